@@ -1,0 +1,105 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "../generated/prisma/client.js";
+import { applyMigrations, type MigrateOptions, type MigrationReport } from "./migrator.js";
+import { pgliteSql, postgresSql, type Sql } from "./sql.js";
+
+/** An open database: Prisma for the domain, `sql` for migrations and hot paths. */
+export interface Database {
+  readonly prisma: PrismaClient;
+  readonly sql: Sql;
+  readonly dialect: Sql["dialect"];
+  /** Where the data lives, for start-up messages: a directory, "memory", or the URL without its password. */
+  readonly location: string;
+  readonly migrations: MigrationReport;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** `postgres://...` selects PostgreSQL; absent selects embedded PGlite. */
+  url?: string | undefined;
+  /** PGlite's data directory; absent or "memory" keeps the data in memory. */
+  dataDir?: string | undefined;
+  /** PostgreSQL pool size. */
+  poolSize?: number | undefined;
+  migrate?: MigrateOptions;
+}
+
+/**
+ * Opens Strata's database and brings its schema up to date. Embedded PGlite by default,
+ * PostgreSQL when `url` is given: the same schema and migrations, one code path above the driver
+ * adapter.
+ *
+ * @example
+ * const db = await openDatabase({ dataDir: ".strata/db" });
+ * const count = await db.prisma.assetNode.count();
+ * await db.close();
+ */
+export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  return options.url ? openPostgres(options.url, options) : openPGlite(options);
+}
+
+async function openPGlite(options: DatabaseOptions): Promise<Database> {
+  const inMemory = !options.dataDir || options.dataDir === "memory";
+  if (!inMemory) mkdirSync(options.dataDir!, { recursive: true });
+  const db = await PGlite.create(inMemory ? undefined : options.dataDir, { extensions: { pg_trgm } });
+  const sql = pgliteSql(db);
+  try {
+    const migrations = await applyMigrations(sql, options.migrate);
+    const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+    return {
+      prisma,
+      sql,
+      dialect: "pglite",
+      location: inMemory ? "memory" : options.dataDir!,
+      migrations,
+      async close() {
+        await prisma.$disconnect();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle client that loses its server emits 'error' on the pool; without a listener that
+  // would crash the process instead of failing the next query.
+  pool.on("error", () => {});
+  const sql = postgresSql(pool);
+  try {
+    const migrations = await applyMigrations(sql, options.migrate);
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    return {
+      prisma,
+      sql,
+      dialect: "postgres",
+      location: redactUrl(url),
+      migrations,
+      async close() {
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "postgres";
+  }
+}

@@ -1,0 +1,111 @@
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { afterEach, describe, expect, it } from "vitest";
+import { createScratchDatabase, dropScratchDatabase, openTestDatabase, testDialect, withDatabase } from "../testing/test-database.js";
+import { openDatabase, type Database } from "./database.js";
+import { applyMigrations, MigrationError, readMigrations } from "./migrator.js";
+import { pgliteSql } from "./sql.js";
+
+const adminUrl = process.env.TEST_DATABASE_URL;
+const open: Database[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((db) => db.close()));
+});
+
+describe(`migrations on ${testDialect}`, () => {
+  it("bring an empty database to the current schema and record each one as Prisma does", async () => {
+    const db = await openTestDatabase();
+    open.push(db);
+    const migrations = readMigrations();
+    expect(db.migrations.applied).toEqual(migrations.map((m) => m.name));
+    const rows = await db.sql.query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
+      `SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`,
+    );
+    expect(rows.map((r) => [r.migration_name, r.checksum])).toEqual(migrations.map((m) => [m.name, m.checksum]));
+    expect(rows.every((r) => r.finished_at !== null && r.applied_steps_count === 1)).toBe(true);
+    // The schema works: Prisma can write and read through the driver adapter.
+    await db.prisma.apiToken.create({ data: { name: "ci", tokenHash: "h", prefix: "strata_", scopes: ["read"] } });
+    expect(await db.prisma.apiToken.count()).toBe(1);
+  });
+
+  it("apply nothing the second time", async () => {
+    const db = await openTestDatabase();
+    open.push(db);
+    const again = await applyMigrations(db.sql);
+    expect(again.applied).toEqual([]);
+    expect(again.alreadyApplied).toBe(readMigrations().length);
+  });
+
+  it("roll back a failing migration entirely and record nothing, so a fixed one applies next time", async () => {
+    const db = await openTestDatabase();
+    open.push(db);
+    const broken = { name: "99990101000000_broken", sql: `CREATE TABLE "Probe" (id int);\nSELECT * FROM "NoSuchTable";`, checksum: "x" };
+    const attempt = applyMigrations(db.sql, { migrations: [...readMigrations(), broken] });
+    await expect(attempt).rejects.toBeInstanceOf(MigrationError);
+    await expect(attempt).rejects.toThrow(/99990101000000_broken failed and was rolled back: .*NoSuchTable/);
+    const probe = await db.sql.query(`SELECT to_regclass('"Probe"') AS t`);
+    expect(probe[0]).toEqual({ t: null });
+    const recorded = await db.sql.query(`SELECT 1 FROM "_prisma_migrations" WHERE migration_name = $1`, [broken.name]);
+    expect(recorded).toEqual([]);
+    const fixed = { ...broken, sql: `CREATE TABLE "Probe" (id int);` };
+    expect((await applyMigrations(db.sql, { migrations: [...readMigrations(), fixed] })).applied).toEqual([fixed.name]);
+  });
+
+  it("refuse to start over a migration Prisma recorded as failed", async () => {
+    const db = await openTestDatabase();
+    open.push(db);
+    await db.sql.query(
+      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name) VALUES ('f', 'c', '99990101000000_half_done')`,
+    );
+    await expect(applyMigrations(db.sql)).rejects.toThrow(/99990101000000_half_done failed earlier.*prisma migrate resolve/);
+  });
+
+  it("warn about a migration edited after it was applied, without re-running it", async () => {
+    const db = await openTestDatabase();
+    open.push(db);
+    const warnings: string[] = [];
+    const edited = readMigrations().map((m, i) => (i === 0 ? { ...m, checksum: "edited" } : m));
+    const report = await applyMigrations(db.sql, { migrations: edited, log: (m) => warnings.push(m) });
+    expect(report.applied).toEqual([]);
+    expect(warnings.join("\n")).toMatch(/was edited after it was applied/);
+  });
+});
+
+describe("two servers starting at once on one empty database", () => {
+  it.skipIf(!adminUrl)("both come up and the migrations run exactly once (PostgreSQL: runs when TEST_DATABASE_URL is set)", async () => {
+    const name = await createScratchDatabase(adminUrl!);
+    try {
+      const url = withDatabase(adminUrl!, name);
+      const [a, b] = await Promise.all([openDatabase({ url }), openDatabase({ url })]);
+      open.push(a, b);
+      const count = readMigrations().length;
+      // One applied them all; the other waited on the advisory lock and found nothing to do.
+      expect([a.migrations.applied.length, b.migrations.applied.length].sort()).toEqual([0, count]);
+      const rows = await a.sql.query<{ n: string }>(`SELECT count(*) AS n FROM "_prisma_migrations"`);
+      expect(Number(rows[0]!.n)).toBe(count);
+      expect(await a.prisma.codeLocation.count()).toBe(0);
+      expect(await b.prisma.codeLocation.count()).toBe(0);
+    } finally {
+      await Promise.all(open.splice(0).map((db) => db.close()));
+      await dropScratchDatabase(adminUrl!, name);
+    }
+  });
+
+  it("on PGlite, a data directory keeps its migrations across restarts", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "strata-pglite-"));
+    const first = await openDatabase({ dataDir: dir });
+    await first.prisma.apiToken.create({ data: { name: "kept", tokenHash: "h", prefix: "p", scopes: [] } });
+    await first.close();
+    const second = await openDatabase({ dataDir: dir });
+    open.push(second);
+    expect(second.migrations.applied).toEqual([]);
+    expect((await second.prisma.apiToken.findMany()).map((t) => t.name)).toEqual(["kept"]);
+    // The same SQL layer applies on raw PGlite too (the migrator is below the driver adapter).
+    const raw = await PGlite.create({ extensions: { pg_trgm } });
+    expect((await applyMigrations(pgliteSql(raw))).applied.length).toBe(readMigrations().length);
+    await raw.close();
+  });
+});

@@ -1,0 +1,39 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/**
+ * The server's configuration from the environment, parsed once at start-up. Explicit options
+ * passed to `createServer` win over these; these win over the defaults.
+ */
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default("localhost"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// or postgresql:// URL")
+    .optional(),
+  STRATA_HOME: z.string().min(1).default(".strata"),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL").optional(),
+  STRATA_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema> & {
+  /** PGlite's data directory when DATABASE_URL is unset: `$STRATA_HOME/db`. */
+  readonly pgliteDir: string;
+};
+
+export class EnvError extends Error {
+  override readonly name = "EnvError";
+}
+
+/** Parses `source` (default `process.env`); throws an `EnvError` naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = schema.safeParse(
+    Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== "")),
+  );
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new EnvError(`Invalid environment: ${problems.join("; ")}`);
+  }
+  return { ...result.data, pgliteDir: resolve(result.data.STRATA_HOME, "db") };
+}

@@ -1,0 +1,43 @@
+import { GraphQLError, type ExecutionResult } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import type { Context } from "./context.js";
+import type { Logger } from "./logger.js";
+
+/**
+ * Expected failures are GraphQL types in result unions; anything thrown that is not a
+ * GraphQLError is our bug or an outage. Such errors are logged in full with the request id and
+ * replaced, before Yoga's own masking, by a generic message carrying that id, so an operator can
+ * find the log line from what the client saw.
+ */
+export function useUnexpectedErrorMasking(logger: Logger): Plugin<Context> {
+  const mask = (result: ExecutionResult, context: Context): ExecutionResult => {
+    if (!result.errors?.length) return result;
+    const errors = result.errors.map((error) => {
+      const original = error.originalError;
+      if (!original || original instanceof GraphQLError) return error;
+      logger.error("unexpected error", {
+        requestId: context.requestId,
+        path: error.path?.join("."),
+        error: original,
+      });
+      return new GraphQLError("Unexpected error.", {
+        path: error.path,
+        nodes: error.nodes,
+        extensions: { code: "INTERNAL_SERVER_ERROR", requestId: context.requestId },
+      });
+    });
+    return { ...result, errors };
+  };
+  return {
+    onExecute: ({ args }) => ({
+      onExecuteDone: ({ result, setResult }) => {
+        if (!(Symbol.asyncIterator in result)) setResult(mask(result, args.contextValue as Context));
+      },
+    }),
+    onSubscribe: ({ args }) => ({
+      onSubscribeResult: () => ({
+        onNext: ({ result, setResult }) => setResult(mask(result, args.contextValue as Context)),
+      }),
+    }),
+  };
+}

@@ -1,0 +1,12 @@
+/**
+ * @strata/server: the GraphQL service. Embedders (the `strata` CLI, tests) start it with
+ * `startServer`; `createStrataYoga` gives the app without a socket.
+ */
+export { openDatabase, type Database, type DatabaseOptions } from "./db/database.js";
+export { applyMigrations, readMigrations, MigrationError, type MigrationReport } from "./db/migrator.js";
+export { parseEnv, EnvError, type Env } from "./env.js";
+export { createLogger, type Logger, type LogLevel } from "./logger.js";
+export { printStrataSchema, schema } from "./schema/index.js";
+export { startServer, type StrataServer, type StrataServerOptions } from "./server.js";
+export { STRATA_VERSION } from "./version.js";
+export { createStrataYoga, type StrataYoga } from "./yoga.js";

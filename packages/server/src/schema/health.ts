@@ -1,0 +1,37 @@
+import { builder } from "../builder.js";
+import { STRATA_VERSION } from "../version.js";
+
+interface Health {
+  version: string;
+  database: "PGLITE" | "POSTGRES";
+  databaseLatencyMs: number;
+}
+
+const DatabaseKind = builder.enumType("DatabaseKind", {
+  values: { PGLITE: { description: "Embedded PGlite (Postgres in WASM)." }, POSTGRES: { description: "PostgreSQL." } },
+});
+
+const HealthRef = builder.objectRef<Health>("Health").implement({
+  description: "The server is up and its database answers.",
+  fields: (t) => ({
+    version: t.exposeString("version", { description: "Strata's version." }),
+    database: t.field({ type: DatabaseKind, resolve: (health) => health.database }),
+    databaseLatencyMs: t.exposeFloat("databaseLatencyMs", { description: "One round trip to the database." }),
+  }),
+});
+
+builder.queryField("health", (t) =>
+  t.field({
+    type: HealthRef,
+    description: "Checks that the server and its database answer.",
+    resolve: async (_root, _args, ctx) => {
+      const start = performance.now();
+      await ctx.db.sql.query("SELECT 1");
+      return {
+        version: STRATA_VERSION,
+        database: ctx.db.dialect === "pglite" ? ("PGLITE" as const) : ("POSTGRES" as const),
+        databaseLatencyMs: performance.now() - start,
+      };
+    },
+  }),
+);

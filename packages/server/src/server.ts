@@ -1,0 +1,83 @@
+import { createServer as createHttpServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { openDatabase, type Database } from "./db/database.js";
+import type { Env } from "./env.js";
+import { createLogger, type Logger } from "./logger.js";
+import { createStrataYoga, type StrataYoga } from "./yoga.js";
+
+export interface StrataServerOptions {
+  env: Env;
+  /** Overrides `env.PORT`; 0 picks a free port. */
+  port?: number;
+  /** Overrides `env.HOST`. */
+  host?: string;
+  logger?: Logger;
+  /** An already open database (tests); otherwise one is opened from `env`. */
+  db?: Database;
+}
+
+export interface StrataServer {
+  readonly url: string;
+  readonly graphqlUrl: string;
+  readonly db: Database;
+  readonly yoga: StrataYoga;
+  readonly http: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database (applying pending migrations), builds the GraphQL app and listens.
+ *
+ * @example
+ * const server = await startServer({ env: parseEnv(), port: 0 });
+ * console.log(server.graphqlUrl);
+ * await server.close();
+ */
+export async function startServer(options: StrataServerOptions): Promise<StrataServer> {
+  const { env } = options;
+  const logger = options.logger ?? createLogger(env.STRATA_LOG_LEVEL);
+  const ownsDb = !options.db;
+  const db =
+    options.db ??
+    (await openDatabase({
+      url: env.DATABASE_URL,
+      dataDir: env.pgliteDir,
+      migrate: { log: (message) => logger.info(message) },
+    }));
+  const yoga = createStrataYoga({ db, logger });
+  const http = createHttpServer(yoga);
+  const host = options.host ?? env.HOST;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once("error", reject);
+      http.listen(options.port ?? env.PORT, host, () => {
+        http.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    if (ownsDb) await db.close();
+    throw error;
+  }
+  const { port } = http.address() as AddressInfo;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    graphqlUrl: `${url}/graphql`,
+    db,
+    yoga,
+    http,
+    close() {
+      closing ??= (async () => {
+        // Stop taking requests first, then drop open connections, then the database.
+        await new Promise<void>((resolve) => {
+          http.close(() => resolve());
+          http.closeAllConnections();
+        });
+        if (ownsDb) await db.close();
+      })();
+      return closing;
+    },
+  };
+}

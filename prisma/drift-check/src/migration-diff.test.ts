@@ -1,0 +1,33 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { migrationDiff } from "./migration-diff.js";
+
+const prismaDir = fileURLToPath(new URL("../..", import.meta.url));
+const schemaPath = join(prismaDir, "schema.prisma");
+const migrationsDir = join(prismaDir, "migrations");
+
+describe.concurrent("prisma/schema.prisma and prisma/migrations", () => {
+  it("agree: every schema change has its migration", async () => {
+    const missing = await migrationDiff(schemaPath, migrationsDir);
+    expect(
+      missing,
+      `schema.prisma has changes no migration applies. Write one with\n` +
+        `  ../shared/tools/prisma-sql-diff/prisma-sql-diff --schema prisma/schema.prisma --migrations prisma/migrations --name <change>\n` +
+        `The missing SQL:\n${missing}`,
+    ).toBeNull();
+  });
+
+  it("disagree when the schema alone changes (the check can fail)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "strata-drift-schema-"));
+    const changed = readFileSync(schemaPath, "utf8").replace(
+      /model ApiToken \{/,
+      "model ApiToken {\n  driftProbe String?",
+    );
+    writeFileSync(join(dir, "schema.prisma"), changed);
+    const missing = await migrationDiff(join(dir, "schema.prisma"), migrationsDir);
+    expect(missing).toContain('ADD COLUMN     "driftProbe" TEXT');
+  });
+});

@@ -1,0 +1,26 @@
+import { createRequire } from "node:module";
+import type { ViteUserConfig } from "vitest/config";
+
+// graphql 16 ships both index.mjs and index.js. Node loads index.js for every importer, but Vite
+// picks index.mjs for the modules it transforms, and two copies of graphql refuse each other's
+// types ("from another module or realm"). Pin the one Node uses.
+const graphqlEntry = createRequire(import.meta.url).resolve("graphql");
+
+/**
+ * Vitest settings every package shares. Tests import sibling packages from their TypeScript
+ * sources (the `strata-source` export condition), so `npm test` never waits for a build.
+ * PGlite takes 1-3 s to start and turbo runs packages side by side on two cores, hence the
+ * generous timeouts.
+ */
+export function strataVitest(overrides: ViteUserConfig["test"] = {}): ViteUserConfig {
+  return {
+    resolve: { conditions: ["strata-source"], alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
+    ssr: { resolve: { conditions: ["strata-source"] } },
+    test: {
+      include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+      ...overrides,
+    },
+  };
+}
