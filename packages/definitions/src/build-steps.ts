@@ -1,0 +1,200 @@
+import { assetKeyToString } from "./asset-key.js";
+import type { AssetsDefinition } from "./assets-definition.js";
+import type { Blueprint, BlueprintAsset, BlueprintInput, GraphBlueprint, OpNode, UpstreamRef } from "./blueprint.js";
+import { DefinitionError } from "./definition-error.js";
+import type { StepDepSpec, StepInputSpec, StepOutputSpec, StepSpec } from "./step-spec.js";
+
+/** Where an asset is produced: its step, output and IO manager. */
+export interface AssetProducer {
+  stepKey: string;
+  output: string;
+  ioManagerKey: string;
+  asset: BlueprintAsset;
+  blueprint: Blueprint;
+}
+
+/** The steps of a set of definitions, with each asset's producer. @internal */
+export interface BuiltSteps {
+  steps: StepSpec[];
+  producers: Map<string, AssetProducer>;
+}
+
+function opStepKey(graph: string, node: OpNode): string {
+  return `${graph}.${node.name}`;
+}
+
+function producerOf(blueprint: Blueprint, asset: BlueprintAsset): { stepKey: string; output: string } {
+  if (blueprint.kind === "asset" || blueprint.kind === "multi_asset") return { stepKey: blueprint.name, output: asset.outputName };
+  const producer = asset.producer!;
+  return { stepKey: opStepKey(blueprint.name, producer.node), output: producer.output };
+}
+
+function describeRef(ref: UpstreamRef): string {
+  return `asset "${assetKeyToString(ref.key)}"`;
+}
+
+/**
+ * Resolves the definitions' references into executable steps. Throws a `DefinitionError` for a
+ * duplicate asset key or step key, and for a reference to a definition that is not included.
+ * @internal
+ */
+export function buildSteps(definitions: readonly AssetsDefinition[]): BuiltSteps {
+  const included = new Set<AssetsDefinition>(definitions);
+  const producers = new Map<string, AssetProducer>();
+  for (const def of definitions) {
+    const blueprint = def.blueprint;
+    for (const asset of blueprint.assets) {
+      const existing = producers.get(asset.keyString);
+      if (existing) {
+        throw new DefinitionError(
+          "duplicate_key",
+          `asset "${asset.keyString}"`,
+          `defined twice, by ${existing.blueprint.culprit} and by ${blueprint.culprit}`,
+        );
+      }
+      producers.set(asset.keyString, { ...producerOf(blueprint, asset), ioManagerKey: asset.ioManagerKey, asset, blueprint });
+    }
+  }
+
+  const resolve = (ref: UpstreamRef, culprit: string, what: string): AssetProducer | null => {
+    const keyString = assetKeyToString(ref.key);
+    if (ref.kind === "definition" && !included.has(ref.def)) {
+      throw new DefinitionError(
+        "missing_upstream",
+        culprit,
+        `${what} refers to ${describeRef(ref)} (${ref.def.blueprint.culprit}), which is not part of these definitions; ` +
+          `add it to assets, or name it by key (new AssetIn({ key: "${keyString}" })) if another code location produces it`,
+      );
+    }
+    return producers.get(keyString) ?? null;
+  };
+
+  const resolveInput = (input: BlueprintInput, culprit: string): StepInputSpec => {
+    const producer = resolve(input.upstream, culprit, `input "${input.name}"`);
+    const assetKeyString = assetKeyToString(input.upstream.key);
+    return {
+      name: input.name,
+      source: producer ? { stepKey: producer.stepKey, output: producer.output } : null,
+      assetKey: input.upstream.key,
+      assetKeyString,
+      ioManagerKey: producer ? producer.ioManagerKey : input.ioManagerKey,
+    };
+  };
+
+  const resolveDeps = (refs: readonly UpstreamRef[], culprit: string): StepDepSpec[] => {
+    const deps: StepDepSpec[] = [];
+    for (const ref of refs) {
+      const producer = resolve(ref, culprit, "a dep");
+      if (producer) deps.push({ stepKey: producer.stepKey, output: producer.output, assetKeyString: producer.asset.keyString });
+    }
+    return deps;
+  };
+
+  const steps: StepSpec[] = [];
+  for (const def of definitions) {
+    const blueprint = def.blueprint;
+    // Resolving deps also checks internalAssetDeps references, which only affect lineage.
+    for (const asset of blueprint.assets) if (asset.internalDeps) resolveDeps(asset.internalDeps, blueprint.culprit);
+    if (blueprint.kind === "asset" || blueprint.kind === "multi_asset") {
+      const inputs = blueprint.inputs.map((i) => resolveInput(i, blueprint.culprit));
+      const deps = resolveDeps(blueprint.deps, blueprint.culprit);
+      const outputs = blueprint.assets.map((a): StepOutputSpec => ({
+        name: a.outputName,
+        assetKey: a.key,
+        assetKeyString: a.keyString,
+        isRequired: a.isRequired,
+        ioManagerKey: a.ioManagerKey,
+        definitionMetadata: a.attributes.metadata,
+      }));
+      const names = inputs.map((i) => i.name);
+      const fn = blueprint.fn;
+      steps.push(
+        finishStep({
+          key: blueprint.name,
+          kind: blueprint.kind,
+          source: { kind: blueprint.kind, name: blueprint.name },
+          inputs,
+          deps,
+          outputs,
+          retryPolicy: blueprint.retryPolicy,
+          resourceKeys: blueprint.resourceKeys,
+          canSubset: blueprint.canSubset,
+          graph: null,
+          opName: null,
+          invoke: (values, ctx) => {
+            const byName: Record<string, unknown> = {};
+            for (let i = 0; i < names.length; i++) byName[names[i]!] = values[i];
+            return fn(byName, ctx as never);
+          },
+        }),
+      );
+    } else {
+      // Narrowing does not survive the closures above; the kind check guarantees a graph here.
+      steps.push(...graphSteps(blueprint as GraphBlueprint, (input) => resolveInput(input, blueprint.culprit), resolveDeps(blueprint.deps, blueprint.culprit)));
+    }
+  }
+  const seen = new Map<string, StepSpec>();
+  for (const step of steps) {
+    const clash = seen.get(step.key);
+    if (clash) {
+      throw new DefinitionError("duplicate_step_key", `step "${step.key}"`, `both a ${clash.kind.replace("_", "-")} and a ${step.kind.replace("_", "-")} use this step key; rename one of them`);
+    }
+    seen.set(step.key, step);
+  }
+  return { steps, producers };
+}
+
+function graphSteps(blueprint: GraphBlueprint, resolveInput: (input: BlueprintInput) => StepInputSpec, deps: StepDepSpec[]): StepSpec[] {
+  const graphInputs = new Map(blueprint.inputs.map((i) => [i.name, resolveInput(i)]));
+  const assetFor = new Map<string, BlueprintAsset>();
+  for (const asset of blueprint.assets) assetFor.set(`${asset.producer!.node.name}\u0000${asset.producer!.output}`, asset);
+  return blueprint.nodes.map((node) => {
+    const key = opStepKey(blueprint.name, node);
+    const inputs = node.args.map((arg, index): StepInputSpec => {
+      const name = `arg${index}`;
+      if (arg.kind === "input") return { ...graphInputs.get(arg.name)!, name };
+      const asset = assetFor.get(`${arg.node.name}\u0000${arg.output}`);
+      return {
+        name,
+        source: { stepKey: opStepKey(blueprint.name, arg.node), output: arg.output },
+        assetKey: asset ? asset.key : null,
+        assetKeyString: asset ? asset.keyString : null,
+        ioManagerKey: asset ? asset.ioManagerKey : arg.node.op.ioManagerKey,
+      };
+    });
+    const outputs = (node.op.outs ?? ["result"]).map((name): StepOutputSpec => {
+      const asset = assetFor.get(`${node.name}\u0000${name}`);
+      return {
+        name,
+        assetKey: asset ? asset.key : null,
+        assetKeyString: asset ? asset.keyString : null,
+        isRequired: asset ? asset.isRequired : true,
+        ioManagerKey: asset ? asset.ioManagerKey : node.op.ioManagerKey,
+        definitionMetadata: asset ? asset.attributes.metadata : {},
+      };
+    });
+    const fn = node.op.fn;
+    return finishStep({
+      key,
+      kind: "op",
+      source: { kind: "op", name: key },
+      inputs,
+      // A graph's deps order every op of the graph: the graph as a whole comes after them.
+      deps,
+      outputs,
+      retryPolicy: node.op.retryPolicy,
+      resourceKeys: node.op.resourceKeys,
+      canSubset: false,
+      graph: blueprint.name,
+      opName: node.name,
+      invoke: (values, ctx) => fn(...values, ctx),
+    });
+  });
+}
+
+function finishStep(step: Omit<StepSpec, "outputsByName" | "upstreamSteps">): StepSpec {
+  const upstream = new Set<string>();
+  for (const input of step.inputs) if (input.source) upstream.add(input.source.stepKey);
+  for (const dep of step.deps) upstream.add(dep.stepKey);
+  return { ...step, outputsByName: new Map(step.outputs.map((o) => [o.name, o])), upstreamSteps: [...upstream] };
+}

@@ -1,0 +1,46 @@
+/**
+ * What was wrong with a definition. Each code names one rule, so tools (and tests) can react
+ * to the kind of mistake without parsing messages.
+ */
+export type DefinitionErrorCode =
+  | "invalid_name"
+  | "invalid_key"
+  | "invalid_owner"
+  | "invalid_tag"
+  | "invalid_option"
+  | "duplicate_key"
+  | "duplicate_step_key"
+  | "cycle"
+  | "missing_upstream"
+  | "unwired_op"
+  | "missing_resource"
+  | "missing_io_manager"
+  | "invalid_graph"
+  | "op_outside_graph";
+
+/**
+ * Thrown at definition time (when `asset(...)`, `graphAsset(...)` or `new Definitions(...)`
+ * runs) for a definition that could never execute correctly. `culprit` names the asset, op or
+ * graph at fault, so the message points at the line to fix.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   new Definitions({ assets: [a, aAgain] });
+ * } catch (error) {
+ *   if (error instanceof DefinitionError && error.code === "duplicate_key") console.error(error.culprit);
+ * }
+ * ```
+ */
+export class DefinitionError extends Error {
+  override readonly name = "DefinitionError";
+  readonly code: DefinitionErrorCode;
+  /** The definition at fault, e.g. `asset "sales/orders"` or `op "complex_asset.step_two"`. */
+  readonly culprit: string;
+
+  constructor(code: DefinitionErrorCode, culprit: string, detail: string, options?: { cause?: unknown }) {
+    super(`${culprit}: ${detail}`, options);
+    this.code = code;
+    this.culprit = culprit;
+  }
+}

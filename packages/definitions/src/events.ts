@@ -1,0 +1,119 @@
+/**
+ * The run event stream, Dagster's event log in plain JSON. A run emits RUN_START, then step
+ * events, then exactly one of RUN_SUCCESS, RUN_FAILURE or RUN_CANCELED. `seq` starts at 1 and
+ * increases by one per event of the run, so a receiver can store events idempotently and spot
+ * gaps.
+ */
+import type { MetadataEntry } from "./metadata.js";
+import type { LogLevel } from "./step-context.js";
+
+/** An error as plain data: what a STEP_FAILURE carries. */
+export interface SerializedError {
+  /** The error class, e.g. "UserCodeError", "TypeError". */
+  name: string;
+  message: string;
+  stack: string | null;
+  /** The wrapped error: for a `UserCodeError`, the user's own exception. */
+  cause: SerializedError | null;
+}
+
+/** Each event type's payload. */
+export interface RunEventPayloads {
+  RUN_START: {
+    runId: string;
+    stepKeys: string[];
+    assetKeys: string[];
+    parentRunId: string | null;
+    rootRunId: string | null;
+    strategy: string | null;
+    /** Outputs of steps not run here that inputs load, and the run that stored each. */
+    reusedOutputs: { stepKey: string; output: string; runId: string }[];
+  };
+  RUN_SUCCESS: { durationMs: number };
+  RUN_FAILURE: { durationMs: number; failedSteps: string[]; skippedSteps: string[]; error: SerializedError | null };
+  RUN_CANCELED: { durationMs: number; notStartedSteps: string[] };
+  STEP_START: { retryNumber: number };
+  STEP_RESTARTED: { retryNumber: number };
+  STEP_OUTPUT: { outputName: string; assetKey: string | null; stored: boolean; metadata: Record<string, MetadataEntry> };
+  ASSET_MATERIALIZATION: { assetKey: string; outputName: string; metadata: Record<string, MetadataEntry>; dataVersion: string | null };
+  STEP_UP_FOR_RETRY: { retryNumber: number; delayMs: number; error: SerializedError };
+  STEP_SUCCESS: { durationMs: number; retryNumber: number };
+  STEP_FAILURE: {
+    error: SerializedError;
+    retryNumber: number;
+    /** True when the run was canceled while the step ran. */
+    interrupted: boolean;
+    /** True when user code threw (as opposed to, say, a required output left out). */
+    userCode: boolean;
+    /** From a `Failure` the user threw. */
+    description: string | null;
+    metadata: Record<string, MetadataEntry>;
+  };
+  STEP_SKIPPED: {
+    /** "upstream_failed": an upstream step failed or was skipped; "output_not_produced": an optional output was left out. */
+    reason: "upstream_failed" | "output_not_produced";
+    missing: { stepKey: string; output: string }[];
+  };
+  LOG: { extra: Record<string, unknown> | null };
+}
+
+/** The type of a run event. */
+export type RunEventType = keyof RunEventPayloads;
+
+/** Every event type, in no particular order. */
+export const RUN_EVENT_TYPES: readonly RunEventType[] = [
+  "RUN_START",
+  "RUN_SUCCESS",
+  "RUN_FAILURE",
+  "RUN_CANCELED",
+  "STEP_START",
+  "STEP_RESTARTED",
+  "STEP_OUTPUT",
+  "ASSET_MATERIALIZATION",
+  "STEP_UP_FOR_RETRY",
+  "STEP_SUCCESS",
+  "STEP_FAILURE",
+  "STEP_SKIPPED",
+  "LOG",
+];
+
+/**
+ * One event of a run. Narrow on `type` to get its payload's type.
+ *
+ * @example
+ * ```ts
+ * function onEvent(event: RunEvent) {
+ *   if (event.type === "ASSET_MATERIALIZATION") console.log(event.payload.assetKey, event.payload.metadata);
+ * }
+ * ```
+ */
+export type RunEvent<T extends RunEventType = RunEventType> = T extends RunEventType
+  ? {
+      /** 1-based, strictly increasing within the run. */
+      seq: number;
+      type: T;
+      /** Milliseconds since the epoch, from the run's clock. */
+      timestamp: number;
+      stepKey?: string;
+      assetKey?: string;
+      message?: string;
+      level?: LogLevel;
+      payload: RunEventPayloads[T];
+    }
+  : never;
+
+/** Receives a run's events, one at a time and in order; the next call waits for a returned promise. */
+export type EventSink = (event: RunEvent) => void | Promise<void>;
+
+/** Turns anything thrown into plain data. @internal */
+export function serializeError(error: unknown, depth = 0): SerializedError {
+  if (error instanceof Error) {
+    return {
+      name: error.name,
+      message: error.message,
+      stack: error.stack ?? null,
+      cause: error.cause !== undefined && depth < 5 ? serializeError(error.cause, depth + 1) : null,
+    };
+  }
+  return { name: typeof error, message: String(error), stack: null, cause: null };
+}

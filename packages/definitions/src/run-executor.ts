@@ -1,0 +1,283 @@
+import { randomUUID } from "node:crypto";
+import { AssetOutputRef } from "./asset-in.js";
+import { assetKeyToString, parseAssetKey, type AssetKeyInput } from "./asset-key.js";
+import { AssetsDefinition } from "./assets-definition.js";
+import { systemClock, type Clock } from "./clock.js";
+import type { Definitions } from "./definitions.js";
+import { serializeError, type EventSink, type RunEvent } from "./events.js";
+import { planReexecution, type ReexecutionPlan, type ReexecutionStrategy } from "./reexecution.js";
+import { ResourceScope } from "./resource-scope.js";
+import { RunLog } from "./run-log.js";
+import type { RunState } from "./run-state.js";
+import { resolveSelection, selectSteps, type RunSelection } from "./selection.js";
+import { Semaphore } from "./semaphore.js";
+import { stepLogger } from "./step-context-impl.js";
+import { runStep, type StepOutcome } from "./step-runner.js";
+import type { StepSpec } from "./step-spec.js";
+
+/** An asset to select: its key, its definition (all its assets), or a multi-asset's `.out.<name>`. */
+export type AssetSelector = AssetKeyInput | AssetsDefinition | AssetOutputRef<any>;
+
+/** How a run ended. */
+export type RunStatus = "SUCCESS" | "FAILURE" | "CANCELED";
+
+/**
+ * Options of {@link executeRun}.
+ *
+ * @example
+ * ```ts
+ * const options: ExecuteRunOptions = { runId: claimed.id, stepKeys: claimed.stepKeys, sink: report, concurrency: 4 };
+ * ```
+ */
+export interface ExecuteRunOptions {
+  /** Defaults to a random UUID. */
+  runId?: string;
+  /** Assets to materialize (default: all). Excludes `stepKeys` and `parentRun`. */
+  selection?: readonly AssetSelector[];
+  /** Exact steps to run, as a server's stored plan names them. */
+  stepKeys?: readonly string[];
+  /** Re-execute this earlier run, following `strategy` (default "FROM_FAILURE"). */
+  parentRun?: { events: readonly RunEvent[] };
+  strategy?: ReexecutionStrategy;
+  /** Receives every event in order; a returned promise delays the next delivery, not the run. */
+  sink?: EventSink;
+  /** Aborting it cancels the run: no new step starts, running ones see `ctx.signal` abort. */
+  signal?: AbortSignal;
+  /** Steps running at once. Defaults to 8. */
+  concurrency?: number;
+  clock?: Clock;
+  /** Randomness for retry jitter, in [0, 1). Defaults to `Math.random`. */
+  random?: () => number;
+}
+
+/** What {@link executeRun} resolves to. */
+export interface RunOutcome {
+  runId: string;
+  status: RunStatus;
+  success: boolean;
+  /** How each selected step ended; "not_started" after a cancellation or a resource failure. */
+  steps: Record<string, "success" | "failed" | "skipped" | "not_started">;
+}
+
+/** Hooks for `materialize`, which keeps events and values in memory. @internal */
+export interface RunHooks {
+  collect: boolean;
+  onOutput: RunState["onOutput"];
+}
+
+function selectorKeys(selector: AssetSelector): string[] {
+  if (selector instanceof AssetsDefinition) return selector.keys;
+  if (selector instanceof AssetOutputRef) return [assetKeyToString(selector.key)];
+  return [assetKeyToString(parseAssetKey(selector, "selection"))];
+}
+
+function planSelection(definitions: Definitions, options: ExecuteRunOptions): { selection: RunSelection; reexecution: ReexecutionPlan | null } {
+  const manifest = definitions.plan.manifest;
+  const given = [options.selection, options.stepKeys, options.parentRun].filter((o) => o !== undefined).length;
+  if (given > 1) throw new TypeError("executeRun takes at most one of selection, stepKeys and parentRun");
+  if (options.parentRun) {
+    const reexecution = planReexecution(manifest, options.parentRun.events, options.strategy ?? "FROM_FAILURE");
+    return { selection: reexecution, reexecution };
+  }
+  if (options.stepKeys) return { selection: selectSteps(manifest, options.stepKeys), reexecution: null };
+  const keys = options.selection ? options.selection.flatMap(selectorKeys) : null;
+  return { selection: resolveSelection(manifest, keys), reexecution: null };
+}
+
+/** Runs the selected steps in dependency order; resolves when none is left to start. */
+function schedule(run: RunState, order: readonly string[], outcomes: Map<string, RunOutcome["steps"][string]>): Promise<void> {
+  const { plan, inRun } = run;
+  const waiting = new Map<string, number>();
+  const skipReason = new Map<string, "upstream_failed" | "output_not_produced">();
+  for (const key of order) waiting.set(key, plan.step(key).upstreamSteps.filter((up) => inRun.has(up)).length);
+  let running = 0;
+  let settled = 0;
+  return new Promise<void>((resolve) => {
+    const queue: string[] = order.filter((key) => waiting.get(key) === 0);
+    const done = () => {
+      if (running === 0 && (settled === order.length || run.signal.aborted)) {
+        run.signal.removeEventListener("abort", done);
+        resolve();
+      }
+    };
+    run.signal.addEventListener("abort", done);
+    const settle = (key: string, outcome: RunOutcome["steps"][string]) => {
+      outcomes.set(key, outcome);
+      settled++;
+      for (const next of plan.downstream.get(key) ?? []) {
+        if (!inRun.has(next)) continue;
+        const left = waiting.get(next)! - 1;
+        waiting.set(next, left);
+        if (left === 0) queue.push(next);
+      }
+    };
+    const drain = () => {
+      while (queue.length > 0 && !run.signal.aborted) {
+        const key = queue.shift()!;
+        const step = plan.step(key);
+        const missing = missingUpstream(run, step, outcomes, skipReason);
+        if (missing) {
+          skipReason.set(key, missing.reason);
+          run.log.emit("STEP_SKIPPED", missing, {
+            stepKey: key,
+            message: `skipped "${key}": ${missing.reason === "upstream_failed" ? "an upstream step failed" : "an upstream output was not produced"} (${missing.missing.map((m) => `${m.stepKey}.${m.output}`).join(", ")})`,
+          });
+          settle(key, "skipped");
+          continue;
+        }
+        running++;
+        void runStep(run, step).then((outcome: StepOutcome) => {
+          running--;
+          settle(key, outcome);
+          drain();
+          done();
+        });
+      }
+      done();
+    };
+    drain();
+  });
+}
+
+/**
+ * The upstream outputs a step needs that its run did not produce. The decision is per output,
+ * not per step: a multi-asset that failed after yielding `asset_one` still feeds the consumers
+ * of `asset_one`, whose stored value is as fresh as if the step had succeeded. (Dagster's
+ * executor differs here: it abandons every step downstream of a failed step.)
+ */
+function missingUpstream(
+  run: RunState,
+  step: StepSpec,
+  outcomes: ReadonlyMap<string, RunOutcome["steps"][string]>,
+  skipReason: ReadonlyMap<string, "upstream_failed" | "output_not_produced">,
+): { reason: "upstream_failed" | "output_not_produced"; missing: { stepKey: string; output: string }[] } | null {
+  let reason: "upstream_failed" | "output_not_produced" = "output_not_produced";
+  const missing: { stepKey: string; output: string }[] = [];
+  const check = (stepKey: string, output: string) => {
+    if (!run.inRun.has(stepKey) || run.produced.get(stepKey)?.has(output)) return;
+    missing.push({ stepKey, output });
+    const outcome = outcomes.get(stepKey);
+    if (outcome === "failed" || (outcome === "skipped" && skipReason.get(stepKey) === "upstream_failed")) reason = "upstream_failed";
+  };
+  for (const input of step.inputs) if (input.source) check(input.source.stepKey, input.source.output);
+  for (const dep of step.deps) check(dep.stepKey, dep.output);
+  return missing.length === 0 ? null : { reason, missing };
+}
+
+/** Shared by `executeRun` and `materialize`. @internal */
+export async function runExecution(definitions: Definitions, options: ExecuteRunOptions, hooks: RunHooks): Promise<{ outcome: RunOutcome; events: RunEvent[] | null }> {
+  const { selection, reexecution } = planSelection(definitions, options);
+  const runId = options.runId ?? randomUUID();
+  const clock = options.clock ?? systemClock;
+  const controller = new AbortController();
+  const cancel = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) cancel();
+  options.signal?.addEventListener("abort", cancel, { once: true });
+  let sinkError: { error: unknown } | null = null;
+  const log = new RunLog(clock, options.sink ?? null, hooks.collect, (error) => {
+    sinkError = { error };
+    controller.abort(error);
+  });
+  const plan = definitions.plan;
+  const inRun = new Set(selection.stepKeys);
+  const selectedAssets = new Set(selection.assetKeys);
+  const selectedOutputs = new Map<string, string[]>();
+  for (const key of selection.stepKeys) {
+    selectedOutputs.set(key, plan.step(key).outputs.filter((o) => o.assetKeyString === null || selectedAssets.has(o.assetKeyString)).map((o) => o.name));
+  }
+  const started = clock.now();
+  log.emit(
+    "RUN_START",
+    {
+      runId,
+      stepKeys: selection.stepKeys,
+      assetKeys: selection.assetKeys,
+      parentRunId: reexecution?.parentRunId ?? null,
+      rootRunId: reexecution?.rootRunId ?? null,
+      strategy: reexecution?.strategy ?? null,
+      reusedOutputs: reexecution?.reusedOutputs ?? [],
+    },
+    { message: `run ${runId} started: ${selection.stepKeys.length} step(s)` },
+  );
+
+  const scope = new ResourceScope();
+  const runLogger = stepLogger(log, undefined, undefined, () => false);
+  const needed = new Set(selection.stepKeys.flatMap((key) => plan.step(key).resourceKeys));
+  let runError: unknown = null;
+  try {
+    await scope.setup(definitions.resources, needed, { runId, log: runLogger, signal: controller.signal });
+  } catch (error) {
+    runError = error;
+  }
+  const outcomes = new Map<string, RunOutcome["steps"][string]>();
+  if (runError === null && !controller.signal.aborted) {
+    const run: RunState = {
+      runId,
+      plan,
+      log,
+      clock,
+      random: options.random ?? Math.random,
+      signal: controller.signal,
+      slots: new Semaphore(Math.max(1, options.concurrency ?? 8)),
+      ioManagers: definitions.ioManagers,
+      resources: scope.values,
+      inRun,
+      selectedOutputs,
+      produced: new Map(),
+      reused: new Map((reexecution?.reusedOutputs ?? []).map((r) => [`${r.stepKey}\u0000${r.output}`, r.runId])),
+      onOutput: hooks.onOutput,
+    };
+    await schedule(run, plan.order.filter((key) => inRun.has(key)), outcomes);
+  }
+  for (const error of await scope.teardown()) runLogger.error(`resource teardown failed: ${(error as Error).message}`, { error: serializeError(error) });
+  options.signal?.removeEventListener("abort", cancel);
+
+  const steps: RunOutcome["steps"] = {};
+  for (const key of selection.stepKeys) steps[key] = outcomes.get(key) ?? "not_started";
+  const keysWith = (state: string) => selection.stepKeys.filter((k) => steps[k] === state);
+  const failedSteps = keysWith("failed");
+  let status: RunStatus;
+  const durationMs = clock.now() - started;
+  if (controller.signal.aborted) {
+    status = "CANCELED";
+    log.emit("RUN_CANCELED", { durationMs, notStartedSteps: keysWith("not_started") }, { message: `run ${runId} was canceled` });
+  } else if (runError !== null || failedSteps.length > 0) {
+    status = "FAILURE";
+    const error = runError === null ? null : serializeError(runError);
+    log.emit(
+      "RUN_FAILURE",
+      { durationMs, failedSteps, skippedSteps: keysWith("skipped"), error },
+      { message: error ? `run ${runId} failed: ${error.message}` : `run ${runId} failed: ${failedSteps.join(", ")} failed` },
+    );
+  } else {
+    status = "SUCCESS";
+    log.emit("RUN_SUCCESS", { durationMs }, { message: `run ${runId} succeeded` });
+  }
+  await log.flush();
+  if (sinkError) throw (sinkError as { error: unknown }).error;
+  return { outcome: { runId, status, success: status === "SUCCESS", steps }, events: log.events };
+}
+
+/**
+ * Executes a run of a `Definitions` in this process: the lower-level entry a code-location
+ * worker uses once it has claimed a run. Plans the steps (from a selection, exact step keys,
+ * or a parent run to re-execute), runs them in dependency order with bounded concurrency,
+ * retries them per their policies, and delivers every event to `sink` in order. Values go
+ * through the definitions' IO managers. Resolves when the run has ended and the sink has every
+ * event; rejects only for an invalid selection (before any event) or a failing sink.
+ *
+ * @example
+ * ```ts
+ * const outcome = await executeRun(defs, {
+ *   runId: claimed.runId,
+ *   stepKeys: claimed.stepKeys,
+ *   sink: (event) => reporter.push(event),
+ *   signal: cancellation.signal,
+ * });
+ * outcome.status; // "SUCCESS" | "FAILURE" | "CANCELED"
+ * ```
+ */
+export async function executeRun(definitions: Definitions, options: ExecuteRunOptions = {}): Promise<RunOutcome> {
+  const { outcome } = await runExecution(definitions, options, { collect: false, onOutput: null });
+  return outcome;
+}
