@@ -1,5 +1,5 @@
 import { createSchema, createYoga } from "graphql-yoga";
-import { createLogger, createStrataYoga, openDatabase } from "@strata/server";
+import { createLogger, createStrataPubSub, createStrataYoga, openDatabase } from "@strata/server";
 import { median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
 
 async function post(fetcher: (url: string, init: RequestInit) => Promise<Response> | Response, query: string) {
@@ -25,7 +25,8 @@ export const w0Health: Workload = {
     });
     const db = await openDatabase();
     try {
-      const strata = createStrataYoga({ db, logger: createLogger("silent") });
+      const pubsub = await createStrataPubSub();
+      const strata = createStrataYoga({ db, logger: createLogger("silent"), pubsub, auth: "disabled" });
       const baseline = await sample(() => post(bare.fetch, "{ ok }"), 2000);
       const times = await sample(() => post(strata.fetch, "{ health { version databaseLatencyMs } }"), 2000);
       return [

@@ -3,6 +3,7 @@ import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import type { Context } from "./context.js";
+import { InvalidArgumentError, UnauthorizedError } from "./errors.js";
 import type PrismaTypes from "./generated/pothos-types.js";
 import { getDatamodel } from "./generated/pothos-types.js";
 
@@ -26,15 +27,21 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
-    onUnusedQuery: process.env.NODE_ENV === "production" ? null : "warn",
+    onUnusedQuery: null,
+    defaultConnectionSize: 50,
+    maxConnectionSize: 500,
   },
   relay: {
     clientMutationId: "omit",
     cursorType: "String",
   },
   errors: {
-    defaultTypes: [],
+    // Every field with a result union can also answer "not allowed" and "bad argument".
+    defaultTypes: [UnauthorizedError, InvalidArgumentError],
+    directResult: true,
   },
 });
 
 builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});

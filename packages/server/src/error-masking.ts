@@ -1,11 +1,12 @@
 import { GraphQLError, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "./context.js";
+import { StrataError } from "./errors.js";
 import type { Logger } from "./logger.js";
 
 /**
- * Expected failures are GraphQL types in result unions; anything thrown that is not a
- * GraphQLError is our bug or an outage. Such errors are logged in full with the request id and
+ * Expected failures are GraphQL types in result unions, or, on fields without one, errors that
+ * say what went wrong with a `code`. Anything else thrown is our bug or an outage. Such errors are logged in full with the request id and
  * replaced, before Yoga's own masking, by a generic message carrying that id, so an operator can
  * find the log line from what the client saw.
  */
@@ -15,6 +16,14 @@ export function useUnexpectedErrorMasking(logger: Logger): Plugin<Context> {
     const errors = result.errors.map((error) => {
       const original = error.originalError;
       if (!original || original instanceof GraphQLError) return error;
+      if (original instanceof StrataError) {
+        // An expected failure on a field without a result union: say what it was.
+        return new GraphQLError(original.message, {
+          path: error.path,
+          nodes: error.nodes,
+          extensions: { code: original.code },
+        });
+      }
       logger.error("unexpected error", {
         requestId: context.requestId,
         path: error.path?.join("."),
@@ -35,9 +44,14 @@ export function useUnexpectedErrorMasking(logger: Logger): Plugin<Context> {
       },
     }),
     onSubscribe: ({ args }) => ({
-      onSubscribeResult: () => ({
-        onNext: ({ result, setResult }) => setResult(mask(result, args.contextValue as Context)),
-      }),
+      onSubscribeResult: ({ result, setResult }) => {
+        // A subscribe function that throws yields one result instead of a stream.
+        if (!(Symbol.asyncIterator in result)) {
+          setResult(mask(result, args.contextValue as Context));
+          return undefined;
+        }
+        return { onNext: ({ result: next, setResult: setNext }) => setNext(mask(next, args.contextValue as Context)) };
+      },
     }),
   };
 }

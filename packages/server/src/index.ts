@@ -10,3 +10,8 @@ export { printStrataSchema, schema } from "./schema/index.js";
 export { startServer, type StrataServer, type StrataServerOptions } from "./server.js";
 export { STRATA_VERSION } from "./version.js";
 export { createStrataYoga, type StrataYoga } from "./yoga.js";
+export { createStrataPubSub, type StrataPubSub } from "./pubsub/pubsub.js";
+export { createToken, listTokens, revokeToken, type CreatedToken } from "./auth/tokens.js";
+export type { AuthMode } from "./auth/authenticate.js";
+export { registerCodeLocation } from "./catalog/register.js";
+export { manifestHash } from "./catalog/manifest.js";

@@ -1,8 +1,10 @@
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { isLoopback, type AuthMode } from "./auth/authenticate.js";
 import { openDatabase, type Database } from "./db/database.js";
 import type { Env } from "./env.js";
 import { createLogger, type Logger } from "./logger.js";
+import { createStrataPubSub, type StrataPubSub } from "./pubsub/pubsub.js";
 import { createStrataYoga, type StrataYoga } from "./yoga.js";
 
 export interface StrataServerOptions {
@@ -14,6 +16,11 @@ export interface StrataServerOptions {
   logger?: Logger;
   /** An already open database (tests); otherwise one is opened from `env`. */
   db?: Database;
+  /**
+   * "required" (the default) judges every request by its API token. "disabled" is for local
+   * development and is refused unless the server binds a loopback address.
+   */
+  auth?: AuthMode;
 }
 
 export interface StrataServer {
@@ -22,6 +29,8 @@ export interface StrataServer {
   readonly db: Database;
   readonly yoga: StrataYoga;
   readonly http: Server;
+  readonly pubsub: StrataPubSub;
+  readonly auth: AuthMode;
   close(): Promise<void>;
 }
 
@@ -36,6 +45,11 @@ export interface StrataServer {
 export async function startServer(options: StrataServerOptions): Promise<StrataServer> {
   const { env } = options;
   const logger = options.logger ?? createLogger(env.STRATA_LOG_LEVEL);
+  const host = options.host ?? env.HOST;
+  const auth = options.auth ?? "required";
+  if (auth === "disabled" && !isLoopback(host)) {
+    throw new Error(`Refusing to run without authentication on ${host}: only a loopback address (localhost) may disable auth`);
+  }
   const ownsDb = !options.db;
   const db =
     options.db ??
@@ -44,9 +58,15 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
       dataDir: env.pgliteDir,
       migrate: { log: (message) => logger.info(message) },
     }));
-  const yoga = createStrataYoga({ db, logger });
+  let pubsub: StrataPubSub;
+  try {
+    pubsub = await createStrataPubSub({ redisUrl: env.REDIS_URL });
+  } catch (error) {
+    if (ownsDb) await db.close();
+    throw error;
+  }
+  const yoga = createStrataYoga({ db, logger, pubsub, auth });
   const http = createHttpServer(yoga);
-  const host = options.host ?? env.HOST;
   try {
     await new Promise<void>((resolve, reject) => {
       http.once("error", reject);
@@ -56,6 +76,7 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
       });
     });
   } catch (error) {
+    await pubsub.close();
     if (ownsDb) await db.close();
     throw error;
   }
@@ -68,6 +89,8 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
     db,
     yoga,
     http,
+    pubsub,
+    auth,
     close() {
       closing ??= (async () => {
         // Stop taking requests first, then drop open connections, then the database.
@@ -75,6 +98,7 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
           http.close(() => resolve());
           http.closeAllConnections();
         });
+        await pubsub.close();
         if (ownsDb) await db.close();
       })();
       return closing;

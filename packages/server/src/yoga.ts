@@ -1,29 +1,40 @@
 import { randomUUID } from "node:crypto";
+import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
+import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
+import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
-import type { Context, StrataContext } from "./context.js";
+import { authenticate, type AuthMode } from "./auth/authenticate.js";
+import type { StrataContext } from "./context.js";
 import type { Database } from "./db/database.js";
 import { useUnexpectedErrorMasking } from "./error-masking.js";
 import type { Logger } from "./logger.js";
+import type { StrataPubSub } from "./pubsub/pubsub.js";
 import { schema } from "./schema/index.js";
 
 export interface StrataYogaOptions {
   db: Database;
   logger: Logger;
+  pubsub: StrataPubSub;
+  auth: AuthMode;
   /** Serve GraphiQL at the endpoint (on by default). */
   graphiql?: boolean;
 }
 
 export type StrataYoga = YogaServerInstance<Record<string, never>, StrataContext>;
 
+/** Bounds on one operation, so no query can ask for unbounded work. */
+export const QUERY_LIMITS = { maxDepth: 15, maxCost: 20_000, maxAliases: 30, maxTokens: 5_000 } as const;
+
 /**
- * The GraphQL app, without a listening socket: tests call `yoga.fetch(...)`, `main.ts` mounts
+ * The GraphQL app, without a listening socket: tests call `yoga.fetch(...)`, `server.ts` mounts
  * it on a port.
  *
  * @example
- * const yoga = createStrataYoga({ db, logger });
+ * const yoga = createStrataYoga({ db, logger, pubsub, auth: "required" });
  * const response = await yoga.fetch("http://strata/graphql", {
  *   method: "POST",
- *   headers: { "content-type": "application/json" },
+ *   headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
  *   body: JSON.stringify({ query: "{ health { version } }" }),
  * });
  */
@@ -40,10 +51,18 @@ export function createStrataYoga(options: StrataYogaOptions): StrataYoga {
       warn: (...args) => logger.warn(String(args[0]), { details: args.slice(1) }),
       error: (...args) => logger.error(String(args[0]), { details: args.slice(1) }),
     },
-    context: ({ request }) => ({
+    context: async ({ request }) => ({
       db,
+      pubsub: options.pubsub.pubsub,
+      principal: await authenticate(db.prisma, options.auth, request.headers.get("authorization")),
       requestId: request.headers.get("x-request-id") ?? randomUUID(),
     }),
-    plugins: [useUnexpectedErrorMasking(logger)],
+    plugins: [
+      maxDepthPlugin({ n: QUERY_LIMITS.maxDepth }),
+      costLimitPlugin({ maxCost: QUERY_LIMITS.maxCost }),
+      maxAliasesPlugin({ n: QUERY_LIMITS.maxAliases }),
+      maxTokensPlugin({ n: QUERY_LIMITS.maxTokens }),
+      useUnexpectedErrorMasking(logger),
+    ],
   });
 }

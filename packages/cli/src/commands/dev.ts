@@ -16,11 +16,14 @@ export const devCommand: Command = {
     const env = readEnv();
     const server = await startServer({
       env,
+      // Local development: no tokens needed. startServer refuses this off loopback.
+      auth: "disabled",
       logger: createLogger(env.STRATA_LOG_LEVEL === "info" ? "warn" : env.STRATA_LOG_LEVEL),
       ...(values.port !== undefined && { port: parsePort(values.port) }),
     });
     console.log(`Strata dev server on ${server.db.dialect === "pglite" ? `PGlite (${server.db.location})` : server.db.location}`);
     console.log(`GraphiQL: ${server.graphqlUrl}`);
+    console.log("Authentication is disabled (dev mode, localhost only). Use `strata server` for a shared server.");
     await untilSignal();
     await server.close();
     return 0;

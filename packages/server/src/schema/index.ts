@@ -1,7 +1,15 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { builder } from "../builder.js";
 import "./scalars.js";
+import "./errors.js";
 import "./health.js";
+import "./metadata.js";
+import "./asset.js";
+import "./catalog.js";
+import "./lineage.js";
+import "./materialization.js";
+import "./code-location.js";
+import "./token.js";
 
 /** Strata's GraphQL schema: the one contract between the server, the SDK and the CLI. */
 export const schema: GraphQLSchema = builder.toSchema();

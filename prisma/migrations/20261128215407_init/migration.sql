@@ -184,6 +184,9 @@ CREATE INDEX "CodeLocationVersion_locationId_hash_idx" ON "CodeLocationVersion"(
 CREATE UNIQUE INDEX "CodeLocationVersion_locationId_version_key" ON "CodeLocationVersion"("locationId", "version");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "Asset_lastMaterializationId_key" ON "Asset"("lastMaterializationId");
+
+-- CreateIndex
 CREATE INDEX "AssetNode_locationId_idx" ON "AssetNode"("locationId");
 
 -- CreateIndex
@@ -257,6 +260,9 @@ ALTER TABLE "CodeLocation" ADD CONSTRAINT "CodeLocation_currentVersionId_fkey" F
 
 -- AddForeignKey
 ALTER TABLE "CodeLocationVersion" ADD CONSTRAINT "CodeLocationVersion_locationId_fkey" FOREIGN KEY ("locationId") REFERENCES "CodeLocation"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Asset" ADD CONSTRAINT "Asset_lastMaterializationId_fkey" FOREIGN KEY ("lastMaterializationId") REFERENCES "Materialization"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "AssetNode" ADD CONSTRAINT "AssetNode_key_fkey" FOREIGN KEY ("key") REFERENCES "Asset"("key") ON DELETE RESTRICT ON UPDATE CASCADE;

@@ -1,0 +1,65 @@
+import type { Sql } from "../db/sql.js";
+import { InvalidArgumentError } from "../errors.js";
+import { parseAssetKey } from "./asset-key.js";
+import { normaliseMetadata } from "./metadata.js";
+
+export interface MaterializationInput {
+  assetKey: string;
+  metadata?: Record<string, unknown> | null;
+  partition?: string | null;
+  description?: string | null;
+  dataVersion?: string | null;
+  codeVersion?: string | null;
+  runId?: string | null;
+  stepKey?: string | null;
+  timestamp?: Date | null;
+}
+
+/**
+ * Stores materializations (a run's, or runless ones reported by an external system) and
+ * advances each asset's latest pointer. Returns the new ids in input order.
+ */
+export async function recordMaterializations(sql: Sql, inputs: readonly MaterializationInput[]): Promise<string[]> {
+  if (inputs.length === 0) return [];
+  const rows = inputs.map((input, i) => {
+    const key = parseAssetKey(input.assetKey, inputs.length > 1 ? `materializations.${i}.assetKey` : "assetKey");
+    if (input.metadata && (typeof input.metadata !== "object" || Array.isArray(input.metadata))) {
+      throw new InvalidArgumentError("metadata", "must be an object of label → value");
+    }
+    return {
+      asset_key: key,
+      run_id: input.runId ?? null,
+      step_key: input.stepKey ?? null,
+      partition: input.partition ?? null,
+      description: input.description ?? null,
+      metadata: normaliseMetadata(input.metadata ?? {}),
+      code_version: input.codeVersion ?? null,
+      data_version: input.dataVersion ?? null,
+      timestamp: (input.timestamp ?? new Date()).toISOString(),
+      ord: i,
+    };
+  });
+  return sql.transaction(async (tx) => {
+    await tx.query(`INSERT INTO "Asset" (key) SELECT DISTINCT r->>'asset_key' FROM jsonb_array_elements($1::jsonb) r ON CONFLICT DO NOTHING`, [
+      JSON.stringify(rows),
+    ]);
+    const inserted = await tx.query<{ id: string; assetKey: string; timestamp: Date; ord: number }>(
+      `INSERT INTO "Materialization" ("assetKey", "runId", "stepKey", partition, description, metadata, "codeVersion", "dataVersion", timestamp)
+       SELECT r.asset_key, r.run_id, r.step_key, r.partition, r.description, r.metadata, r.code_version, r.data_version, r.timestamp
+       FROM jsonb_to_recordset($1::jsonb) AS r(asset_key text, run_id text, step_key text, partition text, description text,
+            metadata jsonb, code_version text, data_version text, timestamp timestamptz, ord int)
+       ORDER BY r.ord
+       RETURNING id::text AS id, "assetKey", timestamp`,
+      [JSON.stringify(rows)],
+    );
+    // Latest per asset: the highest id wins, so out-of-order reports cannot move it backwards.
+    await tx.query(
+      `UPDATE "Asset" a SET "lastMaterializationId" = m.id, "lastMaterializedAt" = m.timestamp
+       FROM (SELECT DISTINCT ON ("assetKey") "assetKey", id, timestamp FROM "Materialization"
+             WHERE id = ANY($1::bigint[]) ORDER BY "assetKey", id DESC) m
+       WHERE a.key = m."assetKey" AND (a."lastMaterializationId" IS NULL OR a."lastMaterializationId" < m.id)`,
+      [inserted.map((r) => r.id)],
+    );
+    return inserted.map((r) => r.id);
+  });
+}

@@ -1,0 +1,80 @@
+import type { Sql } from "../db/sql.js";
+import { InvalidArgumentError } from "../errors.js";
+import { parseAssetKey } from "./asset-key.js";
+
+export interface AssetSearch {
+  /** Words that must all occur (case-insensitive) in the key, description or textual metadata. */
+  search?: string | null;
+  /** A key prefix in whole parts: "sales" matches "sales" and "sales/orders", not "salesforce". */
+  keyPrefix?: string | null;
+  group?: string | null;
+  owner?: string | null;
+  /** "name=value", or "name" for any value. */
+  tag?: string | null;
+  kind?: string | null;
+  location?: string | null;
+}
+
+export interface SearchPage {
+  keys: string[];
+  hasNextPage: boolean;
+}
+
+export const MAX_PAGE_SIZE = 500;
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The catalog's search: one indexed SQL statement over defined assets, ordered by key, keyset
+ * paginated (`after` is the last key of the previous page). Substring search uses the trigram
+ * index on searchText; owners, tags and kinds use their GIN indexes.
+ */
+export function buildSearch(filter: AssetSearch): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const words = (filter.search ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length > 8) throw new InvalidArgumentError("search", "use at most 8 words");
+  for (const word of words) clauses.push(`n."searchText" LIKE ${param(`%${escapeLike(word)}%`)}`);
+  if (filter.keyPrefix) {
+    const prefix = parseAssetKey(filter.keyPrefix, "keyPrefix");
+    clauses.push(`(n.key = ${param(prefix)} OR n.key LIKE ${param(`${escapeLike(prefix)}/%`)})`);
+  }
+  if (filter.group) clauses.push(`n."groupName" = ${param(filter.group)}`);
+  if (filter.owner) clauses.push(`n.owners @> ARRAY[${param(filter.owner)}]::text[]`);
+  if (filter.kind) clauses.push(`n.kinds @> ARRAY[${param(filter.kind)}]::text[]`);
+  if (filter.tag) {
+    if (filter.tag.includes("=")) clauses.push(`n."tagPairs" @> ARRAY[${param(filter.tag)}]::text[]`);
+    else clauses.push(`n.tags ? ${param(filter.tag)}`);
+  }
+  if (filter.location) {
+    clauses.push(`n."locationId" = (SELECT id FROM "CodeLocation" WHERE name = ${param(filter.location)})`);
+  }
+  return { where: clauses.length ? clauses.join(" AND ") : "TRUE", params };
+}
+
+export async function searchAssets(sql: Sql, filter: AssetSearch, page: { first: number; after?: string | null }): Promise<SearchPage> {
+  if (!Number.isInteger(page.first) || page.first < 0 || page.first > MAX_PAGE_SIZE) {
+    throw new InvalidArgumentError("first", `must be from 0 to ${MAX_PAGE_SIZE}`);
+  }
+  const { where, params } = buildSearch(filter);
+  const after = page.after ? ` AND n.key > $${params.length + 1}` : "";
+  if (page.after) params.push(page.after);
+  params.push(page.first + 1);
+  const rows = await sql.query<{ key: string }>(
+    `SELECT n.key FROM "AssetNode" n WHERE ${where}${after} ORDER BY n.key LIMIT $${params.length}`,
+    params,
+  );
+  return { keys: rows.slice(0, page.first).map((r) => r.key), hasNextPage: rows.length > page.first };
+}
+
+export async function countAssets(sql: Sql, filter: AssetSearch): Promise<number> {
+  const { where, params } = buildSearch(filter);
+  const [row] = await sql.query<{ n: string | number }>(`SELECT count(*) AS n FROM "AssetNode" n WHERE ${where}`, params);
+  return Number(row?.n ?? 0);
+}

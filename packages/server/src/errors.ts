@@ -1,0 +1,75 @@
+/**
+ * Expected failures. Each is a GraphQL type (schema/errors.ts) implementing the `Error`
+ * interface and returned through result unions; where a field has no union, it travels as a
+ * GraphQL error with `extensions.code`. Anything thrown that is not a StrataError is unexpected
+ * and masked (error-masking.ts).
+ */
+export abstract class StrataError extends Error {
+  abstract readonly code: string;
+}
+
+export class NotFoundError extends StrataError {
+  override readonly name = "NotFoundError";
+  readonly code = "NOT_FOUND";
+  constructor(
+    readonly kind: string,
+    readonly key: string,
+  ) {
+    super(`No ${kind} "${key}"`);
+  }
+}
+
+export class UnauthorizedError extends StrataError {
+  override readonly name = "UnauthorizedError";
+  readonly code = "FORBIDDEN";
+  constructor(
+    message: string,
+    readonly requiredScope: string,
+  ) {
+    super(message);
+  }
+}
+
+export class InvalidArgumentError extends StrataError {
+  override readonly name = "InvalidArgumentError";
+  readonly code = "BAD_USER_INPUT";
+  constructor(
+    readonly argument: string,
+    message: string,
+  ) {
+    super(`${argument}: ${message}`);
+  }
+}
+
+export interface ManifestProblem {
+  path: string;
+  message: string;
+}
+
+export class InvalidManifestError extends StrataError {
+  override readonly name = "InvalidManifestError";
+  readonly code = "INVALID_MANIFEST";
+  constructor(readonly problems: ManifestProblem[]) {
+    const shown = problems.slice(0, 5).map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+    const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : "";
+    super(`Invalid manifest: ${shown.join("; ")}${more}`);
+  }
+}
+
+export interface KeyCollision {
+  key: string;
+  definedBy: string;
+}
+
+export class AssetKeyCollisionError extends StrataError {
+  override readonly name = "AssetKeyCollisionError";
+  readonly code = "ASSET_KEY_COLLISION";
+  constructor(
+    readonly location: string,
+    readonly collisions: KeyCollision[],
+  ) {
+    const shown = collisions.slice(0, 5).map((c) => `"${c.key}" (defined by ${c.definedBy})`);
+    const more = collisions.length > 5 ? ` and ${collisions.length - 5} more` : "";
+    super(`Location "${location}" defines asset keys that another location already defines: ${shown.join(", ")}${more}. Nothing was registered.`);
+  }
+}

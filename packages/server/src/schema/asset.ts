@@ -1,0 +1,101 @@
+import { queryFromInfo } from "@pothos/plugin-prisma";
+import type { GraphQLResolveInfo } from "graphql";
+import { builder } from "../builder.js";
+import { requireScope } from "../auth/principal.js";
+import { keyPath, parseAssetKey } from "../catalog/asset-key.js";
+import { walkLineage } from "../catalog/lineage.js";
+import type { Context } from "../context.js";
+import { NotFoundError } from "../errors.js";
+import { metadataList, MetadataEntryRef } from "./metadata.js";
+
+export const AssetRef = builder.prismaObject("Asset", {
+  description:
+    "An asset key Strata knows: defined by a code location, depended upon, or materialized. Its history outlives its definition.",
+  fields: (t) => ({
+    key: t.exposeString("key", { description: 'Slash-joined key path, e.g. "sales/orders".' }),
+    path: t.stringList({ resolve: (asset) => keyPath(asset.key) }),
+    isDefined: t.boolean({
+      description: "Whether a code location currently defines this asset (false once a location drops it).",
+      select: { definition: { select: { key: true } } },
+      resolve: (asset) => asset.definition !== null,
+    }),
+    definition: t.relation("definition", { nullable: true }),
+    latestMaterialization: t.relation("lastMaterialization", { nullable: true }),
+    lastMaterializedAt: t.expose("lastMaterializedAt", { type: "DateTime", nullable: true }),
+    materializations: t.relatedConnection("materializations", {
+      description: "Newest first.",
+      cursor: "id",
+      query: { orderBy: { id: "desc" } },
+    }),
+  }),
+});
+
+builder.prismaObjectFields("Asset", (t) => {
+  const lineage = (direction: "upstream" | "downstream") =>
+    t.field({
+      type: [AssetRef],
+      description: `Assets ${direction} of this one, across code locations, up to \`depth\` edges away (null: all).`,
+      args: { depth: t.arg.int({ required: false, defaultValue: 1 }) },
+      resolve: async (asset, args, ctx, info) => {
+        const keys = await walkLineage(ctx.db.sql, [asset.key], direction, args.depth);
+        return loadAssets(ctx, info, keys);
+      },
+    });
+  return { upstream: lineage("upstream"), downstream: lineage("downstream") };
+});
+
+/** Loads assets by key with exactly the selection the query asked for (no N+1), sorted by key. */
+export async function loadAssets(ctx: Context, info: GraphQLResolveInfo, keys: readonly string[], path: string[] = []) {
+  if (keys.length === 0) return [];
+  const query = queryFromInfo({ context: ctx, info, typeName: "Asset", path });
+  const found = [];
+  // Stay far below PostgreSQL's 65,535 bind parameters per statement.
+  for (let i = 0; i < keys.length; i += 20_000) {
+    const chunk = keys.slice(i, i + 20_000);
+    found.push(...(await ctx.db.prisma.asset.findMany({ ...query, where: { key: { in: chunk } } })));
+  }
+  return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+builder.prismaObject("AssetNode", {
+  name: "AssetDefinition",
+  description: "How a code location currently defines an asset.",
+  fields: (t) => ({
+    key: t.exposeString("key"),
+    group: t.exposeString("groupName"),
+    description: t.exposeString("description", { nullable: true }),
+    owners: t.exposeStringList("owners", { description: 'Emails or "team:<name>".' }),
+    tags: t.field({ type: "JSON", description: "An object of tag name → value.", resolve: (node) => node.tags }),
+    kinds: t.exposeStringList("kinds"),
+    metadata: t.field({ type: [MetadataEntryRef], resolve: (node) => metadataList(node.metadata) }),
+    codeVersion: t.exposeString("codeVersion", { nullable: true }),
+    stepKey: t.exposeString("stepKey", { description: "The step that materializes it." }),
+    multiAssetName: t.exposeString("multiAssetName", { nullable: true }),
+    isSubsettable: t.exposeBoolean("isSubsettable", {
+      description: "False for an output of a multi-asset that must run whole.",
+    }),
+    location: t.relation("location"),
+    dependencyKeys: t.stringList({
+      description: "Keys this asset depends on, possibly defined by other locations.",
+      select: { upstream: { select: { upstreamKey: true }, orderBy: { upstreamKey: "asc" } } },
+      resolve: (node) => node.upstream.map((d) => d.upstreamKey),
+    }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+  }),
+});
+
+builder.queryField("asset", (t) =>
+  t.prismaField({
+    type: "Asset",
+    description: 'One asset by key, e.g. asset(key: "sales/orders").',
+    errors: { types: [NotFoundError] },
+    args: { key: t.arg.string({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      requireScope(ctx.principal, "read");
+      const key = parseAssetKey(args.key);
+      const asset = await ctx.db.prisma.asset.findUnique({ ...query, where: { key } });
+      if (!asset) throw new NotFoundError("asset", key);
+      return asset;
+    },
+  }),
+);

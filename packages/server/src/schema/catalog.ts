@@ -1,0 +1,64 @@
+import { builder } from "../builder.js";
+import { requireScope } from "../auth/principal.js";
+import { countAssets, searchAssets, type AssetSearch } from "../catalog/search.js";
+import { InvalidArgumentError } from "../errors.js";
+import { AssetRef, loadAssets } from "./asset.js";
+
+const DEFAULT_PAGE_SIZE = 50;
+
+function decodeCursor(cursor: string | null | undefined): string | null {
+  if (!cursor) return null;
+  const key = Buffer.from(cursor, "base64url").toString("utf8");
+  if (!key.startsWith("asset:")) throw new InvalidArgumentError("after", "is not a cursor this query returned");
+  return key.slice("asset:".length);
+}
+
+function encodeCursor(key: string): string {
+  return Buffer.from(`asset:${key}`).toString("base64url");
+}
+
+builder.queryField("assets", (t) =>
+  t.connection(
+    {
+      type: AssetRef,
+      description:
+        "The catalog: currently defined assets, searched and filtered on the server with indexes, ordered by key.",
+      args: {
+        search: t.arg.string({ required: false, description: "Words that must all occur in the key, description or text metadata." }),
+        keyPrefix: t.arg.string({ required: false, description: 'Whole key parts: "sales" matches "sales/orders".' }),
+        group: t.arg.string({ required: false }),
+        owner: t.arg.string({ required: false }),
+        tag: t.arg.string({ required: false, description: '"name=value", or "name" for any value.' }),
+        kind: t.arg.string({ required: false }),
+        location: t.arg.string({ required: false, description: "A code location's name." }),
+      },
+      resolve: async (_root, args, ctx, info) => {
+        requireScope(ctx.principal, "read");
+        if (args.before || args.last) throw new InvalidArgumentError("last", "the catalog pages forwards only: use first and after");
+        const filter: AssetSearch = args;
+        const first = args.first ?? DEFAULT_PAGE_SIZE;
+        const page = await searchAssets(ctx.db.sql, filter, { first, after: decodeCursor(args.after) });
+        const nodes = await loadAssets(ctx, info, page.keys, ["edges", "node"]);
+        return {
+          filter,
+          edges: nodes.map((node) => ({ cursor: encodeCursor(node.key), node })),
+          pageInfo: {
+            hasNextPage: page.hasNextPage,
+            hasPreviousPage: Boolean(args.after),
+            startCursor: nodes[0] ? encodeCursor(nodes[0].key) : null,
+            endCursor: nodes.at(-1) ? encodeCursor(nodes.at(-1)!.key) : null,
+          },
+        };
+      },
+    },
+    {
+      name: "AssetConnection",
+      fields: (c) => ({
+        totalCount: c.int({
+          description: "How many assets match, across all pages (counted only when asked for).",
+          resolve: (connection, _args, ctx) => countAssets(ctx.db.sql, (connection as unknown as { filter: AssetSearch }).filter),
+        }),
+      }),
+    },
+  ),
+);

@@ -1,0 +1,205 @@
+import { builder } from "../builder.js";
+import { requireScope } from "../auth/principal.js";
+import { parseLocationName } from "../catalog/location-name.js";
+import { registerCodeLocation } from "../catalog/register.js";
+import { AssetKeyCollisionError, InvalidManifestError, NotFoundError } from "../errors.js";
+import { AssetRef } from "./asset.js";
+
+const CodeLocationStatus = builder.enumType("CodeLocationStatus", {
+  values: {
+    LOADED: { description: "The latest manifest is registered and its assets are in the catalog." },
+    LOAD_ERROR: { description: "The location reported that its definitions failed to load; its previous assets stay." },
+  },
+});
+
+export const CodeLocationRef = builder.prismaObject("CodeLocation", {
+  description: "A team's deployable set of definitions, known to the server through the manifests it registers.",
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    status: t.field({ type: CodeLocationStatus, resolve: (l) => l.status }),
+    loadError: t.exposeString("loadError", { nullable: true }),
+    lastHeartbeatAt: t.expose("lastHeartbeatAt", { type: "DateTime", nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    version: t.int({
+      nullable: true,
+      description: "1 for the first manifest registered, +1 for each change.",
+      select: { currentVersion: { select: { version: true } } },
+      resolve: (l) => l.currentVersion?.version ?? null,
+    }),
+    hash: t.string({
+      nullable: true,
+      description: "The current manifest's content hash.",
+      select: { currentVersion: { select: { hash: true } } },
+      resolve: (l) => l.currentVersion?.hash ?? null,
+    }),
+    registeredAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      select: { currentVersion: { select: { registeredAt: true } } },
+      resolve: (l) => l.currentVersion?.registeredAt ?? null,
+    }),
+    manifest: t.field({
+      type: "JSON",
+      nullable: true,
+      description: "The current manifest, as registered.",
+      select: { currentVersion: { select: { manifest: true } } },
+      resolve: (l) => l.currentVersion?.manifest ?? null,
+    }),
+    assetCount: t.relationCount("assetNodes"),
+    assets: t.field({
+      type: [AssetRef],
+      description: "The assets this location currently defines, by key.",
+      select: (_args, _ctx, nested) => ({
+        assetNodes: { select: { asset: nested(true) }, orderBy: { key: "asc" } },
+      }),
+      resolve: (l) => l.assetNodes.map((n) => n.asset),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  codeLocations: t.prismaField({
+    type: ["CodeLocation"],
+    description: "Every code location that has registered, by name.",
+    resolve: (query, _root, _args, ctx) => {
+      requireScope(ctx.principal, "read");
+      return ctx.db.prisma.codeLocation.findMany({ ...query, orderBy: { name: "asc" } });
+    },
+  }),
+  codeLocation: t.prismaField({
+    type: "CodeLocation",
+    errors: { types: [NotFoundError] },
+    args: { name: t.arg.string({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      requireScope(ctx.principal, "read");
+      const location = await ctx.db.prisma.codeLocation.findUnique({ ...query, where: { name: args.name } });
+      if (!location) throw new NotFoundError("code location", args.name);
+      return location;
+    },
+  }),
+}));
+
+interface RegisterResult {
+  name: string;
+  changed: boolean;
+  version: number;
+  addedKeys: string[];
+  removedKeys: string[];
+}
+
+const RegisterResultRef = builder.objectRef<RegisterResult>("RegisterCodeLocationSuccess").implement({
+  fields: (t) => ({
+    changed: t.exposeBoolean("changed", {
+      description: "False when this hash was already the current version: nothing was written.",
+    }),
+    message: t.string({
+      resolve: (r) =>
+        r.changed
+          ? `Registered version ${r.version} of ${r.name}: ${r.addedKeys.length} asset(s) added, ${r.removedKeys.length} removed.`
+          : `${r.name} is already at this manifest (version ${r.version}); nothing changed.`,
+    }),
+    version: t.exposeInt("version"),
+    addedKeys: t.exposeStringList("addedKeys"),
+    removedKeys: t.exposeStringList("removedKeys", {
+      description: "Keys no longer defined; their materialization history stays queryable.",
+    }),
+    location: t.prismaField({
+      type: "CodeLocation",
+      resolve: (query, r, _args, ctx) => ctx.db.prisma.codeLocation.findUniqueOrThrow({ ...query, where: { name: r.name } }),
+    }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  registerCodeLocation: t.field({
+    type: RegisterResultRef,
+    description:
+      "Registers a code location's manifest (JSON from `Definitions#manifest()`) and replaces its assets in one transaction. The same hash again is a no-op. Requires `location:<name>` or `admin`.",
+    errors: { types: [InvalidManifestError, AssetKeyCollisionError] },
+    args: {
+      name: t.arg.string({ required: true }),
+      manifest: t.arg({ type: "JSON", required: true }),
+      hash: t.arg.string({ required: true }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const name = parseLocationName(args.name);
+      requireScope(ctx.principal, `location:${name}`);
+      const registration = await registerCodeLocation(ctx.db.sql, { name, manifest: args.manifest, hash: args.hash });
+      if (registration.changed) {
+        ctx.pubsub.publish("codeLocationChanged", { name, change: registration.version === 1 ? "REGISTERED" : "UPDATED" });
+      }
+      return {
+        name,
+        changed: registration.changed,
+        version: registration.version,
+        addedKeys: registration.added,
+        removedKeys: registration.removed,
+      };
+    },
+  }),
+  reportCodeLocationHeartbeat: t.prismaField({
+    type: "CodeLocation",
+    description: "A running location says it is alive. Requires `location:<name>`.",
+    errors: { types: [NotFoundError] },
+    args: { name: t.arg.string({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const name = parseLocationName(args.name);
+      requireScope(ctx.principal, `location:${name}`);
+      const found = await ctx.db.prisma.codeLocation.updateMany({ where: { name }, data: { lastHeartbeatAt: new Date() } });
+      if (found.count === 0) throw new NotFoundError("code location", name);
+      return ctx.db.prisma.codeLocation.findUniqueOrThrow({ ...query, where: { name } });
+    },
+  }),
+  reportCodeLocationLoadError: t.prismaField({
+    type: "CodeLocation",
+    errors: {},
+    description:
+      "A location whose definitions failed to load reports why; the location shows LOAD_ERROR and keeps its previous assets. Requires `location:<name>`.",
+    args: { name: t.arg.string({ required: true }), error: t.arg.string({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const name = parseLocationName(args.name);
+      requireScope(ctx.principal, `location:${name}`);
+      const loadError = args.error.slice(0, 100_000);
+      const location = await ctx.db.prisma.codeLocation.upsert({
+        ...query,
+        where: { name },
+        create: { name, status: "LOAD_ERROR", loadError },
+        update: { status: "LOAD_ERROR", loadError },
+      });
+      ctx.pubsub.publish("codeLocationChanged", { name, change: "LOAD_ERROR" });
+      return location;
+    },
+  }),
+}));
+
+const CodeLocationChangeKind = builder.enumType("CodeLocationChangeKind", {
+  values: ["REGISTERED", "UPDATED", "LOAD_ERROR"] as const,
+});
+
+interface CodeLocationChange {
+  name: string;
+  change: "REGISTERED" | "UPDATED" | "LOAD_ERROR";
+}
+
+const CodeLocationChangeRef = builder.objectRef<CodeLocationChange>("CodeLocationChange").implement({
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    change: t.field({ type: CodeLocationChangeKind, resolve: (c) => c.change }),
+    location: t.prismaField({
+      type: "CodeLocation",
+      resolve: (query, c, _args, ctx) => ctx.db.prisma.codeLocation.findUniqueOrThrow({ ...query, where: { name: c.name } }),
+    }),
+  }),
+});
+
+builder.subscriptionField("codeLocationChanged", (t) =>
+  t.field({
+    type: CodeLocationChangeRef,
+    description: "A code location registered a new manifest or reported a load error.",
+    subscribe: (_root, _args, ctx) => {
+      requireScope(ctx.principal, "read");
+      return ctx.pubsub.subscribe("codeLocationChanged");
+    },
+    resolve: (change) => change,
+  }),
+);

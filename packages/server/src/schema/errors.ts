@@ -1,0 +1,72 @@
+import { builder } from "../builder.js";
+import {
+  AssetKeyCollisionError,
+  InvalidArgumentError,
+  InvalidManifestError,
+  NotFoundError,
+  StrataError,
+  UnauthorizedError,
+  type KeyCollision,
+  type ManifestProblem,
+} from "../errors.js";
+
+export const ErrorInterface = builder.interfaceRef<StrataError>("Error").implement({
+  description: "An expected failure: every error type in a result union implements this.",
+  fields: (t) => ({
+    message: t.exposeString("message", { description: "What went wrong, for people." }),
+    code: t.exposeString("code", { description: "What went wrong, for programs (e.g. NOT_FOUND)." }),
+  }),
+});
+
+builder.objectType(NotFoundError, {
+  name: "NotFoundError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    kind: t.exposeString("kind", { description: 'What was looked for: "asset", "code location"...' }),
+    key: t.exposeString("key", { description: "The key or name that matched nothing." }),
+  }),
+});
+
+builder.objectType(UnauthorizedError, {
+  name: "UnauthorizedError",
+  description: "The request's token (or its absence) does not allow this.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ requiredScope: t.exposeString("requiredScope") }),
+});
+
+builder.objectType(InvalidArgumentError, {
+  name: "InvalidArgumentError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ argument: t.exposeString("argument") }),
+});
+
+const ManifestProblemRef = builder.objectRef<ManifestProblem>("ManifestProblem").implement({
+  fields: (t) => ({
+    path: t.exposeString("path", { description: 'Where in the manifest, e.g. "assets.3.key".' }),
+    message: t.exposeString("message"),
+  }),
+});
+
+builder.objectType(InvalidManifestError, {
+  name: "InvalidManifestError",
+  description: "The manifest failed validation; nothing was registered.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ problems: t.field({ type: [ManifestProblemRef], resolve: (e) => e.problems }) }),
+});
+
+const KeyCollisionRef = builder.objectRef<KeyCollision>("AssetKeyCollision").implement({
+  fields: (t) => ({
+    key: t.exposeString("key"),
+    definedBy: t.exposeString("definedBy", { description: "The location that already defines the key." }),
+  }),
+});
+
+builder.objectType(AssetKeyCollisionError, {
+  name: "AssetKeyCollisionError",
+  description: "Another code location already defines some of these keys; nothing was registered.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    locationName: t.exposeString("location", { description: "The location that tried to register." }),
+    collisions: t.field({ type: [KeyCollisionRef], resolve: (e) => e.collisions }),
+  }),
+});

@@ -1,0 +1,80 @@
+import { filter, pipe } from "graphql-yoga";
+import { builder } from "../builder.js";
+import { requireScope } from "../auth/principal.js";
+import { parseAssetKey } from "../catalog/asset-key.js";
+import { recordMaterializations } from "../catalog/materializations.js";
+import { InvalidArgumentError } from "../errors.js";
+import { metadataList, MetadataEntryRef } from "./metadata.js";
+
+export const MaterializationRef = builder.prismaObject("Materialization", {
+  description: "An asset value was produced: by a run's step, or reported by an external system.",
+  fields: (t) => ({
+    id: t.string({ resolve: (m) => m.id.toString() }),
+    assetKey: t.exposeString("assetKey"),
+    asset: t.relation("asset"),
+    runId: t.exposeString("runId", { nullable: true, description: "Null for a runless (reported) materialization." }),
+    stepKey: t.exposeString("stepKey", { nullable: true }),
+    partition: t.exposeString("partition", { nullable: true }),
+    description: t.exposeString("description", { nullable: true }),
+    metadata: t.field({ type: [MetadataEntryRef], resolve: (m) => metadataList(m.metadata) }),
+    codeVersion: t.exposeString("codeVersion", { nullable: true }),
+    dataVersion: t.exposeString("dataVersion", { nullable: true }),
+    timestamp: t.expose("timestamp", { type: "DateTime" }),
+  }),
+});
+
+builder.mutationField("reportMaterialization", (t) =>
+  t.prismaField({
+    type: "Materialization",
+    errors: {},
+    description:
+      "Records a materialization made outside Strata (Dagster's runless asset event): the asset need not be defined by any location. Requires `launch`, `admin`, or `location:<name>` of the location that defines the asset.",
+    args: {
+      assetKey: t.arg.string({ required: true }),
+      metadata: t.arg({ type: "JSON", required: false, description: "label → value, or label → { type, value }." }),
+      partition: t.arg.string({ required: false }),
+      description: t.arg.string({ required: false }),
+      dataVersion: t.arg.string({ required: false }),
+      codeVersion: t.arg.string({ required: false }),
+    },
+    resolve: async (query, _root, args, ctx) => {
+      const assetKey = parseAssetKey(args.assetKey, "assetKey");
+      const definedBy = await ctx.db.prisma.assetNode.findUnique({ where: { key: assetKey }, select: { location: { select: { name: true } } } });
+      requireScope(ctx.principal, "launch", ...(definedBy ? [`location:${definedBy.location.name}` as const] : []));
+      if (args.metadata !== null && args.metadata !== undefined && (typeof args.metadata !== "object" || Array.isArray(args.metadata))) {
+        throw new InvalidArgumentError("metadata", "must be an object of label → value");
+      }
+      const [id] = await recordMaterializations(ctx.db.sql, [
+        {
+          assetKey,
+          metadata: (args.metadata as Record<string, unknown> | null) ?? {},
+          partition: args.partition ?? null,
+          description: args.description ?? null,
+          dataVersion: args.dataVersion ?? null,
+          codeVersion: args.codeVersion ?? null,
+        },
+      ]);
+      ctx.pubsub.publish("assetMaterialized", { materializationId: id!, assetKey });
+      return ctx.db.prisma.materialization.findUniqueOrThrow({ ...query, where: { id: BigInt(id!) } });
+    },
+  }),
+);
+
+builder.subscriptionField("assetMaterialized", (t) =>
+  t.prismaField({
+    type: "Materialization",
+    description: "Each new materialization of the given assets (or of any asset when `keys` is null).",
+    args: { keys: t.arg.stringList({ required: false }) },
+    subscribe: (_root, args, ctx) => {
+      // Checked before the stream starts, so a refusal is an error result, not a broken stream.
+      requireScope(ctx.principal, "read");
+      const keys = args.keys ? new Set(args.keys.map((key, i) => parseAssetKey(key, `keys.${i}`))) : null;
+      return pipe(
+        ctx.pubsub.subscribe("assetMaterialized"),
+        filter((event) => !keys || keys.has(event.assetKey)),
+      );
+    },
+    resolve: (query, event, _args, ctx) =>
+      ctx.db.prisma.materialization.findUniqueOrThrow({ ...query, where: { id: BigInt((event as { materializationId: string }).materializationId) } }),
+  }),
+);

@@ -1,0 +1,58 @@
+import { manifestHash } from "../catalog/manifest.js";
+
+/** Test fixtures in the wire format a code location registers (see catalog/manifest.ts). */
+export interface FixtureAsset {
+  key: string;
+  deps?: string[];
+  group?: string;
+  description?: string | null;
+  owners?: string[];
+  tags?: Record<string, string>;
+  kinds?: string[];
+  metadata?: Record<string, { type: string; value: unknown }>;
+  codeVersion?: string | null;
+  multiAsset?: { name: string; canSubset: boolean } | null;
+}
+
+export function manifestOf(assets: FixtureAsset[]) {
+  const sorted = [...assets].sort((a, b) => (a.key < b.key ? -1 : 1));
+  const stepKeyOf = (a: FixtureAsset) => a.multiAsset?.name ?? a.key.replaceAll("/", "__");
+  const manifest = {
+    manifestVersion: 1,
+    assets: sorted.map((a) => ({
+      key: a.key,
+      deps: [...(a.deps ?? [])].sort(),
+      group: a.group ?? "default",
+      description: a.description ?? null,
+      owners: a.owners ?? [],
+      tags: a.tags ?? {},
+      kinds: a.kinds ?? [],
+      metadata: a.metadata ?? {},
+      codeVersion: a.codeVersion ?? null,
+      stepKey: stepKeyOf(a),
+      multiAsset: a.multiAsset ?? null,
+      graphAsset: null,
+      ioManagerKey: "io_manager",
+    })),
+    steps: [...new Set(sorted.map(stepKeyOf))].sort().map((key) => ({
+      key,
+      kind: sorted.some((a) => a.multiAsset?.name === key) ? "multi_asset" : "asset",
+      inputs: [],
+      outputs: sorted.filter((a) => stepKeyOf(a) === key).map((a) => ({ name: a.key.split("/").at(-1)!, assetKey: a.key })),
+      retryPolicy: null,
+    })),
+  };
+  return { manifest, hash: manifestHash(manifest) };
+}
+
+export const REGISTER = /* GraphQL */ `
+  mutation Register($name: String!, $manifest: JSON!, $hash: String!) {
+    registerCodeLocation(name: $name, manifest: $manifest, hash: $hash) {
+      __typename
+      ... on Error { message code }
+      ... on RegisterCodeLocationSuccess { changed message version addedKeys removedKeys location { name status version hash } }
+      ... on InvalidManifestError { problems { path message } }
+      ... on AssetKeyCollisionError { locationName collisions { key definedBy } }
+    }
+  }
+`;

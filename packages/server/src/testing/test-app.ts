@@ -1,0 +1,102 @@
+import type { ExecutionResult } from "graphql";
+import type { AuthMode } from "../auth/authenticate.js";
+import { createToken } from "../auth/tokens.js";
+import type { Database } from "../db/database.js";
+import { createMemoryLogger } from "../logger.js";
+import { createStrataPubSub, type StrataPubSub } from "../pubsub/pubsub.js";
+import { createStrataYoga, type StrataYoga } from "../yoga.js";
+import { openTestDatabase } from "./test-database.js";
+
+export interface TestApp {
+  db: Database;
+  yoga: StrataYoga;
+  pubsub: StrataPubSub;
+  logger: ReturnType<typeof createMemoryLogger>;
+  /** A token with the `admin` scope. */
+  admin: string;
+  /** Creates a token with these scopes and returns its secret. */
+  token(...scopes: string[]): Promise<string>;
+  /** Runs one operation through `yoga.fetch`, as `token` (default: admin; null: no token). */
+  gql<Data = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<ExecutionResult<Data> & { status: number }>;
+  /** Opens a subscription over SSE; `next()` yields each result, `close()` ends it. */
+  subscribe<Data = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<TestSubscription<Data>>;
+  close(): Promise<void>;
+}
+
+export interface TestSubscription<Data> {
+  status: number;
+  next(timeoutMs?: number): Promise<ExecutionResult<Data>>;
+  close(): void;
+}
+
+let tokenCount = 0;
+
+/** The GraphQL app on a fresh test database (PGlite, or PostgreSQL with TEST_DATABASE_URL). */
+export async function createTestApp(options: { auth?: AuthMode } = {}): Promise<TestApp> {
+  const db = await openTestDatabase();
+  const pubsub = await createStrataPubSub();
+  const logger = createMemoryLogger();
+  const yoga = createStrataYoga({ db, logger, pubsub, auth: options.auth ?? "required" });
+  const token = async (...scopes: string[]) => (await createToken(db.prisma, { name: `t${++tokenCount}`, scopes })).token;
+  const admin = await token("admin");
+  const headers = (t: string | null | undefined) => ({
+    "content-type": "application/json",
+    ...(t === null ? {} : { authorization: `Bearer ${t ?? admin}` }),
+  });
+  return {
+    db,
+    yoga,
+    pubsub,
+    logger,
+    admin,
+    token,
+    async gql(query, variables = {}, t) {
+      const response = await yoga.fetch("http://strata.test/graphql", {
+        method: "POST",
+        headers: { ...headers(t), accept: "application/graphql-response+json" },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { ...((await response.json()) as ExecutionResult), status: response.status } as never;
+    },
+    async subscribe(query, variables = {}, t) {
+      const abort = new AbortController();
+      const response = await yoga.fetch("http://strata.test/graphql", {
+        method: "POST",
+        headers: { ...headers(t), accept: "text/event-stream" },
+        body: JSON.stringify({ query, variables }),
+        signal: abort.signal,
+      });
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      const pending: ExecutionResult[] = [];
+      const read = async (): Promise<ExecutionResult> => {
+        while (pending.length === 0) {
+          const { value, done } = await reader.read();
+          if (done) throw new Error("subscription ended");
+          buffer += value;
+          let end: number;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = frame.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("");
+            if (data) pending.push(JSON.parse(data));
+          }
+        }
+        return pending.shift()!;
+      };
+      return {
+        status: response.status,
+        next: (timeoutMs = 5_000) =>
+          Promise.race([
+            read(),
+            new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no subscription event within ${timeoutMs} ms`)), timeoutMs)),
+          ]) as never,
+        close: () => abort.abort(),
+      };
+    },
+    async close() {
+      await pubsub.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import { testDialect } from "../src/testing/test-database.js";
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await createTestApp();
+});
+afterAll(() => app.close());
+
+async function register(name: string, assets: Parameters<typeof manifestOf>[0], token?: string) {
+  const { manifest, hash } = manifestOf(assets);
+  const result = await app.gql(REGISTER, { name, manifest, hash }, token);
+  expect(result.errors).toBeUndefined();
+  return result.data!.registerCodeLocation;
+}
+
+describe(`registerCodeLocation (${testDialect})`, () => {
+  it("stores version 1 and puts the location's assets in the catalog", async () => {
+    const result = await register("sales", [
+      { key: "sales/orders", description: "Raw orders", owners: ["team:sales"], kinds: ["postgres"] },
+      { key: "sales/revenue", deps: ["sales/orders"], group: "finance", tags: { tier: "gold" } },
+    ]);
+    expect(result).toMatchObject({
+      __typename: "RegisterCodeLocationSuccess",
+      changed: true,
+      version: 1,
+      addedKeys: ["sales/orders", "sales/revenue"],
+      removedKeys: [],
+      location: { name: "sales", status: "LOADED", version: 1 },
+    });
+    const location = await app.gql(`{ codeLocation(name: "sales") { __typename ... on CodeLocation { name version hash registeredAt assetCount assets { key } } } }`);
+    expect(location.data!.codeLocation).toMatchObject({
+      __typename: "CodeLocation",
+      version: 1,
+      hash: manifestOf([
+        { key: "sales/orders", description: "Raw orders", owners: ["team:sales"], kinds: ["postgres"] },
+        { key: "sales/revenue", deps: ["sales/orders"], group: "finance", tags: { tier: "gold" } },
+      ]).hash,
+      assetCount: 2,
+      assets: [{ key: "sales/orders" }, { key: "sales/revenue" }],
+    });
+    expect(new Date(location.data!.codeLocation.registeredAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    const asset = await app.gql(`{ asset(key: "sales/revenue") { ... on Asset { key path isDefined definition { group tags kinds owners dependencyKeys location { name } } } } }`);
+    expect(asset.data!.asset).toEqual({
+      key: "sales/revenue",
+      path: ["sales", "revenue"],
+      isDefined: true,
+      definition: { group: "finance", tags: { tier: "gold" }, kinds: [], owners: [], dependencyKeys: ["sales/orders"], location: { name: "sales" } },
+    });
+  });
+
+  it("is a no-op, and says so, for the same hash", async () => {
+    const again = await register("sales", [
+      { key: "sales/orders", description: "Raw orders", owners: ["team:sales"], kinds: ["postgres"] },
+      { key: "sales/revenue", deps: ["sales/orders"], group: "finance", tags: { tier: "gold" } },
+    ]);
+    expect(again).toMatchObject({ changed: false, version: 1, addedKeys: [], removedKeys: [] });
+    expect(again.message).toMatch(/already at this manifest \(version 1\); nothing changed/);
+    expect(await app.db.prisma.codeLocationVersion.count()).toBe(1);
+  });
+
+  it("replaces assets and edges on a change: a new dependency appears, a dropped asset keeps its history", async () => {
+    await app.gql(`mutation { reportMaterialization(assetKey: "sales/orders", metadata: { rows: 10 }) { __typename } }`);
+    const result = await register("sales", [
+      { key: "sales/customers" },
+      { key: "sales/revenue", deps: ["sales/customers"], group: "finance" },
+    ]);
+    expect(result).toMatchObject({ changed: true, version: 2, addedKeys: ["sales/customers"], removedKeys: ["sales/orders"] });
+    const revenue = await app.gql(`{ asset(key: "sales/revenue") { ... on Asset { definition { dependencyKeys } upstream { key } } } }`);
+    expect(revenue.data!.asset).toEqual({ definition: { dependencyKeys: ["sales/customers"] }, upstream: [{ key: "sales/customers" }] });
+    const orders = await app.gql(`{ asset(key: "sales/orders") { ... on Asset { isDefined definition { key } latestMaterialization { metadata { label type value } } materializations { edges { node { assetKey } } } } } }`);
+    expect(orders.data!.asset).toEqual({
+      isDefined: false,
+      definition: null,
+      latestMaterialization: { metadata: [{ label: "rows", type: "int", value: 10 }] },
+      materializations: { edges: [{ node: { assetKey: "sales/orders" } }] },
+    });
+    const catalog = await app.gql(`{ assets(location: "sales") { edges { node { key } } } }`);
+    expect(catalog.data!.assets.edges.map((e: { node: { key: string } }) => e.node.key)).toEqual(["sales/customers", "sales/revenue"]);
+  });
+
+  it("refuses a key another location defines, with the culprits, and writes nothing", async () => {
+    const before = await app.db.prisma.codeLocationVersion.count();
+    const result = await register("marketing", [{ key: "marketing/campaigns" }, { key: "sales/revenue" }]);
+    expect(result).toMatchObject({
+      __typename: "AssetKeyCollisionError",
+      code: "ASSET_KEY_COLLISION",
+      locationName: "marketing",
+      collisions: [{ key: "sales/revenue", definedBy: "sales" }],
+    });
+    expect(result.message).toMatch(/"sales\/revenue" \(defined by sales\).*Nothing was registered/);
+    expect(await app.db.prisma.codeLocation.findUnique({ where: { name: "marketing" } })).toBeNull();
+    expect(await app.db.prisma.asset.findUnique({ where: { key: "marketing/campaigns" } })).toBeNull();
+    expect(await app.db.prisma.codeLocationVersion.count()).toBe(before);
+    const revenue = await app.db.prisma.assetNode.findUniqueOrThrow({ where: { key: "sales/revenue" }, include: { location: true } });
+    expect(revenue.location.name).toBe("sales");
+  });
+
+  it("refuses an invalid manifest with every problem's path, and writes nothing", async () => {
+    const { manifest, hash } = manifestOf([{ key: "ok" }]);
+    const broken = {
+      ...manifest,
+      assets: [{ ...manifest.assets[0]!, key: "bad key!", group: 7 }],
+    };
+    const result = await app.gql(REGISTER, { name: "broken", manifest: broken, hash });
+    expect(result.data!.registerCodeLocation.__typename).toBe("InvalidManifestError");
+    const paths = result.data!.registerCodeLocation.problems.map((p: { path: string }) => p.path);
+    expect(paths).toEqual(expect.arrayContaining(["assets.0.key", "assets.0.group"]));
+    expect(await app.db.prisma.codeLocation.findUnique({ where: { name: "broken" } })).toBeNull();
+  });
+
+  it("refuses a hash that does not match the manifest", async () => {
+    const { manifest } = manifestOf([{ key: "ok" }]);
+    const result = await app.gql(REGISTER, { name: "tampered", manifest, hash: "0".repeat(64) });
+    expect(result.data!.registerCodeLocation).toMatchObject({
+      __typename: "InvalidManifestError",
+      problems: [{ path: "hash", message: expect.stringMatching(/does not match the manifest's content/) }],
+    });
+  });
+
+  it("refuses a manifest version the server does not know, and a manifest that is not an object", async () => {
+    const { manifest } = manifestOf([{ key: "ok" }]);
+    const future = { ...manifest, manifestVersion: 99 };
+    const { manifestHash } = await import("../src/catalog/manifest.js");
+    const result = await app.gql(REGISTER, { name: "future", manifest: future, hash: manifestHash(future) });
+    expect(result.data!.registerCodeLocation.problems).toEqual([
+      { path: "manifestVersion", message: expect.stringMatching(/version 99 is not supported.*upgrade the server/) },
+    ]);
+    const notObject = await app.gql(REGISTER, { name: "junk", manifest: [1, 2], hash: "x" });
+    expect(notObject.data!.registerCodeLocation.__typename).toBe("InvalidManifestError");
+  });
+
+  it("refuses a duplicate key and an asset whose step does not exist", async () => {
+    const { manifest } = manifestOf([{ key: "dup" }]);
+    const bad = { ...manifest, assets: [manifest.assets[0]!, manifest.assets[0]!, { ...manifest.assets[0]!, key: "orphan", stepKey: "nowhere" }] };
+    const { manifestHash } = await import("../src/catalog/manifest.js");
+    const result = await app.gql(REGISTER, { name: "dups", manifest: bad, hash: manifestHash(bad) });
+    const messages = result.data!.registerCodeLocation.problems.map((p: { message: string }) => p.message).join("\n");
+    expect(messages).toMatch(/duplicate asset key "dup"/);
+    expect(messages).toMatch(/names step "nowhere", which the manifest does not define/);
+  });
+
+  it("refuses an invalid location name", async () => {
+    const { manifest, hash } = manifestOf([{ key: "x" }]);
+    const result = await app.gql(REGISTER, { name: "no spaces", manifest, hash });
+    expect(result.data!.registerCodeLocation).toMatchObject({ __typename: "InvalidArgumentError", code: "BAD_USER_INPUT" });
+  });
+
+  it("records heartbeats and load errors; a load error keeps the previous assets", async () => {
+    const beat = await app.gql(`mutation { reportCodeLocationHeartbeat(name: "sales") { ... on CodeLocation { lastHeartbeatAt } } }`);
+    expect(new Date(beat.data!.reportCodeLocationHeartbeat.lastHeartbeatAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    const unknown = await app.gql(`mutation { reportCodeLocationHeartbeat(name: "nobody") { __typename ... on NotFoundError { kind key } } }`);
+    expect(unknown.data!.reportCodeLocationHeartbeat).toEqual({ __typename: "NotFoundError", kind: "code location", key: "nobody" });
+    const failed = await app.gql(
+      `mutation { reportCodeLocationLoadError(name: "sales", error: "TypeError: x is not a function") { ... on CodeLocation { status loadError assetCount } } }`,
+    );
+    expect(failed.data!.reportCodeLocationLoadError).toEqual({ status: "LOAD_ERROR", loadError: "TypeError: x is not a function", assetCount: 2 });
+    // Registering again (even the same manifest) recovers.
+    const again = await register("sales", [{ key: "sales/customers" }, { key: "sales/revenue", deps: ["sales/customers"], group: "finance" }]);
+    expect(again).toMatchObject({ changed: true, location: { status: "LOADED" } });
+  });
+
+  it("lists code locations by name", async () => {
+    const result = await app.gql(`{ codeLocations { name status } }`);
+    expect(result.data!.codeLocations).toEqual([{ name: "sales", status: "LOADED" }]);
+  });
+});
