@@ -57,7 +57,12 @@ class TypedMetadataValue implements MetadataEntry {
 export type MetadataInput = Readonly<Record<string, unknown>>;
 
 function jsonValue(value: unknown, what: string): unknown {
-  const text = JSON.stringify(value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new TypeError(`${what} is not JSON-serializable: ${(error as Error).message}`, { cause: error });
+  }
   if (text === undefined) throw new TypeError(`${what} is not JSON-serializable`);
   return JSON.parse(text) as unknown;
 }

@@ -132,13 +132,18 @@ export function planReexecution(manifest: Manifest, parentEvents: readonly RunEv
     throw new ReexecutionError("nothing_to_reexecute", `run ${parent.start.runId} has nothing to re-execute with strategy ${strategy}`);
   }
 
+  // An input loads from storage when the new run will not produce it: its step does not run,
+  // or the step runs as a subset without that asset.
   const running = new Set(selection.stepKeys);
+  const selectedAssets = new Set(selection.assetKeys);
+  const producedHere = (input: { stepKey: string; assetKey: string | null }) =>
+    running.has(input.stepKey) && (input.assetKey === null || selectedAssets.has(input.assetKey));
   const reusedOutputs: ReexecutionPlan["reusedOutputs"] = [];
   const seen = new Set<string>();
   for (const key of selection.stepKeys) {
     for (const input of stepsByKey.get(key)!.inputs) {
       const slot = `${input.stepKey}\u0000${input.output}`;
-      if (running.has(input.stepKey) || seen.has(slot)) continue;
+      if (producedHere(input) || seen.has(slot)) continue;
       seen.add(slot);
       const runId = parent.produced.has(slot) ? parent.start.runId : parent.reused.get(slot);
       if (runId) reusedOutputs.push({ stepKey: input.stepKey, output: input.output, runId });

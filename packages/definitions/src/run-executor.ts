@@ -8,7 +8,7 @@ import { serializeError, type EventSink, type RunEvent } from "./events.js";
 import { planReexecution, type ReexecutionPlan, type ReexecutionStrategy } from "./reexecution.js";
 import { ResourceScope } from "./resource-scope.js";
 import { RunLog } from "./run-log.js";
-import type { RunState } from "./run-state.js";
+import { runProduces, type RunState } from "./run-state.js";
 import { resolveSelection, selectSteps, type RunSelection } from "./selection.js";
 import { Semaphore } from "./semaphore.js";
 import { stepLogger } from "./step-context-impl.js";
@@ -154,7 +154,7 @@ function missingUpstream(
   let reason: "upstream_failed" | "output_not_produced" = "output_not_produced";
   const missing: { stepKey: string; output: string }[] = [];
   const check = (stepKey: string, output: string) => {
-    if (!run.inRun.has(stepKey) || run.produced.get(stepKey)?.has(output)) return;
+    if (!runProduces(run, stepKey, output) || run.produced.get(stepKey)?.has(output)) return;
     missing.push({ stepKey, output });
     const outcome = outcomes.get(stepKey);
     if (outcome === "failed" || (outcome === "skipped" && skipReason.get(stepKey) === "upstream_failed")) reason = "upstream_failed";

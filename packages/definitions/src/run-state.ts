@@ -26,3 +26,12 @@ export interface RunState {
   reused: ReadonlyMap<string, string>;
   onOutput: ((stepKey: string, output: string, assetKey: string | null, value: unknown) => void) | null;
 }
+
+/**
+ * Whether this run is meant to produce an output: its step runs and, for an asset, the asset
+ * is selected. Inputs from anything else are loaded from storage, as an earlier run left them.
+ * @internal
+ */
+export function runProduces(run: RunState, stepKey: string, output: string): boolean {
+  return run.inRun.has(stepKey) && (run.selectedOutputs.get(stepKey)?.includes(output) ?? false);
+}

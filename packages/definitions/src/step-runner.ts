@@ -3,7 +3,7 @@ import { serializeError, type RunEventPayloads } from "./events.js";
 import type { InputContext, OutputContext } from "./io-manager.js";
 import { normalizeMetadata, type MetadataEntry } from "./metadata.js";
 import { retryDelay } from "./retry-policy.js";
-import type { RunState } from "./run-state.js";
+import { runProduces, type RunState } from "./run-state.js";
 import { StepContext } from "./step-context-impl.js";
 import { emitOutputs, StepOutputError, type ProducedOutput } from "./step-outputs.js";
 import type { StepInputSpec, StepSpec } from "./step-spec.js";
@@ -18,8 +18,13 @@ function describe(step: StepSpec): string {
   return `${LABEL[step.kind]} "${step.key}"`;
 }
 
+// Settles with `work`, or rejects as soon as `signal` aborts. A step that ignores cancellation
+// keeps running in the background; its late result (or error) is observed and dropped here.
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
@@ -39,7 +44,7 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 async function loadInput(run: RunState, step: StepSpec, input: StepInputSpec, ctx: StepContext): Promise<unknown> {
   const source = input.source;
   let upstreamRunId: string | null = null;
-  if (source) upstreamRunId = run.inRun.has(source.stepKey) ? run.runId : (run.reused.get(`${source.stepKey}\u0000${source.output}`) ?? null);
+  if (source) upstreamRunId = runProduces(run, source.stepKey, source.output) ? run.runId : (run.reused.get(`${source.stepKey}\u0000${source.output}`) ?? null);
   const io = run.ioManagers[input.ioManagerKey]!;
   const inputContext: InputContext = {
     runId: run.runId,
@@ -164,6 +169,10 @@ export async function runStep(run: RunState, step: StepSpec): Promise<StepOutcom
       release = await run.slots.acquire(run.signal);
     } catch (error) {
       return retryNumber === 0 ? "not_started" : fail(error, retryNumber, true);
+    }
+    if (run.signal.aborted) {
+      release();
+      return retryNumber === 0 ? "not_started" : fail(run.signal.reason, retryNumber, true);
     }
     const started = run.clock.now();
     if (retryNumber === 0) run.log.emit("STEP_START", { retryNumber }, { ...fields, message: `started ${describe(step)}` });
