@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { AssetOutputRef } from "./asset-in.js";
 import { assetKeyToString, parseAssetKey, type AssetKeyInput } from "./asset-key.js";
 import { AssetsDefinition } from "./assets-definition.js";
@@ -170,6 +171,8 @@ export async function runExecution(definitions: Definitions, options: ExecuteRun
   const runId = options.runId ?? randomUUID();
   const clock = options.clock ?? systemClock;
   const controller = new AbortController();
+  // Every running step, and user code through ctx.signal, listens to this one signal.
+  setMaxListeners(0, controller.signal);
   const cancel = () => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) cancel();
   options.signal?.addEventListener("abort", cancel, { once: true });
@@ -218,7 +221,7 @@ export async function runExecution(definitions: Definitions, options: ExecuteRun
       clock,
       random: options.random ?? Math.random,
       signal: controller.signal,
-      slots: new Semaphore(Math.max(1, options.concurrency ?? 8)),
+      slots: new Semaphore(Math.max(1, options.concurrency ?? 8), controller.signal),
       ioManagers: definitions.ioManagers,
       resources: scope.values,
       inRun,

@@ -166,7 +166,7 @@ export async function runStep(run: RunState, step: StepSpec): Promise<StepOutcom
   for (let retryNumber = 0; ; retryNumber++) {
     let release: () => void;
     try {
-      release = await run.slots.acquire(run.signal);
+      release = await run.slots.acquire();
     } catch (error) {
       return retryNumber === 0 ? "not_started" : fail(error, retryNumber, true);
     }
