@@ -22,6 +22,8 @@ export interface SearchPage {
 
 export const MAX_PAGE_SIZE = 500;
 
+type SearchDatabase = { sql: Sql; bytewiseCollation: boolean };
+
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
@@ -31,7 +33,7 @@ function escapeLike(value: string): string {
  * paginated (`after` is the last key of the previous page). Substring search uses the trigram
  * index on searchText; owners, tags and kinds use their GIN indexes.
  */
-export function buildSearch(filter: AssetSearch): { where: string; params: unknown[] } {
+export function buildSearch(filter: AssetSearch, bytewiseCollation: boolean): { where: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
   const param = (value: unknown) => {
@@ -43,7 +45,13 @@ export function buildSearch(filter: AssetSearch): { where: string; params: unkno
   for (const word of words) clauses.push(`n."searchText" LIKE ${param(`%${escapeLike(word)}%`)}`);
   if (filter.keyPrefix) {
     const prefix = parseAssetKey(filter.keyPrefix, "keyPrefix");
-    clauses.push(`(n.key = ${param(prefix)} OR n.key LIKE ${param(`${escapeLike(prefix)}/%`)})`);
+    // A lower bound lets the primary-key index start at the prefix under any collation. Under a
+    // bytewise one (C, C.UTF-8) every "prefix/..." key also sorts before "prefix0" ("0" follows
+    // "/"), which closes the range; a linguistic collation may ignore the "/", so there the LIKE
+    // alone decides membership.
+    const p = param(prefix);
+    const upper = bytewiseCollation ? ` AND n.key < ${param(`${prefix}0`)}` : "";
+    clauses.push(`n.key >= ${p}${upper} AND (n.key = ${p} OR n.key LIKE ${param(`${escapeLike(prefix)}/%`)})`);
   }
   if (filter.group) clauses.push(`n."groupName" = ${param(filter.group)}`);
   if (filter.owner) clauses.push(`n.owners @> ARRAY[${param(filter.owner)}]::text[]`);
@@ -58,23 +66,23 @@ export function buildSearch(filter: AssetSearch): { where: string; params: unkno
   return { where: clauses.length ? clauses.join(" AND ") : "TRUE", params };
 }
 
-export async function searchAssets(sql: Sql, filter: AssetSearch, page: { first: number; after?: string | null }): Promise<SearchPage> {
+export async function searchAssets(db: SearchDatabase, filter: AssetSearch, page: { first: number; after?: string | null }): Promise<SearchPage> {
   if (!Number.isInteger(page.first) || page.first < 0 || page.first > MAX_PAGE_SIZE) {
     throw new InvalidArgumentError("first", `must be from 0 to ${MAX_PAGE_SIZE}`);
   }
-  const { where, params } = buildSearch(filter);
+  const { where, params } = buildSearch(filter, db.bytewiseCollation);
   const after = page.after ? ` AND n.key > $${params.length + 1}` : "";
   if (page.after) params.push(page.after);
   params.push(page.first + 1);
-  const rows = await sql.query<{ key: string }>(
+  const rows = await db.sql.query<{ key: string }>(
     `SELECT n.key FROM "AssetNode" n WHERE ${where}${after} ORDER BY n.key LIMIT $${params.length}`,
     params,
   );
   return { keys: rows.slice(0, page.first).map((r) => r.key), hasNextPage: rows.length > page.first };
 }
 
-export async function countAssets(sql: Sql, filter: AssetSearch): Promise<number> {
-  const { where, params } = buildSearch(filter);
-  const [row] = await sql.query<{ n: string | number }>(`SELECT count(*) AS n FROM "AssetNode" n WHERE ${where}`, params);
+export async function countAssets(db: SearchDatabase, filter: AssetSearch): Promise<number> {
+  const { where, params } = buildSearch(filter, db.bytewiseCollation);
+  const [row] = await db.sql.query<{ n: string | number }>(`SELECT count(*) AS n FROM "AssetNode" n WHERE ${where}`, params);
   return Number(row?.n ?? 0);
 }

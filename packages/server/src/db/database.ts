@@ -16,6 +16,8 @@ export interface Database {
   /** Where the data lives, for start-up messages: a directory, "memory", or the URL without its password. */
   readonly location: string;
   readonly migrations: MigrationReport;
+  /** Whether text sorts byte by byte (C, C.UTF-8, POSIX), which turns key prefixes into ranges. */
+  readonly bytewiseCollation: boolean;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ async function openPGlite(options: DatabaseOptions): Promise<Database> {
       dialect: "pglite",
       location: inMemory ? "memory" : options.dataDir!,
       migrations,
+      bytewiseCollation: await isBytewise(sql),
       async close() {
         await prisma.$disconnect();
         await db.close();
@@ -83,6 +86,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       dialect: "postgres",
       location: redactUrl(url),
       migrations,
+      bytewiseCollation: await isBytewise(sql),
       async close() {
         await prisma.$disconnect();
         await pool.end();
@@ -92,6 +96,13 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     await pool.end();
     throw error;
   }
+}
+
+async function isBytewise(sql: Sql): Promise<boolean> {
+  const [row] = await sql.query<{ collation: string }>(
+    `SELECT datcollate AS collation FROM pg_database WHERE datname = current_database()`,
+  );
+  return /^(C|POSIX|C\.UTF-?8)$/i.test(row?.collation ?? "");
 }
 
 function redactUrl(url: string): string {

@@ -37,7 +37,7 @@ builder.queryField("assets", (t) =>
         if (args.before || args.last) throw new InvalidArgumentError("last", "the catalog pages forwards only: use first and after");
         const filter: AssetSearch = args;
         const first = args.first ?? DEFAULT_PAGE_SIZE;
-        const page = await searchAssets(ctx.db.sql, filter, { first, after: decodeCursor(args.after) });
+        const page = await searchAssets(ctx.db, filter, { first, after: decodeCursor(args.after) });
         const nodes = await loadAssets(ctx, info, page.keys, ["edges", "node"]);
         return {
           filter,
@@ -56,7 +56,7 @@ builder.queryField("assets", (t) =>
       fields: (c) => ({
         totalCount: c.int({
           description: "How many assets match, across all pages (counted only when asked for).",
-          resolve: (connection, _args, ctx) => countAssets(ctx.db.sql, (connection as unknown as { filter: AssetSearch }).filter),
+          resolve: (connection, _args, ctx) => countAssets(ctx.db, (connection as unknown as { filter: AssetSearch }).filter),
         }),
       }),
     },

@@ -1,0 +1,99 @@
+import { createSchema, createYoga } from "graphql-yoga";
+import { createLogger, createStrataPubSub, createStrataYoga, openDatabase } from "@strata/server";
+import { syntheticManifest, REGISTER } from "../catalog-fixture.js";
+import { post } from "../graphql-post.js";
+import { median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
+import { scratchDatabase } from "../postgres.js";
+
+/**
+ * W4: registering a 10,000-asset location (each asset depends on a few of the previous 50) and
+ * reading the whole lineage graph, on PostgreSQL, through yoga.fetch. Baseline: a bare yoga app
+ * echoing the same manifest (what parsing and transport alone cost).
+ */
+export const w4Registration: Workload = {
+  id: "W4",
+  title: "register a 10,000-asset location; full lineage query (PostgreSQL)",
+  async run(): Promise<BenchRow[]> {
+    const scratch = await scratchDatabase();
+    const db = await openDatabase({ url: scratch.url });
+    const pubsub = await createStrataPubSub();
+    try {
+      const strata = createStrataYoga({ db, logger: createLogger("silent"), pubsub, auth: "disabled" });
+      const bare = createYoga({
+        schema: createSchema({
+          typeDefs: "scalar JSON type Query { ok: Boolean } type Mutation { echo(manifest: JSON!): Int! }",
+          resolvers: { Mutation: { echo: (_: unknown, args: { manifest: { assets: unknown[] } }) => args.manifest.assets.length } },
+        }),
+        logging: false,
+      });
+      const fixtures = Array.from({ length: 4 }, (_, i) => syntheticManifest(`loc${i}`, 10_000));
+      const register: number[] = [];
+      for (const [i, f] of fixtures.entries()) {
+        const start = performance.now();
+        const data = await post(strata.fetch, REGISTER, { name: `loc${i}`, manifest: f.manifest, hash: f.hash });
+        register.push(performance.now() - start);
+        if (data.registerCodeLocation.__typename !== "RegisterCodeLocationSuccess") throw new Error(data.registerCodeLocation.message);
+      }
+      // Re-registering a changed manifest replaces 10,000 nodes and their edges.
+      const changed = syntheticManifest("loc0", 10_001);
+      const start = performance.now();
+      await post(strata.fetch, REGISTER, { name: "loc0", manifest: changed.manifest, hash: changed.hash });
+      register.push(performance.now() - start);
+      const echo = await sample(() => post(bare.fetch, `mutation($m: JSON!) { echo(manifest: $m) }`, { m: fixtures[0]!.manifest }), 5, 1);
+
+      // Full lineage of one 10,000-asset location's graph: drop the other locations first.
+      const single = await scratchDatabase();
+      const singleDb = await openDatabase({ url: single.url });
+      try {
+        const app = createStrataYoga({ db: singleDb, logger: createLogger("silent"), pubsub, auth: "disabled" });
+        await post(app.fetch, REGISTER, { name: "loc0", manifest: fixtures[0]!.manifest, hash: fixtures[0]!.hash });
+        const lineageQuery = `{ lineage { nodes { key } edges { upstream downstream } } }`;
+        const lineage = await sample(() => post(app.fetch, lineageQuery), 10, 2);
+        const bareList = createYoga({
+          schema: createSchema({
+            typeDefs: "type E { upstream: String! downstream: String! } type N { key: String! } type L { nodes: [N!]! edges: [E!]! } type Query { lineage: L! }",
+            resolvers: {
+              Query: {
+                lineage: () => ({
+                  nodes: fixtures[0]!.manifest.assets.map((a) => ({ key: a.key })),
+                  edges: fixtures[0]!.manifest.assets.flatMap((a) => a.deps.map((d) => ({ upstream: d, downstream: a.key }))),
+                }),
+              },
+            },
+          }),
+          logging: false,
+        });
+        const bareLineage = await sample(() => post(bareList.fetch, lineageQuery), 10, 2);
+        return [
+          {
+            name: "W4 register 10,000 assets",
+            metric: "median of 5 registrations",
+            unit: "ms",
+            value: median(register),
+            baselineName: "bare yoga echo",
+            baseline: median(echo),
+            goal: "≤ 2,000 ms",
+            met: percentile(register, 100) <= 2000,
+          },
+          {
+            name: "W4 full lineage, 10,000 assets",
+            metric: "p50 per query",
+            unit: "ms",
+            value: median(lineage),
+            baselineName: "bare yoga, same graph in memory",
+            baseline: median(bareLineage),
+            goal: "≤ 300 ms",
+            met: percentile(lineage, 90) <= 300,
+          },
+        ];
+      } finally {
+        await singleDb.close();
+        await single.drop();
+      }
+    } finally {
+      await pubsub.close();
+      await db.close();
+      await scratch.drop();
+    }
+  },
+};
