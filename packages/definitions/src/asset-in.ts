@@ -14,7 +14,16 @@ export interface Typed<T> {
   readonly __valueType?: T;
 }
 
-/** The value type a `Typed` source stands for (`unknown` for an untyped `{ key }`). */
+/**
+ * The value type an asset, multi-asset output, `AssetIn` or graph handle stands for
+ * (`unknown` for an untyped `{ key }`).
+ *
+ * @example
+ * ```ts
+ * const orders = asset("orders", () => [{ id: 1 }]);
+ * type Orders = ValueOf<typeof orders>; // { id: number }[]
+ * ```
+ */
 export type ValueOf<S> = S extends Typed<infer T> ? T : unknown;
 
 /**
@@ -83,7 +92,14 @@ export type InputSource = SingleAssetLike | AssetOutputRef<any> | AssetIn<any> |
 /** A step's `ins`: input name → source. */
 export type InputSources = Readonly<Record<string, InputSource>>;
 
-/** The values a function receives for `ins` `I`. */
+/**
+ * The values a function receives for `ins` `I`.
+ *
+ * @example
+ * ```ts
+ * type Inputs = InputValues<{ orders: typeof orders }>; // { orders: Order[] }
+ * ```
+ */
 export type InputValues<I> = { [K in keyof I]: ValueOf<I[K]> };
 
 /** What `deps` entries may be: any input source, a whole (multi-)asset definition, or a key. */

@@ -8,6 +8,11 @@ import { DEFAULT_IO_MANAGER_KEY } from "./io-manager.js";
 /**
  * Options of one output of a multi-asset. The asset key defaults to the output's name (under
  * `keyPrefix`, if given).
+ *
+ * @example
+ * ```ts
+ * new AssetOut({ keyPrefix: "sales", group: "sales", owners: ["team:sales"], isRequired: false });
+ * ```
  */
 export interface AssetOutOptions extends AssetAttributes {
   key?: AssetKeyInput;

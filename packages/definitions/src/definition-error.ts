@@ -1,6 +1,11 @@
 /**
  * What was wrong with a definition. Each code names one rule, so tools (and tests) can react
  * to the kind of mistake without parsing messages.
+ *
+ * @example
+ * ```ts
+ * const fixable: DefinitionErrorCode[] = ["missing_resource", "missing_io_manager"];
+ * ```
  */
 export type DefinitionErrorCode =
   | "invalid_name"

@@ -7,7 +7,14 @@
 import type { MetadataEntry } from "./metadata.js";
 import type { LogLevel } from "./step-context.js";
 
-/** An error as plain data: what a STEP_FAILURE carries. */
+/**
+ * An error as plain data: what a STEP_FAILURE carries.
+ *
+ * @example
+ * ```ts
+ * const rootCause = (e: SerializedError): SerializedError => (e.cause ? rootCause(e.cause) : e);
+ * ```
+ */
 export interface SerializedError {
   /** The error class, e.g. "UserCodeError", "TypeError". */
   name: string;
@@ -17,7 +24,14 @@ export interface SerializedError {
   cause: SerializedError | null;
 }
 
-/** Each event type's payload. */
+/**
+ * Each event type's payload.
+ *
+ * @example
+ * ```ts
+ * const onRetry = (payload: RunEventPayloads["STEP_UP_FOR_RETRY"]) => console.log(`retry ${payload.retryNumber} in ${payload.delayMs} ms`);
+ * ```
+ */
 export interface RunEventPayloads {
   RUN_START: {
     runId: string;
@@ -57,10 +71,24 @@ export interface RunEventPayloads {
   LOG: { extra: Record<string, unknown> | null };
 }
 
-/** The type of a run event. */
+/**
+ * The type of a run event.
+ *
+ * @example
+ * ```ts
+ * const terminal: RunEventType[] = ["RUN_SUCCESS", "RUN_FAILURE", "RUN_CANCELED"];
+ * ```
+ */
 export type RunEventType = keyof RunEventPayloads;
 
-/** Every event type, in no particular order. */
+/**
+ * Every event type, in no particular order; handy for validating events at an edge.
+ *
+ * @example
+ * ```ts
+ * const isEventType = (t: string): t is RunEventType => (RUN_EVENT_TYPES as readonly string[]).includes(t);
+ * ```
+ */
 export const RUN_EVENT_TYPES: readonly RunEventType[] = [
   "RUN_START",
   "RUN_SUCCESS",
@@ -102,7 +130,16 @@ export type RunEvent<T extends RunEventType = RunEventType> = T extends RunEvent
     }
   : never;
 
-/** Receives a run's events, one at a time and in order; the next call waits for a returned promise. */
+/**
+ * Receives a run's events, one at a time and in order; the next call waits for a returned promise.
+ *
+ * @example
+ * ```ts
+ * const sink: EventSink = async (event) => {
+ *   await reporter.send(event); // idempotent on event.seq
+ * };
+ * ```
+ */
 export type EventSink = (event: RunEvent) => void | Promise<void>;
 
 /** Turns anything thrown into plain data. @internal */

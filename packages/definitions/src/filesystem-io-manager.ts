@@ -4,7 +4,14 @@ import type { InputContext, IOManager, OutputContext, OutputLocation } from "./i
 import { MetadataValue } from "./metadata.js";
 import { jsonSerializer, type Serializer } from "./serializer.js";
 
-/** Options of {@link FilesystemIOManager}. */
+/**
+ * Options of {@link FilesystemIOManager}.
+ *
+ * @example
+ * ```ts
+ * const options: FilesystemIOManagerOptions = { baseDir: "/var/lib/strata", serializer: jsonSerializer };
+ * ```
+ */
 export interface FilesystemIOManagerOptions {
   /** Resolved against the working directory. Defaults to `.strata/storage`. */
   baseDir?: string;

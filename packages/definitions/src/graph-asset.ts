@@ -9,7 +9,14 @@ import { GraphBuilder, OpHandle } from "./graph-builder.js";
 import { DEFAULT_IO_MANAGER_KEY } from "./io-manager.js";
 import { MultiAssetDefinition, outsToAssets, type AssetOuts } from "./multi-asset.js";
 
-/** What a graph function receives for its `ins`: one handle per input, typed. */
+/**
+ * What a graph function receives for its `ins`: one handle per input, typed.
+ *
+ * @example
+ * ```ts
+ * type Inputs = GraphInputs<{ orders: typeof orders }>; // { readonly orders: OpHandle<Order[]> }
+ * ```
+ */
 export type GraphInputs<I> = { readonly [K in keyof I]: OpHandle<ValueOf<I[K]>> };
 
 /**
@@ -95,7 +102,14 @@ export function graphAsset(first: unknown, second: unknown, third?: unknown): As
   return new AssetDefinition(blueprint);
 }
 
-/** Options of {@link graphMultiAsset}. */
+/**
+ * Options of {@link graphMultiAsset}.
+ *
+ * @example
+ * ```ts
+ * graphMultiAsset({ name: "parity", outs: { evens: new AssetOut(), odds: new AssetOut() }, canSubset: true }, () => split(load()));
+ * ```
+ */
 export interface GraphMultiAssetOptions<O extends AssetOuts, I extends InputSources = {}> extends AssetAttributes {
   name: string;
   outs: O;
@@ -106,7 +120,14 @@ export interface GraphMultiAssetOptions<O extends AssetOuts, I extends InputSour
   internalAssetDeps?: { readonly [K in keyof O]?: readonly DepSource[] };
 }
 
-/** The value of each output of a graph multi-asset. */
+/**
+ * The value of each output of a graph multi-asset. Appears in its inferred type.
+ *
+ * @example
+ * ```ts
+ * type Values = GraphMultiAssetValues<{ a: AssetOut }, { a: OpHandle<string> }>; // { a: string }
+ * ```
+ */
 export type GraphMultiAssetValues<O extends AssetOuts, H> = {
   [K in keyof O & string]: O[K] extends AssetOut<infer T> ? (unknown extends T ? (K extends keyof H ? ValueOf<H[K]> : unknown) : T) : unknown;
 };

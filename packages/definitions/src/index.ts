@@ -5,35 +5,27 @@
  * collected in `new Definitions({ assets })`. Running: `materialize` for tests and scripts,
  * `executeRun` for a code-location worker. The wire contract: `Manifest` and `RunEvent`.
  */
-export { asset, AssetDefinition, type AssetOptions, type AssetNaming } from "./asset.js";
-export { AssetIn, AssetOutputRef, type InputSource, type InputSources, type InputValues, type DepSource, type Typed, type ValueOf } from "./asset-in.js";
-export type { AssetValue, OutputValue } from "./asset-value.js";
+export { asset, AssetDefinition, type AssetOptions } from "./asset.js";
+// Helper types appear in the inferred types of users' exported definitions, so they must be
+// nameable from here (TS2742 otherwise).
+export { AssetIn, AssetOutputRef, type ValueOf, type InputValues } from "./asset-in.js";
 export type { AssetAttributes } from "./asset-attributes.js";
 export { assetKeyToString, type AssetKeyInput } from "./asset-key.js";
 export { AssetsDefinition } from "./assets-definition.js";
 export { AssetOut, type AssetOutOptions } from "./asset-out.js";
-export { multiAsset, MultiAssetDefinition, type MultiAssetOptions, type MultiAssetValues, type AssetOuts } from "./multi-asset.js";
-export { graphAsset, graphMultiAsset, type GraphAssetOptions, type GraphMultiAssetOptions, type GraphInputs, type GraphMultiAssetValues } from "./graph-asset.js";
+export { multiAsset, MultiAssetDefinition, type MultiAssetOptions, type MultiAssetValues } from "./multi-asset.js";
+export { graphAsset, graphMultiAsset, type GraphAssetOptions, type GraphMultiAssetOptions, type GraphMultiAssetValues, type GraphInputs } from "./graph-asset.js";
 export { op, type OpDefinition, type OpOptions, type OpInputs, type OpArgs, type OpResult } from "./op.js";
 export { OpHandle } from "./graph-builder.js";
 export { Definitions, type DefinitionsOptions } from "./definitions.js";
 export { DefinitionError, type DefinitionErrorCode } from "./definition-error.js";
-export { UserCodeError, type UserCodeKind, type UserCodeSource } from "./user-code-error.js";
+export { UserCodeError, type UserCodeSource } from "./user-code-error.js";
 export { RetryRequested, Failure } from "./control-flow.js";
 export { output, Output, MaterializeResult, type OutputOptions } from "./output.js";
 export { MetadataValue, type MetadataEntry, type MetadataInput, type MetadataType, type TableColumn } from "./metadata.js";
-export type { RetryPolicy, NormalizedRetryPolicy } from "./retry-policy.js";
-export type { AssetContext, MultiAssetContext, OpContext, StepContextBase, Logger, LogLevel } from "./step-context.js";
-export {
-  defineResource,
-  requiredResource,
-  ResourceDefinition,
-  ResourceRequirement,
-  type ResourceContext,
-  type ResourceRequirements,
-  type ResourceValues,
-  type ResourceBinding,
-} from "./resource.js";
+export type { RetryPolicy } from "./retry-policy.js";
+export type { AssetContext, MultiAssetContext, OpContext, Logger, LogLevel } from "./step-context.js";
+export { defineResource, requiredResource, ResourceDefinition, ResourceRequirement, type ResourceContext } from "./resource.js";
 export { DEFAULT_IO_MANAGER_KEY, type IOManager, type InputContext, type OutputContext, type OutputLocation } from "./io-manager.js";
 export { FilesystemIOManager, type FilesystemIOManagerOptions } from "./filesystem-io-manager.js";
 export { InMemoryIOManager } from "./in-memory-io-manager.js";

@@ -1,7 +1,14 @@
 import type { MetadataInput } from "./metadata.js";
 import type { Logger } from "./step-context.js";
 
-/** Where a value comes from or goes to; IO managers build storage locations from it. */
+/**
+ * Where a value comes from or goes to; IO managers build storage locations from it.
+ *
+ * @example
+ * ```ts
+ * const where = (l: OutputLocation) => (l.assetKey ? l.assetKey.join("/") : `${l.runId}/${l.stepKey}/${l.outputName}`);
+ * ```
+ */
 export interface OutputLocation {
   /** The run that produced the value; `null` for an asset of another code location. */
   runId: string | null;
@@ -11,7 +18,14 @@ export interface OutputLocation {
   assetKey: readonly string[] | null;
 }
 
-/** What `handleOutput` receives. */
+/**
+ * What `handleOutput` receives.
+ *
+ * @example
+ * ```ts
+ * const handleOutput = (ctx: OutputContext, value: unknown) => ctx.log.debug(`storing ${ctx.stepKey}.${ctx.outputName}`);
+ * ```
+ */
 export interface OutputContext extends OutputLocation {
   runId: string;
   stepKey: string;
@@ -21,7 +35,14 @@ export interface OutputContext extends OutputLocation {
   log: Logger;
 }
 
-/** What `loadInput` receives: the consuming step and the upstream output to load. */
+/**
+ * What `loadInput` receives: the consuming step and the upstream output to load.
+ *
+ * @example
+ * ```ts
+ * const loadInput = (ctx: InputContext) => store.get(ctx.upstream.assetKey?.join("/") ?? `${ctx.upstream.runId}/${ctx.upstream.stepKey}`);
+ * ```
+ */
 export interface InputContext {
   /** The run loading the value. */
   runId: string;
@@ -54,5 +75,12 @@ export interface IOManager {
   loadInput(ctx: InputContext): unknown;
 }
 
-/** The IO manager key steps use unless they name another. */
+/**
+ * The IO manager key steps use unless they name another.
+ *
+ * @example
+ * ```ts
+ * new Definitions({ assets, ioManagers: { [DEFAULT_IO_MANAGER_KEY]: new InMemoryIOManager() } });
+ * ```
+ */
 export const DEFAULT_IO_MANAGER_KEY = "io_manager";

@@ -22,7 +22,14 @@ export interface Manifest {
   steps: ManifestStep[];
 }
 
-/** One asset of the location. */
+/**
+ * One asset of the location.
+ *
+ * @example
+ * ```ts
+ * const owned = manifest.assets.filter((a: ManifestAsset) => a.owners.includes("team:finance"));
+ * ```
+ */
 export interface ManifestAsset {
   /** Slash-joined key path, e.g. "sales/orders". */
   key: string;
@@ -47,7 +54,14 @@ export interface ManifestAsset {
   ioManagerKey: string;
 }
 
-/** A wiring from one step's output to another step. */
+/**
+ * A wiring from one step's output to another step.
+ *
+ * @example
+ * ```ts
+ * const upstreamSteps = (step: ManifestStep) => step.inputs.map((input: ManifestStepInput) => input.stepKey);
+ * ```
+ */
 export interface ManifestStepInput {
   /** The input's name: the `ins` key for assets, `arg0`, `arg1`… for op parameters. */
   name: string;
@@ -57,7 +71,14 @@ export interface ManifestStepInput {
   assetKey: string | null;
 }
 
-/** One output of a step. */
+/**
+ * One output of a step.
+ *
+ * @example
+ * ```ts
+ * const assetsOf = (step: ManifestStep) => step.outputs.flatMap((o: ManifestStepOutput) => (o.assetKey ? [o.assetKey] : []));
+ * ```
+ */
 export interface ManifestStepOutput {
   name: string;
   /** `null` for an op's intermediate output. */
@@ -68,7 +89,12 @@ export interface ManifestStepOutput {
  * One unit of execution. Step keys: the asset key for an asset ("sales/orders"), the name for a
  * multi-asset, and `<graph>.<op invocation>` for graph ops, where the graph is the asset key of
  * a graph asset or the name of a graph multi-asset ("complex_asset.step_one"). Key parts cannot
- * contain "." so these never collide with each other's form.
+ * contain "." so an op's step key never looks like an asset's.
+ *
+ * @example
+ * ```ts
+ * const retried = manifest.steps.filter((s: ManifestStep) => (s.retryPolicy?.maxRetries ?? 0) > 0);
+ * ```
  */
 export interface ManifestStep {
   key: string;

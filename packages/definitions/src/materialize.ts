@@ -12,13 +12,25 @@ import { runExecution, type ExecuteRunOptions, type RunStatus } from "./run-exec
 /**
  * Options of {@link materialize}: those of `executeRun`, plus resources and IO managers that
  * replace the definitions' own (handy for fakes in tests).
+ *
+ * @example
+ * ```ts
+ * const options: MaterializeOptions = { selection: ["revenue"], resources: { warehouse: fakeWarehouse } };
+ * ```
  */
 export interface MaterializeOptions extends ExecuteRunOptions {
   resources?: Readonly<Record<string, ResourceBinding>>;
   ioManagers?: Readonly<Record<string, IOManager>>;
 }
 
-/** One ASSET_MATERIALIZATION of a run, flattened. */
+/**
+ * One ASSET_MATERIALIZATION of a run, flattened.
+ *
+ * @example
+ * ```ts
+ * const rows = result.materializations.map((m: AssetMaterialization) => m.metadata["strata/row_count"]?.value);
+ * ```
+ */
 export interface AssetMaterialization {
   assetKey: string;
   stepKey: string;
@@ -26,7 +38,15 @@ export interface AssetMaterialization {
   dataVersion: string | null;
 }
 
-/** What {@link materialize} resolves to. */
+/**
+ * What {@link materialize} resolves to.
+ *
+ * @example
+ * ```ts
+ * const result: InProcessRunResult = await materialize([orders, revenue]);
+ * expect(result.outputFor(revenue)).toBe(15.5);
+ * ```
+ */
 export interface InProcessRunResult {
   success: boolean;
   status: RunStatus;

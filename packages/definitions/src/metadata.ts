@@ -1,6 +1,13 @@
 import { DefinitionError } from "./definition-error.js";
 
-/** The types a metadata value can have on the wire. */
+/**
+ * The types a metadata value can have on the wire.
+ *
+ * @example
+ * ```ts
+ * const numeric: MetadataType[] = ["int", "float"];
+ * ```
+ */
 export type MetadataType =
   | "text"
   | "int"
@@ -28,7 +35,14 @@ export interface MetadataEntry {
   value: unknown;
 }
 
-/** A column of a table schema. */
+/**
+ * A column of a table schema.
+ *
+ * @example
+ * ```ts
+ * MetadataValue.tableSchema([{ name: "id", type: "int" }, { name: "email", type: "text", description: "lower-cased" }]);
+ * ```
+ */
 export interface TableColumn {
   name: string;
   type: string;

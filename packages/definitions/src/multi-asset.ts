@@ -14,7 +14,15 @@ import type { MultiAssetContext } from "./step-context.js";
 /** A multi-asset's outs: output name → `AssetOut`. */
 export type AssetOuts = Readonly<Record<string, AssetOut<any>>>;
 
-/** The value of each output: the `AssetOut`'s generic when given, else what the function produces. */
+/**
+ * The value of each output: the `AssetOut`'s generic when given, else what the function
+ * produces. Appears in the inferred type of a multi-asset.
+ *
+ * @example
+ * ```ts
+ * type Values = MultiAssetValues<{ a: AssetOut }, { a: number }>; // { a: number }
+ * ```
+ */
 export type MultiAssetValues<O extends AssetOuts, Out> = {
   [K in keyof O & string]: O[K] extends AssetOut<infer T> ? (unknown extends T ? OutputValue<Out, K> : T) : unknown;
 };
@@ -22,6 +30,16 @@ export type MultiAssetValues<O extends AssetOuts, Out> = {
 /**
  * Options of {@link multiAsset}. `group`, `owners`, `tags`, `kinds`, `codeVersion`,
  * `description` and `metadata` apply to every out that does not set its own.
+ *
+ * @example
+ * ```ts
+ * multiAsset(
+ *   { name: "tables", outs: { users: new AssetOut(), orders: new AssetOut() }, canSubset: true, group: "raw" },
+ *   async function* (_, ctx) {
+ *     for (const name of ctx.selectedOutputNames) yield output(await dump(name), { name });
+ *   },
+ * );
+ * ```
  */
 export interface MultiAssetOptions<O extends AssetOuts, I extends InputSources = {}, R extends ResourceRequirements = {}> extends AssetAttributes {
   name: string;

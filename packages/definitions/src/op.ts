@@ -28,18 +28,45 @@ export interface OpOptions<R extends ResourceRequirements = {}, Outs extends rea
 
 // A trailing parameter typed as a context is not an input. `any` is left alone (0 extends 1 & any).
 type IsContext<L> = 0 extends 1 & L ? false : L extends OpContext<any> ? true : false;
-/** An op function's inputs: its parameters, less a trailing `OpContext`. */
+/**
+ * An op function's inputs: its parameters, less a trailing `OpContext`.
+ *
+ * @example
+ * ```ts
+ * type Inputs = OpInputs<[rows: Row[], ctx: OpContext]>; // [rows: Row[]]
+ * ```
+ */
 export type OpInputs<A extends readonly unknown[]> = A extends readonly [...infer H, infer L] ? (IsContext<L> extends true ? H : A) : A;
 
-/** The handles an invocation takes, one per input. */
+/**
+ * The handles an invocation takes, one per input.
+ *
+ * @example
+ * ```ts
+ * type Args = OpArgs<[number, string]>; // [OpHandle<number>, OpHandle<string>]
+ * ```
+ */
 export type OpArgs<A extends readonly unknown[]> = { [I in keyof A]: OpHandle<A[I]> };
 
-/** What invoking an op in a graph returns: one handle, or one per named output. */
+/**
+ * What invoking an op in a graph returns: one handle, or one per named output.
+ *
+ * @example
+ * ```ts
+ * type One = OpResult<Promise<number>, undefined>; // OpHandle<number>
+ * type Two = OpResult<{ a: number; b: string }, ["a", "b"]>; // { a: OpHandle<number>; b: OpHandle<string> }
+ * ```
+ */
 export type OpResult<Out, Outs> = Outs extends readonly string[] ? { readonly [K in Outs[number]]: OpHandle<OutputValue<Out, K>> } : OpHandle<AssetValue<Out>>;
 
 /**
  * An op: a function to invoke inside a graph function. Each invocation becomes a step of its
  * own, with its own retries and events.
+ *
+ * @example
+ * ```ts
+ * const double: OpDefinition<[number], OpHandle<number>> = op("double", (n: number) => n * 2);
+ * ```
  */
 export type OpDefinition<A extends readonly unknown[], Res> = ((...inputs: OpArgs<A>) => Res) & {
   readonly opName: string;

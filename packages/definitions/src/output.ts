@@ -1,7 +1,15 @@
 import type { AssetKeyInput } from "./asset-key.js";
 import type { MetadataInput } from "./metadata.js";
 
-/** Metadata and a data version to record with a value. */
+/**
+ * Metadata and a data version to record with a value.
+ *
+ * @example
+ * ```ts
+ * const options: OutputOptions = { metadata: { rows: 3 }, dataVersion: "sha256:ab12" };
+ * return output(rows, options);
+ * ```
+ */
 export interface OutputOptions {
   metadata?: MetadataInput;
   /** Identifies the data itself (a content hash, a source's ETag), shown on the materialization. */

@@ -4,16 +4,28 @@ import type { Manifest } from "./manifest.js";
 import { resolveSelection, type RunSelection } from "./selection.js";
 
 /**
- * Which steps a re-execution runs (Dagster's strategies):
+ * Which steps a re-execution runs (Dagster's strategies).
  * - `FROM_FAILURE`: steps that failed, were interrupted or never started, and everything
  *   downstream of them;
  * - `FROM_ASSET_FAILURE`: the assets the parent selected but did not materialize (a multi-asset
  *   that cannot be subset runs whole);
  * - `ALL_STEPS`: every step of the parent.
+ *
+ * @example
+ * ```ts
+ * await materialize(defs, { parentRun: failed, strategy: "FROM_ASSET_FAILURE" satisfies ReexecutionStrategy });
+ * ```
  */
 export type ReexecutionStrategy = "FROM_FAILURE" | "FROM_ASSET_FAILURE" | "ALL_STEPS";
 
-/** Why a re-execution cannot be planned. */
+/**
+ * Why a re-execution cannot be planned.
+ *
+ * @example
+ * ```ts
+ * const benign: ReexecutionErrorCode = "nothing_to_reexecute";
+ * ```
+ */
 export type ReexecutionErrorCode = "nothing_to_reexecute" | "invalid_parent_run";
 
 /**
@@ -37,7 +49,15 @@ export class ReexecutionError extends Error {
   }
 }
 
-/** A child run's selection, where its reused values come from, and its lineage. */
+/**
+ * A child run's selection, where its reused values come from, and its lineage.
+ *
+ * @example
+ * ```ts
+ * const plan: ReexecutionPlan = planReexecution(manifest, parentEvents, "FROM_FAILURE");
+ * await executeRun(defs, { parentRun: { events: parentEvents } }); // plans the same way
+ * ```
+ */
 export interface ReexecutionPlan extends RunSelection {
   strategy: ReexecutionStrategy;
   parentRunId: string;

@@ -1,6 +1,13 @@
 import type { Logger } from "./step-context.js";
 
-/** What a resource's `setup` receives. */
+/**
+ * What a resource's `setup` receives.
+ *
+ * @example
+ * ```ts
+ * defineResource({ setup: (ctx: ResourceContext) => connect({ applicationName: `strata-${ctx.runId}`, signal: ctx.signal }) });
+ * ```
+ */
 export interface ResourceContext {
   runId: string;
   log: Logger;
@@ -72,7 +79,14 @@ export function requiredResource<T = unknown>(): ResourceRequirement<T> {
   return new ResourceRequirement<T>();
 }
 
-/** A typed resource requirement; see {@link requiredResource}. */
+/**
+ * A typed resource requirement; see {@link requiredResource}.
+ *
+ * @example
+ * ```ts
+ * const needs: { warehouse: ResourceRequirement<Warehouse> } = { warehouse: requiredResource<Warehouse>() };
+ * ```
+ */
 export class ResourceRequirement<T> {
   declare readonly __resourceType?: T;
 }

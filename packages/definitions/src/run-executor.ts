@@ -16,10 +16,24 @@ import { stepLogger } from "./step-context-impl.js";
 import { runStep, type StepOutcome } from "./step-runner.js";
 import type { StepSpec } from "./step-spec.js";
 
-/** An asset to select: its key, its definition (all its assets), or a multi-asset's `.out.<name>`. */
+/**
+ * An asset to select: its key, its definition (all its assets), or a multi-asset's `.out.<name>`.
+ *
+ * @example
+ * ```ts
+ * const selection: AssetSelector[] = ["sales/orders", complexAsset, myMultiAsset.out.asset_one];
+ * ```
+ */
 export type AssetSelector = AssetKeyInput | AssetsDefinition | AssetOutputRef<any>;
 
-/** How a run ended. */
+/**
+ * How a run ended.
+ *
+ * @example
+ * ```ts
+ * const finished = (status: RunStatus) => status !== "CANCELED";
+ * ```
+ */
 export type RunStatus = "SUCCESS" | "FAILURE" | "CANCELED";
 
 /**
@@ -51,7 +65,15 @@ export interface ExecuteRunOptions {
   random?: () => number;
 }
 
-/** What {@link executeRun} resolves to. */
+/**
+ * What {@link executeRun} resolves to.
+ *
+ * @example
+ * ```ts
+ * const outcome: RunOutcome = await executeRun(defs);
+ * const failed = Object.entries(outcome.steps).filter(([, state]) => state === "failed");
+ * ```
+ */
 export interface RunOutcome {
   runId: string;
   status: RunStatus;

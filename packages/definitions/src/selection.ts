@@ -1,6 +1,13 @@
 import type { Manifest, ManifestStep } from "./manifest.js";
 
-/** Why a selection cannot run. */
+/**
+ * Why a selection cannot run.
+ *
+ * @example
+ * ```ts
+ * const userMistakes: SelectionErrorCode[] = ["unknown_asset", "partial_multi_asset"];
+ * ```
+ */
 export type SelectionErrorCode = "unknown_asset" | "unknown_step" | "partial_multi_asset" | "empty_selection";
 
 /**
@@ -25,7 +32,14 @@ export class SelectionError extends Error {
   }
 }
 
-/** The steps a run executes and the assets it materializes ("sales/orders" form). */
+/**
+ * The steps a run executes and the assets it materializes ("sales/orders" form).
+ *
+ * @example
+ * ```ts
+ * const selection: RunSelection = resolveSelection(manifest, ["complex_asset"]);
+ * ```
+ */
 export interface RunSelection {
   stepKeys: string[];
   assetKeys: string[];

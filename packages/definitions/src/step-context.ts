@@ -1,6 +1,13 @@
 import type { ResourceValues } from "./resource.js";
 
-/** The levels of LOG events. */
+/**
+ * The levels of LOG events.
+ *
+ * @example
+ * ```ts
+ * const errors = result.events.filter((e) => e.type === "LOG" && e.level === ("error" satisfies LogLevel));
+ * ```
+ */
 export type LogLevel = "debug" | "info" | "warning" | "error";
 
 /**

@@ -3,7 +3,14 @@ import { isControlFlow } from "./control-flow.js";
 /** The kind of user code a `UserCodeError` came from. */
 export type UserCodeKind = "asset" | "multi_asset" | "op" | "resource" | "io_manager";
 
-/** Which piece of user code was running, for error messages and events. */
+/**
+ * Which piece of user code was running, for error messages and events.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof UserCodeError && error.source.kind === "io_manager") alertStorageTeam(error.source.name);
+ * ```
+ */
 export interface UserCodeSource {
   kind: UserCodeKind;
   /** The asset key, multi-asset name, `<graph>.<op>` step key, resource key or IO manager key. */
