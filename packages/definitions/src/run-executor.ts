@@ -9,12 +9,11 @@ import { serializeError, type EventSink, type RunEvent } from "./events.js";
 import { planReexecution, type ReexecutionPlan, type ReexecutionStrategy } from "./reexecution.js";
 import { ResourceScope } from "./resource-scope.js";
 import { RunLog } from "./run-log.js";
-import { runProduces, type RunState } from "./run-state.js";
+import type { RunState } from "./run-state.js";
 import { resolveSelection, selectSteps, type RunSelection } from "./selection.js";
 import { Semaphore } from "./semaphore.js";
 import { stepLogger } from "./step-context-impl.js";
-import { runStep, type StepOutcome } from "./step-runner.js";
-import type { StepSpec } from "./step-spec.js";
+import { schedule, type StepState } from "./scheduler.js";
 
 /**
  * An asset to select: its key, its definition (all its assets), or a multi-asset's `.out.<name>`.
@@ -79,7 +78,7 @@ export interface RunOutcome {
   status: RunStatus;
   success: boolean;
   /** How each selected step ended; "not_started" after a cancellation or a resource failure. */
-  steps: Record<string, "success" | "failed" | "skipped" | "not_started">;
+  steps: Record<string, StepState>;
 }
 
 /** Hooks for `materialize`, which keeps events and values in memory. @internal */
@@ -105,86 +104,6 @@ function planSelection(definitions: Definitions, options: ExecuteRunOptions): { 
   if (options.stepKeys) return { selection: selectSteps(manifest, options.stepKeys), reexecution: null };
   const keys = options.selection ? options.selection.flatMap(selectorKeys) : null;
   return { selection: resolveSelection(manifest, keys), reexecution: null };
-}
-
-/** Runs the selected steps in dependency order; resolves when none is left to start. */
-function schedule(run: RunState, order: readonly string[], outcomes: Map<string, RunOutcome["steps"][string]>): Promise<void> {
-  const { plan, inRun } = run;
-  const waiting = new Map<string, number>();
-  const skipReason = new Map<string, "upstream_failed" | "output_not_produced">();
-  for (const key of order) waiting.set(key, plan.step(key).upstreamSteps.filter((up) => inRun.has(up)).length);
-  let running = 0;
-  let settled = 0;
-  return new Promise<void>((resolve) => {
-    const queue: string[] = order.filter((key) => waiting.get(key) === 0);
-    const done = () => {
-      if (running === 0 && (settled === order.length || run.signal.aborted)) {
-        run.signal.removeEventListener("abort", done);
-        resolve();
-      }
-    };
-    run.signal.addEventListener("abort", done);
-    const settle = (key: string, outcome: RunOutcome["steps"][string]) => {
-      outcomes.set(key, outcome);
-      settled++;
-      for (const next of plan.downstream.get(key) ?? []) {
-        if (!inRun.has(next)) continue;
-        const left = waiting.get(next)! - 1;
-        waiting.set(next, left);
-        if (left === 0) queue.push(next);
-      }
-    };
-    const drain = () => {
-      while (queue.length > 0 && !run.signal.aborted) {
-        const key = queue.shift()!;
-        const step = plan.step(key);
-        const missing = missingUpstream(run, step, outcomes, skipReason);
-        if (missing) {
-          skipReason.set(key, missing.reason);
-          run.log.emit("STEP_SKIPPED", missing, {
-            stepKey: key,
-            message: `skipped "${key}": ${missing.reason === "upstream_failed" ? "an upstream step failed" : "an upstream output was not produced"} (${missing.missing.map((m) => `${m.stepKey}.${m.output}`).join(", ")})`,
-          });
-          settle(key, "skipped");
-          continue;
-        }
-        running++;
-        void runStep(run, step).then((outcome: StepOutcome) => {
-          running--;
-          settle(key, outcome);
-          drain();
-          done();
-        });
-      }
-      done();
-    };
-    drain();
-  });
-}
-
-/**
- * The upstream outputs a step needs that its run did not produce. The decision is per output,
- * not per step: a multi-asset that failed after yielding `asset_one` still feeds the consumers
- * of `asset_one`, whose stored value is as fresh as if the step had succeeded. (Dagster's
- * executor differs here: it abandons every step downstream of a failed step.)
- */
-function missingUpstream(
-  run: RunState,
-  step: StepSpec,
-  outcomes: ReadonlyMap<string, RunOutcome["steps"][string]>,
-  skipReason: ReadonlyMap<string, "upstream_failed" | "output_not_produced">,
-): { reason: "upstream_failed" | "output_not_produced"; missing: { stepKey: string; output: string }[] } | null {
-  let reason: "upstream_failed" | "output_not_produced" = "output_not_produced";
-  const missing: { stepKey: string; output: string }[] = [];
-  const check = (stepKey: string, output: string) => {
-    if (!runProduces(run, stepKey, output) || run.produced.get(stepKey)?.has(output)) return;
-    missing.push({ stepKey, output });
-    const outcome = outcomes.get(stepKey);
-    if (outcome === "failed" || (outcome === "skipped" && skipReason.get(stepKey) === "upstream_failed")) reason = "upstream_failed";
-  };
-  for (const input of step.inputs) if (input.source) check(input.source.stepKey, input.source.output);
-  for (const dep of step.deps) check(dep.stepKey, dep.output);
-  return missing.length === 0 ? null : { reason, missing };
 }
 
 /** Shared by `executeRun` and `materialize`. @internal */
@@ -234,7 +153,7 @@ export async function runExecution(definitions: Definitions, options: ExecuteRun
   } catch (error) {
     runError = error;
   }
-  const outcomes = new Map<string, RunOutcome["steps"][string]>();
+  const outcomes = new Map<string, StepState>();
   if (runError === null && !controller.signal.aborted) {
     const run: RunState = {
       runId,
