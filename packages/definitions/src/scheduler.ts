@@ -1,3 +1,4 @@
+import { serializeError } from "./events.js";
 import { runProduces, type RunState } from "./run-state.js";
 import { runStep, type StepOutcome } from "./step-runner.js";
 import type { StepSpec } from "./step-spec.js";
@@ -61,11 +62,17 @@ export function schedule(run: RunState, order: readonly string[], outcomes: Map<
           continue;
         }
         running++;
-        void runStep(run, step).then((outcome: StepOutcome) => {
+        const finish = (outcome: StepOutcome) => {
           running--;
           settle(key, outcome);
           drain();
           done();
+        };
+        // runStep reports every failure as an outcome; should it ever throw (a Strata bug), the
+        // step still fails visibly instead of leaving the run waiting forever.
+        runStep(run, step).then(finish, (error: unknown) => {
+          run.log.emit("STEP_FAILURE", { error: serializeError(error), retryNumber: 0, interrupted: false, userCode: false, description: null, metadata: {} }, { stepKey: key, message: `internal error in step "${key}": ${String(error)}` });
+          finish("failed");
         });
       }
       done();
