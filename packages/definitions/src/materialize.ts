@@ -60,10 +60,21 @@ export interface InProcessRunResult {
   outputForStep(stepKey: string, output?: string): unknown;
 }
 
+// Runs of one Definitions object share their in-memory storage, so that a run can load what an
+// earlier one stored: selecting a downstream asset alone, or re-executing a failed run.
+const memories = new WeakMap<Definitions, InMemoryIOManager>();
+function memoryOf(definitions: Definitions): InMemoryIOManager {
+  let memory = memories.get(definitions);
+  if (!memory) memories.set(definitions, (memory = new InMemoryIOManager()));
+  return memory;
+}
+
 /**
  * Runs assets in this process and keeps everything in memory: the usual way to test assets
  * (Dagster's `materialize`). Unless you pass `ioManagers` (or the definitions chose one), values
- * go to a fresh `InMemoryIOManager`, so nothing is written to disk. A failed run resolves with
+ * go to an `InMemoryIOManager`, so nothing is written to disk: a fresh one for an array of
+ * assets, one shared by every run of the same `Definitions` object (so a later run can load
+ * what an earlier one stored, e.g. to re-execute it). A failed run resolves with
  * `success: false`; inspect `events` for the STEP_FAILURE.
  *
  * @example
@@ -78,7 +89,7 @@ export async function materialize(assets: readonly AssetsDefinition[] | Definiti
   let definitions: Definitions;
   if (assets instanceof Definitions) {
     const needsMemory = !assets.defaultIOManagerIsExplicit && ioManagers?.[DEFAULT_IO_MANAGER_KEY] === undefined;
-    const replaced = { ...(needsMemory ? { [DEFAULT_IO_MANAGER_KEY]: new InMemoryIOManager() } : {}), ...ioManagers };
+    const replaced = { ...(needsMemory ? { [DEFAULT_IO_MANAGER_KEY]: memoryOf(assets) } : {}), ...ioManagers };
     definitions = Object.keys(replaced).length > 0 || resources ? assets.with({ resources, ioManagers: replaced }) : assets;
   } else {
     definitions = new Definitions({ assets, resources, ioManagers: { [DEFAULT_IO_MANAGER_KEY]: new InMemoryIOManager(), ...ioManagers } });

@@ -70,6 +70,24 @@ describe("re-execution", () => {
     });
   });
 
+  it("works on a Definitions object's default in-memory storage too", async () => {
+    let calls = 0;
+    let broken = true;
+    const a = asset("a", () => ++calls);
+    const b = asset("b", { ins: { a } }, ({ a }) => {
+      if (broken) throw new Error("not yet");
+      return a * 10;
+    });
+    const defs = new Definitions({ assets: [a, b] });
+    const parent = await materialize(defs);
+    broken = false;
+
+    const child = await materialize(defs, { parentRun: parent });
+
+    expect(calls).toBe(1);
+    expect(child.outputFor(b)).toBe(10);
+  });
+
   it("plans from events alone, as a pure function", () => {
     const { defs } = pipeline();
     const { manifest } = defs.manifest();
