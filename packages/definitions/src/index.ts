@@ -36,5 +36,6 @@ export { systemClock, type Clock } from "./clock.js";
 export { resolveSelection, selectSteps, SelectionError, type RunSelection, type SelectionErrorCode } from "./selection.js";
 export { planReexecution, ReexecutionError, type ReexecutionPlan, type ReexecutionStrategy, type ReexecutionErrorCode } from "./reexecution.js";
 export { executeRun, type ExecuteRunOptions, type RunOutcome, type RunStatus, type AssetSelector } from "./run-executor.js";
+export type { PlannedRun } from "./planned-run.js";
 export type { StepState } from "./scheduler.js";
 export { materialize, type MaterializeOptions, type InProcessRunResult, type AssetMaterialization } from "./materialize.js";

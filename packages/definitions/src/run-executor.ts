@@ -6,7 +6,8 @@ import { AssetsDefinition } from "./assets-definition.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { Definitions } from "./definitions.js";
 import { serializeError, type EventSink, type RunEvent } from "./events.js";
-import { planReexecution, type ReexecutionPlan, type ReexecutionStrategy } from "./reexecution.js";
+import { selectPlannedRun, type PlannedRun, type RunLineage } from "./planned-run.js";
+import { planReexecution, type ReexecutionStrategy } from "./reexecution.js";
 import { ResourceScope } from "./resource-scope.js";
 import { RunLog } from "./run-log.js";
 import type { RunState } from "./run-state.js";
@@ -40,17 +41,22 @@ export type RunStatus = "SUCCESS" | "FAILURE" | "CANCELED";
  *
  * @example
  * ```ts
- * const options: ExecuteRunOptions = { runId: claimed.id, stepKeys: claimed.stepKeys, sink: report, concurrency: 4 };
+ * const options: ExecuteRunOptions = { runId: claimed.id, plan: { stepKeys: claimed.stepKeys }, sink: report, concurrency: 4 };
  * ```
  */
 export interface ExecuteRunOptions {
   /** Defaults to a random UUID. */
   runId?: string;
-  /** Assets to materialize (default: all). Excludes `stepKeys` and `parentRun`. */
+  /** Assets to materialize (default: all). Excludes `stepKeys`, `plan` and `parentRun`. */
   selection?: readonly AssetSelector[];
-  /** Exact steps to run, as a server's stored plan names them. */
+  /** Exact steps to run, every asset they output selected. */
   stepKeys?: readonly string[];
-  /** Re-execute this earlier run, following `strategy` (default "FROM_FAILURE"). */
+  /**
+   * The run exactly as the server planned it: its steps and assets and, for a re-execution,
+   * the runs whose stored outputs inputs load (`reusedOutputs`). Nothing is re-planned here.
+   */
+  plan?: PlannedRun;
+  /** Re-execute this earlier run, planning it here from its events, following `strategy` (default "FROM_FAILURE"). */
   parentRun?: { events: readonly RunEvent[] };
   strategy?: ReexecutionStrategy;
   /** Receives every event in order; a returned promise delays the next delivery, not the run. */
@@ -93,22 +99,25 @@ function selectorKeys(selector: AssetSelector): string[] {
   return [assetKeyToString(parseAssetKey(selector, "selection"))];
 }
 
-function planSelection(definitions: Definitions, options: ExecuteRunOptions): { selection: RunSelection; reexecution: ReexecutionPlan | null } {
+const NO_LINEAGE: RunLineage = { parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] };
+
+function planSelection(definitions: Definitions, options: ExecuteRunOptions): { selection: RunSelection; lineage: RunLineage } {
   const manifest = definitions.plan.manifest;
-  const given = [options.selection, options.stepKeys, options.parentRun].filter((o) => o !== undefined).length;
-  if (given > 1) throw new TypeError("executeRun takes at most one of selection, stepKeys and parentRun");
+  const given = [options.selection, options.stepKeys, options.plan, options.parentRun].filter((o) => o !== undefined).length;
+  if (given > 1) throw new TypeError("executeRun takes at most one of selection, stepKeys, plan and parentRun");
+  if (options.plan) return selectPlannedRun(manifest, options.plan);
   if (options.parentRun) {
-    const reexecution = planReexecution(manifest, options.parentRun.events, options.strategy ?? "FROM_FAILURE");
-    return { selection: reexecution, reexecution };
+    const { stepKeys, assetKeys, ...lineage } = planReexecution(manifest, options.parentRun.events, options.strategy ?? "FROM_FAILURE");
+    return { selection: { stepKeys, assetKeys }, lineage };
   }
-  if (options.stepKeys) return { selection: selectSteps(manifest, options.stepKeys), reexecution: null };
+  if (options.stepKeys) return { selection: selectSteps(manifest, options.stepKeys), lineage: NO_LINEAGE };
   const keys = options.selection ? options.selection.flatMap(selectorKeys) : null;
-  return { selection: resolveSelection(manifest, keys), reexecution: null };
+  return { selection: resolveSelection(manifest, keys), lineage: NO_LINEAGE };
 }
 
 /** Shared by `executeRun` and `materialize`. @internal */
 export async function runExecution(definitions: Definitions, options: ExecuteRunOptions, hooks: RunHooks): Promise<{ outcome: RunOutcome; events: RunEvent[] | null }> {
-  const { selection, reexecution } = planSelection(definitions, options);
+  const { selection, lineage } = planSelection(definitions, options);
   const runId = options.runId ?? randomUUID();
   const clock = options.clock ?? systemClock;
   const controller = new AbortController();
@@ -136,10 +145,10 @@ export async function runExecution(definitions: Definitions, options: ExecuteRun
       runId,
       stepKeys: selection.stepKeys,
       assetKeys: selection.assetKeys,
-      parentRunId: reexecution?.parentRunId ?? null,
-      rootRunId: reexecution?.rootRunId ?? null,
-      strategy: reexecution?.strategy ?? null,
-      reusedOutputs: reexecution?.reusedOutputs ?? [],
+      parentRunId: lineage.parentRunId,
+      rootRunId: lineage.rootRunId,
+      strategy: lineage.strategy,
+      reusedOutputs: lineage.reusedOutputs,
     },
     { message: `run ${runId} started: ${selection.stepKeys.length} step(s)` },
   );
@@ -168,7 +177,7 @@ export async function runExecution(definitions: Definitions, options: ExecuteRun
       inRun,
       selectedOutputs,
       produced: new Map(),
-      reused: new Map((reexecution?.reusedOutputs ?? []).map((r) => [`${r.stepKey}\u0000${r.output}`, r.runId])),
+      reused: new Map(lineage.reusedOutputs.map((r) => [`${r.stepKey}\u0000${r.output}`, r.runId])),
       onOutput: hooks.onOutput,
     };
     await schedule(run, plan.order.filter((key) => inRun.has(key)), outcomes);
@@ -204,8 +213,8 @@ export async function runExecution(definitions: Definitions, options: ExecuteRun
 
 /**
  * Executes a run of a `Definitions` in this process: the lower-level entry a code-location
- * worker uses once it has claimed a run. Plans the steps (from a selection, exact step keys,
- * or a parent run to re-execute), runs them in dependency order with bounded concurrency,
+ * worker uses once it has claimed a run. Takes the steps from the server's `plan` (or plans
+ * them from a selection, exact step keys, or a parent run to re-execute), runs them in dependency order with bounded concurrency,
  * retries them per their policies, and delivers every event to `sink` in order. Values go
  * through the definitions' IO managers. Resolves when the run has ended and the sink has every
  * event; rejects only for an invalid selection (before any event) or a failing sink.
@@ -213,8 +222,8 @@ export async function runExecution(definitions: Definitions, options: ExecuteRun
  * @example
  * ```ts
  * const outcome = await executeRun(defs, {
- *   runId: claimed.runId,
- *   stepKeys: claimed.stepKeys,
+ *   runId: claimed.id,
+ *   plan: { stepKeys: claimed.stepKeys, assetKeys: claimed.assetKeys, reusedOutputs: claimed.reusedOutputs },
  *   sink: (event) => reporter.push(event),
  *   signal: cancellation.signal,
  * });

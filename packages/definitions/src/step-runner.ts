@@ -41,6 +41,12 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+/** Waits while the run's event sink lags far behind, or until the run is canceled. */
+async function untilSinkCatchesUp(run: RunState): Promise<void> {
+  const lagging = run.log.whenSinkCatchesUp();
+  if (lagging && !run.signal.aborted) await raceAbort(lagging, run.signal).catch(() => undefined);
+}
+
 async function loadInput(run: RunState, step: StepSpec, input: StepInputSpec, ctx: StepContext): Promise<unknown> {
   const source = input.source;
   let upstreamRunId: string | null = null;
@@ -59,6 +65,7 @@ async function loadInput(run: RunState, step: StepSpec, input: StepInputSpec, ct
 
 async function handleOutput(run: RunState, step: StepSpec, ctx: StepContext, produced: ProducedOutput, thisAttempt: Set<string>): Promise<void> {
   if (ctx.closed) return; // the step was interrupted: its late outputs are discarded
+  await untilSinkCatchesUp(run);
   const spec = step.outputsByName.get(produced.name);
   if (!spec) {
     throw new StepOutputError(`${describe(step)} produced an unknown output "${produced.name}"; its outputs are ${step.outputs.map((o) => `"${o.name}"`).join(", ")}`);
@@ -164,6 +171,7 @@ export async function runStep(run: RunState, step: StepSpec): Promise<StepOutcom
   };
   const selectedOutputNames = run.selectedOutputs.get(step.key) ?? [];
   for (let retryNumber = 0; ; retryNumber++) {
+    await untilSinkCatchesUp(run);
     let release: () => void;
     try {
       release = await run.slots.acquire();
