@@ -1,43 +1,53 @@
-import { GraphQLClient } from "graphql-request";
-import { getSdk, type HealthQuery } from "./generated/graphql.js";
+import { catalogMethods, type CatalogMethods } from "./catalog.js";
+import { createConnection, type ClientOptions } from "./client-connection.js";
+import { codeLocationMethods, type CodeLocationMethods } from "./code-locations.js";
+import { healthMethods, type HealthMethods } from "./health.js";
+import { materializationMethods, type MaterializationMethods } from "./materializations.js";
+import { subscriptionMethods, type SubscriptionMethods } from "./subscriptions/subscription-methods.js";
+import { tokenMethods, type TokenMethods } from "./tokens.js";
 
-export interface ClientOptions {
-  /** The server's GraphQL endpoint, e.g. `http://localhost:4000/graphql`. */
-  url: string;
-  /** An API token (`strata token create`); sent as `Authorization: Bearer <token>`. */
-  token?: string;
-  /** A fetch implementation (defaults to the global one). */
-  fetch?: typeof fetch;
-}
-
-/** The typed Strata client. */
-export interface StrataClient {
-  /**
-   * Checks that the server and its database answer.
-   *
-   * @example
-   * const { version, database } = await client.health();
-   */
-  health(): Promise<HealthQuery["health"]>;
-}
+/**
+ * The typed Strata client: one method per operation of the server's GraphQL API.
+ *
+ * Every method returns plain data or throws a `StrataError`: expected failures as the
+ * subclass named after the server's error type (`NotFoundError`, `UnauthorizedError`,
+ * `InvalidArgumentError`, `InvalidManifestError`, `AssetKeyCollisionError`,
+ * `UnauthenticatedError`, `StrataServerError`), carrying its fields, and transport failures as
+ * `StrataRequestError`. Subscriptions are async iterables that reconnect by themselves.
+ *
+ * @example
+ * ```ts
+ * const client = createClient({ url: "http://localhost:4000/graphql", token: process.env.STRATA_TOKEN });
+ * const page = await client.assets({ search: "orders" });
+ * ```
+ */
+export interface StrataClient extends HealthMethods, CatalogMethods, CodeLocationMethods, MaterializationMethods, TokenMethods, SubscriptionMethods {}
 
 /**
  * Creates a typed client for a Strata server.
  *
  * @example
- * import { createClient } from "@strata/sdk";
+ * ```ts
+ * import { createClient, NotFoundError } from "@strata/sdk";
+ *
  * const client = createClient({ url: "http://localhost:4000/graphql", token: process.env.STRATA_TOKEN });
  * console.log((await client.health()).version);
+ * try {
+ *   const orders = await client.asset("sales/orders");
+ * } catch (error) {
+ *   if (error instanceof NotFoundError) console.log(`no asset ${error.key}`);
+ *   else throw error;
+ * }
+ * ```
  */
 export function createClient(options: ClientOptions): StrataClient {
-  const graphql = new GraphQLClient(options.url, {
-    ...(options.fetch && { fetch: options.fetch }),
-    headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
-  });
-  const sdk = getSdk(graphql);
+  const connection = createConnection(options);
   return {
-    async health() {
-      return (await sdk.Health()).health;
-    },
+    ...healthMethods(connection),
+    ...catalogMethods(connection),
+    ...codeLocationMethods(connection),
+    ...materializationMethods(connection),
+    ...tokenMethods(connection),
+    ...subscriptionMethods(connection),
   };
 }

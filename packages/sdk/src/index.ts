@@ -1,10 +1,37 @@
 /**
  * @strata/sdk: a typed client for Strata's GraphQL API, generated with graphql-codegen from the
- * server's schema.
+ * server's schema. Methods return plain data and throw a `StrataError` subclass on failure;
+ * subscriptions are async iterables that reconnect by themselves.
  *
  * @example
+ * ```ts
  * import { createClient } from "@strata/sdk";
- * const client = createClient({ url: "http://localhost:4000/graphql" });
- * const health = await client.health();
+ * const client = createClient({ url: "http://localhost:4000/graphql", token: process.env.STRATA_TOKEN });
+ * for await (const change of client.codeLocationChanged()) console.log(change.name, change.change);
+ * ```
  */
-export { createClient, type ClientOptions, type StrataClient } from "./client.js";
+export { createClient, type StrataClient } from "./client.js";
+export type { ClientOptions } from "./client-connection.js";
+export type { Health } from "./health.js";
+export type { AssetSummary, AssetDetail, AssetFilter, AssetsOptions, AssetPage, AssetOptions, Lineage, LineageOptions, CatalogMethods } from "./catalog.js";
+export type { CodeLocation, CodeLocationDetail, RegisterCodeLocationInput, RegisterCodeLocationResult, CodeLocationMethods } from "./code-locations.js";
+export type { Materialization, ReportMaterializationInput, MaterializationMethods } from "./materializations.js";
+export type { ApiToken, CreatedToken, CreateTokenInput, TokenMethods } from "./tokens.js";
+export type { Page } from "./page.js";
+export type { CodeLocationChange, SubscriptionMethods } from "./subscriptions/subscription-methods.js";
+export type { StrataSubscription, SubscribeOptions, SubscriptionStatus } from "./subscriptions/reconnecting-subscription.js";
+export type { ReconnectOptions } from "./subscriptions/backoff.js";
+export {
+  StrataError,
+  NotFoundError,
+  UnauthorizedError,
+  UnauthenticatedError,
+  InvalidArgumentError,
+  InvalidManifestError,
+  AssetKeyCollisionError,
+  StrataServerError,
+  StrataRequestError,
+  isRetryable,
+  type ManifestProblem,
+  type AssetKeyCollision,
+} from "./errors.js";

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InvalidArgumentError, NotFoundError } from "./errors.js";
+import { startTestServer, testManifest, type TestServer } from "./testing/test-server.js";
+
+let t: TestServer;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  const client = t.client();
+  await client.registerCodeLocation({
+    name: "sales",
+    ...testManifest([
+      { key: "sales/orders", group: "raw", owners: ["ana@example.com"], tags: { tier: "gold" }, kinds: ["postgres"], description: "Orders from the web shop" },
+      { key: "sales/customers", group: "raw", owners: ["team:crm"], kinds: ["postgres"] },
+      { key: "sales/clean_orders", group: "cleaned", deps: ["sales/orders", "sales/customers"], tags: { tier: "silver" } },
+      { key: "sales/daily_revenue", group: "finance", deps: ["sales/clean_orders"], description: "Revenue per day, for the board" },
+    ]),
+  });
+  await client.registerCodeLocation({
+    name: "marketing",
+    ...testManifest([{ key: "marketing/campaign_roi", group: "finance", deps: ["sales/daily_revenue"], kinds: ["python"] }]),
+  });
+});
+afterAll(() => t.close());
+
+describe("assets", () => {
+  it("searches the catalog by words and by every filter, ordered by key", async () => {
+    const client = t.client();
+    const keys = async (options: Parameters<typeof client.assets>[0]) => (await client.assets(options)).items.map((a) => a.key);
+    expect(await keys({ search: "revenue board" })).toEqual(["sales/daily_revenue"]);
+    expect(await keys({ keyPrefix: "sales" })).toEqual(["sales/clean_orders", "sales/customers", "sales/daily_revenue", "sales/orders"]);
+    expect(await keys({ group: "finance" })).toEqual(["marketing/campaign_roi", "sales/daily_revenue"]);
+    expect(await keys({ owner: "team:crm" })).toEqual(["sales/customers"]);
+    expect(await keys({ tag: "tier=gold" })).toEqual(["sales/orders"]);
+    expect(await keys({ tag: "tier" })).toEqual(["sales/clean_orders", "sales/orders"]);
+    expect(await keys({ kind: "postgres", location: "sales" })).toEqual(["sales/customers", "sales/orders"]);
+    expect(await keys({ location: "marketing" })).toEqual(["marketing/campaign_roi"]);
+  });
+
+  it("returns each asset's labels and location", async () => {
+    const [orders] = (await t.client().assets({ search: "web shop" })).items;
+    expect(orders).toMatchObject({
+      key: "sales/orders",
+      path: ["sales", "orders"],
+      isDefined: true,
+      definition: { group: "raw", owners: ["ana@example.com"], tags: { tier: "gold" }, kinds: ["postgres"], location: { name: "sales" } },
+    });
+  });
+
+  it("pages forwards with first/after and counts every match only when asked", async () => {
+    const client = t.client();
+    const first = await client.assets({ first: 2, totalCount: true });
+    expect(first.items.map((a) => a.key)).toEqual(["marketing/campaign_roi", "sales/clean_orders"]);
+    expect(first).toMatchObject({ totalCount: 5, hasNextPage: true });
+    const second = await client.assets({ first: 2, after: first.endCursor });
+    expect(second.items.map((a) => a.key)).toEqual(["sales/customers", "sales/daily_revenue"]);
+    expect(second.totalCount).toBeNull();
+    const third = await client.assets({ first: 2, after: second.endCursor });
+    expect(third.items.map((a) => a.key)).toEqual(["sales/orders"]);
+    expect(third.hasNextPage).toBe(false);
+  });
+
+  it("iterates every match across pages with allAssets", async () => {
+    const seen: string[] = [];
+    for await (const asset of t.client().allAssets({ keyPrefix: "sales" }, { pageSize: 1 })) seen.push(asset.key);
+    expect(seen).toEqual(["sales/clean_orders", "sales/customers", "sales/daily_revenue", "sales/orders"]);
+  });
+
+  it("throws InvalidArgumentError for a cursor the server never gave", async () => {
+    await expect(t.client().assets({ after: "bm9wZQ" })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
+describe("asset", () => {
+  it("returns the definition, location, latest materialization, a page of history and neighbours", async () => {
+    const client = t.client();
+    for (const rows of [10, 20, 30]) await client.reportMaterialization({ assetKey: "sales/clean_orders", metadata: { rows } });
+    const asset = await client.asset("sales/clean_orders", { materializations: { first: 2 } });
+    expect(asset.definition).toMatchObject({
+      group: "cleaned",
+      dependencyKeys: ["sales/customers", "sales/orders"],
+      isSubsettable: true,
+      location: { name: "sales", status: "LOADED", version: 1 },
+    });
+    expect(asset.latestMaterialization?.metadata).toEqual([{ label: "rows", type: "int", value: 30 }]);
+    expect(asset.materializations.items.map((m) => m.metadata[0]?.value)).toEqual([30, 20]);
+    expect(asset.materializations.hasNextPage).toBe(true);
+    const older = await client.asset("sales/clean_orders", { materializations: { first: 2, after: asset.materializations.endCursor } });
+    expect(older.materializations.items.map((m) => m.metadata[0]?.value)).toEqual([10]);
+    expect(asset.upstream.map((a) => a.key)).toEqual(["sales/customers", "sales/orders"]);
+    expect(asset.downstream.map((a) => a.key)).toEqual(["sales/daily_revenue"]);
+  });
+
+  it("follows lineage as deep as asked, across locations (null: all the way)", async () => {
+    const client = t.client();
+    expect((await client.asset("sales/orders", { downstreamDepth: 2 })).downstream.map((a) => a.key)).toEqual(["sales/clean_orders", "sales/daily_revenue"]);
+    expect((await client.asset("sales/orders", { downstreamDepth: null })).downstream.map((a) => a.key)).toEqual([
+      "marketing/campaign_roi",
+      "sales/clean_orders",
+      "sales/daily_revenue",
+    ]);
+  });
+
+  it("throws NotFoundError carrying the key for an asset Strata has never seen", async () => {
+    const error = await t.client().asset("sales/nope").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error).toMatchObject({ code: "NOT_FOUND", kind: "asset", key: "sales/nope", message: 'No asset "sales/nope"' });
+  });
+
+  it("throws InvalidArgumentError carrying the argument for a malformed key", async () => {
+    const error = await t.client().asset("sales//x").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).toMatchObject({ code: "BAD_USER_INPUT", argument: "key" });
+  });
+});
+
+describe("lineage", () => {
+  it("returns the nodes and edges around keys within the depths", async () => {
+    const { nodes, edges } = await t.client().lineage({ keys: ["sales/daily_revenue"], upstreamDepth: 1, downstreamDepth: null });
+    expect(nodes.map((n) => n.key)).toEqual(["marketing/campaign_roi", "sales/clean_orders", "sales/daily_revenue"]);
+    expect(nodes.find((n) => n.key === "marketing/campaign_roi")?.definition?.location.name).toBe("marketing");
+    expect(edges).toEqual(
+      expect.arrayContaining([
+        { upstream: "sales/clean_orders", downstream: "sales/daily_revenue" },
+        { upstream: "sales/daily_revenue", downstream: "marketing/campaign_roi" },
+      ]),
+    );
+    expect(edges).toHaveLength(2);
+  });
+
+  it("returns the whole graph without keys", async () => {
+    const { nodes, edges } = await t.client().lineage();
+    expect(nodes).toHaveLength(5);
+    expect(edges).toHaveLength(4);
+  });
+
+  it("throws InvalidArgumentError for a malformed key (a GraphQL error, not a union)", async () => {
+    const error = await t.client().lineage({ keys: ["no spaces"] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toContain("keys.0");
+  });
+});

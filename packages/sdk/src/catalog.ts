@@ -1,0 +1,182 @@
+import type { ClientConnection } from "./client-connection.js";
+import type { AssetQuery, AssetSummaryFieldsFragment, LineageQuery } from "./generated/graphql.js";
+import type { Materialization } from "./materializations.js";
+import { toPage, type Page } from "./page.js";
+import { unwrapResult, type Unwrapped } from "./result-union.js";
+
+/** An asset as the catalog lists it: key, whether it is defined, and its definition's labels. */
+export type AssetSummary = AssetSummaryFieldsFragment;
+
+type AssetNode = Unwrapped<AssetQuery["asset"], "Asset">;
+
+/**
+ * One asset in full: its definition (with the location that defines it), its latest
+ * materialization, a page of its history, and its neighbours upstream and downstream.
+ */
+export type AssetDetail = Omit<AssetNode, "materializations"> & { materializations: Page<Materialization> };
+
+/** A piece of the asset graph: nodes and `upstream → downstream` edges between them. */
+export type Lineage = LineageQuery["lineage"];
+
+/**
+ * Catalog filters; all given ones must match. The server answers them from indexes.
+ *
+ * @example
+ * ```ts
+ * const filter: AssetFilter = { search: "orders daily", group: "sales", tag: "tier=gold" };
+ * ```
+ */
+export interface AssetFilter {
+  /** Words that must all occur in the key, description or text metadata. */
+  search?: string | undefined;
+  /** Whole key parts: "sales" matches "sales/orders", not "salesforce/x". */
+  keyPrefix?: string | undefined;
+  group?: string | undefined;
+  /** An email or `team:<name>`. */
+  owner?: string | undefined;
+  /** `name=value`, or `name` for any value. */
+  tag?: string | undefined;
+  kind?: string | undefined;
+  /** A code location's name. */
+  location?: string | undefined;
+}
+
+/**
+ * Options of {@link CatalogMethods.assets}.
+ *
+ * @example
+ * ```ts
+ * const options: AssetsOptions = { group: "sales", first: 20, totalCount: true };
+ * ```
+ */
+export interface AssetsOptions extends AssetFilter {
+  /** Page size (server default 50, at most 500). */
+  first?: number | undefined;
+  /** The `endCursor` of the previous page. */
+  after?: string | null | undefined;
+  /** Also count every match (one more query on the server); otherwise `totalCount` is null. */
+  totalCount?: boolean | undefined;
+}
+
+/** One page of catalog results, ordered by key. */
+export interface AssetPage extends Page<AssetSummary> {
+  /** How many assets match across all pages, when asked for with `totalCount: true`. */
+  totalCount: number | null;
+}
+
+/**
+ * Options of {@link CatalogMethods.asset}.
+ *
+ * @example
+ * ```ts
+ * const options: AssetOptions = { materializations: { first: 5 }, upstreamDepth: null };
+ * ```
+ */
+export interface AssetOptions {
+  /** Which page of the materialization history (newest first; default the 10 newest). */
+  materializations?: { first?: number; after?: string | null };
+  /** How many edges upstream to list (default 1; null: all). */
+  upstreamDepth?: number | null;
+  /** How many edges downstream to list (default 1; null: all). */
+  downstreamDepth?: number | null;
+}
+
+/**
+ * Options of {@link CatalogMethods.lineage}.
+ *
+ * @example
+ * ```ts
+ * const options: LineageOptions = { keys: ["sales/orders"], upstreamDepth: 2, downstreamDepth: null };
+ * ```
+ */
+export interface LineageOptions {
+  /** Start from these keys; without them, the whole graph. */
+  keys?: string[] | undefined;
+  /** Edges to follow upstream (null or absent: no limit). */
+  upstreamDepth?: number | null | undefined;
+  /** Edges to follow downstream (null or absent: no limit). */
+  downstreamDepth?: number | null | undefined;
+}
+
+/** @see {@link StrataClient} */
+export interface CatalogMethods {
+  /**
+   * One page of the catalog: currently defined assets matching every filter given, by key.
+   * Requires `read`.
+   *
+   * @example
+   * ```ts
+   * const page = await client.assets({ search: "revenue", group: "finance", first: 20, totalCount: true });
+   * console.log(`${page.items.length} of ${page.totalCount}`, page.items.map((a) => a.key));
+   * const next = page.hasNextPage ? await client.assets({ search: "revenue", after: page.endCursor }) : null;
+   * ```
+   */
+  assets(options?: AssetsOptions): Promise<AssetPage>;
+
+  /**
+   * Every matching asset, fetched page by page as the loop advances. Requires `read`.
+   *
+   * @example
+   * ```ts
+   * for await (const asset of client.allAssets({ location: "sales" })) console.log(asset.key);
+   * ```
+   */
+  allAssets(filter?: AssetFilter, options?: { pageSize?: number }): AsyncIterable<AssetSummary>;
+
+  /**
+   * One asset by key (`"sales/orders"`), with its definition, history and neighbours. Throws
+   * `NotFoundError` for a key Strata has never seen. Requires `read`.
+   *
+   * @example
+   * ```ts
+   * const orders = await client.asset("sales/orders", { materializations: { first: 3 }, downstreamDepth: null });
+   * console.log(orders.definition?.location.name, orders.latestMaterialization?.timestamp);
+   * ```
+   */
+  asset(key: string, options?: AssetOptions): Promise<AssetDetail>;
+
+  /**
+   * The asset graph around `keys`, across code locations (without keys: all of it). Requires
+   * `read`.
+   *
+   * @example
+   * ```ts
+   * const { nodes, edges } = await client.lineage({ keys: ["sales/revenue"], upstreamDepth: 2, downstreamDepth: 0 });
+   * for (const e of edges) console.log(`${e.upstream} → ${e.downstream}`);
+   * ```
+   */
+  lineage(options?: LineageOptions): Promise<Lineage>;
+}
+
+export function catalogMethods({ sdk }: ClientConnection): CatalogMethods {
+  const methods: CatalogMethods = {
+    async assets(options = {}) {
+      const { totalCount, ...variables } = options;
+      const { assets } = await sdk.Assets({ ...variables, withTotalCount: totalCount === true });
+      return { ...toPage(assets), totalCount: assets.totalCount ?? null };
+    },
+    async *allAssets(filter = {}, options = {}) {
+      let after: string | null = null;
+      do {
+        const page: AssetPage = await methods.assets({ ...filter, first: options.pageSize ?? 200, after });
+        yield* page.items;
+        after = page.hasNextPage ? page.endCursor : null;
+      } while (after);
+    },
+    async asset(key, options = {}) {
+      const { asset } = await sdk.Asset({
+        key,
+        materializationsFirst: options.materializations?.first,
+        materializationsAfter: options.materializations?.after,
+        upstreamDepth: options.upstreamDepth,
+        downstreamDepth: options.downstreamDepth,
+      });
+      const found = unwrapResult(asset, "Asset");
+      return { ...found, materializations: toPage(found.materializations) };
+    },
+    async lineage(options = {}) {
+      return (await sdk.Lineage(options)).lineage;
+    },
+  };
+  return methods;
+}

@@ -1,0 +1,48 @@
+import { GraphQLClient } from "graphql-request";
+import { errorFromRequestFailure } from "./error-mapping.js";
+import { getSdk, type Sdk } from "./generated/graphql.js";
+import type { ReconnectOptions } from "./subscriptions/backoff.js";
+import type { Endpoint } from "./subscriptions/sse-connection.js";
+
+/**
+ * Options of {@link createClient}.
+ *
+ * @example
+ * ```ts
+ * const options: ClientOptions = { url: "https://strata.example.com/graphql", token: process.env.STRATA_TOKEN };
+ * ```
+ */
+export interface ClientOptions {
+  /** The server's GraphQL endpoint, e.g. `http://localhost:4000/graphql`. */
+  url: string;
+  /** An API token (`strata token create`); sent as `Authorization: Bearer <token>`. */
+  token?: string | undefined;
+  /** A fetch implementation (defaults to the global one). */
+  fetch?: typeof fetch;
+  /** Extra headers sent with every request, e.g. `x-request-id`. */
+  headers?: Record<string, string>;
+  /** Defaults for how subscriptions reconnect; each subscription call may override them. */
+  reconnect?: ReconnectOptions;
+}
+
+/** What every group of client methods works with. @internal */
+export interface ClientConnection {
+  /** The generated operations; each call returns data or throws a `StrataError`. */
+  sdk: Sdk;
+  endpoint: Endpoint;
+  reconnect: ReconnectOptions;
+}
+
+export function createConnection(options: ClientOptions): ClientConnection {
+  const headers = { ...options.headers, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const graphql = new GraphQLClient(options.url, { fetch: fetchImpl, headers });
+  const sdk = getSdk(graphql, async (action) => {
+    try {
+      return await action();
+    } catch (error) {
+      throw errorFromRequestFailure(error, options.url);
+    }
+  });
+  return { sdk, endpoint: { url: options.url, headers, fetch: fetchImpl }, reconnect: options.reconnect ?? {} };
+}

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AssetKeyCollisionError, InvalidArgumentError, InvalidManifestError, NotFoundError, UnauthorizedError } from "./errors.js";
+import { startTestServer, testManifest, type TestServer } from "./testing/test-server.js";
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(() => t.close());
+
+describe("registerCodeLocation", () => {
+  it("registers a manifest, reports what changed, and treats the same hash again as a no-op", async () => {
+    const client = t.client();
+    const v1 = await client.registerCodeLocation({ name: "reg", ...testManifest([{ key: "reg/a" }, { key: "reg/b" }]) });
+    expect(v1).toMatchObject({ changed: true, version: 1, addedKeys: ["reg/a", "reg/b"], removedKeys: [], location: { name: "reg", status: "LOADED", assetCount: 2 } });
+    const again = await client.registerCodeLocation({ name: "reg", ...testManifest([{ key: "reg/b" }, { key: "reg/a" }].reverse()) });
+    expect(again).toMatchObject({ changed: false, version: 1 });
+    expect(again.message).toContain("nothing changed");
+    const v2 = await client.registerCodeLocation({ name: "reg", ...testManifest([{ key: "reg/a" }, { key: "reg/c" }]) });
+    expect(v2).toMatchObject({ changed: true, version: 2, addedKeys: ["reg/c"], removedKeys: ["reg/b"] });
+  });
+
+  it("throws InvalidManifestError listing every problem, and registers nothing", async () => {
+    const { manifest } = testManifest([{ key: "bad/a" }]);
+    const error = await t.client().registerCodeLocation({ name: "bad", manifest, hash: "0".repeat(64) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidManifestError);
+    expect((error as InvalidManifestError).problems).toEqual([expect.objectContaining({ path: "hash" })]);
+    await expect(t.client().codeLocation("bad")).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("throws AssetKeyCollisionError naming the keys and the location that owns them", async () => {
+    const client = t.client();
+    await client.registerCodeLocation({ name: "owner", ...testManifest([{ key: "shared/x" }]) });
+    const error = await client.registerCodeLocation({ name: "intruder", ...testManifest([{ key: "shared/x" }]) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AssetKeyCollisionError);
+    expect(error).toMatchObject({ code: "ASSET_KEY_COLLISION", locationName: "intruder", collisions: [{ key: "shared/x", definedBy: "owner" }] });
+  });
+
+  it("lets a location token register only its own location", async () => {
+    const token = await t.token("location:own");
+    const client = t.client({ token });
+    await expect(client.registerCodeLocation({ name: "own", ...testManifest([{ key: "own/a" }]) })).resolves.toMatchObject({ version: 1 });
+    const error = await client.registerCodeLocation({ name: "other", ...testManifest([{ key: "other/a" }]) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnauthorizedError);
+    expect(error).toMatchObject({ requiredScope: "location:other" });
+  });
+
+  it("throws InvalidArgumentError for a location name the server refuses", async () => {
+    const error = await t.client().registerCodeLocation({ name: "has space", ...testManifest([]) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).toMatchObject({ argument: "name" });
+  });
+});
+
+describe("codeLocations and codeLocation", () => {
+  it("lists locations by name and shows one with its assets, and its manifest on request", async () => {
+    const client = t.client();
+    const registered = testManifest([{ key: "listed/one" }]);
+    await client.registerCodeLocation({ name: "listed", ...registered });
+    const names = (await client.codeLocations()).map((l) => l.name);
+    expect(names).toEqual([...names].sort());
+    expect(names).toContain("listed");
+    const plain = await client.codeLocation("listed");
+    expect(plain).toMatchObject({ name: "listed", status: "LOADED", version: 1, hash: registered.hash, assets: [{ key: "listed/one" }] });
+    expect(plain).not.toHaveProperty("manifest");
+    expect((await client.codeLocation("listed", { withManifest: true })).manifest).toEqual(registered.manifest);
+  });
+
+  it("throws NotFoundError for an unknown location", async () => {
+    await expect(t.client().codeLocation("nowhere")).rejects.toMatchObject({ kind: "code location", key: "nowhere" });
+  });
+});
+
+describe("heartbeats and load errors", () => {
+  it("records a heartbeat, and refuses one from a location that never registered", async () => {
+    const client = t.client();
+    await client.registerCodeLocation({ name: "beating", ...testManifest([{ key: "beating/a" }]) });
+    const before = Date.now();
+    const location = await client.reportCodeLocationHeartbeat("beating");
+    expect(Date.parse(location.lastHeartbeatAt!)).toBeGreaterThanOrEqual(before - 1_000);
+    await expect(client.reportCodeLocationHeartbeat("ghost")).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("shows LOAD_ERROR with the reported error and keeps the previous assets", async () => {
+    const client = t.client();
+    await client.registerCodeLocation({ name: "broken", ...testManifest([{ key: "broken/a" }]) });
+    const reported = await client.reportCodeLocationLoadError({ name: "broken", error: "SyntaxError: Unexpected token" });
+    expect(reported).toMatchObject({ status: "LOAD_ERROR", loadError: "SyntaxError: Unexpected token", assetCount: 1 });
+  });
+});

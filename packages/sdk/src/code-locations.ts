@@ -1,0 +1,113 @@
+import type { ClientConnection } from "./client-connection.js";
+import type { CodeLocationFieldsFragment, CodeLocationQuery, RegisterCodeLocationMutation } from "./generated/graphql.js";
+import { unwrapResult, type Unwrapped } from "./result-union.js";
+
+/** A code location as the server knows it: status, current manifest version, heartbeat. */
+export type CodeLocation = CodeLocationFieldsFragment;
+
+/** One code location with the keys of its assets, and its manifest when asked for. */
+export type CodeLocationDetail = Unwrapped<CodeLocationQuery["codeLocation"], "CodeLocation">;
+
+/** What a registration did: whether anything changed, the new version, keys added and removed. */
+export type RegisterCodeLocationResult = Unwrapped<RegisterCodeLocationMutation["registerCodeLocation"], "RegisterCodeLocationSuccess">;
+
+/**
+ * A manifest to register, as `Definitions#manifest()` returns it.
+ *
+ * @example
+ * ```ts
+ * const input: RegisterCodeLocationInput = { name: "sales", ...defs.manifest() };
+ * ```
+ */
+export interface RegisterCodeLocationInput {
+  /** The location's name: letters, digits, `_` and `-`. */
+  name: string;
+  /** The manifest JSON. */
+  manifest: unknown;
+  /** Its content hash; the same hash again is a no-op. */
+  hash: string;
+}
+
+/** @see {@link StrataClient} */
+export interface CodeLocationMethods {
+  /**
+   * Every code location that has registered, by name. Requires `read`.
+   *
+   * @example
+   * ```ts
+   * for (const l of await client.codeLocations()) console.log(l.name, l.status, l.assetCount);
+   * ```
+   */
+  codeLocations(): Promise<CodeLocation[]>;
+
+  /**
+   * One code location; throws `NotFoundError` for an unknown name. Requires `read`.
+   *
+   * @example
+   * ```ts
+   * const sales = await client.codeLocation("sales", { withManifest: true });
+   * console.log(sales.version, sales.assets.map((a) => a.key));
+   * ```
+   */
+  codeLocation(name: string, options?: { withManifest?: boolean }): Promise<CodeLocationDetail>;
+
+  /**
+   * Registers a location's manifest, replacing its assets in one transaction. Throws
+   * `InvalidManifestError` (with `problems`) or `AssetKeyCollisionError` (with `collisions`),
+   * and nothing is registered. Requires `location:<name>` or `admin`.
+   *
+   * @example
+   * ```ts
+   * const { manifest, hash } = defs.manifest();
+   * const result = await client.registerCodeLocation({ name: "sales", manifest, hash });
+   * console.log(result.message); // "Registered version 2 of sales: 1 asset(s) added, 0 removed."
+   * ```
+   */
+  registerCodeLocation(input: RegisterCodeLocationInput): Promise<RegisterCodeLocationResult>;
+
+  /**
+   * Tells the server the location is alive. Throws `NotFoundError` before the first
+   * registration. Requires `location:<name>`.
+   *
+   * @example
+   * ```ts
+   * setInterval(() => client.reportCodeLocationHeartbeat("sales").catch(console.error), 10_000);
+   * ```
+   */
+  reportCodeLocationHeartbeat(name: string): Promise<CodeLocation>;
+
+  /**
+   * Reports that the location's definitions failed to load: it shows LOAD_ERROR and keeps its
+   * previous assets. Requires `location:<name>`.
+   *
+   * @example
+   * ```ts
+   * await client.reportCodeLocationLoadError({ name: "sales", error: String(error.stack) });
+   * ```
+   */
+  reportCodeLocationLoadError(input: { name: string; error: string }): Promise<CodeLocation>;
+}
+
+export function codeLocationMethods({ sdk }: ClientConnection): CodeLocationMethods {
+  return {
+    async codeLocations() {
+      return (await sdk.CodeLocations()).codeLocations;
+    },
+    async codeLocation(name, options = {}) {
+      const { codeLocation } = await sdk.CodeLocation({ name, withManifest: options.withManifest === true });
+      return unwrapResult(codeLocation, "CodeLocation");
+    },
+    async registerCodeLocation(input) {
+      const { registerCodeLocation } = await sdk.RegisterCodeLocation({ name: input.name, manifest: input.manifest, hash: input.hash });
+      return unwrapResult(registerCodeLocation, "RegisterCodeLocationSuccess");
+    },
+    async reportCodeLocationHeartbeat(name) {
+      const { reportCodeLocationHeartbeat } = await sdk.ReportCodeLocationHeartbeat({ name });
+      return unwrapResult(reportCodeLocationHeartbeat, "CodeLocation");
+    },
+    async reportCodeLocationLoadError(input) {
+      const { reportCodeLocationLoadError } = await sdk.ReportCodeLocationLoadError(input);
+      return unwrapResult(reportCodeLocationLoadError, "CodeLocation");
+    },
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * The SDK's one error policy: every client method returns plain data or throws a
+ * `StrataError`. Expected failures the server describes (a result-union member implementing
+ * its `Error` interface, or a GraphQL error with `extensions.code`) become the subclass named
+ * after the server's error type, carrying its fields; a request that never got a GraphQL
+ * answer becomes a `StrataRequestError`. So one `instanceof` check tells a caller what went
+ * wrong, and `code` is the server's own code.
+ */
+
+/** Options every Strata error accepts. @internal */
+interface ErrorOptions {
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error the SDK throws. `code` is the server's code (`NOT_FOUND`,
+ * `FORBIDDEN`, `BAD_USER_INPUT`, `INVALID_MANIFEST`, `ASSET_KEY_COLLISION`, `UNAUTHENTICATED`,
+ * `INTERNAL_SERVER_ERROR`...) or `REQUEST_FAILED` for transport failures.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await client.asset("sales/orders");
+ * } catch (error) {
+ *   if (error instanceof StrataError) console.error(`${error.code}: ${error.message}`);
+ *   else throw error;
+ * }
+ * ```
+ */
+export class StrataError extends Error {
+  override name = "StrataError";
+  constructor(
+    message: string,
+    readonly code: string,
+    options: ErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Nothing has that key or name (`code` `NOT_FOUND`).
+ *
+ * @example
+ * ```ts
+ * const asset = await client.asset(key).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
+ * ```
+ */
+export class NotFoundError extends StrataError {
+  override name = "NotFoundError";
+  constructor(
+    message: string,
+    /** What was looked for: "asset", "code location", "token"... */
+    readonly kind: string,
+    /** The key or name that matched nothing. */
+    readonly key: string,
+  ) {
+    super(message, "NOT_FOUND");
+  }
+}
+
+/**
+ * The token (or its absence) does not allow this (`code` `FORBIDDEN`).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof UnauthorizedError) console.error(`needs scope ${e.requiredScope}`); }
+ * ```
+ */
+export class UnauthorizedError extends StrataError {
+  override name = "UnauthorizedError";
+  constructor(
+    message: string,
+    /** The scope that would allow it; null when the server did not say (fields without a result union). */
+    readonly requiredScope: string | null,
+  ) {
+    super(message, "FORBIDDEN");
+  }
+}
+
+/**
+ * The token is malformed, unknown, revoked or expired: the server refused the whole request
+ * with HTTP 401 (`code` `UNAUTHENTICATED`).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof UnauthenticatedError) console.error("check STRATA_TOKEN"); }
+ * ```
+ */
+export class UnauthenticatedError extends StrataError {
+  override name = "UnauthenticatedError";
+  constructor(message: string) {
+    super(message, "UNAUTHENTICATED");
+  }
+}
+
+/**
+ * An argument was refused (`code` `BAD_USER_INPUT`).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof InvalidArgumentError) console.error(`bad ${e.argument}: ${e.message}`); }
+ * ```
+ */
+export class InvalidArgumentError extends StrataError {
+  override name = "InvalidArgumentError";
+  constructor(
+    message: string,
+    /** The argument at fault; null when the server did not say (fields without a result union). */
+    readonly argument: string | null,
+  ) {
+    super(message, "BAD_USER_INPUT");
+  }
+}
+
+/** One reason a manifest was refused. */
+export interface ManifestProblem {
+  /** Where in the manifest, e.g. "assets.3.key". */
+  path: string;
+  message: string;
+}
+
+/**
+ * The manifest failed validation; nothing was registered (`code` `INVALID_MANIFEST`).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof InvalidManifestError) for (const p of e.problems) console.error(p.path, p.message); }
+ * ```
+ */
+export class InvalidManifestError extends StrataError {
+  override name = "InvalidManifestError";
+  constructor(
+    message: string,
+    readonly problems: ManifestProblem[],
+  ) {
+    super(message, "INVALID_MANIFEST");
+  }
+}
+
+/** A key the registering location defines that another location already defines. */
+export interface AssetKeyCollision {
+  key: string;
+  /** The location that already defines it. */
+  definedBy: string;
+}
+
+/**
+ * Another code location already defines some of these asset keys; nothing was registered
+ * (`code` `ASSET_KEY_COLLISION`).
+ *
+ * @example
+ * ```ts
+ * catch (e) {
+ *   if (e instanceof AssetKeyCollisionError) for (const c of e.collisions) console.error(`${c.key} is ${c.definedBy}'s`);
+ * }
+ * ```
+ */
+export class AssetKeyCollisionError extends StrataError {
+  override name = "AssetKeyCollisionError";
+  constructor(
+    message: string,
+    /** The location that tried to register. */
+    readonly locationName: string,
+    readonly collisions: AssetKeyCollision[],
+  ) {
+    super(message, "ASSET_KEY_COLLISION");
+  }
+}
+
+/**
+ * The server failed unexpectedly (`code` `INTERNAL_SERVER_ERROR`). Its log has the details
+ * under `requestId`.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof StrataServerError) console.error(`server error, request ${e.requestId}`); }
+ * ```
+ */
+export class StrataServerError extends StrataError {
+  override name = "StrataServerError";
+  constructor(
+    message: string,
+    readonly requestId: string | null,
+  ) {
+    super(message, "INTERNAL_SERVER_ERROR");
+  }
+}
+
+/**
+ * The request got no GraphQL answer: the server could not be reached, the connection dropped,
+ * or it answered with an HTTP error and no GraphQL body (`code` `REQUEST_FAILED`). Safe to
+ * retry; subscriptions do so themselves.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof StrataRequestError) console.error(`cannot reach ${e.url}: ${e.message}`); }
+ * ```
+ */
+export class StrataRequestError extends StrataError {
+  override name = "StrataRequestError";
+  constructor(
+    message: string,
+    readonly url: string,
+    /** The HTTP status, when there was a response. */
+    readonly status: number | null,
+    options: ErrorOptions = {},
+  ) {
+    super(message, "REQUEST_FAILED", options);
+  }
+}
+
+/**
+ * Whether trying again later may succeed: transport failures and masked server errors (an
+ * outage looks like either). A refused argument or token will be refused again.
+ *
+ * @example
+ * ```ts
+ * if (isRetryable(error)) await retryLater();
+ * ```
+ */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof StrataRequestError || error instanceof StrataServerError;
+}

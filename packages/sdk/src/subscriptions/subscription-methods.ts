@@ -1,0 +1,76 @@
+import type { ClientConnection } from "../client-connection.js";
+import {
+  AssetMaterializedDocument,
+  CodeLocationChangedDocument,
+  type AssetMaterializedSubscription,
+  type CodeLocationChangedSubscription,
+} from "../generated/graphql.js";
+import type { Materialization } from "../materializations.js";
+import { subscription, type StrataSubscription, type SubscribeOptions } from "./reconnecting-subscription.js";
+
+/** A code location registered a new manifest (REGISTERED, UPDATED) or reported a LOAD_ERROR. */
+export type CodeLocationChange = CodeLocationChangedSubscription["codeLocationChanged"];
+
+/**
+ * Live events as async iterables, over SSE. Each reconnects by itself with backoff when its
+ * connection drops (`onStatus` reports it), and closes when the loop is left or `signal` aborts.
+ * Errors the server answers with (a refused token, a bad key) are thrown from the loop.
+ *
+ * @see {@link StrataClient}
+ */
+export interface SubscriptionMethods {
+  /**
+   * Each new materialization of `keys` (all assets when absent). Events that happen while the
+   * connection is down are not replayed; read `asset(key).materializations` to catch up.
+   * Requires `read`.
+   *
+   * @example
+   * ```ts
+   * for await (const m of client.assetMaterialized({ keys: ["sales/revenue"] })) {
+   *   console.log(`${m.assetKey} at ${m.timestamp}`);
+   *   if (done) break; // closes the connection
+   * }
+   * ```
+   */
+  assetMaterialized(variables?: { keys?: string[] | null }, options?: SubscribeOptions): StrataSubscription<Materialization>;
+
+  /**
+   * Each registration, update or load error of any code location. Requires `read`.
+   *
+   * @example
+   * ```ts
+   * const abort = new AbortController();
+   * for await (const c of client.codeLocationChanged({ signal: abort.signal })) {
+   *   console.log(`${c.name}: ${c.change} (version ${c.location.version})`);
+   * }
+   * ```
+   */
+  codeLocationChanged(options?: SubscribeOptions): StrataSubscription<CodeLocationChange>;
+}
+
+export function subscriptionMethods({ endpoint, reconnect }: ClientConnection): SubscriptionMethods {
+  return {
+    assetMaterialized(variables = {}, options = {}) {
+      return subscription(
+        endpoint,
+        {
+          document: AssetMaterializedDocument,
+          variables: { keys: variables.keys ?? null },
+          select: (data) => (data as AssetMaterializedSubscription).assetMaterialized,
+        },
+        { ...reconnect, ...options },
+      );
+    },
+    codeLocationChanged(options = {}) {
+      return subscription(
+        endpoint,
+        {
+          document: CodeLocationChangedDocument,
+          variables: {},
+          select: (data) => (data as CodeLocationChangedSubscription).codeLocationChanged,
+        },
+        { ...reconnect, ...options },
+      );
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { createLogger, createToken, manifestHash, openDatabase, parseEnv, startServer, type Database, type StrataServer } from "@strata/server";
+import { createClient, type StrataClient } from "../client.js";
+import type { ClientOptions } from "../client-connection.js";
+
+/** A real Strata server on a free port of 127.0.0.1, requiring tokens, on in-memory PGlite. */
+export interface TestServer {
+  readonly server: StrataServer;
+  readonly url: string;
+  readonly db: Database;
+  /** The secret of a token with the `admin` scope. */
+  readonly admin: string;
+  /** Structured log lines the server wrote. */
+  readonly logs: Array<Record<string, unknown>>;
+  /** A client of this server (default: as admin; `token: undefined` for none). */
+  client(options?: Partial<ClientOptions>): StrataClient;
+  /** Creates a token with these scopes and returns its secret. */
+  token(...scopes: string[]): Promise<string>;
+  /** Stops listening and starts again on the same port and database, as a restarted server would. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+let tokens = 0;
+
+export async function startTestServer(): Promise<TestServer> {
+  const db = await openDatabase();
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = createLogger("debug", (line) => void logs.push(JSON.parse(line) as Record<string, unknown>));
+  const listen = (port: number) => startServer({ env: parseEnv({}), port, host: "127.0.0.1", auth: "required", db, logger });
+  let server = await listen(0);
+  const port = Number(new URL(server.url).port);
+  const token = async (...scopes: string[]) => (await createToken(db.prisma, { name: `sdk-test-${++tokens}`, scopes })).token;
+  const admin = await token("admin");
+  return {
+    get server() {
+      return server;
+    },
+    url: server.graphqlUrl,
+    db,
+    admin,
+    logs,
+    token,
+    client: (options = {}) => createClient({ url: server.graphqlUrl, token: admin, reconnect: { minDelayMs: 50, maxDelayMs: 200 }, ...options }),
+    async restart() {
+      await server.close();
+      server = await listen(port);
+    },
+    async close() {
+      await server.close();
+      await db.close();
+    },
+  };
+}
+
+/** One asset of a hand-written test manifest. */
+export interface TestAsset {
+  key: string;
+  deps?: string[];
+  group?: string;
+  description?: string | null;
+  owners?: string[];
+  tags?: Record<string, string>;
+  kinds?: string[];
+  metadata?: Record<string, { type: string; value: unknown }>;
+}
+
+/**
+ * A valid manifest (version 1) in which each asset is its own step, and its hash: what
+ * `Definitions#manifest()` would send, without depending on the definitions package.
+ */
+export function testManifest(assets: TestAsset[]): { manifest: unknown; hash: string } {
+  const stepKey = (key: string) => key.replaceAll("/", "__");
+  const manifest = {
+    manifestVersion: 1,
+    assets: assets.map((a) => ({
+      key: a.key,
+      deps: a.deps ?? [],
+      group: a.group ?? "default",
+      description: a.description ?? null,
+      owners: a.owners ?? [],
+      tags: a.tags ?? {},
+      kinds: a.kinds ?? [],
+      metadata: a.metadata ?? {},
+      codeVersion: null,
+      stepKey: stepKey(a.key),
+      multiAsset: null,
+      graphAsset: null,
+      ioManagerKey: "io_manager",
+    })),
+    steps: assets.map((a) => ({
+      key: stepKey(a.key),
+      kind: "asset",
+      inputs: [],
+      outputs: [{ name: "result", assetKey: a.key }],
+      retryPolicy: null,
+    })),
+  };
+  return { manifest, hash: manifestHash(manifest) };
+}
