@@ -93,6 +93,11 @@ export function testManifest(assets: TestAsset[]): { manifest: unknown; hash: st
       inputs: [],
       outputs: [{ name: "result", assetKey: a.key }],
       retryPolicy: null,
+      deps: [],
+      externalInputs: [],
+      canSubset: false,
+      graph: null,
+      requiredResourceKeys: [],
     })),
   };
   return { manifest, hash: manifestHash(manifest) };
