@@ -33,6 +33,11 @@ export function syntheticManifest(location: string, count: number) {
       inputs: [],
       outputs: [{ name: "result", assetKey: a.key }],
       retryPolicy: null,
+      deps: a.deps.map((d) => ({ stepKey: d.replaceAll("/", "__"), output: "result", assetKey: d })),
+      externalInputs: [],
+      canSubset: true,
+      graph: null,
+      requiredResourceKeys: [],
     })),
   };
   return { manifest, hash: manifestHash(manifest) };

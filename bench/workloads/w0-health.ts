@@ -1,15 +1,8 @@
 import { createSchema, createYoga } from "graphql-yoga";
-import { createLogger, createStrataPubSub, createStrataYoga, openDatabase } from "@strata/server";
+import { createStrataPubSub, openDatabase } from "@strata/server";
+import { post } from "../graphql-post.js";
+import { benchApp } from "../strata-app.js";
 import { median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
-
-async function post(fetcher: (url: string, init: RequestInit) => Promise<Response> | Response, query: string) {
-  const response = await fetcher("http://bench/graphql", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ query }),
-  });
-  await response.json();
-}
 
 /**
  * W0: the cost of Strata's request path (context, error masking, a database round trip) over a
@@ -26,7 +19,7 @@ export const w0Health: Workload = {
     const db = await openDatabase();
     try {
       const pubsub = await createStrataPubSub();
-      const strata = createStrataYoga({ db, logger: createLogger("silent"), pubsub, auth: "disabled" });
+      const strata = benchApp(db, pubsub);
       const baseline = await sample(() => post(bare.fetch, "{ ok }"), 2000);
       const times = await sample(() => post(strata.fetch, "{ health { version databaseLatencyMs } }"), 2000);
       return [

@@ -1,5 +1,6 @@
 import { createSchema, createYoga } from "graphql-yoga";
-import { createLogger, createStrataPubSub, createStrataYoga, openDatabase } from "@strata/server";
+import { createStrataPubSub, openDatabase } from "@strata/server";
+import { benchApp } from "../strata-app.js";
 import { syntheticManifest, REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
 import { median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
@@ -18,7 +19,7 @@ export const w4Registration: Workload = {
     const db = await openDatabase({ url: scratch.url });
     const pubsub = await createStrataPubSub();
     try {
-      const strata = createStrataYoga({ db, logger: createLogger("silent"), pubsub, auth: "disabled" });
+      const strata = benchApp(db, pubsub);
       const bare = createYoga({
         schema: createSchema({
           typeDefs: "scalar JSON type Query { ok: Boolean } type Mutation { echo(manifest: JSON!): Int! }",
@@ -45,7 +46,7 @@ export const w4Registration: Workload = {
       const single = await scratchDatabase();
       const singleDb = await openDatabase({ url: single.url });
       try {
-        const app = createStrataYoga({ db: singleDb, logger: createLogger("silent"), pubsub, auth: "disabled" });
+        const app = benchApp(singleDb, pubsub);
         await post(app.fetch, REGISTER, { name: "loc0", manifest: fixtures[0]!.manifest, hash: fixtures[0]!.hash });
         const lineageQuery = `{ lineage { nodes { key } edges { upstream downstream } } }`;
         const lineage = await sample(() => post(app.fetch, lineageQuery), 10, 2);

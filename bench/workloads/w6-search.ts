@@ -1,5 +1,6 @@
 import { createSchema, createYoga } from "graphql-yoga";
-import { createLogger, createStrataPubSub, createStrataYoga, openDatabase } from "@strata/server";
+import { createStrataPubSub, openDatabase } from "@strata/server";
+import { benchApp } from "../strata-app.js";
 import { syntheticManifest, REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
 import { median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
@@ -25,7 +26,7 @@ export const w6Search: Workload = {
     const db = await openDatabase({ url: scratch.url });
     const pubsub = await createStrataPubSub();
     try {
-      const strata = createStrataYoga({ db, logger: createLogger("silent"), pubsub, auth: "disabled" });
+      const strata = benchApp(db, pubsub);
       for (let i = 0; i < 10; i++) {
         const f = syntheticManifest(`domain${i}`, 10_000);
         await post(strata.fetch, REGISTER, { name: `domain${i}`, manifest: f.manifest, hash: f.hash });

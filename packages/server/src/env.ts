@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { defaultRunConfig, tagLimitsSchema, type RunConfig } from "./runs/run-config.js";
 
 /**
  * The server's configuration from the environment, parsed once at start-up. Explicit options
@@ -15,11 +16,26 @@ const schema = z.object({
   STRATA_HOME: z.string().min(1).default(".strata"),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL").optional(),
   STRATA_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  STRATA_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(0).default(defaultRunConfig.maxConcurrentRuns),
+  STRATA_TAG_CONCURRENCY_LIMITS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return tagLimitsSchema.parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: "custom", message: 'must be JSON like [{"key":"db","value":"warehouse","limit":2}]' });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  STRATA_RUN_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(defaultRunConfig.leaseSeconds),
+  STRATA_RUN_START_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(defaultRunConfig.startTimeoutSeconds),
 });
 
 export type Env = z.infer<typeof schema> & {
   /** PGlite's data directory when DATABASE_URL is unset: `$STRATA_HOME/db`. */
   readonly pgliteDir: string;
+  readonly runs: RunConfig;
 };
 
 export class EnvError extends Error {
@@ -35,5 +51,16 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new EnvError(`Invalid environment: ${problems.join("; ")}`);
   }
-  return { ...result.data, pgliteDir: resolve(result.data.STRATA_HOME, "db") };
+  const data = result.data;
+  return {
+    ...data,
+    pgliteDir: resolve(data.STRATA_HOME, "db"),
+    runs: {
+      ...defaultRunConfig,
+      maxConcurrentRuns: data.STRATA_MAX_CONCURRENT_RUNS,
+      tagConcurrencyLimits: data.STRATA_TAG_CONCURRENCY_LIMITS ?? [],
+      leaseSeconds: data.STRATA_RUN_LEASE_SECONDS,
+      startTimeoutSeconds: data.STRATA_RUN_START_TIMEOUT_SECONDS,
+    },
+  };
 }

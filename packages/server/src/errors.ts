@@ -73,3 +73,53 @@ export class AssetKeyCollisionError extends StrataError {
     super(`Location "${location}" defines asset keys that another location already defines: ${shown.join(", ")}${more}. Nothing was registered.`);
   }
 }
+
+export type SelectionProblem = "UNKNOWN_ASSETS" | "PARTIAL_MULTI_ASSET" | "MULTIPLE_LOCATIONS" | "EMPTY_SELECTION" | "NOT_LOADED";
+
+export class InvalidSelectionError extends StrataError {
+  override readonly name = "InvalidSelectionError";
+  readonly code = "INVALID_SELECTION";
+  constructor(
+    readonly reason: SelectionProblem,
+    message: string,
+    readonly keys: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class RunStatusError extends StrataError {
+  override readonly name = "RunStatusError";
+  readonly code = "INVALID_RUN_STATUS";
+  constructor(
+    readonly runId: string,
+    readonly status: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class NothingToReexecuteError extends StrataError {
+  override readonly name = "NothingToReexecuteError";
+  readonly code = "NOTHING_TO_REEXECUTE";
+  constructor(
+    readonly runId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A worker reported for, or heartbeated, a run it no longer holds (its lease ran out, or another claimed it). */
+export class RunNotHeldError extends StrataError {
+  override readonly name = "RunNotHeldError";
+  readonly code = "RUN_NOT_HELD";
+  constructor(
+    readonly runId: string,
+    readonly status: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

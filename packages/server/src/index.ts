@@ -11,6 +11,8 @@ export { startServer, type StrataServer, type StrataServerOptions } from "./serv
 export { STRATA_VERSION } from "./version.js";
 export { createStrataYoga, type StrataYoga } from "./yoga.js";
 export { createStrataPubSub, type StrataPubSub } from "./pubsub/pubsub.js";
+export { RunService } from "./runs/run-service.js";
+export { defaultRunConfig, type RunConfig } from "./runs/run-config.js";
 export { createToken, listTokens, revokeToken, type CreatedToken } from "./auth/tokens.js";
 export type { AuthMode } from "./auth/authenticate.js";
 export { registerCodeLocation } from "./catalog/register.js";

@@ -5,6 +5,7 @@ import { openDatabase, type Database } from "./db/database.js";
 import type { Env } from "./env.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createStrataPubSub, type StrataPubSub } from "./pubsub/pubsub.js";
+import { RunService } from "./runs/run-service.js";
 import { createStrataYoga, type StrataYoga } from "./yoga.js";
 
 export interface StrataServerOptions {
@@ -30,6 +31,7 @@ export interface StrataServer {
   readonly yoga: StrataYoga;
   readonly http: Server;
   readonly pubsub: StrataPubSub;
+  readonly runs: RunService;
   readonly auth: AuthMode;
   close(): Promise<void>;
 }
@@ -65,7 +67,8 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
     if (ownsDb) await db.close();
     throw error;
   }
-  const yoga = createStrataYoga({ db, logger, pubsub, auth });
+  const runs = new RunService(db, pubsub.pubsub, env.runs, logger);
+  const yoga = createStrataYoga({ db, logger, pubsub, auth, runs });
   const http = createHttpServer(yoga);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -80,6 +83,7 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
     if (ownsDb) await db.close();
     throw error;
   }
+  runs.start();
   const { port } = http.address() as AddressInfo;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   let closing: Promise<void> | undefined;
@@ -90,6 +94,7 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
     yoga,
     http,
     pubsub,
+    runs,
     auth,
     close() {
       closing ??= (async () => {
@@ -98,6 +103,7 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
           http.close(() => resolve());
           http.closeAllConnections();
         });
+        await runs.stop();
         await pubsub.close();
         if (ownsDb) await db.close();
       })();

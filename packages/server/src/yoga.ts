@@ -10,6 +10,7 @@ import type { Database } from "./db/database.js";
 import { useUnexpectedErrorMasking } from "./error-masking.js";
 import type { Logger } from "./logger.js";
 import type { StrataPubSub } from "./pubsub/pubsub.js";
+import type { RunService } from "./runs/run-service.js";
 import { schema } from "./schema/index.js";
 
 export interface StrataYogaOptions {
@@ -17,6 +18,7 @@ export interface StrataYogaOptions {
   logger: Logger;
   pubsub: StrataPubSub;
   auth: AuthMode;
+  runs: RunService;
   /** Serve GraphiQL at the endpoint (on by default). */
   graphiql?: boolean;
 }
@@ -31,7 +33,7 @@ export const QUERY_LIMITS = { maxDepth: 15, maxCost: 20_000, maxAliases: 30, max
  * it on a port.
  *
  * @example
- * const yoga = createStrataYoga({ db, logger, pubsub, auth: "required" });
+ * const yoga = createStrataYoga({ db, logger, pubsub, runs, auth: "required" });
  * const response = await yoga.fetch("http://strata/graphql", {
  *   method: "POST",
  *   headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
@@ -54,6 +56,7 @@ export function createStrataYoga(options: StrataYogaOptions): StrataYoga {
     context: async ({ request }) => ({
       db,
       pubsub: options.pubsub.pubsub,
+      runs: options.runs,
       principal: await authenticate(db.prisma, options.auth, request.headers.get("authorization")),
       requestId: request.headers.get("x-request-id") ?? randomUUID(),
     }),

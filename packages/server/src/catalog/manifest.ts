@@ -48,6 +48,11 @@ const manifestStep = z.looseObject({
   inputs: z.array(z.looseObject({ name, stepKey: name, output: name, assetKey: assetKey.nullable() })),
   outputs: z.array(z.looseObject({ name, assetKey: assetKey.nullable() })),
   retryPolicy,
+  deps: z.array(z.looseObject({ stepKey: name, output: name, assetKey })),
+  externalInputs: z.array(z.looseObject({ name, assetKey })),
+  canSubset: z.boolean(),
+  graph: name.nullable(),
+  requiredResourceKeys: z.array(name),
 });
 
 const manifestSchema = z.looseObject({
@@ -104,6 +109,14 @@ export function parseManifest(input: unknown, hash: string): Manifest {
   manifest.steps.forEach((step, i) => {
     if (steps.has(step.key)) problems.push({ path: `steps.${i}.key`, message: `duplicate step key "${step.key}"` });
     steps.add(step.key);
+  });
+  // Planning walks these wirings, so each must name a step of this manifest.
+  manifest.steps.forEach((step, i) => {
+    [...step.inputs, ...step.deps].forEach((input, j) => {
+      if (!steps.has(input.stepKey)) {
+        problems.push({ path: `steps.${i}.${j < step.inputs.length ? "inputs" : "deps"}`, message: `step "${step.key}" is wired to step "${input.stepKey}", which the manifest does not define` });
+      }
+    });
   });
   const keys = new Set<string>();
   manifest.assets.forEach((asset, i) => {

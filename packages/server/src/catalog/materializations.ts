@@ -45,7 +45,10 @@ export async function recordMaterializations(sql: Sql, inputs: readonly Material
     ]);
     const inserted = await tx.query<{ id: string; assetKey: string; timestamp: Date; ord: number }>(
       `INSERT INTO "Materialization" ("assetKey", "runId", "stepKey", partition, description, metadata, "codeVersion", "dataVersion", timestamp)
-       SELECT r.asset_key, r.run_id, r.step_key, r.partition, r.description, r.metadata, r.code_version, r.data_version, r.timestamp
+       SELECT r.asset_key, r.run_id, r.step_key, r.partition, r.description, r.metadata,
+              -- A run materializes the code version its location defines; a runless report says its own.
+              COALESCE(r.code_version, CASE WHEN r.run_id IS NOT NULL THEN (SELECT n."codeVersion" FROM "AssetNode" n WHERE n.key = r.asset_key) END),
+              r.data_version, r.timestamp
        FROM jsonb_to_recordset($1::jsonb) AS r(asset_key text, run_id text, step_key text, partition text, description text,
             metadata jsonb, code_version text, data_version text, timestamp timestamptz, ord int)
        ORDER BY r.ord

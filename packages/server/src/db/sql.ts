@@ -49,42 +49,47 @@ class PGliteSql implements Sql {
   }
 }
 
+/** A pool, one checked-out connection, or one connection inside a transaction. */
+type PostgresScope = { kind: "pool"; pool: pg.Pool } | { kind: "session" | "transaction"; client: pg.PoolClient };
+
 class PostgresSql implements Sql {
   readonly dialect = "postgres" as const;
-  constructor(
-    private readonly client: pg.Pool | pg.PoolClient,
-    private readonly isPool: boolean,
-  ) {}
+  constructor(private readonly scope: PostgresScope) {}
+
+  private get queryable(): pg.Pool | pg.PoolClient {
+    return this.scope.kind === "pool" ? this.scope.pool : this.scope.client;
+  }
 
   async query<Row>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const result = await this.client.query(text, params as unknown[]);
+    const result = await this.queryable.query(text, params as unknown[]);
     return result.rows as Row[];
   }
 
   async exec(script: string): Promise<void> {
-    await this.client.query(script); // The simple-query protocol takes several statements.
+    await this.queryable.query(script); // The simple-query protocol takes several statements.
   }
 
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    if (this.scope.kind === "transaction") return fn(this); // Join the transaction already open.
     return this.session(async (session) => {
-      const client = (session as PostgresSql).client;
+      const client = (session as PostgresSql).queryable as pg.PoolClient;
       await client.query("BEGIN");
       try {
-        const result = await fn(session);
+        const result = await fn(new PostgresSql({ kind: "transaction", client }));
         await client.query("COMMIT");
         return result;
       } catch (error) {
-        await client.query("ROLLBACK");
+        await client.query("ROLLBACK").catch(() => {});
         throw error;
       }
     });
   }
 
   async session<T>(fn: (session: Sql) => Promise<T>): Promise<T> {
-    if (!this.isPool) return fn(this);
-    const client = await (this.client as pg.Pool).connect();
+    if (this.scope.kind !== "pool") return fn(this);
+    const client = await this.scope.pool.connect();
     try {
-      return await fn(new PostgresSql(client, false));
+      return await fn(new PostgresSql({ kind: "session", client }));
     } finally {
       client.release();
     }
@@ -96,5 +101,5 @@ export function pgliteSql(db: PGlite): Sql {
 }
 
 export function postgresSql(pool: pg.Pool): Sql {
-  return new PostgresSql(pool, true);
+  return new PostgresSql({ kind: "pool", pool });
 }

@@ -1,6 +1,7 @@
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { createPubSub, type PubSub } from "graphql-yoga";
 import { Redis } from "ioredis";
+import type { StoredRunEvent } from "../runs/run-events.js";
 
 /** What subscriptions listen to. Payloads are small and plain: subscribers load the rest. */
 export interface StrataEvents {
@@ -8,6 +9,12 @@ export interface StrataEvents {
   assetMaterialized: [{ materializationId: string; assetKey: string }];
   /** A code location registered, changed status, or heartbeated after a silence. */
   codeLocationChanged: [{ name: string; change: "REGISTERED" | "UPDATED" | "LOAD_ERROR" }];
+  /** Events stored for a run, in seq order, one message per report. */
+  runEvents: [runId: string, payload: { events: StoredRunEvent[] }];
+  /** A run changed status. */
+  runStatusChanged: [{ runId: string; status: string }];
+  /** Work for a location's workers: a run to claim, or a run to cancel. */
+  runRequests: [location: string, payload: { kind: "RUN_AVAILABLE" | "CANCEL_REQUESTED"; runId: string }];
   [topic: string]: [unknown] | [string, unknown];
 }
 

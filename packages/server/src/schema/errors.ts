@@ -1,6 +1,11 @@
 import { builder } from "../builder.js";
+import { RunStatusEnum, type RunStatusValue } from "./run-status.js";
 import {
   AssetKeyCollisionError,
+  InvalidSelectionError,
+  NothingToReexecuteError,
+  RunNotHeldError,
+  RunStatusError,
   InvalidArgumentError,
   InvalidManifestError,
   NotFoundError,
@@ -69,4 +74,37 @@ builder.objectType(AssetKeyCollisionError, {
     locationName: t.exposeString("location", { description: "The location that tried to register." }),
     collisions: t.field({ type: [KeyCollisionRef], resolve: (e) => e.collisions }),
   }),
+});
+
+builder.objectType(InvalidSelectionError, {
+  name: "InvalidSelectionError",
+  description: "The assets selected cannot make one run; nothing was launched.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    reason: t.exposeString("reason", {
+      description: "UNKNOWN_ASSETS, PARTIAL_MULTI_ASSET, MULTIPLE_LOCATIONS, EMPTY_SELECTION or NOT_LOADED.",
+    }),
+    keys: t.exposeStringList("keys", { description: "The keys at fault (for UNKNOWN_ASSETS, the unknown ones)." }),
+  }),
+});
+
+builder.objectType(RunStatusError, {
+  name: "RunStatusError",
+  description: "The run's status does not allow this.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ runId: t.exposeString("runId"), status: t.field({ type: RunStatusEnum, resolve: (e) => e.status as RunStatusValue }) }),
+});
+
+builder.objectType(NothingToReexecuteError, {
+  name: "NothingToReexecuteError",
+  description: "The strategy selects no step of that run: everything it covers already succeeded.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ runId: t.exposeString("runId") }),
+});
+
+builder.objectType(RunNotHeldError, {
+  name: "RunNotHeldError",
+  description: "This worker no longer holds the run (its lease expired or the run ended): stop executing it.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ runId: t.exposeString("runId"), status: t.field({ type: RunStatusEnum, resolve: (e) => e.status as RunStatusValue }) }),
 });

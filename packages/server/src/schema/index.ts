@@ -10,6 +10,9 @@ import "./lineage.js";
 import "./materialization.js";
 import "./code-location.js";
 import "./token.js";
+import "./run-event.js";
+import "./run.js";
+import "./run-worker.js";
 
 /** Strata's GraphQL schema: the one contract between the server, the SDK and the CLI. */
 export const schema: GraphQLSchema = builder.toSchema();

@@ -34,13 +34,24 @@ export function manifestOf(assets: FixtureAsset[]) {
       graphAsset: null,
       ioManagerKey: "io_manager",
     })),
-    steps: [...new Set(sorted.map(stepKeyOf))].sort().map((key) => ({
-      key,
-      kind: sorted.some((a) => a.multiAsset?.name === key) ? "multi_asset" : "asset",
-      inputs: [],
-      outputs: sorted.filter((a) => stepKeyOf(a) === key).map((a) => ({ name: a.key.split("/").at(-1)!, assetKey: a.key })),
-      retryPolicy: null,
-    })),
+    steps: [...new Set(sorted.map(stepKeyOf))].sort().map((key) => {
+      const produced = sorted.filter((a) => stepKeyOf(a) === key);
+      const local = new Map(sorted.map((a) => [a.key, a]));
+      const upstream = [...new Set(produced.flatMap((a) => a.deps ?? []))].sort();
+      return {
+        key,
+        kind: sorted.some((a) => a.multiAsset?.name === key) ? "multi_asset" : "asset",
+        inputs: [],
+        outputs: produced.map((a) => ({ name: a.key.split("/").at(-1)!, assetKey: a.key })),
+        retryPolicy: null,
+        // Lineage within the location orders steps; other locations' keys are lineage only.
+        deps: upstream.filter((k) => local.has(k) && stepKeyOf(local.get(k)!) !== key).map((k) => ({ stepKey: stepKeyOf(local.get(k)!), output: k.split("/").at(-1)!, assetKey: k })),
+        externalInputs: [],
+        canSubset: produced.every((a) => a.multiAsset?.canSubset ?? true),
+        graph: null,
+        requiredResourceKeys: [],
+      };
+    }),
   };
   return { manifest, hash: manifestHash(manifest) };
 }

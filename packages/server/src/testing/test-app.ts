@@ -5,12 +5,16 @@ import type { Database } from "../db/database.js";
 import { createMemoryLogger } from "../logger.js";
 import { createStrataPubSub, type StrataPubSub } from "../pubsub/pubsub.js";
 import { createStrataYoga, type StrataYoga } from "../yoga.js";
+import { defaultRunConfig, type RunConfig } from "../runs/run-config.js";
+import { RunService } from "../runs/run-service.js";
 import { openTestDatabase } from "./test-database.js";
 
 export interface TestApp {
   db: Database;
   yoga: StrataYoga;
   pubsub: StrataPubSub;
+  /** Not started: tests call `runs.tick()` to run the monitor; launches still kick the coordinator. */
+  runs: RunService;
   logger: ReturnType<typeof createMemoryLogger>;
   /** A token with the `admin` scope. */
   admin: string;
@@ -32,11 +36,12 @@ export interface TestSubscription<Data> {
 let tokenCount = 0;
 
 /** The GraphQL app on a fresh test database (PGlite, or PostgreSQL with TEST_DATABASE_URL). */
-export async function createTestApp(options: { auth?: AuthMode } = {}): Promise<TestApp> {
+export async function createTestApp(options: { auth?: AuthMode; runs?: Partial<RunConfig> } = {}): Promise<TestApp> {
   const db = await openTestDatabase();
   const pubsub = await createStrataPubSub();
   const logger = createMemoryLogger();
-  const yoga = createStrataYoga({ db, logger, pubsub, auth: options.auth ?? "required" });
+  const runs = new RunService(db, pubsub.pubsub, { ...defaultRunConfig, ...options.runs }, logger);
+  const yoga = createStrataYoga({ db, logger, pubsub, auth: options.auth ?? "required", runs });
   const token = async (...scopes: string[]) => (await createToken(db.prisma, { name: `t${++tokenCount}`, scopes })).token;
   const admin = await token("admin");
   const headers = (t: string | null | undefined) => ({
@@ -47,6 +52,7 @@ export async function createTestApp(options: { auth?: AuthMode } = {}): Promise<
     db,
     yoga,
     pubsub,
+    runs,
     logger,
     admin,
     token,
@@ -95,6 +101,7 @@ export async function createTestApp(options: { auth?: AuthMode } = {}): Promise<
       };
     },
     async close() {
+      await runs.stop();
       await pubsub.close();
       await db.close();
     },

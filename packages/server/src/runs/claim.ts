@@ -1,0 +1,44 @@
+import type { Sql } from "../db/sql.js";
+import { InvalidArgumentError } from "../errors.js";
+import { readPlan, type RunPlan } from "./run-plan.js";
+
+export interface ClaimedRun {
+  id: string;
+  plan: RunPlan;
+  parentRunId: string | null;
+  rootRunId: string | null;
+  strategy: string | null;
+  tags: Record<string, string>;
+  leaseExpiresAt: Date;
+}
+
+export const MAX_LEASE_SECONDS = 3600;
+
+/**
+ * A worker of `location` takes the next STARTING run of that location. `FOR UPDATE SKIP LOCKED`
+ * lets any number of workers claim at once while each run goes to exactly one of them.
+ */
+export async function claimRun(sql: Sql, input: { location: string; workerId: string; leaseSeconds: number }): Promise<ClaimedRun | null> {
+  if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(input.workerId)) throw new InvalidArgumentError("workerId", "use 1-200 of [A-Za-z0-9_.:-]");
+  if (!(input.leaseSeconds >= 1 && input.leaseSeconds <= MAX_LEASE_SECONDS)) {
+    throw new InvalidArgumentError("leaseSeconds", `must be from 1 to ${MAX_LEASE_SECONDS}`);
+  }
+  const [row] = await sql.query<{
+    id: string;
+    plan: unknown;
+    parentRunId: string | null;
+    rootRunId: string | null;
+    strategy: string | null;
+    tags: Record<string, string>;
+    leaseExpiresAt: Date;
+  }>(
+    `UPDATE "Run" r SET status = 'STARTED', "workerId" = $2, "startedAt" = now(), "lastHeartbeatAt" = now(),
+            "leaseExpiresAt" = now() + make_interval(secs => $3), "updatedAt" = now()
+     WHERE r.id = (SELECT q.id FROM "Run" q JOIN "CodeLocation" l ON l.id = q."locationId"
+                   WHERE l.name = $1 AND q.status = 'STARTING'
+                   ORDER BY q.priority DESC, q."startingAt", q.id LIMIT 1 FOR UPDATE OF q SKIP LOCKED)
+     RETURNING r.id, r.plan, r."parentRunId", r."rootRunId", r."reexecutionStrategy" AS strategy, r.tags, r."leaseExpiresAt"`,
+    [input.location, input.workerId, input.leaseSeconds],
+  );
+  return row ? { ...row, plan: readPlan(row.plan) } : null;
+}

@@ -1,0 +1,25 @@
+import type { Manifest } from "@strata/definitions/plan";
+import type { Sql } from "../db/sql.js";
+
+/**
+ * Parsed manifests by version id. A version never changes once stored, so entries never go
+ * stale; the cache only bounds how many stay in memory.
+ */
+export class ManifestCache {
+  private readonly entries = new Map<string, Manifest>();
+  constructor(private readonly capacity = 32) {}
+
+  async get(sql: Sql, versionId: string): Promise<Manifest> {
+    const hit = this.entries.get(versionId);
+    if (hit) {
+      this.entries.delete(versionId);
+      this.entries.set(versionId, hit);
+      return hit;
+    }
+    const [row] = await sql.query<{ manifest: Manifest }>(`SELECT manifest FROM "CodeLocationVersion" WHERE id = $1`, [versionId]);
+    if (!row) throw new Error(`manifest version ${versionId} is missing`);
+    this.entries.set(versionId, row.manifest);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    return row.manifest;
+  }
+}

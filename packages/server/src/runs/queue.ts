@@ -1,0 +1,48 @@
+import type { Sql } from "../db/sql.js";
+import type { RunConfig } from "./run-config.js";
+
+/** Serialises coordinators of all replicas (any constant distinct from Prisma's lock). */
+const COORDINATOR_LOCK = 5_337_001;
+
+interface ActiveRun {
+  id: string;
+  tags: Record<string, string>;
+}
+
+/**
+ * Moves queued runs to STARTING, highest `strata/priority` first and FIFO among equals, while
+ * the global limit and every tag limit allow. A run blocked by a tag limit does not hold back
+ * the runs behind it. Returns what it started, with each run's location.
+ */
+export async function startQueuedRuns(sql: Sql, config: RunConfig): Promise<Array<{ id: string; location: string }>> {
+  return sql.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock($1)", [COORDINATOR_LOCK]);
+    const active = await tx.query<ActiveRun>(`SELECT id, tags FROM "Run" WHERE status IN ('STARTING', 'STARTED', 'CANCELING')`);
+    let room = config.maxConcurrentRuns > 0 ? config.maxConcurrentRuns - active.length : Number.POSITIVE_INFINITY;
+    if (room <= 0) return [];
+    const queued = await tx.query<ActiveRun & { location: string }>(
+      `SELECT r.id, r.tags, l.name AS location FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId"
+       WHERE r.status = 'QUEUED' ORDER BY r.priority DESC, r."createdAt", r.id LIMIT $1 FOR UPDATE OF r SKIP LOCKED`,
+      [Math.min(room, 1000) + (config.tagConcurrencyLimits.length ? 1000 : 0)],
+    );
+    const matches = (tags: Record<string, string>, limit: RunConfig["tagConcurrencyLimits"][number]) =>
+      limit.key in tags && (limit.value === undefined || tags[limit.key] === limit.value);
+    const usage = config.tagConcurrencyLimits.map((limit) => active.filter((run) => matches(run.tags, limit)).length);
+    const chosen: Array<{ id: string; location: string }> = [];
+    for (const run of queued) {
+      if (room <= 0) break;
+      const limits = config.tagConcurrencyLimits.map((limit, i) => ({ i, applies: matches(run.tags, limit), limit }));
+      if (limits.some(({ i, applies, limit }) => applies && usage[i]! >= limit.limit)) continue;
+      for (const { i, applies } of limits) if (applies) usage[i]!++;
+      chosen.push({ id: run.id, location: run.location });
+      room--;
+    }
+    if (chosen.length) {
+      // The rows are locked, so a termination cannot slip in between; the status check is belt and braces.
+      await tx.query(`UPDATE "Run" SET status = 'STARTING', "startingAt" = now(), "updatedAt" = now() WHERE id = ANY($1::text[]) AND status = 'QUEUED'`, [
+        chosen.map((r) => r.id),
+      ]);
+    }
+    return chosen;
+  });
+}

@@ -1,0 +1,76 @@
+import { planReexecution, ReexecutionError, type ReexecutionStrategy } from "@strata/definitions/plan";
+import type { Sql } from "../db/sql.js";
+import { NothingToReexecuteError, NotFoundError, RunStatusError } from "../errors.js";
+import { insertRun } from "./launch.js";
+import type { ManifestCache } from "./manifest-cache.js";
+import { readExecutorEvents } from "./run-events.js";
+import { readPlan, type RunPlan } from "./run-plan.js";
+import { parseTags } from "./run-tags.js";
+
+/**
+ * Queues a child run of a finished run, with Dagster's semantics: FROM_FAILURE re-runs failed,
+ * interrupted and never-started steps and everything downstream of them; FROM_ASSET_FAILURE
+ * re-runs what did not materialize; ALL_STEPS re-runs the parent's whole selection. The plan
+ * comes from the parent's stored events and the location's current manifest, through the same
+ * pure function the location's executor uses; values of steps not re-run are loaded through the
+ * IO manager from the runs that stored them.
+ */
+export async function reexecuteRun(
+  sql: Sql,
+  manifests: ManifestCache,
+  input: { runId: string; strategy: ReexecutionStrategy; extraTags?: unknown; createdBy: string },
+): Promise<string> {
+  const [parent] = await sql.query<{
+    id: string;
+    status: string;
+    locationId: string;
+    versionId: string | null;
+    plan: unknown;
+    tags: Record<string, string>;
+    rootRunId: string | null;
+  }>(
+    `SELECT r.id, r.status, r."locationId", l."currentVersionId" AS "versionId", r.plan, r.tags, r."rootRunId"
+     FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId" WHERE r.id = $1`,
+    [input.runId],
+  );
+  if (!parent) throw new NotFoundError("run", input.runId);
+  if (!["SUCCESS", "FAILURE", "CANCELED"].includes(parent.status)) {
+    throw new RunStatusError(parent.id, parent.status, `Run ${parent.id} is ${parent.status}: only a finished run can be re-executed`);
+  }
+  if (!parent.versionId) throw new NotFoundError("code location version", parent.locationId);
+  const manifest = await manifests.get(sql, parent.versionId);
+  const events = await readExecutorEvents(sql, parent.id);
+  const rootRunId = parent.rootRunId ?? parent.id;
+  let plan: RunPlan;
+  if (!events.some((e) => e.type === "RUN_START")) {
+    // The parent never started (canceled in the queue, never claimed): nothing ran, all must.
+    const parentPlan = readPlan(parent.plan);
+    plan = { planVersion: 1, stepKeys: parentPlan.stepKeys, assetKeys: parentPlan.assetKeys, reusedOutputs: [] };
+  } else {
+    try {
+      const reexecution = planReexecution(manifest, events, input.strategy);
+      plan = { planVersion: 1, stepKeys: reexecution.stepKeys, assetKeys: reexecution.assetKeys, reusedOutputs: reexecution.reusedOutputs };
+    } catch (error) {
+      if (error instanceof ReexecutionError && error.code === "nothing_to_reexecute") {
+        throw new NothingToReexecuteError(parent.id, `Nothing to re-execute ${input.strategy} for run ${parent.id}: ${error.message}`);
+      }
+      throw error;
+    }
+  }
+  const tags = {
+    ...parent.tags,
+    ...parseTags(input.extraTags, "extraTags"),
+    "strata/parent_run_id": parent.id,
+    "strata/root_run_id": rootRunId,
+  };
+  return insertRun(sql, {
+    locationId: parent.locationId,
+    versionId: parent.versionId,
+    plan,
+    tags,
+    parentRunId: parent.id,
+    rootRunId,
+    strategy: input.strategy,
+    createdBy: input.createdBy,
+  });
+}

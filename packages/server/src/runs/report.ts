@@ -1,0 +1,195 @@
+import { RUN_EVENT_TYPES } from "@strata/definitions/plan";
+import { z } from "zod";
+import type { Sql } from "../db/sql.js";
+import { InvalidArgumentError, NotFoundError, RunNotHeldError } from "../errors.js";
+import { recordMaterializations } from "../catalog/materializations.js";
+import type { StrataPubSub } from "../pubsub/pubsub.js";
+import type { StoredRunEvent } from "./run-events.js";
+
+export const MAX_EVENTS_PER_REPORT = 5000;
+
+const eventSchema = z.object({
+  seq: z.number().int().min(1),
+  type: z.enum(RUN_EVENT_TYPES as unknown as [string, ...string[]]),
+  timestamp: z.number().finite(),
+  stepKey: z.string().max(1024).nullish(),
+  assetKey: z.string().max(1024).nullish(),
+  level: z.string().max(16).nullish(),
+  message: z.string().max(1_000_000).nullish(),
+  payload: z.unknown(),
+});
+
+export type ReportedEvent = z.infer<typeof eventSchema>;
+
+export interface ReportResult {
+  /** The highest seq the server holds for the run: everything up to it may be dropped from a resend buffer. */
+  lastSeq: number;
+  status: string;
+  /** The run is being terminated: stop it (abort its signal). */
+  cancelRequested: boolean;
+}
+
+const TERMINAL: Record<string, "SUCCESS" | "FAILURE" | "CANCELED"> = {
+  RUN_SUCCESS: "SUCCESS",
+  RUN_FAILURE: "FAILURE",
+  RUN_CANCELED: "CANCELED",
+};
+
+const STEP_STATUS: Record<string, string> = {
+  STEP_START: "RUNNING",
+  STEP_RESTARTED: "RUNNING",
+  STEP_UP_FOR_RETRY: "UP_FOR_RETRY",
+  STEP_SUCCESS: "SUCCESS",
+  STEP_FAILURE: "FAILURE",
+  STEP_SKIPPED: "SKIPPED",
+};
+
+function parseEvents(events: unknown[]): ReportedEvent[] {
+  if (events.length > MAX_EVENTS_PER_REPORT) throw new InvalidArgumentError("events", `report at most ${MAX_EVENTS_PER_REPORT} events at once`);
+  const parsed = events.map((event, i) => {
+    const result = eventSchema.safeParse(event);
+    if (!result.success) throw new InvalidArgumentError(`events.${i}`, result.error.issues.map((x) => `${x.path.join(".")} ${x.message}`).join("; "));
+    return result.data;
+  });
+  parsed.sort((a, b) => a.seq - b.seq);
+  for (let i = 1; i < parsed.length; i++) {
+    if (parsed[i]!.seq === parsed[i - 1]!.seq) throw new InvalidArgumentError("events", `seq ${parsed[i]!.seq} appears twice`);
+  }
+  return parsed;
+}
+
+/**
+ * Stores a batch of a run's events, as its worker reports them. Idempotent: an event whose seq
+ * is already stored is ignored, so a worker may resend anything it is unsure of. New events
+ * update the run (terminal status), its steps and the catalog (materializations) in the same
+ * transaction, then reach subscribers. Each report also renews the worker's lease.
+ */
+export async function reportRunEvents(
+  sql: Sql,
+  pubsub: StrataPubSub["pubsub"],
+  input: { runId: string; workerId: string; events: unknown[]; leaseSeconds: number },
+): Promise<ReportResult> {
+  const events = parseEvents(input.events);
+  const outcome = await sql.transaction(async (tx) => {
+    const [run] = await tx.query<{ status: string; workerId: string | null; lastEventSeq: number }>(
+      `SELECT status, "workerId", "lastEventSeq" FROM "Run" WHERE id = $1 FOR UPDATE`,
+      [input.runId],
+    );
+    if (!run) throw new NotFoundError("run", input.runId);
+    const held = (run.status === "STARTED" || run.status === "CANCELING") && run.workerId === input.workerId;
+    if (!held) {
+      const seqs = events.map((e) => e.seq);
+      // A resend of what is already stored is harmless, whoever holds the run now; an event
+      // the server wrote in its place (the monitor's RUN_FAILURE) does not count.
+      const [stored] = await tx.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "RunEvent" r JOIN jsonb_to_recordset($2::jsonb) AS e(seq int, type text) ON e.seq = r.seq AND e.type = r.type
+         WHERE r."runId" = $1`,
+        [input.runId, JSON.stringify(events.map((e) => ({ seq: e.seq, type: e.type })))],
+      );
+      if (stored!.n === seqs.length) return { result: { lastSeq: run.lastEventSeq, status: run.status, cancelRequested: run.status === "CANCELING" }, stored: [], materialized: [], status: null };
+      throw new RunNotHeldError(
+        input.runId,
+        run.status,
+        `Worker ${input.workerId} does not hold run ${input.runId} (status ${run.status}${run.workerId ? `, worker ${run.workerId}` : ""}): stop executing it`,
+      );
+    }
+    const inserted = events.length
+      ? await tx.query<StoredRunEvent & { timestamp: Date }>(
+          `INSERT INTO "RunEvent" ("runId", seq, type, "stepKey", "assetKey", level, message, payload, timestamp)
+           SELECT $1, e.seq, e.type, e."stepKey", e."assetKey", COALESCE(upper(e.level), 'INFO'), e.message, e.payload, to_timestamp(e.timestamp / 1000.0)
+           FROM jsonb_to_recordset($2::jsonb) AS e(seq int, type text, "stepKey" text, "assetKey" text, level text, message text, payload jsonb, timestamp float8)
+           ON CONFLICT ("runId", seq) DO NOTHING
+           RETURNING "runId", seq, type, "stepKey", "assetKey", level, message, payload, timestamp`,
+          [input.runId, JSON.stringify(events)],
+        )
+      : [];
+    inserted.sort((a, b) => a.seq - b.seq);
+    const materialized = await recordRunMaterializations(tx, input.runId, inserted);
+    await foldSteps(tx, input.runId, inserted);
+    const terminal = inserted.find((e) => e.type in TERMINAL);
+    let status = run.status;
+    if (terminal) {
+      status = TERMINAL[terminal.type]!;
+      const payload = (terminal.payload ?? {}) as { error?: { message?: string } | null; failedSteps?: string[] };
+      const reason =
+        status === "FAILURE" ? (payload.error?.message ?? (payload.failedSteps?.length ? `Steps failed: ${payload.failedSteps.join(", ")}` : "Run failed")) : null;
+      await tx.query(
+        `UPDATE "Run" SET status = $2::"RunStatus", "failureReason" = $3, "endedAt" = $4, "leaseExpiresAt" = NULL, "updatedAt" = now(),
+                "lastEventSeq" = GREATEST("lastEventSeq", $5) WHERE id = $1`,
+        [input.runId, status, reason, terminal.timestamp, inserted.at(-1)!.seq],
+      );
+    } else {
+      await tx.query(
+        `UPDATE "Run" SET "lastEventSeq" = GREATEST("lastEventSeq", $2), "lastHeartbeatAt" = now(),
+                "leaseExpiresAt" = now() + make_interval(secs => $3), "updatedAt" = now() WHERE id = $1`,
+        [input.runId, inserted.at(-1)?.seq ?? 0, input.leaseSeconds],
+      );
+    }
+    const lastSeq = Math.max(run.lastEventSeq, inserted.at(-1)?.seq ?? 0);
+    return {
+      result: { lastSeq, status, cancelRequested: status === "CANCELING" },
+      stored: inserted.map((e) => ({ ...e, timestamp: new Date(e.timestamp).toISOString() })),
+      materialized,
+      status: status !== run.status ? status : null,
+    };
+  });
+  if (outcome.stored.length) pubsub.publish("runEvents", input.runId, { events: outcome.stored });
+  for (const m of outcome.materialized) pubsub.publish("assetMaterialized", m);
+  if (outcome.status) pubsub.publish("runStatusChanged", { runId: input.runId, status: outcome.status });
+  return outcome.result;
+}
+
+async function recordRunMaterializations(tx: Sql, runId: string, events: Array<StoredRunEvent & { timestamp: Date }>) {
+  const materializations = events.filter((e) => e.type === "ASSET_MATERIALIZATION");
+  if (!materializations.length) return [];
+  const inputs = materializations.map((e) => {
+    const payload = (e.payload ?? {}) as { assetKey?: string; metadata?: Record<string, unknown>; dataVersion?: string | null };
+    return {
+      assetKey: payload.assetKey ?? e.assetKey ?? "",
+      metadata: payload.metadata ?? {},
+      dataVersion: payload.dataVersion ?? null,
+      runId,
+      stepKey: e.stepKey,
+      timestamp: e.timestamp,
+    };
+  });
+  const ids = await recordMaterializations(tx, inputs);
+  return ids.map((id, i) => ({ materializationId: id, assetKey: inputs[i]!.assetKey }));
+}
+
+async function foldSteps(tx: Sql, runId: string, events: Array<StoredRunEvent & { timestamp: Date }>): Promise<void> {
+  const steps = new Map<string, { status: string; attempts: number | null; started: Date | null; ended: Date | null; error: unknown }>();
+  for (const event of events) {
+    const status = STEP_STATUS[event.type];
+    if (!status || !event.stepKey) continue;
+    const step = steps.get(event.stepKey) ?? { status, attempts: null, started: null, ended: null, error: null };
+    step.status = status;
+    const payload = (event.payload ?? {}) as { retryNumber?: number; error?: unknown };
+    if (typeof payload.retryNumber === "number") step.attempts = payload.retryNumber + 1;
+    if (event.type === "STEP_START") step.started ??= event.timestamp;
+    if (status === "SUCCESS" || status === "FAILURE" || status === "SKIPPED") step.ended = event.timestamp;
+    if (status === "FAILURE" || status === "UP_FOR_RETRY") step.error = payload.error ?? null;
+    steps.set(event.stepKey, step);
+  }
+  if (!steps.size) return;
+  const rows = [...steps].map(([stepKey, s]) => ({
+    step_key: stepKey,
+    status: s.status,
+    attempts: s.attempts,
+    started: s.started?.toISOString() ?? null,
+    ended: s.ended?.toISOString() ?? null,
+    error: s.error,
+  }));
+  await tx.query(
+    `INSERT INTO "RunStep" ("runId", "stepKey", status, attempts, "startedAt", "endedAt", error)
+     SELECT $1, r.step_key, r.status::"StepStatus", COALESCE(r.attempts, 1), r.started, r.ended, r.error
+     FROM jsonb_to_recordset($2::jsonb) AS r(step_key text, status text, attempts int, started timestamptz, ended timestamptz, error jsonb)
+     ON CONFLICT ("runId", "stepKey") DO UPDATE SET
+       status = EXCLUDED.status,
+       attempts = COALESCE((SELECT x.attempts FROM jsonb_to_recordset($2::jsonb) AS x(step_key text, attempts int) WHERE x.step_key = EXCLUDED."stepKey"), "RunStep".attempts),
+       "startedAt" = COALESCE("RunStep"."startedAt", EXCLUDED."startedAt"),
+       "endedAt" = COALESCE(EXCLUDED."endedAt", "RunStep"."endedAt"),
+       error = COALESCE(EXCLUDED.error, "RunStep".error)`,
+    [runId, JSON.stringify(rows)],
+  );
+}

@@ -1,0 +1,87 @@
+import type { RunEvent } from "@strata/definitions/plan";
+import type { Sql } from "../db/sql.js";
+
+/** A stored run event, as GraphQL and subscribers see it. */
+export interface StoredRunEvent {
+  runId: string;
+  seq: number;
+  type: string;
+  stepKey: string | null;
+  assetKey: string | null;
+  level: string;
+  message: string | null;
+  payload: unknown;
+  /** ISO-8601. */
+  timestamp: string;
+}
+
+export const TERMINAL_EVENTS = new Set(["RUN_SUCCESS", "RUN_FAILURE", "RUN_CANCELED"]);
+
+interface EventRow {
+  seq: number;
+  type: string;
+  stepKey: string | null;
+  assetKey: string | null;
+  level: string;
+  message: string | null;
+  payload: unknown;
+  timestamp: Date | string;
+}
+
+const SELECT_EVENTS = `SELECT seq, type, "stepKey", "assetKey", level, message, payload, timestamp FROM "RunEvent"`;
+
+function toStored(runId: string, row: EventRow): StoredRunEvent {
+  return {
+    runId,
+    seq: row.seq,
+    type: row.type,
+    stepKey: row.stepKey,
+    assetKey: row.assetKey,
+    level: row.level,
+    message: row.message,
+    payload: row.payload,
+    timestamp: new Date(row.timestamp).toISOString(),
+  };
+}
+
+/** Events of a run with seq > `after`, in order, at most `limit`. */
+export async function readRunEvents(sql: Sql, runId: string, after: number, limit: number): Promise<StoredRunEvent[]> {
+  const rows = await sql.query<EventRow>(`${SELECT_EVENTS} WHERE "runId" = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [runId, after, limit]);
+  return rows.map((row) => toStored(runId, row));
+}
+
+/** Every event of a run, in the executor's own shape (for re-execution planning). */
+export async function readExecutorEvents(sql: Sql, runId: string): Promise<RunEvent[]> {
+  const rows = await sql.query<EventRow>(`${SELECT_EVENTS} WHERE "runId" = $1 ORDER BY seq`, [runId]);
+  return rows.map(
+    (row) =>
+      ({
+        seq: row.seq,
+        type: row.type,
+        timestamp: new Date(row.timestamp).getTime(),
+        ...(row.stepKey !== null && { stepKey: row.stepKey }),
+        ...(row.assetKey !== null && { assetKey: row.assetKey }),
+        ...(row.message !== null && { message: row.message }),
+        payload: row.payload ?? {},
+      }) as RunEvent,
+  );
+}
+
+/**
+ * Appends an event the server itself writes (a run failed by the monitor, canceled while
+ * queued). Only ever on a run no worker may report to any more, so its seq cannot collide.
+ */
+export async function appendServerEvent(
+  tx: Sql,
+  runId: string,
+  event: { type: string; message: string; level?: string; payload: unknown },
+): Promise<StoredRunEvent> {
+  const [row] = await tx.query<EventRow>(
+    `WITH next AS (UPDATE "Run" SET "lastEventSeq" = "lastEventSeq" + 1 WHERE id = $1 RETURNING "lastEventSeq")
+     INSERT INTO "RunEvent" ("runId", seq, type, level, message, payload, timestamp)
+     SELECT $1, next."lastEventSeq", $2, $3, $4, $5::jsonb, now() FROM next
+     RETURNING seq, type, "stepKey", "assetKey", level, message, payload, timestamp`,
+    [runId, event.type, event.level ?? "ERROR", event.message, JSON.stringify(event.payload)],
+  );
+  return toStored(runId, row!);
+}

@@ -1,0 +1,81 @@
+import type { Database } from "../db/database.js";
+import type { Logger } from "../logger.js";
+import type { StrataPubSub } from "../pubsub/pubsub.js";
+import { ManifestCache } from "./manifest-cache.js";
+import { failStaleRuns } from "./monitor.js";
+import { startQueuedRuns } from "./queue.js";
+import type { RunConfig } from "./run-config.js";
+
+/**
+ * The server side of runs that is not a request: the coordinator (QUEUED → STARTING within
+ * the limits) and the monitor (leases and start timeouts). Every server replica runs both; an
+ * advisory lock and row locks keep them from stepping on each other.
+ */
+export class RunService {
+  readonly manifests = new ManifestCache();
+  private timer: NodeJS.Timeout | undefined;
+  private pending: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    readonly db: Database,
+    readonly pubsub: StrataPubSub["pubsub"],
+    readonly config: RunConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts the periodic tick (the server does; tests may drive `tick()` themselves). */
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.config.tickMs);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.pending;
+  }
+
+  /** Asks the coordinator to look at the queue now (after a launch, or when a run ends). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.pending) {
+      this.again = true;
+      return;
+    }
+    this.pending = this.coordinate().finally(() => {
+      this.pending = undefined;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** One pass of the monitor and the coordinator. */
+  async tick(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const ended = await failStaleRuns(this.db.sql, this.config, this.pubsub);
+      for (const run of ended) this.logger.warn("run failed by the monitor", run);
+    } catch (error) {
+      this.logger.error("run monitor failed", { error });
+    }
+    this.kick();
+    await this.pending;
+  }
+
+  private async coordinate(): Promise<void> {
+    try {
+      const started = await startQueuedRuns(this.db.sql, this.config);
+      for (const run of started) {
+        this.pubsub.publish("runStatusChanged", { runId: run.id, status: "STARTING" });
+        this.pubsub.publish("runRequests", run.location, { kind: "RUN_AVAILABLE", runId: run.id });
+      }
+    } catch (error) {
+      this.logger.error("run coordinator failed", { error });
+    }
+  }
+}

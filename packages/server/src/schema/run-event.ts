@@ -1,0 +1,88 @@
+import { Repeater } from "graphql-yoga";
+import { builder } from "../builder.js";
+import { requireScope } from "../auth/principal.js";
+import type { Context } from "../context.js";
+import { InvalidArgumentError, NotFoundError } from "../errors.js";
+import { readRunEvents, TERMINAL_EVENTS, type StoredRunEvent } from "../runs/run-events.js";
+
+export const RunEventRef = builder.objectRef<StoredRunEvent>("RunEvent").implement({
+  description: "One entry of a run's log. `seq` starts at 1 and grows by one per event of the run.",
+  fields: (t) => ({
+    runId: t.exposeString("runId"),
+    seq: t.exposeInt("seq"),
+    type: t.exposeString("type", {
+      description:
+        "RUN_START, STEP_START, STEP_RESTARTED, STEP_OUTPUT, ASSET_MATERIALIZATION, STEP_UP_FOR_RETRY, STEP_SUCCESS, STEP_FAILURE, STEP_SKIPPED, LOG, RUN_SUCCESS, RUN_FAILURE or RUN_CANCELED.",
+    }),
+    stepKey: t.exposeString("stepKey", { nullable: true }),
+    assetKey: t.exposeString("assetKey", { nullable: true }),
+    level: t.exposeString("level"),
+    message: t.exposeString("message", { nullable: true }),
+    payload: t.field({ type: "JSON", nullable: true, resolve: (e) => e.payload }),
+    timestamp: t.field({ type: "DateTime", resolve: (e) => e.timestamp }),
+  }),
+});
+
+const PAGE = 1000;
+
+/**
+ * The backlog after `after`, then live events, with no gap and no duplicate: it listens before
+ * it reads the backlog, skips what it has already delivered, and fills any hole from the
+ * database. Ends after the run's terminal event.
+ */
+function runEventStream(ctx: Context, runId: string, after: number): AsyncIterable<StoredRunEvent> {
+  return new Repeater<StoredRunEvent>(async (push, stop) => {
+    const live = ctx.pubsub.subscribe("runEvents", runId)[Symbol.asyncIterator]();
+    let last = after;
+    let ended = false;
+    const deliver = async (events: StoredRunEvent[]) => {
+      for (const event of events) {
+        if (event.seq <= last) continue;
+        if (event.seq > last + 1) {
+          const missing = (await readRunEvents(ctx.db.sql, runId, last, event.seq - last - 1)).filter((e) => e.seq < event.seq);
+          for (const m of missing) await deliverOne(m);
+        }
+        if (event.seq === last + 1) await deliverOne(event);
+      }
+    };
+    const deliverOne = async (event: StoredRunEvent) => {
+      last = event.seq;
+      await push(event);
+      if (TERMINAL_EVENTS.has(event.type)) ended = true;
+    };
+    stop.then(() => live.return?.());
+    try {
+      for (;;) {
+        const page = await readRunEvents(ctx.db.sql, runId, last, PAGE);
+        await deliver(page);
+        if (page.length < PAGE) break;
+      }
+      while (!ended) {
+        const next = await Promise.race([live.next(), stop.then(() => null)]);
+        if (!next || next.done) break;
+        await deliver(next.value.events);
+      }
+    } finally {
+      await live.return?.();
+      stop();
+    }
+  });
+}
+
+builder.subscriptionFields((t) => ({
+  runEvents: t.field({
+    type: RunEventRef,
+    description:
+      "A run's events with seq > `after`: first those already stored, then live ones as they are reported, each exactly once and in order. Ends after the run's last event. Resume after a disconnect with `after` = the last seq received.",
+    args: { runId: t.arg.id({ required: true }), after: t.arg.int({ defaultValue: 0 }) },
+    subscribe: async (_root, args, ctx) => {
+      requireScope(ctx.principal, "read");
+      const runId = String(args.runId);
+      if ((args.after ?? 0) < 0) throw new InvalidArgumentError("after", "must be 0 or more");
+      const exists = await ctx.db.prisma.run.findUnique({ where: { id: runId }, select: { id: true } }).catch(() => null);
+      if (!exists) throw new NotFoundError("run", runId);
+      return runEventStream(ctx, runId, args.after ?? 0);
+    },
+    resolve: (event) => event,
+  }),
+}));

@@ -1,0 +1,151 @@
+import { builder } from "../builder.js";
+import { requireScope } from "../auth/principal.js";
+import { parseLocationName } from "../catalog/location-name.js";
+import type { Context } from "../context.js";
+import { NotFoundError, RunNotHeldError } from "../errors.js";
+import { claimRun, type ClaimedRun } from "../runs/claim.js";
+import { reportRunEvents, type ReportResult } from "../runs/report.js";
+import { ReexecutionStrategyEnum } from "./run.js";
+import { RunStatusEnum, type RunStatusValue } from "./run-status.js";
+
+/*
+ * What a code location's workers call. Every field requires `location:<name>` for the run's
+ * location: a team's token can only pull and report its own location's runs.
+ */
+
+const ReusedOutputRef = builder.objectRef<ClaimedRun["plan"]["reusedOutputs"][number]>("ReusedOutput").implement({
+  description: "An output a re-execution loads instead of recomputing, and the run that stored it.",
+  fields: (t) => ({ stepKey: t.exposeString("stepKey"), output: t.exposeString("output"), runId: t.exposeString("runId") }),
+});
+
+const ClaimedRunRef = builder.objectRef<ClaimedRun>("ClaimedRun").implement({
+  description: "A run a worker now holds: execute exactly these steps, then report RUN_SUCCESS, RUN_FAILURE or RUN_CANCELED.",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    stepKeys: t.stringList({ resolve: (r) => r.plan.stepKeys }),
+    assetKeys: t.stringList({ resolve: (r) => r.plan.assetKeys }),
+    reusedOutputs: t.field({ type: [ReusedOutputRef], resolve: (r) => r.plan.reusedOutputs }),
+    parentRunId: t.exposeString("parentRunId", { nullable: true }),
+    rootRunId: t.exposeString("rootRunId", { nullable: true }),
+    strategy: t.field({ type: ReexecutionStrategyEnum, nullable: true, resolve: (r) => r.strategy as "FROM_FAILURE" | null }),
+    tags: t.field({ type: "JSON", resolve: (r) => r.tags }),
+    leaseExpiresAt: t.expose("leaseExpiresAt", { type: "DateTime" }),
+  }),
+});
+
+const ClaimRunResultRef = builder.objectRef<{ run: ClaimedRun | null }>("ClaimRunResult").implement({
+  fields: (t) => ({ run: t.field({ type: ClaimedRunRef, nullable: true, description: "Null when no run is waiting.", resolve: (r) => r.run }) }),
+});
+
+const RunReportRef = builder.objectRef<ReportResult>("RunReport").implement({
+  fields: (t) => ({
+    lastSeq: t.exposeInt("lastSeq", { description: "Every event up to this seq is stored; drop it from any resend buffer." }),
+    status: t.field({ type: RunStatusEnum, resolve: (r) => r.status as RunStatusValue }),
+    cancelRequested: t.exposeBoolean("cancelRequested", { description: "Terminate was asked: abort the run." }),
+  }),
+});
+
+const RunEventInput = builder.inputType("RunEventInput", {
+  description: "One event as the executor emits it.",
+  fields: (t) => ({
+    seq: t.int({ required: true }),
+    type: t.string({ required: true }),
+    timestamp: t.float({ required: true, description: "Milliseconds since the epoch." }),
+    stepKey: t.string(),
+    assetKey: t.string(),
+    level: t.string(),
+    message: t.string(),
+    payload: t.field({ type: "JSON" }),
+  }),
+});
+
+async function requireRunLocation(ctx: Context, runId: string): Promise<void> {
+  const run = await ctx.db.prisma.run.findUnique({ where: { id: runId }, select: { location: { select: { name: true } } } }).catch(() => null);
+  if (!run) throw new NotFoundError("run", runId);
+  requireScope(ctx.principal, `location:${run.location.name}`);
+}
+
+const leaseArg = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0]) =>
+  t.arg.int({ required: false, description: "Seconds the worker keeps the run without another heartbeat or report." });
+
+builder.mutationFields((t) => ({
+  claimRun: t.field({
+    type: ClaimRunResultRef,
+    description: "Takes the next STARTING run of the location, if any. Each run is claimed by exactly one worker.",
+    args: { location: t.arg.string({ required: true }), workerId: t.arg.string({ required: true }), leaseSeconds: leaseArg(t) },
+    errors: {},
+    resolve: async (_root, args, ctx) => {
+      const location = parseLocationName(args.location, "location");
+      requireScope(ctx.principal, `location:${location}`);
+      const run = await claimRun(ctx.db.sql, { location, workerId: args.workerId, leaseSeconds: args.leaseSeconds ?? ctx.runs.config.leaseSeconds });
+      if (run) ctx.pubsub.publish("runStatusChanged", { runId: run.id, status: "STARTED" });
+      return { run };
+    },
+  }),
+  heartbeatRun: t.field({
+    type: RunReportRef,
+    description: "Renews the worker's lease on a run and says whether it should stop.",
+    args: { runId: t.arg.id({ required: true }), workerId: t.arg.string({ required: true }), leaseSeconds: leaseArg(t) },
+    errors: { types: [NotFoundError, RunNotHeldError] },
+    resolve: async (_root, args, ctx) => {
+      const runId = String(args.runId);
+      await requireRunLocation(ctx, runId);
+      const [row] = await ctx.db.sql.query<{ status: string; lastEventSeq: number }>(
+        `UPDATE "Run" SET "lastHeartbeatAt" = now(), "leaseExpiresAt" = now() + make_interval(secs => $3)
+         WHERE id = $1 AND "workerId" = $2 AND status IN ('STARTED', 'CANCELING') RETURNING status, "lastEventSeq"`,
+        [runId, args.workerId, args.leaseSeconds ?? ctx.runs.config.leaseSeconds],
+      );
+      if (!row) {
+        const run = await ctx.db.prisma.run.findUniqueOrThrow({ where: { id: runId }, select: { status: true, workerId: true } });
+        throw new RunNotHeldError(runId, run.status, `Worker ${args.workerId} does not hold run ${runId} (status ${run.status}): stop executing it`);
+      }
+      return { lastSeq: row.lastEventSeq, status: row.status, cancelRequested: row.status === "CANCELING" };
+    },
+  }),
+  reportRunEvents: t.field({
+    type: RunReportRef,
+    description: "Stores a batch of a run's events (idempotent by seq) and renews the lease.",
+    args: {
+      runId: t.arg.id({ required: true }),
+      workerId: t.arg.string({ required: true }),
+      events: t.arg({ type: [RunEventInput], required: true }),
+      leaseSeconds: leaseArg(t),
+    },
+    errors: { types: [NotFoundError, RunNotHeldError] },
+    resolve: async (_root, args, ctx) => {
+      const runId = String(args.runId);
+      await requireRunLocation(ctx, runId);
+      const result = await reportRunEvents(ctx.db.sql, ctx.pubsub, {
+        runId,
+        workerId: args.workerId,
+        events: args.events,
+        leaseSeconds: args.leaseSeconds ?? ctx.runs.config.leaseSeconds,
+      });
+      if (["SUCCESS", "FAILURE", "CANCELED"].includes(result.status)) ctx.runs.kick();
+      return result;
+    },
+  }),
+}));
+
+const RunRequestKind = builder.enumType("RunRequestKind", { values: ["RUN_AVAILABLE", "CANCEL_REQUESTED"] as const });
+
+const RunRequestRef = builder.objectRef<{ kind: "RUN_AVAILABLE" | "CANCEL_REQUESTED"; runId: string }>("RunRequest").implement({
+  fields: (t) => ({
+    kind: t.field({ type: RunRequestKind, resolve: (r) => r.kind }),
+    runId: t.exposeID("runId"),
+  }),
+});
+
+builder.subscriptionField("runRequests", (t) =>
+  t.field({
+    type: RunRequestRef,
+    description: "Work for a location's workers, pushed the moment it exists: a run to claim, or a run to cancel.",
+    args: { location: t.arg.string({ required: true }) },
+    subscribe: (_root, args, ctx) => {
+      const location = parseLocationName(args.location, "location");
+      requireScope(ctx.principal, `location:${location}`);
+      return ctx.pubsub.subscribe("runRequests", location);
+    },
+    resolve: (request) => request,
+  }),
+);

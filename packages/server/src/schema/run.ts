@@ -1,0 +1,250 @@
+import { queryFromInfo } from "@pothos/plugin-prisma";
+import { filter, pipe } from "graphql-yoga";
+import { builder } from "../builder.js";
+import { requireScope } from "../auth/principal.js";
+import { parseAssetKey } from "../catalog/asset-key.js";
+import { InvalidArgumentError, InvalidSelectionError, NothingToReexecuteError, NotFoundError, RunStatusError } from "../errors.js";
+import type { Context } from "../context.js";
+import { launchRun } from "../runs/launch.js";
+import { reexecuteRun } from "../runs/reexecute.js";
+import { readRunEvents } from "../runs/run-events.js";
+import { readPlan } from "../runs/run-plan.js";
+import { terminateRun } from "../runs/terminate.js";
+import { RunEventRef } from "./run-event.js";
+import { RunStatusEnum, type RunStatusValue } from "./run-status.js";
+
+export const ReexecutionStrategyEnum = builder.enumType("ReexecutionStrategy", {
+  values: {
+    FROM_FAILURE: { description: "Failed, interrupted and never-started steps, and everything downstream of them." },
+    FROM_ASSET_FAILURE: { description: "The assets that were not materialized." },
+    ALL_STEPS: { description: "The parent's whole selection." },
+  },
+});
+
+const StepStatusEnum = builder.enumType("StepStatus", {
+  values: ["PENDING", "RUNNING", "UP_FOR_RETRY", "SUCCESS", "FAILURE", "SKIPPED", "CANCELED"] as const,
+});
+
+builder.prismaObject("RunStep", {
+  description: "One step of a run, folded from its events.",
+  fields: (t) => ({
+    stepKey: t.exposeString("stepKey"),
+    status: t.field({ type: StepStatusEnum, resolve: (s) => s.status }),
+    attempts: t.exposeInt("attempts", { description: "1 + the retries taken." }),
+    startedAt: t.expose("startedAt", { type: "DateTime", nullable: true }),
+    endedAt: t.expose("endedAt", { type: "DateTime", nullable: true }),
+    error: t.field({ type: "JSON", nullable: true, description: "The last error: { name, message, stack, cause }.", resolve: (s) => s.error }),
+  }),
+});
+
+export const RunRef = builder.prismaObject("Run", {
+  description: "A run of a selection of one code location's assets.",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    status: t.field({ type: RunStatusEnum, resolve: (r) => r.status }),
+    location: t.relation("location"),
+    assetKeys: t.exposeStringList("selection", { description: "The assets this run materializes." }),
+    stepKeys: t.stringList({ select: { plan: true }, resolve: (r) => readPlan(r.plan).stepKeys }),
+    tags: t.field({ type: "JSON", resolve: (r) => r.tags }),
+    priority: t.exposeInt("priority"),
+    parentRunId: t.exposeString("parentRunId", { nullable: true }),
+    rootRunId: t.exposeString("rootRunId", { nullable: true }),
+    parentRun: t.relation("parentRun", { nullable: true }),
+    childRuns: t.relation("childRuns", { query: { orderBy: { createdAt: "asc" } } }),
+    reexecutionStrategy: t.field({ type: ReexecutionStrategyEnum, nullable: true, resolve: (r) => r.reexecutionStrategy }),
+    workerId: t.exposeString("workerId", { nullable: true }),
+    createdBy: t.exposeString("createdBy", { nullable: true }),
+    failureReason: t.exposeString("failureReason", { nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    startingAt: t.expose("startingAt", { type: "DateTime", nullable: true }),
+    startedAt: t.expose("startedAt", { type: "DateTime", nullable: true }),
+    endedAt: t.expose("endedAt", { type: "DateTime", nullable: true }),
+    durationMs: t.float({
+      nullable: true,
+      description: "From start to end (or to now, while it runs).",
+      select: { startedAt: true, endedAt: true },
+      resolve: (r) => (r.startedAt ? (r.endedAt ?? new Date()).getTime() - r.startedAt.getTime() : null),
+    }),
+    lastEventSeq: t.exposeInt("lastEventSeq"),
+    steps: t.relation("steps", { query: { orderBy: { stepKey: "asc" } } }),
+    materializations: t.relation("materializations", { query: { orderBy: { id: "asc" } } }),
+    events: t.field({
+      type: [RunEventRef],
+      description: "The run's log in order: events with seq > `after`, at most `first`.",
+      args: { after: t.arg.int({ defaultValue: 0 }), first: t.arg.int({ defaultValue: 1000 }) },
+      resolve: (run, args, ctx) => {
+        const first = args.first ?? 1000;
+        if (first < 1 || first > 10_000) throw new InvalidArgumentError("first", "must be from 1 to 10,000");
+        return readRunEvents(ctx.db.sql, run.id, args.after ?? 0, first);
+      },
+    }),
+  }),
+});
+
+builder.prismaObjectFields("Run", (t) => ({
+  rootRun: t.field({
+    type: RunRef,
+    nullable: true,
+    select: { rootRunId: true },
+    resolve: (run, _args, ctx, info) =>
+      run.rootRunId ? ctx.db.prisma.run.findUnique({ ...queryFromInfo({ context: ctx, info, typeName: "Run" }), where: { id: run.rootRunId } }) : null,
+  }),
+}));
+
+builder.prismaObjectFields("Asset", (t) => ({
+  latestRun: t.field({
+    type: RunRef,
+    nullable: true,
+    description: "The most recent run that selected this asset.",
+    resolve: (asset, _args, ctx, info) =>
+      ctx.db.prisma.run.findFirst({
+        ...queryFromInfo({ context: ctx, info, typeName: "Run" }),
+        where: { selection: { has: asset.key } },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      }),
+  }),
+}));
+
+async function runOrNotFound(ctx: Context, query: object, id: string) {
+  const run = await ctx.db.prisma.run.findUnique({ ...query, where: { id } });
+  if (!run) throw new NotFoundError("run", id);
+  return run;
+}
+
+const RUN_ID = /^[0-9a-f-]{36}$/i;
+function parseRunId(id: string | number): string {
+  const value = String(id);
+  if (!RUN_ID.test(value)) throw new InvalidArgumentError("runId", `"${value.slice(0, 80)}" is not a run id`);
+  return value;
+}
+
+builder.queryFields((t) => ({
+  run: t.prismaField({
+    type: "Run",
+    errors: { types: [NotFoundError] },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => {
+      requireScope(ctx.principal, "read");
+      return runOrNotFound(ctx, query, parseRunId(args.id));
+    },
+  }),
+  runs: t.prismaConnection({
+    type: "Run",
+    cursor: "id",
+    description: "Runs, newest first.",
+    args: {
+      status: t.arg({ type: [RunStatusEnum], required: false }),
+      tag: t.arg.string({ required: false, description: '"name=value".' }),
+      assetKey: t.arg.string({ required: false, description: "Runs that selected this asset." }),
+      location: t.arg.string({ required: false }),
+    },
+    resolve: (query, _root, args, ctx) => {
+      requireScope(ctx.principal, "read");
+      if (args.tag && !args.tag.includes("=")) throw new InvalidArgumentError("tag", 'use "name=value"');
+      return ctx.db.prisma.run.findMany({
+        ...query,
+        where: {
+          ...(args.status?.length && { status: { in: args.status } }),
+          ...(args.tag && { tagPairs: { has: args.tag } }),
+          ...(args.assetKey && { selection: { has: parseAssetKey(args.assetKey, "assetKey") } }),
+          ...(args.location && { location: { name: args.location } }),
+        },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      });
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  launchRun: t.prismaField({
+    type: "Run",
+    description:
+      "Queues a run of these assets (all of one code location). Tags are strings; `strata/priority` (an integer) orders the queue. Requires `launch`.",
+    errors: { types: [InvalidSelectionError] },
+    args: { assetKeys: t.arg.stringList({ required: true }), tags: t.arg({ type: "JSON", required: false }) },
+    resolve: async (query, _root, args, ctx) => {
+      requireScope(ctx.principal, "launch");
+      const id = await launchRun(ctx.db.sql, ctx.runs.manifests, { assetKeys: args.assetKeys, tags: args.tags, createdBy: principalName(ctx) });
+      ctx.pubsub.publish("runStatusChanged", { runId: id, status: "QUEUED" });
+      const queued = await runOrNotFound(ctx, query, id);
+      ctx.runs.kick();
+      return queued;
+    },
+  }),
+  reexecuteRun: t.prismaField({
+    type: "Run",
+    description: "Queues a child run of a finished run, following `strategy`. Requires `launch`.",
+    errors: { types: [NotFoundError, RunStatusError, NothingToReexecuteError] },
+    args: {
+      runId: t.arg.id({ required: true }),
+      strategy: t.arg({ type: ReexecutionStrategyEnum, required: true }),
+      extraTags: t.arg({ type: "JSON", required: false }),
+    },
+    resolve: async (query, _root, args, ctx) => {
+      requireScope(ctx.principal, "launch");
+      const id = await reexecuteRun(ctx.db.sql, ctx.runs.manifests, {
+        runId: parseRunId(args.runId),
+        strategy: args.strategy,
+        extraTags: args.extraTags,
+        createdBy: principalName(ctx),
+      });
+      ctx.pubsub.publish("runStatusChanged", { runId: id, status: "QUEUED" });
+      const queued = await runOrNotFound(ctx, query, id);
+      ctx.runs.kick();
+      return queued;
+    },
+  }),
+  terminateRun: t.prismaField({
+    type: "Run",
+    description:
+      "QUEUED or STARTING: CANCELED at once. STARTED: CANCELING until its worker stops it. Finished: RunStatusError. Requires `launch`.",
+    errors: { types: [NotFoundError, RunStatusError] },
+    args: { runId: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      requireScope(ctx.principal, "launch");
+      const id = parseRunId(args.runId);
+      const status = await terminateRun(ctx.db.sql, ctx.pubsub, id, principalName(ctx));
+      if (status === "CANCELED") ctx.runs.kick();
+      return runOrNotFound(ctx, query, id);
+    },
+  }),
+}));
+
+
+function principalName(ctx: Context): string {
+  return ctx.principal.kind === "token" ? ctx.principal.name : ctx.principal.kind;
+}
+
+
+interface RunStatusChange {
+  runId: string;
+  status: string;
+}
+
+const RunStatusChangeRef = builder.objectRef<RunStatusChange>("RunStatusChange").implement({
+  fields: (t) => ({
+    runId: t.exposeString("runId"),
+    status: t.field({ type: RunStatusEnum, resolve: (c) => c.status as RunStatusValue }),
+    run: t.prismaField({
+      type: "Run",
+      resolve: (query, change, _args, ctx) => ctx.db.prisma.run.findUniqueOrThrow({ ...query, where: { id: change.runId } }),
+    }),
+  }),
+});
+
+builder.subscriptionField("runStatusChanged", (t) =>
+  t.field({
+    type: RunStatusChangeRef,
+    description: "Each status change of one run (or of every run, without `runId`).",
+    args: { runId: t.arg.id({ required: false }) },
+    subscribe: (_root, args, ctx) => {
+      requireScope(ctx.principal, "read");
+      const runId = args.runId ? String(args.runId) : null;
+      return pipe(
+        ctx.pubsub.subscribe("runStatusChanged"),
+        filter((change) => runId === null || change.runId === runId),
+      );
+    },
+    resolve: (change) => change,
+  }),
+);
