@@ -5,6 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { redactUrl } from "../redact-url.js";
 import { applyMigrations, type MigrateOptions, type MigrationReport } from "./migrator.js";
 import { pgliteSql, postgresSql, type Sql } from "./sql.js";
 
@@ -84,7 +85,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       prisma,
       sql,
       dialect: "postgres",
-      location: redactUrl(url),
+      location: redactUrl(url, "postgres"),
       migrations,
       bytewiseCollation: await isBytewise(sql),
       async close() {
@@ -103,14 +104,4 @@ async function isBytewise(sql: Sql): Promise<boolean> {
     `SELECT datcollate AS collation FROM pg_database WHERE datname = current_database()`,
   );
   return /^(C|POSIX|C\.UTF-?8)$/i.test(row?.collation ?? "");
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "postgres";
-  }
 }

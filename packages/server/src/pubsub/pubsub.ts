@@ -1,6 +1,7 @@
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { createPubSub, type PubSub } from "graphql-yoga";
 import { Redis } from "ioredis";
+import { redactUrl } from "../redact-url.js";
 import type { StoredRunEvent } from "../runs/run-events.js";
 
 /** What subscriptions listen to. Payloads are small and plain: subscribers load the rest. */
@@ -41,7 +42,7 @@ export async function createStrataPubSub(options: { redisUrl?: string | undefine
   } catch (error) {
     publishClient.disconnect();
     subscribeClient.disconnect();
-    throw new Error(`Cannot connect to Redis at ${redact(options.redisUrl)}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`Cannot connect to Redis at ${redactUrl(options.redisUrl, "redis")}: ${(error as Error).message}`, { cause: error });
   }
   const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
   return {
@@ -51,14 +52,4 @@ export async function createStrataPubSub(options: { redisUrl?: string | undefine
       await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
     },
   };
-}
-
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "redis";
-  }
 }
