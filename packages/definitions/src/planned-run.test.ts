@@ -11,6 +11,7 @@ import { graphAsset } from "./graph-asset.js";
 import { multiAsset } from "./multi-asset.js";
 import { op } from "./op.js";
 import { executeRun } from "./run-executor.js";
+import type { PlannedRun } from "./planned-run.js";
 import { SelectionError } from "./selection.js";
 
 let baseDir: string;
@@ -84,7 +85,7 @@ describe("executeRun with a server's plan", () => {
     const both = multiAsset({ name: "both", outs: { one: new AssetOut(), two: new AssetOut() } }, () => ({ one: 1, two: 2 }));
     const defs = new Definitions({ assets: [both], ioManagers: { io_manager: new FilesystemIOManager({ baseDir }) } });
     const events: RunEvent[] = [];
-    const attempt = (plan: Parameters<typeof executeRun>[1]["plan"]) => executeRun(defs, { plan, sink: (e) => void events.push(e) });
+    const attempt = (plan: PlannedRun) => executeRun(defs, { plan, sink: (e) => void events.push(e) });
 
     await expect(attempt({ stepKeys: ["gone"] })).rejects.toMatchObject({ name: "SelectionError", code: "unknown_step" });
     await expect(attempt({ stepKeys: ["both"], assetKeys: ["one", "elsewhere"] })).rejects.toMatchObject({ code: "unknown_asset" });
