@@ -35,3 +35,4 @@ export {
   type ManifestProblem,
   type AssetKeyCollision,
 } from "./errors.js";
+export { createWorkerClient, type WorkerClient, type ClaimedRun, type RunReport, type RunRequest, type WorkerRunEvent } from "./worker-client.js";

@@ -1,8 +1,8 @@
+import type { RunReport } from "@strata/sdk";
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "../events.js";
 import { ManualClock, settle } from "../testing/manual-clock.js";
 import { RunEventReporter, type RunEventReporterOptions } from "./event-reporter.js";
-import type { RunReport } from "@strata/sdk";
 
 class Unreachable extends Error {}
 

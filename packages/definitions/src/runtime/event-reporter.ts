@@ -1,7 +1,7 @@
+import type { RunReport } from "@strata/sdk";
 import type { Clock } from "../clock.js";
 import type { RunEvent } from "../events.js";
 import { backoffDelay, DEFAULT_BACKOFF, pause, type BackoffOptions } from "./backoff.js";
-import type { RunReport } from "@strata/sdk";
 
 /** Options of {@link RunEventReporter}. @internal */
 export interface RunEventReporterOptions {

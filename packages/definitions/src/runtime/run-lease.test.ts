@@ -1,7 +1,7 @@
+import type { RunReport } from "@strata/sdk";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../testing/manual-clock.js";
 import { RunLease } from "./run-lease.js";
-import type { RunReport } from "@strata/sdk";
 
 class Unreachable extends Error {}
 

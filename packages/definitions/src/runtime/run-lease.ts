@@ -1,6 +1,6 @@
+import type { RunReport } from "@strata/sdk";
 import type { Clock } from "../clock.js";
 import { pause } from "./backoff.js";
-import type { RunReport } from "@strata/sdk";
 
 /** Options of {@link RunLease}. @internal */
 export interface RunLeaseOptions {

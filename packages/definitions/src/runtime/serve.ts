@@ -1,0 +1,241 @@
+import { createWorkerClient, isRetryable, type ClaimedRun, type WorkerClient } from "@strata/sdk";
+import { systemClock, type Clock } from "../clock.js";
+import type { Definitions } from "../definitions.js";
+import { backoffDelay, DEFAULT_BACKOFF, pause } from "./backoff.js";
+import { ClaimLoop } from "./claim-loop.js";
+import { HeldRun, type HeldRunContext } from "./held-run.js";
+import { defaultWorkerId, WORKER_ID_PATTERN } from "./worker-id.js";
+import { stderrLogger, type WorkerLogger } from "./worker-logger.js";
+
+/**
+ * Options of {@link serve}.
+ *
+ * @example
+ * ```ts
+ * const options: ServeOptions = { server: "https://strata.internal", token: process.env.STRATA_TOKEN!, name: "sales", concurrency: 4 };
+ * ```
+ */
+export interface ServeOptions {
+  /** The server: its GraphQL endpoint (`http://host:4000/graphql`) or its root URL (`/graphql` is added). */
+  server: string;
+  /** An API token with the scope `location:<name>`. */
+  token: string;
+  /** The code location's name: letters, digits, `_` and `-`. */
+  name: string;
+  /** Runs this worker executes at once (default 4). */
+  concurrency?: number;
+  /** Seconds the server waits for a heartbeat before presuming a run's worker dead (default 30); heartbeats go every third of it. */
+  leaseSeconds?: number;
+  /** How the server knows this worker (default `<host>:<pid>:<random>`), logged at start-up. */
+  workerId?: string;
+  /** Aborting it shuts the worker down gracefully: no new claims, running runs get `shutdownGraceMs` to finish, then are canceled. */
+  signal?: AbortSignal;
+  fetch?: typeof fetch;
+  /** Default: lines on stderr. */
+  logger?: WorkerLogger;
+  /** Steps of one run executing at once (default 8). */
+  stepConcurrency?: number;
+  /** How long running runs may take to finish after `signal` aborts before they are canceled (default 30 s). */
+  shutdownGraceMs?: number;
+  /** How often to look for runs when no announcement arrived (default 5 s); announcements arrive over SSE within milliseconds. */
+  pollIntervalMs?: number;
+  /** How often the location tells the server it is alive (default 10 s). */
+  heartbeatIntervalMs?: number;
+  /** Time for timers and event timestamps (tests). */
+  clock?: Clock;
+}
+
+/**
+ * What {@link serve} resolves to once the worker has shut down.
+ *
+ * @example
+ * ```ts
+ * const { workerId, runs } = await serve(defs, options);
+ * console.log(`${workerId} executed ${runs} run(s)`);
+ * ```
+ */
+export interface ServeSummary {
+  workerId: string;
+  /** Runs this worker claimed and executed. */
+  runs: number;
+}
+
+/** Definitions, or a function loading them (e.g. a dynamic `import()`), whose failure is reported to the server. */
+type DefinitionsSource = Definitions | (() => Definitions | Promise<Definitions>);
+
+/**
+ * Serves a code location: registers its manifest with the server, then pulls and executes its
+ * runs until `signal` aborts (Dagster's code server and run worker in one process, in pull
+ * mode, so it works behind firewalls and scales by adding replicas).
+ *
+ * - **Registration**: the manifest and its hash (the same hash again is a no-op on the server).
+ *   If loading the definitions or building the manifest throws, the error is reported
+ *   (the location shows LOAD_ERROR) and `serve` rejects. A location heartbeat follows every
+ *   `heartbeatIntervalMs`.
+ * - **Claiming**: a `runRequests` subscription announces runs within milliseconds; a poll every
+ *   `pollIntervalMs` and a claim at start-up and after each run catch anything missed. At most
+ *   `concurrency` runs at once; the server hands each run to exactly one worker.
+ * - **Executing**: exactly as the server planned the run (steps, assets, outputs reused from
+ *   earlier runs), events reported in order in batches (~15 ms or 500 events), buffered and
+ *   retried while the server is unreachable. Each run's lease is renewed every third of
+ *   `leaseSeconds`. A termination request cancels the run; a lost lease stops it.
+ *
+ * Resolves after a graceful shutdown; rejects when the definitions fail to load or the server
+ * refuses the registration (a bad token, an invalid manifest, an asset key collision).
+ *
+ * @example
+ * ```ts
+ * import { serve } from "@strata/definitions/runtime";
+ * import defs from "./defs.js";
+ *
+ * const shutdown = new AbortController();
+ * process.once("SIGTERM", () => shutdown.abort());
+ * await serve(defs, { server: "http://localhost:4000", token: process.env.STRATA_TOKEN!, name: "sales", signal: shutdown.signal });
+ * ```
+ */
+export async function serve(definitions: DefinitionsSource, options: ServeOptions): Promise<ServeSummary> {
+  const workerId = options.workerId ?? defaultWorkerId();
+  if (!WORKER_ID_PATTERN.test(workerId)) throw new TypeError(`workerId "${workerId}" must be 1-200 of [A-Za-z0-9_.:-]`);
+  const logger = options.logger ?? stderrLogger(options.name);
+  const clock = options.clock ?? systemClock;
+  const signal = options.signal ?? new AbortController().signal;
+  const url = graphqlUrl(options.server);
+  const client = createWorkerClient({ url, token: options.token, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  logger.info(`worker ${workerId} serving location ${options.name} for ${url}`, { workerId, location: options.name, server: url });
+
+  const loaded = await load(definitions, client, options.name, logger);
+  if (!(await register(loaded, client, options.name, logger, clock, signal))) return { workerId, runs: 0 };
+
+  const leaseSeconds = options.leaseSeconds ?? 30;
+  const held = new Map<string, HeldRun>();
+  const context: HeldRunContext = { definitions: loaded, client, workerId, leaseSeconds, clock, logger, isRetryable, stepConcurrency: options.stepConcurrency };
+  const loop = new ClaimLoop<ClaimedRun>({
+    claim: () => client.claimRun({ location: options.name, workerId, leaseSeconds }),
+    execute: async (run) => {
+      const heldRun = new HeldRun(run, context);
+      held.set(run.id, heldRun);
+      try {
+        await heldRun.execute();
+      } finally {
+        held.delete(run.id);
+      }
+    },
+    concurrency: Math.max(1, options.concurrency ?? 4),
+    pollIntervalMs: options.pollIntervalMs ?? 5_000,
+    isRetryable,
+    onError: (error, delayMs) => logger.warn(`claiming a run failed; trying again in ${delayMs} ms`, { error: describe(error) }),
+    clock,
+  });
+
+  const claiming = new AbortController();
+  const stopClaiming = () => claiming.abort();
+  signal.addEventListener("abort", stopClaiming, { once: true });
+  if (signal.aborted) stopClaiming();
+  logger.info(`claiming runs: at most ${loop.concurrency} at once, lease ${leaseSeconds} s`, { workerId });
+  const listening = listen(client, options.name, loop, held, logger, claiming.signal);
+  const beating = heartbeatLocation(client, options.name, logger, clock, options.heartbeatIntervalMs ?? 10_000, claiming.signal);
+  await loop.run(claiming.signal);
+  signal.removeEventListener("abort", stopClaiming);
+
+  logger.info(`shutting down: waiting for ${loop.active} run(s)`, { workerId });
+  await shutDown(loop, held, clock, options.shutdownGraceMs ?? 30_000, logger);
+  await Promise.all([listening, beating]);
+  logger.info(`worker ${workerId} stopped after ${loop.claimed} run(s)`, { workerId });
+  return { workerId, runs: loop.claimed };
+}
+
+function graphqlUrl(server: string): string {
+  const url = new URL(server);
+  if (url.pathname === "/" || url.pathname === "") url.pathname = "/graphql";
+  return url.toString();
+}
+
+async function load(source: DefinitionsSource, client: WorkerClient, name: string, logger: WorkerLogger): Promise<Definitions> {
+  try {
+    const definitions = typeof source === "function" ? await source() : source;
+    definitions.manifest(); // building it is part of loading: a broken graph fails here
+    return definitions;
+  } catch (error) {
+    logger.error(`the definitions failed to load: ${describe(error)}`);
+    const report = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+    await client.reportCodeLocationLoadError({ name, error: report }).catch((reportError: unknown) => {
+      logger.error(`reporting the load error failed too: ${describe(reportError)}`);
+    });
+    throw error;
+  }
+}
+
+/** Registers the manifest, retrying while the server is unreachable. False when stopped first. */
+async function register(definitions: Definitions, client: WorkerClient, name: string, logger: WorkerLogger, clock: Clock, signal: AbortSignal): Promise<boolean> {
+  const { manifest, hash } = definitions.manifest();
+  for (let attempt = 1; !signal.aborted; attempt++) {
+    try {
+      const result = await client.registerCodeLocation({ name, manifest, hash });
+      logger.info(result.message, { version: result.version, hash });
+      return true;
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      const delayMs = backoffDelay(attempt, DEFAULT_BACKOFF);
+      logger.warn(`cannot reach the server to register; trying again in ${delayMs} ms`, { error: describe(error) });
+      await pause(clock, delayMs, signal);
+    }
+  }
+  return false;
+}
+
+/** Turns the server's run requests into claims and cancellations, until `signal` aborts. */
+async function listen(client: WorkerClient, name: string, loop: ClaimLoop<ClaimedRun>, held: Map<string, HeldRun>, logger: WorkerLogger, signal: AbortSignal): Promise<void> {
+  const requests = client.runRequests(name, {
+    signal,
+    onStatus: (status) => {
+      // Announcements sent while disconnected are lost: look for work once connected again.
+      if (status.state === "connected") loop.wake();
+      else if (status.attempt === 1) logger.warn(`lost the run-request stream; reconnecting (claims continue by polling)`, { error: describe(status.error) });
+    },
+  });
+  try {
+    for await (const request of requests) {
+      if (request.kind === "RUN_AVAILABLE") loop.wake();
+      else held.get(request.runId)?.cancel("termination was requested");
+    }
+  } catch (error) {
+    logger.error(`the run-request stream failed; relying on polling: ${describe(error)}`);
+  }
+}
+
+async function heartbeatLocation(client: WorkerClient, name: string, logger: WorkerLogger, clock: Clock, intervalMs: number, signal: AbortSignal): Promise<void> {
+  let failing = false;
+  while (!signal.aborted) {
+    await pause(clock, intervalMs, signal);
+    if (signal.aborted) return;
+    try {
+      await client.reportCodeLocationHeartbeat(name);
+      failing = false;
+    } catch (error) {
+      if (!failing) logger.warn(`location heartbeat failed`, { error: describe(error) });
+      failing = true;
+    }
+  }
+}
+
+/** Lets running runs finish within the grace period, then cancels them, then gives up on reporting. */
+async function shutDown(loop: ClaimLoop<ClaimedRun>, held: Map<string, HeldRun>, clock: Clock, graceMs: number, logger: WorkerLogger): Promise<void> {
+  if (await within(loop.idle(), clock, graceMs)) return;
+  for (const run of held.values()) run.cancel("the worker is shutting down");
+  // Canceled runs end at once; what can take longer is reporting, if the server is away.
+  if (await within(loop.idle(), clock, 10_000)) return;
+  for (const run of held.values()) run.abandon("the server could not be reached before shutdown");
+  logger.error(`gave up reporting ${held.size} run(s); the run monitor will end them`);
+  await loop.idle();
+}
+
+async function within(work: Promise<void>, clock: Clock, ms: number): Promise<boolean> {
+  const timeout = new AbortController();
+  const finished = await Promise.race([work.then(() => true), pause(clock, ms, timeout.signal).then(() => false)]);
+  timeout.abort();
+  return finished;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

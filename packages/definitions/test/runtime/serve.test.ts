@@ -1,0 +1,126 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { fixture, Strata, waitFor, Worker } from "./harness.js";
+
+const seedDefs = fileURLToPath(new URL("../../../../examples/seed/defs.ts", import.meta.url));
+
+let strata: Strata;
+let cwd: string | undefined;
+const workers: Worker[] = [];
+
+beforeAll(async () => {
+  strata = await Strata.start({ STRATA_MAX_CONCURRENT_RUNS: "0" });
+});
+afterAll(async () => {
+  await strata?.close();
+});
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
+  if (cwd) await rm(cwd, { recursive: true, force: true });
+  cwd = undefined;
+});
+
+async function startWorker(defs: string, name: string, options: { args?: string[]; env?: Record<string, string> } = {}): Promise<Worker> {
+  cwd ??= await mkdtemp(join(tmpdir(), "strata-serve-"));
+  const worker = Worker.start({ defs, url: strata.server.url, token: await strata.locationToken(name), name, cwd, ...options });
+  workers.push(worker);
+  await worker.ready();
+  return worker;
+}
+
+const stored = async (key: string) => JSON.parse(await readFile(join(cwd!, ".strata", "storage", `${key}.json`), "utf8")) as unknown;
+const types = (events: { type: string }[]) => events.map((e) => e.type);
+
+describe("serve(): a code location executing runs launched on the server", () => {
+  it("materializes the seed's three examples with the seed's values", async () => {
+    const worker = await startWorker(seedDefs, "seed");
+    expect(worker.workerId).toMatch(/^[A-Za-z0-9_.-]+:\d+:[0-9a-f]+$/);
+
+    const started = Date.now();
+    const runIds = await Promise.all([["my_data_asset"], ["asset_one", "asset_two"], ["complex_asset"]].map((keys) => strata.launch(keys)));
+    const runs = await Promise.all(runIds.map((id) => strata.waitForRun(id)));
+    const elapsed = Date.now() - started;
+
+    expect(runs.map((r) => r.status)).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
+    expect(runs.map((r) => r.steps.map((s) => [s.stepKey, s.status]))).toEqual([
+      [["my_data_asset", "SUCCESS"]],
+      [["my_multi_asset", "SUCCESS"]],
+      [
+        ["complex_asset.step_one", "SUCCESS"],
+        ["complex_asset.step_two", "SUCCESS"],
+      ],
+    ]);
+    expect(runs.every((r) => r.workerId === worker.workerId)).toBe(true);
+    expect(types(runs[2]!.events)).toEqual([
+      "RUN_START",
+      ...["STEP_START", "STEP_OUTPUT", "STEP_SUCCESS"],
+      ...["STEP_START", "STEP_OUTPUT", "ASSET_MATERIALIZATION", "STEP_SUCCESS"],
+      "RUN_SUCCESS",
+    ]);
+    for (const [key, runId] of [["my_data_asset", runIds[0]], ["asset_one", runIds[1]], ["asset_two", runIds[1]], ["complex_asset", runIds[2]]] as const) {
+      expect(await strata.latestMaterializationRun(key)).toBe(runId);
+    }
+    expect(await stored("my_data_asset")).toEqual({ key: "value" });
+    expect(await stored("asset_one")).toBe("value1");
+    expect(await stored("asset_two")).toBe("value2");
+    expect(await stored("complex_asset")).toBe("final_intermediate_value");
+    process.stderr.write(`[serve e2e] 3 seed runs launched → SUCCESS in ${elapsed} ms\n`);
+  });
+
+  it("retries a graph asset's op under its retry policy and records each attempt", async () => {
+    await startWorker(fixture("retrying-defs.ts"), "retrying");
+
+    const run = await strata.waitForRun(await strata.launch(["retried"]));
+
+    expect(run.status).toBe("SUCCESS");
+    const flaky = run.events.filter((e) => e.stepKey === "retried.flaky").map((e) => e.type);
+    expect(flaky).toEqual(["STEP_START", "STEP_UP_FOR_RETRY", "STEP_RESTARTED", "STEP_UP_FOR_RETRY", "STEP_RESTARTED", "STEP_OUTPUT", "STEP_SUCCESS"]);
+    expect(run.steps).toContainEqual({ stepKey: "retried.flaky", status: "SUCCESS", attempts: 3 });
+  });
+
+  it("cancels a running run when it is terminated on the server", async () => {
+    await startWorker(fixture("slow-defs.ts"), "slow");
+    const runId = await strata.launch(["slow"]);
+    await waitFor(async () => (await strata.run(runId)).events.some((e) => e.type === "LOG"), 20_000, () => "the slow step never started");
+
+    const asked = Date.now();
+    expect(await strata.terminate(runId)).toBe("CANCELING");
+    const run = await strata.waitForRun(runId, ["CANCELED", "FAILURE", "SUCCESS"]);
+    const elapsed = Date.now() - asked;
+
+    expect(run.status).toBe("CANCELED");
+    expect(types(run.events).slice(-2)).toEqual(["STEP_FAILURE", "RUN_CANCELED"]);
+    process.stderr.write(`[serve e2e] terminateRun → CANCELED in ${elapsed} ms\n`);
+  });
+
+  it("shares 20 queued runs between two replicas, each run executed exactly once", async () => {
+    cwd = await mkdtemp(join(tmpdir(), "strata-serve-"));
+    const countDir = join(cwd, "counts");
+    const options = { args: ["--concurrency", "2"], env: { COUNT_DIR: countDir } };
+    // Register the location, then stop its worker so that the runs queue up with nobody claiming.
+    const registrar = await startWorker(fixture("counting-defs.ts"), "counting", options);
+    expect(await registrar.stop()).toBe(0);
+    const runIds = await Promise.all(Array.from({ length: 20 }, () => strata.launch(["counted"])));
+    await waitFor(async () => (await Promise.all(runIds.map((id) => strata.run(id)))).every((r) => r.status === "STARTING"), 10_000, () => "runs never became STARTING");
+
+    const started = Date.now();
+    const [a, b] = await Promise.all([startWorker(fixture("counting-defs.ts"), "counting", options), startWorker(fixture("counting-defs.ts"), "counting", options)]);
+    const runs = await Promise.all(runIds.map((id) => strata.waitForRun(id, undefined, 60_000)));
+    const elapsed = Date.now() - started;
+
+    expect(runs.map((r) => r.status)).toEqual(runIds.map(() => "SUCCESS"));
+    expect(registrar.log.join("\n")).toContain("stopped after 0 run(s)");
+    expect(runs.map((r) => types(r.events).filter((t) => t === "RUN_START").length)).toEqual(runIds.map(() => 1));
+    const executions = await Promise.all(runIds.map(async (id) => (await readFile(join(countDir, id), "utf8")).trim().split("\n").length));
+    expect(executions).toEqual(runIds.map(() => 1));
+    expect((await readdir(countDir)).sort()).toEqual([...runIds].sort());
+    const byWorker = new Set(runs.map((r) => r.workerId));
+    expect(byWorker).toEqual(new Set([a!.workerId, b!.workerId]));
+
+    expect(await Promise.all([a!.stop(), b!.stop()])).toEqual([0, 0]);
+    process.stderr.write(`[serve e2e] 20 queued runs on 2 replicas (concurrency 2 each), from spawning them → all SUCCESS in ${elapsed} ms\n`);
+  });
+});

@@ -1,0 +1,167 @@
+import { createConnection, type ClientOptions } from "./client-connection.js";
+import { codeLocationMethods, type CodeLocationMethods } from "./code-locations.js";
+import { errorFromUnionMember } from "./error-mapping.js";
+import {
+  WorkerRunRequestsDocument,
+  type RunEventInput,
+  type StrataErrorFieldsFragment,
+  type WorkerClaimRunMutation,
+  type WorkerRunRequestsSubscription,
+} from "./generated/graphql.js";
+import { unwrapResult } from "./result-union.js";
+import { subscription, type StrataSubscription, type SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
+
+/**
+ * A run a worker has claimed: execute exactly these steps (loading `reusedOutputs` from the
+ * runs named), report its events, heartbeat it until it ends.
+ *
+ * @example
+ * ```ts
+ * const run: ClaimedRun | null = await worker.claimRun({ location: "sales", workerId, leaseSeconds: 30 });
+ * if (run) console.log(`${run.id}: ${run.stepKeys.join(", ")}`);
+ * ```
+ */
+export type ClaimedRun = NonNullable<Extract<WorkerClaimRunMutation["claimRun"], { __typename: "ClaimRunResult" }>["run"]>;
+
+/**
+ * The server's answer to a run's heartbeat or event report: the worker still holds the run
+ * (the highest seq stored, and whether a cancellation was requested), or it does not (the lease
+ * expired and the run monitor ended the run, or it ended otherwise) and must stop executing
+ * and reporting it.
+ *
+ * @example
+ * ```ts
+ * const report: RunReport = await worker.heartbeatRun({ runId, workerId });
+ * if (!report.held || report.cancelRequested) abort.abort();
+ * ```
+ */
+export type RunReport = { held: true; lastSeq: number; status: string; cancelRequested: boolean } | { held: false; message: string };
+
+/**
+ * Work for a location's workers: a run to claim (`RUN_AVAILABLE`) or a held run to abort
+ * (`CANCEL_REQUESTED`).
+ *
+ * @example
+ * ```ts
+ * const onRequest = (r: RunRequest) => (r.kind === "RUN_AVAILABLE" ? claimSoon() : cancel(r.runId));
+ * ```
+ */
+export type RunRequest = WorkerRunRequestsSubscription["runRequests"];
+
+/**
+ * One run event as a worker reports it; `seq` numbers a run's events from 1 and the server
+ * stores each seq once, so resending is harmless.
+ *
+ * @example
+ * ```ts
+ * const event: WorkerRunEvent = { seq: 1, type: "RUN_START", timestamp: Date.now(), payload: { runId } };
+ * ```
+ */
+export type WorkerRunEvent = RunEventInput;
+
+/**
+ * What a code location's worker calls, over the same typed-error policy as `createClient`
+ * (plain data, or a thrown `StrataError`; `isRetryable(error)` tells an outage from a refusal).
+ * The token needs `location:<name>`.
+ *
+ * @see {@link createWorkerClient}
+ */
+export interface WorkerClient extends Pick<CodeLocationMethods, "registerCodeLocation" | "reportCodeLocationHeartbeat" | "reportCodeLocationLoadError"> {
+  /**
+   * Takes the next run waiting for `location`, or `null`. Each run goes to exactly one worker,
+   * however many claim at once; the worker holds it for `leaseSeconds` (server default when
+   * absent) unless it heartbeats or reports.
+   *
+   * @example
+   * ```ts
+   * const run = await worker.claimRun({ location: "sales", workerId: "host-1:4242", leaseSeconds: 30 });
+   * ```
+   */
+  claimRun(input: { location: string; workerId: string; leaseSeconds?: number }): Promise<ClaimedRun | null>;
+
+  /**
+   * Renews the lease on a held run.
+   *
+   * @example
+   * ```ts
+   * const report = await worker.heartbeatRun({ runId: run.id, workerId, leaseSeconds: 30 });
+   * ```
+   */
+  heartbeatRun(input: { runId: string; workerId: string; leaseSeconds?: number }): Promise<RunReport>;
+
+  /**
+   * Stores a batch of a held run's events (idempotent by seq) and renews the lease.
+   *
+   * @example
+   * ```ts
+   * const report = await worker.reportRunEvents({ runId: run.id, workerId, events: [{ seq: 1, type: "RUN_START", timestamp: Date.now() }] });
+   * ```
+   */
+  reportRunEvents(input: { runId: string; workerId: string; events: readonly WorkerRunEvent[]; leaseSeconds?: number }): Promise<RunReport>;
+
+  /**
+   * Work for `location`, pushed as it appears, over SSE; reconnects by itself. Requests sent
+   * while disconnected are lost: pair it with a slow poll of `claimRun` (and claim once after
+   * each reconnection, which `onStatus` reports).
+   *
+   * @example
+   * ```ts
+   * for await (const request of worker.runRequests("sales", { signal })) {
+   *   if (request.kind === "RUN_AVAILABLE") wake();
+   * }
+   * ```
+   */
+  runRequests(location: string, options?: SubscribeOptions): StrataSubscription<RunRequest>;
+}
+
+type ReportField = { __typename: string; lastSeq?: number; status?: string; cancelRequested?: boolean; message?: string };
+
+function toRunReport(result: ReportField): RunReport {
+  if (result.__typename === "RunNotHeldError") return { held: false, message: result.message ?? "the worker no longer holds the run" };
+  if (result.__typename !== "RunReport") throw errorFromUnionMember(result as unknown as StrataErrorFieldsFragment);
+  return { held: true, lastSeq: result.lastSeq!, status: result.status!, cancelRequested: result.cancelRequested! };
+}
+
+/**
+ * Creates the client a code location's worker uses to register, pull runs and report them
+ * (what `serve()` in `@strata/definitions/runtime` runs on).
+ *
+ * @example
+ * ```ts
+ * import { createWorkerClient } from "@strata/sdk";
+ *
+ * const worker = createWorkerClient({ url: "http://localhost:4000/graphql", token: process.env.STRATA_TOKEN });
+ * const run = await worker.claimRun({ location: "sales", workerId: "host-1:4242" });
+ * ```
+ */
+export function createWorkerClient(options: ClientOptions): WorkerClient {
+  const connection = createConnection(options);
+  const { sdk, endpoint, reconnect } = connection;
+  const locations = codeLocationMethods(connection);
+  return {
+    registerCodeLocation: locations.registerCodeLocation,
+    reportCodeLocationHeartbeat: locations.reportCodeLocationHeartbeat,
+    reportCodeLocationLoadError: locations.reportCodeLocationLoadError,
+    async claimRun(input) {
+      const { claimRun } = await sdk.WorkerClaimRun(input);
+      return unwrapResult(claimRun, "ClaimRunResult").run;
+    },
+    async heartbeatRun(input) {
+      return toRunReport((await sdk.WorkerHeartbeatRun(input)).heartbeatRun);
+    },
+    async reportRunEvents(input) {
+      return toRunReport((await sdk.WorkerReportRunEvents({ ...input, events: [...input.events] })).reportRunEvents);
+    },
+    runRequests(location, subscribeOptions = {}) {
+      return subscription(
+        endpoint,
+        {
+          document: WorkerRunRequestsDocument,
+          variables: { location },
+          select: (data) => (data as WorkerRunRequestsSubscription).runRequests,
+        },
+        { ...reconnect, ...subscribeOptions },
+      );
+    },
+  };
+}
