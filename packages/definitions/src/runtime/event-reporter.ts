@@ -53,6 +53,8 @@ export class RunEventReporter {
   #spaceWaiters: (() => void)[] = [];
   /** Events the server acknowledged. */
   delivered = 0;
+  /** Requests sent, failed ones included. */
+  requests = 0;
 
   constructor(options: RunEventReporterOptions) {
     this.#options = options;
@@ -118,6 +120,7 @@ export class RunEventReporter {
         const sentAt = clock.now();
         let report: RunReport;
         try {
+          this.requests++;
           report = await this.#options.send(batch);
         } catch (error) {
           if (this.#stopped) return;

@@ -24,7 +24,7 @@ export interface HeldRunContext {
 }
 
 /** How a held run ended on this worker: its status, or `LOST` when the lease was lost first. */
-export type HeldRunResult = { status: RunOutcome["status"] | "LOST"; events: number };
+export type HeldRunResult = { status: RunOutcome["status"] | "LOST"; events: number; requests: number };
 
 /**
  * One claimed run on this worker: executes it exactly as the server planned it, reports its
@@ -123,10 +123,10 @@ export class HeldRun {
     }
     await this.#reporter.close();
     await this.#lease.stop();
-    const events = this.#reporter.delivered;
-    if (this.#lost !== null) return { status: "LOST", events };
-    logger.info(`run ${run.id} ended ${status}`, { runId: run.id, status, events });
-    return { status, events };
+    const { delivered: events, requests } = this.#reporter;
+    if (this.#lost !== null) return { status: "LOST", events, requests };
+    logger.info(`run ${run.id} ended ${status}`, { runId: run.id, status, events, requests });
+    return { status, events, requests };
   }
 
   #onReport(report: RunReport): void {

@@ -7,8 +7,12 @@
  * package cycle that turbo refuses. These tests run from sources, so no build order matters.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createToken, openDatabase, parseEnv, startServer, type StrataServer } from "@strata/server";
+import { afterAll, afterEach, beforeAll } from "vitest";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
 export const fixture = (name: string) => `${fixtures}${name}`;
@@ -91,6 +95,32 @@ export class Strata {
     }, timeoutMs, () => `run ${id} never reached ${statuses.join("/")}`);
   }
 
+  async reexecute(runId: string, strategy: "FROM_FAILURE" | "FROM_ASSET_FAILURE" | "ALL_STEPS"): Promise<string> {
+    const { reexecuteRun } = await this.graphql<{ reexecuteRun: { __typename: string; id?: string; message?: string } }>(
+      `mutation ($id: ID!, $strategy: ReexecutionStrategy!) { reexecuteRun(runId: $id, strategy: $strategy) { __typename ... on Run { id } ... on Error { message } } }`,
+      { id: runId, strategy },
+    );
+    if (!reexecuteRun.id) throw new Error(`reexecuteRun: ${reexecuteRun.__typename}: ${reexecuteRun.message}`);
+    return reexecuteRun.id;
+  }
+
+  /** The payload of a run's RUN_START event. */
+  async runStart(runId: string): Promise<Record<string, unknown>> {
+    const { run } = await this.graphql<{ run: { events: { payload: Record<string, unknown> }[] } }>(
+      `query ($id: ID!) { run(id: $id) { ... on Run { events(first: 1) { payload } } } }`,
+      { id: runId },
+    );
+    return run.events[0]!.payload;
+  }
+
+  async codeLocation(name: string): Promise<{ status: string; loadError: string | null } | null> {
+    const { codeLocation } = await this.graphql<{ codeLocation: { status?: string; loadError?: string | null } }>(
+      `query ($name: String!) { codeLocation(name: $name) { ... on CodeLocation { status loadError } } }`,
+      { name },
+    );
+    return codeLocation.status ? { status: codeLocation.status, loadError: codeLocation.loadError ?? null } : null;
+  }
+
   async latestMaterializationRun(key: string): Promise<string | null> {
     const { asset } = await this.graphql<{ asset: { latestMaterialization: { runId: string } | null } }>(
       `query ($key: String!) { asset(key: $key) { ... on Asset { latestMaterialization { runId } } } }`,
@@ -103,6 +133,45 @@ export class Strata {
     await this.server.close();
     await this.server.db.close();
   }
+}
+
+/**
+ * One server for a test file, and per test a scratch working directory and the workers
+ * started in it (stopped with SIGTERM after the test).
+ */
+export function e2eSuite(env: Record<string, string> = {}) {
+  let strata: Strata | undefined;
+  let cwd: string | undefined;
+  const workers: Worker[] = [];
+  beforeAll(async () => {
+    strata = await Strata.start(env);
+  });
+  afterAll(async () => {
+    await strata?.close();
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    if (cwd) await rm(cwd, { recursive: true, force: true });
+    cwd = undefined;
+  });
+  const suite = {
+    get strata(): Strata {
+      return strata!;
+    },
+    /** The test's scratch directory, the workers' working directory. */
+    async dir(): Promise<string> {
+      cwd ??= await mkdtemp(join(tmpdir(), "strata-serve-"));
+      return cwd;
+    },
+    /** Starts a worker; unless `ready: false`, waits until it is claiming runs. */
+    async startWorker(defs: string, name: string, options: { args?: string[]; env?: Record<string, string>; ready?: boolean } = {}): Promise<Worker> {
+      const worker = Worker.start({ defs, url: suite.strata.server.url, token: await suite.strata.locationToken(name), name, cwd: await suite.dir(), ...options });
+      workers.push(worker);
+      if (options.ready !== false) await worker.ready();
+      return worker;
+    },
+  };
+  return suite;
 }
 
 /** A `serve()` child process. */

@@ -1,37 +1,15 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { fixture, Strata, waitFor, Worker } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { e2eSuite, fixture, waitFor } from "./harness.js";
 
 const seedDefs = fileURLToPath(new URL("../../../../examples/seed/defs.ts", import.meta.url));
 
-let strata: Strata;
-let cwd: string | undefined;
-const workers: Worker[] = [];
+const suite = e2eSuite({ STRATA_MAX_CONCURRENT_RUNS: "0" });
+const startWorker = suite.startWorker;
 
-beforeAll(async () => {
-  strata = await Strata.start({ STRATA_MAX_CONCURRENT_RUNS: "0" });
-});
-afterAll(async () => {
-  await strata?.close();
-});
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.stop()));
-  if (cwd) await rm(cwd, { recursive: true, force: true });
-  cwd = undefined;
-});
-
-async function startWorker(defs: string, name: string, options: { args?: string[]; env?: Record<string, string> } = {}): Promise<Worker> {
-  cwd ??= await mkdtemp(join(tmpdir(), "strata-serve-"));
-  const worker = Worker.start({ defs, url: strata.server.url, token: await strata.locationToken(name), name, cwd, ...options });
-  workers.push(worker);
-  await worker.ready();
-  return worker;
-}
-
-const stored = async (key: string) => JSON.parse(await readFile(join(cwd!, ".strata", "storage", `${key}.json`), "utf8")) as unknown;
+const stored = async (key: string) => JSON.parse(await readFile(join(await suite.dir(), ".strata", "storage", `${key}.json`), "utf8")) as unknown;
 const types = (events: { type: string }[]) => events.map((e) => e.type);
 
 describe("serve(): a code location executing runs launched on the server", () => {
@@ -40,8 +18,8 @@ describe("serve(): a code location executing runs launched on the server", () =>
     expect(worker.workerId).toMatch(/^[A-Za-z0-9_.-]+:\d+:[0-9a-f]+$/);
 
     const started = Date.now();
-    const runIds = await Promise.all([["my_data_asset"], ["asset_one", "asset_two"], ["complex_asset"]].map((keys) => strata.launch(keys)));
-    const runs = await Promise.all(runIds.map((id) => strata.waitForRun(id)));
+    const runIds = await Promise.all([["my_data_asset"], ["asset_one", "asset_two"], ["complex_asset"]].map((keys) => suite.strata.launch(keys)));
+    const runs = await Promise.all(runIds.map((id) => suite.strata.waitForRun(id)));
     const elapsed = Date.now() - started;
 
     expect(runs.map((r) => r.status)).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
@@ -61,7 +39,7 @@ describe("serve(): a code location executing runs launched on the server", () =>
       "RUN_SUCCESS",
     ]);
     for (const [key, runId] of [["my_data_asset", runIds[0]], ["asset_one", runIds[1]], ["asset_two", runIds[1]], ["complex_asset", runIds[2]]] as const) {
-      expect(await strata.latestMaterializationRun(key)).toBe(runId);
+      expect(await suite.strata.latestMaterializationRun(key)).toBe(runId);
     }
     expect(await stored("my_data_asset")).toEqual({ key: "value" });
     expect(await stored("asset_one")).toBe("value1");
@@ -73,7 +51,7 @@ describe("serve(): a code location executing runs launched on the server", () =>
   it("retries a graph asset's op under its retry policy and records each attempt", async () => {
     await startWorker(fixture("retrying-defs.ts"), "retrying");
 
-    const run = await strata.waitForRun(await strata.launch(["retried"]));
+    const run = await suite.strata.waitForRun(await suite.strata.launch(["retried"]));
 
     expect(run.status).toBe("SUCCESS");
     const flaky = run.events.filter((e) => e.stepKey === "retried.flaky").map((e) => e.type);
@@ -83,12 +61,12 @@ describe("serve(): a code location executing runs launched on the server", () =>
 
   it("cancels a running run when it is terminated on the server", async () => {
     await startWorker(fixture("slow-defs.ts"), "slow");
-    const runId = await strata.launch(["slow"]);
-    await waitFor(async () => (await strata.run(runId)).events.some((e) => e.type === "LOG"), 20_000, () => "the slow step never started");
+    const runId = await suite.strata.launch(["slow"]);
+    await waitFor(async () => (await suite.strata.run(runId)).events.some((e) => e.type === "LOG"), 20_000, () => "the slow step never started");
 
     const asked = Date.now();
-    expect(await strata.terminate(runId)).toBe("CANCELING");
-    const run = await strata.waitForRun(runId, ["CANCELED", "FAILURE", "SUCCESS"]);
+    expect(await suite.strata.terminate(runId)).toBe("CANCELING");
+    const run = await suite.strata.waitForRun(runId, ["CANCELED", "FAILURE", "SUCCESS"]);
     const elapsed = Date.now() - asked;
 
     expect(run.status).toBe("CANCELED");
@@ -97,18 +75,17 @@ describe("serve(): a code location executing runs launched on the server", () =>
   });
 
   it("shares 20 queued runs between two replicas, each run executed exactly once", async () => {
-    cwd = await mkdtemp(join(tmpdir(), "strata-serve-"));
-    const countDir = join(cwd, "counts");
+    const countDir = join(await suite.dir(), "counts");
     const options = { args: ["--concurrency", "2"], env: { COUNT_DIR: countDir } };
     // Register the location, then stop its worker so that the runs queue up with nobody claiming.
     const registrar = await startWorker(fixture("counting-defs.ts"), "counting", options);
     expect(await registrar.stop()).toBe(0);
-    const runIds = await Promise.all(Array.from({ length: 20 }, () => strata.launch(["counted"])));
-    await waitFor(async () => (await Promise.all(runIds.map((id) => strata.run(id)))).every((r) => r.status === "STARTING"), 10_000, () => "runs never became STARTING");
+    const runIds = await Promise.all(Array.from({ length: 20 }, () => suite.strata.launch(["counted"])));
+    await waitFor(async () => (await Promise.all(runIds.map((id) => suite.strata.run(id)))).every((r) => r.status === "STARTING"), 10_000, () => "runs never became STARTING");
 
     const started = Date.now();
     const [a, b] = await Promise.all([startWorker(fixture("counting-defs.ts"), "counting", options), startWorker(fixture("counting-defs.ts"), "counting", options)]);
-    const runs = await Promise.all(runIds.map((id) => strata.waitForRun(id, undefined, 60_000)));
+    const runs = await Promise.all(runIds.map((id) => suite.strata.waitForRun(id, undefined, 60_000)));
     const elapsed = Date.now() - started;
 
     expect(runs.map((r) => r.status)).toEqual(runIds.map(() => "SUCCESS"));
@@ -122,5 +99,33 @@ describe("serve(): a code location executing runs launched on the server", () =>
 
     expect(await Promise.all([a!.stop(), b!.stop()])).toEqual([0, 0]);
     process.stderr.write(`[serve e2e] 20 queued runs on 2 replicas (concurrency 2 each), from spawning them → all SUCCESS in ${elapsed} ms\n`);
+  });
+
+  it("reports definitions that fail to load, and exits", async () => {
+    const worker = await suite.startWorker(fixture("broken-defs.ts"), "broken", { ready: false });
+
+    expect(await worker.exited).toBe(1);
+    const location = await suite.strata.codeLocation("broken");
+    expect(location?.status).toBe("LOAD_ERROR");
+    expect(location?.loadError).toContain('DefinitionError');
+    expect(location?.loadError).toContain("twice");
+  });
+
+  it("reports a run's thousands of events in order, in batches", async () => {
+    const worker = await startWorker(fixture("chatty-defs.ts"), "chatty", { env: { LOG_LINES: "5000" } });
+
+    const started = Date.now();
+    const runId = await suite.strata.launch(["chatty"]);
+    const run = await suite.strata.waitForRun(runId);
+    const elapsed = Date.now() - started;
+
+    expect(run.status).toBe("SUCCESS");
+    const { run: stored } = await suite.strata.graphql<{ run: { lastEventSeq: number } }>(`query ($id: ID!) { run(id: $id) { ... on Run { lastEventSeq } } }`, { id: runId });
+    expect(stored.lastEventSeq).toBe(5_006);
+    const ended = worker.log.find((line) => line.includes(`run ${runId} ended`))!;
+    const { events, requests } = JSON.parse(ended.slice(ended.indexOf("{"))) as { events: number; requests: number };
+    expect(events).toBe(5_006);
+    expect(requests).toBeLessThanOrEqual(40);
+    process.stderr.write(`[serve e2e] a run of ${events} events: launch → SUCCESS in ${elapsed} ms, ${requests} reportRunEvents requests\n`);
   });
 });
