@@ -1,31 +1,78 @@
-import { createLogger, startServer } from "@strata/server";
-import { parseOptions, type Command } from "../command.js";
+import { existsSync, statSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { createLogger } from "@strata/server";
+import { CliError } from "../cli-error.js";
+import { helpText, parseCount, parseOptions, type Command } from "../command.js";
+import { superviseDevLocation } from "../location/dev-supervisor.js";
+import { defaultLocationName, isLocationName } from "../location/location-name.js";
+import { withProgress } from "../output/progress.js";
+import { styleFor } from "../output/style.js";
+import { launchServer, parsePort, readEnv } from "../server-launch.js";
 import { untilSignal } from "../signals.js";
-import { parsePort, readEnv } from "./server.js";
 
 export const devCommand: Command = {
   name: "dev",
-  usage: "dev [--port N]",
-  summary: "Start a local server on embedded PGlite (.strata/db) with GraphiQL.",
+  usage: "dev [defs.ts] [--port N] [--name NAME]",
+  summary: "Start a local server on embedded PGlite with GraphiQL, and load a definitions file as a code location.",
+  help: [
+    "The definitions file's default export must be `new Definitions({ assets: [...] })`. It is",
+    "loaded in its own process (with tsx, so TypeScript runs as is), registered with the server,",
+    "and reloaded whenever it or a file next to it changes. A file that fails to load is reported",
+    "as the location's load error; the server keeps running.",
+    "",
+    "Options:",
+    "  --port N                 the port (env PORT; default 4000)",
+    "  --name NAME              the code location's name (default: from the file or its directory)",
+    "  --heartbeat-interval S   seconds between the location's heartbeats (default 10)",
+    "",
+    "Data lives in $STRATA_HOME/db (default .strata/db). Authentication is disabled, which the",
+    "server allows only on localhost.",
+  ].join("\n"),
   async run(argv) {
-    const { values } = parseOptions("dev", argv, { port: { type: "string" } });
+    const { values, positionals } = parseOptions("dev", argv, {
+      port: { type: "string" },
+      name: { type: "string" },
+      "heartbeat-interval": { type: "string" },
+    });
     if (values.help) {
-      console.log(`strata ${this.usage}\n\n${this.summary}`);
+      console.log(helpText(this));
       return 0;
     }
+    if (positionals.length > 1) throw new CliError(`dev takes one definitions file, not ${positionals.length}. Usage: strata ${this.usage}`, 2);
+    const defsPath = positionals[0] === undefined ? undefined : resolve(positionals[0]);
+    if (defsPath !== undefined && !(existsSync(defsPath) && statSync(defsPath).isFile())) {
+      throw new CliError(`no definitions file at ${positionals[0]}`, 2);
+    }
+    const name = values.name ?? (defsPath ? defaultLocationName(defsPath) : "");
+    if (defsPath && !isLocationName(name)) throw new CliError(`--name "${name}" is not a location name: use letters, digits, "_" and "-"`, 2);
+    const heartbeatSeconds = parseCount("--heartbeat-interval", values["heartbeat-interval"], { min: 1, max: 3_600 }) ?? 10;
+
     const env = readEnv();
-    const server = await startServer({
-      env,
-      // Local development: no tokens needed. startServer refuses this off loopback.
-      auth: "disabled",
-      logger: createLogger(env.STRATA_LOG_LEVEL === "info" ? "warn" : env.STRATA_LOG_LEVEL),
-      ...(values.port !== undefined && { port: parsePort(values.port) }),
-    });
-    console.log(`Strata dev server on ${server.db.dialect === "pglite" ? `PGlite (${server.db.location})` : server.db.location}`);
-    console.log(`GraphiQL: ${server.graphqlUrl}`);
-    console.log("Authentication is disabled (dev mode, localhost only). Use `strata server` for a shared server.");
+    const where = env.DATABASE_URL ? "PostgreSQL" : `PGlite (${relative(process.cwd(), env.pgliteDir) || env.pgliteDir})`;
+    const { server, close } = await withProgress(`Starting the server on ${where}`, () =>
+      launchServer({
+        env,
+        command: "dev",
+        // Local development: no tokens needed. startServer refuses this off loopback.
+        auth: "disabled",
+        logger: createLogger(env.STRATA_LOG_LEVEL === "info" ? "warn" : env.STRATA_LOG_LEVEL),
+        port: values.port === undefined ? undefined : parsePort(values.port),
+      }),
+    );
+    const style = styleFor(process.stdout);
+    console.log(`\n  ${style.bold("GraphiQL")}  ${style.cyan(server.graphqlUrl)}`);
+    console.log(`  ${style.bold("Database")}  ${server.db.dialect === "pglite" ? where : server.db.location}`);
+    console.log(`  ${style.bold("Auth")}      disabled (dev mode, localhost only); use \`strata server\` for a shared server\n`);
+
+    const location = defsPath
+      ? superviseDevLocation({ defsPath, name, serverUrl: server.graphqlUrl, heartbeatSeconds, mode: "dev" })
+      : undefined;
+    if (defsPath) console.log(`Loading ${relative(process.cwd(), defsPath)} as code location "${name}"; watching ${relative(process.cwd(), dirname(defsPath)) || "."} for changes.`);
+    else console.log("No definitions file given: run `strata dev path/to/defs.ts` to load one.");
+
     await untilSignal();
-    await server.close();
+    await location?.close();
+    await close();
     return 0;
   },
 };

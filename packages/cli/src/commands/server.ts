@@ -1,44 +1,46 @@
-import { EnvError, createLogger, parseEnv, startServer } from "@strata/server";
-import { CliError } from "../cli-error.js";
-import { parseOptions, type Command } from "../command.js";
+import { createLogger } from "@strata/server";
+import { helpText, parseOptions, type Command } from "../command.js";
+import { launchServer, parsePort, readEnv } from "../server-launch.js";
 import { untilSignal } from "../signals.js";
 
 export const serverCommand: Command = {
   name: "server",
   usage: "server [--port N] [--host H]",
-  summary: "Run the production server (DATABASE_URL for PostgreSQL, else PGlite in $STRATA_HOME/db).",
+  summary: "Run the production server: authentication required, PostgreSQL with DATABASE_URL.",
+  help: [
+    "Options:",
+    "  --port N   the port (env PORT; default 4000; 0 picks a free one)",
+    "  --host H   the address to bind (env HOST; default localhost; 0.0.0.0 for every interface)",
+    "",
+    "Environment:",
+    "  DATABASE_URL       postgres://... (unset: embedded PGlite in $STRATA_HOME/db, one process only)",
+    "  REDIS_URL          redis://... shares live events between server replicas",
+    "  STRATA_HOME        where PGlite keeps its data (default .strata)",
+    "  STRATA_LOG_LEVEL   debug, info, warn, error or silent (default info); logs are JSON lines on stderr",
+    "",
+    "Every request needs an API token. Create the first admin token before starting the server:",
+    "  strata token create --name admin --scopes admin",
+  ].join("\n"),
   async run(argv) {
     const { values } = parseOptions("server", argv, { port: { type: "string" }, host: { type: "string" } });
     if (values.help) {
-      console.log(`strata ${this.usage}\n\n${this.summary}\nEnvironment: PORT, HOST, DATABASE_URL, REDIS_URL, STRATA_HOME, STRATA_LOG_LEVEL.`);
+      console.log(helpText(this));
       return 0;
     }
     const env = readEnv();
     const logger = createLogger(env.STRATA_LOG_LEVEL);
-    const server = await startServer({
+    const { server, close } = await launchServer({
       env,
+      command: "server",
+      auth: "required",
       logger,
-      ...(values.port !== undefined && { port: parsePort(values.port) }),
-      ...(values.host !== undefined && { host: values.host }),
+      port: values.port === undefined ? undefined : parsePort(values.port),
+      host: values.host,
     });
-    logger.info("strata server listening", { graphql: server.graphqlUrl, database: server.db.location });
-    await untilSignal();
-    await server.close();
+    logger.info("strata server listening", { graphql: server.graphqlUrl, database: server.db.location, pubsub: server.pubsub.transport, auth: "required" });
+    const signal = await untilSignal();
+    logger.info("strata server stopping", { signal });
+    await close();
     return 0;
   },
 };
-
-export function readEnv() {
-  try {
-    return parseEnv();
-  } catch (error) {
-    if (error instanceof EnvError) throw new CliError(error.message);
-    throw error;
-  }
-}
-
-export function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a number from 0 to 65535, not "${value}"`, 2);
-  return port;
-}

@@ -1,0 +1,59 @@
+import { dirname, relative } from "node:path";
+import { styleFor } from "../output/style.js";
+import { watchDirectory } from "./file-watcher.js";
+import { LocationExit, type LocationConfig } from "./location-config.js";
+import { startLocationProcess, type LocationProcess } from "./location-process.js";
+
+/**
+ * `strata dev`'s code location: a child process for the definitions file, replaced by a fresh
+ * one (a fresh module graph, so every edit counts) whenever a file next to it changes. A file
+ * that fails to load leaves no process running until the next change; the server keeps
+ * running throughout.
+ *
+ * @example
+ * ```ts
+ * const location = superviseDevLocation(config);
+ * await untilSignal();
+ * await location.close();
+ * ```
+ */
+export function superviseDevLocation(config: LocationConfig, stdout: NodeJS.WriteStream = process.stdout): { close(): Promise<void> } {
+  const style = styleFor(stdout);
+  let current: LocationProcess | undefined;
+  let closed = false;
+  // Restarts run one after another, so a burst of saves never leaves two locations running.
+  let queue: Promise<void> = Promise.resolve();
+
+  const start = () => {
+    const location = startLocationProcess(config);
+    current = location;
+    void location.exited.then((code) => {
+      if (closed || current !== location) return;
+      if (code !== LocationExit.loadError && code !== LocationExit.stopped) {
+        stdout.write(`${style.yellow("!")} ${config.name}: the location process exited with code ${code}; waiting for changes\n`);
+      }
+    });
+  };
+
+  const watcher = watchDirectory(dirname(config.defsPath), (files) => {
+    queue = queue.then(async () => {
+      if (closed) return;
+      const shown = files.length ? files.join(", ") : relative(process.cwd(), config.defsPath);
+      stdout.write(`${style.cyan("↻")} ${shown} changed: reloading ${config.name}\n`);
+      const previous = current;
+      current = undefined;
+      await previous?.stop();
+      if (!closed) start();
+    });
+  });
+
+  start();
+  return {
+    async close() {
+      closed = true;
+      watcher.close();
+      await queue;
+      await current?.stop();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+/** This package's directory: frames in it are the loader's, not the user's. */
+const CLI_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** What a definitions file's default export must offer: `Definitions#manifest()`. */
+interface DefinitionsLike {
+  manifest(): { manifest: unknown; hash: string };
+}
+
+/** The definitions file could not be imported, or its default export is not a `Definitions`. */
+export class DefinitionsLoadError extends Error {
+  override readonly name = "DefinitionsLoadError";
+  constructor(
+    message: string,
+    /** The user's error, formatted for people: its name, message and the stack frames in their code. */
+    readonly details: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Imports a definitions file (TypeScript works: the process runs under tsx) and builds its
+ * manifest. The default export is checked by shape rather than `instanceof`, since the user's
+ * project may resolve its own copy of @strata/definitions.
+ *
+ * @example
+ * ```ts
+ * const { manifest, hash } = await loadDefinitions("/repo/defs.ts");
+ * ```
+ */
+export async function loadDefinitions(defsPath: string): Promise<{ manifest: unknown; hash: string }> {
+  const shown = relative(process.cwd(), defsPath) || defsPath;
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(defsPath).href)) as { default?: unknown };
+  } catch (error) {
+    throw new DefinitionsLoadError(`${shown} failed to load`, formatUserError(error));
+  }
+  const defs = module.default;
+  if (!isDefinitions(defs)) {
+    const found = defs === undefined ? "it has no default export" : `its default export is ${describe(defs)}`;
+    throw new DefinitionsLoadError(
+      `${shown} does not export Definitions`,
+      `${shown} must \`export default new Definitions({ assets: [...] })\`, but ${found}.`,
+    );
+  }
+  try {
+    return defs.manifest();
+  } catch (error) {
+    throw new DefinitionsLoadError(`${shown}: building the manifest failed`, formatUserError(error));
+  }
+}
+
+function isDefinitions(value: unknown): value is DefinitionsLike {
+  return typeof value === "object" && value !== null && typeof (value as DefinitionsLike).manifest === "function";
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return `an object (${value.constructor?.name ?? "Object"}) without a manifest() method`;
+  return `a ${typeof value}`;
+}
+
+/**
+ * The error's name and message, and the stack frames in the user's own files: Node's
+ * internals, node_modules, built libraries (`/dist/`) and this CLI say nothing about what to
+ * fix.
+ */
+export function formatUserError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cwd = process.cwd();
+  const own = (error.stack ?? "")
+    .split("\n")
+    .filter((line) => /^\s+at /.test(line) && !/node:|node_modules|\/dist\//.test(line) && !line.includes(CLI_ROOT))
+    .slice(0, 8)
+    .map((line) => line.replace(`${pathToFileURL(cwd).href}/`, "").replace(`${cwd}/`, ""));
+  return [`${error.name}: ${error.message}`, ...own].join("\n");
+}

@@ -1,0 +1,17 @@
+/**
+ * The entry of a code-location process, started by `strata dev` and `strata location serve`
+ * as `node --import tsx location-main.js` with its configuration in STRATA_LOCATION_CONFIG.
+ * User code runs here, never in the server's process.
+ */
+import { createClient } from "@strata/sdk";
+import { readLocationConfig } from "./location-config.js";
+import { runLocation } from "./location-runner.js";
+
+const config = readLocationConfig();
+const abort = new AbortController();
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => abort.abort());
+
+const client = createClient({ url: config.serverUrl, token: config.token });
+process.exitCode = await runLocation({ config, client, signal: abort.signal });
+// User code may leave timers or sockets open; the location's life is over either way.
+process.exit();

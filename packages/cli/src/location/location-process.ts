@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { LOCATION_CONFIG_ENV, type LocationConfig } from "./location-config.js";
+
+/** tsx's loader, resolved from the CLI, so user projects need not install tsx themselves. */
+const TSX_LOADER = import.meta.resolve("tsx");
+const ENTRY = fileURLToPath(new URL("./location-main.js", import.meta.url));
+
+/** A running code-location child process. */
+export interface LocationProcess {
+  readonly child: ChildProcess;
+  /** Resolves to the exit code (128 + n for a signal) once the process has ended. */
+  readonly exited: Promise<number>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
+  stop(graceMs?: number): Promise<number>;
+}
+
+/**
+ * Starts a code location in its own Node.js process with tsx loaded, so a TypeScript
+ * definitions file runs as is and user code stays out of the CLI's (and the server's) process.
+ * The child shares the terminal: its lines appear as it prints them.
+ *
+ * @example
+ * ```ts
+ * const location = startLocationProcess({ defsPath, name: "sales", serverUrl, heartbeatSeconds: 10, mode: "serve" });
+ * process.exitCode = await location.exited;
+ * ```
+ */
+export function startLocationProcess(config: LocationConfig): LocationProcess {
+  const child = spawn(process.execPath, ["--import", TSX_LOADER, ENTRY], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, [LOCATION_CONFIG_ENV]: JSON.stringify(config) },
+  });
+  const exited = new Promise<number>((resolve) => {
+    child.once("exit", (code, signal) => resolve(code ?? 128 + signalNumber(signal)));
+    child.once("error", () => resolve(1));
+  });
+  return {
+    child,
+    exited,
+    async stop(graceMs = 5_000) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+        await exited;
+        clearTimeout(timer);
+      }
+      return exited;
+    },
+  };
+}
+
+function signalNumber(signal: NodeJS.Signals | null): number {
+  return signal === "SIGKILL" ? 9 : signal === "SIGINT" ? 2 : 15;
+}

@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+/** The built binary, as users run it. */
+export const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL("../../../..", import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+/** The environment of a CLI process: this one's, minus anything that would point it elsewhere. */
+function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  for (const key of ["STRATA_SERVER", "STRATA_TOKEN", "DATABASE_URL", "REDIS_URL", "PORT", "HOST", "STRATA_HOME"]) delete env[key];
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
+/** Runs `node dist/bin.js ...args` to completion. */
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const cli = startCli(args, options);
+  return cli.exited.then((code) => ({ code, stdout: cli.stdout, stderr: cli.stderr }));
+}
+
+/** A CLI process still running: its output so far, and ways to wait for lines and stop it. */
+export interface RunningCli {
+  readonly child: ChildProcess;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exited: Promise<number>;
+  /** Resolves with the match once stdout or stderr (from `from` characters on) matches. */
+  waitFor(pattern: RegExp, options?: { timeoutMs?: number; from?: number }): Promise<RegExpMatchArray>;
+  /** The combined output's length now, to wait only for what comes next. */
+  mark(): number;
+  /** SIGINT (as Ctrl-C), then the exit code. */
+  stop(): Promise<number>;
+}
+
+export function startCli(args: string[], options: CliOptions = {}): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: cliEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  let combined = "";
+  const listeners = new Set<() => void>();
+  const onData = (which: "out" | "err") => (chunk: Buffer) => {
+    const text = chunk.toString();
+    if (which === "out") stdout += text;
+    else stderr += text;
+    combined += text;
+    for (const listener of [...listeners]) listener();
+  };
+  child.stdout!.on("data", onData("out"));
+  child.stderr!.on("data", onData("err"));
+  const exited = new Promise<number>((resolve) => child.once("close", (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  const timeout = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 90_000);
+  void exited.then(() => clearTimeout(timeout));
+  return {
+    child,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    exited,
+    mark: () => combined.length,
+    waitFor(pattern, { timeoutMs = 30_000, from = 0 } = {}) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = combined.slice(from).match(pattern);
+          if (!match) return false;
+          done();
+          resolve(match);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms; output so far:\n${combined}`));
+        }, timeoutMs);
+        const onExit = () => {
+          if (check()) return;
+          done();
+          reject(new Error(`the CLI exited before printing ${pattern}; output:\n${combined}`));
+        };
+        const done = () => {
+          clearTimeout(timer);
+          listeners.delete(listener);
+        };
+        const listener = () => void check();
+        if (check()) return;
+        listeners.add(listener);
+        void exited.then(onExit);
+      });
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT");
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createLogger, createToken, openDatabase, parseEnv, startServer, type StrataServer } from "@strata/server";
+import { createClient, type StrataClient } from "@strata/sdk";
+
+/** A real Strata server on a free port, requiring tokens, on in-memory PGlite. */
+export interface TestServer {
+  readonly server: StrataServer;
+  readonly url: string;
+  /** An admin token's secret. */
+  readonly admin: string;
+  token(...scopes: string[]): Promise<string>;
+  /** An SDK client as admin, to arrange and check what the CLI did. */
+  readonly client: StrataClient;
+  close(): Promise<void>;
+}
+
+let count = 0;
+
+export async function startTestServer(): Promise<TestServer> {
+  const db = await openDatabase();
+  const server = await startServer({ env: parseEnv({}), port: 0, host: "127.0.0.1", auth: "required", db, logger: createLogger("silent") });
+  const token = async (...scopes: string[]) => (await createToken(db.prisma, { name: `cli-test-${++count}`, scopes })).token;
+  const admin = await token("admin");
+  return {
+    server,
+    url: server.graphqlUrl,
+    admin,
+    token,
+    client: createClient({ url: server.graphqlUrl, token: admin }),
+    async close() {
+      await server.close();
+      await db.close();
+    },
+  };
+}
+
+const WORK_ROOT = fileURLToPath(new URL("../../.test-work", import.meta.url));
+
+/**
+ * A fresh directory for definitions files, inside this package so that `@strata/definitions`
+ * resolves from it as from a user's project, and a separate STRATA_HOME for the embedded database.
+ */
+export function workDirectory(): { dir: string; home: string; remove(): void } {
+  mkdirSync(WORK_ROOT, { recursive: true });
+  const dir = mkdtempSync(join(WORK_ROOT, "w-"));
+  return { dir, home: join(dir, ".strata"), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
