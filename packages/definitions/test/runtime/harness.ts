@@ -4,7 +4,8 @@
  *
  * @strata/server is imported through the workspace link without being declared: the server
  * depends on @strata/definitions (its `./plan` entry), so declaring it here would make a
- * package cycle that turbo refuses. These tests run from sources, so no build order matters.
+ * package cycle that turbo refuses. These tests run from sources, so no build order matters;
+ * packages/definitions/turbo.json only makes them wait for the server's generated Prisma client.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -111,6 +112,15 @@ export class Strata {
       { id: runId },
     );
     return run.events[0]!.payload;
+  }
+
+  /** Milliseconds from a run's launch to its RUN_START on the worker. */
+  async launchToStartMs(runId: string): Promise<number> {
+    const { run } = await this.graphql<{ run: { createdAt: string; events: { timestamp: string }[] } }>(
+      `query ($id: ID!) { run(id: $id) { ... on Run { createdAt events(first: 1) { timestamp } } } }`,
+      { id: runId },
+    );
+    return Date.parse(run.events[0]!.timestamp) - Date.parse(run.createdAt);
   }
 
   async codeLocation(name: string): Promise<{ status: string; loadError: string | null } | null> {

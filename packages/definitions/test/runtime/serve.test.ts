@@ -45,7 +45,8 @@ describe("serve(): a code location executing runs launched on the server", () =>
     expect(await stored("asset_one")).toBe("value1");
     expect(await stored("asset_two")).toBe("value2");
     expect(await stored("complex_asset")).toBe("final_intermediate_value");
-    process.stderr.write(`[serve e2e] 3 seed runs launched → SUCCESS in ${elapsed} ms\n`);
+    const toStart = await Promise.all(runIds.map((id) => suite.strata.launchToStartMs(id)));
+    process.stderr.write(`[serve e2e] 3 seed runs launched → SUCCESS in ${elapsed} ms; launch → RUN_START ${toStart.join(", ")} ms\n`);
   });
 
   it("retries a graph asset's op under its retry policy and records each attempt", async () => {
@@ -127,5 +128,26 @@ describe("serve(): a code location executing runs launched on the server", () =>
     expect(events).toBe(5_006);
     expect(requests).toBeLessThanOrEqual(40);
     process.stderr.write(`[serve e2e] a run of ${events} events: launch → SUCCESS in ${elapsed} ms, ${requests} reportRunEvents requests\n`);
+  });
+
+  it("on SIGTERM stops claiming, lets a running run finish within the grace period, then exits", async () => {
+    const worker = await startWorker(fixture("slow-defs.ts"), "slow", { env: { SLOW_MS: "800" } });
+    const runId = await suite.strata.launch(["slow"]);
+    await waitFor(async () => (await suite.strata.run(runId)).events.some((e) => e.type === "LOG"), 20_000, () => "the slow step never started");
+
+    expect(await worker.stop()).toBe(0);
+
+    expect((await suite.strata.run(runId)).status).toBe("SUCCESS");
+    expect(worker.log.join("\n")).toContain("shutting down: waiting for 1 run(s)");
+  });
+
+  it("cancels the runs still going when the grace period ends", async () => {
+    const worker = await startWorker(fixture("slow-defs.ts"), "slow", { args: ["--grace-ms", "200"] });
+    const runId = await suite.strata.launch(["slow"]);
+    await waitFor(async () => (await suite.strata.run(runId)).events.some((e) => e.type === "LOG"), 20_000, () => "the slow step never started");
+
+    expect(await worker.stop()).toBe(0);
+
+    expect((await suite.strata.run(runId)).status).toBe("CANCELED");
   });
 });

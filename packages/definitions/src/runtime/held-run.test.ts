@@ -1,0 +1,102 @@
+import type { ClaimedRun, RunReport, WorkerRunEvent } from "@strata/sdk";
+import { describe, expect, it } from "vitest";
+import { asset } from "../asset.js";
+import { Definitions } from "../definitions.js";
+import { InMemoryIOManager } from "../in-memory-io-manager.js";
+import { ManualClock, settle } from "../testing/manual-clock.js";
+import { HeldRun } from "./held-run.js";
+
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** The server's side of one held run, as the worker's client sees it. */
+class FakeServer {
+  reported: WorkerRunEvent[] = [];
+  heartbeats = 0;
+  answer: RunReport = { held: true, lastSeq: 0, status: "STARTED", cancelRequested: false };
+  client = {
+    reportRunEvents: async ({ events }: { events: readonly WorkerRunEvent[] }): Promise<RunReport> => {
+      if (this.answer.held) this.reported.push(...events);
+      return this.answer;
+    },
+    heartbeatRun: async (): Promise<RunReport> => {
+      this.heartbeats++;
+      return this.answer;
+    },
+  };
+}
+
+function claimed(stepKeys: string[]): ClaimedRun {
+  return { __typename: "ClaimedRun", id: "run-1", stepKeys, assetKeys: stepKeys, reusedOutputs: [], parentRunId: null, rootRunId: null, strategy: null, tags: {} } as ClaimedRun;
+}
+
+function setup() {
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => (started = resolve));
+  const fast = asset("fast", () => 1);
+  const waits = asset("waits", (_, ctx) => {
+    started();
+    return new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("stopped"))));
+  });
+  const definitions = new Definitions({ assets: [fast, waits], ioManagers: { io_manager: new InMemoryIOManager() } });
+  const server = new FakeServer();
+  const clock = new ManualClock();
+  const hold = (stepKeys: string[]) =>
+    new HeldRun(claimed(stepKeys), { definitions, client: server.client, workerId: "w1", leaseSeconds: 3, clock, logger: quiet, isRetryable: () => true });
+  return { server, clock, hold, running };
+}
+
+const types = (events: WorkerRunEvent[]) => events.map((e) => e.type);
+
+describe("HeldRun", () => {
+  it("executes the claimed steps and reports every event before it resolves", async () => {
+    const { server, hold } = setup();
+
+    const result = await hold(["fast"]).execute();
+
+    expect(result).toEqual({ status: "SUCCESS", events: 6, requests: 1 });
+    expect(types(server.reported)).toEqual(["RUN_START", "STEP_START", "STEP_OUTPUT", "ASSET_MATERIALIZATION", "STEP_SUCCESS", "RUN_SUCCESS"]);
+    expect(server.reported.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("ends the run RUN_CANCELED when a heartbeat says termination was requested", async () => {
+    const { server, clock, hold, running } = setup();
+    const execution = hold(["waits"]).execute();
+    await running;
+    await clock.advance(20); // the first events are reported; nothing else is
+    server.answer = { held: true, lastSeq: 2, status: "CANCELING", cancelRequested: true };
+
+    await clock.advance(1_000);
+    const result = await execution;
+
+    expect(server.heartbeats).toBe(1);
+    expect(result.status).toBe("CANCELED");
+    expect(types(server.reported).slice(-2)).toEqual(["STEP_FAILURE", "RUN_CANCELED"]);
+  });
+
+  it("stops executing and reporting once the lease is lost", async () => {
+    const { server, clock, hold, running } = setup();
+    const execution = hold(["waits"]).execute();
+    await running;
+    await clock.advance(20);
+    const reportedBefore = server.reported.length;
+    server.answer = { held: false, message: "run-1 is FAILURE now" };
+
+    await clock.advance(1_000);
+    const result = await execution;
+    await settle();
+
+    expect(result.status).toBe("LOST");
+    expect(server.reported).toHaveLength(reportedBefore);
+    expect(types(server.reported)).toEqual(["RUN_START", "STEP_START"]);
+  });
+
+  it("fails a run whose plan this code cannot execute, with the reason, instead of leaving it to the run monitor", async () => {
+    const { server, hold } = setup();
+
+    const result = await hold(["renamed_since_launch"]).execute();
+
+    expect(result.status).toBe("FAILURE");
+    expect(server.reported).toMatchObject([{ seq: 1, type: "RUN_FAILURE", payload: { error: { name: "SelectionError" } } }]);
+    expect(server.reported[0]!.message).toContain('no step "renamed_since_launch"');
+  });
+});
