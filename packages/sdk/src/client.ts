@@ -3,6 +3,7 @@ import { createConnection, type ClientOptions } from "./client-connection.js";
 import { codeLocationMethods, type CodeLocationMethods } from "./code-locations.js";
 import { healthMethods, type HealthMethods } from "./health.js";
 import { materializationMethods, type MaterializationMethods } from "./materializations.js";
+import { runMethods, type RunMethods } from "./runs.js";
 import { subscriptionMethods, type SubscriptionMethods } from "./subscriptions/subscription-methods.js";
 import { tokenMethods, type TokenMethods } from "./tokens.js";
 
@@ -12,7 +13,8 @@ import { tokenMethods, type TokenMethods } from "./tokens.js";
  * Every method returns plain data or throws a `StrataError`: expected failures as the
  * subclass named after the server's error type (`NotFoundError`, `UnauthorizedError`,
  * `InvalidArgumentError`, `InvalidManifestError`, `AssetKeyCollisionError`,
- * `UnauthenticatedError`, `StrataServerError`), carrying its fields, and transport failures as
+ * `UnauthenticatedError`, `InvalidSelectionError`, `RunStatusError`, `NothingToReexecuteError`,
+ * `StrataServerError`), carrying its fields, and transport failures as
  * `StrataRequestError`. Subscriptions are async iterables that reconnect by themselves.
  *
  * @example
@@ -21,7 +23,7 @@ import { tokenMethods, type TokenMethods } from "./tokens.js";
  * const page = await client.assets({ search: "orders" });
  * ```
  */
-export interface StrataClient extends HealthMethods, CatalogMethods, CodeLocationMethods, MaterializationMethods, TokenMethods, SubscriptionMethods {}
+export interface StrataClient extends HealthMethods, CatalogMethods, CodeLocationMethods, MaterializationMethods, RunMethods, TokenMethods, SubscriptionMethods {}
 
 /**
  * Creates a typed client for a Strata server.
@@ -47,6 +49,7 @@ export function createClient(options: ClientOptions): StrataClient {
     ...catalogMethods(connection),
     ...codeLocationMethods(connection),
     ...materializationMethods(connection),
+    ...runMethods(connection),
     ...tokenMethods(connection),
     ...subscriptionMethods(connection),
   };

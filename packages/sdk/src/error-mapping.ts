@@ -3,7 +3,10 @@ import {
   AssetKeyCollisionError,
   InvalidArgumentError,
   InvalidManifestError,
+  InvalidSelectionError,
   NotFoundError,
+  NothingToReexecuteError,
+  RunStatusError,
   StrataError,
   StrataRequestError,
   StrataServerError,
@@ -12,6 +15,15 @@ import {
 } from "./errors.js";
 import type { StrataErrorFieldsFragment } from "./generated/graphql.js";
 
+/** The run operations' error members (`RunErrorFields` in src/operations/error.fragment.graphql). */
+type RunErrorMember =
+  | { __typename: "InvalidSelectionError"; message: string; code: string; reason: string; keys: string[] }
+  | { __typename: "RunStatusError"; message: string; code: string; runId: string; status: string }
+  | { __typename: "NothingToReexecuteError"; message: string; code: string; runId: string };
+
+/** A result-union member implementing the server's `Error` interface, with its fields. */
+export type ErrorMember = Exclude<StrataErrorFieldsFragment, { __typename: RunErrorMember["__typename"] }> | RunErrorMember;
+
 /** A GraphQL error as it travels in a response. */
 export interface WireGraphQLError {
   message: string;
@@ -19,7 +31,9 @@ export interface WireGraphQLError {
 }
 
 /** The typed error for a result-union member that implements the server's `Error` interface. */
-export function errorFromUnionMember(member: StrataErrorFieldsFragment): StrataError {
+export function errorFromUnionMember(error: ErrorMember | StrataErrorFieldsFragment): StrataError {
+  // A run error member reaches here only from operations that select its fields (RunErrorFields).
+  const member = error as ErrorMember;
   switch (member.__typename) {
     case "NotFoundError":
       return new NotFoundError(member.message, member.kind, member.key);
@@ -35,6 +49,12 @@ export function errorFromUnionMember(member: StrataErrorFieldsFragment): StrataE
         member.locationName,
         member.collisions.map(({ key, definedBy }) => ({ key, definedBy })),
       );
+    case "InvalidSelectionError":
+      return new InvalidSelectionError(member.message, member.reason, member.keys);
+    case "RunStatusError":
+      return new RunStatusError(member.message, member.runId, member.status);
+    case "NothingToReexecuteError":
+      return new NothingToReexecuteError(member.message, member.runId);
     default: {
       // A server newer than this SDK may add error types; they still carry message and code.
       const unknown = member as { message: string; code: string };

@@ -169,6 +169,66 @@ export class AssetKeyCollisionError extends StrataError {
 }
 
 /**
+ * The assets selected cannot make one run; nothing was launched (`code` `INVALID_SELECTION`).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof InvalidSelectionError && e.reason === "UNKNOWN_ASSETS") console.error(`unknown: ${e.keys}`); }
+ * ```
+ */
+export class InvalidSelectionError extends StrataError {
+  override name = "InvalidSelectionError";
+  constructor(
+    message: string,
+    /** UNKNOWN_ASSETS, PARTIAL_MULTI_ASSET, MULTIPLE_LOCATIONS, EMPTY_SELECTION or NOT_LOADED. */
+    readonly reason: string,
+    /** The keys at fault. */
+    readonly keys: string[],
+  ) {
+    super(message, "INVALID_SELECTION");
+  }
+}
+
+/**
+ * The run's status does not allow this, e.g. terminating a finished run (`code`
+ * `INVALID_RUN_STATUS`).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof RunStatusError) console.error(`run ${e.runId} is already ${e.status}`); }
+ * ```
+ */
+export class RunStatusError extends StrataError {
+  override name = "RunStatusError";
+  constructor(
+    message: string,
+    readonly runId: string,
+    readonly status: string,
+  ) {
+    super(message, "INVALID_RUN_STATUS");
+  }
+}
+
+/**
+ * A re-execution strategy found nothing to run again, e.g. FROM_FAILURE of a run that
+ * succeeded (`code` `NOTHING_TO_REEXECUTE`).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof NothingToReexecuteError) console.log(`run ${e.runId} has nothing to retry`); }
+ * ```
+ */
+export class NothingToReexecuteError extends StrataError {
+  override name = "NothingToReexecuteError";
+  constructor(
+    message: string,
+    readonly runId: string,
+  ) {
+    super(message, "NOTHING_TO_REEXECUTE");
+  }
+}
+
+/**
  * The server failed unexpectedly (`code` `INTERNAL_SERVER_ERROR`). Its log has the details
  * under `requestId`.
  *

@@ -17,6 +17,7 @@ export type { AssetSummary, AssetDetail, AssetFilter, AssetsOptions, AssetPage, 
 export type { CodeLocation, CodeLocationDetail, RegisterCodeLocationInput, RegisterCodeLocationResult, CodeLocationMethods } from "./code-locations.js";
 export type { Materialization, ReportMaterializationInput, MaterializationMethods } from "./materializations.js";
 export type { ApiToken, CreatedToken, CreateTokenInput, TokenMethods } from "./tokens.js";
+export type { Run, RunDetail, RunEvent, RunStatusChange, RunStatus, ReexecutionStrategy, RunsOptions, RunMethods } from "./runs.js";
 export type { Page } from "./page.js";
 export type { CodeLocationChange, SubscriptionMethods } from "./subscriptions/subscription-methods.js";
 export type { StrataSubscription, SubscribeOptions, SubscriptionStatus } from "./subscriptions/reconnecting-subscription.js";
@@ -29,6 +30,9 @@ export {
   InvalidArgumentError,
   InvalidManifestError,
   AssetKeyCollisionError,
+  InvalidSelectionError,
+  RunStatusError,
+  NothingToReexecuteError,
   StrataServerError,
   StrataRequestError,
   isRetryable,

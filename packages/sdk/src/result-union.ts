@@ -1,5 +1,4 @@
-import { errorFromUnionMember } from "./error-mapping.js";
-import type { StrataErrorFieldsFragment } from "./generated/graphql.js";
+import { errorFromUnionMember, type ErrorMember } from "./error-mapping.js";
 
 /** A union member without the `__typename` it was told apart by. */
 export type Unwrapped<T, N> = Omit<Extract<T, { __typename: N }>, "__typename">;
@@ -10,7 +9,7 @@ export type Unwrapped<T, N> = Omit<Extract<T, { __typename: N }>, "__typename">;
  * gets plain data or an exception, never a union to inspect.
  */
 export function unwrapResult<T extends { __typename: string }, N extends T["__typename"]>(result: T, success: N): Unwrapped<T, N> {
-  if (result.__typename !== success) throw errorFromUnionMember(result as unknown as StrataErrorFieldsFragment);
+  if (result.__typename !== success) throw errorFromUnionMember(result as unknown as ErrorMember);
   const { __typename: _, ...data } = result;
   return data as unknown as Unwrapped<T, N>;
 }

@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const CLI_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** What a definitions file's default export must offer: `Definitions#manifest()`. */
-interface DefinitionsLike {
+export interface DefinitionsLike {
   manifest(): { manifest: unknown; hash: string };
 }
 
@@ -22,16 +22,18 @@ export class DefinitionsLoadError extends Error {
 }
 
 /**
- * Imports a definitions file (TypeScript works: the process runs under tsx) and builds its
- * manifest. The default export is checked by shape rather than `instanceof`, since the user's
- * project may resolve its own copy of @strata/definitions.
+ * Imports a definitions file (TypeScript works: the process runs under tsx), checks that its
+ * default export is a `Definitions` and that its manifest builds. The export is checked by
+ * shape rather than `instanceof`, since the user's project may resolve its own copy of
+ * @strata/definitions.
  *
  * @example
  * ```ts
- * const { manifest, hash } = await loadDefinitions("/repo/defs.ts");
+ * const defs = await loadDefinitions("/repo/defs.ts");
+ * const { manifest, hash } = defs.manifest();
  * ```
  */
-export async function loadDefinitions(defsPath: string): Promise<{ manifest: unknown; hash: string }> {
+export async function loadDefinitions(defsPath: string): Promise<DefinitionsLike> {
   const shown = relative(process.cwd(), defsPath) || defsPath;
   let module: { default?: unknown };
   try {
@@ -48,7 +50,8 @@ export async function loadDefinitions(defsPath: string): Promise<{ manifest: unk
     );
   }
   try {
-    return defs.manifest();
+    defs.manifest();
+    return defs;
   } catch (error) {
     throw new DefinitionsLoadError(`${shown}: building the manifest failed`, formatUserError(error));
   }

@@ -6,12 +6,13 @@
 import { createClient } from "@strata/sdk";
 import { readLocationConfig } from "./location-config.js";
 import { runLocation } from "./location-runner.js";
+import { runtimeFor } from "./location-runtime.js";
 
 const config = readLocationConfig();
 const abort = new AbortController();
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => abort.abort());
 
 const client = createClient({ url: config.serverUrl, token: config.token });
-process.exitCode = await runLocation({ config, client, signal: abort.signal });
+process.exitCode = await runLocation({ config, client, serve: await runtimeFor(config.defsPath), signal: abort.signal });
 // User code may leave timers or sockets open; the location's life is over either way.
 process.exit();

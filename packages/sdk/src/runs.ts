@@ -1,0 +1,188 @@
+import type { ClientConnection } from "./client-connection.js";
+import {
+  RunEventsDocument,
+  RunStatusChangedDocument,
+  type ReexecutionStrategy,
+  type RunEventFieldsFragment,
+  type RunEventsSubscription,
+  type RunFieldsFragment,
+  type RunQuery,
+  type RunStatus,
+  type RunStatusChangedSubscription,
+} from "./generated/graphql.js";
+import { toPage, type Page } from "./page.js";
+import { unwrapResult, type Unwrapped } from "./result-union.js";
+import { resumableSubscription, subscription, type StrataSubscription, type SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
+
+export type { ReexecutionStrategy, RunStatus };
+
+/** A run: its status, selection, timing and the location executing it. */
+export type Run = RunFieldsFragment;
+
+/** One run with its steps, what it materialized, and its re-executions. */
+export type RunDetail = Unwrapped<RunQuery["run"], "Run">;
+
+/** One event of a run's log; `seq` numbers a run's events from 1, in order. */
+export type RunEvent = RunEventFieldsFragment;
+
+/** A run changed status. */
+export type RunStatusChange = RunStatusChangedSubscription["runStatusChanged"];
+
+/**
+ * Filters of {@link RunMethods.runs}.
+ *
+ * @example
+ * ```ts
+ * const filter: RunsOptions = { status: ["FAILURE"], location: "sales", first: 20 };
+ * ```
+ */
+export interface RunsOptions {
+  status?: RunStatus[] | undefined;
+  location?: string | undefined;
+  /** Runs that selected this asset. */
+  assetKey?: string | undefined;
+  /** `name=value`. */
+  tag?: string | undefined;
+  first?: number | undefined;
+  after?: string | null | undefined;
+}
+
+/** @see {@link StrataClient} */
+export interface RunMethods {
+  /**
+   * Queues a run of `assetKeys` (all of one code location); tags are strings, and
+   * `strata/priority` (an integer) orders the queue. Throws `InvalidSelectionError` (with
+   * `reason` and `keys`) for unknown keys, part of a multi-asset that must run whole, or keys
+   * of several locations. Requires `launch`.
+   *
+   * @example
+   * ```ts
+   * const run = await client.launchRun({ assetKeys: ["sales/orders", "sales/revenue"], tags: { team: "finance" } });
+   * for await (const event of client.runEvents(run.id)) console.log(event.seq, event.type, event.message ?? "");
+   * ```
+   */
+  launchRun(input: { assetKeys: string[]; tags?: Record<string, string> | undefined }): Promise<Run>;
+
+  /**
+   * One run by id, with its steps and materializations; `NotFoundError` for an unknown id.
+   * Requires `read`.
+   *
+   * @example
+   * ```ts
+   * const run = await client.run(runId);
+   * for (const step of run.steps) console.log(step.stepKey, step.status, step.attempts);
+   * ```
+   */
+  run(id: string): Promise<RunDetail>;
+
+  /**
+   * Runs, newest first, one page at a time. Requires `read`.
+   *
+   * @example
+   * ```ts
+   * const { items } = await client.runs({ status: ["FAILURE"], location: "sales", first: 10 });
+   * ```
+   */
+  runs(options?: RunsOptions): Promise<Page<Run>>;
+
+  /**
+   * Stops a run: a queued one is CANCELED at once, a started one is CANCELING until its worker
+   * stops it. Throws `RunStatusError` for a finished run. Requires `launch`.
+   *
+   * @example
+   * ```ts
+   * const run = await client.terminateRun(runId);
+   * console.log(run.status); // "CANCELED" or "CANCELING"
+   * ```
+   */
+  terminateRun(runId: string): Promise<Run>;
+
+  /**
+   * Queues a child run of a finished run: FROM_FAILURE (failed and never-run steps and what is
+   * downstream), FROM_ASSET_FAILURE (assets not materialized), or ALL_STEPS. Throws
+   * `NothingToReexecuteError` when there is nothing to run again, `RunStatusError` for a run
+   * still running. Requires `launch`.
+   *
+   * @example
+   * ```ts
+   * const retry = await client.reexecuteRun({ runId, strategy: "FROM_FAILURE" });
+   * console.log(retry.parentRunId === runId);
+   * ```
+   */
+  reexecuteRun(input: { runId: string; strategy: ReexecutionStrategy; extraTags?: Record<string, string> | undefined }): Promise<Run>;
+
+  /**
+   * A run's log: the events stored so far, then live ones as its worker reports them; the loop
+   * ends after the run's last event. A dropped connection resumes after the last event
+   * delivered, so every event arrives exactly once and in order. `after` skips the events up
+   * to that seq. Requires `read`.
+   *
+   * @example
+   * ```ts
+   * for await (const event of client.runEvents(run.id)) {
+   *   console.log(`${event.seq} ${event.type} ${event.stepKey ?? ""} ${event.message ?? ""}`);
+   * }
+   * ```
+   */
+  runEvents(runId: string, options?: SubscribeOptions & { after?: number }): StrataSubscription<RunEvent>;
+
+  /**
+   * Each status change of one run (`runId`), or of every run. Changes while disconnected are
+   * not replayed: read `run(id)` after a reconnection (`onStatus`). Requires `read`.
+   *
+   * @example
+   * ```ts
+   * for await (const change of client.runStatusChanged({ runId })) {
+   *   if (["SUCCESS", "FAILURE", "CANCELED"].includes(change.status)) break;
+   * }
+   * ```
+   */
+  runStatusChanged(options?: SubscribeOptions & { runId?: string }): StrataSubscription<RunStatusChange>;
+}
+
+export function runMethods({ sdk, endpoint, reconnect }: ClientConnection): RunMethods {
+  return {
+    async launchRun(input) {
+      const { launchRun } = await sdk.LaunchRun({ assetKeys: input.assetKeys, tags: input.tags });
+      return unwrapResult(launchRun, "Run");
+    },
+    async run(id) {
+      return unwrapResult((await sdk.Run({ id })).run, "Run");
+    },
+    async runs(options = {}) {
+      return toPage((await sdk.Runs(options)).runs);
+    },
+    async terminateRun(runId) {
+      return unwrapResult((await sdk.TerminateRun({ runId })).terminateRun, "Run");
+    },
+    async reexecuteRun(input) {
+      return unwrapResult((await sdk.ReexecuteRun(input)).reexecuteRun, "Run");
+    },
+    runEvents(runId, options = {}) {
+      const { after, ...subscribeOptions } = options;
+      return resumableSubscription(
+        endpoint,
+        {
+          document: RunEventsDocument,
+          variables: (cursor) => ({ runId, after: cursor ?? 0 }),
+          select: (data) => (data as RunEventsSubscription).runEvents,
+          cursorOf: (event) => event.seq,
+          after: after ?? null,
+        },
+        { ...reconnect, ...subscribeOptions },
+      );
+    },
+    runStatusChanged(options = {}) {
+      const { runId, ...subscribeOptions } = options;
+      return subscription(
+        endpoint,
+        {
+          document: RunStatusChangedDocument,
+          variables: { runId: runId ?? null },
+          select: (data) => (data as RunStatusChangedSubscription).runStatusChanged,
+        },
+        { ...reconnect, ...subscribeOptions },
+      );
+    },
+  };
+}
