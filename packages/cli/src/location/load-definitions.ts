@@ -1,8 +1,10 @@
-import { relative } from "node:path";
+import { realpathSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-/** This package's directory: frames in it are the loader's, not the user's. */
-const CLI_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** This package's code: frames in it are the loader's, not the user's. */
+const CLI_CODE = [fileURLToPath(new URL("../../src/", import.meta.url)), fileURLToPath(new URL("../../dist/", import.meta.url))];
 
 /** What a definitions file's default export must offer: `Definitions#manifest()`. */
 export interface DefinitionsLike {
@@ -39,7 +41,7 @@ export async function loadDefinitions(defsPath: string): Promise<DefinitionsLike
   try {
     module = (await import(pathToFileURL(defsPath).href)) as { default?: unknown };
   } catch (error) {
-    throw new DefinitionsLoadError(`${shown} failed to load`, formatUserError(error));
+    throw new DefinitionsLoadError(`${shown} failed to load`, formatUserError(error, libraryCode(defsPath)));
   }
   const defs = module.default;
   if (!isDefinitions(defs)) {
@@ -53,7 +55,7 @@ export async function loadDefinitions(defsPath: string): Promise<DefinitionsLike
     defs.manifest();
     return defs;
   } catch (error) {
-    throw new DefinitionsLoadError(`${shown}: building the manifest failed`, formatUserError(error));
+    throw new DefinitionsLoadError(`${shown}: building the manifest failed`, formatUserError(error, libraryCode(defsPath)));
   }
 }
 
@@ -68,16 +70,30 @@ function describe(value: unknown): string {
 }
 
 /**
- * The error's name and message, and the stack frames in the user's own files: Node's
- * internals, node_modules, built libraries (`/dist/`) and this CLI say nothing about what to
- * fix.
+ * Where code that is not the user's lives, seen from their definitions file: this CLI, and the
+ * @strata/definitions their project resolves (its frames point into its sources when source
+ * maps are on, as they are under tsx).
  */
-export function formatUserError(error: unknown): string {
+function libraryCode(defsPath: string): string[] {
+  try {
+    const entry = realpathSync(createRequire(defsPath).resolve("@strata/definitions"));
+    return [...CLI_CODE, `${dirname(dirname(entry))}/`];
+  } catch {
+    return CLI_CODE;
+  }
+}
+
+/**
+ * The error's name and message, and the stack frames in the user's own files: Node's
+ * internals, node_modules, built libraries (`/dist/`) and `libraries` say nothing about what
+ * to fix.
+ */
+export function formatUserError(error: unknown, libraries: readonly string[] = CLI_CODE): string {
   if (!(error instanceof Error)) return String(error);
   const cwd = process.cwd();
   const own = (error.stack ?? "")
     .split("\n")
-    .filter((line) => /^\s+at /.test(line) && !/node:|node_modules|\/dist\//.test(line) && !line.includes(CLI_ROOT))
+    .filter((line) => /^\s+at /.test(line) && !/node:|node_modules|\/dist\//.test(line) && !libraries.some((root) => line.includes(root)))
     .slice(0, 8)
     .map((line) => line.replace(`${pathToFileURL(cwd).href}/`, "").replace(`${cwd}/`, ""));
   return [`${error.name}: ${error.message}`, ...own].join("\n");

@@ -1,0 +1,102 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createClient } from "@strata/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, startCli, type RunningCli } from "../testing/run-cli.js";
+import { workDirectory } from "../testing/test-server.js";
+
+let work: ReturnType<typeof workDirectory>;
+beforeAll(() => {
+  work = workDirectory();
+});
+afterAll(() => work.remove());
+
+/** A definitions file whose asset keys come from `names.ts` next to it. */
+function writeDefs(extra = "") {
+  writeFileSync(
+    join(work.dir, "defs.ts"),
+    [
+      'import { asset, Definitions } from "@strata/definitions";',
+      'import { prefix } from "./names.js";',
+      "",
+      'export const orders = asset("orders", { keyPrefix: prefix }, () => [{ id: 1, total: 9.5 }]);',
+      'export const revenue = asset("revenue", { keyPrefix: prefix, ins: { orders } }, ({ orders }) => orders.reduce((s, o) => s + o.total, 0));',
+      extra,
+      "export default new Definitions({ assets: [orders, revenue" + (extra ? ", report" : "") + "] });",
+      "",
+    ].join("\n"),
+  );
+}
+
+describe("strata dev", () => {
+  let cli: RunningCli;
+  let url: string;
+
+  it("starts the server, loads the definitions in a child process, and registers them", async () => {
+    writeFileSync(join(work.dir, "names.ts"), 'export const prefix = "shop";\n');
+    writeDefs();
+    cli = startCli(["dev", "defs.ts", "--port", "0", "--name", "devtest"], { cwd: work.dir, env: { STRATA_HOME: work.home } });
+    url = (await cli.waitFor(/GraphiQL\s+(\S+)/))[1]!;
+    expect(cli.stdout).toContain("Auth      disabled (dev mode, localhost only)");
+    await cli.waitFor(/Registered version 1 of devtest: 2 asset\(s\) added, 0 removed\./);
+    const client = createClient({ url });
+    expect((await client.assets()).items.map((a) => a.key)).toEqual(["shop/orders", "shop/revenue"]);
+    expect(existsSync(join(work.home, "db"))).toBe(true);
+  });
+
+  it("executes runs in the location process", async () => {
+    const client = createClient({ url });
+    const run = await client.launchRun({ assetKeys: ["shop/orders", "shop/revenue"] });
+    await cli.waitFor(new RegExp(`run ${run.id} ended SUCCESS`));
+    expect((await client.asset("shop/revenue")).latestMaterialization?.runId).toBe(run.id);
+  });
+
+  it("re-registers when the file changes", async () => {
+    const from = cli.mark();
+    writeDefs('const report = asset("report", { keyPrefix: prefix, deps: [revenue] }, () => "ok");');
+    await cli.waitFor(/defs\.ts changed: reloading devtest/, { from });
+    await cli.waitFor(/Registered version 2 of devtest: 1 asset\(s\) added, 0 removed\./, { from });
+    expect((await createClient({ url }).assets()).items.map((a) => a.key)).toContain("shop/report");
+  });
+
+  it("re-registers when a file next to it changes", async () => {
+    const from = cli.mark();
+    writeFileSync(join(work.dir, "names.ts"), 'export const prefix = "store";\n');
+    await cli.waitFor(/names\.ts changed: reloading devtest/, { from });
+    await cli.waitFor(/Registered version 3 of devtest: 3 asset\(s\) added, 3 removed\./, { from });
+  });
+
+  it("reports a file that throws as the location's load error, and keeps serving", async () => {
+    const from = cli.mark();
+    writeFileSync(join(work.dir, "names.ts"), 'export const prefix: string = (() => { throw new Error("the prefix table is missing"); })();\n');
+    await cli.waitFor(/Could not load code location "devtest"/, { from });
+    await cli.waitFor(/Fix the file and save it: strata dev reloads it\./, { from });
+    expect(cli.stderr).toContain("Error: the prefix table is missing");
+    const client = createClient({ url });
+    const location = await client.codeLocation("devtest");
+    expect(location).toMatchObject({ status: "LOAD_ERROR", assetCount: 3 });
+    expect(location.loadError).toContain("the prefix table is missing");
+    expect((await client.health()).database).toBe("PGLITE");
+
+    const fixed = cli.mark();
+    writeFileSync(join(work.dir, "names.ts"), 'export const prefix = "store";\n');
+    await cli.waitFor(/Registered version 4 of devtest/, { from: fixed });
+    expect((await client.codeLocation("devtest")).status).toBe("LOADED");
+  });
+
+  it("keeps other processes off its embedded database", async () => {
+    const { code, stderr } = await runCli(["token", "list"], { cwd: work.dir, env: { STRATA_HOME: work.home } });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^strata: the embedded database .* is in use by `strata dev` \(pid \d+\) at http:\/\/localhost:\d+\/graphql; stop it first, or manage tokens through it with --server URL --token <admin token>\n$/);
+  });
+
+  it("stops the server and the location on Ctrl-C, and releases the database", async () => {
+    expect(await cli.stop()).toBe(0);
+    expect(existsSync(join(work.home, "db.lock"))).toBe(false);
+    await expect(createClient({ url }).health()).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it("refuses a definitions file that does not exist (exit 2)", async () => {
+    expect(await runCli(["dev", "missing.ts"], { cwd: work.dir, env: { STRATA_HOME: work.home } })).toMatchObject({ code: 2, stderr: "strata: no definitions file at missing.ts\n" });
+  });
+});
