@@ -4,7 +4,14 @@ import type { Materialization } from "./materializations.js";
 import { toPage, type Page } from "./page.js";
 import { unwrapResult, type Unwrapped } from "./result-union.js";
 
-/** An asset as the catalog lists it: key, whether it is defined, and its definition's labels. */
+/**
+ * An asset as the catalog lists it: key, whether it is defined, and its definition's labels.
+ *
+ * @example
+ * ```ts
+ * const names: string[] = (await client.assets()).items.map((a: AssetSummary) => a.key);
+ * ```
+ */
 export type AssetSummary = AssetSummaryFieldsFragment;
 
 type AssetNode = Unwrapped<AssetQuery["asset"], "Asset">;
@@ -12,10 +19,23 @@ type AssetNode = Unwrapped<AssetQuery["asset"], "Asset">;
 /**
  * One asset in full: its definition (with the location that defines it), its latest
  * materialization, a page of its history, and its neighbours upstream and downstream.
+ *
+ * @example
+ * ```ts
+ * const orders: AssetDetail = await client.asset("sales/orders");
+ * console.log(orders.definition?.group, orders.materializations.items.length);
+ * ```
  */
 export type AssetDetail = Omit<AssetNode, "materializations"> & { materializations: Page<Materialization> };
 
-/** A piece of the asset graph: nodes and `upstream → downstream` edges between them. */
+/**
+ * A piece of the asset graph: nodes and `upstream → downstream` edges between them.
+ *
+ * @example
+ * ```ts
+ * const { nodes, edges }: Lineage = await client.lineage({ keys: ["sales/orders"] });
+ * ```
+ */
 export type Lineage = LineageQuery["lineage"];
 
 /**
@@ -58,7 +78,15 @@ export interface AssetsOptions extends AssetFilter {
   totalCount?: boolean | undefined;
 }
 
-/** One page of catalog results, ordered by key. */
+/**
+ * One page of catalog results, ordered by key.
+ *
+ * @example
+ * ```ts
+ * const page: AssetPage = await client.assets({ group: "sales", totalCount: true });
+ * console.log(`${page.items.length} of ${page.totalCount}`);
+ * ```
+ */
 export interface AssetPage extends Page<AssetSummary> {
   /** How many assets match across all pages, when asked for with `totalCount: true`. */
   totalCount: number | null;
@@ -98,7 +126,15 @@ export interface LineageOptions {
   downstreamDepth?: number | null | undefined;
 }
 
-/** @see {@link StrataClient} */
+/**
+ * The catalog methods of {@link StrataClient}.
+ *
+ * @example
+ * ```ts
+ * const catalog: CatalogMethods = createClient({ url });
+ * await catalog.assets({ search: "orders" });
+ * ```
+ */
 export interface CatalogMethods {
   /**
    * One page of the catalog: currently defined assets matching every filter given, by key.

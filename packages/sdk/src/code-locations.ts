@@ -2,13 +2,36 @@ import type { ClientConnection } from "./client-connection.js";
 import type { CodeLocationFieldsFragment, CodeLocationQuery, RegisterCodeLocationMutation } from "./generated/graphql.js";
 import { unwrapResult, type Unwrapped } from "./result-union.js";
 
-/** A code location as the server knows it: status, current manifest version, heartbeat. */
+/**
+ * A code location as the server knows it: status, current manifest version, heartbeat.
+ *
+ * @example
+ * ```ts
+ * const broken = (await client.codeLocations()).filter((l: CodeLocation) => l.status === "LOAD_ERROR");
+ * ```
+ */
 export type CodeLocation = CodeLocationFieldsFragment;
 
-/** One code location with the keys of its assets, and its manifest when asked for. */
+/**
+ * One code location with the keys of its assets, and its manifest when asked for.
+ *
+ * @example
+ * ```ts
+ * const sales: CodeLocationDetail = await client.codeLocation("sales");
+ * console.log(sales.assets.map((a) => a.key));
+ * ```
+ */
 export type CodeLocationDetail = Unwrapped<CodeLocationQuery["codeLocation"], "CodeLocation">;
 
-/** What a registration did: whether anything changed, the new version, keys added and removed. */
+/**
+ * What a registration did: whether anything changed, the new version, keys added and removed.
+ *
+ * @example
+ * ```ts
+ * const result: RegisterCodeLocationResult = await client.registerCodeLocation({ name: "sales", ...defs.manifest() });
+ * if (result.changed) console.log(result.addedKeys);
+ * ```
+ */
 export type RegisterCodeLocationResult = Unwrapped<RegisterCodeLocationMutation["registerCodeLocation"], "RegisterCodeLocationSuccess">;
 
 /**
@@ -28,7 +51,15 @@ export interface RegisterCodeLocationInput {
   hash: string;
 }
 
-/** @see {@link StrataClient} */
+/**
+ * The code-location methods of {@link StrataClient}.
+ *
+ * @example
+ * ```ts
+ * const locations: CodeLocationMethods = createClient({ url, token });
+ * await locations.reportCodeLocationHeartbeat("sales");
+ * ```
+ */
 export interface CodeLocationMethods {
   /**
    * Every code location that has registered, by name. Requires `read`.

@@ -113,7 +113,14 @@ export class InvalidArgumentError extends StrataError {
   }
 }
 
-/** One reason a manifest was refused. */
+/**
+ * One reason a manifest was refused.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof InvalidManifestError) e.problems.forEach((p: ManifestProblem) => console.error(p.path, p.message)); }
+ * ```
+ */
 export interface ManifestProblem {
   /** Where in the manifest, e.g. "assets.3.key". */
   path: string;
@@ -138,7 +145,14 @@ export class InvalidManifestError extends StrataError {
   }
 }
 
-/** A key the registering location defines that another location already defines. */
+/**
+ * A key the registering location defines that another location already defines.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof AssetKeyCollisionError) e.collisions.forEach((c: AssetKeyCollision) => console.error(c.key, c.definedBy)); }
+ * ```
+ */
 export interface AssetKeyCollision {
   key: string;
   /** The location that already defines it. */

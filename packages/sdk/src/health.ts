@@ -1,7 +1,14 @@
 import type { ClientConnection } from "./client-connection.js";
 import type { HealthQuery } from "./generated/graphql.js";
 
-/** The server's version, its database, and one round trip to it. */
+/**
+ * The server's version, its database, and one round trip to it.
+ *
+ * @example
+ * ```ts
+ * const { version, database } = await client.health();
+ * ```
+ */
 export type Health = HealthQuery["health"];
 
 /** @see {@link StrataClient} */

@@ -2,7 +2,14 @@ import type { ClientConnection } from "./client-connection.js";
 import type { MaterializationFieldsFragment } from "./generated/graphql.js";
 import { unwrapResult } from "./result-union.js";
 
-/** A stored materialization: which asset, when, by which run (null: reported), and its metadata. */
+/**
+ * A stored materialization: which asset, when, by which run (null: reported), and its metadata.
+ *
+ * @example
+ * ```ts
+ * const latest: Materialization | null = (await client.asset("sales/orders")).latestMaterialization;
+ * ```
+ */
 export type Materialization = MaterializationFieldsFragment;
 
 /**
@@ -24,7 +31,15 @@ export interface ReportMaterializationInput {
   codeVersion?: string | undefined;
 }
 
-/** @see {@link StrataClient} */
+/**
+ * The materialization methods of {@link StrataClient}.
+ *
+ * @example
+ * ```ts
+ * const reporter: MaterializationMethods = createClient({ url, token });
+ * await reporter.reportMaterialization({ assetKey: "crm/accounts" });
+ * ```
+ */
 export interface MaterializationMethods {
   /**
    * Records a materialization made outside Strata (Dagster's runless asset event); subscribers

@@ -2,30 +2,78 @@ import type { ClientConnection } from "./client-connection.js";
 import {
   RunEventsDocument,
   RunStatusChangedDocument,
-  type ReexecutionStrategy,
+  type ReexecutionStrategy as GeneratedReexecutionStrategy,
   type RunEventFieldsFragment,
   type RunEventsSubscription,
   type RunFieldsFragment,
   type RunQuery,
-  type RunStatus,
+  type RunStatus as GeneratedRunStatus,
   type RunStatusChangedSubscription,
 } from "./generated/graphql.js";
 import { toPage, type Page } from "./page.js";
 import { unwrapResult, type Unwrapped } from "./result-union.js";
 import { resumableSubscription, subscription, type StrataSubscription, type SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
 
-export type { ReexecutionStrategy, RunStatus };
+/**
+ * QUEUED → STARTING → STARTED → SUCCESS, FAILURE or CANCELED (CANCELING while its worker stops).
+ *
+ * @example
+ * ```ts
+ * const finished: RunStatus[] = ["SUCCESS", "FAILURE", "CANCELED"];
+ * ```
+ */
+export type RunStatus = GeneratedRunStatus;
 
-/** A run: its status, selection, timing and the location executing it. */
+/**
+ * What a re-execution runs again: FROM_FAILURE, FROM_ASSET_FAILURE or ALL_STEPS.
+ *
+ * @example
+ * ```ts
+ * const strategy: ReexecutionStrategy = "FROM_FAILURE";
+ * ```
+ */
+export type ReexecutionStrategy = GeneratedReexecutionStrategy;
+
+/**
+ * A run: its status, selection, timing and the location executing it.
+ *
+ * @example
+ * ```ts
+ * const run: Run = await client.launchRun({ assetKeys: ["sales/orders"] });
+ * console.log(run.id, run.status);
+ * ```
+ */
 export type Run = RunFieldsFragment;
 
-/** One run with its steps, what it materialized, and its re-executions. */
+/**
+ * One run with its steps, what it materialized, and its re-executions.
+ *
+ * @example
+ * ```ts
+ * const detail: RunDetail = await client.run(runId);
+ * const failed = detail.steps.filter((s) => s.status === "FAILURE");
+ * ```
+ */
 export type RunDetail = Unwrapped<RunQuery["run"], "Run">;
 
-/** One event of a run's log; `seq` numbers a run's events from 1, in order. */
+/**
+ * One event of a run's log; `seq` numbers a run's events from 1, in order.
+ *
+ * @example
+ * ```ts
+ * for await (const event of client.runEvents(runId)) if (event.type === "STEP_FAILURE") console.error(event.message);
+ * ```
+ */
 export type RunEvent = RunEventFieldsFragment;
 
-/** A run changed status. */
+/**
+ * A run changed status.
+ *
+ * @example
+ * ```ts
+ * for await (const change of client.runStatusChanged()) console.log(change.runId, change.status);
+ * ```
+ */
 export type RunStatusChange = RunStatusChangedSubscription["runStatusChanged"];
 
 /**
@@ -47,7 +95,15 @@ export interface RunsOptions {
   after?: string | null | undefined;
 }
 
-/** @see {@link StrataClient} */
+/**
+ * The run methods of {@link StrataClient}.
+ *
+ * @example
+ * ```ts
+ * const runs: RunMethods = createClient({ url, token });
+ * const { id } = await runs.launchRun({ assetKeys: ["sales/orders"] });
+ * ```
+ */
 export interface RunMethods {
   /**
    * Queues a run of `assetKeys` (all of one code location); tags are strings, and

@@ -2,10 +2,24 @@ import type { ClientConnection } from "./client-connection.js";
 import type { ApiTokenFieldsFragment } from "./generated/graphql.js";
 import { unwrapResult } from "./result-union.js";
 
-/** An API token's record; its secret is never shown again after creation. */
+/**
+ * An API token's record; its secret is never shown again after creation.
+ *
+ * @example
+ * ```ts
+ * const revoked = (await client.tokens()).filter((t: ApiToken) => t.revokedAt !== null);
+ * ```
+ */
 export type ApiToken = ApiTokenFieldsFragment;
 
-/** A new token: the record and the secret, shown this once. */
+/**
+ * A new token: the record and the secret, shown this once.
+ *
+ * @example
+ * ```ts
+ * const { secret, token }: CreatedToken = await client.createToken({ name: "ci", scopes: ["read"] });
+ * ```
+ */
 export interface CreatedToken {
   /** Send it as `Authorization: Bearer <secret>` (or pass it as `token` to `createClient`). */
   secret: string;
@@ -29,7 +43,15 @@ export interface CreateTokenInput {
   expiresAt?: Date | string | null | undefined;
 }
 
-/** @see {@link StrataClient} */
+/**
+ * The token methods of {@link StrataClient}.
+ *
+ * @example
+ * ```ts
+ * const admin: TokenMethods = createClient({ url, token: adminToken });
+ * await admin.revokeToken("ci");
+ * ```
+ */
 export interface TokenMethods {
   /**
    * Every API token, oldest first, revoked ones included. Requires `admin`.

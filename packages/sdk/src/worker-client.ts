@@ -64,6 +64,12 @@ export type WorkerRunEvent = RunEventInput;
  * (plain data, or a thrown `StrataError`; `isRetryable(error)` tells an outage from a refusal).
  * The token needs `location:<name>`.
  *
+ * @example
+ * ```ts
+ * const worker: WorkerClient = createWorkerClient({ url, token: process.env.STRATA_TOKEN });
+ * const run = await worker.claimRun({ location: "sales", workerId: "host-1:4242" });
+ * ```
+ *
  * @see {@link createWorkerClient}
  */
 export interface WorkerClient extends Pick<CodeLocationMethods, "registerCodeLocation" | "reportCodeLocationHeartbeat" | "reportCodeLocationLoadError"> {

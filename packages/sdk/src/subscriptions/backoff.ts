@@ -1,4 +1,11 @@
-/** How a dropped subscription reconnects. */
+/**
+ * How a dropped subscription reconnects.
+ *
+ * @example
+ * ```ts
+ * const client = createClient({ url, reconnect: { minDelayMs: 1_000, maxDelayMs: 60_000, maxAttempts: 20 } });
+ * ```
+ */
 export interface ReconnectOptions {
   /** The first retry waits up to this long (default 500 ms); each further one doubles it. */
   minDelayMs?: number;

@@ -3,7 +3,14 @@ import { isRetryable, type StrataError } from "../errors.js";
 import { backoffDelay, DEFAULT_RECONNECT, sleep, type ReconnectOptions } from "./backoff.js";
 import { openSseConnection, type Endpoint } from "./sse-connection.js";
 
-/** What a subscription reports about its connection, for logs and progress displays. */
+/**
+ * What a subscription reports about its connection, for logs and progress displays.
+ *
+ * @example
+ * ```ts
+ * client.codeLocationChanged({ onStatus: (s: SubscriptionStatus) => s.state === "reconnecting" && console.warn(`retry ${s.attempt} in ${s.delayMs} ms`) });
+ * ```
+ */
 export type SubscriptionStatus =
   | { state: "connected" }
   | { state: "reconnecting"; attempt: number; delayMs: number; error: StrataError };
@@ -27,6 +34,13 @@ export interface SubscribeOptions extends ReconnectOptions {
  * A live subscription: an async iterator of events that reconnects by itself. Leaving a
  * `for await` loop (`break`, `return`, an exception) closes the connection, as does `close()`
  * from anywhere, even while a `next()` is waiting.
+ *
+ * @example
+ * ```ts
+ * const subscription: StrataSubscription<Materialization> = client.assetMaterialized();
+ * setTimeout(() => void subscription.close(), 60_000);
+ * for await (const m of subscription) console.log(m.assetKey);
+ * ```
  */
 export interface StrataSubscription<T> extends AsyncIterableIterator<T> {
   return(): Promise<IteratorResult<T, undefined>>;

@@ -8,7 +8,14 @@ import {
 import type { Materialization } from "../materializations.js";
 import { subscription, type StrataSubscription, type SubscribeOptions } from "./reconnecting-subscription.js";
 
-/** A code location registered a new manifest (REGISTERED, UPDATED) or reported a LOAD_ERROR. */
+/**
+ * A code location registered a new manifest (REGISTERED, UPDATED) or reported a LOAD_ERROR.
+ *
+ * @example
+ * ```ts
+ * for await (const c of client.codeLocationChanged()) if (c.change === "LOAD_ERROR") alert(c.location.loadError);
+ * ```
+ */
 export type CodeLocationChange = CodeLocationChangedSubscription["codeLocationChanged"];
 
 /**
@@ -17,6 +24,12 @@ export type CodeLocationChange = CodeLocationChangedSubscription["codeLocationCh
  * Errors the server answers with (a refused token, a bad key) are thrown from the loop.
  *
  * @see {@link StrataClient}
+ *
+ * @example
+ * ```ts
+ * const live: SubscriptionMethods = createClient({ url, token });
+ * for await (const m of live.assetMaterialized()) console.log(m.assetKey);
+ * ```
  */
 export interface SubscriptionMethods {
   /**
