@@ -1,8 +1,9 @@
 import type { Workload } from "../harness.js";
 import { w0Health } from "./w0-health.js";
 import { w3Executor } from "./w3-executor.js";
+import { w1w2Orchestration } from "./w1-w2-orchestration.js";
 import { w4Registration } from "./w4-registration.js";
 import { w6Search } from "./w6-search.js";
 
 /** Every workload `npm run bench` knows, in the order it runs them. */
-export const workloads: Workload[] = [w0Health, w3Executor, w4Registration, w6Search];
+export const workloads: Workload[] = [w0Health, w1w2Orchestration, w3Executor, w4Registration, w6Search];

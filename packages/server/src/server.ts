@@ -70,6 +70,10 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
   const runs = new RunService(db, pubsub.pubsub, env.runs, logger);
   const yoga = createStrataYoga({ db, logger, pubsub, auth, runs });
   const http = createHttpServer(yoga);
+  // Idle keep-alive connections outlive clients' own idle timeouts (undici: 4 s, most load
+  // balancers: 60 s), so a client never sends a request on a socket the server is closing.
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
   try {
     await new Promise<void>((resolve, reject) => {
       http.once("error", reject);

@@ -57,7 +57,7 @@ export function createStrataYoga(options: StrataYogaOptions): StrataYoga {
       db,
       pubsub: options.pubsub.pubsub,
       runs: options.runs,
-      principal: await authenticate(db.prisma, options.auth, request.headers.get("authorization")),
+      principal: await authenticate(db.sql, options.auth, request.headers.get("authorization")),
       requestId: request.headers.get("x-request-id") ?? randomUUID(),
     }),
     plugins: [

@@ -18,9 +18,12 @@ class FakeServer {
   loseAnswers = false;
   held = true;
   cancelRequested = false;
+  /** While set, answers wait for it (a slow server). */
+  gate: Promise<void> | null = null;
 
   send = async (events: readonly RunEvent[]): Promise<RunReport> => {
     this.requests.push(events.map((e) => e.seq));
+    await this.gate;
     if (this.down) throw new Unreachable("connect ECONNREFUSED");
     if (!this.held) return { held: false, message: "lease lost" };
     for (const event of events) if (!this.stored.has(event.seq)) this.stored.set(event.seq, event);
@@ -51,8 +54,26 @@ function setup(options: Partial<RunEventReporterOptions> = {}) {
 }
 
 describe("RunEventReporter", () => {
-  it("sends events that arrive together in one request after the flush interval", async () => {
-    const { clock, server, push } = setup();
+  it("sends at once by default, and batches what arrives while a request is in flight", async () => {
+    const { server, push } = setup();
+    let answer!: () => void;
+    server.gate = new Promise<void>((resolve) => (answer = resolve));
+    push("RUN_START");
+    await settle();
+    expect(server.requests).toEqual([[1]]);
+    push();
+    push();
+    push();
+    await settle();
+    expect(server.requests).toEqual([[1]]);
+    server.gate = null;
+    answer();
+    await settle();
+    expect(server.requests).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it("with a flush interval, holds a first event for others to share its request", async () => {
+    const { clock, server, push } = setup({ flushIntervalMs: 15 });
     push();
     await clock.advance(5);
     push();

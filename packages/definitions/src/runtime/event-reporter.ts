@@ -16,9 +16,14 @@ export interface RunEventReporterOptions {
   /** A send failed in a way retrying cannot fix; nothing more is sent. */
   onFatal(error: unknown): void;
   clock: Clock;
-  /** How long an event may wait for others to share its request (default 15 ms). */
+  /**
+   * How long an idle reporter holds a first event for others to share its request (default 0:
+   * send at once). Batching needs no wait: what arrives while a request is in flight goes out
+   * together in the next one, so batches grow exactly when events come faster than the server
+   * answers, and the first event of a run reaches the server without delay.
+   */
   flushIntervalMs?: number;
-  /** Events per request at most (default 500). */
+  /** Events per request at most (default 5,000, the most the server takes at once). */
   maxBatch?: number;
   /** Events held before `push` asks the executor to wait (default 10,000). */
   maxBuffered?: number;
@@ -29,9 +34,9 @@ export interface RunEventReporterOptions {
 const TERMINAL = new Set(["RUN_SUCCESS", "RUN_FAILURE", "RUN_CANCELED"]);
 
 /**
- * Reports one run's events to the server in order, in batches: a batch leaves when its first
- * event has waited `flushIntervalMs`, when `maxBatch` events are waiting, or at once for the
- * run's last event. One request is in flight at a time, so batches arrive in seq order. When
+ * Reports one run's events to the server in order, in batches: a batch leaves when the previous
+ * request is answered (after `flushIntervalMs`, if set), when `maxBatch` events are waiting, or
+ * at once for the run's last event. One request is in flight at a time, so batches arrive in seq order. When
  * the server cannot be reached the events stay buffered and the batch is retried with backoff,
  * so none is lost; the server ignores seqs it already stored, so a resend after an answer that
  * got lost is harmless. The buffer is bounded: beyond `maxBuffered` events, `push` returns a
@@ -58,8 +63,8 @@ export class RunEventReporter {
 
   constructor(options: RunEventReporterOptions) {
     this.#options = options;
-    this.#flushIntervalMs = options.flushIntervalMs ?? 15;
-    this.#maxBatch = options.maxBatch ?? 500;
+    this.#flushIntervalMs = options.flushIntervalMs ?? 0;
+    this.#maxBatch = options.maxBatch ?? 5000;
     this.#maxBuffered = options.maxBuffered ?? 10_000;
   }
 
@@ -107,6 +112,8 @@ export class RunEventReporter {
   async #pump(): Promise<void> {
     const { clock } = this.#options;
     let attempt = 0;
+    // Let events pushed in the same turn of the event loop share the first request.
+    await null;
     try {
       while (this.#buffer.length > 0 && !this.#stopped) {
         const waited = clock.now() - this.#oldestSince;

@@ -53,7 +53,10 @@ describe("HeldRun", () => {
 
     const result = await hold(["fast"]).execute();
 
-    expect(result).toEqual({ status: "SUCCESS", events: 6, requests: 1 });
+    expect(result).toMatchObject({ status: "SUCCESS", events: 6 });
+    // RUN_START leaves at once; what follows shares the requests after it.
+    expect(result.requests).toBeGreaterThanOrEqual(2);
+    expect(result.requests).toBeLessThan(6);
     expect(types(server.reported)).toEqual(["RUN_START", "STEP_START", "STEP_OUTPUT", "ASSET_MATERIALIZATION", "STEP_SUCCESS", "RUN_SUCCESS"]);
     expect(server.reported.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });

@@ -76,7 +76,7 @@ type DefinitionsSource = Definitions | (() => Definitions | Promise<Definitions>
  *   `pollIntervalMs` and a claim at start-up and after each run catch anything missed. At most
  *   `concurrency` runs at once; the server hands each run to exactly one worker.
  * - **Executing**: exactly as the server planned the run (steps, assets, outputs reused from
- *   earlier runs), events reported in order in batches (~15 ms or 500 events), buffered and
+ *   earlier runs), events reported in order in batches (~15 ms or 5,000 events), buffered and
  *   retried while the server is unreachable. Each run's lease is renewed every third of
  *   `leaseSeconds`. A termination request cancels the run; a lost lease stops it.
  *

@@ -1,5 +1,5 @@
 import { GraphQLError } from "graphql";
-import type { PrismaClient } from "../generated/prisma/client.js";
+import type { Sql } from "../db/sql.js";
 import type { Principal } from "./principal.js";
 import { authenticateToken, InvalidTokenError } from "./tokens.js";
 
@@ -11,13 +11,13 @@ export type AuthMode = "required" | "disabled";
  * ask for `health`). A malformed, unknown, revoked or expired token: HTTP 401 for the whole
  * request, with a message that says which.
  */
-export async function authenticate(prisma: PrismaClient, mode: AuthMode, header: string | null): Promise<Principal> {
+export async function authenticate(sql: Sql, mode: AuthMode, header: string | null): Promise<Principal> {
   if (mode === "disabled") return { kind: "dev" };
   if (!header) return { kind: "anonymous" };
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthenticated('The Authorization header must read "Bearer <token>"');
   try {
-    return await authenticateToken(prisma, match[1]!);
+    return await authenticateToken(sql, match[1]!);
   } catch (error) {
     if (error instanceof InvalidTokenError) throw unauthenticated(error.message);
     throw error;

@@ -16,8 +16,9 @@ export interface MaterializationInput {
 }
 
 /**
- * Stores materializations (a run's, or runless ones reported by an external system) and
- * advances each asset's latest pointer. Returns the new ids in input order.
+ * Stores materializations (a run's, or runless ones reported by an external system). An asset's
+ * latest is its highest id, read through an index: there is no pointer to keep in step.
+ * Returns the new ids in input order.
  */
 export async function recordMaterializations(sql: Sql, inputs: readonly MaterializationInput[]): Promise<string[]> {
   if (inputs.length === 0) return [];
@@ -54,14 +55,6 @@ export async function recordMaterializations(sql: Sql, inputs: readonly Material
        ORDER BY r.ord
        RETURNING id::text AS id, "assetKey", timestamp`,
       [JSON.stringify(rows)],
-    );
-    // Latest per asset: the highest id wins, so out-of-order reports cannot move it backwards.
-    await tx.query(
-      `UPDATE "Asset" a SET "lastMaterializationId" = m.id, "lastMaterializedAt" = m.timestamp
-       FROM (SELECT DISTINCT ON ("assetKey") "assetKey", id, timestamp FROM "Materialization"
-             WHERE id = ANY($1::bigint[]) ORDER BY "assetKey", id DESC) m
-       WHERE a.key = m."assetKey" AND (a."lastMaterializationId" IS NULL OR a."lastMaterializationId" < m.id)`,
-      [inserted.map((r) => r.id)],
     );
     return inserted.map((r) => r.id);
   });

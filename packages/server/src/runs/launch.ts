@@ -21,28 +21,30 @@ export interface NewRun {
 /** Stores a QUEUED run and its PENDING steps; returns its id. */
 export async function insertRun(sql: Sql, run: NewRun): Promise<string> {
   const id = randomUUID();
-  await sql.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO "Run" (id, status, "locationId", "versionId", selection, plan, tags, "tagPairs", priority, "parentRunId",
+  // One statement, so atomic without a transaction, and one round trip on the launch path.
+  await sql.query(
+    `WITH run AS (
+       INSERT INTO "Run" (id, status, "locationId", "versionId", selection, plan, tags, "tagPairs", priority, "parentRunId",
                           "rootRunId", "reexecutionStrategy", "createdBy", "createdAt", "updatedAt")
-       VALUES ($1, 'QUEUED', $2, $3, $4::text[], $5::jsonb, $6::jsonb, $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now())`,
-      [
-        id,
-        run.locationId,
-        run.versionId,
-        run.plan.assetKeys,
-        JSON.stringify(run.plan),
-        JSON.stringify(run.tags),
-        tagPairs(run.tags),
-        priorityOf(run.tags),
-        run.parentRunId ?? null,
-        run.rootRunId ?? null,
-        run.strategy ?? null,
-        run.createdBy,
-      ],
-    );
-    await tx.query(`INSERT INTO "RunStep" ("runId", "stepKey") SELECT $1, unnest($2::text[])`, [id, run.plan.stepKeys]);
-  });
+       VALUES ($1, 'QUEUED', $2, $3, $4::text[], $5::jsonb, $6::jsonb, $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now())
+       RETURNING id)
+     INSERT INTO "RunStep" ("runId", "stepKey") SELECT run.id, step FROM run, unnest($13::text[]) AS step`,
+    [
+      id,
+      run.locationId,
+      run.versionId,
+      run.plan.assetKeys,
+      JSON.stringify(run.plan),
+      JSON.stringify(run.tags),
+      tagPairs(run.tags),
+      priorityOf(run.tags),
+      run.parentRunId ?? null,
+      run.rootRunId ?? null,
+      run.strategy ?? null,
+      run.createdBy,
+      run.plan.stepKeys,
+    ],
+  );
   return id;
 }
 

@@ -4,6 +4,16 @@ import type { RunConfig } from "./run-config.js";
 /** Serialises coordinators of all replicas (any constant distinct from Prisma's lock). */
 const COORDINATOR_LOCK = 5_337_001;
 
+/**
+ * Takes the coordinator's lock for this transaction, which also need not wait for its commit to
+ * reach the disk: STARTING is only a hint to workers. Should the database crash before the WAL
+ * is flushed, the run is QUEUED again and simply starts again; and a worker's claim, which is
+ * committed synchronously, flushes this transaction's WAL before it.
+ */
+async function lockQueue(tx: Sql): Promise<void> {
+  await tx.exec(`SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock(${COORDINATOR_LOCK});`);
+}
+
 interface ActiveRun {
   id: string;
   tags: Record<string, string>;
@@ -15,8 +25,9 @@ interface ActiveRun {
  * the runs behind it. Returns what it started, with each run's location.
  */
 export async function startQueuedRuns(sql: Sql, config: RunConfig): Promise<Array<{ id: string; location: string }>> {
+  if (config.tagConcurrencyLimits.length === 0) return startWithinGlobalLimit(sql, config.maxConcurrentRuns);
   return sql.transaction(async (tx) => {
-    await tx.query("SELECT pg_advisory_xact_lock($1)", [COORDINATOR_LOCK]);
+    await lockQueue(tx);
     const active = await tx.query<ActiveRun>(`SELECT id, tags FROM "Run" WHERE status IN ('STARTING', 'STARTED', 'CANCELING')`);
     let room = config.maxConcurrentRuns > 0 ? config.maxConcurrentRuns - active.length : Number.POSITIVE_INFINITY;
     if (room <= 0) return [];
@@ -44,5 +55,29 @@ export async function startQueuedRuns(sql: Sql, config: RunConfig): Promise<Arra
       ]);
     }
     return chosen;
+  });
+}
+
+/**
+ * The common case, no tag limits: the same decision in one statement after the lock (each
+ * statement of the transaction reads what committed before it, so the count is current). This
+ * is on every run's launch path, where each round trip shows.
+ */
+async function startWithinGlobalLimit(sql: Sql, maxConcurrentRuns: number) {
+  return sql.transaction(async (tx) => {
+    await lockQueue(tx);
+    const started = await tx.query<{ id: string; location: string; priority: number; createdAt: Date }>(
+      `UPDATE "Run" u SET status = 'STARTING', "startingAt" = now(), "updatedAt" = now()
+       FROM (SELECT r.id FROM "Run" r WHERE r.status = 'QUEUED' ORDER BY r.priority DESC, r."createdAt", r.id
+             LIMIT CASE WHEN $1::int = 0 THEN 1000
+                        ELSE GREATEST(0, $1::int - (SELECT count(*) FROM "Run" WHERE status IN ('STARTING', 'STARTED', 'CANCELING'))::int) END
+             FOR UPDATE OF r SKIP LOCKED) picked
+       WHERE u.id = picked.id AND u.status = 'QUEUED'
+       RETURNING u.id, (SELECT l.name FROM "CodeLocation" l WHERE l.id = u."locationId") AS location, u.priority, u."createdAt"`,
+      [maxConcurrentRuns],
+    );
+    // Announce in queue order.
+    started.sort((a, b) => b.priority - a.priority || a.createdAt.getTime() - b.createdAt.getTime());
+    return started.map(({ id, location }) => ({ id, location }));
   });
 }

@@ -44,6 +44,21 @@ const STEP_STATUS: Record<string, string> = {
   STEP_SKIPPED: "SKIPPED",
 };
 
+/** A reported event as it is now stored (the database rounds timestamps to microseconds, not below). */
+function stored(runId: string, e: ReportedEvent): Omit<StoredRunEvent, "timestamp"> & { timestamp: Date } {
+  return {
+    runId,
+    seq: e.seq,
+    type: e.type,
+    stepKey: e.stepKey ?? null,
+    assetKey: e.assetKey ?? null,
+    level: e.level ? e.level.toUpperCase() : "INFO",
+    message: e.message ?? null,
+    payload: e.payload ?? null,
+    timestamp: new Date(e.timestamp),
+  };
+}
+
 function parseEvents(events: unknown[]): ReportedEvent[] {
   if (events.length > MAX_EVENTS_PER_REPORT) throw new InvalidArgumentError("events", `report at most ${MAX_EVENTS_PER_REPORT} events at once`);
   const parsed = events.map((event, i) => {
@@ -93,16 +108,19 @@ export async function reportRunEvents(
         `Worker ${input.workerId} does not hold run ${input.runId} (status ${run.status}${run.workerId ? `, worker ${run.workerId}` : ""}): stop executing it`,
       );
     }
-    const inserted = events.length
-      ? await tx.query<StoredRunEvent & { timestamp: Date }>(
+    // Only the seqs come back: the rows themselves are the events just parsed.
+    const fresh = events.length
+      ? await tx.query<{ seq: number }>(
           `INSERT INTO "RunEvent" ("runId", seq, type, "stepKey", "assetKey", level, message, payload, timestamp)
            SELECT $1, e.seq, e.type, e."stepKey", e."assetKey", COALESCE(upper(e.level), 'INFO'), e.message, e.payload, to_timestamp(e.timestamp / 1000.0)
            FROM jsonb_to_recordset($2::jsonb) AS e(seq int, type text, "stepKey" text, "assetKey" text, level text, message text, payload jsonb, timestamp float8)
            ON CONFLICT ("runId", seq) DO NOTHING
-           RETURNING "runId", seq, type, "stepKey", "assetKey", level, message, payload, timestamp`,
+           RETURNING seq`,
           [input.runId, JSON.stringify(events)],
         )
       : [];
+    const freshSeqs = new Set(fresh.map((r) => r.seq));
+    const inserted = events.filter((e) => freshSeqs.has(e.seq)).map((e) => stored(input.runId, e));
     inserted.sort((a, b) => a.seq - b.seq);
     const materialized = await recordRunMaterializations(tx, input.runId, inserted);
     await foldSteps(tx, input.runId, inserted);
@@ -128,7 +146,7 @@ export async function reportRunEvents(
     const lastSeq = Math.max(run.lastEventSeq, inserted.at(-1)?.seq ?? 0);
     return {
       result: { lastSeq, status, cancelRequested: status === "CANCELING" },
-      stored: inserted.map((e) => ({ ...e, timestamp: new Date(e.timestamp).toISOString() })),
+      stored: inserted.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() })),
       materialized,
       status: status !== run.status ? status : null,
     };
@@ -139,7 +157,9 @@ export async function reportRunEvents(
   return outcome.result;
 }
 
-async function recordRunMaterializations(tx: Sql, runId: string, events: Array<StoredRunEvent & { timestamp: Date }>) {
+type FreshEvent = ReturnType<typeof stored>;
+
+async function recordRunMaterializations(tx: Sql, runId: string, events: FreshEvent[]) {
   const materializations = events.filter((e) => e.type === "ASSET_MATERIALIZATION");
   if (!materializations.length) return [];
   const inputs = materializations.map((e) => {
@@ -157,7 +177,7 @@ async function recordRunMaterializations(tx: Sql, runId: string, events: Array<S
   return ids.map((id, i) => ({ materializationId: id, assetKey: inputs[i]!.assetKey }));
 }
 
-async function foldSteps(tx: Sql, runId: string, events: Array<StoredRunEvent & { timestamp: Date }>): Promise<void> {
+async function foldSteps(tx: Sql, runId: string, events: FreshEvent[]): Promise<void> {
   const steps = new Map<string, { status: string; attempts: number | null; started: Date | null; ended: Date | null; error: unknown }>();
   for (const event of events) {
     const status = STEP_STATUS[event.type];

@@ -6,6 +6,7 @@ import { keyPath, parseAssetKey } from "../catalog/asset-key.js";
 import { walkLineage } from "../catalog/lineage.js";
 import type { Context } from "../context.js";
 import { NotFoundError } from "../errors.js";
+import { MaterializationRef } from "./materialization.js";
 import { metadataList, MetadataEntryRef } from "./metadata.js";
 
 export const AssetRef = builder.prismaObject("Asset", {
@@ -20,8 +21,18 @@ export const AssetRef = builder.prismaObject("Asset", {
       resolve: (asset) => asset.definition !== null,
     }),
     definition: t.relation("definition", { nullable: true }),
-    latestMaterialization: t.relation("lastMaterialization", { nullable: true }),
-    lastMaterializedAt: t.expose("lastMaterializedAt", { type: "DateTime", nullable: true }),
+    latestMaterialization: t.field({
+      type: MaterializationRef,
+      nullable: true,
+      select: (_args, _ctx, nested) => ({ materializations: nested({ take: 1, orderBy: { id: "desc" } }) }),
+      resolve: (asset) => asset.materializations[0] ?? null,
+    }),
+    lastMaterializedAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      select: { materializations: { take: 1, orderBy: { id: "desc" }, select: { timestamp: true } } },
+      resolve: (asset) => asset.materializations[0]?.timestamp ?? null,
+    }),
     materializations: t.relatedConnection("materializations", {
       description: "Newest first.",
       cursor: "id",

@@ -59,10 +59,16 @@ const RunEventInput = builder.inputType("RunEventInput", {
   }),
 });
 
+/** Workers call on every report and heartbeat: one indexed statement. */
 async function requireRunLocation(ctx: Context, runId: string): Promise<void> {
-  const run = await ctx.db.prisma.run.findUnique({ where: { id: runId }, select: { location: { select: { name: true } } } }).catch(() => null);
+  const [run] = /^[0-9a-f-]{36}$/i.test(runId)
+    ? await ctx.db.sql.query<{ location: string }>(
+        `SELECT l.name AS location FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId" WHERE r.id = $1`,
+        [runId],
+      )
+    : [];
   if (!run) throw new NotFoundError("run", runId);
-  requireScope(ctx.principal, `location:${run.location.name}`);
+  requireScope(ctx.principal, `location:${run.location}`);
 }
 
 const leaseArg = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0]) =>

@@ -1,0 +1,27 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+
+/** Starts a real code-location process serving bench/fixtures/orchestration-defs.ts. */
+export function startLocation(options: { server: string; token: string; name: string; env: Record<string, string> }): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=strata-source", "--import", "tsx", `${here}fixtures/serve.ts`, `${here}fixtures/orchestration-defs.ts`, options.server, options.token, options.name],
+    { env: { ...process.env, ...options.env }, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr!.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  child.on("exit", (code, signal) => {
+    if (code && code !== 0) process.stderr.write(`location ${options.name} exited ${code ?? signal}: ${stderr}\n`);
+  });
+  return child;
+}
+
+export async function stopLocation(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (child.exitCode === null) child.kill("SIGKILL");
+}

@@ -1,0 +1,42 @@
+/** Reads a GraphQL subscription over SSE from a real server, calling `onData` per result. */
+export async function subscribeSse(
+  url: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+  onData: (data: any) => boolean | void,
+  /** Called once the server has answered, i.e. the subscription is listening. */
+  onOpen?: () => void,
+): Promise<void> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  onOpen?.();
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = frame
+          .split("\n")
+          .filter((line) => line.startsWith("data:"))
+          .map((line) => line.slice(5).trim())
+          .join("");
+        if (!data) continue;
+        const result = JSON.parse(data) as { data?: unknown; errors?: Array<{ message: string }> };
+        if (result.errors?.length) throw new Error(`subscription error: ${result.errors[0]!.message}`);
+        if (onData(result.data) === true) return;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}

@@ -1,0 +1,206 @@
+import { fileURLToPath, pathToFileURL } from "node:url";
+import pg from "pg";
+import { materialize, type Definitions } from "@strata/definitions";
+import { createToken, openDatabase } from "@strata/server";
+import { post } from "../graphql-post.js";
+import { median, type BenchRow, type Workload } from "../harness.js";
+import { startLocation, stopLocation } from "../location-process.js";
+import { scratchDatabase } from "../postgres.js";
+import { startServerProcess } from "../server-process.js";
+import { subscribeSse } from "../sse.js";
+
+const defsFile = fileURLToPath(new URL("../fixtures/orchestration-defs.ts", import.meta.url));
+
+interface Trial {
+  /** Launch request sent → RUN_START seen by a subscriber. */
+  toStart: number;
+  /** Launch request sent → RUN_SUCCESS seen by a subscriber. */
+  total: number;
+  events: number;
+  /** STARTED → SUCCESS as seen on runStatusChanged: the run's whole life at its worker, every event stored. */
+  streaming: number;
+}
+
+interface Target {
+  graphqlUrl: string;
+}
+
+async function runOnce(server: Target, admin: string, keys: string[], watchEvents: boolean): Promise<Trial> {
+  const fetcher = (url: string, init: RequestInit) => fetch(server.graphqlUrl, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${admin}` } });
+  let started = 0;
+  let succeeded = 0;
+  let runId: string | null = null;
+  const early: Array<{ runId: string; status: string; at: number }> = [];
+  // Statuses are watched from before the launch, so no transition is missed.
+  let ready!: () => void;
+  const listening = new Promise<void>((resolve) => (ready = resolve));
+  const statuses = subscribeSse(server.graphqlUrl, admin, `subscription { runStatusChanged { runId status } }`, {}, (data) => {
+    if (data === undefined) return;
+    const change = { ...(data.runStatusChanged as { runId: string; status: string }), at: performance.now() };
+    if (runId === null) early.push(change);
+    const matches = (c: { runId: string }) => c.runId === runId;
+    for (const c of runId === null ? [] : [...early.splice(0), change].filter(matches)) {
+      if (c.status === "STARTED") started = c.at;
+      if (c.status === "FAILURE" || c.status === "CANCELED") throw new Error(`bench run ended ${c.status}`);
+      if (c.status === "SUCCESS") {
+        succeeded = c.at;
+        return true;
+      }
+    }
+  }, ready);
+  await listening;
+  const t0 = performance.now();
+  const launched = await post(fetcher, `mutation($k: [String!]!) { launchRun(assetKeys: $k) { __typename ... on Run { id } ... on Error { message } } }`, { k: keys });
+  if (!launched.launchRun.id) throw new Error(`launch failed: ${launched.launchRun.message}`);
+  runId = launched.launchRun.id as string;
+  let toStart = 0;
+  let events = 0;
+  if (watchEvents) {
+    await subscribeSse(server.graphqlUrl, admin, `subscription($id: ID!) { runEvents(runId: $id) { seq type } }`, { id: runId }, (data) => {
+      events++;
+      if ((data.runEvents as { type: string }).type === "RUN_START") {
+        toStart = performance.now() - t0;
+        return true;
+      }
+    });
+  }
+  await statuses;
+  if (!watchEvents) {
+    const counted = await post(fetcher, `query($id: ID!) { run(id: $id) { ... on Run { lastEventSeq } } }`, { id: runId });
+    events = counted.run.lastEventSeq;
+  }
+  return { toStart, total: succeeded - t0, events, streaming: succeeded - started };
+}
+
+async function inProcess(shape: string, size: number): Promise<{ ms: number; defs: Definitions }> {
+  process.env.BENCH_SHAPE = shape;
+  process.env.BENCH_SIZE = String(size);
+  const defs = ((await import(`${pathToFileURL(defsFile).href}?shape=${shape}&size=${size}`)) as { default: Definitions }).default;
+  await materialize(defs);
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const start = performance.now();
+    const result = await materialize(defs);
+    times.push(performance.now() - start);
+    if (!result.success) throw new Error("in-process baseline failed");
+  }
+  return { ms: median(times), defs };
+}
+
+/** Raw PostgreSQL: one-row INSERT round trips, and batched multi-row INSERTs of event-sized rows. */
+async function rawInserts(url: string, rows: number): Promise<{ oneRowMs: number; rowsPerSecond: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE TEMP TABLE raw_events (run_id text, seq int, type text, step_key text, payload jsonb, ts timestamptz)`);
+    const single: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const start = performance.now();
+      await client.query(`INSERT INTO raw_events VALUES ($1, $2, 'STEP_OUTPUT', 'step', '{"outputName":"result"}', now())`, ["r", i]);
+      single.push(performance.now() - start);
+    }
+    const payload = JSON.stringify({ outputName: "out", assetKey: "out", metadata: {}, stored: true });
+    const start = performance.now();
+    for (let done = 0; done < rows; done += 500) {
+      const batch = Array.from({ length: Math.min(500, rows - done) }, (_, i) => ({ seq: done + i, payload }));
+      await client.query(
+        `INSERT INTO raw_events SELECT 'r', b.seq, 'STEP_OUTPUT', 'step', b.payload::jsonb, now() FROM jsonb_to_recordset($1::jsonb) AS b(seq int, payload text)`,
+        [JSON.stringify(batch)],
+      );
+    }
+    return { oneRowMs: median(single), rowsPerSecond: rows / ((performance.now() - start) / 1000) };
+  } finally {
+    await client.end();
+  }
+}
+
+async function waitForLocation(server: Target, admin: string, name: string) {
+  const fetcher = (url: string, init: RequestInit) => fetch(server.graphqlUrl, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${admin}` } });
+  for (let i = 0; i < 300; i++) {
+    const data = await post(fetcher, `query($n: String!) { codeLocation(name: $n) { __typename ... on CodeLocation { assetCount } } }`, { n: name });
+    if (data.codeLocation.__typename === "CodeLocation" && data.codeLocation.assetCount > 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`location ${name} did not register within 30 s`);
+}
+
+/**
+ * W1 and W2: runs executed end to end by a real code-location process against a server on
+ * PostgreSQL, observed by a client subscribed to the run's events.
+ */
+export const w1w2Orchestration: Workload = {
+  id: "W1",
+  title: "runs executed by a location process on PostgreSQL (W1 chain / fan-out, W2 10,000 materializations)",
+  async run(): Promise<BenchRow[]> {
+    const scratch = await scratchDatabase();
+    const process_ = await startServerProcess({ DATABASE_URL: scratch.url });
+    const server: Target = { graphqlUrl: process_.url };
+    // Tokens straight into the database, as `strata token create` bootstraps a server.
+    const db = await openDatabase({ url: scratch.url, poolSize: 2 });
+    const rows: BenchRow[] = [];
+    try {
+      const admin = (await createToken(db.prisma, { name: "bench", scopes: ["admin"] })).token;
+      const raw = await rawInserts(scratch.url, 20_000);
+      for (const [shape, size, trials] of [["chain", 100, 20], ["fanout", 100, 20], ["wide", 10_000, 3]] as const) {
+        const name = `bench_${shape}`;
+        const token = (await createToken(db.prisma, { name, scopes: [`location:${name}`] })).token;
+        const location = startLocation({ server: server.graphqlUrl, token, name, env: { BENCH_SHAPE: shape, BENCH_SIZE: String(size) } });
+        try {
+          await waitForLocation(server, admin, name);
+          const { ms: local, defs } = await inProcess(shape, size);
+          const keys = defs.manifest().manifest.assets.map((a) => a.key);
+          const steps = defs.manifest().manifest.steps.length;
+          await runOnce(server, admin, keys, shape !== "wide"); // warm-up
+          const results: Trial[] = [];
+          for (let i = 0; i < trials; i++) results.push(await runOnce(server, admin, keys, shape !== "wide"));
+          if (shape === "wide") {
+            const rates = results.map((r) => r.events / (r.streaming / 1000));
+            rows.push({
+              name: "W2 one run, 10,000 materializations",
+              metric: `durable events/s (${results[0]!.events} events)`,
+              unit: "events/s",
+              value: median(rates),
+              baselineName: "raw INSERT, 500-row batches",
+              baseline: raw.rowsPerSecond,
+              goal: "≥ 20,000 events/s",
+              met: median(rates) >= 20_000,
+            });
+          } else {
+            const label = shape === "chain" ? "W1 chain of 100" : "W1 fan-out 1→100";
+            const toStart = results.map((r) => r.toStart);
+            const overhead = results.map((r) => ((r.total - local) / steps) * 1000);
+            rows.push(
+              {
+                name: label,
+                metric: "launch → RUN_START p50",
+                unit: "ms",
+                value: median(toStart),
+                baselineName: "raw one-row INSERT",
+                baseline: raw.oneRowMs,
+                goal: "≤ 20 ms",
+                met: median(toStart) <= 20,
+              },
+              {
+                name: label,
+                metric: "orchestration per step (p50 run)",
+                unit: "µs",
+                value: median(overhead),
+                baselineName: "raw one-row INSERT",
+                baseline: raw.oneRowMs * 1000,
+                goal: "≤ 2,000 µs",
+                met: median(overhead) <= 2000,
+              },
+            );
+          }
+        } finally {
+          await stopLocation(location);
+        }
+      }
+      return rows;
+    } finally {
+      await db.close();
+      await process_.stop();
+      await scratch.drop();
+    }
+  },
+};
