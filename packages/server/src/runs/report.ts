@@ -202,7 +202,7 @@ async function foldSteps(tx: Sql, runId: string, events: FreshEvent[]): Promise<
   }));
   await tx.query(
     `INSERT INTO "RunStep" ("runId", "stepKey", status, attempts, "startedAt", "endedAt", error)
-     SELECT $1, r.step_key, r.status::"StepStatus", COALESCE(r.attempts, 1), r.started, r.ended, r.error
+     SELECT $1, r.step_key, r.status::"StepStatus", COALESCE(r.attempts, 0), r.started, r.ended, r.error
      FROM jsonb_to_recordset($2::jsonb) AS r(step_key text, status text, attempts int, started timestamptz, ended timestamptz, error jsonb)
      ON CONFLICT ("runId", "stepKey") DO UPDATE SET
        status = EXCLUDED.status,

@@ -1,0 +1,9 @@
+/**
+ * @strata/server/testing: helpers for tests that need a real Strata database or server.
+ *
+ * @example
+ * import { openTestDatabase } from "@strata/server/testing";
+ * const db = await openTestDatabase(); // PGlite in memory, or a fresh database on TEST_DATABASE_URL
+ */
+export { createScratchDatabase, dropScratchDatabase, openTestDatabase, testDialect, withDatabase } from "./test-database.js";
+export { manifestOf, type FixtureAsset } from "./manifests.js";
