@@ -26,7 +26,10 @@ export interface StrataYogaOptions {
 export type StrataYoga = YogaServerInstance<Record<string, never>, StrataContext>;
 
 /** Bounds on one operation, so no query can ask for unbounded work. */
-export const QUERY_LIMITS = { maxDepth: 15, maxCost: 20_000, maxAliases: 30, maxTokens: 5_000 } as const;
+// Cost: 1 a scalar, 2 an object, times 1.5 per level, times a literal `first`: a full page of 500
+// assets with their definitions and latest materialization costs ~42,000; a page of runs with
+// nested pages of materializations costs millions.
+export const QUERY_LIMITS = { maxDepth: 15, maxCost: 100_000, maxAliases: 30, maxTokens: 5_000 } as const;
 
 /**
  * The GraphQL app, without a listening socket: tests call `yoga.fetch(...)`, `server.ts` mounts

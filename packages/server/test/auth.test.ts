@@ -204,6 +204,13 @@ describe("query limits", () => {
     expect(result.errors![0]!.message).toMatch(/depth limit/i);
   });
 
+  it("allow a full page with a typical selection, and refuse nested pages that multiply", async () => {
+    const page = await app.gql(`{ assets(first: 500) { edges { node { key definition { group owners kinds location { name } } latestMaterialization { metadata { label value } } } } } }`);
+    expect(page.errors).toBeUndefined();
+    const nested = await app.gql(`{ runs(first: 500) { edges { node { id location { assets { key materializations(first: 500) { edges { node { id } } } } } } } } }`);
+    expect(nested.errors![0]!.message).toMatch(/Query Cost limit of 100000 exceeded/);
+  });
+
   it("refuse too many aliases", async () => {
     const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: health { version }`).join(" ");
     const result = await app.gql(`{ ${aliases} }`);
