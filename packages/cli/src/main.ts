@@ -1,4 +1,3 @@
-import { STRATA_VERSION } from "@strata/server";
 import { CliError } from "./cli-error.js";
 import type { Command } from "./command.js";
 import { assetsCommand } from "./commands/assets.js";
@@ -9,6 +8,8 @@ import { serverCommand } from "./commands/server.js";
 import { tokenCommand } from "./commands/token.js";
 import { describeError } from "./error-report.js";
 
+// Commands import the server package (Prisma, PGlite: most of a second) only inside `run`, and
+// only those that start a server or open its database, so `strata assets search` starts fast.
 const commands: Command[] = [devCommand, serverCommand, locationCommand, assetsCommand, lineageCommand, tokenCommand];
 
 function usage(): string {
@@ -40,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === "--version" || name === "-v") {
-    console.log(STRATA_VERSION);
+    console.log((await import("@strata/server")).STRATA_VERSION);
     return 0;
   }
   const command = commands.find((c) => c.name === name);

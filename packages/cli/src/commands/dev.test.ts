@@ -37,7 +37,7 @@ describe("strata dev", () => {
     writeDefs();
     cli = startCli(["dev", "defs.ts", "--port", "0", "--name", "devtest"], { cwd: work.dir, env: { STRATA_HOME: work.home } });
     url = (await cli.waitFor(/GraphiQL\s+(\S+)/))[1]!;
-    expect(cli.stdout).toContain("Auth      disabled (dev mode, localhost only)");
+    await cli.waitFor(/Auth {6}disabled \(dev mode, localhost only\)/);
     await cli.waitFor(/Registered version 1 of devtest: 2 asset\(s\) added, 0 removed\./);
     const client = createClient({ url });
     expect((await client.assets()).items.map((a) => a.key)).toEqual(["shop/orders", "shop/revenue"]);

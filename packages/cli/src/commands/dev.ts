@@ -1,13 +1,11 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import { createLogger } from "@strata/server";
 import { CliError } from "../cli-error.js";
 import { helpText, parseCount, parseOptions, type Command } from "../command.js";
 import { superviseDevLocation } from "../location/dev-supervisor.js";
 import { defaultLocationName, isLocationName } from "../location/location-name.js";
 import { withProgress } from "../output/progress.js";
 import { styleFor } from "../output/style.js";
-import { launchServer, parsePort, readEnv } from "../server-launch.js";
 import { untilSignal } from "../signals.js";
 
 export const devCommand: Command = {
@@ -47,6 +45,7 @@ export const devCommand: Command = {
     if (defsPath && !isLocationName(name)) throw new CliError(`--name "${name}" is not a location name: use letters, digits, "_" and "-"`, 2);
     const heartbeatSeconds = parseCount("--heartbeat-interval", values["heartbeat-interval"], { min: 1, max: 3_600 }) ?? 10;
 
+    const [{ createLogger }, { launchServer, parsePort, readEnv }] = await Promise.all([import("@strata/server"), import("../server-launch.js")]);
     const env = readEnv();
     const where = env.DATABASE_URL ? "PostgreSQL" : `PGlite (${relative(process.cwd(), env.pgliteDir) || env.pgliteDir})`;
     const { server, close } = await withProgress(`Starting the server on ${where}`, () =>

@@ -1,6 +1,4 @@
-import { createLogger } from "@strata/server";
 import { helpText, parseOptions, type Command } from "../command.js";
-import { launchServer, parsePort, readEnv } from "../server-launch.js";
 import { untilSignal } from "../signals.js";
 
 export const serverCommand: Command = {
@@ -27,6 +25,7 @@ export const serverCommand: Command = {
       console.log(helpText(this));
       return 0;
     }
+    const [{ createLogger }, { launchServer, parsePort, readEnv }] = await Promise.all([import("@strata/server"), import("../server-launch.js")]);
     const env = readEnv();
     const logger = createLogger(env.STRATA_LOG_LEVEL);
     const { server, close } = await launchServer({

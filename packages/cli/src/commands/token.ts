@@ -5,7 +5,7 @@ import { relativeTime } from "../output/relative-time.js";
 import { styleFor } from "../output/style.js";
 import { formatTable } from "../output/table.js";
 import { resolveTarget, serverNamed, serverOptions } from "../server-target.js";
-import { apiTokenStore, databaseTokenStore, type TokenStore } from "../token-store.js";
+import { apiTokenStore, type TokenStore } from "../token-store.js";
 
 const CREATE_USAGE = "token create --name NAME --scopes read,launch,admin,location:NAME [--expires DATE] [--json]";
 
@@ -101,7 +101,7 @@ function createInput(values: { name?: string; scopes?: string; expires?: string 
 }
 
 async function openStore(values: { server?: string; token?: string }, command: string): Promise<TokenStore> {
-  if (!serverNamed(values)) return databaseTokenStore(command);
+  if (!serverNamed(values)) return (await import("../database-token-store.js")).databaseTokenStore(command);
   const target = resolveTarget(values);
   return apiTokenStore(createClient({ url: target.url, token: target.token }), target.url);
 }

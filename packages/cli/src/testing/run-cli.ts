@@ -30,7 +30,7 @@ function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessE
 
 /** Runs `node dist/bin.js ...args` to completion. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const cli = startCli(args, options);
+  const cli = startCli(args, { timeoutMs: 90_000, ...options });
   return cli.exited.then((code) => ({ code, stdout: cli.stdout, stderr: cli.stderr }));
 }
 
@@ -64,7 +64,8 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   child.stdout!.on("data", onData("out"));
   child.stderr!.on("data", onData("err"));
   const exited = new Promise<number>((resolve) => child.once("close", (code, signal) => resolve(code ?? (signal ? 128 : 1))));
-  const timeout = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 90_000);
+  // A safety net, so a hung process cannot outlive the test run.
+  const timeout = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 300_000);
   void exited.then(() => clearTimeout(timeout));
   return {
     child,
@@ -76,7 +77,7 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
     },
     exited,
     mark: () => combined.length,
-    waitFor(pattern, { timeoutMs = 30_000, from = 0 } = {}) {
+    waitFor(pattern, { timeoutMs = 20_000, from = 0 } = {}) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const match = combined.slice(from).match(pattern);
