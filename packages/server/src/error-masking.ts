@@ -17,11 +17,13 @@ export function useUnexpectedErrorMasking(logger: Logger): Plugin<Context> {
       const original = error.originalError;
       if (!original || original instanceof GraphQLError) return error;
       if (original instanceof StrataError) {
-        // An expected failure on a field without a result union: say what it was.
+        // An expected failure on a field without a result union: say what it was, with the
+        // same fields its union type would have had (argument, requiredScope, key...).
+        const { name: _name, code, ...fields } = { ...original };
         return new GraphQLError(original.message, {
           path: error.path,
           nodes: error.nodes,
-          extensions: { code: original.code },
+          extensions: { code, ...fields },
         });
       }
       logger.error("unexpected error", {

@@ -91,7 +91,7 @@ describe(`scopes on every mutation (${testDialect})`, () => {
 describe(`scopes on queries and subscriptions (${testDialect})`, () => {
   it("queries need read (or launch, or admin)", async () => {
     const anonymous = await app.gql(`{ assets { edges { node { key } } } }`, {}, null);
-    expect(anonymous.errors![0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
+    expect(anonymous.errors![0]).toMatchObject({ extensions: { code: "FORBIDDEN", requiredScope: "read" } });
     const location = await app.gql(`{ lineage { edges { upstream } } }`, {}, tokens["location:web"]);
     expect(location.errors![0]!.message).toMatch(/lacks the "read" scope/);
     for (const scope of ["read", "launch", "admin"]) {

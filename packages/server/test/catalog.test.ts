@@ -91,7 +91,7 @@ describe(`catalog search (${testDialect})`, () => {
 
   it("rejects a page size over the limit, a foreign cursor and a malformed prefix with clear errors", async () => {
     const big = await app.gql(SEARCH, { first: 501 });
-    expect(big.errors![0]).toMatchObject({ message: "first: must be from 0 to 500", extensions: { code: "BAD_USER_INPUT" } });
+    expect(big.errors![0]).toMatchObject({ message: "first: must be from 0 to 500", extensions: { code: "BAD_USER_INPUT", argument: "first" } });
     const cursor = await app.gql(SEARCH, { after: "bm90LWEtY3Vyc29y" });
     expect(cursor.errors![0]!.message).toMatch(/after: is not a cursor this query returned/);
     const prefix = await app.gql(SEARCH, { keyPrefix: "bad prefix" });

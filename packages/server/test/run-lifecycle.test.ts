@@ -74,7 +74,7 @@ describe(`the run monitor (${testDialect})`, () => {
     expect(stored.events.map((x: { seq: number; type: string }) => [x.seq, x.type])).toEqual([[1, "RUN_START"], [2, "STEP_START"], [3, "RUN_FAILURE"]]);
     expect(stored.events[2].payload).toMatchObject({ failedSteps: ["a"] });
     // The worker, back from the dead, is told it lost the run.
-    expect(await report(id, [e(3, "STEP_SUCCESS", { stepKey: "a" })])).toMatchObject({ __typename: "RunNotHeldError" });
+    expect(await report(id, [e(3, "STEP_SUCCESS", { stepKey: "a", payload: { durationMs: 1, retryNumber: 0 } })])).toMatchObject({ __typename: "RunNotHeldError" });
   });
 
   it("fails a run no worker claimed within the start timeout", async () => {

@@ -116,12 +116,18 @@ describe(`a worker's view (${testDialect})`, () => {
     const launched = await launch(["report"]);
     await settle();
     await claim("holder");
-    const intruder = await report(launched.id, [ev(1, "RUN_START")], "intruder");
+    const intruder = await report(launched.id, successEvents(["report"], launched.id).slice(0, 1), "intruder");
     expect(intruder).toMatchObject({ __typename: "RunNotHeldError", code: "RUN_NOT_HELD" });
     expect(intruder.message).toMatch(/does not hold run .* worker holder/);
     const bad = await report(launched.id, [{ seq: 0, type: "NOT_A_TYPE", timestamp: 1 }], "holder");
     expect(bad).toMatchObject({ __typename: "InvalidArgumentError" });
     expect(bad.message).toMatch(/events\.0: seq .*; type/);
+    // A payload the planner would later rely on is checked now, naming the field at fault.
+    const noReused = await report(launched.id, [ev(1, "RUN_START", { payload: { runId: launched.id, stepKeys: ["report"], assetKeys: [], parentRunId: null, rootRunId: null, strategy: null } })], "holder");
+    expect(noReused).toMatchObject({ __typename: "InvalidArgumentError" });
+    expect(noReused.message).toMatch(/events\.0: RUN_START payload\.reusedOutputs: /);
+    const badKey = await report(launched.id, [ev(1, "ASSET_MATERIALIZATION", { payload: { assetKey: "not a key", outputName: "x", metadata: {} } })], "holder");
+    expect(badKey.message).toMatch(/ASSET_MATERIALIZATION payload\.assetKey/);
     await report(launched.id, successEvents(["report"], launched.id), "holder");
   });
 

@@ -4,6 +4,7 @@ import type { Sql } from "../db/sql.js";
 import { InvalidArgumentError, NotFoundError, RunNotHeldError } from "../errors.js";
 import { recordMaterializations } from "../catalog/materializations.js";
 import type { StrataPubSub } from "../pubsub/pubsub.js";
+import { payloadProblem } from "./event-payloads.js";
 import type { StoredRunEvent } from "./run-events.js";
 
 export const MAX_EVENTS_PER_REPORT = 5000;
@@ -64,6 +65,8 @@ function parseEvents(events: unknown[]): ReportedEvent[] {
   const parsed = events.map((event, i) => {
     const result = eventSchema.safeParse(event);
     if (!result.success) throw new InvalidArgumentError(`events.${i}`, result.error.issues.map((x) => `${x.path.join(".")} ${x.message}`).join("; "));
+    const problem = payloadProblem(result.data.type, result.data.payload);
+    if (problem) throw new InvalidArgumentError(`events.${i}`, problem);
     return result.data;
   });
   parsed.sort((a, b) => a.seq - b.seq);
