@@ -127,6 +127,14 @@ describe("runEvents", () => {
     await statuses.close();
   });
 
+  it("reads a stored page of the log with runLog, without waiting for more", async () => {
+    const client = t.client();
+    const [done] = (await client.runs({ status: ["SUCCESS"], first: 1 })).items;
+    expect((await client.runLog(done!.id)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect((await client.runLog(done!.id, { after: 2, first: 2 })).map((e) => e.message ?? e.type)).toEqual(["while away", "still away"]);
+    await expect(client.runLog("00000000-0000-0000-0000-000000000000")).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it("starts after a given seq, for a reader that already has the beginning", async () => {
     const client = t.client();
     const [done] = (await client.runs({ status: ["SUCCESS"], first: 1 })).items;
@@ -171,8 +179,8 @@ describe("runStatusChanged and reexecuteRun", () => {
     const claimed = await claim();
     seq = 0;
     const steps = claimed.stepKeys.flatMap((stepKey) => [
-      { ...event("STEP_START"), stepKey },
-      { ...event("STEP_SUCCESS"), stepKey },
+      { ...event("STEP_START", undefined, { retryNumber: 0 }), stepKey },
+      { ...event("STEP_SUCCESS", undefined, { durationMs: 1, retryNumber: 0 }), stepKey },
     ]);
     await report(succeeded.id, runStart(claimed), ...steps, event("RUN_SUCCESS"));
     const error = await client.reexecuteRun({ runId: succeeded.id, strategy: "FROM_FAILURE" }).catch((e: unknown) => e);

@@ -168,6 +168,21 @@ export interface RunMethods {
   reexecuteRun(input: { runId: string; strategy: ReexecutionStrategy; extraTags?: Record<string, string> | undefined }): Promise<Run>;
 
   /**
+   * A page of a run's stored log, in order: the events with seq > `after` (default 0), at
+   * most `first` (default 1,000, up to 10,000). Unlike {@link RunMethods.runEvents} it never
+   * waits for more, so it suits reading the log of a run that may still be going; `run(id)`
+   * gives `lastEventSeq`, to read only the tail. `NotFoundError` for an unknown id. Requires
+   * `read`.
+   *
+   * @example
+   * ```ts
+   * const { lastEventSeq } = await client.run(runId);
+   * const tail = await client.runLog(runId, { after: Math.max(0, lastEventSeq - 10) });
+   * ```
+   */
+  runLog(runId: string, options?: { after?: number | undefined; first?: number | undefined }): Promise<RunEvent[]>;
+
+  /**
    * A run's log: the events stored so far, then live ones as its worker reports them; the loop
    * ends after the run's last event. A dropped connection resumes after the last event
    * delivered, so every event arrives exactly once and in order. `after` skips the events up
@@ -213,6 +228,10 @@ export function runMethods({ sdk, endpoint, reconnect }: ClientConnection): RunM
     },
     async reexecuteRun(input) {
       return unwrapResult((await sdk.ReexecuteRun(input)).reexecuteRun, "Run");
+    },
+    async runLog(runId, options = {}) {
+      const run = unwrapResult((await sdk.RunLog({ id: runId, after: options.after, first: options.first })).run, "Run");
+      return run.events;
     },
     runEvents(runId, options = {}) {
       const { after, ...subscribeOptions } = options;
