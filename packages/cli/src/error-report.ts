@@ -1,4 +1,13 @@
-import { StrataError, StrataRequestError, UnauthenticatedError, UnauthorizedError } from "@strata/sdk";
+import {
+  InvalidSelectionError,
+  NothingToReexecuteError,
+  NotFoundError,
+  RunStatusError,
+  StrataError,
+  StrataRequestError,
+  UnauthenticatedError,
+  UnauthorizedError,
+} from "@strata/sdk";
 import { CliError } from "./cli-error.js";
 
 /**
@@ -22,6 +31,14 @@ export function describeError(error: unknown): { message: string; exitCode: numb
   if (error instanceof UnauthorizedError && error.message.includes("Authorization: Bearer")) {
     return { message: `the server requires a token: pass --token or set STRATA_TOKEN (${error.message})`, exitCode: 1 };
   }
+  if (error instanceof InvalidSelectionError && error.reason === "UNKNOWN_ASSETS") {
+    return { message: `${error.message} (find keys with \`strata assets search\`)`, exitCode: 1 };
+  }
+  if (error instanceof NothingToReexecuteError) return { message: `${error.message}; --all-steps runs every step again`, exitCode: 1 };
+  if (error instanceof RunStatusError && !["SUCCESS", "FAILURE", "CANCELED"].includes(error.status)) {
+    return { message: `${error.message} (wait for it: strata runs watch ${error.runId})`, exitCode: 1 };
+  }
+  if (error instanceof NotFoundError && error.kind === "run") return { message: `${error.message} (recent runs: strata runs list)`, exitCode: 1 };
   if (error instanceof StrataError) return { message: error.message, exitCode: 1 };
   return { message: error instanceof Error ? error.message : String(error), exitCode: 1 };
 }

@@ -3,6 +3,7 @@ import type { Command } from "./command.js";
 import { assetsCommand } from "./commands/assets.js";
 import { devCommand } from "./commands/dev.js";
 import { lineageCommand } from "./commands/lineage.js";
+import { runsCommand } from "./commands/runs.js";
 import { locationCommand } from "./commands/location.js";
 import { serverCommand } from "./commands/server.js";
 import { tokenCommand } from "./commands/token.js";
@@ -10,7 +11,7 @@ import { describeError } from "./error-report.js";
 
 // Commands import the server package (Prisma, PGlite: most of a second) only inside `run`, and
 // only those that start a server or open its database, so `strata assets search` starts fast.
-const commands: Command[] = [devCommand, serverCommand, locationCommand, assetsCommand, lineageCommand, tokenCommand];
+const commands: Command[] = [devCommand, serverCommand, locationCommand, assetsCommand, lineageCommand, runsCommand, tokenCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

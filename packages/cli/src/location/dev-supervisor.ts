@@ -8,7 +8,7 @@ import { startLocationProcess, type LocationProcess } from "./location-process.j
  * `strata dev`'s code location: a child process for the definitions file, replaced by a fresh
  * one (a fresh module graph, so every edit counts) whenever a file next to it changes. A file
  * that fails to load leaves no process running until the next change; the server keeps
- * running throughout.
+ * running throughout. `onLoaded` hears each process's manifest hash once its file has loaded.
  *
  * @example
  * ```ts
@@ -17,7 +17,10 @@ import { startLocationProcess, type LocationProcess } from "./location-process.j
  * await location.close();
  * ```
  */
-export function superviseDevLocation(config: LocationConfig, stdout: NodeJS.WriteStream = process.stdout): { close(): Promise<void> } {
+export function superviseDevLocation(
+  config: LocationConfig,
+  { stdout = process.stdout, onLoaded }: { stdout?: NodeJS.WriteStream; onLoaded?: (hash: string) => void } = {},
+): { close(): Promise<void> } {
   const style = styleFor(stdout);
   let current: LocationProcess | undefined;
   let closed = false;
@@ -25,7 +28,7 @@ export function superviseDevLocation(config: LocationConfig, stdout: NodeJS.Writ
   let queue: Promise<void> = Promise.resolve();
 
   const start = () => {
-    const location = startLocationProcess(config);
+    const location = startLocationProcess(config, { ...(onLoaded && { onLoaded }) });
     current = location;
     void location.exited.then((code) => {
       if (closed || current !== location) return;

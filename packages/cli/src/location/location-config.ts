@@ -16,6 +16,12 @@ export interface LocationConfig {
   mode: "dev" | "serve";
 }
 
+/** What a code-location process tells its parent over IPC: its definitions loaded, with this manifest hash. */
+export interface LocationMessage {
+  type: "loaded";
+  hash: string;
+}
+
 export const LOCATION_CONFIG_ENV = "STRATA_LOCATION_CONFIG";
 
 /** How the location process ends, for its parent. */

@@ -4,7 +4,7 @@
  * User code runs here, never in the server's process.
  */
 import { createClient } from "@strata/sdk";
-import { readLocationConfig } from "./location-config.js";
+import { readLocationConfig, type LocationMessage } from "./location-config.js";
 import { runLocation } from "./location-runner.js";
 import { runtimeFor } from "./location-runtime.js";
 
@@ -12,7 +12,12 @@ const config = readLocationConfig();
 const abort = new AbortController();
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => abort.abort());
 
+// The parent (strata dev) learns the manifest's hash over IPC, to know when the server has it;
+// the channel must not keep this process alive.
+process.channel?.unref();
+const onLoaded = (hash: string) => void process.send?.({ type: "loaded", hash } satisfies LocationMessage);
+
 const client = createClient({ url: config.serverUrl, token: config.token });
-process.exitCode = await runLocation({ config, client, serve: await runtimeFor(config.defsPath), signal: abort.signal });
+process.exitCode = await runLocation({ config, client, serve: await runtimeFor(config.defsPath), signal: abort.signal, onLoaded });
 // User code may leave timers or sockets open; the location's life is over either way.
 process.exit();

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { LOCATION_CONFIG_ENV, type LocationConfig } from "./location-config.js";
+import { LOCATION_CONFIG_ENV, type LocationConfig, type LocationMessage } from "./location-config.js";
 
 /** tsx's loader, resolved from the CLI, so user projects need not install tsx themselves. */
 const TSX_LOADER = import.meta.resolve("tsx");
@@ -18,7 +18,8 @@ export interface LocationProcess {
 /**
  * Starts a code location in its own Node.js process with tsx loaded, so a TypeScript
  * definitions file runs as is and user code stays out of the CLI's (and the server's) process.
- * The child shares the terminal: its lines appear as it prints them.
+ * The child shares the terminal: its lines appear as it prints them. `onLoaded` hears, over
+ * IPC, the hash of the manifest the child is about to register.
  *
  * @example
  * ```ts
@@ -26,10 +27,13 @@ export interface LocationProcess {
  * process.exitCode = await location.exited;
  * ```
  */
-export function startLocationProcess(config: LocationConfig): LocationProcess {
+export function startLocationProcess(config: LocationConfig, { onLoaded }: { onLoaded?: (hash: string) => void } = {}): LocationProcess {
   const child = spawn(process.execPath, ["--import", TSX_LOADER, ENTRY], {
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
     env: { ...process.env, [LOCATION_CONFIG_ENV]: JSON.stringify(config) },
+  });
+  child.on("message", (message: LocationMessage) => {
+    if (message?.type === "loaded") onLoaded?.(message.hash);
   });
   const exited = new Promise<number>((resolve) => {
     child.once("exit", (code, signal) => resolve(code ?? 128 + signalNumber(signal)));

@@ -12,6 +12,8 @@ export interface LocationRunnerOptions {
   client: StrataClient;
   serve: Serve;
   signal: AbortSignal;
+  /** Called with the manifest's hash once the file has loaded, before it is registered. */
+  onLoaded?: (hash: string) => void;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
 }
@@ -47,6 +49,7 @@ export async function runLocation(options: LocationRunnerOptions): Promise<numbe
     stderr.write(loadErrorBlock(error, config, reported, err));
     return LocationExit.loadError;
   }
+  options.onLoaded?.(definitions.manifest().hash);
 
   try {
     await options.serve(definitions as Parameters<Serve>[0], {

@@ -1,0 +1,93 @@
+import type { RunEvent } from "@strata/sdk";
+
+type StepState = "pending" | "running" | "succeeded" | "failed" | "skipped";
+
+/**
+ * What a run's events add up to so far: each step's state and the assets materialized. It
+ * feeds the progress line while a run is followed and the counts of its closing line.
+ *
+ * @example
+ * ```ts
+ * const tally = new RunTally(run.stepKeys);
+ * for await (const event of client.runEvents(run.id)) tally.add(event);
+ * console.log(`${tally.count("succeeded")} of ${tally.total} steps succeeded`);
+ * ```
+ */
+export class RunTally {
+  readonly #steps = new Map<string, StepState>();
+  #materialized = 0;
+  #ended: "SUCCESS" | "FAILURE" | "CANCELED" | null = null;
+  #startedAt: number | null = null;
+
+  constructor(stepKeys: readonly string[]) {
+    for (const key of stepKeys) this.#steps.set(key, "pending");
+  }
+
+  add(event: RunEvent): void {
+    const step = event.stepKey ?? undefined;
+    switch (event.type) {
+      case "RUN_START":
+        this.#startedAt = Date.parse(event.timestamp);
+        break;
+      case "STEP_START":
+      case "STEP_RESTARTED":
+      case "STEP_UP_FOR_RETRY":
+        if (step) this.#steps.set(step, "running");
+        break;
+      case "STEP_SUCCESS":
+        if (step) this.#steps.set(step, "succeeded");
+        break;
+      case "STEP_FAILURE":
+        if (step) this.#steps.set(step, "failed");
+        break;
+      case "STEP_SKIPPED":
+        if (step) this.#steps.set(step, "skipped");
+        break;
+      case "ASSET_MATERIALIZATION":
+        this.#materialized++;
+        break;
+      case "RUN_SUCCESS":
+        this.#ended = "SUCCESS";
+        break;
+      case "RUN_FAILURE":
+        this.#ended = "FAILURE";
+        break;
+      case "RUN_CANCELED":
+        this.#ended = "CANCELED";
+        break;
+    }
+  }
+
+  get total(): number {
+    return this.#steps.size;
+  }
+
+  /** Steps that have finished one way or another. */
+  get done(): number {
+    return this.#steps.size - this.count("pending") - this.count("running");
+  }
+
+  get materialized(): number {
+    return this.#materialized;
+  }
+
+  /** The status the run's terminal event gave, once it came. */
+  get ended(): "SUCCESS" | "FAILURE" | "CANCELED" | null {
+    return this.#ended;
+  }
+
+  /** When RUN_START happened (ms since the epoch), once it did. */
+  get startedAt(): number | null {
+    return this.#startedAt;
+  }
+
+  count(state: StepState): number {
+    let n = 0;
+    for (const s of this.#steps.values()) if (s === state) n++;
+    return n;
+  }
+
+  stepsIn(state: StepState): string[] {
+    return [...this.#steps].filter(([, s]) => s === state).map(([key]) => key);
+  }
+}
