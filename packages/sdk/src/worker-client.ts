@@ -76,14 +76,16 @@ export interface WorkerClient extends Pick<CodeLocationMethods, "registerCodeLoc
   /**
    * Takes the next run waiting for `location`, or `null`. Each run goes to exactly one worker,
    * however many claim at once; the worker holds it for `leaseSeconds` (server default when
-   * absent) unless it heartbeats or reports.
+   * absent) unless it heartbeats or reports. With `waitSeconds` (up to 60) an idle worker
+   * long-polls: the answer comes as soon as a run starts for the location, or `null` when the
+   * time is up; `signal` ends the wait early.
    *
    * @example
    * ```ts
    * const run = await worker.claimRun({ location: "sales", workerId: "host-1:4242", leaseSeconds: 30 });
    * ```
    */
-  claimRun(input: { location: string; workerId: string; leaseSeconds?: number }): Promise<ClaimedRun | null>;
+  claimRun(input: { location: string; workerId: string; leaseSeconds?: number; waitSeconds?: number; signal?: AbortSignal }): Promise<ClaimedRun | null>;
 
   /**
    * Renews the lease on a held run.
@@ -148,8 +150,8 @@ export function createWorkerClient(options: ClientOptions): WorkerClient {
     registerCodeLocation: locations.registerCodeLocation,
     reportCodeLocationHeartbeat: locations.reportCodeLocationHeartbeat,
     reportCodeLocationLoadError: locations.reportCodeLocationLoadError,
-    async claimRun(input) {
-      const { claimRun } = await sdk.WorkerClaimRun(input);
+    async claimRun({ signal, ...input }) {
+      const { claimRun } = await sdk.WorkerClaimRun(input, undefined, signal);
       return unwrapResult(claimRun, "ClaimRunResult").run;
     },
     async heartbeatRun(input) {

@@ -131,6 +131,28 @@ describe(`a worker's view (${testDialect})`, () => {
     await report(launched.id, successEvents(["report"], launched.id), "holder");
   });
 
+  it("answers an idle worker's long-poll claim the moment a run starts, and empty when the wait is over", async () => {
+    while (await claim("drain")) {
+      /* nothing else may be STARTING */
+    }
+    const LONG = `mutation($w: String!, $s: Int) { claimRun(location: "etl", workerId: $w, waitSeconds: $s) { __typename ... on ClaimRunResult { run { id } } ... on Error { message } } }`;
+    const waiting = app.gql(LONG, { w: "poller", s: 10 }, worker);
+    await settle();
+    const startedAt = Date.now();
+    const launched = await launch(["raw"]);
+    const answer = await waiting;
+    expect(answer.data!.claimRun.run).toEqual({ id: launched.id });
+    expect(Date.now() - startedAt).toBeLessThan(2000);
+    await report(launched.id, successEvents(["raw"], launched.id), "poller");
+
+    const emptyAt = Date.now();
+    const empty = await app.gql(LONG, { w: "poller", s: 1 }, worker);
+    expect(empty.data!.claimRun.run).toBeNull();
+    expect(Date.now() - emptyAt).toBeGreaterThanOrEqual(900);
+    const tooLong = await app.gql(LONG, { w: "poller", s: 61 }, worker);
+    expect(tooLong.data!.claimRun).toMatchObject({ __typename: "InvalidArgumentError", message: "waitSeconds: must be from 0 to 60" });
+  });
+
   it("gives each run to exactly one of many claiming workers", async () => {
     const ids = new Set<string>();
     for (let i = 0; i < 6; i++) ids.add((await launch(["raw"])).id);

@@ -3,8 +3,13 @@ import { backoffDelay, DEFAULT_BACKOFF, pause, type BackoffOptions } from "./bac
 
 /** Options of {@link ClaimLoop}. @internal */
 export interface ClaimLoopOptions<Run> {
-  /** Claims the next waiting run, or `null` when none is. */
-  claim(): Promise<Run | null>;
+  /** Claims the next waiting run, or `null` when none is; `signal` aborts a claim that waits. */
+  claim(signal: AbortSignal): Promise<Run | null>;
+  /**
+   * How long `claim` itself waits for work on the server (a long poll), if it does. An empty
+   * answer after that long is no reason to pause: the loop asks again at once.
+   */
+  claimWaitMs?: number;
   /** Executes a claimed run; the slot frees when the promise settles. */
   execute(run: Run): Promise<void>;
   /** Runs held at once. */
@@ -65,10 +70,12 @@ export class ClaimLoop<Run> {
         if (this.#wanted && this.active < this.#options.concurrency) {
           this.#wanted = false;
           let run: Run | null;
+          const askedAt = clock.now();
           try {
-            run = await this.#options.claim();
+            run = await this.#options.claim(signal);
             failures = 0;
           } catch (error) {
+            if (signal.aborted) break;
             // A refused claim (a token without the scope) is not fixed by hammering the server either.
             const delayMs = this.#options.isRetryable(error)
               ? backoffDelay(++failures, this.#options.backoff ?? DEFAULT_BACKOFF, this.#options.random)
@@ -81,6 +88,9 @@ export class ClaimLoop<Run> {
           // A run claimed while stopping is ours now: it runs (shutdown lets it finish or cancels it).
           if (run !== null) {
             this.#start(run);
+            this.#wanted = true;
+          } else if (this.#options.claimWaitMs && clock.now() - askedAt >= this.#options.claimWaitMs / 2) {
+            // The server waited for us and nothing came: wait with it again.
             this.#wanted = true;
           }
           continue;

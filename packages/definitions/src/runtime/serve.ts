@@ -60,6 +60,9 @@ export interface ServeSummary {
   runs: number;
 }
 
+/** How long one claim waits on the server for work (a long poll). */
+const CLAIM_WAIT_SECONDS = 20;
+
 /** Definitions, or a function loading them (e.g. a dynamic `import()`), whose failure is reported to the server. */
 type DefinitionsSource = Definitions | (() => Definitions | Promise<Definitions>);
 
@@ -72,11 +75,13 @@ type DefinitionsSource = Definitions | (() => Definitions | Promise<Definitions>
  *   If loading the definitions or building the manifest throws, the error is reported
  *   (the location shows LOAD_ERROR) and `serve` rejects. A location heartbeat follows every
  *   `heartbeatIntervalMs`.
- * - **Claiming**: a `runRequests` subscription announces runs within milliseconds; a poll every
- *   `pollIntervalMs` and a claim at start-up and after each run catch anything missed. At most
- *   `concurrency` runs at once; the server hands each run to exactly one worker.
+ * - **Claiming**: a worker with a free slot long-polls `claimRun` (20 s at a time), so a run
+ *   reaches it the moment it starts; the `runRequests` subscription (which also carries
+ *   cancellations) and a poll every `pollIntervalMs` are the fallbacks. At most `concurrency`
+ *   runs at once; the server hands each run to exactly one worker.
  * - **Executing**: exactly as the server planned the run (steps, assets, outputs reused from
- *   earlier runs), events reported in order in batches (~15 ms or 5,000 events), buffered and
+ *   earlier runs), events reported in order (the first at once, then whatever accumulated while a
+ *   request was in flight, up to 5,000 a request), buffered and
  *   retried while the server is unreachable. Each run's lease is renewed every third of
  *   `leaseSeconds`. A termination request cancels the run; a lost lease stops it.
  *
@@ -110,7 +115,9 @@ export async function serve(definitions: DefinitionsSource, options: ServeOption
   const held = new Map<string, HeldRun>();
   const context: HeldRunContext = { definitions: loaded, client, workerId, leaseSeconds, clock, logger, isRetryable, stepConcurrency: options.stepConcurrency };
   const loop = new ClaimLoop<ClaimedRun>({
-    claim: () => client.claimRun({ location: options.name, workerId, leaseSeconds }),
+    // Idle workers long-poll: a run reaches one the moment it starts, with no extra round trip.
+    claim: (signal) => client.claimRun({ location: options.name, workerId, leaseSeconds, waitSeconds: CLAIM_WAIT_SECONDS, signal }),
+    claimWaitMs: CLAIM_WAIT_SECONDS * 1000,
     execute: async (run) => {
       const heldRun = new HeldRun(run, context);
       held.set(run.id, heldRun);

@@ -2,7 +2,7 @@ import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import type { Context } from "../context.js";
-import { NotFoundError, RunNotHeldError } from "../errors.js";
+import { InvalidArgumentError, NotFoundError, RunNotHeldError } from "../errors.js";
 import { claimRun, type ClaimedRun } from "../runs/claim.js";
 import { reportRunEvents, type ReportResult } from "../runs/report.js";
 import { ReexecutionStrategyEnum } from "./run.js";
@@ -71,19 +71,85 @@ async function requireRunLocation(ctx: Context, runId: string): Promise<void> {
   requireScope(ctx.principal, `location:${run.location}`);
 }
 
+export const MAX_CLAIM_WAIT_SECONDS = 60;
+
+/**
+ * Claims at once, or, given time, waits for the location's next RUN_AVAILABLE and claims then.
+ * It listens before its first attempt, so a run started in between is not missed. A worker that
+ * hung up while its claim succeeded would hold a run it never heard of until the lease ran out;
+ * such a claim is handed back at once instead.
+ */
+async function claimWaiting(ctx: Context, input: Parameters<typeof claimRun>[1], waitMs: number): Promise<ClaimedRun | null> {
+  const signal = ctx.request.signal;
+  const announcements = waitMs > 0 ? ctx.pubsub.subscribe("runRequests", input.location)[Symbol.asyncIterator]() : null;
+  const deadline = Date.now() + waitMs;
+  try {
+    for (;;) {
+      if (signal.aborted) return null;
+      const run = await claimRun(ctx.db.sql, input);
+      if (run && signal.aborted) {
+        await releaseClaim(ctx, run.id, input);
+        return null;
+      }
+      if (run || !announcements || Date.now() >= deadline) return run;
+      await nextAnnouncement(announcements, deadline, signal);
+    }
+  } finally {
+    await announcements?.return?.();
+  }
+}
+
+/** Resolves at the next RUN_AVAILABLE, at the deadline, or when the worker hangs up. */
+async function nextAnnouncement(
+  announcements: AsyncIterator<{ kind: string }>,
+  deadline: number,
+  signal: AbortSignal,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    (async () => {
+      for (let next = await announcements.next(); !next.done && next.value.kind !== "RUN_AVAILABLE"; next = await announcements.next());
+    })(),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      signal.addEventListener("abort", () => resolve(), { once: true });
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+async function releaseClaim(ctx: Context, runId: string, input: { location: string; workerId: string }): Promise<void> {
+  await ctx.db.sql.query(
+    `UPDATE "Run" SET status = 'STARTING', "workerId" = NULL, "startedAt" = NULL, "leaseExpiresAt" = NULL WHERE id = $1 AND "workerId" = $2 AND status = 'STARTED'`,
+    [runId, input.workerId],
+  );
+  ctx.pubsub.publish("runRequests", input.location, { kind: "RUN_AVAILABLE", runId });
+}
+
 const leaseArg = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0]) =>
   t.arg.int({ required: false, description: "Seconds the worker keeps the run without another heartbeat or report." });
 
 builder.mutationFields((t) => ({
   claimRun: t.field({
     type: ClaimRunResultRef,
-    description: "Takes the next STARTING run of the location, if any. Each run is claimed by exactly one worker.",
-    args: { location: t.arg.string({ required: true }), workerId: t.arg.string({ required: true }), leaseSeconds: leaseArg(t) },
+    description:
+      "Takes the next STARTING run of the location, if any. Each run is claimed by exactly one worker. With `waitSeconds`, an idle worker long-polls: the answer comes the moment a run is started for the location (or null when the time is up), without a round trip through the runRequests stream.",
+    args: {
+      location: t.arg.string({ required: true }),
+      workerId: t.arg.string({ required: true }),
+      leaseSeconds: leaseArg(t),
+      waitSeconds: t.arg.int({ required: false, description: `0 (the default) to ${MAX_CLAIM_WAIT_SECONDS}.` }),
+    },
     errors: {},
     resolve: async (_root, args, ctx) => {
       const location = parseLocationName(args.location, "location");
       requireScope(ctx.principal, `location:${location}`);
-      const run = await claimRun(ctx.db.sql, { location, workerId: args.workerId, leaseSeconds: args.leaseSeconds ?? ctx.runs.config.leaseSeconds });
+      const waitSeconds = args.waitSeconds ?? 0;
+      if (!(waitSeconds >= 0 && waitSeconds <= MAX_CLAIM_WAIT_SECONDS)) {
+        throw new InvalidArgumentError("waitSeconds", `must be from 0 to ${MAX_CLAIM_WAIT_SECONDS}`);
+      }
+      const input = { location, workerId: args.workerId, leaseSeconds: args.leaseSeconds ?? ctx.runs.config.leaseSeconds };
+      const run = await claimWaiting(ctx, input, waitSeconds * 1000);
       if (run) ctx.pubsub.publish("runStatusChanged", { runId: run.id, status: "STARTED" });
       return { run };
     },
