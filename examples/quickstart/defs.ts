@@ -1,14 +1,17 @@
 /**
- * The quick-start pipeline that `npm start` loads with `strata dev`: a web shop's raw orders and
- * customers, cleaned and joined, then daily revenue and top customers computed together (a
- * multi-asset), and a board report built by a graph of ops.
+ * The quick-start pipeline that `npm start` loads with `strata dev --run`, which then runs every
+ * asset once and prints the run's progress: a web shop's raw orders and customers, cleaned and
+ * joined, then daily revenue and top customers computed together (a multi-asset), and a board
+ * report built by a graph of ops.
  *
  *   raw/orders ────┐
  *                  ├─ clean_orders ─ revenue_stats ─┬─ daily_revenue ─┐
  *   raw/customers ─┘                                └─ top_customers ─┴─ board_report
  *
- * The data is generated in code so the example runs anywhere; swap `loadCsv` for your own
- * source. Edit this file while `strata dev` runs: the location reloads and re-registers.
+ * The data is generated in code so the example runs anywhere, with no network and no file
+ * outside the repository (values are stored under `.strata/storage` in the working directory);
+ * swap `loadCsv` for your own source. Edit this file while `strata dev` runs: the location
+ * reloads and re-registers.
  */
 import { AssetOut, Definitions, asset, graphAsset, multiAsset, op, output } from "@strata/definitions";
 

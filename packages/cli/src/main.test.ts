@@ -5,12 +5,12 @@ describe("strata", () => {
   it("lists every command with --help, and exits 2 without one", async () => {
     const help = await runCli(["--help"]);
     expect(help.code).toBe(0);
-    for (const command of ["dev", "server", "location serve", "assets search", "lineage", "token create"]) expect(help.stdout).toContain(command);
+    for (const command of ["dev", "server", "location serve", "assets search", "lineage", "runs launch", "token create"]) expect(help.stdout).toContain(command);
     expect((await runCli([])).code).toBe(2);
   });
 
   it("prints each command's help", async () => {
-    for (const command of ["dev", "server", "location", "assets", "lineage", "token"]) {
+    for (const command of ["dev", "server", "location", "assets", "lineage", "runs", "token"]) {
       const { code, stdout } = await runCli([command, "--help"]);
       expect(code, command).toBe(0);
       expect(stdout, command).toMatch(/^Usage: strata /);

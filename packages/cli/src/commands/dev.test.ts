@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createClient } from "@strata/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, startCli, type RunningCli } from "../testing/run-cli.js";
+import { REPO_ROOT, runCli, startCli, type RunningCli } from "../testing/run-cli.js";
 import { workDirectory } from "../testing/test-server.js";
 
 let work: ReturnType<typeof workDirectory>;
@@ -98,5 +98,60 @@ describe("strata dev", () => {
 
   it("refuses a definitions file that does not exist (exit 2)", async () => {
     expect(await runCli(["dev", "missing.ts"], { cwd: work.dir, env: { STRATA_HOME: work.home } })).toMatchObject({ code: 2, stderr: "strata: no definitions file at missing.ts\n" });
+  });
+});
+
+describe("strata dev --run (what npm start does)", () => {
+  it("starts the quick-start, runs every asset once registered, prints the progress, and keeps serving", async () => {
+    const quickstart = workDirectory();
+    const cli = startCli(["dev", join(REPO_ROOT, "examples/quickstart/defs.ts"), "--run", "--port", "0"], { cwd: quickstart.dir, env: { STRATA_HOME: quickstart.home } });
+    try {
+      const url = (await cli.waitFor(/GraphiQL\s+(\S+)/))[1]!;
+      await cli.waitFor(/Registered version 1 of quickstart: 6 asset\(s\) added, 0 removed\./);
+      const runId = (await cli.waitFor(/Launched run (\S+): every asset of "quickstart" \(6\)/))[1]!;
+      await cli.waitFor(new RegExp(`✓ SUCCESS {2}run ${runId} in \\S+: 6 of 6 steps succeeded, 6 assets materialized\n`), { timeoutMs: 60_000 });
+      await cli.waitFor(new RegExp(`Explore the run and the catalog in GraphiQL: ${url}\n {2}The server keeps running; Ctrl-C stops it\.`));
+      const lines = cli.stdout.split("\n").map((l) => l.trim().replace(/^\d+\.\d\ds {2}/, ""));
+      for (const line of [
+        "● run                     started: 6 steps",
+        "◆ raw/orders              materialized  row_count=60",
+        "· clean_orders            kept 52 of 60 orders",
+        "◆ revenue_stats           materialized daily_revenue",
+        "◆ revenue_stats           materialized top_customers",
+        "◆ board_report.render     materialized board_report",
+      ]) {
+        expect(lines).toContain(line);
+      }
+      expect(lines).toContainEqual(expect.stringMatching(/^✓ board_report\.summarize {2}succeeded in \d+ms$/));
+
+      // The server keeps running, with the run in its history and the assets materialized.
+      const listed = await runCli(["runs", "list", "--json", "--server", url]);
+      expect(JSON.parse(listed.stdout)).toMatchObject({ items: [{ id: runId, status: "SUCCESS", tags: { "strata/launched-by": "strata dev --run" } }] });
+      expect((await createClient({ url }).asset("board_report")).latestMaterialization?.runId).toBe(runId);
+      expect(cli.stderr).toMatch(/✓ Starting the server on PGlite \(\.strata\/db\)/);
+      expect(await cli.stop()).toBe(0);
+      expect(cli.stdout.match(/Launched run/g)).toHaveLength(1);
+
+      // Started again on the same database, the manifest is unchanged (nothing to register),
+      // and the run still comes.
+      const again = startCli(["dev", join(REPO_ROOT, "examples/quickstart/defs.ts"), "--run", "--port", "0"], { cwd: quickstart.dir, env: { STRATA_HOME: quickstart.home } });
+      try {
+        const second = (await again.waitFor(/Launched run (\S+): every asset of "quickstart" \(6\)/))[1]!;
+        expect(second).not.toBe(runId);
+        await again.waitFor(/✓ SUCCESS {2}run \S+ in \S+: 6 of 6 steps succeeded, 6 assets materialized\n/, { timeoutMs: 60_000 });
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await cli.stop();
+      quickstart.remove();
+    }
+  });
+
+  it("needs a definitions file to run (exit 2)", async () => {
+    expect(await runCli(["dev", "--run"], { cwd: work.dir, env: { STRATA_HOME: work.home } })).toMatchObject({
+      code: 2,
+      stderr: "strata: --run needs a definitions file: strata dev defs.ts --run\n",
+    });
   });
 });

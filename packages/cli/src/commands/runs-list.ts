@@ -24,7 +24,8 @@ export const listSubcommand: Subcommand = {
   usage: "runs list [--status S[,S]] [--asset KEY] [--location L] [--tag name=value] [--first N] [--after CURSOR] [--json]",
   help: [
     "  Runs, newest first, 20 at a time (--first, up to 500). --status takes one or more of",
-    `  ${RUN_STATUSES.join(", ")} (any case); --asset: runs that selected that asset.`,
+    `  ${RUN_STATUSES.join(", ")} (any case), comma-separated;`,
+    "  --asset: runs that selected that asset; --location: runs of that code location.",
   ],
   async run(argv) {
     const { values, positionals } = parseOptions("runs list", argv, {

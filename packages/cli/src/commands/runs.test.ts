@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunDetail, RunEvent, Page, Run } from "@strata/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, startCli, type RunningCli } from "../testing/run-cli.js";
+import { runCli, runCliInTerminal, startCli, type RunningCli } from "../testing/run-cli.js";
 import { startTestServer, workDirectory, type TestServer } from "../testing/test-server.js";
 
 let t: TestServer;
@@ -95,6 +95,20 @@ describe("strata runs launch --wait", () => {
     const watched = await runCli(["runs", "watch", runId, ...as()]);
     expect(watched.code).toBe(0);
     expect(watched.stdout).toMatch(/✓ SUCCESS {2}run \S+ in \d+ms: 1 of 1 step succeeded, 1 asset materialized\n$/);
+  });
+});
+
+describe("following a run on a terminal", () => {
+  it("draws a progress bar under the event lines, and clears it before the summary", async () => {
+    const { code, stdout } = await runCliInTerminal(["runs", "launch", "source", "doubled", "--wait", ...as()]);
+    expect(code).toBe(0);
+    const CLEAR = "\r\u001b[2K";
+    // Each event line replaces the bar, which is drawn again under it.
+    expect(stdout).toMatch(/\r\u001b\[2K {2}0\.\d\ds {2}▶ source {3}started\r\n {2}□{20} 0\/2 steps · [^\r]*\r\u001b\[2K {2}□{20} 0\/2 steps · running source · \d+\.\d\ds/);
+    expect(stdout).toContain("■".repeat(20) + " 2/2 steps");
+    const summary = stdout.indexOf("✓ SUCCESS");
+    expect(stdout.slice(summary - CLEAR.length, summary)).toBe(CLEAR);
+    expect(stdout.slice(summary)).not.toContain("steps ·");
   });
 });
 

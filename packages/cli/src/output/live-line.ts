@@ -38,9 +38,12 @@ export class LiveLine {
   /** Replaces the status line; cut to the terminal's width, since a wrapped line cannot be cleared. */
   status(text: string): void {
     if (!this.#enabled) return;
-    const width = (this.stream.columns ?? 80) - 1;
-    this.#status = stripStyle(text).length > width ? `${stripStyle(text).slice(0, width - 1)}…` : text;
-    this.stream.write(`${CLEAR_LINE}${this.#status}`);
+    // A terminal that does not know its size reports 0 columns.
+    const width = (this.stream.columns || 80) - 1;
+    const status = stripStyle(text).length > width ? `${stripStyle(text).slice(0, width - 1)}…` : text;
+    if (status === this.#status) return;
+    this.#status = status;
+    this.stream.write(`${CLEAR_LINE}${status}`);
   }
 
   clear(): void {

@@ -34,6 +34,28 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
   return cli.exited.then((code) => ({ code, stdout: cli.stdout, stderr: cli.stderr }));
 }
 
+/**
+ * Runs `node dist/bin.js ...args` on a pseudo-terminal 100 columns wide (util-linux `script`),
+ * as a person at a terminal does: stdout is a TTY, so live displays draw. The output is what
+ * the terminal received, with "\r\n" line ends and control sequences.
+ */
+export function runCliInTerminal(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const quote = (arg: string) => `'${arg.replace(/'/g, "'\\''")}'`;
+  const command = `stty cols 100 rows 40; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}`;
+  const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: options.cwd ?? REPO_ROOT, env: cliEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const timeout = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 90_000);
+  return new Promise((resolve) =>
+    child.once("close", (code) => {
+      clearTimeout(timeout);
+      resolve({ code: code ?? 1, stdout, stderr });
+    }),
+  );
+}
+
 /** A CLI process still running: its output so far, and ways to wait for lines and stop it. */
 export interface RunningCli {
   readonly child: ChildProcess;
