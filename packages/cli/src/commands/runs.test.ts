@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RunDetail, RunEvent, Page, Run } from "@strata/sdk";
+import { asset, Definitions } from "@strata/definitions";
+import type { Page, Run, RunDetail, RunEvent } from "@strata/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, runCliInTerminal, startCli, type RunningCli } from "../testing/run-cli.js";
 import { startTestServer, workDirectory, type TestServer } from "../testing/test-server.js";
@@ -92,6 +93,11 @@ describe("strata runs launch --wait", () => {
     expect(human.stdout).toContain(`Follow it: strata runs watch ${runId}`);
     const json = await runCli(["runs", "launch", "source", "--json", ...as()]);
     expect(JSON.parse(json.stdout)).toMatchObject({ assetKeys: ["source"], location: { name: "fixture" } });
+    // With --wait too: the lines on stderr, the ended run alone on stdout.
+    const waited = await runCli(["runs", "launch", "source", "--json", "--wait", ...as()]);
+    expect(waited.code).toBe(0);
+    expect(JSON.parse(waited.stdout)).toMatchObject({ status: "SUCCESS", steps: [{ stepKey: "source", status: "SUCCESS", attempts: 1 }] });
+    expect(waited.stderr).toMatch(/▶ source {2}started\n[^]*✓ SUCCESS {2}run /);
     const watched = await runCli(["runs", "watch", runId, ...as()]);
     expect(watched.code).toBe(0);
     expect(watched.stdout).toMatch(/✓ SUCCESS {2}run \S+ in \d+ms: 1 of 1 step succeeded, 1 asset materialized\n$/);
@@ -237,6 +243,19 @@ describe("stopping runs", () => {
     const terminated = await runCli(["runs", "terminate", runId, "--wait", ...as()]);
     expect(terminated.code).toBe(0);
     expect(terminated.stdout).toMatch(/⊘ CANCELED {2}run /);
+  });
+});
+
+describe("a run no worker claims", () => {
+  it("says what it is waiting for, and Ctrl-C leaves it queued", async () => {
+    const lonely = new Definitions({ assets: [asset("lonely", () => 1)] });
+    await t.client.registerCodeLocation({ name: "idle", ...lonely.manifest() });
+    const waiting = startCli(["runs", "launch", "lonely", "--wait", ...as()]);
+    await waiting.waitFor(/… still (QUEUED|STARTING): waiting for a worker of code location "idle" \(is `strata dev` or `strata location serve` running\?\)/, { timeoutMs: 15_000 });
+    expect(await waiting.stop()).toBe(130);
+    const runId = runIdIn(waiting.stdout)!;
+    expect(waiting.stderr).toMatch(new RegExp(`Stopped waiting; run ${runId} goes on \\((QUEUED|STARTING)\\)\\.`));
+    expect(await runCli(["runs", "terminate", runId, ...as()])).toMatchObject({ code: 0, stdout: `Run ${runId} is CANCELED: it had not started.\n` });
   });
 });
 

@@ -21,7 +21,7 @@ export interface FollowOptions {
 }
 
 /** How following ended: the run ended, or the user stopped waiting first. */
-export type FollowOutcome = { kind: "ended"; run: RunDetail; tally: RunTally } | { kind: "detached"; status: RunStatus | null };
+export type FollowOutcome = { kind: "ended"; run: RunDetail } | { kind: "detached"; status: RunStatus | null };
 
 /**
  * Follows a run live through `runEvents`: one line per step start, success, failure, retry,
@@ -90,7 +90,7 @@ export async function followRun(options: FollowOptions): Promise<FollowOutcome> 
     );
     return { kind: "detached", status };
   }
-  return { kind: "ended", run: await client.run(run.id), tally };
+  return { kind: "ended", run: await client.run(run.id) };
 }
 
 /**

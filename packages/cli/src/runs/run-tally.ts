@@ -3,8 +3,8 @@ import type { RunEvent } from "@strata/sdk";
 type StepState = "pending" | "running" | "succeeded" | "failed" | "skipped";
 
 /**
- * What a run's events add up to so far: each step's state and the assets materialized. It
- * feeds the progress line while a run is followed and the counts of its closing line.
+ * What a run's events add up to so far: each step's state, and when the run started. It feeds
+ * the progress line while a run is followed.
  *
  * @example
  * ```ts
@@ -15,8 +15,6 @@ type StepState = "pending" | "running" | "succeeded" | "failed" | "skipped";
  */
 export class RunTally {
   readonly #steps = new Map<string, StepState>();
-  #materialized = 0;
-  #ended: "SUCCESS" | "FAILURE" | "CANCELED" | null = null;
   #startedAt: number | null = null;
 
   constructor(stepKeys: readonly string[]) {
@@ -43,18 +41,6 @@ export class RunTally {
       case "STEP_SKIPPED":
         if (step) this.#steps.set(step, "skipped");
         break;
-      case "ASSET_MATERIALIZATION":
-        this.#materialized++;
-        break;
-      case "RUN_SUCCESS":
-        this.#ended = "SUCCESS";
-        break;
-      case "RUN_FAILURE":
-        this.#ended = "FAILURE";
-        break;
-      case "RUN_CANCELED":
-        this.#ended = "CANCELED";
-        break;
     }
   }
 
@@ -65,15 +51,6 @@ export class RunTally {
   /** Steps that have finished one way or another. */
   get done(): number {
     return this.#steps.size - this.count("pending") - this.count("running");
-  }
-
-  get materialized(): number {
-    return this.#materialized;
-  }
-
-  /** The status the run's terminal event gave, once it came. */
-  get ended(): "SUCCESS" | "FAILURE" | "CANCELED" | null {
-    return this.#ended;
   }
 
   /** When RUN_START happened (ms since the epoch), once it did. */
