@@ -196,6 +196,9 @@ describe(`run event streams (${testDialect})`, () => {
     expect((await stream.next()).data!.runEvents).toEqual({ seq: 3, type: "STEP_SUCCESS" });
     expect((await stream.next()).data!.runEvents).toEqual({ seq: 4, type: "RUN_SUCCESS" });
     await expect(stream.next(1000)).rejects.toThrow(/subscription ended/);
+    // Resuming after the last event of a finished run ends at once instead of waiting forever.
+    const resumed = await app.subscribe(`subscription($id: ID!) { runEvents(runId: $id, after: 4) { seq } }`, { id });
+    await expect(resumed.next(2000)).rejects.toThrow(/subscription ended/);
     const statuses = await app.gql(`query($id: ID!) { runs(first: 5) { edges { node { id status } } } run(id: $id) { ... on Run { durationMs } } }`, { id });
     expect(statuses.data!.runs.edges[0].node).toEqual({ id, status: "SUCCESS" });
   });

@@ -57,6 +57,11 @@ function runEventStream(ctx: Context, runId: string, after: number): AsyncIterab
         await deliver(page);
         if (page.length < PAGE) break;
       }
+      // A reader resuming after the terminal event has nothing left to wait for.
+      if (!ended) {
+        const [run] = await ctx.db.sql.query<{ status: string; lastEventSeq: number }>(`SELECT status, "lastEventSeq" FROM "Run" WHERE id = $1`, [runId]);
+        if (run && ["SUCCESS", "FAILURE", "CANCELED"].includes(run.status) && run.lastEventSeq <= last) ended = true;
+      }
       while (!ended) {
         const next = await Promise.race([live.next(), stop.then(() => null)]);
         if (!next || next.done) break;
