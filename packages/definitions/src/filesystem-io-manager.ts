@@ -13,10 +13,16 @@ import { jsonSerializer, type Serializer } from "./serializer.js";
  * ```
  */
 export interface FilesystemIOManagerOptions {
-  /** Resolved against the working directory. Defaults to `.strata/storage`. */
+  /**
+   * Resolved against the working directory. Defaults to `$STRATA_HOME/storage` (`STRATA_HOME`
+   * as the location process was started with, read once when this module loads), else
+   * `.strata/storage`, the same home the `strata` commands use.
+   */
   baseDir?: string;
   serializer?: Serializer;
 }
+
+const DEFAULT_BASE_DIR = join(process.env.STRATA_HOME || ".strata", "storage");
 
 // Op outputs live under a directory no asset key can name, since key parts cannot contain ".".
 const RUNS_DIR = ".runs";
@@ -41,7 +47,7 @@ export class FilesystemIOManager implements IOManager {
   readonly serializer: Serializer;
 
   constructor(options: FilesystemIOManagerOptions = {}) {
-    this.baseDir = resolve(options.baseDir ?? ".strata/storage");
+    this.baseDir = resolve(options.baseDir ?? DEFAULT_BASE_DIR);
     this.serializer = options.serializer ?? jsonSerializer;
   }
 
