@@ -1,4 +1,4 @@
-import { createWorkerClient, isRetryable, type ClaimedRun, type WorkerClient } from "@strata/sdk";
+import { createWorkerClient, isRetryable, NotFoundError, type ClaimedRun, type WorkerClient } from "@strata/sdk";
 import { systemClock, type Clock } from "../clock.js";
 import type { Definitions } from "../definitions.js";
 import { backoffDelay, DEFAULT_BACKOFF, pause } from "./backoff.js";
@@ -140,7 +140,9 @@ export async function serve(definitions: DefinitionsSource, options: ServeOption
   if (signal.aborted) stopClaiming();
   logger.info(`claiming runs: at most ${loop.concurrency} at once, lease ${leaseSeconds} s`, { workerId });
   const listening = listen(client, options.name, loop, held, logger, claiming.signal);
-  const beating = heartbeatLocation(client, options.name, logger, clock, options.heartbeatIntervalMs ?? 10_000, claiming.signal);
+  const beating = heartbeatLocation(client, options.name, logger, clock, options.heartbeatIntervalMs ?? 10_000, claiming.signal, () =>
+    register(loaded, client, options.name, logger, clock, claiming.signal),
+  );
   await loop.run(claiming.signal);
   signal.removeEventListener("abort", stopClaiming);
 
@@ -210,7 +212,19 @@ async function listen(client: WorkerClient, name: string, loop: ClaimLoop<Claime
   }
 }
 
-async function heartbeatLocation(client: WorkerClient, name: string, logger: WorkerLogger, clock: Clock, intervalMs: number, signal: AbortSignal): Promise<void> {
+/**
+ * Tells the server the location is alive. A server that no longer knows the location (its
+ * database was reset or restored) gets the manifest again, so the location reappears by itself.
+ */
+async function heartbeatLocation(
+  client: WorkerClient,
+  name: string,
+  logger: WorkerLogger,
+  clock: Clock,
+  intervalMs: number,
+  signal: AbortSignal,
+  reregister: () => Promise<boolean>,
+): Promise<void> {
   let failing = false;
   while (!signal.aborted) {
     await pause(clock, intervalMs, signal);
@@ -219,6 +233,11 @@ async function heartbeatLocation(client: WorkerClient, name: string, logger: Wor
       await client.reportCodeLocationHeartbeat(name);
       failing = false;
     } catch (error) {
+      if (error instanceof NotFoundError) {
+        logger.warn(`the server no longer knows location ${name}; registering it again`);
+        await reregister().catch((e: unknown) => logger.error(`registering again failed: ${describe(e)}`));
+        continue;
+      }
       if (!failing) logger.warn(`location heartbeat failed`, { error: describe(error) });
       failing = true;
     }
