@@ -4,6 +4,7 @@ import type { Sql } from "../db/sql.js";
 import { InvalidArgumentError, InvalidSelectionError } from "../errors.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
 import type { ManifestCache } from "./manifest-cache.js";
+import { lockQueue } from "./queue.js";
 import type { RunPlan } from "./run-plan.js";
 import { parseTags, priorityOf, tagPairs } from "./run-tags.js";
 
@@ -18,34 +19,57 @@ export interface NewRun {
   createdBy: string;
 }
 
-/** Stores a QUEUED run and its PENDING steps; returns its id. */
-export async function insertRun(sql: Sql, run: NewRun): Promise<string> {
+/** The run's first status: STARTING when it was admitted at once, else QUEUED for the coordinator. */
+export type NewRunStatus = "QUEUED" | "STARTING";
+
+/**
+ * Stores a run and its PENDING steps. With `admitUpTo` (the global limit; 0 for none) and no
+ * tag limits to weigh, a run that would be next anyway (nothing queued ahead of it, a slot
+ * free) is admitted in the same transaction, under the coordinator's lock: it is STARTING when
+ * the launch commits, and its start skips a coordinator pass. Otherwise it is QUEUED.
+ */
+export async function insertRun(sql: Sql, run: NewRun, admitUpTo: number | null): Promise<{ id: string; status: NewRunStatus }> {
   const id = randomUUID();
-  // One statement, so atomic without a transaction, and one round trip on the launch path.
-  await sql.query(
-    `WITH run AS (
-       INSERT INTO "Run" (id, status, "locationId", "versionId", selection, plan, tags, "tagPairs", priority, "parentRunId",
+  const params = [
+    id,
+    run.locationId,
+    run.versionId,
+    run.plan.assetKeys,
+    JSON.stringify(run.plan),
+    JSON.stringify(run.tags),
+    tagPairs(run.tags),
+    priorityOf(run.tags),
+    run.parentRunId ?? null,
+    run.rootRunId ?? null,
+    run.strategy ?? null,
+    run.createdBy,
+    run.plan.stepKeys,
+    admitUpTo ?? -1,
+  ];
+  const statement = `WITH decision AS (
+       SELECT CASE WHEN $14::int >= 0
+                    AND NOT EXISTS (SELECT 1 FROM "Run" WHERE status = 'QUEUED')
+                    AND ($14::int = 0 OR (SELECT count(*) FROM "Run" WHERE status IN ('STARTING', 'STARTED', 'CANCELING')) < $14::int)
+                   THEN 'STARTING' ELSE 'QUEUED' END AS status),
+     run AS (
+       INSERT INTO "Run" (id, status, "startingAt", "locationId", "versionId", selection, plan, tags, "tagPairs", priority, "parentRunId",
                           "rootRunId", "reexecutionStrategy", "createdBy", "createdAt", "updatedAt")
-       VALUES ($1, 'QUEUED', $2, $3, $4::text[], $5::jsonb, $6::jsonb, $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now())
-       RETURNING id)
-     INSERT INTO "RunStep" ("runId", "stepKey") SELECT run.id, step FROM run, unnest($13::text[]) AS step`,
-    [
-      id,
-      run.locationId,
-      run.versionId,
-      run.plan.assetKeys,
-      JSON.stringify(run.plan),
-      JSON.stringify(run.tags),
-      tagPairs(run.tags),
-      priorityOf(run.tags),
-      run.parentRunId ?? null,
-      run.rootRunId ?? null,
-      run.strategy ?? null,
-      run.createdBy,
-      run.plan.stepKeys,
-    ],
-  );
-  return id;
+       SELECT $1, d.status::"RunStatus", CASE WHEN d.status = 'STARTING' THEN now() END, $2, $3, $4::text[], $5::jsonb, $6::jsonb,
+              $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now()
+       FROM decision d
+       RETURNING id, status),
+     steps AS (INSERT INTO "RunStep" ("runId", "stepKey") SELECT run.id, step FROM run, unnest($13::text[]) AS step)
+     SELECT status::text AS status FROM run`;
+  // Admission reads the queue, so it holds the coordinator's lock (taken before the statement,
+  // whose snapshot then includes every earlier decision); a plain QUEUED insert needs none.
+  const [row] =
+    admitUpTo === null
+      ? await sql.query<{ status: NewRunStatus }>(statement, params)
+      : await sql.transaction(async (tx) => {
+          await lockQueue(tx, { durable: true });
+          return tx.query<{ status: NewRunStatus }>(statement, params);
+        });
+  return { id, status: row!.status };
 }
 
 /**
@@ -56,7 +80,8 @@ export async function launchRun(
   sql: Sql,
   manifests: ManifestCache,
   input: { assetKeys: readonly string[]; tags?: unknown; createdBy: string },
-): Promise<string> {
+  admitUpTo: number | null,
+): Promise<{ id: string; status: NewRunStatus; location: string }> {
   if (input.assetKeys.length === 0) throw new InvalidSelectionError("EMPTY_SELECTION", "Select at least one asset to launch a run");
   if (input.assetKeys.length > 100_000) throw new InvalidArgumentError("assetKeys", "select at most 100,000 assets");
   const keys = [...new Set(input.assetKeys.map((key, i) => parseAssetKey(key, `assetKeys.${i}`)))];
@@ -91,11 +116,12 @@ export async function launchRun(
     }
     throw error;
   }
-  return insertRun(sql, {
+  const run = await insertRun(sql, {
     locationId,
     versionId,
     plan: { planVersion: 1, stepKeys: selection.stepKeys, assetKeys: selection.assetKeys, reusedOutputs: [] },
     tags,
     createdBy: input.createdBy,
-  });
+  }, admitUpTo);
+  return { ...run, location };
 }

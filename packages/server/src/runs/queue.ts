@@ -5,13 +5,14 @@ import type { RunConfig } from "./run-config.js";
 const COORDINATOR_LOCK = 5_337_001;
 
 /**
- * Takes the coordinator's lock for this transaction, which also need not wait for its commit to
- * reach the disk: STARTING is only a hint to workers. Should the database crash before the WAL
+ * Takes the coordinator's lock for this transaction. The coordinator's own transactions need not
+ * wait for their commit to reach the disk (`durable` unset): STARTING is only a hint to workers.
+ * Should the database crash before the WAL
  * is flushed, the run is QUEUED again and simply starts again; and a worker's claim, which is
  * committed synchronously, flushes this transaction's WAL before it.
  */
-async function lockQueue(tx: Sql): Promise<void> {
-  await tx.exec(`SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock(${COORDINATOR_LOCK});`);
+export async function lockQueue(tx: Sql, options: { durable?: boolean } = {}): Promise<void> {
+  await tx.exec(`${options.durable ? "" : "SET LOCAL synchronous_commit = off; "}SELECT pg_advisory_xact_lock(${COORDINATOR_LOCK});`);
 }
 
 interface ActiveRun {

@@ -1,7 +1,7 @@
 import { planReexecution, ReexecutionError, type ReexecutionStrategy } from "@strata/definitions/plan";
 import type { Sql } from "../db/sql.js";
 import { NothingToReexecuteError, NotFoundError, RunStatusError } from "../errors.js";
-import { insertRun } from "./launch.js";
+import { insertRun, type NewRunStatus } from "./launch.js";
 import type { ManifestCache } from "./manifest-cache.js";
 import { readExecutorEvents } from "./run-events.js";
 import { readPlan, type RunPlan } from "./run-plan.js";
@@ -19,7 +19,8 @@ export async function reexecuteRun(
   sql: Sql,
   manifests: ManifestCache,
   input: { runId: string; strategy: ReexecutionStrategy; extraTags?: unknown; createdBy: string },
-): Promise<string> {
+  admitUpTo: number | null,
+): Promise<{ id: string; status: NewRunStatus; location: string }> {
   const [parent] = await sql.query<{
     id: string;
     status: string;
@@ -28,8 +29,9 @@ export async function reexecuteRun(
     plan: unknown;
     tags: Record<string, string>;
     rootRunId: string | null;
+    location: string;
   }>(
-    `SELECT r.id, r.status, r."locationId", l."currentVersionId" AS "versionId", r.plan, r.tags, r."rootRunId"
+    `SELECT r.id, r.status, r."locationId", l."currentVersionId" AS "versionId", r.plan, r.tags, r."rootRunId", l.name AS location
      FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId" WHERE r.id = $1`,
     [input.runId],
   );
@@ -63,7 +65,7 @@ export async function reexecuteRun(
     "strata/parent_run_id": parent.id,
     "strata/root_run_id": rootRunId,
   };
-  return insertRun(sql, {
+  const run = await insertRun(sql, {
     locationId: parent.locationId,
     versionId: parent.versionId,
     plan,
@@ -72,5 +74,6 @@ export async function reexecuteRun(
     rootRunId,
     strategy: input.strategy,
     createdBy: input.createdBy,
-  });
+  }, admitUpTo);
+  return { ...run, location: parent.location };
 }

@@ -38,6 +38,21 @@ export class RunService {
     await this.pending;
   }
 
+  /**
+   * The global limit new runs may be admitted under as they are launched, or null when tag
+   * limits apply and only the coordinator can weigh them.
+   */
+  get admitUpTo(): number | null {
+    return this.config.tagConcurrencyLimits.length ? null : this.config.maxConcurrentRuns;
+  }
+
+  /** Tells everyone about a run just stored: workers when it starts at once, else the coordinator. */
+  announce(run: { id: string; status: "QUEUED" | "STARTING"; location: string }): void {
+    this.pubsub.publish("runStatusChanged", { runId: run.id, status: run.status });
+    if (run.status === "STARTING") this.pubsub.publish("runRequests", run.location, { kind: "RUN_AVAILABLE", runId: run.id });
+    else this.kick();
+  }
+
   /** Asks the coordinator to look at the queue now (after a launch, or when a run ends). */
   kick(): void {
     if (this.stopped) return;

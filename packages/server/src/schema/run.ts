@@ -164,11 +164,14 @@ builder.mutationFields((t) => ({
     args: { assetKeys: t.arg.stringList({ required: true }), tags: t.arg({ type: "JSON", required: false }) },
     resolve: async (query, _root, args, ctx) => {
       requireScope(ctx.principal, "launch");
-      const id = await launchRun(ctx.db.sql, ctx.runs.manifests, { assetKeys: args.assetKeys, tags: args.tags, createdBy: principalName(ctx) });
-      ctx.pubsub.publish("runStatusChanged", { runId: id, status: "QUEUED" });
-      // The coordinator starts at once; the answer shows the run as it is when read (QUEUED or already STARTING).
-      ctx.runs.kick();
-      return runOrNotFound(ctx, query, id);
+      const run = await launchRun(
+        ctx.db.sql,
+        ctx.runs.manifests,
+        { assetKeys: args.assetKeys, tags: args.tags, createdBy: principalName(ctx) },
+        ctx.runs.admitUpTo,
+      );
+      ctx.runs.announce(run);
+      return runOrNotFound(ctx, query, run.id);
     },
   }),
   reexecuteRun: t.prismaField({
@@ -182,16 +185,14 @@ builder.mutationFields((t) => ({
     },
     resolve: async (query, _root, args, ctx) => {
       requireScope(ctx.principal, "launch");
-      const id = await reexecuteRun(ctx.db.sql, ctx.runs.manifests, {
-        runId: parseRunId(args.runId),
-        strategy: args.strategy,
-        extraTags: args.extraTags,
-        createdBy: principalName(ctx),
-      });
-      ctx.pubsub.publish("runStatusChanged", { runId: id, status: "QUEUED" });
-      // The coordinator starts at once; the answer shows the run as it is when read (QUEUED or already STARTING).
-      ctx.runs.kick();
-      return runOrNotFound(ctx, query, id);
+      const run = await reexecuteRun(
+        ctx.db.sql,
+        ctx.runs.manifests,
+        { runId: parseRunId(args.runId), strategy: args.strategy, extraTags: args.extraTags, createdBy: principalName(ctx) },
+        ctx.runs.admitUpTo,
+      );
+      ctx.runs.announce(run);
+      return runOrNotFound(ctx, query, run.id);
     },
   }),
   terminateRun: t.prismaField({
