@@ -3,6 +3,7 @@
  * `startServer`; `createStrataYoga` gives the app without a socket.
  */
 export { openDatabase, type Database, type DatabaseOptions } from "./db/database.js";
+export { acquireDataDirLock, DatabaseInUseError, type DataDirLock, type LockHolder } from "./db/data-dir-lock.js";
 export { applyMigrations, readMigrations, MigrationError, type MigrationReport } from "./db/migrator.js";
 export { parseEnv, EnvError, type Env } from "./env.js";
 export { createLogger, type Logger, type LogLevel } from "./logger.js";

@@ -6,6 +6,7 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { redactUrl } from "../redact-url.js";
+import { acquireDataDirLock } from "./data-dir-lock.js";
 import { applyMigrations, type MigrateOptions, type MigrationReport } from "./migrator.js";
 import { pgliteSql, postgresSql, type Sql } from "./sql.js";
 
@@ -48,8 +49,16 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
 
 async function openPGlite(options: DatabaseOptions): Promise<Database> {
   const inMemory = !options.dataDir || options.dataDir === "memory";
+  // One process per data directory, or it corrupts: refuse while another has it open.
+  const lock = inMemory ? null : acquireDataDirLock(options.dataDir!, "server");
   if (!inMemory) mkdirSync(options.dataDir!, { recursive: true });
-  const db = await PGlite.create(inMemory ? undefined : options.dataDir, { extensions: { pg_trgm } });
+  let db: PGlite;
+  try {
+    db = await PGlite.create(inMemory ? undefined : options.dataDir, { extensions: { pg_trgm } });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const sql = pgliteSql(db);
   try {
     const migrations = await applyMigrations(sql, options.migrate);
@@ -64,10 +73,12 @@ async function openPGlite(options: DatabaseOptions): Promise<Database> {
       async close() {
         await prisma.$disconnect();
         await db.close();
+        lock?.release();
       },
     };
   } catch (error) {
     await db.close();
+    lock?.release();
     throw error;
   }
 }
