@@ -23,7 +23,7 @@ afterAll(() => app.close());
 
 const LAUNCH = `mutation($keys: [String!]!, $tags: JSON) { launchRun(assetKeys: $keys, tags: $tags) {
   __typename ... on Error { message code } ... on InvalidSelectionError { reason keys }
-  ... on Run { id status assetKeys stepKeys tags priority createdBy }
+  ... on Run { id status assetKeys stepKeys tags priority createdBy createdAt location { name } steps { stepKey status } }
 } }`;
 const CLAIM = `mutation($w: String!, $lease: Int) { claimRun(location: "etl", workerId: $w, leaseSeconds: $lease) { ... on ClaimRunResult { run { id stepKeys assetKeys reusedOutputs { stepKey output runId } parentRunId strategy } } ... on Error { message } } }`;
 const REPORT = `mutation($id: ID!, $w: String!, $events: [RunEventInput!]!) { reportRunEvents(runId: $id, workerId: $w, events: $events) {
@@ -60,7 +60,19 @@ describe(`launching runs (${testDialect})`, () => {
   it("queues a run with its plan and tags, and the coordinator makes it STARTING", async () => {
     const launched = await launch(["clean", "raw"], { team: "data", "strata/priority": "5" });
     expect(["QUEUED", "STARTING"]).toContain(launched.status);
-    expect(launched).toMatchObject({ __typename: "Run", assetKeys: ["clean", "raw"], stepKeys: ["clean", "raw"], priority: 5, createdBy: "t1" });
+    expect(launched).toMatchObject({
+      __typename: "Run",
+      assetKeys: ["clean", "raw"],
+      stepKeys: ["clean", "raw"],
+      priority: 5,
+      createdBy: "t1",
+      location: { name: "etl" },
+      steps: [
+        { stepKey: "clean", status: "PENDING" },
+        { stepKey: "raw", status: "PENDING" },
+      ],
+    });
+    expect(new Date(launched.createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
     await settle();
     expect((await run(launched.id)).status).toBe("STARTING");
   });

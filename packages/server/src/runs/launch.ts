@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { resolveSelection, SelectionError, type RunSelection } from "@strata/definitions/plan";
 import type { Sql } from "../db/sql.js";
+import type { Run } from "../generated/prisma/client.js";
 import { InvalidArgumentError, InvalidSelectionError } from "../errors.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
 import type { ManifestCache } from "./manifest-cache.js";
@@ -19,6 +20,12 @@ export interface NewRun {
   createdBy: string;
 }
 
+/**
+ * The stored run as its row: the same fields Prisma's `Run` has, so GraphQL can answer the
+ * launch without reading it back.
+ */
+export type RunRow = Run;
+
 /** The run's first status: STARTING when it was admitted at once, else QUEUED for the coordinator. */
 export type NewRunStatus = "QUEUED" | "STARTING";
 
@@ -28,7 +35,7 @@ export type NewRunStatus = "QUEUED" | "STARTING";
  * free) is admitted in the same transaction, under the coordinator's lock: it is STARTING when
  * the launch commits, and its start skips a coordinator pass. Otherwise it is QUEUED.
  */
-export async function insertRun(sql: Sql, run: NewRun, admitUpTo: number | null): Promise<{ id: string; status: NewRunStatus }> {
+export async function insertRun(sql: Sql, run: NewRun, admitUpTo: number | null): Promise<{ id: string; status: NewRunStatus; row: RunRow }> {
   const id = randomUUID();
   const params = [
     id,
@@ -57,19 +64,19 @@ export async function insertRun(sql: Sql, run: NewRun, admitUpTo: number | null)
        SELECT $1, d.status::"RunStatus", CASE WHEN d.status = 'STARTING' THEN now() END, $2, $3, $4::text[], $5::jsonb, $6::jsonb,
               $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now()
        FROM decision d
-       RETURNING id, status),
+       RETURNING *),
      steps AS (INSERT INTO "RunStep" ("runId", "stepKey") SELECT run.id, step FROM run, unnest($13::text[]) AS step)
-     SELECT status::text AS status FROM run`;
+     SELECT * FROM run`;
   // Admission reads the queue, so it holds the coordinator's lock (taken before the statement,
   // whose snapshot then includes every earlier decision); a plain QUEUED insert needs none.
   const [row] =
     admitUpTo === null
-      ? await sql.query<{ status: NewRunStatus }>(statement, params)
+      ? await sql.query<RunRow>(statement, params)
       : await sql.transaction(async (tx) => {
           await lockQueue(tx, { durable: true });
-          return tx.query<{ status: NewRunStatus }>(statement, params);
+          return tx.query<RunRow>(statement, params);
         });
-  return { id, status: row!.status };
+  return { id, status: row!.status as NewRunStatus, row: row! };
 }
 
 /**
@@ -81,7 +88,7 @@ export async function launchRun(
   manifests: ManifestCache,
   input: { assetKeys: readonly string[]; tags?: unknown; createdBy: string },
   admitUpTo: number | null,
-): Promise<{ id: string; status: NewRunStatus; location: string }> {
+): Promise<{ id: string; status: NewRunStatus; row: RunRow; location: string }> {
   if (input.assetKeys.length === 0) throw new InvalidSelectionError("EMPTY_SELECTION", "Select at least one asset to launch a run");
   if (input.assetKeys.length > 100_000) throw new InvalidArgumentError("assetKeys", "select at most 100,000 assets");
   const keys = [...new Set(input.assetKeys.map((key, i) => parseAssetKey(key, `assetKeys.${i}`)))];

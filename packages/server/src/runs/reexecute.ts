@@ -1,7 +1,7 @@
 import { planReexecution, ReexecutionError, type ReexecutionStrategy } from "@strata/definitions/plan";
 import type { Sql } from "../db/sql.js";
 import { NothingToReexecuteError, NotFoundError, RunStatusError } from "../errors.js";
-import { insertRun, type NewRunStatus } from "./launch.js";
+import { insertRun, type NewRunStatus, type RunRow } from "./launch.js";
 import type { ManifestCache } from "./manifest-cache.js";
 import { readExecutorEvents } from "./run-events.js";
 import { readPlan, type RunPlan } from "./run-plan.js";
@@ -20,7 +20,7 @@ export async function reexecuteRun(
   manifests: ManifestCache,
   input: { runId: string; strategy: ReexecutionStrategy; extraTags?: unknown; createdBy: string },
   admitUpTo: number | null,
-): Promise<{ id: string; status: NewRunStatus; location: string }> {
+): Promise<{ id: string; status: NewRunStatus; row: RunRow; location: string }> {
   const [parent] = await sql.query<{
     id: string;
     status: string;

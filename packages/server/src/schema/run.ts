@@ -171,7 +171,8 @@ builder.mutationFields((t) => ({
         ctx.runs.admitUpTo,
       );
       ctx.runs.announce(run);
-      return runOrNotFound(ctx, query, run.id);
+      // The row just written answers the usual selection; Pothos loads any relation asked for.
+      return run.row;
     },
   }),
   reexecuteRun: t.prismaField({
@@ -192,7 +193,8 @@ builder.mutationFields((t) => ({
         ctx.runs.admitUpTo,
       );
       ctx.runs.announce(run);
-      return runOrNotFound(ctx, query, run.id);
+      // The row just written answers the usual selection; Pothos loads any relation asked for.
+      return run.row;
     },
   }),
   terminateRun: t.prismaField({
