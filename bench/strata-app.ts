@@ -1,4 +1,5 @@
-import { createLogger, createStrataYoga, defaultRunConfig, RunService, type StrataPubSub } from "@strata/server";
+import { createLogger, createStrataPubSub, createStrataYoga, defaultRunConfig, openDatabase, RunService, type StrataPubSub } from "@strata/server";
+import { scratchDatabase } from "./postgres.js";
 
 type Db = Parameters<typeof createStrataYoga>[0]["db"];
 
@@ -6,4 +7,20 @@ type Db = Parameters<typeof createStrataYoga>[0]["db"];
 export function benchApp(db: Db, pubsub: StrataPubSub) {
   const logger = createLogger("silent");
   return createStrataYoga({ db, logger, pubsub, auth: "disabled", runs: new RunService(db, pubsub.pubsub, defaultRunConfig, logger) });
+}
+
+/**
+ * Runs `fn` with Strata's app on a fresh scratch PostgreSQL database, and drops it afterwards.
+ */
+export async function withScratchApp<T>(fn: (app: ReturnType<typeof benchApp>, pubsub: StrataPubSub) => Promise<T>): Promise<T> {
+  const scratch = await scratchDatabase();
+  const db = await openDatabase({ url: scratch.url });
+  const pubsub = await createStrataPubSub();
+  try {
+    return await fn(benchApp(db, pubsub), pubsub);
+  } finally {
+    await pubsub.close();
+    await db.close();
+    await scratch.drop();
+  }
 }

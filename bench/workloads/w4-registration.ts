@@ -1,10 +1,8 @@
 import { createSchema, createYoga } from "graphql-yoga";
-import { createStrataPubSub, openDatabase } from "@strata/server";
-import { benchApp } from "../strata-app.js";
+import { withScratchApp } from "../strata-app.js";
 import { syntheticManifest, REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
 import { median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
-import { scratchDatabase } from "../postgres.js";
 
 /**
  * W4: registering a 10,000-asset location (each asset depends on a few of the previous 50) and
@@ -15,11 +13,7 @@ export const w4Registration: Workload = {
   id: "W4",
   title: "register a 10,000-asset location; full lineage query (PostgreSQL)",
   async run(): Promise<BenchRow[]> {
-    const scratch = await scratchDatabase();
-    const db = await openDatabase({ url: scratch.url });
-    const pubsub = await createStrataPubSub();
-    try {
-      const strata = benchApp(db, pubsub);
+    return withScratchApp(async (strata) => {
       const bare = createYoga({
         schema: createSchema({
           typeDefs: "scalar JSON type Query { ok: Boolean } type Mutation { echo(manifest: JSON!): Int! }",
@@ -43,10 +37,7 @@ export const w4Registration: Workload = {
       const echo = await sample(() => post(bare.fetch, `mutation($m: JSON!) { echo(manifest: $m) }`, { m: fixtures[0]!.manifest }), 5, 1);
 
       // Full lineage of one 10,000-asset location's graph: drop the other locations first.
-      const single = await scratchDatabase();
-      const singleDb = await openDatabase({ url: single.url });
-      try {
-        const app = benchApp(singleDb, pubsub);
+      return withScratchApp(async (app) => {
         await post(app.fetch, REGISTER, { name: "loc0", manifest: fixtures[0]!.manifest, hash: fixtures[0]!.hash });
         const lineageQuery = `{ lineage { nodes { key } edges { upstream downstream } } }`;
         const lineage = await sample(() => post(app.fetch, lineageQuery), 10, 2);
@@ -87,14 +78,7 @@ export const w4Registration: Workload = {
             met: percentile(lineage, 90) <= 300,
           },
         ];
-      } finally {
-        await singleDb.close();
-        await single.drop();
-      }
-    } finally {
-      await pubsub.close();
-      await db.close();
-      await scratch.drop();
-    }
+      });
+    });
   },
 };

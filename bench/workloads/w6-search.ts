@@ -1,10 +1,8 @@
 import { createSchema, createYoga } from "graphql-yoga";
-import { createStrataPubSub, openDatabase } from "@strata/server";
-import { benchApp } from "../strata-app.js";
+import { withScratchApp } from "../strata-app.js";
 import { syntheticManifest, REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
 import { median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
-import { scratchDatabase } from "../postgres.js";
 
 const QUERY = `query($search: String, $keyPrefix: String, $group: String, $tag: String) {
   assets(search: $search, keyPrefix: $keyPrefix, group: $group, tag: $tag, first: 20) {
@@ -22,11 +20,7 @@ export const w6Search: Workload = {
   id: "W6",
   title: "catalog search over 100,000 assets (PostgreSQL)",
   async run(): Promise<BenchRow[]> {
-    const scratch = await scratchDatabase();
-    const db = await openDatabase({ url: scratch.url });
-    const pubsub = await createStrataPubSub();
-    try {
-      const strata = benchApp(db, pubsub);
+    return withScratchApp(async (strata) => {
       for (let i = 0; i < 10; i++) {
         const f = syntheticManifest(`domain${i}`, 10_000);
         await post(strata.fetch, REGISTER, { name: `domain${i}`, manifest: f.manifest, hash: f.hash });
@@ -73,10 +67,6 @@ export const w6Search: Workload = {
         );
       }
       return rows;
-    } finally {
-      await pubsub.close();
-      await db.close();
-      await scratch.drop();
-    }
+    });
   },
 };

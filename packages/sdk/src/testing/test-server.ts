@@ -1,4 +1,5 @@
-import { createLogger, createToken, manifestHash, openDatabase, parseEnv, startServer, type Database, type StrataServer } from "@strata/server";
+import { createLogger, createToken, openDatabase, parseEnv, startServer, type Database, type StrataServer } from "@strata/server";
+import { manifestOf, type FixtureAsset } from "@strata/server/testing";
 import { createClient, type StrataClient } from "../client.js";
 import type { ClientOptions } from "../client-connection.js";
 
@@ -53,52 +54,11 @@ export async function startTestServer(): Promise<TestServer> {
 }
 
 /** One asset of a hand-written test manifest. */
-export interface TestAsset {
-  key: string;
-  deps?: string[];
-  group?: string;
-  description?: string | null;
-  owners?: string[];
-  tags?: Record<string, string>;
-  kinds?: string[];
-  metadata?: Record<string, { type: string; value: unknown }>;
-}
+export type TestAsset = FixtureAsset;
 
 /**
  * A valid manifest (version 1) in which each asset is its own step, and its hash: what
- * `Definitions#manifest()` would send, without depending on the definitions package.
+ * `Definitions#manifest()` would send, without depending on the definitions package. The
+ * server's own fixture, so the SDK's tests and the server's agree on the wire format.
  */
-export function testManifest(assets: TestAsset[]): { manifest: unknown; hash: string } {
-  const stepKey = (key: string) => key.replaceAll("/", "__");
-  const manifest = {
-    manifestVersion: 1,
-    assets: assets.map((a) => ({
-      key: a.key,
-      deps: a.deps ?? [],
-      group: a.group ?? "default",
-      description: a.description ?? null,
-      owners: a.owners ?? [],
-      tags: a.tags ?? {},
-      kinds: a.kinds ?? [],
-      metadata: a.metadata ?? {},
-      codeVersion: null,
-      stepKey: stepKey(a.key),
-      multiAsset: null,
-      graphAsset: null,
-      ioManagerKey: "io_manager",
-    })),
-    steps: assets.map((a) => ({
-      key: stepKey(a.key),
-      kind: "asset",
-      inputs: [],
-      outputs: [{ name: "result", assetKey: a.key }],
-      retryPolicy: null,
-      deps: [],
-      externalInputs: [],
-      canSubset: false,
-      graph: null,
-      requiredResourceKeys: [],
-    })),
-  };
-  return { manifest, hash: manifestHash(manifest) };
-}
+export const testManifest: (assets: TestAsset[]) => { manifest: unknown; hash: string } = manifestOf;

@@ -17,16 +17,8 @@ export interface StoredRunEvent {
 
 export const TERMINAL_EVENTS = new Set(["RUN_SUCCESS", "RUN_FAILURE", "RUN_CANCELED"]);
 
-interface EventRow {
-  seq: number;
-  type: string;
-  stepKey: string | null;
-  assetKey: string | null;
-  level: string;
-  message: string | null;
-  payload: unknown;
-  timestamp: Date | string;
-}
+/** A RunEvent row as the driver returns it. */
+type EventRow = Omit<StoredRunEvent, "runId" | "timestamp"> & { timestamp: Date | string };
 
 const SELECT_EVENTS = `SELECT seq, type, "stepKey", "assetKey", level, message, payload, timestamp FROM "RunEvent"`;
 
