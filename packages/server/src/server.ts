@@ -1,11 +1,12 @@
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isLoopback, type AuthMode } from "./auth/authenticate.js";
+import { authenticate, isLoopback, type AuthMode } from "./auth/authenticate.js";
 import { openDatabase, type Database } from "./db/database.js";
 import type { Env } from "./env.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createStrataPubSub, type StrataPubSub } from "./pubsub/pubsub.js";
 import { RunService } from "./runs/run-service.js";
+import { serveWebSocket } from "./websocket.js";
 import { createStrataYoga, type StrataYoga } from "./yoga.js";
 
 export interface StrataServerOptions {
@@ -74,6 +75,14 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
   // balancers: 60 s), so a client never sends a request on a socket the server is closing.
   http.keepAliveTimeout = 65_000;
   http.headersTimeout = 66_000;
+  // Subscriptions over WebSocket (graphql-transport-ws) on the same path as HTTP and SSE.
+  const webSocket = serveWebSocket({
+    http,
+    yoga,
+    path: yoga.graphqlEndpoint,
+    logger,
+    checkAuthorization: (header) => authenticate(db.sql, auth, header),
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       http.once("error", reject);
@@ -83,6 +92,7 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
       });
     });
   } catch (error) {
+    await webSocket.close();
     await pubsub.close();
     if (ownsDb) await db.close();
     throw error;
@@ -102,7 +112,9 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
     auth,
     close() {
       closing ??= (async () => {
-        // Stop taking requests first, then drop open connections, then the database.
+        // Stop taking requests first, then drop open connections (WebSockets first: the HTTP
+        // server waits for upgraded sockets too), then the database.
+        await webSocket.close();
         await new Promise<void>((resolve) => {
           http.close(() => resolve());
           http.closeAllConnections();
