@@ -125,6 +125,12 @@ export interface ManifestProblem {
   /** Where in the manifest, e.g. "assets.3.key". */
   path: string;
   message: string;
+  /**
+   * What kind of problem: `duplicate_key`, `duplicate_step_key`, `cycle`, `missing_upstream` (the
+   * codes `DefinitionError` uses for the same mistakes), `invalid_value`, `unsupported_version`,
+   * `inconsistent` or `hash_mismatch`.
+   */
+  code: string;
 }
 
 /**

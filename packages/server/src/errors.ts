@@ -41,9 +41,25 @@ export class InvalidArgumentError extends StrataError {
   }
 }
 
+/**
+ * What is wrong with one part of a manifest. The first four are the codes of the definitions
+ * package's `DefinitionError` for the same mistakes (a manifest built by `Definitions#manifest()`
+ * never has them; a hand-made or altered one may); the rest only a manifest on the wire can have.
+ */
+export type ManifestProblemCode =
+  | "duplicate_key"
+  | "duplicate_step_key"
+  | "cycle"
+  | "missing_upstream"
+  | "invalid_value"
+  | "unsupported_version"
+  | "inconsistent"
+  | "hash_mismatch";
+
 export interface ManifestProblem {
   path: string;
   message: string;
+  code: ManifestProblemCode;
 }
 
 export class InvalidManifestError extends StrataError {
@@ -121,5 +137,17 @@ export class RunNotHeldError extends StrataError {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/** A token holds as many open subscriptions as the server allows (`STRATA_MAX_SUBSCRIPTIONS_PER_TOKEN`). */
+export class TooManySubscriptionsError extends StrataError {
+  override readonly name = "TooManySubscriptionsError";
+  readonly code = "TOO_MANY_SUBSCRIPTIONS";
+  constructor(
+    readonly tokenName: string,
+    readonly limit: number,
+  ) {
+    super(`Token "${tokenName}" already holds ${limit} open subscriptions, the most this server allows: close one first`);
   }
 }

@@ -142,6 +142,81 @@ describe(`registerCodeLocation (${testDialect})`, () => {
     expect(messages).toMatch(/names step "nowhere", which the manifest does not define/);
   });
 
+  describe("refuses a manifest the definitions package would never build, with its definition error code, and writes nothing", () => {
+    interface Mutable {
+      assets: Array<{ key: string; deps: string[]; stepKey: string }>;
+      steps: Array<{
+        key: string;
+        inputs: Array<{ name: string; stepKey: string; output: string; assetKey: string | null }>;
+        outputs: Array<{ name: string; assetKey: string | null }>;
+        deps: Array<{ stepKey: string; output: string; assetKey: string }>;
+      }>;
+    }
+    async function refused(name: string, edit: (manifest: Mutable) => void) {
+      const { manifest } = manifestOf([
+        { key: "raw" },
+        { key: "clean", deps: ["raw"] },
+        { key: "report", deps: ["clean"] },
+        { key: "split/a", deps: ["clean"], multiAsset: { name: "split", canSubset: false } },
+        { key: "split/b", deps: ["clean"], multiAsset: { name: "split", canSubset: false } },
+      ]);
+      const bad = structuredClone(manifest) as unknown as Mutable;
+      edit(bad);
+      const { manifestHash } = await import("../src/catalog/manifest.js");
+      const result = await app.gql(REGISTER.replace("problems { path message }", "problems { path message code }"), { name, manifest: bad, hash: manifestHash(bad) });
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.registerCodeLocation.__typename).toBe("InvalidManifestError");
+      expect(await app.db.prisma.codeLocation.findUnique({ where: { name } })).toBeNull();
+      expect(await app.db.prisma.asset.findUnique({ where: { key: "split/a" } })).toBeNull();
+      return result.data!.registerCodeLocation.problems as Array<{ path: string; message: string; code: string }>;
+    }
+    const step = (m: Mutable, key: string) => m.steps.find((s) => s.key === key)!;
+    const asset = (m: Mutable, key: string) => m.assets.find((a) => a.key === key)!;
+
+    it("assets depending on each other in a cycle", async () => {
+      const problems = await refused("cycle2", (m) => asset(m, "raw").deps.push("report"));
+      expect(problems).toContainEqual({ path: "assets", code: "cycle", message: expect.stringMatching(/assets depend on each other in a cycle: (raw|clean|report) → /) });
+    });
+
+    it("steps depending on each other in a cycle", async () => {
+      const problems = await refused("stepcycle", (m) => step(m, "raw").deps.push({ stepKey: "split", output: "a", assetKey: "split/a" }));
+      expect(problems.map((p) => p.code)).toContain("cycle");
+      expect(problems.find((p) => p.code === "cycle")!.message).toMatch(/steps depend on each other in a cycle/);
+    });
+
+    it("an asset key produced by two steps", async () => {
+      const problems = await refused("twoproducers", (m) => step(m, "report").outputs.push({ name: "clean", assetKey: "clean" }));
+      expect(problems).toContainEqual({ path: "steps.2.outputs.1.assetKey", code: "duplicate_key", message: expect.stringMatching(/"clean" is produced by step "clean" and by step "report"/) });
+    });
+
+    it("a multi-asset listing the same output key twice", async () => {
+      const problems = await refused("multidup", (m) => step(m, "split").outputs.push({ name: "c", assetKey: "split/a" }));
+      expect(problems.map((p) => p.code)).toContain("duplicate_key");
+    });
+
+    it("duplicate output or input names within a step", async () => {
+      const outputs = await refused("dupout", (m) => step(m, "split").outputs.push({ name: "a", assetKey: null }));
+      expect(outputs).toContainEqual(expect.objectContaining({ code: "duplicate_key", message: expect.stringMatching(/output "a" twice/) }));
+      const inputs = await refused("dupin", (m) => {
+        const input = { name: "x", stepKey: "raw", output: "raw", assetKey: "raw" };
+        step(m, "clean").inputs.push(input, { ...input });
+      });
+      expect(inputs).toContainEqual(expect.objectContaining({ code: "duplicate_key", message: expect.stringMatching(/input "x" twice/) }));
+    });
+
+    it("duplicate asset keys and step keys", async () => {
+      const assets = await refused("dupasset", (m) => m.assets.push(structuredClone(asset(m, "raw"))));
+      expect(assets).toContainEqual(expect.objectContaining({ code: "duplicate_key" }));
+      const steps = await refused("dupstep", (m) => m.steps.push(structuredClone(step(m, "raw"))));
+      expect(steps).toContainEqual(expect.objectContaining({ code: "duplicate_step_key" }));
+    });
+
+    it("an asset its step does not produce", async () => {
+      const problems = await refused("notproduced", (m) => (asset(m, "report").stepKey = "raw"));
+      expect(problems).toContainEqual(expect.objectContaining({ path: "assets.2.stepKey", message: expect.stringMatching(/step "raw" has no output for asset "report"/) }));
+    });
+  });
+
   it("refuses an invalid location name", async () => {
     const { manifest, hash } = manifestOf([{ key: "x" }]);
     const result = await app.gql(REGISTER, { name: "no spaces", manifest, hash });

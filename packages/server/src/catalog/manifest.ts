@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { InvalidManifestError, type ManifestProblem } from "../errors.js";
 import { ASSET_KEY_PATTERN } from "./asset-key.js";
+import { manifestGraphProblems } from "./manifest-graph.js";
 
 /**
  * The manifest a code location registers: plain, sorted, versioned JSON describing its assets
@@ -94,7 +95,7 @@ export function parseManifest(input: unknown, hash: string): Manifest {
   const parsed = manifestSchema.safeParse(input);
   if (!parsed.success) {
     throw new InvalidManifestError(
-      parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+      parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message, code: "invalid_value" as const })),
     );
   }
   const manifest = parsed.data;
@@ -102,34 +103,14 @@ export function parseManifest(input: unknown, hash: string): Manifest {
   if (!(SUPPORTED_MANIFEST_VERSIONS as readonly number[]).includes(manifest.manifestVersion)) {
     problems.push({
       path: "manifestVersion",
+      code: "unsupported_version",
       message: `version ${manifest.manifestVersion} is not supported by this server (it reads ${SUPPORTED_MANIFEST_VERSIONS.join(", ")}); upgrade the server`,
     });
   }
-  const steps = new Set<string>();
-  manifest.steps.forEach((step, i) => {
-    if (steps.has(step.key)) problems.push({ path: `steps.${i}.key`, message: `duplicate step key "${step.key}"` });
-    steps.add(step.key);
-  });
-  // Planning walks these wirings, so each must name a step of this manifest.
-  manifest.steps.forEach((step, i) => {
-    [...step.inputs, ...step.deps].forEach((input, j) => {
-      if (!steps.has(input.stepKey)) {
-        problems.push({ path: `steps.${i}.${j < step.inputs.length ? "inputs" : "deps"}`, message: `step "${step.key}" is wired to step "${input.stepKey}", which the manifest does not define` });
-      }
-    });
-  });
-  const keys = new Set<string>();
-  manifest.assets.forEach((asset, i) => {
-    if (keys.has(asset.key)) problems.push({ path: `assets.${i}.key`, message: `duplicate asset key "${asset.key}"` });
-    keys.add(asset.key);
-    if (!steps.has(asset.stepKey)) {
-      problems.push({ path: `assets.${i}.stepKey`, message: `asset "${asset.key}" names step "${asset.stepKey}", which the manifest does not define` });
-    }
-    if (asset.deps.includes(asset.key)) problems.push({ path: `assets.${i}.deps`, message: `asset "${asset.key}" depends on itself` });
-  });
+  problems.push(...manifestGraphProblems(manifest));
   const expected = manifestHash(input);
   if (hash !== expected) {
-    problems.push({ path: "hash", message: `does not match the manifest's content (expected ${expected}): the manifest was altered or hashed differently` });
+    problems.push({ path: "hash", code: "hash_mismatch", message: `does not match the manifest's content (expected ${expected}): the manifest was altered or hashed differently` });
   }
   if (problems.length) throw new InvalidManifestError(problems);
   return manifest;

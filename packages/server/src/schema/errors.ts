@@ -49,6 +49,10 @@ const ManifestProblemRef = builder.objectRef<ManifestProblem>("ManifestProblem")
   fields: (t) => ({
     path: t.exposeString("path", { description: 'Where in the manifest, e.g. "assets.3.key".' }),
     message: t.exposeString("message"),
+    code: t.exposeString("code", {
+      description:
+        "duplicate_key, duplicate_step_key, cycle or missing_upstream (the definitions package's DefinitionError codes), invalid_value, unsupported_version, inconsistent or hash_mismatch.",
+    }),
   }),
 });
 

@@ -1,0 +1,114 @@
+import type { ManifestProblem } from "../errors.js";
+
+/** The parts of a manifest whose wiring this file checks (see manifest.ts for the full shape). */
+interface ManifestGraph {
+  assets: ReadonlyArray<{ key: string; deps: readonly string[]; stepKey: string }>;
+  steps: ReadonlyArray<{
+    key: string;
+    inputs: ReadonlyArray<{ name: string; stepKey: string }>;
+    outputs: ReadonlyArray<{ name: string; assetKey: string | null }>;
+    deps: ReadonlyArray<{ stepKey: string }>;
+  }>;
+}
+
+/**
+ * What `new Definitions(...)` refuses, checked again on the wire, since a manifest can be written
+ * by hand or altered: duplicate keys in every place a key must be unique, assets and steps that
+ * disagree about who produces what, and cycles (a run could never order its steps). Each problem
+ * carries the definitions package's code for the same mistake.
+ */
+export function manifestGraphProblems(manifest: ManifestGraph): ManifestProblem[] {
+  const problems: ManifestProblem[] = [];
+  const steps = new Map<string, number>();
+  manifest.steps.forEach((step, i) => {
+    if (steps.has(step.key)) problems.push({ path: `steps.${i}.key`, code: "duplicate_step_key", message: `duplicate step key "${step.key}"` });
+    else steps.set(step.key, i);
+  });
+  // Planning walks these wirings, so each must name a step of this manifest.
+  manifest.steps.forEach((step, i) => {
+    [...step.inputs, ...step.deps].forEach((input, j) => {
+      if (!steps.has(input.stepKey)) {
+        const path = `steps.${i}.${j < step.inputs.length ? "inputs" : "deps"}`;
+        problems.push({ path, code: "missing_upstream", message: `step "${step.key}" is wired to step "${input.stepKey}", which the manifest does not define` });
+      }
+    });
+  });
+  const producers = new Map<string, string>();
+  manifest.steps.forEach((step, i) => {
+    const names = new Set<string>();
+    step.outputs.forEach((output, j) => {
+      if (names.has(output.name)) problems.push({ path: `steps.${i}.outputs.${j}.name`, code: "duplicate_key", message: `step "${step.key}" names output "${output.name}" twice` });
+      names.add(output.name);
+      if (output.assetKey === null) return;
+      const producer = producers.get(output.assetKey);
+      if (producer !== undefined) {
+        problems.push({
+          path: `steps.${i}.outputs.${j}.assetKey`,
+          code: "duplicate_key",
+          message: `asset "${output.assetKey}" is produced by step "${producer}" and by step "${step.key}"`,
+        });
+      } else producers.set(output.assetKey, step.key);
+    });
+    const inputs = new Set<string>();
+    step.inputs.forEach((input, j) => {
+      if (inputs.has(input.name)) problems.push({ path: `steps.${i}.inputs.${j}.name`, code: "duplicate_key", message: `step "${step.key}" names input "${input.name}" twice` });
+      inputs.add(input.name);
+    });
+  });
+  const keys = new Set<string>();
+  manifest.assets.forEach((asset, i) => {
+    if (keys.has(asset.key)) problems.push({ path: `assets.${i}.key`, code: "duplicate_key", message: `duplicate asset key "${asset.key}"` });
+    keys.add(asset.key);
+    if (!steps.has(asset.stepKey)) {
+      problems.push({ path: `assets.${i}.stepKey`, code: "missing_upstream", message: `asset "${asset.key}" names step "${asset.stepKey}", which the manifest does not define` });
+    } else if (producers.get(asset.key) !== asset.stepKey) {
+      problems.push({ path: `assets.${i}.stepKey`, code: "inconsistent", message: `step "${asset.stepKey}" has no output for asset "${asset.key}"` });
+    }
+  });
+  for (const [key, step] of producers) {
+    if (!keys.has(key)) problems.push({ path: `steps.${steps.get(step)}.outputs`, code: "inconsistent", message: `step "${step}" outputs asset "${key}", which the manifest's assets do not list` });
+  }
+  // Lineage may point at other locations' keys; only edges among this manifest's assets can loop.
+  const depsOf = new Map(manifest.assets.map((a) => [a.key, a.deps.filter((d) => keys.has(d))]));
+  const assetCycle = findCycle([...depsOf.keys()], (key) => depsOf.get(key) ?? []);
+  if (assetCycle) problems.push({ path: "assets", code: "cycle", message: `assets depend on each other in a cycle: ${assetCycle.reverse().join(" → ")}` });
+  // Steps can loop even when assets do not: a multi-asset consuming an asset built from its own output.
+  const upstreamOf = new Map(manifest.steps.map((s) => [s.key, [...s.inputs, ...s.deps].map((i) => i.stepKey)]));
+  const stepCycle = findCycle([...upstreamOf.keys()], (key) => upstreamOf.get(key) ?? []);
+  if (stepCycle) problems.push({ path: "steps", code: "cycle", message: `steps depend on each other in a cycle: ${stepCycle.reverse().join(" → ")}` });
+  return problems;
+}
+
+/**
+ * A cycle as a closed path (`[a, b, a]`), or null. Iterative, so a chain of 200,000 assets cannot
+ * overflow the stack. (The definitions package has the same walk internally; its `plan` entry,
+ * the only one the server may import, does not export it.)
+ */
+function findCycle(nodes: readonly string[], edgesOf: (node: string) => readonly string[]): string[] | null {
+  const state = new Map<string, 1 | 2>(); // 1: on the current path, 2: fully explored
+  for (const start of nodes) {
+    if (state.has(start)) continue;
+    const path: string[] = [];
+    const stack: { node: string; edges: readonly string[]; next: number }[] = [];
+    const enter = (node: string) => {
+      state.set(node, 1);
+      path.push(node);
+      stack.push({ node, edges: edgesOf(node), next: 0 });
+    };
+    enter(start);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      if (frame.next >= frame.edges.length) {
+        state.set(frame.node, 2);
+        stack.pop();
+        path.pop();
+        continue;
+      }
+      const target = frame.edges[frame.next++]!;
+      const seen = state.get(target);
+      if (seen === 1) return [...path.slice(path.indexOf(target)), target];
+      if (seen === undefined) enter(target);
+    }
+  }
+  return null;
+}
