@@ -24,7 +24,8 @@ export async function authenticate(sql: Sql, mode: AuthMode, header: string | nu
   }
 }
 
-function unauthenticated(message: string): GraphQLError {
+/** HTTP 401 with code UNAUTHENTICATED: the token is missing its mark, unknown, revoked or expired. */
+export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, {
     extensions: { code: "UNAUTHENTICATED", http: { status: 401, headers: { "www-authenticate": "Bearer" } } },
   });

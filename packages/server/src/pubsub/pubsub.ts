@@ -3,6 +3,7 @@ import { createPubSub, type PubSub } from "graphql-yoga";
 import { Redis } from "ioredis";
 import { redactUrl } from "../redact-url.js";
 import type { StoredRunEvent } from "../runs/run-events.js";
+import { DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN, SubscriptionBudget } from "./subscription-budget.js";
 
 /** What subscriptions listen to. Payloads are small and plain: subscribers load the rest. */
 export interface StrataEvents {
@@ -19,20 +20,74 @@ export interface StrataEvents {
   [topic: string]: [unknown] | [string, unknown];
 }
 
+/** yoga's pub/sub, and a way to subscribe that cannot miss what is published meanwhile. */
+export interface StrataPubSubApi extends PubSub<StrataEvents> {
+  /**
+   * Subscribes now, not at the first `next()` as `pubsub.subscribe` does, and resolves once
+   * every event published from then on is sure to arrive (with Redis: once the SUBSCRIBE is
+   * confirmed). Read stored state after this resolves and nothing falls in between.
+   */
+  listen<Topic extends keyof StrataEvents & string>(...args: ListenArgs<Topic>): Promise<AsyncIterator<ListenPayload<Topic>>>;
+  /** Open subscriptions per token on this process (see guarded-subscription.ts). */
+  readonly budget: SubscriptionBudget;
+}
+
 export interface StrataPubSub {
-  readonly pubsub: PubSub<StrataEvents>;
+  readonly pubsub: StrataPubSubApi;
   /** "memory" or "redis". */
   readonly transport: "memory" | "redis";
   close(): Promise<void>;
 }
 
+type ListenArgs<Topic extends keyof StrataEvents> = StrataEvents[Topic] extends [string, unknown] ? [Topic, string] : [Topic];
+type ListenPayload<Topic extends keyof StrataEvents> = StrataEvents[Topic] extends [string, infer P] ? P : StrataEvents[Topic][0];
+
+/**
+ * Starts a subscription at once. yoga's pub/sub is a Repeater whose listener is added only when
+ * the first `next()` runs; that first call is made here and its result handed to the caller's
+ * first `next()`.
+ */
+async function listenNow<Payload>(subscription: AsyncIterable<Payload>, confirmed: (topic: string) => Promise<unknown>, topic: string): Promise<AsyncIterator<Payload>> {
+  const iterator = subscription[Symbol.asyncIterator]();
+  let first: Promise<IteratorResult<Payload>> | null = iterator.next();
+  try {
+    await confirmed(topic);
+  } catch (error) {
+    await iterator.return?.();
+    throw error;
+  }
+  return {
+    next: () => {
+      const pending = first ?? iterator.next();
+      first = null;
+      return pending;
+    },
+    return: async (value?: unknown) => {
+      first = null;
+      return (await iterator.return?.(value)) ?? { done: true, value: undefined };
+    },
+  };
+}
+
+// `listen`'s own signature types the arguments; yoga's overloads cannot take them spread.
+const subscribeUntyped = (pubsub: PubSub<StrataEvents>, args: readonly string[]) =>
+  (pubsub.subscribe as (...topic: readonly string[]) => AsyncIterable<never>)(...args);
+
 /**
  * In-process pub/sub by default. With a Redis URL, events published on one server replica
  * reach the subscribers of every replica (yoga's Redis event target).
  */
-export async function createStrataPubSub(options: { redisUrl?: string | undefined } = {}): Promise<StrataPubSub> {
+export async function createStrataPubSub(
+  options: { redisUrl?: string | undefined; maxSubscriptionsPerToken?: number | undefined } = {},
+): Promise<StrataPubSub> {
+  const budget = new SubscriptionBudget(options.maxSubscriptionsPerToken ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN);
   if (!options.redisUrl) {
-    return { pubsub: createPubSub<StrataEvents>(), transport: "memory", async close() {} };
+    const pubsub = createPubSub<StrataEvents>();
+    return {
+      pubsub: { ...pubsub, budget, listen: (...args) => listenNow(subscribeUntyped(pubsub, args), async () => {}, args.join(":")) },
+      transport: "memory",
+      async close() {},
+    };
   }
   const publishClient = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   const subscribeClient = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
@@ -45,8 +100,15 @@ export async function createStrataPubSub(options: { redisUrl?: string | undefine
     throw new Error(`Cannot connect to Redis at ${redactUrl(options.redisUrl, "redis")}: ${(error as Error).message}`, { cause: error });
   }
   const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
+  const pubsub = createPubSub<StrataEvents>({ eventTarget });
   return {
-    pubsub: createPubSub<StrataEvents>({ eventTarget }),
+    pubsub: {
+      ...pubsub,
+      budget,
+      // The event target sends its SUBSCRIBE without waiting for Redis to confirm it; subscribing
+      // to a channel again is a no-op for Redis and resolves once both are confirmed (in order).
+      listen: (...args) => listenNow(subscribeUntyped(pubsub, args), (topic) => subscribeClient.subscribe(topic), args.join(":")),
+    },
     transport: "redis",
     async close() {
       await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);

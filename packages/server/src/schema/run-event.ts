@@ -3,6 +3,7 @@ import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import type { Context } from "../context.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
+import { guardSubscription } from "../pubsub/guarded-subscription.js";
 import { readRunEvents, TERMINAL_EVENTS, type StoredRunEvent } from "../runs/run-events.js";
 
 export const RunEventRef = builder.objectRef<StoredRunEvent>("RunEvent").implement({
@@ -26,15 +27,21 @@ export const RunEventRef = builder.objectRef<StoredRunEvent>("RunEvent").impleme
 const PAGE = 1000;
 
 /**
- * The backlog after `after`, then live events, with no gap and no duplicate: it listens before
- * it reads the backlog, skips what it has already delivered, and fills any hole from the
- * database. Ends after the run's terminal event.
+ * The backlog after `after`, then live events, with no gap and no duplicate: it listens (and,
+ * with Redis, has the subscription confirmed) before it reads the backlog, skips what it has
+ * already delivered, and fills any hole from the database. Ends after the run's terminal event.
  */
 function runEventStream(ctx: Context, runId: string, after: number): AsyncIterable<StoredRunEvent> {
   return new Repeater<StoredRunEvent>(async (push, stop) => {
-    const live = ctx.pubsub.subscribe("runEvents", runId)[Symbol.asyncIterator]();
+    const live = await ctx.pubsub.listen("runEvents", runId);
+    stop.then(() => live.return?.());
     let last = after;
     let ended = false;
+    const deliverOne = async (event: StoredRunEvent) => {
+      last = event.seq;
+      await push(event);
+      if (TERMINAL_EVENTS.has(event.type)) ended = true;
+    };
     const deliver = async (events: StoredRunEvent[]) => {
       for (const event of events) {
         if (event.seq <= last) continue;
@@ -45,12 +52,6 @@ function runEventStream(ctx: Context, runId: string, after: number): AsyncIterab
         if (event.seq === last + 1) await deliverOne(event);
       }
     };
-    const deliverOne = async (event: StoredRunEvent) => {
-      last = event.seq;
-      await push(event);
-      if (TERMINAL_EVENTS.has(event.type)) ended = true;
-    };
-    stop.then(() => live.return?.());
     try {
       for (;;) {
         const page = await readRunEvents(ctx.db.sql, runId, last, PAGE);
@@ -86,7 +87,7 @@ builder.subscriptionFields((t) => ({
       if ((args.after ?? 0) < 0) throw new InvalidArgumentError("after", "must be 0 or more");
       const exists = await ctx.db.prisma.run.findUnique({ where: { id: runId }, select: { id: true } }).catch(() => null);
       if (!exists) throw new NotFoundError("run", runId);
-      return runEventStream(ctx, runId, args.after ?? 0);
+      return guardSubscription(ctx, runEventStream(ctx, runId, args.after ?? 0));
     },
     resolve: (event) => event,
   }),

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { createTestApp, type TestApp, type TestSubscription } from "../src/testing/test-app.js";
+import { testDialect } from "../src/testing/test-database.js";
+
+let app: TestApp;
+let worker: string;
+let reader: string;
+beforeAll(async () => {
+  app = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
+  worker = await app.token("location:etl");
+  reader = await app.token("read");
+  await app.gql(REGISTER, { name: "etl", ...manifestOf([{ key: "a" }]) }, worker);
+});
+afterAll(() => app.close());
+
+const LAUNCH = `mutation { launchRun(assetKeys: ["a"]) { ... on Run { id } } }`;
+const CLAIM = `mutation { claimRun(location: "etl", workerId: "w") { ... on ClaimRunResult { run { id } } } }`;
+const REPORT = `mutation($id: ID!, $e: [RunEventInput!]!) { reportRunEvents(runId: $id, workerId: "w", events: $e) { __typename ... on Error { message } } }`;
+const EVENTS = `subscription($id: ID!) { runEvents(runId: $id) { seq type } }`;
+
+let clock = Date.now();
+const ev = (seq: number, type: string, extra: Record<string, unknown> = {}) => ({ seq, type, timestamp: clock++, payload: {}, ...extra });
+const runEvents = (runId: string) => [
+  ev(1, "RUN_START", { payload: { runId, stepKeys: ["a"], assetKeys: ["a"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] } }),
+  ev(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } }),
+  ev(3, "STEP_SUCCESS", { stepKey: "a", payload: { durationMs: 1, retryNumber: 0 } }),
+  ev(4, "RUN_SUCCESS", { payload: { durationMs: 3 } }),
+];
+
+/** Every seq the stream delivers until it ends; a stream that never ends fails the test. */
+async function collect(subscription: TestSubscription<{ runEvents: { seq: number; type: string } }>): Promise<number[]> {
+  const seqs: number[] = [];
+  for (;;) {
+    const result = await subscription.next(60_000);
+    if (result.errors) throw new Error(JSON.stringify(result.errors));
+    seqs.push(result.data!.runEvents.seq);
+    if (result.data!.runEvents.type === "RUN_SUCCESS") return seqs;
+  }
+}
+
+describe(`runEvents racing the reports (${testDialect})`, () => {
+  it("delivers every event of a run to subscribers that open while it reports, then ends", async () => {
+    const runs = 12;
+    const subscribersPerRun = 16;
+    const ids: string[] = [];
+    for (let i = 0; i < runs; i++) {
+      const id = (await app.gql(LAUNCH)).data!.launchRun.id as string;
+      expect((await app.gql(CLAIM, {}, worker)).data!.claimRun.run.id).toBe(id);
+      ids.push(id);
+    }
+    const streams = ids.map(async (id) => {
+      const events = runEvents(id);
+      const runReader = await app.token("read");
+      for (const event of events.slice(0, -1)) {
+        expect((await app.gql(REPORT, { id, e: [event] }, worker)).data!.reportRunEvents.__typename).toBe("RunReport");
+      }
+      // Subscribers open while the run's last event is being stored: some read the backlog
+      // just before it commits and start listening just after it was published.
+      const subscribers = Array.from({ length: subscribersPerRun }, async () => {
+        const subscription = await app.subscribe(EVENTS, { id }, runReader);
+        try {
+          return await collect(subscription);
+        } finally {
+          subscription.close();
+        }
+      });
+      const reports = (async () => {
+        for (let i = 0; i < subscribersPerRun / 2; i++) await app.db.sql.query("SELECT 1");
+        expect((await app.gql(REPORT, { id, e: [events.at(-1)] }, worker)).data!.reportRunEvents.__typename).toBe("RunReport");
+      })();
+      await reports;
+      return Promise.all(subscribers);
+    });
+    for (const seqs of (await Promise.all(streams)).flat()) expect(seqs).toEqual([1, 2, 3, 4]);
+  });
+
+  it("delivers the last event to a subscriber still sending the stored ones when it is reported", async () => {
+    const id = (await app.gql(LAUNCH)).data!.launchRun.id as string;
+    expect((await app.gql(CLAIM, {}, worker)).data!.claimRun.run.id).toBe(id);
+    const [start, , , end] = runEvents(id);
+    // More than one page of backlog (1,000 events): the subscriber has read its last page and is
+    // still sending it when the run's last event is stored and published.
+    const logs = Array.from({ length: 1499 }, (_, i) => ev(i + 2, "LOG", { message: `line ${i}` }));
+    expect((await app.gql(REPORT, { id, e: [start, ...logs] }, worker)).data!.reportRunEvents.__typename).toBe("RunReport");
+    const subscription = await app.subscribe<{ runEvents: { seq: number; type: string } }>(EVENTS, { id }, reader);
+    const seqs: number[] = [];
+    while (seqs.length < 1200) seqs.push((await subscription.next(60_000)).data!.runEvents.seq);
+    expect((await app.gql(REPORT, { id, e: [{ ...end!, seq: 1501 }] }, worker)).data!.reportRunEvents.__typename).toBe("RunReport");
+    seqs.push(...(await collect(subscription)));
+    subscription.close();
+    expect(seqs).toEqual(Array.from({ length: 1501 }, (_, i) => i + 1));
+  });
+});
