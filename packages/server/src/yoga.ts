@@ -8,6 +8,7 @@ import { authenticate, type AuthMode } from "./auth/authenticate.js";
 import type { StrataContext } from "./context.js";
 import type { Database } from "./db/database.js";
 import { useUnexpectedErrorMasking } from "./error-masking.js";
+import { renderBundledGraphiQL } from "./graphiql.js";
 import type { Logger } from "./logger.js";
 import type { StrataPubSub } from "./pubsub/pubsub.js";
 import type { RunService } from "./runs/run-service.js";
@@ -49,6 +50,8 @@ export function createStrataYoga(options: StrataYogaOptions): StrataYoga {
     schema,
     graphqlEndpoint: "/graphql",
     graphiql: options.graphiql ?? true,
+    // Served from node_modules, not a CDN: GraphiQL works without internet.
+    renderGraphiQL: renderBundledGraphiQL,
     landingPage: false,
     logging: {
       debug: (...args) => logger.debug(String(args[0]), { details: args.slice(1) }),

@@ -1,4 +1,4 @@
-import type { ExecutionResult } from "graphql";
+import type { ExecutionResult, FormattedExecutionResult } from "graphql";
 import { createClient as createSseClient } from "graphql-sse";
 import { createClient as createWsClient, type Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -32,7 +32,7 @@ const sseClient = (server: StrataServer, token: string) =>
   createSseClient({ url: server.graphqlUrl, headers: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
 
 /** Every result of a subscription until the server completes it; the first error fails. */
-async function collect(results: AsyncIterable<ExecutionResult<any>>, received: unknown[] = []): Promise<unknown[]> {
+async function collect(results: AsyncIterable<FormattedExecutionResult<any>>, received: unknown[] = []): Promise<unknown[]> {
   for await (const result of results) {
     if (result.errors) throw new Error(JSON.stringify(result.errors));
     received.push(result.data.runEvents);
@@ -45,7 +45,7 @@ async function collect(results: AsyncIterable<ExecutionResult<any>>, received: u
  * arrived: the stream listens for live events before it reads the backlog, so whatever is
  * reported after that reaches this subscriber only as a live event.
  */
-function follow(results: AsyncIterable<ExecutionResult<any>>, backlog: number) {
+function follow(results: AsyncIterable<FormattedExecutionResult<any>>, backlog: number) {
   const received: unknown[] = [];
   const ended = collect(results, received);
   const live = (async () => {
@@ -152,7 +152,7 @@ describe(`subscriptions over WebSocket (graphql-transport-ws) on a real port (${
   it("answers an anonymous subscription with the typed error HTTP gives", async () => {
     const ws = wsClient(server, {});
     clients.push(ws);
-    const results: ExecutionResult[] = [];
+    const results: FormattedExecutionResult<Record<string, unknown>, unknown>[] = [];
     for await (const result of ws.iterate({ query: RUN_EVENTS, variables: { id: runId } })) results.push(result);
     expect(results).toHaveLength(1);
     expect(results[0]!.errors![0]!.extensions).toMatchObject({ code: "FORBIDDEN" });
