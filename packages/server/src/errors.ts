@@ -151,3 +151,33 @@ export class TooManySubscriptionsError extends StrataError {
     super(`Token "${tokenName}" already holds ${limit} open subscriptions, the most this server allows: close one first`);
   }
 }
+
+/**
+ * A report's events do not continue the run's log: each run's seqs run 1, 2, 3... with no gap,
+ * so a watcher can tell it has everything. Nothing of the report was stored; send the events
+ * from `expectedSeq` on.
+ */
+export class RunEventSequenceError extends StrataError {
+  override readonly name = "RunEventSequenceError";
+  readonly code = "EVENT_OUT_OF_SEQUENCE";
+  constructor(
+    readonly runId: string,
+    readonly expectedSeq: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A reported event names a step outside the run's plan, or an asset none of its steps materializes. */
+export class EventOutsidePlanError extends StrataError {
+  override readonly name = "EventOutsidePlanError";
+  readonly code = "EVENT_OUTSIDE_PLAN";
+  constructor(
+    readonly runId: string,
+    readonly seq: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

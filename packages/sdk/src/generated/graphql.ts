@@ -152,6 +152,8 @@ export type CreateTokenMutation = { createToken:
 
 type StrataErrorFields_AssetKeyCollisionError_Fragment = { __typename: 'AssetKeyCollisionError', locationName: string, message: string, code: string, collisions: Array<{ key: string, definedBy: string }> };
 
+type StrataErrorFields_EventOutsidePlanError_Fragment = { __typename: 'EventOutsidePlanError', message: string, code: string };
+
 type StrataErrorFields_InvalidArgumentError_Fragment = { __typename: 'InvalidArgumentError', argument: string, message: string, code: string };
 
 type StrataErrorFields_InvalidManifestError_Fragment = { __typename: 'InvalidManifestError', message: string, code: string, problems: Array<{ path: string, message: string, code: string }> };
@@ -162,6 +164,8 @@ type StrataErrorFields_NotFoundError_Fragment = { __typename: 'NotFoundError', k
 
 type StrataErrorFields_NothingToReexecuteError_Fragment = { __typename: 'NothingToReexecuteError', message: string, code: string };
 
+type StrataErrorFields_RunEventSequenceError_Fragment = { __typename: 'RunEventSequenceError', message: string, code: string };
+
 type StrataErrorFields_RunNotHeldError_Fragment = { __typename: 'RunNotHeldError', message: string, code: string };
 
 type StrataErrorFields_RunStatusError_Fragment = { __typename: 'RunStatusError', message: string, code: string };
@@ -170,11 +174,13 @@ type StrataErrorFields_UnauthorizedError_Fragment = { __typename: 'UnauthorizedE
 
 export type StrataErrorFieldsFragment =
   | StrataErrorFields_AssetKeyCollisionError_Fragment
+  | StrataErrorFields_EventOutsidePlanError_Fragment
   | StrataErrorFields_InvalidArgumentError_Fragment
   | StrataErrorFields_InvalidManifestError_Fragment
   | StrataErrorFields_InvalidSelectionError_Fragment
   | StrataErrorFields_NotFoundError_Fragment
   | StrataErrorFields_NothingToReexecuteError_Fragment
+  | StrataErrorFields_RunEventSequenceError_Fragment
   | StrataErrorFields_RunNotHeldError_Fragment
   | StrataErrorFields_RunStatusError_Fragment
   | StrataErrorFields_UnauthorizedError_Fragment
@@ -419,8 +425,10 @@ export type WorkerReportRunEventsMutationVariables = Exact<{
 
 
 export type WorkerReportRunEventsMutation = { reportRunEvents:
+    | { __typename: 'EventOutsidePlanError', message: string, code: string }
     | { __typename: 'InvalidArgumentError', argument: string, message: string, code: string }
     | { __typename: 'NotFoundError', kind: string, key: string, message: string, code: string }
+    | { __typename: 'RunEventSequenceError', message: string, code: string }
     | { __typename: 'RunNotHeldError', message: string, code: string }
     | { __typename: 'RunReport', lastSeq: number, status: RunStatus, cancelRequested: boolean }
     | { __typename: 'UnauthorizedError', requiredScope: string, message: string, code: string }

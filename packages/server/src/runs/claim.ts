@@ -14,15 +14,21 @@ export interface ClaimedRun {
 
 export const MAX_LEASE_SECONDS = 3600;
 
+/** The one bound on a lease, for claims, heartbeats and reports alike. */
+export function parseLeaseSeconds(value: number): number {
+  if (!(Number.isInteger(value) && value >= 1 && value <= MAX_LEASE_SECONDS)) {
+    throw new InvalidArgumentError("leaseSeconds", `must be from 1 to ${MAX_LEASE_SECONDS}`);
+  }
+  return value;
+}
+
 /**
  * A worker of `location` takes the next STARTING run of that location. `FOR UPDATE SKIP LOCKED`
  * lets any number of workers claim at once while each run goes to exactly one of them.
  */
 export async function claimRun(sql: Sql, input: { location: string; workerId: string; leaseSeconds: number }): Promise<ClaimedRun | null> {
   if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(input.workerId)) throw new InvalidArgumentError("workerId", "use 1-200 of [A-Za-z0-9_.:-]");
-  if (!(input.leaseSeconds >= 1 && input.leaseSeconds <= MAX_LEASE_SECONDS)) {
-    throw new InvalidArgumentError("leaseSeconds", `must be from 1 to ${MAX_LEASE_SECONDS}`);
-  }
+  parseLeaseSeconds(input.leaseSeconds);
   const [row] = await sql.query<{
     id: string;
     plan: unknown;

@@ -1,10 +1,12 @@
 import { RUN_EVENT_TYPES } from "@strata/definitions/plan";
 import { z } from "zod";
 import type { Sql } from "../db/sql.js";
-import { InvalidArgumentError, NotFoundError, RunNotHeldError } from "../errors.js";
+import { EventOutsidePlanError, InvalidArgumentError, NotFoundError, RunEventSequenceError, RunNotHeldError } from "../errors.js";
 import { recordMaterializations } from "../catalog/materializations.js";
 import type { StrataPubSub } from "../pubsub/pubsub.js";
+import { parseLeaseSeconds } from "./claim.js";
 import { payloadProblem } from "./event-payloads.js";
+import { readPlan } from "./run-plan.js";
 import type { StoredRunEvent } from "./run-events.js";
 
 export const MAX_EVENTS_PER_REPORT = 5000;
@@ -88,6 +90,7 @@ export async function reportRunEvents(
   input: { runId: string; workerId: string; events: unknown[]; leaseSeconds: number },
 ): Promise<ReportResult> {
   const events = parseEvents(input.events);
+  parseLeaseSeconds(input.leaseSeconds);
   const outcome = await sql.transaction(async (tx) => {
     const [run] = await tx.query<{ status: string; workerId: string | null; lastEventSeq: number }>(
       `SELECT status, "workerId", "lastEventSeq" FROM "Run" WHERE id = $1 FOR UPDATE`,
@@ -111,6 +114,10 @@ export async function reportRunEvents(
         `Worker ${input.workerId} does not hold run ${input.runId} (status ${run.status}${run.workerId ? `, worker ${run.workerId}` : ""}): stop executing it`,
       );
     }
+    // What is at or below the stored last seq is a resend (ignored below); the rest must continue the log.
+    const news = events.filter((e) => e.seq > run.lastEventSeq);
+    checkSequence(input.runId, run.lastEventSeq, news);
+    await checkPlan(tx, input.runId, news);
     // Only the seqs come back: the rows themselves are the events just parsed.
     const fresh = events.length
       ? await tx.query<{ seq: number }>(
@@ -161,6 +168,53 @@ export async function reportRunEvents(
 }
 
 type FreshEvent = ReturnType<typeof stored>;
+
+/**
+ * New events must follow the stored ones without a gap, and nothing may follow the run's
+ * terminal event: a hole would keep every watcher waiting for an event that never comes.
+ * Refused, not held back: the worker still has what is missing and resends it.
+ */
+function checkSequence(runId: string, lastSeq: number, news: ReportedEvent[]): void {
+  let expected = lastSeq + 1;
+  for (const event of news) {
+    if (event.seq !== expected) {
+      throw new RunEventSequenceError(runId, expected, `Run ${runId} expects event seq ${expected} next, got ${event.seq}: report the events from seq ${expected} on, in order`);
+    }
+    if (event.type in TERMINAL && event !== news.at(-1)) {
+      throw new RunEventSequenceError(runId, expected + 1, `${event.type} (seq ${event.seq}) ends run ${runId}: no event may follow it`);
+    }
+    expected++;
+  }
+}
+
+/** The asset an event is about: a materialization's payload names it, other events may carry it. */
+function assetOf(event: ReportedEvent): string | null {
+  const payloadKey = event.type === "ASSET_MATERIALIZATION" ? (event.payload as { assetKey?: string } | null)?.assetKey : undefined;
+  return payloadKey ?? event.assetKey ?? null;
+}
+
+/**
+ * Events must fit the run's plan: its steps, and the assets it was launched to materialize (what
+ * its steps may produce). A location's token may only report its own runs, and this keeps it to
+ * what each run may do: no other location's asset, no step it was not asked to run.
+ */
+async function checkPlan(tx: Sql, runId: string, news: ReportedEvent[]): Promise<void> {
+  const concerned = news.filter((e) => e.stepKey || assetOf(e));
+  if (!concerned.length) return;
+  const [row] = await tx.query<{ plan: unknown }>(`SELECT plan FROM "Run" WHERE id = $1`, [runId]);
+  const plan = readPlan(row?.plan);
+  const steps = new Set(plan.stepKeys);
+  const assets = new Set(plan.assetKeys);
+  for (const event of concerned) {
+    if (event.stepKey && !steps.has(event.stepKey)) {
+      throw new EventOutsidePlanError(runId, event.seq, `Event seq ${event.seq} (${event.type}) names step "${event.stepKey}", which is not in run ${runId}'s plan`);
+    }
+    const asset = assetOf(event);
+    if (asset && !assets.has(asset)) {
+      throw new EventOutsidePlanError(runId, event.seq, `Event seq ${event.seq} (${event.type}) names asset "${asset}", which run ${runId} does not materialize`);
+    }
+  }
+}
 
 async function recordRunMaterializations(tx: Sql, runId: string, events: FreshEvent[]) {
   const materializations = events.filter((e) => e.type === "ASSET_MATERIALIZATION");

@@ -4,6 +4,8 @@ import {
   AssetKeyCollisionError,
   InvalidSelectionError,
   NothingToReexecuteError,
+  EventOutsidePlanError,
+  RunEventSequenceError,
   RunNotHeldError,
   RunStatusError,
   InvalidArgumentError,
@@ -111,4 +113,21 @@ builder.objectType(RunNotHeldError, {
   description: "This worker no longer holds the run (its lease expired or the run ended): stop executing it.",
   interfaces: [ErrorInterface],
   fields: (t) => ({ runId: t.exposeString("runId"), status: t.field({ type: RunStatusEnum, resolve: (e) => e.status as RunStatusValue }) }),
+});
+
+builder.objectType(RunEventSequenceError, {
+  name: "RunEventSequenceError",
+  description: "The events do not continue the run's log (a gap, or nothing may follow the run's last event); nothing was stored.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    runId: t.exposeString("runId"),
+    expectedSeq: t.exposeInt("expectedSeq", { description: "The seq the server expects next: resend from here." }),
+  }),
+});
+
+builder.objectType(EventOutsidePlanError, {
+  name: "EventOutsidePlanError",
+  description: "An event names a step outside the run's plan, or an asset its steps do not materialize; nothing was stored.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ runId: t.exposeString("runId"), seq: t.exposeInt("seq", { description: "The first event at fault." }) }),
 });

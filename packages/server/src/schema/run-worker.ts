@@ -2,8 +2,8 @@ import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import type { Context } from "../context.js";
-import { InvalidArgumentError, NotFoundError, RunNotHeldError } from "../errors.js";
-import { claimRun, type ClaimedRun } from "../runs/claim.js";
+import { EventOutsidePlanError, InvalidArgumentError, NotFoundError, RunEventSequenceError, RunNotHeldError } from "../errors.js";
+import { claimRun, MAX_LEASE_SECONDS, parseLeaseSeconds, type ClaimedRun } from "../runs/claim.js";
 import { reportRunEvents, type ReportResult } from "../runs/report.js";
 import { ReexecutionStrategyEnum } from "./run.js";
 import { RunStatusEnum, type RunStatusValue } from "./run-status.js";
@@ -127,7 +127,10 @@ async function releaseClaim(ctx: Context, runId: string, input: { location: stri
 }
 
 const leaseArg = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0]) =>
-  t.arg.int({ required: false, description: "Seconds the worker keeps the run without another heartbeat or report." });
+  t.arg.int({
+    required: false,
+    description: `Seconds the worker keeps the run without another heartbeat or report: 1 to ${MAX_LEASE_SECONDS} (default: the server's STRATA_RUN_LEASE_SECONDS).`,
+  });
 
 builder.mutationFields((t) => ({
   claimRun: t.field({
@@ -162,10 +165,11 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const runId = String(args.runId);
       await requireRunLocation(ctx, runId);
+      const leaseSeconds = parseLeaseSeconds(args.leaseSeconds ?? ctx.runs.config.leaseSeconds);
       const [row] = await ctx.db.sql.query<{ status: string; lastEventSeq: number }>(
         `UPDATE "Run" SET "lastHeartbeatAt" = now(), "leaseExpiresAt" = now() + make_interval(secs => $3)
          WHERE id = $1 AND "workerId" = $2 AND status IN ('STARTED', 'CANCELING') RETURNING status, "lastEventSeq"`,
-        [runId, args.workerId, args.leaseSeconds ?? ctx.runs.config.leaseSeconds],
+        [runId, args.workerId, leaseSeconds],
       );
       if (!row) {
         const run = await ctx.db.prisma.run.findUniqueOrThrow({ where: { id: runId }, select: { status: true, workerId: true } });
@@ -183,7 +187,7 @@ builder.mutationFields((t) => ({
       events: t.arg({ type: [RunEventInput], required: true }),
       leaseSeconds: leaseArg(t),
     },
-    errors: { types: [NotFoundError, RunNotHeldError] },
+    errors: { types: [NotFoundError, RunNotHeldError, RunEventSequenceError, EventOutsidePlanError] },
     resolve: async (_root, args, ctx) => {
       const runId = String(args.runId);
       await requireRunLocation(ctx, runId);

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import { testDialect } from "../src/testing/test-database.js";
+
+let app: TestApp;
+let etl: string;
+beforeAll(async () => {
+  app = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
+  etl = await app.token("location:etl");
+  const other = await app.token("location:other");
+  await app.gql(REGISTER, { name: "etl", ...manifestOf([{ key: "a" }, { key: "b", deps: ["a"] }]) }, etl);
+  await app.gql(REGISTER, { name: "other", ...manifestOf([{ key: "theirs" }]) }, other);
+});
+afterAll(() => app.close());
+
+const LAUNCH = `mutation($keys: [String!]!) { launchRun(assetKeys: $keys) { ... on Run { id } } }`;
+const REFUSAL = `__typename ... on Error { message code } ... on InvalidArgumentError { argument }`;
+const CLAIM = `mutation($lease: Int) { claimRun(location: "etl", workerId: "w", leaseSeconds: $lease) { ${REFUSAL} ... on ClaimRunResult { run { id } } } }`;
+const REPORT = `mutation($id: ID!, $e: [RunEventInput!]!, $lease: Int) {
+  reportRunEvents(runId: $id, workerId: "w", events: $e, leaseSeconds: $lease) {
+    __typename
+    ... on RunReport { lastSeq status }
+    ... on Error { message code }
+    ... on RunEventSequenceError { expectedSeq }
+    ... on InvalidArgumentError { argument }
+    ... on EventOutsidePlanError { seq }
+  }
+}`;
+const HEARTBEAT = `mutation($id: ID!, $lease: Int) { heartbeatRun(runId: $id, workerId: "w", leaseSeconds: $lease) { ${REFUSAL} } }`;
+const EVENTS = `query($id: ID!) { run(id: $id) { ... on Run { status events { seq type } materializations: steps { stepKey status } } } }`;
+
+let clock = Date.now();
+const ev = (seq: number, type: string, extra: Record<string, unknown> = {}) => ({ seq, type, timestamp: clock++, payload: {}, ...extra });
+const start = (runId: string) =>
+  ev(1, "RUN_START", { payload: { runId, stepKeys: ["a"], assetKeys: ["a"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] } });
+const materialization = (seq: number, assetKey: string, stepKey = "a") =>
+  ev(seq, "ASSET_MATERIALIZATION", { stepKey, assetKey, payload: { assetKey, outputName: "result", metadata: {}, dataVersion: null } });
+
+/** A claimed run of asset `a` only (step `a`). */
+async function heldRun(): Promise<string> {
+  const id = (await app.gql(LAUNCH, { keys: ["a"] })).data!.launchRun.id as string;
+  expect((await app.gql(CLAIM, {}, etl)).data!.claimRun.run.id).toBe(id);
+  return id;
+}
+const report = async (id: string, events: unknown[], lease?: number) => (await app.gql(REPORT, { id, e: events, lease }, etl)).data!.reportRunEvents;
+const storedSeqs = async (id: string) => ((await app.gql(EVENTS, { id })).data!.run.events as { seq: number }[]).map((e) => e.seq);
+
+describe(`event sequence numbers (${testDialect})`, () => {
+  it("refuses a first report that does not start at seq 1, naming the seq expected", async () => {
+    const id = await heldRun();
+    expect(await report(id, [ev(5, "LOG")])).toMatchObject({ __typename: "RunEventSequenceError", code: "EVENT_OUT_OF_SEQUENCE", expectedSeq: 1 });
+    expect(await storedSeqs(id)).toEqual([]);
+  });
+
+  it("refuses a gap inside a report or after the stored events, and a final event before seq 1", async () => {
+    const id = await heldRun();
+    expect(await report(id, [ev(1, "RUN_SUCCESS", { payload: { durationMs: 1 } })].map((e) => ({ ...e, seq: 3 })))).toMatchObject({
+      __typename: "RunEventSequenceError",
+      expectedSeq: 1,
+    });
+    expect(await report(id, [start(id), ev(3, "LOG")])).toMatchObject({ __typename: "RunEventSequenceError", expectedSeq: 2 });
+    expect(await storedSeqs(id)).toEqual([]);
+    expect(await report(id, [start(id), ev(2, "LOG")])).toMatchObject({ __typename: "RunReport", lastSeq: 2 });
+    expect(await report(id, [ev(4, "RUN_SUCCESS", { payload: { durationMs: 1 } })])).toMatchObject({ __typename: "RunEventSequenceError", expectedSeq: 3 });
+    expect(await storedSeqs(id)).toEqual([1, 2]);
+    expect((await app.gql(EVENTS, { id })).data!.run.status).toBe("STARTED");
+  });
+
+  it("refuses events after the run's final event in the same report", async () => {
+    const id = await heldRun();
+    expect(await report(id, [start(id), ev(2, "RUN_SUCCESS", { payload: { durationMs: 1 } }), ev(3, "LOG")])).toMatchObject({
+      __typename: "RunEventSequenceError",
+    });
+    expect(await storedSeqs(id)).toEqual([]);
+  });
+
+  it("still takes a resend of stored events, alone or followed by new ones", async () => {
+    const id = await heldRun();
+    const first = [start(id), ev(2, "LOG")];
+    expect(await report(id, first)).toMatchObject({ __typename: "RunReport", lastSeq: 2 });
+    expect(await report(id, first)).toMatchObject({ __typename: "RunReport", lastSeq: 2 });
+    expect(await report(id, [...first, ev(3, "RUN_SUCCESS", { payload: { durationMs: 1 } })])).toMatchObject({ __typename: "RunReport", lastSeq: 3, status: "SUCCESS" });
+    // After the run ended, the worker's resend of everything is still harmless.
+    expect(await report(id, [...first, ev(3, "RUN_SUCCESS", { payload: { durationMs: 1 } })])).toMatchObject({ __typename: "RunReport", lastSeq: 3 });
+    expect(await storedSeqs(id)).toEqual([1, 2, 3]);
+  });
+});
+
+describe(`events must fit the run's plan (${testDialect})`, () => {
+  it("refuses a materialization of another location's asset, or of a key no location defines", async () => {
+    const id = await heldRun();
+    expect(await report(id, [start(id), ev(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } })])).toMatchObject({ __typename: "RunReport" });
+    for (const key of ["theirs", "nobody/defines/this"]) {
+      const refused = await report(id, [materialization(3, key)]);
+      expect(refused).toMatchObject({ __typename: "EventOutsidePlanError", code: "EVENT_OUTSIDE_PLAN", seq: 3 });
+      expect(refused.message).toContain(`"${key}"`);
+    }
+    const theirs = await app.gql(`{ asset(key: "theirs") { ... on Asset { latestMaterialization { id } } } }`);
+    expect(theirs.data!.asset.latestMaterialization).toBeNull();
+    expect(await storedSeqs(id)).toEqual([1, 2]);
+  });
+
+  it("refuses a step outside the plan, and an asset of the location the run does not materialize", async () => {
+    const id = await heldRun();
+    expect(await report(id, [start(id), ev(2, "STEP_START", { stepKey: "b", payload: { retryNumber: 0 } })])).toMatchObject({
+      __typename: "EventOutsidePlanError",
+      seq: 2,
+    });
+    expect(await report(id, [start(id), materialization(2, "b")])).toMatchObject({ __typename: "EventOutsidePlanError", seq: 2 });
+    expect(await report(id, [start(id), ev(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } }), materialization(3, "a")])).toMatchObject({
+      __typename: "RunReport",
+      lastSeq: 3,
+    });
+  });
+});
+
+describe(`lease lengths (${testDialect})`, () => {
+  it("bounds leaseSeconds to 1-3600 for claims, heartbeats and reports alike, with one error", async () => {
+    const id = await heldRun();
+    for (const lease of [-5, 0, 3601, 2 ** 31 - 1]) {
+      const claim = (await app.gql(CLAIM, { lease }, etl)).data!.claimRun;
+      const heartbeat = (await app.gql(HEARTBEAT, { id, lease }, etl)).data!.heartbeatRun;
+      const reported = (await app.gql(REPORT, { id, e: [start(id)], lease }, etl)).data!.reportRunEvents;
+      for (const answer of [claim, heartbeat, reported]) {
+        expect(answer).toEqual({ __typename: "InvalidArgumentError", message: "leaseSeconds: must be from 1 to 3600", code: "BAD_USER_INPUT", argument: "leaseSeconds" });
+      }
+    }
+    expect(await storedSeqs(id)).toEqual([]);
+    expect((await app.gql(HEARTBEAT, { id, lease: 3600 }, etl)).data!.heartbeatRun.__typename).toBe("RunReport");
+  });
+});
