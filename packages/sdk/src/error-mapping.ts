@@ -77,8 +77,11 @@ export function errorFromGraphQLErrors(errors: readonly WireGraphQLError[], url:
       return new UnauthenticatedError(message);
     case "FORBIDDEN":
       return new UnauthorizedError(message, null);
-    case "BAD_USER_INPUT":
-      return new InvalidArgumentError(message, null);
+    case "BAD_USER_INPUT": {
+      // The server's edge checks (text it cannot store, JSON nested too deep) name the argument.
+      const argument = first.extensions?.argument;
+      return new InvalidArgumentError(message, typeof argument === "string" ? argument : null);
+    }
     case "NOT_FOUND":
       return new NotFoundError(message, "", "");
     case "INTERNAL_SERVER_ERROR": {

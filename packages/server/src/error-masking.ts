@@ -15,7 +15,7 @@ export function useUnexpectedErrorMasking(logger: Logger): Plugin<Context> {
     if (!result.errors?.length) return result;
     const errors = result.errors.map((error) => {
       const original = error.originalError;
-      if (!original || original instanceof GraphQLError) return error;
+      if (!original || original instanceof GraphQLError) return withCode(error);
       if (original instanceof StrataError) {
         // An expected failure on a field without a result union: say what it was, with the
         // same fields its union type would have had (argument, requiredScope, key...).
@@ -55,5 +55,44 @@ export function useUnexpectedErrorMasking(logger: Logger): Plugin<Context> {
         return { onNext: ({ result: next, setResult: setNext }) => setNext(mask(next, args.contextValue as Context)) };
       },
     }),
+  };
+}
+
+/**
+ * The code an error gets when whoever raised it gave none: graphql-js's variable coercion, a
+ * scalar's parse error and Pothos' argument checks are all about what the client sent; an HTTP
+ * status of 500 or more, or an error that wraps a non-GraphQL one, is ours.
+ */
+function defaultCode(error: { extensions?: Record<string, unknown>; originalError?: unknown }): string {
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+  if (typeof status === "number" && status >= 500) return "INTERNAL_SERVER_ERROR";
+  if (error.originalError instanceof Error && !(error.originalError instanceof GraphQLError)) return "INTERNAL_SERVER_ERROR";
+  return "BAD_USER_INPUT";
+}
+
+function withCode<E extends GraphQLError>(error: E): E {
+  if (typeof error.extensions?.code === "string") return error;
+  // Yoga's own request checks mark their errors the same way (use-http-validation-error.js).
+  (error as { extensions: Record<string, unknown> }).extensions = { ...error.extensions, code: defaultCode(error) };
+  return error;
+}
+
+/**
+ * Every error a client receives carries `extensions.code` (the README promises it): this runs on
+ * each response last, after parsing, validation, execution and Yoga's request checks, and gives a
+ * code to any error that still has none.
+ */
+export function useErrorCodes(): Plugin {
+  const label = (result: unknown) => {
+    const errors = (result as { errors?: unknown }).errors;
+    if (Array.isArray(errors)) errors.forEach((error) => error instanceof GraphQLError && withCode(error));
+  };
+  return {
+    onResultProcess: ({ result }) => {
+      // A stream's events pass through useUnexpectedErrorMasking, which labels them too.
+      if (Symbol.asyncIterator in (result as object)) return;
+      if (Array.isArray(result)) result.forEach(label);
+      else label(result);
+    },
   };
 }

@@ -1,17 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
-import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
-import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
-import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import { authenticate, type AuthMode } from "./auth/authenticate.js";
 import type { StrataContext } from "./context.js";
 import type { Database } from "./db/database.js";
-import { useUnexpectedErrorMasking } from "./error-masking.js";
+import { useErrorCodes, useUnexpectedErrorMasking } from "./error-masking.js";
 import { renderBundledGraphiQL } from "./graphiql.js";
+import { useInputGuard } from "./input-guard.js";
 import type { Logger } from "./logger.js";
 import type { StrataPubSub } from "./pubsub/pubsub.js";
 import type { RunService } from "./runs/run-service.js";
+import { useQueryLimits } from "./query-limits.js";
 import { schema } from "./schema/index.js";
 
 export interface StrataYogaOptions {
@@ -25,12 +23,6 @@ export interface StrataYogaOptions {
 }
 
 export type StrataYoga = YogaServerInstance<Record<string, never>, StrataContext>;
-
-/** Bounds on one operation, so no query can ask for unbounded work. */
-// Cost: 1 a scalar, 2 an object, times 1.5 per level, times a literal `first`: a full page of 500
-// assets with their definitions and latest materialization costs ~42,000; a page of runs with
-// nested pages of materializations costs millions.
-export const QUERY_LIMITS = { maxDepth: 15, maxCost: 100_000, maxAliases: 30, maxTokens: 5_000 } as const;
 
 /**
  * The GraphQL app, without a listening socket: tests call `yoga.fetch(...)`, `server.ts` mounts
@@ -53,6 +45,9 @@ export function createStrataYoga(options: StrataYogaOptions): StrataYoga {
     // Served from node_modules, not a CDN: GraphiQL works without internet.
     renderGraphiQL: renderBundledGraphiQL,
     landingPage: false,
+    // Yoga attaches a masked error's original message and stack when NODE_ENV=development; they
+    // name files, hosts and databases, so never send them. The full error is logged.
+    maskedErrors: { isDev: false },
     logging: {
       debug: (...args) => logger.debug(String(args[0]), { details: args.slice(1) }),
       info: (...args) => logger.info(String(args[0]), { details: args.slice(1) }),
@@ -67,11 +62,10 @@ export function createStrataYoga(options: StrataYogaOptions): StrataYoga {
       requestId: request.headers.get("x-request-id") ?? randomUUID(),
     }),
     plugins: [
-      maxDepthPlugin({ n: QUERY_LIMITS.maxDepth }),
-      costLimitPlugin({ maxCost: QUERY_LIMITS.maxCost }),
-      maxAliasesPlugin({ n: QUERY_LIMITS.maxAliases }),
-      maxTokensPlugin({ n: QUERY_LIMITS.maxTokens }),
+      ...useQueryLimits(),
+      useInputGuard(),
       useUnexpectedErrorMasking(logger),
+      useErrorCodes(),
     ],
   });
 }

@@ -1,6 +1,6 @@
 import { filter, pipe } from "graphql-yoga";
 import { builder } from "../builder.js";
-import { requireScope } from "../auth/principal.js";
+import { can, requireScope } from "../auth/principal.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
 import { recordMaterializations } from "../catalog/materializations.js";
 import { InvalidArgumentError } from "../errors.js";
@@ -39,8 +39,12 @@ builder.mutationField("reportMaterialization", (t) =>
     },
     resolve: async (query, _root, args, ctx) => {
       const assetKey = parseAssetKey(args.assetKey, "assetKey");
-      const definedBy = await ctx.db.prisma.assetNode.findUnique({ where: { key: assetKey }, select: { location: { select: { name: true } } } });
-      requireScope(ctx.principal, "launch", ...(definedBy ? [`location:${definedBy.location.name}` as const] : []));
+      if (!can(ctx.principal, "launch")) {
+        // Without `launch`, only the defining location's own token may report. The refusal names
+        // `launch` alone, so it says nothing about which location (if any) defines the asset.
+        const definedBy = await ctx.db.prisma.assetNode.findUnique({ where: { key: assetKey }, select: { location: { select: { name: true } } } });
+        if (!definedBy || !can(ctx.principal, `location:${definedBy.location.name}`)) requireScope(ctx.principal, "launch");
+      }
       if (args.metadata !== null && args.metadata !== undefined && (typeof args.metadata !== "object" || Array.isArray(args.metadata))) {
         throw new InvalidArgumentError("metadata", "must be an object of label → value");
       }

@@ -1,0 +1,117 @@
+import { getOperationAST, GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type SelectionSetNode, type ValueNode } from "graphql";
+import type { Plugin } from "graphql-yoga";
+
+/** JSON inputs (metadata, manifests) nest at most this deep: a manifest's own shape needs 6. */
+export const MAX_INPUT_DEPTH = 64;
+
+// String#isWellFormed is ES2024; Node 20 has it, the TypeScript lib this package targets does not.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Why `text` cannot be stored, or null. PostgreSQL's text and jsonb refuse U+0000, and a lone
+ * UTF-16 surrogate is no Unicode character at all (it would be stored as U+FFFD or refused).
+ */
+function textProblem(text: string): string | null {
+  if (text.includes("\u0000")) return "contains a NUL character (U+0000), which cannot be stored";
+  if (LONE_SURROGATE.test(text)) return "contains an unpaired surrogate (half of a UTF-16 pair), which is not valid Unicode";
+  return null;
+}
+
+function refusal(argument: string, problem: string): GraphQLError {
+  return new GraphQLError(`${argument}: ${problem}`, { extensions: { code: "BAD_USER_INPUT", argument, http: { status: 400, spec: true } } });
+}
+
+/** The first problem in a variable's value (strings, object keys, nesting), or null. */
+function checkValue(value: unknown, path: string, depth: number): GraphQLError | null {
+  if (typeof value === "string") {
+    const problem = textProblem(value);
+    return problem ? refusal(path, problem) : null;
+  }
+  if (value === null || typeof value !== "object") return null;
+  if (depth >= MAX_INPUT_DEPTH) return refusal(path, `is nested deeper than ${MAX_INPUT_DEPTH} levels`);
+  const entries = Array.isArray(value) ? value.map((item, i) => [String(i), item] as const) : Object.entries(value);
+  for (const [key, item] of entries) {
+    const keyProblem = textProblem(key);
+    if (keyProblem) return refusal(`${path}.${key}`, `key ${keyProblem}`);
+    const error = checkValue(item, `${path}.${key}`, depth + 1);
+    if (error) return error;
+  }
+  return null;
+}
+
+/** The same over a literal in the query text. */
+function checkLiteral(node: ValueNode, path: string, depth: number): GraphQLError | null {
+  switch (node.kind) {
+    case Kind.STRING: {
+      const problem = textProblem(node.value);
+      return problem ? refusal(path, problem) : null;
+    }
+    case Kind.LIST:
+    case Kind.OBJECT: {
+      if (depth >= MAX_INPUT_DEPTH) return refusal(path, `is nested deeper than ${MAX_INPUT_DEPTH} levels`);
+      const items = node.kind === Kind.LIST ? node.values.map((v, i) => [String(i), v] as const) : node.fields.map((f) => [f.name.value, f.value] as const);
+      for (const [key, item] of items) {
+        const error = checkLiteral(item, `${path}.${key}`, depth + 1);
+        if (error) return error;
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+function checkSelections(selectionSet: SelectionSetNode): GraphQLError | null {
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      for (const argument of selection.arguments ?? []) {
+        const error = checkLiteral(argument.value, `${selection.name.value}.${argument.name.value}`, 0);
+        if (error) return error;
+      }
+    }
+    if (selection.kind !== Kind.FRAGMENT_SPREAD && selection.selectionSet) {
+      const error = checkSelections(selection.selectionSet);
+      if (error) return error;
+    }
+  }
+  return null;
+}
+
+/** The first string or JSON input of this request that cannot be right, named by its argument path. */
+export function inputProblem(document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>>): GraphQLError | null {
+  for (const [name, value] of Object.entries(variables)) {
+    const error = checkValue(value, name, 0);
+    if (error) return error;
+  }
+  const operation = getOperationAST(document, operationName);
+  for (const definition of operation?.variableDefinitions ?? []) {
+    const error = definition.defaultValue ? checkLiteral(definition.defaultValue, definition.variable.name.value, 0) : null;
+    if (error) return error;
+  }
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION && definition.kind !== Kind.FRAGMENT_DEFINITION) continue;
+    const error = checkSelections(definition.selectionSet);
+    if (error) return error;
+  }
+  return null;
+}
+
+/**
+ * One check over every string a request carries (variables, at any depth, and literals in the
+ * query text), before any resolver runs: text the database cannot store, or JSON nested beyond
+ * reason, is refused as `BAD_USER_INPUT` naming the argument (`extensions.argument`), instead of
+ * failing deep inside a query as an internal error.
+ */
+export function useInputGuard(): Plugin {
+  const check = (args: ExecutionArgs) => inputProblem(args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
+  return {
+    onExecute: ({ args, setResultAndStopExecution }) => {
+      const error = check(args);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+    onSubscribe: ({ args, setResultAndStopExecution }) => {
+      const error = check(args);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+  };
+}
