@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import type { Database } from "../src/db/database.js";
+import type { Sql } from "../src/db/sql.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import { gql } from "../src/testing/graphql.js";
+import { createStrataYoga } from "../src/yoga.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 let app: TestApp;
@@ -78,5 +82,72 @@ describe(`lineage across code locations (${testDialect})`, () => {
     expect(deep.errors![0]!.message).toMatch(/upstreamDepth: must be from 0 to 1000/);
     const bad = await app.gql(`{ lineage(keys: ["ok", "not ok"]) { edges { upstream } } }`);
     expect(bad.errors![0]!.message).toMatch(/keys.1: "not ok" is not an asset key/);
+  });
+
+  describe("nested lineage fields cost work bounded by the graph, not by the query's shape", () => {
+    const chain = (prefix: string, length: number) =>
+      Array.from({ length }, (_, i) => ({ key: `${prefix}/k${String(i).padStart(3, "0")}`, deps: i ? [`${prefix}/k${String(i - 1).padStart(3, "0")}`] : [] }));
+
+    /** The app over the same database, counting every statement it sends (SQL and Prisma alike). */
+    function countingYoga() {
+      let statements = 0;
+      const count = <T>(sql: Sql): Sql => ({
+        dialect: sql.dialect,
+        query: (text, params) => (statements++, sql.query(text, params)),
+        exec: (script) => (statements++, sql.exec(script)),
+        transaction: (fn) => sql.transaction((tx) => fn(count(tx))),
+        session: (fn) => sql.session((s) => fn(count(s))),
+      });
+      const prisma = app.db.prisma.$extends({
+        query: { $allModels: { $allOperations: ({ args, query }) => (statements++, query(args)) } },
+      }) as unknown as Database["prisma"];
+      const db: Database = { ...app.db, sql: count(app.db.sql), prisma, close: async () => undefined };
+      const yoga = createStrataYoga({ db, logger: app.logger, pubsub: app.pubsub, auth: "required", runs: app.runs, graphiql: false });
+      return {
+        async run(query: string) {
+          statements = 0;
+          const result = await gql(yoga, query, {}, { authorization: `Bearer ${app.admin}` });
+          return { result, statements };
+        },
+      };
+    }
+
+    const fiveLevels = (prefix: string, last: number) =>
+      `{ lineage(keys: ["${prefix}/k${String(last).padStart(3, "0")}"], downstreamDepth: 0) { nodes { key upstream { key upstream { key upstream { key upstream { key upstream { key } } } } } } } }`;
+
+    it("answers a 5-level query over an 80-asset chain with as many statements as over a 40-asset one", async () => {
+      await register("chain80", chain("c80", 80));
+      await register("chain40", chain("c40", 40));
+      const counting = countingYoga();
+      const long = await counting.run(fiveLevels("c80", 79));
+      const short = await counting.run(fiveLevels("c40", 39));
+      expect(long.result.errors).toBeUndefined();
+      expect(long.result.data!.lineage.nodes).toHaveLength(80);
+      const k010 = long.result.data!.lineage.nodes.find((n: { key: string }) => n.key === "c80/k010");
+      expect(k010).toEqual({
+        key: "c80/k010",
+        upstream: [{ key: "c80/k009", upstream: [{ key: "c80/k008", upstream: [{ key: "c80/k007", upstream: [{ key: "c80/k006", upstream: [{ key: "c80/k005" }] }] }] }] }],
+      });
+      const k000 = long.result.data!.lineage.nodes.find((n: { key: string }) => n.key === "c80/k000");
+      expect(k000.upstream).toEqual([]);
+      // Before: two statements per asset per level (a walk and a load), 800 for the long chain.
+      expect(long.statements).toBeLessThanOrEqual(20);
+      expect(long.statements).toBe(short.statements);
+    });
+
+    it("walks a deep upstream once for all the assets that ask for it", async () => {
+      const counting = countingYoga();
+      const { result, statements } = await counting.run(`{ lineage(keys: ["c80/k079"], downstreamDepth: 0) { nodes { key upstream(depth: null) { key } } } }`);
+      expect(result.errors).toBeUndefined();
+      const k079 = result.data!.lineage.nodes.find((n: { key: string }) => n.key === "c80/k079");
+      expect(k079.upstream).toHaveLength(79);
+      expect(statements).toBeLessThanOrEqual(8);
+    });
+
+    it("refuses, with a code, a query whose nested lineage would return more than the limit", async () => {
+      const result = await app.gql(`{ lineage(keys: ["c80/k079"], downstreamDepth: 0) { nodes { key upstream(depth: null) { key upstream(depth: null) { key } } } } }`);
+      expect(result.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", argument: "depth" });
+      expect(result.errors![0]!.message).toMatch(/more than 10000 assets/);
+    });
   });
 });

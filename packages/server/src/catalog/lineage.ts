@@ -8,7 +8,7 @@ export interface LineageEdge {
   downstream: string;
 }
 
-function checkDepth(depth: number | null | undefined, argument: string): number | null {
+export function checkDepth(depth: number | null | undefined, argument: string): number | null {
   if (depth === null || depth === undefined) return null;
   if (!Number.isInteger(depth) || depth < 0 || depth > MAX_LINEAGE_DEPTH) {
     throw new InvalidArgumentError(argument, `must be from 0 to ${MAX_LINEAGE_DEPTH}, or null for no limit`);

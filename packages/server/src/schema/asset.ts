@@ -1,9 +1,9 @@
 import { queryFromInfo } from "@pothos/plugin-prisma";
-import type { GraphQLResolveInfo } from "graphql";
+import type { FieldNode, GraphQLResolveInfo } from "graphql";
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { keyPath, parseAssetKey } from "../catalog/asset-key.js";
-import { walkLineage } from "../catalog/lineage.js";
+import { lineageLoader } from "../catalog/lineage-loader.js";
 import type { Context } from "../context.js";
 import { NotFoundError } from "../errors.js";
 import { MaterializationRef } from "./materialization.js";
@@ -47,9 +47,10 @@ builder.prismaObjectFields("Asset", (t) => {
       type: [AssetRef],
       description: `Assets ${direction} of this one, across code locations, up to \`depth\` edges away (null: all).`,
       args: { depth: t.arg.int({ required: false, defaultValue: 1 }) },
+      // Resolved for every asset of a list at once: one walk and one load per level of the query.
       resolve: async (asset, args, ctx, info) => {
-        const keys = await walkLineage(ctx.db.sql, [asset.key], direction, args.depth);
-        return loadAssets(ctx, info, keys);
+        const keys = await lineageLoader(ctx, ctx.db.sql).walk(asset.key, direction, args.depth);
+        return loadAssetsTogether(ctx, info, keys);
       },
     });
   return { upstream: lineage("upstream"), downstream: lineage("downstream") };
@@ -66,6 +67,37 @@ export async function loadAssets(ctx: Context, info: GraphQLResolveInfo, keys: r
     found.push(...(await ctx.db.prisma.asset.findMany({ ...query, where: { key: { in: chunk } } })));
   }
   return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+type LoadedAsset = Awaited<ReturnType<typeof loadAssets>>[number];
+interface AssetBatch {
+  keys: Set<string>;
+  loaded: Promise<Map<string, LoadedAsset>>;
+}
+const assetBatches = new WeakMap<object, Map<FieldNode, AssetBatch>>();
+
+/**
+ * `loadAssets` for a field resolved once per item of a list (`upstream` of each asset): the
+ * calls made in the same tick for the same field of the query share one statement.
+ */
+function loadAssetsTogether(ctx: Context, info: GraphQLResolveInfo, keys: readonly string[]): Promise<LoadedAsset[]> {
+  if (keys.length === 0) return Promise.resolve([]);
+  let batches = assetBatches.get(ctx);
+  if (!batches) assetBatches.set(ctx, (batches = new Map()));
+  // Every item's field shares its AST node, so its selection, with its siblings.
+  const field = info.fieldNodes[0]!;
+  let batch = batches.get(field);
+  if (!batch) {
+    const started: AssetBatch = { keys: new Set(), loaded: Promise.resolve(new Map()) };
+    started.loaded = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      batches.delete(field);
+      const rows = await loadAssets(ctx, info, [...started.keys]);
+      return new Map(rows.map((row) => [row.key, row]));
+    });
+    batches.set(field, (batch = started));
+  }
+  for (const key of keys) batch.keys.add(key);
+  return batch.loaded.then((rows) => keys.flatMap((key) => rows.get(key) ?? []));
 }
 
 builder.prismaObject("AssetNode", {
