@@ -9,8 +9,10 @@ const graphqlEntry = createRequire(import.meta.url).resolve("graphql");
 /**
  * Vitest settings every package shares. Tests import sibling packages from their TypeScript
  * sources (the `strata-source` export condition), so `npm test` never waits for a build.
- * PGlite takes 1-3 s to start and turbo runs packages side by side on two cores, hence the
- * generous timeouts.
+ * PGlite takes 1-3 s to start and turbo runs packages side by side on two cores; on a loaded
+ * machine (load average 15+) a server process took over 20 s to start. Tests wait for conditions,
+ * never for fixed times, so these bounds only decide how long a real hang takes to fail: they are
+ * generous on purpose, and a passing test never waits for them.
  */
 export function strataVitest(overrides: ViteUserConfig["test"] = {}): ViteUserConfig {
   return {
@@ -18,8 +20,8 @@ export function strataVitest(overrides: ViteUserConfig["test"] = {}): ViteUserCo
     ssr: { resolve: { conditions: ["strata-source"] } },
     test: {
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-      testTimeout: 30_000,
-      hookTimeout: 60_000,
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
       ...overrides,
     },
   };

@@ -24,7 +24,7 @@ describe("strata location serve", () => {
     await cli.waitFor(/Registered version 1 of quickstart: 6 asset\(s\) added, 0 removed\./);
     expect(cli.stdout).toContain(`Serving code location "quickstart" from`);
     expect(await t.client.codeLocation("quickstart")).toMatchObject({ status: "LOADED", assetCount: 6 });
-    await expect.poll(async () => (await t.client.codeLocation("quickstart")).lastHeartbeatAt, { timeout: 10_000 }).not.toBeNull();
+    await expect.poll(async () => (await t.client.codeLocation("quickstart")).lastHeartbeatAt, { timeout: 60_000 }).not.toBeNull();
 
     const keys = (await t.client.codeLocation("quickstart")).assets.map((a) => a.key);
     const run = await t.client.launchRun({ assetKeys: keys });

@@ -58,7 +58,7 @@ beforeAll(async () => {
   reader = await t.token("read");
   location = startCli(["location", "serve", "defs.ts", "--name", "fixture", "--server", t.url, "--token", await t.token("location:fixture")], { cwd: work.dir });
   await location.waitFor(/Registered version 1 of fixture/);
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await location?.stop();
   await t.close();

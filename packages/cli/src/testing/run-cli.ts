@@ -99,7 +99,7 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
     },
     exited,
     mark: () => combined.length,
-    waitFor(pattern, { timeoutMs = 20_000, from = 0 } = {}) {
+    waitFor(pattern, { timeoutMs = 90_000, from = 0 } = {}) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const match = combined.slice(from).match(pattern);

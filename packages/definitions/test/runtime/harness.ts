@@ -89,7 +89,7 @@ export class Strata {
   }
 
   /** Polls until the run has one of `statuses`. */
-  async waitForRun(id: string, statuses: string[] = ["SUCCESS", "FAILURE", "CANCELED"], timeoutMs = 20_000): Promise<RunView> {
+  async waitForRun(id: string, statuses: string[] = ["SUCCESS", "FAILURE", "CANCELED"], timeoutMs = 90_000): Promise<RunView> {
     return waitFor(async () => {
       const run = await this.run(id);
       return statuses.includes(run.status) ? run : null;
@@ -210,7 +210,7 @@ export class Worker {
   }
 
   /** Resolves once the worker has registered and is claiming. */
-  async ready(timeoutMs = 20_000): Promise<void> {
+  async ready(timeoutMs = 90_000): Promise<void> {
     await waitFor(async () => this.log.some((line) => line.includes("claiming runs")) || null, timeoutMs, () => `worker never registered:\n${this.log.join("\n")}`);
   }
 
