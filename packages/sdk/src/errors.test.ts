@@ -2,6 +2,7 @@ import { createServer } from "node:net";
 import { createLogger, openDatabase, parseEnv, startServer } from "@strata/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "./client.js";
+import { errorFromGraphQLErrors } from "./error-mapping.js";
 import { isRetryable, StrataError, StrataRequestError, StrataServerError, UnauthenticatedError, UnauthorizedError } from "./errors.js";
 import { startTestServer, type TestServer } from "./testing/test-server.js";
 
@@ -71,5 +72,12 @@ describe("the error policy", () => {
     } finally {
       await server.close();
     }
+  });
+
+  it("retries a server that lost its database for a moment (SERVICE_UNAVAILABLE), not a refusal", () => {
+    const outage = errorFromGraphQLErrors([{ message: "The server lost its connection to the database: try again", extensions: { code: "SERVICE_UNAVAILABLE" } }], "http://x/graphql", 503);
+    expect(outage.code).toBe("SERVICE_UNAVAILABLE");
+    expect(isRetryable(outage)).toBe(true);
+    expect(isRetryable(errorFromGraphQLErrors([{ message: "no", extensions: { code: "BAD_USER_INPUT" } }], "http://x/graphql", 200))).toBe(false);
   });
 });

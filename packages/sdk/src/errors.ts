@@ -291,8 +291,9 @@ export class StrataRequestError extends StrataError {
 }
 
 /**
- * Whether trying again later may succeed: transport failures and masked server errors (an
- * outage looks like either). A refused argument or token will be refused again.
+ * Whether trying again later may succeed: transport failures, masked server errors (an outage
+ * looks like either) and `SERVICE_UNAVAILABLE` (the server lost its database for a moment). A
+ * refused argument or token will be refused again.
  *
  * @example
  * ```ts
@@ -300,5 +301,5 @@ export class StrataRequestError extends StrataError {
  * ```
  */
 export function isRetryable(error: unknown): boolean {
-  return error instanceof StrataRequestError || error instanceof StrataServerError;
+  return error instanceof StrataRequestError || error instanceof StrataServerError || (error instanceof StrataError && error.code === "SERVICE_UNAVAILABLE");
 }

@@ -1,6 +1,7 @@
 import { GraphQLError, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "./context.js";
+import { asServiceUnavailable } from "./db/connection-loss.js";
 import { StrataError } from "./errors.js";
 import type { Logger } from "./logger.js";
 
@@ -14,7 +15,8 @@ export function useUnexpectedErrorMasking(logger: Logger): Plugin<Context> {
   const mask = (result: ExecutionResult, context: Context): ExecutionResult => {
     if (!result.errors?.length) return result;
     const errors = result.errors.map((error) => {
-      const original = error.originalError;
+      // A dropped database connection surfacing through Prisma is an outage to retry, not our bug.
+      const original = asServiceUnavailable(error.originalError) as Error | undefined;
       if (!original || original instanceof GraphQLError) return withCode(error);
       if (original instanceof StrataError) {
         // An expected failure on a field without a result union: say what it was, with the

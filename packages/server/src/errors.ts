@@ -181,3 +181,13 @@ export class EventOutsidePlanError extends StrataError {
     super(message);
   }
 }
+
+/**
+ * The server cannot reach its database right now (a failover, a restart, a dropped connection).
+ * It reconnects by itself; the request may be sent again (reports are idempotent by seq).
+ */
+export class ServiceUnavailableError extends StrataError {
+  override readonly name = "ServiceUnavailableError";
+  readonly code = "SERVICE_UNAVAILABLE";
+  readonly retryable = true;
+}

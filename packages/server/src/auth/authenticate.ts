@@ -1,5 +1,6 @@
 import { GraphQLError } from "graphql";
 import type { Sql } from "../db/sql.js";
+import { ServiceUnavailableError } from "../errors.js";
 import type { Principal } from "./principal.js";
 import { authenticateToken, InvalidTokenError } from "./tokens.js";
 
@@ -20,6 +21,11 @@ export async function authenticate(sql: Sql, mode: AuthMode, header: string | nu
     return await authenticateToken(sql, match[1]!);
   } catch (error) {
     if (error instanceof InvalidTokenError) throw unauthenticated(error.message);
+    // Authentication runs before execution, outside the error masking: say it is an outage the
+    // client may retry, not an internal error.
+    if (error instanceof ServiceUnavailableError) {
+      throw new GraphQLError(error.message, { extensions: { code: error.code, retryable: true, http: { status: 503, headers: { "retry-after": "1" } } } });
+    }
     throw error;
   }
 }

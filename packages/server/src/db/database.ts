@@ -85,9 +85,12 @@ async function openPGlite(options: DatabaseOptions): Promise<Database> {
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
-  // An idle client that loses its server emits 'error' on the pool; without a listener that
-  // would crash the process instead of failing the next query.
+  // A connection can drop at any moment (a failover, a restart, pg_terminate_backend). An idle
+  // one reports it on the pool; one checked out (by a transaction here or in Prisma's adapter)
+  // emits 'error' on itself, which without a listener kills the process. Its query fails
+  // instead (SERVICE_UNAVAILABLE, see connection-loss.ts) and the pool replaces it.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const sql = postgresSql(pool);
   try {
     const migrations = await applyMigrations(sql, options.migrate);

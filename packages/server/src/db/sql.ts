@@ -1,5 +1,6 @@
 import type { PGlite, Transaction as PGliteTransaction } from "@electric-sql/pglite";
 import type pg from "pg";
+import { asServiceUnavailable, isConnectionLoss } from "./connection-loss.js";
 
 /**
  * The SQL a Strata server runs beside Prisma: migrations, advisory locks and the few hot paths
@@ -61,12 +62,20 @@ class PostgresSql implements Sql {
   }
 
   async query<Row>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const result = await this.queryable.query(text, params as unknown[]);
-    return result.rows as Row[];
+    try {
+      const result = await this.queryable.query(text, params as unknown[]);
+      return result.rows as Row[];
+    } catch (error) {
+      throw asServiceUnavailable(error);
+    }
   }
 
   async exec(script: string): Promise<void> {
-    await this.queryable.query(script); // The simple-query protocol takes several statements.
+    try {
+      await this.queryable.query(script); // The simple-query protocol takes several statements.
+    } catch (error) {
+      throw asServiceUnavailable(error);
+    }
   }
 
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
@@ -87,11 +96,18 @@ class PostgresSql implements Sql {
 
   async session<T>(fn: (session: Sql) => Promise<T>): Promise<T> {
     if (this.scope.kind !== "pool") return fn(this);
-    const client = await this.scope.pool.connect();
+    const client = await this.scope.pool.connect().catch((error: unknown) => {
+      throw asServiceUnavailable(error);
+    });
+    let lost: Error | undefined;
     try {
       return await fn(new PostgresSql({ kind: "session", client }));
+    } catch (error) {
+      if (isConnectionLoss(error)) lost = error as Error;
+      throw asServiceUnavailable(error); // BEGIN and COMMIT run on the client itself.
     } finally {
-      client.release();
+      // A connection that failed goes, not back to the pool: the next request gets a fresh one.
+      client.release(lost);
     }
   }
 }
