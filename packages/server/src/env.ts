@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN } from "./pubsub/subscription-budget.js";
 import { defaultRunConfig, tagLimitsSchema, type RunConfig } from "./runs/run-config.js";
 
 /**
@@ -30,6 +31,7 @@ const schema = z.object({
     .optional(),
   STRATA_RUN_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(defaultRunConfig.leaseSeconds),
   STRATA_RUN_START_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(defaultRunConfig.startTimeoutSeconds),
+  STRATA_MAX_SUBSCRIPTIONS_PER_TOKEN: z.coerce.number().int().min(1).default(DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN),
 });
 
 export type Env = z.infer<typeof schema> & {

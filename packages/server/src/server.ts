@@ -63,7 +63,7 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
     }));
   let pubsub: StrataPubSub;
   try {
-    pubsub = await createStrataPubSub({ redisUrl: env.REDIS_URL });
+    pubsub = await createStrataPubSub({ redisUrl: env.REDIS_URL, maxSubscriptionsPerToken: env.STRATA_MAX_SUBSCRIPTIONS_PER_TOKEN });
   } catch (error) {
     if (ownsDb) await db.close();
     throw error;

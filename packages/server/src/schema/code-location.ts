@@ -4,6 +4,7 @@ import { parseLocationName } from "../catalog/location-name.js";
 import { registerCodeLocation } from "../catalog/register.js";
 import { AssetKeyCollisionError, InvalidManifestError, NotFoundError } from "../errors.js";
 import { AssetRef } from "./asset.js";
+import { guardSubscription } from "../pubsub/guarded-subscription.js";
 
 const CodeLocationStatus = builder.enumType("CodeLocationStatus", {
   values: {
@@ -198,7 +199,7 @@ builder.subscriptionField("codeLocationChanged", (t) =>
     description: "A code location registered a new manifest or reported a load error.",
     subscribe: (_root, _args, ctx) => {
       requireScope(ctx.principal, "read");
-      return ctx.pubsub.subscribe("codeLocationChanged");
+      return guardSubscription(ctx, ctx.pubsub.subscribe("codeLocationChanged"));
     },
     resolve: (change) => change,
   }),

@@ -1,4 +1,5 @@
 import { filter, pipe } from "graphql-yoga";
+import { guardSubscription } from "../pubsub/guarded-subscription.js";
 import { builder } from "../builder.js";
 import { can, requireScope } from "../auth/principal.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
@@ -73,9 +74,12 @@ builder.subscriptionField("assetMaterialized", (t) =>
       // Checked before the stream starts, so a refusal is an error result, not a broken stream.
       requireScope(ctx.principal, "read");
       const keys = args.keys ? new Set(args.keys.map((key, i) => parseAssetKey(key, `keys.${i}`))) : null;
-      return pipe(
-        ctx.pubsub.subscribe("assetMaterialized"),
-        filter((event) => !keys || keys.has(event.assetKey)),
+      return guardSubscription(
+        ctx,
+        pipe(
+          ctx.pubsub.subscribe("assetMaterialized"),
+          filter((event) => !keys || keys.has(event.assetKey)),
+        ),
       );
     },
     resolve: (query, event, _args, ctx) =>

@@ -1,10 +1,12 @@
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
+import { assertStillAuthorized } from "../auth/revocation.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import type { Context } from "../context.js";
 import { EventOutsidePlanError, InvalidArgumentError, NotFoundError, RunEventSequenceError, RunNotHeldError } from "../errors.js";
 import { claimRun, MAX_LEASE_SECONDS, parseLeaseSeconds, type ClaimedRun } from "../runs/claim.js";
 import { reportRunEvents, type ReportResult } from "../runs/report.js";
+import { guardSubscription } from "../pubsub/guarded-subscription.js";
 import { ReexecutionStrategyEnum } from "./run.js";
 import { RunStatusEnum, type RunStatusValue } from "./run-status.js";
 
@@ -77,15 +79,17 @@ export const MAX_CLAIM_WAIT_SECONDS = 60;
  * Claims at once, or, given time, waits for the location's next RUN_AVAILABLE and claims then.
  * It listens before its first attempt, so a run started in between is not missed. A worker that
  * hung up while its claim succeeded would hold a run it never heard of until the lease ran out;
- * such a claim is handed back at once instead.
+ * such a claim is handed back at once instead. A token revoked while it waits claims nothing more.
  */
 async function claimWaiting(ctx: Context, input: Parameters<typeof claimRun>[1], waitMs: number): Promise<ClaimedRun | null> {
   const signal = ctx.request.signal;
-  const announcements = waitMs > 0 ? ctx.pubsub.subscribe("runRequests", input.location)[Symbol.asyncIterator]() : null;
+  const announcements = waitMs > 0 ? await ctx.pubsub.listen("runRequests", input.location) : null;
   const deadline = Date.now() + waitMs;
   try {
     for (;;) {
       if (signal.aborted) return null;
+      // The request was authenticated when it arrived, maybe a minute ago.
+      if (announcements) await assertStillAuthorized(ctx.db.sql, ctx.principal);
       const run = await claimRun(ctx.db.sql, input);
       if (run && signal.aborted) {
         await releaseClaim(ctx, run.id, input);
@@ -220,7 +224,7 @@ builder.subscriptionField("runRequests", (t) =>
     subscribe: (_root, args, ctx) => {
       const location = parseLocationName(args.location, "location");
       requireScope(ctx.principal, `location:${location}`);
-      return ctx.pubsub.subscribe("runRequests", location);
+      return guardSubscription(ctx, ctx.pubsub.subscribe("runRequests", location));
     },
     resolve: (request) => request,
   }),

@@ -1,5 +1,6 @@
 import { queryFromInfo } from "@pothos/plugin-prisma";
 import { filter, pipe } from "graphql-yoga";
+import { guardSubscription } from "../pubsub/guarded-subscription.js";
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
@@ -243,9 +244,12 @@ builder.subscriptionField("runStatusChanged", (t) =>
     subscribe: (_root, args, ctx) => {
       requireScope(ctx.principal, "read");
       const runId = args.runId ? String(args.runId) : null;
-      return pipe(
-        ctx.pubsub.subscribe("runStatusChanged"),
-        filter((change) => runId === null || change.runId === runId),
+      return guardSubscription(
+        ctx,
+        pipe(
+          ctx.pubsub.subscribe("runStatusChanged"),
+          filter((change) => runId === null || change.runId === runId),
+        ),
       );
     },
     resolve: (change) => change,
