@@ -91,6 +91,11 @@ describe("asset", () => {
     expect(asset.downstream.map((a) => a.key)).toEqual(["sales/daily_revenue"]);
   });
 
+  it("reads the largest page of history the server allows (500) within the query cost limit", async () => {
+    const asset = await t.client().asset("sales/clean_orders", { materializations: { first: 500 } });
+    expect(asset.materializations.items.length).toBeGreaterThan(0);
+  });
+
   it("follows lineage as deep as asked, across locations (null: all the way)", async () => {
     const client = t.client();
     expect((await client.asset("sales/orders", { downstreamDepth: 2 })).downstream.map((a) => a.key)).toEqual(["sales/clean_orders", "sales/daily_revenue"]);
