@@ -111,6 +111,12 @@ describe("strata dev --run (what npm start does)", () => {
       const runId = (await cli.waitFor(/Launched run (\S+): every asset of "quickstart" \(6\)/))[1]!;
       await cli.waitFor(new RegExp(`✓ SUCCESS {2}run ${runId} in \\S+: 6 of 6 steps succeeded, 6 assets materialized\n`), { timeoutMs: 60_000 });
       await cli.waitFor(new RegExp(`Explore the run and the catalog in GraphiQL: ${url}\n {2}The server keeps running; Ctrl-C stops it\.`));
+      // Read top to bottom, the output tells the run in order: nothing about it before it is
+      // launched, and nothing saying it ended before its progress lines and outcome.
+      const launchedAt = cli.stdout.indexOf(`Launched run ${runId}`);
+      const outcomeAt = cli.stdout.indexOf(`✓ SUCCESS  run ${runId}`);
+      expect(cli.stdout.slice(0, launchedAt)).not.toContain(runId);
+      expect(cli.stdout.slice(launchedAt, outcomeAt)).not.toMatch(new RegExp(`run ${runId} ended`));
       const lines = cli.stdout.split("\n").map((l) => l.trim().replace(/^\d+\.\d\ds {2}/, ""));
       for (const line of [
         "● run                     started: 6 steps",

@@ -72,7 +72,7 @@ export const devCommand: Command = {
     const stopping = new AbortController();
     const runner = values.run ? runOnceRegistered({ client: createClient({ url: server.graphqlUrl }), name, graphqlUrl: server.graphqlUrl, signal: stopping.signal }) : undefined;
     const location = defsPath
-      ? superviseDevLocation({ defsPath, name, serverUrl: server.graphqlUrl, heartbeatSeconds, mode: "dev" }, { ...(runner && { onLoaded: runner.loaded }) })
+      ? superviseDevLocation({ defsPath, name, serverUrl: server.graphqlUrl, heartbeatSeconds, mode: "dev" }, { ...(runner && { onLoaded: runner.loaded, onRunLog: runner.runLog }) })
       : undefined;
     if (defsPath) console.log(`Loading ${relative(process.cwd(), defsPath)} as code location "${name}"; watching ${relative(process.cwd(), dirname(defsPath)) || "."} for changes.`);
     else console.log("No definitions file given: run `strata dev path/to/defs.ts` to load one.");

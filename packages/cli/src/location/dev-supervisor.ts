@@ -19,7 +19,11 @@ import { startLocationProcess, type LocationProcess } from "./location-process.j
  */
 export function superviseDevLocation(
   config: LocationConfig,
-  { stdout = process.stdout, onLoaded }: { stdout?: NodeJS.WriteStream; onLoaded?: (hash: string) => void } = {},
+  {
+    stdout = process.stdout,
+    onLoaded,
+    onRunLog,
+  }: { stdout?: NodeJS.WriteStream; onLoaded?: (hash: string) => void; onRunLog?: (runId: string, line: string) => void } = {},
 ): { close(): Promise<void> } {
   const style = styleFor(stdout);
   let current: LocationProcess | undefined;
@@ -28,7 +32,7 @@ export function superviseDevLocation(
   let queue: Promise<void> = Promise.resolve();
 
   const start = () => {
-    const location = startLocationProcess(config, { ...(onLoaded && { onLoaded }) });
+    const location = startLocationProcess(config, { ...(onLoaded && { onLoaded }), onRunLog: onRunLog ?? ((_runId, line) => stdout.write(line)) });
     current = location;
     void location.exited.then((code) => {
       if (closed || current !== location) return;

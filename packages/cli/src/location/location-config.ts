@@ -16,11 +16,12 @@ export interface LocationConfig {
   mode: "dev" | "serve";
 }
 
-/** What a code-location process tells its parent over IPC: its definitions loaded, with this manifest hash. */
-export interface LocationMessage {
-  type: "loaded";
-  hash: string;
-}
+/**
+ * What a code-location process tells its parent over IPC: its definitions loaded, with this
+ * manifest hash; or, under `strata dev`, a line of its log about one run, for the parent to
+ * print in order with what it prints about that run itself.
+ */
+export type LocationMessage = { type: "loaded"; hash: string } | { type: "runLog"; runId: string; line: string };
 
 export const LOCATION_CONFIG_ENV = "STRATA_LOCATION_CONFIG";
 

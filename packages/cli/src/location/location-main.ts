@@ -16,8 +16,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => 
 // the channel must not keep this process alive.
 process.channel?.unref();
 const onLoaded = (hash: string) => void process.send?.({ type: "loaded", hash } satisfies LocationMessage);
+// strata dev prints this process's lines about a run itself, in order with its own.
+const onRunLog = config.mode === "dev" && process.send ? (runId: string, line: string) => void process.send?.({ type: "runLog", runId, line } satisfies LocationMessage) : undefined;
 
 const client = createClient({ url: config.serverUrl, token: config.token });
-process.exitCode = await runLocation({ config, client, serve: await runtimeFor(config.defsPath), signal: abort.signal, onLoaded });
+process.exitCode = await runLocation({ config, client, serve: await runtimeFor(config.defsPath), signal: abort.signal, onLoaded, ...(onRunLog && { onRunLog }) });
 // User code may leave timers or sockets open; the location's life is over either way.
 process.exit();

@@ -27,13 +27,18 @@ export interface LocationProcess {
  * process.exitCode = await location.exited;
  * ```
  */
-export function startLocationProcess(config: LocationConfig, { onLoaded }: { onLoaded?: (hash: string) => void } = {}): LocationProcess {
+export function startLocationProcess(
+  config: LocationConfig,
+  { onLoaded, onRunLog }: { onLoaded?: (hash: string) => void; onRunLog?: (runId: string, line: string) => void } = {},
+): LocationProcess {
   const child = spawn(process.execPath, ["--import", TSX_LOADER, ENTRY], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     env: { ...process.env, [LOCATION_CONFIG_ENV]: JSON.stringify(config) },
   });
   child.on("message", (message: LocationMessage) => {
     if (message?.type === "loaded") onLoaded?.(message.hash);
+    // A dev location sends its lines about runs here; printed as they come unless asked otherwise.
+    if (message?.type === "runLog") (onRunLog ?? ((_runId: string, line: string) => process.stdout.write(line)))(message.runId, message.line);
   });
   const exited = new Promise<number>((resolve) => {
     child.once("exit", (code, signal) => resolve(code ?? 128 + signalNumber(signal)));

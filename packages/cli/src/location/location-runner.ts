@@ -14,6 +14,8 @@ export interface LocationRunnerOptions {
   signal: AbortSignal;
   /** Called with the manifest's hash once the file has loaded, before it is registered. */
   onLoaded?: (hash: string) => void;
+  /** Takes the runtime's informational lines about a run instead of stdout (strata dev). */
+  onRunLog?: (runId: string, line: string) => void;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
 }
@@ -57,7 +59,7 @@ export async function runLocation(options: LocationRunnerOptions): Promise<numbe
       token: config.token ?? "",
       name: config.name,
       signal,
-      logger: humanLogger(config.name, stdout, stderr),
+      logger: humanLogger(config.name, stdout, stderr, options.onRunLog),
       heartbeatIntervalMs: config.heartbeatSeconds * 1_000,
     });
     return LocationExit.stopped;
@@ -69,12 +71,16 @@ export async function runLocation(options: LocationRunnerOptions): Promise<numbe
 }
 
 /** The runtime's log as lines a person reads: `name  message`, warnings and errors on stderr. */
-function humanLogger(name: string, stdout: NodeJS.WriteStream, stderr: NodeJS.WriteStream): WorkerLogger {
+function humanLogger(name: string, stdout: NodeJS.WriteStream, stderr: NodeJS.WriteStream, onRunLog?: (runId: string, line: string) => void): WorkerLogger {
   const out = styleFor(stdout);
   const err = styleFor(stderr);
   const detail = (fields?: Record<string, unknown>) => (typeof fields?.error === "string" ? `: ${fields.error}` : "");
   return {
-    info: (message) => void stdout.write(`${out.bold(name)}  ${message}\n`),
+    info: (message, fields) => {
+      const line = `${out.bold(name)}  ${message}\n`;
+      if (onRunLog && typeof fields?.runId === "string") onRunLog(fields.runId, line);
+      else stdout.write(line);
+    },
     warn: (message, fields) => void stderr.write(`${err.bold(name)}  ${err.yellow(`${message}${detail(fields)}`)}\n`),
     error: (message, fields) => void stderr.write(`${err.bold(name)}  ${err.red(`${message}${detail(fields)}`)}\n`),
   };

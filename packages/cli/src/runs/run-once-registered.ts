@@ -19,20 +19,31 @@ export interface RunOnceRegisteredOptions {
  * it reports over IPC), launches one run of every asset of the location and follows it to the
  * end, then says where to look next. It happens once per `strata dev`, not on every reload.
  * The lines are plain (no progress bar): the location process writes to the same terminal.
+ * The location's own lines about runs come through `runLog`: those about this run say what the
+ * followed events say, only sooner (the location logs as it reports; the events reach us after
+ * the server), so they are left out, and others wait while the launch is under way.
  *
  * @example
  * ```ts
  * const runner = runOnceRegistered({ client, name: "quickstart", graphqlUrl, signal });
- * superviseDevLocation(config, { onLoaded: runner.loaded });
+ * superviseDevLocation(config, { onLoaded: runner.loaded, onRunLog: runner.runLog });
  * ```
  */
-export function runOnceRegistered(options: RunOnceRegisteredOptions): { loaded(hash: string): void } {
+export function runOnceRegistered(options: RunOnceRegisteredOptions): { loaded(hash: string): void; runLog(runId: string, line: string): void } {
   const { client, name, signal } = options;
   const out = options.out ?? process.stdout;
   const style = styleFor(out);
   let expected: string | null = null;
   let waiting = false;
   let launched = false;
+  // The location may log about the run before launchRun has answered with its id.
+  let held: Array<{ runId: string; line: string }> | null = null;
+  let followed: string | null = null;
+  const release = (runId: string | null) => {
+    followed = runId;
+    for (const entry of held ?? []) if (entry.runId !== followed) out.write(entry.line);
+    held = null;
+  };
 
   /** Polls until the location's current manifest is the one loaded (a reload may replace it meanwhile). */
   const registered = async (): Promise<CodeLocationDetail | null> => {
@@ -53,7 +64,12 @@ export function runOnceRegistered(options: RunOnceRegisteredOptions): { loaded(h
       out.write(style.dim(`--run: code location "${name}" defines no assets, so there is nothing to run.\n`));
       return;
     }
-    const run = await client.launchRun({ assetKeys: keys, tags: { "strata/launched-by": "strata dev --run" } });
+    held = [];
+    const run = await client.launchRun({ assetKeys: keys, tags: { "strata/launched-by": "strata dev --run" } }).catch((error: unknown) => {
+      release(null);
+      throw error;
+    });
+    release(run.id);
     out.write(`\n${style.bold(`Launched run ${run.id}`)}: every asset of "${name}" (${keys.length})\n`);
     const outcome = await followRun({ client, run, out, progressLine: false, signal });
     if (outcome.kind === "detached") return;
@@ -72,6 +88,10 @@ export function runOnceRegistered(options: RunOnceRegisteredOptions): { loaded(h
           if (!signal.aborted) process.stderr.write(`strata: --run: ${describeError(error).message}\n`);
         })
         .finally(() => (waiting = false));
+    },
+    runLog(runId, line) {
+      if (held) held.push({ runId, line });
+      else if (runId !== followed) out.write(line);
     },
   };
 }
