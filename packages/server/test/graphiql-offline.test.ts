@@ -8,7 +8,7 @@ import { openTestDatabase } from "../src/testing/test-database.js";
 
 // Debian's chromium; .ci/run installs it. Missing, this test fails rather than skips: GraphiQL
 // working without internet is a promise the README makes.
-const CHROMIUM = process.env.STRATA_CHROMIUM ?? "/usr/bin/chromium";
+const CHROMIUM = "/usr/bin/chromium";
 
 describe("GraphiQL on a machine without internet (headless Chromium, every non-loopback request aborted)", () => {
   let server: StrataServer;
@@ -16,7 +16,7 @@ describe("GraphiQL on a machine without internet (headless Chromium, every non-l
   const blocked: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set STRATA_CHROMIUM)`);
+    if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium`);
     server = await startServer({ env: parseEnv({}), db: await openTestDatabase(), port: 0, host: "127.0.0.1", logger: createMemoryLogger(), auth: "disabled" });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
