@@ -40,9 +40,9 @@ describe("GraphiQL on a machine without internet (headless Chromium, every non-l
     });
     await page.goto(server.graphqlUrl);
     const editor = page.locator(".graphiql-query-editor .monaco-editor, .graphiql-query-editor .CodeMirror").first();
-    await editor.waitFor({ timeout: 60_000 }).catch(async () => {
+    await editor.waitFor({ timeout: 100_000 }).catch(async () => {
       const text = (await page.locator("body").innerText()).slice(0, 200);
-      throw new Error(`GraphiQL did not render within 60 s; the page reads "${text}"; requests blocked: ${blocked.join(", ") || "none"}`);
+      throw new Error(`GraphiQL did not render within 100 s; the page reads "${text}"; requests blocked: ${blocked.join(", ") || "none"}`);
     });
     await editor.click();
     await page.keyboard.press("ControlOrMeta+A");
@@ -51,9 +51,9 @@ describe("GraphiQL on a machine without internet (headless Chromium, every non-l
     await page.locator(".graphiql-execute-button").click();
     // The editor renders spaces as no-break spaces.
     const result = async () => (await page.locator(".graphiql-response").innerText()).replace(/\s+/g, " ");
-    await expect.poll(result, { timeout: 30_000 }).toMatch(/"database": "PGLITE"/);
+    await expect.poll(result, { timeout: 60_000 }).toMatch(/"database": "PGLITE"/);
     expect(await result()).toMatch(/"version": "\d+\.\d+\.\d+/);
     // Nothing was needed from outside: every request the page made stayed on this machine.
     expect(blocked).toEqual([]);
-  }, 150_000);
+  }, 200_000);
 });
