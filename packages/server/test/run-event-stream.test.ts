@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createStrataPubSub } from "../src/pubsub/pubsub.js";
+import { reportRunEvents } from "../src/runs/report.js";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp, type TestSubscription } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
@@ -90,5 +92,23 @@ describe(`runEvents racing the reports (${testDialect})`, () => {
     seqs.push(...(await collect(subscription)));
     subscription.close();
     expect(seqs).toEqual(Array.from({ length: 1501 }, (_, i) => i + 1));
+  });
+
+  it("delivers events whose first report was stored but never published, when the worker resends them", async () => {
+    const id = (await app.gql(LAUNCH)).data!.launchRun.id as string;
+    expect((await app.gql(CLAIM, {}, worker)).data!.claimRun.run.id).toBe(id);
+    const [start, stepStart, stepSuccess, end] = runEvents(id);
+    expect((await app.gql(REPORT, { id, e: [start] }, worker)).data!.reportRunEvents.__typename).toBe("RunReport");
+    const subscription = await app.subscribe<{ runEvents: { seq: number; type: string } }>(EVENTS, { id }, reader);
+    expect((await subscription.next(60_000)).data!.runEvents.seq).toBe(1);
+    // Stored by a server whose answer and publication were lost (it died, or its connection
+    // dropped during COMMIT): here, a server process with its own pub/sub.
+    const elsewhere = await createStrataPubSub();
+    await reportRunEvents(app.db.sql, elsewhere.pubsub, { runId: id, workerId: "w", events: [stepStart, stepSuccess, end], leaseSeconds: 30 });
+    await elsewhere.close();
+    // The worker never heard back, so it resends.
+    expect((await app.gql(REPORT, { id, e: [stepStart, stepSuccess, end] }, worker)).data!.reportRunEvents.__typename).toBe("RunReport");
+    expect(await collect(subscription)).toEqual([2, 3, 4]);
+    subscription.close();
   });
 });

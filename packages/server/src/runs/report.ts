@@ -7,7 +7,7 @@ import type { StrataPubSub } from "../pubsub/pubsub.js";
 import { parseLeaseSeconds } from "./claim.js";
 import { payloadProblem } from "./event-payloads.js";
 import { readPlan } from "./run-plan.js";
-import type { StoredRunEvent } from "./run-events.js";
+import { readRunEvents, type StoredRunEvent } from "./run-events.js";
 
 export const MAX_EVENTS_PER_REPORT = 5000;
 
@@ -161,7 +161,15 @@ export async function reportRunEvents(
       status: status !== run.status ? status : null,
     };
   });
-  if (outcome.stored.length) pubsub.publish("runEvents", input.runId, { events: outcome.stored });
+  // A resend may follow a report whose commit went through but whose answer (and publication)
+  // was lost with its connection or its server process: publish the stored events again, or a
+  // watcher waiting for them (the run's last one above all) would wait forever. Subscribers
+  // drop what they already have by seq.
+  const freshSeqs = new Set(outcome.stored.map((e) => e.seq));
+  const resent = new Set(events.filter((e) => !freshSeqs.has(e.seq)).map((e) => e.seq));
+  const [first, last] = [Math.min(...resent), Math.max(...resent)];
+  const again = resent.size ? (await readRunEvents(sql, input.runId, first - 1, last - first + 1)).filter((e) => resent.has(e.seq)) : [];
+  if (again.length || outcome.stored.length) pubsub.publish("runEvents", input.runId, { events: [...again, ...outcome.stored] });
   for (const m of outcome.materialized) pubsub.publish("assetMaterialized", m);
   if (outcome.status) pubsub.publish("runStatusChanged", { runId: input.runId, status: outcome.status });
   return outcome.result;
