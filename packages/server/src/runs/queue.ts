@@ -63,16 +63,23 @@ export async function startQueuedRuns(sql: Sql, config: RunConfig): Promise<Arra
  * The common case, no tag limits: the same decision in one statement after the lock (each
  * statement of the transaction reads what committed before it, so the count is current). This
  * is on every run's launch path, where each round trip shows.
+ *
+ * The picked runs are a MATERIALIZED CTE, read once. As a subquery joined to the UPDATE, the
+ * planner may rescan it once per candidate row, and each rescan skips the rows this very
+ * statement already updated (PostgreSQL's guard against the Halloween problem), so LIMIT 1
+ * yielded the next run on every rescan and several runs were admitted into one free slot.
  */
 async function startWithinGlobalLimit(sql: Sql, maxConcurrentRuns: number) {
   return sql.transaction(async (tx) => {
     await lockQueue(tx);
     const started = await tx.query<{ id: string; location: string; priority: number; createdAt: Date }>(
-      `UPDATE "Run" u SET status = 'STARTING', "startingAt" = now(), "updatedAt" = now()
-       FROM (SELECT r.id FROM "Run" r WHERE r.status = 'QUEUED' ORDER BY r.priority DESC, r."createdAt", r.id
-             LIMIT CASE WHEN $1::int = 0 THEN 1000
-                        ELSE GREATEST(0, $1::int - (SELECT count(*) FROM "Run" WHERE status IN ('STARTING', 'STARTED', 'CANCELING'))::int) END
-             FOR UPDATE OF r SKIP LOCKED) picked
+      `WITH picked AS MATERIALIZED (
+         SELECT r.id FROM "Run" r WHERE r.status = 'QUEUED' ORDER BY r.priority DESC, r."createdAt", r.id
+         LIMIT CASE WHEN $1::int = 0 THEN 1000
+                    ELSE GREATEST(0, $1::int - (SELECT count(*) FROM "Run" WHERE status IN ('STARTING', 'STARTED', 'CANCELING'))::int) END
+         FOR UPDATE OF r SKIP LOCKED)
+       UPDATE "Run" u SET status = 'STARTING', "startingAt" = now(), "updatedAt" = now()
+       FROM picked
        WHERE u.id = picked.id AND u.status = 'QUEUED'
        RETURNING u.id, (SELECT l.name FROM "CodeLocation" l WHERE l.id = u."locationId") AS location, u.priority, u."createdAt"`,
       [maxConcurrentRuns],
