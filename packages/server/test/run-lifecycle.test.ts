@@ -64,15 +64,20 @@ describe(`the run monitor (${testDialect})`, () => {
     await settle();
     expect((await claim(W, 1)).id).toBe(id);
     await report(id, [start(id, ["a", "b"]), e(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } })]);
-    await app.db.sql.query(`UPDATE "Run" SET "leaseExpiresAt" = now() - interval '1 second' WHERE id = $1`, [id]);
+    // The worker went silent 32 s into the run.
+    await app.db.sql.query(`UPDATE "Run" SET "startedAt" = now() - interval '32 seconds', "leaseExpiresAt" = now() - interval '1 second' WHERE id = $1`, [id]);
     await app.runs.tick();
-    const run = await app.gql(`query($id: ID!) { run(id: $id) { ... on Run { status failureReason steps { stepKey status } events { seq type payload } } } }`, { id });
+    const run = await app.gql(`query($id: ID!) { run(id: $id) { ... on Run { status failureReason startedAt endedAt steps { stepKey status } events { seq type payload } } } }`, { id });
     const stored = run.data!.run;
     expect(stored.status).toBe("FAILURE");
     expect(stored.failureReason).toMatch(/Worker worker-1 of code location "etl" stopped heartbeating; its lease expired/);
-    expect(stored.steps).toEqual([{ stepKey: "a", status: "FAILURE" }, { stepKey: "b", status: "PENDING" }]);
+    // The running step failed; the one that never started was skipped, as the executor reports it.
+    expect(stored.steps).toEqual([{ stepKey: "a", status: "FAILURE" }, { stepKey: "b", status: "SKIPPED" }]);
     expect(stored.events.map((x: { seq: number; type: string }) => [x.seq, x.type])).toEqual([[1, "RUN_START"], [2, "STEP_START"], [3, "RUN_FAILURE"]]);
-    expect(stored.events[2].payload).toMatchObject({ failedSteps: ["a"] });
+    expect(stored.events[2].payload).toMatchObject({ failedSteps: ["a"], skippedSteps: ["b"] });
+    const durationMs = stored.events[2].payload.durationMs as number;
+    expect(durationMs).toBeGreaterThanOrEqual(32_000);
+    expect(Math.abs(durationMs - (Date.parse(stored.endedAt) - Date.parse(stored.startedAt)))).toBeLessThanOrEqual(1);
     // The worker, back from the dead, is told it lost the run.
     expect(await report(id, [e(3, "STEP_SUCCESS", { stepKey: "a", payload: { durationMs: 1, retryNumber: 0 } })])).toMatchObject({ __typename: "RunNotHeldError" });
   });

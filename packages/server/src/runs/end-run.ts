@@ -3,39 +3,48 @@ import { appendServerEvent, type StoredRunEvent } from "./run-events.js";
 
 /**
  * Ends a run from the server's side (the monitor, or a termination before any worker held it):
- * sets its final status and reason, closes its unfinished steps, and appends the matching
+ * sets its final status and reason, resolves every unfinished step, and appends the matching
  * terminal event, so the run's log says why it ended. Call with the run's row locked.
+ *
+ * The event reads as the executor's own would: a failed run lists its interrupted steps as
+ * failed and its never-started ones as skipped (and they are SKIPPED); a canceled run lists its
+ * never-started steps, and every unfinished step is CANCELED. `durationMs` runs from the claim
+ * (`startedAt`) to the end, 0 for a run no worker ever held.
  */
 export async function endRunOnServer(
   tx: Sql,
-  run: { id: string; stepKeys: string[] },
+  run: { id: string },
   outcome: { status: "FAILURE" | "CANCELED"; reason: string },
 ): Promise<StoredRunEvent> {
-  await tx.query(
-    `UPDATE "Run" SET status = $2::"RunStatus", "failureReason" = $3, "endedAt" = now(), "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1`,
+  const [ended] = await tx.query<{ durationMs: number }>(
+    `UPDATE "Run" SET status = $2::"RunStatus", "failureReason" = $3, "endedAt" = now(), "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1
+     RETURNING COALESCE(round(extract(epoch FROM now() - "startedAt") * 1000), 0)::int AS "durationMs"`,
     [run.id, outcome.status, outcome.status === "FAILURE" ? outcome.reason : null],
   );
-  // A step that was running when its worker vanished is interrupted: it failed.
-  const interrupted = await tx.query<{ stepKey: string }>(
-    `UPDATE "RunStep" SET status = $2::"StepStatus", "endedAt" = now()
-     WHERE "runId" = $1 AND status IN ('RUNNING', 'UP_FOR_RETRY') RETURNING "stepKey"`,
-    [run.id, outcome.status === "FAILURE" ? "FAILURE" : "CANCELED"],
+  const failing = outcome.status === "FAILURE";
+  // A step that was running when its worker vanished was interrupted: it failed (or, when the
+  // run was being canceled, it was canceled). A step that never started was skipped/canceled.
+  const steps = await tx.query<{ stepKey: string; started: boolean }>(
+    `UPDATE "RunStep" s SET status = (CASE WHEN s.status = 'PENDING' AND $2 THEN 'SKIPPED' WHEN $2 THEN 'FAILURE' ELSE 'CANCELED' END)::"StepStatus",
+            "endedAt" = now()
+     FROM "RunStep" old
+     WHERE s."runId" = $1 AND s.status IN ('PENDING', 'RUNNING', 'UP_FOR_RETRY') AND old."runId" = s."runId" AND old."stepKey" = s."stepKey"
+     RETURNING s."stepKey", old.status <> 'PENDING' AS started`,
+    [run.id, failing],
   );
-  const notStarted = await tx.query<{ stepKey: string }>(
-    `SELECT "stepKey" FROM "RunStep" WHERE "runId" = $1 AND status = 'PENDING' ORDER BY "stepKey"`,
-    [run.id],
-  );
+  const keys = (started: boolean) => steps.filter((s) => s.started === started).map((s) => s.stepKey).sort();
+  const durationMs = ended!.durationMs;
   const error = { name: "RunMonitorError", message: outcome.reason, stack: null, cause: null };
-  return outcome.status === "FAILURE"
+  return failing
     ? appendServerEvent(tx, run.id, {
         type: "RUN_FAILURE",
         message: outcome.reason,
-        payload: { durationMs: 0, failedSteps: interrupted.map((s) => s.stepKey), skippedSteps: [], error },
+        payload: { durationMs, failedSteps: keys(true), skippedSteps: keys(false), error },
       })
     : appendServerEvent(tx, run.id, {
         type: "RUN_CANCELED",
         level: "INFO",
         message: outcome.reason,
-        payload: { durationMs: 0, notStartedSteps: notStarted.map((s) => s.stepKey) },
+        payload: { durationMs, notStartedSteps: keys(false) },
       });
 }

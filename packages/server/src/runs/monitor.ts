@@ -36,7 +36,7 @@ export async function failStaleRuns(sql: Sql, config: RunConfig, pubsub: StrataP
                 status: "FAILURE" as const,
                 reason: `Worker ${run.workerId} of code location "${run.location}" stopped heartbeating; its lease expired at ${run.leaseExpiresAt?.toISOString()}`,
               };
-      const event = await endRunOnServer(tx, { id: run.id, stepKeys: [] }, outcome);
+      const event = await endRunOnServer(tx, { id: run.id }, outcome);
       results.push({ runId: run.id, status: outcome.status, reason: outcome.reason, event });
     }
     return results;

@@ -19,7 +19,7 @@ export async function terminateRun(sql: Sql, pubsub: StrataPubSub["pubsub"], run
     switch (run.status) {
       case "QUEUED":
       case "STARTING": {
-        const event = await endRunOnServer(tx, { id: runId, stepKeys: [] }, { status: "CANCELED", reason: `Canceled by ${by} before it started` });
+        const event = await endRunOnServer(tx, { id: runId }, { status: "CANCELED", reason: `Canceled by ${by} before it started` });
         return { status: "CANCELED", location: run.location, event };
       }
       case "STARTED":
