@@ -86,7 +86,8 @@ describe(`the global concurrency limit (${testDialect})`, () => {
     expect(await statuses(queued)).toEqual(["QUEUED", "SUCCESS", "STARTING"]);
   });
 
-  it("is never exceeded with many launches, claims and ends at once, over two coordinators", async () => {
+  // PGlite is one connection: its transactions never overlap, so only PostgreSQL can show a race.
+  it.skipIf(testDialect === "pglite")("is never exceeded with many launches, claims and ends at once, over two coordinators", async () => {
     await drain();
     // A second replica's coordinator on the same database.
     const replica = new RunService(app.db, app.pubsub.pubsub, app.runs.config, app.logger);
@@ -94,7 +95,10 @@ describe(`the global concurrency limit (${testDialect})`, () => {
     let sampledMax = 0;
     let sampling = true;
     const sampler = (async () => {
-      while (sampling) sampledMax = Math.max(sampledMax, await activeCount());
+      while (sampling) {
+        sampledMax = Math.max(sampledMax, await activeCount());
+        await new Promise((r) => setTimeout(r, 5));
+      }
     })();
     const ids = await Promise.all(Array.from({ length: total }, (_, i) => launch(i % 4)));
     const ended = new Set<string>();
