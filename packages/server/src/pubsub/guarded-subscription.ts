@@ -8,7 +8,12 @@ import type { Context } from "../context.js";
  * token was revoked or expired. Done on the async iterator, not in a transport, so SSE and
  * WebSocket clients are held to the same rules.
  */
-export function guardSubscription<T>(ctx: Context, source: AsyncIterable<T>): AsyncIterableIterator<T> {
+export function guardSubscription<T>(
+  ctx: Context,
+  source: AsyncIterable<T>,
+  /** The source checks the token itself, per batch rather than per event (runEvents' backlog). */
+  options: { checksToken?: boolean } = {},
+): AsyncIterableIterator<T> {
   const principal = ctx.principal;
   const release = principal.kind === "token" ? ctx.pubsub.budget.acquire(principal.id, principal.name) : () => {};
   const guarded = new Repeater<T>(async (push, stop) => {
@@ -18,7 +23,7 @@ export function guardSubscription<T>(ctx: Context, source: AsyncIterable<T>): As
       for (;;) {
         const next = await Promise.race([events.next(), stopped]);
         if (next.done) break;
-        await assertStillAuthorized(ctx.db.sql, principal);
+        if (!options.checksToken) await assertStillAuthorized(ctx.db.sql, principal);
         await push(next.value);
       }
     } finally {

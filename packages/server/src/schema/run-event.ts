@@ -1,6 +1,7 @@
 import { Repeater } from "graphql-yoga";
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
+import { assertStillAuthorized } from "../auth/revocation.js";
 import type { Context } from "../context.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { guardSubscription } from "../pubsub/guarded-subscription.js";
@@ -42,7 +43,9 @@ function runEventStream(ctx: Context, runId: string, after: number): AsyncIterab
       await push(event);
       if (TERMINAL_EVENTS.has(event.type)) ended = true;
     };
+    // A revoked token ends the stream before its next batch (a backlog page, a report).
     const deliver = async (events: StoredRunEvent[]) => {
+      if (events.some((e) => e.seq > last)) await assertStillAuthorized(ctx.db.sql, ctx.principal);
       for (const event of events) {
         if (event.seq <= last) continue;
         if (event.seq > last + 1) {
@@ -87,7 +90,7 @@ builder.subscriptionFields((t) => ({
       if ((args.after ?? 0) < 0) throw new InvalidArgumentError("after", "must be 0 or more");
       const exists = await ctx.db.prisma.run.findUnique({ where: { id: runId }, select: { id: true } }).catch(() => null);
       if (!exists) throw new NotFoundError("run", runId);
-      return guardSubscription(ctx, runEventStream(ctx, runId, args.after ?? 0));
+      return guardSubscription(ctx, runEventStream(ctx, runId, args.after ?? 0), { checksToken: true });
     },
     resolve: (event) => event,
   }),
