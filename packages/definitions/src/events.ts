@@ -141,16 +141,3 @@ export type RunEvent<T extends RunEventType = RunEventType> = T extends RunEvent
  * ```
  */
 export type EventSink = (event: RunEvent) => void | Promise<void>;
-
-/** Turns anything thrown into plain data. @internal */
-export function serializeError(error: unknown, depth = 0): SerializedError {
-  if (error instanceof Error) {
-    return {
-      name: error.name,
-      message: error.message,
-      stack: error.stack ?? null,
-      cause: error.cause !== undefined && depth < 5 ? serializeError(error.cause, depth + 1) : null,
-    };
-  }
-  return { name: typeof error, message: String(error), stack: null, cause: null };
-}

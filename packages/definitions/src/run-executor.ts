@@ -5,7 +5,8 @@ import { assetKeyToString, parseAssetKey, type AssetKeyInput } from "./asset-key
 import { AssetsDefinition } from "./assets-definition.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { Definitions } from "./definitions.js";
-import { serializeError, type EventSink, type RunEvent } from "./events.js";
+import type { EventSink, RunEvent } from "./events.js";
+import { serializeError } from "./serialize-error.js";
 import { selectPlannedRun, type PlannedRun, type RunLineage } from "./planned-run.js";
 import { planReexecution, type ReexecutionStrategy } from "./reexecution.js";
 import { ResourceScope } from "./resource-scope.js";

@@ -1,4 +1,4 @@
-import { serializeError } from "./events.js";
+import { serializeError } from "./serialize-error.js";
 import { runProduces, type RunState } from "./run-state.js";
 import { runStep, type StepOutcome } from "./step-runner.js";
 import type { StepSpec } from "./step-spec.js";

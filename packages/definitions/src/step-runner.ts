@@ -1,5 +1,6 @@
 import { Failure, RetryRequested, isControlFlow } from "./control-flow.js";
-import { serializeError, type RunEventPayloads } from "./events.js";
+import type { RunEventPayloads } from "./events.js";
+import { serializeError } from "./serialize-error.js";
 import type { InputContext, OutputContext } from "./io-manager.js";
 import { normalizeMetadata, type MetadataEntry } from "./metadata.js";
 import { retryDelay } from "./retry-policy.js";

@@ -1,7 +1,8 @@
 import type { ClaimedRun, RunReport, WorkerClient } from "@strata/sdk";
 import type { Clock } from "../clock.js";
 import type { Definitions } from "../definitions.js";
-import { serializeError, type RunEvent } from "../events.js";
+import type { RunEvent } from "../events.js";
+import { serializeError } from "../serialize-error.js";
 import type { ReexecutionStrategy } from "../reexecution.js";
 import { executeRun, type RunOutcome } from "../run-executor.js";
 import { RunEventReporter, type RunEventReporterOptions } from "./event-reporter.js";

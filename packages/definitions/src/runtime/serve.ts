@@ -1,6 +1,7 @@
 import { createWorkerClient, isRetryable, NotFoundError, type ClaimedRun, type WorkerClient } from "@strata/sdk";
 import { systemClock, type Clock } from "../clock.js";
 import type { Definitions } from "../definitions.js";
+import { relativeStack } from "../serialize-error.js";
 import { backoffDelay, DEFAULT_BACKOFF, pause } from "./backoff.js";
 import { ClaimLoop } from "./claim-loop.js";
 import { HeldRun, type HeldRunContext } from "./held-run.js";
@@ -166,7 +167,7 @@ async function load(source: DefinitionsSource, client: WorkerClient, name: strin
     return definitions;
   } catch (error) {
     logger.error(`the definitions failed to load: ${describe(error)}`);
-    const report = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+    const report = error instanceof Error ? (error.stack ? relativeStack(error.stack) : `${error.name}: ${error.message}`) : String(error);
     await client.reportCodeLocationLoadError({ name, error: report }).catch((reportError: unknown) => {
       logger.error(`reporting the load error failed too: ${describe(reportError)}`);
     });
