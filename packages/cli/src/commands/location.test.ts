@@ -37,6 +37,23 @@ describe("strata location serve", () => {
     expect(cli.stdout).toMatch(/stopped after 1 run\(s\)/);
   });
 
+  it("asks for the run lease given by --lease-seconds, else STRATA_RUN_LEASE_SECONDS, else 30 s", async () => {
+    const token = await t.token("location:quickstart");
+    const serve = async (extra: string[], env: Record<string, string | undefined>) => {
+      const cli = startCli(["location", "serve", QUICKSTART, "--server", t.url, "--token", token, ...extra], { cwd: work.dir, env });
+      await cli.waitFor(/claiming runs: at most \d+ at once, lease \d+ s/);
+      const lease = /lease (\d+) s/.exec(cli.stdout)![1];
+      expect(await cli.stop()).toBe(0);
+      return Number(lease);
+    };
+    expect(await serve(["--lease-seconds", "5"], { STRATA_RUN_LEASE_SECONDS: "7" })).toBe(5);
+    expect(await serve([], { STRATA_RUN_LEASE_SECONDS: "7" })).toBe(7);
+    expect(await serve([], { STRATA_RUN_LEASE_SECONDS: undefined })).toBe(30);
+    const bad = await runCli(["location", "serve", QUICKSTART, "--server", t.url, "--token", token, "--lease-seconds", "0"], { cwd: work.dir });
+    expect(bad).toMatchObject({ code: 2 });
+    expect(bad.stderr).toContain('--lease-seconds must be a whole number from 1 to 3600, not "0"');
+  });
+
   it("reports a file that fails to load to the server, prints it as one block, and exits 3", async () => {
     writeFileSync(
       join(work.dir, "orders.ts"),

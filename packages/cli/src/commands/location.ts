@@ -6,7 +6,7 @@ import { defaultLocationName, isLocationName } from "../location/location-name.j
 import { startLocationProcess } from "../location/location-process.js";
 import { resolveTarget, serverOptions, serverOptionsHelp } from "../server-target.js";
 
-const SERVE_USAGE = "location serve <defs.ts> --server URL --token T [--name NAME] [--heartbeat-interval S]";
+const SERVE_USAGE = "location serve <defs.ts> --server URL --token T [--name NAME] [--heartbeat-interval S] [--lease-seconds S]";
 
 export const locationCommand: Command = {
   name: "location",
@@ -26,6 +26,8 @@ export const locationCommand: Command = {
     "  --name NAME              the location's name (default: from the file or its directory);",
     "                           the token needs the location:NAME scope (or admin)",
     "  --heartbeat-interval S   seconds between heartbeats (default 10)",
+    "  --lease-seconds S        how long the server waits for a run's heartbeat before failing the",
+    "                           run (1-3600; default $STRATA_RUN_LEASE_SECONDS, else 30)",
   ].join("\n"),
   async run(argv) {
     const [sub, ...rest] = argv;
@@ -38,6 +40,7 @@ export const locationCommand: Command = {
       ...serverOptions,
       name: { type: "string" },
       "heartbeat-interval": { type: "string" },
+      "lease-seconds": { type: "string" },
     });
     if (values.help) {
       console.log(helpText(this));
@@ -49,10 +52,15 @@ export const locationCommand: Command = {
     const name = values.name ?? defaultLocationName(defsPath);
     if (!isLocationName(name)) throw new CliError(`--name "${name}" is not a location name: use letters, digits, "_" and "-"`, 2);
     const heartbeatSeconds = parseCount("--heartbeat-interval", values["heartbeat-interval"], { min: 1, max: 3_600 }) ?? 10;
+    // Explicit > environment; absent both, serve() asks for its default. Checked here, so a bad
+    // value is a usage error before anything starts.
+    const leaseSeconds =
+      parseCount("--lease-seconds", values["lease-seconds"], { min: 1, max: 3_600 }) ??
+      parseCount("STRATA_RUN_LEASE_SECONDS", process.env.STRATA_RUN_LEASE_SECONDS || undefined, { min: 1, max: 3_600 });
     const target = resolveTarget(values);
 
     console.log(`Serving code location "${name}" from ${relative(process.cwd(), defsPath)} to ${target.url} (heartbeat every ${heartbeatSeconds}s)`);
-    const location = startLocationProcess({ defsPath, name, serverUrl: target.url, token: target.token, heartbeatSeconds, mode: "serve" });
+    const location = startLocationProcess({ defsPath, name, serverUrl: target.url, token: target.token, heartbeatSeconds, leaseSeconds, mode: "serve" });
     const stop = () => void location.stop();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);

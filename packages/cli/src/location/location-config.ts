@@ -12,6 +12,8 @@ export interface LocationConfig {
   serverUrl: string;
   token?: string | undefined;
   heartbeatSeconds: number;
+  /** The run lease to ask for; absent, `serve` takes STRATA_RUN_LEASE_SECONDS or its default. */
+  leaseSeconds?: number | undefined;
   /** "dev" words its messages for `strata dev`, which reloads on changes. */
   mode: "dev" | "serve";
 }

@@ -61,6 +61,7 @@ export async function runLocation(options: LocationRunnerOptions): Promise<numbe
       signal,
       logger: humanLogger(config.name, stdout, stderr, options.onRunLog),
       heartbeatIntervalMs: config.heartbeatSeconds * 1_000,
+      ...(config.leaseSeconds === undefined ? {} : { leaseSeconds: config.leaseSeconds }),
     });
     return LocationExit.stopped;
   } catch (error) {

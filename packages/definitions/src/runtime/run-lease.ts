@@ -2,6 +2,26 @@ import type { RunReport } from "@strata/sdk";
 import type { Clock } from "../clock.js";
 import { pause } from "./backoff.js";
 
+/** The lease a worker asks for unless told otherwise. */
+export const DEFAULT_LEASE_SECONDS = 30;
+/** The longest lease the server grants. */
+export const MAX_LEASE_SECONDS = 3600;
+
+/**
+ * The lease a worker asks for: the explicit option, else `STRATA_RUN_LEASE_SECONDS` from its
+ * environment (read once, at start-up), else 30 s. Each must be a whole number of seconds from
+ * 1 to 3,600, as the server accepts; anything else is refused at start-up, naming its source.
+ * @internal
+ */
+export function resolveLeaseSeconds(explicit: number | undefined, env: Record<string, string | undefined> = process.env): number {
+  const [value, source] =
+    explicit !== undefined ? [explicit, "leaseSeconds"] : env.STRATA_RUN_LEASE_SECONDS ? [Number(env.STRATA_RUN_LEASE_SECONDS), "STRATA_RUN_LEASE_SECONDS"] : [DEFAULT_LEASE_SECONDS, "default"];
+  if (!(Number.isInteger(value) && value >= 1 && value <= MAX_LEASE_SECONDS)) {
+    throw new TypeError(`${source} must be a whole number of seconds from 1 to ${MAX_LEASE_SECONDS} (got ${source === "leaseSeconds" ? value : env.STRATA_RUN_LEASE_SECONDS})`);
+  }
+  return value;
+}
+
 /** Options of {@link RunLease}. @internal */
 export interface RunLeaseOptions {
   /** Renews the lease (the server's heartbeatRun). */

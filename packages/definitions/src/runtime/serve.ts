@@ -5,6 +5,7 @@ import { relativeStack } from "../serialize-error.js";
 import { backoffDelay, DEFAULT_BACKOFF, pause } from "./backoff.js";
 import { ClaimLoop } from "./claim-loop.js";
 import { HeldRun, type HeldRunContext } from "./held-run.js";
+import { resolveLeaseSeconds } from "./run-lease.js";
 import { defaultWorkerId, WORKER_ID_PATTERN } from "./worker-id.js";
 import { stderrLogger, type WorkerLogger } from "./worker-logger.js";
 
@@ -25,7 +26,12 @@ export interface ServeOptions {
   name: string;
   /** Runs this worker executes at once (default 4). */
   concurrency?: number;
-  /** Seconds the server waits for a heartbeat before presuming a run's worker dead (default 30); heartbeats go every third of it. */
+  /**
+   * Seconds the server waits for a heartbeat before presuming a run's worker dead; heartbeats go
+   * every third of it. Default: `STRATA_RUN_LEASE_SECONDS` from the environment, else 30. The
+   * worker asks for this lease on every claim, heartbeat and report, so it is what the server
+   * applies to this worker's runs (the server's own setting covers only workers that ask for none).
+   */
   leaseSeconds?: number;
   /** How the server knows this worker (default `<host>:<pid>:<random>`), logged at start-up. */
   workerId?: string;
@@ -101,6 +107,7 @@ type DefinitionsSource = Definitions | (() => Definitions | Promise<Definitions>
  */
 export async function serve(definitions: DefinitionsSource, options: ServeOptions): Promise<ServeSummary> {
   const workerId = options.workerId ?? defaultWorkerId();
+  const leaseSeconds = resolveLeaseSeconds(options.leaseSeconds);
   if (!WORKER_ID_PATTERN.test(workerId)) throw new TypeError(`workerId "${workerId}" must be 1-200 of [A-Za-z0-9_.:-]`);
   const logger = options.logger ?? stderrLogger(options.name);
   const clock = options.clock ?? systemClock;
@@ -112,7 +119,6 @@ export async function serve(definitions: DefinitionsSource, options: ServeOption
   const loaded = await load(definitions, client, options.name, logger);
   if (!(await register(loaded, client, options.name, logger, clock, signal))) return { workerId, runs: 0 };
 
-  const leaseSeconds = options.leaseSeconds ?? 30;
   const held = new Map<string, HeldRun>();
   const context: HeldRunContext = { definitions: loaded, client, workerId, leaseSeconds, clock, logger, isRetryable, stepConcurrency: options.stepConcurrency };
   const loop = new ClaimLoop<ClaimedRun>({
