@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from "node:http";
-import { GraphQLError, type ExecutionArgs } from "graphql";
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
@@ -55,7 +55,10 @@ export function serveWebSocket(options: { http: Server; yoga: StrataYoga; path: 
         }
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      subscribe: async (args) => {
+        const result = (await (args.rootValue as EnvelopedRoot).subscribe(args)) as ExecutionResult | AsyncIterable<ExecutionResult>;
+        return (Symbol.asyncIterator in result ? endingWithError(result, logger) : result) as never;
+      },
       onSubscribe: async (ctx, _id, payload) => {
         const request = requestOf(ctx.extra.request, ctx.connectionParams);
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
@@ -97,6 +100,23 @@ export function serveWebSocket(options: { http: Server; yoga: StrataYoga; path: 
       }
     },
   };
+}
+
+/**
+ * A stream that fails mid-way (its token revoked, say) ends with one result carrying the error,
+ * as yoga's SSE does. graphql-ws would send a bare message instead, without `extensions.code`.
+ */
+async function* endingWithError(results: AsyncIterable<ExecutionResult>, logger: Logger): AsyncGenerator<ExecutionResult> {
+  try {
+    yield* results;
+  } catch (error) {
+    if (error instanceof GraphQLError) {
+      yield { errors: [error] };
+      return;
+    }
+    logger.error("unexpected error in a WebSocket subscription", { error });
+    yield { errors: [new GraphQLError("Unexpected error.", { extensions: { code: "INTERNAL_SERVER_ERROR" } })] };
+  }
 }
 
 function authorizationOf(params: Record<string, unknown> | undefined | null, request: IncomingMessage): string | null {

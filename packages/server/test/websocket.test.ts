@@ -159,6 +159,34 @@ describe(`subscriptions over WebSocket (graphql-transport-ws) on a real port (${
     expect(results[0]!.errors![0]!.message).toMatch(/requires a token with the "read" scope/);
   });
 
+  it("ends a subscription whose token is revoked, and refuses the connection's next operation, as over SSE", async () => {
+    const reader = await createToken(server.db.prisma, { name: "reader", scopes: ["read"] });
+    const second = await claimedRun([server], admin, worker);
+    const [[start]] = runLog(second) as [[unknown]];
+    await report(server, second, [start], worker);
+    const ws = wsClient(server, { token: reader.token });
+    clients.push(ws);
+    const events = ws.iterate({ query: RUN_EVENTS, variables: { id: second } });
+    expect((await events.next()).value?.data).toMatchObject({ runEvents: { seq: 1 } });
+    await call(server, `mutation { revokeToken(name: "reader") { __typename } }`, {}, admin);
+    await report(server, second, [{ seq: 2, type: "LOG", timestamp: Date.now(), payload: {}, message: "after the revocation" }], worker);
+    const ended = await events.next();
+    expect(ended.value?.data ?? null).toBeNull();
+    expect(ended.value?.errors?.[0]).toMatchObject({ message: 'API token "reader" was revoked', extensions: { code: "UNAUTHENTICATED" } });
+    expect((await events.next()).done).toBe(true);
+    const again = await collect(ws.iterate({ query: RUN_EVENTS, variables: { id: second } })).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    // The client closes an idle connection, so this is a new one (refused with 4403) or the same
+    // one (the operation refused with UNAUTHENTICATED): either way, refused and saying why.
+    const refusal = Array.isArray(again)
+      ? { reason: again[0].message, code: again[0].extensions.code }
+      : { reason: (again as { reason: string }).reason, code: (again as { code: number }).code };
+    expect(refusal.reason).toBe('API token "reader" was revoked');
+    expect([4403, "UNAUTHENTICATED"]).toContain(refusal.code);
+  });
+
   it("applies the same query limits as HTTP", async () => {
     const ws = wsClient(server, { token: admin });
     clients.push(ws);
