@@ -73,6 +73,44 @@ async function listenNow<Payload>(subscription: AsyncIterable<Payload>, confirme
 const subscribeUntyped = (pubsub: PubSub<StrataEvents>, args: readonly string[]) =>
   (pubsub.subscribe as (...topic: readonly string[]) => AsyncIterable<never>)(...args);
 
+type Listener = ((event: Event) => void) | { handleEvent(event: Event): void };
+type EventTargetLike = {
+  addEventListener(type: string, listener: Listener | null): void;
+  removeEventListener(type: string, listener: Listener | null): void;
+  dispatchEvent(event: Event): boolean;
+};
+
+/**
+ * A subscriber whose client stopped reading holds what is published for it; past 1,024 pending
+ * messages yoga's subscription throws from its listener, and a listener that throws kills the
+ * process (EventTarget rethrows it as an uncaught exception). Here such a subscriber misses the
+ * messages it has no room for instead; everyone else is unaffected. (runEvents notices the
+ * gap at its next message and reads what it missed from the database.)
+ */
+function sheltered(target: EventTargetLike): EventTargetLike {
+  const shelteredOf = new WeakMap<object, (event: Event) => void>();
+  return {
+    addEventListener(type, listener) {
+      if (!listener) return;
+      const call = typeof listener === "function" ? listener : (event: Event) => listener.handleEvent(event);
+      const safe = (event: Event) => {
+        try {
+          call(event);
+        } catch {
+          // The subscriber is too far behind: this message is dropped for it alone.
+        }
+      };
+      shelteredOf.set(listener, safe);
+      target.addEventListener(type, safe);
+    },
+    removeEventListener(type, listener) {
+      const safe = listener && shelteredOf.get(listener);
+      if (safe) target.removeEventListener(type, safe);
+    },
+    dispatchEvent: (event) => target.dispatchEvent(event),
+  };
+}
+
 /**
  * In-process pub/sub by default. With a Redis URL, events published on one server replica
  * reach the subscribers of every replica (yoga's Redis event target).
@@ -82,7 +120,7 @@ export async function createStrataPubSub(
 ): Promise<StrataPubSub> {
   const budget = new SubscriptionBudget(options.maxSubscriptionsPerToken ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN);
   if (!options.redisUrl) {
-    const pubsub = createPubSub<StrataEvents>();
+    const pubsub = createPubSub<StrataEvents>({ eventTarget: sheltered(new EventTarget()) as never });
     return {
       pubsub: { ...pubsub, budget, listen: (...args) => listenNow(subscribeUntyped(pubsub, args), async () => {}, args.join(":")) },
       transport: "memory",
@@ -99,7 +137,7 @@ export async function createStrataPubSub(
     subscribeClient.disconnect();
     throw new Error(`Cannot connect to Redis at ${redactUrl(options.redisUrl, "redis")}: ${(error as Error).message}`, { cause: error });
   }
-  const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
+  const eventTarget = sheltered(createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient }) as EventTargetLike) as never;
   const pubsub = createPubSub<StrataEvents>({ eventTarget });
   return {
     pubsub: {
