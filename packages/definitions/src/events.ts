@@ -1,6 +1,7 @@
 /**
  * The run event stream, Dagster's event log in plain JSON. A run emits RUN_START, then step
- * events, then exactly one of RUN_SUCCESS, RUN_FAILURE or RUN_CANCELED. `seq` starts at 1 and
+ * events, then exactly one of RUN_SUCCESS, RUN_FAILURE or RUN_CANCELED. A step the cancellation
+ * interrupted ends STEP_CANCELED, never STEP_FAILURE. `seq` starts at 1 and
  * increases by one per event of the run, so a receiver can store events idempotently and spot
  * gaps.
  */
@@ -55,14 +56,17 @@ export interface RunEventPayloads {
   STEP_FAILURE: {
     error: SerializedError;
     retryNumber: number;
-    /** True when the run was canceled while the step ran. */
-    interrupted: boolean;
     /** True when user code threw (as opposed to, say, a required output left out). */
     userCode: boolean;
     /** From a `Failure` the user threw. */
     description: string | null;
     metadata: Record<string, MetadataEntry>;
   };
+  /**
+   * The run was canceled while the step ran (or waited to retry): it stopped, and did not fail.
+   * `error` says so, its `cause` being whatever the interrupted attempt threw, if anything.
+   */
+  STEP_CANCELED: { retryNumber: number; error: SerializedError };
   STEP_SKIPPED: {
     /** "upstream_failed": an upstream step failed or was skipped; "output_not_produced": an optional output was left out. */
     reason: "upstream_failed" | "output_not_produced";
@@ -101,6 +105,7 @@ export const RUN_EVENT_TYPES: readonly RunEventType[] = [
   "STEP_UP_FOR_RETRY",
   "STEP_SUCCESS",
   "STEP_FAILURE",
+  "STEP_CANCELED",
   "STEP_SKIPPED",
   "LOG",
 ];

@@ -86,6 +86,7 @@ function summarize(events: readonly RunEvent[]) {
         if (key) state.set(key, "success");
         break;
       case "STEP_FAILURE":
+      case "STEP_CANCELED":
         if (key) state.set(key, "failed");
         break;
       case "STEP_SKIPPED":

@@ -178,9 +178,11 @@ describe("cancellation", () => {
     expect(result.success).toBe(false);
     expect(result.status).toBe("CANCELED");
     const types = result.events.map((e) => e.type);
-    expect(types).toEqual(["RUN_START", "STEP_START", "STEP_FAILURE", "RUN_CANCELED"]);
-    const failure = result.events[2] as RunEvent<"STEP_FAILURE">;
-    expect(failure.payload.interrupted).toBe(true);
+    // The interrupted step was canceled, not failed.
+    expect(types).toEqual(["RUN_START", "STEP_START", "STEP_CANCELED", "RUN_CANCELED"]);
+    const canceled = result.events[2] as RunEvent<"STEP_CANCELED">;
+    expect(canceled).toMatchObject({ stepKey: "waits", level: "warning", payload: { retryNumber: 0 } });
+    expect(canceled.payload.error.message).toBe('asset "waits" was interrupted: the run was canceled');
     expect(result.events[3]).toMatchObject({ payload: { notStartedSteps: ["after"] } });
   });
 
@@ -196,7 +198,7 @@ describe("cancellation", () => {
 
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(result.status).toBe("CANCELED");
-    expect(result.events.map((e) => e.type)).toEqual(["RUN_START", "STEP_START", "STEP_UP_FOR_RETRY", "STEP_FAILURE", "RUN_CANCELED"]);
+    expect(result.events.map((e) => e.type)).toEqual(["RUN_START", "STEP_START", "STEP_UP_FOR_RETRY", "STEP_CANCELED", "RUN_CANCELED"]);
   });
 
   it("starts nothing when the signal is already aborted", async () => {

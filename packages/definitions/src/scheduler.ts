@@ -11,7 +11,7 @@ import type { StepSpec } from "./step-spec.js";
  * const rerun = Object.entries(outcome.steps).filter(([, state]: [string, StepState]) => state !== "success");
  * ```
  */
-export type StepState = "success" | "failed" | "skipped" | "not_started";
+export type StepState = "success" | "failed" | "canceled" | "skipped" | "not_started";
 
 type SkipReason = "upstream_failed" | "output_not_produced";
 
@@ -71,7 +71,7 @@ export function schedule(run: RunState, order: readonly string[], outcomes: Map<
         // runStep reports every failure as an outcome; should it ever throw (a Strata bug), the
         // step still fails visibly instead of leaving the run waiting forever.
         runStep(run, step).then(finish, (error: unknown) => {
-          run.log.emit("STEP_FAILURE", { error: serializeError(error), retryNumber: 0, interrupted: false, userCode: false, description: null, metadata: {} }, { stepKey: key, message: `internal error in step "${key}": ${String(error)}` });
+          run.log.emit("STEP_FAILURE", { error: serializeError(error), retryNumber: 0, userCode: false, description: null, metadata: {} }, { stepKey: key, message: `internal error in step "${key}": ${String(error)}` });
           finish("failed");
         });
       }

@@ -10,8 +10,11 @@ import { emitOutputs, StepOutputError, type ProducedOutput } from "./step-output
 import type { StepInputSpec, StepSpec } from "./step-spec.js";
 import { callUserCode, UserCodeError } from "./user-code-error.js";
 
-/** How a step ended. "not_started": the run was canceled before it got a slot. @internal */
-export type StepOutcome = "success" | "failed" | "not_started";
+/**
+ * How a step ended. "canceled": the run was canceled while it ran or waited to retry;
+ * "not_started": the run was canceled before it got a slot. @internal
+ */
+export type StepOutcome = "success" | "failed" | "canceled" | "not_started";
 
 const LABEL = { asset: "asset", multi_asset: "multi-asset", op: "op" } as const;
 
@@ -138,11 +141,10 @@ function retryDecision(step: StepSpec, error: unknown, retryNumber: number, rand
   return retryDelay(policy, retryNumber + 1, random);
 }
 
-function failurePayload(step: StepSpec, error: unknown, retryNumber: number, interrupted: boolean): { payload: RunEventPayloads["STEP_FAILURE"]; message: string } {
+function failurePayload(step: StepSpec, error: unknown, retryNumber: number): { payload: RunEventPayloads["STEP_FAILURE"]; message: string } {
   let presented: unknown = error;
-  if (interrupted) presented = new Error(`${describe(step)} was interrupted: the run was canceled`, { cause: error });
   // Failure and RetryRequested skip the user-code boundary on purpose; name the step here too.
-  else if (isControlFlow(error)) presented = new UserCodeError(step.source, error);
+  if (isControlFlow(error)) presented = new UserCodeError(step.source, error);
   const failure = error instanceof Failure ? error : null;
   const serialized = serializeError(presented);
   return {
@@ -150,8 +152,7 @@ function failurePayload(step: StepSpec, error: unknown, retryNumber: number, int
     payload: {
       error: serialized,
       retryNumber,
-      interrupted,
-      userCode: !interrupted && (error instanceof UserCodeError || isControlFlow(error)),
+      userCode: error instanceof UserCodeError || isControlFlow(error),
       description: failure?.description ?? null,
       metadata: normalizeMetadata(failure?.metadata),
     },
@@ -165,10 +166,16 @@ function failurePayload(step: StepSpec, error: unknown, retryNumber: number, int
  */
 export async function runStep(run: RunState, step: StepSpec): Promise<StepOutcome> {
   const fields = { stepKey: step.key };
-  const fail = (error: unknown, retryNumber: number, interrupted: boolean): StepOutcome => {
-    const { payload, message } = failurePayload(step, error, retryNumber, interrupted);
+  const fail = (error: unknown, retryNumber: number): StepOutcome => {
+    const { payload, message } = failurePayload(step, error, retryNumber);
     run.log.emit("STEP_FAILURE", payload, { ...fields, message });
     return "failed";
+  };
+  // Interrupted by the run's cancellation: the step stopped, it did not fail.
+  const cancel = (cause: unknown, retryNumber: number): StepOutcome => {
+    const error = serializeError(new Error(`${describe(step)} was interrupted: the run was canceled`, { cause }));
+    run.log.emit("STEP_CANCELED", { retryNumber, error }, { ...fields, level: "warning", message: error.message });
+    return "canceled";
   };
   const selectedOutputNames = run.selectedOutputs.get(step.key) ?? [];
   for (let retryNumber = 0; ; retryNumber++) {
@@ -177,11 +184,11 @@ export async function runStep(run: RunState, step: StepSpec): Promise<StepOutcom
     try {
       release = await run.slots.acquire();
     } catch (error) {
-      return retryNumber === 0 ? "not_started" : fail(error, retryNumber, true);
+      return retryNumber === 0 ? "not_started" : cancel(error, retryNumber);
     }
     if (run.signal.aborted) {
       release();
-      return retryNumber === 0 ? "not_started" : fail(run.signal.reason, retryNumber, true);
+      return retryNumber === 0 ? "not_started" : cancel(run.signal.reason, retryNumber);
     }
     const started = run.clock.now();
     if (retryNumber === 0) run.log.emit("STEP_START", { retryNumber }, { ...fields, message: `started ${describe(step)}` });
@@ -202,10 +209,10 @@ export async function runStep(run: RunState, step: StepSpec): Promise<StepOutcom
       run.log.emit("STEP_SUCCESS", { durationMs: run.clock.now() - started, retryNumber }, { ...fields, message: `${describe(step)} succeeded` });
       return "success";
     }
-    if (run.signal.aborted) return fail(error, retryNumber, true);
+    if (run.signal.aborted) return cancel(error, retryNumber);
     const delay = retryDecision(step, error, retryNumber, run.random);
-    if (delay === null) return fail(error, retryNumber, false);
-    const { payload } = failurePayload(step, error, retryNumber, false);
+    if (delay === null) return fail(error, retryNumber);
+    const { payload } = failurePayload(step, error, retryNumber);
     run.log.emit(
       "STEP_UP_FOR_RETRY",
       { retryNumber: retryNumber + 1, delayMs: delay, error: payload.error },
@@ -214,7 +221,7 @@ export async function runStep(run: RunState, step: StepSpec): Promise<StepOutcom
     try {
       await run.clock.sleep(delay, run.signal);
     } catch (aborted) {
-      return fail(aborted, retryNumber + 1, true);
+      return cancel(aborted, retryNumber + 1);
     }
   }
 }

@@ -73,7 +73,7 @@ describe("HeldRun", () => {
 
     expect(server.heartbeats).toBe(1);
     expect(result.status).toBe("CANCELED");
-    expect(types(server.reported).slice(-2)).toEqual(["STEP_FAILURE", "RUN_CANCELED"]);
+    expect(types(server.reported).slice(-2)).toEqual(["STEP_CANCELED", "RUN_CANCELED"]);
   });
 
   it("stops executing and reporting once the lease is lost", async () => {

@@ -25,6 +25,7 @@ export const EVENT_PAYLOADS: Partial<Record<string, z.ZodType>> = {
   STEP_UP_FOR_RETRY: z.looseObject({ retryNumber: z.number().int().min(0), error: serializedError }),
   STEP_SUCCESS: z.looseObject({ retryNumber: z.number().int().min(0) }),
   STEP_FAILURE: z.looseObject({ error: serializedError }),
+  STEP_CANCELED: z.looseObject({ retryNumber: z.number().int().min(0), error: serializedError }),
   STEP_OUTPUT: z.looseObject({ outputName: z.string(), assetKey: z.string().nullable() }),
   ASSET_MATERIALIZATION: z.looseObject({
     assetKey: z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/),

@@ -45,6 +45,7 @@ const STEP_STATUS: Record<string, string> = {
   STEP_SUCCESS: "SUCCESS",
   STEP_FAILURE: "FAILURE",
   STEP_SKIPPED: "SKIPPED",
+  STEP_CANCELED: "CANCELED",
 };
 
 /** A reported event as it is now stored (the database rounds timestamps to microseconds, not below). */
@@ -252,7 +253,7 @@ async function foldSteps(tx: Sql, runId: string, events: FreshEvent[]): Promise<
     const payload = (event.payload ?? {}) as { retryNumber?: number; error?: unknown };
     if (typeof payload.retryNumber === "number") step.attempts = payload.retryNumber + 1;
     if (event.type === "STEP_START") step.started ??= event.timestamp;
-    if (status === "SUCCESS" || status === "FAILURE" || status === "SKIPPED") step.ended = event.timestamp;
+    if (status === "SUCCESS" || status === "FAILURE" || status === "SKIPPED" || status === "CANCELED") step.ended = event.timestamp;
     if (status === "FAILURE" || status === "UP_FOR_RETRY") step.error = payload.error ?? null;
     steps.set(event.stepKey, step);
   }

@@ -14,7 +14,7 @@ export const RunEventRef = builder.objectRef<StoredRunEvent>("RunEvent").impleme
     seq: t.exposeInt("seq"),
     type: t.exposeString("type", {
       description:
-        "RUN_START, STEP_START, STEP_RESTARTED, STEP_OUTPUT, ASSET_MATERIALIZATION, STEP_UP_FOR_RETRY, STEP_SUCCESS, STEP_FAILURE, STEP_SKIPPED, LOG, RUN_SUCCESS, RUN_FAILURE or RUN_CANCELED.",
+        "RUN_START, STEP_START, STEP_RESTARTED, STEP_OUTPUT, ASSET_MATERIALIZATION, STEP_UP_FOR_RETRY, STEP_SUCCESS, STEP_FAILURE, STEP_CANCELED, STEP_SKIPPED, LOG, RUN_SUCCESS, RUN_FAILURE or RUN_CANCELED.",
     }),
     stepKey: t.exposeString("stepKey", { nullable: true }),
     assetKey: t.exposeString("assetKey", { nullable: true }),
@@ -26,6 +26,14 @@ export const RunEventRef = builder.objectRef<StoredRunEvent>("RunEvent").impleme
 });
 
 const PAGE = 1000;
+
+/**
+ * How long a stream waits on pub/sub before it looks in the database itself. A message can be
+ * lost on the way (Redis reconnecting, a subscriber too far behind, a server dying between
+ * commit and publish); without this, losing a run's last event would leave its watchers
+ * waiting forever.
+ */
+export const RESYNC_MS = 15_000;
 
 /**
  * The backlog after `after`, then live events, with no gap and no duplicate: it listens (and,
@@ -66,8 +74,19 @@ function runEventStream(ctx: Context, runId: string, after: number): AsyncIterab
         const [run] = await ctx.db.sql.query<{ status: string; lastEventSeq: number }>(`SELECT status, "lastEventSeq" FROM "Run" WHERE id = $1`, [runId]);
         if (run && ["SUCCESS", "FAILURE", "CANCELED"].includes(run.status) && run.lastEventSeq <= last) ended = true;
       }
+      // One pending next() at a time: a second would take the message meant for the first.
+      let pending: ReturnType<typeof live.next> | null = null;
       while (!ended) {
-        const next = await Promise.race([live.next(), stop.then(() => null)]);
+        pending ??= live.next();
+        let timer: NodeJS.Timeout | undefined;
+        const resync = new Promise<"resync">((resolve) => (timer = setTimeout(() => resolve("resync"), RESYNC_MS)));
+        const next = await Promise.race([pending, stop.then(() => null), resync]);
+        clearTimeout(timer);
+        if (next === "resync") {
+          await deliver(await readRunEvents(ctx.db.sql, runId, last, PAGE));
+          continue;
+        }
+        pending = null;
         if (!next || next.done) break;
         await deliver(next.value.events);
       }
