@@ -111,4 +111,19 @@ describe(`runEvents racing the reports (${testDialect})`, () => {
     expect(await collect(subscription)).toEqual([2, 3, 4]);
     subscription.close();
   });
+
+  it("finds events whose publication was lost even without a resend, by looking in the database", async () => {
+    const id = (await app.gql(LAUNCH)).data!.launchRun.id as string;
+    expect((await app.gql(CLAIM, {}, worker)).data!.claimRun.run.id).toBe(id);
+    const [start, ...rest] = runEvents(id);
+    expect((await app.gql(REPORT, { id, e: [start] }, worker)).data!.reportRunEvents.__typename).toBe("RunReport");
+    const subscription = await app.subscribe<{ runEvents: { seq: number; type: string } }>(EVENTS, { id }, reader);
+    expect((await subscription.next(60_000)).data!.runEvents.seq).toBe(1);
+    // Published where this server never hears it (a Redis message lost while reconnecting).
+    const elsewhere = await createStrataPubSub();
+    await reportRunEvents(app.db.sql, elsewhere.pubsub, { runId: id, workerId: "w", events: rest, leaseSeconds: 30 });
+    await elsewhere.close();
+    expect(await collect(subscription)).toEqual([2, 3, 4]); // within RESYNC_MS
+    subscription.close();
+  });
 });
