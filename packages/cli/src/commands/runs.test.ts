@@ -221,7 +221,7 @@ describe("stopping runs", () => {
     expect(code).toBe(0);
     expect(stdout).toBe(`Run ${runId} is CANCELING: its worker is stopping it.\n`);
     expect(await waiting.exited).toBe(1);
-    expect(waiting.stdout).toMatch(/✗ slow {2}interrupted: /);
+    expect(waiting.stdout).toMatch(/⊘ slow {2}interrupted: the run was canceled/);
     expect(waiting.stdout).toMatch(new RegExp(`⊘ CANCELED {2}run ${runId} in \\S+: slow interrupted, 0 of 1 step succeeded, 0 assets materialized\\n`));
     const again = await runCli(["runs", "terminate", runId, ...as()]);
     expect(again).toMatchObject({ code: 1, stderr: `strata: Run ${runId} has already ended (CANCELED); there is nothing to terminate\n` });

@@ -56,8 +56,10 @@ function describeEvent(event: RunEvent, style: Style): [symbol: string, text: st
       return [style.yellow("↻"), style.yellow(`failed, retry ${num(p.retryNumber)} in ${formatDuration(num(p.delayMs))}: ${errorText(p.error)}`)];
     case "STEP_FAILURE": {
       const why = typeof p.description === "string" && p.description ? p.description : errorText(p.error);
-      return [style.red("✗"), style.red(`${p.interrupted ? "interrupted" : "failed"}: ${why}`)];
+      return [style.red("✗"), style.red(`failed: ${why}`)];
     }
+    case "STEP_CANCELED":
+      return [style.yellow("⊘"), style.yellow("interrupted: the run was canceled")];
     case "STEP_SKIPPED":
       return [style.yellow("⊘"), `skipped: ${p.reason === "output_not_produced" ? "an input it needs was not produced" : "upstream failed"}`];
     case "LOG": {

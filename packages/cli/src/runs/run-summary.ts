@@ -18,9 +18,10 @@ export function runSummary(run: RunDetail, style: Style): string[] {
   const took = run.durationMs === null ? "" : ` in ${formatDuration(run.durationMs)}`;
   const materialized = `${run.materializations.length} asset${run.materializations.length === 1 ? "" : "s"} materialized`;
   const failed = run.steps.filter((s) => s.status === "FAILURE").map((s) => s.stepKey);
+  const interrupted = run.steps.filter((s) => s.status === "CANCELED").map((s) => s.stepKey);
   const parts: string[] = [];
-  // A canceled run's failed steps were interrupted, not broken.
-  if (failed.length) parts.push(`${failed.join(", ")} ${run.status === "CANCELED" ? "interrupted" : "failed"}`);
+  if (failed.length) parts.push(`${failed.join(", ")} failed`);
+  if (interrupted.length) parts.push(`${interrupted.join(", ")} interrupted`);
   if (count("SKIPPED")) parts.push(`${count("SKIPPED")} skipped`);
   parts.push(`${count("SUCCESS")} of ${total} step${total === 1 ? "" : "s"} succeeded`, materialized);
   const what = `run ${run.id}${took}: ${parts.join(", ")}`;

@@ -1,6 +1,6 @@
 import type { RunEvent } from "@strata/sdk";
 
-type StepState = "pending" | "running" | "succeeded" | "failed" | "skipped";
+type StepState = "pending" | "running" | "succeeded" | "failed" | "canceled" | "skipped";
 
 /**
  * What a run's events add up to so far: each step's state, and when the run started. It feeds
@@ -37,6 +37,9 @@ export class RunTally {
         break;
       case "STEP_FAILURE":
         if (step) this.#steps.set(step, "failed");
+        break;
+      case "STEP_CANCELED":
+        if (step) this.#steps.set(step, "canceled");
         break;
       case "STEP_SKIPPED":
         if (step) this.#steps.set(step, "skipped");
