@@ -82,6 +82,22 @@ describe(`the run monitor (${testDialect})`, () => {
     expect(await report(id, [e(3, "STEP_SUCCESS", { stepKey: "a", payload: { durationMs: 1, retryNumber: 0 } })])).toMatchObject({ __typename: "RunNotHeldError" });
   });
 
+  it("cancels a run being canceled whose worker vanished: unfinished steps CANCELED, never-started ones listed", async () => {
+    await drain();
+    const id = await launch(["a", "b"]);
+    await settle();
+    expect((await claim(W)).id).toBe(id);
+    await report(id, [start(id, ["a", "b"]), e(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } })]);
+    await gqlAs(`mutation($id: ID!) { terminateRun(runId: $id) { __typename } }`, { id });
+    await app.db.sql.query(`UPDATE "Run" SET "startedAt" = now() - interval '5 seconds', "leaseExpiresAt" = now() - interval '1 second' WHERE id = $1`, [id]);
+    await app.runs.tick();
+    const run = (await app.gql(`query($id: ID!) { run(id: $id) { ... on Run { status steps { stepKey status } events { type payload } } } }`, { id })).data!.run;
+    expect(run.status).toBe("CANCELED");
+    expect(run.steps).toEqual([{ stepKey: "a", status: "CANCELED" }, { stepKey: "b", status: "CANCELED" }]);
+    expect(run.events.at(-1)).toMatchObject({ type: "RUN_CANCELED", payload: { notStartedSteps: ["b"] } });
+    expect(run.events.at(-1).payload.durationMs).toBeGreaterThanOrEqual(5_000);
+  });
+
   it("fails a run no worker claimed within the start timeout", async () => {
     await drain();
     const id = await launch(["a"]);
