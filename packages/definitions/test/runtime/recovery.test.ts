@@ -39,7 +39,8 @@ describe("a location killed mid-run (kill -9)", () => {
     expect(failed.steps).toEqual([
       { stepKey: "first", status: "SUCCESS", attempts: 1 },
       { stepKey: "second", status: "FAILURE", attempts: 1 },
-      { stepKey: "third", status: "PENDING", attempts: 0 },
+      // Never started: skipped, as the executor would have reported it.
+      { stepKey: "third", status: "SKIPPED", attempts: 0 },
     ]);
 
     writeFileSync(join(dir, "release-second"), "");
