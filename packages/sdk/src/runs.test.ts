@@ -132,6 +132,8 @@ describe("runEvents", () => {
     const [done] = (await client.runs({ status: ["SUCCESS"], first: 1 })).items;
     expect((await client.runLog(done!.id)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect((await client.runLog(done!.id, { after: 2, first: 2 })).map((e) => e.message ?? e.type)).toEqual(["while away", "still away"]);
+    // The largest page the server allows fits its query cost limit.
+    expect((await client.runLog(done!.id, { first: 10_000 })).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     await expect(client.runLog("00000000-0000-0000-0000-000000000000")).rejects.toBeInstanceOf(NotFoundError);
   });
 

@@ -208,7 +208,7 @@ describe("query limits", () => {
     const page = await app.gql(`{ assets(first: 500) { edges { node { key definition { group owners kinds location { name } } latestMaterialization { metadata { label value } } } } } }`);
     expect(page.errors).toBeUndefined();
     const nested = await app.gql(`{ runs(first: 500) { edges { node { id location { assets { key materializations(first: 500) { edges { node { id } } } } } } } } }`);
-    expect(nested.errors![0]!.message).toMatch(/cost limit of 250000 exceeded/i);
+    expect(nested.errors![0]!.message).toMatch(/cost limit of 200000 exceeded/i);
     expect(nested.errors![0]!.extensions).toMatchObject({ code: "QUERY_LIMIT_EXCEEDED", limit: "cost" });
   });
 
