@@ -1,7 +1,6 @@
 /**
  * Finds a cycle in a directed graph and returns it as a closed path (`[a, b, a]`), or `null`.
  * Iterative, so a chain of thousands of assets cannot overflow the stack.
- * @internal
  */
 export function findCycle(nodes: readonly string[], edgesOf: (node: string) => readonly string[]): string[] | null {
   const state = new Map<string, 1 | 2>(); // 1: on the current path, 2: fully explored

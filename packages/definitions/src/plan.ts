@@ -12,4 +12,11 @@ export type { Manifest, ManifestAsset, ManifestStep, ManifestStepInput, Manifest
 export type { RunEvent, RunEventType, RunEventPayloads, SerializedError } from "./events.js";
 export { RUN_EVENT_TYPES } from "./events.js";
 export { resolveSelection, selectSteps, SelectionError, type RunSelection, type SelectionErrorCode } from "./selection.js";
+/**
+ * Finds a cycle in a directed graph (`[a, b, a]`) or returns null; iterative, for graphs of any
+ * depth. The server refuses a registered manifest with the same walk `new Definitions` uses.
+ * @example
+ * findCycle(["a", "b"], (n) => (n === "a" ? ["b"] : ["a"])); // ["a", "b", "a"]
+ */
+export { findCycle } from "./cycle.js";
 export { planReexecution, ReexecutionError, type ReexecutionPlan, type ReexecutionStrategy, type ReexecutionErrorCode } from "./reexecution.js";

@@ -1,3 +1,4 @@
+import { findCycle } from "@strata/definitions/plan";
 import type { ManifestProblem } from "../errors.js";
 
 /** The parts of a manifest whose wiring this file checks (see manifest.ts for the full shape). */
@@ -77,38 +78,4 @@ export function manifestGraphProblems(manifest: ManifestGraph): ManifestProblem[
   const stepCycle = findCycle([...upstreamOf.keys()], (key) => upstreamOf.get(key) ?? []);
   if (stepCycle) problems.push({ path: "steps", code: "cycle", message: `steps depend on each other in a cycle: ${stepCycle.reverse().join(" → ")}` });
   return problems;
-}
-
-/**
- * A cycle as a closed path (`[a, b, a]`), or null. Iterative, so a chain of 200,000 assets cannot
- * overflow the stack. (The definitions package has the same walk internally; its `plan` entry,
- * the only one the server may import, does not export it.)
- */
-function findCycle(nodes: readonly string[], edgesOf: (node: string) => readonly string[]): string[] | null {
-  const state = new Map<string, 1 | 2>(); // 1: on the current path, 2: fully explored
-  for (const start of nodes) {
-    if (state.has(start)) continue;
-    const path: string[] = [];
-    const stack: { node: string; edges: readonly string[]; next: number }[] = [];
-    const enter = (node: string) => {
-      state.set(node, 1);
-      path.push(node);
-      stack.push({ node, edges: edgesOf(node), next: 0 });
-    };
-    enter(start);
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1]!;
-      if (frame.next >= frame.edges.length) {
-        state.set(frame.node, 2);
-        stack.pop();
-        path.pop();
-        continue;
-      }
-      const target = frame.edges[frame.next++]!;
-      const seen = state.get(target);
-      if (seen === 1) return [...path.slice(path.indexOf(target)), target];
-      if (seen === undefined) enter(target);
-    }
-  }
-  return null;
 }
