@@ -24,18 +24,36 @@ export interface AssetOutOptions extends AssetAttributes {
 
 /**
  * One asset produced by a multi-asset (Dagster's `AssetOut`). The generic, when given, types the
- * value for downstream `ins`; otherwise it is inferred from the function.
+ * value for downstream `ins` and is checked against what the function returns or yields;
+ * otherwise the value type is inferred from the function. An out is required (the function must
+ * produce it) unless created with `isRequired: false`; `Required` records which, for the
+ * compile-time check of the multi-asset's function (`boolean` when it is not known statically).
  *
  * @example
  * ```ts
  * const outs = {
- *   asset_one: new AssetOut(),
- *   asset_two: new AssetOut({ keyPrefix: "sales", description: "second table", isRequired: false }),
+ *   asset_one: new AssetOut(), // AssetOut<unknown, true>
+ *   asset_two: new AssetOut<Date>({ keyPrefix: "sales", description: "second table", isRequired: false }), // AssetOut<Date, false>
  * };
  * ```
  */
-export class AssetOut<T = unknown> implements Typed<T> {
+export interface AssetOut<T = unknown, Required extends boolean = boolean> extends AssetOutImpl<T, Required> {}
+
+/**
+ * `new AssetOut(...)`. A class constructor cannot choose its instance type per call, so
+ * `new AssetOut<Date>({ isRequired: false })` could not be both explicitly typed and inferred as
+ * optional; these construct signatures can, and the class below implements them.
+ */
+interface AssetOutConstructor {
+  new <T = unknown>(options: AssetOutOptions & { isRequired: false }): AssetOut<T, false>;
+  new <T = unknown>(options?: AssetOutOptions & { isRequired?: true }): AssetOut<T, true>;
+  new <T = unknown>(options?: AssetOutOptions): AssetOut<T, boolean>;
+}
+
+class AssetOutImpl<T, Required extends boolean> implements Typed<T> {
   declare readonly __valueType?: T;
+  /** Compile-time only; never set. */
+  declare readonly __isRequired?: Required;
   readonly options: AssetOutOptions;
 
   constructor(options: AssetOutOptions = {}) {
@@ -65,3 +83,6 @@ export class AssetOut<T = unknown> implements Typed<T> {
     };
   }
 }
+
+/** Creates an out; see the {@link AssetOut} type. */
+export const AssetOut: AssetOutConstructor = AssetOutImpl;

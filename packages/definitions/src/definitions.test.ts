@@ -30,7 +30,7 @@ describe("definition-time errors", () => {
   it("invalid_name: an asset, op or multi-asset name outside [A-Za-z0-9_-]", () => {
     expectCode(() => asset("my asset", () => 1), "invalid_name", 'asset "my asset"', "is not a valid name");
     expectCode(() => op("step.one", () => 1), "invalid_name", 'op "step.one"', "op name");
-    expectCode(() => multiAsset({ name: "", outs: { a: new AssetOut() } }, () => ({})), "invalid_name", 'multi-asset ""', "multi-asset name");
+    expectCode(() => multiAsset({ name: "", outs: { a: new AssetOut() } }, () => ({ a: 1 })), "invalid_name", 'multi-asset ""', "multi-asset name");
     expectCode(() => asset("grouped", { group: "my group" }, () => 1), "invalid_name", 'asset "grouped"', "group");
   });
 
@@ -54,7 +54,7 @@ describe("definition-time errors", () => {
     expectCode(() => asset("no_fn", {}, undefined as never), "invalid_option", 'asset "no_fn"', "function is missing");
     expectCode(() => asset("retrying", { retryPolicy: { maxRetries: -1 } }, () => 1), "invalid_option", 'asset "retrying"', "maxRetries");
     expectCode(() => asset("meta", { metadata: { n: 10n } }, () => 1), "invalid_option", 'asset "meta"', "JSON");
-    const both = multiAsset({ name: "both", outs: { a: new AssetOut(), b: new AssetOut() } }, () => ({}));
+    const both = multiAsset({ name: "both", outs: { a: new AssetOut(), b: new AssetOut() } }, () => ({ a: 1, b: 2 }));
     expectCode(() => asset("picky", { ins: { both: both as never } }, () => 1), "invalid_option", 'asset "picky"', ".out.<name>");
   });
 

@@ -133,8 +133,19 @@ export type GraphMultiAssetValues<O extends AssetOuts, H> = {
 };
 
 /**
+ * What a graph multi-asset's function returns: one op output per out, of the out's declared type
+ * when it declares one (`new AssetOut<Date>()` takes an `OpHandle<Date>`).
+ *
+ * @example
+ * ```ts
+ * type Handles = GraphMultiAssetHandles<{ a: AssetOut<Date> }>; // { readonly a: Typed<Date> }
+ * ```
+ */
+export type GraphMultiAssetHandles<O extends AssetOuts> = { readonly [K in keyof O]: Typed<O[K] extends AssetOut<infer T> ? T : unknown> };
+
+/**
  * Declares several assets computed by a graph of ops (Dagster's `@graph_multi_asset`). The graph
- * function returns one op output per out.
+ * function returns one op output per out, each fitting the out's declared type.
  *
  * @example
  * ```ts
@@ -148,7 +159,7 @@ export type GraphMultiAssetValues<O extends AssetOuts, H> = {
  * );
  * ```
  */
-export function graphMultiAsset<O extends AssetOuts, I extends InputSources = {}, H extends { readonly [K in keyof O]: Typed<unknown> } = { readonly [K in keyof O]: OpHandle<unknown> }>(
+export function graphMultiAsset<O extends AssetOuts, I extends InputSources = {}, H extends GraphMultiAssetHandles<O> = GraphMultiAssetHandles<O>>(
   options: GraphMultiAssetOptions<O, I>,
   fn: (inputs: GraphInputs<I>) => H,
 ): MultiAssetDefinition<GraphMultiAssetValues<O, H>> {

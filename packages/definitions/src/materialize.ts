@@ -1,5 +1,6 @@
 import { assetKeyToString, parseAssetKey, type AssetKeyInput } from "./asset-key.js";
 import type { AssetsDefinition } from "./assets-definition.js";
+import { AssetOutputRef } from "./asset-in.js";
 import { AssetDefinition } from "./asset.js";
 import { Definitions } from "./definitions.js";
 import type { RunEvent } from "./events.js";
@@ -54,8 +55,13 @@ export interface InProcessRunResult {
   /** Every event of the run, in order. */
   events: RunEvent[];
   materializations: AssetMaterialization[];
-  /** The value an asset got in this run (as its function produced it). Throws if it was not materialized. */
-  outputFor(asset: AssetKeyInput | AssetDefinition<any>): unknown;
+  /**
+   * The value an asset got in this run (as its function produced it), typed by the asset when
+   * given an asset definition or a multi-asset's `.out.<name>`; `unknown` by key. Throws if it
+   * was not materialized.
+   */
+  outputFor<T>(asset: AssetDefinition<T> | AssetOutputRef<T>): T;
+  outputFor(asset: AssetKeyInput): unknown;
   /** The value of any step output in this run, e.g. an op's intermediate result. */
   outputForStep(stepKey: string, output?: string): unknown;
 }
@@ -115,8 +121,9 @@ export async function materialize(assets: readonly AssetsDefinition[] | Definiti
     materializations: all.flatMap((e) =>
       e.type === "ASSET_MATERIALIZATION" ? [{ assetKey: e.payload.assetKey, stepKey: e.stepKey!, metadata: e.payload.metadata, dataVersion: e.payload.dataVersion }] : [],
     ),
-    outputFor: (asset) => {
-      const key = asset instanceof AssetDefinition ? assetKeyToString(asset.key) : assetKeyToString(parseAssetKey(asset, "outputFor"));
+    // Values are kept by key, untyped; the overloads give back the type the asset's function produced.
+    outputFor: (asset: AssetKeyInput | AssetDefinition | AssetOutputRef) => {
+      const key = asset instanceof AssetDefinition || asset instanceof AssetOutputRef ? assetKeyToString(asset.key) : assetKeyToString(parseAssetKey(asset, "outputFor"));
       return lookup(`asset\u0000${key}`, `asset "${key}"`);
     },
     outputForStep: (stepKey, output = "result") => lookup(`${stepKey}\u0000${output}`, `output "${output}" of step "${stepKey}"`),

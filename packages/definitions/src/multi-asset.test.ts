@@ -77,6 +77,8 @@ describe("multiAsset", () => {
     expect(skipped.stepKey).toBe("uses_optional");
     expect(skipped.payload.reason).toBe("output_not_produced");
 
+    // The compiler rejects this too; the run must still fail for callers it cannot check (plain JavaScript).
+    // @ts-expect-error asset_two is required and missing
     const sloppy = multiAsset({ name: "sloppy", outs }, () => ({ asset_one: 1 }));
     const failed = await materialize([sloppy]);
     expect(failed.success).toBe(false);
@@ -84,6 +86,8 @@ describe("multiAsset", () => {
   });
 
   it("rejects outputs it does not declare", async () => {
+    // The compiler rejects this too; the run must still fail for callers it cannot check (plain JavaScript).
+    // @ts-expect-error asset_three is not an out
     const typo = multiAsset({ name: "typo", outs }, () => ({ asset_one: 1, asset_two: 2, asset_three: 3 }));
 
     const result = await materialize([typo]);

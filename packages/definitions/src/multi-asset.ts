@@ -3,6 +3,7 @@ import { AssetOutputRef, depRefs, type DepSource, type InputSources, type InputV
 import { checkName } from "./asset-key.js";
 import type { AssetOut } from "./asset-out.js";
 import type { OutputValue } from "./asset-value.js";
+import type { MultiAssetResult } from "./multi-asset-result.js";
 import { resolveUpstreams } from "./asset.js";
 import { AssetsDefinition } from "./assets-definition.js";
 import type { Blueprint, BlueprintAsset, ComputeBlueprint } from "./blueprint.js";
@@ -12,7 +13,8 @@ import { normalizeRetryPolicy, type RetryPolicy } from "./retry-policy.js";
 import type { MultiAssetContext } from "./step-context.js";
 
 /** A multi-asset's outs: output name → `AssetOut`. */
-export type AssetOuts = Readonly<Record<string, AssetOut<any>>>;
+// `unknown`, not `any`: as the contextual type of `outs`, this is what `new AssetOut()` infers.
+export type AssetOuts = Readonly<Record<string, AssetOut<unknown>>>;
 
 /**
  * The value of each output: the `AssetOut`'s generic when given, else what the function
@@ -41,13 +43,17 @@ export type MultiAssetValues<O extends AssetOuts, Out> = {
  * );
  * ```
  */
-export interface MultiAssetOptions<O extends AssetOuts, I extends InputSources = {}, R extends ResourceRequirements = {}> extends AssetAttributes {
+export interface MultiAssetOptions<O extends AssetOuts, I extends InputSources = {}, R extends ResourceRequirements = {}, Subset extends boolean = boolean>
+  extends AssetAttributes {
   name: string;
   outs: O;
   ins?: I;
   deps?: readonly DepSource[];
-  /** When true, a run may select some of the outs; the function reads `ctx.selectedOutputNames`. */
-  canSubset?: boolean;
+  /**
+   * When true, a run may select some of the outs; the function reads `ctx.selectedOutputNames`
+   * and need only produce those (so the compiler no longer requires every out in a returned object).
+   */
+  canSubset?: Subset;
   /** Which upstream assets each out depends on (by default: all of the multi-asset's ins and deps). */
   internalAssetDeps?: { readonly [K in keyof O]?: readonly DepSource[] };
   retryPolicy?: RetryPolicy;
@@ -105,6 +111,10 @@ export function outsToAssets(
  * one: each yielded output is stored and materialized at once, so if the function throws later,
  * what it yielded before stays materialized.
  *
+ * The compiler checks what the function produces against `outs`: a value must fit its out's
+ * declared type (`new AssetOut<Date>()`), a returned object must hold every required out (unless
+ * `canSubset`) and nothing else, and a yielded `output` must be named after an out.
+ *
  * @example
  * ```ts
  * export const myMultiAsset = multiAsset(
@@ -113,9 +123,10 @@ export function outsToAssets(
  * );
  * ```
  */
-export function multiAsset<O extends AssetOuts, I extends InputSources = {}, R extends ResourceRequirements = {}, Out = unknown>(
-  options: MultiAssetOptions<O, I, R>,
-  fn: (inputs: InputValues<I>, ctx: MultiAssetContext<R>) => Out,
+export function multiAsset<O extends AssetOuts, I extends InputSources = {}, R extends ResourceRequirements = {}, Out = unknown, Subset extends boolean = false>(
+  options: MultiAssetOptions<O, I, R, Subset>,
+  // `Out` is inferred from the function alone (NoInfer); the intersection then checks it against the outs.
+  fn: (inputs: InputValues<I>, ctx: MultiAssetContext<R>) => Out & NoInfer<MultiAssetResult<O, Out, Subset>>,
 ): MultiAssetDefinition<MultiAssetValues<O, Out>> {
   const culprit = `multi-asset "${String(options?.name)}"`;
   const name = checkName(options?.name, "multi-asset name", culprit);
