@@ -66,3 +66,16 @@ export type MultiAssetResult<O, Out, Subset extends boolean = false> =
       : Out extends PromiseLike<infer A>
         ? PromiseLike<Returned<O, A, Subset>>
         : Returned<O, Out, Subset>;
+
+/**
+ * What an op with named outputs `Names` (`op(name, { outs: [...] }, fn)`) may produce, given that
+ * it produces `Out`: the rules of {@link MultiAssetResult} for outs of no declared type, none
+ * required (whether an op's output may be left out depends on the graph asset using it, which the
+ * op does not know; the run checks it).
+ *
+ * @example
+ * ```ts
+ * type Ok = OpOutputsResult<"evens" | "odds", { evens: number[]; odds: number[] }>;
+ * ```
+ */
+export type OpOutputsResult<Names extends string, Out> = MultiAssetResult<{ [K in Names]: AssetOut<unknown, boolean> }, Out, false>;

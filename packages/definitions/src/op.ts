@@ -1,4 +1,5 @@
 import type { AssetValue, OutputValue } from "./asset-value.js";
+import type { OpOutputsResult } from "./multi-asset-result.js";
 import { checkName } from "./asset-key.js";
 import type { OpSpec } from "./blueprint.js";
 import { DefinitionError } from "./definition-error.js";
@@ -94,7 +95,8 @@ export function op<A extends unknown[], Out>(name: string, fn: (...args: A) => O
 export function op<A extends unknown[], Out, R extends ResourceRequirements = {}, const Outs extends readonly string[] | undefined = undefined>(
   name: string,
   options: OpOptions<R, Outs>,
-  fn: (...args: A) => Out,
+  // With `outs`, what the function returns or yields is checked against their names (see OpOutputsResult).
+  fn: (...args: A) => Out & NoInfer<Outs extends readonly string[] ? OpOutputsResult<Outs[number], Out> : unknown>,
 ): OpDefinition<OpInputs<A>, OpResult<Out, Outs>>;
 export function op(name: string, second: unknown, third?: unknown): OpDefinition<unknown[], unknown> {
   const culprit = `op "${String(name)}"`;

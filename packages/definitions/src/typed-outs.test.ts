@@ -9,6 +9,7 @@ import type { AssetOutputRef } from "./asset-in.js";
 import { AssetOut } from "./asset-out.js";
 import { asset } from "./asset.js";
 import { graphMultiAsset } from "./graph-asset.js";
+import type { OpHandle } from "./graph-builder.js";
 import { materialize } from "./materialize.js";
 import { multiAsset } from "./multi-asset.js";
 import { op } from "./op.js";
@@ -109,6 +110,29 @@ describe("multi-asset outs, checked against the function", () => {
     const fits = graphMultiAsset({ name: "graph_fits", outs: { small: new AssetOut<number[]>(), large: new AssetOut() } }, () => split(load()));
     expectTypeOf(fits.out.small).toEqualTypeOf<AssetOutputRef<number[]>>();
     expectTypeOf(fits.out.large).toEqualTypeOf<AssetOutputRef<string>>();
+  });
+});
+
+describe("op outs, checked against the function", () => {
+  it("rejects an output that is not one of the op's outs", () => {
+    // @ts-expect-error "middle" is not one of the outs
+    op("split_typo", { outs: ["evens", "odds"] }, (xs: number[]) => ({ evens: xs, odds: xs, middle: xs }));
+    // @ts-expect-error there is no out "middle"
+    op("split_yield_typo", { outs: ["evens", "odds"] }, function* (xs: number[]) {
+      yield output(xs, { name: "middle" });
+    });
+
+    const split = op("split_ok", { outs: ["evens", "odds"] }, function* (xs: number[]) {
+      yield output(xs.filter((x) => x % 2 === 0), { name: "evens" });
+      yield output(xs.map(String), { name: "odds" });
+    });
+    graphMultiAsset({ name: "split_graph", outs: { evens: new AssetOut(), odds: new AssetOut<string[]>() } }, () => {
+      const handles = split(op("numbers", () => [1, 2])());
+      expectTypeOf(handles.odds).toEqualTypeOf<OpHandle<string[]>>();
+      return handles;
+    });
+    // Whether an op may leave an output out depends on the graph multi-asset using it.
+    op("split_lazy", { outs: ["evens", "odds"] }, (xs: number[]) => ({ evens: xs }));
   });
 });
 
