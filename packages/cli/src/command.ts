@@ -1,67 +1,29 @@
-import { parseArgs } from "node:util";
+import type { Command } from "commander";
 import { CliError } from "./cli-error.js";
 
+/** The exit code each program's action resolved to, read by `main` once parsing is done. */
+const exitCodes = new WeakMap<Command, number>();
+
 /**
- * One `strata <name>` command.
+ * Sets `handler` as the command's action. Commander ignores what an action returns, so the exit
+ * code it resolves to is kept for `main` (see `exitCodeOf`).
  *
  * @example
  * ```ts
- * const hello: Command = { name: "hello", usage: "hello", summary: "Greets.", run: async () => (console.log("hi"), 0) };
+ * action(new Command("hello"), async () => (console.log("hi"), 0));
  * ```
  */
-export interface Command {
-  name: string;
-  /** e.g. "dev [defs.ts] [--port N]" */
-  usage: string;
-  summary: string;
-  /** The options and notes `--help` prints under the summary. */
-  help?: string;
-  /** Resolves to the exit code; long-running commands resolve when they stop. */
-  run(argv: string[]): Promise<number>;
+export function action<Args extends unknown[]>(command: Command, handler: (...args: Args) => Promise<number>): Command {
+  return command.action(async (...args: unknown[]) => {
+    let root = command;
+    while (root.parent) root = root.parent;
+    exitCodes.set(root, await handler(...(args as Args)));
+  });
 }
 
-type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boolean };
-type OptionValues<O extends Record<string, OptionSpec>> = {
-  [K in keyof O]?: O[K]["type"] extends "boolean" ? boolean : O[K]["multiple"] extends true ? string[] : string;
-} & { help?: boolean };
-
-/**
- * `parseArgs` with typed values, that reports a bad flag as one clear usage error (exit 2).
- *
- * @example
- * ```ts
- * const { values, positionals } = parseOptions("assets search", argv, { json: { type: "boolean" } });
- * ```
- */
-export function parseOptions<const O extends Record<string, OptionSpec>>(
-  command: string,
-  argv: string[],
-  options: O,
-): { values: OptionValues<O>; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: { ...options, help: { type: "boolean", short: "h" } },
-      allowPositionals: true,
-      strict: true,
-    });
-    return { values: values as OptionValues<O>, positionals };
-  } catch (error) {
-    // Node's parseArgs explains some mistakes over several lines; errors here are one line.
-    throw new CliError(`${command}: ${(error as Error).message.replace(/\s*\n\s*/g, " ")}`, 2);
-  }
-}
-
-/**
- * What `strata <command> --help` prints.
- *
- * @example
- * ```ts
- * if (values.help) return (console.log(helpText(this)), 0);
- * ```
- */
-export function helpText(command: Pick<Command, "usage" | "summary" | "help">): string {
-  return `Usage: strata ${command.usage}\n\n${command.summary}${command.help ? `\n\n${command.help}` : ""}`;
+/** The exit code of the action that ran under `program` (0 when none did, e.g. for `--help`). */
+export function exitCodeOf(program: Command): number {
+  return exitCodes.get(program) ?? 0;
 }
 
 /**
@@ -69,7 +31,7 @@ export function helpText(command: Pick<Command, "usage" | "summary" | "help">): 
  *
  * @example
  * ```ts
- * const first = parseCount("--first", values.first) ?? 20;
+ * const first = parseCount("--first", options.first) ?? 20;
  * ```
  */
 export function parseCount(flag: string, value: string | undefined, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
@@ -80,27 +42,11 @@ export function parseCount(flag: string, value: string | undefined, { min = 0, m
 }
 
 /**
- * Exactly `count` positional arguments, or a usage error that shows the usage line.
- *
- * @example
- * ```ts
- * const [key] = expectPositionals("assets show <key>", positionals, 1);
- * ```
- */
-export function expectPositionals(usage: string, positionals: string[], count: number): string[] {
-  if (positionals.length !== count) {
-    const problem = positionals.length < count ? "missing an argument" : `unexpected argument "${positionals[count]}"`;
-    throw new CliError(`${problem}. Usage: strata ${usage}`, 2);
-  }
-  return positionals;
-}
-
-/**
  * Prints a value as JSON for scripts (`--json`).
  *
  * @example
  * ```ts
- * if (values.json) return printJson(page);
+ * if (options.json) return printJson(page);
  * ```
  */
 export function printJson(value: unknown): number {

@@ -18,10 +18,10 @@ describe("strata", () => {
   });
 
   it("fails with one line and exit code 2 for an unknown command or flag", async () => {
-    expect(await runCli(["deploy"])).toMatchObject({ code: 2, stdout: "", stderr: 'strata: unknown command "deploy". Run `strata --help` for the list.\n' });
+    expect(await runCli(["deploy"])).toMatchObject({ code: 2, stdout: "", stderr: "strata: unknown command 'deploy'. Run `strata --help` for the list.\n" });
     const flag = await runCli(["assets", "search", "--colour"]);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/^strata: assets search: Unknown option '--colour'\.[^\n]*\n$/);
+    expect(flag.stderr).toMatch(/^strata: assets search: unknown option '--colour'\.[^\n]*\n$/);
   });
 
   it("prints its version", async () => {

@@ -1,4 +1,5 @@
 import { createClient, type StrataClient } from "@strata/sdk";
+import type { Command } from "commander";
 
 /** Where the CLI sends API requests: `--server`/`--token`, else STRATA_SERVER/STRATA_TOKEN, else the local default. */
 export interface ServerTarget {
@@ -8,16 +9,25 @@ export interface ServerTarget {
 
 export const DEFAULT_SERVER = "http://localhost:4000/graphql";
 
-/** The `--server` and `--token` options every API command accepts. */
-export const serverOptions = {
-  server: { type: "string" },
-  token: { type: "string" },
-} as const;
+/** The `--server` and `--token` values of a command that talks to a server. */
+export interface ServerOptions {
+  server?: string;
+  token?: string;
+}
 
-export const serverOptionsHelp = [
-  "  --server URL   the server's GraphQL endpoint (env STRATA_SERVER; default http://localhost:4000/graphql)",
-  "  --token T      an API token (env STRATA_TOKEN)",
-].join("\n");
+/**
+ * Adds the `--server` and `--token` options every API command accepts.
+ *
+ * @example
+ * ```ts
+ * withServerOptions(new Command("lineage")).option("--json", "print JSON");
+ * ```
+ */
+export function withServerOptions(command: Command): Command {
+  return command
+    .option("--server <url>", `the server's GraphQL endpoint (env STRATA_SERVER; default ${DEFAULT_SERVER})`)
+    .option("--token <token>", "an API token (env STRATA_TOKEN)");
+}
 
 /**
  * Resolves the target from flags, then the environment, then the default. A URL without a path

@@ -1,72 +1,76 @@
 import type { AssetDetail, AssetPage } from "@strata/sdk";
-import { CliError } from "../cli-error.js";
-import { expectPositionals, helpText, parseCount, parseOptions, printJson, type Command } from "../command.js";
+import { Command } from "commander";
+import { action, parseCount, printJson } from "../command.js";
 import { relativeTime } from "../output/relative-time.js";
 import { styleFor, type Style } from "../output/style.js";
 import { formatTable } from "../output/table.js";
-import { connect, serverOptions, serverOptionsHelp } from "../server-target.js";
+import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
 
-const SEARCH_USAGE = "assets search [text] [--group G] [--tag T] [--owner O] [--kind K] [--location L] [--prefix P] [--first N] [--after CURSOR] [--json]";
-const SHOW_USAGE = "assets show <key> [--json]";
+interface SearchOptions extends ServerOptions {
+  group?: string;
+  tag?: string;
+  owner?: string;
+  kind?: string;
+  location?: string;
+  prefix?: string;
+  first?: string;
+  after?: string;
+  json?: boolean;
+}
 
-export const assetsCommand: Command = {
-  name: "assets",
-  usage: "assets search [text] | assets show <key>",
-  summary: "Search the catalog, or show one asset with its history and neighbours.",
-  help: [
-    `strata ${SEARCH_USAGE}`,
-    "  Assets whose key, description or text metadata contain every word of [text], and that",
-    "  match every filter given; ordered by key, 20 at a time (--first, up to 500).",
-    "  --tag name=value, or --tag name for any value; --prefix matches whole key parts.",
-    "",
-    `strata ${SHOW_USAGE}`,
-    "  One asset by key (e.g. sales/orders): definition, location, latest materializations,",
-    "  upstream and downstream assets.",
-    "",
-    "Options:",
-    serverOptionsHelp,
-    "  --json         print JSON for scripts",
-  ].join("\n"),
-  async run(argv) {
-    const [sub, ...rest] = argv;
-    if (sub === "search") return search(rest);
-    if (sub === "show") return show(rest);
-    if (sub === "--help" || sub === "-h" || sub === undefined) {
-      console.log(helpText(this));
-      return sub === undefined ? 2 : 0;
-    }
-    throw new CliError(`unknown subcommand "assets ${sub}": use \`assets search\` or \`assets show\``, 2);
-  },
-};
+/**
+ * `strata assets search|show`: the catalog, through @strata/sdk.
+ *
+ * @example
+ * ```ts
+ * await assetsCommand().parseAsync(["search", "orders"], { from: "user" });
+ * ```
+ */
+export function assetsCommand(): Command {
+  const assets = new Command("assets").description("Search the catalog, or show one asset with its history and neighbours.");
+  const search = withServerOptions(new Command("search"))
+    .summary("assets matching words and filters")
+    .description(
+      [
+        "Assets whose key, description or text metadata contain every word of [text], and that",
+        "match every filter given; ordered by key, 20 at a time (--first, up to 500).",
+      ].join(" "),
+    )
+    .argument("[text...]", "words to search for")
+    .option("--group <group>", "only assets of this group")
+    .option("--tag <tag>", "name=value, or name for any value")
+    .option("--owner <owner>", "only assets this owner owns")
+    .option("--kind <kind>", "only assets of this kind")
+    .option("--location <name>", "only assets of this code location")
+    .option("--prefix <prefix>", "only keys starting with these whole key parts")
+    .option("--first <n>", "how many to show (1-500; default 20)")
+    .option("--after <cursor>", "the page after this cursor")
+    .option("--json", "print JSON for scripts");
+  action(search, (words: string[], options: SearchOptions) => searchAssets(words, options));
+  const show = withServerOptions(new Command("show"))
+    .summary("one asset with its history and neighbours")
+    .description("One asset by key (e.g. sales/orders): definition, location, latest materializations, upstream and downstream assets.")
+    .argument("<key>", "the asset's key")
+    .option("--json", "print JSON for scripts");
+  action(show, (key: string, options: ServerOptions & { json?: boolean }) => showAsset(key, options));
+  return assets.addCommand(search).addCommand(show);
+}
 
-async function search(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions("assets search", argv, {
-    ...serverOptions,
-    json: { type: "boolean" },
-    group: { type: "string" },
-    tag: { type: "string" },
-    owner: { type: "string" },
-    kind: { type: "string" },
-    location: { type: "string" },
-    prefix: { type: "string" },
-    first: { type: "string" },
-    after: { type: "string" },
-  });
-  if (values.help) return (console.log(helpText(assetsCommand)), 0);
-  const text = positionals.join(" ").trim();
-  const page = await connect(values).assets({
+async function searchAssets(words: string[], options: SearchOptions): Promise<number> {
+  const text = words.join(" ").trim();
+  const page = await connect(options).assets({
     search: text || undefined,
-    group: values.group,
-    tag: values.tag,
-    owner: values.owner,
-    kind: values.kind,
-    location: values.location,
-    keyPrefix: values.prefix,
-    first: parseCount("--first", values.first, { min: 1, max: 500 }) ?? 20,
-    after: values.after,
+    group: options.group,
+    tag: options.tag,
+    owner: options.owner,
+    kind: options.kind,
+    location: options.location,
+    keyPrefix: options.prefix,
+    first: parseCount("--first", options.first, { min: 1, max: 500 }) ?? 20,
+    after: options.after,
     totalCount: true,
   });
-  if (values.json) return printJson(page);
+  if (options.json) return printJson(page);
   console.log(formatSearch(page, styleFor(process.stdout)));
   return 0;
 }
@@ -86,12 +90,9 @@ function formatSearch(page: AssetPage, style: Style): string {
   return `${table}\n\n${style.dim(`${shown}${more}`)}`;
 }
 
-async function show(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions("assets show", argv, { ...serverOptions, json: { type: "boolean" } });
-  if (values.help) return (console.log(helpText(assetsCommand)), 0);
-  const [key] = expectPositionals(SHOW_USAGE, positionals, 1);
-  const asset = await connect(values).asset(key!, { materializations: { first: 5 } });
-  if (values.json) return printJson(asset);
+async function showAsset(key: string, options: ServerOptions & { json?: boolean }): Promise<number> {
+  const asset = await connect(options).asset(key, { materializations: { first: 5 } });
+  if (options.json) return printJson(asset);
   console.log(formatAsset(asset, styleFor(process.stdout)));
   return 0;
 }

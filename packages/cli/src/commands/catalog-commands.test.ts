@@ -96,7 +96,7 @@ describe("strata assets show", () => {
     expect(unknown).toMatchObject({ code: 1, stdout: "", stderr: 'strata: No asset "nope/nothing"\n' });
     const usage = await runCli(["assets", "show", ...as()]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toBe("strata: missing an argument. Usage: strata assets show <key> [--json]\n");
+    expect(usage.stderr).toBe("strata: assets show: missing required argument 'key'. Usage: strata assets show [options] <key>\n");
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createClient } from "@strata/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,6 +82,20 @@ describe("strata dev", () => {
     writeFileSync(join(work.dir, "names.ts"), 'export const prefix = "store";\n');
     await cli.waitFor(/Registered version 4 of devtest/, { from: fixed });
     expect((await client.codeLocation("devtest")).status).toBe("LOADED");
+  });
+
+  it("re-registers when a file it imports from a subdirectory changes", async () => {
+    mkdirSync(join(work.dir, "lib"), { recursive: true });
+    writeFileSync(join(work.dir, "lib", "helper.ts"), 'export const reportName = "extra";\n');
+    const added = cli.mark();
+    writeDefs('import { reportName } from "./lib/helper.js";\nconst report = asset(reportName, { keyPrefix: prefix, deps: [revenue] }, () => "ok");');
+    await cli.waitFor(/Registered version 5 of devtest: 1 asset\(s\) added, 1 removed\./, { from: added });
+
+    const from = cli.mark();
+    writeFileSync(join(work.dir, "lib", "helper.ts"), 'export const reportName = "summary";\n');
+    await cli.waitFor(/lib\/helper\.ts changed: reloading devtest/, { from });
+    await cli.waitFor(/Registered version 6 of devtest: 1 asset\(s\) added, 1 removed\./, { from });
+    expect((await createClient({ url }).assets()).items.map((a) => a.key)).toContain("store/summary");
   });
 
   it("keeps other processes off its embedded database", async () => {

@@ -1,48 +1,45 @@
 import type { Lineage } from "@strata/sdk";
 import { CliError } from "../cli-error.js";
-import { expectPositionals, helpText, parseCount, parseOptions, printJson, type Command } from "../command.js";
+import { Command } from "commander";
+import { action, parseCount, printJson } from "../command.js";
 import { lineageTree } from "../output/lineage-tree.js";
 import { styleFor, type Style } from "../output/style.js";
-import { connect, serverOptions, serverOptionsHelp } from "../server-target.js";
+import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
 
-const USAGE = "lineage <key> [--up N] [--down N] [--json]";
+interface LineageOptions extends ServerOptions {
+  up?: string;
+  down?: string;
+  json?: boolean;
+}
 
-export const lineageCommand: Command = {
-  name: "lineage",
-  usage: USAGE,
-  summary: "Show what an asset is built from (upstream) and what is built from it (downstream), as trees.",
-  help: [
-    "Options:",
-    "  --up N     how many edges upstream to follow (default: all; 0: none)",
-    "  --down N   how many edges downstream to follow (default: all; 0: none)",
-    serverOptionsHelp,
-    "  --json     print the nodes and edges as JSON",
-    "",
-    "Lineage crosses code locations: an asset another location defines shows its location's name.",
-  ].join("\n"),
-  async run(argv) {
-    const { values, positionals } = parseOptions("lineage", argv, {
-      ...serverOptions,
-      up: { type: "string" },
-      down: { type: "string" },
-      json: { type: "boolean" },
-    });
-    if (values.help) {
-      console.log(helpText(this));
-      return 0;
-    }
-    const [key] = expectPositionals(USAGE, positionals, 1);
-    const client = connect(values);
-    const upstreamDepth = parseCount("--up", values.up) ?? null;
-    const downstreamDepth = parseCount("--down", values.down) ?? null;
-    const lineage = await client.lineage({ keys: [key!], upstreamDepth, downstreamDepth });
+/**
+ * `strata lineage <key>`: what an asset is built from and what is built from it, as trees.
+ *
+ * @example
+ * ```ts
+ * await lineageCommand().parseAsync(["sales/orders", "--up", "2"], { from: "user" });
+ * ```
+ */
+export function lineageCommand(): Command {
+  const lineage = withServerOptions(new Command("lineage"))
+    .description("Show what an asset is built from (upstream) and what is built from it (downstream), as trees.")
+    .argument("<key>", "the asset's key")
+    .option("--up <n>", "how many edges upstream to follow (default: all; 0: none)")
+    .option("--down <n>", "how many edges downstream to follow (default: all; 0: none)")
+    .option("--json", "print the nodes and edges as JSON")
+    .addHelpText("after", "\nLineage crosses code locations: an asset another location defines shows its location's name.");
+  return action(lineage, async (key: string, options: LineageOptions) => {
+    const client = connect(options);
+    const upstreamDepth = parseCount("--up", options.up) ?? null;
+    const downstreamDepth = parseCount("--down", options.down) ?? null;
+    const found = await client.lineage({ keys: [key], upstreamDepth, downstreamDepth });
     // The server walks from any key; one it has never seen comes back without a node.
-    if (!lineage.nodes.some((n) => n.key === key)) throw new CliError(`No asset "${key}"`);
-    if (values.json) return printJson(lineage);
-    console.log(formatLineage(key!, lineage, styleFor(process.stdout)));
+    if (!found.nodes.some((n) => n.key === key)) throw new CliError(`No asset "${key}"`);
+    if (options.json) return printJson(found);
+    console.log(formatLineage(key, found, styleFor(process.stdout)));
     return 0;
-  },
-};
+  });
+}
 
 function formatLineage(root: string, lineage: Lineage, style: Style): string {
   const nodes = new Map(lineage.nodes.map((n) => [n.key, n]));

@@ -1,59 +1,59 @@
 import type { Page, Run, RunStatus } from "@strata/sdk";
 import { CliError } from "../cli-error.js";
-import { parseCount, parseOptions, printJson } from "../command.js";
+import { Command } from "commander";
+import { action, parseCount, printJson } from "../command.js";
 import { formatDuration } from "../output/progress.js";
 import { relativeTime } from "../output/relative-time.js";
 import { RUN_STATUSES, styledStatus } from "../output/run-status.js";
 import { styleFor, type Style } from "../output/style.js";
 import { formatTable } from "../output/table.js";
-import { connect, serverOptions } from "../server-target.js";
+import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
 import { formatTags } from "../tag-option.js";
-import { RUNS_OPTIONS_HELP } from "./runs-options-help.js";
-import { subcommandHelp, type Subcommand } from "./subcommand.js";
 
 /**
  * `strata runs list`: runs newest first, filtered by status, asset, location or tag.
  *
  * @example
  * ```ts
- * process.exitCode = await listSubcommand.run(["--status", "failure", "--first", "5"]);
+ * await listCommand().parseAsync(["--status", "failure", "--first", "5"], { from: "user" });
  * ```
  */
-export const listSubcommand: Subcommand = {
-  name: "list",
-  usage: "runs list [--status S[,S]] [--asset KEY] [--location L] [--tag name=value] [--first N] [--after CURSOR] [--json]",
-  help: [
-    "  Runs, newest first, 20 at a time (--first, up to 500). --status takes one or more of",
-    `  ${RUN_STATUSES.join(", ")} (any case), comma-separated;`,
-    "  --asset: runs that selected that asset; --location: runs of that code location.",
-  ],
-  async run(argv) {
-    const { values, positionals } = parseOptions("runs list", argv, {
-      ...serverOptions,
-      status: { type: "string" },
-      asset: { type: "string" },
-      location: { type: "string" },
-      tag: { type: "string" },
-      first: { type: "string" },
-      after: { type: "string" },
-      json: { type: "boolean" },
+export function listCommand(): Command {
+  const list = withServerOptions(new Command("list"))
+    .summary("runs, newest first, filtered by status, asset, location or tag")
+    .description("Runs, newest first, 20 at a time (--first, up to 500).")
+    .option("--status <s[,s]>", `runs in one of these statuses, comma-separated (any case): ${RUN_STATUSES.join(", ")}`)
+    .option("--asset <key>", "runs that selected this asset")
+    .option("--location <name>", "runs of this code location")
+    .option("--tag <name=value>", "runs with this tag")
+    .option("--first <n>", "how many to show (1-500; default 20)")
+    .option("--after <cursor>", "the page after this cursor")
+    .option("--json", "print JSON for scripts");
+  return action(list, async (options: ListOptions) => {
+    if (options.tag !== undefined && !options.tag.includes("=")) throw new CliError(`--tag "${options.tag}" must be name=value`, 2);
+    const page = await connect(options).runs({
+      status: parseStatuses(options.status),
+      assetKey: options.asset,
+      location: options.location,
+      tag: options.tag,
+      first: parseCount("--first", options.first, { min: 1, max: 500 }) ?? 20,
+      after: options.after,
     });
-    if (values.help) return subcommandHelp(this, RUNS_OPTIONS_HELP);
-    if (positionals.length) throw new CliError(`unexpected argument "${positionals[0]}". Usage: strata ${this.usage}`, 2);
-    if (values.tag !== undefined && !values.tag.includes("=")) throw new CliError(`--tag "${values.tag}" must be name=value`, 2);
-    const page = await connect(values).runs({
-      status: parseStatuses(values.status),
-      assetKey: values.asset,
-      location: values.location,
-      tag: values.tag,
-      first: parseCount("--first", values.first, { min: 1, max: 500 }) ?? 20,
-      after: values.after,
-    });
-    if (values.json) return printJson(page);
+    if (options.json) return printJson(page);
     console.log(formatRuns(page, styleFor(process.stdout)));
     return 0;
-  },
-};
+  });
+}
+
+interface ListOptions extends ServerOptions {
+  status?: string;
+  asset?: string;
+  location?: string;
+  tag?: string;
+  first?: string;
+  after?: string;
+  json?: boolean;
+}
 
 function parseStatuses(value: string | undefined): RunStatus[] | undefined {
   if (value === undefined) return undefined;

@@ -1,5 +1,6 @@
 import type { RunDetail, RunEvent, StrataClient } from "@strata/sdk";
-import { expectPositionals, parseOptions, printJson } from "../command.js";
+import { Command } from "commander";
+import { action, printJson } from "../command.js";
 import { clockTime } from "../output/clock-time.js";
 import { formatDuration } from "../output/progress.js";
 import { relativeTime } from "../output/relative-time.js";
@@ -7,10 +8,8 @@ import { errorText, runEventLine } from "../output/run-event-line.js";
 import { styledStatus } from "../output/run-status.js";
 import { styleFor, type Style } from "../output/style.js";
 import { formatTable } from "../output/table.js";
-import { connect, serverOptions } from "../server-target.js";
+import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
 import { formatTags } from "../tag-option.js";
-import { RUNS_OPTIONS_HELP } from "./runs-options-help.js";
-import { subcommandHelp, type Subcommand } from "./subcommand.js";
 
 /** Events `runs show` prints without `--events`. */
 const TAIL = 10;
@@ -24,28 +23,30 @@ const PAGE = 5_000;
  *
  * @example
  * ```ts
- * process.exitCode = await showSubcommand.run([runId, "--events"]);
+ * await showCommand().parseAsync([runId, "--events"], { from: "user" });
  * ```
  */
-export const showSubcommand: Subcommand = {
-  name: "show",
-  usage: "runs show <runId> [--events] [--json]",
-  help: [
-    `  One run: status, timings, parent and root runs, steps with attempts and errors, and its`,
-    `  last ${TAIL} events (--events: all of them). --json prints the run with those events.`,
-  ],
-  async run(argv) {
-    const { values, positionals } = parseOptions("runs show", argv, { ...serverOptions, events: { type: "boolean" }, json: { type: "boolean" } });
-    if (values.help) return subcommandHelp(this, RUNS_OPTIONS_HELP);
-    const [runId] = expectPositionals(this.usage, positionals, 1);
-    const client = connect(values);
-    const run = await client.run(runId!);
-    const events = values.events ? await wholeLog(client, run.id) : await client.runLog(run.id, { after: Math.max(0, run.lastEventSeq - TAIL) });
-    if (values.json) return printJson({ ...run, events });
-    console.log(formatRun(run, events, Boolean(values.events), styleFor(process.stdout)));
+export function showCommand(): Command {
+  const show = withServerOptions(new Command("show"))
+    .summary("one run: status, timings, steps, its last events")
+    .description(
+      [
+        "One run: status, timings, parent and root runs, steps with attempts and errors, and its",
+        `last ${TAIL} events (--events: all of them). --json prints the run with those events.`,
+      ].join(" "),
+    )
+    .argument("<runId>", "the run")
+    .option("--events", "every event of the run, not only the last ones")
+    .option("--json", "print JSON for scripts");
+  return action(show, async (runId: string, options: ServerOptions & { events?: boolean; json?: boolean }) => {
+    const client = connect(options);
+    const run = await client.run(runId);
+    const events = options.events ? await wholeLog(client, run.id) : await client.runLog(run.id, { after: Math.max(0, run.lastEventSeq - TAIL) });
+    if (options.json) return printJson({ ...run, events });
+    console.log(formatRun(run, events, Boolean(options.events), styleFor(process.stdout)));
     return 0;
-  },
-};
+  });
+}
 
 async function wholeLog(client: StrataClient, runId: string): Promise<RunEvent[]> {
   const events: RunEvent[] = [];

@@ -1,8 +1,7 @@
-import { expectPositionals, parseOptions } from "../command.js";
+import { Command } from "commander";
+import { action } from "../command.js";
 import { waitForRun } from "../runs/wait-for-run.js";
-import { connect, serverOptions } from "../server-target.js";
-import { RUNS_OPTIONS_HELP } from "./runs-options-help.js";
-import { subcommandHelp, type Subcommand } from "./subcommand.js";
+import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
 
 /**
  * `strata runs watch <runId>`: follows a run, from its first event, until it ends; exits as
@@ -10,21 +9,22 @@ import { subcommandHelp, type Subcommand } from "./subcommand.js";
  *
  * @example
  * ```ts
- * process.exitCode = await watchSubcommand.run([runId]);
+ * await watchCommand().parseAsync([runId], { from: "user" });
  * ```
  */
-export const watchSubcommand: Subcommand = {
-  name: "watch",
-  usage: "runs watch <runId> [--json]",
-  help: [
-    "  Follows a run until it ends, from its first event (a run that has ended is replayed), and",
-    "  exits 0 for SUCCESS, 1 for FAILURE or CANCELED. Ctrl-C stops watching, not the run.",
-  ],
-  async run(argv) {
-    const { values, positionals } = parseOptions("runs watch", argv, { ...serverOptions, json: { type: "boolean" } });
-    if (values.help) return subcommandHelp(this, RUNS_OPTIONS_HELP);
-    const [runId] = expectPositionals(this.usage, positionals, 1);
-    const client = connect(values);
-    return waitForRun(client, await client.run(runId!), { json: values.json ?? false });
-  },
-};
+export function watchCommand(): Command {
+  const watch = withServerOptions(new Command("watch"))
+    .summary("follow a run until it ends")
+    .description(
+      [
+        "Follows a run until it ends, from its first event (a run that has ended is replayed), and",
+        "exits 0 for SUCCESS, 1 for FAILURE or CANCELED. Ctrl-C stops watching, not the run (exit 130).",
+      ].join(" "),
+    )
+    .argument("<runId>", "the run")
+    .option("--json", "event lines on stderr, the ended run as JSON on stdout");
+  return action(watch, async (runId: string, options: ServerOptions & { json?: boolean }) => {
+    const client = connect(options);
+    return waitForRun(client, await client.run(runId), { json: options.json ?? false });
+  });
+}

@@ -283,12 +283,12 @@ describe("bad input", () => {
       expect(result.code, args.join(" ")).toBe(2);
       return result.stderr;
     };
-    expect(await usage("launch")).toMatch(/^strata: name the assets to run\. Usage: strata runs launch <key\.\.\.>/);
+    expect(await usage("launch")).toBe("strata: runs launch: missing required argument 'key'. Usage: strata runs launch [options] <key...>\n");
     expect(await usage("launch", "source", "--tag", "team")).toBe('strata: --tag "team" must be name=value\n');
-    expect(await usage("reexecute", "abc", "--all-steps", "--from-failure")).toBe("strata: choose one of --from-failure, --all-steps\n");
+    expect(await usage("reexecute", "abc", "--all-steps", "--from-failure")).toMatch(/^strata: runs reexecute: option '--from-failure' cannot be used with option '--all-steps'\. Usage: /);
     expect(await usage("list", "--status", "done")).toMatch(/^strata: --status "done" is not a run status: use QUEUED, /);
-    expect(await usage("show")).toBe("strata: missing an argument. Usage: strata runs show <runId> [--events] [--json]\n");
-    expect(await usage("rerun")).toMatch(/^strata: unknown subcommand "runs rerun"/);
+    expect(await usage("show")).toBe("strata: runs show: missing required argument 'runId'. Usage: strata runs show [options] <runId>\n");
+    expect(await usage("rerun")).toMatch(/^strata: runs: unknown command 'rerun'/);
   });
 
   it("has help for each subcommand", async () => {

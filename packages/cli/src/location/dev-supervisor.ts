@@ -6,7 +6,8 @@ import { startLocationProcess, type LocationProcess } from "./location-process.j
 
 /**
  * `strata dev`'s code location: a child process for the definitions file, replaced by a fresh
- * one (a fresh module graph, so every edit counts) whenever a file next to it changes. A file
+ * one (a fresh module graph, so every edit counts) whenever a file in its directory or below
+ * changes (not those in `ignore`, such as the embedded database). A file
  * that fails to load leaves no process running until the next change; the server keeps
  * running throughout. `onLoaded` hears each process's manifest hash once its file has loaded.
  *
@@ -23,7 +24,8 @@ export function superviseDevLocation(
     stdout = process.stdout,
     onLoaded,
     onRunLog,
-  }: { stdout?: NodeJS.WriteStream; onLoaded?: (hash: string) => void; onRunLog?: (runId: string, line: string) => void } = {},
+    ignore = [],
+  }: { stdout?: NodeJS.WriteStream; onLoaded?: (hash: string) => void; onRunLog?: (runId: string, line: string) => void; ignore?: readonly string[] } = {},
 ): { close(): Promise<void> } {
   const style = styleFor(stdout);
   let current: LocationProcess | undefined;
@@ -42,7 +44,7 @@ export function superviseDevLocation(
     });
   };
 
-  const watcher = watchDirectory(dirname(config.defsPath), (files) => {
+  const reload = (files: string[]) => {
     queue = queue.then(async () => {
       if (closed) return;
       const shown = files.length ? files.join(", ") : relative(process.cwd(), config.defsPath);
@@ -52,13 +54,14 @@ export function superviseDevLocation(
       await previous?.stop();
       if (!closed) start();
     });
-  });
+  };
+  const watcher = watchDirectory(dirname(config.defsPath), reload, { ignore });
 
   start();
   return {
     async close() {
       closed = true;
-      watcher.close();
+      await watcher.close();
       await queue;
       await current?.stop();
     },

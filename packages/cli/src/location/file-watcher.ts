@@ -1,27 +1,44 @@
-import { watch, type FSWatcher } from "node:fs";
-import { basename } from "node:path";
+import { relative, sep } from "node:path";
+import { watch } from "chokidar";
 
-/** Files whose change cannot alter definitions: editors' swap and backup files, dotfiles. */
-const IGNORED = /^\.|~$|\.swp$|\.swx$|^4913$/;
+/** Folders whose files cannot alter definitions, and that churn: installs, builds, Strata's own data. */
+const IGNORED_FOLDERS = new Set(["node_modules", ".git", ".strata", "dist"]);
+/** Editors' swap and backup files, and dotfiles. */
+const IGNORED_NAMES = /^\.|~$|\.swp$|\.swx$|^4913$/;
 
 /**
- * Watches the files of one directory (not its subdirectories: node_modules and `.strata`
- * churn there) and calls `onChange` once per burst of changes, `debounceMs` after the last,
- * with the names that changed. Editors save in several writes; one reload per save is enough.
+ * Watches a directory and everything under it (with chokidar: Node's own recursive `fs.watch`
+ * misses files on some platforms and gives no ignores), so a definitions file reloads when any
+ * local file it imports changes, in a subfolder too. Skips node_modules, .git, .strata, dist,
+ * dotfiles, editors' swap files and the paths in `ignore` (e.g. the embedded database).
+ * Calls `onChange` once per burst of changes, `debounceMs` after the last, with the changed
+ * paths relative to `dir`: editors save in several writes, and one reload per save is enough.
  *
  * @example
  * ```ts
  * const watcher = watchDirectory("examples/quickstart", (files) => reload(files));
- * watcher.close();
+ * await watcher.close();
  * ```
  */
-export function watchDirectory(dir: string, onChange: (files: string[]) => void, debounceMs = 150): { close(): void } {
+export function watchDirectory(
+  dir: string,
+  onChange: (files: string[]) => void,
+  { ignore = [], debounceMs = 150 }: { ignore?: readonly string[]; debounceMs?: number } = {},
+): { close(): Promise<void> } {
   const changed = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
-  const watcher: FSWatcher = watch(dir, { persistent: true }, (_event, file) => {
-    const name = file ? basename(file.toString()) : "";
-    if (name && IGNORED.test(name)) return;
-    if (name) changed.add(name);
+  const watcher = watch(dir, {
+    ignoreInitial: true,
+    // Only the part under `dir` counts: the directory itself may sit inside a dot-folder.
+    ignored: (path) => {
+      const inside = relative(dir, path);
+      if (inside === "" || inside.startsWith("..")) return false;
+      if (ignore.some((skipped) => path === skipped || path.startsWith(`${skipped}${sep}`))) return true;
+      return inside.split(sep).some((part) => IGNORED_FOLDERS.has(part) || IGNORED_NAMES.test(part));
+    },
+  });
+  watcher.on("all", (_event, path) => {
+    changed.add(relative(dir, path).split(sep).join("/"));
     clearTimeout(timer);
     timer = setTimeout(() => {
       const files = [...changed].sort();
@@ -30,9 +47,9 @@ export function watchDirectory(dir: string, onChange: (files: string[]) => void,
     }, debounceMs);
   });
   return {
-    close() {
+    async close() {
       clearTimeout(timer);
-      watcher.close();
+      await watcher.close();
     },
   };
 }

@@ -1,6 +1,10 @@
 import { stripStyle } from "./style.js";
 
-const CLEAR_LINE = "\r\u001b[2K";
+/**
+ * Back to the line's start, then erase it (CSI 2K): one write, so the status never flickers.
+ * node:readline's clearLine and cursorTo send the same codes in two writes.
+ */
+export const CLEAR_LINE = "\r\u001b[2K";
 
 /**
  * A status line that stays at the bottom of a terminal while other lines scroll above it: each

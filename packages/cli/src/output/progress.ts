@@ -1,3 +1,4 @@
+import { CLEAR_LINE } from "./live-line.js";
 import { styleFor } from "./style.js";
 
 /**
@@ -14,7 +15,7 @@ export async function withProgress<T>(label: string, work: () => Promise<T>, str
   const started = performance.now();
   if (stream.isTTY) stream.write(`${style.dim("…")} ${label}`);
   const clear = () => {
-    if (stream.isTTY) stream.write("\r\u001b[2K");
+    if (stream.isTTY) stream.write(CLEAR_LINE);
   };
   try {
     const result = await work();

@@ -1,3 +1,6 @@
+import { stripVTControlCharacters } from "node:util";
+import { createColors } from "picocolors";
+
 /** Colours for human output, or none. */
 export interface Style {
   bold(text: string): string;
@@ -8,14 +11,14 @@ export interface Style {
   cyan(text: string): string;
 }
 
-const plain: Style = { bold: String, dim: String, red: String, green: String, yellow: String, cyan: String };
-
-const sgr = (open: number, close: number) => (text: string) => `\u001b[${open}m${text}\u001b[${close}m`;
-const ansi: Style = { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39) };
+// picocolors writes the codes; `createColors(enabled)` rather than its default export, because
+// that default decides from process.stdout alone and the CLI also writes to stderr.
+const plain: Style = createColors(false);
+const ansi: Style = createColors(true);
 
 /**
- * Colours only for a terminal, and never when `NO_COLOR` is set (https://no-color.org), so
- * piped output and logs stay plain text.
+ * Colours only for a terminal, and never when `NO_COLOR` is set to anything but "" (as
+ * https://no-color.org asks), so piped output and logs stay plain text.
  *
  * @example
  * ```ts
@@ -27,8 +30,14 @@ export function styleFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
   return stream.isTTY && !env.NO_COLOR ? ansi : plain;
 }
 
-/** The text without colour codes, e.g. to measure its width. */
+/**
+ * The text without colour or other terminal control codes, e.g. to measure its width.
+ *
+ * @example
+ * ```ts
+ * stripStyle(styleFor({ isTTY: true }, {}).red("FAILURE")).length; // 7
+ * ```
+ */
 export function stripStyle(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;]*m/g, "");
+  return stripVTControlCharacters(text);
 }
