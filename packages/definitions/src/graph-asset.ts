@@ -145,7 +145,7 @@ export type GraphMultiAssetHandles<O extends AssetOuts> = { readonly [K in keyof
 
 /**
  * Declares several assets computed by a graph of ops (Dagster's `@graph_multi_asset`). The graph
- * function returns one op output per out, each fitting the out's declared type.
+ * function returns one op output per out, each fitting the out's declared type, and nothing else.
  *
  * @example
  * ```ts
@@ -161,7 +161,8 @@ export type GraphMultiAssetHandles<O extends AssetOuts> = { readonly [K in keyof
  */
 export function graphMultiAsset<O extends AssetOuts, I extends InputSources = {}, H extends GraphMultiAssetHandles<O> = GraphMultiAssetHandles<O>>(
   options: GraphMultiAssetOptions<O, I>,
-  fn: (inputs: GraphInputs<I>) => H,
+  // A returned key that is not an out is `never` (NoInfer keeps `H` inferred from the function alone).
+  fn: (inputs: GraphInputs<I>) => H & NoInfer<{ readonly [K in Exclude<keyof H & string, keyof O>]: never }>,
 ): MultiAssetDefinition<GraphMultiAssetValues<O, H>> {
   const culprit = `graph multi-asset "${String(options?.name)}"`;
   const name = checkName(options?.name, "graph multi-asset name", culprit);

@@ -126,7 +126,7 @@ export function outsToAssets(
 export function multiAsset<O extends AssetOuts, I extends InputSources = {}, R extends ResourceRequirements = {}, Out = unknown, Subset extends boolean = false>(
   options: MultiAssetOptions<O, I, R, Subset>,
   // `Out` is inferred from the function alone (NoInfer); the intersection then checks it against the outs.
-  fn: (inputs: InputValues<I>, ctx: MultiAssetContext<R>) => Out & NoInfer<MultiAssetResult<O, Out, Subset>>,
+  fn: (inputs: InputValues<I>, ctx: MultiAssetContext<R, keyof O & string>) => Out & NoInfer<MultiAssetResult<O, Out, Subset>>,
 ): MultiAssetDefinition<MultiAssetValues<O, Out>> {
   const culprit = `multi-asset "${String(options?.name)}"`;
   const name = checkName(options?.name, "multi-asset name", culprit);

@@ -67,9 +67,9 @@ export interface AssetContext<R = {}> extends StepContextBase<R> {
  * });
  * ```
  */
-export interface MultiAssetContext<R = {}> extends StepContextBase<R> {
-  /** The output names selected in this run. */
-  selectedOutputNames: readonly string[];
+export interface MultiAssetContext<R = {}, Names extends string = string> extends StepContextBase<R> {
+  /** The output names selected in this run (typed by the multi-asset's outs). */
+  selectedOutputNames: readonly Names[];
 }
 
 /**

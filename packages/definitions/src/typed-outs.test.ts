@@ -59,20 +59,30 @@ describe("multi-asset outs, checked against the function", () => {
     multiAsset({ name: "yields_unnamed", outs: { a: new AssetOut(), b: new AssetOut() } }, function* () {
       yield output(1);
     });
-    const names: readonly ("a" | "b")[] = ["a", "b"];
     // @ts-expect-error a value yielded under either name must fit both outs
-    multiAsset({ name: "yields_either", outs: { a: new AssetOut<string>(), b: new AssetOut() } }, function* () {
-      for (const name of names) yield output(1, { name });
+    multiAsset({ name: "yields_either", outs: { a: new AssetOut<string>(), b: new AssetOut() }, canSubset: true }, function* (_, ctx) {
+      for (const name of ctx.selectedOutputNames) yield output(1, { name });
     });
 
     const fits = multiAsset({ name: "yields", outs: { a: new AssetOut<Date>(), b: new AssetOut(), c: new AssetOut() }, canSubset: true }, async function* (_, ctx) {
       yield output(new Date(), { name: "a" });
       yield new MaterializeResult({ assetKey: "b" });
-      // A name known only at run time is checked by the runtime.
-      for (const name of ctx.selectedOutputNames) if (name === "c") yield output([name], { name });
+      expectTypeOf(ctx.selectedOutputNames).toEqualTypeOf<readonly ("a" | "b" | "c")[]>();
+      if (ctx.selectedOutputNames.includes("c")) yield output(["c"], { name: "c" });
     });
     expectTypeOf(fits.out.a).toEqualTypeOf<AssetOutputRef<Date>>();
     expectTypeOf(fits.out.c).toEqualTypeOf<AssetOutputRef<string[]>>();
+
+    // A name computed as a plain string could be any out's: the value must fit them all, and the
+    // run checks the name.
+    const computed: string = ["a"].join("");
+    multiAsset({ name: "yields_computed", outs: { a: new AssetOut(), b: new AssetOut() } }, function* () {
+      yield output(1, { name: computed });
+    });
+    // @ts-expect-error 1 does not fit out a
+    multiAsset({ name: "yields_computed_mistyped", outs: { a: new AssetOut<Date>(), b: new AssetOut() } }, function* () {
+      yield output(1, { name: computed });
+    });
   });
 
   it("requires every required out in a returned object, and nothing else", () => {
@@ -106,6 +116,11 @@ describe("multi-asset outs, checked against the function", () => {
     const split = op("split", { outs: ["small", "large"] }, (xs: number[]) => ({ small: xs.filter((x) => x < 2), large: String(xs.length) }));
     // @ts-expect-error large is a string, not a number[]
     graphMultiAsset({ name: "graph_mistyped", outs: { small: new AssetOut<number[]>(), large: new AssetOut<number[]>() } }, () => split(load()));
+
+    expect(() =>
+      // @ts-expect-error large is not an out (the definition-time check says so too)
+      graphMultiAsset({ name: "graph_extra", outs: { small: new AssetOut() } }, () => split(load())),
+    ).toThrow('returns "large", which is not one of its outs');
 
     const fits = graphMultiAsset({ name: "graph_fits", outs: { small: new AssetOut<number[]>(), large: new AssetOut() } }, () => split(load()));
     expectTypeOf(fits.out.small).toEqualTypeOf<AssetOutputRef<number[]>>();
