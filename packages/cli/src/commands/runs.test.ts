@@ -161,8 +161,8 @@ describe("a failing run, re-executed from its failure", () => {
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^ID\s+STATUS\s+CREATED\s+DURATION\s+LOCATION\s+RE-EXECUTES\s+TAGS\s+ASSETS$/);
-    expect(lines[1]).toMatch(new RegExp(`^${childId}\\s+SUCCESS\\s+just now\\s+\\d+ms\\s+fixture\\s+FROM_FAILURE of ${failedId.slice(0, 8)}\\s+doubled$`));
-    expect(lines[2]).toMatch(new RegExp(`^${failedId}\\s+FAILURE\\s+just now\\s+\\d+ms\\s+fixture\\s+doubled \\+1$`));
+    expect(lines[1]).toMatch(new RegExp(`^${childId}\\s+SUCCESS\\s+(?:just now|\\d+ min ago)\\s+(?:\\d+ms|\\d+\\.\\ds)\\s+fixture\\s+FROM_FAILURE of ${failedId.slice(0, 8)}\\s+doubled$`));
+    expect(lines[2]).toMatch(new RegExp(`^${failedId}\\s+FAILURE\\s+(?:just now|\\d+ min ago)\\s+(?:\\d+ms|\\d+\\.\\ds)\\s+fixture\\s+doubled \\+1$`));
     expect(lines.at(-1)).toMatch(/^2 runs, newest first; next page: --after \S+$/);
   });
 
