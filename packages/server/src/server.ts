@@ -75,14 +75,6 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
   // balancers: 60 s), so a client never sends a request on a socket the server is closing.
   http.keepAliveTimeout = 65_000;
   http.headersTimeout = 66_000;
-  // Subscriptions over WebSocket (graphql-transport-ws) on the same path as HTTP and SSE.
-  const webSocket = serveWebSocket({
-    http,
-    yoga,
-    path: yoga.graphqlEndpoint,
-    logger,
-    checkAuthorization: (header) => authenticate(db.sql, auth, header),
-  });
   try {
     await new Promise<void>((resolve, reject) => {
       http.once("error", reject);
@@ -92,11 +84,20 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
       });
     });
   } catch (error) {
-    await webSocket.close();
     await pubsub.close();
     if (ownsDb) await db.close();
     throw error;
   }
+  // Subscriptions over WebSocket (graphql-transport-ws) on the same path as HTTP and SSE,
+  // attached once listening: attached before, a failed listen (port taken) is also reported
+  // as an internal error of the WebSocket server.
+  const webSocket = serveWebSocket({
+    http,
+    yoga,
+    path: yoga.graphqlEndpoint,
+    logger,
+    checkAuthorization: (header) => authenticate(db.sql, auth, header),
+  });
   runs.start();
   const { port } = http.address() as AddressInfo;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
