@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { createClient } from "@strata/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, runCli, startCli, type RunningCli } from "../testing/run-cli.js";
@@ -96,6 +96,25 @@ describe("strata dev", () => {
     await cli.waitFor(/lib\/helper\.ts changed: reloading devtest/, { from });
     await cli.waitFor(/Registered version 6 of devtest: 1 asset\(s\) added, 1 removed\./, { from });
     expect((await createClient({ url }).assets()).items.map((a) => a.key)).toContain("store/summary");
+  });
+
+  it("re-registers when a file it imports from elsewhere in its project changes", async () => {
+    const shared = `${work.dir}-shared`;
+    mkdirSync(shared, { recursive: true });
+    try {
+      writeFileSync(join(shared, "label.ts"), 'export const label = "outside";\n');
+      const added = cli.mark();
+      writeDefs(`import { label } from "../${basename(shared)}/label.js";\nconst report = asset(label, { keyPrefix: prefix, deps: [revenue] }, () => "ok");`);
+      await cli.waitFor(/Registered version 7 of devtest: 1 asset\(s\) added, 1 removed\./, { from: added });
+
+      const from = cli.mark();
+      writeFileSync(join(shared, "label.ts"), 'export const label = "moved";\n');
+      await cli.waitFor(new RegExp(`\\.\\./${basename(shared)}/label\\.ts changed: reloading devtest`), { from });
+      await cli.waitFor(/Registered version 8 of devtest: 1 asset\(s\) added, 1 removed\./, { from });
+      expect((await createClient({ url }).assets()).items.map((a) => a.key)).toContain("store/moved");
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
   });
 
   it("keeps other processes off its embedded database", async () => {

@@ -1,4 +1,5 @@
-import { dirname, relative } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { styleFor } from "../output/style.js";
 import { watchDirectory } from "./file-watcher.js";
 import { LocationExit, type LocationConfig } from "./location-config.js";
@@ -7,9 +8,9 @@ import { startLocationProcess, type LocationProcess } from "./location-process.j
 /**
  * `strata dev`'s code location: a child process for the definitions file, replaced by a fresh
  * one (a fresh module graph, so every edit counts) whenever a file in its directory or below
- * changes (not those in `ignore`, such as the embedded database). A file
- * that fails to load leaves no process running until the next change; the server keeps
- * running throughout. `onLoaded` hears each process's manifest hash once its file has loaded.
+ * changes (not those in `ignore`, such as the embedded database), or a file of its project it
+ * imported from elsewhere. A file that fails to load leaves no process running until the next
+ * change; the server keeps running throughout. `onLoaded` hears each process's manifest hash once its file has loaded.
  *
  * @example
  * ```ts
@@ -28,13 +29,23 @@ export function superviseDevLocation(
   }: { stdout?: NodeJS.WriteStream; onLoaded?: (hash: string) => void; onRunLog?: (runId: string, line: string) => void; ignore?: readonly string[] } = {},
 ): { close(): Promise<void> } {
   const style = styleFor(stdout);
+  const project = projectRoot(config.defsPath);
   let current: LocationProcess | undefined;
   let closed = false;
   // Restarts run one after another, so a burst of saves never leaves two locations running.
   let queue: Promise<void> = Promise.resolve();
 
   const start = () => {
-    const location = startLocationProcess(config, { ...(onLoaded && { onLoaded }), onRunLog: onRunLog ?? ((_runId, line) => stdout.write(line)) });
+    const location = startLocationProcess(config, {
+      ...(onLoaded && { onLoaded }),
+      onRunLog: onRunLog ?? ((_runId, line) => stdout.write(line)),
+      // Files under the directory are watched already; those it imports from elsewhere in its
+      // project join them. Only its project's: a workspace package also resolves outside
+      // node_modules, and changes by a build, not an edit.
+      onImported: (file) => {
+        if (isInside(project, file)) watcher.add(file);
+      },
+    });
     current = location;
     void location.exited.then((code) => {
       if (closed || current !== location) return;
@@ -66,4 +77,17 @@ export function superviseDevLocation(
       await current?.stop();
     },
   };
+}
+
+/** The nearest directory above the definitions file with a package.json: the user's project. */
+function projectRoot(defsPath: string): string {
+  for (let dir = dirname(defsPath); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) return dirname(defsPath);
+  }
+}
+
+function isInside(dir: string, file: string): boolean {
+  const inside = relative(dir, file);
+  return inside !== "" && !inside.startsWith("..");
 }

@@ -24,7 +24,7 @@ export function watchDirectory(
   dir: string,
   onChange: (files: string[]) => void,
   { ignore = [], debounceMs = 150 }: { ignore?: readonly string[]; debounceMs?: number } = {},
-): { close(): Promise<void> } {
+): { add(path: string): void; close(): Promise<void> } {
   const changed = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   const watcher = watch(dir, {
@@ -46,7 +46,15 @@ export function watchDirectory(
       onChange(files);
     }, debounceMs);
   });
+  const added = new Set<string>();
   return {
+    /** Watches one more file or directory; paths under `dir` are watched already. */
+    add(path) {
+      const inside = relative(dir, path);
+      if (added.has(path) || (inside && !inside.startsWith(".."))) return;
+      added.add(path);
+      watcher.add(path);
+    },
     async close() {
       clearTimeout(timer);
       await watcher.close();

@@ -21,9 +21,10 @@ export interface LocationConfig {
 /**
  * What a code-location process tells its parent over IPC: its definitions loaded, with this
  * manifest hash; or, under `strata dev`, a line of its log about one run, for the parent to
- * print in order with what it prints about that run itself.
+ * print in order with what it prints about that run itself; or, under `strata dev`, a local file
+ * the definitions imported, for the parent to watch.
  */
-export type LocationMessage = { type: "loaded"; hash: string } | { type: "runLog"; runId: string; line: string };
+export type LocationMessage = { type: "loaded"; hash: string } | { type: "runLog"; runId: string; line: string } | { type: "imported"; file: string };
 
 export const LOCATION_CONFIG_ENV = "STRATA_LOCATION_CONFIG";
 

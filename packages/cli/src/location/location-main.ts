@@ -7,6 +7,7 @@ import { createClient } from "@strata/sdk";
 import { readLocationConfig, type LocationMessage } from "./location-config.js";
 import { runLocation } from "./location-runner.js";
 import { runtimeFor } from "./location-runtime.js";
+import { trackImportedFiles } from "./imported-files.js";
 
 const config = readLocationConfig();
 const abort = new AbortController();
@@ -18,6 +19,9 @@ process.channel?.unref();
 const onLoaded = (hash: string) => void process.send?.({ type: "loaded", hash } satisfies LocationMessage);
 // strata dev prints this process's lines about a run itself, in order with its own.
 const onRunLog = config.mode === "dev" && process.send ? (runId: string, line: string) => void process.send?.({ type: "runLog", runId, line } satisfies LocationMessage) : undefined;
+
+// strata dev watches the local files the definitions import, outside their directory too.
+if (config.mode === "dev" && process.send) trackImportedFiles((file) => void process.send?.({ type: "imported", file } satisfies LocationMessage));
 
 const client = createClient({ url: config.serverUrl, token: config.token });
 process.exitCode = await runLocation({ config, client, serve: await runtimeFor(config.defsPath), signal: abort.signal, onLoaded, ...(onRunLog && { onRunLog }) });

@@ -19,7 +19,8 @@ export interface LocationProcess {
  * Starts a code location in its own Node.js process with tsx loaded, so a TypeScript
  * definitions file runs as is and user code stays out of the CLI's (and the server's) process.
  * The child shares the terminal: its lines appear as it prints them. `onLoaded` hears, over
- * IPC, the hash of the manifest the child is about to register.
+ * IPC, the hash of the manifest the child is about to register; `onImported`, under
+ * `strata dev`, each local file the definitions import.
  *
  * @example
  * ```ts
@@ -29,7 +30,7 @@ export interface LocationProcess {
  */
 export function startLocationProcess(
   config: LocationConfig,
-  { onLoaded, onRunLog }: { onLoaded?: (hash: string) => void; onRunLog?: (runId: string, line: string) => void } = {},
+  { onLoaded, onRunLog, onImported }: { onLoaded?: (hash: string) => void; onRunLog?: (runId: string, line: string) => void; onImported?: (file: string) => void } = {},
 ): LocationProcess {
   const child = spawn(process.execPath, ["--import", TSX_LOADER, ENTRY], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -37,6 +38,7 @@ export function startLocationProcess(
   });
   child.on("message", (message: LocationMessage) => {
     if (message?.type === "loaded") onLoaded?.(message.hash);
+    if (message?.type === "imported") onImported?.(message.file);
     // A dev location sends its lines about runs here; printed as they come unless asked otherwise.
     if (message?.type === "runLog") (onRunLog ?? ((_runId: string, line: string) => process.stdout.write(line)))(message.runId, message.line);
   });
