@@ -1,4 +1,4 @@
-import { asset, Definitions, executeRun, InMemoryIOManager, type AssetDefinition, type RunEvent } from "@strata/definitions";
+import { asset, Definitions, executeRun, InMemoryIOManager, type SingleAssetDefinition, type RunEvent } from "@strata/definitions";
 import { median, sample, type BenchRow, type Workload } from "../harness.js";
 
 const STEPS = 1_000;
@@ -17,7 +17,7 @@ const noContext = {} as never;
 
 function chain(): Case {
   const fns: ((inputs: { prev: number }) => number)[] = [];
-  let previous: AssetDefinition<number> = asset("chain_0", () => 0);
+  let previous: SingleAssetDefinition<number> = asset("chain_0", () => 0);
   const assets = [previous];
   const first = () => 0;
   for (let i = 1; i < STEPS; i++) {
@@ -42,7 +42,7 @@ function fanOut(): Case {
   const rootFn = () => 1;
   const root = asset("root", rootFn);
   const fns: ((inputs: { root: number }, ctx: never) => number)[] = [];
-  const assets: AssetDefinition<number>[] = [root];
+  const assets: SingleAssetDefinition<number>[] = [root];
   for (let i = 0; i < STEPS; i++) {
     const fn = ({ root }: { root: number }) => root + i;
     fns.push(fn);

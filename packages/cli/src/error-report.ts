@@ -1,3 +1,4 @@
+import { isTerminalRunStatus } from "@strata/protocol";
 import {
   InvalidSelectionError,
   NothingToReexecuteError,
@@ -35,7 +36,7 @@ export function describeError(error: unknown): { message: string; exitCode: numb
     return { message: `${error.message} (find keys with \`strata assets search\`)`, exitCode: 1 };
   }
   if (error instanceof NothingToReexecuteError) return { message: `${error.message}; --all-steps runs every step again`, exitCode: 1 };
-  if (error instanceof RunStatusError && !["SUCCESS", "FAILURE", "CANCELED"].includes(error.status)) {
+  if (error instanceof RunStatusError && !isTerminalRunStatus(error.status)) {
     return { message: `${error.message} (wait for it: strata runs watch ${error.runId})`, exitCode: 1 };
   }
   if (error instanceof NotFoundError && error.kind === "run") return { message: `${error.message} (recent runs: strata runs list)`, exitCode: 1 };

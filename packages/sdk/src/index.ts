@@ -17,11 +17,13 @@ export type { AssetSummary, AssetDetail, AssetFilter, AssetsOptions, AssetPage, 
 export type { CodeLocation, CodeLocationDetail, RegisterCodeLocationInput, RegisterCodeLocationResult, CodeLocationMethods } from "./code-locations.js";
 export type { Materialization, ReportMaterializationInput, MaterializationMethods } from "./materializations.js";
 export type { ApiToken, CreatedToken, CreateTokenInput, TokenMethods } from "./tokens.js";
+export type { RunEventPayloads } from "@strata/protocol";
+export type { RunEventType } from "./generated/graphql.js";
 export type { Run, RunDetail, RunEvent, RunStatusChange, RunStatus, ReexecutionStrategy, RunsOptions, RunMethods } from "./runs.js";
 export type { Page } from "./page.js";
 export type { CodeLocationChange, SubscriptionMethods } from "./subscriptions/subscription-methods.js";
 export type { StrataSubscription, SubscribeOptions, SubscriptionStatus } from "./subscriptions/reconnecting-subscription.js";
-export type { ReconnectOptions } from "./subscriptions/backoff.js";
+export { backoffDelay, type BackoffOptions, type ReconnectOptions } from "./subscriptions/backoff.js";
 export {
   StrataError,
   NotFoundError,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { InvalidSelectionError, isRetryable, NotFoundError, NothingToReexecuteError, RunStatusError } from "./errors.js";
 import type { RunEvent } from "./runs.js";
 import { startTestServer, testManifest, type TestServer } from "./testing/test-server.js";
@@ -117,7 +117,7 @@ describe("runEvents", () => {
     await report(run.id, event("LOG", "live again"));
     await pending;
 
-    await report(run.id, event("RUN_SUCCESS"));
+    await report(run.id, event("RUN_SUCCESS", undefined, { durationMs: 42 }));
     for await (const e of events) seen.push(e); // ends after the run's last event
     expect(seen.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(seen.map((e) => e.message ?? e.type)).toEqual(["RUN_START", "one", "while away", "still away", "live again", "RUN_SUCCESS"]);
@@ -135,6 +135,35 @@ describe("runEvents", () => {
     // The largest page the server allows fits its query cost limit.
     expect((await client.runLog(done!.id, { first: 10_000 })).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     await expect(client.runLog("00000000-0000-0000-0000-000000000000")).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("types each event's payload by its type, with no cast", async () => {
+    const client = t.client();
+    const [done] = (await client.runs({ status: ["SUCCESS"], first: 1 })).items;
+    const read = (event: RunEvent): string => {
+      switch (event.type) {
+        case "RUN_START":
+          return `start ${event.payload.stepKeys.join(",")} reusing ${event.payload.reusedOutputs.length}`;
+        case "LOG":
+          // @ts-expect-error a LOG payload has no durationMs: narrowing picked LOG's payload type
+          void event.payload.durationMs;
+          return `log ${event.message} ${String(event.payload.extra)}`;
+        case "RUN_SUCCESS":
+          return `success after ${event.payload.durationMs} ms`;
+        default:
+          return event.type;
+      }
+    };
+    expect((await client.runLog(done!.id)).map(read)).toEqual([
+      "start shop/orders,shop/revenue reusing 0",
+      "log one null",
+      "log while away null",
+      "log still away null",
+      "log live again null",
+      "success after 42 ms",
+    ]);
+    expectTypeOf<RunEvent<"ASSET_MATERIALIZATION">["payload"]["dataVersion"]>().toEqualTypeOf<string | null>();
+    expectTypeOf<RunEvent<"STEP_FAILURE">["payload"]["error"]["message"]>().toEqualTypeOf<string>();
   });
 
   it("starts after a given seq, for a reader that already has the beginning", async () => {

@@ -1,9 +1,11 @@
+import type { RunEventPayloads } from "@strata/protocol";
 import type { ClientConnection } from "./client-connection.js";
 import {
   RunEventsDocument,
   RunStatusChangedDocument,
   type ReexecutionStrategy as GeneratedReexecutionStrategy,
   type RunEventFieldsFragment,
+  type RunEventType,
   type RunEventsSubscription,
   type RunFieldsFragment,
   type RunQuery,
@@ -57,14 +59,22 @@ export type Run = RunFieldsFragment;
 export type RunDetail = Unwrapped<RunQuery["run"], "Run">;
 
 /**
- * One event of a run's log; `seq` numbers a run's events from 1, in order.
+ * One event of a run's log; `seq` numbers a run's events from 1, in order. Narrowing on `type`
+ * types `payload` (the schemas of @strata/protocol, which the server validated it against).
  *
  * @example
  * ```ts
- * for await (const event of client.runEvents(runId)) if (event.type === "STEP_FAILURE") console.error(event.message);
+ * for await (const event of client.runEvents(runId)) {
+ *   if (event.type === "STEP_FAILURE") console.error(event.stepKey, event.payload.error.message);
+ * }
  * ```
  */
-export type RunEvent = RunEventFieldsFragment;
+export type RunEvent<T extends RunEventType = RunEventType> = T extends RunEventType
+  ? Omit<RunEventFieldsFragment, "type" | "payload"> & { type: T; payload: RunEventPayloads[T] }
+  : never;
+
+// The generated fragment types `type` and `payload` separately; the server pairs them.
+const typed = (event: RunEventFieldsFragment) => event as RunEvent;
 
 /**
  * A run changed status.
@@ -231,7 +241,7 @@ export function runMethods({ sdk, endpoint, reconnect }: ClientConnection): RunM
     },
     async runLog(runId, options = {}) {
       const run = unwrapResult((await sdk.RunLog({ id: runId, after: options.after, first: options.first })).run, "Run");
-      return run.events;
+      return run.events.map(typed);
     },
     runEvents(runId, options = {}) {
       const { after, ...subscribeOptions } = options;
@@ -240,7 +250,7 @@ export function runMethods({ sdk, endpoint, reconnect }: ClientConnection): RunM
         {
           document: RunEventsDocument,
           variables: (cursor) => ({ runId, after: cursor ?? 0 }),
-          select: (data) => (data as RunEventsSubscription).runEvents,
+          select: (data) => typed((data as RunEventsSubscription).runEvents),
           cursorOf: (event) => event.seq,
           after: after ?? null,
         },

@@ -161,7 +161,7 @@ describe(`re-execution (${testDialect})`, () => {
       e(3, "STEP_OUTPUT", { stepKey: "a", payload: { outputName: "a", assetKey: "a", stored: true, metadata: {} } }),
       e(4, "STEP_SUCCESS", { stepKey: "a", payload: { durationMs: 1, retryNumber: 0 } }),
       e(5, "STEP_START", { stepKey: "b", payload: { retryNumber: 0 } }),
-      e(6, "STEP_FAILURE", { stepKey: "b", payload: { error: { name: "Error", message: "boom", stack: null, cause: null }, retryNumber: 0 } }),
+      e(6, "STEP_FAILURE", { stepKey: "b", payload: { error: { name: "Error", message: "boom", stack: null, cause: null }, retryNumber: 0, userCode: true } }),
       e(7, "STEP_SKIPPED", { stepKey: "c", payload: { reason: "upstream_failed", missing: [] } }),
       e(8, "RUN_FAILURE", { payload: { durationMs: 1, failedSteps: ["b"], skippedSteps: ["c"], error: null } }),
     ];

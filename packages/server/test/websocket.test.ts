@@ -72,7 +72,7 @@ function runLog(runId: string) {
   const e = (seq: number, type: string, extra: Record<string, unknown>) => ({ seq, type, timestamp: timestamp++, payload: {}, ...extra });
   const step = (first: number, key: string) => [
     e(first, "STEP_START", { stepKey: key, payload: { retryNumber: 0 } }),
-    e(first + 1, "STEP_OUTPUT", { stepKey: key, payload: { outputName: key, assetKey: key } }),
+    e(first + 1, "STEP_OUTPUT", { stepKey: key, payload: { outputName: key, assetKey: key, stored: true } }),
     e(first + 2, "ASSET_MATERIALIZATION", { stepKey: key, assetKey: key, payload: { assetKey: key, outputName: key, metadata: { rows: { type: "int", value: first } } } }),
     e(first + 3, "LOG", { stepKey: key, message: `${key} done`, level: "INFO" }),
     e(first + 4, "STEP_SUCCESS", { stepKey: key, payload: { durationMs: 3, retryNumber: 0 } }),

@@ -1,7 +1,7 @@
+import { isLocationName, toName } from "@strata/protocol";
 import { basename, dirname, extname } from "node:path";
 
 const GENERIC_NAMES = new Set(["defs", "definitions", "index", "main"]);
-const LOCATION_NAME = /^[A-Za-z0-9_-]+$/;
 
 /**
  * The code location's default name for a definitions file: the file's name, or its directory's
@@ -17,11 +17,9 @@ const LOCATION_NAME = /^[A-Za-z0-9_-]+$/;
 export function defaultLocationName(defsPath: string): string {
   const file = basename(defsPath, extname(defsPath));
   const chosen = GENERIC_NAMES.has(file) ? basename(dirname(defsPath)) : file;
-  const cleaned = chosen.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "");
+  const cleaned = toName(chosen);
   return cleaned || "default";
 }
 
 /** Whether `name` is a valid code location name. */
-export function isLocationName(name: string): boolean {
-  return LOCATION_NAME.test(name);
-}
+export { isLocationName };

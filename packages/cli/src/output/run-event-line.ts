@@ -1,3 +1,4 @@
+import type { MetadataEntry } from "@strata/protocol";
 import type { RunEvent } from "@strata/sdk";
 import { formatDuration } from "./progress.js";
 import type { Style } from "./style.js";
@@ -31,37 +32,36 @@ export function runEventLine(event: RunEvent, layout: EventLineLayout): string {
 }
 
 function describeEvent(event: RunEvent, style: Style): [symbol: string, text: string] {
-  const p = (event.payload ?? {}) as Record<string, unknown>;
   switch (event.type) {
     case "RUN_START": {
-      const steps = Array.isArray(p.stepKeys) ? p.stepKeys.length : 0;
-      const reused = Array.isArray(p.reusedOutputs) ? p.reusedOutputs.length : 0;
+      const steps = event.payload.stepKeys.length;
+      const reused = event.payload.reusedOutputs.length;
       const reusing = reused ? `, reusing ${reused} output${reused === 1 ? "" : "s"} of earlier runs` : "";
       return [style.cyan("●"), `started: ${steps} step${steps === 1 ? "" : "s"}${reusing}`];
     }
     case "STEP_START":
       return [style.cyan("▶"), "started"];
     case "STEP_RESTARTED":
-      return [style.cyan("▶"), `restarted (retry ${num(p.retryNumber)})`];
+      return [style.cyan("▶"), `restarted (retry ${event.payload.retryNumber})`];
     case "STEP_OUTPUT":
-      return [style.dim("→"), style.dim(`output ${String(p.outputName ?? "result")}${p.stored === false ? " (not stored)" : ""}`)];
+      return [style.dim("→"), style.dim(`output ${event.payload.outputName}${event.payload.stored ? "" : " (not stored)"}`)];
     case "ASSET_MATERIALIZATION": {
       // A multi-asset's or graph's step names the asset; an asset's own step is the asset.
-      const key = String(p.assetKey ?? event.assetKey ?? "?");
-      return [style.green("◆"), `materialized${key === event.stepKey ? "" : ` ${style.bold(key)}`}${metadataText(p.metadata)}`];
+      const key = event.payload.assetKey;
+      return [style.green("◆"), `materialized${key === event.stepKey ? "" : ` ${style.bold(key)}`}${metadataText(event.payload.metadata)}`];
     }
     case "STEP_SUCCESS":
-      return [style.green("✓"), `succeeded in ${formatDuration(num(p.durationMs))}`];
-    case "STEP_UP_FOR_RETRY":
-      return [style.yellow("↻"), style.yellow(`failed, retry ${num(p.retryNumber)} in ${formatDuration(num(p.delayMs))}: ${errorText(p.error)}`)];
-    case "STEP_FAILURE": {
-      const why = typeof p.description === "string" && p.description ? p.description : errorText(p.error);
-      return [style.red("✗"), style.red(`failed: ${why}`)];
+      return [style.green("✓"), `succeeded in ${formatDuration(event.payload.durationMs)}`];
+    case "STEP_UP_FOR_RETRY": {
+      const { retryNumber, delayMs, error } = event.payload;
+      return [style.yellow("↻"), style.yellow(`failed, retry ${retryNumber} in ${formatDuration(delayMs)}: ${errorText(error)}`)];
     }
+    case "STEP_FAILURE":
+      return [style.red("✗"), style.red(`failed: ${event.payload.description || errorText(event.payload.error)}`)];
     case "STEP_CANCELED":
       return [style.yellow("⊘"), style.yellow("interrupted: the run was canceled")];
     case "STEP_SKIPPED":
-      return [style.yellow("⊘"), `skipped: ${p.reason === "output_not_produced" ? "an input it needs was not produced" : "upstream failed"}`];
+      return [style.yellow("⊘"), `skipped: ${event.payload.reason === "output_not_produced" ? "an input it needs was not produced" : "upstream failed"}`];
     case "LOG": {
       const level = event.level.toUpperCase();
       const text = event.message ?? "";
@@ -71,17 +71,14 @@ function describeEvent(event: RunEvent, style: Style): [symbol: string, text: st
       return ["·", text];
     }
     case "RUN_SUCCESS":
-      return [style.green("✓"), style.green(`succeeded in ${formatDuration(num(p.durationMs))}`)];
+      return [style.green("✓"), style.green(`succeeded in ${formatDuration(event.payload.durationMs)}`)];
     case "RUN_FAILURE": {
-      const took = p.durationMs === undefined ? "" : ` in ${formatDuration(num(p.durationMs))}`;
-      const failed = Array.isArray(p.failedSteps) ? p.failedSteps.map(String) : [];
+      const failed = event.payload.failedSteps;
       const why = failed.length ? `: ${failed.join(", ")} failed` : event.message ? `: ${event.message}` : "";
-      return [style.red("✗"), style.red(`failed${took}${why}`)];
+      return [style.red("✗"), style.red(`failed in ${formatDuration(event.payload.durationMs)}${why}`)];
     }
     case "RUN_CANCELED":
       return [style.yellow("⊘"), style.yellow(`canceled${event.message ? `: ${event.message}` : ""}`)];
-    default:
-      return ["·", `${event.type}${event.message ? ` ${event.message}` : ""}`];
   }
 }
 
@@ -101,15 +98,10 @@ export function errorText(error: unknown): string {
   return e.name ? `${String(e.name)}: ${message}` : message;
 }
 
-function metadataText(metadata: unknown): string {
-  if (!metadata || typeof metadata !== "object") return "";
-  const entries = Object.entries(metadata as Record<string, { type?: string; value?: unknown }>)
-    .filter(([, entry]) => entry?.type !== "path")
-    .map(([label, entry]) => `${label}=${typeof entry?.value === "string" ? entry.value : JSON.stringify(entry?.value)}`);
+function metadataText(metadata: Record<string, MetadataEntry>): string {
+  const entries = Object.entries(metadata)
+    .filter(([, entry]) => entry.type !== "path")
+    .map(([label, entry]) => `${label}=${typeof entry.value === "string" ? entry.value : JSON.stringify(entry.value)}`);
   const text = entries.join(" ");
   return text ? `  ${text.length > 80 ? `${text.slice(0, 79)}…` : text}` : "";
-}
-
-function num(value: unknown): number {
-  return typeof value === "number" ? value : 0;
 }

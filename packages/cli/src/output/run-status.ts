@@ -2,7 +2,7 @@ import type { RunStatus } from "@strata/sdk";
 import type { Style } from "./style.js";
 
 /** Every run status, in the order a run goes through them. */
-export const RUN_STATUSES: readonly RunStatus[] = ["QUEUED", "STARTING", "STARTED", "CANCELING", "SUCCESS", "FAILURE", "CANCELED"];
+export { RUN_STATUSES } from "@strata/protocol";
 
 /**
  * A run status coloured by outcome: green SUCCESS, red FAILURE, yellow CANCELED and CANCELING,

@@ -1,3 +1,4 @@
+import { terminalStatusOf } from "@strata/protocol";
 import type { Run, RunDetail, RunEvent, RunStatus, StrataClient } from "@strata/sdk";
 import { LiveLine } from "../output/live-line.js";
 import { formatDuration } from "../output/progress.js";
@@ -5,7 +6,6 @@ import { runEventLine } from "../output/run-event-line.js";
 import { styleFor, type Style } from "../output/style.js";
 import { RunTally } from "./run-tally.js";
 
-const TERMINAL = new Set(["RUN_SUCCESS", "RUN_FAILURE", "RUN_CANCELED"]);
 /** How long a run may wait for a worker before the user is told it is waiting. */
 const UNCLAIMED_HINT_MS = 5_000;
 
@@ -98,7 +98,7 @@ export async function followRun(options: FollowOptions): Promise<FollowOutcome> 
  * replaces it), nor an asset's output (its materialization line follows at once).
  */
 function shown(event: RunEvent): boolean {
-  return !TERMINAL.has(event.type) && !(event.type === "STEP_OUTPUT" && event.assetKey);
+  return !terminalStatusOf(event.type) && !(event.type === "STEP_OUTPUT" && event.assetKey);
 }
 
 /** "[■■■■□□□□] 3/6 steps · running clean_orders · 1.2s" */

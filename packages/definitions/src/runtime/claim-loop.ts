@@ -1,4 +1,4 @@
-import type { Clock } from "../clock.js";
+import type { Clock } from "../execution/clock.js";
 import { backoffDelay, DEFAULT_BACKOFF, pause, type BackoffOptions } from "./backoff.js";
 
 /** Options of {@link ClaimLoop}. @internal */

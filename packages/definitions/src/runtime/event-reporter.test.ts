@@ -1,6 +1,6 @@
 import type { RunReport } from "@strata/sdk";
 import { describe, expect, it } from "vitest";
-import type { RunEvent } from "../events.js";
+import type { RunEvent } from "../execution/events.js";
 import { ManualClock, settle } from "../testing/manual-clock.js";
 import { RunEventReporter, type RunEventReporterOptions } from "./event-reporter.js";
 

@@ -1,6 +1,7 @@
+import { terminalStatusOf } from "@strata/protocol";
 import type { RunReport } from "@strata/sdk";
-import type { Clock } from "../clock.js";
-import type { RunEvent } from "../events.js";
+import type { Clock } from "../execution/clock.js";
+import type { RunEvent } from "../execution/events.js";
 import { backoffDelay, DEFAULT_BACKOFF, pause, type BackoffOptions } from "./backoff.js";
 
 /** Options of {@link RunEventReporter}. @internal */
@@ -31,7 +32,6 @@ export interface RunEventReporterOptions {
   random?: () => number;
 }
 
-const TERMINAL = new Set(["RUN_SUCCESS", "RUN_FAILURE", "RUN_CANCELED"]);
 
 /**
  * Reports one run's events to the server in order, in batches: a batch leaves when the previous
@@ -106,7 +106,7 @@ export class RunEventReporter {
   }
 
   #urgent(): boolean {
-    return this.#closing || this.#buffer.length >= this.#maxBatch || TERMINAL.has(this.#buffer.at(-1)?.type ?? "");
+    return this.#closing || this.#buffer.length >= this.#maxBatch || terminalStatusOf(this.#buffer.at(-1)?.type ?? "") !== null;
   }
 
   async #pump(): Promise<void> {

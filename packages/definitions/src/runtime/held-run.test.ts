@@ -1,8 +1,8 @@
 import type { ClaimedRun, RunReport, WorkerRunEvent } from "@strata/sdk";
 import { describe, expect, it } from "vitest";
-import { asset } from "../asset.js";
-import { Definitions } from "../definitions.js";
-import { InMemoryIOManager } from "../in-memory-io-manager.js";
+import { asset } from "../authoring/asset.js";
+import { Definitions } from "../authoring/definitions.js";
+import { InMemoryIOManager } from "../io/in-memory-io-manager.js";
 import { ManualClock, settle } from "../testing/manual-clock.js";
 import { HeldRun } from "./held-run.js";
 

@@ -1,10 +1,10 @@
 import type { ClaimedRun, RunReport, WorkerClient } from "@strata/sdk";
-import type { Clock } from "../clock.js";
-import type { Definitions } from "../definitions.js";
-import type { RunEvent } from "../events.js";
-import { serializeError } from "../serialize-error.js";
-import type { ReexecutionStrategy } from "../reexecution.js";
-import { executeRun, type RunOutcome } from "../run-executor.js";
+import type { Clock } from "../execution/clock.js";
+import type { Definitions } from "../authoring/definitions.js";
+import type { RunEvent } from "../execution/events.js";
+import { serializeError } from "../execution/serialize-error.js";
+import type { ReexecutionStrategy } from "@strata/protocol";
+import { executeRun, type RunOutcome } from "../execution/run-executor.js";
 import { RunEventReporter, type RunEventReporterOptions } from "./event-reporter.js";
 import { RunLease } from "./run-lease.js";
 import type { WorkerLogger } from "./worker-logger.js";

@@ -1,5 +1,5 @@
 import type { RunReport } from "@strata/sdk";
-import type { Clock } from "../clock.js";
+import type { Clock } from "../execution/clock.js";
 import { pause } from "./backoff.js";
 
 /** The lease a worker asks for unless told otherwise. */

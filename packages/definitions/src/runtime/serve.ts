@@ -1,12 +1,13 @@
+import { isWorkerId, WORKER_ID_CHARACTERS } from "@strata/protocol";
 import { createWorkerClient, isRetryable, NotFoundError, type ClaimedRun, type WorkerClient } from "@strata/sdk";
-import { systemClock, type Clock } from "../clock.js";
-import type { Definitions } from "../definitions.js";
-import { relativeStack } from "../serialize-error.js";
+import { systemClock, type Clock } from "../execution/clock.js";
+import type { Definitions } from "../authoring/definitions.js";
+import { relativeStack } from "../execution/serialize-error.js";
 import { backoffDelay, DEFAULT_BACKOFF, pause } from "./backoff.js";
 import { ClaimLoop } from "./claim-loop.js";
 import { HeldRun, type HeldRunContext } from "./held-run.js";
 import { resolveLeaseSeconds } from "./run-lease.js";
-import { defaultWorkerId, WORKER_ID_PATTERN } from "./worker-id.js";
+import { defaultWorkerId } from "./worker-id.js";
 import { stderrLogger, type WorkerLogger } from "./worker-logger.js";
 
 /**
@@ -108,7 +109,7 @@ type DefinitionsSource = Definitions | (() => Definitions | Promise<Definitions>
 export async function serve(definitions: DefinitionsSource, options: ServeOptions): Promise<ServeSummary> {
   const workerId = options.workerId ?? defaultWorkerId();
   const leaseSeconds = resolveLeaseSeconds(options.leaseSeconds);
-  if (!WORKER_ID_PATTERN.test(workerId)) throw new TypeError(`workerId "${workerId}" must be 1-200 of [A-Za-z0-9_.:-]`);
+  if (!isWorkerId(workerId)) throw new TypeError(`workerId "${workerId}" must be 1-200 of ${WORKER_ID_CHARACTERS}`);
   const logger = options.logger ?? stderrLogger(options.name);
   const clock = options.clock ?? systemClock;
   const signal = options.signal ?? new AbortController().signal;

@@ -1,8 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 
-/** What the server accepts as a worker id. @internal */
-export const WORKER_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,200}$/;
 
 /**
  * A worker id that says where the worker runs, `<host>:<pid>:<random>`, unique even for two

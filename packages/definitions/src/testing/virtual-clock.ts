@@ -1,4 +1,4 @@
-import type { Clock } from "../clock.js";
+import type { Clock } from "../execution/clock.js";
 
 /**
  * A clock for tests: time only moves when someone sleeps, and sleeping returns at once after

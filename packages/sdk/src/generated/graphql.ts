@@ -2,6 +2,7 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { RunEventPayloads } from '@strata/protocol';
 import { type GraphQLClient, type RequestOptions } from 'graphql-request';
 import type { DocumentNode } from 'graphql';
 type GraphQLClientRequestHeaders = RequestOptions['requestHeaders'];
@@ -42,6 +43,37 @@ export type RunEventInput = {
   timestamp: number;
   type: string;
 };
+
+/** What a run event records; its `payload` has the shape this type defines. */
+export type RunEventType =
+  /** An asset was materialized, with its metadata and data version. */
+  | 'ASSET_MATERIALIZATION'
+  /** A line logged by user code or the executor. */
+  | 'LOG'
+  /** The run ended: it was terminated; notStartedSteps never ran. */
+  | 'RUN_CANCELED'
+  /** The run ended: a step failed (failedSteps) and what depended on it was skipped (skippedSteps). */
+  | 'RUN_FAILURE'
+  /** The worker started the run: its steps, its assets, and for a re-execution the parent run and the outputs it reuses. */
+  | 'RUN_START'
+  /** The run ended: every selected step succeeded. */
+  | 'RUN_SUCCESS'
+  /** A step was stopped by the run's cancellation. */
+  | 'STEP_CANCELED'
+  /** A step failed for good (retries exhausted). */
+  | 'STEP_FAILURE'
+  /** A step produced an output (stored by its IO manager). */
+  | 'STEP_OUTPUT'
+  /** A step began again after a retry wait. */
+  | 'STEP_RESTARTED'
+  /** A step did not run: an upstream failed or an optional output was not produced. */
+  | 'STEP_SKIPPED'
+  /** A step's attempt began (retryNumber 0 for the first). */
+  | 'STEP_START'
+  /** A step succeeded. */
+  | 'STEP_SUCCESS'
+  /** A step's attempt failed and will be retried after delayMs. */
+  | 'STEP_UP_FOR_RETRY';
 
 export type RunRequestKind =
   | 'CANCEL_REQUESTED'
@@ -310,7 +342,7 @@ export type RevokeTokenMutation = { revokeToken:
     | { __typename: 'UnauthorizedError', requiredScope: string, message: string, code: string }
    };
 
-export type RunEventFieldsFragment = { runId: string, seq: number, type: string, level: string, message: string | null, stepKey: string | null, assetKey: string | null, timestamp: string, payload: unknown };
+export type RunEventFieldsFragment = { runId: string, seq: number, type: RunEventType, level: string, message: string | null, stepKey: string | null, assetKey: string | null, timestamp: string, payload: RunEventPayloads[keyof RunEventPayloads] };
 
 export type RunEventsSubscriptionVariables = Exact<{
   runId: string | number;
@@ -318,7 +350,7 @@ export type RunEventsSubscriptionVariables = Exact<{
 }>;
 
 
-export type RunEventsSubscription = { runEvents: { runId: string, seq: number, type: string, level: string, message: string | null, stepKey: string | null, assetKey: string | null, timestamp: string, payload: unknown } };
+export type RunEventsSubscription = { runEvents: { runId: string, seq: number, type: RunEventType, level: string, message: string | null, stepKey: string | null, assetKey: string | null, timestamp: string, payload: RunEventPayloads[keyof RunEventPayloads] } };
 
 export type RunLogQueryVariables = Exact<{
   id: string | number;
@@ -330,7 +362,7 @@ export type RunLogQueryVariables = Exact<{
 export type RunLogQuery = { run:
     | { __typename: 'InvalidArgumentError', argument: string, message: string, code: string }
     | { __typename: 'NotFoundError', kind: string, key: string, message: string, code: string }
-    | { __typename: 'Run', events: Array<{ runId: string, seq: number, type: string, level: string, message: string | null, stepKey: string | null, assetKey: string | null, timestamp: string, payload: unknown }> }
+    | { __typename: 'Run', events: Array<{ runId: string, seq: number, type: RunEventType, level: string, message: string | null, stepKey: string | null, assetKey: string | null, timestamp: string, payload: RunEventPayloads[keyof RunEventPayloads] }> }
     | { __typename: 'UnauthorizedError', requiredScope: string, message: string, code: string }
    };
 

@@ -27,12 +27,25 @@ export const DEFAULT_RECONNECT: Required<ReconnectOptions> = {
   idleTimeoutMs: 45_000,
 };
 
+/** The bounds of an exponential backoff, in milliseconds. */
+export interface BackoffOptions {
+  /** The first retry waits up to this long. */
+  minDelayMs: number;
+  /** No wait is longer than this. */
+  maxDelayMs: number;
+}
+
 /**
  * The wait before retry number `attempt` (1-based): exponential and capped, then jittered to
  * between half and all of that, so the clients one server restart dropped do not all come
- * back in the same millisecond.
+ * back in the same millisecond. Workers use it too, for their reports and claims.
+ *
+ * @example
+ * ```ts
+ * backoffDelay(3, { minDelayMs: 200, maxDelayMs: 5_000 }); // between 400 and 800
+ * ```
  */
-export function backoffDelay(attempt: number, options: Required<ReconnectOptions>, random = Math.random): number {
+export function backoffDelay(attempt: number, options: BackoffOptions, random = Math.random): number {
   const ceiling = Math.min(options.maxDelayMs, options.minDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

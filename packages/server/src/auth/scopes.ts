@@ -1,3 +1,4 @@
+import { isLocationName } from "@strata/protocol";
 import { InvalidArgumentError } from "../errors.js";
 
 /**
@@ -9,11 +10,10 @@ import { InvalidArgumentError } from "../errors.js";
  */
 export type Scope = "read" | "launch" | "admin" | `location:${string}`;
 
-const LOCATION_NAME = /^[A-Za-z0-9_-]+$/;
 
 export function parseScope(value: string): Scope {
   if (value === "read" || value === "launch" || value === "admin") return value;
-  if (value.startsWith("location:") && LOCATION_NAME.test(value.slice("location:".length))) return value as Scope;
+  if (value.startsWith("location:") && isLocationName(value.slice("location:".length))) return value as Scope;
   throw new InvalidArgumentError("scopes", `"${value}" is not a scope: use read, launch, admin or location:<name>`);
 }
 

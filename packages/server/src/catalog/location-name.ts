@@ -1,10 +1,9 @@
+import { isLocationName, MAX_LOCATION_NAME_LENGTH, NAME_CHARACTERS } from "@strata/protocol";
 import { InvalidArgumentError } from "../errors.js";
 
-const LOCATION_NAME = /^[A-Za-z0-9_-]{1,100}$/;
-
 export function parseLocationName(value: string, argument = "name"): string {
-  if (!LOCATION_NAME.test(value)) {
-    throw new InvalidArgumentError(argument, `"${value.slice(0, 100)}" is not a code location name: use 1-100 of [A-Za-z0-9_-]`);
+  if (!isLocationName(value)) {
+    throw new InvalidArgumentError(argument, `"${value.slice(0, 100)}" is not a code location name: use 1-${MAX_LOCATION_NAME_LENGTH} of ${NAME_CHARACTERS}`);
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import { findCycle } from "@strata/definitions/plan";
+import { findCycle } from "@strata/protocol";
 import type { ManifestProblem } from "../errors.js";
 
 /** The parts of a manifest whose wiring this file checks (see manifest.ts for the full shape). */

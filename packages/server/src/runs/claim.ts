@@ -1,3 +1,4 @@
+import { isWorkerId, WORKER_ID_CHARACTERS } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 import { InvalidArgumentError } from "../errors.js";
 import { readPlan, type RunPlan } from "./run-plan.js";
@@ -27,7 +28,7 @@ export function parseLeaseSeconds(value: number): number {
  * lets any number of workers claim at once while each run goes to exactly one of them.
  */
 export async function claimRun(sql: Sql, input: { location: string; workerId: string; leaseSeconds: number }): Promise<ClaimedRun | null> {
-  if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(input.workerId)) throw new InvalidArgumentError("workerId", "use 1-200 of [A-Za-z0-9_.:-]");
+  if (!isWorkerId(input.workerId)) throw new InvalidArgumentError("workerId", `use 1-200 of ${WORKER_ID_CHARACTERS}`);
   parseLeaseSeconds(input.leaseSeconds);
   const [row] = await sql.query<{
     id: string;

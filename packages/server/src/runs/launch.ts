@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { resolveSelection, SelectionError, type RunSelection } from "@strata/definitions/plan";
+import { resolveSelection, SelectionError, type RunSelection } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 import type { Run } from "../generated/prisma/client.js";
 import { InvalidArgumentError, InvalidSelectionError } from "../errors.js";

@@ -1,4 +1,4 @@
-import type { Manifest } from "@strata/definitions/plan";
+import type { Manifest } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 
 /**

@@ -1,4 +1,4 @@
-import { planReexecution, ReexecutionError, type ReexecutionStrategy } from "@strata/definitions/plan";
+import { isTerminalRunStatus, planReexecution, ReexecutionError, type ReexecutionStrategy } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 import { NothingToReexecuteError, NotFoundError, RunStatusError } from "../errors.js";
 import { insertRun, type NewRunStatus, type RunRow } from "./launch.js";
@@ -36,7 +36,7 @@ export async function reexecuteRun(
     [input.runId],
   );
   if (!parent) throw new NotFoundError("run", input.runId);
-  if (!["SUCCESS", "FAILURE", "CANCELED"].includes(parent.status)) {
+  if (!isTerminalRunStatus(parent.status)) {
     throw new RunStatusError(parent.id, parent.status, `Run ${parent.id} is ${parent.status}: only a finished run can be re-executed`);
   }
   if (!parent.versionId) throw new NotFoundError("code location version", parent.locationId);

@@ -1,11 +1,10 @@
-import { RUN_EVENT_TYPES } from "@strata/definitions/plan";
+import { parseRunEventPayload, RUN_EVENT_TYPES, terminalStatusOf } from "@strata/protocol";
 import { z } from "zod";
 import type { Sql } from "../db/sql.js";
 import { EventOutsidePlanError, InvalidArgumentError, NotFoundError, RunEventSequenceError, RunNotHeldError } from "../errors.js";
 import { recordMaterializations } from "../catalog/materializations.js";
 import type { StrataPubSub } from "../pubsub/pubsub.js";
 import { parseLeaseSeconds } from "./claim.js";
-import { payloadProblem } from "./event-payloads.js";
 import { readPlan } from "./run-plan.js";
 import { readRunEvents, type StoredRunEvent } from "./run-events.js";
 
@@ -13,7 +12,7 @@ export const MAX_EVENTS_PER_REPORT = 5000;
 
 const eventSchema = z.object({
   seq: z.number().int().min(1),
-  type: z.enum(RUN_EVENT_TYPES as unknown as [string, ...string[]]),
+  type: z.enum(RUN_EVENT_TYPES),
   timestamp: z.number().finite(),
   stepKey: z.string().max(1024).nullish(),
   assetKey: z.string().max(1024).nullish(),
@@ -31,12 +30,6 @@ export interface ReportResult {
   /** The run is being terminated: stop it (abort its signal). */
   cancelRequested: boolean;
 }
-
-const TERMINAL: Record<string, "SUCCESS" | "FAILURE" | "CANCELED"> = {
-  RUN_SUCCESS: "SUCCESS",
-  RUN_FAILURE: "FAILURE",
-  RUN_CANCELED: "CANCELED",
-};
 
 const STEP_STATUS: Record<string, string> = {
   STEP_START: "RUNNING",
@@ -68,9 +61,9 @@ function parseEvents(events: unknown[]): ReportedEvent[] {
   const parsed = events.map((event, i) => {
     const result = eventSchema.safeParse(event);
     if (!result.success) throw new InvalidArgumentError(`events.${i}`, result.error.issues.map((x) => `${x.path.join(".")} ${x.message}`).join("; "));
-    const problem = payloadProblem(result.data.type, result.data.payload);
-    if (problem) throw new InvalidArgumentError(`events.${i}`, problem);
-    return result.data;
+    const payload = parseRunEventPayload(result.data.type, result.data.payload);
+    if (!payload.ok) throw new InvalidArgumentError(`events.${i}`, payload.problem);
+    return { ...result.data, payload: payload.payload };
   });
   parsed.sort((a, b) => a.seq - b.seq);
   for (let i = 1; i < parsed.length; i++) {
@@ -135,10 +128,10 @@ export async function reportRunEvents(
     inserted.sort((a, b) => a.seq - b.seq);
     const materialized = await recordRunMaterializations(tx, input.runId, inserted);
     await foldSteps(tx, input.runId, inserted);
-    const terminal = inserted.find((e) => e.type in TERMINAL);
+    const terminal = inserted.find((e) => terminalStatusOf(e.type));
     let status = run.status;
     if (terminal) {
-      status = TERMINAL[terminal.type]!;
+      status = terminalStatusOf(terminal.type)!;
       const payload = (terminal.payload ?? {}) as { error?: { message?: string } | null; failedSteps?: string[] };
       const reason =
         status === "FAILURE" ? (payload.error?.message ?? (payload.failedSteps?.length ? `Steps failed: ${payload.failedSteps.join(", ")}` : "Run failed")) : null;
@@ -189,7 +182,7 @@ function checkSequence(runId: string, lastSeq: number, news: ReportedEvent[]): v
     if (event.seq !== expected) {
       throw new RunEventSequenceError(runId, expected, `Run ${runId} expects event seq ${expected} next, got ${event.seq}: report the events from seq ${expected} on, in order`);
     }
-    if (event.type in TERMINAL && event !== news.at(-1)) {
+    if (terminalStatusOf(event.type) && event !== news.at(-1)) {
       throw new RunEventSequenceError(runId, expected + 1, `${event.type} (seq ${event.seq}) ends run ${runId}: no event may follow it`);
     }
     expected++;

@@ -1,11 +1,11 @@
-import type { RunEvent } from "@strata/definitions/plan";
+import type { RunEvent, RunEventPayloads, RunEventType } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 
 /** A stored run event, as GraphQL and subscribers see it. */
 export interface StoredRunEvent {
   runId: string;
   seq: number;
-  type: string;
+  type: RunEventType;
   stepKey: string | null;
   assetKey: string | null;
   level: string;
@@ -14,8 +14,6 @@ export interface StoredRunEvent {
   /** ISO-8601. */
   timestamp: string;
 }
-
-export const TERMINAL_EVENTS = new Set(["RUN_SUCCESS", "RUN_FAILURE", "RUN_CANCELED"]);
 
 /** A RunEvent row as the driver returns it. */
 type EventRow = Omit<StoredRunEvent, "runId" | "timestamp"> & { timestamp: Date | string };
@@ -66,7 +64,7 @@ export async function readExecutorEvents(sql: Sql, runId: string): Promise<RunEv
 export async function appendServerEvent(
   tx: Sql,
   runId: string,
-  event: { type: string; message: string; level?: string; payload: unknown },
+  event: { [T in RunEventType]: { type: T; message: string; level?: string; payload: RunEventPayloads[T] } }[RunEventType],
 ): Promise<StoredRunEvent> {
   const [row] = await tx.query<EventRow>(
     `WITH next AS (UPDATE "Run" SET "lastEventSeq" = "lastEventSeq" + 1 WHERE id = $1 RETURNING "lastEventSeq")

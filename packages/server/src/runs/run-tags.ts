@@ -1,3 +1,4 @@
+import { isTagKey, TAG_KEY_CHARACTERS } from "@strata/protocol";
 import { InvalidArgumentError } from "../errors.js";
 
 /** Tags are a flat object of strings; `strata/priority` (an integer) orders the queue. */
@@ -8,7 +9,7 @@ export function parseTags(value: unknown, argument = "tags"): Record<string, str
   if (typeof value !== "object" || Array.isArray(value)) throw new InvalidArgumentError(argument, "must be an object of tag name → string value");
   const tags: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (!/^[A-Za-z0-9_.\/-]{1,255}$/.test(key)) throw new InvalidArgumentError(argument, `"${key}" is not a tag name: use 1-255 of [A-Za-z0-9_./-]`);
+    if (!isTagKey(key)) throw new InvalidArgumentError(argument, `"${key}" is not a tag name: use 1-255 of ${TAG_KEY_CHARACTERS}`);
     if (typeof v !== "string" || v.length > 1024) throw new InvalidArgumentError(argument, `tag "${key}" must have a string value of at most 1,024 characters`);
     tags[key] = v;
   }

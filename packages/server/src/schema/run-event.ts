@@ -1,3 +1,4 @@
+import { isTerminalRunStatus, RUN_EVENT_TYPES, terminalStatusOf, type RunEventType } from "@strata/protocol";
 import { Repeater } from "graphql-yoga";
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
@@ -5,22 +6,44 @@ import { assertStillAuthorized } from "../auth/revocation.js";
 import type { Context } from "../context.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { guardSubscription } from "../pubsub/guarded-subscription.js";
-import { readRunEvents, TERMINAL_EVENTS, type StoredRunEvent } from "../runs/run-events.js";
+import { readRunEvents, type StoredRunEvent } from "../runs/run-events.js";
+
+const EVENT_TYPE_DESCRIPTIONS: Record<RunEventType, string> = {
+  RUN_START: "The worker started the run: its steps, its assets, and for a re-execution the parent run and the outputs it reuses.",
+  RUN_SUCCESS: "The run ended: every selected step succeeded.",
+  RUN_FAILURE: "The run ended: a step failed (failedSteps) and what depended on it was skipped (skippedSteps).",
+  RUN_CANCELED: "The run ended: it was terminated; notStartedSteps never ran.",
+  STEP_START: "A step's attempt began (retryNumber 0 for the first).",
+  STEP_RESTARTED: "A step began again after a retry wait.",
+  STEP_OUTPUT: "A step produced an output (stored by its IO manager).",
+  ASSET_MATERIALIZATION: "An asset was materialized, with its metadata and data version.",
+  STEP_UP_FOR_RETRY: "A step's attempt failed and will be retried after delayMs.",
+  STEP_SUCCESS: "A step succeeded.",
+  STEP_FAILURE: "A step failed for good (retries exhausted).",
+  STEP_CANCELED: "A step was stopped by the run's cancellation.",
+  STEP_SKIPPED: "A step did not run: an upstream failed or an optional output was not produced.",
+  LOG: "A line logged by user code or the executor.",
+};
+
+export const RunEventTypeEnum = builder.enumType("RunEventType", {
+  description: "What a run event records; its `payload` has the shape this type defines.",
+  values: Object.fromEntries(RUN_EVENT_TYPES.map((type) => [type, { description: EVENT_TYPE_DESCRIPTIONS[type] }])) as Record<
+    RunEventType,
+    { description: string }
+  >,
+});
 
 export const RunEventRef = builder.objectRef<StoredRunEvent>("RunEvent").implement({
   description: "One entry of a run's log. `seq` starts at 1 and grows by one per event of the run.",
   fields: (t) => ({
     runId: t.exposeString("runId"),
     seq: t.exposeInt("seq"),
-    type: t.exposeString("type", {
-      description:
-        "RUN_START, STEP_START, STEP_RESTARTED, STEP_OUTPUT, ASSET_MATERIALIZATION, STEP_UP_FOR_RETRY, STEP_SUCCESS, STEP_FAILURE, STEP_CANCELED, STEP_SKIPPED, LOG, RUN_SUCCESS, RUN_FAILURE or RUN_CANCELED.",
-    }),
+    type: t.field({ type: RunEventTypeEnum, resolve: (e) => e.type }),
     stepKey: t.exposeString("stepKey", { nullable: true }),
     assetKey: t.exposeString("assetKey", { nullable: true }),
     level: t.exposeString("level"),
     message: t.exposeString("message", { nullable: true }),
-    payload: t.field({ type: "JSON", nullable: true, resolve: (e) => e.payload }),
+    payload: t.field({ type: "RunEventPayload", resolve: (e) => e.payload }),
     timestamp: t.field({ type: "DateTime", resolve: (e) => e.timestamp }),
   }),
 });
@@ -49,7 +72,7 @@ function runEventStream(ctx: Context, runId: string, after: number): AsyncIterab
     const deliverOne = async (event: StoredRunEvent) => {
       last = event.seq;
       await push(event);
-      if (TERMINAL_EVENTS.has(event.type)) ended = true;
+      if (terminalStatusOf(event.type)) ended = true;
     };
     // A revoked token ends the stream before its next batch (a backlog page, a report).
     const deliver = async (events: StoredRunEvent[]) => {
@@ -72,7 +95,7 @@ function runEventStream(ctx: Context, runId: string, after: number): AsyncIterab
       // A reader resuming after the terminal event has nothing left to wait for.
       if (!ended) {
         const [run] = await ctx.db.sql.query<{ status: string; lastEventSeq: number }>(`SELECT status, "lastEventSeq" FROM "Run" WHERE id = $1`, [runId]);
-        if (run && ["SUCCESS", "FAILURE", "CANCELED"].includes(run.status) && run.lastEventSeq <= last) ended = true;
+        if (run && isTerminalRunStatus(run.status) && run.lastEventSeq <= last) ended = true;
       }
       // One pending next() at a time: a second would take the message meant for the first.
       let pending: ReturnType<typeof live.next> | null = null;

@@ -12,4 +12,4 @@ export const RunStatusEnum = builder.enumType("RunStatus", {
   },
 });
 
-export type RunStatusValue = "QUEUED" | "STARTING" | "STARTED" | "SUCCESS" | "FAILURE" | "CANCELING" | "CANCELED";
+export type { RunStatus as RunStatusValue } from "@strata/protocol";

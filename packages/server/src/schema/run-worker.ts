@@ -1,3 +1,4 @@
+import { isTerminalRunStatus } from "@strata/protocol";
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { assertStillAuthorized } from "../auth/revocation.js";
@@ -201,7 +202,7 @@ builder.mutationFields((t) => ({
         events: args.events,
         leaseSeconds: args.leaseSeconds ?? ctx.runs.config.leaseSeconds,
       });
-      if (["SUCCESS", "FAILURE", "CANCELED"].includes(result.status)) ctx.runs.kick();
+      if (isTerminalRunStatus(result.status)) ctx.runs.kick();
       return result;
     },
   }),

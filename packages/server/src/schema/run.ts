@@ -1,3 +1,4 @@
+import { STEP_STATUSES } from "@strata/protocol";
 import { queryFromInfo } from "@pothos/plugin-prisma";
 import { filter, pipe } from "graphql-yoga";
 import { guardSubscription } from "../pubsub/guarded-subscription.js";
@@ -23,7 +24,7 @@ export const ReexecutionStrategyEnum = builder.enumType("ReexecutionStrategy", {
 });
 
 const StepStatusEnum = builder.enumType("StepStatus", {
-  values: ["PENDING", "RUNNING", "UP_FOR_RETRY", "SUCCESS", "FAILURE", "SKIPPED", "CANCELED"] as const,
+  values: STEP_STATUSES,
 });
 
 builder.prismaObject("RunStep", {

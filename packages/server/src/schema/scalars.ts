@@ -36,3 +36,11 @@ builder.scalarType("JSON", {
   parseValue: (value) => value,
   parseLiteral: literal,
 });
+
+builder.scalarType("RunEventPayload", {
+  description:
+    "A run event's payload, JSON whose shape its event `type` defines: the schemas of @strata/protocol (`runEventPayloadSchemas`), which the server validates every report against. The SDK types it by `type`.",
+  serialize: (value) => value,
+  parseValue: (value) => value,
+  parseLiteral: literal,
+});

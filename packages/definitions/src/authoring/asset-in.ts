@@ -1,0 +1,144 @@
+import { parseAssetKey, type AssetKeyInput } from "./asset-key.js";
+import type { AssetsDefinition } from "./assets-definition.js";
+import type { UpstreamRef } from "./blueprint.js";
+import { DefinitionError } from "./definition-error.js";
+import { DEFAULT_IO_MANAGER_KEY } from "../io/io-manager.js";
+
+/**
+ * Something that carries, at compile time only, the type of the value it stands for. Asset
+ * definitions, multi-asset outputs, `AssetIn`s and graph handles all do; `ins` use it to type
+ * the function's inputs.
+ */
+export interface Typed<T> {
+  /** Compile-time only; never set. */
+  readonly __valueType?: T;
+}
+
+/**
+ * The value type an asset, multi-asset output, `AssetIn` or graph handle stands for
+ * (`unknown` for an untyped `{ key }`).
+ *
+ * @example
+ * ```ts
+ * const orders = asset("orders", () => [{ id: 1 }]);
+ * type Orders = ValueOf<typeof orders>; // { id: number }[]
+ * ```
+ */
+export type ValueOf<S> = S extends Typed<infer T> ? T : unknown;
+
+/**
+ * One output of a multi-asset, to use in another asset's `ins` or `deps`:
+ * `myMultiAsset.out.asset_one`.
+ *
+ * @example
+ * ```ts
+ * const upper = asset("upper", { ins: { one: myMultiAsset.out.asset_one } }, ({ one }) => one.toUpperCase());
+ * ```
+ */
+export class AssetOutputRef<T = unknown> implements Typed<T> {
+  declare readonly __valueType?: T;
+  /** @internal */
+  readonly definition: AssetsDefinition;
+  readonly outputName: string;
+  readonly key: readonly string[];
+
+  /** @internal */
+  constructor(definition: AssetsDefinition, outputName: string, key: readonly string[]) {
+    this.definition = definition;
+    this.outputName = outputName;
+    this.key = key;
+  }
+}
+
+/**
+ * An input named by asset key rather than by reference (Dagster's `AssetIn`): for an asset of
+ * another code location, or to avoid an import. Type the value with the generic; without it
+ * the input is `unknown`. A key that no asset of the same `Definitions` produces is loaded
+ * through `ioManagerKey` from wherever the other location stored it.
+ *
+ * @example
+ * ```ts
+ * const report = asset(
+ *   "report",
+ *   { ins: { orders: new AssetIn<Order[]>({ key: "sales/orders" }) } },
+ *   ({ orders }) => orders.length,
+ * );
+ * ```
+ */
+export class AssetIn<T = unknown> implements Typed<T> {
+  declare readonly __valueType?: T;
+  readonly key: readonly string[];
+  readonly ioManagerKey: string;
+
+  constructor(options: { key: AssetKeyInput; ioManagerKey?: string }) {
+    this.key = parseAssetKey(options.key, "AssetIn");
+    this.ioManagerKey = options.ioManagerKey ?? DEFAULT_IO_MANAGER_KEY;
+  }
+}
+
+/** A single-asset definition, as far as inputs are concerned (avoids an import cycle). */
+interface SingleAssetLike extends Typed<unknown> {
+  readonly key: readonly string[];
+  readonly outputName: string;
+  readonly blueprint: AssetsDefinition["blueprint"];
+}
+
+/**
+ * What `ins` values may be: an asset definition, a multi-asset output, an `AssetIn`, or a plain
+ * `{ key }` object.
+ */
+export type InputSource = SingleAssetLike | AssetOutputRef<any> | AssetIn<any> | { readonly key: AssetKeyInput };
+
+/** A step's `ins`: input name → source. */
+export type InputSources = Readonly<Record<string, InputSource>>;
+
+/**
+ * The values a function receives for `ins` `I`.
+ *
+ * @example
+ * ```ts
+ * type Inputs = InputValues<{ orders: typeof orders }>; // { orders: Order[] }
+ * ```
+ */
+export type InputValues<I> = { [K in keyof I]: ValueOf<I[K]> };
+
+/** What `deps` entries may be: any input source, a whole (multi-)asset definition, or a key. */
+export type DepSource = InputSource | AssetsDefinition | AssetKeyInput;
+
+function isDefinitionLike(value: object): value is AssetsDefinition {
+  return "blueprint" in value;
+}
+
+/** Turns an `ins` value into an upstream reference. @internal */
+export function inputRef(source: InputSource, culprit: string, inputName: string): { ref: UpstreamRef; ioManagerKey: string } {
+  if (source instanceof AssetOutputRef) {
+    return { ref: { kind: "definition", def: source.definition, outputName: source.outputName, key: source.key }, ioManagerKey: DEFAULT_IO_MANAGER_KEY };
+  }
+  if (source instanceof AssetIn) return { ref: { kind: "key", key: source.key }, ioManagerKey: source.ioManagerKey };
+  if (typeof source === "object" && source !== null && isDefinitionLike(source)) {
+    const assets = source.blueprint.assets;
+    if (assets.length !== 1) {
+      throw new DefinitionError(
+        "invalid_option",
+        culprit,
+        `input "${inputName}" refers to ${source.blueprint.culprit}, which produces ${assets.length} assets; pick one with .out.<name>`,
+      );
+    }
+    const only = assets[0]!;
+    return { ref: { kind: "definition", def: source, outputName: only.outputName, key: only.key }, ioManagerKey: DEFAULT_IO_MANAGER_KEY };
+  }
+  if (typeof source === "object" && source !== null && "key" in source) {
+    return { ref: { kind: "key", key: parseAssetKey(source.key, culprit) }, ioManagerKey: DEFAULT_IO_MANAGER_KEY };
+  }
+  throw new DefinitionError("invalid_option", culprit, `input "${inputName}" is neither an asset, an asset output nor { key }`);
+}
+
+/** Turns a `deps` entry into upstream references (a multi-asset contributes all its assets). @internal */
+export function depRefs(source: DepSource, culprit: string): UpstreamRef[] {
+  if (typeof source === "string" || Array.isArray(source)) return [{ kind: "key", key: parseAssetKey(source as AssetKeyInput, culprit) }];
+  if (typeof source === "object" && source !== null && isDefinitionLike(source as object)) {
+    const def = source as AssetsDefinition;
+    return def.blueprint.assets.map((a) => ({ kind: "definition", def, outputName: a.outputName, key: a.key }));
+  }
+  return [inputRef(source as InputSource, culprit, "deps").ref];
+}

@@ -1,0 +1,128 @@
+import type { AssetsDefinition } from "./assets-definition.js";
+import { buildManifest } from "./build-manifest.js";
+import { buildSteps } from "./build-steps.js";
+import { contentHash } from "@strata/protocol/hash";
+import { findCycle } from "@strata/protocol";
+import { DefinitionError } from "./definition-error.js";
+import { ExecutionPlan } from "../execution/execution-plan.js";
+import { FilesystemIOManager } from "../io/filesystem-io-manager.js";
+import { DEFAULT_IO_MANAGER_KEY, type IOManager } from "../io/io-manager.js";
+import type { Manifest } from "@strata/protocol";
+import type { ResourceBinding } from "./resource.js";
+
+/**
+ * Options of {@link Definitions}.
+ *
+ * @example
+ * ```ts
+ * const options: DefinitionsOptions = { assets: [orders], resources: { warehouse } };
+ * ```
+ */
+export interface DefinitionsOptions {
+  assets: readonly AssetsDefinition[];
+  /** Resource key → `defineResource(...)` or a plain value. */
+  resources?: Readonly<Record<string, ResourceBinding>>;
+  /** IO manager key → IO manager. "io_manager" defaults to a `FilesystemIOManager` under `.strata/storage`. */
+  ioManagers?: Readonly<Record<string, IOManager>>;
+}
+
+/**
+ * Everything a code location defines, validated as a whole (Dagster's `Definitions`). The
+ * constructor throws a `DefinitionError` naming the culprit for duplicate keys, cycles,
+ * references to assets that are not included, graph ops wired to nothing, and resources or IO
+ * managers that steps need but nobody provides. Nothing registers itself: list every asset.
+ *
+ * @example
+ * ```ts
+ * export default new Definitions({
+ *   assets: [myDataAsset, myMultiAsset, complexAsset],
+ *   resources: { warehouse: defineResource({ setup: () => connect() }) },
+ * });
+ * ```
+ */
+export class Definitions {
+  readonly assets: readonly AssetsDefinition[];
+  readonly resources: Readonly<Record<string, ResourceBinding>>;
+  readonly ioManagers: Readonly<Record<string, IOManager>>;
+  /** @internal */
+  readonly plan: ExecutionPlan;
+  /** @internal True when the user chose the default IO manager rather than getting the filesystem one. */
+  readonly defaultIOManagerIsExplicit: boolean;
+  readonly #hash: string;
+
+  constructor(options: DefinitionsOptions) {
+    if (!options || !Array.isArray(options.assets)) throw new DefinitionError("invalid_option", "Definitions", "assets must be an array");
+    this.assets = [...new Set(options.assets)];
+    this.resources = { ...options.resources };
+    this.defaultIOManagerIsExplicit = options.ioManagers?.[DEFAULT_IO_MANAGER_KEY] !== undefined;
+    this.ioManagers = { [DEFAULT_IO_MANAGER_KEY]: new FilesystemIOManager(), ...options.ioManagers };
+
+    const built = buildSteps(this.assets);
+    const manifest = buildManifest(built.steps, built.producers);
+    checkAcyclic(manifest);
+    this.#checkBindings(built.steps);
+    this.plan = new ExecutionPlan(built, manifest);
+    this.#hash = contentHash(manifest);
+  }
+
+  /**
+   * The manifest and its hash: sha256 of its canonical JSON, equal for equal definitions
+   * whatever order they were declared in.
+   *
+   * @example
+   * ```ts
+   * const { manifest, hash } = defs.manifest();
+   * await client.registerLocation({ name: "sales", manifest, hash });
+   * ```
+   */
+  manifest(): { manifest: Manifest; hash: string } {
+    return { manifest: structuredClone(this.plan.manifest), hash: this.#hash };
+  }
+
+  /**
+   * The same definitions with some resources or IO managers replaced, e.g. fakes in a test.
+   *
+   * @example
+   * ```ts
+   * const testDefs = defs.with({ resources: { warehouse: fakeWarehouse } });
+   * ```
+   */
+  with(overrides: { resources?: Readonly<Record<string, ResourceBinding>>; ioManagers?: Readonly<Record<string, IOManager>> }): Definitions {
+    const ioManagers = { ...this.ioManagers, ...overrides.ioManagers };
+    // Keep "explicit" meaning "chosen by someone": the implicit filesystem default stays implicit.
+    if (!this.defaultIOManagerIsExplicit && overrides.ioManagers?.[DEFAULT_IO_MANAGER_KEY] === undefined) delete ioManagers[DEFAULT_IO_MANAGER_KEY];
+    return new Definitions({ assets: this.assets, resources: { ...this.resources, ...overrides.resources }, ioManagers });
+  }
+
+  #checkBindings(steps: ReturnType<typeof buildSteps>["steps"]): void {
+    for (const step of steps) {
+      const culprit = `${step.kind === "multi_asset" ? "multi-asset" : step.kind} "${step.key}"`;
+      for (const key of step.resourceKeys) {
+        if (!(key in this.resources)) {
+          throw new DefinitionError("missing_resource", culprit, `needs resource "${key}", which these definitions do not provide; add it to resources`);
+        }
+      }
+      const ioKeys = [...step.outputs.map((o) => o.ioManagerKey), ...step.inputs.map((i) => i.ioManagerKey)];
+      for (const key of ioKeys) {
+        if (!(key in this.ioManagers)) {
+          throw new DefinitionError("missing_io_manager", culprit, `uses IO manager "${key}", which these definitions do not provide; add it to ioManagers`);
+        }
+      }
+    }
+  }
+}
+
+function checkAcyclic(manifest: Manifest): void {
+  const local = new Set(manifest.assets.map((a) => a.key));
+  const depsOf = new Map(manifest.assets.map((a) => [a.key, a.deps.filter((d) => local.has(d))]));
+  const assetCycle = findCycle([...local], (key) => depsOf.get(key) ?? []);
+  if (assetCycle) {
+    throw new DefinitionError("cycle", `asset "${assetCycle[0]}"`, `assets depend on each other in a cycle: ${assetCycle.reverse().join(" → ")}`);
+  }
+  // Steps can loop even when assets do not: a multi-asset consuming an asset built from its own output.
+  const upstreamOf = new Map(manifest.steps.map((s) => [s.key, [...s.inputs, ...s.deps].map((i) => i.stepKey)]));
+  const stepCycle = findCycle([...upstreamOf.keys()], (key) => upstreamOf.get(key) ?? []);
+  if (stepCycle) {
+    throw new DefinitionError("cycle", `step "${stepCycle[0]}"`, `steps depend on each other in a cycle: ${stepCycle.reverse().join(" → ")}`);
+  }
+}

@@ -1,0 +1,92 @@
+import type { ResourceValues } from "./resource.js";
+
+/**
+ * The levels of LOG events.
+ *
+ * @example
+ * ```ts
+ * const errors = result.events.filter((e) => e.type === "LOG" && e.level === ("error" satisfies LogLevel));
+ * ```
+ */
+import type { LogLevel } from "@strata/protocol";
+
+export type { LogLevel };
+
+/**
+ * Writes LOG events to the run's event stream, attributed to the current step.
+ *
+ * @example
+ * ```ts
+ * asset("orders", (_, ctx) => {
+ *   ctx.log.info("fetching orders", { page: 1 });
+ *   return fetchOrders();
+ * });
+ * ```
+ */
+export interface Logger {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warning(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** What every step's context offers. */
+export interface StepContextBase<R = {}> {
+  runId: string;
+  stepKey: string;
+  /** 0 on the first attempt, 1 on the first retry, and so on. */
+  retryNumber: number;
+  /** Aborted when the run is canceled: pass it to `fetch` and friends. */
+  signal: AbortSignal;
+  log: Logger;
+  /** The resources the step declared, set up for this run. */
+  resources: ResourceValues<R>;
+  /** The asset keys this step materializes in this run ("sales/orders" form). */
+  selectedAssetKeys: readonly string[];
+}
+
+/**
+ * The second argument of an asset's function.
+ *
+ * @example
+ * ```ts
+ * asset("report", (_, ctx) => `report for ${ctx.assetKey} in run ${ctx.runId}`);
+ * ```
+ */
+export interface AssetContext<R = {}> extends StepContextBase<R> {
+  /** The key of the asset being materialized, e.g. "sales/orders". */
+  assetKey: string;
+}
+
+/**
+ * The second argument of a multi-asset's function. With `canSubset`, materialize only
+ * `selectedOutputNames`.
+ *
+ * @example
+ * ```ts
+ * multiAsset({ name: "tables", canSubset: true, outs }, async function* (_, ctx) {
+ *   for (const name of ctx.selectedOutputNames) yield output(await load(name), { name });
+ * });
+ * ```
+ */
+export interface MultiAssetContext<R = {}, Names extends string = string> extends StepContextBase<R> {
+  /** The output names selected in this run (typed by the multi-asset's outs). */
+  selectedOutputNames: readonly Names[];
+}
+
+/**
+ * The last argument of an op's function, after its inputs.
+ *
+ * @example
+ * ```ts
+ * const clean = op("clean", (rows: Row[], ctx: OpContext) => {
+ *   ctx.log.debug(`cleaning ${rows.length} rows`);
+ *   return rows.filter(isValid);
+ * });
+ * ```
+ */
+export interface OpContext<R = {}> extends StepContextBase<R> {
+  opName: string;
+  /** The graph asset or graph multi-asset the op runs in. */
+  graphName: string;
+}

@@ -1,0 +1,51 @@
+import type { MetadataEntry } from "./metadata.js";
+import type { NormalizedRetryPolicy } from "./retry-policy.js";
+import type { UserCodeSource } from "../execution/user-code-error.js";
+
+/** A value input of a step, resolved. */
+export interface StepInputSpec {
+  name: string;
+  /** The producing step in this location, or `null` for another location's asset. */
+  source: { stepKey: string; output: string } | null;
+  /** The upstream asset, or `null` for an op's intermediate output. */
+  assetKey: readonly string[] | null;
+  assetKeyString: string | null;
+  /** The IO manager that loads it. */
+  ioManagerKey: string;
+}
+
+/** A lineage-only upstream of a step in this location. */
+export interface StepDepSpec {
+  stepKey: string;
+  output: string;
+  assetKeyString: string;
+}
+
+export interface StepOutputSpec {
+  name: string;
+  assetKey: readonly string[] | null;
+  assetKeyString: string | null;
+  isRequired: boolean;
+  ioManagerKey: string;
+  definitionMetadata: Record<string, MetadataEntry>;
+}
+
+/** One executable step, resolved from the definitions. @internal */
+export interface StepSpec {
+  key: string;
+  kind: "asset" | "multi_asset" | "op";
+  source: UserCodeSource;
+  inputs: StepInputSpec[];
+  deps: StepDepSpec[];
+  outputs: StepOutputSpec[];
+  outputsByName: ReadonlyMap<string, StepOutputSpec>;
+  retryPolicy: NormalizedRetryPolicy | null;
+  resourceKeys: readonly string[];
+  canSubset: boolean;
+  graph: string | null;
+  opName: string | null;
+  /** Distinct steps of this location it waits for (inputs and deps). */
+  upstreamSteps: readonly string[];
+  /** Calls the user's function with the loaded input values (in `inputs` order) and a context. */
+  invoke(values: readonly unknown[], ctx: unknown): unknown;
+}

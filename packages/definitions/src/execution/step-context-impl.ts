@@ -1,0 +1,73 @@
+import type { RunLog } from "./run-log.js";
+import type { AssetContext, LogLevel, Logger, MultiAssetContext, OpContext } from "../authoring/step-context.js";
+import type { StepSpec } from "../authoring/step-spec.js";
+
+/**
+ * Builds a logger writing LOG events for a step (or for the run, without `stepKey`). Once
+ * `isClosed()` is true (the step finished or was interrupted) its messages are dropped, so a
+ * step that ignores cancellation cannot write into a finished run.
+ * @internal
+ */
+export function stepLogger(log: RunLog, stepKey: string | undefined, assetKey: string | undefined, isClosed: () => boolean): Logger {
+  const write = (level: LogLevel) => (message: string, extra?: Record<string, unknown>) => {
+    if (isClosed()) return;
+    log.emit("LOG", { extra: extra ? (JSON.parse(JSON.stringify(extra)) as Record<string, unknown>) : null }, { stepKey, assetKey, level, message: String(message) });
+  };
+  return { debug: write("debug"), info: write("info"), warning: write("warning"), error: write("error") };
+}
+
+/**
+ * The context of one attempt of one step; one object serves assets, multi-assets and ops.
+ * @internal
+ */
+export class StepContext implements AssetContext<Record<string, never>>, MultiAssetContext<Record<string, never>>, OpContext<Record<string, never>> {
+  readonly runId: string;
+  readonly stepKey: string;
+  readonly retryNumber: number;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  readonly resources: Record<string, never>;
+  readonly selectedAssetKeys: readonly string[];
+  readonly selectedOutputNames: readonly string[];
+  closed = false;
+  readonly #step: StepSpec;
+
+  constructor(options: {
+    runId: string;
+    step: StepSpec;
+    retryNumber: number;
+    signal: AbortSignal;
+    log: RunLog;
+    resources: Record<string, unknown>;
+    selectedOutputNames: readonly string[];
+  }) {
+    const step = options.step;
+    this.#step = step;
+    this.runId = options.runId;
+    this.stepKey = step.key;
+    this.retryNumber = options.retryNumber;
+    this.signal = options.signal;
+    this.resources = options.resources as Record<string, never>;
+    this.selectedOutputNames = options.selectedOutputNames;
+    this.selectedAssetKeys = options.selectedOutputNames.flatMap((name) => {
+      const key = step.outputsByName.get(name)?.assetKeyString;
+      return key ? [key] : [];
+    });
+    const single = step.kind === "asset" ? (step.outputs[0]?.assetKeyString ?? undefined) : undefined;
+    this.log = stepLogger(options.log, step.key, single, () => this.closed);
+  }
+
+  get assetKey(): string {
+    const key = this.#step.kind === "asset" ? this.#step.outputs[0]?.assetKeyString : null;
+    if (!key) throw new Error(`ctx.assetKey is only defined for single assets; step "${this.stepKey}" may produce several, see ctx.selectedAssetKeys`);
+    return key;
+  }
+
+  get opName(): string {
+    return this.#step.opName ?? this.#step.key;
+  }
+
+  get graphName(): string {
+    return this.#step.graph ?? "";
+  }
+}

@@ -1,0 +1,227 @@
+import { Failure, RetryRequested, isControlFlow } from "../authoring/control-flow.js";
+import type { RunEventPayloads } from "./events.js";
+import { serializeError } from "./serialize-error.js";
+import type { InputContext, OutputContext } from "../io/io-manager.js";
+import { normalizeMetadata, type MetadataEntry } from "../authoring/metadata.js";
+import { retryDelay } from "../authoring/retry-policy.js";
+import { runProduces, type RunState } from "./run-state.js";
+import { StepContext } from "./step-context-impl.js";
+import { emitOutputs, StepOutputError, type ProducedOutput } from "./step-outputs.js";
+import type { StepInputSpec, StepSpec } from "../authoring/step-spec.js";
+import { callUserCode, UserCodeError } from "./user-code-error.js";
+
+/**
+ * How a step ended. "canceled": the run was canceled while it ran or waited to retry;
+ * "not_started": the run was canceled before it got a slot. @internal
+ */
+export type StepOutcome = "success" | "failed" | "canceled" | "not_started";
+
+const LABEL = { asset: "asset", multi_asset: "multi-asset", op: "op" } as const;
+
+function describe(step: StepSpec): string {
+  return `${LABEL[step.kind]} "${step.key}"`;
+}
+
+// Settles with `work`, or rejects as soon as `signal` aborts. A step that ignores cancellation
+// keeps running in the background; its late result (or error) is observed and dropped here.
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Waits while the run's event sink lags far behind, or until the run is canceled. */
+async function untilSinkCatchesUp(run: RunState): Promise<void> {
+  const lagging = run.log.whenSinkCatchesUp();
+  if (lagging && !run.signal.aborted) await raceAbort(lagging, run.signal).catch(() => undefined);
+}
+
+async function loadInput(run: RunState, step: StepSpec, input: StepInputSpec, ctx: StepContext): Promise<unknown> {
+  const source = input.source;
+  let upstreamRunId: string | null = null;
+  if (source) upstreamRunId = runProduces(run, source.stepKey, source.output) ? run.runId : (run.reused.get(`${source.stepKey}\u0000${source.output}`) ?? null);
+  const io = run.ioManagers[input.ioManagerKey]!;
+  const inputContext: InputContext = {
+    runId: run.runId,
+    stepKey: step.key,
+    inputName: input.name,
+    assetKey: input.assetKey,
+    upstream: { runId: upstreamRunId, stepKey: source?.stepKey ?? null, outputName: source?.output ?? null, assetKey: input.assetKey },
+    log: ctx.log,
+  };
+  return callUserCode({ kind: "io_manager", name: input.ioManagerKey }, () => io.loadInput(inputContext));
+}
+
+async function handleOutput(run: RunState, step: StepSpec, ctx: StepContext, produced: ProducedOutput, thisAttempt: Set<string>): Promise<void> {
+  if (ctx.closed) return; // the step was interrupted: its late outputs are discarded
+  await untilSinkCatchesUp(run);
+  const spec = step.outputsByName.get(produced.name);
+  if (!spec) {
+    throw new StepOutputError(`${describe(step)} produced an unknown output "${produced.name}"; its outputs are ${step.outputs.map((o) => `"${o.name}"`).join(", ")}`);
+  }
+  if (!ctx.selectedOutputNames.includes(produced.name)) {
+    // A subset run: returning every output is the natural way to write a function, so the
+    // unselected ones are dropped rather than treated as an error.
+    if (step.kind === "multi_asset") ctx.log.debug(`output "${produced.name}" is not selected in this run; it was not stored`);
+    return;
+  }
+  if (thisAttempt.has(produced.name)) throw new StepOutputError(`${describe(step)} produced output "${produced.name}" twice`);
+  thisAttempt.add(produced.name);
+  let stored: Record<string, MetadataEntry> = {};
+  if (produced.store) {
+    const io = run.ioManagers[spec.ioManagerKey]!;
+    const outputContext: OutputContext = {
+      runId: run.runId,
+      stepKey: step.key,
+      outputName: spec.name,
+      assetKey: spec.assetKey,
+      definitionMetadata: spec.definitionMetadata,
+      log: ctx.log,
+    };
+    const handled = await callUserCode({ kind: "io_manager", name: spec.ioManagerKey }, () => io.handleOutput(outputContext, produced.value));
+    stored = normalizeMetadata(handled ? handled.metadata : undefined);
+  }
+  if (ctx.closed) return;
+  const own = normalizeMetadata(produced.metadata);
+  const metadata = own === stored ? own : { ...own, ...stored };
+  let done = run.produced.get(step.key);
+  if (!done) run.produced.set(step.key, (done = new Set()));
+  done.add(spec.name);
+  const assetKey = spec.assetKeyString;
+  run.log.emit("STEP_OUTPUT", { outputName: spec.name, assetKey, stored: produced.store, metadata }, { stepKey: step.key, ...(assetKey ? { assetKey } : {}) });
+  if (assetKey) {
+    run.log.emit(
+      "ASSET_MATERIALIZATION",
+      { assetKey, outputName: spec.name, metadata, dataVersion: produced.dataVersion },
+      { stepKey: step.key, assetKey, message: `materialized ${assetKey}` },
+    );
+  }
+  run.onOutput?.(step.key, spec.name, assetKey, produced.value);
+}
+
+async function attempt(run: RunState, step: StepSpec, ctx: StepContext): Promise<void> {
+  const values: unknown[] = [];
+  for (const input of step.inputs) values.push(await loadInput(run, step, input, ctx));
+  const result = await callUserCode(step.source, () => step.invoke(values, ctx));
+  const thisAttempt = new Set<string>();
+  await emitOutputs(
+    step,
+    result,
+    (produced) => handleOutput(run, step, ctx, produced, thisAttempt),
+    (generator) => callUserCode(step.source, () => generator.next()),
+  );
+  for (const name of ctx.selectedOutputNames) {
+    if (!thisAttempt.has(name) && step.outputsByName.get(name)!.isRequired) {
+      throw new StepOutputError(`${describe(step)} did not produce its required output "${name}"`);
+    }
+  }
+}
+
+/** The wait before the next attempt, or `null` when the error must not be retried. */
+function retryDecision(step: StepSpec, error: unknown, retryNumber: number, random: () => number): number | null {
+  if (error instanceof RetryRequested) return retryNumber < error.maxRetries ? error.delay : null;
+  if (error instanceof Failure && !error.allowRetries) return null;
+  const policy = step.retryPolicy;
+  if (!policy || retryNumber >= policy.maxRetries) return null;
+  return retryDelay(policy, retryNumber + 1, random);
+}
+
+function failurePayload(step: StepSpec, error: unknown, retryNumber: number): { payload: RunEventPayloads["STEP_FAILURE"]; message: string } {
+  let presented: unknown = error;
+  // Failure and RetryRequested skip the user-code boundary on purpose; name the step here too.
+  if (isControlFlow(error)) presented = new UserCodeError(step.source, error);
+  const failure = error instanceof Failure ? error : null;
+  const serialized = serializeError(presented);
+  return {
+    message: serialized.message,
+    payload: {
+      error: serialized,
+      retryNumber,
+      userCode: error instanceof UserCodeError || isControlFlow(error),
+      description: failure?.description ?? null,
+      metadata: normalizeMetadata(failure?.metadata),
+    },
+  };
+}
+
+/**
+ * Runs one step to its end: attempts, retries with their delays, and every step event. Never
+ * throws; the outcome says how it ended.
+ * @internal
+ */
+export async function runStep(run: RunState, step: StepSpec): Promise<StepOutcome> {
+  const fields = { stepKey: step.key };
+  const fail = (error: unknown, retryNumber: number): StepOutcome => {
+    const { payload, message } = failurePayload(step, error, retryNumber);
+    run.log.emit("STEP_FAILURE", payload, { ...fields, message });
+    return "failed";
+  };
+  // Interrupted by the run's cancellation: the step stopped, it did not fail.
+  const cancel = (cause: unknown, retryNumber: number): StepOutcome => {
+    const error = serializeError(new Error(`${describe(step)} was interrupted: the run was canceled`, { cause }));
+    run.log.emit("STEP_CANCELED", { retryNumber, error }, { ...fields, level: "warning", message: error.message });
+    return "canceled";
+  };
+  const selectedOutputNames = run.selectedOutputs.get(step.key) ?? [];
+  for (let retryNumber = 0; ; retryNumber++) {
+    await untilSinkCatchesUp(run);
+    let release: () => void;
+    try {
+      release = await run.slots.acquire();
+    } catch (error) {
+      return retryNumber === 0 ? "not_started" : cancel(error, retryNumber);
+    }
+    if (run.signal.aborted) {
+      release();
+      return retryNumber === 0 ? "not_started" : cancel(run.signal.reason, retryNumber);
+    }
+    const started = run.clock.now();
+    if (retryNumber === 0) run.log.emit("STEP_START", { retryNumber }, { ...fields, message: `started ${describe(step)}` });
+    else run.log.emit("STEP_RESTARTED", { retryNumber }, { ...fields, message: `restarted ${describe(step)} (retry ${retryNumber})` });
+    const ctx = new StepContext({ runId: run.runId, step, retryNumber, signal: run.signal, log: run.log, resources: run.resources, selectedOutputNames });
+    let error: unknown = null;
+    let failed = false;
+    try {
+      await raceAbort(attempt(run, step, ctx), run.signal);
+    } catch (thrown) {
+      failed = true;
+      error = thrown;
+    } finally {
+      ctx.closed = true;
+      release();
+    }
+    if (!failed) {
+      run.log.emit("STEP_SUCCESS", { durationMs: run.clock.now() - started, retryNumber }, { ...fields, message: `${describe(step)} succeeded` });
+      return "success";
+    }
+    if (run.signal.aborted) return cancel(error, retryNumber);
+    const delay = retryDecision(step, error, retryNumber, run.random);
+    if (delay === null) return fail(error, retryNumber);
+    const { payload } = failurePayload(step, error, retryNumber);
+    run.log.emit(
+      "STEP_UP_FOR_RETRY",
+      { retryNumber: retryNumber + 1, delayMs: delay, error: payload.error },
+      { ...fields, message: `${describe(step)} failed and will be retried in ${delay} ms: ${payload.error.message}` },
+    );
+    try {
+      await run.clock.sleep(delay, run.signal);
+    } catch (aborted) {
+      return cancel(aborted, retryNumber + 1);
+    }
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The run event stream, Dagster's event log in plain JSON. A run emits RUN_START, then step
+ * events, then exactly one of RUN_SUCCESS, RUN_FAILURE or RUN_CANCELED. A step the cancellation
+ * interrupted ends STEP_CANCELED, never STEP_FAILURE. `seq` starts at 1 and increases by one per
+ * event of the run, so a receiver can store events idempotently and spot gaps.
+ *
+ * Each payload is a zod schema here and its type is inferred from it: the executor produces
+ * these, the server validates reports against them, the SDK hands them to its users typed.
+ * Fields with a natural empty value (metadata, a null description) may be left out by a sender
+ * and are filled in at parsing; the types describe payloads as parsed.
+ */
+import { z } from "zod";
+import { assetKeySchema } from "./names.js";
+import { metadataSchema } from "./metadata.js";
+import { serializedErrorSchema } from "./serialized-error.js";
+
+const stepKey = z.string().min(1).max(1024);
+const retryNumber = z.number().int().min(0);
+const durationMs = z.number().min(0);
+
+/** Every event type and its payload's schema. */
+export const runEventPayloadSchemas = {
+  RUN_START: z.object({
+    runId: z.string(),
+    stepKeys: z.array(stepKey),
+    assetKeys: z.array(z.string()),
+    parentRunId: z.string().nullable(),
+    rootRunId: z.string().nullable(),
+    /** The re-execution strategy, for a re-execution. */
+    strategy: z.string().nullable(),
+    /** Outputs of steps not run here that inputs load, and the run that stored each. */
+    reusedOutputs: z.array(z.object({ stepKey, output: z.string(), runId: z.string() })),
+  }),
+  RUN_SUCCESS: z.object({ durationMs }),
+  RUN_FAILURE: z.object({
+    durationMs,
+    failedSteps: z.array(stepKey),
+    skippedSteps: z.array(stepKey),
+    error: serializedErrorSchema.nullable(),
+  }),
+  RUN_CANCELED: z.object({ durationMs, notStartedSteps: z.array(stepKey) }),
+  STEP_START: z.object({ retryNumber }),
+  STEP_RESTARTED: z.object({ retryNumber }),
+  STEP_OUTPUT: z.object({
+    outputName: z.string(),
+    assetKey: assetKeySchema.nullable(),
+    stored: z.boolean(),
+    metadata: metadataSchema.default({}),
+  }),
+  ASSET_MATERIALIZATION: z.object({
+    assetKey: assetKeySchema,
+    outputName: z.string(),
+    metadata: metadataSchema.default({}),
+    dataVersion: z.string().nullable().default(null),
+  }),
+  STEP_UP_FOR_RETRY: z.object({ retryNumber, delayMs: z.number().min(0), error: serializedErrorSchema }),
+  STEP_SUCCESS: z.object({ durationMs, retryNumber }),
+  STEP_FAILURE: z.object({
+    error: serializedErrorSchema,
+    retryNumber,
+    /** True when user code threw (as opposed to, say, a required output left out). */
+    userCode: z.boolean(),
+    /** From a `Failure` the user threw. */
+    description: z.string().nullable().default(null),
+    metadata: metadataSchema.default({}),
+  }),
+  /**
+   * The run was canceled while the step ran (or waited to retry): it stopped, and did not fail.
+   * `error` says so, its `cause` being whatever the interrupted attempt threw, if anything.
+   */
+  STEP_CANCELED: z.object({ retryNumber, error: serializedErrorSchema }),
+  STEP_SKIPPED: z.object({
+    /** "upstream_failed": an upstream step failed or was skipped; "output_not_produced": an optional output was left out. */
+    reason: z.enum(["upstream_failed", "output_not_produced"]),
+    missing: z.array(z.object({ stepKey, output: z.string() })),
+  }),
+  LOG: z.object({ extra: z.record(z.string(), z.unknown()).nullable().default(null) }),
+} as const;
+
+/**
+ * Each event type's payload.
+ *
+ * @example
+ * ```ts
+ * const onRetry = (payload: RunEventPayloads["STEP_UP_FOR_RETRY"]) => console.log(`retry ${payload.retryNumber} in ${payload.delayMs} ms`);
+ * ```
+ */
+export type RunEventPayloads = { [T in RunEventType]: z.output<(typeof runEventPayloadSchemas)[T]> };
+
+/**
+ * The type of a run event.
+ *
+ * @example
+ * ```ts
+ * const terminal: RunEventType[] = ["RUN_SUCCESS", "RUN_FAILURE", "RUN_CANCELED"];
+ * ```
+ */
+export type RunEventType = keyof typeof runEventPayloadSchemas;
+
+/**
+ * Every event type, in a fixed order (the GraphQL enum lists them in this order).
+ *
+ * @example
+ * ```ts
+ * const isEventType = (t: string): t is RunEventType => (RUN_EVENT_TYPES as readonly string[]).includes(t);
+ * ```
+ */
+export const RUN_EVENT_TYPES = Object.keys(runEventPayloadSchemas) as readonly RunEventType[];
+
+/** True when `type` names a run event type. */
+export function isRunEventType(type: string): type is RunEventType {
+  return Object.hasOwn(runEventPayloadSchemas, type);
+}
+
+/** A log line's level. */
+export const LOG_LEVELS = ["debug", "info", "warning", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * One event of a run. Narrow on `type` to get its payload's type.
+ *
+ * @example
+ * ```ts
+ * function onEvent(event: RunEvent) {
+ *   if (event.type === "ASSET_MATERIALIZATION") console.log(event.payload.assetKey, event.payload.metadata);
+ * }
+ * ```
+ */
+export type RunEvent<T extends RunEventType = RunEventType> = T extends RunEventType
+  ? {
+      /** 1-based, strictly increasing within the run. */
+      seq: number;
+      type: T;
+      /** Milliseconds since the epoch, from the run's clock. */
+      timestamp: number;
+      stepKey?: string;
+      assetKey?: string;
+      message?: string;
+      level?: LogLevel;
+      payload: RunEventPayloads[T];
+    }
+  : never;
+
+/**
+ * Checks a payload against its event type's schema: the parsed payload (unknown fields a newer
+ * sender added are kept), or the first problem, naming the field at fault.
+ *
+ * @example
+ * ```ts
+ * parseRunEventPayload("STEP_START", { retryNumber: -1 });
+ * // { ok: false, problem: "STEP_START payload.retryNumber: Too small: expected number to be >=0" }
+ * ```
+ */
+export function parseRunEventPayload<T extends RunEventType>(
+  type: T,
+  payload: unknown,
+): { ok: true; payload: RunEventPayloads[T] } | { ok: false; problem: string } {
+  const result = runEventPayloadSchemas[type].safeParse(payload);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    return { ok: false, problem: `${type} payload${issue.path.length ? `.${issue.path.join(".")}` : ""}: ${issue.message}` };
+  }
+  const kept = payload !== null && typeof payload === "object" ? payload : {};
+  return { ok: true, payload: { ...kept, ...result.data } as RunEventPayloads[T] };
+}

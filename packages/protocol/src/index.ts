@@ -1,0 +1,83 @@
+/**
+ * @strata/protocol: Strata's wire contract, each part defined once. Zod schemas with the types
+ * inferred from them for the manifest a code location registers and the events a run reports;
+ * the rules for asset keys and names; run and step statuses with their terminal set; canonical
+ * JSON (hashes: `@strata/protocol/hash`); and the pure planner both sides of a run apply (which
+ * steps a selection means, what a re-execution runs again). Pure: no I/O, no other Strata package.
+ *
+ * @example
+ * ```ts
+ * import { manifestSchema, resolveSelection } from "@strata/protocol";
+ * const manifest = manifestSchema.parse(json);
+ * const { stepKeys } = resolveSelection(manifest, ["complex_asset"]);
+ * ```
+ */
+export { canonicalJson } from "./canonical-json.js";
+export {
+  ASSET_KEY_PATTERN,
+  assetKeySchema,
+  isAssetKey,
+  isLocationName,
+  isValidName,
+  MAX_ASSET_KEY_LENGTH,
+  MAX_LOCATION_NAME_LENGTH,
+  MAX_NAME_LENGTH,
+  NAME_CHARACTERS,
+  nameSchema,
+  isTagKey,
+  isWorkerId,
+  TAG_KEY_CHARACTERS,
+  toName,
+  WORKER_ID_CHARACTERS,
+} from "./names.js";
+export { METADATA_TYPES, metadataEntrySchema, metadataSchema, type MetadataEntry, type MetadataType } from "./metadata.js";
+export { serializedErrorSchema, type SerializedError } from "./serialized-error.js";
+export {
+  isRunEventType,
+  LOG_LEVELS,
+  parseRunEventPayload,
+  RUN_EVENT_TYPES,
+  runEventPayloadSchemas,
+  type LogLevel,
+  type RunEvent,
+  type RunEventPayloads,
+  type RunEventType,
+} from "./events.js";
+export {
+  isTerminalRunStatus,
+  RUN_STATUSES,
+  STEP_STATUSES,
+  TERMINAL_EVENT_FOR_STATUS,
+  TERMINAL_RUN_STATUSES,
+  terminalStatusOf,
+  type RunStatus,
+  type StepStatus,
+  type TerminalRunEventType,
+  type TerminalRunStatus,
+} from "./run-status.js";
+export {
+  MANIFEST_VERSION,
+  MAX_MANIFEST_ASSETS,
+  manifestAssetSchema,
+  manifestSchema,
+  manifestStepInputSchema,
+  manifestStepOutputSchema,
+  manifestStepSchema,
+  retryPolicySchema,
+  SUPPORTED_MANIFEST_VERSIONS,
+  type Manifest,
+  type ManifestAsset,
+  type ManifestStep,
+  type ManifestStepInput,
+  type ManifestStepOutput,
+  type RetryPolicySpec,
+} from "./manifest.js";
+export { findCycle, topologicalOrder } from "./plan/cycle.js";
+export { resolveSelection, selectSteps, SelectionError, type RunSelection, type SelectionErrorCode } from "./plan/selection.js";
+export {
+  planReexecution,
+  ReexecutionError,
+  type ReexecutionErrorCode,
+  type ReexecutionPlan,
+  type ReexecutionStrategy,
+} from "./plan/reexecution.js";

@@ -1,0 +1,145 @@
+/**
+ * The manifest: the wire contract between a code location and the server. Plain, versioned,
+ * sorted JSON, so the server validates it at the edge, stores it, diffs it and re-plans runs
+ * without ever running user code. `Definitions#manifest()` in @strata/definitions produces it;
+ * the server parses it with `manifestSchema`; both hash it with `contentHash`.
+ */
+import { z } from "zod";
+import { metadataSchema } from "./metadata.js";
+import { assetKeySchema, MAX_NAME_LENGTH, nameSchema } from "./names.js";
+
+/** The manifest version this contract describes; a server refuses versions it does not read. */
+export const MANIFEST_VERSION = 1;
+export const SUPPORTED_MANIFEST_VERSIONS: readonly number[] = [MANIFEST_VERSION];
+/** The most assets one location may register. */
+export const MAX_MANIFEST_ASSETS = 200_000;
+
+// Step keys and output names are not key parts: "complex_asset.step_one", "sales/orders".
+const identifier = z.string().min(1).max(MAX_NAME_LENGTH);
+const stepKey = z.string().min(1).max(1024);
+
+export const retryPolicySchema = z.object({
+  maxRetries: z.number().int().min(0).max(1000),
+  /** Milliseconds. */
+  delay: z.number().min(0),
+  backoff: z.enum(["constant", "linear", "exponential"]),
+  jitter: z.enum(["none", "full", "plusMinus"]),
+});
+
+/** One asset of the location. */
+export const manifestAssetSchema = z.object({
+  /** Slash-joined key path, e.g. "sales/orders". */
+  key: assetKeySchema,
+  /** Every upstream asset key (ins and deps), sorted; may name other locations' assets. */
+  deps: z.array(assetKeySchema),
+  /** Defaults to "default". */
+  group: nameSchema,
+  description: z.string().max(100_000).nullable(),
+  /** Email addresses or `team:<name>`. */
+  owners: z.array(z.string().min(1).max(320)),
+  tags: z.record(z.string().max(255), z.string().max(1024)),
+  /** Sorted. */
+  kinds: z.array(z.string().min(1).max(64)),
+  metadata: metadataSchema,
+  codeVersion: z.string().max(1024).nullable(),
+  /** The step materializing it; for a graph asset, the op step producing its value. */
+  stepKey,
+  /** Set when it is one of a multi-asset's (or graph multi-asset's) outputs. */
+  multiAsset: z.object({ name: identifier, canSubset: z.boolean() }).nullable(),
+  /** The graph asset or graph multi-asset it comes from, by graph name (see `ManifestStep.graph`). */
+  graphAsset: stepKey.nullable(),
+  ioManagerKey: identifier,
+});
+
+/** A wiring from one step's output to another step. */
+export const manifestStepInputSchema = z.object({
+  /** The input's name: the `ins` key for assets, `arg0`, `arg1`… for op parameters. */
+  name: identifier,
+  stepKey,
+  output: identifier,
+  /** The upstream asset, or `null` for an op's intermediate output. */
+  assetKey: assetKeySchema.nullable(),
+});
+
+/** One output of a step. */
+export const manifestStepOutputSchema = z.object({
+  name: identifier,
+  /** `null` for an op's intermediate output. */
+  assetKey: assetKeySchema.nullable(),
+});
+
+/**
+ * One unit of execution. Step keys: the asset key for an asset ("sales/orders"), the name for a
+ * multi-asset, and `<graph>.<op invocation>` for graph ops, where the graph is the asset key of
+ * a graph asset or the name of a graph multi-asset ("complex_asset.step_one"). Key parts cannot
+ * contain "." so an op's step key never looks like an asset's.
+ */
+export const manifestStepSchema = z.object({
+  key: stepKey,
+  kind: z.enum(["asset", "multi_asset", "op"]),
+  /** Value inputs from steps of this location, in argument order. */
+  inputs: z.array(manifestStepInputSchema),
+  outputs: z.array(manifestStepOutputSchema),
+  retryPolicy: retryPolicySchema.nullable(),
+  /** Lineage-only upstreams in this location (`deps`): the step waits for them but gets no value. */
+  deps: z.array(z.object({ stepKey, output: identifier, assetKey: assetKeySchema })),
+  /** Value inputs loaded from assets of other locations (by key through an IO manager). */
+  externalInputs: z.array(z.object({ name: identifier, assetKey: assetKeySchema })),
+  /** Whether a run may select only some of its assets. */
+  canSubset: z.boolean(),
+  /** For op steps: the graph they belong to. */
+  graph: stepKey.nullable(),
+  requiredResourceKeys: z.array(identifier),
+});
+
+/**
+ * Everything the server knows about a code location's assets and steps. `manifestVersion` is
+ * any integer here so a server can answer "version 2 is not supported" instead of a schema error.
+ */
+export const manifestSchema = z.object({
+  manifestVersion: z.number().int(),
+  /** Sorted by key. */
+  assets: z.array(manifestAssetSchema).max(MAX_MANIFEST_ASSETS),
+  /** Sorted by key. */
+  steps: z.array(manifestStepSchema),
+});
+
+/**
+ * A code location's manifest.
+ *
+ * @example
+ * ```ts
+ * const { manifest, hash } = new Definitions({ assets: [myDataAsset] }).manifest();
+ * manifest.assets[0]?.key; // "my_data_asset"
+ * ```
+ */
+export type Manifest = z.output<typeof manifestSchema>;
+/**
+ * @example
+ * ```ts
+ * const owned = manifest.assets.filter((a: ManifestAsset) => a.owners.includes("team:finance"));
+ * ```
+ */
+export type ManifestAsset = z.output<typeof manifestAssetSchema>;
+/**
+ * @example
+ * ```ts
+ * const retried = manifest.steps.filter((s: ManifestStep) => (s.retryPolicy?.maxRetries ?? 0) > 0);
+ * ```
+ */
+export type ManifestStep = z.output<typeof manifestStepSchema>;
+/**
+ * @example
+ * ```ts
+ * const upstreamSteps = (step: ManifestStep) => step.inputs.map((input: ManifestStepInput) => input.stepKey);
+ * ```
+ */
+export type ManifestStepInput = z.output<typeof manifestStepInputSchema>;
+/**
+ * @example
+ * ```ts
+ * const assetsOf = (step: ManifestStep) => step.outputs.flatMap((o: ManifestStepOutput) => (o.assetKey ? [o.assetKey] : []));
+ * ```
+ */
+export type ManifestStepOutput = z.output<typeof manifestStepOutputSchema>;
+export type RetryPolicySpec = z.output<typeof retryPolicySchema>;

@@ -1,0 +1,138 @@
+import type { Manifest, ManifestStep } from "../manifest.js";
+
+/**
+ * Why a selection cannot run.
+ *
+ * @example
+ * ```ts
+ * const userMistakes: SelectionErrorCode[] = ["unknown_asset", "partial_multi_asset"];
+ * ```
+ */
+export type SelectionErrorCode = "unknown_asset" | "unknown_step" | "partial_multi_asset" | "empty_selection";
+
+/**
+ * Thrown before a run starts when its selection is invalid: an unknown key, or part of a
+ * multi-asset that cannot be subset.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await materialize(defs, { selection: ["asset_one"] });
+ * } catch (error) {
+ *   if (error instanceof SelectionError && error.code === "partial_multi_asset") console.error(error.message);
+ * }
+ * ```
+ */
+export class SelectionError extends Error {
+  override readonly name = "SelectionError";
+  readonly code: SelectionErrorCode;
+  constructor(code: SelectionErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * The steps a run executes and the assets it materializes ("sales/orders" form).
+ *
+ * @example
+ * ```ts
+ * const selection: RunSelection = resolveSelection(manifest, ["complex_asset"]);
+ * ```
+ */
+export interface RunSelection {
+  stepKeys: string[];
+  assetKeys: string[];
+}
+
+/** Steps of `graph` that `targets` need, following inputs and deps inside the graph. */
+function graphAncestors(stepsByKey: ReadonlyMap<string, ManifestStep>, graph: string, targets: readonly string[]): string[] {
+  const needed = new Set<string>();
+  const queue = [...targets];
+  while (queue.length > 0) {
+    const key = queue.pop()!;
+    if (needed.has(key)) continue;
+    needed.add(key);
+    const step = stepsByKey.get(key);
+    for (const up of [...(step?.inputs ?? []), ...(step?.deps ?? [])]) {
+      if (stepsByKey.get(up.stepKey)?.graph === graph) queue.push(up.stepKey);
+    }
+  }
+  return [...needed];
+}
+
+/**
+ * Resolves a selection of asset keys to the steps that materialize them: an asset's step, a
+ * multi-asset's single step (refusing part of one that cannot be subset), and every op of a
+ * graph asset. A pure function of the manifest, so the server can apply the same rules. No
+ * selection means every asset.
+ *
+ * @example
+ * ```ts
+ * const { manifest } = defs.manifest();
+ * resolveSelection(manifest, ["complex_asset"]).stepKeys; // ["complex_asset.step_one", "complex_asset.step_two"]
+ * ```
+ */
+export function resolveSelection(manifest: Manifest, assetKeys?: readonly string[] | null): RunSelection {
+  const assetsByKey = new Map(manifest.assets.map((a) => [a.key, a]));
+  const stepsByKey = new Map(manifest.steps.map((s) => [s.key, s]));
+  const wanted = assetKeys ? [...new Set(assetKeys)] : manifest.assets.map((a) => a.key);
+  if (assetKeys && wanted.length === 0) throw new SelectionError("empty_selection", "the selection names no asset");
+  const unknown = wanted.filter((key) => !assetsByKey.has(key));
+  if (unknown.length > 0) throw new SelectionError("unknown_asset", `no asset ${unknown.map((k) => `"${k}"`).join(", ")} in these definitions`);
+
+  const selected = new Set(wanted);
+  const steps = new Set<string>();
+  const graphTargets = new Map<string, string[]>();
+  for (const key of wanted) {
+    const asset = assetsByKey.get(key)!;
+    if (asset.multiAsset && !asset.multiAsset.canSubset) {
+      const siblings = manifest.assets.filter((a) => a.multiAsset?.name === asset.multiAsset!.name).map((a) => a.key);
+      const missing = siblings.filter((k) => !selected.has(k));
+      if (missing.length > 0) {
+        throw new SelectionError(
+          "partial_multi_asset",
+          `"${key}" is produced by multi-asset "${asset.multiAsset.name}", which cannot be subset; also select ${missing.map((k) => `"${k}"`).join(", ")}, or give it canSubset: true`,
+        );
+      }
+    }
+    if (asset.graphAsset) {
+      const targets = graphTargets.get(asset.graphAsset) ?? [];
+      targets.push(asset.stepKey);
+      graphTargets.set(asset.graphAsset, targets);
+    } else {
+      steps.add(asset.stepKey);
+    }
+  }
+  for (const [graph, targets] of graphTargets) {
+    // A graph that cannot be subset was fully selected (checked above): all its ops run.
+    const whole = manifest.steps.filter((s) => s.graph === graph).map((s) => s.key);
+    const canSubset = manifest.assets.some((a) => a.graphAsset === graph && a.multiAsset?.canSubset);
+    for (const key of canSubset ? graphAncestors(stepsByKey, graph, targets) : whole) steps.add(key);
+  }
+  return {
+    stepKeys: manifest.steps.filter((s) => steps.has(s.key)).map((s) => s.key),
+    assetKeys: [...selected].sort(),
+  };
+}
+
+/**
+ * A selection of exact steps (as a server's stored plan names them): every asset they output
+ * is selected.
+ *
+ * @example
+ * ```ts
+ * selectSteps(manifest, ["my_multi_asset"]).assetKeys; // ["asset_one", "asset_two"]
+ * ```
+ */
+export function selectSteps(manifest: Manifest, stepKeys: readonly string[]): RunSelection {
+  const stepsByKey = new Map(manifest.steps.map((s) => [s.key, s]));
+  const unknown = stepKeys.filter((key) => !stepsByKey.has(key));
+  if (unknown.length > 0) throw new SelectionError("unknown_step", `no step ${unknown.map((k) => `"${k}"`).join(", ")} in these definitions`);
+  if (stepKeys.length === 0) throw new SelectionError("empty_selection", "the selection names no step");
+  const wanted = new Set(stepKeys);
+  return {
+    stepKeys: manifest.steps.filter((s) => wanted.has(s.key)).map((s) => s.key),
+    assetKeys: stepKeys.flatMap((key) => stepsByKey.get(key)!.outputs.flatMap((o) => (o.assetKey ? [o.assetKey] : []))).sort(),
+  };
+}
