@@ -26,7 +26,7 @@ interface Target {
 }
 
 async function runOnce(server: Target, admin: string, keys: string[], watchEvents: boolean): Promise<Trial> {
-  const fetcher = (url: string, init: RequestInit) => fetch(server.graphqlUrl, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${admin}` } });
+  const fetcher = (_url: string, init: RequestInit) => fetch(server.graphqlUrl, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${admin}` } });
   let started = 0;
   let succeeded = 0;
   let runId: string | null = null;
@@ -115,7 +115,7 @@ async function rawInserts(url: string, rows: number): Promise<{ oneRowMs: number
 }
 
 async function waitForLocation(server: Target, admin: string, name: string) {
-  const fetcher = (url: string, init: RequestInit) => fetch(server.graphqlUrl, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${admin}` } });
+  const fetcher = (_url: string, init: RequestInit) => fetch(server.graphqlUrl, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${admin}` } });
   for (let i = 0; i < 300; i++) {
     const data = await post(fetcher, `query($n: String!) { codeLocation(name: $n) { __typename ... on CodeLocation { assetCount } } }`, { n: name });
     if (data.codeLocation.__typename === "CodeLocation" && data.codeLocation.assetCount > 0) return;

@@ -15,8 +15,11 @@ async function connectInMemory() {
   // The engine sends each migration.sql as one argument-less statement; PGlite's query() takes a
   // single statement, exec() takes a script.
   const executeRaw = adapter.executeRaw.bind(adapter);
-  adapter.executeRaw = async (query) =>
-    query.args.length === 0 ? (await db.exec(query.sql), 0) : executeRaw(query);
+  adapter.executeRaw = async (query) => {
+    if (query.args.length > 0) return executeRaw(query);
+    await db.exec(query.sql);
+    return 0;
+  };
   return adapter;
 }
 

@@ -34,11 +34,11 @@ export const runEventPayloadSchemas = {
   RUN_SUCCESS: z.object({ durationMs }),
   RUN_FAILURE: z.object({
     durationMs,
-    failedSteps: z.array(stepKey),
-    skippedSteps: z.array(stepKey),
-    error: serializedErrorSchema.nullable(),
+    failedSteps: z.array(stepKey).default([]),
+    skippedSteps: z.array(stepKey).default([]),
+    error: serializedErrorSchema.nullable().default(null),
   }),
-  RUN_CANCELED: z.object({ durationMs, notStartedSteps: z.array(stepKey) }),
+  RUN_CANCELED: z.object({ durationMs, notStartedSteps: z.array(stepKey).default([]) }),
   STEP_START: z.object({ retryNumber }),
   STEP_RESTARTED: z.object({ retryNumber }),
   STEP_OUTPUT: z.object({

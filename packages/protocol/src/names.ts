@@ -63,7 +63,7 @@ export function isLocationName(name: string): boolean {
 /** Tag names (asset tags and run tags): 1-255 of `[A-Za-z0-9_./-]`. */
 export const TAG_KEY_CHARACTERS = "[A-Za-z0-9_./-]";
 export function isTagKey(key: string): boolean {
-  return /^[A-Za-z0-9_.\/-]{1,255}$/.test(key);
+  return /^[A-Za-z0-9_./-]{1,255}$/.test(key);
 }
 
 /** Worker ids: 1-200 of `[A-Za-z0-9_.:-]` (the default is `<host>:<pid>:<random>`). */

@@ -143,7 +143,7 @@ describe("runEvents", () => {
     const read = (event: RunEvent): string => {
       switch (event.type) {
         case "RUN_START":
-          return `start ${event.payload.stepKeys.join(",")} reusing ${event.payload.reusedOutputs.length}`;
+          return `start ${event.payload.assetKeys.join(",")} reusing ${event.payload.reusedOutputs.length}`;
         case "LOG":
           // @ts-expect-error a LOG payload has no durationMs: narrowing picked LOG's payload type
           void event.payload.durationMs;
@@ -192,7 +192,7 @@ describe("runStatusChanged and reexecuteRun", () => {
     await connected;
     const claimed = await claim();
     seq = 0;
-    await report(run.id, runStart(claimed), event("RUN_FAILURE", "the warehouse was down"));
+    await report(run.id, runStart(claimed), event("RUN_FAILURE", "the warehouse was down", { durationMs: 5 }));
     await watching;
     expect(statuses.at(-1)).toBe("FAILURE");
     expect((await client.run(run.id)).failureReason).toBe("Run failed");
@@ -213,7 +213,7 @@ describe("runStatusChanged and reexecuteRun", () => {
       { ...event("STEP_START", undefined, { retryNumber: 0 }), stepKey },
       { ...event("STEP_SUCCESS", undefined, { durationMs: 1, retryNumber: 0 }), stepKey },
     ]);
-    await report(succeeded.id, runStart(claimed), ...steps, event("RUN_SUCCESS"));
+    await report(succeeded.id, runStart(claimed), ...steps, event("RUN_SUCCESS", undefined, { durationMs: 5 }));
     const error = await client.reexecuteRun({ runId: succeeded.id, strategy: "FROM_FAILURE" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NothingToReexecuteError);
     expect(error).toMatchObject({ code: "NOTHING_TO_REEXECUTE", runId: succeeded.id });

@@ -87,7 +87,7 @@ function withCode<E extends GraphQLError>(error: E): E {
 export function useErrorCodes(): Plugin {
   const label = (result: unknown) => {
     const errors = (result as { errors?: unknown }).errors;
-    if (Array.isArray(errors)) errors.forEach((error) => error instanceof GraphQLError && withCode(error));
+    if (Array.isArray(errors)) for (const error of errors) if (error instanceof GraphQLError) withCode(error);
   };
   return {
     onResultProcess: ({ result }) => {

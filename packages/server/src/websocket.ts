@@ -92,7 +92,9 @@ export function serveWebSocket(options: { http: Server; yoga: StrataYoga; path: 
     async close() {
       // dispose() waits for each client's close handshake; a client that never answers must not
       // hold the server's shutdown, so whatever is left after a moment is cut.
-      const cut = setTimeout(() => wss.clients.forEach((socket) => socket.terminate()), 1_000);
+      const cut = setTimeout(() => {
+        for (const socket of wss.clients) socket.terminate();
+      }, 1_000);
       try {
         await disposable.dispose();
       } finally {

@@ -22,7 +22,7 @@ function writeDefs(extra = "") {
       'export const orders = asset("orders", { keyPrefix: prefix }, () => [{ id: 1, total: 9.5 }]);',
       'export const revenue = asset("revenue", { keyPrefix: prefix, ins: { orders } }, ({ orders }) => orders.reduce((s, o) => s + o.total, 0));',
       extra,
-      "export default new Definitions({ assets: [orders, revenue" + (extra ? ", report" : "") + "] });",
+      `export default new Definitions({ assets: [orders, revenue${extra ? ", report" : ""}] });`,
       "",
     ].join("\n"),
   );
@@ -143,7 +143,7 @@ describe("strata dev --run (what npm start does)", () => {
       await cli.waitFor(/Registered version 1 of quickstart: 6 asset\(s\) added, 0 removed\./);
       const runId = (await cli.waitFor(/Launched run (\S+): every asset of "quickstart" \(6\)/))[1]!;
       await cli.waitFor(new RegExp(`✓ SUCCESS {2}run ${runId} in \\S+: 6 of 6 steps succeeded, 6 assets materialized\n`), { timeoutMs: 60_000 });
-      await cli.waitFor(new RegExp(`Explore the run and the catalog in GraphiQL: ${url}\n {2}The server keeps running; Ctrl-C stops it\.`));
+      await cli.waitFor(new RegExp(`Explore the run and the catalog in GraphiQL: ${url}\n {2}The server keeps running; Ctrl-C stops it.`));
       // Read top to bottom, the output tells the run in order: nothing about it before it is
       // launched, and nothing saying it ended before its progress lines and outcome.
       const launchedAt = cli.stdout.indexOf(`Launched run ${runId}`);

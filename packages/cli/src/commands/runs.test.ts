@@ -97,7 +97,7 @@ describe("strata runs launch --wait", () => {
     const waited = await runCli(["runs", "launch", "source", "--json", "--wait", ...as()]);
     expect(waited.code).toBe(0);
     expect(JSON.parse(waited.stdout)).toMatchObject({ status: "SUCCESS", steps: [{ stepKey: "source", status: "SUCCESS", attempts: 1 }] });
-    expect(waited.stderr).toMatch(/▶ source {2}started\n[^]*✓ SUCCESS {2}run /);
+    expect(waited.stderr).toMatch(/▶ source {2}started\n[\s\S]*✓ SUCCESS {2}run /);
     const watched = await runCli(["runs", "watch", runId, ...as()]);
     expect(watched.code).toBe(0);
     expect(watched.stdout).toMatch(/✓ SUCCESS {2}run \S+ in \d+ms: 1 of 1 step succeeded, 1 asset materialized\n$/);
@@ -111,7 +111,7 @@ describe("following a run on a terminal", () => {
     const CLEAR = "\r\u001b[2K";
     // Each event line replaces the bar, which is drawn again under it.
     expect(stdout).toMatch(/\r\u001b\[2K {2}0\.\d\ds {2}▶ source {3}started\r\n {2}□{20} 0\/2 steps · [^\r]*\r\u001b\[2K {2}□{20} 0\/2 steps · running source · \d+\.\d\ds/);
-    expect(stdout).toContain("■".repeat(20) + " 2/2 steps");
+    expect(stdout).toContain(`${"■".repeat(20)} 2/2 steps`);
     const summary = stdout.indexOf("✓ SUCCESS");
     expect(stdout.slice(summary - CLEAR.length, summary)).toBe(CLEAR);
     expect(stdout.slice(summary)).not.toContain("steps ·");

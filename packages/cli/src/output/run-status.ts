@@ -1,4 +1,3 @@
-import type { RunStatus } from "@strata/sdk";
 import type { Style } from "./style.js";
 
 /** Every run status, in the order a run goes through them. */

@@ -3,7 +3,7 @@ import { depRefs, inputRef, type DepSource, type InputSources, type InputValues,
 import { assetKeyToString, checkName, parseAssetKey, type AssetKeyInput } from "./asset-key.js";
 import type { AssetValue } from "./asset-value.js";
 import { AssetsDefinition } from "./assets-definition.js";
-import type { BlueprintInput, ComputeBlueprint, UpstreamRef } from "./blueprint.js";
+import type { BlueprintAsset, BlueprintInput, ComputeBlueprint, UpstreamRef } from "./blueprint.js";
 import { DefinitionError } from "./definition-error.js";
 import { DEFAULT_IO_MANAGER_KEY } from "../io/io-manager.js";
 import type { ResourceRequirements } from "./resource.js";
@@ -138,7 +138,6 @@ export function asset(first: unknown, second: unknown, third?: unknown): SingleA
   const culprit = `asset "${keyString}"`;
   if (typeof fn !== "function") throw new DefinitionError("invalid_option", culprit, "the asset's function is missing");
   const { inputs, deps } = resolveUpstreams(options.ins, options.deps, culprit);
-  const ioManagerKey = checkName(options.ioManagerKey ?? DEFAULT_IO_MANAGER_KEY, "ioManagerKey", culprit);
   const compute = fn as (inputs: Record<string, unknown>, ctx: unknown) => unknown;
   const blueprint: ComputeBlueprint = {
     kind: "asset",
@@ -149,19 +148,27 @@ export function asset(first: unknown, second: unknown, third?: unknown): SingleA
     canSubset: false,
     retryPolicy: normalizeRetryPolicy(options.retryPolicy, culprit),
     resourceKeys: Object.keys(options.resources ?? {}),
-    assets: [
-      {
-        key,
-        keyString,
-        outputName: "result",
-        attributes: normalizeAttributes(options, culprit),
-        isRequired: true,
-        ioManagerKey,
-        internalDeps: null,
-        producer: null,
-      },
-    ],
+    assets: [singleOutput(key, options, culprit, null)],
     fn: compute,
   };
   return new SingleAssetDefinition(blueprint);
+}
+
+/** The one output, "result", of an asset or a graph asset. @internal */
+export function singleOutput(
+  key: readonly string[],
+  options: AssetAttributes & { ioManagerKey?: string | undefined },
+  culprit: string,
+  producer: BlueprintAsset["producer"],
+): BlueprintAsset {
+  return {
+    key,
+    keyString: assetKeyToString(key),
+    outputName: "result",
+    attributes: normalizeAttributes(options, culprit),
+    isRequired: true,
+    ioManagerKey: checkName(options.ioManagerKey ?? DEFAULT_IO_MANAGER_KEY, "ioManagerKey", culprit),
+    internalDeps: null,
+    producer,
+  };
 }

@@ -1,12 +1,11 @@
-import { normalizeAttributes, type AssetAttributes } from "./asset-attributes.js";
+import type { AssetAttributes } from "./asset-attributes.js";
 import type { DepSource, InputSources, Typed, ValueOf } from "./asset-in.js";
 import { assetKeyToString, checkName } from "./asset-key.js";
 import type { AssetOut } from "./asset-out.js";
-import { SingleAssetDefinition, resolveAssetKey, resolveUpstreams, type AssetNaming } from "./asset.js";
+import { SingleAssetDefinition, resolveAssetKey, resolveUpstreams, singleOutput, type AssetNaming } from "./asset.js";
 import type { GraphBlueprint } from "./blueprint.js";
 import { DefinitionError } from "./definition-error.js";
-import { GraphBuilder, OpHandle } from "./graph-builder.js";
-import { DEFAULT_IO_MANAGER_KEY } from "../io/io-manager.js";
+import { GraphBuilder, type OpHandle } from "./graph-builder.js";
 import { MultiAssetDefinition, outsToAssets, type AssetOuts } from "./multi-asset.js";
 
 /**
@@ -86,18 +85,7 @@ export function graphAsset(first: unknown, second: unknown, third?: unknown): Si
     deps,
     canSubset: false,
     nodes: builder.nodes,
-    assets: [
-      {
-        key,
-        keyString,
-        outputName: "result",
-        attributes: normalizeAttributes(options, culprit),
-        isRequired: true,
-        ioManagerKey: checkName(options.ioManagerKey ?? DEFAULT_IO_MANAGER_KEY, "ioManagerKey", culprit),
-        internalDeps: null,
-        producer,
-      },
-    ],
+    assets: [singleOutput(key, options, culprit, producer)],
   };
   return new SingleAssetDefinition(blueprint);
 }

@@ -3,7 +3,7 @@ import type { OpOutputsResult } from "./multi-asset-result.js";
 import { checkName } from "./asset-key.js";
 import type { OpSpec } from "./blueprint.js";
 import { DefinitionError } from "./definition-error.js";
-import { activeGraph, OpHandle } from "./graph-builder.js";
+import { activeGraph, type OpHandle } from "./graph-builder.js";
 import { DEFAULT_IO_MANAGER_KEY } from "../io/io-manager.js";
 import type { ResourceRequirements } from "./resource.js";
 import { normalizeRetryPolicy, type RetryPolicy } from "./retry-policy.js";

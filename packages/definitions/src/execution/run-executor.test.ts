@@ -133,7 +133,7 @@ describe("failures", () => {
 
     expect(ran).toBe(false);
     expect(result.events.map((e) => e.type)).toEqual(["RUN_START", "RUN_FAILURE"]);
-    expect(result.events[1]!.message).toBe('run ' + result.runId + ' failed: Error in resource "db": connection refused');
+    expect(result.events[1]!.message).toBe(`run ${result.runId} failed: Error in resource "db": connection refused`);
   });
 });
 

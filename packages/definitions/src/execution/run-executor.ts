@@ -26,7 +26,7 @@ import { schedule, type StepState } from "./scheduler.js";
  * const selection: AssetSelector[] = ["sales/orders", complexAsset, myMultiAsset.out.asset_one];
  * ```
  */
-export type AssetSelector = AssetKeyInput | AssetsDefinition | AssetOutputRef<any>;
+export type AssetSelector = AssetKeyInput | AssetsDefinition | AssetOutputRef<unknown>;
 
 /**
  * How a run ended.

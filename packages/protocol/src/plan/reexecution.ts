@@ -1,3 +1,4 @@
+import { PlanError } from "./plan-error.js";
 import { topologicalOrder } from "./cycle.js";
 import type { RunEvent } from "../events.js";
 import type { Manifest } from "../manifest.js";
@@ -40,13 +41,8 @@ export type ReexecutionErrorCode = "nothing_to_reexecute" | "invalid_parent_run"
  * }
  * ```
  */
-export class ReexecutionError extends Error {
+export class ReexecutionError extends PlanError<ReexecutionErrorCode> {
   override readonly name = "ReexecutionError";
-  readonly code: ReexecutionErrorCode;
-  constructor(code: ReexecutionErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /**

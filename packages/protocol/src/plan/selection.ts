@@ -1,3 +1,4 @@
+import { PlanError } from "./plan-error.js";
 import type { Manifest, ManifestStep } from "../manifest.js";
 
 /**
@@ -23,13 +24,8 @@ export type SelectionErrorCode = "unknown_asset" | "unknown_step" | "partial_mul
  * }
  * ```
  */
-export class SelectionError extends Error {
+export class SelectionError extends PlanError<SelectionErrorCode> {
   override readonly name = "SelectionError";
-  readonly code: SelectionErrorCode;
-  constructor(code: SelectionErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   InvalidArgumentError,
   InvalidManifestError,
   NotFoundError,
-  StrataError,
+  type StrataError,
   UnauthorizedError,
   type KeyCollision,
   type ManifestProblem,

@@ -164,7 +164,7 @@ builder.mutationFields((t) => ({
       "Queues a run of these assets (all of one code location). Tags are strings; `strata/priority` (an integer) orders the queue. Requires `launch`.",
     errors: { types: [InvalidSelectionError] },
     args: { assetKeys: t.arg.stringList({ required: true }), tags: t.arg({ type: "JSON", required: false }) },
-    resolve: async (query, _root, args, ctx) => {
+    resolve: async (_query, _root, args, ctx) => {
       requireScope(ctx.principal, "launch");
       const run = await launchRun(
         ctx.db.sql,
@@ -186,7 +186,7 @@ builder.mutationFields((t) => ({
       strategy: t.arg({ type: ReexecutionStrategyEnum, required: true }),
       extraTags: t.arg({ type: "JSON", required: false }),
     },
-    resolve: async (query, _root, args, ctx) => {
+    resolve: async (_query, _root, args, ctx) => {
       requireScope(ctx.principal, "launch");
       const run = await reexecuteRun(
         ctx.db.sql,
