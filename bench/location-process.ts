@@ -7,7 +7,16 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 export function startLocation(options: { server: string; token: string; name: string; env: Record<string, string> }): ChildProcess {
   const child = spawn(
     process.execPath,
-    ["--conditions=strata-source", "--import", "tsx", `${here}fixtures/serve.ts`, `${here}fixtures/orchestration-defs.ts`, options.server, options.token, options.name],
+    [
+      "--conditions=strata-source",
+      "--import",
+      "tsx",
+      `${here}fixtures/serve.ts`,
+      `${here}fixtures/orchestration-defs.ts`,
+      options.server,
+      options.token,
+      options.name,
+    ],
     { env: { ...process.env, ...options.env }, stdio: ["ignore", "ignore", "pipe"] },
   );
   let stderr = "";

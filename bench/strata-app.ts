@@ -1,4 +1,12 @@
-import { createLogger, createStrataPubSub, createStrataYoga, defaultRunConfig, openDatabase, RunService, type StrataPubSub } from "@strata/server";
+import {
+  createLogger,
+  createStrataPubSub,
+  createStrataYoga,
+  defaultRunConfig,
+  openDatabase,
+  RunService,
+  type StrataPubSub,
+} from "@strata/server";
 import { scratchDatabase } from "./postgres.js";
 
 type Db = Parameters<typeof createStrataYoga>[0]["db"];

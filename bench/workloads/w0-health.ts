@@ -23,8 +23,22 @@ export const w0Health: Workload = {
       const baseline = await sample(() => post(bare.fetch, "{ ok }"), 2000);
       const times = await sample(() => post(strata.fetch, "{ health { version databaseLatencyMs } }"), 2000);
       return [
-        { name: "W0 health (PGlite)", metric: "p50 per request", unit: "ms", value: median(times), baselineName: "bare yoga", baseline: median(baseline) },
-        { name: "W0 health (PGlite)", metric: "p95 per request", unit: "ms", value: percentile(times, 95), baselineName: "bare yoga", baseline: percentile(baseline, 95) },
+        {
+          name: "W0 health (PGlite)",
+          metric: "p50 per request",
+          unit: "ms",
+          value: median(times),
+          baselineName: "bare yoga",
+          baseline: median(baseline),
+        },
+        {
+          name: "W0 health (PGlite)",
+          metric: "p95 per request",
+          unit: "ms",
+          value: percentile(times, 95),
+          baselineName: "bare yoga",
+          baseline: percentile(baseline, 95),
+        },
       ];
     } finally {
       await db.close();

@@ -26,7 +26,8 @@ interface Target {
 }
 
 async function runOnce(server: Target, admin: string, keys: string[], watchEvents: boolean): Promise<Trial> {
-  const fetcher = (_url: string, init: RequestInit) => fetch(server.graphqlUrl, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${admin}` } });
+  const fetcher = (_url: string, init: RequestInit) =>
+    fetch(server.graphqlUrl, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${admin}` } });
   let started = 0;
   let succeeded = 0;
   let runId: string | null = null;
@@ -34,23 +35,34 @@ async function runOnce(server: Target, admin: string, keys: string[], watchEvent
   // Statuses are watched from before the launch, so no transition is missed.
   let ready!: () => void;
   const listening = new Promise<void>((resolve) => (ready = resolve));
-  const statuses = subscribeSse(server.graphqlUrl, admin, `subscription { runStatusChanged { runId status } }`, {}, (data) => {
-    if (data === undefined) return;
-    const change = { ...(data.runStatusChanged as { runId: string; status: string }), at: performance.now() };
-    if (runId === null) early.push(change);
-    const matches = (c: { runId: string }) => c.runId === runId;
-    for (const c of runId === null ? [] : [...early.splice(0), change].filter(matches)) {
-      if (c.status === "STARTED") started = c.at;
-      if (c.status === "FAILURE" || c.status === "CANCELED") throw new Error(`bench run ended ${c.status}`);
-      if (c.status === "SUCCESS") {
-        succeeded = c.at;
-        return true;
+  const statuses = subscribeSse(
+    server.graphqlUrl,
+    admin,
+    `subscription { runStatusChanged { runId status } }`,
+    {},
+    (data) => {
+      if (data === undefined) return;
+      const change = { ...(data.runStatusChanged as { runId: string; status: string }), at: performance.now() };
+      if (runId === null) early.push(change);
+      const matches = (c: { runId: string }) => c.runId === runId;
+      for (const c of runId === null ? [] : [...early.splice(0), change].filter(matches)) {
+        if (c.status === "STARTED") started = c.at;
+        if (c.status === "FAILURE" || c.status === "CANCELED") throw new Error(`bench run ended ${c.status}`);
+        if (c.status === "SUCCESS") {
+          succeeded = c.at;
+          return true;
+        }
       }
-    }
-  }, ready);
+    },
+    ready,
+  );
   await listening;
   const t0 = performance.now();
-  const launched = await post(fetcher, `mutation($k: [String!]!) { launchRun(assetKeys: $k) { __typename ... on Run { id } ... on Error { message } } }`, { k: keys });
+  const launched = await post(
+    fetcher,
+    `mutation($k: [String!]!) { launchRun(assetKeys: $k) { __typename ... on Run { id } ... on Error { message } } }`,
+    { k: keys },
+  );
   if (!launched.launchRun.id) throw new Error(`launch failed: ${launched.launchRun.message}`);
   runId = launched.launchRun.id as string;
   let toStart = 0;
@@ -115,9 +127,12 @@ async function rawInserts(url: string, rows: number): Promise<{ oneRowMs: number
 }
 
 async function waitForLocation(server: Target, admin: string, name: string) {
-  const fetcher = (_url: string, init: RequestInit) => fetch(server.graphqlUrl, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${admin}` } });
+  const fetcher = (_url: string, init: RequestInit) =>
+    fetch(server.graphqlUrl, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${admin}` } });
   for (let i = 0; i < 300; i++) {
-    const data = await post(fetcher, `query($n: String!) { codeLocation(name: $n) { __typename ... on CodeLocation { assetCount } } }`, { n: name });
+    const data = await post(fetcher, `query($n: String!) { codeLocation(name: $n) { __typename ... on CodeLocation { assetCount } } }`, {
+      n: name,
+    });
     if (data.codeLocation.__typename === "CodeLocation" && data.codeLocation.assetCount > 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -141,7 +156,11 @@ export const w1w2Orchestration: Workload = {
     try {
       const admin = (await createToken(db.prisma, { name: "bench", scopes: ["admin"] })).token;
       const raw = await rawInserts(scratch.url, 20_000);
-      for (const [shape, size, trials] of [["chain", 100, 20], ["fanout", 100, 20], ["wide", 10_000, 3]] as const) {
+      for (const [shape, size, trials] of [
+        ["chain", 100, 20],
+        ["fanout", 100, 20],
+        ["wide", 10_000, 3],
+      ] as const) {
         const name = `bench_${shape}`;
         const token = (await createToken(db.prisma, { name, scopes: [`location:${name}`] })).token;
         const location = startLocation({ server: server.graphqlUrl, token, name, env: { BENCH_SHAPE: shape, BENCH_SIZE: String(size) } });

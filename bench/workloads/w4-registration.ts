@@ -43,7 +43,8 @@ export const w4Registration: Workload = {
         const lineage = await sample(() => post(app.fetch, lineageQuery), 10, 2);
         const bareList = createYoga({
           schema: createSchema({
-            typeDefs: "type E { upstream: String! downstream: String! } type N { key: String! } type L { nodes: [N!]! edges: [E!]! } type Query { lineage: L! }",
+            typeDefs:
+              "type E { upstream: String! downstream: String! } type N { key: String! } type L { nodes: [N!]! edges: [E!]! } type Query { lineage: L! }",
             resolvers: {
               Query: {
                 lineage: () => ({

@@ -36,7 +36,9 @@ export const w6Search: Workload = {
             type E { node: A! } type P { hasNextPage: Boolean! endCursor: String }
             type C { pageInfo: P! edges: [E!]! }
             type Query { assets(search: String, keyPrefix: String, group: String, tag: String, first: Int): C! }`,
-          resolvers: { Query: { assets: () => ({ pageInfo: { hasNextPage: true, endCursor: "x" }, edges: page.map((node) => ({ node })) }) } },
+          resolvers: {
+            Query: { assets: () => ({ pageInfo: { hasNextPage: true, endCursor: "x" }, edges: page.map((node) => ({ node })) }) },
+          },
         }),
         logging: false,
       });
@@ -53,7 +55,14 @@ export const w6Search: Workload = {
         if (data.assets.edges.length === 0) throw new Error(`W6 ${name} found nothing: the fixture is wrong`);
         const times = await sample(() => post(strata.fetch, QUERY, variables), 300);
         rows.push(
-          { name: `W6 search: ${name}`, metric: "p50", unit: "ms", value: median(times), baselineName: "bare yoga", baseline: median(baseline) },
+          {
+            name: `W6 search: ${name}`,
+            metric: "p50",
+            unit: "ms",
+            value: median(times),
+            baselineName: "bare yoga",
+            baseline: median(baseline),
+          },
           {
             name: `W6 search: ${name}`,
             metric: "p95",

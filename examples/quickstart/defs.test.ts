@@ -11,5 +11,12 @@ it("materializes the whole pipeline, down to the board report", async () => {
 
 it("registers six assets under stable keys", () => {
   const { manifest } = defs.manifest();
-  expect(manifest.assets.map((a) => a.key)).toEqual(["board_report", "clean_orders", "daily_revenue", "raw/customers", "raw/orders", "top_customers"]);
+  expect(manifest.assets.map((a) => a.key)).toEqual([
+    "board_report",
+    "clean_orders",
+    "daily_revenue",
+    "raw/customers",
+    "raw/orders",
+    "top_customers",
+  ]);
 });

@@ -68,7 +68,14 @@ export const rawOrders = asset(
 
 export const rawCustomers = asset(
   "customers",
-  { keyPrefix: "raw", group: "raw", description: "Customer accounts from the CRM.", owners: ["team:data-eng"], kinds: ["csv"], tags: { source: "crm" } },
+  {
+    keyPrefix: "raw",
+    group: "raw",
+    description: "Customer accounts from the CRM.",
+    owners: ["team:data-eng"],
+    kinds: ["csv"],
+    tags: { source: "crm" },
+  },
   (): Customer[] =>
     ["Ada", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Dennis"].map((name, i) => ({ id: i + 1, name, country: i % 2 ? "DE" : "FR" })),
 );
@@ -86,7 +93,13 @@ export const cleanOrders = asset(
     const byId = new Map(customers.map((c) => [c.id, c]));
     const clean = orders
       .filter((o) => o.status === "paid" && byId.has(o.customerId))
-      .map((o) => ({ id: o.id, customer: byId.get(o.customerId)!.name, country: byId.get(o.customerId)!.country, day: o.placedAt.slice(0, 10), amount: o.amountCents / 100 }));
+      .map((o) => ({
+        id: o.id,
+        customer: byId.get(o.customerId)!.name,
+        country: byId.get(o.customerId)!.country,
+        day: o.placedAt.slice(0, 10),
+        amount: o.amountCents / 100,
+      }));
     ctx.log.info(`kept ${clean.length} of ${orders.length} orders`);
     return clean;
   },
@@ -111,8 +124,15 @@ export const revenueStats = multiAsset(
       spent.set(o.customer, (spent.get(o.customer) ?? 0) + o.amount);
     }
     return {
-      daily_revenue: [...daily].map(([k, revenue]) => ({ day: k.slice(0, 10), country: k.slice(11), revenue: Math.round(revenue * 100) / 100 })),
-      top_customers: [...spent].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([customer, total]) => ({ customer, total })),
+      daily_revenue: [...daily].map(([k, revenue]) => ({
+        day: k.slice(0, 10),
+        country: k.slice(11),
+        revenue: Math.round(revenue * 100) / 100,
+      })),
+      top_customers: [...spent]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5)
+        .map(([customer, total]) => ({ customer, total })),
     };
   },
 );

@@ -17,7 +17,9 @@ if (!existsSync(built)) {
     stdio: ["ignore", process.stderr, process.stderr],
   });
   if (build.status !== 0 || !existsSync(built)) {
-    process.stderr.write(`strata: the build failed (${build.error?.message ?? `exit ${build.status}`}); run \`npm run build\` at ${root} to see why\n`);
+    process.stderr.write(
+      `strata: the build failed (${build.error?.message ?? `exit ${build.status}`}); run \`npm run build\` at ${root} to see why\n`,
+    );
     process.exit(1);
   }
 }

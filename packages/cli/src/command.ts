@@ -37,7 +37,8 @@ export function exitCodeOf(program: Command): number {
 export function parseCount(flag: string, value: string | undefined, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${flag} must be a whole number from ${min} to ${max}, not "${value}"`, 2);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new CliError(`${flag} must be a whole number from ${min} to ${max}, not "${value}"`, 2);
   return n;
 }
 

@@ -26,7 +26,10 @@ export function describeError(error: unknown): { message: string; exitCode: numb
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
   if (error instanceof StrataRequestError) {
     const what = error.status === null ? error.message : `HTTP ${error.status}`;
-    return { message: `cannot reach the Strata server at ${error.url} (${what}); is it running? Set --server or STRATA_SERVER`, exitCode: 1 };
+    return {
+      message: `cannot reach the Strata server at ${error.url} (${what}); is it running? Set --server or STRATA_SERVER`,
+      exitCode: 1,
+    };
   }
   if (error instanceof UnauthenticatedError) return { message: `${error.message} (check --token or STRATA_TOKEN)`, exitCode: 1 };
   if (error instanceof UnauthorizedError && error.message.includes("Authorization: Bearer")) {
@@ -39,7 +42,8 @@ export function describeError(error: unknown): { message: string; exitCode: numb
   if (error instanceof RunStatusError && !isTerminalRunStatus(error.status)) {
     return { message: `${error.message} (wait for it: strata runs watch ${error.runId})`, exitCode: 1 };
   }
-  if (error instanceof NotFoundError && error.kind === "run") return { message: `${error.message} (recent runs: strata runs list)`, exitCode: 1 };
+  if (error instanceof NotFoundError && error.kind === "run")
+    return { message: `${error.message} (recent runs: strata runs list)`, exitCode: 1 };
   if (error instanceof StrataError) return { message: error.message, exitCode: 1 };
   return { message: error instanceof Error ? error.message : String(error), exitCode: 1 };
 }

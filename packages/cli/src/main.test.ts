@@ -5,7 +5,8 @@ describe("strata", () => {
   it("lists every command with --help, and exits 2 without one", async () => {
     const help = await runCli(["--help"]);
     expect(help.code).toBe(0);
-    for (const command of ["dev", "server", "location serve", "assets search", "lineage", "runs launch", "token create"]) expect(help.stdout).toContain(command);
+    for (const command of ["dev", "server", "location serve", "assets search", "lineage", "runs launch", "token create"])
+      expect(help.stdout).toContain(command);
     expect((await runCli([])).code).toBe(2);
   });
 
@@ -18,7 +19,11 @@ describe("strata", () => {
   });
 
   it("fails with one line and exit code 2 for an unknown command or flag", async () => {
-    expect(await runCli(["deploy"])).toMatchObject({ code: 2, stdout: "", stderr: "strata: unknown command 'deploy'. Run `strata --help` for the list.\n" });
+    expect(await runCli(["deploy"])).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "strata: unknown command 'deploy'. Run `strata --help` for the list.\n",
+    });
     const flag = await runCli(["assets", "search", "--colour"]);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/^strata: assets search: unknown option '--colour'\.[^\n]*\n$/);

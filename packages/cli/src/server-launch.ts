@@ -70,7 +70,8 @@ export async function launchServer(options: LaunchOptions): Promise<{ server: St
     const code = (error as NodeJS.ErrnoException).code;
     const port = options.port ?? env.PORT;
     if (code === "EADDRINUSE") throw new CliError(`port ${port} is already in use: pick another with --port or PORT`);
-    if (code === "EADDRNOTAVAIL") throw new CliError(`cannot listen on ${options.host ?? env.HOST}: no such local address (--host or HOST)`);
+    if (code === "EADDRNOTAVAIL")
+      throw new CliError(`cannot listen on ${options.host ?? env.HOST}: no such local address (--host or HOST)`);
     throw error;
   }
   lock?.setUrl(server.graphqlUrl);

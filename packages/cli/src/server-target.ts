@@ -38,7 +38,10 @@ export function withServerOptions(command: Command): Command {
  * resolveTarget({ server: "http://strata:4000" }, {}); // { url: "http://strata:4000/graphql", token: undefined }
  * ```
  */
-export function resolveTarget(values: { server?: string | undefined; token?: string | undefined }, env: NodeJS.ProcessEnv = process.env): ServerTarget {
+export function resolveTarget(
+  values: { server?: string | undefined; token?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): ServerTarget {
   const raw = values.server ?? (env.STRATA_SERVER || undefined) ?? DEFAULT_SERVER;
   return { url: withGraphqlPath(raw), token: values.token ?? (env.STRATA_TOKEN || undefined) };
 }

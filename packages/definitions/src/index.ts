@@ -14,7 +14,14 @@ export { assetKeyToString, type AssetKeyInput } from "./authoring/asset-key.js";
 export { AssetsDefinition } from "./authoring/assets-definition.js";
 export { AssetOut, type AssetOutOptions } from "./authoring/asset-out.js";
 export { multiAsset, MultiAssetDefinition, type MultiAssetOptions, type MultiAssetValues } from "./authoring/multi-asset.js";
-export { graphAsset, graphMultiAsset, type GraphAssetOptions, type GraphMultiAssetOptions, type GraphMultiAssetValues, type GraphInputs } from "./authoring/graph-asset.js";
+export {
+  graphAsset,
+  graphMultiAsset,
+  type GraphAssetOptions,
+  type GraphMultiAssetOptions,
+  type GraphMultiAssetValues,
+  type GraphInputs,
+} from "./authoring/graph-asset.js";
 export { op, type OpDefinition, type OpOptions, type OpInputs, type OpArgs, type OpResult } from "./authoring/op.js";
 export { OpHandle } from "./authoring/graph-builder.js";
 export { Definitions, type DefinitionsOptions } from "./authoring/definitions.js";
@@ -31,10 +38,23 @@ export { FilesystemIOManager, type FilesystemIOManagerOptions } from "./io/files
 export { InMemoryIOManager } from "./io/in-memory-io-manager.js";
 export { jsonSerializer, type Serializer } from "./io/serializer.js";
 export type { Manifest, ManifestAsset, ManifestStep, ManifestStepInput, ManifestStepOutput } from "@strata/protocol";
-export { RUN_EVENT_TYPES, type RunEvent, type RunEventType, type RunEventPayloads, type EventSink, type SerializedError } from "./execution/events.js";
+export {
+  RUN_EVENT_TYPES,
+  type RunEvent,
+  type RunEventType,
+  type RunEventPayloads,
+  type EventSink,
+  type SerializedError,
+} from "./execution/events.js";
 export { systemClock, type Clock } from "./execution/clock.js";
 export { resolveSelection, selectSteps, SelectionError, type RunSelection, type SelectionErrorCode } from "@strata/protocol";
-export { planReexecution, ReexecutionError, type ReexecutionPlan, type ReexecutionStrategy, type ReexecutionErrorCode } from "@strata/protocol";
+export {
+  planReexecution,
+  ReexecutionError,
+  type ReexecutionPlan,
+  type ReexecutionStrategy,
+  type ReexecutionErrorCode,
+} from "@strata/protocol";
 export { executeRun, type ExecuteRunOptions, type RunOutcome, type RunStatus, type AssetSelector } from "./execution/run-executor.js";
 export type { PlannedRun } from "./execution/planned-run.js";
 export type { StepState } from "./execution/scheduler.js";

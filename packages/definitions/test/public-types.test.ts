@@ -21,9 +21,18 @@ import {
 } from "@strata/definitions";
 
 export const plain = asset("plain", () => ({ key: "value" }));
-export const typedIns = asset("typed_ins", { ins: { plain, remote: new AssetIn<number>({ key: "other/remote" }) } }, ({ plain, remote }) => `${plain.key}${remote}`);
-export const withResources = asset("with_resources", { resources: { clock: requiredResource<() => number>() } }, (_, ctx) => ctx.resources.clock());
-export const returnedMulti = multiAsset({ name: "returned_multi", outs: { one: new AssetOut(), two: new AssetOut() } }, () => ({ one: 1, two: output("two") }));
+export const typedIns = asset(
+  "typed_ins",
+  { ins: { plain, remote: new AssetIn<number>({ key: "other/remote" }) } },
+  ({ plain, remote }) => `${plain.key}${remote}`,
+);
+export const withResources = asset("with_resources", { resources: { clock: requiredResource<() => number>() } }, (_, ctx) =>
+  ctx.resources.clock(),
+);
+export const returnedMulti = multiAsset({ name: "returned_multi", outs: { one: new AssetOut(), two: new AssetOut() } }, () => ({
+  one: 1,
+  two: output("two"),
+}));
 export const yieldedMulti = multiAsset({ name: "yielded_multi", outs: { three: new AssetOut() } }, async function* () {
   yield output(3, { name: "three" });
 });
@@ -31,7 +40,9 @@ export const stepOne = op("one", () => 1);
 export const stepTwo = op("two", (n: number, ctx: OpContext) => `${ctx.opName}${n}`);
 export const splitter = op("splitter", { outs: ["a", "b"] }, (n: number) => ({ a: n, b: String(n) }));
 export const graph = graphAsset("graph", () => stepTwo(stepOne()));
-export const graphMulti = graphMultiAsset({ name: "graph_multi", outs: { a: new AssetOut(), b: new AssetOut() } }, () => splitter(stepOne()));
+export const graphMulti = graphMultiAsset({ name: "graph_multi", outs: { a: new AssetOut(), b: new AssetOut() } }, () =>
+  splitter(stepOne()),
+);
 export const usesOutput = asset("uses_output", { ins: { two: returnedMulti.out.two } }, ({ two }) => two.length);
 
 describe("the public entry point", () => {

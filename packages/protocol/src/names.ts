@@ -77,8 +77,4 @@ export const assetKeySchema = z
   .string()
   .max(MAX_ASSET_KEY_LENGTH)
   .regex(ASSET_KEY_PATTERN, `must be parts of ${NAME_CHARACTERS} joined by "/"`);
-export const nameSchema = z
-  .string()
-  .min(1)
-  .max(MAX_NAME_LENGTH)
-  .regex(NAME, `must be ${NAME_CHARACTERS}+`);
+export const nameSchema = z.string().min(1).max(MAX_NAME_LENGTH).regex(NAME, `must be ${NAME_CHARACTERS}+`);

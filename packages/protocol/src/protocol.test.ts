@@ -41,7 +41,10 @@ describe("run events", () => {
   });
 
   it("names the field at fault", () => {
-    expect(parseRunEventPayload("STEP_START", { retryNumber: -1 })).toEqual({ ok: false, problem: expect.stringMatching(/^STEP_START payload\.retryNumber: /) });
+    expect(parseRunEventPayload("STEP_START", { retryNumber: -1 })).toEqual({
+      ok: false,
+      problem: expect.stringMatching(/^STEP_START payload\.retryNumber: /),
+    });
     expect(parseRunEventPayload("ASSET_MATERIALIZATION", { assetKey: "a b", outputName: "o", metadata: {}, dataVersion: null })).toEqual({
       ok: false,
       problem: expect.stringMatching(/^ASSET_MATERIALIZATION payload\.assetKey: /),
@@ -50,7 +53,10 @@ describe("run events", () => {
   });
 
   it("keeps fields a newer sender added, and fills the defaults of optional ones", () => {
-    expect(parseRunEventPayload("STEP_START", { retryNumber: 0, hostname: "w1" })).toEqual({ ok: true, payload: { retryNumber: 0, hostname: "w1" } });
+    expect(parseRunEventPayload("STEP_START", { retryNumber: 0, hostname: "w1" })).toEqual({
+      ok: true,
+      payload: { retryNumber: 0, hostname: "w1" },
+    });
     expect(parseRunEventPayload("LOG", {})).toEqual({ ok: true, payload: { extra: null } });
     const error = { name: "Error", message: "boom" };
     expect(parseRunEventPayload("STEP_CANCELED", { retryNumber: 0, error })).toEqual({
@@ -63,7 +69,12 @@ describe("run events", () => {
 describe("run statuses", () => {
   it("one terminal set, and the event that ends a run with each", () => {
     expect(["SUCCESS", "FAILURE", "CANCELED", "STARTED", "CANCELING"].map(isTerminalRunStatus)).toEqual([true, true, true, false, false]);
-    expect(["RUN_SUCCESS", "RUN_FAILURE", "RUN_CANCELED", "STEP_FAILURE"].map(terminalStatusOf)).toEqual(["SUCCESS", "FAILURE", "CANCELED", null]);
+    expect(["RUN_SUCCESS", "RUN_FAILURE", "RUN_CANCELED", "STEP_FAILURE"].map(terminalStatusOf)).toEqual([
+      "SUCCESS",
+      "FAILURE",
+      "CANCELED",
+      null,
+    ]);
   });
 });
 

@@ -10,7 +10,14 @@ beforeAll(async () => {
   await client.registerCodeLocation({
     name: "sales",
     ...testManifest([
-      { key: "sales/orders", group: "raw", owners: ["ana@example.com"], tags: { tier: "gold" }, kinds: ["postgres"], description: "Orders from the web shop" },
+      {
+        key: "sales/orders",
+        group: "raw",
+        owners: ["ana@example.com"],
+        tags: { tier: "gold" },
+        kinds: ["postgres"],
+        description: "Orders from the web shop",
+      },
       { key: "sales/customers", group: "raw", owners: ["team:crm"], kinds: ["postgres"] },
       { key: "sales/clean_orders", group: "cleaned", deps: ["sales/orders", "sales/customers"], tags: { tier: "silver" } },
       { key: "sales/daily_revenue", group: "finance", deps: ["sales/clean_orders"], description: "Revenue per day, for the board" },
@@ -98,7 +105,10 @@ describe("asset", () => {
 
   it("follows lineage as deep as asked, across locations (null: all the way)", async () => {
     const client = t.client();
-    expect((await client.asset("sales/orders", { downstreamDepth: 2 })).downstream.map((a) => a.key)).toEqual(["sales/clean_orders", "sales/daily_revenue"]);
+    expect((await client.asset("sales/orders", { downstreamDepth: 2 })).downstream.map((a) => a.key)).toEqual([
+      "sales/clean_orders",
+      "sales/daily_revenue",
+    ]);
     expect((await client.asset("sales/orders", { downstreamDepth: null })).downstream.map((a) => a.key)).toEqual([
       "marketing/campaign_roi",
       "sales/clean_orders",
@@ -107,13 +117,19 @@ describe("asset", () => {
   });
 
   it("throws NotFoundError carrying the key for an asset Strata has never seen", async () => {
-    const error = await t.client().asset("sales/nope").catch((e: unknown) => e);
+    const error = await t
+      .client()
+      .asset("sales/nope")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error).toMatchObject({ code: "NOT_FOUND", kind: "asset", key: "sales/nope", message: 'No asset "sales/nope"' });
   });
 
   it("throws InvalidArgumentError carrying the argument for a malformed key", async () => {
-    const error = await t.client().asset("sales//x").catch((e: unknown) => e);
+    const error = await t
+      .client()
+      .asset("sales//x")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(error).toMatchObject({ code: "BAD_USER_INPUT", argument: "key" });
   });
@@ -140,7 +156,10 @@ describe("lineage", () => {
   });
 
   it("throws InvalidArgumentError for a malformed key (a GraphQL error, not a union)", async () => {
-    const error = await t.client().lineage({ keys: ["no spaces"] }).catch((e: unknown) => e);
+    const error = await t
+      .client()
+      .lineage({ keys: ["no spaces"] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as Error).message).toContain("keys.0");
   });

@@ -23,7 +23,14 @@ import { tokenMethods, type TokenMethods } from "./tokens.js";
  * const page = await client.assets({ search: "orders" });
  * ```
  */
-export interface StrataClient extends HealthMethods, CatalogMethods, CodeLocationMethods, MaterializationMethods, RunMethods, TokenMethods, SubscriptionMethods {}
+export interface StrataClient
+  extends HealthMethods,
+    CatalogMethods,
+    CodeLocationMethods,
+    MaterializationMethods,
+    RunMethods,
+    TokenMethods,
+    SubscriptionMethods {}
 
 /**
  * Creates a typed client for a Strata server.

@@ -12,7 +12,13 @@ describe("registerCodeLocation", () => {
   it("registers a manifest, reports what changed, and treats the same hash again as a no-op", async () => {
     const client = t.client();
     const v1 = await client.registerCodeLocation({ name: "reg", ...testManifest([{ key: "reg/a" }, { key: "reg/b" }]) });
-    expect(v1).toMatchObject({ changed: true, version: 1, addedKeys: ["reg/a", "reg/b"], removedKeys: [], location: { name: "reg", status: "LOADED", assetCount: 2 } });
+    expect(v1).toMatchObject({
+      changed: true,
+      version: 1,
+      addedKeys: ["reg/a", "reg/b"],
+      removedKeys: [],
+      location: { name: "reg", status: "LOADED", assetCount: 2 },
+    });
     const again = await client.registerCodeLocation({ name: "reg", ...testManifest([{ key: "reg/b" }, { key: "reg/a" }].reverse()) });
     expect(again).toMatchObject({ changed: false, version: 1 });
     expect(again.message).toContain("nothing changed");
@@ -22,7 +28,10 @@ describe("registerCodeLocation", () => {
 
   it("throws InvalidManifestError listing every problem, and registers nothing", async () => {
     const { manifest } = testManifest([{ key: "bad/a" }]);
-    const error = await t.client().registerCodeLocation({ name: "bad", manifest, hash: "0".repeat(64) }).catch((e: unknown) => e);
+    const error = await t
+      .client()
+      .registerCodeLocation({ name: "bad", manifest, hash: "0".repeat(64) })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidManifestError);
     expect((error as InvalidManifestError).problems).toEqual([expect.objectContaining({ path: "hash" })]);
     await expect(t.client().codeLocation("bad")).rejects.toBeInstanceOf(NotFoundError);
@@ -33,7 +42,11 @@ describe("registerCodeLocation", () => {
     await client.registerCodeLocation({ name: "owner", ...testManifest([{ key: "shared/x" }]) });
     const error = await client.registerCodeLocation({ name: "intruder", ...testManifest([{ key: "shared/x" }]) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AssetKeyCollisionError);
-    expect(error).toMatchObject({ code: "ASSET_KEY_COLLISION", locationName: "intruder", collisions: [{ key: "shared/x", definedBy: "owner" }] });
+    expect(error).toMatchObject({
+      code: "ASSET_KEY_COLLISION",
+      locationName: "intruder",
+      collisions: [{ key: "shared/x", definedBy: "owner" }],
+    });
   });
 
   it("lets a location token register only its own location", async () => {
@@ -46,7 +59,10 @@ describe("registerCodeLocation", () => {
   });
 
   it("throws InvalidArgumentError for a location name the server refuses", async () => {
-    const error = await t.client().registerCodeLocation({ name: "has space", ...testManifest([]) }).catch((e: unknown) => e);
+    const error = await t
+      .client()
+      .registerCodeLocation({ name: "has space", ...testManifest([]) })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(error).toMatchObject({ argument: "name" });
   });

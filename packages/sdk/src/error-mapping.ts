@@ -42,7 +42,10 @@ export function errorFromUnionMember(error: ErrorMember | StrataErrorFieldsFragm
     case "InvalidArgumentError":
       return new InvalidArgumentError(member.message, member.argument);
     case "InvalidManifestError":
-      return new InvalidManifestError(member.message, member.problems.map(({ path, message, code }) => ({ path, message, code })));
+      return new InvalidManifestError(
+        member.message,
+        member.problems.map(({ path, message, code }) => ({ path, message, code })),
+      );
     case "AssetKeyCollisionError":
       return new AssetKeyCollisionError(
         member.message,

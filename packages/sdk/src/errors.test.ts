@@ -29,7 +29,9 @@ describe("the error policy", () => {
 
   it("throws StrataRequestError naming the reason when the server cannot be reached", async () => {
     const url = `http://127.0.0.1:${await closedPort()}/graphql`;
-    const error = await createClient({ url }).health().catch((e: unknown) => e);
+    const error = await createClient({ url })
+      .health()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StrataRequestError);
     expect(error).toBeInstanceOf(StrataError);
     expect(error).toMatchObject({ code: "REQUEST_FAILED", url, status: null });
@@ -38,20 +40,28 @@ describe("the error policy", () => {
   });
 
   it("throws StrataRequestError with the status for an HTTP error without a GraphQL body", async () => {
-    const error = await createClient({ url: t.url.replace("/graphql", "/nothing-here") }).health().catch((e: unknown) => e);
+    const error = await createClient({ url: t.url.replace("/graphql", "/nothing-here") })
+      .health()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StrataRequestError);
     expect(error).toMatchObject({ status: 404 });
   });
 
   it("throws UnauthenticatedError for a token the server does not know (HTTP 401)", async () => {
-    const error = await t.client({ token: "strata_not-a-real-token" }).assets().catch((e: unknown) => e);
+    const error = await t
+      .client({ token: "strata_not-a-real-token" })
+      .assets()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnauthenticatedError);
     expect(error).toMatchObject({ code: "UNAUTHENTICATED", message: "Invalid API token" });
     expect(isRetryable(error)).toBe(false);
   });
 
   it("throws UnauthorizedError when no token is sent for a field that needs one", async () => {
-    const error = await t.client({ token: undefined }).assets().catch((e: unknown) => e);
+    const error = await t
+      .client({ token: undefined })
+      .assets()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnauthorizedError);
     expect((error as Error).message).toContain("Authorization: Bearer");
   });
@@ -63,7 +73,9 @@ describe("the error policy", () => {
     const server = await startServer({ env: parseEnv({}), port: 0, host: "127.0.0.1", auth: "disabled", db, logger });
     try {
       await db.close(); // every query now fails inside the server
-      const error = await createClient({ url: server.graphqlUrl }).codeLocations().catch((e: unknown) => e);
+      const error = await createClient({ url: server.graphqlUrl })
+        .codeLocations()
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StrataServerError);
       const { requestId } = error as StrataServerError;
       expect(requestId).toMatch(/[0-9a-f-]{36}/);
@@ -75,9 +87,15 @@ describe("the error policy", () => {
   });
 
   it("retries a server that lost its database for a moment (SERVICE_UNAVAILABLE), not a refusal", () => {
-    const outage = errorFromGraphQLErrors([{ message: "The server lost its connection to the database: try again", extensions: { code: "SERVICE_UNAVAILABLE" } }], "http://x/graphql", 503);
+    const outage = errorFromGraphQLErrors(
+      [{ message: "The server lost its connection to the database: try again", extensions: { code: "SERVICE_UNAVAILABLE" } }],
+      "http://x/graphql",
+      503,
+    );
     expect(outage.code).toBe("SERVICE_UNAVAILABLE");
     expect(isRetryable(outage)).toBe(true);
-    expect(isRetryable(errorFromGraphQLErrors([{ message: "no", extensions: { code: "BAD_USER_INPUT" } }], "http://x/graphql", 200))).toBe(false);
+    expect(isRetryable(errorFromGraphQLErrors([{ message: "no", extensions: { code: "BAD_USER_INPUT" } }], "http://x/graphql", 200))).toBe(
+      false,
+    );
   });
 });

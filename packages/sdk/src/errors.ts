@@ -301,5 +301,9 @@ export class StrataRequestError extends StrataError {
  * ```
  */
 export function isRetryable(error: unknown): boolean {
-  return error instanceof StrataRequestError || error instanceof StrataServerError || (error instanceof StrataError && error.code === "SERVICE_UNAVAILABLE");
+  return (
+    error instanceof StrataRequestError ||
+    error instanceof StrataServerError ||
+    (error instanceof StrataError && error.code === "SERVICE_UNAVAILABLE")
+  );
 }

@@ -13,8 +13,24 @@
 export { createClient, type StrataClient } from "./client.js";
 export type { ClientOptions } from "./client-connection.js";
 export type { Health } from "./health.js";
-export type { AssetSummary, AssetDetail, AssetFilter, AssetsOptions, AssetPage, AssetOptions, Lineage, LineageOptions, CatalogMethods } from "./catalog.js";
-export type { CodeLocation, CodeLocationDetail, RegisterCodeLocationInput, RegisterCodeLocationResult, CodeLocationMethods } from "./code-locations.js";
+export type {
+  AssetSummary,
+  AssetDetail,
+  AssetFilter,
+  AssetsOptions,
+  AssetPage,
+  AssetOptions,
+  Lineage,
+  LineageOptions,
+  CatalogMethods,
+} from "./catalog.js";
+export type {
+  CodeLocation,
+  CodeLocationDetail,
+  RegisterCodeLocationInput,
+  RegisterCodeLocationResult,
+  CodeLocationMethods,
+} from "./code-locations.js";
 export type { Materialization, ReportMaterializationInput, MaterializationMethods } from "./materializations.js";
 export type { ApiToken, CreatedToken, CreateTokenInput, TokenMethods } from "./tokens.js";
 export type { RunEventPayloads } from "@strata/protocol";
@@ -41,4 +57,11 @@ export {
   type ManifestProblem,
   type AssetKeyCollision,
 } from "./errors.js";
-export { createWorkerClient, type WorkerClient, type ClaimedRun, type RunReport, type RunRequest, type WorkerRunEvent } from "./worker-client.js";
+export {
+  createWorkerClient,
+  type WorkerClient,
+  type ClaimedRun,
+  type RunReport,
+  type RunRequest,
+  type WorkerRunEvent,
+} from "./worker-client.js";

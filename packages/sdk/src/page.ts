@@ -14,7 +14,10 @@ export interface Page<T> {
 }
 
 /** A GraphQL connection's nodes and page info as a {@link Page}. */
-export function toPage<T>(connection: { edges: ReadonlyArray<{ node: T }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } }): Page<T> {
+export function toPage<T>(connection: {
+  edges: ReadonlyArray<{ node: T }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}): Page<T> {
   return {
     items: connection.edges.map((edge) => edge.node),
     hasNextPage: connection.pageInfo.hasNextPage,

@@ -10,7 +10,9 @@ const workerId = "sdk-test-worker";
 
 beforeAll(async () => {
   t = await startTestServer();
-  await t.client().registerCodeLocation({ name: "shop", ...testManifest([{ key: "shop/orders" }, { key: "shop/revenue", deps: ["shop/orders"] }]) });
+  await t
+    .client()
+    .registerCodeLocation({ name: "shop", ...testManifest([{ key: "shop/orders" }, { key: "shop/revenue", deps: ["shop/orders"] }]) });
   worker = createWorkerClient({ url: t.url, token: await t.token("location:shop") });
 });
 afterAll(() => t.close());
@@ -29,7 +31,15 @@ let seq = 0;
 const event = (type: string, message?: string, payload: unknown = {}) => ({ seq: ++seq, type, timestamp: Date.now(), message, payload });
 /** RUN_START as the executor writes it; the server plans re-executions from it. */
 const runStart = (run: ClaimedRun) =>
-  event("RUN_START", undefined, { runId: run.id, stepKeys: run.stepKeys, assetKeys: run.assetKeys, parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] });
+  event("RUN_START", undefined, {
+    runId: run.id,
+    stepKeys: run.stepKeys,
+    assetKeys: run.assetKeys,
+    parentRunId: null,
+    rootRunId: null,
+    strategy: null,
+    reusedOutputs: [],
+  });
 async function report(runId: string, ...events: Array<ReturnType<typeof event>>) {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -61,7 +71,10 @@ describe("launching and reading runs", () => {
   });
 
   it("throws InvalidSelectionError naming unknown keys, and NotFoundError for an unknown run", async () => {
-    const error = await t.client().launchRun({ assetKeys: ["shop/orders", "shop/nope"] }).catch((e: unknown) => e);
+    const error = await t
+      .client()
+      .launchRun({ assetKeys: ["shop/orders", "shop/nope"] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidSelectionError);
     expect(error).toMatchObject({ code: "INVALID_SELECTION", reason: "UNKNOWN_ASSETS", keys: ["shop/nope"] });
     await expect(t.client().run("00000000-0000-0000-0000-000000000000")).rejects.toBeInstanceOf(NotFoundError);

@@ -14,7 +14,12 @@ import {
 } from "./generated/graphql.js";
 import { toPage, type Page } from "./page.js";
 import { unwrapResult, type Unwrapped } from "./result-union.js";
-import { resumableSubscription, subscription, type StrataSubscription, type SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
+import {
+  resumableSubscription,
+  subscription,
+  type StrataSubscription,
+  type SubscribeOptions,
+} from "./subscriptions/reconnecting-subscription.js";
 
 /**
  * QUEUED → STARTING → STARTED → SUCCESS, FAILURE or CANCELED (CANCELING while its worker stops).

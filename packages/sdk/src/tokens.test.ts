@@ -13,7 +13,13 @@ describe("tokens", () => {
     const admin = t.client();
     const { secret, token } = await admin.createToken({ name: "ci-reader", scopes: ["read"], expiresAt: new Date("2099-01-01T00:00:00Z") });
     expect(secret).toMatch(/^strata_/);
-    expect(token).toMatchObject({ name: "ci-reader", scopes: ["read"], prefix: secret.slice(0, 13), expiresAt: "2099-01-01T00:00:00.000Z", revokedAt: null });
+    expect(token).toMatchObject({
+      name: "ci-reader",
+      scopes: ["read"],
+      prefix: secret.slice(0, 13),
+      expiresAt: "2099-01-01T00:00:00.000Z",
+      revokedAt: null,
+    });
     const reader = t.client({ token: secret });
     await expect(reader.codeLocations()).resolves.toEqual([]);
     expect((await admin.tokens()).map((x) => x.name)).toContain("ci-reader");

@@ -72,7 +72,8 @@ export type WorkerRunEvent = RunEventInput;
  *
  * @see {@link createWorkerClient}
  */
-export interface WorkerClient extends Pick<CodeLocationMethods, "registerCodeLocation" | "reportCodeLocationHeartbeat" | "reportCodeLocationLoadError"> {
+export interface WorkerClient
+  extends Pick<CodeLocationMethods, "registerCodeLocation" | "reportCodeLocationHeartbeat" | "reportCodeLocationLoadError"> {
   /**
    * Takes the next run waiting for `location`, or `null`. Each run goes to exactly one worker,
    * however many claim at once; the worker holds it for `leaseSeconds` (server default when
@@ -85,7 +86,13 @@ export interface WorkerClient extends Pick<CodeLocationMethods, "registerCodeLoc
    * const run = await worker.claimRun({ location: "sales", workerId: "host-1:4242", leaseSeconds: 30 });
    * ```
    */
-  claimRun(input: { location: string; workerId: string; leaseSeconds?: number; waitSeconds?: number; signal?: AbortSignal }): Promise<ClaimedRun | null>;
+  claimRun(input: {
+    location: string;
+    workerId: string;
+    leaseSeconds?: number;
+    waitSeconds?: number;
+    signal?: AbortSignal;
+  }): Promise<ClaimedRun | null>;
 
   /**
    * Renews the lease on a held run.

@@ -15,7 +15,10 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// or postgresql:// URL")
     .optional(),
   STRATA_HOME: z.string().min(1).default(".strata"),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL").optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL")
+    .optional(),
   STRATA_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   STRATA_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(0).default(defaultRunConfig.maxConcurrentRuns),
   STRATA_TAG_CONCURRENCY_LIMITS: z
@@ -46,9 +49,7 @@ export class EnvError extends Error {
 
 /** Parses `source` (default `process.env`); throws an `EnvError` naming every bad variable. */
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
-  const result = schema.safeParse(
-    Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== "")),
-  );
+  const result = schema.safeParse(Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== "")));
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new EnvError(`Invalid environment: ${problems.join("; ")}`);

@@ -86,7 +86,9 @@ export class AssetKeyCollisionError extends StrataError {
   ) {
     const shown = collisions.slice(0, 5).map((c) => `"${c.key}" (defined by ${c.definedBy})`);
     const more = collisions.length > 5 ? ` and ${collisions.length - 5} more` : "";
-    super(`Location "${location}" defines asset keys that another location already defines: ${shown.join(", ")}${more}. Nothing was registered.`);
+    super(
+      `Location "${location}" defines asset keys that another location already defines: ${shown.join(", ")}${more}. Nothing was registered.`,
+    );
   }
 }
 

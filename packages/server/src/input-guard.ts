@@ -18,7 +18,9 @@ function textProblem(text: string): string | null {
 }
 
 function refusal(argument: string, problem: string): GraphQLError {
-  return new GraphQLError(`${argument}: ${problem}`, { extensions: { code: "BAD_USER_INPUT", argument, http: { status: 400, spec: true } } });
+  return new GraphQLError(`${argument}: ${problem}`, {
+    extensions: { code: "BAD_USER_INPUT", argument, http: { status: 400, spec: true } },
+  });
 }
 
 /** The first problem in a variable's value (strings, object keys, nesting), or null. */
@@ -49,7 +51,10 @@ function checkLiteral(node: ValueNode, path: string, depth: number): GraphQLErro
     case Kind.LIST:
     case Kind.OBJECT: {
       if (depth >= MAX_INPUT_DEPTH) return refusal(path, `is nested deeper than ${MAX_INPUT_DEPTH} levels`);
-      const items = node.kind === Kind.LIST ? node.values.map((v, i) => [String(i), v] as const) : node.fields.map((f) => [f.name.value, f.value] as const);
+      const items =
+        node.kind === Kind.LIST
+          ? node.values.map((v, i) => [String(i), v] as const)
+          : node.fields.map((f) => [f.name.value, f.value] as const);
       for (const [key, item] of items) {
         const error = checkLiteral(item, `${path}.${key}`, depth + 1);
         if (error) return error;
@@ -78,7 +83,11 @@ function checkSelections(selectionSet: SelectionSetNode): GraphQLError | null {
 }
 
 /** The first string or JSON input of this request that cannot be right, named by its argument path. */
-export function inputProblem(document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>>): GraphQLError | null {
+export function inputProblem(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Readonly<Record<string, unknown>>,
+): GraphQLError | null {
   for (const [name, value] of Object.entries(variables)) {
     const error = checkValue(value, name, 0);
     if (error) return error;
@@ -103,7 +112,8 @@ export function inputProblem(document: DocumentNode, operationName: string | nul
  * failing deep inside a query as an internal error.
  */
 export function useInputGuard(): Plugin {
-  const check = (args: ExecutionArgs) => inputProblem(args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
+  const check = (args: ExecutionArgs) =>
+    inputProblem(args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
   return {
     onExecute: ({ args, setResultAndStopExecution }) => {
       const error = check(args);

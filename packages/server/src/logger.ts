@@ -16,11 +16,13 @@ function plain(value: unknown): unknown {
 
 export function createLogger(level: LogLevel = "info", write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
   const threshold = levels[level];
-  const log = (at: Exclude<LogLevel, "silent">) => (message: string, fields: Record<string, unknown> = {}) => {
-    if (levels[at] < threshold) return;
-    const entries = Object.entries(fields).map(([key, value]) => [key, plain(value)]);
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: at, message, ...Object.fromEntries(entries) })}\n`);
-  };
+  const log =
+    (at: Exclude<LogLevel, "silent">) =>
+    (message: string, fields: Record<string, unknown> = {}) => {
+      if (levels[at] < threshold) return;
+      const entries = Object.entries(fields).map(([key, value]) => [key, plain(value)]);
+      write(`${JSON.stringify({ time: new Date().toISOString(), level: at, message, ...Object.fromEntries(entries) })}\n`);
+    };
   return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
 }
 

@@ -30,7 +30,11 @@ export function useQueryLimits(): Plugin[] {
     if (!operation) return null;
     const cost = operationCost(args.document, operation, (args.variableValues ?? {}) as Record<string, unknown>);
     if (cost <= QUERY_LIMITS.maxCost) return null;
-    return limitError("cost", QUERY_LIMITS.maxCost, `Query cost limit of ${QUERY_LIMITS.maxCost} exceeded, found ${cost}: ask for smaller pages (first/last) or fewer nested lists.`);
+    return limitError(
+      "cost",
+      QUERY_LIMITS.maxCost,
+      `Query cost limit of ${QUERY_LIMITS.maxCost} exceeded, found ${cost}: ask for smaller pages (first/last) or fewer nested lists.`,
+    );
   };
   return [
     maxDepthPlugin({

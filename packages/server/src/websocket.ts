@@ -29,7 +29,13 @@ interface EnvelopedRoot {
  * closes the socket with 4403 and the reason; every operation is then authenticated again, as
  * every HTTP request is, so a token revoked later stops working for new operations.
  */
-export function serveWebSocket(options: { http: Server; yoga: StrataYoga; path: string; logger: Logger; checkAuthorization(header: string | null): Promise<unknown> }): WebSocketEndpoint {
+export function serveWebSocket(options: {
+  http: Server;
+  yoga: StrataYoga;
+  path: string;
+  logger: Logger;
+  checkAuthorization(header: string | null): Promise<unknown>;
+}): WebSocketEndpoint {
   const { yoga, logger } = options;
   const wss = new WebSocketServer({ server: options.http, path: options.path });
   const requestOf = (request: IncomingMessage, params: Record<string, unknown> | undefined) => {

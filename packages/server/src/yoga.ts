@@ -61,11 +61,6 @@ export function createStrataYoga(options: StrataYogaOptions): StrataYoga {
       principal: await authenticate(db.sql, options.auth, request.headers.get("authorization")),
       requestId: request.headers.get("x-request-id") ?? randomUUID(),
     }),
-    plugins: [
-      ...useQueryLimits(),
-      useInputGuard(),
-      useUnexpectedErrorMasking(logger),
-      useErrorCodes(),
-    ],
+    plugins: [...useQueryLimits(), useInputGuard(), useUnexpectedErrorMasking(logger), useErrorCodes()],
   });
 }

@@ -68,8 +68,13 @@ describe(`scopes on every mutation (${testDialect})`, () => {
         const token = scope === null ? null : tokens[scope]!;
         const result = await app.gql(mutation.query, { name: `n${createdNames++}`, ...mutation.variables }, token);
         const payload = result.data?.[mutation.name];
-        expect(payload, `${mutation.name} as ${scope ?? "anonymous"}`).toMatchObject({ __typename: "UnauthorizedError", code: "FORBIDDEN" });
-        expect(payload.message).toMatch(scope === null ? /requires a token with the .* scope; send one as "Authorization: Bearer <token>"/ : /lacks the .* scope/);
+        expect(payload, `${mutation.name} as ${scope ?? "anonymous"}`).toMatchObject({
+          __typename: "UnauthorizedError",
+          code: "FORBIDDEN",
+        });
+        expect(payload.message).toMatch(
+          scope === null ? /requires a token with the .* scope; send one as "Authorization: Bearer <token>"/ : /lacks the .* scope/,
+        );
       }
     });
 
@@ -135,7 +140,9 @@ describe(`scopes on queries and subscriptions (${testDialect})`, () => {
 
 describe(`tokens (${testDialect})`, () => {
   it("are created with a secret shown once, work, and stop working when revoked", async () => {
-    const created = await app.gql(`mutation { createToken(name: "ci", scopes: ["read", "location:etl"]) { ... on CreateTokenSuccess { secret token { name prefix scopes revokedAt } } } }`);
+    const created = await app.gql(
+      `mutation { createToken(name: "ci", scopes: ["read", "location:etl"]) { ... on CreateTokenSuccess { secret token { name prefix scopes revokedAt } } } }`,
+    );
     const { secret, token } = created.data!.createToken;
     expect(secret).toMatch(/^strata_[A-Za-z0-9_-]{43}$/);
     expect(token).toEqual({ name: "ci", prefix: secret.slice(0, 13), scopes: ["location:etl", "read"], revokedAt: null });
@@ -152,8 +159,14 @@ describe(`tokens (${testDialect})`, () => {
   });
 
   it("refuses invalid scopes, duplicate names and unknown names with typed errors", async () => {
-    const scope = await app.gql(`mutation { createToken(name: "x", scopes: ["write"]) { __typename ... on InvalidArgumentError { argument message } } }`);
-    expect(scope.data!.createToken).toEqual({ __typename: "InvalidArgumentError", argument: "scopes", message: expect.stringMatching(/"write" is not a scope/) });
+    const scope = await app.gql(
+      `mutation { createToken(name: "x", scopes: ["write"]) { __typename ... on InvalidArgumentError { argument message } } }`,
+    );
+    expect(scope.data!.createToken).toEqual({
+      __typename: "InvalidArgumentError",
+      argument: "scopes",
+      message: expect.stringMatching(/"write" is not a scope/),
+    });
     const dup = await app.gql(`mutation { createToken(name: "to-revoke", scopes: ["read"]) { __typename ... on Error { message } } }`);
     expect(dup.data!.createToken).toMatchObject({ __typename: "InvalidArgumentError", message: expect.stringMatching(/already exists/) });
     const unknown = await app.gql(`mutation { revokeToken(name: "ghost") { __typename } }`);
@@ -171,7 +184,9 @@ describe(`tokens (${testDialect})`, () => {
     });
     expect(malformed.status).toBe(401);
     expect(JSON.stringify(await malformed.json())).toMatch(/must read \\"Bearer <token>\\"/);
-    const created = await app.gql(`mutation { createToken(name: "short-lived", scopes: ["read"], expiresAt: "2020-01-01T00:00:00Z") { ... on CreateTokenSuccess { secret } } }`);
+    const created = await app.gql(
+      `mutation { createToken(name: "short-lived", scopes: ["read"], expiresAt: "2020-01-01T00:00:00Z") { ... on CreateTokenSuccess { secret } } }`,
+    );
     const expired = await app.gql(`{ codeLocations { name } }`, {}, created.data!.createToken.secret);
     expect(expired.status).toBe(401);
     expect(expired.errors![0]!.message).toMatch(/"short-lived" has expired/);
@@ -205,9 +220,13 @@ describe("query limits", () => {
   });
 
   it("allow a full page with a typical selection, and refuse nested pages that multiply", async () => {
-    const page = await app.gql(`{ assets(first: 500) { edges { node { key definition { group owners kinds location { name } } latestMaterialization { metadata { label value } } } } } }`);
+    const page = await app.gql(
+      `{ assets(first: 500) { edges { node { key definition { group owners kinds location { name } } latestMaterialization { metadata { label value } } } } } }`,
+    );
     expect(page.errors).toBeUndefined();
-    const nested = await app.gql(`{ runs(first: 500) { edges { node { id location { assets { key materializations(first: 500) { edges { node { id } } } } } } } } }`);
+    const nested = await app.gql(
+      `{ runs(first: 500) { edges { node { id location { assets { key materializations(first: 500) { edges { node { id } } } } } } } } }`,
+    );
     expect(nested.errors![0]!.message).toMatch(/cost limit of 200000 exceeded/i);
     expect(nested.errors![0]!.extensions).toMatchObject({ code: "QUERY_LIMIT_EXCEEDED", limit: "cost" });
   });

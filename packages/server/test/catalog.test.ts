@@ -8,13 +8,30 @@ beforeAll(async () => {
   app = await createTestApp();
   const locations = {
     sales: manifestOf([
-      { key: "sales/orders", description: "Every order placed in the web shop", owners: ["ana@example.com"], kinds: ["postgres"], tags: { tier: "gold" } },
+      {
+        key: "sales/orders",
+        description: "Every order placed in the web shop",
+        owners: ["ana@example.com"],
+        kinds: ["postgres"],
+        tags: { tier: "gold" },
+      },
       { key: "sales/refunds", description: "Refunds issued", owners: ["team:finance"], kinds: ["postgres"], tags: { tier: "silver" } },
-      { key: "sales/revenue", deps: ["sales/orders", "sales/refunds"], group: "finance", owners: ["team:finance"], kinds: ["dbt"], tags: { tier: "gold", pii: "no" } },
+      {
+        key: "sales/revenue",
+        deps: ["sales/orders", "sales/refunds"],
+        group: "finance",
+        owners: ["team:finance"],
+        kinds: ["dbt"],
+        tags: { tier: "gold", pii: "no" },
+      },
       { key: "salesforce/accounts", metadata: { source: { type: "url", value: "https://crm.example.com/export" } } },
     ]),
     web: manifestOf([
-      { key: "web/events", kinds: ["s3"], metadata: { note: { type: "markdown", value: "Clickstream from the **tracker**" }, rows: { type: "int", value: 5 } } },
+      {
+        key: "web/events",
+        kinds: ["s3"],
+        metadata: { note: { type: "markdown", value: "Clickstream from the **tracker**" }, rows: { type: "int", value: 5 } },
+      },
       ...Array.from({ length: 12 }, (_, i) => ({ key: `web/page_${String(i).padStart(2, "0")}`, group: "pages" })),
     ]),
   };
@@ -54,7 +71,20 @@ describe(`catalog search (${testDialect})`, () => {
 
   it("treats LIKE wildcards in the search as plain characters", async () => {
     expect(await keys({ search: "%" })).toEqual([]);
-    expect(await keys({ search: "_" })).toEqual(["web/page_00", "web/page_01", "web/page_02", "web/page_03", "web/page_04", "web/page_05", "web/page_06", "web/page_07", "web/page_08", "web/page_09", "web/page_10", "web/page_11"]);
+    expect(await keys({ search: "_" })).toEqual([
+      "web/page_00",
+      "web/page_01",
+      "web/page_02",
+      "web/page_03",
+      "web/page_04",
+      "web/page_05",
+      "web/page_06",
+      "web/page_07",
+      "web/page_08",
+      "web/page_09",
+      "web/page_10",
+      "web/page_11",
+    ]);
   });
 
   it("filters by key prefix in whole parts", async () => {
@@ -91,7 +121,10 @@ describe(`catalog search (${testDialect})`, () => {
 
   it("rejects a page size over the limit, a foreign cursor and a malformed prefix with clear errors", async () => {
     const big = await app.gql(SEARCH, { first: 501 });
-    expect(big.errors![0]).toMatchObject({ message: "first: must be from 0 to 500", extensions: { code: "BAD_USER_INPUT", argument: "first" } });
+    expect(big.errors![0]).toMatchObject({
+      message: "first: must be from 0 to 500",
+      extensions: { code: "BAD_USER_INPUT", argument: "first" },
+    });
     const cursor = await app.gql(SEARCH, { after: "bm90LWEtY3Vyc29y" });
     expect(cursor.errors![0]!.message).toMatch(/after: is not a cursor this query returned/);
     const prefix = await app.gql(SEARCH, { keyPrefix: "bad prefix" });
@@ -106,7 +139,9 @@ describe(`catalog search (${testDialect})`, () => {
   });
 
   it("exposes definition fields with typed metadata", async () => {
-    const result = await app.gql(`{ asset(key: "web/events") { ... on Asset { definition { description kinds metadata { label type value } codeVersion isSubsettable multiAssetName stepKey } } } }`);
+    const result = await app.gql(
+      `{ asset(key: "web/events") { ... on Asset { definition { description kinds metadata { label type value } codeVersion isSubsettable multiAssetName stepKey } } } }`,
+    );
     expect(result.data!.asset.definition).toEqual({
       description: null,
       kinds: ["s3"],

@@ -79,7 +79,11 @@ describe.skipIf(!adminUrl)("losing PostgreSQL connections while runs report (run
       ids.push(launched.launchRun.id);
     }
     for (let i = 0; i < runs; i++) {
-      const claimed = await untilAnswered(`mutation { claimRun(location: "etl", workerId: "w") { ... on ClaimRunResult { run { id } } } }`, {}, worker);
+      const claimed = await untilAnswered(
+        `mutation { claimRun(location: "etl", workerId: "w") { ... on ClaimRunResult { run { id } } } }`,
+        {},
+        worker,
+      );
       expect(ids).toContain(claimed.claimRun.run.id);
     }
 
@@ -89,7 +93,10 @@ describe.skipIf(!adminUrl)("losing PostgreSQL connections while runs report (run
     // through: whatever each connection was doing (idle, mid-transaction, mid-commit).
     const killer = (async () => {
       while (reporting) {
-        const { rows } = await admin.query(`SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()) t`, [name]);
+        const { rows } = await admin.query(
+          `SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()) t`,
+          [name],
+        );
         terminated += rows[0].n as number;
         const progress = answered + 3;
         while (reporting && answered < progress) await new Promise((r) => setTimeout(r, 5));
@@ -97,8 +104,26 @@ describe.skipIf(!adminUrl)("losing PostgreSQL connections while runs report (run
     })();
     const REPORT = `mutation($id: ID!, $e: [RunEventInput!]!) { reportRunEvents(runId: $id, workerId: "w", events: $e) { __typename ... on Error { message code } } }`;
     const reporters = ids.map(async (id) => {
-      const events = Array.from({ length: eventsPerRun }, (_, i) => ({ seq: i + 1, type: "LOG", timestamp: Date.now(), message: `line ${i + 1}`, payload: {} }));
-      events[0] = { ...events[0]!, type: "RUN_START", payload: { runId: id, stepKeys: ["a"], assetKeys: ["a"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] } as never };
+      const events = Array.from({ length: eventsPerRun }, (_, i) => ({
+        seq: i + 1,
+        type: "LOG",
+        timestamp: Date.now(),
+        message: `line ${i + 1}`,
+        payload: {},
+      }));
+      events[0] = {
+        ...events[0]!,
+        type: "RUN_START",
+        payload: {
+          runId: id,
+          stepKeys: ["a"],
+          assetKeys: ["a"],
+          parentRunId: null,
+          rootRunId: null,
+          strategy: null,
+          reusedOutputs: [],
+        } as never,
+      };
       events[eventsPerRun - 1] = { ...events[eventsPerRun - 1]!, type: "RUN_SUCCESS", payload: { durationMs: 1 } as never };
       for (let i = 0; i < eventsPerRun; i += 3) {
         const answer = await untilAnswered(REPORT, { id, e: events.slice(i, i + 3) }, worker);
@@ -115,9 +140,11 @@ describe.skipIf(!adminUrl)("losing PostgreSQL connections while runs report (run
     expect(terminated).toBeGreaterThan(0);
     expect(refusals.get("SERVICE_UNAVAILABLE") ?? 0).toBeGreaterThan(0);
     expect([...refusals.keys()]).toEqual(["SERVICE_UNAVAILABLE"]);
-    const { rows } = await server.db.sql.query<{ id: string; status: string; n: number; top: number }>(
-      `SELECT r.id, r.status, count(e.seq)::int AS n, max(e.seq) AS top FROM "Run" r JOIN "RunEvent" e ON e."runId" = r.id GROUP BY r.id`,
-    ).then((rows) => ({ rows }));
+    const { rows } = await server.db.sql
+      .query<{ id: string; status: string; n: number; top: number }>(
+        `SELECT r.id, r.status, count(e.seq)::int AS n, max(e.seq) AS top FROM "Run" r JOIN "RunEvent" e ON e."runId" = r.id GROUP BY r.id`,
+      )
+      .then((rows) => ({ rows }));
     expect(rows.map((r) => [r.status, r.n, r.top])).toEqual(ids.map(() => ["SUCCESS", eventsPerRun, eventsPerRun]));
     // The server is still serving, on fresh connections.
     expect((await gql(`{ health { database } }`, {}, worker)).data).toEqual({ health: { database: "POSTGRES" } });

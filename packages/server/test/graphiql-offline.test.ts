@@ -17,10 +17,25 @@ describe("GraphiQL on a machine without internet (headless Chromium, every non-l
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-    server = await startServer({ env: parseEnv({}), db: await openTestDatabase(), port: 0, host: "127.0.0.1", logger: createMemoryLogger(), auth: "disabled" });
+    server = await startServer({
+      env: parseEnv({}),
+      db: await openTestDatabase(),
+      port: 0,
+      host: "127.0.0.1",
+      logger: createMemoryLogger(),
+      auth: "disabled",
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--disable-quic",
+      ],
     });
   });
   afterAll(async () => {

@@ -26,11 +26,36 @@ const nested = (depth: number) => {
 
 describe(`strings and JSON are checked at the edge (${testDialect})`, () => {
   const cases: Array<{ name: string; query: string; variables: Record<string, unknown>; argument: RegExp }> = [
-    { name: "a NUL in a search", query: `query($s: String) { assets(search: $s) { edges { node { key } } } }`, variables: { s: "or\u0000ders" }, argument: /^s$/ },
-    { name: "a lone surrogate in a search", query: `query($s: String) { assets(search: $s) { edges { node { key } } } }`, variables: { s: "or\ud800ders" }, argument: /^s$/ },
-    { name: "a NUL in a location filter", query: `query($s: String) { assets(location: $s) { edges { node { key } } } }`, variables: { s: "sa\u0000les" }, argument: /^s$/ },
-    { name: "a NUL in a location name", query: `query($s: String!) { codeLocation(name: $s) { __typename } }`, variables: { s: "sa\u0000les" }, argument: /^s$/ },
-    { name: "a NUL in a literal argument", query: `{ codeLocation(name: "sa\\u0000les") { __typename } }`, variables: {}, argument: /^codeLocation\.name$/ },
+    {
+      name: "a NUL in a search",
+      query: `query($s: String) { assets(search: $s) { edges { node { key } } } }`,
+      variables: { s: "or\u0000ders" },
+      argument: /^s$/,
+    },
+    {
+      name: "a lone surrogate in a search",
+      query: `query($s: String) { assets(search: $s) { edges { node { key } } } }`,
+      variables: { s: "or\ud800ders" },
+      argument: /^s$/,
+    },
+    {
+      name: "a NUL in a location filter",
+      query: `query($s: String) { assets(location: $s) { edges { node { key } } } }`,
+      variables: { s: "sa\u0000les" },
+      argument: /^s$/,
+    },
+    {
+      name: "a NUL in a location name",
+      query: `query($s: String!) { codeLocation(name: $s) { __typename } }`,
+      variables: { s: "sa\u0000les" },
+      argument: /^s$/,
+    },
+    {
+      name: "a NUL in a literal argument",
+      query: `{ codeLocation(name: "sa\\u0000les") { __typename } }`,
+      variables: {},
+      argument: /^codeLocation\.name$/,
+    },
     {
       name: "a NUL in a JSON literal",
       query: `mutation { reportMaterialization(assetKey: "sales/orders", metadata: { note: "a\\u0000b" }) { __typename } }`,
@@ -101,20 +126,57 @@ describe(`strings and JSON are checked at the edge (${testDialect})`, () => {
 
 describe(`every error carries extensions.code (${testDialect})`, () => {
   const rejected: Array<{ name: string; query: string; variables?: Record<string, unknown>; code: string; status: number }> = [
-    { name: "a negative first on a relation", query: `{ asset(key: "sales/orders") { ... on Asset { materializations(first: -1) { edges { node { id } } } } } }`, code: "BAD_USER_INPUT", status: 200 },
-    { name: "a negative last on a relation", query: `{ asset(key: "sales/orders") { ... on Asset { materializations(last: -5) { edges { node { id } } } } } }`, code: "BAD_USER_INPUT", status: 200 },
+    {
+      name: "a negative first on a relation",
+      query: `{ asset(key: "sales/orders") { ... on Asset { materializations(first: -1) { edges { node { id } } } } } }`,
+      code: "BAD_USER_INPUT",
+      status: 200,
+    },
+    {
+      name: "a negative last on a relation",
+      query: `{ asset(key: "sales/orders") { ... on Asset { materializations(last: -5) { edges { node { id } } } } } }`,
+      code: "BAD_USER_INPUT",
+      status: 200,
+    },
     { name: "a negative first on runs", query: `{ runs(first: -1) { edges { node { id } } } }`, code: "BAD_USER_INPUT", status: 200 },
-    { name: "a first larger than an Int", query: `{ assets(first: 99999999999) { edges { node { key } } } }`, code: "GRAPHQL_VALIDATION_FAILED", status: 400 },
-    { name: "a variable of the wrong type", query: `query($n: Int) { assets(first: $n) { edges { node { key } } } }`, variables: { n: "ten" }, code: "BAD_USER_INPUT", status: 400 },
-    { name: "a missing required variable", query: `query($k: String!) { asset(key: $k) { __typename } }`, code: "BAD_USER_INPUT", status: 400 },
-    { name: "an unparseable DateTime variable", query: `mutation($e: DateTime) { createToken(name: "x", scopes: ["read"], expiresAt: $e) { __typename } }`, variables: { e: "soon" }, code: "BAD_USER_INPUT", status: 400 },
+    {
+      name: "a first larger than an Int",
+      query: `{ assets(first: 99999999999) { edges { node { key } } } }`,
+      code: "GRAPHQL_VALIDATION_FAILED",
+      status: 400,
+    },
+    {
+      name: "a variable of the wrong type",
+      query: `query($n: Int) { assets(first: $n) { edges { node { key } } } }`,
+      variables: { n: "ten" },
+      code: "BAD_USER_INPUT",
+      status: 400,
+    },
+    {
+      name: "a missing required variable",
+      query: `query($k: String!) { asset(key: $k) { __typename } }`,
+      code: "BAD_USER_INPUT",
+      status: 400,
+    },
+    {
+      name: "an unparseable DateTime variable",
+      query: `mutation($e: DateTime) { createToken(name: "x", scopes: ["read"], expiresAt: $e) { __typename } }`,
+      variables: { e: "soon" },
+      code: "BAD_USER_INPUT",
+      status: 400,
+    },
     {
       name: "a query too deep",
       query: `{ asset(key:"a") { ... on Asset { ${"upstream { ".repeat(16)}key${" }".repeat(16)} } } }`,
       code: "QUERY_LIMIT_EXCEEDED",
       status: 400,
     },
-    { name: "too many aliases", query: `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: health { version }`).join(" ")} }`, code: "QUERY_LIMIT_EXCEEDED", status: 400 },
+    {
+      name: "too many aliases",
+      query: `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: health { version }`).join(" ")} }`,
+      code: "QUERY_LIMIT_EXCEEDED",
+      status: 400,
+    },
     {
       name: "a query too costly (literal page sizes)",
       query: `{ assets(first: 500) { edges { node { key materializations(first: 500) { edges { node { id metadata { label } } } } } } } }`,
@@ -186,7 +248,11 @@ describe(`refusals tell an anonymous caller nothing about the catalog (${testDia
     const query = `mutation($k: String!) { reportMaterialization(assetKey: $k) { __typename ... on Error { message code } ... on UnauthorizedError { requiredScope } } }`;
     const defined = await app.gql(query, { k: "sales/orders" }, null);
     const unknown = await app.gql(query, { k: "nobody/defines/this" }, null);
-    expect(defined.data!.reportMaterialization).toMatchObject({ __typename: "UnauthorizedError", code: "FORBIDDEN", requiredScope: "launch" });
+    expect(defined.data!.reportMaterialization).toMatchObject({
+      __typename: "UnauthorizedError",
+      code: "FORBIDDEN",
+      requiredScope: "launch",
+    });
     expect(JSON.stringify(defined)).not.toMatch(/sales"|location:sales/);
     expect(defined.data).toEqual(unknown.data);
   });

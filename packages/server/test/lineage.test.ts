@@ -17,7 +17,10 @@ async function register(name: string, assets: Parameters<typeof manifestOf>[0]) 
 beforeAll(async () => {
   app = await createTestApp();
   // B and C depend on A's asset by key; B registers before A exists.
-  await register("b", [{ key: "b_one", deps: ["upstream"] }, { key: "b_two", deps: ["b_one"] }]);
+  await register("b", [
+    { key: "b_one", deps: ["upstream"] },
+    { key: "b_two", deps: ["b_one"] },
+  ]);
   await register("a", [{ key: "raw" }, { key: "upstream", deps: ["raw"] }]);
   await register("c", [{ key: "c_one", deps: ["upstream"] }]);
 });
@@ -27,7 +30,9 @@ const names = (list: Array<{ key: string }>) => list.map((a) => a.key);
 
 describe(`lineage across code locations (${testDialect})`, () => {
   it('lists both dependents of "upstream", from two other locations', async () => {
-    const result = await app.gql(`{ asset(key: "upstream") { ... on Asset { downstream { key definition { location { name } } } upstream { key } } } }`);
+    const result = await app.gql(
+      `{ asset(key: "upstream") { ... on Asset { downstream { key definition { location { name } } } upstream { key } } } }`,
+    );
     expect(result.data!.asset.downstream).toEqual([
       { key: "b_one", definition: { location: { name: "b" } } },
       { key: "c_one", definition: { location: { name: "c" } } },
@@ -45,7 +50,9 @@ describe(`lineage across code locations (${testDialect})`, () => {
   });
 
   it("draws the neighbourhood of keys with nodes and edges", async () => {
-    const result = await app.gql(`{ lineage(keys: ["upstream"], upstreamDepth: 1, downstreamDepth: 1) { nodes { key isDefined } edges { upstream downstream } } }`);
+    const result = await app.gql(
+      `{ lineage(keys: ["upstream"], upstreamDepth: 1, downstreamDepth: 1) { nodes { key isDefined } edges { upstream downstream } } }`,
+    );
     expect(names(result.data!.lineage.nodes)).toEqual(["b_one", "c_one", "raw", "upstream"]);
     expect(result.data!.lineage.edges).toEqual([
       { upstream: "upstream", downstream: "b_one" },
@@ -62,9 +69,14 @@ describe(`lineage across code locations (${testDialect})`, () => {
 
   it("shows a dependency on a key no location defines as an undefined node", async () => {
     await register("d", [{ key: "d_one", deps: ["vendor/feed"] }]);
-    const result = await app.gql(`{ lineage(keys: ["d_one"], upstreamDepth: 1, downstreamDepth: 0) { nodes { key isDefined } edges { upstream downstream } } }`);
+    const result = await app.gql(
+      `{ lineage(keys: ["d_one"], upstreamDepth: 1, downstreamDepth: 0) { nodes { key isDefined } edges { upstream downstream } } }`,
+    );
     expect(result.data!.lineage).toEqual({
-      nodes: [{ key: "d_one", isDefined: true }, { key: "vendor/feed", isDefined: false }],
+      nodes: [
+        { key: "d_one", isDefined: true },
+        { key: "vendor/feed", isDefined: false },
+      ],
       edges: [{ upstream: "vendor/feed", downstream: "d_one" }],
     });
   });
@@ -72,7 +84,9 @@ describe(`lineage across code locations (${testDialect})`, () => {
   it("terminates on a cycle that spans two locations", async () => {
     await register("x", [{ key: "x_one", deps: ["y_one"] }]);
     await register("y", [{ key: "y_one", deps: ["x_one"] }]);
-    const result = await app.gql(`{ asset(key: "x_one") { ... on Asset { upstream(depth: null) { key } downstream(depth: 50) { key } } } }`);
+    const result = await app.gql(
+      `{ asset(key: "x_one") { ... on Asset { upstream(depth: null) { key } downstream(depth: 50) { key } } } }`,
+    );
     expect(names(result.data!.asset.upstream)).toEqual(["y_one"]);
     expect(names(result.data!.asset.downstream)).toEqual(["y_one"]);
   });
@@ -86,7 +100,10 @@ describe(`lineage across code locations (${testDialect})`, () => {
 
   describe("nested lineage fields cost work bounded by the graph, not by the query's shape", () => {
     const chain = (prefix: string, length: number) =>
-      Array.from({ length }, (_, i) => ({ key: `${prefix}/k${String(i).padStart(3, "0")}`, deps: i ? [`${prefix}/k${String(i - 1).padStart(3, "0")}`] : [] }));
+      Array.from({ length }, (_, i) => ({
+        key: `${prefix}/k${String(i).padStart(3, "0")}`,
+        deps: i ? [`${prefix}/k${String(i - 1).padStart(3, "0")}`] : [],
+      }));
 
     /** The app over the same database, counting every statement it sends (SQL and Prisma alike). */
     function countingYoga() {
@@ -126,7 +143,14 @@ describe(`lineage across code locations (${testDialect})`, () => {
       const k010 = long.result.data!.lineage.nodes.find((n: { key: string }) => n.key === "c80/k010");
       expect(k010).toEqual({
         key: "c80/k010",
-        upstream: [{ key: "c80/k009", upstream: [{ key: "c80/k008", upstream: [{ key: "c80/k007", upstream: [{ key: "c80/k006", upstream: [{ key: "c80/k005" }] }] }] }] }],
+        upstream: [
+          {
+            key: "c80/k009",
+            upstream: [
+              { key: "c80/k008", upstream: [{ key: "c80/k007", upstream: [{ key: "c80/k006", upstream: [{ key: "c80/k005" }] }] }] },
+            ],
+          },
+        ],
       });
       const k000 = long.result.data!.lineage.nodes.find((n: { key: string }) => n.key === "c80/k000");
       expect(k000.upstream).toEqual([]);
@@ -137,7 +161,9 @@ describe(`lineage across code locations (${testDialect})`, () => {
 
     it("walks a deep upstream once for all the assets that ask for it", async () => {
       const counting = countingYoga();
-      const { result, statements } = await counting.run(`{ lineage(keys: ["c80/k079"], downstreamDepth: 0) { nodes { key upstream(depth: null) { key } } } }`);
+      const { result, statements } = await counting.run(
+        `{ lineage(keys: ["c80/k079"], downstreamDepth: 0) { nodes { key upstream(depth: null) { key } } } }`,
+      );
       expect(result.errors).toBeUndefined();
       const k079 = result.data!.lineage.nodes.find((n: { key: string }) => n.key === "c80/k079");
       expect(k079.upstream).toHaveLength(79);
@@ -145,7 +171,9 @@ describe(`lineage across code locations (${testDialect})`, () => {
     });
 
     it("refuses, with a code, a query whose nested lineage would return more than the limit", async () => {
-      const result = await app.gql(`{ lineage(keys: ["c80/k079"], downstreamDepth: 0) { nodes { key upstream(depth: null) { key upstream(depth: null) { key } } } } }`);
+      const result = await app.gql(
+        `{ lineage(keys: ["c80/k079"], downstreamDepth: 0) { nodes { key upstream(depth: null) { key upstream(depth: null) { key } } } } }`,
+      );
       expect(result.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", argument: "depth" });
       expect(result.errors![0]!.message).toMatch(/more than 10000 assets/);
     });

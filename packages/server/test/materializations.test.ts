@@ -57,10 +57,15 @@ describe(`materializations (${testDialect})`, () => {
     expect(asset.latestMaterialization.metadata).toEqual([{ value: 3 }]);
     expect(asset.materializations.edges.map((e: any) => e.node.metadata[0].value)).toEqual([3, 2]);
     expect(asset.materializations.pageInfo.hasNextPage).toBe(true);
-    const rest = await app.gql(`query($after: String) { asset(key: "warehouse/orders") { ... on Asset { materializations(first: 10, after: $after) { edges { node { metadata { label value } } } } } } }`, {
-      after: asset.materializations.pageInfo.endCursor,
-    });
-    expect(rest.data!.asset.materializations.edges.map((e: any) => e.node.metadata.find((m: any) => m.label === "n")?.value ?? "first")).toEqual([1, "first"]);
+    const rest = await app.gql(
+      `query($after: String) { asset(key: "warehouse/orders") { ... on Asset { materializations(first: 10, after: $after) { edges { node { metadata { label value } } } } } } }`,
+      {
+        after: asset.materializations.pageInfo.endCursor,
+      },
+    );
+    expect(
+      rest.data!.asset.materializations.edges.map((e: any) => e.node.metadata.find((m: any) => m.label === "n")?.value ?? "first"),
+    ).toEqual([1, "first"]);
   });
 
   it("accepts an asset no location defines (an external table) and shows it as undefined", async () => {
@@ -74,7 +79,10 @@ describe(`materializations (${testDialect})`, () => {
     const key = await app.gql(REPORT, { assetKey: "bad key" });
     expect(key.data!.reportMaterialization).toMatchObject({ __typename: "InvalidArgumentError", code: "BAD_USER_INPUT" });
     const metadata = await app.gql(REPORT, { assetKey: "ok", metadata: [1, 2] });
-    expect(metadata.data!.reportMaterialization).toMatchObject({ __typename: "InvalidArgumentError", message: expect.stringMatching(/^metadata:/) });
+    expect(metadata.data!.reportMaterialization).toMatchObject({
+      __typename: "InvalidArgumentError",
+      message: expect.stringMatching(/^metadata:/),
+    });
   });
 
   it("streams assetMaterialized to subscribers of that key only", async () => {

@@ -78,18 +78,40 @@ describe.skipIf(!redisUrl || !adminUrl)("two server replicas with Redis (runs wh
     await new Promise((r) => setTimeout(r, 300));
 
     // The worker talks to replica B only.
-    for (let i = 0; i < 50 && !(await call(b, `mutation { claimRun(location: "etl", workerId: "w") { ... on ClaimRunResult { run { id } } } }`, {}, worker)).claimRun.run; i++) {
+    for (
+      let i = 0;
+      i < 50 &&
+      !(await call(b, `mutation { claimRun(location: "etl", workerId: "w") { ... on ClaimRunResult { run { id } } } }`, {}, worker))
+        .claimRun.run;
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     const now = Date.now();
     const events = [
-      { seq: 1, type: "RUN_START", timestamp: now, payload: { runId, stepKeys: ["x"], assetKeys: ["x"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] } },
+      {
+        seq: 1,
+        type: "RUN_START",
+        timestamp: now,
+        payload: { runId, stepKeys: ["x"], assetKeys: ["x"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] },
+      },
       { seq: 2, type: "RUN_SUCCESS", timestamp: now + 1, payload: { durationMs: 1 } },
     ];
-    const reported = await call(b, `mutation($id: ID!, $e: [RunEventInput!]!) { reportRunEvents(runId: $id, workerId: "w", events: $e) { ... on RunReport { status } } }`, { id: runId, e: events }, worker);
+    const reported = await call(
+      b,
+      `mutation($id: ID!, $e: [RunEventInput!]!) { reportRunEvents(runId: $id, workerId: "w", events: $e) { ... on RunReport { status } } }`,
+      { id: runId, e: events },
+      worker,
+    );
     expect(reported.reportRunEvents.status).toBe("SUCCESS");
-    await Promise.race([reading, new Promise((_, reject) => setTimeout(() => reject(new Error("no events through Redis within 5 s")), 5000))]);
+    await Promise.race([
+      reading,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("no events through Redis within 5 s")), 5000)),
+    ]);
     abort.abort();
-    expect(received).toEqual([{ seq: 1, type: "RUN_START" }, { seq: 2, type: "RUN_SUCCESS" }]);
+    expect(received).toEqual([
+      { seq: 1, type: "RUN_START" },
+      { seq: 2, type: "RUN_SUCCESS" },
+    ]);
   });
 });

@@ -30,7 +30,9 @@ describe(`registerCodeLocation (${testDialect})`, () => {
       removedKeys: [],
       location: { name: "sales", status: "LOADED", version: 1 },
     });
-    const location = await app.gql(`{ codeLocation(name: "sales") { __typename ... on CodeLocation { name version hash registeredAt assetCount assets { key } } } }`);
+    const location = await app.gql(
+      `{ codeLocation(name: "sales") { __typename ... on CodeLocation { name version hash registeredAt assetCount assets { key } } } }`,
+    );
     expect(location.data!.codeLocation).toMatchObject({
       __typename: "CodeLocation",
       version: 1,
@@ -42,12 +44,21 @@ describe(`registerCodeLocation (${testDialect})`, () => {
       assets: [{ key: "sales/orders" }, { key: "sales/revenue" }],
     });
     expect(new Date(location.data!.codeLocation.registeredAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
-    const asset = await app.gql(`{ asset(key: "sales/revenue") { ... on Asset { key path isDefined definition { group tags kinds owners dependencyKeys location { name } } } } }`);
+    const asset = await app.gql(
+      `{ asset(key: "sales/revenue") { ... on Asset { key path isDefined definition { group tags kinds owners dependencyKeys location { name } } } } }`,
+    );
     expect(asset.data!.asset).toEqual({
       key: "sales/revenue",
       path: ["sales", "revenue"],
       isDefined: true,
-      definition: { group: "finance", tags: { tier: "gold" }, kinds: [], owners: [], dependencyKeys: ["sales/orders"], location: { name: "sales" } },
+      definition: {
+        group: "finance",
+        tags: { tier: "gold" },
+        kinds: [],
+        owners: [],
+        dependencyKeys: ["sales/orders"],
+        location: { name: "sales" },
+      },
     });
   });
 
@@ -70,7 +81,9 @@ describe(`registerCodeLocation (${testDialect})`, () => {
     expect(result).toMatchObject({ changed: true, version: 2, addedKeys: ["sales/customers"], removedKeys: ["sales/orders"] });
     const revenue = await app.gql(`{ asset(key: "sales/revenue") { ... on Asset { definition { dependencyKeys } upstream { key } } } }`);
     expect(revenue.data!.asset).toEqual({ definition: { dependencyKeys: ["sales/customers"] }, upstream: [{ key: "sales/customers" }] });
-    const orders = await app.gql(`{ asset(key: "sales/orders") { ... on Asset { isDefined definition { key } latestMaterialization { metadata { label type value } } materializations { edges { node { assetKey } } } } } }`);
+    const orders = await app.gql(
+      `{ asset(key: "sales/orders") { ... on Asset { isDefined definition { key } latestMaterialization { metadata { label type value } } materializations { edges { node { assetKey } } } } } }`,
+    );
     expect(orders.data!.asset).toEqual({
       isDefined: false,
       definition: null,
@@ -134,7 +147,10 @@ describe(`registerCodeLocation (${testDialect})`, () => {
 
   it("refuses a duplicate key and an asset whose step does not exist", async () => {
     const { manifest } = manifestOf([{ key: "dup" }]);
-    const bad = { ...manifest, assets: [manifest.assets[0]!, manifest.assets[0]!, { ...manifest.assets[0]!, key: "orphan", stepKey: "nowhere" }] };
+    const bad = {
+      ...manifest,
+      assets: [manifest.assets[0]!, manifest.assets[0]!, { ...manifest.assets[0]!, key: "orphan", stepKey: "nowhere" }],
+    };
     const { manifestHash } = await import("../src/catalog/manifest.js");
     const result = await app.gql(REGISTER, { name: "dups", manifest: bad, hash: manifestHash(bad) });
     const messages = result.data!.registerCodeLocation.problems.map((p: { message: string }) => p.message).join("\n");
@@ -163,7 +179,11 @@ describe(`registerCodeLocation (${testDialect})`, () => {
       const bad = structuredClone(manifest) as unknown as Mutable;
       edit(bad);
       const { manifestHash } = await import("../src/catalog/manifest.js");
-      const result = await app.gql(REGISTER.replace("problems { path message }", "problems { path message code }"), { name, manifest: bad, hash: manifestHash(bad) });
+      const result = await app.gql(REGISTER.replace("problems { path message }", "problems { path message code }"), {
+        name,
+        manifest: bad,
+        hash: manifestHash(bad),
+      });
       expect(result.errors).toBeUndefined();
       expect(result.data!.registerCodeLocation.__typename).toBe("InvalidManifestError");
       expect(await app.db.prisma.codeLocation.findUnique({ where: { name } })).toBeNull();
@@ -175,7 +195,11 @@ describe(`registerCodeLocation (${testDialect})`, () => {
 
     it("assets depending on each other in a cycle", async () => {
       const problems = await refused("cycle2", (m) => asset(m, "raw").deps.push("report"));
-      expect(problems).toContainEqual({ path: "assets", code: "cycle", message: expect.stringMatching(/assets depend on each other in a cycle: (raw|clean|report) → /) });
+      expect(problems).toContainEqual({
+        path: "assets",
+        code: "cycle",
+        message: expect.stringMatching(/assets depend on each other in a cycle: (raw|clean|report) → /),
+      });
     });
 
     it("steps depending on each other in a cycle", async () => {
@@ -186,7 +210,11 @@ describe(`registerCodeLocation (${testDialect})`, () => {
 
     it("an asset key produced by two steps", async () => {
       const problems = await refused("twoproducers", (m) => step(m, "report").outputs.push({ name: "clean", assetKey: "clean" }));
-      expect(problems).toContainEqual({ path: "steps.2.outputs.1.assetKey", code: "duplicate_key", message: expect.stringMatching(/"clean" is produced by step "clean" and by step "report"/) });
+      expect(problems).toContainEqual({
+        path: "steps.2.outputs.1.assetKey",
+        code: "duplicate_key",
+        message: expect.stringMatching(/"clean" is produced by step "clean" and by step "report"/),
+      });
     });
 
     it("a multi-asset listing the same output key twice", async () => {
@@ -196,7 +224,9 @@ describe(`registerCodeLocation (${testDialect})`, () => {
 
     it("duplicate output or input names within a step", async () => {
       const outputs = await refused("dupout", (m) => step(m, "split").outputs.push({ name: "a", assetKey: null }));
-      expect(outputs).toContainEqual(expect.objectContaining({ code: "duplicate_key", message: expect.stringMatching(/output "a" twice/) }));
+      expect(outputs).toContainEqual(
+        expect.objectContaining({ code: "duplicate_key", message: expect.stringMatching(/output "a" twice/) }),
+      );
       const inputs = await refused("dupin", (m) => {
         const input = { name: "x", stepKey: "raw", output: "raw", assetKey: "raw" };
         step(m, "clean").inputs.push(input, { ...input });
@@ -213,7 +243,12 @@ describe(`registerCodeLocation (${testDialect})`, () => {
 
     it("an asset its step does not produce", async () => {
       const problems = await refused("notproduced", (m) => (asset(m, "report").stepKey = "raw"));
-      expect(problems).toContainEqual(expect.objectContaining({ path: "assets.2.stepKey", message: expect.stringMatching(/step "raw" has no output for asset "report"/) }));
+      expect(problems).toContainEqual(
+        expect.objectContaining({
+          path: "assets.2.stepKey",
+          message: expect.stringMatching(/step "raw" has no output for asset "report"/),
+        }),
+      );
     });
   });
 
@@ -226,14 +261,23 @@ describe(`registerCodeLocation (${testDialect})`, () => {
   it("records heartbeats and load errors; a load error keeps the previous assets", async () => {
     const beat = await app.gql(`mutation { reportCodeLocationHeartbeat(name: "sales") { ... on CodeLocation { lastHeartbeatAt } } }`);
     expect(new Date(beat.data!.reportCodeLocationHeartbeat.lastHeartbeatAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
-    const unknown = await app.gql(`mutation { reportCodeLocationHeartbeat(name: "nobody") { __typename ... on NotFoundError { kind key } } }`);
+    const unknown = await app.gql(
+      `mutation { reportCodeLocationHeartbeat(name: "nobody") { __typename ... on NotFoundError { kind key } } }`,
+    );
     expect(unknown.data!.reportCodeLocationHeartbeat).toEqual({ __typename: "NotFoundError", kind: "code location", key: "nobody" });
     const failed = await app.gql(
       `mutation { reportCodeLocationLoadError(name: "sales", error: "TypeError: x is not a function") { ... on CodeLocation { status loadError assetCount } } }`,
     );
-    expect(failed.data!.reportCodeLocationLoadError).toEqual({ status: "LOAD_ERROR", loadError: "TypeError: x is not a function", assetCount: 2 });
+    expect(failed.data!.reportCodeLocationLoadError).toEqual({
+      status: "LOAD_ERROR",
+      loadError: "TypeError: x is not a function",
+      assetCount: 2,
+    });
     // Registering again (even the same manifest) recovers.
-    const again = await register("sales", [{ key: "sales/customers" }, { key: "sales/revenue", deps: ["sales/customers"], group: "finance" }]);
+    const again = await register("sales", [
+      { key: "sales/customers" },
+      { key: "sales/revenue", deps: ["sales/customers"], group: "finance" },
+    ]);
     expect(again).toMatchObject({ changed: true, location: { status: "LOADED" } });
   });
 

@@ -33,7 +33,9 @@ const EVENTS = `query($id: ID!) { run(id: $id) { ... on Run { status events { se
 let clock = Date.now();
 const ev = (seq: number, type: string, extra: Record<string, unknown> = {}) => ({ seq, type, timestamp: clock++, payload: {}, ...extra });
 const start = (runId: string) =>
-  ev(1, "RUN_START", { payload: { runId, stepKeys: ["a"], assetKeys: ["a"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] } });
+  ev(1, "RUN_START", {
+    payload: { runId, stepKeys: ["a"], assetKeys: ["a"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] },
+  });
 const materialization = (seq: number, assetKey: string, stepKey = "a") =>
   ev(seq, "ASSET_MATERIALIZATION", { stepKey, assetKey, payload: { assetKey, outputName: "result", metadata: {}, dataVersion: null } });
 
@@ -43,26 +45,39 @@ async function heldRun(): Promise<string> {
   expect((await app.gql(CLAIM, {}, etl)).data!.claimRun.run.id).toBe(id);
   return id;
 }
-const report = async (id: string, events: unknown[], lease?: number) => (await app.gql(REPORT, { id, e: events, lease }, etl)).data!.reportRunEvents;
+const report = async (id: string, events: unknown[], lease?: number) =>
+  (await app.gql(REPORT, { id, e: events, lease }, etl)).data!.reportRunEvents;
 const storedSeqs = async (id: string) => ((await app.gql(EVENTS, { id })).data!.run.events as { seq: number }[]).map((e) => e.seq);
 
 describe(`event sequence numbers (${testDialect})`, () => {
   it("refuses a first report that does not start at seq 1, naming the seq expected", async () => {
     const id = await heldRun();
-    expect(await report(id, [ev(5, "LOG")])).toMatchObject({ __typename: "RunEventSequenceError", code: "EVENT_OUT_OF_SEQUENCE", expectedSeq: 1 });
+    expect(await report(id, [ev(5, "LOG")])).toMatchObject({
+      __typename: "RunEventSequenceError",
+      code: "EVENT_OUT_OF_SEQUENCE",
+      expectedSeq: 1,
+    });
     expect(await storedSeqs(id)).toEqual([]);
   });
 
   it("refuses a gap inside a report or after the stored events, and a final event before seq 1", async () => {
     const id = await heldRun();
-    expect(await report(id, [ev(1, "RUN_SUCCESS", { payload: { durationMs: 1 } })].map((e) => ({ ...e, seq: 3 })))).toMatchObject({
+    expect(
+      await report(
+        id,
+        [ev(1, "RUN_SUCCESS", { payload: { durationMs: 1 } })].map((e) => ({ ...e, seq: 3 })),
+      ),
+    ).toMatchObject({
       __typename: "RunEventSequenceError",
       expectedSeq: 1,
     });
     expect(await report(id, [start(id), ev(3, "LOG")])).toMatchObject({ __typename: "RunEventSequenceError", expectedSeq: 2 });
     expect(await storedSeqs(id)).toEqual([]);
     expect(await report(id, [start(id), ev(2, "LOG")])).toMatchObject({ __typename: "RunReport", lastSeq: 2 });
-    expect(await report(id, [ev(4, "RUN_SUCCESS", { payload: { durationMs: 1 } })])).toMatchObject({ __typename: "RunEventSequenceError", expectedSeq: 3 });
+    expect(await report(id, [ev(4, "RUN_SUCCESS", { payload: { durationMs: 1 } })])).toMatchObject({
+      __typename: "RunEventSequenceError",
+      expectedSeq: 3,
+    });
     expect(await storedSeqs(id)).toEqual([1, 2]);
     expect((await app.gql(EVENTS, { id })).data!.run.status).toBe("STARTED");
   });
@@ -80,9 +95,16 @@ describe(`event sequence numbers (${testDialect})`, () => {
     const first = [start(id), ev(2, "LOG")];
     expect(await report(id, first)).toMatchObject({ __typename: "RunReport", lastSeq: 2 });
     expect(await report(id, first)).toMatchObject({ __typename: "RunReport", lastSeq: 2 });
-    expect(await report(id, [...first, ev(3, "RUN_SUCCESS", { payload: { durationMs: 1 } })])).toMatchObject({ __typename: "RunReport", lastSeq: 3, status: "SUCCESS" });
+    expect(await report(id, [...first, ev(3, "RUN_SUCCESS", { payload: { durationMs: 1 } })])).toMatchObject({
+      __typename: "RunReport",
+      lastSeq: 3,
+      status: "SUCCESS",
+    });
     // After the run ended, the worker's resend of everything is still harmless.
-    expect(await report(id, [...first, ev(3, "RUN_SUCCESS", { payload: { durationMs: 1 } })])).toMatchObject({ __typename: "RunReport", lastSeq: 3 });
+    expect(await report(id, [...first, ev(3, "RUN_SUCCESS", { payload: { durationMs: 1 } })])).toMatchObject({
+      __typename: "RunReport",
+      lastSeq: 3,
+    });
     expect(await storedSeqs(id)).toEqual([1, 2, 3]);
   });
 });
@@ -90,7 +112,9 @@ describe(`event sequence numbers (${testDialect})`, () => {
 describe(`events must fit the run's plan (${testDialect})`, () => {
   it("refuses a materialization of another location's asset, or of a key no location defines", async () => {
     const id = await heldRun();
-    expect(await report(id, [start(id), ev(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } })])).toMatchObject({ __typename: "RunReport" });
+    expect(await report(id, [start(id), ev(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } })])).toMatchObject({
+      __typename: "RunReport",
+    });
     for (const key of ["theirs", "nobody/defines/this"]) {
       const refused = await report(id, [materialization(3, key)]);
       expect(refused).toMatchObject({ __typename: "EventOutsidePlanError", code: "EVENT_OUTSIDE_PLAN", seq: 3 });
@@ -108,7 +132,9 @@ describe(`events must fit the run's plan (${testDialect})`, () => {
       seq: 2,
     });
     expect(await report(id, [start(id), materialization(2, "b")])).toMatchObject({ __typename: "EventOutsidePlanError", seq: 2 });
-    expect(await report(id, [start(id), ev(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } }), materialization(3, "a")])).toMatchObject({
+    expect(
+      await report(id, [start(id), ev(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } }), materialization(3, "a")]),
+    ).toMatchObject({
       __typename: "RunReport",
       lastSeq: 3,
     });
@@ -123,7 +149,12 @@ describe(`lease lengths (${testDialect})`, () => {
       const heartbeat = (await app.gql(HEARTBEAT, { id, lease }, etl)).data!.heartbeatRun;
       const reported = (await app.gql(REPORT, { id, e: [start(id)], lease }, etl)).data!.reportRunEvents;
       for (const answer of [claim, heartbeat, reported]) {
-        expect(answer).toEqual({ __typename: "InvalidArgumentError", message: "leaseSeconds: must be from 1 to 3600", code: "BAD_USER_INPUT", argument: "leaseSeconds" });
+        expect(answer).toEqual({
+          __typename: "InvalidArgumentError",
+          message: "leaseSeconds: must be from 1 to 3600",
+          code: "BAD_USER_INPUT",
+          argument: "leaseSeconds",
+        });
       }
     }
     expect(await storedSeqs(id)).toEqual([]);

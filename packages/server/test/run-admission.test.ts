@@ -39,7 +39,12 @@ const claim = async (w: string): Promise<string | null> => (await app.gql(CLAIM,
 let clock = Date.now();
 const finish = async (id: string, w: string) => {
   const events = [
-    { seq: 1, type: "RUN_START", timestamp: clock++, payload: { runId: id, stepKeys: ["a"], assetKeys: ["a"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] } },
+    {
+      seq: 1,
+      type: "RUN_START",
+      timestamp: clock++,
+      payload: { runId: id, stepKeys: ["a"], assetKeys: ["a"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] },
+    },
     { seq: 2, type: "RUN_SUCCESS", timestamp: clock++, payload: { durationMs: 1 } },
   ];
   expect((await app.gql(REPORT, { id, w, e: events }, worker)).data!.reportRunEvents.__typename).toBe("RunReport");
@@ -49,7 +54,8 @@ const statuses = async (ids: string[]) => {
   return ids.map((id) => rows.find((r) => r.id === id)!.status);
 };
 const activeCount = async () =>
-  (await app.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Run" WHERE status IN ('STARTING', 'STARTED', 'CANCELING')`))[0]!.n;
+  (await app.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Run" WHERE status IN ('STARTING', 'STARTED', 'CANCELING')`))[0]!
+    .n;
 async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -87,44 +93,50 @@ describe(`the global concurrency limit (${testDialect})`, () => {
   });
 
   // PGlite is one connection: its transactions never overlap, so only PostgreSQL can show a race.
-  it.skipIf(testDialect === "pglite")("is never exceeded with many launches, claims and ends at once, over two coordinators", async () => {
-    await drain();
-    // A second replica's coordinator on the same database.
-    const replica = new RunService(app.db, app.pubsub.pubsub, app.runs.config, app.logger);
-    const total = 40;
-    let sampledMax = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        sampledMax = Math.max(sampledMax, await activeCount());
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
-    const ids = await Promise.all(Array.from({ length: total }, (_, i) => launch(i % 4)));
-    const ended = new Set<string>();
-    const workers = Array.from({ length: 6 }, (_, w) =>
-      (async () => {
-        while (ended.size < total) {
-          replica.kick();
-          const id = await claim(`w${w}`);
-          if (!id) {
-            await new Promise((r) => setTimeout(r, 10));
-            continue;
-          }
-          await finish(id, `w${w}`);
-          ended.add(id);
+  it.skipIf(testDialect === "pglite")(
+    "is never exceeded with many launches, claims and ends at once, over two coordinators",
+    async () => {
+      await drain();
+      // A second replica's coordinator on the same database.
+      const replica = new RunService(app.db, app.pubsub.pubsub, app.runs.config, app.logger);
+      const total = 40;
+      let sampledMax = 0;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          sampledMax = Math.max(sampledMax, await activeCount());
+          await new Promise((r) => setTimeout(r, 5));
         }
-      })(),
-    );
-    await Promise.all(workers);
-    sampling = false;
-    await sampler;
-    await replica.stop();
+      })();
+      const ids = await Promise.all(Array.from({ length: total }, (_, i) => launch(i % 4)));
+      const ended = new Set<string>();
+      const workers = Array.from({ length: 6 }, (_, w) =>
+        (async () => {
+          while (ended.size < total) {
+            replica.kick();
+            const id = await claim(`w${w}`);
+            if (!id) {
+              await new Promise((r) => setTimeout(r, 10));
+              continue;
+            }
+            await finish(id, `w${w}`);
+            ended.add(id);
+          }
+        })(),
+      );
+      await Promise.all(workers);
+      sampling = false;
+      await sampler;
+      await replica.stop();
 
-    expect(await statuses(ids)).toEqual(ids.map(() => "SUCCESS"));
-    const [audit] = await app.db.sql.query<{ max: number; n: number }>(`SELECT max(active)::int AS max, count(*)::int AS n FROM admission_audit`);
-    expect(audit!.n).toBe(total);
-    expect(audit!.max).toBeLessThanOrEqual(LIMIT);
-    expect(sampledMax).toBeLessThanOrEqual(LIMIT);
-  }, 120_000);
+      expect(await statuses(ids)).toEqual(ids.map(() => "SUCCESS"));
+      const [audit] = await app.db.sql.query<{ max: number; n: number }>(
+        `SELECT max(active)::int AS max, count(*)::int AS n FROM admission_audit`,
+      );
+      expect(audit!.n).toBe(total);
+      expect(audit!.max).toBeLessThanOrEqual(LIMIT);
+      expect(sampledMax).toBeLessThanOrEqual(LIMIT);
+    },
+    120_000,
+  );
 });

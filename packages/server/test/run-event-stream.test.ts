@@ -24,7 +24,9 @@ const EVENTS = `subscription($id: ID!) { runEvents(runId: $id) { seq type } }`;
 let clock = Date.now();
 const ev = (seq: number, type: string, extra: Record<string, unknown> = {}) => ({ seq, type, timestamp: clock++, payload: {}, ...extra });
 const runEvents = (runId: string) => [
-  ev(1, "RUN_START", { payload: { runId, stepKeys: ["a"], assetKeys: ["a"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] } }),
+  ev(1, "RUN_START", {
+    payload: { runId, stepKeys: ["a"], assetKeys: ["a"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] },
+  }),
   ev(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } }),
   ev(3, "STEP_SUCCESS", { stepKey: "a", payload: { durationMs: 1, retryNumber: 0 } }),
   ev(4, "RUN_SUCCESS", { payload: { durationMs: 3 } }),
@@ -104,7 +106,12 @@ describe(`runEvents racing the reports (${testDialect})`, () => {
     // Stored by a server whose answer and publication were lost (it died, or its connection
     // dropped during COMMIT): here, a server process with its own pub/sub.
     const elsewhere = await createStrataPubSub();
-    await reportRunEvents(app.db.sql, elsewhere.pubsub, { runId: id, workerId: "w", events: [stepStart, stepSuccess, end], leaseSeconds: 30 });
+    await reportRunEvents(app.db.sql, elsewhere.pubsub, {
+      runId: id,
+      workerId: "w",
+      events: [stepStart, stepSuccess, end],
+      leaseSeconds: 30,
+    });
     await elsewhere.close();
     // The worker never heard back, so it resends.
     expect((await app.gql(REPORT, { id, e: [stepStart, stepSuccess, end] }, worker)).data!.reportRunEvents.__typename).toBe("RunReport");

@@ -7,7 +7,14 @@ let app: TestApp;
 let worker: string;
 const W = "worker-1";
 beforeAll(async () => {
-  app = await createTestApp({ runs: { maxConcurrentRuns: 2, leaseSeconds: 30, startTimeoutSeconds: 60, tagConcurrencyLimits: [{ key: "db", value: "warehouse", limit: 1 }] } });
+  app = await createTestApp({
+    runs: {
+      maxConcurrentRuns: 2,
+      leaseSeconds: 30,
+      startTimeoutSeconds: 60,
+      tagConcurrencyLimits: [{ key: "db", value: "warehouse", limit: 1 }],
+    },
+  });
   worker = await app.token("location:etl");
   await app.gql(REGISTER, { name: "etl", ...manifestOf([{ key: "a" }, { key: "b", deps: ["a"] }, { key: "c", deps: ["b"] }]) }, worker);
 });
@@ -18,9 +25,21 @@ const gqlAs = (q: string, v: Record<string, unknown>, t?: string | null) => app.
 const launch = async (keys: string[], tags?: Record<string, string>) => (await gqlAs(LAUNCH, { keys, tags })).data!.launchRun.id as string;
 const status = async (id: string) => (await app.db.prisma.run.findUniqueOrThrow({ where: { id } })).status;
 const claim = async (w = W, lease?: number) =>
-  (await gqlAs(`mutation($w: String!, $l: Int) { claimRun(location: "etl", workerId: $w, leaseSeconds: $l) { ... on ClaimRunResult { run { id stepKeys reusedOutputs { stepKey output runId } parentRunId strategy } } } }`, { w, l: lease }, worker)).data!.claimRun.run;
+  (
+    await gqlAs(
+      `mutation($w: String!, $l: Int) { claimRun(location: "etl", workerId: $w, leaseSeconds: $l) { ... on ClaimRunResult { run { id stepKeys reusedOutputs { stepKey output runId } parentRunId strategy } } } }`,
+      { w, l: lease },
+      worker,
+    )
+  ).data!.claimRun.run;
 const report = async (id: string, events: unknown[], w = W) =>
-  (await gqlAs(`mutation($id: ID!, $w: String!, $e: [RunEventInput!]!) { reportRunEvents(runId: $id, workerId: $w, events: $e) { __typename ... on RunReport { status cancelRequested } ... on Error { message } } }`, { id, w, e: events }, worker)).data!.reportRunEvents;
+  (
+    await gqlAs(
+      `mutation($id: ID!, $w: String!, $e: [RunEventInput!]!) { reportRunEvents(runId: $id, workerId: $w, events: $e) { __typename ... on RunReport { status cancelRequested } ... on Error { message } } }`,
+      { id, w, e: events },
+      worker,
+    )
+  ).data!.reportRunEvents;
 const settle = () => new Promise((r) => setTimeout(r, 60));
 async function drain() {
   await app.db.sql.query(`UPDATE "Run" SET status = 'CANCELED', "endedAt" = now() WHERE status NOT IN ('SUCCESS', 'FAILURE', 'CANCELED')`);
@@ -29,7 +48,9 @@ async function drain() {
 let t = Date.now();
 const e = (seq: number, type: string, extra: Record<string, unknown> = {}) => ({ seq, type, timestamp: t++, payload: {}, ...extra });
 const start = (id: string, stepKeys: string[]) =>
-  e(1, "RUN_START", { payload: { runId: id, stepKeys, assetKeys: stepKeys, parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] } });
+  e(1, "RUN_START", {
+    payload: { runId: id, stepKeys, assetKeys: stepKeys, parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] },
+  });
 
 describe(`the queue (${testDialect})`, () => {
   it("starts at most maxConcurrentRuns, highest priority first, FIFO among equals", async () => {
@@ -65,21 +86,36 @@ describe(`the run monitor (${testDialect})`, () => {
     expect((await claim(W, 1)).id).toBe(id);
     await report(id, [start(id, ["a", "b"]), e(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } })]);
     // The worker went silent 32 s into the run.
-    await app.db.sql.query(`UPDATE "Run" SET "startedAt" = now() - interval '32 seconds', "leaseExpiresAt" = now() - interval '1 second' WHERE id = $1`, [id]);
+    await app.db.sql.query(
+      `UPDATE "Run" SET "startedAt" = now() - interval '32 seconds', "leaseExpiresAt" = now() - interval '1 second' WHERE id = $1`,
+      [id],
+    );
     await app.runs.tick();
-    const run = await app.gql(`query($id: ID!) { run(id: $id) { ... on Run { status failureReason startedAt endedAt steps { stepKey status } events { seq type payload } } } }`, { id });
+    const run = await app.gql(
+      `query($id: ID!) { run(id: $id) { ... on Run { status failureReason startedAt endedAt steps { stepKey status } events { seq type payload } } } }`,
+      { id },
+    );
     const stored = run.data!.run;
     expect(stored.status).toBe("FAILURE");
     expect(stored.failureReason).toMatch(/Worker worker-1 of code location "etl" stopped heartbeating; its lease expired/);
     // The running step failed; the one that never started was skipped, as the executor reports it.
-    expect(stored.steps).toEqual([{ stepKey: "a", status: "FAILURE" }, { stepKey: "b", status: "SKIPPED" }]);
-    expect(stored.events.map((x: { seq: number; type: string }) => [x.seq, x.type])).toEqual([[1, "RUN_START"], [2, "STEP_START"], [3, "RUN_FAILURE"]]);
+    expect(stored.steps).toEqual([
+      { stepKey: "a", status: "FAILURE" },
+      { stepKey: "b", status: "SKIPPED" },
+    ]);
+    expect(stored.events.map((x: { seq: number; type: string }) => [x.seq, x.type])).toEqual([
+      [1, "RUN_START"],
+      [2, "STEP_START"],
+      [3, "RUN_FAILURE"],
+    ]);
     expect(stored.events[2].payload).toMatchObject({ failedSteps: ["a"], skippedSteps: ["b"] });
     const durationMs = stored.events[2].payload.durationMs as number;
     expect(durationMs).toBeGreaterThanOrEqual(32_000);
     expect(Math.abs(durationMs - (Date.parse(stored.endedAt) - Date.parse(stored.startedAt)))).toBeLessThanOrEqual(1);
     // The worker, back from the dead, is told it lost the run.
-    expect(await report(id, [e(3, "STEP_SUCCESS", { stepKey: "a", payload: { durationMs: 1, retryNumber: 0 } })])).toMatchObject({ __typename: "RunNotHeldError" });
+    expect(await report(id, [e(3, "STEP_SUCCESS", { stepKey: "a", payload: { durationMs: 1, retryNumber: 0 } })])).toMatchObject({
+      __typename: "RunNotHeldError",
+    });
   });
 
   it("cancels a run being canceled whose worker vanished: unfinished steps CANCELED, never-started ones listed", async () => {
@@ -89,11 +125,19 @@ describe(`the run monitor (${testDialect})`, () => {
     expect((await claim(W)).id).toBe(id);
     await report(id, [start(id, ["a", "b"]), e(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } })]);
     await gqlAs(`mutation($id: ID!) { terminateRun(runId: $id) { __typename } }`, { id });
-    await app.db.sql.query(`UPDATE "Run" SET "startedAt" = now() - interval '5 seconds', "leaseExpiresAt" = now() - interval '1 second' WHERE id = $1`, [id]);
+    await app.db.sql.query(
+      `UPDATE "Run" SET "startedAt" = now() - interval '5 seconds', "leaseExpiresAt" = now() - interval '1 second' WHERE id = $1`,
+      [id],
+    );
     await app.runs.tick();
-    const run = (await app.gql(`query($id: ID!) { run(id: $id) { ... on Run { status steps { stepKey status } events { type payload } } } }`, { id })).data!.run;
+    const run = (
+      await app.gql(`query($id: ID!) { run(id: $id) { ... on Run { status steps { stepKey status } events { type payload } } } }`, { id })
+    ).data!.run;
     expect(run.status).toBe("CANCELED");
-    expect(run.steps).toEqual([{ stepKey: "a", status: "CANCELED" }, { stepKey: "b", status: "CANCELED" }]);
+    expect(run.steps).toEqual([
+      { stepKey: "a", status: "CANCELED" },
+      { stepKey: "b", status: "CANCELED" },
+    ]);
     expect(run.events.at(-1)).toMatchObject({ type: "RUN_CANCELED", payload: { notStartedSteps: ["b"] } });
     expect(run.events.at(-1).payload.durationMs).toBeGreaterThanOrEqual(5_000);
   });
@@ -136,7 +180,11 @@ describe(`terminating (${testDialect})`, () => {
     expect((await gqlAs(TERMINATE, { id })).data!.terminateRun.status).toBe("CANCELING");
     expect((await requests.next()).data!.runRequests).toEqual({ kind: "CANCEL_REQUESTED", runId: id });
     requests.close();
-    const heartbeat = await gqlAs(`mutation($id: ID!) { heartbeatRun(runId: $id, workerId: "${W}") { ... on RunReport { cancelRequested status } } }`, { id }, worker);
+    const heartbeat = await gqlAs(
+      `mutation($id: ID!) { heartbeatRun(runId: $id, workerId: "${W}") { ... on RunReport { cancelRequested status } } }`,
+      { id },
+      worker,
+    );
     expect(heartbeat.data!.heartbeatRun).toEqual({ cancelRequested: true, status: "CANCELING" });
     await report(id, [start(id, ["a"]), e(2, "RUN_CANCELED", { payload: { durationMs: 1, notStartedSteps: ["a"] } })]);
     expect(await status(id)).toBe("CANCELED");
@@ -161,14 +209,23 @@ describe(`re-execution (${testDialect})`, () => {
       e(3, "STEP_OUTPUT", { stepKey: "a", payload: { outputName: "a", assetKey: "a", stored: true, metadata: {} } }),
       e(4, "STEP_SUCCESS", { stepKey: "a", payload: { durationMs: 1, retryNumber: 0 } }),
       e(5, "STEP_START", { stepKey: "b", payload: { retryNumber: 0 } }),
-      e(6, "STEP_FAILURE", { stepKey: "b", payload: { error: { name: "Error", message: "boom", stack: null, cause: null }, retryNumber: 0, userCode: true } }),
+      e(6, "STEP_FAILURE", {
+        stepKey: "b",
+        payload: { error: { name: "Error", message: "boom", stack: null, cause: null }, retryNumber: 0, userCode: true },
+      }),
       e(7, "STEP_SKIPPED", { stepKey: "c", payload: { reason: "upstream_failed", missing: [] } }),
       e(8, "RUN_FAILURE", { payload: { durationMs: 1, failedSteps: ["b"], skippedSteps: ["c"], error: null } }),
     ];
     await report(id, events);
     expect(await status(id)).toBe("FAILURE");
     const child = (await gqlAs(REEXECUTE, { id, s: "FROM_FAILURE" })).data!.reexecuteRun;
-    expect(child).toMatchObject({ __typename: "Run", parentRunId: id, rootRunId: id, reexecutionStrategy: "FROM_FAILURE", stepKeys: ["b", "c"] });
+    expect(child).toMatchObject({
+      __typename: "Run",
+      parentRunId: id,
+      rootRunId: id,
+      reexecutionStrategy: "FROM_FAILURE",
+      stepKeys: ["b", "c"],
+    });
     expect(child.tags).toMatchObject({ retry: "yes", "strata/parent_run_id": id, "strata/root_run_id": id });
     await settle();
     const claimed = await claim("worker-2");
@@ -220,7 +277,10 @@ describe(`run event streams (${testDialect})`, () => {
     // Resuming after the last event of a finished run ends at once instead of waiting forever.
     const resumed = await app.subscribe(`subscription($id: ID!) { runEvents(runId: $id, after: 4) { seq } }`, { id });
     await expect(resumed.next(2000)).rejects.toThrow(/subscription ended/);
-    const statuses = await app.gql(`query($id: ID!) { runs(first: 5) { edges { node { id status } } } run(id: $id) { ... on Run { durationMs } } }`, { id });
+    const statuses = await app.gql(
+      `query($id: ID!) { runs(first: 5) { edges { node { id status } } } run(id: $id) { ... on Run { durationMs } } }`,
+      { id },
+    );
     expect(statuses.data!.runs.edges[0].node).toEqual({ id, status: "SUCCESS" });
   });
 
@@ -250,7 +310,11 @@ describe(`scopes on run operations (${testDialect})`, () => {
       const result = await gqlAs(`mutation { ${mutation} { __typename } }`, {}, otherLocation);
       expect(Object.values(result.data!)[0]).toEqual({ __typename: "UnauthorizedError" });
     }
-    for (const subscription of [`runRequests(location: "etl") { runId }`, `runEvents(runId: "${id}") { seq }`, `runStatusChanged { runId }`]) {
+    for (const subscription of [
+      `runRequests(location: "etl") { runId }`,
+      `runEvents(runId: "${id}") { seq }`,
+      `runStatusChanged { runId }`,
+    ]) {
       const stream = await app.subscribe(`subscription { ${subscription} }`, {}, otherLocation);
       const first = await stream.next();
       stream.close();

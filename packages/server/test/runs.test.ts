@@ -43,12 +43,27 @@ function ev(seq: number, type: string, extra: Record<string, unknown> = {}) {
   return { seq, type, timestamp: clock++, payload: {}, ...extra };
 }
 function successEvents(stepKeys: string[], runId: string, assets: Record<string, string> = {}) {
-  const events = [ev(1, "RUN_START", { payload: { runId, stepKeys, assetKeys: Object.values(assets), parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] } })];
+  const events = [
+    ev(1, "RUN_START", {
+      payload: { runId, stepKeys, assetKeys: Object.values(assets), parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] },
+    }),
+  ];
   for (const step of stepKeys) {
     events.push(ev(events.length + 1, "STEP_START", { stepKey: step, payload: { retryNumber: 0 } }));
-    events.push(ev(events.length + 1, "STEP_OUTPUT", { stepKey: step, payload: { outputName: "result", assetKey: assets[step] ?? null, stored: true, metadata: {} } }));
+    events.push(
+      ev(events.length + 1, "STEP_OUTPUT", {
+        stepKey: step,
+        payload: { outputName: "result", assetKey: assets[step] ?? null, stored: true, metadata: {} },
+      }),
+    );
     if (assets[step]) {
-      events.push(ev(events.length + 1, "ASSET_MATERIALIZATION", { stepKey: step, assetKey: assets[step], payload: { assetKey: assets[step], outputName: "result", metadata: { rows: { type: "int", value: 3 } }, dataVersion: null } }));
+      events.push(
+        ev(events.length + 1, "ASSET_MATERIALIZATION", {
+          stepKey: step,
+          assetKey: assets[step],
+          payload: { assetKey: assets[step], outputName: "result", metadata: { rows: { type: "int", value: 3 } }, dataVersion: null },
+        }),
+      );
     }
     events.push(ev(events.length + 1, "STEP_SUCCESS", { stepKey: step, payload: { durationMs: 1, retryNumber: 0 } }));
   }
@@ -78,7 +93,11 @@ describe(`launching runs (${testDialect})`, () => {
   });
 
   it("refuses unknown keys, several locations, part of a non-subsettable multi-asset and an empty selection", async () => {
-    expect(await launch(["raw", "nope", "also/nope"])).toMatchObject({ __typename: "InvalidSelectionError", reason: "UNKNOWN_ASSETS", keys: ["nope", "also/nope"] });
+    expect(await launch(["raw", "nope", "also/nope"])).toMatchObject({
+      __typename: "InvalidSelectionError",
+      reason: "UNKNOWN_ASSETS",
+      keys: ["nope", "also/nope"],
+    });
     const multi = await launch(["raw", "elsewhere"]);
     expect(multi).toMatchObject({ reason: "MULTIPLE_LOCATIONS" });
     expect(multi.message).toMatch(/spans etl, other/);
@@ -118,10 +137,18 @@ describe(`a worker's view (${testDialect})`, () => {
       { assetKey: "raw", runId: launched.id, stepKey: "raw" },
       { assetKey: "clean", runId: launched.id, stepKey: "clean" },
     ]);
-    const asset = await app.gql(`{ asset(key: "clean") { ... on Asset { latestMaterialization { runId metadata { value } } latestRun { id } } } }`);
-    expect(asset.data!.asset).toEqual({ latestMaterialization: { runId: launched.id, metadata: [{ value: 3 }] }, latestRun: { id: launched.id } });
+    const asset = await app.gql(
+      `{ asset(key: "clean") { ... on Asset { latestMaterialization { runId metadata { value } } latestRun { id } } } }`,
+    );
+    expect(asset.data!.asset).toEqual({
+      latestMaterialization: { runId: launched.id, metadata: [{ value: 3 }] },
+      latestRun: { id: launched.id },
+    });
     // A finished run takes no more events.
-    expect(await report(launched.id, [ev(99, "LOG", { message: "late" })])).toMatchObject({ __typename: "RunNotHeldError", status: "SUCCESS" });
+    expect(await report(launched.id, [ev(99, "LOG", { message: "late" })])).toMatchObject({
+      __typename: "RunNotHeldError",
+      status: "SUCCESS",
+    });
   });
 
   it("refuses reports from a worker that does not hold the run, and malformed events", async () => {
@@ -135,10 +162,22 @@ describe(`a worker's view (${testDialect})`, () => {
     expect(bad).toMatchObject({ __typename: "InvalidArgumentError" });
     expect(bad.message).toMatch(/events\.0: seq .*; type/);
     // A payload the planner would later rely on is checked now, naming the field at fault.
-    const noReused = await report(launched.id, [ev(1, "RUN_START", { payload: { runId: launched.id, stepKeys: ["report"], assetKeys: [], parentRunId: null, rootRunId: null, strategy: null } })], "holder");
+    const noReused = await report(
+      launched.id,
+      [
+        ev(1, "RUN_START", {
+          payload: { runId: launched.id, stepKeys: ["report"], assetKeys: [], parentRunId: null, rootRunId: null, strategy: null },
+        }),
+      ],
+      "holder",
+    );
     expect(noReused).toMatchObject({ __typename: "InvalidArgumentError" });
     expect(noReused.message).toMatch(/events\.0: RUN_START payload\.reusedOutputs: /);
-    const badKey = await report(launched.id, [ev(1, "ASSET_MATERIALIZATION", { payload: { assetKey: "not a key", outputName: "x", metadata: {} } })], "holder");
+    const badKey = await report(
+      launched.id,
+      [ev(1, "ASSET_MATERIALIZATION", { payload: { assetKey: "not a key", outputName: "x", metadata: {} } })],
+      "holder",
+    );
     expect(badKey.message).toMatch(/ASSET_MATERIALIZATION payload\.assetKey/);
     await report(launched.id, successEvents(["report"], launched.id), "holder");
   });
@@ -172,6 +211,7 @@ describe(`a worker's view (${testDialect})`, () => {
     const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => claim(`racer-${i}`)));
     const won = claims.filter(Boolean).map((c) => c.id);
     expect(won.sort()).toEqual([...ids].sort());
-    for (const id of won) await report(id, successEvents(["raw"], id), claims.find((c) => c?.id === id) && `racer-${claims.findIndex((c) => c?.id === id)}`);
+    for (const id of won)
+      await report(id, successEvents(["raw"], id), claims.find((c) => c?.id === id) && `racer-${claims.findIndex((c) => c?.id === id)}`);
   });
 });

@@ -35,7 +35,26 @@ describe(`revoking a token ends what it opened before (${testDialect})`, () => {
     const id = (await app.gql(LAUNCH)).data!.launchRun.id as string;
     expect((await app.gql(CLAIM, { w: "w" }, worker)).data!.claimRun.run.id).toBe(id);
     const stream = await app.subscribe(`subscription($id: ID!) { runEvents(runId: $id) { seq } }`, { id }, reader.token);
-    await app.gql(REPORT, { id, e: [ev(1, "RUN_START", { payload: { runId: id, stepKeys: ["a"], assetKeys: ["a"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] } })] }, worker);
+    await app.gql(
+      REPORT,
+      {
+        id,
+        e: [
+          ev(1, "RUN_START", {
+            payload: {
+              runId: id,
+              stepKeys: ["a"],
+              assetKeys: ["a"],
+              parentRunId: null,
+              rootRunId: null,
+              strategy: null,
+              reusedOutputs: [],
+            },
+          }),
+        ],
+      },
+      worker,
+    );
     expect((await stream.next()).data).toEqual({ runEvents: { seq: 1 } });
     expect((await app.gql(REVOKE, { name: reader.name })).data!.revokeToken.__typename).not.toMatch(/Error/);
     await app.gql(REPORT, { id, e: [ev(2, "LOG")] }, worker);
@@ -82,7 +101,13 @@ describe(`open subscriptions per token (${testDialect})`, () => {
   let other: string;
   beforeAll(async () => {
     const db = await openTestDatabase();
-    server = await startServer({ env: parseEnv({ STRATA_MAX_SUBSCRIPTIONS_PER_TOKEN: "3" }), db, port: 0, host: "127.0.0.1", logger: createMemoryLogger() });
+    server = await startServer({
+      env: parseEnv({ STRATA_MAX_SUBSCRIPTIONS_PER_TOKEN: "3" }),
+      db,
+      port: 0,
+      host: "127.0.0.1",
+      logger: createMemoryLogger(),
+    });
     reader = (await createToken(db.prisma, { name: "reader", scopes: ["read"] })).token;
     other = (await createToken(db.prisma, { name: "other", scopes: ["read"] })).token;
   });
@@ -105,7 +130,10 @@ describe(`open subscriptions per token (${testDialect})`, () => {
     // keep-alive comment (":").
     const first = await reader.read();
     const data = first.value?.split("\n").find((line) => line.startsWith("data:"));
-    return { refusal: data ? (JSON.parse(data.slice(5)) as { errors?: { extensions: { code: string; limit: number } }[] }) : null, close: () => abort.abort() };
+    return {
+      refusal: data ? (JSON.parse(data.slice(5)) as { errors?: { extensions: { code: string; limit: number } }[] }) : null,
+      close: () => abort.abort(),
+    };
   }
 
   it("refuses one more than STRATA_MAX_SUBSCRIPTIONS_PER_TOKEN with TOO_MANY_SUBSCRIPTIONS, per token, until one closes", async () => {

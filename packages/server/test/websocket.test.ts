@@ -58,9 +58,15 @@ function follow(results: AsyncIterable<FormattedExecutionResult<any>>, backlog: 
 async function claimedRun(servers: StrataServer[], admin: string, worker: string): Promise<string> {
   const [first] = servers as [StrataServer];
   await call(first, REGISTER, { name: "etl", ...manifestOf([{ key: "x" }, { key: "y", deps: ["x"] }]) }, worker);
-  const runId = (await call(first, `mutation { launchRun(assetKeys: ["x", "y"]) { ... on Run { id } } }`, {}, admin)).launchRun.id as string;
+  const runId = (await call(first, `mutation { launchRun(assetKeys: ["x", "y"]) { ... on Run { id } } }`, {}, admin)).launchRun
+    .id as string;
   for (let attempt = 0; ; attempt++) {
-    const claimed = await call(first, `mutation { claimRun(location: "etl", workerId: "w", waitSeconds: 5) { ... on ClaimRunResult { run { id } } } }`, {}, worker);
+    const claimed = await call(
+      first,
+      `mutation { claimRun(location: "etl", workerId: "w", waitSeconds: 5) { ... on ClaimRunResult { run { id } } } }`,
+      {},
+      worker,
+    );
     if (claimed.claimRun.run) return runId;
     if (attempt > 20) throw new Error("the run was never claimable");
   }
@@ -73,12 +79,22 @@ function runLog(runId: string) {
   const step = (first: number, key: string) => [
     e(first, "STEP_START", { stepKey: key, payload: { retryNumber: 0 } }),
     e(first + 1, "STEP_OUTPUT", { stepKey: key, payload: { outputName: key, assetKey: key, stored: true } }),
-    e(first + 2, "ASSET_MATERIALIZATION", { stepKey: key, assetKey: key, payload: { assetKey: key, outputName: key, metadata: { rows: { type: "int", value: first } } } }),
+    e(first + 2, "ASSET_MATERIALIZATION", {
+      stepKey: key,
+      assetKey: key,
+      payload: { assetKey: key, outputName: key, metadata: { rows: { type: "int", value: first } } },
+    }),
     e(first + 3, "LOG", { stepKey: key, message: `${key} done`, level: "INFO" }),
     e(first + 4, "STEP_SUCCESS", { stepKey: key, payload: { durationMs: 3, retryNumber: 0 } }),
   ];
-  const start = e(1, "RUN_START", { payload: { runId, stepKeys: ["x", "y"], assetKeys: ["x", "y"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] } });
-  return [[start, ...step(2, "x").slice(0, 2)], step(2, "x").slice(2), [...step(7, "y"), e(12, "RUN_SUCCESS", { payload: { durationMs: 20 } })]];
+  const start = e(1, "RUN_START", {
+    payload: { runId, stepKeys: ["x", "y"], assetKeys: ["x", "y"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] },
+  });
+  return [
+    [start, ...step(2, "x").slice(0, 2)],
+    step(2, "x").slice(2),
+    [...step(7, "y"), e(12, "RUN_SUCCESS", { payload: { durationMs: 20 } })],
+  ];
 }
 
 async function report(server: StrataServer, runId: string, events: unknown[], worker: string) {
@@ -92,7 +108,8 @@ async function report(server: StrataServer, runId: string, events: unknown[], wo
 }
 
 const storedLog = async (server: StrataServer, runId: string, admin: string) =>
-  (await call(server, `query($id: ID!) { run(id: $id) { ... on Run { events { ${EVENT_FIELDS} } } } }`, { id: runId }, admin)).run.events as unknown[];
+  (await call(server, `query($id: ID!) { run(id: $id) { ... on Run { events { ${EVENT_FIELDS} } } } }`, { id: runId }, admin)).run
+    .events as unknown[];
 
 describe(`subscriptions over WebSocket (graphql-transport-ws) on a real port (${testDialect})`, () => {
   let server: StrataServer;
@@ -102,7 +119,13 @@ describe(`subscriptions over WebSocket (graphql-transport-ws) on a real port (${
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ env: parseEnv({}), db: await openTestDatabase(), port: 0, host: "127.0.0.1", logger: createMemoryLogger() });
+    server = await startServer({
+      env: parseEnv({}),
+      db: await openTestDatabase(),
+      port: 0,
+      host: "127.0.0.1",
+      logger: createMemoryLogger(),
+    });
     admin = (await createToken(server.db.prisma, { name: "admin", scopes: ["admin"] })).token;
     worker = (await createToken(server.db.prisma, { name: "etl", scopes: ["location:etl"] })).token;
     runId = await claimedRun([server], admin, worker);
@@ -202,48 +225,53 @@ describe(`subscriptions over WebSocket (graphql-transport-ws) on a real port (${
 const redisUrl = process.env.TEST_REDIS_URL;
 const adminUrl = process.env.TEST_DATABASE_URL;
 
-describe.skipIf(!redisUrl || !adminUrl)("WebSocket and SSE subscribers of two replicas sharing Redis (runs when TEST_REDIS_URL and TEST_DATABASE_URL are set)", () => {
-  let dbName: string;
-  let replicas: StrataServer[] = [];
-  let databases: Database[] = [];
-  const clients: Client[] = [];
+describe.skipIf(!redisUrl || !adminUrl)(
+  "WebSocket and SSE subscribers of two replicas sharing Redis (runs when TEST_REDIS_URL and TEST_DATABASE_URL are set)",
+  () => {
+    let dbName: string;
+    let replicas: StrataServer[] = [];
+    let databases: Database[] = [];
+    const clients: Client[] = [];
 
-  beforeAll(async () => {
-    dbName = await createScratchDatabase(adminUrl!);
-    const url = withDatabase(adminUrl!, dbName);
-    const env = parseEnv({ REDIS_URL: redisUrl, DATABASE_URL: url });
-    databases = await Promise.all([openDatabase({ url }), openDatabase({ url })]);
-    replicas = await Promise.all(databases.map((db) => startServer({ env, db, port: 0, host: "127.0.0.1", logger: createMemoryLogger() })));
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.dispose()));
-    await Promise.all(replicas.map((r) => r.close()));
-    await Promise.all(databases.map((db) => db.close()));
-    if (dbName) await dropScratchDatabase(adminUrl!, dbName);
-  });
+    beforeAll(async () => {
+      dbName = await createScratchDatabase(adminUrl!);
+      const url = withDatabase(adminUrl!, dbName);
+      const env = parseEnv({ REDIS_URL: redisUrl, DATABASE_URL: url });
+      databases = await Promise.all([openDatabase({ url }), openDatabase({ url })]);
+      replicas = await Promise.all(
+        databases.map((db) => startServer({ env, db, port: 0, host: "127.0.0.1", logger: createMemoryLogger() })),
+      );
+    });
+    afterAll(async () => {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(replicas.map((r) => r.close()));
+      await Promise.all(databases.map((db) => db.close()));
+      if (dbName) await dropScratchDatabase(adminUrl!, dbName);
+    });
 
-  it("deliver the stored log to a WebSocket subscriber of one replica and an SSE subscriber of the other, whichever replica the worker reports to", async () => {
-    const [a, b] = replicas as [StrataServer, StrataServer];
-    expect(a.pubsub.transport).toBe("redis");
-    const admin = (await createToken(databases[0]!.prisma, { name: "admin", scopes: ["admin"] })).token;
-    const worker = (await createToken(databases[0]!.prisma, { name: "etl", scopes: ["location:etl"] })).token;
-    const runId = await claimedRun([a], admin, worker);
-    const [before, ...after] = runLog(runId);
-    await report(b, runId, before!, worker);
+    it("deliver the stored log to a WebSocket subscriber of one replica and an SSE subscriber of the other, whichever replica the worker reports to", async () => {
+      const [a, b] = replicas as [StrataServer, StrataServer];
+      expect(a.pubsub.transport).toBe("redis");
+      const admin = (await createToken(databases[0]!.prisma, { name: "admin", scopes: ["admin"] })).token;
+      const worker = (await createToken(databases[0]!.prisma, { name: "etl", scopes: ["location:etl"] })).token;
+      const runId = await claimedRun([a], admin, worker);
+      const [before, ...after] = runLog(runId);
+      await report(b, runId, before!, worker);
 
-    const ws = wsClient(a, { authorization: `Bearer ${admin}` });
-    clients.push(ws);
-    const sse = sseClient(b, admin);
-    const overWs = follow(ws.iterate({ query: RUN_EVENTS, variables: { id: runId } }), before!.length);
-    const overSse = follow(sse.iterate({ query: RUN_EVENTS, variables: { id: runId } }), before!.length);
-    await Promise.all([overWs.live, overSse.live]);
-    // Alternate replicas: each subscriber receives some batches only through Redis.
-    for (const [i, batch] of after.entries()) await report(i % 2 === 0 ? b : a, runId, batch, worker);
+      const ws = wsClient(a, { authorization: `Bearer ${admin}` });
+      clients.push(ws);
+      const sse = sseClient(b, admin);
+      const overWs = follow(ws.iterate({ query: RUN_EVENTS, variables: { id: runId } }), before!.length);
+      const overSse = follow(sse.iterate({ query: RUN_EVENTS, variables: { id: runId } }), before!.length);
+      await Promise.all([overWs.live, overSse.live]);
+      // Alternate replicas: each subscriber receives some batches only through Redis.
+      for (const [i, batch] of after.entries()) await report(i % 2 === 0 ? b : a, runId, batch, worker);
 
-    const stored = await storedLog(a, runId, admin);
-    expect(stored).toHaveLength(12);
-    expect(await overWs.ended).toEqual(stored);
-    expect(await overSse.ended).toEqual(stored);
-    sse.dispose();
-  });
-});
+      const stored = await storedLog(a, runId, admin);
+      expect(stored).toHaveLength(12);
+      expect(await overWs.ended).toEqual(stored);
+      expect(await overSse.ended).toEqual(stored);
+      sse.dispose();
+    });
+  },
+);

@@ -22,10 +22,7 @@ describe.concurrent("prisma/schema.prisma and prisma/migrations", () => {
 
   it("disagree when the schema alone changes (the check can fail)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "strata-drift-schema-"));
-    const changed = readFileSync(schemaPath, "utf8").replace(
-      /model ApiToken \{/,
-      "model ApiToken {\n  driftProbe String?",
-    );
+    const changed = readFileSync(schemaPath, "utf8").replace(/model ApiToken \{/, "model ApiToken {\n  driftProbe String?");
     writeFileSync(join(dir, "schema.prisma"), changed);
     const missing = await migrationDiff(join(dir, "schema.prisma"), migrationsDir);
     expect(missing).toContain('ADD COLUMN     "driftProbe" TEXT');

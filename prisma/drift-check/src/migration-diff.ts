@@ -35,15 +35,7 @@ export async function migrationDiff(schemaPath: string, migrationsDir: string): 
     }
     const { stdout } = await run(
       process.execPath,
-      [
-        prismaCli,
-        "migrate",
-        "diff",
-        ...from,
-        "--to-schema-datamodel",
-        join(work, "schema.prisma"),
-        "--script",
-      ],
+      [prismaCli, "migrate", "diff", ...from, "--to-schema-datamodel", join(work, "schema.prisma"), "--script"],
       {
         cwd: here,
         env: {

@@ -5,7 +5,8 @@ import { readWorkspaces, undeclaredWorkspaceImports, workspaceCycle } from "./wo
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const packages = readWorkspaces(root);
 const undeclared = undeclaredWorkspaceImports(root, packages);
-for (const u of undeclared) console.error(`${u.file}:${u.line}: ${u.packageName} imports ${u.imported} without declaring it in its package.json`);
+for (const u of undeclared)
+  console.error(`${u.file}:${u.line}: ${u.packageName} imports ${u.imported} without declaring it in its package.json`);
 const cycle = workspaceCycle(packages);
 if (cycle) console.error(`workspace packages depend on each other in a cycle: ${cycle.join(" → ")}`);
 if (undeclared.length || cycle) process.exit(1);

@@ -36,7 +36,8 @@ describe("the checks", () => {
     repo({
       "package.json": JSON.stringify({ workspaces: ["packages/*"] }),
       "packages/a/package.json": pkg("@x/a", { "@x/b": "1" }),
-      "packages/a/src/index.ts": 'import { b } from "@x/b";\nimport type { C } from "@x/c/deep";\nexport const lazy = () => import("@x/c");\nimport "zod";\n',
+      "packages/a/src/index.ts":
+        'import { b } from "@x/b";\nimport type { C } from "@x/c/deep";\nexport const lazy = () => import("@x/c");\nimport "zod";\n',
       "packages/a/dist/index.js": 'import "@x/c";\n',
       "packages/b/package.json": pkg("@x/b"),
       "packages/b/test/b.test.ts": 'const c = require("@x/c");\n',

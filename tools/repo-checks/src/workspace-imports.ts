@@ -41,7 +41,14 @@ export function readWorkspaces(root: string): WorkspacePackage[] {
       return [];
     }
     if (!pkg.name) return [];
-    return [{ name: pkg.name, dir, dependencies: new Set(Object.keys(pkg.dependencies ?? {})), devDependencies: new Set(Object.keys(pkg.devDependencies ?? {})) }];
+    return [
+      {
+        name: pkg.name,
+        dir,
+        dependencies: new Set(Object.keys(pkg.dependencies ?? {})),
+        devDependencies: new Set(Object.keys(pkg.devDependencies ?? {})),
+      },
+    ];
   });
 }
 

@@ -13,7 +13,9 @@ beforeAll(async () => {
   reader = await t.token("read");
   await t.client.registerCodeLocation({ name: "quickstart", ...quickstart.manifest() });
   const marketing = new Definitions({
-    assets: [asset("campaign_roi", { deps: ["daily_revenue"], group: "marketing", kinds: ["python"], description: "Return on ad spend" }, () => 1)],
+    assets: [
+      asset("campaign_roi", { deps: ["daily_revenue"], group: "marketing", kinds: ["python"], description: "Return on ad spend" }, () => 1),
+    ],
   });
   await t.client.registerCodeLocation({ name: "marketing", ...marketing.manifest() });
   await t.client.reportMaterialization({ assetKey: "daily_revenue", metadata: { row_count: 6 }, dataVersion: "v1" });
@@ -67,7 +69,9 @@ describe("strata assets search", () => {
   });
 
   it("reads the server and token from STRATA_SERVER and STRATA_TOKEN", async () => {
-    const { code, stdout } = await runCli(["assets", "search", "--group", "marketing"], { env: { STRATA_SERVER: t.url, STRATA_TOKEN: reader } });
+    const { code, stdout } = await runCli(["assets", "search", "--group", "marketing"], {
+      env: { STRATA_SERVER: t.url, STRATA_TOKEN: reader },
+    });
     expect(code).toBe(0);
     expect(stdout).toContain("campaign_roi");
   });
@@ -88,7 +92,11 @@ describe("strata assets show", () => {
   it("prints the asset as JSON with --json", async () => {
     const { stdout } = await runCli(["assets", "show", "raw/orders", "--json", ...as()]);
     const detail = JSON.parse(stdout) as { key: string; definition: { location: { name: string } }; downstream: Array<{ key: string }> };
-    expect(detail).toMatchObject({ key: "raw/orders", definition: { location: { name: "quickstart" } }, downstream: [{ key: "clean_orders" }] });
+    expect(detail).toMatchObject({
+      key: "raw/orders",
+      definition: { location: { name: "quickstart" } },
+      downstream: [{ key: "clean_orders" }],
+    });
   });
 
   it("fails with one line and exit code 1 for an unknown asset, and 2 without a key", async () => {
@@ -125,7 +133,9 @@ describe("strata lineage", () => {
 
   it("follows only as many edges as --up and --down allow", async () => {
     const { stdout } = await runCli(["lineage", "daily_revenue", "--up", "1", "--down", "0", ...as()]);
-    expect(stdout).toBe(["Upstream (built from)", "daily_revenue  [quickstart]", "└── clean_orders", "", "Downstream (built from it): none", ""].join("\n"));
+    expect(stdout).toBe(
+      ["Upstream (built from)", "daily_revenue  [quickstart]", "└── clean_orders", "", "Downstream (built from it): none", ""].join("\n"),
+    );
   });
 
   it("prints nodes and edges with --json", async () => {
@@ -137,13 +147,18 @@ describe("strata lineage", () => {
 
   it("fails clearly for an unknown asset, a bad depth, and a server it cannot reach", async () => {
     expect(await runCli(["lineage", "ghost", ...as()])).toMatchObject({ code: 1, stderr: 'strata: No asset "ghost"\n' });
-    expect(await runCli(["lineage", "ghost", "--up=-1", ...as()])).toMatchObject({ code: 2, stderr: 'strata: --up must be a whole number from 0 to 9007199254740991, not "-1"\n' });
+    expect(await runCli(["lineage", "ghost", "--up=-1", ...as()])).toMatchObject({
+      code: 2,
+      stderr: 'strata: --up must be a whole number from 0 to 9007199254740991, not "-1"\n',
+    });
     const ambiguous = await runCli(["lineage", "ghost", "--up", "-1", ...as()]);
     expect(ambiguous.code).toBe(2);
     expect(ambiguous.stderr.trimEnd().split("\n")).toHaveLength(1);
     const offline = await runCli(["lineage", "ghost", "--server", "http://127.0.0.1:9/graphql"]);
     expect(offline.code).toBe(1);
-    expect(offline.stderr).toMatch(/^strata: cannot reach the Strata server at http:\/\/127\.0\.0\.1:9\/graphql \(.+\); is it running\? Set --server or STRATA_SERVER\n$/);
+    expect(offline.stderr).toMatch(
+      /^strata: cannot reach the Strata server at http:\/\/127\.0\.0\.1:9\/graphql \(.+\); is it running\? Set --server or STRATA_SERVER\n$/,
+    );
   });
 
   it("asks for a token when the server requires one", async () => {

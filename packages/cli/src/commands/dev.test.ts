@@ -68,7 +68,10 @@ describe("strata dev", () => {
 
   it("reports a file that throws as the location's load error, and keeps serving", async () => {
     const from = cli.mark();
-    writeFileSync(join(work.dir, "names.ts"), 'export const prefix: string = (() => { throw new Error("the prefix table is missing"); })();\n');
+    writeFileSync(
+      join(work.dir, "names.ts"),
+      'export const prefix: string = (() => { throw new Error("the prefix table is missing"); })();\n',
+    );
     await cli.waitFor(/Could not load code location "devtest"/, { from });
     await cli.waitFor(/Fix the file and save it: strata dev reloads it\./, { from });
     expect(cli.stderr).toContain("Error: the prefix table is missing");
@@ -88,7 +91,9 @@ describe("strata dev", () => {
     mkdirSync(join(work.dir, "lib"), { recursive: true });
     writeFileSync(join(work.dir, "lib", "helper.ts"), 'export const reportName = "extra";\n');
     const added = cli.mark();
-    writeDefs('import { reportName } from "./lib/helper.js";\nconst report = asset(reportName, { keyPrefix: prefix, deps: [revenue] }, () => "ok");');
+    writeDefs(
+      'import { reportName } from "./lib/helper.js";\nconst report = asset(reportName, { keyPrefix: prefix, deps: [revenue] }, () => "ok");',
+    );
     await cli.waitFor(/Registered version 5 of devtest: 1 asset\(s\) added, 1 removed\./, { from: added });
 
     const from = cli.mark();
@@ -104,7 +109,9 @@ describe("strata dev", () => {
     try {
       writeFileSync(join(shared, "label.ts"), 'export const label = "outside";\n');
       const added = cli.mark();
-      writeDefs(`import { label } from "../${basename(shared)}/label.js";\nconst report = asset(label, { keyPrefix: prefix, deps: [revenue] }, () => "ok");`);
+      writeDefs(
+        `import { label } from "../${basename(shared)}/label.js";\nconst report = asset(label, { keyPrefix: prefix, deps: [revenue] }, () => "ok");`,
+      );
       await cli.waitFor(/Registered version 7 of devtest: 1 asset\(s\) added, 1 removed\./, { from: added });
 
       const from = cli.mark();
@@ -120,7 +127,9 @@ describe("strata dev", () => {
   it("keeps other processes off its embedded database", async () => {
     const { code, stderr } = await runCli(["token", "list"], { cwd: work.dir, env: { STRATA_HOME: work.home } });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^strata: the embedded database .* is in use by `strata dev` \(pid \d+\) at http:\/\/localhost:\d+\/graphql; stop it first, or manage tokens through it with --server URL --token <admin token>\n$/);
+    expect(stderr).toMatch(
+      /^strata: the embedded database .* is in use by `strata dev` \(pid \d+\) at http:\/\/localhost:\d+\/graphql; stop it first, or manage tokens through it with --server URL --token <admin token>\n$/,
+    );
   });
 
   it("stops the server and the location on Ctrl-C, and releases the database", async () => {
@@ -130,19 +139,27 @@ describe("strata dev", () => {
   });
 
   it("refuses a definitions file that does not exist (exit 2)", async () => {
-    expect(await runCli(["dev", "missing.ts"], { cwd: work.dir, env: { STRATA_HOME: work.home } })).toMatchObject({ code: 2, stderr: "strata: no definitions file at missing.ts\n" });
+    expect(await runCli(["dev", "missing.ts"], { cwd: work.dir, env: { STRATA_HOME: work.home } })).toMatchObject({
+      code: 2,
+      stderr: "strata: no definitions file at missing.ts\n",
+    });
   });
 });
 
 describe("strata dev --run (what npm start does)", () => {
   it("starts the quick-start, runs every asset once registered, prints the progress, and keeps serving", async () => {
     const quickstart = workDirectory();
-    const cli = startCli(["dev", join(REPO_ROOT, "examples/quickstart/defs.ts"), "--run", "--port", "0"], { cwd: quickstart.dir, env: { STRATA_HOME: quickstart.home } });
+    const cli = startCli(["dev", join(REPO_ROOT, "examples/quickstart/defs.ts"), "--run", "--port", "0"], {
+      cwd: quickstart.dir,
+      env: { STRATA_HOME: quickstart.home },
+    });
     try {
       const url = (await cli.waitFor(/GraphiQL\s+(\S+)/))[1]!;
       await cli.waitFor(/Registered version 1 of quickstart: 6 asset\(s\) added, 0 removed\./);
       const runId = (await cli.waitFor(/Launched run (\S+): every asset of "quickstart" \(6\)/))[1]!;
-      await cli.waitFor(new RegExp(`✓ SUCCESS {2}run ${runId} in \\S+: 6 of 6 steps succeeded, 6 assets materialized\n`), { timeoutMs: 60_000 });
+      await cli.waitFor(new RegExp(`✓ SUCCESS {2}run ${runId} in \\S+: 6 of 6 steps succeeded, 6 assets materialized\n`), {
+        timeoutMs: 60_000,
+      });
       await cli.waitFor(new RegExp(`Explore the run and the catalog in GraphiQL: ${url}\n {2}The server keeps running; Ctrl-C stops it.`));
       // Read top to bottom, the output tells the run in order: nothing about it before it is
       // launched, and nothing saying it ended before its progress lines and outcome.
@@ -165,7 +182,9 @@ describe("strata dev --run (what npm start does)", () => {
 
       // The server keeps running, with the run in its history and the assets materialized.
       const listed = await runCli(["runs", "list", "--json", "--server", url]);
-      expect(JSON.parse(listed.stdout)).toMatchObject({ items: [{ id: runId, status: "SUCCESS", tags: { "strata/launched-by": "strata dev --run" } }] });
+      expect(JSON.parse(listed.stdout)).toMatchObject({
+        items: [{ id: runId, status: "SUCCESS", tags: { "strata/launched-by": "strata dev --run" } }],
+      });
       expect((await createClient({ url }).asset("board_report")).latestMaterialization?.runId).toBe(runId);
       expect(cli.stderr).toMatch(/✓ Starting the server on PGlite \(\.strata\/db\)/);
       expect(await cli.stop()).toBe(0);
@@ -173,7 +192,10 @@ describe("strata dev --run (what npm start does)", () => {
 
       // Started again on the same database, the manifest is unchanged (nothing to register),
       // and the run still comes.
-      const again = startCli(["dev", join(REPO_ROOT, "examples/quickstart/defs.ts"), "--run", "--port", "0"], { cwd: quickstart.dir, env: { STRATA_HOME: quickstart.home } });
+      const again = startCli(["dev", join(REPO_ROOT, "examples/quickstart/defs.ts"), "--run", "--port", "0"], {
+        cwd: quickstart.dir,
+        env: { STRATA_HOME: quickstart.home },
+      });
       try {
         const second = (await again.waitFor(/Launched run (\S+): every asset of "quickstart" \(6\)/))[1]!;
         expect(second).not.toBe(runId);

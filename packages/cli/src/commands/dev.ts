@@ -31,7 +31,10 @@ export function devCommand(): Command {
   const dev = new Command("dev")
     .description("Start a local server on embedded PGlite with GraphiQL, and load a definitions file as a code location.")
     .argument("[defs.ts]", "the definitions file")
-    .option("--run", "once the definitions are registered, launch a run of every asset and print its progress (once per start, not on reloads)")
+    .option(
+      "--run",
+      "once the definitions are registered, launch a run of every asset and print its progress (once per start, not on reloads)",
+    )
     .option("--port <n>", "the port (env PORT; default 4000)")
     .option("--name <name>", "the code location's name (default: from the file or its directory)")
     .option("--heartbeat-interval <s>", "seconds between the location's heartbeats (default 10)")
@@ -56,10 +59,14 @@ export function devCommand(): Command {
       throw new CliError(`no definitions file at ${file}`, 2);
     }
     const name = options.name ?? (defsPath ? defaultLocationName(defsPath) : "");
-    if (defsPath && !isLocationName(name)) throw new CliError(`--name "${name}" is not a location name: use letters, digits, "_" and "-"`, 2);
+    if (defsPath && !isLocationName(name))
+      throw new CliError(`--name "${name}" is not a location name: use letters, digits, "_" and "-"`, 2);
     const heartbeatSeconds = parseCount("--heartbeat-interval", options.heartbeatInterval, { min: 1, max: 3_600 }) ?? 10;
 
-    const [{ createLogger }, { launchServer, parsePort, readEnv }] = await Promise.all([import("@strata/server"), import("../server-launch.js")]);
+    const [{ createLogger }, { launchServer, parsePort, readEnv }] = await Promise.all([
+      import("@strata/server"),
+      import("../server-launch.js"),
+    ]);
     const env = readEnv();
     const where = env.DATABASE_URL ? "PostgreSQL" : `PGlite (${relative(process.cwd(), env.pgliteDir) || env.pgliteDir})`;
     const { server, close } = await withProgress(`Starting the server on ${where}`, () =>
@@ -78,15 +85,28 @@ export function devCommand(): Command {
     console.log(`  ${style.bold("Auth")}      disabled (dev mode, localhost only); use \`strata server\` for a shared server\n`);
 
     const stopping = new AbortController();
-    const runner = options.run ? runOnceRegistered({ client: createClient({ url: server.graphqlUrl }), name, graphqlUrl: server.graphqlUrl, signal: stopping.signal }) : undefined;
+    const runner = options.run
+      ? runOnceRegistered({
+          client: createClient({ url: server.graphqlUrl }),
+          name,
+          graphqlUrl: server.graphqlUrl,
+          signal: stopping.signal,
+        })
+      : undefined;
     const location = defsPath
       ? superviseDevLocation(
           { defsPath, name, serverUrl: server.graphqlUrl, heartbeatSeconds, mode: "dev" },
           // STRATA_HOME may be any folder, e.g. one next to defs.ts: its writes are no edits.
-          { ...(runner && { onLoaded: runner.loaded, onRunLog: runner.runLog }), ignore: env.DATABASE_URL ? [] : [resolve(env.pgliteDir), `${resolve(env.pgliteDir)}.lock`] },
+          {
+            ...(runner && { onLoaded: runner.loaded, onRunLog: runner.runLog }),
+            ignore: env.DATABASE_URL ? [] : [resolve(env.pgliteDir), `${resolve(env.pgliteDir)}.lock`],
+          },
         )
       : undefined;
-    if (defsPath) console.log(`Loading ${relative(process.cwd(), defsPath)} as code location "${name}"; watching ${relative(process.cwd(), dirname(defsPath)) || "."} and the files under it for changes.`);
+    if (defsPath)
+      console.log(
+        `Loading ${relative(process.cwd(), defsPath)} as code location "${name}"; watching ${relative(process.cwd(), dirname(defsPath)) || "."} and the files under it for changes.`,
+      );
     else console.log("No definitions file given: run `strata dev path/to/defs.ts` to load one.");
 
     await untilSignal();

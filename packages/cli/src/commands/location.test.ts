@@ -20,7 +20,9 @@ afterAll(async () => {
 describe("strata location serve", () => {
   it("registers the definitions, heartbeats, executes a run, and stops cleanly on Ctrl-C", async () => {
     const token = await t.token("location:quickstart");
-    const cli = startCli(["location", "serve", QUICKSTART, "--server", t.url, "--token", token, "--heartbeat-interval", "1"], { cwd: work.dir });
+    const cli = startCli(["location", "serve", QUICKSTART, "--server", t.url, "--token", token, "--heartbeat-interval", "1"], {
+      cwd: work.dir,
+    });
     await cli.waitFor(/Registered version 1 of quickstart: 6 asset\(s\) added, 0 removed\./);
     expect(cli.stdout).toContain(`Serving code location "quickstart" from`);
     expect(await t.client.codeLocation("quickstart")).toMatchObject({ status: "LOADED", assetCount: 6 });
@@ -49,7 +51,9 @@ describe("strata location serve", () => {
     expect(await serve(["--lease-seconds", "5"], { STRATA_RUN_LEASE_SECONDS: "7" })).toBe(5);
     expect(await serve([], { STRATA_RUN_LEASE_SECONDS: "7" })).toBe(7);
     expect(await serve([], { STRATA_RUN_LEASE_SECONDS: undefined })).toBe(30);
-    const bad = await runCli(["location", "serve", QUICKSTART, "--server", t.url, "--token", token, "--lease-seconds", "0"], { cwd: work.dir });
+    const bad = await runCli(["location", "serve", QUICKSTART, "--server", t.url, "--token", token, "--lease-seconds", "0"], {
+      cwd: work.dir,
+    });
     expect(bad).toMatchObject({ code: 2 });
     expect(bad.stderr).toContain('--lease-seconds must be a whole number from 1 to 3600, not "0"');
   });
@@ -80,13 +84,20 @@ describe("strata location serve", () => {
 
   it("exits 1 with the server's reason when it refuses the registration", async () => {
     const reader = await t.token("read");
-    const { code, stderr } = await runCli(["location", "serve", QUICKSTART, "--server", t.url, "--token", reader, "--name", "quickstart"], { cwd: work.dir });
+    const { code, stderr } = await runCli(["location", "serve", QUICKSTART, "--server", t.url, "--token", reader, "--name", "quickstart"], {
+      cwd: work.dir,
+    });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/✗ quickstart: the server refused the registration: Token "cli-test-\d+" lacks the "location:quickstart" or "admin" scope|lacks the "location:quickstart"/);
+    expect(stderr).toMatch(
+      /✗ quickstart: the server refused the registration: Token "cli-test-\d+" lacks the "location:quickstart" or "admin" scope|lacks the "location:quickstart"/,
+    );
   });
 
   it("rejects a missing file and a bad name as usage errors (exit 2)", async () => {
-    expect(await runCli(["location", "serve", "nowhere.ts", "--server", t.url], { cwd: work.dir })).toMatchObject({ code: 2, stderr: "strata: no definitions file at nowhere.ts\n" });
+    expect(await runCli(["location", "serve", "nowhere.ts", "--server", t.url], { cwd: work.dir })).toMatchObject({
+      code: 2,
+      stderr: "strata: no definitions file at nowhere.ts\n",
+    });
     const badName = await runCli(["location", "serve", QUICKSTART, "--name", "no spaces"], { cwd: work.dir });
     expect(badName).toMatchObject({ code: 2 });
     expect(badName.stderr).toContain('--name "no spaces" is not a location name');

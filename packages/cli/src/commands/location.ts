@@ -22,7 +22,9 @@ interface ServeOptions extends ServerOptions {
  * ```
  */
 export function locationCommand(): Command {
-  const group = new Command("location").description("Run a code location against a server: register its definitions, heartbeat, and execute its runs.");
+  const group = new Command("location").description(
+    "Run a code location against a server: register its definitions, heartbeat, and execute its runs.",
+  );
   const serve = withServerOptions(new Command("serve"))
     .summary("register, heartbeat and execute runs until stopped")
     .description(
@@ -35,9 +37,15 @@ export function locationCommand(): Command {
       ].join(" "),
     )
     .argument("<defs.ts>", "the definitions file")
-    .option("--name <name>", "the location's name (default: from the file or its directory); the token needs the location:NAME scope (or admin)")
+    .option(
+      "--name <name>",
+      "the location's name (default: from the file or its directory); the token needs the location:NAME scope (or admin)",
+    )
     .option("--heartbeat-interval <s>", "seconds between heartbeats (default 10)")
-    .option("--lease-seconds <s>", "how long the server waits for a run's heartbeat before failing the run (1-3600; default $STRATA_RUN_LEASE_SECONDS, else 30)");
+    .option(
+      "--lease-seconds <s>",
+      "how long the server waits for a run's heartbeat before failing the run (1-3600; default $STRATA_RUN_LEASE_SECONDS, else 30)",
+    );
   action(serve, async (file: string, options: ServeOptions) => {
     const defsPath = resolve(file);
     if (!existsSync(defsPath)) throw new CliError(`no definitions file at ${file}`, 2);
@@ -51,8 +59,18 @@ export function locationCommand(): Command {
       parseCount("STRATA_RUN_LEASE_SECONDS", process.env.STRATA_RUN_LEASE_SECONDS || undefined, { min: 1, max: 3_600 });
     const target = resolveTarget(options);
 
-    console.log(`Serving code location "${name}" from ${relative(process.cwd(), defsPath)} to ${target.url} (heartbeat every ${heartbeatSeconds}s)`);
-    const location = startLocationProcess({ defsPath, name, serverUrl: target.url, token: target.token, heartbeatSeconds, leaseSeconds, mode: "serve" });
+    console.log(
+      `Serving code location "${name}" from ${relative(process.cwd(), defsPath)} to ${target.url} (heartbeat every ${heartbeatSeconds}s)`,
+    );
+    const location = startLocationProcess({
+      defsPath,
+      name,
+      serverUrl: target.url,
+      token: target.token,
+      heartbeatSeconds,
+      leaseSeconds,
+      mode: "serve",
+    });
     const stop = () => void location.stop();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);

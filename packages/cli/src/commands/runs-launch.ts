@@ -63,7 +63,12 @@ export function reexecuteCommand(): Command {
       ].join(" "),
     )
     .argument("<runId>", "the finished run")
-    .addOption(new Option("--from-failure", "its failed steps and what is downstream of them (the default)").conflicts(["fromAssetFailure", "allSteps"]))
+    .addOption(
+      new Option("--from-failure", "its failed steps and what is downstream of them (the default)").conflicts([
+        "fromAssetFailure",
+        "allSteps",
+      ]),
+    )
     .addOption(new Option("--from-asset-failure", "the steps of the assets it did not materialize").conflicts("allSteps"))
     .option("--all-steps", "the whole run again");
   return action(reexecute, async (runId: string, options: ReexecuteOptions) => {
@@ -76,7 +81,12 @@ export function reexecuteCommand(): Command {
 }
 
 /** Says what was queued, then prints it as JSON, follows it (`--wait`), or says how to. */
-async function afterQueued(client: ReturnType<typeof connect>, run: Run, sentence: string, values: { wait?: boolean; json?: boolean }): Promise<number> {
+async function afterQueued(
+  client: ReturnType<typeof connect>,
+  run: Run,
+  sentence: string,
+  values: { wait?: boolean; json?: boolean },
+): Promise<number> {
   if (values.json && !values.wait) return printJson(run);
   const out = values.json ? process.stderr : process.stdout;
   const style = styleFor(out);

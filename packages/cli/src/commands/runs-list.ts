@@ -59,7 +59,8 @@ function parseStatuses(value: string | undefined): RunStatus[] | undefined {
   if (value === undefined) return undefined;
   return value.split(",").map((raw) => {
     const status = raw.trim().toUpperCase() as RunStatus;
-    if (!RUN_STATUSES.includes(status)) throw new CliError(`--status "${raw.trim()}" is not a run status: use ${RUN_STATUSES.join(", ")}`, 2);
+    if (!RUN_STATUSES.includes(status))
+      throw new CliError(`--status "${raw.trim()}" is not a run status: use ${RUN_STATUSES.join(", ")}`, 2);
     return status;
   });
 }

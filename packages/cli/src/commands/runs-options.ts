@@ -18,8 +18,12 @@ export interface FollowOptions extends ServerOptions {
  */
 export function withFollowOptions(command: Command, { tags = true } = {}): Command {
   withServerOptions(command);
-  if (tags) command.option("--tag <name=value>", "a tag to add (repeatable)", (value: string, previous: string[] = []) => [...previous, value]);
+  if (tags)
+    command.option("--tag <name=value>", "a tag to add (repeatable)", (value: string, previous: string[] = []) => [...previous, value]);
   return command
-    .option("-w, --wait", "follow the run until it ends: exit 0 for SUCCESS, 1 for FAILURE or CANCELED (Ctrl-C stops waiting, not the run: exit 130)")
+    .option(
+      "-w, --wait",
+      "follow the run until it ends: exit 0 for SUCCESS, 1 for FAILURE or CANCELED (Ctrl-C stops waiting, not the run: exit 130)",
+    )
     .option("--json", "print JSON for scripts (with --wait: event lines on stderr, the ended run on stdout)");
 }

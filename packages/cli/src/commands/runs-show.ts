@@ -41,7 +41,9 @@ export function showCommand(): Command {
   return action(show, async (runId: string, options: ServerOptions & { events?: boolean; json?: boolean }) => {
     const client = connect(options);
     const run = await client.run(runId);
-    const events = options.events ? await wholeLog(client, run.id) : await client.runLog(run.id, { after: Math.max(0, run.lastEventSeq - TAIL) });
+    const events = options.events
+      ? await wholeLog(client, run.id)
+      : await client.runLog(run.id, { after: Math.max(0, run.lastEventSeq - TAIL) });
     if (options.json) return printJson({ ...run, events });
     console.log(formatRun(run, events, Boolean(options.events), styleFor(process.stdout)));
     return 0;
@@ -91,11 +93,15 @@ function formatRun(run: RunDetail, events: RunEvent[], all: boolean, style: Styl
   lines.push(indent(formatTable(["STEP", "STATUS", "ATTEMPTS", "STARTED", "DURATION", "ERROR"], rows)));
   for (const step of run.steps.filter((s) => s.status === "FAILURE" && s.error)) {
     const frames = userFrames(step.error);
-    if (frames.length) lines.push("", `  ${style.bold(step.stepKey)}: ${style.red(errorText(step.error))}`, ...frames.map((f) => style.dim(`      ${f}`)));
+    if (frames.length)
+      lines.push("", `  ${style.bold(step.stepKey)}: ${style.red(errorText(step.error))}`, ...frames.map((f) => style.dim(`      ${f}`)));
   }
 
   const stepWidth = Math.max(3, ...run.stepKeys.map((k) => k.length));
-  const heading = all || events.length >= run.lastEventSeq ? `Events (${run.lastEventSeq})` : `Last ${events.length} of ${run.lastEventSeq} events (--events for all)`;
+  const heading =
+    all || events.length >= run.lastEventSeq
+      ? `Events (${run.lastEventSeq})`
+      : `Last ${events.length} of ${run.lastEventSeq} events (--events for all)`;
   lines.push("", `  ${style.bold(heading)}`);
   if (events.length === 0) lines.push(style.dim("  none yet"));
   for (const event of events) lines.push(`  ${runEventLine(event, { style, stepWidth, time: (e) => clockTime(e.timestamp) })}`);

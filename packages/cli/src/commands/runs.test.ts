@@ -56,7 +56,10 @@ beforeAll(async () => {
   writeFileSync(join(work.dir, "defs.ts"), DEFS);
   launcher = await t.token("read", "launch");
   reader = await t.token("read");
-  location = startCli(["location", "serve", "defs.ts", "--name", "fixture", "--server", t.url, "--token", await t.token("location:fixture")], { cwd: work.dir });
+  location = startCli(
+    ["location", "serve", "defs.ts", "--name", "fixture", "--server", t.url, "--token", await t.token("location:fixture")],
+    { cwd: work.dir },
+  );
   await location.waitFor(/Registered version 1 of fixture/);
 }, 120_000);
 afterAll(async () => {
@@ -67,7 +70,17 @@ afterAll(async () => {
 
 describe("strata runs launch --wait", () => {
   it("prints the run id, follows steps, retries and materializations live, and exits 0 on SUCCESS", async () => {
-    const { code, stdout, stderr } = await runCli(["runs", "launch", "source", "doubled", "flaky", "--tag", "team=data", "--wait", ...as()]);
+    const { code, stdout, stderr } = await runCli([
+      "runs",
+      "launch",
+      "source",
+      "doubled",
+      "flaky",
+      "--tag",
+      "team=data",
+      "--wait",
+      ...as(),
+    ]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const runId = (firstId = runIdIn(stdout)!);
@@ -82,7 +95,9 @@ describe("strata runs launch --wait", () => {
     expect(lines).toContainEqual(expect.stringMatching(/^✓ flaky {4}succeeded in \d+ms$/));
     // doubled starts only after source succeeded, and the summary closes the output.
     expect(lines.indexOf("▶ doubled  started")).toBeGreaterThan(lines.indexOf("◆ source   materialized"));
-    expect(stdout.trimEnd().split("\n").at(-1)).toMatch(new RegExp(`^✓ SUCCESS {2}run ${runId} in \\d+ms: 3 of 3 steps succeeded, 3 assets materialized$`));
+    expect(stdout.trimEnd().split("\n").at(-1)).toMatch(
+      new RegExp(`^✓ SUCCESS {2}run ${runId} in \\d+ms: 3 of 3 steps succeeded, 3 assets materialized$`),
+    );
     expect(await t.client.run(runId)).toMatchObject({ status: "SUCCESS", tags: { team: "data" } });
   });
 
@@ -110,7 +125,9 @@ describe("following a run on a terminal", () => {
     expect(code).toBe(0);
     const CLEAR = "\r\u001b[2K";
     // Each event line replaces the bar, which is drawn again under it.
-    expect(stdout).toMatch(/\r\u001b\[2K {2}0\.\d\ds {2}▶ source {3}started\r\n {2}□{20} 0\/2 steps · [^\r]*\r\u001b\[2K {2}□{20} 0\/2 steps · running source · \d+\.\d\ds/);
+    expect(stdout).toMatch(
+      /\r\u001b\[2K {2}0\.\d\ds {2}▶ source {3}started\r\n {2}□{20} 0\/2 steps · [^\r]*\r\u001b\[2K {2}□{20} 0\/2 steps · running source · \d+\.\d\ds/,
+    );
     expect(stdout).toContain(`${"■".repeat(20)} 2/2 steps`);
     const summary = stdout.indexOf("✓ SUCCESS");
     expect(stdout.slice(summary - CLEAR.length, summary)).toBe(CLEAR);
@@ -129,7 +146,9 @@ describe("a failing run, re-executed from its failure", () => {
     expect(code).toBe(1);
     failedId = runIdIn(stdout)!;
     expect(stdout).toMatch(/✗ doubled {2}failed: Error: the warehouse is closed\n/);
-    expect(stdout).toMatch(new RegExp(`✗ FAILURE {2}run ${failedId} in \\d+ms: doubled failed, 1 of 2 steps succeeded, 1 asset materialized\\n`));
+    expect(stdout).toMatch(
+      new RegExp(`✗ FAILURE {2}run ${failedId} in \\d+ms: doubled failed, 1 of 2 steps succeeded, 1 asset materialized\\n`),
+    );
     expect(stdout).toMatch(new RegExp(`Run the failed steps again: strata runs reexecute ${failedId} --from-failure --wait\\n$`));
     expect(readFileSync(join(work.dir, "source.count"), "utf8").length).toBe(before + 1);
   });
@@ -140,7 +159,9 @@ describe("a failing run, re-executed from its failure", () => {
     const { code, stdout } = await runCli(["runs", "reexecute", failedId, "--from-failure", "--wait", ...as()]);
     expect(code).toBe(0);
     childId = runIdIn(stdout)!;
-    expect(stdout).toMatch(new RegExp(`^Re-executing run ${failedId} FROM_FAILURE as run ${childId}: 1 step \\(doubled\\) \\((QUEUED|STARTING|STARTED)\\)\\n`));
+    expect(stdout).toMatch(
+      new RegExp(`^Re-executing run ${failedId} FROM_FAILURE as run ${childId}: 1 step \\(doubled\\) \\((QUEUED|STARTING|STARTED)\\)\\n`),
+    );
     expect(stdout).toMatch(/● run {6}started: 1 step, reusing 1 output of earlier runs\n/);
     expect(stdout).not.toMatch(/▶ source/);
     expect(stdout).toMatch(/✓ SUCCESS {2}run \S+ in \d+ms: 1 of 1 step succeeded, 1 asset materialized\n$/);
@@ -154,15 +175,23 @@ describe("a failing run, re-executed from its failure", () => {
     expect(page.items[0]).toMatchObject({ id: childId, status: "SUCCESS", parentRunId: failedId, reexecutionStrategy: "FROM_FAILURE" });
     const failures = JSON.parse((await runCli(["runs", "list", "--status", "failure", "--json", ...as(reader)])).stdout) as Page<Run>;
     expect(failures.items.map((r) => r.id)).toEqual([failedId]);
-    const tagged = JSON.parse((await runCli(["runs", "list", "--tag", "team=data", "--asset", "flaky", "--json", ...as(reader)])).stdout) as Page<Run>;
+    const tagged = JSON.parse(
+      (await runCli(["runs", "list", "--tag", "team=data", "--asset", "flaky", "--json", ...as(reader)])).stdout,
+    ) as Page<Run>;
     expect(tagged.items).toHaveLength(1);
 
     const table = await runCli(["runs", "list", "--first", "2", ...as(reader)]);
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^ID\s+STATUS\s+CREATED\s+DURATION\s+LOCATION\s+RE-EXECUTES\s+TAGS\s+ASSETS$/);
-    expect(lines[1]).toMatch(new RegExp(`^${childId}\\s+SUCCESS\\s+(?:just now|\\d+ min ago)\\s+(?:\\d+ms|\\d+\\.\\ds)\\s+fixture\\s+FROM_FAILURE of ${failedId.slice(0, 8)}\\s+doubled$`));
-    expect(lines[2]).toMatch(new RegExp(`^${failedId}\\s+FAILURE\\s+(?:just now|\\d+ min ago)\\s+(?:\\d+ms|\\d+\\.\\ds)\\s+fixture\\s+doubled \\+1$`));
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^${childId}\\s+SUCCESS\\s+(?:just now|\\d+ min ago)\\s+(?:\\d+ms|\\d+\\.\\ds)\\s+fixture\\s+FROM_FAILURE of ${failedId.slice(0, 8)}\\s+doubled$`,
+      ),
+    );
+    expect(lines[2]).toMatch(
+      new RegExp(`^${failedId}\\s+FAILURE\\s+(?:just now|\\d+ min ago)\\s+(?:\\d+ms|\\d+\\.\\ds)\\s+fixture\\s+doubled \\+1$`),
+    );
     expect(lines.at(-1)).toMatch(/^2 runs, newest first; next page: --after \S+$/);
   });
 
@@ -173,7 +202,9 @@ describe("a failing run, re-executed from its failure", () => {
     expect(stdout).toMatch(/ {2}location {4}fixture\n {2}assets {6}doubled, source \(2\)\n/);
     expect(stdout).toMatch(/ {2}duration {4}\d+ms\n/);
     expect(stdout).toMatch(new RegExp(`re-executed {1}as ${childId} SUCCESS`));
-    expect(stdout).toMatch(/STEP\s+STATUS\s+ATTEMPTS\s+STARTED\s+DURATION\s+ERROR\n\s+doubled\s+FAILURE\s+1\s+[\d:.]+\s+\d+ms\s+Error: the warehouse is closed\n\s+source\s+SUCCESS\s+1/);
+    expect(stdout).toMatch(
+      /STEP\s+STATUS\s+ATTEMPTS\s+STARTED\s+DURATION\s+ERROR\n\s+doubled\s+FAILURE\s+1\s+[\d:.]+\s+\d+ms\s+Error: the warehouse is closed\n\s+source\s+SUCCESS\s+1/,
+    );
     // The user's own stack frame, in their definitions file.
     expect(stdout).toMatch(/doubled: Error: the warehouse is closed\n\s+at .*defs\.ts:\d+:\d+/);
     expect(stdout).toMatch(/Events \(8\)\n.*● run {6}started: 2 steps\n/);
@@ -184,16 +215,23 @@ describe("a failing run, re-executed from its failure", () => {
   });
 
   it("prints a run with its events as JSON, the whole log with --events", async () => {
-    const failed = JSON.parse((await runCli(["runs", "show", failedId, "--json", ...as(reader)])).stdout) as RunDetail & { events: RunEvent[] };
+    const failed = JSON.parse((await runCli(["runs", "show", failedId, "--json", ...as(reader)])).stdout) as RunDetail & {
+      events: RunEvent[];
+    };
     expect(failed).toMatchObject({ id: failedId, status: "FAILURE", childRuns: [{ id: childId, status: "SUCCESS" }] });
     expect(failed.steps.find((s) => s.stepKey === "doubled")).toMatchObject({ status: "FAILURE", attempts: 1 });
-    const first = JSON.parse((await runCli(["runs", "show", firstId, "--json", ...as(reader)])).stdout) as RunDetail & { events: RunEvent[] };
+    const first = JSON.parse((await runCli(["runs", "show", firstId, "--json", ...as(reader)])).stdout) as RunDetail & {
+      events: RunEvent[];
+    };
     expect(first.steps.find((s) => s.stepKey === "flaky")).toMatchObject({ status: "SUCCESS", attempts: 2 });
     expect(first.events.map((e) => e.seq)).toEqual(Array.from({ length: 10 }, (_, i) => first.lastEventSeq - 9 + i));
     const human = await runCli(["runs", "show", firstId, ...as(reader)]);
     expect(human.stdout).toMatch(/\s+flaky\s+SUCCESS\s+2\s+/);
     expect(human.stdout).toContain(`Last 10 of ${first.lastEventSeq} events (--events for all)`);
-    const all = JSON.parse((await runCli(["runs", "show", failedId, "--events", "--json", ...as(reader)])).stdout) as { events: RunEvent[]; lastEventSeq: number };
+    const all = JSON.parse((await runCli(["runs", "show", failedId, "--events", "--json", ...as(reader)])).stdout) as {
+      events: RunEvent[];
+      lastEventSeq: number;
+    };
     expect(all.events.map((e) => e.seq)).toEqual(Array.from({ length: all.lastEventSeq }, (_, i) => i + 1));
     expect(all.events[0]!.type).toBe("RUN_START");
     expect(all.events.at(-1)!.type).toBe("RUN_FAILURE");
@@ -205,9 +243,16 @@ describe("a failing run, re-executed from its failure", () => {
   it("refuses what cannot be re-executed, in one line each", async () => {
     const nothing = await runCli(["runs", "reexecute", childId, ...as()]);
     expect(nothing.code).toBe(1);
-    expect(nothing.stderr).toMatch(new RegExp(`^strata: Nothing to re-execute FROM_FAILURE for run ${childId}: .*; --all-steps runs every step again\\n$`));
+    expect(nothing.stderr).toMatch(
+      new RegExp(`^strata: Nothing to re-execute FROM_FAILURE for run ${childId}: .*; --all-steps runs every step again\\n$`),
+    );
     const again = await runCli(["runs", "reexecute", childId, "--all-steps", "--json", ...as()]);
-    expect(JSON.parse(again.stdout)).toMatchObject({ parentRunId: childId, rootRunId: failedId, reexecutionStrategy: "ALL_STEPS", stepKeys: ["doubled"] });
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      parentRunId: childId,
+      rootRunId: failedId,
+      reexecutionStrategy: "ALL_STEPS",
+      stepKeys: ["doubled"],
+    });
     await t.client.terminateRun((JSON.parse(again.stdout) as Run).id).catch(() => undefined);
   });
 });
@@ -222,7 +267,9 @@ describe("stopping runs", () => {
     expect(stdout).toBe(`Run ${runId} is CANCELING: its worker is stopping it.\n`);
     expect(await waiting.exited).toBe(1);
     expect(waiting.stdout).toMatch(/⊘ slow {2}interrupted: the run was canceled/);
-    expect(waiting.stdout).toMatch(new RegExp(`⊘ CANCELED {2}run ${runId} in \\S+: slow interrupted, 0 of 1 step succeeded, 0 assets materialized\\n`));
+    expect(waiting.stdout).toMatch(
+      new RegExp(`⊘ CANCELED {2}run ${runId} in \\S+: slow interrupted, 0 of 1 step succeeded, 0 assets materialized\\n`),
+    );
     const again = await runCli(["runs", "terminate", runId, ...as()]);
     expect(again).toMatchObject({ code: 1, stderr: `strata: Run ${runId} has already ended (CANCELED); there is nothing to terminate\n` });
   });
@@ -238,7 +285,9 @@ describe("stopping runs", () => {
     expect((await t.client.run(runId)).status).toBe("STARTED");
 
     const reexecute = await runCli(["runs", "reexecute", runId, ...as()]);
-    expect(reexecute.stderr).toBe(`strata: Run ${runId} is STARTED: only a finished run can be re-executed (wait for it: strata runs watch ${runId})\n`);
+    expect(reexecute.stderr).toBe(
+      `strata: Run ${runId} is STARTED: only a finished run can be re-executed (wait for it: strata runs watch ${runId})\n`,
+    );
 
     const terminated = await runCli(["runs", "terminate", runId, "--wait", ...as()]);
     expect(terminated.code).toBe(0);
@@ -251,11 +300,17 @@ describe("a run no worker claims", () => {
     const lonely = new Definitions({ assets: [asset("lonely", () => 1)] });
     await t.client.registerCodeLocation({ name: "idle", ...lonely.manifest() });
     const waiting = startCli(["runs", "launch", "lonely", "--wait", ...as()]);
-    await waiting.waitFor(/… still (QUEUED|STARTING): waiting for a worker of code location "idle" \(is `strata dev` or `strata location serve` running\?\)/, { timeoutMs: 15_000 });
+    await waiting.waitFor(
+      /… still (QUEUED|STARTING): waiting for a worker of code location "idle" \(is `strata dev` or `strata location serve` running\?\)/,
+      { timeoutMs: 15_000 },
+    );
     expect(await waiting.stop()).toBe(130);
     const runId = runIdIn(waiting.stdout)!;
     expect(waiting.stderr).toMatch(new RegExp(`Stopped waiting; run ${runId} goes on \\((QUEUED|STARTING)\\)\\.`));
-    expect(await runCli(["runs", "terminate", runId, ...as()])).toMatchObject({ code: 0, stdout: `Run ${runId} is CANCELED: it had not started.\n` });
+    expect(await runCli(["runs", "terminate", runId, ...as()])).toMatchObject({
+      code: 0,
+      stdout: `Run ${runId} is CANCELED: it had not started.\n`,
+    });
   });
 });
 
@@ -267,8 +322,14 @@ describe("bad input", () => {
       stderr: 'strata: No code location defines "nope" (find keys with `strata assets search`)\n',
     });
     const unknown = "00000000-0000-4000-8000-000000000000";
-    expect(await runCli(["runs", "show", unknown, ...as()])).toMatchObject({ code: 1, stderr: `strata: No run "${unknown}" (recent runs: strata runs list)\n` });
-    expect(await runCli(["runs", "terminate", "not-a-run-id", ...as()])).toMatchObject({ code: 1, stderr: 'strata: runId: "not-a-run-id" is not a run id\n' });
+    expect(await runCli(["runs", "show", unknown, ...as()])).toMatchObject({
+      code: 1,
+      stderr: `strata: No run "${unknown}" (recent runs: strata runs list)\n`,
+    });
+    expect(await runCli(["runs", "terminate", "not-a-run-id", ...as()])).toMatchObject({
+      code: 1,
+      stderr: 'strata: runId: "not-a-run-id" is not a run id\n',
+    });
     const forbidden = await runCli(["runs", "launch", "source", ...as(reader)]);
     expect(forbidden.code).toBe(1);
     expect(forbidden.stderr).toMatch(/^strata: .*"launch".*\n$/);
@@ -283,9 +344,13 @@ describe("bad input", () => {
       expect(result.code, args.join(" ")).toBe(2);
       return result.stderr;
     };
-    expect(await usage("launch")).toBe("strata: runs launch: missing required argument 'key'. Usage: strata runs launch [options] <key...>\n");
+    expect(await usage("launch")).toBe(
+      "strata: runs launch: missing required argument 'key'. Usage: strata runs launch [options] <key...>\n",
+    );
     expect(await usage("launch", "source", "--tag", "team")).toBe('strata: --tag "team" must be name=value\n');
-    expect(await usage("reexecute", "abc", "--all-steps", "--from-failure")).toMatch(/^strata: runs reexecute: option '--from-failure' cannot be used with option '--all-steps'\. Usage: /);
+    expect(await usage("reexecute", "abc", "--all-steps", "--from-failure")).toMatch(
+      /^strata: runs reexecute: option '--from-failure' cannot be used with option '--all-steps'\. Usage: /,
+    );
     expect(await usage("list", "--status", "done")).toMatch(/^strata: --status "done" is not a run status: use QUEUED, /);
     expect(await usage("show")).toBe("strata: runs show: missing required argument 'runId'. Usage: strata runs show [options] <runId>\n");
     expect(await usage("rerun")).toMatch(/^strata: runs: unknown command 'rerun'/);

@@ -30,7 +30,10 @@ export function serverCommand(): Command {
       ].join("\n"),
     );
   return action(server, async (options: { port?: string; host?: string }) => {
-    const [{ createLogger }, { launchServer, parsePort, readEnv }] = await Promise.all([import("@strata/server"), import("../server-launch.js")]);
+    const [{ createLogger }, { launchServer, parsePort, readEnv }] = await Promise.all([
+      import("@strata/server"),
+      import("../server-launch.js"),
+    ]);
     const env = readEnv();
     const logger = createLogger(env.STRATA_LOG_LEVEL);
     const { server, close } = await launchServer({
@@ -41,7 +44,12 @@ export function serverCommand(): Command {
       port: options.port === undefined ? undefined : parsePort(options.port),
       host: options.host,
     });
-    logger.info("strata server listening", { graphql: server.graphqlUrl, database: server.db.location, pubsub: server.pubsub.transport, auth: "required" });
+    logger.info("strata server listening", {
+      graphql: server.graphqlUrl,
+      database: server.db.location,
+      pubsub: server.pubsub.transport,
+      auth: "required",
+    });
     const signal = await untilSignal();
     logger.info("strata server stopping", { signal });
     await close();

@@ -24,7 +24,9 @@ describe("bootstrapping a server that requires tokens", () => {
     admin = created.secret;
 
     const human = await runCli(["token", "create", "--name", "ops", "--scopes", "read, launch"], { env, cwd: work.dir });
-    expect(human.stdout).toMatch(/^Created token "ops" with scopes launch, read in the database .*\.\nIts secret, shown only this once:\n\n {2}strata_\S+\n\n$/);
+    expect(human.stdout).toMatch(
+      /^Created token "ops" with scopes launch, read in the database .*\.\nIts secret, shown only this once:\n\n {2}strata_\S+\n\n$/,
+    );
   });
 
   it("lists tokens as a table, or JSON", async () => {
@@ -39,7 +41,10 @@ describe("bootstrapping a server that requires tokens", () => {
 
   it("refuses bad input: an unknown scope (exit 1), missing flags (exit 2)", async () => {
     const scope = await runCli(["token", "create", "--name", "x", "--scopes", "superuser"], { env, cwd: work.dir });
-    expect(scope).toMatchObject({ code: 1, stderr: 'strata: scopes: "superuser" is not a scope: use read, launch, admin or location:<name>\n' });
+    expect(scope).toMatchObject({
+      code: 1,
+      stderr: 'strata: scopes: "superuser" is not a scope: use read, launch, admin or location:<name>\n',
+    });
     const missing = await runCli(["token", "create", "--name", "x"], { env, cwd: work.dir });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^strata: token create needs --scopes\./);
@@ -83,7 +88,10 @@ describe("bootstrapping a server that requires tokens", () => {
     const port = new URL(url).port;
     const other = workDirectory();
     try {
-      const { code, stderr } = await runCli(["server", "--port", port, "--host", "127.0.0.1"], { env: { STRATA_HOME: other.home }, cwd: other.dir });
+      const { code, stderr } = await runCli(["server", "--port", port, "--host", "127.0.0.1"], {
+        env: { STRATA_HOME: other.home },
+        cwd: other.dir,
+      });
       expect(code).toBe(1);
       // Before it, the server's own JSON log lines (the migrations it applied to the new database).
       expect(stderr.trimEnd().split("\n").at(-1)).toBe(`strata: port ${port} is already in use: pick another with --port or PORT`);

@@ -56,7 +56,10 @@ export function tokenCommand(): Command {
       return 0;
     });
   });
-  const list = withServerOptions(new Command("list")).description("List the tokens: scopes, state, when created, last used and expiring.").option("--json", "print JSON for scripts").addHelpText("after", WHERE_HELP);
+  const list = withServerOptions(new Command("list"))
+    .description("List the tokens: scopes, state, when created, last used and expiring.")
+    .option("--json", "print JSON for scripts")
+    .addHelpText("after", WHERE_HELP);
   action(list, (options: ServerOptions & { json?: boolean }) => withStore(options, "token list", (store) => listTokens(store, options)));
   const revoke = withServerOptions(new Command("revoke"))
     .description("Revoke a token: requests with it fail from then on.")
@@ -85,7 +88,15 @@ async function listTokens(store: TokenStore, options: { json?: boolean }): Promi
   const now = Date.now();
   const state = (t: (typeof tokens)[number]) =>
     t.revokedAt ? style.red("revoked") : t.expiresAt && Date.parse(t.expiresAt) <= now ? style.yellow("expired") : style.green("active");
-  const rows = tokens.map((t) => [t.name, `${t.prefix}…`, t.scopes.join(","), state(t), relativeTime(t.createdAt, now), relativeTime(t.lastUsedAt, now), t.expiresAt ?? "never"]);
+  const rows = tokens.map((t) => [
+    t.name,
+    `${t.prefix}…`,
+    t.scopes.join(","),
+    state(t),
+    relativeTime(t.createdAt, now),
+    relativeTime(t.lastUsedAt, now),
+    t.expiresAt ?? "never",
+  ]);
   console.log(formatTable(["NAME", "PREFIX", "SCOPES", "STATE", "CREATED", "LAST USED", "EXPIRES"], rows));
   return 0;
 }
@@ -105,7 +116,10 @@ const CREATE_USAGE = "token create --name NAME --scopes read,launch,admin,locati
 function createInput(values: { name?: string; scopes?: string; expires?: string }) {
   // Checked here rather than as commander's required options, to say what a scope is.
   if (!values.name) throw new CliError(`token create needs --name. Usage: strata ${CREATE_USAGE}`, 2);
-  const scopes = (values.scopes ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const scopes = (values.scopes ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (scopes.length === 0) throw new CliError(`token create needs --scopes. Usage: strata ${CREATE_USAGE}`, 2);
   let expiresAt: Date | null = null;
   if (values.expires !== undefined) {

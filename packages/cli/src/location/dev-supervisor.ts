@@ -26,7 +26,12 @@ export function superviseDevLocation(
     onLoaded,
     onRunLog,
     ignore = [],
-  }: { stdout?: NodeJS.WriteStream; onLoaded?: (hash: string) => void; onRunLog?: (runId: string, line: string) => void; ignore?: readonly string[] } = {},
+  }: {
+    stdout?: NodeJS.WriteStream;
+    onLoaded?: (hash: string) => void;
+    onRunLog?: (runId: string, line: string) => void;
+    ignore?: readonly string[];
+  } = {},
 ): { close(): Promise<void> } {
   const style = styleFor(stdout);
   const project = projectRoot(config.defsPath);

@@ -24,7 +24,10 @@ export interface LocationConfig {
  * print in order with what it prints about that run itself; or, under `strata dev`, a local file
  * the definitions imported, for the parent to watch.
  */
-export type LocationMessage = { type: "loaded"; hash: string } | { type: "runLog"; runId: string; line: string } | { type: "imported"; file: string };
+export type LocationMessage =
+  | { type: "loaded"; hash: string }
+  | { type: "runLog"; runId: string; line: string }
+  | { type: "imported"; file: string };
 
 export const LOCATION_CONFIG_ENV = "STRATA_LOCATION_CONFIG";
 

@@ -18,12 +18,23 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => 
 process.channel?.unref();
 const onLoaded = (hash: string) => void process.send?.({ type: "loaded", hash } satisfies LocationMessage);
 // strata dev prints this process's lines about a run itself, in order with its own.
-const onRunLog = config.mode === "dev" && process.send ? (runId: string, line: string) => void process.send?.({ type: "runLog", runId, line } satisfies LocationMessage) : undefined;
+const onRunLog =
+  config.mode === "dev" && process.send
+    ? (runId: string, line: string) => void process.send?.({ type: "runLog", runId, line } satisfies LocationMessage)
+    : undefined;
 
 // strata dev watches the local files the definitions import, outside their directory too.
-if (config.mode === "dev" && process.send) trackImportedFiles((file) => void process.send?.({ type: "imported", file } satisfies LocationMessage));
+if (config.mode === "dev" && process.send)
+  trackImportedFiles((file) => void process.send?.({ type: "imported", file } satisfies LocationMessage));
 
 const client = createClient({ url: config.serverUrl, token: config.token });
-process.exitCode = await runLocation({ config, client, serve: await runtimeFor(config.defsPath), signal: abort.signal, onLoaded, ...(onRunLog && { onRunLog }) });
+process.exitCode = await runLocation({
+  config,
+  client,
+  serve: await runtimeFor(config.defsPath),
+  signal: abort.signal,
+  onLoaded,
+  ...(onRunLog && { onRunLog }),
+});
 // User code may leave timers or sockets open; the location's life is over either way.
 process.exit();

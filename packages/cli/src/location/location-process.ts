@@ -30,7 +30,11 @@ export interface LocationProcess {
  */
 export function startLocationProcess(
   config: LocationConfig,
-  { onLoaded, onRunLog, onImported }: { onLoaded?: (hash: string) => void; onRunLog?: (runId: string, line: string) => void; onImported?: (file: string) => void } = {},
+  {
+    onLoaded,
+    onRunLog,
+    onImported,
+  }: { onLoaded?: (hash: string) => void; onRunLog?: (runId: string, line: string) => void; onImported?: (file: string) => void } = {},
 ): LocationProcess {
   const child = spawn(process.execPath, ["--import", TSX_LOADER, ENTRY], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -40,7 +44,8 @@ export function startLocationProcess(
     if (message?.type === "loaded") onLoaded?.(message.hash);
     if (message?.type === "imported") onImported?.(message.file);
     // A dev location sends its lines about runs here; printed as they come unless asked otherwise.
-    if (message?.type === "runLog") (onRunLog ?? ((_runId: string, line: string) => process.stdout.write(line)))(message.runId, message.line);
+    if (message?.type === "runLog")
+      (onRunLog ?? ((_runId: string, line: string) => process.stdout.write(line)))(message.runId, message.line);
   });
   const exited = new Promise<number>((resolve) => {
     child.once("exit", (code, signal) => resolve(code ?? 128 + signalNumber(signal)));

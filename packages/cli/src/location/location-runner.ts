@@ -72,7 +72,12 @@ export async function runLocation(options: LocationRunnerOptions): Promise<numbe
 }
 
 /** The runtime's log as lines a person reads: `name  message`, warnings and errors on stderr. */
-function humanLogger(name: string, stdout: NodeJS.WriteStream, stderr: NodeJS.WriteStream, onRunLog?: (runId: string, line: string) => void): WorkerLogger {
+function humanLogger(
+  name: string,
+  stdout: NodeJS.WriteStream,
+  stderr: NodeJS.WriteStream,
+  onRunLog?: (runId: string, line: string) => void,
+): WorkerLogger {
   const out = styleFor(stdout);
   const err = styleFor(stderr);
   const detail = (fields?: Record<string, unknown>) => (typeof fields?.error === "string" ? `: ${fields.error}` : "");
@@ -106,7 +111,8 @@ function loadErrorBlock(error: DefinitionsLoadError, config: LocationConfig, rep
 function refusalBlock(error: unknown, config: LocationConfig, style: Style): string {
   const lines = [`${style.red("✗")} ${style.bold(config.name)}: the server refused the registration: ${describeError(error).message}`];
   if (error instanceof InvalidManifestError) lines.push(...error.problems.map((p) => `    ${p.path}: ${p.message}`));
-  if (error instanceof AssetKeyCollisionError) lines.push(...error.collisions.map((c) => `    ${c.key} is defined by location "${c.definedBy}"`));
+  if (error instanceof AssetKeyCollisionError)
+    lines.push(...error.collisions.map((c) => `    ${c.key} is defined by location "${c.definedBy}"`));
   if (!(error instanceof StrataError) && error instanceof Error && error.stack) lines.push(indent(error.stack));
   return `${lines.join("\n")}\n`;
 }

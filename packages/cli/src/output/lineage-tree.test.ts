@@ -11,11 +11,21 @@ const edges = [
 
 describe("lineageTree", () => {
   it("draws the upstream tree, sorted, with an asset reached twice drawn once", () => {
-    expect(lineageTree("revenue", edges, "upstream")).toEqual(["revenue", "├── clean", "│   ├── customers", "│   └── orders", "└── customers  (see above)"]);
+    expect(lineageTree("revenue", edges, "upstream")).toEqual([
+      "revenue",
+      "├── clean",
+      "│   ├── customers",
+      "│   └── orders",
+      "└── customers  (see above)",
+    ]);
   });
 
   it("draws the downstream tree with each asset's note", () => {
-    expect(lineageTree("orders", edges, "downstream", (key) => (key === "revenue" ? "[finance]" : ""))).toEqual(["orders", "└── clean", "    └── revenue  [finance]"]);
+    expect(lineageTree("orders", edges, "downstream", (key) => (key === "revenue" ? "[finance]" : ""))).toEqual([
+      "orders",
+      "└── clean",
+      "    └── revenue  [finance]",
+    ]);
   });
 
   it("is the root alone when nothing is connected", () => {

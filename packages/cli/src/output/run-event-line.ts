@@ -61,7 +61,10 @@ function describeEvent(event: RunEvent, style: Style): [symbol: string, text: st
     case "STEP_CANCELED":
       return [style.yellow("⊘"), style.yellow("interrupted: the run was canceled")];
     case "STEP_SKIPPED":
-      return [style.yellow("⊘"), `skipped: ${event.payload.reason === "output_not_produced" ? "an input it needs was not produced" : "upstream failed"}`];
+      return [
+        style.yellow("⊘"),
+        `skipped: ${event.payload.reason === "output_not_produced" ? "an input it needs was not produced" : "upstream failed"}`,
+      ];
     case "LOG": {
       const level = event.level.toUpperCase();
       const text = event.message ?? "";

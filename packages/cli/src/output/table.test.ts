@@ -4,12 +4,26 @@ import { formatTable } from "./table.js";
 
 describe("formatTable", () => {
   it("aligns columns two spaces apart, without padding the last column", () => {
-    expect(formatTable(["KEY", "GROUP"], [["sales/orders", "raw"], ["b", "finance"]])).toBe(["KEY           GROUP", "sales/orders  raw", "b             finance"].join("\n"));
+    expect(
+      formatTable(
+        ["KEY", "GROUP"],
+        [
+          ["sales/orders", "raw"],
+          ["b", "finance"],
+        ],
+      ),
+    ).toBe(["KEY           GROUP", "sales/orders  raw", "b             finance"].join("\n"));
   });
 
   it("measures coloured cells without their colour codes", () => {
     const style = styleFor({ isTTY: true }, {});
-    const lines = formatTable(["STATUS", "ID"], [[style.green("SUCCESS"), "1"], ["QUEUED", "2"]]).split("\n");
+    const lines = formatTable(
+      ["STATUS", "ID"],
+      [
+        [style.green("SUCCESS"), "1"],
+        ["QUEUED", "2"],
+      ],
+    ).split("\n");
     expect(lines[1]).toBe(`${style.green("SUCCESS")}  1`);
     expect(lines[2]).toBe("QUEUED   2");
   });

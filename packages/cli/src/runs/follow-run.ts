@@ -54,7 +54,11 @@ export async function followRun(options: FollowOptions): Promise<FollowOutcome> 
     void client.run(run.id).then(
       (current) => {
         if (events === 0 && (current.status === "QUEUED" || current.status === "STARTING")) {
-          live.print(style.yellow(`  … still ${current.status}: waiting for a worker of code location "${run.location.name}" (is \`strata dev\` or \`strata location serve\` running?)`));
+          live.print(
+            style.yellow(
+              `  … still ${current.status}: waiting for a worker of code location "${run.location.name}" (is \`strata dev\` or \`strata location serve\` running?)`,
+            ),
+          );
         }
       },
       () => undefined,

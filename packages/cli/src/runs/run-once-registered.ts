@@ -29,7 +29,10 @@ export interface RunOnceRegisteredOptions {
  * superviseDevLocation(config, { onLoaded: runner.loaded, onRunLog: runner.runLog });
  * ```
  */
-export function runOnceRegistered(options: RunOnceRegisteredOptions): { loaded(hash: string): void; runLog(runId: string, line: string): void } {
+export function runOnceRegistered(options: RunOnceRegisteredOptions): {
+  loaded(hash: string): void;
+  runLog(runId: string, line: string): void;
+} {
   const { client, name, signal } = options;
   const out = options.out ?? process.stdout;
   const style = styleFor(out);
@@ -74,7 +77,9 @@ export function runOnceRegistered(options: RunOnceRegisteredOptions): { loaded(h
     const outcome = await followRun({ client, run, out, progressLine: false, signal });
     if (outcome.kind === "detached") return;
     out.write(`${runSummary(outcome.run, style).join("\n")}\n`);
-    out.write(`\n  Explore the run and the catalog in GraphiQL: ${style.cyan(options.graphqlUrl)}\n  The server keeps running; Ctrl-C stops it.\n\n`);
+    out.write(
+      `\n  Explore the run and the catalog in GraphiQL: ${style.cyan(options.graphqlUrl)}\n  The server keeps running; Ctrl-C stops it.\n\n`,
+    );
   };
 
   return {

@@ -19,7 +19,11 @@ export const INTERRUPTED = 130;
  * return values.wait ? waitForRun(client, run, { json: values.json }) : 0;
  * ```
  */
-export async function waitForRun(client: StrataClient, run: Pick<Run, "id" | "stepKeys" | "location">, { json = false } = {}): Promise<number> {
+export async function waitForRun(
+  client: StrataClient,
+  run: Pick<Run, "id" | "stepKeys" | "location">,
+  { json = false } = {},
+): Promise<number> {
   const out = json ? process.stderr : process.stdout;
   const style = styleFor(out);
   const stop = new AbortController();

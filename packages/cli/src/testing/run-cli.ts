@@ -42,7 +42,11 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 export function runCliInTerminal(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const quote = (arg: string) => `'${arg.replace(/'/g, "'\\''")}'`;
   const command = `stty cols 100 rows 40; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}`;
-  const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: options.cwd ?? REPO_ROOT, env: cliEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("script", ["-qec", command, "/dev/null"], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: cliEnv(options.env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -71,7 +75,11 @@ export interface RunningCli {
 }
 
 export function startCli(args: string[], options: CliOptions = {}): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: cliEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: cliEnv(options.env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   let combined = "";

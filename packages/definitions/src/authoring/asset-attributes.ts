@@ -48,7 +48,8 @@ export interface NormalizedAttributes {
 function checkTags(tags: Readonly<Record<string, string>> | undefined, culprit: string): Record<string, string> {
   const checked: Record<string, string> = {};
   for (const [key, value] of Object.entries(tags ?? {})) {
-    if (!isTagKey(key)) throw new DefinitionError("invalid_tag", culprit, `tag key ${JSON.stringify(key)} must be 1-255 of ${TAG_KEY_CHARACTERS}`);
+    if (!isTagKey(key))
+      throw new DefinitionError("invalid_tag", culprit, `tag key ${JSON.stringify(key)} must be 1-255 of ${TAG_KEY_CHARACTERS}`);
     if (typeof value !== "string") throw new DefinitionError("invalid_tag", culprit, `tag ${JSON.stringify(key)} must have a string value`);
     checked[key] = value;
   }
@@ -56,10 +57,15 @@ function checkTags(tags: Readonly<Record<string, string>> | undefined, culprit: 
 }
 
 /** Validates and normalizes the catalog attributes of one asset. @internal */
-export function normalizeAttributes(input: AssetAttributes, culprit: string, inherited: Partial<AssetAttributes> = {}): NormalizedAttributes {
+export function normalizeAttributes(
+  input: AssetAttributes,
+  culprit: string,
+  inherited: Partial<AssetAttributes> = {},
+): NormalizedAttributes {
   const kinds = input.kinds ?? inherited.kinds ?? [];
   for (const kind of kinds) {
-    if (typeof kind !== "string" || kind.length === 0) throw new DefinitionError("invalid_option", culprit, "kinds must be non-empty strings");
+    if (typeof kind !== "string" || kind.length === 0)
+      throw new DefinitionError("invalid_option", culprit, "kinds must be non-empty strings");
   }
   const description = input.description ?? inherited.description;
   const codeVersion = input.codeVersion ?? inherited.codeVersion;

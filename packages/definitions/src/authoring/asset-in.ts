@@ -112,7 +112,10 @@ function isDefinitionLike(value: object): value is AssetsDefinition {
 /** Turns an `ins` value into an upstream reference. @internal */
 export function inputRef(source: InputSource, culprit: string, inputName: string): { ref: UpstreamRef; ioManagerKey: string } {
   if (source instanceof AssetOutputRef) {
-    return { ref: { kind: "definition", def: source.definition, outputName: source.outputName, key: source.key }, ioManagerKey: DEFAULT_IO_MANAGER_KEY };
+    return {
+      ref: { kind: "definition", def: source.definition, outputName: source.outputName, key: source.key },
+      ioManagerKey: DEFAULT_IO_MANAGER_KEY,
+    };
   }
   if (source instanceof AssetIn) return { ref: { kind: "key", key: source.key }, ioManagerKey: source.ioManagerKey };
   if (typeof source === "object" && source !== null && isDefinitionLike(source)) {

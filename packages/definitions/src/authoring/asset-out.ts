@@ -66,9 +66,10 @@ class AssetOutImpl<T, Required extends boolean> implements Typed<T> {
     if (options.key !== undefined && options.keyPrefix !== undefined) {
       throw new DefinitionError("invalid_option", culprit, `out "${outputName}" gives both key and keyPrefix`);
     }
-    const key = options.key !== undefined
-      ? parseAssetKey(options.key, culprit)
-      : [...(options.keyPrefix === undefined ? [] : parseAssetKey(options.keyPrefix, culprit)), outputName];
+    const key =
+      options.key !== undefined
+        ? parseAssetKey(options.key, culprit)
+        : [...(options.keyPrefix === undefined ? [] : parseAssetKey(options.keyPrefix, culprit)), outputName];
     const keyString = assetKeyToString(key);
     const attributes: NormalizedAttributes = normalizeAttributes(options, `${culprit} out "${outputName}"`, inherited);
     return {

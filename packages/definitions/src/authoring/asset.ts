@@ -80,7 +80,11 @@ export function resolveAssetKey(naming: AssetNaming, culprit: string): string[] 
 }
 
 /** Resolves `ins` and `deps` of a definition. @internal */
-export function resolveUpstreams(ins: InputSources | undefined, deps: readonly DepSource[] | undefined, culprit: string): { inputs: BlueprintInput[]; deps: UpstreamRef[] } {
+export function resolveUpstreams(
+  ins: InputSources | undefined,
+  deps: readonly DepSource[] | undefined,
+  culprit: string,
+): { inputs: BlueprintInput[]; deps: UpstreamRef[] } {
   const inputs: BlueprintInput[] = Object.entries(ins ?? {}).map(([name, source]) => {
     checkName(name, "input name", culprit);
     const { ref, ioManagerKey } = inputRef(source, culprit, name);

@@ -31,7 +31,9 @@ function manifestStep(step: StepSpec): ManifestStep {
   return {
     key: step.key,
     kind: step.kind,
-    inputs: step.inputs.flatMap((i) => (i.source ? [{ name: i.name, stepKey: i.source.stepKey, output: i.source.output, assetKey: i.assetKeyString }] : [])),
+    inputs: step.inputs.flatMap((i) =>
+      i.source ? [{ name: i.name, stepKey: i.source.stepKey, output: i.source.output, assetKey: i.assetKeyString }] : [],
+    ),
     outputs: step.outputs.map((o) => ({ name: o.name, assetKey: o.assetKeyString })),
     retryPolicy: step.retryPolicy ? { ...step.retryPolicy } : null,
     deps: step.deps.map((d) => ({ stepKey: d.stepKey, output: d.output, assetKey: d.assetKeyString })),

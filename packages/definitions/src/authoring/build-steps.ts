@@ -98,14 +98,16 @@ export function buildSteps(definitions: readonly AssetsDefinition[]): BuiltSteps
     if (blueprint.kind === "asset" || blueprint.kind === "multi_asset") {
       const inputs = blueprint.inputs.map((i) => resolveInput(i, blueprint.culprit));
       const deps = resolveDeps(blueprint.deps, blueprint.culprit);
-      const outputs = blueprint.assets.map((a): StepOutputSpec => ({
-        name: a.outputName,
-        assetKey: a.key,
-        assetKeyString: a.keyString,
-        isRequired: a.isRequired,
-        ioManagerKey: a.ioManagerKey,
-        definitionMetadata: a.attributes.metadata,
-      }));
+      const outputs = blueprint.assets.map(
+        (a): StepOutputSpec => ({
+          name: a.outputName,
+          assetKey: a.key,
+          assetKeyString: a.keyString,
+          isRequired: a.isRequired,
+          ioManagerKey: a.ioManagerKey,
+          definitionMetadata: a.attributes.metadata,
+        }),
+      );
       const names = inputs.map((i) => i.name);
       const fn = blueprint.fn;
       steps.push(
@@ -130,14 +132,24 @@ export function buildSteps(definitions: readonly AssetsDefinition[]): BuiltSteps
       );
     } else {
       // Narrowing does not survive the closures above; the kind check guarantees a graph here.
-      steps.push(...graphSteps(blueprint as GraphBlueprint, (input) => resolveInput(input, blueprint.culprit), resolveDeps(blueprint.deps, blueprint.culprit)));
+      steps.push(
+        ...graphSteps(
+          blueprint as GraphBlueprint,
+          (input) => resolveInput(input, blueprint.culprit),
+          resolveDeps(blueprint.deps, blueprint.culprit),
+        ),
+      );
     }
   }
   const seen = new Map<string, StepSpec>();
   for (const step of steps) {
     const clash = seen.get(step.key);
     if (clash) {
-      throw new DefinitionError("duplicate_step_key", `step "${step.key}"`, `both a ${clash.kind.replace("_", "-")} and a ${step.kind.replace("_", "-")} use this step key; rename one of them`);
+      throw new DefinitionError(
+        "duplicate_step_key",
+        `step "${step.key}"`,
+        `both a ${clash.kind.replace("_", "-")} and a ${step.kind.replace("_", "-")} use this step key; rename one of them`,
+      );
     }
     seen.set(step.key, step);
   }

@@ -30,7 +30,12 @@ describe("definition-time errors", () => {
   it("invalid_name: an asset, op or multi-asset name outside [A-Za-z0-9_-]", () => {
     expectCode(() => asset("my asset", () => 1), "invalid_name", 'asset "my asset"', "is not a valid name");
     expectCode(() => op("step.one", () => 1), "invalid_name", 'op "step.one"', "op name");
-    expectCode(() => multiAsset({ name: "", outs: { a: new AssetOut() } }, () => ({ a: 1 })), "invalid_name", 'multi-asset ""', "multi-asset name");
+    expectCode(
+      () => multiAsset({ name: "", outs: { a: new AssetOut() } }, () => ({ a: 1 })),
+      "invalid_name",
+      'multi-asset ""',
+      "multi-asset name",
+    );
     expectCode(() => asset("grouped", { group: "my group" }, () => 1), "invalid_name", 'asset "grouped"', "group");
   });
 
@@ -61,7 +66,12 @@ describe("definition-time errors", () => {
   it("duplicate_key: two definitions of one asset key", () => {
     const first = asset("orders", () => 1);
     const second = asset({ key: "orders" }, () => 2);
-    expectCode(() => new Definitions({ assets: [first, second] }), "duplicate_key", 'asset "orders"', 'by asset "orders" and by asset "orders"');
+    expectCode(
+      () => new Definitions({ assets: [first, second] }),
+      "duplicate_key",
+      'asset "orders"',
+      'by asset "orders" and by asset "orders"',
+    );
     expect(() => new Definitions({ assets: [first, first] })).not.toThrow();
   });
 
@@ -83,13 +93,22 @@ describe("definition-time errors", () => {
   it("missing_upstream: an ins reference to an asset left out of the definitions", () => {
     const orders = asset("orders", () => [1]);
     const revenue = asset("revenue", { ins: { orders } }, ({ orders }) => orders.length);
-    expectCode(() => new Definitions({ assets: [revenue] }), "missing_upstream", 'asset "revenue"', 'input "orders" refers to asset "orders"');
+    expectCode(
+      () => new Definitions({ assets: [revenue] }),
+      "missing_upstream",
+      'asset "revenue"',
+      'input "orders" refers to asset "orders"',
+    );
     const byDeps = asset("after", { deps: [orders] }, () => 1);
     expectCode(() => new Definitions({ assets: [byDeps] }), "missing_upstream", 'asset "after"', "a dep refers to");
   });
 
   it("allows inputs and deps by key that no asset here produces (another location's)", () => {
-    const report = asset("report", { ins: { orders: new AssetIn({ key: "sales/orders" }) }, deps: ["finance/ledger"] }, ({ orders }) => orders);
+    const report = asset(
+      "report",
+      { ins: { orders: new AssetIn({ key: "sales/orders" }) }, deps: ["finance/ledger"] },
+      ({ orders }) => orders,
+    );
     const { manifest } = new Definitions({ assets: [report] }).manifest();
     expect(manifest.assets[0]!.deps).toEqual(["finance/ledger", "sales/orders"]);
     expect(manifest.steps[0]!.externalInputs).toEqual([{ name: "orders", assetKey: "sales/orders" }]);
@@ -114,9 +133,19 @@ describe("definition-time errors", () => {
     const one = op("one", () => 1);
     expectCode(() => graphAsset("async_graph", (async () => one()) as never), "invalid_graph", 'graph asset "async_graph"', "synchronous");
     const upstream = asset("upstream", () => 1);
-    expectCode(() => graphAsset("passthrough", { ins: { upstream } }, ({ upstream }) => upstream), "invalid_graph", 'graph asset "passthrough"', "input of the graph");
+    expectCode(
+      () => graphAsset("passthrough", { ins: { upstream } }, ({ upstream }) => upstream),
+      "invalid_graph",
+      'graph asset "passthrough"',
+      "input of the graph",
+    );
     const takes = op("takes", (n: number) => n);
-    expectCode(() => graphAsset("raw_value", () => takes(5 as never)), "invalid_graph", 'op "takes" in graph asset "raw_value"', "argument 1");
+    expectCode(
+      () => graphAsset("raw_value", () => takes(5 as never)),
+      "invalid_graph",
+      'op "takes" in graph asset "raw_value"',
+      "argument 1",
+    );
     expectCode(
       () =>
         graphAsset("throws", () => {

@@ -87,10 +87,14 @@ export class Definitions {
    * const testDefs = defs.with({ resources: { warehouse: fakeWarehouse } });
    * ```
    */
-  with(overrides: { resources?: Readonly<Record<string, ResourceBinding>>; ioManagers?: Readonly<Record<string, IOManager>> }): Definitions {
+  with(overrides: {
+    resources?: Readonly<Record<string, ResourceBinding>>;
+    ioManagers?: Readonly<Record<string, IOManager>>;
+  }): Definitions {
     const ioManagers = { ...this.ioManagers, ...overrides.ioManagers };
     // Keep "explicit" meaning "chosen by someone": the implicit filesystem default stays implicit.
-    if (!this.defaultIOManagerIsExplicit && overrides.ioManagers?.[DEFAULT_IO_MANAGER_KEY] === undefined) delete ioManagers[DEFAULT_IO_MANAGER_KEY];
+    if (!this.defaultIOManagerIsExplicit && overrides.ioManagers?.[DEFAULT_IO_MANAGER_KEY] === undefined)
+      delete ioManagers[DEFAULT_IO_MANAGER_KEY];
     return new Definitions({ assets: this.assets, resources: { ...this.resources, ...overrides.resources }, ioManagers });
   }
 
@@ -99,13 +103,21 @@ export class Definitions {
       const culprit = `${step.kind === "multi_asset" ? "multi-asset" : step.kind} "${step.key}"`;
       for (const key of step.resourceKeys) {
         if (!(key in this.resources)) {
-          throw new DefinitionError("missing_resource", culprit, `needs resource "${key}", which these definitions do not provide; add it to resources`);
+          throw new DefinitionError(
+            "missing_resource",
+            culprit,
+            `needs resource "${key}", which these definitions do not provide; add it to resources`,
+          );
         }
       }
       const ioKeys = [...step.outputs.map((o) => o.ioManagerKey), ...step.inputs.map((i) => i.ioManagerKey)];
       for (const key of ioKeys) {
         if (!(key in this.ioManagers)) {
-          throw new DefinitionError("missing_io_manager", culprit, `uses IO manager "${key}", which these definitions do not provide; add it to ioManagers`);
+          throw new DefinitionError(
+            "missing_io_manager",
+            culprit,
+            `uses IO manager "${key}", which these definitions do not provide; add it to ioManagers`,
+          );
         }
       }
     }
@@ -117,12 +129,20 @@ function checkAcyclic(manifest: Manifest): void {
   const depsOf = new Map(manifest.assets.map((a) => [a.key, a.deps.filter((d) => local.has(d))]));
   const assetCycle = findCycle([...local], (key) => depsOf.get(key) ?? []);
   if (assetCycle) {
-    throw new DefinitionError("cycle", `asset "${assetCycle[0]}"`, `assets depend on each other in a cycle: ${assetCycle.reverse().join(" → ")}`);
+    throw new DefinitionError(
+      "cycle",
+      `asset "${assetCycle[0]}"`,
+      `assets depend on each other in a cycle: ${assetCycle.reverse().join(" → ")}`,
+    );
   }
   // Steps can loop even when assets do not: a multi-asset consuming an asset built from its own output.
   const upstreamOf = new Map(manifest.steps.map((s) => [s.key, [...s.inputs, ...s.deps].map((i) => i.stepKey)]));
   const stepCycle = findCycle([...upstreamOf.keys()], (key) => upstreamOf.get(key) ?? []);
   if (stepCycle) {
-    throw new DefinitionError("cycle", `step "${stepCycle[0]}"`, `steps depend on each other in a cycle: ${stepCycle.reverse().join(" → ")}`);
+    throw new DefinitionError(
+      "cycle",
+      `step "${stepCycle[0]}"`,
+      `steps depend on each other in a cycle: ${stepCycle.reverse().join(" → ")}`,
+    );
   }
 }

@@ -9,7 +9,8 @@ import { op } from "./op.js";
 import type { OpContext } from "./step-context.js";
 import { VirtualClock } from "../testing/virtual-clock.js";
 
-const stepEvents = (events: readonly RunEvent[], stepKey: string) => events.filter((e) => e.stepKey === stepKey && e.type !== "LOG").map((e) => e.type);
+const stepEvents = (events: readonly RunEvent[], stepKey: string) =>
+  events.filter((e) => e.stepKey === stepKey && e.type !== "LOG").map((e) => e.type);
 
 describe("graphAsset", () => {
   it("records each op as a step of its own, with its own retries", async () => {
@@ -37,7 +38,9 @@ describe("graphAsset", () => {
       "STEP_SUCCESS",
     ]);
     expect(clock.sleeps).toEqual([10]);
-    const intermediate = result.events.find((e): e is RunEvent<"STEP_OUTPUT"> => e.type === "STEP_OUTPUT" && e.stepKey === "sorted.fetch_raw")!;
+    const intermediate = result.events.find(
+      (e): e is RunEvent<"STEP_OUTPUT"> => e.type === "STEP_OUTPUT" && e.stepKey === "sorted.fetch_raw",
+    )!;
     expect(intermediate.payload.assetKey).toBeNull();
   });
 
@@ -82,7 +85,9 @@ describe("graphAsset", () => {
 
     expect(result.outputFor(sum)).toBe(6);
     const { manifest } = new Definitions({ assets: [numbers, sum] }).manifest();
-    expect(manifest.steps.find((s) => s.key === "sum.total")?.inputs).toEqual([{ name: "arg0", stepKey: "numbers", output: "result", assetKey: "numbers" }]);
+    expect(manifest.steps.find((s) => s.key === "sum.total")?.inputs).toEqual([
+      { name: "arg0", stepKey: "numbers", output: "result", assetKey: "numbers" },
+    ]);
     expect(manifest.assets.find((a) => a.key === "sum")?.deps).toEqual(["numbers"]);
   });
 

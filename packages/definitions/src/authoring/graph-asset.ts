@@ -58,7 +58,10 @@ export function graphAsset<I extends InputSources = {}, T = unknown>(
   options: GraphAssetOptions<I>,
   fn: (inputs: GraphInputs<I>) => OpHandle<T>,
 ): SingleAssetDefinition<T>;
-export function graphAsset<I extends InputSources = {}, T = unknown>(options: GraphAssetOptions<I>, fn: (inputs: GraphInputs<I>) => OpHandle<T>): SingleAssetDefinition<T>;
+export function graphAsset<I extends InputSources = {}, T = unknown>(
+  options: GraphAssetOptions<I>,
+  fn: (inputs: GraphInputs<I>) => OpHandle<T>,
+): SingleAssetDefinition<T>;
 export function graphAsset(first: unknown, second: unknown, third?: unknown): SingleAssetDefinition<unknown> {
   let options: GraphAssetOptions<InputSources>;
   let fn: unknown;
@@ -117,7 +120,13 @@ export interface GraphMultiAssetOptions<O extends AssetOuts, I extends InputSour
  * ```
  */
 export type GraphMultiAssetValues<O extends AssetOuts, H> = {
-  [K in keyof O & string]: O[K] extends AssetOut<infer T> ? (unknown extends T ? (K extends keyof H ? ValueOf<H[K]> : unknown) : T) : unknown;
+  [K in keyof O & string]: O[K] extends AssetOut<infer T>
+    ? unknown extends T
+      ? K extends keyof H
+        ? ValueOf<H[K]>
+        : unknown
+      : T
+    : unknown;
 };
 
 /**
@@ -147,7 +156,11 @@ export type GraphMultiAssetHandles<O extends AssetOuts> = { readonly [K in keyof
  * );
  * ```
  */
-export function graphMultiAsset<O extends AssetOuts, I extends InputSources = {}, H extends GraphMultiAssetHandles<O> = GraphMultiAssetHandles<O>>(
+export function graphMultiAsset<
+  O extends AssetOuts,
+  I extends InputSources = {},
+  H extends GraphMultiAssetHandles<O> = GraphMultiAssetHandles<O>,
+>(
   options: GraphMultiAssetOptions<O, I>,
   // A returned key that is not an out is `never` (NoInfer keeps `H` inferred from the function alone).
   fn: (inputs: GraphInputs<I>) => H & NoInfer<{ readonly [K in Exclude<keyof H & string, keyof O>]: never }>,
@@ -163,11 +176,13 @@ export function graphMultiAsset<O extends AssetOuts, I extends InputSources = {}
     throw new DefinitionError("invalid_graph", culprit, "the graph function must return an object with one op output per out");
   }
   const producers = assets.map((a) => {
-    if (!(a.outputName in returned)) throw new DefinitionError("invalid_graph", culprit, `the graph function returns no value for out "${a.outputName}"`);
+    if (!(a.outputName in returned))
+      throw new DefinitionError("invalid_graph", culprit, `the graph function returns no value for out "${a.outputName}"`);
     return builder.outputOf((returned as Record<string, unknown>)[a.outputName], `out "${a.outputName}"`);
   });
   for (const key of Object.keys(returned)) {
-    if (!assets.some((a) => a.outputName === key)) throw new DefinitionError("invalid_graph", culprit, `the graph function returns "${key}", which is not one of its outs`);
+    if (!assets.some((a) => a.outputName === key))
+      throw new DefinitionError("invalid_graph", culprit, `the graph function returns "${key}", which is not one of its outs`);
   }
   builder.checkAllWired(name, producers);
   const blueprint: GraphBlueprint = {

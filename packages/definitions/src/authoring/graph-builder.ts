@@ -47,12 +47,18 @@ export class GraphBuilder {
     try {
       const result = fn();
       if (result !== null && typeof result === "object" && typeof (result as { then?: unknown }).then === "function") {
-        throw new DefinitionError("invalid_graph", this.culprit, "a graph function must be synchronous: it only wires ops together; do the work inside ops");
+        throw new DefinitionError(
+          "invalid_graph",
+          this.culprit,
+          "a graph function must be synchronous: it only wires ops together; do the work inside ops",
+        );
       }
       return result;
     } catch (error) {
       if (error instanceof DefinitionError) throw error;
-      throw new DefinitionError("invalid_graph", this.culprit, `the graph function threw: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      throw new DefinitionError("invalid_graph", this.culprit, `the graph function threw: ${(error as Error)?.message ?? String(error)}`, {
+        cause: error,
+      });
     } finally {
       active = previous;
     }

@@ -27,7 +27,10 @@ function build() {
     },
     () => [1, 2],
   );
-  const split = multiAsset({ name: "split", outs: { small: new AssetOut(), large: new AssetOut({ keyPrefix: "sales" }) }, ins: { orders }, canSubset: true }, () => ({ small: 1, large: [3] }));
+  const split = multiAsset(
+    { name: "split", outs: { small: new AssetOut(), large: new AssetOut({ keyPrefix: "sales" }) }, ins: { orders }, canSubset: true },
+    () => ({ small: 1, large: [3] }),
+  );
   const clean = op("clean", (rows: number[]) => rows);
   const report = graphAsset("report", { ins: { large: split.out.large }, deps: ["finance/ledger"] }, ({ large }) => clean(large));
   const remote = asset("remote", { ins: { ledger: new AssetIn({ key: "finance/ledger" }) } }, () => 1);
@@ -58,8 +61,16 @@ describe("the manifest", () => {
       graphAsset: null,
       ioManagerKey: "io_manager",
     });
-    expect(manifest.assets.find((a) => a.key === "report")).toMatchObject({ deps: ["finance/ledger", "sales/large"], stepKey: "report.clean", graphAsset: "report", group: "default" });
-    expect(manifest.assets.find((a) => a.key === "small")).toMatchObject({ deps: ["sales/orders"], multiAsset: { name: "split", canSubset: true } });
+    expect(manifest.assets.find((a) => a.key === "report")).toMatchObject({
+      deps: ["finance/ledger", "sales/large"],
+      stepKey: "report.clean",
+      graphAsset: "report",
+      group: "default",
+    });
+    expect(manifest.assets.find((a) => a.key === "small")).toMatchObject({
+      deps: ["sales/orders"],
+      multiAsset: { name: "split", canSubset: true },
+    });
     expect(manifest.steps.find((s) => s.key === "sales/orders")).toEqual({
       key: "sales/orders",
       kind: "asset",

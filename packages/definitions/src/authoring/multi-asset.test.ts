@@ -40,7 +40,8 @@ describe("multiAsset", () => {
     expect(storage.has({ assetKey: ["asset_two"] })).toBe(false);
     expect(result.materializations.map((m) => m.assetKey)).toEqual(["asset_one", "from_one"]);
     expect(result.outputFor(fromOne)).toBe("value1!");
-    const outcome = (key: string) => result.events.filter((e) => e.stepKey === key && /SUCCESS|FAILURE|SKIPPED/.test(e.type)).map((e) => e.type);
+    const outcome = (key: string) =>
+      result.events.filter((e) => e.stepKey === key && /SUCCESS|FAILURE|SKIPPED/.test(e.type)).map((e) => e.type);
     expect(outcome("partial")).toEqual(["STEP_FAILURE"]);
     expect(outcome("from_one")).toEqual(["STEP_SUCCESS"]);
     expect(outcome("from_two")).toEqual(["STEP_SKIPPED"]);
@@ -65,10 +66,9 @@ describe("multiAsset", () => {
   });
 
   it("fails when a required output is left out, and skips consumers of an optional one", async () => {
-    const lazy = multiAsset(
-      { name: "lazy", outs: { needed: new AssetOut(), optional: new AssetOut({ isRequired: false }) } },
-      () => ({ needed: 1 }),
-    );
+    const lazy = multiAsset({ name: "lazy", outs: { needed: new AssetOut(), optional: new AssetOut({ isRequired: false }) } }, () => ({
+      needed: 1,
+    }));
     const usesOptional = asset("uses_optional", { ins: { optional: lazy.out.optional } }, ({ optional }) => optional);
 
     const ok = await materialize([lazy, usesOptional]);
@@ -82,7 +82,9 @@ describe("multiAsset", () => {
     const sloppy = multiAsset({ name: "sloppy", outs }, () => ({ asset_one: 1 }));
     const failed = await materialize([sloppy]);
     expect(failed.success).toBe(false);
-    expect(failed.events.find((e) => e.type === "STEP_FAILURE")?.message).toBe('multi-asset "sloppy" did not produce its required output "asset_two"');
+    expect(failed.events.find((e) => e.type === "STEP_FAILURE")?.message).toBe(
+      'multi-asset "sloppy" did not produce its required output "asset_two"',
+    );
   });
 
   it("rejects outputs it does not declare", async () => {

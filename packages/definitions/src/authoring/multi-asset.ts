@@ -43,8 +43,12 @@ export type MultiAssetValues<O extends AssetOuts, Out> = {
  * );
  * ```
  */
-export interface MultiAssetOptions<O extends AssetOuts, I extends InputSources = {}, R extends ResourceRequirements = {}, Subset extends boolean = boolean>
-  extends AssetAttributes {
+export interface MultiAssetOptions<
+  O extends AssetOuts,
+  I extends InputSources = {},
+  R extends ResourceRequirements = {},
+  Subset extends boolean = boolean,
+> extends AssetAttributes {
   name: string;
   outs: O;
   ins?: I;
@@ -95,7 +99,8 @@ export function outsToAssets(
     throw new DefinitionError("invalid_option", culprit, "outs must name at least one AssetOut");
   }
   for (const name of Object.keys(internalAssetDeps ?? {})) {
-    if (!(name in outs)) throw new DefinitionError("invalid_option", culprit, `internalAssetDeps names "${name}", which is not one of its outs`);
+    if (!(name in outs))
+      throw new DefinitionError("invalid_option", culprit, `internalAssetDeps names "${name}", which is not one of its outs`);
   }
   return Object.entries(outs).map(([outputName, out]) => {
     checkName(outputName, "out name", culprit);
@@ -123,7 +128,13 @@ export function outsToAssets(
  * );
  * ```
  */
-export function multiAsset<O extends AssetOuts, I extends InputSources = {}, R extends ResourceRequirements = {}, Out = unknown, Subset extends boolean = false>(
+export function multiAsset<
+  O extends AssetOuts,
+  I extends InputSources = {},
+  R extends ResourceRequirements = {},
+  Out = unknown,
+  Subset extends boolean = false,
+>(
   options: MultiAssetOptions<O, I, R, Subset>,
   // `Out` is inferred from the function alone (NoInfer); the intersection then checks it against the outs.
   fn: (inputs: InputValues<I>, ctx: MultiAssetContext<R, keyof O & string>) => Out & NoInfer<MultiAssetResult<O, Out, Subset>>,

@@ -58,7 +58,9 @@ export type OpArgs<A extends readonly unknown[]> = { [I in keyof A]: OpHandle<A[
  * type Two = OpResult<{ a: number; b: string }, ["a", "b"]>; // { a: OpHandle<number>; b: OpHandle<string> }
  * ```
  */
-export type OpResult<Out, Outs> = Outs extends readonly string[] ? { readonly [K in Outs[number]]: OpHandle<OutputValue<Out, K>> } : OpHandle<AssetValue<Out>>;
+export type OpResult<Out, Outs> = Outs extends readonly string[]
+  ? { readonly [K in Outs[number]]: OpHandle<OutputValue<Out, K>> }
+  : OpHandle<AssetValue<Out>>;
 
 /**
  * An op: a function to invoke inside a graph function. Each invocation becomes a step of its
@@ -92,7 +94,12 @@ export type OpDefinition<A extends readonly unknown[], Res> = ((...inputs: OpArg
  * ```
  */
 export function op<A extends unknown[], Out>(name: string, fn: (...args: A) => Out): OpDefinition<OpInputs<A>, OpResult<Out, undefined>>;
-export function op<A extends unknown[], Out, R extends ResourceRequirements = {}, const Outs extends readonly string[] | undefined = undefined>(
+export function op<
+  A extends unknown[],
+  Out,
+  R extends ResourceRequirements = {},
+  const Outs extends readonly string[] | undefined = undefined,
+>(
   name: string,
   options: OpOptions<R, Outs>,
   // With `outs`, what the function returns or yields is checked against their names (see OpOutputsResult).
@@ -101,11 +108,15 @@ export function op<A extends unknown[], Out, R extends ResourceRequirements = {}
 export function op(name: string, second: unknown, third?: unknown): OpDefinition<unknown[], unknown> {
   const culprit = `op "${String(name)}"`;
   checkName(name, "op name", culprit);
-  const [options, fn] = (typeof second === "function" ? [{}, second] : [second ?? {}, third]) as [OpOptions<ResourceRequirements, readonly string[] | undefined>, unknown];
+  const [options, fn] = (typeof second === "function" ? [{}, second] : [second ?? {}, third]) as [
+    OpOptions<ResourceRequirements, readonly string[] | undefined>,
+    unknown,
+  ];
   if (typeof fn !== "function") throw new DefinitionError("invalid_option", culprit, "the op's function is missing");
   const outs = options.outs ?? null;
   if (outs !== null) {
-    if (!Array.isArray(outs) || outs.length === 0) throw new DefinitionError("invalid_option", culprit, "outs must list at least one output name");
+    if (!Array.isArray(outs) || outs.length === 0)
+      throw new DefinitionError("invalid_option", culprit, "outs must list at least one output name");
     for (const out of outs) checkName(out, "out name", culprit);
   }
   const spec: OpSpec = {

@@ -10,11 +10,7 @@ export function checkOwners(owners: readonly string[] | undefined, culprit: stri
   if (!Array.isArray(owners)) throw new DefinitionError("invalid_owner", culprit, "owners must be an array of strings");
   for (const owner of owners) {
     if (typeof owner !== "string" || !(EMAIL.test(owner) || (owner.startsWith("team:") && isValidName(owner.slice(5))))) {
-      throw new DefinitionError(
-        "invalid_owner",
-        culprit,
-        `owner ${JSON.stringify(owner)} is neither an email address nor "team:<name>"`,
-      );
+      throw new DefinitionError("invalid_owner", culprit, `owner ${JSON.stringify(owner)} is neither an email address nor "team:<name>"`);
     }
   }
   return [...owners];

@@ -15,10 +15,18 @@ import { VirtualClock } from "../testing/virtual-clock.js";
 // What this package produces must be what @strata/protocol describes: the server parses exactly
 // these schemas at its edge, so a drift here would be a refused registration or report.
 describe("conformance to @strata/protocol", () => {
-  const orders = asset("orders", { metadata: { source: MetadataValue.url("https://example.com") }, tags: { "team/area": "sales" } }, () => [1, 2, 3]);
-  const split = multiAsset({ name: "split", outs: { big: new AssetOut(), maybe: new AssetOut({ isRequired: false }) }, ins: { orders } }, ({ orders }) => ({
-    big: output(orders.filter((n) => n > 1), { metadata: { rows: 2 } }),
-  }));
+  const orders = asset("orders", { metadata: { source: MetadataValue.url("https://example.com") }, tags: { "team/area": "sales" } }, () => [
+    1, 2, 3,
+  ]);
+  const split = multiAsset(
+    { name: "split", outs: { big: new AssetOut(), maybe: new AssetOut({ isRequired: false }) }, ins: { orders } },
+    ({ orders }) => ({
+      big: output(
+        orders.filter((n) => n > 1),
+        { metadata: { rows: 2 } },
+      ),
+    }),
+  );
   const usesMaybe = asset("uses_maybe", { ins: { maybe: split.out.maybe } }, ({ maybe }) => maybe);
   let attempts = 0;
   const flaky = asset("flaky", { retryPolicy: { maxRetries: 1, delay: 10 } }, (_, ctx) => {
@@ -39,7 +47,19 @@ describe("conformance to @strata/protocol", () => {
     const result = await materialize(definitions, { clock: new VirtualClock() });
     const seen = new Set(result.events.map((e) => e.type));
     // The run covers most of the event types, failures and skips included.
-    for (const type of ["RUN_START", "STEP_START", "STEP_OUTPUT", "ASSET_MATERIALIZATION", "STEP_UP_FOR_RETRY", "STEP_RESTARTED", "STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED", "LOG", "RUN_FAILURE"]) {
+    for (const type of [
+      "RUN_START",
+      "STEP_START",
+      "STEP_OUTPUT",
+      "ASSET_MATERIALIZATION",
+      "STEP_UP_FOR_RETRY",
+      "STEP_RESTARTED",
+      "STEP_SUCCESS",
+      "STEP_FAILURE",
+      "STEP_SKIPPED",
+      "LOG",
+      "RUN_FAILURE",
+    ]) {
       expect(seen, type).toContain(type);
     }
     for (const event of result.events as RunEvent[]) {

@@ -51,7 +51,11 @@ describe("resources", () => {
   it("sets up only what the selected steps need, and accepts plain values", async () => {
     const log: string[] = [];
     const uses = asset("uses", { resources: { db: requiredResource<Db>() } }, () => 1);
-    const plain = asset("plain", { resources: { config: requiredResource<{ region: string }>() } }, (_, ctx) => ctx.resources.config.region);
+    const plain = asset(
+      "plain",
+      { resources: { config: requiredResource<{ region: string }>() } },
+      (_, ctx) => ctx.resources.config.region,
+    );
 
     const result = await materialize([uses, plain], { selection: [plain], resources: { db: database(log), config: { region: "eu" } } });
 

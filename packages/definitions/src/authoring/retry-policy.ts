@@ -35,11 +35,14 @@ export function normalizeRetryPolicy(policy: RetryPolicy | undefined | null, cul
     throw new DefinitionError("invalid_option", culprit, `retryPolicy ${detail}`);
   };
   if (!Number.isInteger(policy.maxRetries) || policy.maxRetries < 0) fail("maxRetries must be a non-negative integer");
-  if (policy.delay !== undefined && (!Number.isFinite(policy.delay) || policy.delay < 0)) fail("delay must be a non-negative number of milliseconds");
+  if (policy.delay !== undefined && (!Number.isFinite(policy.delay) || policy.delay < 0))
+    fail("delay must be a non-negative number of milliseconds");
   // As in Dagster: backoff and jitter modulate a delay, so without one they are a mistake.
   if (policy.delay === undefined && (policy.backoff !== undefined || policy.jitter !== undefined)) fail("backoff and jitter need a delay");
-  if (policy.backoff !== undefined && policy.backoff !== "linear" && policy.backoff !== "exponential") fail(`backoff must be "linear" or "exponential"`);
-  if (policy.jitter !== undefined && policy.jitter !== "full" && policy.jitter !== "plusMinus") fail(`jitter must be "full" or "plusMinus"`);
+  if (policy.backoff !== undefined && policy.backoff !== "linear" && policy.backoff !== "exponential")
+    fail(`backoff must be "linear" or "exponential"`);
+  if (policy.jitter !== undefined && policy.jitter !== "full" && policy.jitter !== "plusMinus")
+    fail(`jitter must be "full" or "plusMinus"`);
   return {
     maxRetries: policy.maxRetries,
     delay: policy.delay ?? 0,

@@ -20,10 +20,13 @@ interface Order {
   total: number;
 }
 
-const orders = asset("orders", async (): Promise<Order[]> => [
-  { id: 1, total: 10 },
-  { id: 2, total: 5.5 },
-]);
+const orders = asset(
+  "orders",
+  async (): Promise<Order[]> => [
+    { id: 1, total: 10 },
+    { id: 2, total: 5.5 },
+  ],
+);
 
 describe("typed ins", () => {
   it("gives a downstream function the upstream asset's return type", async () => {
@@ -134,7 +137,9 @@ describe("typed graphs", () => {
       big: rows.filter((o) => o.total >= 10),
       small: rows.filter((o) => o.total < 10).map((o) => o.id),
     }));
-    const parts = graphMultiAsset({ name: "parts", outs: { big: new AssetOut(), small: new AssetOut() }, ins: { orders } }, ({ orders }) => split(orders));
+    const parts = graphMultiAsset({ name: "parts", outs: { big: new AssetOut(), small: new AssetOut() }, ins: { orders } }, ({ orders }) =>
+      split(orders),
+    );
     expectTypeOf(parts.out.big).toEqualTypeOf<AssetOutputRefOf<Order[]>>();
     expectTypeOf(parts.out.small).toEqualTypeOf<AssetOutputRefOf<number[]>>();
   });

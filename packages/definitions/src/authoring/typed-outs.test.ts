@@ -33,14 +33,20 @@ describe("multi-asset outs, checked against the function", () => {
     multiAsset({ name: "mistyped", outs: { a: new AssetOut<Date>() } }, () => ({ a: "string" }));
     // @ts-expect-error nor is output("string"), even from an async function
     multiAsset({ name: "mistyped_async", outs: { a: new AssetOut<Date>() } }, async () => ({ a: output("string") }));
-    // @ts-expect-error an output named after another out
-    multiAsset({ name: "misnamed", outs: { a: new AssetOut<Date>(), b: new AssetOut() } }, () => ({ a: output(new Date(), { name: "b" }), b: 1 }));
-
-    const fits = multiAsset({ name: "fits", outs: { a: new AssetOut<Date>(), b: new AssetOut<number>(), c: new AssetOut() } }, async () => ({
-      a: new Date(),
-      b: output(2, { metadata: { rows: 2 } }),
-      c: new MaterializeResult({ metadata: { rows: 3 } }),
+    multiAsset({ name: "misnamed", outs: { a: new AssetOut<Date>(), b: new AssetOut() } }, () => ({
+      // @ts-expect-error an output named after another out
+      a: output(new Date(), { name: "b" }),
+      b: 1,
     }));
+
+    const fits = multiAsset(
+      { name: "fits", outs: { a: new AssetOut<Date>(), b: new AssetOut<number>(), c: new AssetOut() } },
+      async () => ({
+        a: new Date(),
+        b: output(2, { metadata: { rows: 2 } }),
+        c: new MaterializeResult({ metadata: { rows: 3 } }),
+      }),
+    );
     expectTypeOf(fits.out.a).toEqualTypeOf<AssetOutputRef<Date>>();
     expectTypeOf(fits.out.b).toEqualTypeOf<AssetOutputRef<number>>();
     expectTypeOf(fits.out.c).toEqualTypeOf<AssetOutputRef<void>>();
@@ -64,12 +70,15 @@ describe("multi-asset outs, checked against the function", () => {
       for (const name of ctx.selectedOutputNames) yield output(1, { name });
     });
 
-    const fits = multiAsset({ name: "yields", outs: { a: new AssetOut<Date>(), b: new AssetOut(), c: new AssetOut() }, canSubset: true }, async function* (_, ctx) {
-      yield output(new Date(), { name: "a" });
-      yield new MaterializeResult({ assetKey: "b" });
-      expectTypeOf(ctx.selectedOutputNames).toEqualTypeOf<readonly ("a" | "b" | "c")[]>();
-      if (ctx.selectedOutputNames.includes("c")) yield output(["c"], { name: "c" });
-    });
+    const fits = multiAsset(
+      { name: "yields", outs: { a: new AssetOut<Date>(), b: new AssetOut(), c: new AssetOut() }, canSubset: true },
+      async function* (_, ctx) {
+        yield output(new Date(), { name: "a" });
+        yield new MaterializeResult({ assetKey: "b" });
+        expectTypeOf(ctx.selectedOutputNames).toEqualTypeOf<readonly ("a" | "b" | "c")[]>();
+        if (ctx.selectedOutputNames.includes("c")) yield output(["c"], { name: "c" });
+      },
+    );
     expectTypeOf(fits.out.a).toEqualTypeOf<AssetOutputRef<Date>>();
     expectTypeOf(fits.out.c).toEqualTypeOf<AssetOutputRef<string[]>>();
 
@@ -94,10 +103,15 @@ describe("multi-asset outs, checked against the function", () => {
     multiAsset({ name: "nothing", outs: { a: new AssetOut(), b: new AssetOut({ isRequired: false }) } }, () => {});
     // @ts-expect-error c is not an out
     multiAsset({ name: "extra", outs: { a: new AssetOut() } }, () => ({ a: 1, c: 3 }));
-    // @ts-expect-error an optional out still has its declared type
-    multiAsset({ name: "optional_mistyped", outs: { a: new AssetOut(), b: new AssetOut<Date>({ isRequired: false }) } }, () => ({ a: 1, b: 2 }));
+    multiAsset({ name: "optional_mistyped", outs: { a: new AssetOut(), b: new AssetOut<Date>({ isRequired: false }) } }, () => ({
+      a: 1,
+      // @ts-expect-error an optional out still has its declared type
+      b: 2,
+    }));
 
-    const optional = multiAsset({ name: "optional", outs: { a: new AssetOut(), b: new AssetOut<Date>({ isRequired: false }) } }, () => ({ a: 1 }));
+    const optional = multiAsset({ name: "optional", outs: { a: new AssetOut(), b: new AssetOut<Date>({ isRequired: false }) } }, () => ({
+      a: 1,
+    }));
     expectTypeOf(optional.out.a).toEqualTypeOf<AssetOutputRef<number>>();
     expectTypeOf(optional.out.b).toEqualTypeOf<AssetOutputRef<Date>>();
     multiAsset({ name: "all_optional", outs: { a: new AssetOut({ isRequired: false }) } }, () => {});
@@ -113,16 +127,23 @@ describe("multi-asset outs, checked against the function", () => {
 
   it("checks a graph multi-asset's op outputs against the outs' declared types", () => {
     const load = op("load", () => [1, 2, 3]);
-    const split = op("split", { outs: ["small", "large"] }, (xs: number[]) => ({ small: xs.filter((x) => x < 2), large: String(xs.length) }));
-    // @ts-expect-error large is a string, not a number[]
-    graphMultiAsset({ name: "graph_mistyped", outs: { small: new AssetOut<number[]>(), large: new AssetOut<number[]>() } }, () => split(load()));
+    const split = op("split", { outs: ["small", "large"] }, (xs: number[]) => ({
+      small: xs.filter((x) => x < 2),
+      large: String(xs.length),
+    }));
+    graphMultiAsset({ name: "graph_mistyped", outs: { small: new AssetOut<number[]>(), large: new AssetOut<number[]>() } }, () =>
+      // @ts-expect-error large is a string, not a number[]
+      split(load()),
+    );
 
     expect(() =>
       // @ts-expect-error large is not an out (the definition-time check says so too)
       graphMultiAsset({ name: "graph_extra", outs: { small: new AssetOut() } }, () => split(load())),
     ).toThrow('returns "large", which is not one of its outs');
 
-    const fits = graphMultiAsset({ name: "graph_fits", outs: { small: new AssetOut<number[]>(), large: new AssetOut() } }, () => split(load()));
+    const fits = graphMultiAsset({ name: "graph_fits", outs: { small: new AssetOut<number[]>(), large: new AssetOut() } }, () =>
+      split(load()),
+    );
     expectTypeOf(fits.out.small).toEqualTypeOf<AssetOutputRef<number[]>>();
     expectTypeOf(fits.out.large).toEqualTypeOf<AssetOutputRef<string>>();
   });
@@ -138,7 +159,10 @@ describe("op outs, checked against the function", () => {
     });
 
     const split = op("split_ok", { outs: ["evens", "odds"] }, function* (xs: number[]) {
-      yield output(xs.filter((x) => x % 2 === 0), { name: "evens" });
+      yield output(
+        xs.filter((x) => x % 2 === 0),
+        { name: "evens" },
+      );
       yield output(xs.map(String), { name: "odds" });
     });
     graphMultiAsset({ name: "split_graph", outs: { evens: new AssetOut(), odds: new AssetOut<string[]>() } }, () => {
@@ -154,10 +178,13 @@ describe("op outs, checked against the function", () => {
 describe("outputFor", () => {
   it("is typed by the asset or multi-asset output it is given, and unknown by key", async () => {
     const orders = asset("orders", () => [{ id: 1, total: 9.5 }]);
-    const stats = multiAsset({ name: "stats", ins: { orders }, outs: { count: new AssetOut(), first: new AssetOut<Date>() } }, ({ orders }) => ({
-      count: orders.length,
-      first: new Date(0),
-    }));
+    const stats = multiAsset(
+      { name: "stats", ins: { orders }, outs: { count: new AssetOut(), first: new AssetOut<Date>() } },
+      ({ orders }) => ({
+        count: orders.length,
+        first: new Date(0),
+      }),
+    );
 
     const result = await materialize([orders, stats]);
 

@@ -90,7 +90,10 @@ function memoryOf(definitions: Definitions): InMemoryIOManager {
  * result.outputFor("complex_asset"); // "final_intermediate_value"
  * ```
  */
-export async function materialize(assets: readonly AssetsDefinition[] | Definitions, options: MaterializeOptions = {}): Promise<InProcessRunResult> {
+export async function materialize(
+  assets: readonly AssetsDefinition[] | Definitions,
+  options: MaterializeOptions = {},
+): Promise<InProcessRunResult> {
   const { resources, ioManagers, ...runOptions } = options;
   let definitions: Definitions;
   if (assets instanceof Definitions) {
@@ -119,11 +122,16 @@ export async function materialize(assets: readonly AssetsDefinition[] | Definiti
     runId: outcome.runId,
     events: all,
     materializations: all.flatMap((e) =>
-      e.type === "ASSET_MATERIALIZATION" ? [{ assetKey: e.payload.assetKey, stepKey: e.stepKey!, metadata: e.payload.metadata, dataVersion: e.payload.dataVersion }] : [],
+      e.type === "ASSET_MATERIALIZATION"
+        ? [{ assetKey: e.payload.assetKey, stepKey: e.stepKey!, metadata: e.payload.metadata, dataVersion: e.payload.dataVersion }]
+        : [],
     ),
     // Values are kept by key, untyped; the overloads give back the type the asset's function produced.
     outputFor: (asset: AssetKeyInput | SingleAssetDefinition | AssetOutputRef) => {
-      const key = asset instanceof SingleAssetDefinition || asset instanceof AssetOutputRef ? assetKeyToString(asset.key) : assetKeyToString(parseAssetKey(asset, "outputFor"));
+      const key =
+        asset instanceof SingleAssetDefinition || asset instanceof AssetOutputRef
+          ? assetKeyToString(asset.key)
+          : assetKeyToString(parseAssetKey(asset, "outputFor"));
       return lookup(`asset\u0000${key}`, `asset "${key}"`);
     },
     outputForStep: (stepKey, output = "result") => lookup(`${stepKey}\u0000${output}`, `output "${output}" of step "${stepKey}"`),

@@ -67,13 +67,21 @@ describe("executeRun with a server's plan", () => {
       selected.push([...ctx.selectedOutputNames]);
       return { first: 1, second: 2 };
     });
-    const sum = asset("sum", { ins: { first: pair.out.first, second: pair.out.second } }, ({ first, second }) => Number(first) + Number(second));
+    const sum = asset(
+      "sum",
+      { ins: { first: pair.out.first, second: pair.out.second } },
+      ({ first, second }) => Number(first) + Number(second),
+    );
     const defs = new Definitions({ assets: [pair, sum], ioManagers: { io_manager: new FilesystemIOManager({ baseDir }) } });
     await run(defs, { runId: "first" });
 
     const { outcome, events } = await run(defs, {
       runId: "second",
-      plan: { stepKeys: ["pair", "sum"], assetKeys: ["second", "sum"], reusedOutputs: [{ stepKey: "pair", output: "first", runId: "first" }] },
+      plan: {
+        stepKeys: ["pair", "sum"],
+        assetKeys: ["second", "sum"],
+        reusedOutputs: [{ stepKey: "pair", output: "first", runId: "first" }],
+      },
     });
 
     expect(outcome.status).toBe("SUCCESS");
@@ -90,7 +98,9 @@ describe("executeRun with a server's plan", () => {
     await expect(attempt({ stepKeys: ["gone"] })).rejects.toMatchObject({ name: "SelectionError", code: "unknown_step" });
     await expect(attempt({ stepKeys: ["both"], assetKeys: ["one", "elsewhere"] })).rejects.toMatchObject({ code: "unknown_asset" });
     await expect(attempt({ stepKeys: ["both"], assetKeys: ["one"] })).rejects.toMatchObject({ code: "partial_multi_asset" });
-    await expect(attempt({ stepKeys: ["both"], reusedOutputs: [{ stepKey: "gone", output: "result", runId: "x" }] })).rejects.toThrow(SelectionError);
+    await expect(attempt({ stepKeys: ["both"], reusedOutputs: [{ stepKey: "gone", output: "result", runId: "x" }] })).rejects.toThrow(
+      SelectionError,
+    );
     await expect(executeRun(defs, { plan: { stepKeys: ["both"] }, stepKeys: ["both"] })).rejects.toThrow(TypeError);
     expect(events).toEqual([]);
   });

@@ -71,7 +71,10 @@ export function selectPlannedRun(manifest: Manifest, plan: PlannedRun): { select
   const known = new Set(manifest.steps.map((s) => s.key));
   const unknown = (plan.reusedOutputs ?? []).filter((r) => !known.has(r.stepKey));
   if (unknown.length > 0) {
-    throw new SelectionError("unknown_step", `the plan reuses outputs of ${unknown.map((r) => `"${r.stepKey}"`).join(", ")}, which these definitions do not have`);
+    throw new SelectionError(
+      "unknown_step",
+      `the plan reuses outputs of ${unknown.map((r) => `"${r.stepKey}"`).join(", ")}, which these definitions do not have`,
+    );
   }
   return {
     selection: { stepKeys: steps.stepKeys, assetKeys },

@@ -92,10 +92,36 @@ describe("re-execution", () => {
     const { defs } = pipeline();
     const { manifest } = defs.manifest();
     const events = [
-      { seq: 1, type: "RUN_START", timestamp: 0, payload: { runId: "p", stepKeys: ["a", "b", "c", "d"], assetKeys: ["a", "b", "c", "d"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] } },
+      {
+        seq: 1,
+        type: "RUN_START",
+        timestamp: 0,
+        payload: {
+          runId: "p",
+          stepKeys: ["a", "b", "c", "d"],
+          assetKeys: ["a", "b", "c", "d"],
+          parentRunId: null,
+          rootRunId: null,
+          strategy: null,
+          reusedOutputs: [],
+        },
+      },
       { seq: 2, type: "STEP_START", timestamp: 0, stepKey: "a", payload: { retryNumber: 0 } },
-      { seq: 3, type: "STEP_OUTPUT", timestamp: 0, stepKey: "a", payload: { outputName: "result", assetKey: "a", stored: true, metadata: {} } },
-      { seq: 4, type: "ASSET_MATERIALIZATION", timestamp: 0, stepKey: "a", assetKey: "a", payload: { assetKey: "a", outputName: "result", metadata: {}, dataVersion: null } },
+      {
+        seq: 3,
+        type: "STEP_OUTPUT",
+        timestamp: 0,
+        stepKey: "a",
+        payload: { outputName: "result", assetKey: "a", stored: true, metadata: {} },
+      },
+      {
+        seq: 4,
+        type: "ASSET_MATERIALIZATION",
+        timestamp: 0,
+        stepKey: "a",
+        assetKey: "a",
+        payload: { assetKey: "a", outputName: "result", metadata: {}, dataVersion: null },
+      },
       { seq: 5, type: "STEP_SUCCESS", timestamp: 0, stepKey: "a", payload: { durationMs: 0, retryNumber: 0 } },
       // the worker died while b ran; c and d never started
       { seq: 6, type: "STEP_START", timestamp: 0, stepKey: "b", payload: { retryNumber: 0 } },
@@ -129,20 +155,29 @@ describe("re-execution", () => {
 
     await expect(retry).rejects.toThrow(ReexecutionError);
     await expect(retry).rejects.toMatchObject({ code: "nothing_to_reexecute" });
-    await expect(materialize(defs, { parentRun: parent, strategy: "FROM_ASSET_FAILURE" })).rejects.toMatchObject({ code: "nothing_to_reexecute" });
+    await expect(materialize(defs, { parentRun: parent, strategy: "FROM_ASSET_FAILURE" })).rejects.toMatchObject({
+      code: "nothing_to_reexecute",
+    });
   });
 
   it("FROM_ASSET_FAILURE reruns only the missing output of a subsettable multi-asset", async () => {
     const storage = new FilesystemIOManager({ baseDir });
     let fail = true;
     const seen: string[][] = [];
-    const pair = multiAsset({ name: "pair", outs: { first: new AssetOut(), second: new AssetOut() }, canSubset: true }, async function* (_, ctx) {
-      seen.push([...ctx.selectedOutputNames]);
-      if (ctx.selectedOutputNames.includes("first")) yield output("one", { name: "first" });
-      if (fail) throw new Error("second failed");
-      yield output("two", { name: "second" });
-    });
-    const joined = asset("joined", { ins: { first: pair.out.first, second: pair.out.second } }, ({ first, second }) => `${String(first)}+${String(second)}`);
+    const pair = multiAsset(
+      { name: "pair", outs: { first: new AssetOut(), second: new AssetOut() }, canSubset: true },
+      async function* (_, ctx) {
+        seen.push([...ctx.selectedOutputNames]);
+        if (ctx.selectedOutputNames.includes("first")) yield output("one", { name: "first" });
+        if (fail) throw new Error("second failed");
+        yield output("two", { name: "second" });
+      },
+    );
+    const joined = asset(
+      "joined",
+      { ins: { first: pair.out.first, second: pair.out.second } },
+      ({ first, second }) => `${String(first)}+${String(second)}`,
+    );
     const defs = new Definitions({ assets: [pair, joined], ioManagers: { io_manager: storage } });
     const parent = await materialize(defs);
     fail = false;
@@ -175,7 +210,9 @@ describe("re-execution", () => {
 
     expect(loads).toBe(1);
     expect(child.outputFor("summed")).toBe(6);
-    expect(grandchild.events[0]).toMatchObject({ payload: { stepKeys: ["summed.total"], rootRunId: parent.runId, reusedOutputs: [{ stepKey: "summed.load", runId: parent.runId }] } });
+    expect(grandchild.events[0]).toMatchObject({
+      payload: { stepKeys: ["summed.total"], rootRunId: parent.runId, reusedOutputs: [{ stepKey: "summed.load", runId: parent.runId }] },
+    });
     expect(grandchild.outputFor("summed")).toBe(6);
   });
 });

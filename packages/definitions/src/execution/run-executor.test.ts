@@ -39,7 +39,10 @@ describe("the event stream", () => {
     ]);
     const log = result.events.find((e) => e.type === "LOG")!;
     expect(log).toMatchObject({ level: "info", message: "hello", assetKey: "a", payload: { extra: { rows: 2 } } });
-    expect(result.events[0]).toMatchObject({ type: "RUN_START", payload: { runId: "run-1", stepKeys: ["a", "b"], assetKeys: ["a", "b"], parentRunId: null } });
+    expect(result.events[0]).toMatchObject({
+      type: "RUN_START",
+      payload: { runId: "run-1", stepKeys: ["a", "b"], assetKeys: ["a", "b"], parentRunId: null },
+    });
     expect(JSON.parse(JSON.stringify(result.events))).toEqual(result.events);
   });
 

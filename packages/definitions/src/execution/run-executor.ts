@@ -118,7 +118,11 @@ function planSelection(definitions: Definitions, options: ExecuteRunOptions): { 
 }
 
 /** Shared by `executeRun` and `materialize`. @internal */
-export async function runExecution(definitions: Definitions, options: ExecuteRunOptions, hooks: RunHooks): Promise<{ outcome: RunOutcome; events: RunEvent[] | null }> {
+export async function runExecution(
+  definitions: Definitions,
+  options: ExecuteRunOptions,
+  hooks: RunHooks,
+): Promise<{ outcome: RunOutcome; events: RunEvent[] | null }> {
   const { selection, lineage } = planSelection(definitions, options);
   const runId = options.runId ?? randomUUID();
   const clock = options.clock ?? systemClock;
@@ -138,7 +142,13 @@ export async function runExecution(definitions: Definitions, options: ExecuteRun
   const selectedAssets = new Set(selection.assetKeys);
   const selectedOutputs = new Map<string, string[]>();
   for (const key of selection.stepKeys) {
-    selectedOutputs.set(key, plan.step(key).outputs.filter((o) => o.assetKeyString === null || selectedAssets.has(o.assetKeyString)).map((o) => o.name));
+    selectedOutputs.set(
+      key,
+      plan
+        .step(key)
+        .outputs.filter((o) => o.assetKeyString === null || selectedAssets.has(o.assetKeyString))
+        .map((o) => o.name),
+    );
   }
   const started = clock.now();
   log.emit(
@@ -182,9 +192,14 @@ export async function runExecution(definitions: Definitions, options: ExecuteRun
       reused: new Map(lineage.reusedOutputs.map((r) => [`${r.stepKey}\u0000${r.output}`, r.runId])),
       onOutput: hooks.onOutput,
     };
-    await schedule(run, plan.order.filter((key) => inRun.has(key)), outcomes);
+    await schedule(
+      run,
+      plan.order.filter((key) => inRun.has(key)),
+      outcomes,
+    );
   }
-  for (const error of await scope.teardown()) runLogger.error(`resource teardown failed: ${(error as Error).message}`, { error: serializeError(error) });
+  for (const error of await scope.teardown())
+    runLogger.error(`resource teardown failed: ${(error as Error).message}`, { error: serializeError(error) });
   options.signal?.removeEventListener("abort", cancel);
 
   const steps: RunOutcome["steps"] = {};

@@ -71,7 +71,11 @@ export function schedule(run: RunState, order: readonly string[], outcomes: Map<
         // runStep reports every failure as an outcome; should it ever throw (a Strata bug), the
         // step still fails visibly instead of leaving the run waiting forever.
         runStep(run, step).then(finish, (error: unknown) => {
-          run.log.emit("STEP_FAILURE", { error: serializeError(error), retryNumber: 0, userCode: false, description: null, metadata: {} }, { stepKey: key, message: `internal error in step "${key}": ${String(error)}` });
+          run.log.emit(
+            "STEP_FAILURE",
+            { error: serializeError(error), retryNumber: 0, userCode: false, description: null, metadata: {} },
+            { stepKey: key, message: `internal error in step "${key}": ${String(error)}` },
+          );
           finish("failed");
         });
       }

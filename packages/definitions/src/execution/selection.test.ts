@@ -11,7 +11,10 @@ import { resolveSelection, SelectionError } from "@strata/protocol";
 
 const upstream = asset("upstream", () => 1);
 const fixed = multiAsset({ name: "fixed", outs: { one: new AssetOut(), two: new AssetOut() } }, () => ({ one: 1, two: 2 }));
-const flexible = multiAsset({ name: "flexible", outs: { three: new AssetOut(), four: new AssetOut() }, canSubset: true }, () => ({ three: 3, four: 4 }));
+const flexible = multiAsset({ name: "flexible", outs: { three: new AssetOut(), four: new AssetOut() }, canSubset: true }, () => ({
+  three: 3,
+  four: 4,
+}));
 const twice = op("twice", (n: number) => n * 2);
 const plusOne = op("plus_one", (n: number) => n + 1);
 const graph = graphAsset("graph", { ins: { upstream } }, ({ upstream }) => plusOne(twice(upstream)));

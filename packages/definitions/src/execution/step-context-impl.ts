@@ -11,7 +11,11 @@ import type { StepSpec } from "../authoring/step-spec.js";
 export function stepLogger(log: RunLog, stepKey: string | undefined, assetKey: string | undefined, isClosed: () => boolean): Logger {
   const write = (level: LogLevel) => (message: string, extra?: Record<string, unknown>) => {
     if (isClosed()) return;
-    log.emit("LOG", { extra: extra ? (JSON.parse(JSON.stringify(extra)) as Record<string, unknown>) : null }, { stepKey, assetKey, level, message: String(message) });
+    log.emit(
+      "LOG",
+      { extra: extra ? (JSON.parse(JSON.stringify(extra)) as Record<string, unknown>) : null },
+      { stepKey, assetKey, level, message: String(message) },
+    );
   };
   return { debug: write("debug"), info: write("info"), warning: write("warning"), error: write("error") };
 }
@@ -20,7 +24,9 @@ export function stepLogger(log: RunLog, stepKey: string | undefined, assetKey: s
  * The context of one attempt of one step; one object serves assets, multi-assets and ops.
  * @internal
  */
-export class StepContext implements AssetContext<Record<string, never>>, MultiAssetContext<Record<string, never>>, OpContext<Record<string, never>> {
+export class StepContext
+  implements AssetContext<Record<string, never>>, MultiAssetContext<Record<string, never>>, OpContext<Record<string, never>>
+{
   readonly runId: string;
   readonly stepKey: string;
   readonly retryNumber: number;
@@ -59,7 +65,10 @@ export class StepContext implements AssetContext<Record<string, never>>, MultiAs
 
   get assetKey(): string {
     const key = this.#step.kind === "asset" ? this.#step.outputs[0]?.assetKeyString : null;
-    if (!key) throw new Error(`ctx.assetKey is only defined for single assets; step "${this.stepKey}" may produce several, see ctx.selectedAssetKeys`);
+    if (!key)
+      throw new Error(
+        `ctx.assetKey is only defined for single assets; step "${this.stepKey}" may produce several, see ctx.selectedAssetKeys`,
+      );
     return key;
   }
 

@@ -44,7 +44,8 @@ function fromItem(step: StepSpec, item: unknown, nameHint: string | null): Produ
     if (item.assetKey !== null) {
       const keyString = assetKeyToString(parseAssetKey(item.assetKey, `step "${step.key}"`));
       const match = step.outputs.find((o) => o.assetKeyString === keyString);
-      if (!match) throw new StepOutputError(`step "${step.key}" reported a MaterializeResult for "${keyString}", which it does not produce`);
+      if (!match)
+        throw new StepOutputError(`step "${step.key}" reported a MaterializeResult for "${keyString}", which it does not produce`);
       name = match.name;
     }
     if (name === null) throw new StepOutputError(`step "${step.key}" has several outputs: give the MaterializeResult an assetKey`);
@@ -90,7 +91,9 @@ export async function emitOutputs(
   }
   if (result === undefined || result === null) return; // missing required outputs are reported by the caller
   if (typeof result !== "object" || Array.isArray(result)) {
-    throw new StepOutputError(`step "${step.key}" must return an object with one value per output (${step.outputs.map((o) => o.name).join(", ")}), or yield output(value, { name })`);
+    throw new StepOutputError(
+      `step "${step.key}" must return an object with one value per output (${step.outputs.map((o) => o.name).join(", ")}), or yield output(value, { name })`,
+    );
   }
   for (const [name, value] of Object.entries(result)) await emit(fromItem(step, value, name));
 }

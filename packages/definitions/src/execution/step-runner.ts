@@ -54,7 +54,10 @@ async function untilSinkCatchesUp(run: RunState): Promise<void> {
 async function loadInput(run: RunState, step: StepSpec, input: StepInputSpec, ctx: StepContext): Promise<unknown> {
   const source = input.source;
   let upstreamRunId: string | null = null;
-  if (source) upstreamRunId = runProduces(run, source.stepKey, source.output) ? run.runId : (run.reused.get(`${source.stepKey}\u0000${source.output}`) ?? null);
+  if (source)
+    upstreamRunId = runProduces(run, source.stepKey, source.output)
+      ? run.runId
+      : (run.reused.get(`${source.stepKey}\u0000${source.output}`) ?? null);
   const io = run.ioManagers[input.ioManagerKey]!;
   const inputContext: InputContext = {
     runId: run.runId,
@@ -67,12 +70,20 @@ async function loadInput(run: RunState, step: StepSpec, input: StepInputSpec, ct
   return callUserCode({ kind: "io_manager", name: input.ioManagerKey }, () => io.loadInput(inputContext));
 }
 
-async function handleOutput(run: RunState, step: StepSpec, ctx: StepContext, produced: ProducedOutput, thisAttempt: Set<string>): Promise<void> {
+async function handleOutput(
+  run: RunState,
+  step: StepSpec,
+  ctx: StepContext,
+  produced: ProducedOutput,
+  thisAttempt: Set<string>,
+): Promise<void> {
   if (ctx.closed) return; // the step was interrupted: its late outputs are discarded
   await untilSinkCatchesUp(run);
   const spec = step.outputsByName.get(produced.name);
   if (!spec) {
-    throw new StepOutputError(`${describe(step)} produced an unknown output "${produced.name}"; its outputs are ${step.outputs.map((o) => `"${o.name}"`).join(", ")}`);
+    throw new StepOutputError(
+      `${describe(step)} produced an unknown output "${produced.name}"; its outputs are ${step.outputs.map((o) => `"${o.name}"`).join(", ")}`,
+    );
   }
   if (!ctx.selectedOutputNames.includes(produced.name)) {
     // A subset run: returning every output is the natural way to write a function, so the
@@ -93,7 +104,9 @@ async function handleOutput(run: RunState, step: StepSpec, ctx: StepContext, pro
       definitionMetadata: spec.definitionMetadata,
       log: ctx.log,
     };
-    const handled = await callUserCode({ kind: "io_manager", name: spec.ioManagerKey }, () => io.handleOutput(outputContext, produced.value));
+    const handled = await callUserCode({ kind: "io_manager", name: spec.ioManagerKey }, () =>
+      io.handleOutput(outputContext, produced.value),
+    );
     stored = normalizeMetadata(handled ? handled.metadata : undefined);
   }
   if (ctx.closed) return;
@@ -103,7 +116,11 @@ async function handleOutput(run: RunState, step: StepSpec, ctx: StepContext, pro
   if (!done) run.produced.set(step.key, (done = new Set()));
   done.add(spec.name);
   const assetKey = spec.assetKeyString;
-  run.log.emit("STEP_OUTPUT", { outputName: spec.name, assetKey, stored: produced.store, metadata }, { stepKey: step.key, ...(assetKey ? { assetKey } : {}) });
+  run.log.emit(
+    "STEP_OUTPUT",
+    { outputName: spec.name, assetKey, stored: produced.store, metadata },
+    { stepKey: step.key, ...(assetKey ? { assetKey } : {}) },
+  );
   if (assetKey) {
     run.log.emit(
       "ASSET_MATERIALIZATION",
@@ -141,7 +158,11 @@ function retryDecision(step: StepSpec, error: unknown, retryNumber: number, rand
   return retryDelay(policy, retryNumber + 1, random);
 }
 
-function failurePayload(step: StepSpec, error: unknown, retryNumber: number): { payload: RunEventPayloads["STEP_FAILURE"]; message: string } {
+function failurePayload(
+  step: StepSpec,
+  error: unknown,
+  retryNumber: number,
+): { payload: RunEventPayloads["STEP_FAILURE"]; message: string } {
   let presented: unknown = error;
   // Failure and RetryRequested skip the user-code boundary on purpose; name the step here too.
   if (isControlFlow(error)) presented = new UserCodeError(step.source, error);
@@ -193,7 +214,15 @@ export async function runStep(run: RunState, step: StepSpec): Promise<StepOutcom
     const started = run.clock.now();
     if (retryNumber === 0) run.log.emit("STEP_START", { retryNumber }, { ...fields, message: `started ${describe(step)}` });
     else run.log.emit("STEP_RESTARTED", { retryNumber }, { ...fields, message: `restarted ${describe(step)} (retry ${retryNumber})` });
-    const ctx = new StepContext({ runId: run.runId, step, retryNumber, signal: run.signal, log: run.log, resources: run.resources, selectedOutputNames });
+    const ctx = new StepContext({
+      runId: run.runId,
+      step,
+      retryNumber,
+      signal: run.signal,
+      log: run.log,
+      resources: run.resources,
+      selectedOutputNames,
+    });
     let error: unknown = null;
     let failed = false;
     try {
@@ -206,7 +235,11 @@ export async function runStep(run: RunState, step: StepSpec): Promise<StepOutcom
       release();
     }
     if (!failed) {
-      run.log.emit("STEP_SUCCESS", { durationMs: run.clock.now() - started, retryNumber }, { ...fields, message: `${describe(step)} succeeded` });
+      run.log.emit(
+        "STEP_SUCCESS",
+        { durationMs: run.clock.now() - started, retryNumber },
+        { ...fields, message: `${describe(step)} succeeded` },
+      );
       return "success";
     }
     if (run.signal.aborted) return cancel(error, retryNumber);

@@ -57,7 +57,9 @@ describe("FilesystemIOManager", () => {
     const echoed = asset("echoed", { ins: { greeting } }, ({ greeting }) => greeting);
 
     const json = await materialize([nothing, after], { ioManagers: { io_manager: new FilesystemIOManager({ baseDir }) } });
-    const custom = await materialize([greeting, echoed], { ioManagers: { io_manager: new FilesystemIOManager({ baseDir, serializer: text }) } });
+    const custom = await materialize([greeting, echoed], {
+      ioManagers: { io_manager: new FilesystemIOManager({ baseDir, serializer: text }) },
+    });
 
     expect(json.outputFor(after)).toBe(true);
     expect(await readFile(join(baseDir, "greeting.txt"), "utf8")).toBe("value:hi");

@@ -6,7 +6,11 @@ export { backoffDelay, type BackoffOptions } from "@strata/sdk";
 export const DEFAULT_BACKOFF: BackoffOptions = { minDelayMs: 200, maxDelayMs: 5_000 };
 
 /** Sleeps on `clock`, resolving (not rejecting) early when `signal` aborts. @internal */
-export async function pause(clock: { sleep(ms: number, signal?: AbortSignal): Promise<void> }, ms: number, signal?: AbortSignal): Promise<void> {
+export async function pause(
+  clock: { sleep(ms: number, signal?: AbortSignal): Promise<void> },
+  ms: number,
+  signal?: AbortSignal,
+): Promise<void> {
   try {
     await clock.sleep(ms, signal);
   } catch {

@@ -94,7 +94,10 @@ describe("RunEventReporter", () => {
     push("RUN_SUCCESS");
     await settle();
 
-    expect(server.requests).toEqual([[1, 2, 3, 4], [5, 6]]);
+    expect(server.requests).toEqual([
+      [1, 2, 3, 4],
+      [5, 6],
+    ]);
   });
 
   it("keeps events while the server is unreachable and delivers every one, in order, once it is back", async () => {
@@ -115,7 +118,11 @@ describe("RunEventReporter", () => {
     expect(reporter.buffered).toBe(0);
     expect(retries).toEqual([200, 400]);
     // Each retry resends from the oldest unacknowledged event, with what arrived meanwhile.
-    expect(server.requests).toEqual([[1, 2], [1, 2, 3], [1, 2, 3]]);
+    expect(server.requests).toEqual([
+      [1, 2],
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
   });
 
   it("resends a batch whose answer was lost; the server keeps each event once", async () => {
@@ -128,7 +135,10 @@ describe("RunEventReporter", () => {
     await clock.advance(200);
     await reporter.close();
 
-    expect(server.requests).toEqual([[1, 2], [1, 2]]);
+    expect(server.requests).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
     expect(server.stored.size).toBe(2);
   });
 

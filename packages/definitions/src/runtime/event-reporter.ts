@@ -32,7 +32,6 @@ export interface RunEventReporterOptions {
   random?: () => number;
 }
 
-
 /**
  * Reports one run's events to the server in order, in batches: a batch leaves when the previous
  * request is answered (after `flushIntervalMs`, if set), when `maxBatch` events are waiting, or

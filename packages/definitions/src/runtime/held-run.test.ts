@@ -26,7 +26,17 @@ class FakeServer {
 }
 
 function claimed(stepKeys: string[]): ClaimedRun {
-  return { __typename: "ClaimedRun", id: "run-1", stepKeys, assetKeys: stepKeys, reusedOutputs: [], parentRunId: null, rootRunId: null, strategy: null, tags: {} } as ClaimedRun;
+  return {
+    __typename: "ClaimedRun",
+    id: "run-1",
+    stepKeys,
+    assetKeys: stepKeys,
+    reusedOutputs: [],
+    parentRunId: null,
+    rootRunId: null,
+    strategy: null,
+    tags: {},
+  } as ClaimedRun;
 }
 
 function setup() {
@@ -41,7 +51,15 @@ function setup() {
   const server = new FakeServer();
   const clock = new ManualClock();
   const hold = (stepKeys: string[]) =>
-    new HeldRun(claimed(stepKeys), { definitions, client: server.client, workerId: "w1", leaseSeconds: 3, clock, logger: quiet, isRetryable: () => true });
+    new HeldRun(claimed(stepKeys), {
+      definitions,
+      client: server.client,
+      workerId: "w1",
+      leaseSeconds: 3,
+      clock,
+      logger: quiet,
+      isRetryable: () => true,
+    });
   return { server, clock, hold, running };
 }
 
@@ -57,7 +75,14 @@ describe("HeldRun", () => {
     // RUN_START leaves at once; what follows shares the requests after it.
     expect(result.requests).toBeGreaterThanOrEqual(2);
     expect(result.requests).toBeLessThan(6);
-    expect(types(server.reported)).toEqual(["RUN_START", "STEP_START", "STEP_OUTPUT", "ASSET_MATERIALIZATION", "STEP_SUCCESS", "RUN_SUCCESS"]);
+    expect(types(server.reported)).toEqual([
+      "RUN_START",
+      "STEP_START",
+      "STEP_OUTPUT",
+      "ASSET_MATERIALIZATION",
+      "STEP_SUCCESS",
+      "RUN_SUCCESS",
+    ]);
     expect(server.reported.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 

@@ -56,7 +56,13 @@ export class HeldRun {
       isRetryable,
       onReport: (report) => this.#onReport(report),
       onRetry: (error, attempt, delayMs) => {
-        if (attempt === 1 || attempt % 10 === 0) logger.warn(`cannot report events of run ${runId}; keeping them and retrying`, { runId, attempt, delayMs, error: describe(error) });
+        if (attempt === 1 || attempt % 10 === 0)
+          logger.warn(`cannot report events of run ${runId}; keeping them and retrying`, {
+            runId,
+            attempt,
+            delayMs,
+            error: describe(error),
+          });
       },
       onFatal: (error) => this.#lose(`reporting its events failed: ${describe(error)}`),
       clock,

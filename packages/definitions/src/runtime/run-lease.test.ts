@@ -27,7 +27,12 @@ function setup(answers: (RunReport | Error)[]) {
   return { clock, lease, beats, reports, errors };
 }
 
-const held = (cancelRequested = false): RunReport => ({ held: true, lastSeq: 3, status: cancelRequested ? "CANCELING" : "STARTED", cancelRequested });
+const held = (cancelRequested = false): RunReport => ({
+  held: true,
+  lastSeq: 3,
+  status: cancelRequested ? "CANCELING" : "STARTED",
+  cancelRequested,
+});
 
 describe("RunLease", () => {
   it("heartbeats every third of the lease until stopped", async () => {

@@ -15,9 +15,15 @@ export const MAX_LEASE_SECONDS = 3600;
  */
 export function resolveLeaseSeconds(explicit: number | undefined, env: Record<string, string | undefined> = process.env): number {
   const [value, source] =
-    explicit !== undefined ? [explicit, "leaseSeconds"] : env.STRATA_RUN_LEASE_SECONDS ? [Number(env.STRATA_RUN_LEASE_SECONDS), "STRATA_RUN_LEASE_SECONDS"] : [DEFAULT_LEASE_SECONDS, "default"];
+    explicit !== undefined
+      ? [explicit, "leaseSeconds"]
+      : env.STRATA_RUN_LEASE_SECONDS
+        ? [Number(env.STRATA_RUN_LEASE_SECONDS), "STRATA_RUN_LEASE_SECONDS"]
+        : [DEFAULT_LEASE_SECONDS, "default"];
   if (!(Number.isInteger(value) && value >= 1 && value <= MAX_LEASE_SECONDS)) {
-    throw new TypeError(`${source} must be a whole number of seconds from 1 to ${MAX_LEASE_SECONDS} (got ${source === "leaseSeconds" ? value : env.STRATA_RUN_LEASE_SECONDS})`);
+    throw new TypeError(
+      `${source} must be a whole number of seconds from 1 to ${MAX_LEASE_SECONDS} (got ${source === "leaseSeconds" ? value : env.STRATA_RUN_LEASE_SECONDS})`,
+    );
   }
   return value;
 }

@@ -121,7 +121,16 @@ export async function serve(definitions: DefinitionsSource, options: ServeOption
   if (!(await register(loaded, client, options.name, logger, clock, signal))) return { workerId, runs: 0 };
 
   const held = new Map<string, HeldRun>();
-  const context: HeldRunContext = { definitions: loaded, client, workerId, leaseSeconds, clock, logger, isRetryable, stepConcurrency: options.stepConcurrency };
+  const context: HeldRunContext = {
+    definitions: loaded,
+    client,
+    workerId,
+    leaseSeconds,
+    clock,
+    logger,
+    isRetryable,
+    stepConcurrency: options.stepConcurrency,
+  };
   const loop = new ClaimLoop<ClaimedRun>({
     // Idle workers long-poll: a run reaches one the moment it starts, with no extra round trip.
     claim: (signal) => client.claimRun({ location: options.name, workerId, leaseSeconds, waitSeconds: CLAIM_WAIT_SECONDS, signal }),
@@ -183,7 +192,14 @@ async function load(source: DefinitionsSource, client: WorkerClient, name: strin
 }
 
 /** Registers the manifest, retrying while the server is unreachable. False when stopped first. */
-async function register(definitions: Definitions, client: WorkerClient, name: string, logger: WorkerLogger, clock: Clock, signal: AbortSignal): Promise<boolean> {
+async function register(
+  definitions: Definitions,
+  client: WorkerClient,
+  name: string,
+  logger: WorkerLogger,
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<boolean> {
   const { manifest, hash } = definitions.manifest();
   for (let attempt = 1; !signal.aborted; attempt++) {
     try {
@@ -201,13 +217,21 @@ async function register(definitions: Definitions, client: WorkerClient, name: st
 }
 
 /** Turns the server's run requests into claims and cancellations, until `signal` aborts. */
-async function listen(client: WorkerClient, name: string, loop: ClaimLoop<ClaimedRun>, held: Map<string, HeldRun>, logger: WorkerLogger, signal: AbortSignal): Promise<void> {
+async function listen(
+  client: WorkerClient,
+  name: string,
+  loop: ClaimLoop<ClaimedRun>,
+  held: Map<string, HeldRun>,
+  logger: WorkerLogger,
+  signal: AbortSignal,
+): Promise<void> {
   const requests = client.runRequests(name, {
     signal,
     onStatus: (status) => {
       // Announcements sent while disconnected are lost: look for work once connected again.
       if (status.state === "connected") loop.wake();
-      else if (status.attempt === 1) logger.warn(`lost the run-request stream; reconnecting (claims continue by polling)`, { error: describe(status.error) });
+      else if (status.attempt === 1)
+        logger.warn(`lost the run-request stream; reconnecting (claims continue by polling)`, { error: describe(status.error) });
     },
   });
   try {
@@ -253,7 +277,13 @@ async function heartbeatLocation(
 }
 
 /** Lets running runs finish within the grace period, then cancels them, then gives up on reporting. */
-async function shutDown(loop: ClaimLoop<ClaimedRun>, held: Map<string, HeldRun>, clock: Clock, graceMs: number, logger: WorkerLogger): Promise<void> {
+async function shutDown(
+  loop: ClaimLoop<ClaimedRun>,
+  held: Map<string, HeldRun>,
+  clock: Clock,
+  graceMs: number,
+  logger: WorkerLogger,
+): Promise<void> {
   if (await within(loop.idle(), clock, graceMs)) return;
   for (const run of held.values()) run.cancel("the worker is shutting down");
   // Canceled runs end at once; what can take longer is reporting, if the server is away.

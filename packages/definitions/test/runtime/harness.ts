@@ -46,7 +46,10 @@ export class Strata {
   }
 
   async locationToken(location: string): Promise<string> {
-    const { token } = await createToken(this.server.db.prisma, { name: `e2e-${location}-${Math.random().toString(36).slice(2)}`, scopes: [`location:${location}`] });
+    const { token } = await createToken(this.server.db.prisma, {
+      name: `e2e-${location}-${Math.random().toString(36).slice(2)}`,
+      scopes: [`location:${location}`],
+    });
     return token;
   }
 
@@ -90,10 +93,14 @@ export class Strata {
 
   /** Polls until the run has one of `statuses`. */
   async waitForRun(id: string, statuses: string[] = ["SUCCESS", "FAILURE", "CANCELED"], timeoutMs = 90_000): Promise<RunView> {
-    return waitFor(async () => {
-      const run = await this.run(id);
-      return statuses.includes(run.status) ? run : null;
-    }, timeoutMs, () => `run ${id} never reached ${statuses.join("/")}`);
+    return waitFor(
+      async () => {
+        const run = await this.run(id);
+        return statuses.includes(run.status) ? run : null;
+      },
+      timeoutMs,
+      () => `run ${id} never reached ${statuses.join("/")}`,
+    );
   }
 
   async reexecute(runId: string, strategy: "FROM_FAILURE" | "FROM_ASSET_FAILURE" | "ALL_STEPS"): Promise<string> {
@@ -174,8 +181,19 @@ export function e2eSuite(env: Record<string, string> = {}) {
       return cwd;
     },
     /** Starts a worker; unless `ready: false`, waits until it is claiming runs. */
-    async startWorker(defs: string, name: string, options: { args?: string[]; env?: Record<string, string>; ready?: boolean } = {}): Promise<Worker> {
-      const worker = Worker.start({ defs, url: suite.strata.server.url, token: await suite.strata.locationToken(name), name, cwd: await suite.dir(), ...options });
+    async startWorker(
+      defs: string,
+      name: string,
+      options: { args?: string[]; env?: Record<string, string>; ready?: boolean } = {},
+    ): Promise<Worker> {
+      const worker = Worker.start({
+        defs,
+        url: suite.strata.server.url,
+        token: await suite.strata.locationToken(name),
+        name,
+        cwd: await suite.dir(),
+        ...options,
+      });
       workers.push(worker);
       if (options.ready !== false) await worker.ready();
       return worker;
@@ -195,15 +213,34 @@ export class Worker {
       const lines = (partial + chunk).split("\n");
       partial = lines.pop()!;
       this.log.push(...lines);
-      if (globalThis.process.env.STRATA_E2E_VERBOSE) for (const line of lines) globalThis.process.stderr.write(`[worker ${process.pid}] ${line}\n`);
+      if (globalThis.process.env.STRATA_E2E_VERBOSE)
+        for (const line of lines) globalThis.process.stderr.write(`[worker ${process.pid}] ${line}\n`);
     });
     this.exited = new Promise((resolve) => process.once("exit", (code) => resolve(code)));
   }
 
-  static start(options: { defs: string; url: string; token: string; name: string; cwd: string; args?: string[]; env?: Record<string, string> }): Worker {
+  static start(options: {
+    defs: string;
+    url: string;
+    token: string;
+    name: string;
+    cwd: string;
+    args?: string[];
+    env?: Record<string, string>;
+  }): Worker {
     const child = spawn(
       globalThis.process.execPath,
-      ["--conditions=strata-source", "--import", tsx, fixture("serve-location.ts"), options.defs, options.url, options.token, options.name, ...(options.args ?? [])],
+      [
+        "--conditions=strata-source",
+        "--import",
+        tsx,
+        fixture("serve-location.ts"),
+        options.defs,
+        options.url,
+        options.token,
+        options.name,
+        ...(options.args ?? []),
+      ],
       { cwd: options.cwd, env: { ...globalThis.process.env, ...options.env }, stdio: ["ignore", "inherit", "pipe"] },
     );
     return new Worker(child);
@@ -211,7 +248,11 @@ export class Worker {
 
   /** Resolves once the worker has registered and is claiming. */
   async ready(timeoutMs = 90_000): Promise<void> {
-    await waitFor(async () => this.log.some((line) => line.includes("claiming runs")) || null, timeoutMs, () => `worker never registered:\n${this.log.join("\n")}`);
+    await waitFor(
+      async () => this.log.some((line) => line.includes("claiming runs")) || null,
+      timeoutMs,
+      () => `worker never registered:\n${this.log.join("\n")}`,
+    );
   }
 
   get workerId(): string | null {

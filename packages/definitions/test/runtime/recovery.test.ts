@@ -8,7 +8,9 @@ const suite = e2eSuite({ STRATA_RUN_LEASE_SECONDS: "2" });
 
 const calls = (dir: string, name: string) => {
   try {
-    return readFileSync(join(dir, "calls", name), "utf8").trim().split("\n");
+    return readFileSync(join(dir, "calls", name), "utf8")
+      .trim()
+      .split("\n");
   } catch {
     return [];
   }
@@ -21,10 +23,14 @@ describe("a location killed mid-run (kill -9)", () => {
     const worker = await suite.startWorker(defs, "recovery", { args: ["--lease-seconds", "2"] });
     const runId = await strata.launch(["first", "second", "third"]);
     // Kill it while `second` is running, `first` done.
-    await waitFor(async () => {
-      const run = await strata.run(runId);
-      return run.steps.some((s) => s.stepKey === "second" && s.status === "RUNNING") && run;
-    }, 20_000, () => "second never started");
+    await waitFor(
+      async () => {
+        const run = await strata.run(runId);
+        return run.steps.some((s) => s.stepKey === "second" && s.status === "RUNNING") && run;
+      },
+      20_000,
+      () => "second never started",
+    );
     const before = (await strata.run(runId)).events;
     worker.process.kill("SIGKILL");
     const killedAt = Date.now();

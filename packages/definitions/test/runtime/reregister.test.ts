@@ -11,7 +11,11 @@ describe("a server that forgets a location", () => {
     // As if the server's database had been reset or restored from before the location existed.
     await strata.server.db.sql.query(`DELETE FROM "CodeLocation" WHERE name = 'phoenix'`);
     expect(await strata.codeLocation("phoenix")).toBeNull();
-    const back = await waitFor(async () => strata.codeLocation("phoenix"), 10_000, () => `the location never came back:\n${worker.log.join("\n")}`);
+    const back = await waitFor(
+      async () => strata.codeLocation("phoenix"),
+      10_000,
+      () => `the location never came back:\n${worker.log.join("\n")}`,
+    );
     expect(back.status).toBe("LOADED");
     expect(worker.log.join("\n")).toMatch(/no longer knows location phoenix; registering it again/);
     // And its worker still takes the location's runs.

@@ -9,7 +9,8 @@ const seedDefs = fileURLToPath(new URL("../../../../examples/seed/defs.ts", impo
 const suite = e2eSuite({ STRATA_MAX_CONCURRENT_RUNS: "0" });
 const startWorker = suite.startWorker;
 
-const stored = async (key: string) => JSON.parse(await readFile(join(await suite.dir(), ".strata", "storage", `${key}.json`), "utf8")) as unknown;
+const stored = async (key: string) =>
+  JSON.parse(await readFile(join(await suite.dir(), ".strata", "storage", `${key}.json`), "utf8")) as unknown;
 const types = (events: { type: string }[]) => events.map((e) => e.type);
 
 describe("serve(): a code location executing runs launched on the server", () => {
@@ -18,7 +19,9 @@ describe("serve(): a code location executing runs launched on the server", () =>
     expect(worker.workerId).toMatch(/^[A-Za-z0-9_.-]+:\d+:[0-9a-f]+$/);
 
     const started = Date.now();
-    const runIds = await Promise.all([["my_data_asset"], ["asset_one", "asset_two"], ["complex_asset"]].map((keys) => suite.strata.launch(keys)));
+    const runIds = await Promise.all(
+      [["my_data_asset"], ["asset_one", "asset_two"], ["complex_asset"]].map((keys) => suite.strata.launch(keys)),
+    );
     const runs = await Promise.all(runIds.map((id) => suite.strata.waitForRun(id)));
     const elapsed = Date.now() - started;
 
@@ -38,7 +41,12 @@ describe("serve(): a code location executing runs launched on the server", () =>
       ...["STEP_START", "STEP_OUTPUT", "ASSET_MATERIALIZATION", "STEP_SUCCESS"],
       "RUN_SUCCESS",
     ]);
-    for (const [key, runId] of [["my_data_asset", runIds[0]], ["asset_one", runIds[1]], ["asset_two", runIds[1]], ["complex_asset", runIds[2]]] as const) {
+    for (const [key, runId] of [
+      ["my_data_asset", runIds[0]],
+      ["asset_one", runIds[1]],
+      ["asset_two", runIds[1]],
+      ["complex_asset", runIds[2]],
+    ] as const) {
       expect(await suite.strata.latestMaterializationRun(key)).toBe(runId);
     }
     expect(await stored("my_data_asset")).toEqual({ key: "value" });
@@ -56,14 +64,26 @@ describe("serve(): a code location executing runs launched on the server", () =>
 
     expect(run.status).toBe("SUCCESS");
     const flaky = run.events.filter((e) => e.stepKey === "retried.flaky").map((e) => e.type);
-    expect(flaky).toEqual(["STEP_START", "STEP_UP_FOR_RETRY", "STEP_RESTARTED", "STEP_UP_FOR_RETRY", "STEP_RESTARTED", "STEP_OUTPUT", "STEP_SUCCESS"]);
+    expect(flaky).toEqual([
+      "STEP_START",
+      "STEP_UP_FOR_RETRY",
+      "STEP_RESTARTED",
+      "STEP_UP_FOR_RETRY",
+      "STEP_RESTARTED",
+      "STEP_OUTPUT",
+      "STEP_SUCCESS",
+    ]);
     expect(run.steps).toContainEqual({ stepKey: "retried.flaky", status: "SUCCESS", attempts: 3 });
   });
 
   it("cancels a running run when it is terminated on the server", async () => {
     await startWorker(fixture("slow-defs.ts"), "slow");
     const runId = await suite.strata.launch(["slow"]);
-    await waitFor(async () => (await suite.strata.run(runId)).events.some((e) => e.type === "LOG"), 20_000, () => "the slow step never started");
+    await waitFor(
+      async () => (await suite.strata.run(runId)).events.some((e) => e.type === "LOG"),
+      20_000,
+      () => "the slow step never started",
+    );
 
     const asked = Date.now();
     expect(await suite.strata.terminate(runId)).toBe("CANCELING");
@@ -84,10 +104,17 @@ describe("serve(): a code location executing runs launched on the server", () =>
     const registrar = await startWorker(fixture("counting-defs.ts"), "counting", options);
     expect(await registrar.stop()).toBe(0);
     const runIds = await Promise.all(Array.from({ length: 20 }, () => suite.strata.launch(["counted"])));
-    await waitFor(async () => (await Promise.all(runIds.map((id) => suite.strata.run(id)))).every((r) => r.status === "STARTING"), 10_000, () => "runs never became STARTING");
+    await waitFor(
+      async () => (await Promise.all(runIds.map((id) => suite.strata.run(id)))).every((r) => r.status === "STARTING"),
+      10_000,
+      () => "runs never became STARTING",
+    );
 
     const started = Date.now();
-    const [a, b] = await Promise.all([startWorker(fixture("counting-defs.ts"), "counting", options), startWorker(fixture("counting-defs.ts"), "counting", options)]);
+    const [a, b] = await Promise.all([
+      startWorker(fixture("counting-defs.ts"), "counting", options),
+      startWorker(fixture("counting-defs.ts"), "counting", options),
+    ]);
     const runs = await Promise.all(runIds.map((id) => suite.strata.waitForRun(id, undefined, 60_000)));
     const elapsed = Date.now() - started;
 
@@ -101,7 +128,9 @@ describe("serve(): a code location executing runs launched on the server", () =>
     expect(byWorker).toEqual(new Set([a!.workerId, b!.workerId]));
 
     expect(await Promise.all([a!.stop(), b!.stop()])).toEqual([0, 0]);
-    process.stderr.write(`[serve e2e] 20 queued runs on 2 replicas (concurrency 2 each), from spawning them → all SUCCESS in ${elapsed} ms\n`);
+    process.stderr.write(
+      `[serve e2e] 20 queued runs on 2 replicas (concurrency 2 each), from spawning them → all SUCCESS in ${elapsed} ms\n`,
+    );
   });
 
   it("reports definitions that fail to load, and exits", async () => {
@@ -110,7 +139,7 @@ describe("serve(): a code location executing runs launched on the server", () =>
     expect(await worker.exited).toBe(1);
     const location = await suite.strata.codeLocation("broken");
     expect(location?.status).toBe("LOAD_ERROR");
-    expect(location?.loadError).toContain('DefinitionError');
+    expect(location?.loadError).toContain("DefinitionError");
     expect(location?.loadError).toContain("twice");
   });
 
@@ -123,19 +152,28 @@ describe("serve(): a code location executing runs launched on the server", () =>
     const elapsed = Date.now() - started;
 
     expect(run.status).toBe("SUCCESS");
-    const { run: stored } = await suite.strata.graphql<{ run: { lastEventSeq: number } }>(`query ($id: ID!) { run(id: $id) { ... on Run { lastEventSeq } } }`, { id: runId });
+    const { run: stored } = await suite.strata.graphql<{ run: { lastEventSeq: number } }>(
+      `query ($id: ID!) { run(id: $id) { ... on Run { lastEventSeq } } }`,
+      { id: runId },
+    );
     expect(stored.lastEventSeq).toBe(5_006);
     const ended = worker.log.find((line) => line.includes(`run ${runId} ended`))!;
     const { events, requests } = JSON.parse(ended.slice(ended.indexOf("{"))) as { events: number; requests: number };
     expect(events).toBe(5_006);
     expect(requests).toBeLessThanOrEqual(40);
-    process.stderr.write(`[serve e2e] a run of ${events} events: launch → SUCCESS in ${elapsed} ms, ${requests} reportRunEvents requests\n`);
+    process.stderr.write(
+      `[serve e2e] a run of ${events} events: launch → SUCCESS in ${elapsed} ms, ${requests} reportRunEvents requests\n`,
+    );
   });
 
   it("on SIGTERM stops claiming, lets a running run finish within the grace period, then exits", async () => {
     const worker = await startWorker(fixture("slow-defs.ts"), "slow", { env: { SLOW_MS: "800" } });
     const runId = await suite.strata.launch(["slow"]);
-    await waitFor(async () => (await suite.strata.run(runId)).events.some((e) => e.type === "LOG"), 20_000, () => "the slow step never started");
+    await waitFor(
+      async () => (await suite.strata.run(runId)).events.some((e) => e.type === "LOG"),
+      20_000,
+      () => "the slow step never started",
+    );
 
     expect(await worker.stop()).toBe(0);
 
@@ -146,7 +184,11 @@ describe("serve(): a code location executing runs launched on the server", () =>
   it("cancels the runs still going when the grace period ends", async () => {
     const worker = await startWorker(fixture("slow-defs.ts"), "slow", { args: ["--grace-ms", "200"] });
     const runId = await suite.strata.launch(["slow"]);
-    await waitFor(async () => (await suite.strata.run(runId)).events.some((e) => e.type === "LOG"), 20_000, () => "the slow step never started");
+    await waitFor(
+      async () => (await suite.strata.run(runId)).events.some((e) => e.type === "LOG"),
+      20_000,
+      () => "the slow step never started",
+    );
 
     expect(await worker.stop()).toBe(0);
 

@@ -38,18 +38,30 @@ describe.skipIf(!adminUrl)("the server restarted mid-run, on PostgreSQL (runs wh
     const worker = Worker.start({ defs: fixture("recovery-defs.ts"), url: server.url, token, name: "ticker", cwd, env: { TICKS: "300" } });
     try {
       await worker.ready();
-      const launched = await graphql<{ launchRun: { id: string } }>(server, admin, `mutation { launchRun(assetKeys: ["ticker"]) { ... on Run { id } } }`);
+      const launched = await graphql<{ launchRun: { id: string } }>(
+        server,
+        admin,
+        `mutation { launchRun(assetKeys: ["ticker"]) { ... on Run { id } } }`,
+      );
       const runId = launched.launchRun.id;
-      await waitFor(async () => (await graphql<{ run: RunState }>(server, admin, RUN, { id: runId })).run.events.length > 30, 20_000, () => "the run never got going");
+      await waitFor(
+        async () => (await graphql<{ run: RunState }>(server, admin, RUN, { id: runId })).run.events.length > 30,
+        20_000,
+        () => "the run never got going",
+      );
 
       await server.close();
       await new Promise((resolve) => setTimeout(resolve, 1500));
       server = await startServer({ env, port, host: "127.0.0.1" });
 
-      const done = await waitFor(async () => {
-        const { run } = await graphql<{ run: RunState }>(server, admin, RUN, { id: runId });
-        return ["SUCCESS", "FAILURE", "CANCELED"].includes(run.status) && run;
-      }, 30_000, () => "the run did not finish after the restart");
+      const done = await waitFor(
+        async () => {
+          const { run } = await graphql<{ run: RunState }>(server, admin, RUN, { id: runId });
+          return ["SUCCESS", "FAILURE", "CANCELED"].includes(run.status) && run;
+        },
+        30_000,
+        () => "the run did not finish after the restart",
+      );
       expect(done.status).toBe("SUCCESS");
       expect(done.events.map((e) => e.seq)).toEqual(done.events.map((_, i) => i + 1));
       const ticks = done.events.filter((e) => e.type === "LOG" && e.message?.startsWith("tick ")).map((e) => e.message);

@@ -141,7 +141,8 @@ export function planReexecution(manifest: Manifest, parentEvents: readonly RunEv
     for (const asset of manifest.assets) {
       if (!asset.multiAsset || asset.multiAsset.canSubset) continue;
       const name = asset.multiAsset.name;
-      if (manifest.assets.some((a) => a.multiAsset?.name === name && missing.has(a.key)) && parentAssets.includes(asset.key)) missing.add(asset.key);
+      if (manifest.assets.some((a) => a.multiAsset?.name === name && missing.has(a.key)) && parentAssets.includes(asset.key))
+        missing.add(asset.key);
     }
     selection = missing.size === 0 ? { stepKeys: [], assetKeys: [] } : resolveSelection(manifest, [...missing]);
   }

@@ -75,7 +75,8 @@ export function resolveSelection(manifest: Manifest, assetKeys?: readonly string
   const wanted = assetKeys ? [...new Set(assetKeys)] : manifest.assets.map((a) => a.key);
   if (assetKeys && wanted.length === 0) throw new SelectionError("empty_selection", "the selection names no asset");
   const unknown = wanted.filter((key) => !assetsByKey.has(key));
-  if (unknown.length > 0) throw new SelectionError("unknown_asset", `no asset ${unknown.map((k) => `"${k}"`).join(", ")} in these definitions`);
+  if (unknown.length > 0)
+    throw new SelectionError("unknown_asset", `no asset ${unknown.map((k) => `"${k}"`).join(", ")} in these definitions`);
 
   const selected = new Set(wanted);
   const steps = new Set<string>();
@@ -124,7 +125,8 @@ export function resolveSelection(manifest: Manifest, assetKeys?: readonly string
 export function selectSteps(manifest: Manifest, stepKeys: readonly string[]): RunSelection {
   const stepsByKey = new Map(manifest.steps.map((s) => [s.key, s]));
   const unknown = stepKeys.filter((key) => !stepsByKey.has(key));
-  if (unknown.length > 0) throw new SelectionError("unknown_step", `no step ${unknown.map((k) => `"${k}"`).join(", ")} in these definitions`);
+  if (unknown.length > 0)
+    throw new SelectionError("unknown_step", `no step ${unknown.map((k) => `"${k}"`).join(", ")} in these definitions`);
   if (stepKeys.length === 0) throw new SelectionError("empty_selection", "the selection names no step");
   const wanted = new Set(stepKeys);
   return {

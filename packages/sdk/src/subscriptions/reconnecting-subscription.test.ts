@@ -157,7 +157,7 @@ describe("a silent connection", () => {
     const silent = createServer((_request, response) => {
       connections++;
       response.writeHead(200, { "content-type": "text/event-stream" });
-      response.write("event: next\ndata: {\"data\":{\"events\":{\"seq\":1}}}\n\n");
+      response.write('event: next\ndata: {"data":{"events":{"seq":1}}}\n\n');
     });
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     cleanup.push(() => new Promise((resolve) => (silent.close(() => resolve()), silent.closeAllConnections())));

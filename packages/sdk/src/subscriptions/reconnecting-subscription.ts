@@ -11,9 +11,7 @@ import { openSseConnection, type Endpoint } from "./sse-connection.js";
  * client.codeLocationChanged({ onStatus: (s: SubscriptionStatus) => s.state === "reconnecting" && console.warn(`retry ${s.attempt} in ${s.delayMs} ms`) });
  * ```
  */
-export type SubscriptionStatus =
-  | { state: "connected" }
-  | { state: "reconnecting"; attempt: number; delayMs: number; error: StrataError };
+export type SubscriptionStatus = { state: "connected" } | { state: "reconnecting"; attempt: number; delayMs: number; error: StrataError };
 
 /**
  * Options of every subscription method.
@@ -74,7 +72,11 @@ export interface ResumableSubscriptionSpec<TEvent> {
  * published while disconnected are not seen: for a stream that must not lose any, use
  * {@link resumableSubscription}.
  */
-export function subscription<TEvent>(endpoint: Endpoint, spec: SubscriptionSpec<TEvent>, options: SubscribeOptions = {}): StrataSubscription<TEvent> {
+export function subscription<TEvent>(
+  endpoint: Endpoint,
+  spec: SubscriptionSpec<TEvent>,
+  options: SubscribeOptions = {},
+): StrataSubscription<TEvent> {
   return reconnecting(options, async function* (signal, onOpen, idleTimeoutMs) {
     for await (const data of openSseConnection(endpoint, spec, { signal, onOpen, idleTimeoutMs })) yield spec.select(data);
   });

@@ -37,7 +37,11 @@ interface ExecutionResultWire {
  * errors (a refused token or argument, which retrying would not fix). Returns quietly when the
  * server completes the stream or `signal` aborts.
  */
-export async function* openSseConnection(endpoint: Endpoint, request: SseRequest, options: SseConnectionOptions): AsyncGenerator<unknown, void, undefined> {
+export async function* openSseConnection(
+  endpoint: Endpoint,
+  request: SseRequest,
+  options: SseConnectionOptions,
+): AsyncGenerator<unknown, void, undefined> {
   const { url } = endpoint;
   let response: Response;
   try {
@@ -62,7 +66,9 @@ export async function* openSseConnection(endpoint: Endpoint, request: SseRequest
     for (;;) {
       const chunk = await readWithin(reader, options.idleTimeoutMs, url, response.status).catch((error: unknown) => {
         if (options.signal.aborted) return null;
-        throw error instanceof StrataRequestError ? error : new StrataRequestError(describeNetworkError(error as Error), url, response.status, { cause: error });
+        throw error instanceof StrataRequestError
+          ? error
+          : new StrataRequestError(describeNetworkError(error as Error), url, response.status, { cause: error });
       });
       if (chunk === null) return;
       if (chunk.done) throw new StrataRequestError("the server closed the subscription's connection", url, response.status);

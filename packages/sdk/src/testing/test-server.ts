@@ -41,7 +41,8 @@ export async function startTestServer(): Promise<TestServer> {
     admin,
     logs,
     token,
-    client: (options = {}) => createClient({ url: server.graphqlUrl, token: admin, reconnect: { minDelayMs: 50, maxDelayMs: 200 }, ...options }),
+    client: (options = {}) =>
+      createClient({ url: server.graphqlUrl, token: admin, reconnect: { minDelayMs: 50, maxDelayMs: 200 }, ...options }),
     async restart() {
       await server.close();
       server = await listen(port);

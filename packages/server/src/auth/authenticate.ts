@@ -24,7 +24,9 @@ export async function authenticate(sql: Sql, mode: AuthMode, header: string | nu
     // Authentication runs before execution, outside the error masking: say it is an outage the
     // client may retry, not an internal error.
     if (error instanceof ServiceUnavailableError) {
-      throw new GraphQLError(error.message, { extensions: { code: error.code, retryable: true, http: { status: 503, headers: { "retry-after": "1" } } } });
+      throw new GraphQLError(error.message, {
+        extensions: { code: error.code, retryable: true, http: { status: 503, headers: { "retry-after": "1" } } },
+      });
     }
     throw error;
   }

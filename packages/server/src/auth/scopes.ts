@@ -10,7 +10,6 @@ import { InvalidArgumentError } from "../errors.js";
  */
 export type Scope = "read" | "launch" | "admin" | `location:${string}`;
 
-
 export function parseScope(value: string): Scope {
   if (value === "read" || value === "launch" || value === "admin") return value;
   if (value.startsWith("location:") && isLocationName(value.slice("location:".length))) return value as Scope;

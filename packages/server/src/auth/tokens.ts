@@ -75,10 +75,14 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * same connection pool, not a trip through the query compiler.
  */
 export async function authenticateToken(sql: Sql, token: string, now = new Date()): Promise<Principal> {
-  const [record] = await sql.query<{ id: string; name: string; scopes: string[]; revokedAt: Date | null; expiresAt: Date | null; lastUsedAt: Date | null }>(
-    `SELECT id, name, scopes, "revokedAt", "expiresAt", "lastUsedAt" FROM "ApiToken" WHERE "tokenHash" = $1`,
-    [hashToken(token)],
-  );
+  const [record] = await sql.query<{
+    id: string;
+    name: string;
+    scopes: string[];
+    revokedAt: Date | null;
+    expiresAt: Date | null;
+    lastUsedAt: Date | null;
+  }>(`SELECT id, name, scopes, "revokedAt", "expiresAt", "lastUsedAt" FROM "ApiToken" WHERE "tokenHash" = $1`, [hashToken(token)]);
   if (!record) throw new InvalidTokenError("Invalid API token");
   if (record.revokedAt) throw new InvalidTokenError(`API token "${record.name}" was revoked`);
   if (record.expiresAt && record.expiresAt <= now) throw new InvalidTokenError(`API token "${record.name}" has expired`);

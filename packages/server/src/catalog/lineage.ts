@@ -59,9 +59,7 @@ export async function walkLineage(
 /** Edges whose both ends are in `keys` (null: every edge). */
 export async function edgesAmong(sql: Sql, keys: readonly string[] | null): Promise<LineageEdge[]> {
   return keys === null
-    ? sql.query<LineageEdge>(
-        `SELECT "upstreamKey" AS upstream, "downstreamKey" AS downstream FROM "AssetDependency" ORDER BY 2, 1`,
-      )
+    ? sql.query<LineageEdge>(`SELECT "upstreamKey" AS upstream, "downstreamKey" AS downstream FROM "AssetDependency" ORDER BY 2, 1`)
     : sql.query<LineageEdge>(
         `SELECT "upstreamKey" AS upstream, "downstreamKey" AS downstream FROM "AssetDependency"
          WHERE "downstreamKey" = ANY($1::text[]) AND "upstreamKey" = ANY($1::text[]) ORDER BY 2, 1`,

@@ -22,7 +22,8 @@ export function manifestGraphProblems(manifest: ManifestGraph): ManifestProblem[
   const problems: ManifestProblem[] = [];
   const steps = new Map<string, number>();
   manifest.steps.forEach((step, i) => {
-    if (steps.has(step.key)) problems.push({ path: `steps.${i}.key`, code: "duplicate_step_key", message: `duplicate step key "${step.key}"` });
+    if (steps.has(step.key))
+      problems.push({ path: `steps.${i}.key`, code: "duplicate_step_key", message: `duplicate step key "${step.key}"` });
     else steps.set(step.key, i);
   });
   // Planning walks these wirings, so each must name a step of this manifest.
@@ -30,7 +31,11 @@ export function manifestGraphProblems(manifest: ManifestGraph): ManifestProblem[
     [...step.inputs, ...step.deps].forEach((input, j) => {
       if (!steps.has(input.stepKey)) {
         const path = `steps.${i}.${j < step.inputs.length ? "inputs" : "deps"}`;
-        problems.push({ path, code: "missing_upstream", message: `step "${step.key}" is wired to step "${input.stepKey}", which the manifest does not define` });
+        problems.push({
+          path,
+          code: "missing_upstream",
+          message: `step "${step.key}" is wired to step "${input.stepKey}", which the manifest does not define`,
+        });
       }
     });
   });
@@ -38,7 +43,12 @@ export function manifestGraphProblems(manifest: ManifestGraph): ManifestProblem[
   manifest.steps.forEach((step, i) => {
     const names = new Set<string>();
     step.outputs.forEach((output, j) => {
-      if (names.has(output.name)) problems.push({ path: `steps.${i}.outputs.${j}.name`, code: "duplicate_key", message: `step "${step.key}" names output "${output.name}" twice` });
+      if (names.has(output.name))
+        problems.push({
+          path: `steps.${i}.outputs.${j}.name`,
+          code: "duplicate_key",
+          message: `step "${step.key}" names output "${output.name}" twice`,
+        });
       names.add(output.name);
       if (output.assetKey === null) return;
       const producer = producers.get(output.assetKey);
@@ -52,30 +62,55 @@ export function manifestGraphProblems(manifest: ManifestGraph): ManifestProblem[
     });
     const inputs = new Set<string>();
     step.inputs.forEach((input, j) => {
-      if (inputs.has(input.name)) problems.push({ path: `steps.${i}.inputs.${j}.name`, code: "duplicate_key", message: `step "${step.key}" names input "${input.name}" twice` });
+      if (inputs.has(input.name))
+        problems.push({
+          path: `steps.${i}.inputs.${j}.name`,
+          code: "duplicate_key",
+          message: `step "${step.key}" names input "${input.name}" twice`,
+        });
       inputs.add(input.name);
     });
   });
   const keys = new Set<string>();
   manifest.assets.forEach((asset, i) => {
-    if (keys.has(asset.key)) problems.push({ path: `assets.${i}.key`, code: "duplicate_key", message: `duplicate asset key "${asset.key}"` });
+    if (keys.has(asset.key))
+      problems.push({ path: `assets.${i}.key`, code: "duplicate_key", message: `duplicate asset key "${asset.key}"` });
     keys.add(asset.key);
     if (!steps.has(asset.stepKey)) {
-      problems.push({ path: `assets.${i}.stepKey`, code: "missing_upstream", message: `asset "${asset.key}" names step "${asset.stepKey}", which the manifest does not define` });
+      problems.push({
+        path: `assets.${i}.stepKey`,
+        code: "missing_upstream",
+        message: `asset "${asset.key}" names step "${asset.stepKey}", which the manifest does not define`,
+      });
     } else if (producers.get(asset.key) !== asset.stepKey) {
-      problems.push({ path: `assets.${i}.stepKey`, code: "inconsistent", message: `step "${asset.stepKey}" has no output for asset "${asset.key}"` });
+      problems.push({
+        path: `assets.${i}.stepKey`,
+        code: "inconsistent",
+        message: `step "${asset.stepKey}" has no output for asset "${asset.key}"`,
+      });
     }
   });
   for (const [key, step] of producers) {
-    if (!keys.has(key)) problems.push({ path: `steps.${steps.get(step)}.outputs`, code: "inconsistent", message: `step "${step}" outputs asset "${key}", which the manifest's assets do not list` });
+    if (!keys.has(key))
+      problems.push({
+        path: `steps.${steps.get(step)}.outputs`,
+        code: "inconsistent",
+        message: `step "${step}" outputs asset "${key}", which the manifest's assets do not list`,
+      });
   }
   // Lineage may point at other locations' keys; only edges among this manifest's assets can loop.
   const depsOf = new Map(manifest.assets.map((a) => [a.key, a.deps.filter((d) => keys.has(d))]));
   const assetCycle = findCycle([...depsOf.keys()], (key) => depsOf.get(key) ?? []);
-  if (assetCycle) problems.push({ path: "assets", code: "cycle", message: `assets depend on each other in a cycle: ${assetCycle.reverse().join(" → ")}` });
+  if (assetCycle)
+    problems.push({
+      path: "assets",
+      code: "cycle",
+      message: `assets depend on each other in a cycle: ${assetCycle.reverse().join(" → ")}`,
+    });
   // Steps can loop even when assets do not: a multi-asset consuming an asset built from its own output.
   const upstreamOf = new Map(manifest.steps.map((s) => [s.key, [...s.inputs, ...s.deps].map((i) => i.stepKey)]));
   const stepCycle = findCycle([...upstreamOf.keys()], (key) => upstreamOf.get(key) ?? []);
-  if (stepCycle) problems.push({ path: "steps", code: "cycle", message: `steps depend on each other in a cycle: ${stepCycle.reverse().join(" → ")}` });
+  if (stepCycle)
+    problems.push({ path: "steps", code: "cycle", message: `steps depend on each other in a cycle: ${stepCycle.reverse().join(" → ")}` });
   return problems;
 }

@@ -31,7 +31,11 @@ export function parseManifest(input: unknown, hash: string): Manifest {
   problems.push(...manifestGraphProblems(manifest));
   const expected = manifestHash(input);
   if (hash !== expected) {
-    problems.push({ path: "hash", code: "hash_mismatch", message: `does not match the manifest's content (expected ${expected}): the manifest was altered or hashed differently` });
+    problems.push({
+      path: "hash",
+      code: "hash_mismatch",
+      message: `does not match the manifest's content (expected ${expected}): the manifest was altered or hashed differently`,
+    });
   }
   if (problems.length) throw new InvalidManifestError(problems);
   return manifest;

@@ -41,9 +41,10 @@ export async function recordMaterializations(sql: Sql, inputs: readonly Material
     };
   });
   return sql.transaction(async (tx) => {
-    await tx.query(`INSERT INTO "Asset" (key) SELECT DISTINCT r->>'asset_key' FROM jsonb_array_elements($1::jsonb) r ON CONFLICT DO NOTHING`, [
-      JSON.stringify(rows),
-    ]);
+    await tx.query(
+      `INSERT INTO "Asset" (key) SELECT DISTINCT r->>'asset_key' FROM jsonb_array_elements($1::jsonb) r ON CONFLICT DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
     const inserted = await tx.query<{ id: string; assetKey: string; timestamp: Date; ord: number }>(
       `INSERT INTO "Materialization" ("assetKey", "runId", "stepKey", partition, description, metadata, "codeVersion", "dataVersion", timestamp)
        SELECT r.asset_key, r.run_id, r.step_key, r.partition, r.description, r.metadata,

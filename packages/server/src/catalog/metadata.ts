@@ -24,7 +24,14 @@ export function searchTextOf(asset: { key: string; description: string | null; m
 export function normaliseMetadata(input: Record<string, unknown>): Record<string, MetadataEntry> {
   const out: Record<string, MetadataEntry> = {};
   for (const [label, value] of Object.entries(input)) {
-    if (value && typeof value === "object" && !Array.isArray(value) && "type" in value && "value" in value && typeof value.type === "string") {
+    if (
+      value &&
+      typeof value === "object" &&
+      !Array.isArray(value) &&
+      "type" in value &&
+      "value" in value &&
+      typeof value.type === "string"
+    ) {
       out[label] = { type: value.type, value: value.value };
     } else if (typeof value === "string") out[label] = { type: "text", value };
     else if (typeof value === "number") out[label] = { type: Number.isInteger(value) ? "int" : "float", value };

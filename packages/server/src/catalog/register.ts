@@ -22,69 +22,68 @@ const ANALYZE_THRESHOLD = 1000;
  * transaction. Hand-written SQL (rows sent as one JSON array each) because a 10,000-asset
  * location must register in well under two seconds on either database.
  */
-export async function registerCodeLocation(
-  sql: Sql,
-  input: { name: string; manifest: unknown; hash: string },
-): Promise<Registration> {
+export async function registerCodeLocation(sql: Sql, input: { name: string; manifest: unknown; hash: string }): Promise<Registration> {
   const name = parseLocationName(input.name);
   const manifest = parseManifest(input.manifest, input.hash);
   const keys = manifest.assets.map((a) => a.key);
-  const registration = await sql.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO "CodeLocation" (id, name, status, "createdAt", "updatedAt") VALUES ($1, $2, 'LOADED', now(), now())
+  const registration = await sql
+    .transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO "CodeLocation" (id, name, status, "createdAt", "updatedAt") VALUES ($1, $2, 'LOADED', now(), now())
        ON CONFLICT (name) DO NOTHING`,
-      [randomUUID(), name],
-    );
-    // The row lock serialises registrations of one location.
-    const [location] = await tx.query<{ id: string; status: string; hash: string | null; version: number | null }>(
-      `SELECT l.id, l.status, v.hash, v.version FROM "CodeLocation" l
+        [randomUUID(), name],
+      );
+      // The row lock serialises registrations of one location.
+      const [location] = await tx.query<{ id: string; status: string; hash: string | null; version: number | null }>(
+        `SELECT l.id, l.status, v.hash, v.version FROM "CodeLocation" l
        LEFT JOIN "CodeLocationVersion" v ON v.id = l."currentVersionId"
        WHERE l.name = $1 FOR UPDATE OF l`,
-      [name],
-    );
-    if (!location) throw new Error(`code location ${name} vanished during registration`);
-    if (location.hash === input.hash && location.status === "LOADED") {
-      return { locationId: location.id, changed: false, version: location.version!, added: [], removed: [] };
-    }
-    const collisions = await tx.query<KeyCollision>(
-      `SELECT n.key, l.name AS "definedBy" FROM "AssetNode" n JOIN "CodeLocation" l ON l.id = n."locationId"
+        [name],
+      );
+      if (!location) throw new Error(`code location ${name} vanished during registration`);
+      if (location.hash === input.hash && location.status === "LOADED") {
+        return { locationId: location.id, changed: false, version: location.version!, added: [], removed: [] };
+      }
+      const collisions = await tx.query<KeyCollision>(
+        `SELECT n.key, l.name AS "definedBy" FROM "AssetNode" n JOIN "CodeLocation" l ON l.id = n."locationId"
        WHERE n.key = ANY($1::text[]) AND n."locationId" <> $2 ORDER BY n.key`,
-      [keys, location.id],
-    );
-    if (collisions.length) throw new AssetKeyCollisionError(name, collisions);
+        [keys, location.id],
+      );
+      if (collisions.length) throw new AssetKeyCollisionError(name, collisions);
 
-    const previous = await tx.query<{ key: string }>(`SELECT key FROM "AssetNode" WHERE "locationId" = $1`, [location.id]);
-    const before = new Set(previous.map((r) => r.key));
-    const now = new Set(keys);
-    const version = (location.version ?? 0) + 1;
-    const versionId = randomUUID();
-    await tx.query(
-      `INSERT INTO "CodeLocationVersion" (id, "locationId", version, hash, "manifestVersion", manifest, "registeredAt")
+      const previous = await tx.query<{ key: string }>(`SELECT key FROM "AssetNode" WHERE "locationId" = $1`, [location.id]);
+      const before = new Set(previous.map((r) => r.key));
+      const now = new Set(keys);
+      const version = (location.version ?? 0) + 1;
+      const versionId = randomUUID();
+      await tx.query(
+        `INSERT INTO "CodeLocationVersion" (id, "locationId", version, hash, "manifestVersion", manifest, "registeredAt")
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, now())`,
-      [versionId, location.id, version, input.hash, manifest.manifestVersion, JSON.stringify(manifest)],
-    );
-    const mentioned = [...new Set([...keys, ...manifest.assets.flatMap((a) => a.deps)])];
-    await tx.query(`INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING`, [mentioned]);
-    await tx.query(`DELETE FROM "AssetNode" WHERE "locationId" = $1`, [location.id]);
-    await insertNodes(tx, manifest, location.id, versionId);
-    await tx.query(
-      `UPDATE "CodeLocation" SET "currentVersionId" = $2, status = 'LOADED', "loadError" = NULL, "updatedAt" = now() WHERE id = $1`,
-      [location.id, versionId],
-    );
-    return {
-      locationId: location.id,
-      changed: true,
-      version,
-      added: keys.filter((k) => !before.has(k)),
-      removed: [...before].filter((k) => !now.has(k)).sort(),
-    };
-  }).catch((error: unknown) => {
-    // Two locations registering the same new key at once: the loser's insert hits the primary key.
-    if ((error as { code?: string }).code === "23505" && String((error as Error).message).includes("AssetNode_pkey")) {
-      return null;
-    }
-    throw error;
-  });
+        [versionId, location.id, version, input.hash, manifest.manifestVersion, JSON.stringify(manifest)],
+      );
+      const mentioned = [...new Set([...keys, ...manifest.assets.flatMap((a) => a.deps)])];
+      await tx.query(`INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING`, [mentioned]);
+      await tx.query(`DELETE FROM "AssetNode" WHERE "locationId" = $1`, [location.id]);
+      await insertNodes(tx, manifest, location.id, versionId);
+      await tx.query(
+        `UPDATE "CodeLocation" SET "currentVersionId" = $2, status = 'LOADED', "loadError" = NULL, "updatedAt" = now() WHERE id = $1`,
+        [location.id, versionId],
+      );
+      return {
+        locationId: location.id,
+        changed: true,
+        version,
+        added: keys.filter((k) => !before.has(k)),
+        removed: [...before].filter((k) => !now.has(k)).sort(),
+      };
+    })
+    .catch((error: unknown) => {
+      // Two locations registering the same new key at once: the loser's insert hits the primary key.
+      if ((error as { code?: string }).code === "23505" && String((error as Error).message).includes("AssetNode_pkey")) {
+        return null;
+      }
+      throw error;
+    });
   if (registration === null) {
     const taken = await sql.query<KeyCollision>(
       `SELECT n.key, l.name AS "definedBy" FROM "AssetNode" n JOIN "CodeLocation" l ON l.id = n."locationId"

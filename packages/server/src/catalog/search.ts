@@ -66,7 +66,11 @@ export function buildSearch(filter: AssetSearch, bytewiseCollation: boolean): { 
   return { where: clauses.length ? clauses.join(" AND ") : "TRUE", params };
 }
 
-export async function searchAssets(db: SearchDatabase, filter: AssetSearch, page: { first: number; after?: string | null }): Promise<SearchPage> {
+export async function searchAssets(
+  db: SearchDatabase,
+  filter: AssetSearch,
+  page: { first: number; after?: string | null },
+): Promise<SearchPage> {
   if (!Number.isInteger(page.first) || page.first < 0 || page.first > MAX_PAGE_SIZE) {
     throw new InvalidArgumentError("first", `must be from 0 to ${MAX_PAGE_SIZE}`);
   }

@@ -9,7 +9,10 @@ import { DatabaseInUseError } from "./data-dir-lock.js";
 it("refuses to open an embedded database another live process holds, and takes over a stale lock", async () => {
   const dir = join(mkdtempSync(join(tmpdir(), "strata-lock-")), "db");
   // Another process holds it: a child that takes the lock the same way and stays alive.
-  const child = spawn(process.execPath, ["-e", `require("fs").writeFileSync(${JSON.stringify(`${dir}.lock`)}, JSON.stringify({ pid: process.pid, command: "dev", url: "http://localhost:4000/graphql" })); setInterval(() => {}, 1000);`]);
+  const child = spawn(process.execPath, [
+    "-e",
+    `require("fs").writeFileSync(${JSON.stringify(`${dir}.lock`)}, JSON.stringify({ pid: process.pid, command: "dev", url: "http://localhost:4000/graphql" })); setInterval(() => {}, 1000);`,
+  ]);
   await new Promise((resolve) => setTimeout(resolve, 300));
   try {
     const attempt = openDatabase({ dataDir: dir });

@@ -54,9 +54,7 @@ describe(`migrations on ${testDialect}`, () => {
   it("refuse to start over a migration Prisma recorded as failed", async () => {
     const db = await openTestDatabase();
     open.push(db);
-    await db.sql.query(
-      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name) VALUES ('f', 'c', '99990101000000_half_done')`,
-    );
+    await db.sql.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name) VALUES ('f', 'c', '99990101000000_half_done')`);
     await expect(applyMigrations(db.sql)).rejects.toThrow(/99990101000000_half_done failed earlier.*prisma migrate resolve/);
   });
 

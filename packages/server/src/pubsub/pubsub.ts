@@ -47,7 +47,11 @@ type ListenPayload<Topic extends keyof StrataEvents> = StrataEvents[Topic] exten
  * the first `next()` runs; that first call is made here and its result handed to the caller's
  * first `next()`.
  */
-async function listenNow<Payload>(subscription: AsyncIterable<Payload>, confirmed: (topic: string) => Promise<unknown>, topic: string): Promise<AsyncIterator<Payload>> {
+async function listenNow<Payload>(
+  subscription: AsyncIterable<Payload>,
+  confirmed: (topic: string) => Promise<unknown>,
+  topic: string,
+): Promise<AsyncIterator<Payload>> {
   const iterator = subscription[Symbol.asyncIterator]();
   let first: Promise<IteratorResult<Payload>> | null = iterator.next();
   try {

@@ -32,7 +32,11 @@ export async function endRunOnServer(
      RETURNING s."stepKey", old.status <> 'PENDING' AS started`,
     [run.id, failing],
   );
-  const keys = (started: boolean) => steps.filter((s) => s.started === started).map((s) => s.stepKey).sort();
+  const keys = (started: boolean) =>
+    steps
+      .filter((s) => s.started === started)
+      .map((s) => s.stepKey)
+      .sort();
   const durationMs = ended!.durationMs;
   const error = { name: "RunMonitorError", message: outcome.reason, stack: null, cause: null };
   return failing

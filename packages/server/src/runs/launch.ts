@@ -35,7 +35,11 @@ export type NewRunStatus = "QUEUED" | "STARTING";
  * free) is admitted in the same transaction, under the coordinator's lock: it is STARTING when
  * the launch commits, and its start skips a coordinator pass. Otherwise it is QUEUED.
  */
-export async function insertRun(sql: Sql, run: NewRun, admitUpTo: number | null): Promise<{ id: string; status: NewRunStatus; row: RunRow }> {
+export async function insertRun(
+  sql: Sql,
+  run: NewRun,
+  admitUpTo: number | null,
+): Promise<{ id: string; status: NewRunStatus; row: RunRow }> {
   const id = randomUUID();
   const params = [
     id,
@@ -118,17 +122,26 @@ export async function launchRun(
     selection = resolveSelection(await manifests.get(sql, versionId), keys);
   } catch (error) {
     if (error instanceof SelectionError) {
-      const reason = error.code === "partial_multi_asset" ? "PARTIAL_MULTI_ASSET" : error.code === "empty_selection" ? "EMPTY_SELECTION" : "UNKNOWN_ASSETS";
+      const reason =
+        error.code === "partial_multi_asset"
+          ? "PARTIAL_MULTI_ASSET"
+          : error.code === "empty_selection"
+            ? "EMPTY_SELECTION"
+            : "UNKNOWN_ASSETS";
       throw new InvalidSelectionError(reason, error.message, keys);
     }
     throw error;
   }
-  const run = await insertRun(sql, {
-    locationId,
-    versionId,
-    plan: { planVersion: 1, stepKeys: selection.stepKeys, assetKeys: selection.assetKeys, reusedOutputs: [] },
-    tags,
-    createdBy: input.createdBy,
-  }, admitUpTo);
+  const run = await insertRun(
+    sql,
+    {
+      locationId,
+      versionId,
+      plan: { planVersion: 1, stepKeys: selection.stepKeys, assetKeys: selection.assetKeys, reusedOutputs: [] },
+      tags,
+      createdBy: input.createdBy,
+    },
+    admitUpTo,
+  );
   return { ...run, location };
 }

@@ -29,7 +29,10 @@ export async function failStaleRuns(sql: Sql, config: RunConfig, pubsub: StrataP
     for (const run of stale) {
       const outcome =
         run.status === "STARTING"
-          ? { status: "FAILURE" as const, reason: `No worker of code location "${run.location}" claimed the run within ${config.startTimeoutSeconds} s of its start` }
+          ? {
+              status: "FAILURE" as const,
+              reason: `No worker of code location "${run.location}" claimed the run within ${config.startTimeoutSeconds} s of its start`,
+            }
           : run.status === "CANCELING"
             ? { status: "CANCELED" as const, reason: `Worker ${run.workerId} stopped heartbeating while the run was being canceled` }
             : {

@@ -51,9 +51,10 @@ export async function startQueuedRuns(sql: Sql, config: RunConfig): Promise<Arra
     }
     if (chosen.length) {
       // The rows are locked, so a termination cannot slip in between; the status check is belt and braces.
-      await tx.query(`UPDATE "Run" SET status = 'STARTING', "startingAt" = now(), "updatedAt" = now() WHERE id = ANY($1::text[]) AND status = 'QUEUED'`, [
-        chosen.map((r) => r.id),
-      ]);
+      await tx.query(
+        `UPDATE "Run" SET status = 'STARTING', "startingAt" = now(), "updatedAt" = now() WHERE id = ANY($1::text[]) AND status = 'QUEUED'`,
+        [chosen.map((r) => r.id)],
+      );
     }
     return chosen;
   });

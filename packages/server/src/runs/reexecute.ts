@@ -65,15 +65,19 @@ export async function reexecuteRun(
     "strata/parent_run_id": parent.id,
     "strata/root_run_id": rootRunId,
   };
-  const run = await insertRun(sql, {
-    locationId: parent.locationId,
-    versionId: parent.versionId,
-    plan,
-    tags,
-    parentRunId: parent.id,
-    rootRunId,
-    strategy: input.strategy,
-    createdBy: input.createdBy,
-  }, admitUpTo);
+  const run = await insertRun(
+    sql,
+    {
+      locationId: parent.locationId,
+      versionId: parent.versionId,
+      plan,
+      tags,
+      parentRunId: parent.id,
+      rootRunId,
+      strategy: input.strategy,
+      createdBy: input.createdBy,
+    },
+    admitUpTo,
+  );
   return { ...run, location: parent.location };
 }

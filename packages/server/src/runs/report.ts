@@ -57,10 +57,12 @@ function stored(runId: string, e: ReportedEvent): Omit<StoredRunEvent, "timestam
 }
 
 function parseEvents(events: unknown[]): ReportedEvent[] {
-  if (events.length > MAX_EVENTS_PER_REPORT) throw new InvalidArgumentError("events", `report at most ${MAX_EVENTS_PER_REPORT} events at once`);
+  if (events.length > MAX_EVENTS_PER_REPORT)
+    throw new InvalidArgumentError("events", `report at most ${MAX_EVENTS_PER_REPORT} events at once`);
   const parsed = events.map((event, i) => {
     const result = eventSchema.safeParse(event);
-    if (!result.success) throw new InvalidArgumentError(`events.${i}`, result.error.issues.map((x) => `${x.path.join(".")} ${x.message}`).join("; "));
+    if (!result.success)
+      throw new InvalidArgumentError(`events.${i}`, result.error.issues.map((x) => `${x.path.join(".")} ${x.message}`).join("; "));
     const payload = parseRunEventPayload(result.data.type, result.data.payload);
     if (!payload.ok) throw new InvalidArgumentError(`events.${i}`, payload.problem);
     return { ...result.data, payload: payload.payload };
@@ -101,7 +103,13 @@ export async function reportRunEvents(
          WHERE r."runId" = $1`,
         [input.runId, JSON.stringify(events.map((e) => ({ seq: e.seq, type: e.type })))],
       );
-      if (stored!.n === seqs.length) return { result: { lastSeq: run.lastEventSeq, status: run.status, cancelRequested: run.status === "CANCELING" }, stored: [], materialized: [], status: null };
+      if (stored!.n === seqs.length)
+        return {
+          result: { lastSeq: run.lastEventSeq, status: run.status, cancelRequested: run.status === "CANCELING" },
+          stored: [],
+          materialized: [],
+          status: null,
+        };
       throw new RunNotHeldError(
         input.runId,
         run.status,
@@ -134,7 +142,9 @@ export async function reportRunEvents(
       status = terminalStatusOf(terminal.type)!;
       const payload = (terminal.payload ?? {}) as { error?: { message?: string } | null; failedSteps?: string[] };
       const reason =
-        status === "FAILURE" ? (payload.error?.message ?? (payload.failedSteps?.length ? `Steps failed: ${payload.failedSteps.join(", ")}` : "Run failed")) : null;
+        status === "FAILURE"
+          ? (payload.error?.message ?? (payload.failedSteps?.length ? `Steps failed: ${payload.failedSteps.join(", ")}` : "Run failed"))
+          : null;
       await tx.query(
         `UPDATE "Run" SET status = $2::"RunStatus", "failureReason" = $3, "endedAt" = $4, "leaseExpiresAt" = NULL, "updatedAt" = now(),
                 "lastEventSeq" = GREATEST("lastEventSeq", $5) WHERE id = $1`,
@@ -180,7 +190,11 @@ function checkSequence(runId: string, lastSeq: number, news: ReportedEvent[]): v
   let expected = lastSeq + 1;
   for (const event of news) {
     if (event.seq !== expected) {
-      throw new RunEventSequenceError(runId, expected, `Run ${runId} expects event seq ${expected} next, got ${event.seq}: report the events from seq ${expected} on, in order`);
+      throw new RunEventSequenceError(
+        runId,
+        expected,
+        `Run ${runId} expects event seq ${expected} next, got ${event.seq}: report the events from seq ${expected} on, in order`,
+      );
     }
     if (terminalStatusOf(event.type) && event !== news.at(-1)) {
       throw new RunEventSequenceError(runId, expected + 1, `${event.type} (seq ${event.seq}) ends run ${runId}: no event may follow it`);
@@ -209,11 +223,19 @@ async function checkPlan(tx: Sql, runId: string, news: ReportedEvent[]): Promise
   const assets = new Set(plan.assetKeys);
   for (const event of concerned) {
     if (event.stepKey && !steps.has(event.stepKey)) {
-      throw new EventOutsidePlanError(runId, event.seq, `Event seq ${event.seq} (${event.type}) names step "${event.stepKey}", which is not in run ${runId}'s plan`);
+      throw new EventOutsidePlanError(
+        runId,
+        event.seq,
+        `Event seq ${event.seq} (${event.type}) names step "${event.stepKey}", which is not in run ${runId}'s plan`,
+      );
     }
     const asset = assetOf(event);
     if (asset && !assets.has(asset)) {
-      throw new EventOutsidePlanError(runId, event.seq, `Event seq ${event.seq} (${event.type}) names asset "${asset}", which run ${runId} does not materialize`);
+      throw new EventOutsidePlanError(
+        runId,
+        event.seq,
+        `Event seq ${event.seq} (${event.type}) names asset "${asset}", which run ${runId} does not materialize`,
+      );
     }
   }
 }

@@ -20,9 +20,7 @@ export interface TagConcurrencyLimit {
   limit: number;
 }
 
-export const tagLimitsSchema = z.array(
-  z.object({ key: z.string().min(1), value: z.string().optional(), limit: z.number().int().min(0) }),
-);
+export const tagLimitsSchema = z.array(z.object({ key: z.string().min(1), value: z.string().optional(), limit: z.number().int().min(0) }));
 
 export const defaultRunConfig: RunConfig = {
   maxConcurrentRuns: 10,

@@ -6,11 +6,13 @@ export const PRIORITY_TAG = "strata/priority";
 
 export function parseTags(value: unknown, argument = "tags"): Record<string, string> {
   if (value === null || value === undefined) return {};
-  if (typeof value !== "object" || Array.isArray(value)) throw new InvalidArgumentError(argument, "must be an object of tag name → string value");
+  if (typeof value !== "object" || Array.isArray(value))
+    throw new InvalidArgumentError(argument, "must be an object of tag name → string value");
   const tags: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
     if (!isTagKey(key)) throw new InvalidArgumentError(argument, `"${key}" is not a tag name: use 1-255 of ${TAG_KEY_CHARACTERS}`);
-    if (typeof v !== "string" || v.length > 1024) throw new InvalidArgumentError(argument, `tag "${key}" must have a string value of at most 1,024 characters`);
+    if (typeof v !== "string" || v.length > 1024)
+      throw new InvalidArgumentError(argument, `tag "${key}" must have a string value of at most 1,024 characters`);
     tags[key] = v;
   }
   return tags;

@@ -21,8 +21,7 @@ builder.queryField("assets", (t) =>
   t.connection(
     {
       type: AssetRef,
-      description:
-        "The catalog: currently defined assets, searched and filtered on the server with indexes, ordered by key.",
+      description: "The catalog: currently defined assets, searched and filtered on the server with indexes, ordered by key.",
       args: {
         search: t.arg.string({ required: false, description: "Words that must all occur in the key, description or text metadata." }),
         keyPrefix: t.arg.string({ required: false, description: 'Whole key parts: "sales" matches "sales/orders".' }),

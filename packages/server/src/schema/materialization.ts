@@ -43,7 +43,10 @@ builder.mutationField("reportMaterialization", (t) =>
       if (!can(ctx.principal, "launch")) {
         // Without `launch`, only the defining location's own token may report. The refusal names
         // `launch` alone, so it says nothing about which location (if any) defines the asset.
-        const definedBy = await ctx.db.prisma.assetNode.findUnique({ where: { key: assetKey }, select: { location: { select: { name: true } } } });
+        const definedBy = await ctx.db.prisma.assetNode.findUnique({
+          where: { key: assetKey },
+          select: { location: { select: { name: true } } },
+        });
         if (!definedBy || !can(ctx.principal, `location:${definedBy.location.name}`)) requireScope(ctx.principal, "launch");
       }
       if (args.metadata !== null && args.metadata !== undefined && (typeof args.metadata !== "object" || Array.isArray(args.metadata))) {
@@ -83,6 +86,9 @@ builder.subscriptionField("assetMaterialized", (t) =>
       );
     },
     resolve: (query, event, _args, ctx) =>
-      ctx.db.prisma.materialization.findUniqueOrThrow({ ...query, where: { id: BigInt((event as { materializationId: string }).materializationId) } }),
+      ctx.db.prisma.materialization.findUniqueOrThrow({
+        ...query,
+        where: { id: BigInt((event as { materializationId: string }).materializationId) },
+      }),
   }),
 );

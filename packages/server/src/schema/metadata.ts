@@ -6,7 +6,7 @@ export interface LabelledMetadata extends MetadataEntry {
 }
 
 export const MetadataEntryRef = builder.objectRef<LabelledMetadata>("MetadataEntry").implement({
-  description: "One typed metadata value, e.g. { label: \"row_count\", type: \"int\", value: 42 }.",
+  description: 'One typed metadata value, e.g. { label: "row_count", type: "int", value: 42 }.',
   fields: (t) => ({
     label: t.exposeString("label"),
     type: t.exposeString("type", { description: "text, int, float, bool, json, url, path, markdown, table..." }),

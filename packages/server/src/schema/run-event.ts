@@ -94,7 +94,10 @@ function runEventStream(ctx: Context, runId: string, after: number): AsyncIterab
       }
       // A reader resuming after the terminal event has nothing left to wait for.
       if (!ended) {
-        const [run] = await ctx.db.sql.query<{ status: string; lastEventSeq: number }>(`SELECT status, "lastEventSeq" FROM "Run" WHERE id = $1`, [runId]);
+        const [run] = await ctx.db.sql.query<{ status: string; lastEventSeq: number }>(
+          `SELECT status, "lastEventSeq" FROM "Run" WHERE id = $1`,
+          [runId],
+        );
         if (run && isTerminalRunStatus(run.status) && run.lastEventSeq <= last) ended = true;
       }
       // One pending next() at a time: a second would take the message meant for the first.

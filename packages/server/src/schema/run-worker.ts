@@ -37,7 +37,9 @@ const ClaimedRunRef = builder.objectRef<ClaimedRun>("ClaimedRun").implement({
 });
 
 const ClaimRunResultRef = builder.objectRef<{ run: ClaimedRun | null }>("ClaimRunResult").implement({
-  fields: (t) => ({ run: t.field({ type: ClaimedRunRef, nullable: true, description: "Null when no run is waiting.", resolve: (r) => r.run }) }),
+  fields: (t) => ({
+    run: t.field({ type: ClaimedRunRef, nullable: true, description: "Null when no run is waiting.", resolve: (r) => r.run }),
+  }),
 });
 
 const RunReportRef = builder.objectRef<ReportResult>("RunReport").implement({
@@ -105,11 +107,7 @@ async function claimWaiting(ctx: Context, input: Parameters<typeof claimRun>[1],
 }
 
 /** Resolves at the next RUN_AVAILABLE, at the deadline, or when the worker hangs up. */
-async function nextAnnouncement(
-  announcements: AsyncIterator<{ kind: string }>,
-  deadline: number,
-  signal: AbortSignal,
-): Promise<void> {
+async function nextAnnouncement(announcements: AsyncIterator<{ kind: string }>, deadline: number, signal: AbortSignal): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     (async () => {
@@ -178,7 +176,11 @@ builder.mutationFields((t) => ({
       );
       if (!row) {
         const run = await ctx.db.prisma.run.findUniqueOrThrow({ where: { id: runId }, select: { status: true, workerId: true } });
-        throw new RunNotHeldError(runId, run.status, `Worker ${args.workerId} does not hold run ${runId} (status ${run.status}): stop executing it`);
+        throw new RunNotHeldError(
+          runId,
+          run.status,
+          `Worker ${args.workerId} does not hold run ${runId} (status ${run.status}): stop executing it`,
+        );
       }
       return { lastSeq: row.lastEventSeq, status: row.status, cancelRequested: row.status === "CANCELING" };
     },

@@ -35,7 +35,12 @@ builder.prismaObject("RunStep", {
     attempts: t.exposeInt("attempts", { description: "1 + the retries taken." }),
     startedAt: t.expose("startedAt", { type: "DateTime", nullable: true }),
     endedAt: t.expose("endedAt", { type: "DateTime", nullable: true }),
-    error: t.field({ type: "JSON", nullable: true, description: "The last error: { name, message, stack, cause }.", resolve: (s) => s.error }),
+    error: t.field({
+      type: "JSON",
+      nullable: true,
+      description: "The last error: { name, message, stack, cause }.",
+      resolve: (s) => s.error,
+    }),
   }),
 });
 
@@ -89,7 +94,9 @@ builder.prismaObjectFields("Run", (t) => ({
     nullable: true,
     select: { rootRunId: true },
     resolve: (run, _args, ctx, info) =>
-      run.rootRunId ? ctx.db.prisma.run.findUnique({ ...queryFromInfo({ context: ctx, info, typeName: "Run" }), where: { id: run.rootRunId } }) : null,
+      run.rootRunId
+        ? ctx.db.prisma.run.findUnique({ ...queryFromInfo({ context: ctx, info, typeName: "Run" }), where: { id: run.rootRunId } })
+        : null,
   }),
 }));
 
@@ -215,11 +222,9 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-
 function principalName(ctx: Context): string {
   return ctx.principal.kind === "token" ? ctx.principal.name : ctx.principal.kind;
 }
-
 
 interface RunStatusChange {
   runId: string;

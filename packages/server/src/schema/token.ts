@@ -70,5 +70,3 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
-
-

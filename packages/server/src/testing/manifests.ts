@@ -45,7 +45,9 @@ export function manifestOf(assets: FixtureAsset[]) {
         outputs: produced.map((a) => ({ name: a.key.split("/").at(-1)!, assetKey: a.key })),
         retryPolicy: null,
         // Lineage within the location orders steps; other locations' keys are lineage only.
-        deps: upstream.filter((k) => local.has(k) && stepKeyOf(local.get(k)!) !== key).map((k) => ({ stepKey: stepKeyOf(local.get(k)!), output: k.split("/").at(-1)!, assetKey: k })),
+        deps: upstream
+          .filter((k) => local.has(k) && stepKeyOf(local.get(k)!) !== key)
+          .map((k) => ({ stepKey: stepKeyOf(local.get(k)!), output: k.split("/").at(-1)!, assetKey: k })),
         externalInputs: [],
         canSubset: produced.every((a) => a.multiAsset?.canSubset ?? true),
         graph: null,

@@ -21,7 +21,11 @@ export interface TestApp {
   /** Creates a token with these scopes and returns its secret. */
   token(...scopes: string[]): Promise<string>;
   /** Runs one operation through `yoga.fetch`, as `token` (default: admin; null: no token). */
-  gql<Data = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<ExecutionResult<Data> & { status: number }>;
+  gql<Data = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<ExecutionResult<Data> & { status: number }>;
   /** Opens a subscription over SSE; `next()` yields each result, `close()` ends it. */
   subscribe<Data = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<TestSubscription<Data>>;
   close(): Promise<void>;
@@ -84,7 +88,11 @@ export async function createTestApp(options: { auth?: AuthMode; runs?: Partial<R
           while ((end = buffer.indexOf("\n\n")) >= 0) {
             const frame = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            const data = frame.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("");
+            const data = frame
+              .split("\n")
+              .filter((l) => l.startsWith("data:"))
+              .map((l) => l.slice(5).trim())
+              .join("");
             if (data) pending.push(JSON.parse(data));
           }
         }
@@ -95,7 +103,9 @@ export async function createTestApp(options: { auth?: AuthMode; runs?: Partial<R
         next: (timeoutMs = 5_000) =>
           Promise.race([
             read(),
-            new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no subscription event within ${timeoutMs} ms`)), timeoutMs)),
+            new Promise<never>((_, reject) =>
+              setTimeout(() => reject(new Error(`no subscription event within ${timeoutMs} ms`)), timeoutMs),
+            ),
           ]) as never,
         close: () => abort.abort(),
       };
