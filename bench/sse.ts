@@ -1,3 +1,5 @@
+import { takeSseData } from "@strata/server/testing";
+
 /** Reads a GraphQL subscription over SSE from a real server, calling `onData` per result. */
 export async function subscribeSse(
   url: string,
@@ -20,18 +22,10 @@ export async function subscribeSse(
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = frame
-          .split("\n")
-          .filter((line) => line.startsWith("data:"))
-          .map((line) => line.slice(5).trim())
-          .join("");
-        if (!data) continue;
-        const result = JSON.parse(data) as { data?: unknown; errors?: Array<{ message: string }> };
+      const { data, rest } = takeSseData(buffer + value);
+      buffer = rest;
+      for (const frame of data) {
+        const result = JSON.parse(frame) as { data?: unknown; errors?: Array<{ message: string }> };
         if (result.errors?.length) throw new Error(`subscription error: ${result.errors[0]!.message}`);
         if (onData(result.data) === true) return;
       }

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AssetKeyCollisionError, InvalidArgumentError, InvalidManifestError, NotFoundError, UnauthorizedError } from "./errors.js";
-import { startTestServer, testManifest, type TestServer } from "./testing/test-server.js";
+import { testManifest, useTestServer } from "./testing/test-server.js";
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(() => t.close());
+const t = useTestServer();
 
 describe("registerCodeLocation", () => {
   it("registers a manifest, reports what changed, and treats the same hash again as a no-op", async () => {
-    const client = t.client();
+    const client = t().client();
     const v1 = await client.registerCodeLocation({ name: "reg", ...testManifest([{ key: "reg/a" }, { key: "reg/b" }]) });
     expect(v1).toMatchObject({
       changed: true,
@@ -28,17 +24,17 @@ describe("registerCodeLocation", () => {
 
   it("throws InvalidManifestError listing every problem, and registers nothing", async () => {
     const { manifest } = testManifest([{ key: "bad/a" }]);
-    const error = await t
+    const error = await t()
       .client()
       .registerCodeLocation({ name: "bad", manifest, hash: "0".repeat(64) })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidManifestError);
     expect((error as InvalidManifestError).problems).toEqual([expect.objectContaining({ path: "hash" })]);
-    await expect(t.client().codeLocation("bad")).rejects.toBeInstanceOf(NotFoundError);
+    await expect(t().client().codeLocation("bad")).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("throws AssetKeyCollisionError naming the keys and the location that owns them", async () => {
-    const client = t.client();
+    const client = t().client();
     await client.registerCodeLocation({ name: "owner", ...testManifest([{ key: "shared/x" }]) });
     const error = await client.registerCodeLocation({ name: "intruder", ...testManifest([{ key: "shared/x" }]) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AssetKeyCollisionError);
@@ -50,8 +46,8 @@ describe("registerCodeLocation", () => {
   });
 
   it("lets a location token register only its own location", async () => {
-    const token = await t.token("location:own");
-    const client = t.client({ token });
+    const token = await t().token("location:own");
+    const client = t().client({ token });
     await expect(client.registerCodeLocation({ name: "own", ...testManifest([{ key: "own/a" }]) })).resolves.toMatchObject({ version: 1 });
     const error = await client.registerCodeLocation({ name: "other", ...testManifest([{ key: "other/a" }]) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnauthorizedError);
@@ -59,7 +55,7 @@ describe("registerCodeLocation", () => {
   });
 
   it("throws InvalidArgumentError for a location name the server refuses", async () => {
-    const error = await t
+    const error = await t()
       .client()
       .registerCodeLocation({ name: "has space", ...testManifest([]) })
       .catch((e: unknown) => e);
@@ -70,7 +66,7 @@ describe("registerCodeLocation", () => {
 
 describe("codeLocations and codeLocation", () => {
   it("lists locations by name and shows one with its assets, and its manifest on request", async () => {
-    const client = t.client();
+    const client = t().client();
     const registered = testManifest([{ key: "listed/one" }]);
     await client.registerCodeLocation({ name: "listed", ...registered });
     const names = (await client.codeLocations()).map((l) => l.name);
@@ -83,13 +79,13 @@ describe("codeLocations and codeLocation", () => {
   });
 
   it("throws NotFoundError for an unknown location", async () => {
-    await expect(t.client().codeLocation("nowhere")).rejects.toMatchObject({ kind: "code location", key: "nowhere" });
+    await expect(t().client().codeLocation("nowhere")).rejects.toMatchObject({ kind: "code location", key: "nowhere" });
   });
 });
 
 describe("heartbeats and load errors", () => {
   it("records a heartbeat, and refuses one from a location that never registered", async () => {
-    const client = t.client();
+    const client = t().client();
     await client.registerCodeLocation({ name: "beating", ...testManifest([{ key: "beating/a" }]) });
     const before = Date.now();
     const location = await client.reportCodeLocationHeartbeat("beating");
@@ -98,7 +94,7 @@ describe("heartbeats and load errors", () => {
   });
 
   it("shows LOAD_ERROR with the reported error and keeps the previous assets", async () => {
-    const client = t.client();
+    const client = t().client();
     await client.registerCodeLocation({ name: "broken", ...testManifest([{ key: "broken/a" }]) });
     const reported = await client.reportCodeLocationLoadError({ name: "broken", error: "SyntaxError: Unexpected token" });
     expect(reported).toMatchObject({ status: "LOAD_ERROR", loadError: "SyntaxError: Unexpected token", assetCount: 1 });

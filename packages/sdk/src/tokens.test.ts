@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, NotFoundError, UnauthenticatedError, UnauthorizedError } from "./errors.js";
-import { startTestServer, type TestServer } from "./testing/test-server.js";
+import { useTestServer } from "./testing/test-server.js";
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(() => t.close());
+const t = useTestServer();
 
 describe("tokens", () => {
   it("creates a token whose secret works at once, lists it, and revokes it so it stops working", async () => {
-    const admin = t.client();
+    const admin = t().client();
     const { secret, token } = await admin.createToken({ name: "ci-reader", scopes: ["read"], expiresAt: new Date("2099-01-01T00:00:00Z") });
     expect(secret).toMatch(/^strata_/);
     expect(token).toMatchObject({
@@ -20,7 +16,7 @@ describe("tokens", () => {
       expiresAt: "2099-01-01T00:00:00.000Z",
       revokedAt: null,
     });
-    const reader = t.client({ token: secret });
+    const reader = t().client({ token: secret });
     await expect(reader.codeLocations()).resolves.toEqual([]);
     expect((await admin.tokens()).map((x) => x.name)).toContain("ci-reader");
 
@@ -32,7 +28,7 @@ describe("tokens", () => {
   });
 
   it("refuses a second token with the same name and an unknown scope with InvalidArgumentError", async () => {
-    const admin = t.client();
+    const admin = t().client();
     await admin.createToken({ name: "once", scopes: ["read"] });
     await expect(admin.createToken({ name: "once", scopes: ["read"] })).rejects.toMatchObject({ argument: "name" });
     const error = await admin.createToken({ name: "weird", scopes: ["superuser"] }).catch((e: unknown) => e);
@@ -41,11 +37,11 @@ describe("tokens", () => {
   });
 
   it("throws NotFoundError revoking a token that does not exist", async () => {
-    await expect(t.client().revokeToken("never-made")).rejects.toBeInstanceOf(NotFoundError);
+    await expect(t().client().revokeToken("never-made")).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("refuses token management without admin: with the scope from a result union, without it from a plain field", async () => {
-    const reader = t.client({ token: await t.token("read") });
+    const reader = t().client({ token: await t().token("read") });
     const fromUnion = await reader.createToken({ name: "sneaky", scopes: ["admin"] }).catch((e: unknown) => e);
     expect(fromUnion).toBeInstanceOf(UnauthorizedError);
     expect(fromUnion).toMatchObject({ code: "FORBIDDEN", requiredScope: "admin" });

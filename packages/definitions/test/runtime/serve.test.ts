@@ -166,14 +166,20 @@ describe("serve(): a code location executing runs launched on the server", () =>
     );
   });
 
-  it("on SIGTERM stops claiming, lets a running run finish within the grace period, then exits", async () => {
-    const worker = await startWorker(fixture("slow-defs.ts"), "slow", { env: { SLOW_MS: "800" } });
+  /** Launches the slow fixture's asset and resolves once its step has started. */
+  async function launchSlowStep(): Promise<string> {
     const runId = await suite.strata.launch(["slow"]);
     await waitFor(
       async () => (await suite.strata.run(runId)).events.some((e) => e.type === "LOG"),
       20_000,
       () => "the slow step never started",
     );
+    return runId;
+  }
+
+  it("on SIGTERM stops claiming, lets a running run finish within the grace period, then exits", async () => {
+    const worker = await startWorker(fixture("slow-defs.ts"), "slow", { env: { SLOW_MS: "800" } });
+    const runId = await launchSlowStep();
 
     expect(await worker.stop()).toBe(0);
 
@@ -183,12 +189,7 @@ describe("serve(): a code location executing runs launched on the server", () =>
 
   it("cancels the runs still going when the grace period ends", async () => {
     const worker = await startWorker(fixture("slow-defs.ts"), "slow", { args: ["--grace-ms", "200"] });
-    const runId = await suite.strata.launch(["slow"]);
-    await waitFor(
-      async () => (await suite.strata.run(runId)).events.some((e) => e.type === "LOG"),
-      20_000,
-      () => "the slow step never started",
-    );
+    const runId = await launchSlowStep();
 
     expect(await worker.stop()).toBe(0);
 

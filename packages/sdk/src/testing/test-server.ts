@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { createLogger, createToken, openDatabase, parseEnv, startServer, type Database, type StrataServer } from "@strata/server";
 import { manifestOf, type FixtureAsset } from "@strata/server/testing";
 import { createClient, type StrataClient } from "../client.js";
@@ -22,6 +23,22 @@ export interface TestServer {
 }
 
 let tokens = 0;
+
+/**
+ * A test server for the test file: started before its tests, closed after them. Call it at the
+ * top level of the file; the returned function gives the server inside tests.
+ */
+export function useTestServer(): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.close());
+  return () => {
+    if (!server) throw new Error("the test server is not started yet: use it inside a test or hook");
+    return server;
+  };
+}
 
 export async function startTestServer(): Promise<TestServer> {
   const db = await openDatabase();

@@ -40,16 +40,25 @@ export function manifestGraphProblems(manifest: ManifestGraph): ManifestProblem[
     });
   });
   const producers = new Map<string, string>();
+  const unique = (names: readonly string[], path: (j: number) => string, what: (name: string) => string) => {
+    const seen = new Set<string>();
+    names.forEach((name, j) => {
+      if (seen.has(name)) problems.push({ path: path(j), code: "duplicate_key", message: `${what(name)} twice` });
+      seen.add(name);
+    });
+  };
   manifest.steps.forEach((step, i) => {
-    const names = new Set<string>();
+    unique(
+      step.outputs.map((o) => o.name),
+      (j) => `steps.${i}.outputs.${j}.name`,
+      (name) => `step "${step.key}" names output "${name}"`,
+    );
+    unique(
+      step.inputs.map((input) => input.name),
+      (j) => `steps.${i}.inputs.${j}.name`,
+      (name) => `step "${step.key}" names input "${name}"`,
+    );
     step.outputs.forEach((output, j) => {
-      if (names.has(output.name))
-        problems.push({
-          path: `steps.${i}.outputs.${j}.name`,
-          code: "duplicate_key",
-          message: `step "${step.key}" names output "${output.name}" twice`,
-        });
-      names.add(output.name);
       if (output.assetKey === null) return;
       const producer = producers.get(output.assetKey);
       if (producer !== undefined) {
@@ -59,16 +68,6 @@ export function manifestGraphProblems(manifest: ManifestGraph): ManifestProblem[
           message: `asset "${output.assetKey}" is produced by step "${producer}" and by step "${step.key}"`,
         });
       } else producers.set(output.assetKey, step.key);
-    });
-    const inputs = new Set<string>();
-    step.inputs.forEach((input, j) => {
-      if (inputs.has(input.name))
-        problems.push({
-          path: `steps.${i}.inputs.${j}.name`,
-          code: "duplicate_key",
-          message: `step "${step.key}" names input "${input.name}" twice`,
-        });
-      inputs.add(input.name);
     });
   });
   const keys = new Set<string>();

@@ -1,3 +1,4 @@
+import { takeSseData } from "./sse-frames.js";
 import type { ExecutionResult } from "graphql";
 import type { AuthMode } from "../auth/authenticate.js";
 import { createToken } from "../auth/tokens.js";
@@ -83,18 +84,9 @@ export async function createTestApp(options: { auth?: AuthMode; runs?: Partial<R
         while (pending.length === 0) {
           const { value, done } = await reader.read();
           if (done) throw new Error("subscription ended");
-          buffer += value;
-          let end: number;
-          while ((end = buffer.indexOf("\n\n")) >= 0) {
-            const frame = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const data = frame
-              .split("\n")
-              .filter((l) => l.startsWith("data:"))
-              .map((l) => l.slice(5).trim())
-              .join("");
-            if (data) pending.push(JSON.parse(data));
-          }
+          const { data, rest } = takeSseData(buffer + value);
+          buffer = rest;
+          for (const frame of data) pending.push(JSON.parse(frame));
         }
         return pending.shift()!;
       };
