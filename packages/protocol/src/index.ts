@@ -72,6 +72,38 @@ export {
   type ManifestStepOutput,
   type RetryPolicySpec,
 } from "./manifest.js";
+export {
+  DEFAULT_DATE_FORMAT,
+  DEFAULT_HOURLY_FORMAT,
+  dynamicPartitionsSchema,
+  MAX_MULTI_DIMENSIONS,
+  MAX_PARTITION_KEY_LENGTH,
+  MIN_MULTI_DIMENSIONS,
+  MULTI_KEY_DELIMITER,
+  multiPartitionsSchema,
+  partitionKeySchema,
+  partitionsDefinitionSchema,
+  RESERVED_KEY_CHARACTERS,
+  staticPartitionsSchema,
+  timeWindowCron,
+  timeWindowPartitionsSchema,
+  type DimensionPartitions,
+  type DynamicPartitions,
+  type MultiPartitions,
+  type PartitionsDefinition,
+  type StaticPartitions,
+  type TimeWindowPartitions,
+  type TimeWindowSchedule,
+} from "./partitions/definition.js";
+export {
+  dimensionMappingSchema,
+  partitionMappingSchema,
+  type DimensionPartitionMapping,
+  type PartitionMapping,
+} from "./partitions/mapping.js";
+export { backfillPolicySchema, type BackfillPolicy } from "./partitions/backfill-policy.js";
+export { PartitionError, type PartitionErrorCode } from "./partitions/partition-error.js";
+export { partitionsProblems, type PartitionsProblem } from "./partitions/problems.js";
 export { findCycle, topologicalOrder } from "./plan/cycle.js";
 export { resolveSelection, selectSteps, SelectionError, type RunSelection, type SelectionErrorCode } from "./plan/selection.js";
 export {

@@ -7,10 +7,17 @@
 import { z } from "zod";
 import { metadataSchema } from "./metadata.js";
 import { assetKeySchema, MAX_NAME_LENGTH, nameSchema } from "./names.js";
+import { backfillPolicySchema } from "./partitions/backfill-policy.js";
+import { partitionsDefinitionSchema } from "./partitions/definition.js";
+import { partitionMappingSchema } from "./partitions/mapping.js";
 
-/** The manifest version this contract describes; a server refuses versions it does not read. */
-export const MANIFEST_VERSION = 1;
-export const SUPPORTED_MANIFEST_VERSIONS: readonly number[] = [MANIFEST_VERSION];
+/**
+ * The manifest version this contract describes; a server refuses versions it does not read.
+ * Version 2 added partitions (`partitions`, `backfillPolicy`, `partitionMappings` on assets); a
+ * version 1 manifest reads as unpartitioned assets.
+ */
+export const MANIFEST_VERSION = 2;
+export const SUPPORTED_MANIFEST_VERSIONS: readonly number[] = [1, MANIFEST_VERSION];
 /** The most assets one location may register. */
 export const MAX_MANIFEST_ASSETS = 200_000;
 
@@ -49,6 +56,15 @@ export const manifestAssetSchema = z.object({
   /** The graph asset or graph multi-asset it comes from, by graph name (see `ManifestStep.graph`). */
   graphAsset: stepKey.nullable(),
   ioManagerKey: identifier,
+  /** How the asset is partitioned; `null` when it is not (and in version 1 manifests). */
+  partitions: partitionsDefinitionSchema.nullable().default(null),
+  /** How a backfill groups its partitions into runs; `null`: one run per partition. */
+  backfillPolicy: backfillPolicySchema.nullable().default(null),
+  /**
+   * Upstream asset key → the mapping its partitions are read through, only where given
+   * explicitly; the others are inferred (`inferPartitionMapping`), as Dagster infers them.
+   */
+  partitionMappings: z.record(assetKeySchema, partitionMappingSchema).default({}),
 });
 
 /** A wiring from one step's output to another step. */

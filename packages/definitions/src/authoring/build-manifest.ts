@@ -24,6 +24,9 @@ function manifestAsset(producer: AssetProducer): ManifestAsset {
     multiAsset: isMulti ? { name: blueprint.name, canSubset: blueprint.canSubset } : null,
     graphAsset: isGraph ? blueprint.name : null,
     ioManagerKey: asset.ioManagerKey,
+    partitions: null,
+    backfillPolicy: null,
+    partitionMappings: {},
   };
 }
 
