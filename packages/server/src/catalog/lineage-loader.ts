@@ -1,11 +1,10 @@
 import type { Sql } from "../db/sql.js";
 import { InvalidArgumentError } from "../errors.js";
 import { checkDepth } from "./lineage.js";
+import { adjacency, edgesFrom, reachableEdges, walkLevels, type LineageDirection as Direction } from "./lineage-walk.js";
 
 /** Assets all `upstream`/`downstream` fields of one request may return together. */
 export const MAX_NESTED_LINEAGE_RESULTS = 10_000;
-
-type Direction = "upstream" | "downstream";
 
 interface Fetch {
   keys: Set<string>;
@@ -95,39 +94,26 @@ export class LineageLoader {
     return fetch.done;
   }
 
-  /** One recursive statement: the neighbours of every key within `depth - 1` edges of `keys`. */
+  /**
+   * Makes known the neighbours of every key within `depth - 1` edges of `keys` (null: of every
+   * reachable key), expanding each key once: without a bound in one recursive statement, with one
+   * breadth-first, passing through known keys in memory and asking once per level for the rest.
+   */
   async #load(direction: Direction, keys: string[], depth: number | null): Promise<void> {
-    const [from, to] = direction === "upstream" ? ['"downstreamKey"', '"upstreamKey"'] : ['"upstreamKey"', '"downstreamKey"'];
-    // Without a bound, UNION over keys alone ends on any graph (cycles included); with one, the
-    // level travels along and UNION over (key, level) stays finite.
-    const rows =
-      depth === null
-        ? await this.sql.query<{ key: string; next: string | null }>(
-            `WITH RECURSIVE walk(key) AS (
-               SELECT unnest($1::text[])
-               UNION
-               SELECT d.${to} FROM walk w JOIN "AssetDependency" d ON d.${from} = w.key
-             )
-             SELECT w.key, d.${to} AS next FROM walk w LEFT JOIN "AssetDependency" d ON d.${from} = w.key`,
-            [keys],
-          )
-        : await this.sql.query<{ key: string; next: string | null }>(
-            `WITH RECURSIVE walk(key, level) AS (
-               SELECT unnest($1::text[]), 0
-               UNION
-               SELECT d.${to}, w.level + 1 FROM walk w JOIN "AssetDependency" d ON d.${from} = w.key WHERE w.level + 1 < $2
-             )
-             SELECT DISTINCT w.key, d.${to} AS next FROM walk w LEFT JOIN "AssetDependency" d ON d.${from} = w.key`,
-            [keys, depth],
-          );
-    const loaded = new Map<string, Set<string>>();
-    for (const { key, next } of rows) {
-      let neighbours = loaded.get(key);
-      if (!neighbours) loaded.set(key, (neighbours = new Set()));
-      if (next !== null) neighbours.add(next);
-    }
     const known = this.#neighbours[direction];
-    for (const [key, neighbours] of loaded) if (!known.has(key)) known.set(key, [...neighbours]);
+    const learn = (neighbours: Map<string, string[]>) => {
+      for (const [key, list] of neighbours) if (!known.has(key)) known.set(key, list);
+    };
+    if (depth === null) {
+      learn(adjacency(keys, await reachableEdges(this.sql, keys, direction)));
+      return;
+    }
+    await walkLevels(
+      keys,
+      depth,
+      (key) => known.get(key),
+      async (unknown) => learn(adjacency(unknown, await edgesFrom(this.sql, unknown, direction))),
+    );
   }
 }
 

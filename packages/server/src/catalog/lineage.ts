@@ -1,5 +1,6 @@
 import type { Sql } from "../db/sql.js";
 import { InvalidArgumentError } from "../errors.js";
+import { adjacency, edgesFrom, reachableKeys, walkLevels, type LineageDirection } from "./lineage-walk.js";
 
 export const MAX_LINEAGE_DEPTH = 1000;
 
@@ -19,41 +20,30 @@ export function checkDepth(depth: number | null | undefined, argument: string): 
 /**
  * The keys reachable from `keys` by walking edges up (towards dependencies) or down (towards
  * dependents), at most `depth` steps (null: no limit), without the start keys, sorted. Edges
- * cross code locations; an upstream key may belong to no location yet.
+ * cross code locations; an upstream key may belong to no location yet. Each key and edge is
+ * visited once whatever the depth, so the work is bounded by what the walk reaches.
  */
 export async function walkLineage(
   sql: Sql,
   keys: readonly string[],
-  direction: "upstream" | "downstream",
+  direction: LineageDirection,
   depth: number | null | undefined,
   argument = "depth",
 ): Promise<string[]> {
   const limit = checkDepth(depth, argument);
   if (keys.length === 0 || limit === 0) return [];
-  const [from, to] = direction === "upstream" ? ['"downstreamKey"', '"upstreamKey"'] : ['"upstreamKey"', '"downstreamKey"'];
-  // Without a bound, UNION over keys alone ends on any graph (cycles included) and visits each
-  // key once. With one, the level must travel along; UNION over (key, level) stays finite.
-  const rows =
-    limit === null
-      ? await sql.query<{ key: string }>(
-          `WITH RECURSIVE walk(key) AS (
-             SELECT d.${to} FROM "AssetDependency" d WHERE d.${from} = ANY($1::text[])
-             UNION
-             SELECT d.${to} FROM walk w JOIN "AssetDependency" d ON d.${from} = w.key
-           )
-           SELECT key FROM walk WHERE NOT key = ANY($1::text[]) ORDER BY key`,
-          [keys],
-        )
-      : await sql.query<{ key: string }>(
-          `WITH RECURSIVE walk(key, level) AS (
-             SELECT d.${to}, 1 FROM "AssetDependency" d WHERE d.${from} = ANY($1::text[])
-             UNION
-             SELECT d.${to}, w.level + 1 FROM walk w JOIN "AssetDependency" d ON d.${from} = w.key WHERE w.level < $2
-           )
-           SELECT DISTINCT key FROM walk WHERE NOT key = ANY($1::text[]) ORDER BY key`,
-          [keys, limit],
-        );
-  return rows.map((r) => r.key);
+  let reached: Set<string>;
+  if (limit === null) {
+    reached = new Set(await reachableKeys(sql, keys, direction));
+  } else {
+    const known = new Map<string, string[]>();
+    const learn = async (unknown: string[]) => {
+      for (const [key, neighbours] of adjacency(unknown, await edgesFrom(sql, unknown, direction))) known.set(key, neighbours);
+    };
+    reached = await walkLevels(keys, limit, (key) => known.get(key), learn);
+  }
+  for (const key of keys) reached.delete(key);
+  return [...reached].sort();
 }
 
 /** Edges whose both ends are in `keys` (null: every edge). */

@@ -1,0 +1,208 @@
+import pg from "pg";
+import { createToken, openDatabase } from "@strata/server";
+import { REGISTER } from "../catalog-fixture.js";
+import { post } from "../graphql-post.js";
+import { median, percentile, type BenchRow, type Workload } from "../harness.js";
+import { expectedWalk, lineageDag } from "../lineage-fixture.js";
+import { scratchDatabase } from "../postgres.js";
+import { startServerProcess } from "../server-process.js";
+
+const DEPTHS = [1, 5, 10, 50, 100, 300, null] as const;
+const DIRECTIONS = ["upstream", "downstream"] as const;
+const GOAL_MS = 150;
+const HEALTH_GOAL_MS = 50;
+
+const LINEAGE = `query($keys: [String!]!, $up: Int, $down: Int) {
+  lineage(keys: $keys, upstreamDepth: $up, downstreamDepth: $down) { nodes { key } edges { upstream downstream } }
+}`;
+const FIELD = {
+  upstream: `query($key: String!, $depth: Int) { asset(key: $key) { ... on Asset { upstream(depth: $depth) { key } } } }`,
+  downstream: `query($key: String!, $depth: Int) { asset(key: $key) { ... on Asset { downstream(depth: $depth) { key } } } }`,
+};
+const HEALTH = `{ health { version databaseLatencyMs } }`;
+
+/** Every walk unbounded, in one statement straight to PostgreSQL: what reading the reachable part of the graph costs without Strata. */
+function baselineSql(direction: "upstream" | "downstream") {
+  const [from, to] = direction === "upstream" ? ['"downstreamKey"', '"upstreamKey"'] : ['"upstreamKey"', '"downstreamKey"'];
+  return `WITH RECURSIVE walk(key) AS (
+    SELECT $1::text UNION
+    SELECT n.key FROM walk w CROSS JOIN LATERAL (SELECT d.${to} AS key FROM "AssetDependency" d WHERE d.${from} = w.key OFFSET 0) n
+  ) SELECT key FROM walk ORDER BY key`;
+}
+
+/** Times `fn` up to `max` times after two warm-ups, fewer (at least 5) once `budgetMs` is spent. */
+async function timed(fn: () => Promise<unknown>, max = 15, budgetMs = 1500): Promise<number[]> {
+  for (let i = 0; i < 2; i++) await fn();
+  const times: number[] = [];
+  const started = performance.now();
+  while (times.length < max && (times.length < 5 || performance.now() - started < budgetMs)) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+/** Least squares of y on x: slope and R². */
+function fit(points: Array<[number, number]>) {
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  const syy = points.reduce((s, [, y]) => s + (y - my) ** 2, 0);
+  return { slope: sxy / sxx, r2: (sxy * sxy) / (sxx * syy) };
+}
+
+/**
+ * W7: lineage walks on a 10,000-asset DAG (200 groups, ~3 deps each, a hub, a 300-asset chain) on
+ * PostgreSQL, through a real server process over HTTP: every depth, both directions, from the
+ * hub, a leaf and the chain's middle, through the `lineage` query and the `Asset.upstream` /
+ * `downstream` fields. Baseline: the unbounded walk from the same asset as one recursive
+ * statement sent straight to PostgreSQL. Then the latency of a `health` query sent every 50 ms
+ * while the heaviest walk runs back to back, beside the same measurement on an idle server.
+ */
+export const w7Lineage: Workload = {
+  id: "W7",
+  title: "lineage walks of every depth on a 10,000-asset DAG (PostgreSQL, over HTTP)",
+  async run(): Promise<BenchRow[]> {
+    const scratch = await scratchDatabase();
+    const server = await startServerProcess({ DATABASE_URL: scratch.url });
+    const db = await openDatabase({ url: scratch.url, poolSize: 1 });
+    const direct = new pg.Client({ connectionString: scratch.url });
+    await direct.connect();
+    try {
+      const admin = (await createToken(db.prisma, { name: "bench", scopes: ["admin"] })).token;
+      const send = (init: RequestInit) =>
+        fetch(server.url, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${admin}` } });
+      const fetcher = (_url: string, init: RequestInit) => send(init);
+      const dag = lineageDag();
+      const registered = await post(fetcher, REGISTER, { name: "dag", manifest: dag.manifest, hash: dag.hash });
+      if (registered.registerCodeLocation.__typename !== "RegisterCodeLocationSuccess")
+        throw new Error(registered.registerCodeLocation.message);
+
+      const rows: BenchRow[] = [];
+      const points: { lineage: Array<[number, number]>; baseline: Array<[number, number]> } = { lineage: [], baseline: [] };
+      let heaviest = { p50: 0, variables: {} as Record<string, unknown>, label: "" };
+      for (const [startName, key] of Object.entries(dag.starts)) {
+        for (const direction of DIRECTIONS) {
+          const all = expectedWalk(dag.graph[direction], key, null);
+          const baseline = await timed(() => direct.query(baselineSql(direction), [key]));
+          for (const depth of DEPTHS) {
+            const expected = expectedWalk(dag.graph[direction], key, depth);
+            const variables = { keys: [key], up: direction === "upstream" ? depth : 0, down: direction === "downstream" ? depth : 0 };
+            const answer = await post(fetcher, LINEAGE, variables);
+            if (answer.lineage.nodes.length !== expected.nodes + 1)
+              throw new Error(
+                `W7 ${direction} ${depth} from ${startName}: ${answer.lineage.nodes.length - 1} assets, expected ${expected.nodes}`,
+              );
+            const field = await post(fetcher, FIELD[direction], { key, depth });
+            if (field.asset[direction].length !== expected.nodes)
+              throw new Error(`W7 ${direction} field ${depth} from ${startName}: wrong answer`);
+            const lineage = await timed(() => post(fetcher, LINEAGE, variables));
+            const nested = await timed(() => post(fetcher, FIELD[direction], { key, depth }));
+            const case_ = `W7 ${direction} depth ${depth ?? "∞"} from ${startName}`;
+            const visited = `${expected.nodes.toLocaleString("en-US")} nodes, ${expected.edges.toLocaleString("en-US")} edges`;
+            const baselineName = `unbounded CTE in SQL, ${all.nodes.toLocaleString("en-US")} nodes`;
+            points.lineage.push([expected.nodes + expected.edges, median(lineage)]);
+            if (depth === null) points.baseline.push([all.nodes + all.edges, median(baseline)]);
+            if (median(lineage) > heaviest.p50) heaviest = { p50: median(lineage), variables, label: case_ };
+            rows.push(
+              {
+                name: case_,
+                metric: `lineage query p95 (p50 ${median(lineage).toFixed(1)}; ${visited})`,
+                unit: "ms",
+                value: percentile(lineage, 95),
+                baselineName,
+                baseline: percentile(baseline, 95),
+                goal: `≤ ${GOAL_MS} ms`,
+                met: percentile(lineage, 95) <= GOAL_MS,
+              },
+              {
+                name: case_,
+                metric: `Asset.${direction} p95 (p50 ${median(nested).toFixed(1)})`,
+                unit: "ms",
+                value: percentile(nested, 95),
+                baselineName,
+                baseline: percentile(baseline, 95),
+                goal: `≤ ${GOAL_MS} ms`,
+                met: percentile(nested, 95) <= GOAL_MS,
+              },
+            );
+          }
+        }
+      }
+      const walks = fit(points.lineage);
+      const sql = fit(points.baseline);
+      rows.push({
+        name: "W7 lineage p50 against nodes + edges visited",
+        metric: `slope, over all ${points.lineage.length} walks (R² ${walks.r2.toFixed(3)})`,
+        unit: "µs",
+        value: walks.slope * 1000,
+        baselineName: `unbounded CTE, R² ${sql.r2.toFixed(3)}`,
+        baseline: sql.slope * 1000,
+        goal: "linear: R² ≥ 0.9",
+        met: walks.r2 >= 0.9,
+      });
+
+      const idle = await healthWhile(send, null);
+      const busy = await healthWhile(send, () =>
+        send({
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: LINEAGE, variables: heaviest.variables }),
+        }),
+      );
+      rows.push({
+        name: `W7 health every 50 ms during the heaviest walk (${heaviest.label.replace(/^W7 /, "")})`,
+        metric: `max wait of ${busy.count} (p95 ${percentile(busy.times, 95).toFixed(1)}; ${busy.walks} walks ran)`,
+        unit: "ms",
+        value: Math.max(...busy.times),
+        baselineName: "idle server, max",
+        baseline: Math.max(...idle.times),
+        goal: `≤ ${HEALTH_GOAL_MS} ms`,
+        met: Math.max(...busy.times) <= HEALTH_GOAL_MS,
+      });
+      return rows;
+    } finally {
+      await direct.end();
+      await db.close();
+      await server.stop();
+      await scratch.drop();
+    }
+  },
+};
+
+/**
+ * Sends `health` every 50 ms for 3 s while `walk` (if any) runs back to back, and returns how long
+ * each health request took. The walk's answer is read as text, unparsed, so parsing it here does
+ * not delay the health answers this process times.
+ */
+async function healthWhile(send: (init: RequestInit) => Promise<Response>, walk: (() => Promise<Response>) | null) {
+  let running = true;
+  let walks = 0;
+  const walking = (async () => {
+    while (walk && running) {
+      await (await walk()).text();
+      walks++;
+    }
+  })();
+  if (walk) await new Promise((r) => setTimeout(r, 200)); // the walk is under way before the first health query
+  const times: number[] = [];
+  const pending: Array<Promise<void>> = [];
+  const ask = async () => {
+    const t0 = performance.now();
+    const body = await (
+      await send({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: HEALTH }) })
+    ).json();
+    if (!(body as { data?: unknown }).data) throw new Error("W7 health query failed");
+    times.push(performance.now() - t0);
+  };
+  const timer = setInterval(() => pending.push(ask()), 50);
+  await new Promise((r) => setTimeout(r, 3000));
+  clearInterval(timer);
+  await Promise.all(pending);
+  running = false;
+  await walking;
+  return { times, count: times.length, walks };
+}
