@@ -89,14 +89,14 @@ describe("strata runs launch --wait", () => {
     expect(lines).toContain("● run      started: 3 steps");
     expect(lines).toContain("▶ source   started");
     expect(lines).toContain("◆ source   materialized");
-    expect(lines).toContainEqual(expect.stringMatching(/^✓ source {3}succeeded in \d+ms$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^↻ flaky {4}failed, retry 1 in \d+ms: Error: the first try fails$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^✓ source {3}succeeded in (?:\d+ms|\d+\.\ds)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^↻ flaky {4}failed, retry 1 in (?:\d+ms|\d+\.\ds): Error: the first try fails$/));
     expect(lines).toContain("▶ flaky    restarted (retry 1)");
-    expect(lines).toContainEqual(expect.stringMatching(/^✓ flaky {4}succeeded in \d+ms$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^✓ flaky {4}succeeded in (?:\d+ms|\d+\.\ds)$/));
     // doubled starts only after source succeeded, and the summary closes the output.
     expect(lines.indexOf("▶ doubled  started")).toBeGreaterThan(lines.indexOf("◆ source   materialized"));
     expect(stdout.trimEnd().split("\n").at(-1)).toMatch(
-      new RegExp(`^✓ SUCCESS {2}run ${runId} in \\d+ms: 3 of 3 steps succeeded, 3 assets materialized$`),
+      new RegExp(`^✓ SUCCESS {2}run ${runId} in (?:\\d+ms|\\d+\\.\\ds): 3 of 3 steps succeeded, 3 assets materialized$`),
     );
     expect(await t.client.run(runId)).toMatchObject({ status: "SUCCESS", tags: { team: "data" } });
   });
@@ -115,7 +115,7 @@ describe("strata runs launch --wait", () => {
     expect(waited.stderr).toMatch(/▶ source {2}started\n[\s\S]*✓ SUCCESS {2}run /);
     const watched = await runCli(["runs", "watch", runId, ...as()]);
     expect(watched.code).toBe(0);
-    expect(watched.stdout).toMatch(/✓ SUCCESS {2}run \S+ in \d+ms: 1 of 1 step succeeded, 1 asset materialized\n$/);
+    expect(watched.stdout).toMatch(/✓ SUCCESS {2}run \S+ in (?:\d+ms|\d+\.\ds): 1 of 1 step succeeded, 1 asset materialized\n$/);
   });
 });
 
@@ -147,7 +147,7 @@ describe("a failing run, re-executed from its failure", () => {
     failedId = runIdIn(stdout)!;
     expect(stdout).toMatch(/✗ doubled {2}failed: Error: the warehouse is closed\n/);
     expect(stdout).toMatch(
-      new RegExp(`✗ FAILURE {2}run ${failedId} in \\d+ms: doubled failed, 1 of 2 steps succeeded, 1 asset materialized\\n`),
+      new RegExp(`✗ FAILURE {2}run ${failedId} in (?:\\d+ms|\\d+\\.\\ds): doubled failed, 1 of 2 steps succeeded, 1 asset materialized\\n`),
     );
     expect(stdout).toMatch(new RegExp(`Run the failed steps again: strata runs reexecute ${failedId} --from-failure --wait\\n$`));
     expect(readFileSync(join(work.dir, "source.count"), "utf8").length).toBe(before + 1);
@@ -164,7 +164,7 @@ describe("a failing run, re-executed from its failure", () => {
     );
     expect(stdout).toMatch(/● run {6}started: 1 step, reusing 1 output of earlier runs\n/);
     expect(stdout).not.toMatch(/▶ source/);
-    expect(stdout).toMatch(/✓ SUCCESS {2}run \S+ in \d+ms: 1 of 1 step succeeded, 1 asset materialized\n$/);
+    expect(stdout).toMatch(/✓ SUCCESS {2}run \S+ in (?:\d+ms|\d+\.\ds): 1 of 1 step succeeded, 1 asset materialized\n$/);
     // source did not run again, and doubled computed from the value the failed run stored.
     expect(readFileSync(join(work.dir, "source.count"), "utf8").length).toBe(sourceRuns);
     expect(JSON.parse(readFileSync(join(work.dir, ".strata/storage/doubled.json"), "utf8"))).toBe(42);
@@ -200,15 +200,15 @@ describe("a failing run, re-executed from its failure", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(new RegExp(`^Run ${failedId} {2}FAILURE\\n`));
     expect(stdout).toMatch(/ {2}location {4}fixture\n {2}assets {6}doubled, source \(2\)\n/);
-    expect(stdout).toMatch(/ {2}duration {4}\d+ms\n/);
+    expect(stdout).toMatch(/ {2}duration {4}(?:\d+ms|\d+\.\ds)\n/);
     expect(stdout).toMatch(new RegExp(`re-executed {1}as ${childId} SUCCESS`));
     expect(stdout).toMatch(
-      /STEP\s+STATUS\s+ATTEMPTS\s+STARTED\s+DURATION\s+ERROR\n\s+doubled\s+FAILURE\s+1\s+[\d:.]+\s+\d+ms\s+Error: the warehouse is closed\n\s+source\s+SUCCESS\s+1/,
+      /STEP\s+STATUS\s+ATTEMPTS\s+STARTED\s+DURATION\s+ERROR\n\s+doubled\s+FAILURE\s+1\s+[\d:.]+\s+(?:\d+ms|\d+\.\ds)\s+Error: the warehouse is closed\n\s+source\s+SUCCESS\s+1/,
     );
     // The user's own stack frame, in their definitions file.
     expect(stdout).toMatch(/doubled: Error: the warehouse is closed\n\s+at .*defs\.ts:\d+:\d+/);
     expect(stdout).toMatch(/Events \(8\)\n.*● run {6}started: 2 steps\n/);
-    expect(stdout).toMatch(/✗ run {6}failed in \d+ms: doubled failed\n$/);
+    expect(stdout).toMatch(/✗ run {6}failed in (?:\d+ms|\d+\.\ds): doubled failed\n$/);
 
     const child = await runCli(["runs", "show", childId, ...as(reader)]);
     expect(child.stdout).toMatch(new RegExp(`parent {6}${failedId} \\(re-executed FROM_FAILURE\\)`));
