@@ -97,13 +97,25 @@ export {
 } from "./partitions/definition.js";
 export {
   dimensionMappingSchema,
+  inferPartitionMapping,
   partitionMappingSchema,
+  sharedDimension,
   type DimensionPartitionMapping,
   type PartitionMapping,
 } from "./partitions/mapping.js";
+export { upstreamRanges, type UpstreamPartitions } from "./partitions/upstream-ranges.js";
 export { backfillPolicySchema, type BackfillPolicy } from "./partitions/backfill-policy.js";
 export { PartitionError, type PartitionErrorCode } from "./partitions/partition-error.js";
 export { partitionsProblems, type PartitionsProblem } from "./partitions/problems.js";
+export {
+  partitionSpace,
+  type IndexRange,
+  type PartitionDimension,
+  type PartitionSpace,
+  type PartitionsContext,
+  type TimeWindow,
+} from "./partitions/space.js";
+export { chunkRanges, intersectRanges, mergeRanges, rangesCount, subtractRanges, toRanges } from "./partitions/ranges.js";
 export { findCycle, topologicalOrder } from "./plan/cycle.js";
 export { resolveSelection, selectSteps, SelectionError, type RunSelection, type SelectionErrorCode } from "./plan/selection.js";
 export {

@@ -4,8 +4,9 @@
  * (Dagster's own automation ignores non-built-in mappings for the same reason).
  */
 import { z } from "zod";
+import { canonicalJson } from "../canonical-json.js";
 import { nameSchema } from "../names.js";
-import { partitionKeySchema } from "./definition.js";
+import { type PartitionsDefinition, partitionKeySchema } from "./definition.js";
 
 const identityMappingSchema = z.object({ kind: z.literal("identity") });
 const allMappingSchema = z.object({ kind: z.literal("all") });
@@ -75,3 +76,44 @@ export type PartitionMapping = z.output<typeof partitionMappingSchema>;
  * ```
  */
 export type DimensionPartitionMapping = z.output<typeof dimensionMappingSchema>;
+
+/**
+ * The mapping Dagster infers between two assets' partitions (`infer_partition_mapping`):
+ * the explicit one if given; else, when one side is multi-partitioned and exactly one of its
+ * dimensions is the other side's definition, `multi_to_single` on that dimension (Dagster leaves
+ * the dimension unnamed and finds it later; naming it here says the same thing); else, when both
+ * are time windows, `time_window` with no offsets; else, when both are partitioned, `identity`;
+ * else `all`.
+ *
+ * @example
+ * ```ts
+ * inferPartitionMapping(days, days); // { kind: "time_window", startOffset: 0, endOffset: 0, allowNonexistentUpstream: false }
+ * inferPartitionMapping(null, days); // { kind: "all" }
+ * ```
+ */
+export function inferPartitionMapping(
+  upstream: PartitionsDefinition | null,
+  downstream: PartitionsDefinition | null,
+  explicit: PartitionMapping | null = null,
+): PartitionMapping {
+  if (explicit) return explicit;
+  if (!upstream || !downstream) return { kind: "all" };
+  const dimension = sharedDimension(upstream, downstream);
+  if (dimension !== null) return { kind: "multi_to_single", dimension };
+  if (upstream.kind === "time_window" && downstream.kind === "time_window") {
+    return { kind: "time_window", startOffset: 0, endOffset: 0, allowNonexistentUpstream: false };
+  }
+  return { kind: "identity" };
+}
+
+/**
+ * When exactly one of the two definitions is multi and exactly one of its dimensions is the
+ * other definition, that dimension's name.
+ */
+export function sharedDimension(a: PartitionsDefinition, b: PartitionsDefinition): string | null {
+  const [multi, single] = a.kind === "multi" ? [a, b] : [b, a];
+  if (multi.kind !== "multi" || single.kind === "multi") return null;
+  const target = canonicalJson(single);
+  const matches = multi.dimensions.filter((d) => canonicalJson(d.partitions) === target);
+  return matches.length === 1 ? matches[0]!.name : null;
+}

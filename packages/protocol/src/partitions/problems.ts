@@ -65,15 +65,21 @@ function timeWindowProblems(def: TimeWindowPartitions, prefix: string): Partitio
   if (end !== null && Number.isNaN(end)) problems.push({ path: `${prefix}end`, message: `"${def.end}" is not a date` });
   if (end !== null && start > end) problems.push({ path: `${prefix}end`, message: `end ${def.end} is before start ${def.start}` });
   if (!zoneOk || cronProblem || Number.isNaN(start)) return problems;
-  const first = new Cron(def.cron, { timezone: def.timezone }).nextRun(new Date(wallToInstant(def.timezone, start) - 1));
-  if (first) {
-    const keyFormat = compileKeyFormat(def.format);
-    const key = keyFormat.format(first.getTime(), def.timezone, false);
-    if (keyFormat.parse(key, def.timezone) !== first.getTime()) {
+  // Dagster reads a key as the first tick at or after the time it parses to; the format must
+  // bring each window back to itself, and so give consecutive windows different keys.
+  const cron = new Cron(def.cron, { timezone: def.timezone });
+  const keyFormat = compileKeyFormat(def.format);
+  let tick = cron.nextRun(new Date(wallToInstant(def.timezone, start) - 1));
+  for (let i = 0; i < 3 && tick; i++, tick = cron.nextRun(tick)) {
+    const key = keyFormat.format(tick.getTime(), def.timezone, false);
+    const parsed = keyFormat.parse(key, def.timezone);
+    const back = parsed === null ? null : cron.nextRun(new Date(parsed - 1));
+    if (back?.getTime() !== tick.getTime()) {
       problems.push({
         path: `${prefix}format`,
-        message: `"${def.format}" does not identify a window: the first key "${key}" does not parse back to ${first.toISOString()} (date-fns tokens, e.g. "yyyy-MM-dd")`,
+        message: `"${def.format}" does not identify a window: the key "${key}" of the window starting ${tick.toISOString()} names ${back ? `the one starting ${back.toISOString()}` : "none"} (date-fns tokens, e.g. "yyyy-MM-dd")`,
       });
+      break;
     }
   }
   return problems;
