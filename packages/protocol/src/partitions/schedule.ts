@@ -5,9 +5,15 @@
  * (true of whole-hour zones and Asia/Kolkata alike, checked over the range in use, not
  * assumed); daily, weekly and monthly crons are calendar arithmetic on local dates resolved to
  * instants. Other crons iterate with croner and keep their ticks.
+ *
+ * DST as Dagster's cron iterator (`dagster/_utils/schedules.py`) has it: a tick whose wall time
+ * does not exist moves to the end of the gap; one whose wall time occurs twice fires once, at the
+ * second occurrence — except for crons that fire every hour, which fire at both. Unlike
+ * Dagster's hourly arithmetic (which puts minute 0 of Asia/Kolkata at :30 local, its #33448),
+ * minutes here are local minutes in every zone.
  */
 import { Cron } from "croner";
-import { DAY_MS, instantToWall, MINUTE_MS, offsetMinutes, wallToInstant } from "./time-zone.js";
+import { DAY_MS, instantToWall, isSecondOccurrence, MINUTE_MS, offsetMinutes, wallToInstant } from "./time-zone.js";
 
 /** Tick `k` of a schedule (k < 0: ticks before the first), and back. Times in ms. */
 export interface Ticks {
@@ -177,7 +183,7 @@ class CalendarEngine implements Engine {
   }
 
   private instantOf(unit: number): number {
-    return wallToInstant(this.timeZone, this.calendar.wallOf(unit));
+    return wallToInstant(this.timeZone, this.calendar.wallOf(unit), true);
   }
 
   at(k: number): number {
@@ -199,10 +205,25 @@ class IteratingEngine implements Engine {
   /** Ticks before the first, nearest first: backward[0] is tick -1. */
   private readonly backward: number[] = [];
 
-  constructor(pattern: string, timeZone: string, startInstant: number) {
+  private readonly secondOccurrence: boolean;
+
+  constructor(
+    pattern: string,
+    private readonly timeZone: string,
+    startInstant: number,
+  ) {
     this.cron = new Cron(pattern, { timezone: timeZone });
-    const first = this.cron.nextRun(new Date(startInstant - 1));
-    this.forward.push(first ? first.getTime() : Number.POSITIVE_INFINITY);
+    this.secondOccurrence = !repeatsEveryHour(pattern);
+    this.forward.push(this.next(startInstant - 1));
+  }
+
+  /** croner's next tick after `after`, moved to the second occurrence of an ambiguous wall time as Dagster does. */
+  private next(after: number): number {
+    const tick = Number.isFinite(after) ? this.cron.nextRun(new Date(after)) : null;
+    if (!tick) return Number.POSITIVE_INFINITY;
+    const t = tick.getTime();
+    if (!this.secondOccurrence || isSecondOccurrence(this.timeZone, t)) return t;
+    return wallToInstant(this.timeZone, instantToWall(this.timeZone, t), true);
   }
 
   covers(): boolean {
@@ -211,19 +232,28 @@ class IteratingEngine implements Engine {
 
   at(k: number): number {
     if (k >= 0) {
-      while (this.forward.length <= k) {
-        const last = this.forward[this.forward.length - 1]!;
-        const next = Number.isFinite(last) ? this.cron.nextRun(new Date(last)) : null;
-        this.forward.push(next ? next.getTime() : Number.POSITIVE_INFINITY);
-      }
+      while (this.forward.length <= k) this.forward.push(this.next(this.forward[this.forward.length - 1]!));
       return this.forward[k]!;
     }
     while (this.backward.length < -k) {
       const from = this.backward.length ? this.backward[this.backward.length - 1]! : this.forward[0]!;
-      const previous = Number.isFinite(from) ? this.cron.previousRuns(1, new Date(from))[0] : undefined;
-      this.backward.push(previous ? previous.getTime() : Number.NEGATIVE_INFINITY);
+      this.backward.push(this.previous(from));
     }
     return this.backward[-k - 1]!;
+  }
+
+  /** The tick before `from`, adjusted as `next` adjusts. */
+  private previous(from: number): number {
+    let reference = from;
+    // croner's raw previous tick may be the first occurrence of `from`'s own wall time.
+    for (let attempt = 0; attempt < 3 && Number.isFinite(reference); attempt++) {
+      const raw = this.cron.previousRuns(1, new Date(reference))[0];
+      if (!raw) break;
+      const tick = this.next(raw.getTime() - 1);
+      if (tick < from) return tick;
+      reference = raw.getTime();
+    }
+    return Number.NEGATIVE_INFINITY;
   }
 
   floor(t: number): number {

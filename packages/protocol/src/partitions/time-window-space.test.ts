@@ -1,6 +1,7 @@
 import { Cron } from "croner";
 import { describe, expect, it } from "vitest";
 import { partitionSpace, timeWindowCron, type PartitionSpace, type TimeWindowPartitions } from "../index.js";
+import { isSecondOccurrence } from "./time-zone.js";
 
 const tw = (overrides: Partial<TimeWindowPartitions>): TimeWindowPartitions => ({
   kind: "time_window",
@@ -173,6 +174,24 @@ describe("weekly, monthly and custom crons", () => {
     expect(iso(fifteenth.timeWindow(1)?.start)).toBe("2024-03-15T16:00:00.000Z"); // EDT by then
   });
 
+  it("fires once in a repeated hour, at the second occurrence; at the end of a skipped one (Dagster's DST rules)", () => {
+    const ny = (cron: string) =>
+      partitionSpace(
+        tw({ cron, timezone: "America/New_York", format: "yyyy-MM-dd-HH:mm", start: "2024-11-01" }),
+        at("2024-11-06T00:00:00Z"),
+      );
+    // 01:30 happens twice on 2024-11-03: EDT (05:30Z), then EST (06:30Z).
+    for (const space of [ny("30 1 * * *"), ny("30 1 * * 0"), ny("30 1 3 * *"), ny("30 1 1-3 * *")]) {
+      const window = space.timeWindowOfKey("2024-11-03-01:30");
+      expect(iso(window?.start), space.definition.kind === "time_window" ? space.definition.cron : "").toBe("2024-11-03T06:30:00.000Z");
+    }
+    const spring = partitionSpace(
+      tw({ cron: "30 2 * * *", timezone: "America/New_York", format: "yyyy-MM-dd-HH:mm", start: "2024-03-08" }),
+      at("2024-03-12T12:00:00Z"),
+    );
+    expect(spring.keys()).toEqual(["2024-03-08-02:30", "2024-03-09-02:30", "2024-03-10-03:00", "2024-03-11-02:30"]);
+  });
+
   it("evaluates any cron through croner (weekdays at 09:00, every 6 hours, the 31st)", () => {
     const weekdays = partitionSpace(
       tw({ cron: "0 9 * * 1-5", timezone: "Europe/Berlin", format: "yyyy-MM-dd-HH:mm" }),
@@ -206,14 +225,17 @@ describe("weekly, monthly and custom crons", () => {
     for (const [cron, timezone] of cases) {
       const space = partitionSpace(tw({ cron, timezone, start: "2024-01-01", format: "yyyy-MM-dd-HH:mm'x'" }), at("2024-12-31T00:00:00Z"));
       const croner = new Cron(cron, { timezone });
-      let tick = croner.nextRun(new Date(space.timeWindow(0)!.start.getTime() - 1))!;
+      // Dagster (unlike croner) fires a non-hourly cron at the second occurrence of a repeated wall time.
+      const dagster = (d: Date) =>
+        cron.split(" ")[1] !== "*" && isSecondOccurrence(timezone, d.getTime() + 3600_000) ? new Date(d.getTime() + 3600_000) : d;
+      let tick = dagster(croner.nextRun(new Date(space.timeWindow(0)!.start.getTime() - 1))!);
       const sample = Array.from({ length: Math.min(space.count, 3000) }, (_, i) =>
         Math.floor((i * space.count) / Math.min(space.count, 3000)),
       );
       const expected: number[] = [];
       for (let i = 0; i <= sample[sample.length - 1]!; i++) {
         expected.push(tick.getTime());
-        tick = croner.nextRun(tick)!;
+        tick = dagster(croner.nextRun(tick)!);
       }
       for (const i of sample) expect(space.timeWindow(i)?.start.getTime(), `${cron} ${timezone} #${i}`).toBe(expected[i]);
     }

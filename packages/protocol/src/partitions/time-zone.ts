@@ -33,11 +33,12 @@ export function instantToWall(timeZone: string, instant: number): number {
 }
 
 /**
- * The instant of a wall time. An ambiguous wall time (a fall-back hour) is its first occurrence;
- * one that does not exist (a spring-forward gap) is the instant the gap ends — what croner and
- * Dagster's cron iterator do ("2AM does not exist, move forward" to 3AM).
+ * The instant of a wall time. An ambiguous wall time (in a fall-back hour) is its first
+ * occurrence, or its second with `later` (Dagster's schedules tick at the second: its
+ * `_apply_fold`); one that does not exist (a spring-forward gap) is the instant the gap ends, as
+ * Dagster's `apply_post_transition` and croner do ("2AM does not exist, move forward" to 3AM).
  */
-export function wallToInstant(timeZone: string, wall: number): number {
+export function wallToInstant(timeZone: string, wall: number, later = false): number {
   if (timeZone === "UTC") return wall;
   const before = offsetMinutes(timeZone, wall - MAX_OFFSET_MS);
   const after = offsetMinutes(timeZone, wall + MAX_OFFSET_MS);
@@ -45,7 +46,7 @@ export function wallToInstant(timeZone: string, wall: number): number {
   if (before === after) return early;
   const late = wall - after * MINUTE_MS;
   const candidates = [early, late].filter((t, i) => offsetMinutes(timeZone, t) === (i === 0 ? before : after));
-  if (candidates.length > 0) return Math.min(...candidates);
+  if (candidates.length > 0) return later ? Math.max(...candidates) : Math.min(...candidates);
   return transitionBetween(timeZone, Math.min(early, late), Math.max(early, late), after);
 }
 
