@@ -87,6 +87,15 @@ export const multiPartitionsSchema = z.object({
     .max(MAX_MULTI_DIMENSIONS),
 });
 
+/**
+ * Any partitions definition, by `kind`. Check what it cannot say with `partitionsProblems`.
+ *
+ * @example
+ * ```ts
+ * const def = partitionsDefinitionSchema.parse(json); // throws a ZodError naming each field at fault
+ * const problems = partitionsProblems(def);
+ * ```
+ */
 export const partitionsDefinitionSchema = z.discriminatedUnion("kind", [
   timeWindowPartitionsSchema,
   staticPartitionsSchema,

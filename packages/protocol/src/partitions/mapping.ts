@@ -48,6 +48,14 @@ const multiMappingSchema = z.object({
   dimensions: z.record(nameSchema, z.object({ upstreamDimension: nameSchema, mapping: dimensionMappingSchema })),
 });
 
+/**
+ * Any partition mapping, by `kind`.
+ *
+ * @example
+ * ```ts
+ * partitionMappingSchema.parse({ kind: "time_window", startOffset: -6, endOffset: 0, allowNonexistentUpstream: false });
+ * ```
+ */
 export const partitionMappingSchema = z.discriminatedUnion("kind", [
   identityMappingSchema,
   allMappingSchema,
@@ -109,6 +117,11 @@ export function inferPartitionMapping(
 /**
  * When exactly one of the two definitions is multi and exactly one of its dimensions is the
  * other definition, that dimension's name.
+ *
+ * @example
+ * ```ts
+ * sharedDimension(days, { kind: "multi", dimensions: [{ name: "date", partitions: days }, { name: "region", partitions: regions }] }); // "date"
+ * ```
  */
 export function sharedDimension(a: PartitionsDefinition, b: PartitionsDefinition): string | null {
   const [multi, single] = a.kind === "multi" ? [a, b] : [b, a];

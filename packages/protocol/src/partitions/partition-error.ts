@@ -15,9 +15,11 @@ export type PartitionErrorCode =
  *
  * @example
  * ```ts
- * try { space.indexOf(key) ?? throwUnknown(key) } catch (e) {
- *   if (e instanceof PartitionError && e.code === "unknown_partition") return notFound(key);
- *   throw e;
+ * try {
+ *   upstreamRanges(mapping, downstream, range, upstream);
+ * } catch (error) {
+ *   if (error instanceof PartitionError && error.code === "timezone_mismatch") return invalidMapping(error.message);
+ *   throw error;
  * }
  * ```
  */

@@ -3,7 +3,14 @@ import type { DimensionPartitions, PartitionsDefinition, TimeWindowPartitions } 
 import { compileKeyFormat } from "./key-format.js";
 import { isTimeZone, parseWallClock, wallToInstant } from "./time-zone.js";
 
-/** One thing wrong with a definition, at a dotted path inside it ("dimensions.0.partitions.cron"). */
+/**
+ * One thing wrong with a definition, at a dotted path inside it ("dimensions.0.partitions.cron").
+ *
+ * @example
+ * ```ts
+ * const lines = partitionsProblems(def).map((p: PartitionsProblem) => `partitions.${p.path}: ${p.message}`);
+ * ```
+ */
 export interface PartitionsProblem {
   path: string;
   message: string;

@@ -11,7 +11,14 @@ import { PartitionError } from "./partition-error.js";
 import { partitionsProblems } from "./problems.js";
 import { TimeWindowSpace } from "./time-window-space.js";
 
-/** What evaluating a definition depends on besides the definition. */
+/**
+ * What evaluating a definition depends on besides the definition.
+ *
+ * @example
+ * ```ts
+ * const ctx: PartitionsContext = { now: new Date(), dynamicKeys: (name) => stored.get(name) ?? [] };
+ * ```
+ */
 export interface PartitionsContext {
   /** The instant partitions are counted at: time windows exist once they have ended (see `endOffset`). */
   now: Date;
@@ -19,13 +26,28 @@ export interface PartitionsContext {
   dynamicKeys?: (name: string) => readonly string[];
 }
 
-/** Partitions `start` through `end`, both inclusive, by index. */
+/**
+ * Partitions `start` through `end`, both inclusive, by index.
+ *
+ * @example
+ * ```ts
+ * const firstWeek: IndexRange = { start: 0, end: 6 };
+ * days.keys(firstWeek); // ["2024-01-01", …, "2024-01-07"]
+ * ```
+ */
 export interface IndexRange {
   start: number;
   end: number;
 }
 
-/** A partition's time, `end` exclusive. */
+/**
+ * A partition's time, `end` exclusive.
+ *
+ * @example
+ * ```ts
+ * const { start, end }: TimeWindow = days.timeWindow(0)!; // 2023-12-31T23:00Z → 2024-01-01T23:00Z in Berlin
+ * ```
+ */
 export interface TimeWindow {
   start: Date;
   end: Date;
@@ -34,6 +56,13 @@ export interface TimeWindow {
 /**
  * A definition's partitions at `ctx.now`. Multi-partition indexes are row-major over the
  * dimensions in name order (the first dimension varies slowest).
+ *
+ * @example
+ * ```ts
+ * const byDayAndRegion = partitionSpace(multiDef, { now });
+ * byDayAndRegion.keyAt(4); // "2024-01-02|us" (dimensions date, region: ["eu", "us", "apac"])
+ * byDayAndRegion.dimensionsOf("2024-01-02|us"); // { date: "2024-01-02", region: "us" }
+ * ```
  */
 export interface PartitionSpace {
   readonly definition: PartitionsDefinition;
@@ -64,7 +93,14 @@ export interface PartitionSpace {
   indexOfDimensions(indexes: readonly number[]): number;
 }
 
-/** One dimension of a multi space. */
+/**
+ * One dimension of a multi space.
+ *
+ * @example
+ * ```ts
+ * const regions = space.dimensions.find((d: PartitionDimension) => d.name === "region")?.space.keys();
+ * ```
+ */
 export interface PartitionDimension {
   name: string;
   space: PartitionSpace;

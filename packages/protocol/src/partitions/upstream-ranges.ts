@@ -6,7 +6,15 @@ import { mergeRanges, toRanges } from "./ranges.js";
 import type { IndexRange, PartitionSpace } from "./space.js";
 import { TimeWindowSpace } from "./time-window-space.js";
 
-/** The upstream partitions a downstream range reads. */
+/**
+ * The upstream partitions a downstream range reads.
+ *
+ * @example
+ * ```ts
+ * const { ranges, nonexistent }: UpstreamPartitions = upstreamRanges({ kind: "identity" }, down, { start: 0, end: 9 }, up);
+ * if (nonexistent.length) throw new PartitionError("nonexistent_upstream", `missing upstream ${nonexistent.join(", ")}`);
+ * ```
+ */
 export interface UpstreamPartitions {
   /** Upstream indexes, sorted and merged. */
   ranges: IndexRange[];
