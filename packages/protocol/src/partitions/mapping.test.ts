@@ -76,6 +76,20 @@ describe("upstreamRanges", () => {
     expect(upstreamRanges(timeWindowMapping(0), hours, one(noon), days).ranges).toEqual([one(july4)]);
   });
 
+  it("maps a 23-hour DST day to its 23 hours", () => {
+    const zone = { timezone: "America/New_York" };
+    const nyDays = partitionSpace({ ...daily, ...zone }, { now });
+    const nyHours = partitionSpace({ ...hourly, ...zone }, { now });
+    const springDay = nyDays.indexOf("2024-03-10")!;
+    const { ranges } = upstreamRanges(timeWindowMapping(0), nyDays, one(springDay), nyHours);
+    expect(nyHours.keys(ranges[0])).toHaveLength(23);
+    const fallDay = partitionSpace({ ...daily, ...zone }, { now: new Date("2024-12-01T00:00:00Z") });
+    const fallHours = partitionSpace({ ...hourly, ...zone }, { now: new Date("2024-12-01T00:00:00Z") });
+    const fall = upstreamRanges(timeWindowMapping(0), fallDay, one(fallDay.indexOf("2024-11-03")!), fallHours);
+    expect(fallHours.keys(fall.ranges[0]).slice(0, 3)).toEqual(["2024-11-03-00:00", "2024-11-03-01:00", "2024-11-03-01:00-05:00"]);
+    expect(fallHours.keys(fall.ranges[0])).toHaveLength(25);
+  });
+
   it("lists upstream windows that do not exist, or drops them when allowed", () => {
     const later = partitionSpace({ ...daily, start: "2024-01-02" }, { now });
     const jan1 = days.indexOf("2024-01-01")!;
