@@ -1,3 +1,4 @@
+import { partitionsCommand } from "./commands/partitions.js";
 import { createRequire } from "node:module";
 import { Command, type CommanderError } from "commander";
 import { CliError } from "./cli-error.js";
@@ -46,6 +47,7 @@ export function strataProgram(): Command {
     .addCommand(assetsCommand())
     .addCommand(lineageCommand())
     .addCommand(runsCommand())
+    .addCommand(partitionsCommand())
     .addCommand(tokenCommand())
     .addHelpText(
       "after",

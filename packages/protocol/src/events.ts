@@ -52,6 +52,8 @@ export const runEventPayloadSchemas = {
     outputName: z.string(),
     metadata: metadataSchema.default({}),
     dataVersion: z.string().nullable().default(null),
+    /** The partition materialized, for a partitioned asset (a range run reports one per partition). */
+    partition: z.string().max(1024).nullable().default(null),
   }),
   STEP_UP_FOR_RETRY: z.object({ retryNumber, delayMs: z.number().min(0), error: serializedErrorSchema }),
   STEP_SUCCESS: z.object({ durationMs, retryNumber }),

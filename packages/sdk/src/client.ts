@@ -1,3 +1,4 @@
+import { partitionMethods, type PartitionMethods } from "./partitions.js";
 import { catalogMethods, type CatalogMethods } from "./catalog.js";
 import { createConnection, type ClientOptions } from "./client-connection.js";
 import { codeLocationMethods, type CodeLocationMethods } from "./code-locations.js";
@@ -29,6 +30,7 @@ export interface StrataClient
     CodeLocationMethods,
     MaterializationMethods,
     RunMethods,
+    PartitionMethods,
     TokenMethods,
     SubscriptionMethods {}
 
@@ -57,6 +59,7 @@ export function createClient(options: ClientOptions): StrataClient {
     ...codeLocationMethods(connection),
     ...materializationMethods(connection),
     ...runMethods(connection),
+    ...partitionMethods(connection),
     ...tokenMethods(connection),
     ...subscriptionMethods(connection),
   };

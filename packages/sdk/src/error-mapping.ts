@@ -1,11 +1,14 @@
 import { ClientError } from "graphql-request";
 import {
   AssetKeyCollisionError,
+  AssetNotPartitionedError,
   InvalidArgumentError,
   InvalidManifestError,
   InvalidSelectionError,
   NotFoundError,
   NothingToReexecuteError,
+  PartitionInUseError,
+  PartitionKeysNotFoundError,
   RunStatusError,
   StrataError,
   StrataRequestError,
@@ -58,6 +61,12 @@ export function errorFromUnionMember(error: ErrorMember | StrataErrorFieldsFragm
       return new RunStatusError(member.message, member.runId, member.status);
     case "NothingToReexecuteError":
       return new NothingToReexecuteError(member.message, member.runId);
+    case "PartitionKeysNotFoundError":
+      return new PartitionKeysNotFoundError(member.message, member.keys);
+    case "AssetNotPartitionedError":
+      return new AssetNotPartitionedError(member.message, member.assetKeys);
+    case "PartitionInUseError":
+      return new PartitionInUseError(member.message, member.keys, member.runIds);
     default: {
       // A server newer than this SDK may add error types; they still carry message and code.
       const unknown = member as { message: string; code: string };

@@ -307,3 +307,61 @@ export function isRetryable(error: unknown): boolean {
     (error instanceof StrataError && error.code === "SERVICE_UNAVAILABLE")
   );
 }
+
+/**
+ * Partition keys the asset's partitions definition does not have now (`code`
+ * `PARTITION_KEYS_NOT_FOUND`); nothing was written.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof PartitionKeysNotFoundError) console.log(`unknown: ${e.keys.join(", ")}`); }
+ * ```
+ */
+export class PartitionKeysNotFoundError extends StrataError {
+  override name = "PartitionKeysNotFoundError";
+  constructor(
+    message: string,
+    readonly keys: string[],
+  ) {
+    super(message, "PARTITION_KEYS_NOT_FOUND");
+  }
+}
+
+/**
+ * A partition was asked of assets that are not partitioned, or partitioned differently (`code`
+ * `ASSET_NOT_PARTITIONED`); nothing was written.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof AssetNotPartitionedError) console.log(e.assetKeys); }
+ * ```
+ */
+export class AssetNotPartitionedError extends StrataError {
+  override name = "AssetNotPartitionedError";
+  constructor(
+    message: string,
+    readonly assetKeys: string[],
+  ) {
+    super(message, "ASSET_NOT_PARTITIONED");
+  }
+}
+
+/**
+ * Runs that have not ended use these dynamic partitions (`code` `PARTITION_IN_USE`); nothing
+ * was deleted.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof PartitionInUseError) console.log(`wait for ${e.runIds.join(", ")}`); }
+ * ```
+ */
+export class PartitionInUseError extends StrataError {
+  override name = "PartitionInUseError";
+  constructor(
+    message: string,
+    readonly keys: string[],
+    readonly runIds: string[],
+  ) {
+    super(message, "PARTITION_IN_USE");
+  }
+}

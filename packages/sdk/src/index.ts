@@ -37,6 +37,7 @@ export type { RunEventPayloads } from "@strata/protocol";
 export type { RunEventType } from "./generated/graphql.js";
 export type { Run, RunDetail, RunEvent, RunStatusChange, RunStatus, ReexecutionStrategy, RunsOptions, RunMethods } from "./runs.js";
 export type { Page } from "./page.js";
+export type { PartitionStatusReport, DynamicPartitions, PartitionMethods } from "./partitions.js";
 export type { CodeLocationChange, SubscriptionMethods } from "./subscriptions/subscription-methods.js";
 export type { StrataSubscription, SubscribeOptions, SubscriptionStatus } from "./subscriptions/reconnecting-subscription.js";
 export { backoffDelay, type BackoffOptions, type ReconnectOptions } from "./subscriptions/backoff.js";
@@ -51,6 +52,9 @@ export {
   InvalidSelectionError,
   RunStatusError,
   NothingToReexecuteError,
+  PartitionKeysNotFoundError,
+  AssetNotPartitionedError,
+  PartitionInUseError,
   StrataServerError,
   StrataRequestError,
   isRetryable,

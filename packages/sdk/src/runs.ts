@@ -132,7 +132,14 @@ export interface RunMethods {
    * for await (const event of client.runEvents(run.id)) console.log(event.seq, event.type, event.message ?? "");
    * ```
    */
-  launchRun(input: { assetKeys: string[]; tags?: Record<string, string> | undefined }): Promise<Run>;
+  launchRun(input: {
+    assetKeys: string[];
+    tags?: Record<string, string> | undefined;
+    /** The partition to materialize (partitioned assets). */
+    partition?: string | undefined;
+    /** An inclusive range of partitions for one run. */
+    partitionRange?: { from: string; to: string } | undefined;
+  }): Promise<Run>;
 
   /**
    * One run by id, with its steps and materializations; `NotFoundError` for an unknown id.
@@ -229,7 +236,12 @@ export interface RunMethods {
 export function runMethods({ sdk, endpoint, reconnect }: ClientConnection): RunMethods {
   return {
     async launchRun(input) {
-      const { launchRun } = await sdk.LaunchRun({ assetKeys: input.assetKeys, tags: input.tags });
+      const { launchRun } = await sdk.LaunchRun({
+        assetKeys: input.assetKeys,
+        tags: input.tags,
+        partition: input.partition,
+        partitionRange: input.partitionRange,
+      });
       return unwrapResult(launchRun, "Run");
     },
     async run(id) {

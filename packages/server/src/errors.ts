@@ -106,6 +106,43 @@ export class InvalidSelectionError extends StrataError {
   }
 }
 
+/** Partition keys the asset's partitions definition does not have (now); nothing was written. */
+export class PartitionKeysNotFoundError extends StrataError {
+  override readonly name = "PartitionKeysNotFoundError";
+  readonly code = "PARTITION_KEYS_NOT_FOUND";
+  constructor(
+    readonly keys: string[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Dynamic partition keys a run that has not ended still uses; nothing was deleted. */
+export class PartitionInUseError extends StrataError {
+  override readonly name = "PartitionInUseError";
+  readonly code = "PARTITION_IN_USE";
+  constructor(
+    readonly keys: string[],
+    readonly runIds: string[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A partition was asked of assets that have no partitions definition, or different ones. */
+export class AssetNotPartitionedError extends StrataError {
+  override readonly name = "AssetNotPartitionedError";
+  readonly code = "ASSET_NOT_PARTITIONED";
+  constructor(
+    readonly assetKeys: string[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export class RunStatusError extends StrataError {
   override readonly name = "RunStatusError";
   readonly code = "INVALID_RUN_STATUS";

@@ -1,3 +1,4 @@
+import { CliError } from "../cli-error.js";
 import type { ReexecutionStrategy, Run } from "@strata/sdk";
 import { Command, Option } from "commander";
 import { action, printJson } from "../command.js";
@@ -26,13 +27,34 @@ export function launchCommand(): Command {
         "strata/priority=N orders the queue. --wait follows the run and exits with its outcome.",
       ].join(" "),
     )
-    .argument("<key...>", "the keys of the assets to run");
-  return action(launch, async (keys: string[], options: FollowOptions) => {
+    .argument("<key...>", "the keys of the assets to run")
+    .option("--partition <key>", "the partition to materialize (partitioned assets)")
+    .option("--partition-range <from..to>", "an inclusive range of partitions for one run, e.g. 2024-01-01..2024-01-31");
+  return action(launch, async (keys: string[], options: FollowOptions & { partition?: string; partitionRange?: string }) => {
     const client = connect(options);
-    const run = await client.launchRun({ assetKeys: keys, tags: parseTags(options.tag) });
+    const run = await client.launchRun({
+      assetKeys: keys,
+      tags: parseTags(options.tag),
+      partition: options.partition,
+      partitionRange: parsePartitionRange(options.partitionRange),
+    });
     const assets = `${run.assetKeys.length} asset${run.assetKeys.length === 1 ? "" : "s"} of code location "${run.location.name}"`;
-    return afterQueued(client, run, `Launched run ${run.id}: ${assets} (${run.status})`, options);
+    const partitions = run.partitionKey
+      ? `, partition ${run.partitionKey}`
+      : run.partitionRange
+        ? `, partitions ${run.partitionRange.from}..${run.partitionRange.to}`
+        : "";
+    return afterQueued(client, run, `Launched run ${run.id}: ${assets}${partitions} (${run.status})`, options);
   });
+}
+
+/** "2024-01-01..2024-01-31" → { from, to }; a usage error (exit 2) otherwise. */
+export function parsePartitionRange(text: string | undefined): { from: string; to: string } | undefined {
+  if (text === undefined) return undefined;
+  const parts = text.split("..");
+  if (parts.length !== 2 || !parts[0] || !parts[1])
+    throw new CliError(`--partition-range "${text}" must be <from>..<to>, e.g. 2024-01-01..2024-01-31`, 2);
+  return { from: parts[0], to: parts[1] };
 }
 
 interface ReexecuteOptions extends FollowOptions {

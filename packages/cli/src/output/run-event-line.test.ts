@@ -50,10 +50,18 @@ describe("runEventLine", () => {
       assetKey: "daily",
       outputName: "daily",
       dataVersion: null,
+      partition: null,
       metadata: { rows: { type: "int" as const, value: 60 }, file: { type: "path" as const, value: "/tmp/x" } },
     };
     expect(runEventLine(event("ASSET_MATERIALIZATION", payload, { stepKey: "stats" }), layout)).toBe(
       "0.00s  ◆ stats     materialized daily  rows=60",
+    );
+  });
+
+  it("names the partition a materialization is of", () => {
+    const payload = { assetKey: "daily", outputName: "result", dataVersion: null, partition: "2024-03-01", metadata: {} };
+    expect(runEventLine(event("ASSET_MATERIALIZATION", payload, { stepKey: "daily" }), layout)).toBe(
+      "0.00s  ◆ daily     materialized [2024-03-01]",
     );
   });
 

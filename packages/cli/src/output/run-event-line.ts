@@ -48,7 +48,11 @@ function describeEvent(event: RunEvent, style: Style): [symbol: string, text: st
     case "ASSET_MATERIALIZATION": {
       // A multi-asset's or graph's step names the asset; an asset's own step is the asset.
       const key = event.payload.assetKey;
-      return [style.green("◆"), `materialized${key === event.stepKey ? "" : ` ${style.bold(key)}`}${metadataText(event.payload.metadata)}`];
+      const partition = event.payload.partition === null ? "" : ` [${event.payload.partition}]`;
+      return [
+        style.green("◆"),
+        `materialized${key === event.stepKey ? "" : ` ${style.bold(key)}`}${partition}${metadataText(event.payload.metadata)}`,
+      ];
     }
     case "STEP_SUCCESS":
       return [style.green("✓"), `succeeded in ${formatDuration(event.payload.durationMs)}`];

@@ -2,6 +2,8 @@ import type { Sql } from "../db/sql.js";
 import { InvalidArgumentError } from "../errors.js";
 import { parseAssetKey } from "./asset-key.js";
 import { normaliseMetadata } from "./metadata.js";
+import { markMaterialized } from "../partitions/status.js";
+import { readPartitionsDefinitions, timeIndexer } from "../partitions/space.js";
 
 export interface MaterializationInput {
   assetKey: string;
@@ -57,6 +59,29 @@ export async function recordMaterializations(sql: Sql, inputs: readonly Material
        RETURNING id::text AS id, "assetKey", timestamp`,
       [JSON.stringify(rows)],
     );
+    await markPartitionsMaterialized(tx, rows, inserted);
     return inserted.map((r) => r.id);
   });
+}
+
+/** The partitions these materializations carry become MATERIALIZED, in the same transaction. */
+async function markPartitionsMaterialized(
+  tx: Sql,
+  rows: readonly { asset_key: string; partition: string | null; run_id: string | null }[],
+  inserted: readonly { id: string }[],
+): Promise<void> {
+  const partitioned = rows.flatMap((row, i) => (row.partition === null ? [] : [{ row, id: inserted[i]!.id }]));
+  if (partitioned.length === 0) return;
+  const definitions = await readPartitionsDefinitions(tx, [...new Set(partitioned.map((p) => p.row.asset_key))]);
+  const indexers = new Map([...definitions].map(([key, def]) => [key, timeIndexer(def)]));
+  await markMaterialized(
+    tx,
+    partitioned.map(({ row, id }) => ({
+      assetKey: row.asset_key,
+      partition: row.partition!,
+      timeIndex: indexers.get(row.asset_key)?.(row.partition!) ?? null,
+      materializationId: id,
+      runId: row.run_id,
+    })),
+  );
 }

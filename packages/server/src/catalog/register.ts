@@ -112,19 +112,20 @@ async function insertNodes(tx: Sql, manifest: Manifest, locationId: string, vers
     code_version: a.codeVersion,
     step_key: a.stepKey,
     multi_asset: a.multiAsset?.name ?? null,
+    partitions: a.partitions,
     subsettable: a.multiAsset ? a.multiAsset.canSubset : true,
     search_text: searchTextOf(a),
   }));
   await tx.query(
     `INSERT INTO "AssetNode" (key, "locationId", "versionId", "groupName", description, owners, tags, "tagPairs", kinds,
-                              metadata, "codeVersion", "stepKey", "multiAssetName", "isSubsettable", "searchText", "updatedAt")
+                              metadata, "codeVersion", "stepKey", "multiAssetName", "isSubsettable", "searchText", "updatedAt", partitions)
      SELECT r.key, $2, $3, r."group", r.description,
             ARRAY(SELECT jsonb_array_elements_text(r.owners)), r.tags,
             ARRAY(SELECT jsonb_array_elements_text(r.tag_pairs)), ARRAY(SELECT jsonb_array_elements_text(r.kinds)),
-            r.metadata, r.code_version, r.step_key, r.multi_asset, r.subsettable, r.search_text, now()
+            r.metadata, r.code_version, r.step_key, r.multi_asset, r.subsettable, r.search_text, now(), r.partitions
      FROM jsonb_to_recordset($1::jsonb) AS r(key text, "group" text, description text, owners jsonb, tags jsonb,
           tag_pairs jsonb, kinds jsonb, metadata jsonb, code_version text, step_key text, multi_asset text,
-          subsettable boolean, search_text text)`,
+          subsettable boolean, search_text text, partitions jsonb)`,
     [JSON.stringify(nodes), locationId, versionId],
   );
   const edges = manifest.assets.flatMap((a) => [...new Set(a.deps)].map((up) => [a.key, up]));

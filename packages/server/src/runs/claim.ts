@@ -11,6 +11,9 @@ export interface ClaimedRun {
   strategy: string | null;
   tags: Record<string, string>;
   leaseExpiresAt: Date;
+  partitionKey: string | null;
+  partitionRangeStart: string | null;
+  partitionRangeEnd: string | null;
 }
 
 export const MAX_LEASE_SECONDS = 3600;
@@ -38,13 +41,17 @@ export async function claimRun(sql: Sql, input: { location: string; workerId: st
     strategy: string | null;
     tags: Record<string, string>;
     leaseExpiresAt: Date;
+    partitionKey: string | null;
+    partitionRangeStart: string | null;
+    partitionRangeEnd: string | null;
   }>(
     `UPDATE "Run" r SET status = 'STARTED', "workerId" = $2, "startedAt" = now(), "lastHeartbeatAt" = now(),
             "leaseExpiresAt" = now() + make_interval(secs => $3), "updatedAt" = now()
      WHERE r.id = (SELECT q.id FROM "Run" q JOIN "CodeLocation" l ON l.id = q."locationId"
                    WHERE l.name = $1 AND q.status = 'STARTING'
                    ORDER BY q.priority DESC, q."startingAt", q.id LIMIT 1 FOR UPDATE OF q SKIP LOCKED)
-     RETURNING r.id, r.plan, r."parentRunId", r."rootRunId", r."reexecutionStrategy" AS strategy, r.tags, r."leaseExpiresAt"`,
+     RETURNING r.id, r.plan, r."parentRunId", r."rootRunId", r."reexecutionStrategy" AS strategy, r.tags, r."leaseExpiresAt",
+               r."partitionKey", r."partitionRangeStart", r."partitionRangeEnd"`,
     [input.location, input.workerId, input.leaseSeconds],
   );
   return row ? { ...row, plan: readPlan(row.plan) } : null;

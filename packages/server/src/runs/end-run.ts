@@ -1,3 +1,4 @@
+import { settleRunPartitions } from "../partitions/status.js";
 import type { Sql } from "../db/sql.js";
 import { appendServerEvent, type StoredRunEvent } from "./run-events.js";
 
@@ -22,6 +23,7 @@ export async function endRunOnServer(
     [run.id, outcome.status, outcome.status === "FAILURE" ? outcome.reason : null],
   );
   const failing = outcome.status === "FAILURE";
+  await settleRunPartitions(tx, run.id, outcome.status);
   // A step that was running when its worker vanished was interrupted: it failed (or, when the
   // run was being canceled, it was canceled). A step that never started was skipped/canceled.
   const steps = await tx.query<{ stepKey: string; started: boolean }>(

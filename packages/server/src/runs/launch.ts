@@ -1,3 +1,5 @@
+import { markInProgress } from "../partitions/status.js";
+import { type PartitionRequest, type RunPartitions, resolveRunPartitions } from "../partitions/run-partitions.js";
 import { randomUUID } from "node:crypto";
 import { resolveSelection, SelectionError, type RunSelection } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
@@ -18,6 +20,8 @@ export interface NewRun {
   rootRunId?: string | null;
   strategy?: string | null;
   createdBy: string;
+  /** The partitions it materializes: marked IN_PROGRESS in the transaction that stores it. */
+  partitions?: RunPartitions | null;
 }
 
 /**
@@ -56,6 +60,9 @@ export async function insertRun(
     run.createdBy,
     run.plan.stepKeys,
     admitUpTo ?? -1,
+    run.partitions?.key ?? null,
+    run.partitions?.range?.start ?? null,
+    run.partitions?.range?.end ?? null,
   ];
   const statement = `WITH decision AS (
        SELECT CASE WHEN $14::int >= 0
@@ -64,21 +71,31 @@ export async function insertRun(
                    THEN 'STARTING' ELSE 'QUEUED' END AS status),
      run AS (
        INSERT INTO "Run" (id, status, "startingAt", "locationId", "versionId", selection, plan, tags, "tagPairs", priority, "parentRunId",
-                          "rootRunId", "reexecutionStrategy", "createdBy", "createdAt", "updatedAt")
+                          "rootRunId", "reexecutionStrategy", "createdBy", "createdAt", "updatedAt", "partitionKey",
+                          "partitionRangeStart", "partitionRangeEnd")
        SELECT $1, d.status::"RunStatus", CASE WHEN d.status = 'STARTING' THEN now() END, $2, $3, $4::text[], $5::jsonb, $6::jsonb,
-              $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now()
+              $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now(), $15, $16, $17
        FROM decision d
        RETURNING *),
      steps AS (INSERT INTO "RunStep" ("runId", "stepKey") SELECT run.id, step FROM run, unnest($13::text[]) AS step)
      SELECT * FROM run`;
   // Admission reads the queue, so it holds the coordinator's lock (taken before the statement,
   // whose snapshot then includes every earlier decision); a plain QUEUED insert needs none.
+  const partitions = run.partitions;
   const [row] =
-    admitUpTo === null
+    admitUpTo === null && !partitions
       ? await sql.query<RunRow>(statement, params)
       : await sql.transaction(async (tx) => {
-          await lockQueue(tx, { durable: true });
-          return tx.query<RunRow>(statement, params);
+          if (admitUpTo !== null) await lockQueue(tx, { durable: true });
+          const rows = await tx.query<RunRow>(statement, params);
+          if (partitions)
+            await markInProgress(
+              tx,
+              id,
+              partitions.assetKeys.filter((key) => run.plan.assetKeys.includes(key)),
+              partitions.partitions,
+            );
+          return rows;
         });
   return { id, status: row!.status as NewRunStatus, row: row! };
 }
@@ -90,7 +107,7 @@ export async function insertRun(
 export async function launchRun(
   sql: Sql,
   manifests: ManifestCache,
-  input: { assetKeys: readonly string[]; tags?: unknown; createdBy: string },
+  input: { assetKeys: readonly string[]; tags?: unknown; createdBy: string } & PartitionRequest,
   admitUpTo: number | null,
 ): Promise<{ id: string; status: NewRunStatus; row: RunRow; location: string }> {
   if (input.assetKeys.length === 0) throw new InvalidSelectionError("EMPTY_SELECTION", "Select at least one asset to launch a run");
@@ -132,6 +149,7 @@ export async function launchRun(
     }
     throw error;
   }
+  const partitions = await resolveRunPartitions(sql, selection.assetKeys, input);
   const run = await insertRun(
     sql,
     {
@@ -140,6 +158,7 @@ export async function launchRun(
       plan: { planVersion: 1, stepKeys: selection.stepKeys, assetKeys: selection.assetKeys, reusedOutputs: [] },
       tags,
       createdBy: input.createdBy,
+      partitions,
     },
     admitUpTo,
   );

@@ -1,3 +1,4 @@
+import { resolveRunPartitions } from "../partitions/run-partitions.js";
 import { isTerminalRunStatus, planReexecution, ReexecutionError, type ReexecutionStrategy } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 import { NothingToReexecuteError, NotFoundError, RunStatusError } from "../errors.js";
@@ -30,8 +31,12 @@ export async function reexecuteRun(
     tags: Record<string, string>;
     rootRunId: string | null;
     location: string;
+    partitionKey: string | null;
+    partitionRangeStart: string | null;
+    partitionRangeEnd: string | null;
   }>(
-    `SELECT r.id, r.status, r."locationId", l."currentVersionId" AS "versionId", r.plan, r.tags, r."rootRunId", l.name AS location
+    `SELECT r.id, r.status, r."locationId", l."currentVersionId" AS "versionId", r.plan, r.tags, r."rootRunId", l.name AS location,
+            r."partitionKey", r."partitionRangeStart", r."partitionRangeEnd"
      FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId" WHERE r.id = $1`,
     [input.runId],
   );
@@ -65,9 +70,18 @@ export async function reexecuteRun(
     "strata/parent_run_id": parent.id,
     "strata/root_run_id": rootRunId,
   };
+  // The child materializes the parent's partitions (those that still exist).
+  const partitions = await resolveRunPartitions(sql, plan.assetKeys, {
+    partition: parent.partitionKey,
+    partitionRange:
+      parent.partitionRangeStart !== null && parent.partitionRangeEnd !== null
+        ? { from: parent.partitionRangeStart, to: parent.partitionRangeEnd }
+        : null,
+  });
   const run = await insertRun(
     sql,
     {
+      partitions,
       locationId: parent.locationId,
       versionId: parent.versionId,
       plan,

@@ -1,3 +1,4 @@
+import { settleRunPartitions } from "../partitions/status.js";
 import { parseRunEventPayload, RUN_EVENT_TYPES, terminalStatusOf } from "@strata/protocol";
 import { z } from "zod";
 import type { Sql } from "../db/sql.js";
@@ -150,6 +151,7 @@ export async function reportRunEvents(
                 "lastEventSeq" = GREATEST("lastEventSeq", $5) WHERE id = $1`,
         [input.runId, status, reason, terminal.timestamp, inserted.at(-1)!.seq],
       );
+      await settleRunPartitions(tx, input.runId, status as "SUCCESS" | "FAILURE" | "CANCELED");
     } else {
       await tx.query(
         `UPDATE "Run" SET "lastEventSeq" = GREATEST("lastEventSeq", $2), "lastHeartbeatAt" = now(),
@@ -244,11 +246,17 @@ async function recordRunMaterializations(tx: Sql, runId: string, events: FreshEv
   const materializations = events.filter((e) => e.type === "ASSET_MATERIALIZATION");
   if (!materializations.length) return [];
   const inputs = materializations.map((e) => {
-    const payload = (e.payload ?? {}) as { assetKey?: string; metadata?: Record<string, unknown>; dataVersion?: string | null };
+    const payload = (e.payload ?? {}) as {
+      assetKey?: string;
+      metadata?: Record<string, unknown>;
+      dataVersion?: string | null;
+      partition?: string | null;
+    };
     return {
       assetKey: payload.assetKey ?? e.assetKey ?? "",
       metadata: payload.metadata ?? {},
       dataVersion: payload.dataVersion ?? null,
+      partition: payload.partition ?? null,
       runId,
       stepKey: e.stepKey,
       timestamp: e.timestamp,

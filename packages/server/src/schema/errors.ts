@@ -2,7 +2,10 @@ import { builder } from "../builder.js";
 import { RunStatusEnum, type RunStatusValue } from "./run-status.js";
 import {
   AssetKeyCollisionError,
+  AssetNotPartitionedError,
   InvalidSelectionError,
+  PartitionInUseError,
+  PartitionKeysNotFoundError,
   NothingToReexecuteError,
   EventOutsidePlanError,
   RunEventSequenceError,
@@ -92,6 +95,27 @@ builder.objectType(InvalidSelectionError, {
     }),
     keys: t.exposeStringList("keys", { description: "The keys at fault (for UNKNOWN_ASSETS, the unknown ones)." }),
   }),
+});
+
+builder.objectType(PartitionKeysNotFoundError, {
+  name: "PartitionKeysNotFoundError",
+  description: "Partition keys the asset's partitions definition does not have; nothing was written.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ keys: t.exposeStringList("keys", { description: "The unknown keys." }) }),
+});
+
+builder.objectType(PartitionInUseError, {
+  name: "PartitionInUseError",
+  description: "Runs that have not ended use these dynamic partitions; nothing was deleted.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ keys: t.exposeStringList("keys"), runIds: t.exposeStringList("runIds") }),
+});
+
+builder.objectType(AssetNotPartitionedError, {
+  name: "AssetNotPartitionedError",
+  description: "A partition was asked of assets without a partitions definition, or with different ones; nothing was written.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ assetKeys: t.exposeStringList("assetKeys", { description: "The assets at fault." }) }),
 });
 
 builder.objectType(RunStatusError, {

@@ -13,6 +13,7 @@ import "./token.js";
 import "./run-event.js";
 import "./run.js";
 import "./run-worker.js";
+import "./partitions.js";
 
 /** Strata's GraphQL schema: the one contract between the server, the SDK and the CLI. */
 export const schema: GraphQLSchema = builder.toSchema();

@@ -1,10 +1,11 @@
+import { isPartitionKey, readPartitionsDefinitions } from "../partitions/space.js";
 import { filter, pipe } from "graphql-yoga";
 import { guardSubscription } from "../pubsub/guarded-subscription.js";
 import { builder } from "../builder.js";
 import { can, requireScope } from "../auth/principal.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
 import { recordMaterializations } from "../catalog/materializations.js";
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError, PartitionKeysNotFoundError } from "../errors.js";
 import { metadataList, MetadataEntryRef } from "./metadata.js";
 
 export const MaterializationRef = builder.prismaObject("Materialization", {
@@ -27,7 +28,7 @@ export const MaterializationRef = builder.prismaObject("Materialization", {
 builder.mutationField("reportMaterialization", (t) =>
   t.prismaField({
     type: "Materialization",
-    errors: {},
+    errors: { types: [PartitionKeysNotFoundError] },
     description:
       "Records a materialization made outside Strata (Dagster's runless asset event): the asset need not be defined by any location. Requires `launch`, `admin`, or `location:<name>` of the location that defines the asset.",
     args: {
@@ -51,6 +52,12 @@ builder.mutationField("reportMaterialization", (t) =>
       }
       if (args.metadata !== null && args.metadata !== undefined && (typeof args.metadata !== "object" || Array.isArray(args.metadata))) {
         throw new InvalidArgumentError("metadata", "must be an object of label → value");
+      }
+      if (args.partition != null) {
+        const [def] = (await readPartitionsDefinitions(ctx.db.sql, [assetKey])).values();
+        if (def && !(await isPartitionKey(ctx.db.sql, def, args.partition))) {
+          throw new PartitionKeysNotFoundError([args.partition], `Asset "${assetKey}" has no partition "${args.partition}"`);
+        }
       }
       const [id] = await recordMaterializations(ctx.db.sql, [
         {

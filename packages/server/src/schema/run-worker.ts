@@ -1,3 +1,4 @@
+import { PartitionKeyRangeRef } from "./partitions.js";
 import { isTerminalRunStatus } from "@strata/protocol";
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
@@ -33,6 +34,17 @@ const ClaimedRunRef = builder.objectRef<ClaimedRun>("ClaimedRun").implement({
     strategy: t.field({ type: ReexecutionStrategyEnum, nullable: true, resolve: (r) => r.strategy as "FROM_FAILURE" | null }),
     tags: t.field({ type: "JSON", resolve: (r) => r.tags }),
     leaseExpiresAt: t.expose("leaseExpiresAt", { type: "DateTime" }),
+    partitionKey: t.exposeString("partitionKey", {
+      nullable: true,
+      description: "The partition to materialize, for a single-partition run.",
+    }),
+    partitionRange: t.field({
+      type: PartitionKeyRangeRef,
+      nullable: true,
+      description: "The first and last partitions to materialize, for a range run.",
+      resolve: (r) =>
+        r.partitionRangeStart !== null && r.partitionRangeEnd !== null ? { from: r.partitionRangeStart, to: r.partitionRangeEnd } : null,
+    }),
   }),
 });
 

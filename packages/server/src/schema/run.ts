@@ -5,7 +5,16 @@ import { guardSubscription } from "../pubsub/guarded-subscription.js";
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
-import { InvalidArgumentError, InvalidSelectionError, NothingToReexecuteError, NotFoundError, RunStatusError } from "../errors.js";
+import {
+  AssetNotPartitionedError,
+  InvalidArgumentError,
+  InvalidSelectionError,
+  NothingToReexecuteError,
+  NotFoundError,
+  PartitionKeysNotFoundError,
+  RunStatusError,
+} from "../errors.js";
+import { PartitionKeyRangeInput } from "./partitions.js";
 import type { Context } from "../context.js";
 import { launchRun } from "../runs/launch.js";
 import { reexecuteRun } from "../runs/reexecute.js";
@@ -169,14 +178,29 @@ builder.mutationFields((t) => ({
     type: "Run",
     description:
       "Queues a run of these assets (all of one code location). Tags are strings; `strata/priority` (an integer) orders the queue. Requires `launch`.",
-    errors: { types: [InvalidSelectionError] },
-    args: { assetKeys: t.arg.stringList({ required: true }), tags: t.arg({ type: "JSON", required: false }) },
+    errors: { types: [InvalidSelectionError, PartitionKeysNotFoundError, AssetNotPartitionedError] },
+    args: {
+      assetKeys: t.arg.stringList({ required: true }),
+      tags: t.arg({ type: "JSON", required: false }),
+      partition: t.arg.string({ required: false, description: "The partition to materialize, for partitioned assets." }),
+      partitionRange: t.arg({
+        type: PartitionKeyRangeInput,
+        required: false,
+        description: "An inclusive range of partitions for one run to materialize (its function sees the range).",
+      }),
+    },
     resolve: async (_query, _root, args, ctx) => {
       requireScope(ctx.principal, "launch");
       const run = await launchRun(
         ctx.db.sql,
         ctx.runs.manifests,
-        { assetKeys: args.assetKeys, tags: args.tags, createdBy: principalName(ctx) },
+        {
+          assetKeys: args.assetKeys,
+          tags: args.tags,
+          createdBy: principalName(ctx),
+          partition: args.partition,
+          partitionRange: args.partitionRange,
+        },
         ctx.runs.admitUpTo,
       );
       ctx.runs.announce(run);

@@ -12,13 +12,15 @@ export interface FixtureAsset {
   metadata?: Record<string, { type: string; value: unknown }>;
   codeVersion?: string | null;
   multiAsset?: { name: string; canSubset: boolean } | null;
+  /** @strata/protocol's PartitionsDefinition (makes the manifest version 2). */
+  partitions?: unknown;
 }
 
 export function manifestOf(assets: FixtureAsset[]) {
   const sorted = [...assets].sort((a, b) => (a.key < b.key ? -1 : 1));
   const stepKeyOf = (a: FixtureAsset) => a.multiAsset?.name ?? a.key.replaceAll("/", "__");
   const manifest = {
-    manifestVersion: 1,
+    manifestVersion: assets.some((a) => a.partitions) ? 2 : 1,
     assets: sorted.map((a) => ({
       key: a.key,
       deps: [...(a.deps ?? [])].sort(),
@@ -33,6 +35,7 @@ export function manifestOf(assets: FixtureAsset[]) {
       multiAsset: a.multiAsset ?? null,
       graphAsset: null,
       ioManagerKey: "io_manager",
+      ...(a.partitions ? { partitions: a.partitions } : {}),
     })),
     steps: [...new Set(sorted.map(stepKeyOf))].sort().map((key) => {
       const produced = sorted.filter((a) => stepKeyOf(a) === key);
