@@ -2,13 +2,14 @@
  * `@strata/definitions`: declare data assets in TypeScript and run them.
  *
  * Authoring: `asset`, `multiAsset` + `AssetOut`, `graphAsset` / `graphMultiAsset` + `op`,
- * collected in `new Definitions({ assets })`. Running: `materialize` for tests and scripts,
+ * collected in `new Definitions({ assets })`; partitions (`dailyPartitions`…), partition
+ * mappings (`timeWindowMapping`…) and backfill policies (`singleRun`, `multiRun`). Running: `materialize` for tests and scripts,
  * `executeRun` for a code-location worker. The wire contract: `Manifest` and `RunEvent`.
  */
 export { asset, SingleAssetDefinition, type AssetOptions } from "./authoring/asset.js";
 // Helper types appear in the inferred types of users' exported definitions, so they must be
 // nameable from here (TS2742 otherwise).
-export { AssetIn, AssetOutputRef, type ValueOf, type InputValues } from "./authoring/asset-in.js";
+export { AssetIn, AssetOutputRef, type ValueOf, type InputValues, type MappedInput } from "./authoring/asset-in.js";
 export type { AssetAttributes } from "./authoring/asset-attributes.js";
 export { assetKeyToString, type AssetKeyInput } from "./authoring/asset-key.js";
 export { AssetsDefinition } from "./authoring/assets-definition.js";
@@ -25,17 +26,57 @@ export {
 export { op, type OpDefinition, type OpOptions, type OpInputs, type OpArgs, type OpResult } from "./authoring/op.js";
 export { OpHandle } from "./authoring/graph-builder.js";
 export { Definitions, type DefinitionsOptions } from "./authoring/definitions.js";
+export {
+  dailyPartitions,
+  dynamicPartitions,
+  hourlyPartitions,
+  monthlyPartitions,
+  multiPartitions,
+  staticPartitions,
+  timeWindowPartitions,
+  weeklyPartitions,
+  type CronPartitionsOptions,
+  type DailyPartitionsOptions,
+  type HourlyPartitionsOptions,
+  type MonthlyPartitionsOptions,
+  type PartitioningOptions,
+  type TimeWindowOptions,
+  type WeeklyPartitionsOptions,
+} from "./authoring/partitions.js";
+export {
+  allPartitionsMapping,
+  identityMapping,
+  lastPartitionMapping,
+  multiPartitionMapping,
+  multiToSingleMapping,
+  specificPartitionsMapping,
+  staticPartitionMapping,
+  timeWindowMapping,
+  type TimeWindowMappingOptions,
+} from "./authoring/partition-mapping.js";
+export { multiRun, singleRun } from "./authoring/backfill-policy.js";
+export type {
+  BackfillPolicy,
+  DimensionPartitionMapping,
+  DynamicPartitions,
+  MultiPartitions,
+  PartitionMapping,
+  PartitionsDefinition,
+  StaticPartitions,
+  TimeWindowPartitions,
+} from "@strata/protocol";
 export { DefinitionError, type DefinitionErrorCode } from "./authoring/definition-error.js";
 export { UserCodeError, type UserCodeSource } from "./execution/user-code-error.js";
 export { RetryRequested, Failure } from "./authoring/control-flow.js";
 export { output, Output, MaterializeResult, type OutputOptions } from "./authoring/output.js";
 export { MetadataValue, type MetadataEntry, type MetadataInput, type MetadataType, type TableColumn } from "./authoring/metadata.js";
 export type { RetryPolicy } from "./authoring/retry-policy.js";
-export type { AssetContext, MultiAssetContext, OpContext, Logger, LogLevel } from "./authoring/step-context.js";
+export type { AssetContext, MultiAssetContext, OpContext, Logger, LogLevel, PartitionContext } from "./authoring/step-context.js";
 export { defineResource, requiredResource, ResourceDefinition, ResourceRequirement, type ResourceContext } from "./authoring/resource.js";
 export { DEFAULT_IO_MANAGER_KEY, type IOManager, type InputContext, type OutputContext, type OutputLocation } from "./io/io-manager.js";
 export { FilesystemIOManager, type FilesystemIOManagerOptions } from "./io/filesystem-io-manager.js";
 export { InMemoryIOManager } from "./io/in-memory-io-manager.js";
+export { loadPartitions, valuesByPartition } from "./io/partitioned-values.js";
 export { jsonSerializer, type Serializer } from "./io/serializer.js";
 export type { Manifest, ManifestAsset, ManifestStep, ManifestStepInput, ManifestStepOutput } from "@strata/protocol";
 export {
@@ -57,5 +98,7 @@ export {
 } from "@strata/protocol";
 export { executeRun, type ExecuteRunOptions, type RunOutcome, type RunStatus, type AssetSelector } from "./execution/run-executor.js";
 export type { PlannedRun } from "./execution/planned-run.js";
+export type { PartitionRequest } from "./execution/run-partitions.js";
+export { RunPartitionsError, type RunPartitionsErrorCode } from "./execution/run-partitions-error.js";
 export type { StepState } from "./execution/scheduler.js";
 export { materialize, type MaterializeOptions, type InProcessRunResult, type AssetMaterialization } from "./execution/materialize.js";

@@ -1,3 +1,4 @@
+import type { PartitionMapping } from "@strata/protocol";
 import { parseAssetKey, type AssetKeyInput } from "./asset-key.js";
 import type { AssetsDefinition } from "./assets-definition.js";
 import type { UpstreamRef } from "./blueprint.js";
@@ -24,7 +25,7 @@ export interface Typed<T> {
  * type Orders = ValueOf<typeof orders>; // { id: number }[]
  * ```
  */
-export type ValueOf<S> = S extends Typed<infer T> ? T : unknown;
+export type ValueOf<S> = S extends { readonly asset: infer A } ? ValueOf<A> : S extends Typed<infer T> ? T : unknown;
 
 /**
  * One output of a multi-asset, to use in another asset's `ins` or `deps`:
@@ -54,7 +55,8 @@ export class AssetOutputRef<T = unknown> implements Typed<T> {
  * An input named by asset key rather than by reference (Dagster's `AssetIn`): for an asset of
  * another code location, or to avoid an import. Type the value with the generic; without it
  * the input is `unknown`. A key that no asset of the same `Definitions` produces is loaded
- * through `ioManagerKey` from wherever the other location stored it.
+ * through `ioManagerKey` from wherever the other location stored it. `mapping` says which
+ * partitions of a partitioned upstream the input reads (inferred when absent).
  *
  * @example
  * ```ts
@@ -69,10 +71,12 @@ export class AssetIn<T = unknown> implements Typed<T> {
   declare readonly __valueType?: T;
   readonly key: readonly string[];
   readonly ioManagerKey: string;
+  readonly mapping: PartitionMapping | null;
 
-  constructor(options: { key: AssetKeyInput; ioManagerKey?: string }) {
+  constructor(options: { key: AssetKeyInput; ioManagerKey?: string; mapping?: PartitionMapping }) {
     this.key = parseAssetKey(options.key, "AssetIn");
     this.ioManagerKey = options.ioManagerKey ?? DEFAULT_IO_MANAGER_KEY;
+    this.mapping = options.mapping ?? null;
   }
 }
 
@@ -83,11 +87,28 @@ interface SingleAssetLike extends Typed<unknown> {
   readonly blueprint: AssetsDefinition["blueprint"];
 }
 
+/** An upstream named directly: an asset definition, a multi-asset output, an `AssetIn`, or `{ key }`. */
+export type DirectInputSource = SingleAssetLike | AssetOutputRef<any> | AssetIn<any> | { readonly key: AssetKeyInput };
+
 /**
- * What `ins` values may be: an asset definition, a multi-asset output, an `AssetIn`, or a plain
- * `{ key }` object.
+ * An upstream read through a partition mapping: which of its partitions a partition of this
+ * asset reads (Dagster's `AssetIn(partition_mapping=...)`). The value type is the upstream's.
+ *
+ * @example
+ * ```ts
+ * const ins = { raw: { asset: raw, mapping: timeWindowMapping({ startOffset: -6 }) } };
+ * ```
  */
-export type InputSource = SingleAssetLike | AssetOutputRef<any> | AssetIn<any> | { readonly key: AssetKeyInput };
+export interface MappedInput<S extends DirectInputSource = DirectInputSource> {
+  readonly asset: S;
+  readonly mapping: PartitionMapping;
+}
+
+/**
+ * What `ins` values may be: an asset definition, a multi-asset output, an `AssetIn`, a plain
+ * `{ key }` object, or any of these with a partition mapping, `{ asset, mapping }`.
+ */
+export type InputSource = DirectInputSource | MappedInput<any>;
 
 /** A step's `ins`: input name → source. */
 export type InputSources = Readonly<Record<string, InputSource>>;
@@ -109,15 +130,36 @@ function isDefinitionLike(value: object): value is AssetsDefinition {
   return "blueprint" in value;
 }
 
-/** Turns an `ins` value into an upstream reference. @internal */
+function isMapped(source: object): source is MappedInput {
+  return "asset" in source && "mapping" in source && !isDefinitionLike(source);
+}
+
+/** Turns an `ins` value into an upstream reference, carrying its explicit partition mapping. @internal */
 export function inputRef(source: InputSource, culprit: string, inputName: string): { ref: UpstreamRef; ioManagerKey: string } {
+  if (typeof source === "object" && source !== null && isMapped(source)) {
+    if (typeof source.mapping !== "object" || source.mapping === null || typeof source.mapping.kind !== "string") {
+      throw new DefinitionError(
+        "invalid_option",
+        culprit,
+        `input "${inputName}" has no valid mapping; use timeWindowMapping(), identityMapping() and friends`,
+      );
+    }
+    if (typeof source.asset === "object" && source.asset !== null && isMapped(source.asset)) {
+      throw new DefinitionError("invalid_option", culprit, `input "${inputName}" nests { asset, mapping } in { asset, mapping }`);
+    }
+    const { ref, ioManagerKey } = inputRef(source.asset, culprit, inputName);
+    return { ref: { ...ref, mapping: source.mapping }, ioManagerKey };
+  }
   if (source instanceof AssetOutputRef) {
     return {
       ref: { kind: "definition", def: source.definition, outputName: source.outputName, key: source.key },
       ioManagerKey: DEFAULT_IO_MANAGER_KEY,
     };
   }
-  if (source instanceof AssetIn) return { ref: { kind: "key", key: source.key }, ioManagerKey: source.ioManagerKey };
+  if (source instanceof AssetIn) {
+    const ref: UpstreamRef = source.mapping ? { kind: "key", key: source.key, mapping: source.mapping } : { kind: "key", key: source.key };
+    return { ref, ioManagerKey: source.ioManagerKey };
+  }
   if (typeof source === "object" && source !== null && isDefinitionLike(source)) {
     const assets = source.blueprint.assets;
     if (assets.length !== 1) {

@@ -7,6 +7,7 @@ import type { BlueprintAsset, BlueprintInput, ComputeBlueprint, UpstreamRef } fr
 import { DefinitionError } from "./definition-error.js";
 import { DEFAULT_IO_MANAGER_KEY } from "../io/io-manager.js";
 import type { ResourceRequirements } from "./resource.js";
+import { normalizePartitioning, type PartitioningOptions } from "./partitions.js";
 import { normalizeRetryPolicy, type RetryPolicy } from "./retry-policy.js";
 import type { AssetContext } from "./step-context.js";
 
@@ -26,8 +27,14 @@ export interface AssetNaming {
  * const options: AssetOptions = { group: "sales", retryPolicy: { maxRetries: 2, delay: 1_000 } };
  * ```
  */
-export interface AssetOptions<I extends InputSources = {}, R extends ResourceRequirements = {}> extends AssetAttributes, AssetNaming {
-  /** Upstream assets whose values the function receives, typed, in its first argument. */
+export interface AssetOptions<I extends InputSources = {}, R extends ResourceRequirements = {}>
+  extends AssetAttributes,
+    AssetNaming,
+    PartitioningOptions {
+  /**
+   * Upstream assets whose values the function receives, typed, in its first argument. Read a
+   * partitioned upstream through a mapping with `{ asset, mapping }`.
+   */
   ins?: I;
   /** Upstream assets this one depends on without receiving their values (lineage and ordering only). */
   deps?: readonly DepSource[];
@@ -150,6 +157,7 @@ export function asset(first: unknown, second: unknown, third?: unknown): SingleA
     inputs,
     deps,
     canSubset: false,
+    ...normalizePartitioning(options, culprit),
     retryPolicy: normalizeRetryPolicy(options.retryPolicy, culprit),
     resourceKeys: Object.keys(options.resources ?? {}),
     assets: [singleOutput(key, options, culprit, null)],

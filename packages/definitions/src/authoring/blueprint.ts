@@ -3,17 +3,18 @@
  * references between them into execution steps and the manifest. Internal: users see
  * `SingleAssetDefinition`, `MultiAssetDefinition` and friends.
  */
+import type { BackfillPolicy, PartitionMapping, PartitionsDefinition } from "@strata/protocol";
 import type { NormalizedAttributes } from "./asset-attributes.js";
 import type { AssetsDefinition } from "./assets-definition.js";
 import type { NormalizedRetryPolicy } from "./retry-policy.js";
 import type { StepContext } from "../execution/step-context-impl.js";
 
-/** Where an input or dep comes from, before resolution. */
+/** Where an input or dep comes from, before resolution, with its explicit partition mapping if any. */
 export type UpstreamRef =
   /** An asset of a definition object the user referenced: it must be part of the same Definitions. */
-  | { kind: "definition"; def: AssetsDefinition; outputName: string; key: readonly string[] }
+  | { kind: "definition"; def: AssetsDefinition; outputName: string; key: readonly string[]; mapping?: PartitionMapping }
   /** An asset named by key: in this location if some definition produces it, else another location's. */
-  | { kind: "key"; key: readonly string[] };
+  | { kind: "key"; key: readonly string[]; mapping?: PartitionMapping };
 
 export interface BlueprintInput {
   name: string;
@@ -67,6 +68,9 @@ interface BlueprintBase {
   deps: UpstreamRef[];
   assets: BlueprintAsset[];
   canSubset: boolean;
+  /** How every asset of the definition is partitioned, or `null`. */
+  partitions: PartitionsDefinition | null;
+  backfillPolicy: BackfillPolicy | null;
 }
 
 export interface ComputeBlueprint extends BlueprintBase {

@@ -1,11 +1,12 @@
 import { assetKeyToString } from "./asset-key.js";
 import type { AssetProducer } from "./build-steps.js";
-import type { Manifest, ManifestAsset, ManifestStep } from "@strata/protocol";
+import { MANIFEST_VERSION, type Manifest, type ManifestAsset, type ManifestStep } from "@strata/protocol";
+import { explicitMappings } from "./explicit-mappings.js";
 import type { StepSpec } from "./step-spec.js";
 
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-function manifestAsset(producer: AssetProducer): ManifestAsset {
+function manifestAsset(producer: AssetProducer, producers: ReadonlyMap<string, AssetProducer>): ManifestAsset {
   const { asset, blueprint } = producer;
   const upstream = asset.internalDeps ?? [...blueprint.inputs.map((i) => i.upstream), ...blueprint.deps];
   const isMulti = blueprint.kind === "multi_asset" || blueprint.kind === "graph_multi_asset";
@@ -24,9 +25,9 @@ function manifestAsset(producer: AssetProducer): ManifestAsset {
     multiAsset: isMulti ? { name: blueprint.name, canSubset: blueprint.canSubset } : null,
     graphAsset: isGraph ? blueprint.name : null,
     ioManagerKey: asset.ioManagerKey,
-    partitions: null,
-    backfillPolicy: null,
-    partitionMappings: {},
+    partitions: blueprint.partitions,
+    backfillPolicy: blueprint.backfillPolicy,
+    partitionMappings: explicitMappings(producer, producers),
   };
 }
 
@@ -54,8 +55,8 @@ function manifestStep(step: StepSpec): ManifestStep {
  */
 export function buildManifest(steps: readonly StepSpec[], producers: ReadonlyMap<string, AssetProducer>): Manifest {
   const manifest: Manifest = {
-    manifestVersion: 1,
-    assets: [...producers.values()].map(manifestAsset).sort(byKey),
+    manifestVersion: MANIFEST_VERSION,
+    assets: [...producers.values()].map((p) => manifestAsset(p, producers)).sort(byKey),
     steps: steps.map(manifestStep).sort(byKey),
   };
   return JSON.parse(JSON.stringify(manifest)) as Manifest;

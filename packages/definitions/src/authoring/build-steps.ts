@@ -78,6 +78,8 @@ export function buildSteps(definitions: readonly AssetsDefinition[]): BuiltSteps
       assetKey: input.upstream.key,
       assetKeyString,
       ioManagerKey: producer ? producer.ioManagerKey : input.ioManagerKey,
+      upstreamPartitions: producer ? producer.blueprint.partitions : null,
+      mapping: input.upstream.mapping ?? null,
     };
   };
 
@@ -121,6 +123,7 @@ export function buildSteps(definitions: readonly AssetsDefinition[]): BuiltSteps
           retryPolicy: blueprint.retryPolicy,
           resourceKeys: blueprint.resourceKeys,
           canSubset: blueprint.canSubset,
+          partitions: blueprint.partitions,
           graph: null,
           opName: null,
           invoke: (values, ctx) => {
@@ -172,6 +175,9 @@ function graphSteps(blueprint: GraphBlueprint, resolveInput: (input: BlueprintIn
         assetKey: asset ? asset.key : null,
         assetKeyString: asset ? asset.keyString : null,
         ioManagerKey: asset ? asset.ioManagerKey : arg.node.op.ioManagerKey,
+        // An asset of this graph is partitioned like the graph; an op's intermediate output is per run.
+        upstreamPartitions: asset ? blueprint.partitions : null,
+        mapping: null,
       };
     });
     const outputs = (node.op.outs ?? ["result"]).map((name): StepOutputSpec => {
@@ -197,6 +203,7 @@ function graphSteps(blueprint: GraphBlueprint, resolveInput: (input: BlueprintIn
       retryPolicy: node.op.retryPolicy,
       resourceKeys: node.op.resourceKeys,
       canSubset: false,
+      partitions: blueprint.partitions,
       graph: blueprint.name,
       opName: node.name,
       invoke: (values, ctx) => fn(...values, ctx),

@@ -21,7 +21,8 @@ export type DefinitionErrorCode =
   | "missing_resource"
   | "missing_io_manager"
   | "invalid_graph"
-  | "op_outside_graph";
+  | "op_outside_graph"
+  | "invalid_partitions";
 
 /**
  * Thrown at definition time (when `asset(...)`, `graphAsset(...)` or `new Definitions(...)`

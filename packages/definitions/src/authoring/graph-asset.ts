@@ -7,6 +7,7 @@ import type { GraphBlueprint } from "./blueprint.js";
 import { DefinitionError } from "./definition-error.js";
 import { GraphBuilder, type OpHandle } from "./graph-builder.js";
 import { MultiAssetDefinition, outsToAssets, type AssetOuts } from "./multi-asset.js";
+import { normalizePartitioning, type PartitioningOptions } from "./partitions.js";
 
 /**
  * What a graph function receives for its `ins`: one handle per input, typed.
@@ -26,7 +27,7 @@ export type GraphInputs<I> = { readonly [K in keyof I]: OpHandle<ValueOf<I[K]>> 
  * const options: GraphAssetOptions = { group: "analytics", description: "cleaned and scored" };
  * ```
  */
-export interface GraphAssetOptions<I extends InputSources = {}> extends AssetAttributes, AssetNaming {
+export interface GraphAssetOptions<I extends InputSources = {}> extends AssetAttributes, AssetNaming, PartitioningOptions {
   ins?: I;
   deps?: readonly DepSource[];
   /** The IO manager storing the asset's value. Defaults to "io_manager". */
@@ -87,6 +88,7 @@ export function graphAsset(first: unknown, second: unknown, third?: unknown): Si
     inputs,
     deps,
     canSubset: false,
+    ...normalizePartitioning(options, culprit),
     nodes: builder.nodes,
     assets: [singleOutput(key, options, culprit, producer)],
   };
@@ -101,7 +103,7 @@ export function graphAsset(first: unknown, second: unknown, third?: unknown): Si
  * graphMultiAsset({ name: "parity", outs: { evens: new AssetOut(), odds: new AssetOut() }, canSubset: true }, () => split(load()));
  * ```
  */
-export interface GraphMultiAssetOptions<O extends AssetOuts, I extends InputSources = {}> extends AssetAttributes {
+export interface GraphMultiAssetOptions<O extends AssetOuts, I extends InputSources = {}> extends AssetAttributes, PartitioningOptions {
   name: string;
   outs: O;
   ins?: I;
@@ -192,6 +194,7 @@ export function graphMultiAsset<
     inputs,
     deps,
     canSubset: options.canSubset ?? false,
+    ...normalizePartitioning(options, culprit),
     nodes: builder.nodes,
     assets: assets.map((a, i) => ({ ...a, producer: producers[i]! })),
   };

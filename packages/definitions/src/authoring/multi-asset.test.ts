@@ -19,8 +19,8 @@ describe("multiAsset", () => {
     expect(result.outputFor("asset_one")).toBe(1);
     expect(result.outputFor("asset_two")).toBe(2);
     expect(result.materializations).toEqual([
-      { assetKey: "asset_one", stepKey: "both", metadata: {}, dataVersion: null },
-      { assetKey: "asset_two", stepKey: "both", metadata: { note: { type: "text", value: "second" } }, dataVersion: null },
+      { assetKey: "asset_one", stepKey: "both", metadata: {}, dataVersion: null, partition: null },
+      { assetKey: "asset_two", stepKey: "both", metadata: { note: { type: "text", value: "second" } }, dataVersion: null, partition: null },
     ]);
   });
 

@@ -9,6 +9,7 @@ import { AssetsDefinition } from "./assets-definition.js";
 import type { Blueprint, BlueprintAsset, ComputeBlueprint } from "./blueprint.js";
 import { DefinitionError } from "./definition-error.js";
 import type { ResourceRequirements } from "./resource.js";
+import { normalizePartitioning, type PartitioningOptions } from "./partitions.js";
 import { normalizeRetryPolicy, type RetryPolicy } from "./retry-policy.js";
 import type { MultiAssetContext } from "./step-context.js";
 
@@ -48,7 +49,8 @@ export interface MultiAssetOptions<
   I extends InputSources = {},
   R extends ResourceRequirements = {},
   Subset extends boolean = boolean,
-> extends AssetAttributes {
+> extends AssetAttributes,
+    PartitioningOptions {
   name: string;
   outs: O;
   ins?: I;
@@ -150,6 +152,7 @@ export function multiAsset<
     inputs,
     deps,
     canSubset: options.canSubset ?? false,
+    ...normalizePartitioning(options, culprit),
     retryPolicy: normalizeRetryPolicy(options.retryPolicy, culprit),
     resourceKeys: Object.keys(options.resources ?? {}),
     assets: outsToAssets(options.outs, options.internalAssetDeps, culprit, options),

@@ -30,6 +30,31 @@ export interface Logger {
   error(message: string, extra?: Record<string, unknown>): void;
 }
 
+/**
+ * The partitions a run materializes, as a step of a partitioned asset sees them (Dagster's
+ * `partition_key`, `partition_key_range` and `partition_time_window`, in one object).
+ *
+ * @example
+ * ```ts
+ * asset("events", { partitions: dailyPartitions({ start: "2024-01-01" }) }, (_, ctx) => {
+ *   const { start, end } = ctx.partition!.timeWindow!;
+ *   return fetchEvents(start, end);
+ * });
+ * ```
+ */
+export interface PartitionContext {
+  /** The key of a single-partition run; `null` when the run covers a range. */
+  key: string | null;
+  /** Every key the run covers, in partition order (one for a single-partition run). */
+  keys: readonly string[];
+  /** The first and last key the run covers (equal for a single-partition run). */
+  range: { start: string; end: string };
+  /** From the start of the first window to the end of the last; `null` without a time dimension. */
+  timeWindow: { start: Date; end: Date } | null;
+  /** Dimension name → key, for a single-partition run of a multi-partitioned asset; else `null`. */
+  dimensions: Readonly<Record<string, string>> | null;
+}
+
 /** What every step's context offers. */
 export interface StepContextBase<R = {}> {
   runId: string;
@@ -43,6 +68,8 @@ export interface StepContextBase<R = {}> {
   resources: ResourceValues<R>;
   /** The asset keys this step materializes in this run ("sales/orders" form). */
   selectedAssetKeys: readonly string[];
+  /** The partitions this run materializes; `null` when the step's assets are not partitioned. */
+  partition: PartitionContext | null;
 }
 
 /**

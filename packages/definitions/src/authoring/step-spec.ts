@@ -1,3 +1,4 @@
+import type { PartitionMapping, PartitionsDefinition } from "@strata/protocol";
 import type { MetadataEntry } from "./metadata.js";
 import type { NormalizedRetryPolicy } from "./retry-policy.js";
 import type { UserCodeSource } from "../execution/user-code-error.js";
@@ -12,6 +13,10 @@ export interface StepInputSpec {
   assetKeyString: string | null;
   /** The IO manager that loads it. */
   ioManagerKey: string;
+  /** How the upstream asset is partitioned (`null`: not, or unknown for another location's asset). */
+  upstreamPartitions: PartitionsDefinition | null;
+  /** The explicit partition mapping, or `null` to infer it. */
+  mapping: PartitionMapping | null;
 }
 
 /** A lineage-only upstream of a step in this location. */
@@ -42,6 +47,8 @@ export interface StepSpec {
   retryPolicy: NormalizedRetryPolicy | null;
   resourceKeys: readonly string[];
   canSubset: boolean;
+  /** How the assets of the step's definition are partitioned (ops of a graph asset share it). */
+  partitions: PartitionsDefinition | null;
   graph: string | null;
   opName: string | null;
   /** Distinct steps of this location it waits for (inputs and deps). */

@@ -37,6 +37,8 @@ export interface AssetMaterialization {
   stepKey: string;
   metadata: Record<string, MetadataEntry>;
   dataVersion: string | null;
+  /** The partition materialized; `null` for an unpartitioned asset. */
+  partition: string | null;
 }
 
 /**
@@ -81,13 +83,16 @@ function memoryOf(definitions: Definitions): InMemoryIOManager {
  * go to an `InMemoryIOManager`, so nothing is written to disk: a fresh one for an array of
  * assets, one shared by every run of the same `Definitions` object (so a later run can load
  * what an earlier one stored, e.g. to re-execute it). A failed run resolves with
- * `success: false`; inspect `events` for the STEP_FAILURE.
+ * `success: false`; inspect `events` for the STEP_FAILURE. Partitioned assets run for
+ * `partition` or `partitionRange`; a key they do not have fails before the run starts.
  *
  * @example
  * ```ts
  * const result = await materialize([myDataAsset, myMultiAsset, complexAsset]);
  * result.success; // true
  * result.outputFor("complex_asset"); // "final_intermediate_value"
+ *
+ * await materialize(defs, { selection: [dailyEvents], partition: "2024-03-01" });
  * ```
  */
 export async function materialize(
@@ -123,7 +128,15 @@ export async function materialize(
     events: all,
     materializations: all.flatMap((e) =>
       e.type === "ASSET_MATERIALIZATION"
-        ? [{ assetKey: e.payload.assetKey, stepKey: e.stepKey!, metadata: e.payload.metadata, dataVersion: e.payload.dataVersion }]
+        ? [
+            {
+              assetKey: e.payload.assetKey,
+              stepKey: e.stepKey!,
+              metadata: e.payload.metadata,
+              dataVersion: e.payload.dataVersion,
+              partition: e.payload.partition,
+            },
+          ]
         : [],
     ),
     // Values are kept by key, untyped; the overloads give back the type the asset's function produced.

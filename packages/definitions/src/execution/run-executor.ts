@@ -11,6 +11,7 @@ import { serializeError } from "./serialize-error.js";
 import { selectPlannedRun, type PlannedRun, type RunLineage } from "./planned-run.js";
 import { planReexecution, type ReexecutionStrategy } from "@strata/protocol";
 import { ResourceScope } from "./resource-scope.js";
+import { resolveRunPartitions, type PartitionRequest } from "./run-partitions.js";
 import { RunLog } from "./run-log.js";
 import type { RunState } from "./run-state.js";
 import { resolveSelection, selectSteps, type RunSelection } from "@strata/protocol";
@@ -46,7 +47,7 @@ export type RunStatus = TerminalRunStatus;
  * const options: ExecuteRunOptions = { runId: claimed.id, plan: { stepKeys: claimed.stepKeys }, sink: report, concurrency: 4 };
  * ```
  */
-export interface ExecuteRunOptions {
+export interface ExecuteRunOptions extends PartitionRequest {
   /** Defaults to a random UUID. */
   runId?: string;
   /** Assets to materialize (default: all). Excludes `stepKeys`, `plan` and `parentRun`. */
@@ -126,6 +127,11 @@ export async function runExecution(
   const { selection, lineage } = planSelection(definitions, options);
   const runId = options.runId ?? randomUUID();
   const clock = options.clock ?? systemClock;
+  const partitions = resolveRunPartitions(
+    selection.stepKeys.map((key) => definitions.plan.step(key)),
+    options,
+    new Date(clock.now()),
+  );
   const controller = new AbortController();
   // Every running step, and user code through ctx.signal, listens to this one signal.
   setMaxListeners(0, controller.signal);
@@ -190,6 +196,7 @@ export async function runExecution(
       selectedOutputs,
       produced: new Map(),
       reused: new Map(lineage.reusedOutputs.map((r) => [`${r.stepKey}\u0000${r.output}`, r.runId])),
+      partitions,
       onOutput: hooks.onOutput,
     };
     await schedule(
@@ -233,8 +240,9 @@ export async function runExecution(
  * worker uses once it has claimed a run. Takes the steps from the server's `plan` (or plans
  * them from a selection, exact step keys, or a parent run to re-execute), runs them in dependency order with bounded concurrency,
  * retries them per their policies, and delivers every event to `sink` in order. Values go
- * through the definitions' IO managers. Resolves when the run has ended and the sink has every
- * event; rejects only for an invalid selection (before any event) or a failing sink.
+ * through the definitions' IO managers. A partitioned run covers `partition` or
+ * `partitionRange`. Resolves when the run has ended and the sink has every event; rejects only
+ * for an invalid selection or partitions that do not fit it (before any event), or a failing sink.
  *
  * @example
  * ```ts

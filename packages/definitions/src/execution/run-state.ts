@@ -2,6 +2,7 @@ import type { Clock } from "./clock.js";
 import type { ExecutionPlan } from "./execution-plan.js";
 import type { IOManager } from "../io/io-manager.js";
 import type { RunLog } from "./run-log.js";
+import type { StepPartitions } from "./run-partitions.js";
 import type { Semaphore } from "./semaphore.js";
 
 /** What every step of one run shares. @internal */
@@ -24,6 +25,8 @@ export interface RunState {
   produced: Map<string, Set<string>>;
   /** `stepKey\0output` → the earlier run that stored an output this run loads. */
   reused: ReadonlyMap<string, string>;
+  /** Per step of the run: the partitions it materializes and loads. */
+  partitions: ReadonlyMap<string, StepPartitions>;
   onOutput: ((stepKey: string, output: string, assetKey: string | null, value: unknown) => void) | null;
 }
 

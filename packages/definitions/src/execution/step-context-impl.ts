@@ -1,5 +1,5 @@
 import type { RunLog } from "./run-log.js";
-import type { AssetContext, LogLevel, Logger, MultiAssetContext, OpContext } from "../authoring/step-context.js";
+import type { AssetContext, LogLevel, Logger, MultiAssetContext, OpContext, PartitionContext } from "../authoring/step-context.js";
 import type { StepSpec } from "../authoring/step-spec.js";
 
 /**
@@ -35,6 +35,7 @@ export class StepContext
   readonly resources: Record<string, never>;
   readonly selectedAssetKeys: readonly string[];
   readonly selectedOutputNames: readonly string[];
+  readonly partition: PartitionContext | null;
   closed = false;
   readonly #step: StepSpec;
 
@@ -46,6 +47,7 @@ export class StepContext
     log: RunLog;
     resources: Record<string, unknown>;
     selectedOutputNames: readonly string[];
+    partition: PartitionContext | null;
   }) {
     const step = options.step;
     this.#step = step;
@@ -55,6 +57,7 @@ export class StepContext
     this.signal = options.signal;
     this.resources = options.resources as Record<string, never>;
     this.selectedOutputNames = options.selectedOutputNames;
+    this.partition = options.partition;
     this.selectedAssetKeys = options.selectedOutputNames.flatMap((name) => {
       const key = step.outputsByName.get(name)?.assetKeyString;
       return key ? [key] : [];

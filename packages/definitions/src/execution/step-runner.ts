@@ -58,6 +58,10 @@ async function loadInput(run: RunState, step: StepSpec, input: StepInputSpec, ct
     upstreamRunId = runProduces(run, source.stepKey, source.output)
       ? run.runId
       : (run.reused.get(`${source.stepKey}\u0000${source.output}`) ?? null);
+  const partitionKeys = run.partitions.get(step.key)?.inputKeys.get(input.name) ?? [];
+  // A partitioned upstream with no partition to read (windows dropped by allowNonexistentUpstream,
+  // an empty dynamic definition): an empty record, as several partitions would be; no storage call.
+  if (input.upstreamPartitions !== null && partitionKeys.length === 0) return {};
   const io = run.ioManagers[input.ioManagerKey]!;
   const inputContext: InputContext = {
     runId: run.runId,
@@ -65,6 +69,7 @@ async function loadInput(run: RunState, step: StepSpec, input: StepInputSpec, ct
     inputName: input.name,
     assetKey: input.assetKey,
     upstream: { runId: upstreamRunId, stepKey: source?.stepKey ?? null, outputName: source?.output ?? null, assetKey: input.assetKey },
+    partitionKeys,
     log: ctx.log,
   };
   return callUserCode({ kind: "io_manager", name: input.ioManagerKey }, () => io.loadInput(inputContext));
@@ -94,6 +99,8 @@ async function handleOutput(
   if (thisAttempt.has(produced.name)) throw new StepOutputError(`${describe(step)} produced output "${produced.name}" twice`);
   thisAttempt.add(produced.name);
   let stored: Record<string, MetadataEntry> = {};
+  // Op outputs inside a partitioned graph are per run; only assets are stored per partition.
+  const partitionKeys = spec.assetKey ? (run.partitions.get(step.key)?.outputKeys ?? []) : [];
   if (produced.store) {
     const io = run.ioManagers[spec.ioManagerKey]!;
     const outputContext: OutputContext = {
@@ -102,6 +109,7 @@ async function handleOutput(
       outputName: spec.name,
       assetKey: spec.assetKey,
       definitionMetadata: spec.definitionMetadata,
+      partitionKeys,
       log: ctx.log,
     };
     const handled = await callUserCode({ kind: "io_manager", name: spec.ioManagerKey }, () =>
@@ -122,11 +130,18 @@ async function handleOutput(
     { stepKey: step.key, ...(assetKey ? { assetKey } : {}) },
   );
   if (assetKey) {
-    run.log.emit(
-      "ASSET_MATERIALIZATION",
-      { assetKey, outputName: spec.name, metadata, dataVersion: produced.dataVersion },
-      { stepKey: step.key, assetKey, message: `materialized ${assetKey}` },
-    );
+    // One materialization per partition, as the server keeps a status per partition.
+    for (const partition of partitionKeys.length > 0 ? partitionKeys : [null]) {
+      run.log.emit(
+        "ASSET_MATERIALIZATION",
+        { assetKey, outputName: spec.name, metadata, dataVersion: produced.dataVersion, partition },
+        {
+          stepKey: step.key,
+          assetKey,
+          message: partition === null ? `materialized ${assetKey}` : `materialized ${assetKey} [${partition}]`,
+        },
+      );
+    }
   }
   run.onOutput?.(step.key, spec.name, assetKey, produced.value);
 }
@@ -222,6 +237,7 @@ export async function runStep(run: RunState, step: StepSpec): Promise<StepOutcom
       log: run.log,
       resources: run.resources,
       selectedOutputNames,
+      partition: run.partitions.get(step.key)?.context ?? null,
     });
     let error: unknown = null;
     let failed = false;

@@ -9,6 +9,9 @@ import { graphAsset } from "../authoring/graph-asset.js";
 import { materialize } from "../execution/materialize.js";
 import { op } from "../authoring/op.js";
 import type { Serializer } from "./serializer.js";
+import { singleRun } from "../authoring/backfill-policy.js";
+import { timeWindowMapping } from "../authoring/partition-mapping.js";
+import { dailyPartitions, hourlyPartitions, multiPartitions, staticPartitions } from "../authoring/partitions.js";
 
 let baseDir: string;
 beforeEach(async () => {
@@ -81,5 +84,49 @@ describe("FilesystemIOManager", () => {
     const result = await materialize(defs, { selection: [downstream] });
 
     expect(result.events.find((e) => e.type === "STEP_FAILURE")?.message).toMatch(/^Error in IO manager "io_manager": ENOENT/);
+  });
+});
+
+describe("FilesystemIOManager with partitions", () => {
+  const days = dailyPartitions({ start: "2024-01-01" });
+
+  it("writes one file per partition and reads it back in a later run", async () => {
+    const a = asset("a", { keyPrefix: "raw", partitions: days }, (_, ctx) => ({ day: ctx.partition!.key }));
+    const b = asset("b", { partitions: days, ins: { a: { asset: a, mapping: timeWindowMapping({ startOffset: -1 }) } } }, ({ a }) => a);
+    const defs = new Definitions({ assets: [a, b], ioManagers: { io_manager: new FilesystemIOManager({ baseDir }) } });
+
+    const first = await materialize(defs, { selection: [a], partition: "2024-01-01" });
+    await materialize(defs, { selection: [a], partition: "2024-01-02" });
+    const later = await materialize(defs, { selection: [b], partition: "2024-01-02" });
+
+    expect((await readdir(join(baseDir, "raw", "a"))).sort()).toEqual(["2024-01-01.json", "2024-01-02.json"]);
+    expect(JSON.parse(await readFile(join(baseDir, "raw", "a", "2024-01-02.json"), "utf8"))).toEqual({ day: "2024-01-02" });
+    expect(first.materializations[0]!.metadata.path).toEqual({ type: "path", value: join(baseDir, "raw", "a", "2024-01-01.json") });
+    expect(later.outputFor(b)).toEqual({ "2024-01-01": { day: "2024-01-01" }, "2024-01-02": { day: "2024-01-02" } });
+  });
+
+  it("splits a range run's record into files, with hourly and multi keys as safe paths", async () => {
+    const io = new FilesystemIOManager({ baseDir });
+    const hours = hourlyPartitions({ start: "2024-01-01" });
+    const hourly = asset("hourly", { partitions: hours, backfillPolicy: singleRun() }, (_, ctx) =>
+      Object.fromEntries(ctx.partition!.keys.map((k) => [k, k])),
+    );
+    const cells = asset("cells", { partitions: multiPartitions({ date: days, region: staticPartitions(["eu", "us"]) }) }, () => 1);
+
+    await materialize([hourly], { ioManagers: { io_manager: io }, partitionRange: { from: "2024-01-01-00:00", to: "2024-01-01-02:00" } });
+    await materialize([cells], { ioManagers: { io_manager: io }, partition: "2024-01-01|eu" });
+
+    expect((await readdir(join(baseDir, "hourly"))).sort()).toEqual([
+      "2024-01-01-00%3A00.json",
+      "2024-01-01-01%3A00.json",
+      "2024-01-01-02%3A00.json",
+    ]);
+    expect(await readFile(io.pathFor({ runId: null, stepKey: null, outputName: null, assetKey: ["cells"] }, "2024-01-01|eu"), "utf8")).toBe(
+      "1",
+    );
+    expect(io.pathFor({ runId: null, stepKey: null, outputName: null, assetKey: ["cells"] }, "2024-01-01|eu")).toBe(
+      join(baseDir, "cells", "2024-01-01", "eu.json"),
+    );
+    expect(io.pathFor({ runId: null, stepKey: null, outputName: null, assetKey: ["s"] }, "..")).toBe(join(baseDir, "s", "%2E%2E.json"));
   });
 });

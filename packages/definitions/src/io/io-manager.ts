@@ -32,6 +32,13 @@ export interface OutputContext extends OutputLocation {
   outputName: string;
   /** The asset or output's definition metadata. */
   definitionMetadata: MetadataInput;
+  /**
+   * The partitions the value is for, in order; empty when the asset is not partitioned (and for
+   * an op's intermediate output). With several keys (a range run), the function returned one
+   * value per partition keyed by partition, or one value for the whole range: `valuesByPartition`
+   * tells them apart.
+   */
+  partitionKeys: readonly string[];
   log: Logger;
 }
 
@@ -51,6 +58,12 @@ export interface InputContext {
   /** The upstream asset, or `null` when loading an op's intermediate output. */
   assetKey: readonly string[] | null;
   upstream: OutputLocation;
+  /**
+   * The upstream partitions to load, as the input's partition mapping gives them; empty when the
+   * upstream is not partitioned. Built-in IO managers give one key's value as is and several as
+   * a `Record<key, value>` (`loadPartitions`).
+   */
+  partitionKeys: readonly string[];
   log: Logger;
 }
 

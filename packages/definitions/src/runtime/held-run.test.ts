@@ -2,6 +2,7 @@ import type { ClaimedRun, RunReport, WorkerRunEvent } from "@strata/sdk";
 import { describe, expect, it } from "vitest";
 import { asset } from "../authoring/asset.js";
 import { Definitions } from "../authoring/definitions.js";
+import { dailyPartitions } from "../authoring/partitions.js";
 import { InMemoryIOManager } from "../io/in-memory-io-manager.js";
 import { ManualClock, settle } from "../testing/manual-clock.js";
 import { HeldRun } from "./held-run.js";
@@ -25,8 +26,11 @@ class FakeServer {
   };
 }
 
-function claimed(stepKeys: string[]): ClaimedRun {
+type ClaimedPartitions = Pick<ClaimedRun, "partitionKey" | "partitionRange">;
+
+function claimed(stepKeys: string[], partitions: ClaimedPartitions = { partitionKey: null, partitionRange: null }): ClaimedRun {
   return {
+    ...partitions,
     __typename: "ClaimedRun",
     id: "run-1",
     stepKeys,
@@ -47,11 +51,14 @@ function setup() {
     started();
     return new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("stopped"))));
   });
-  const definitions = new Definitions({ assets: [fast, waits], ioManagers: { io_manager: new InMemoryIOManager() } });
+  const daily = asset("daily", { partitions: dailyPartitions({ start: "2024-01-01" }) }, (_, ctx) =>
+    Object.fromEntries(ctx.partition!.keys.map((key) => [key, key])),
+  );
+  const definitions = new Definitions({ assets: [fast, waits, daily], ioManagers: { io_manager: new InMemoryIOManager() } });
   const server = new FakeServer();
   const clock = new ManualClock();
-  const hold = (stepKeys: string[]) =>
-    new HeldRun(claimed(stepKeys), {
+  const hold = (stepKeys: string[], partitions?: ClaimedPartitions) =>
+    new HeldRun(claimed(stepKeys, partitions), {
       definitions,
       client: server.client,
       workerId: "w1",
@@ -84,6 +91,16 @@ describe("HeldRun", () => {
       "RUN_SUCCESS",
     ]);
     expect(server.reported.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("runs the claimed partition range, one materialization per partition", async () => {
+    const { server, hold } = setup();
+
+    const result = await hold(["daily"], { partitionKey: null, partitionRange: { from: "2024-01-01", to: "2024-01-03" } }).execute();
+
+    expect(result.status).toBe("SUCCESS");
+    const materialized = server.reported.filter((e) => e.type === "ASSET_MATERIALIZATION");
+    expect(materialized.map((e) => (e.payload as { partition: string }).partition)).toEqual(["2024-01-01", "2024-01-02", "2024-01-03"]);
   });
 
   it("ends the run RUN_CANCELED when a heartbeat says termination was requested", async () => {

@@ -109,6 +109,8 @@ export class HeldRun {
           rootRunId: run.rootRunId,
           strategy: run.strategy as ReexecutionStrategy | null,
         },
+        partition: run.partitionKey,
+        partitionRange: run.partitionRange,
         sink: (event) => this.#reporter.push(event),
         signal: this.#controller.signal,
         concurrency: this.#context.stepConcurrency,
