@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { AssetOut } from "../authoring/asset-out.js";
 import { asset } from "../authoring/asset.js";
+import { multiAsset } from "../authoring/multi-asset.js";
 import { singleRun } from "../authoring/backfill-policy.js";
 import { Definitions } from "../authoring/definitions.js";
 import { graphAsset } from "../authoring/graph-asset.js";
@@ -175,6 +177,21 @@ describe("a partitioned run", () => {
 
     expect(seen).toEqual(["load 2024-01-05"]);
     expect(result.outputFor(cell)).toEqual({ date: "2024-01-05", region: "us" });
+  });
+});
+
+describe("a partitioned multi-asset", () => {
+  it("stores and materializes each out per partition", async () => {
+    const split = multiAsset({ name: "split", partitions: days, outs: { evens: new AssetOut(), odds: new AssetOut() } }, (_, ctx) => ({
+      evens: `evens ${ctx.partition!.key}`,
+      odds: `odds ${ctx.partition!.key}`,
+    }));
+    const memory = new InMemoryIOManager();
+
+    const result = await materialize([split], { partition: "2024-01-02", ioManagers: { io_manager: memory } });
+
+    expect(result.materializations.map((m) => `${m.assetKey}@${m.partition}`)).toEqual(["evens@2024-01-02", "odds@2024-01-02"]);
+    expect(memory.get({ assetKey: ["odds"] }, "2024-01-02")).toBe("odds 2024-01-02");
   });
 });
 
