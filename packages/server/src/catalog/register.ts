@@ -59,7 +59,8 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
       await tx.query(
         `INSERT INTO "CodeLocationVersion" (id, "locationId", version, hash, "manifestVersion", manifest, "registeredAt")
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, now())`,
-        [versionId, location.id, version, input.hash, manifest.manifestVersion, JSON.stringify(manifest)],
+        // Stored as sent, so it still matches its hash; readers parse it (ManifestCache).
+        [versionId, location.id, version, input.hash, manifest.manifestVersion, JSON.stringify(input.manifest)],
       );
       const mentioned = [...new Set([...keys, ...manifest.assets.flatMap((a) => a.deps)])];
       await tx.query(`INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING`, [mentioned]);
@@ -113,19 +114,24 @@ async function insertNodes(tx: Sql, manifest: Manifest, locationId: string, vers
     step_key: a.stepKey,
     multi_asset: a.multiAsset?.name ?? null,
     partitions: a.partitions,
+    backfill_policy: a.backfillPolicy,
+    partition_mappings: a.partitionMappings,
     subsettable: a.multiAsset ? a.multiAsset.canSubset : true,
     search_text: searchTextOf(a),
   }));
   await tx.query(
     `INSERT INTO "AssetNode" (key, "locationId", "versionId", "groupName", description, owners, tags, "tagPairs", kinds,
-                              metadata, "codeVersion", "stepKey", "multiAssetName", "isSubsettable", "searchText", "updatedAt", partitions)
+                              metadata, "codeVersion", "stepKey", "multiAssetName", "isSubsettable", "searchText", "updatedAt", partitions,
+                              "backfillPolicy", "partitionMappings")
      SELECT r.key, $2, $3, r."group", r.description,
             ARRAY(SELECT jsonb_array_elements_text(r.owners)), r.tags,
             ARRAY(SELECT jsonb_array_elements_text(r.tag_pairs)), ARRAY(SELECT jsonb_array_elements_text(r.kinds)),
-            r.metadata, r.code_version, r.step_key, r.multi_asset, r.subsettable, r.search_text, now(), r.partitions
+            r.metadata, r.code_version, r.step_key, r.multi_asset, r.subsettable, r.search_text, now(), r.partitions,
+            r.backfill_policy, COALESCE(r.partition_mappings, '{}')
      FROM jsonb_to_recordset($1::jsonb) AS r(key text, "group" text, description text, owners jsonb, tags jsonb,
           tag_pairs jsonb, kinds jsonb, metadata jsonb, code_version text, step_key text, multi_asset text,
-          subsettable boolean, search_text text, partitions jsonb)`,
+          subsettable boolean, search_text text, partitions jsonb,
+          backfill_policy jsonb, partition_mappings jsonb)`,
     [JSON.stringify(nodes), locationId, versionId],
   );
   const edges = manifest.assets.flatMap((a) => [...new Set(a.deps)].map((up) => [a.key, up]));

@@ -1,8 +1,9 @@
-import type { Manifest } from "@strata/protocol";
+import { manifestSchema, type Manifest } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 
 /**
- * Parsed manifests by version id. A version never changes once stored, so entries never go
+ * Parsed manifests by version id (stored as the location sent them; parsing fills the defaults
+ * of fields an older manifest version lacks). A version never changes once stored, so entries never go
  * stale; the cache only bounds how many stay in memory.
  */
 export class ManifestCache {
@@ -16,10 +17,11 @@ export class ManifestCache {
       this.entries.set(versionId, hit);
       return hit;
     }
-    const [row] = await sql.query<{ manifest: Manifest }>(`SELECT manifest FROM "CodeLocationVersion" WHERE id = $1`, [versionId]);
+    const [row] = await sql.query<{ manifest: unknown }>(`SELECT manifest FROM "CodeLocationVersion" WHERE id = $1`, [versionId]);
     if (!row) throw new Error(`manifest version ${versionId} is missing`);
-    this.entries.set(versionId, row.manifest);
+    const manifest = manifestSchema.parse(row.manifest);
+    this.entries.set(versionId, manifest);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    return row.manifest;
+    return manifest;
   }
 }
