@@ -2,7 +2,9 @@
  * The quick-start pipeline that `npm start` loads with `strata dev --run`, which then runs every
  * asset once and prints the run's progress: a web shop's raw orders and customers, cleaned and
  * joined, then daily revenue and top customers computed together (a multi-asset), and a board
- * report built by a graph of ops.
+ * report built by a graph of ops. Beside them, the shop's web traffic is a daily-partitioned
+ * asset: one slice per day, all its days run at once, whose status
+ * `strata partitions status web/daily_visits` draws as a bar.
  *
  *   raw/orders ────┐
  *                  ├─ clean_orders ─ revenue_stats ─┬─ daily_revenue ─┐
@@ -13,7 +15,7 @@
  * swap `loadCsv` for your own source. Edit this file while `strata dev` runs: the location
  * reloads and re-registers.
  */
-import { AssetOut, Definitions, asset, graphAsset, multiAsset, op, output } from "@strata/definitions";
+import { AssetOut, Definitions, asset, dailyPartitions, graphAsset, multiAsset, op, output, singleRun } from "@strata/definitions";
 
 interface RawOrder {
   id: number;
@@ -161,4 +163,21 @@ export const boardReport = graphAsset(
   ({ daily, top }) => render(summarize(daily, top)),
 );
 
-export default new Definitions({ assets: [rawOrders, rawCustomers, cleanOrders, revenueStats, boardReport] });
+/** The shop's days (`end` is exclusive), in its time zone: one partition per day. */
+const shopDays = dailyPartitions({ start: "2024-06-01", end: "2024-06-04", timezone: "Europe/Paris" });
+
+export const dailyVisits = asset(
+  "daily_visits",
+  {
+    keyPrefix: "web",
+    group: "web",
+    description: "Visits to the shop's pages, one partition per day.",
+    owners: ["team:data-eng"],
+    partitions: shopDays,
+    // Several days in one run: the function returns one value per day.
+    backfillPolicy: singleRun(),
+  },
+  (_, ctx) => Object.fromEntries(ctx.partition!.keys.map((day) => [day, { day, visits: 1_000 + ((Number(day.slice(8)) * 137) % 500) }])),
+);
+
+export default new Definitions({ assets: [rawOrders, rawCustomers, cleanOrders, revenueStats, boardReport, dailyVisits] });

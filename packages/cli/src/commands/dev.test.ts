@@ -155,11 +155,18 @@ describe("strata dev --run (what npm start does)", () => {
     });
     try {
       const url = (await cli.waitFor(/GraphiQL\s+(\S+)/))[1]!;
-      await cli.waitFor(/Registered version 1 of quickstart: 6 asset\(s\) added, 0 removed\./);
-      const runId = (await cli.waitFor(/Launched run (\S+): every asset of "quickstart" \(6\)/))[1]!;
+      await cli.waitFor(/Registered version 1 of quickstart: 7 asset\(s\) added, 0 removed\./);
+      const runId = (await cli.waitFor(/Launched run (\S+): every unpartitioned asset of "quickstart" \(6\)/))[1]!;
       await cli.waitFor(new RegExp(`✓ SUCCESS {2}run ${runId} in \\S+: 6 of 6 steps succeeded, 6 assets materialized\n`), {
         timeoutMs: 60_000,
       });
+      // Then the daily-partitioned asset: every day in one run (its backfill policy is a single run), and its status bar.
+      const partitionedRunId = (await cli.waitFor(/Launched run (\S+): web\/daily_visits, partitions 2024-06-01\.\.2024-06-03/))[1]!;
+      await cli.waitFor(
+        new RegExp(`✓ SUCCESS {2}run ${partitionedRunId} in \\S+: 1 of 1 step succeeded, 1 asset materialized \\(3 partitions\\)\n`),
+        { timeoutMs: 60_000 },
+      );
+      await cli.waitFor(/web\/daily_visits {2}███\n {2}3\/3 materialized\n/);
       await cli.waitFor(new RegExp(`Explore the run and the catalog in GraphiQL: ${url}\n {2}The server keeps running; Ctrl-C stops it.`));
       // Read top to bottom, the output tells the run in order: nothing about it before it is
       // launched, and nothing saying it ended before its progress lines and outcome.
@@ -183,12 +190,15 @@ describe("strata dev --run (what npm start does)", () => {
       // The server keeps running, with the run in its history and the assets materialized.
       const listed = await runCli(["runs", "list", "--json", "--server", url]);
       expect(JSON.parse(listed.stdout)).toMatchObject({
-        items: [{ id: runId, status: "SUCCESS", tags: { "strata/launched-by": "strata dev --run" } }],
+        items: [
+          { id: partitionedRunId, status: "SUCCESS", partitionRange: { from: "2024-06-01", to: "2024-06-03" } },
+          { id: runId, status: "SUCCESS", tags: { "strata/launched-by": "strata dev --run" } },
+        ],
       });
       expect((await createClient({ url }).asset("board_report")).latestMaterialization?.runId).toBe(runId);
       expect(cli.stderr).toMatch(/✓ Starting the server on PGlite \(\.strata\/db\)/);
       expect(await cli.stop()).toBe(0);
-      expect(cli.stdout.match(/Launched run/g)).toHaveLength(1);
+      expect(cli.stdout.match(/Launched run/g)).toHaveLength(2);
 
       // Started again on the same database, the manifest is unchanged (nothing to register),
       // and the run still comes.
@@ -197,7 +207,7 @@ describe("strata dev --run (what npm start does)", () => {
         env: { STRATA_HOME: quickstart.home },
       });
       try {
-        const second = (await again.waitFor(/Launched run (\S+): every asset of "quickstart" \(6\)/))[1]!;
+        const second = (await again.waitFor(/Launched run (\S+): every unpartitioned asset of "quickstart" \(6\)/))[1]!;
         expect(second).not.toBe(runId);
         await again.waitFor(/✓ SUCCESS {2}run \S+ in \S+: 6 of 6 steps succeeded, 6 assets materialized\n/, { timeoutMs: 60_000 });
       } finally {

@@ -1,4 +1,6 @@
+import { canonicalJson, type ManifestAsset, manifestSchema } from "@strata/protocol";
 import type { CodeLocationDetail, StrataClient } from "@strata/sdk";
+import { formatPartitionStatus } from "../output/partition-status.js";
 import { describeError } from "../error-report.js";
 import { styleFor } from "../output/style.js";
 import { followRun } from "./follow-run.js";
@@ -17,7 +19,9 @@ export interface RunOnceRegisteredOptions {
 /**
  * `strata dev --run`: once the server has the manifest the location process loaded (the hash
  * it reports over IPC), launches one run of every asset of the location and follows it to the
- * end, then says where to look next. It happens once per `strata dev`, not on every reload.
+ * end, then says where to look next. Partitioned assets run apart, one run per partitions
+ * definition (all partitions when their backfill policy is a single run, else the latest), and
+ * their status bars follow. It happens once per `strata dev`, not on every reload.
  * The lines are plain (no progress bar): the location process writes to the same terminal.
  * The location's own lines about runs come through `runLog`: those about this run say what the
  * followed events say, only sooner (the location logs as it reports; the events reach us after
@@ -58,28 +62,69 @@ export function runOnceRegistered(options: RunOnceRegisteredOptions): {
     return null;
   };
 
-  const launch = async () => {
-    const location = await registered();
-    if (!location) return;
-    launched = true;
-    const keys = location.assets.map((a) => a.key);
-    if (keys.length === 0) {
-      out.write(style.dim(`--run: code location "${name}" defines no assets, so there is nothing to run.\n`));
-      return;
-    }
+  /** Launches one run and follows it to the end; false when following stopped early (Ctrl-C). */
+  const runAndFollow = async (input: Parameters<StrataClient["launchRun"]>[0], what: string): Promise<boolean> => {
     held = [];
-    const run = await client.launchRun({ assetKeys: keys, tags: { "strata/launched-by": "strata dev --run" } }).catch((error: unknown) => {
+    const run = await client.launchRun({ ...input, tags: { "strata/launched-by": "strata dev --run" } }).catch((error: unknown) => {
       release(null);
       throw error;
     });
     release(run.id);
-    out.write(`\n${style.bold(`Launched run ${run.id}`)}: every asset of "${name}" (${keys.length})\n`);
+    out.write(`\n${style.bold(`Launched run ${run.id}`)}: ${what}\n`);
     const outcome = await followRun({ client, run, out, progressLine: false, signal });
-    if (outcome.kind === "detached") return;
+    if (outcome.kind === "detached") return false;
     out.write(`${runSummary(outcome.run, style).join("\n")}\n`);
+    return true;
+  };
+
+  const launch = async () => {
+    const location = await registered();
+    if (!location) return;
+    launched = true;
+    if (location.assets.length === 0) {
+      out.write(style.dim(`--run: code location "${name}" defines no assets, so there is nothing to run.\n`));
+      return;
+    }
+    // Partitioned assets run apart: a run materializes partitions of one definition.
+    const manifest = manifestSchema.parse((await client.codeLocation(name, { withManifest: true })).manifest);
+    const groups = new Map<string, ManifestAsset[]>();
+    for (const asset of manifest.assets) {
+      if (asset.partitions) groups.set(canonicalJson(asset.partitions), [...(groups.get(canonicalJson(asset.partitions)) ?? []), asset]);
+    }
+    const plain = manifest.assets.filter((a) => !a.partitions).map((a) => a.key);
+    if (plain.length) {
+      const what = groups.size ? `every unpartitioned asset of "${name}" (${plain.length})` : `every asset of "${name}" (${plain.length})`;
+      if (!(await runAndFollow({ assetKeys: plain }, what))) return;
+    }
+    for (const assets of groups.values()) {
+      if (!(await runPartitioned(assets))) return;
+    }
     out.write(
       `\n  Explore the run and the catalog in GraphiQL: ${style.cyan(options.graphqlUrl)}\n  The server keeps running; Ctrl-C stops it.\n\n`,
     );
+  };
+
+  /**
+   * Assets sharing a partitions definition: all their partitions in one run when every one of
+   * them runs a backfill as a single run, else their latest partition; then their status bars.
+   */
+  const runPartitioned = async (assets: ManifestAsset[]): Promise<boolean> => {
+    const keys = assets.map((a) => a.key);
+    const { status } = await client.partitionStatus(keys[0]!);
+    const first = status?.ranges[0]?.startKey;
+    const last = status?.ranges.at(-1)?.endKey;
+    if (!first || !last) {
+      out.write(
+        style.dim(`\n--run: ${keys.join(", ")} ${keys.length === 1 ? "has" : "have"} no partitions yet, so there is nothing to run.\n`),
+      );
+      return true;
+    }
+    const whole = assets.every((a) => a.backfillPolicy?.kind === "single_run") && first !== last;
+    const input = whole ? { assetKeys: keys, partitionRange: { from: first, to: last } } : { assetKeys: keys, partition: last };
+    const what = `${keys.join(", ")}, ${whole ? `partitions ${first}..${last}` : `partition ${last}`}`;
+    if (!(await runAndFollow(input, what))) return false;
+    for (const key of keys) out.write(`\n${formatPartitionStatus(await client.partitionStatus(key), style, out.columns ?? 80)}\n`);
+    return true;
   };
 
   return {

@@ -16,7 +16,10 @@ export function runSummary(run: RunDetail, style: Style): string[] {
   const count = (status: string) => run.steps.filter((s) => s.status === status).length;
   const total = run.stepKeys.length;
   const took = run.durationMs === null ? "" : ` in ${formatDuration(run.durationMs)}`;
-  const materialized = `${run.materializations.length} asset${run.materializations.length === 1 ? "" : "s"} materialized`;
+  // A partitioned asset is materialized once per partition: count assets, then partitions.
+  const assets = new Set(run.materializations.map((m) => m.assetKey)).size;
+  const partitions = run.materializations.filter((m) => m.partition !== null).length;
+  const materialized = `${assets} asset${assets === 1 ? "" : "s"} materialized${partitions ? ` (${partitions} partition${partitions === 1 ? "" : "s"})` : ""}`;
   const failed = run.steps.filter((s) => s.status === "FAILURE").map((s) => s.stepKey);
   const interrupted = run.steps.filter((s) => s.status === "CANCELED").map((s) => s.stepKey);
   const parts: string[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { styleFor } from "../output/style.js";
-import { formatPartitionStatus } from "./partitions.js";
+import { styleFor } from "./style.js";
+import { formatPartitionStatus } from "./partition-status.js";
 
 const plain = styleFor({ isTTY: false }, {});
 const range = (
