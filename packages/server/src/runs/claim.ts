@@ -33,18 +33,7 @@ export function parseLeaseSeconds(value: number): number {
 export async function claimRun(sql: Sql, input: { location: string; workerId: string; leaseSeconds: number }): Promise<ClaimedRun | null> {
   if (!isWorkerId(input.workerId)) throw new InvalidArgumentError("workerId", `use 1-200 of ${WORKER_ID_CHARACTERS}`);
   parseLeaseSeconds(input.leaseSeconds);
-  const [row] = await sql.query<{
-    id: string;
-    plan: unknown;
-    parentRunId: string | null;
-    rootRunId: string | null;
-    strategy: string | null;
-    tags: Record<string, string>;
-    leaseExpiresAt: Date;
-    partitionKey: string | null;
-    partitionRangeStart: string | null;
-    partitionRangeEnd: string | null;
-  }>(
+  const [row] = await sql.query<Omit<ClaimedRun, "plan"> & { plan: unknown }>(
     `UPDATE "Run" r SET status = 'STARTED', "workerId" = $2, "startedAt" = now(), "lastHeartbeatAt" = now(),
             "leaseExpiresAt" = now() + make_interval(secs => $3), "updatedAt" = now()
      WHERE r.id = (SELECT q.id FROM "Run" q JOIN "CodeLocation" l ON l.id = q."locationId"
