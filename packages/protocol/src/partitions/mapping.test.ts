@@ -8,17 +8,10 @@ import {
   type TimeWindowPartitions,
   upstreamRanges,
 } from "../index.js";
+import { timeWindow } from "../testing/partitions.js";
 
 const now = new Date("2024-08-01T00:00:00Z");
-const daily: TimeWindowPartitions = {
-  kind: "time_window",
-  cron: "0 0 * * *",
-  start: "2024-01-01",
-  end: null,
-  timezone: "UTC",
-  format: "yyyy-MM-dd",
-  endOffset: 0,
-};
+const daily: TimeWindowPartitions = timeWindow();
 const hourly: TimeWindowPartitions = { ...daily, cron: "0 * * * *", format: "yyyy-MM-dd-HH:mm" };
 const regions = { kind: "static" as const, keys: ["eu", "us"] };
 const dateRegion: PartitionsDefinition = {

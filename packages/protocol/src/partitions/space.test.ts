@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { partitionSpace, type PartitionsDefinition, type TimeWindowPartitions } from "../index.js";
+import { timeWindow } from "../testing/partitions.js";
 
 const now = new Date("2024-01-04T00:00:00Z");
-const days: TimeWindowPartitions = {
-  kind: "time_window",
-  cron: "0 0 * * *",
-  start: "2024-01-01",
-  end: null,
-  timezone: "UTC",
-  format: "yyyy-MM-dd",
-  endOffset: 0,
-};
+const days: TimeWindowPartitions = timeWindow();
 const regions = { kind: "static" as const, keys: ["eu", "us", "apac"] };
 const customers = { kind: "dynamic" as const, name: "customers" };
 const dynamicKeys = (name: string) => (name === "customers" ? ["acme", "globex"] : []);

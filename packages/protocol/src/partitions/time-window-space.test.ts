@@ -1,18 +1,10 @@
 import { Cron } from "croner";
 import { describe, expect, it } from "vitest";
 import { partitionSpace, timeWindowCron, type PartitionSpace, type TimeWindowPartitions } from "../index.js";
+import { timeWindow } from "../testing/partitions.js";
 import { isSecondOccurrence } from "./time-zone.js";
 
-const tw = (overrides: Partial<TimeWindowPartitions>): TimeWindowPartitions => ({
-  kind: "time_window",
-  cron: "0 0 * * *",
-  start: "2024-01-01",
-  end: null,
-  timezone: "UTC",
-  format: "yyyy-MM-dd",
-  endOffset: 0,
-  ...overrides,
-});
+const tw = timeWindow;
 const at = (iso: string) => ({ now: new Date(iso) });
 const iso = (d: Date | undefined) => d?.toISOString();
 

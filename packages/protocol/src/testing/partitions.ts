@@ -1,0 +1,21 @@
+import type { TimeWindowPartitions } from "../partitions/definition.js";
+
+/**
+ * Daily windows from 2024-01-01 in UTC, without an end: the definition tests start from,
+ * with what they vary.
+ *
+ * @example
+ * const hourly = timeWindow({ cron: "0 * * * *", format: "yyyy-MM-dd-HH:mm" });
+ */
+export function timeWindow(overrides: Partial<TimeWindowPartitions> = {}): TimeWindowPartitions {
+  return {
+    kind: "time_window",
+    cron: "0 0 * * *",
+    start: "2024-01-01",
+    end: null,
+    timezone: "UTC",
+    format: "yyyy-MM-dd",
+    endOffset: 0,
+    ...overrides,
+  };
+}
