@@ -135,14 +135,7 @@ export function asset<I extends InputSources = {}, R extends ResourceRequirement
   fn: (inputs: InputValues<I>, ctx: AssetContext<R>) => Out,
 ): SingleAssetDefinition<AssetValue<Out>>;
 export function asset(first: unknown, second: unknown, third?: unknown): SingleAssetDefinition<unknown> {
-  let options: AssetOptions<InputSources, ResourceRequirements>;
-  let fn: unknown;
-  if (typeof first === "string") {
-    if (typeof second === "function") [options, fn] = [{ name: first }, second];
-    else [options, fn] = [{ ...(second as AssetOptions), name: first }, third];
-  } else {
-    [options, fn] = [(first ?? {}) as AssetOptions, second];
-  }
+  const [options, fn] = overloadedArguments<AssetOptions<InputSources, ResourceRequirements>>(first, second, third);
   const provisional = `asset "${options.name ?? (options.key === undefined ? "?" : String(options.key))}"`;
   const key = resolveAssetKey(options, provisional);
   const keyString = assetKeyToString(key);
@@ -164,6 +157,19 @@ export function asset(first: unknown, second: unknown, third?: unknown): SingleA
     fn: compute,
   };
   return new SingleAssetDefinition(blueprint);
+}
+
+/**
+ * The arguments of `asset` and `graphAsset` overloads: `(name, fn)`, `(name, options, fn)` or
+ * `(options, fn)`, as the options (with the name) and the function. @internal
+ */
+export function overloadedArguments<O extends { name?: string | undefined }>(
+  first: unknown,
+  second: unknown,
+  third: unknown,
+): [O, unknown] {
+  if (typeof first !== "string") return [(first ?? {}) as O, second];
+  return typeof second === "function" ? [{ name: first } as O, second] : [{ ...(second as O), name: first }, third];
 }
 
 /** The one output, "result", of an asset or a graph asset. @internal */

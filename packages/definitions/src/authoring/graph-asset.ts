@@ -2,7 +2,7 @@ import type { AssetAttributes } from "./asset-attributes.js";
 import type { DepSource, InputSources, Typed, ValueOf } from "./asset-in.js";
 import { assetKeyToString, checkName } from "./asset-key.js";
 import type { AssetOut } from "./asset-out.js";
-import { SingleAssetDefinition, resolveAssetKey, resolveUpstreams, singleOutput, type AssetNaming } from "./asset.js";
+import { SingleAssetDefinition, overloadedArguments, resolveAssetKey, resolveUpstreams, singleOutput, type AssetNaming } from "./asset.js";
 import type { GraphBlueprint } from "./blueprint.js";
 import { DefinitionError } from "./definition-error.js";
 import { GraphBuilder, type OpHandle } from "./graph-builder.js";
@@ -64,14 +64,7 @@ export function graphAsset<I extends InputSources = {}, T = unknown>(
   fn: (inputs: GraphInputs<I>) => OpHandle<T>,
 ): SingleAssetDefinition<T>;
 export function graphAsset(first: unknown, second: unknown, third?: unknown): SingleAssetDefinition<unknown> {
-  let options: GraphAssetOptions<InputSources>;
-  let fn: unknown;
-  if (typeof first === "string") {
-    if (typeof second === "function") [options, fn] = [{ name: first }, second];
-    else [options, fn] = [{ ...(second as GraphAssetOptions), name: first }, third];
-  } else {
-    [options, fn] = [(first ?? {}) as GraphAssetOptions, second];
-  }
+  const [options, fn] = overloadedArguments<GraphAssetOptions<InputSources>>(first, second, third);
   const key = resolveAssetKey(options, `graph asset "${options.name ?? String(options.key)}"`);
   const keyString = assetKeyToString(key);
   const culprit = `graph asset "${keyString}"`;
