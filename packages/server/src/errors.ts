@@ -92,7 +92,13 @@ export class AssetKeyCollisionError extends StrataError {
   }
 }
 
-export type SelectionProblem = "UNKNOWN_ASSETS" | "PARTIAL_MULTI_ASSET" | "MULTIPLE_LOCATIONS" | "EMPTY_SELECTION" | "NOT_LOADED";
+export type SelectionProblem =
+  | "UNKNOWN_ASSETS"
+  | "PARTIAL_MULTI_ASSET"
+  | "MULTIPLE_LOCATIONS"
+  | "EMPTY_SELECTION"
+  | "NOT_LOADED"
+  | "MISSING_PARTITION";
 
 export class InvalidSelectionError extends StrataError {
   override readonly name = "InvalidSelectionError";
@@ -148,6 +154,19 @@ export class RunStatusError extends StrataError {
   readonly code = "INVALID_RUN_STATUS";
   constructor(
     readonly runId: string,
+    readonly status: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The backfill's status does not allow this (re-executing one that has not finished). */
+export class BackfillStatusError extends StrataError {
+  override readonly name = "BackfillStatusError";
+  readonly code = "INVALID_BACKFILL_STATUS";
+  constructor(
+    readonly backfillId: string,
     readonly status: string,
     message: string,
   ) {

@@ -73,8 +73,8 @@ export async function resolveRunPartitions(
   };
 }
 
-// A time window's ordinal in the space is its timeIndex; other keys are ordered at read time.
-function keysWithIndexes(space: PartitionSpace, def: PartitionsDefinition, start: number, end: number) {
+/** The keys of `start..end` with their timeIndex: a time window's ordinal in the space; null for other keys (ordered at read time). */
+export function keysWithIndexes(space: PartitionSpace, def: PartitionsDefinition, start: number, end: number) {
   return space.keys({ start, end }).map((key, i) => ({ key, timeIndex: def.kind === "time_window" ? start + i : null }));
 }
 

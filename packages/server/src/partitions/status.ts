@@ -20,13 +20,35 @@ export async function markInProgress(
   assetKeys: readonly string[],
   partitions: readonly { key: string; timeIndex: number | null }[],
 ): Promise<void> {
-  if (assetKeys.length === 0 || partitions.length === 0) return;
+  await markRunsInProgress(tx, [{ runId, assetKeys, partitions }]);
+}
+
+/**
+ * `markInProgress` for many runs in one statement (a backfill's batch of runs). Each (asset,
+ * partition) may appear in one run only.
+ */
+export async function markRunsInProgress(
+  tx: Sql,
+  runs: readonly { runId: string; assetKeys: readonly string[]; partitions: readonly { key: string; timeIndex: number | null }[] }[],
+): Promise<void> {
+  const [runIds, assets, keys, indexes]: [string[], string[], string[], (number | null)[]] = [[], [], [], []];
+  for (const run of runs) {
+    for (const asset of run.assetKeys) {
+      for (const p of run.partitions) {
+        runIds.push(run.runId);
+        assets.push(asset);
+        keys.push(p.key);
+        indexes.push(p.timeIndex);
+      }
+    }
+  }
+  if (runIds.length === 0) return;
   await tx.query(
     `INSERT INTO "AssetPartition" ("assetKey", "partitionKey", "timeIndex", status, "lastRunId", "updatedAt")
-     SELECT a, p.key, p.idx, 'IN_PROGRESS', $3, now()
-     FROM unnest($1::text[]) AS a, jsonb_to_recordset($2::jsonb) AS p(key text, idx int)
-     ON CONFLICT ("assetKey", "partitionKey") DO UPDATE SET status = 'IN_PROGRESS', "lastRunId" = $3, "updatedAt" = now()`,
-    [assetKeys, JSON.stringify(partitions.map((p) => ({ key: p.key, idx: p.timeIndex }))), runId],
+     SELECT p.asset, p.key, p.idx, 'IN_PROGRESS', p.run, now()
+     FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) AS p(asset, key, idx, run)
+     ON CONFLICT ("assetKey", "partitionKey") DO UPDATE SET status = 'IN_PROGRESS', "lastRunId" = EXCLUDED."lastRunId", "updatedAt" = now()`,
+    [assets, keys, indexes, runIds],
   );
 }
 

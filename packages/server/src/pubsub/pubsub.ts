@@ -15,6 +15,8 @@ export interface StrataEvents {
   runEvents: [runId: string, payload: { events: StoredRunEvent[] }];
   /** A run changed status. */
   runStatusChanged: [{ runId: string; status: string }];
+  /** A backfill's chunks or status changed (a run of it ended, it was launched or canceled). */
+  backfillChanged: [{ backfillId: string }];
   /** Work for a location's workers: a run to claim, or a run to cancel. */
   runRequests: [location: string, payload: { kind: "RUN_AVAILABLE" | "CANCEL_REQUESTED"; runId: string }];
   [topic: string]: [unknown] | [string, unknown];

@@ -1,3 +1,4 @@
+import { settleBackfillRun } from "../backfills/advance.js";
 import { settleRunPartitions } from "../partitions/status.js";
 import type { Sql } from "../db/sql.js";
 import { appendServerEvent, type StoredRunEvent } from "./run-events.js";
@@ -24,6 +25,7 @@ export async function endRunOnServer(
   );
   const failing = outcome.status === "FAILURE";
   await settleRunPartitions(tx, run.id, outcome.status);
+  await settleBackfillRun(tx, run.id, outcome.status);
   // A step that was running when its worker vanished was interrupted: it failed (or, when the
   // run was being canceled, it was canceled). A step that never started was skipped/canceled.
   const steps = await tx.query<{ stepKey: string; started: boolean }>(

@@ -1,4 +1,4 @@
-import { markInProgress } from "../partitions/status.js";
+import { markInProgress, markRunsInProgress } from "../partitions/status.js";
 import { type PartitionRequest, type RunPartitions, resolveRunPartitions } from "../partitions/run-partitions.js";
 import { randomUUID } from "node:crypto";
 import { resolveSelection, SelectionError, type RunSelection } from "@strata/protocol";
@@ -114,8 +114,15 @@ export async function launchRun(
   if (input.assetKeys.length > 100_000) throw new InvalidArgumentError("assetKeys", "select at most 100,000 assets");
   const keys = [...new Set(input.assetKeys.map((key, i) => parseAssetKey(key, `assetKeys.${i}`)))];
   const tags = parseTags(input.tags);
-  const nodes = await sql.query<{ key: string; locationId: string; location: string; versionId: string | null; status: string }>(
-    `SELECT n.key, n."locationId", l.name AS location, l."currentVersionId" AS "versionId", l.status
+  const nodes = await sql.query<{
+    key: string;
+    locationId: string;
+    location: string;
+    versionId: string | null;
+    status: string;
+    partitioned: boolean;
+  }>(
+    `SELECT n.key, n."locationId", l.name AS location, l."currentVersionId" AS "versionId", l.status, n.partitions IS NOT NULL AS partitioned
      FROM "AssetNode" n JOIN "CodeLocation" l ON l.id = n."locationId" WHERE n.key = ANY($1::text[])`,
     [keys],
   );
@@ -133,6 +140,14 @@ export async function launchRun(
     );
   }
   const { locationId, versionId, location } = nodes[0]!;
+  const partitioned = nodes.filter((n) => n.partitioned).map((n) => n.key);
+  if (partitioned.length && input.partition == null && input.partitionRange == null) {
+    throw new InvalidSelectionError(
+      "MISSING_PARTITION",
+      `${partitioned.map((k) => `"${k}"`).join(", ")} ${partitioned.length === 1 ? "is" : "are"} partitioned: launch with a partition or a partitionRange`,
+      partitioned,
+    );
+  }
   if (!versionId) throw new InvalidSelectionError("NOT_LOADED", `Code location "${location}" has no registered manifest`);
   let selection: RunSelection;
   try {
@@ -163,4 +178,73 @@ export async function launchRun(
     admitUpTo,
   );
   return { ...run, location };
+}
+
+/** What the runs of one batch share (a backfill's runs: its location, version, tags and creator). */
+export interface RunBatch {
+  locationId: string;
+  versionId: string;
+  tags: Record<string, string>;
+  createdBy: string;
+  backfillId: string | null;
+}
+
+/** One run of a batch: its plan and the partitions it materializes. */
+export interface BatchRun {
+  id: string;
+  plan: RunPlan;
+  partitions: RunPartitions;
+}
+
+const RUNS_PER_STATEMENT = 1000;
+
+/**
+ * Stores many QUEUED runs in the caller's transaction: one INSERT of runs and their PENDING
+ * steps per 1,000 runs (the plans, few and shared, travel once as JSON; each run is a row of
+ * parallel arrays), then their partitions IN_PROGRESS in one more statement. The coordinator
+ * admits them afterwards (kick it once the transaction commits).
+ */
+export async function insertRuns(tx: Sql, batch: RunBatch, runs: readonly BatchRun[]): Promise<void> {
+  const tags = JSON.stringify(batch.tags);
+  const pairs = tagPairs(batch.tags);
+  const priority = priorityOf(batch.tags);
+  for (let from = 0; from < runs.length; from += RUNS_PER_STATEMENT) {
+    const slice = runs.slice(from, from + RUNS_PER_STATEMENT);
+    const plans = new Map<RunPlan, number>();
+    for (const run of slice) if (!plans.has(run.plan)) plans.set(run.plan, plans.size);
+    await tx.query(
+      `WITH plans AS (
+         SELECT (t.ord - 1)::int AS i, t.p AS plan, ARRAY(SELECT jsonb_array_elements_text(t.p->'assetKeys')) AS selection,
+                ARRAY(SELECT jsonb_array_elements_text(t.p->'stepKeys')) AS steps
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(p, ord)),
+       rows AS (SELECT * FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[]) AS r(id, plan_i, pkey, rstart, rend)),
+       run AS (
+         INSERT INTO "Run" (id, status, "locationId", "versionId", selection, plan, tags, "tagPairs", priority, "createdBy", "createdAt",
+                            "updatedAt", "partitionKey", "partitionRangeStart", "partitionRangeEnd", "backfillId")
+         SELECT r.id, 'QUEUED', $7, $8, p.selection, p.plan, $9::jsonb, $10::text[], $11, $12, now(), now(), r.pkey, r.rstart, r.rend, $13
+         FROM rows r JOIN plans p ON p.i = r.plan_i
+         RETURNING id)
+       INSERT INTO "RunStep" ("runId", "stepKey")
+       SELECT r.id, step FROM run JOIN rows r ON r.id = run.id JOIN plans p ON p.i = r.plan_i, unnest(p.steps) AS step`,
+      [
+        JSON.stringify([...plans.keys()]),
+        slice.map((r) => r.id),
+        slice.map((r) => plans.get(r.plan)!),
+        slice.map((r) => r.partitions.key),
+        slice.map((r) => r.partitions.range?.start ?? null),
+        slice.map((r) => r.partitions.range?.end ?? null),
+        batch.locationId,
+        batch.versionId,
+        tags,
+        pairs,
+        priority,
+        batch.createdBy,
+        batch.backfillId,
+      ],
+    );
+    await markRunsInProgress(
+      tx,
+      slice.map((r) => ({ runId: r.id, assetKeys: r.partitions.assetKeys, partitions: r.partitions.partitions })),
+    );
+  }
 }

@@ -1,3 +1,4 @@
+import { settleBackfillRun } from "../backfills/advance.js";
 import { settleRunPartitions } from "../partitions/status.js";
 import { parseRunEventPayload, RUN_EVENT_TYPES, terminalStatusOf } from "@strata/protocol";
 import { z } from "zod";
@@ -110,6 +111,7 @@ export async function reportRunEvents(
           stored: [],
           materialized: [],
           status: null,
+          backfillId: null,
         };
       throw new RunNotHeldError(
         input.runId,
@@ -139,6 +141,7 @@ export async function reportRunEvents(
     await foldSteps(tx, input.runId, inserted);
     const terminal = inserted.find((e) => terminalStatusOf(e.type));
     let status = run.status;
+    let backfillId: string | null = null;
     if (terminal) {
       status = terminalStatusOf(terminal.type)!;
       const payload = (terminal.payload ?? {}) as { error?: { message?: string } | null; failedSteps?: string[] };
@@ -152,6 +155,7 @@ export async function reportRunEvents(
         [input.runId, status, reason, terminal.timestamp, inserted.at(-1)!.seq],
       );
       await settleRunPartitions(tx, input.runId, status as "SUCCESS" | "FAILURE" | "CANCELED");
+      backfillId = await settleBackfillRun(tx, input.runId, status as "SUCCESS" | "FAILURE" | "CANCELED");
     } else {
       await tx.query(
         `UPDATE "Run" SET "lastEventSeq" = GREATEST("lastEventSeq", $2), "lastHeartbeatAt" = now(),
@@ -165,6 +169,7 @@ export async function reportRunEvents(
       stored: inserted.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() })),
       materialized,
       status: status !== run.status ? status : null,
+      backfillId,
     };
   });
   // A resend may follow a report whose commit went through but whose answer (and publication)
@@ -178,6 +183,7 @@ export async function reportRunEvents(
   if (again.length || outcome.stored.length) pubsub.publish("runEvents", input.runId, { events: [...again, ...outcome.stored] });
   for (const m of outcome.materialized) pubsub.publish("assetMaterialized", m);
   if (outcome.status) pubsub.publish("runStatusChanged", { runId: input.runId, status: outcome.status });
+  if (outcome.backfillId) pubsub.publish("backfillChanged", { backfillId: outcome.backfillId });
   return outcome.result;
 }
 

@@ -3,6 +3,7 @@ import { RunStatusEnum, type RunStatusValue } from "./run-status.js";
 import {
   AssetKeyCollisionError,
   AssetNotPartitionedError,
+  BackfillStatusError,
   InvalidSelectionError,
   PartitionInUseError,
   PartitionKeysNotFoundError,
@@ -91,7 +92,8 @@ builder.objectType(InvalidSelectionError, {
   interfaces: [ErrorInterface],
   fields: (t) => ({
     reason: t.exposeString("reason", {
-      description: "UNKNOWN_ASSETS, PARTIAL_MULTI_ASSET, MULTIPLE_LOCATIONS, EMPTY_SELECTION or NOT_LOADED.",
+      description:
+        "UNKNOWN_ASSETS, PARTIAL_MULTI_ASSET, MULTIPLE_LOCATIONS, EMPTY_SELECTION, NOT_LOADED or MISSING_PARTITION (partitioned assets launched without a partition).",
     }),
     keys: t.exposeStringList("keys", { description: "The keys at fault (for UNKNOWN_ASSETS, the unknown ones)." }),
   }),
@@ -154,4 +156,11 @@ builder.objectType(EventOutsidePlanError, {
   description: "An event names a step outside the run's plan, or an asset its steps do not materialize; nothing was stored.",
   interfaces: [ErrorInterface],
   fields: (t) => ({ runId: t.exposeString("runId"), seq: t.exposeInt("seq", { description: "The first event at fault." }) }),
+});
+
+builder.objectType(BackfillStatusError, {
+  name: "BackfillStatusError",
+  description: "The backfill's status does not allow this (re-executing one that has not finished, canceling one that has).",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ backfillId: t.exposeString("backfillId"), status: t.exposeString("status") }),
 });

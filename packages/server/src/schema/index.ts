@@ -14,6 +14,7 @@ import "./run-event.js";
 import "./run.js";
 import "./run-worker.js";
 import "./partitions.js";
+import "./backfill.js";
 
 /** Strata's GraphQL schema: the one contract between the server, the SDK and the CLI. */
 export const schema: GraphQLSchema = builder.toSchema();

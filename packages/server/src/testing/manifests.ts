@@ -14,6 +14,10 @@ export interface FixtureAsset {
   multiAsset?: { name: string; canSubset: boolean } | null;
   /** @strata/protocol's PartitionsDefinition (makes the manifest version 2). */
   partitions?: unknown;
+  /** @strata/protocol's BackfillPolicy. */
+  backfillPolicy?: unknown;
+  /** Upstream key → @strata/protocol's PartitionMapping, where not the inferred one. */
+  partitionMappings?: Record<string, unknown>;
 }
 
 export function manifestOf(assets: FixtureAsset[]) {
@@ -36,6 +40,8 @@ export function manifestOf(assets: FixtureAsset[]) {
       graphAsset: null,
       ioManagerKey: "io_manager",
       ...(a.partitions ? { partitions: a.partitions } : {}),
+      ...(a.backfillPolicy ? { backfillPolicy: a.backfillPolicy } : {}),
+      ...(a.partitionMappings ? { partitionMappings: a.partitionMappings } : {}),
     })),
     steps: [...new Set(sorted.map(stepKeyOf))].sort().map((key) => {
       const produced = sorted.filter((a) => stepKeyOf(a) === key);

@@ -1,0 +1,88 @@
+import type { Sql } from "../db/sql.js";
+import { loadSpace } from "../partitions/space.js";
+import { chunkRuns, insertChunkRuns, type LaunchableChunk, type StoredBackfill } from "./chunk-runs.js";
+
+const CHUNK_STATE = { SUCCESS: "SUCCEEDED", FAILURE: "FAILED", CANCELED: "CANCELED" } as const;
+
+/**
+ * A run ended: when it is a backfill's, in the same transaction, its chunk takes the run's
+ * outcome; after a success the waiting chunks whose dependencies have all succeeded get their
+ * runs (QUEUED: the caller kicks the coordinator after the commit, as it does for any run end);
+ * after a failure or a cancellation the chunks waiting on it, and on them, are SKIPPED; and when
+ * no chunk is waiting or launched the backfill ends. The backfill's row lock serialises the ends
+ * of its runs, so two dependencies ending at once cannot both miss the other's success. Returns
+ * the backfill's id, or null for a run of no backfill.
+ */
+export async function settleBackfillRun(tx: Sql, runId: string, status: "SUCCESS" | "FAILURE" | "CANCELED"): Promise<string | null> {
+  const [backfill] = await tx.query<StoredBackfill>(
+    `SELECT id, status, "locationId", "versionId", tags, "createdBy", target, plans FROM "Backfill"
+     WHERE id = (SELECT "backfillId" FROM "Run" WHERE id = $1) FOR UPDATE`,
+    [runId],
+  );
+  if (!backfill) return null;
+  const [chunk] = await tx.query<{ idx: number }>(
+    `UPDATE "BackfillChunk" SET state = $3::"BackfillChunkState" WHERE "backfillId" = $1 AND "runId" = $2 AND state = 'LAUNCHED' RETURNING idx`,
+    [backfill.id, runId, CHUNK_STATE[status]],
+  );
+  if (!chunk) return backfill.id;
+  if (status !== "SUCCESS") await skipDependents(tx, backfill.id, [chunk.idx]);
+  else if (backfill.status === "REQUESTED") await launchReadyDependents(tx, backfill, chunk.idx);
+  await finishIfDone(tx, backfill);
+  return backfill.id;
+}
+
+/** The waiting chunks that depend on `idx` and now have every dependency succeeded get their runs. */
+async function launchReadyDependents(tx: Sql, backfill: StoredBackfill, idx: number): Promise<void> {
+  const ready = await tx.query<LaunchableChunk>(
+    `SELECT c.idx, c."assetKeys", c."startIndex", c."endIndex", c."startKey", c."endKey" FROM "BackfillChunk" c
+     WHERE c."backfillId" = $1 AND c.state = 'WAITING' AND $2 = ANY(c."dependsOn")
+       AND NOT EXISTS (SELECT 1 FROM "BackfillChunk" d WHERE d."backfillId" = c."backfillId" AND d.idx = ANY(c."dependsOn") AND d.state <> 'SUCCEEDED')
+     ORDER BY c.idx`,
+    [backfill.id, idx],
+  );
+  if (!ready.length) return;
+  const space = await loadSpace(tx, backfill.target.partitions);
+  // A dynamic key deleted since the launch shifts the others: such a chunk is skipped, not run
+  // over partitions it did not plan.
+  const valid = ready.filter((c) => space.indexOf(c.startKey) === c.startIndex && space.indexOf(c.endKey) === c.endIndex);
+  const gone = ready.filter((c) => !valid.includes(c)).map((c) => c.idx);
+  if (gone.length) {
+    await tx.query(`UPDATE "BackfillChunk" SET state = 'SKIPPED' WHERE "backfillId" = $1 AND idx = ANY($2::int[])`, [backfill.id, gone]);
+    await skipDependents(tx, backfill.id, gone);
+  }
+  const runs = chunkRuns(backfill, space, valid);
+  await insertChunkRuns(tx, backfill, runs);
+  await tx.query(
+    `UPDATE "BackfillChunk" c SET state = 'LAUNCHED', "runId" = u.run FROM unnest($2::int[], $3::text[]) AS u(idx, run)
+     WHERE c."backfillId" = $1 AND c.idx = u.idx`,
+    [backfill.id, valid.map((c) => c.idx), runs.map((r) => r.id)],
+  );
+}
+
+/** Every waiting chunk that depends, directly or through others, on `from`: SKIPPED. */
+export async function skipDependents(tx: Sql, backfillId: string, from: readonly number[]): Promise<void> {
+  await tx.query(
+    `WITH RECURSIVE skipped(idx) AS (
+       SELECT c.idx FROM "BackfillChunk" c WHERE c."backfillId" = $1 AND c.state = 'WAITING' AND c."dependsOn" && $2::int[]
+       UNION
+       SELECT c.idx FROM "BackfillChunk" c JOIN skipped s ON s.idx = ANY(c."dependsOn") WHERE c."backfillId" = $1 AND c.state = 'WAITING')
+     UPDATE "BackfillChunk" SET state = 'SKIPPED' WHERE "backfillId" = $1 AND idx IN (SELECT idx FROM skipped)`,
+    [backfillId, from],
+  );
+}
+
+/**
+ * With no chunk waiting or launched, the backfill ends: CANCELED when it was being canceled,
+ * COMPLETED_FAILED when a chunk failed, was skipped or canceled, else COMPLETED_SUCCESS. Both
+ * checks are index probes on (backfillId, state), whatever the number of chunks.
+ */
+export async function finishIfDone(tx: Sql, backfill: { id: string; status: string }): Promise<void> {
+  await tx.query(
+    `UPDATE "Backfill" SET "endedAt" = now(), status = (CASE WHEN status = 'CANCELING' THEN 'CANCELED'
+         WHEN EXISTS (SELECT 1 FROM "BackfillChunk" WHERE "backfillId" = $1 AND state IN ('FAILED', 'SKIPPED', 'CANCELED')) THEN 'COMPLETED_FAILED'
+         ELSE 'COMPLETED_SUCCESS' END)::"BackfillStatus"
+     WHERE id = $1 AND status IN ('REQUESTED', 'CANCELING')
+       AND NOT EXISTS (SELECT 1 FROM "BackfillChunk" WHERE "backfillId" = $1 AND state IN ('WAITING', 'LAUNCHED'))`,
+    [backfill.id],
+  );
+}
