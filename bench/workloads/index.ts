@@ -4,7 +4,8 @@ import { w3Executor } from "./w3-executor.js";
 import { w1w2Orchestration } from "./w1-w2-orchestration.js";
 import { w4Registration } from "./w4-registration.js";
 import { w6Search } from "./w6-search.js";
+import { w7Partitions } from "./w7-partitions.js";
 import { w8Lineage } from "./w8-lineage.js";
 
 /** Every workload `npm run bench` knows, in the order it runs them. */
-export const workloads: Workload[] = [w0Health, w1w2Orchestration, w3Executor, w4Registration, w6Search, w8Lineage];
+export const workloads: Workload[] = [w0Health, w1w2Orchestration, w3Executor, w4Registration, w6Search, w7Partitions, w8Lineage];

@@ -1,0 +1,80 @@
+import { createStrataPubSub, openDatabase } from "@strata/server";
+import { manifestOf } from "@strata/server/testing";
+import { REGISTER } from "../catalog-fixture.js";
+import { post } from "../graphql-post.js";
+import { median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
+import { scratchDatabase } from "../postgres.js";
+import { benchApp } from "../strata-app.js";
+
+/** Hourly windows since 2015 in UTC: about 100,000 partitions by the end of 2026. */
+const HOURLY = {
+  kind: "time_window",
+  cron: "0 * * * *",
+  start: "2015-01-01T00:00:00",
+  end: null,
+  timezone: "UTC",
+  format: "yyyy-MM-dd-HH:mm",
+  endOffset: 0,
+};
+const ISLANDS = 200;
+const ISLAND = 250;
+
+const STATUS = `query { asset(key: "events/hourly") { ... on Asset {
+  partitionStatus { ranges { status startKey endKey count start end } counts { materialized missing total } } } } }`;
+
+/**
+ * W7: partition status of one hourly asset since 2015 (~100,000 partitions) with 50,000
+ * materialized in 200 islands, on PostgreSQL, in-process through yoga.fetch (server-side time).
+ * The answer is ranges: at most 401 of them. Baseline: the gaps-and-islands SQL alone, which
+ * the resolver runs once, so the difference is the server's own work (evaluating the hourly
+ * definition, filling MISSING, GraphQL).
+ */
+export const w7Partitions: Workload = {
+  id: "W7",
+  title: "partition status of ~100,000 hourly partitions in 200 islands (PostgreSQL)",
+  async run(): Promise<BenchRow[]> {
+    const scratch = await scratchDatabase();
+    const db = await openDatabase({ url: scratch.url });
+    const pubsub = await createStrataPubSub();
+    try {
+      const app = benchApp(db, pubsub);
+      await post(app.fetch, REGISTER, { name: "events", ...manifestOf([{ key: "events/hourly", partitions: HOURLY }]) });
+      // 200 islands of 250 materialized hours, one every 500 hours.
+      await db.sql.query(
+        `INSERT INTO "AssetPartition" ("assetKey", "partitionKey", "timeIndex", status, "updatedAt")
+         SELECT 'events/hourly', to_char(timestamp '2015-01-01' + make_interval(hours => i), 'YYYY-MM-DD-HH24:MI'), i, 'MATERIALIZED', now()
+         FROM generate_series(0, ${ISLANDS - 1}) AS island, generate_series(island * 500, island * 500 + ${ISLAND - 1}) AS i`,
+      );
+      await db.sql.query(`ANALYZE "AssetPartition"`);
+      const answer = (await post(app.fetch, STATUS)).asset.partitionStatus;
+      if (answer.counts.materialized !== ISLANDS * ISLAND || answer.ranges.length > 2 * ISLANDS + 1) {
+        throw new Error(`W7 partition status is wrong: ${JSON.stringify(answer.counts)}, ${answer.ranges.length} ranges`);
+      }
+      const total = answer.counts.total as number;
+      const islandsSql = `SELECT status, min("timeIndex") AS s, max("timeIndex") AS e FROM (
+           SELECT status, "timeIndex", "timeIndex" - row_number() OVER (PARTITION BY status ORDER BY "timeIndex") AS island
+           FROM "AssetPartition" WHERE "assetKey" = $1 AND "timeIndex" BETWEEN $2 AND $3) t
+         GROUP BY status, island ORDER BY s`;
+      const baseline = await sample(() => db.sql.query(islandsSql, ["events/hourly", 0, total - 1]), 200);
+      const times = await sample(() => post(app.fetch, STATUS), 200);
+      const name = `W7 partitionStatus: ${total.toLocaleString("en-US")} hourly partitions, ${answer.ranges.length} ranges`;
+      return [
+        { name, metric: "p50", unit: "ms", value: median(times), baselineName: "islands SQL alone", baseline: median(baseline) },
+        {
+          name,
+          metric: "p95",
+          unit: "ms",
+          value: percentile(times, 95),
+          baselineName: "islands SQL alone",
+          baseline: percentile(baseline, 95),
+          goal: "≤ 20 ms",
+          met: percentile(times, 95) <= 20,
+        },
+      ];
+    } finally {
+      await pubsub.close();
+      await db.close();
+      await scratch.drop();
+    }
+  },
+};
