@@ -203,6 +203,11 @@ describe(`refused launches write nothing (${testDialect})`, () => {
       keys: ["2099-01-01"],
     });
     expect(await launch(["plain"], "2024-01-01")).toMatchObject({ __typename: "AssetNotPartitionedError", assetKeys: ["plain"] });
+    const unpartitioned = await app.gql(
+      `mutation { launchRun(assetKeys: ["daily", "plain"]) { __typename ... on InvalidSelectionError { reason keys } } }`,
+      {},
+    );
+    expect(unpartitioned.data!.launchRun).toEqual({ __typename: "InvalidSelectionError", reason: "MISSING_PARTITION", keys: ["daily"] });
     expect(await launch(["daily"], "2024-01-01", { from: "2024-01-01", to: "2024-01-02" })).toMatchObject({
       __typename: "InvalidArgumentError",
     });
