@@ -18,14 +18,15 @@ export function benchApp(db: Db, pubsub: StrataPubSub) {
 }
 
 /**
- * Runs `fn` with Strata's app on a fresh scratch PostgreSQL database, and drops it afterwards.
+ * Runs `fn` with Strata's app on a fresh scratch PostgreSQL database (also given, for fixtures
+ * written straight in SQL), and drops it afterwards.
  */
-export async function withScratchApp<T>(fn: (app: ReturnType<typeof benchApp>, pubsub: StrataPubSub) => Promise<T>): Promise<T> {
+export async function withScratchApp<T>(fn: (app: ReturnType<typeof benchApp>, pubsub: StrataPubSub, db: Db) => Promise<T>): Promise<T> {
   const scratch = await scratchDatabase();
   const db = await openDatabase({ url: scratch.url });
   const pubsub = await createStrataPubSub();
   try {
-    return await fn(benchApp(db, pubsub), pubsub);
+    return await fn(benchApp(db, pubsub), pubsub, db);
   } finally {
     await pubsub.close();
     await db.close();

@@ -1,10 +1,8 @@
-import { createStrataPubSub, openDatabase } from "@strata/server";
 import { manifestOf } from "@strata/server/testing";
 import { REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
 import { median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
-import { scratchDatabase } from "../postgres.js";
-import { benchApp } from "../strata-app.js";
+import { withScratchApp } from "../strata-app.js";
 
 /** Hourly windows since 2015 in UTC: about 100,000 partitions by the end of 2026. */
 const HOURLY = {
@@ -33,11 +31,7 @@ export const w7Partitions: Workload = {
   id: "W7",
   title: "partition status of ~100,000 hourly partitions in 200 islands (PostgreSQL)",
   async run(): Promise<BenchRow[]> {
-    const scratch = await scratchDatabase();
-    const db = await openDatabase({ url: scratch.url });
-    const pubsub = await createStrataPubSub();
-    try {
-      const app = benchApp(db, pubsub);
+    return withScratchApp(async (app, _pubsub, db) => {
       await post(app.fetch, REGISTER, { name: "events", ...manifestOf([{ key: "events/hourly", partitions: HOURLY }]) });
       // 200 islands of 250 materialized hours, one every 500 hours.
       await db.sql.query(
@@ -71,10 +65,6 @@ export const w7Partitions: Workload = {
           met: percentile(times, 95) <= 20,
         },
       ];
-    } finally {
-      await pubsub.close();
-      await db.close();
-      await scratch.drop();
-    }
+    });
   },
 };

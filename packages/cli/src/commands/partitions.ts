@@ -1,3 +1,4 @@
+import type { DynamicPartitions, StrataClient } from "@strata/sdk";
 import { Command } from "commander";
 import { action, printJson } from "../command.js";
 import { formatPartitionStatus } from "../output/partition-status.js";
@@ -36,33 +37,39 @@ export function partitionsCommand(): Command {
     console.log(formatPartitionStatus(report, styleFor(process.stdout), process.stdout.columns ?? 80));
     return 0;
   });
-  const add = withServerOptions(new Command("add"))
-    .summary("add keys to dynamic partitions")
-    .description(
-      "Adds keys to the dynamic partitions definition <name> (dynamicPartitions(name) in the definitions). Needs the launch scope.",
-    )
-    .argument("<name>", "the dynamic partitions definition's name")
-    .argument("<keys...>", "the keys to add")
-    .option("--json", "print JSON for scripts");
-  action(add, async (name: string, keys: string[], options: ServerOptions & { json?: boolean }) => {
-    const result = await connect(options).addDynamicPartitions(name, keys);
-    if (options.json) return printJson(result);
-    console.log(`Dynamic partitions "${result.name}" now have ${result.keys.length} key${result.keys.length === 1 ? "" : "s"}.`);
-    return 0;
-  });
-  const remove = withServerOptions(new Command("delete"))
-    .summary("delete keys of dynamic partitions")
-    .description(
-      "Deletes keys of the dynamic partitions definition <name>; their materializations stay in history. Needs the launch scope.",
-    )
-    .argument("<name>", "the dynamic partitions definition's name")
-    .argument("<keys...>", "the keys to delete")
-    .option("--json", "print JSON for scripts");
-  action(remove, async (name: string, keys: string[], options: ServerOptions & { json?: boolean }) => {
-    const result = await connect(options).deleteDynamicPartitions(name, keys);
-    if (options.json) return printJson(result);
-    console.log(`Dynamic partitions "${result.name}" now have ${result.keys.length} key${result.keys.length === 1 ? "" : "s"}.`);
-    return 0;
-  });
+  const add = dynamicKeysCommand("add", "add keys to dynamic partitions", "Adds keys to", (client, name, keys) =>
+    client.addDynamicPartitions(name, keys),
+  );
+  const remove = dynamicKeysCommand(
+    "delete",
+    "delete keys of dynamic partitions",
+    "Deletes keys of",
+    (client, name, keys) => client.deleteDynamicPartitions(name, keys),
+    "; their materializations stay in history",
+  );
   return partitions.addCommand(status).addCommand(add).addCommand(remove);
+}
+
+/** `partitions add|delete <name> <keys...>`: one change to a dynamic partitions definition's keys. */
+function dynamicKeysCommand(
+  verb: string,
+  summary: string,
+  does: string,
+  change: (client: StrataClient, name: string, keys: string[]) => Promise<DynamicPartitions>,
+  more = "",
+): Command {
+  const command = withServerOptions(new Command(verb))
+    .summary(summary)
+    .description(
+      `${does} the dynamic partitions definition <name> (dynamicPartitions(name) in the definitions)${more}. Needs the launch scope.`,
+    )
+    .argument("<name>", "the dynamic partitions definition's name")
+    .argument("<keys...>", `the keys to ${verb}`)
+    .option("--json", "print JSON for scripts");
+  return action(command, async (name: string, keys: string[], options: ServerOptions & { json?: boolean }) => {
+    const result = await change(connect(options), name, keys);
+    if (options.json) return printJson(result);
+    console.log(`Dynamic partitions "${result.name}" now have ${result.keys.length} key${result.keys.length === 1 ? "" : "s"}.`);
+    return 0;
+  });
 }
