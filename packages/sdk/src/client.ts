@@ -1,3 +1,4 @@
+import { backfillMethods, type BackfillMethods } from "./backfills.js";
 import { partitionMethods, type PartitionMethods } from "./partitions.js";
 import { catalogMethods, type CatalogMethods } from "./catalog.js";
 import { createConnection, type ClientOptions } from "./client-connection.js";
@@ -14,7 +15,7 @@ import { tokenMethods, type TokenMethods } from "./tokens.js";
  * Every method returns plain data or throws a `StrataError`: expected failures as the
  * subclass named after the server's error type (`NotFoundError`, `UnauthorizedError`,
  * `InvalidArgumentError`, `InvalidManifestError`, `AssetKeyCollisionError`,
- * `UnauthenticatedError`, `InvalidSelectionError`, `RunStatusError`, `NothingToReexecuteError`,
+ * `UnauthenticatedError`, `InvalidSelectionError`, `RunStatusError`, `BackfillStatusError`, `NothingToReexecuteError`,
  * `StrataServerError`), carrying its fields, and transport failures as
  * `StrataRequestError`. Subscriptions are async iterables that reconnect by themselves.
  *
@@ -31,6 +32,7 @@ export interface StrataClient
     MaterializationMethods,
     RunMethods,
     PartitionMethods,
+    BackfillMethods,
     TokenMethods,
     SubscriptionMethods {}
 
@@ -60,6 +62,7 @@ export function createClient(options: ClientOptions): StrataClient {
     ...materializationMethods(connection),
     ...runMethods(connection),
     ...partitionMethods(connection),
+    ...backfillMethods(connection),
     ...tokenMethods(connection),
     ...subscriptionMethods(connection),
   };

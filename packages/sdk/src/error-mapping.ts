@@ -2,6 +2,7 @@ import { ClientError } from "graphql-request";
 import {
   AssetKeyCollisionError,
   AssetNotPartitionedError,
+  BackfillStatusError,
   InvalidArgumentError,
   InvalidManifestError,
   InvalidSelectionError,
@@ -22,7 +23,9 @@ import type { StrataErrorFieldsFragment } from "./generated/graphql.js";
 type RunErrorMember =
   | { __typename: "InvalidSelectionError"; message: string; code: string; reason: string; keys: string[] }
   | { __typename: "RunStatusError"; message: string; code: string; runId: string; status: string }
-  | { __typename: "NothingToReexecuteError"; message: string; code: string; runId: string };
+  | { __typename: "NothingToReexecuteError"; message: string; code: string; runId: string }
+  // BackfillErrorFields aliases `status` (a String here, an enum on Backfill).
+  | { __typename: "BackfillStatusError"; message: string; code: string; backfillId: string; backfillStatus: string };
 
 /** A result-union member implementing the server's `Error` interface, with its fields. */
 export type ErrorMember = Exclude<StrataErrorFieldsFragment, { __typename: RunErrorMember["__typename"] }> | RunErrorMember;
@@ -61,6 +64,8 @@ export function errorFromUnionMember(error: ErrorMember | StrataErrorFieldsFragm
       return new RunStatusError(member.message, member.runId, member.status);
     case "NothingToReexecuteError":
       return new NothingToReexecuteError(member.message, member.runId);
+    case "BackfillStatusError":
+      return new BackfillStatusError(member.message, member.backfillId, member.backfillStatus);
     case "PartitionKeysNotFoundError":
       return new PartitionKeysNotFoundError(member.message, member.keys);
     case "AssetNotPartitionedError":

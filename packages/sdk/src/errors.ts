@@ -230,6 +230,26 @@ export class RunStatusError extends StrataError {
 }
 
 /**
+ * The backfill's status does not allow this (`code` `INVALID_BACKFILL_STATUS`): re-executing one
+ * that has not finished, canceling one that has.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof BackfillStatusError) console.error(`backfill ${e.backfillId} is ${e.status}`); }
+ * ```
+ */
+export class BackfillStatusError extends StrataError {
+  override name = "BackfillStatusError";
+  constructor(
+    message: string,
+    readonly backfillId: string,
+    readonly status: string,
+  ) {
+    super(message, "INVALID_BACKFILL_STATUS");
+  }
+}
+
+/**
  * A re-execution strategy found nothing to run again, e.g. FROM_FAILURE of a run that
  * succeeded (`code` `NOTHING_TO_REEXECUTE`).
  *

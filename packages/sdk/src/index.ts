@@ -38,6 +38,15 @@ export type { RunEventType } from "./generated/graphql.js";
 export type { Run, RunDetail, RunEvent, RunStatusChange, RunStatus, ReexecutionStrategy, RunsOptions, RunMethods } from "./runs.js";
 export type { Page } from "./page.js";
 export type { PartitionStatusReport, DynamicPartitions, PartitionMethods } from "./partitions.js";
+export type {
+  Backfill,
+  BackfillDetail,
+  BackfillFilter,
+  BackfillMethods,
+  BackfillPreview,
+  BackfillStatus,
+  LaunchBackfillInput,
+} from "./backfills.js";
 export type { CodeLocationChange, SubscriptionMethods } from "./subscriptions/subscription-methods.js";
 export type { StrataSubscription, SubscribeOptions, SubscriptionStatus } from "./subscriptions/reconnecting-subscription.js";
 export { backoffDelay, type BackoffOptions, type ReconnectOptions } from "./subscriptions/backoff.js";
@@ -51,6 +60,7 @@ export {
   AssetKeyCollisionError,
   InvalidSelectionError,
   RunStatusError,
+  BackfillStatusError,
   NothingToReexecuteError,
   PartitionKeysNotFoundError,
   AssetNotPartitionedError,
