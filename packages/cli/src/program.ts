@@ -1,3 +1,4 @@
+import { backfillCommand } from "./commands/backfill.js";
 import { partitionsCommand } from "./commands/partitions.js";
 import { createRequire } from "node:module";
 import { Command, type CommanderError } from "commander";
@@ -48,6 +49,7 @@ export function strataProgram(): Command {
     .addCommand(lineageCommand())
     .addCommand(runsCommand())
     .addCommand(partitionsCommand())
+    .addCommand(backfillCommand())
     .addCommand(tokenCommand())
     .addHelpText(
       "after",
@@ -62,6 +64,7 @@ export function strataProgram(): Command {
         "  strata assets search orders",
         "  strata lineage sales/orders --up 2",
         "  strata runs launch sales/orders --wait",
+        "  strata backfill launch sales/orders --from 2024-01-01 --to 2024-03-31 --chunk 7",
         "  strata token create --name ci --scopes read,launch",
       ].join("\n"),
     );

@@ -128,6 +128,8 @@ export async function resolveBackfill(
   const space = await loadSpace(sql, definition);
   const only = input.only ?? "ALL";
   const perAsset = targets ?? (await filteredTargets(sql, space, keys, targetRanges(space, input), only));
+  // In the order asked: a chunk lists its assets in that order.
+  nodes.sort((a, b) => keys.indexOf(a.key) - keys.indexOf(b.key));
   const assets: PlanAsset[] = nodes.map((n) => ({
     key: n.key,
     deps: n.deps,
