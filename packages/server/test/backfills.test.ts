@@ -359,6 +359,30 @@ describe(`backfills (${testDialect})`, () => {
     expect((await backfill(retry.data!.reexecuteBackfill.id)).status).toBe("COMPLETED_SUCCESS");
   });
 
+  it("backfillChanged publishes the backfill when a run of it ends and when it is canceled", async () => {
+    const launched = await launch({ assetKeys: ["s5/a"], from: "2024-01-01", to: "2024-01-04", maxPartitionsPerRun: 2 });
+    const changes = await app.subscribe(
+      `subscription($id: ID!) { backfillChanged(id: $id) { id status chunkCounts { launched succeeded canceled } } }`,
+      {
+        id: launched.id,
+      },
+    );
+    try {
+      await execute((await claim())!);
+      expect((await changes.next()).data!.backfillChanged).toEqual({
+        id: launched.id,
+        status: "REQUESTED",
+        chunkCounts: { launched: 1, succeeded: 1, canceled: 0 },
+      });
+      await app.gql(`mutation($id: ID!) { cancelBackfill(id: $id) { __typename } }`, { id: launched.id });
+      let last = (await changes.next()).data!.backfillChanged;
+      while (last.status !== "CANCELED") last = (await changes.next()).data!.backfillChanged;
+      expect(last).toEqual({ id: launched.id, status: "CANCELED", chunkCounts: { launched: 0, succeeded: 1, canceled: 1 } });
+    } finally {
+      changes.close();
+    }
+  });
+
   it("previewBackfill states the runs and writes nothing; only MISSING leaves out what is materialized", async () => {
     const before = { runs: await app.db.prisma.run.count(), backfills: await app.db.prisma.backfill.count() };
     const PREVIEW = `mutation($input: LaunchBackfillInput!) { previewBackfill(input: $input) {

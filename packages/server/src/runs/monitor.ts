@@ -9,6 +9,7 @@ interface Stale {
   workerId: string | null;
   leaseExpiresAt: Date | null;
   location: string;
+  backfillId: string | null;
 }
 
 /**
@@ -19,7 +20,7 @@ interface Stale {
 export async function failStaleRuns(sql: Sql, config: RunConfig, pubsub: StrataPubSub["pubsub"]) {
   const ended = await sql.transaction(async (tx) => {
     const stale = await tx.query<Stale>(
-      `SELECT r.id, r.status, r."workerId", r."leaseExpiresAt", l.name AS location FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId"
+      `SELECT r.id, r.status, r."workerId", r."leaseExpiresAt", l.name AS location, r."backfillId" FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId"
        WHERE (r.status IN ('STARTED', 'CANCELING') AND r."leaseExpiresAt" < now())
           OR (r.status = 'STARTING' AND r."startingAt" < now() - make_interval(secs => $1))
        ORDER BY r."createdAt" LIMIT 100 FOR UPDATE OF r SKIP LOCKED`,
@@ -40,7 +41,7 @@ export async function failStaleRuns(sql: Sql, config: RunConfig, pubsub: StrataP
                 reason: `Worker ${run.workerId} of code location "${run.location}" stopped heartbeating; its lease expired at ${run.leaseExpiresAt?.toISOString()}`,
               };
       const event = await endRunOnServer(tx, { id: run.id }, outcome);
-      results.push({ runId: run.id, status: outcome.status, reason: outcome.reason, event });
+      results.push({ runId: run.id, status: outcome.status, reason: outcome.reason, event, backfillId: run.backfillId });
     }
     return results;
   });
@@ -48,5 +49,7 @@ export async function failStaleRuns(sql: Sql, config: RunConfig, pubsub: StrataP
     pubsub.publish("runEvents", run.runId, { events: [run.event] });
     pubsub.publish("runStatusChanged", { runId: run.runId, status: run.status });
   }
+  for (const backfillId of new Set(ended.flatMap((run) => (run.backfillId ? [run.backfillId] : []))))
+    pubsub.publish("backfillChanged", { backfillId });
   return ended.map(({ runId, status, reason }) => ({ runId, status, reason }));
 }

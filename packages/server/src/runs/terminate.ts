@@ -11,8 +11,8 @@ import { endRunOnServer } from "./end-run.js";
  */
 export async function terminateRun(sql: Sql, pubsub: StrataPubSub["pubsub"], runId: string, by: string): Promise<string> {
   const outcome = await sql.transaction(async (tx) => {
-    const [run] = await tx.query<{ status: string; location: string }>(
-      `SELECT r.status, l.name AS location FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId" WHERE r.id = $1 FOR UPDATE OF r`,
+    const [run] = await tx.query<{ status: string; location: string; backfillId: string | null }>(
+      `SELECT r.status, l.name AS location, r."backfillId" FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId" WHERE r.id = $1 FOR UPDATE OF r`,
       [runId],
     );
     if (!run) throw new NotFoundError("run", runId);
@@ -20,7 +20,7 @@ export async function terminateRun(sql: Sql, pubsub: StrataPubSub["pubsub"], run
       case "QUEUED":
       case "STARTING": {
         const event = await endRunOnServer(tx, { id: runId }, { status: "CANCELED", reason: `Canceled by ${by} before it started` });
-        return { status: "CANCELED", location: run.location, event };
+        return { status: "CANCELED", location: run.location, event, backfillId: run.backfillId };
       }
       case "STARTED":
         await tx.query(`UPDATE "Run" SET status = 'CANCELING', "updatedAt" = now() WHERE id = $1`, [runId]);
@@ -33,6 +33,7 @@ export async function terminateRun(sql: Sql, pubsub: StrataPubSub["pubsub"], run
   });
   if (outcome.event) pubsub.publish("runEvents", runId, { events: [outcome.event] });
   if (!("unchanged" in outcome)) pubsub.publish("runStatusChanged", { runId, status: outcome.status });
+  if ("backfillId" in outcome && outcome.backfillId) pubsub.publish("backfillChanged", { backfillId: outcome.backfillId });
   if (outcome.status === "CANCELING") pubsub.publish("runRequests", outcome.location, { kind: "CANCEL_REQUESTED", runId });
   return outcome.status;
 }
