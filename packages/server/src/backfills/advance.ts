@@ -13,11 +13,17 @@ const CHUNK_STATE = { SUCCESS: "SUCCEEDED", FAILURE: "FAILED", CANCELED: "CANCEL
  * of its runs, so two dependencies ending at once cannot both miss the other's success. Returns
  * the backfill's id, or null for a run of no backfill.
  */
-export async function settleBackfillRun(tx: Sql, runId: string, status: "SUCCESS" | "FAILURE" | "CANCELED"): Promise<string | null> {
+export async function settleBackfillRun(
+  tx: Sql,
+  run: { id: string; backfillId: string | null },
+  status: "SUCCESS" | "FAILURE" | "CANCELED",
+): Promise<string | null> {
+  // Most runs belong to no backfill: the caller's row says so, without a query.
+  if (run.backfillId === null) return null;
+  const runId = run.id;
   const [backfill] = await tx.query<StoredBackfill>(
-    `SELECT id, status, "locationId", "versionId", tags, "createdBy", target, plans FROM "Backfill"
-     WHERE id = (SELECT "backfillId" FROM "Run" WHERE id = $1) FOR UPDATE`,
-    [runId],
+    `SELECT id, status, "locationId", "versionId", tags, "createdBy", target, plans FROM "Backfill" WHERE id = $1 FOR UPDATE`,
+    [run.backfillId],
   );
   if (!backfill) return null;
   const [chunk] = await tx.query<{ idx: number }>(

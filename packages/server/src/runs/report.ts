@@ -9,6 +9,7 @@ import type { StrataPubSub } from "../pubsub/pubsub.js";
 import { parseLeaseSeconds } from "./claim.js";
 import { readPlan } from "./run-plan.js";
 import { readRunEvents, type StoredRunEvent } from "./run-events.js";
+import type { CommittedReport } from "../metrics/server-metrics.js";
 
 export const MAX_EVENTS_PER_REPORT = 5000;
 
@@ -86,12 +87,13 @@ export async function reportRunEvents(
   sql: Sql,
   pubsub: StrataPubSub["pubsub"],
   input: { runId: string; workerId: string; events: unknown[]; leaseSeconds: number },
+  onCommit?: (committed: CommittedReport) => void,
 ): Promise<ReportResult> {
   const events = parseEvents(input.events);
   parseLeaseSeconds(input.leaseSeconds);
   const outcome = await sql.transaction(async (tx) => {
-    const [run] = await tx.query<{ status: string; workerId: string | null; lastEventSeq: number }>(
-      `SELECT status, "workerId", "lastEventSeq" FROM "Run" WHERE id = $1 FOR UPDATE`,
+    const [run] = await tx.query<{ status: string; workerId: string | null; lastEventSeq: number; backfillId: string | null }>(
+      `SELECT status, "workerId", "lastEventSeq", "backfillId" FROM "Run" WHERE id = $1 FOR UPDATE`,
       [input.runId],
     );
     if (!run) throw new NotFoundError("run", input.runId);
@@ -155,7 +157,11 @@ export async function reportRunEvents(
         [input.runId, status, reason, terminal.timestamp, inserted.at(-1)!.seq],
       );
       await settleRunPartitions(tx, input.runId, status as "SUCCESS" | "FAILURE" | "CANCELED");
-      backfillId = await settleBackfillRun(tx, input.runId, status as "SUCCESS" | "FAILURE" | "CANCELED");
+      backfillId = await settleBackfillRun(
+        tx,
+        { id: input.runId, backfillId: run.backfillId },
+        status as "SUCCESS" | "FAILURE" | "CANCELED",
+      );
     } else {
       await tx.query(
         `UPDATE "Run" SET "lastEventSeq" = GREATEST("lastEventSeq", $2), "lastHeartbeatAt" = now(),
@@ -172,6 +178,7 @@ export async function reportRunEvents(
       backfillId,
     };
   });
+  onCommit?.(outcome);
   // A resend may follow a report whose commit went through but whose answer (and publication)
   // was lost with its connection or its server process: publish the stored events again, or a
   // watcher waiting for them (the run's last one above all) would wait forever. Subscribers
