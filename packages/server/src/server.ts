@@ -4,6 +4,7 @@ import { authenticate, isLoopback, type AuthMode } from "./auth/authenticate.js"
 import { openDatabase, type Database } from "./db/database.js";
 import type { Env } from "./env.js";
 import { createLogger, type Logger } from "./logger.js";
+import { ServerMetrics } from "./metrics/server-metrics.js";
 import { createStrataPubSub, type StrataPubSub } from "./pubsub/pubsub.js";
 import { RunService } from "./runs/run-service.js";
 import { serveWebSocket } from "./websocket.js";
@@ -68,8 +69,8 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
     if (ownsDb) await db.close();
     throw error;
   }
-  const runs = new RunService(db, pubsub.pubsub, env.runs, logger);
-  const yoga = createStrataYoga({ db, logger, pubsub, auth, runs });
+  const runs = new RunService(db, pubsub.pubsub, env.runs, logger, new ServerMetrics({ processMetrics: true }));
+  const yoga = createStrataYoga({ db, logger, pubsub, auth, runs, metricsToken: env.STRATA_METRICS_TOKEN });
   const http = createHttpServer(yoga);
   // Idle keep-alive connections outlive clients' own idle timeouts (undici: 4 s, most load
   // balancers: 60 s), so a client never sends a request on a socket the server is closing.

@@ -7,6 +7,8 @@ import { useErrorCodes, useUnexpectedErrorMasking } from "./error-masking.js";
 import { renderBundledGraphiQL } from "./graphiql.js";
 import { useInputGuard } from "./input-guard.js";
 import type { Logger } from "./logger.js";
+import { useGraphQLDuration } from "./metrics/graphql-duration.js";
+import { useMetricsEndpoint } from "./metrics/metrics-endpoint.js";
 import type { StrataPubSub } from "./pubsub/pubsub.js";
 import type { RunService } from "./runs/run-service.js";
 import { useQueryLimits } from "./query-limits.js";
@@ -18,6 +20,8 @@ export interface StrataYogaOptions {
   pubsub: StrataPubSub;
   auth: AuthMode;
   runs: RunService;
+  /** A secret that may read `/metrics` in place of an API token (STRATA_METRICS_TOKEN). */
+  metricsToken?: string;
   /** Serve GraphiQL at the endpoint (on by default). */
   graphiql?: boolean;
 }
@@ -61,6 +65,14 @@ export function createStrataYoga(options: StrataYogaOptions): StrataYoga {
       principal: await authenticate(db.sql, options.auth, request.headers.get("authorization")),
       requestId: request.headers.get("x-request-id") ?? randomUUID(),
     }),
-    plugins: [...useQueryLimits(), useInputGuard(), useUnexpectedErrorMasking(logger), useErrorCodes()],
+    plugins: [
+      // First, so a request is timed from its arrival; /metrics answers before the GraphQL endpoint.
+      useGraphQLDuration(options.runs.metrics),
+      useMetricsEndpoint({ metrics: options.runs.metrics, sql: db.sql, auth: options.auth, metricsToken: options.metricsToken, logger }),
+      ...useQueryLimits(),
+      useInputGuard(),
+      useUnexpectedErrorMasking(logger),
+      useErrorCodes(),
+    ],
   });
 }

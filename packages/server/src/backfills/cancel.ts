@@ -3,6 +3,7 @@ import { BackfillStatusError, NotFoundError, RunStatusError } from "../errors.js
 import type { StrataPubSub } from "../pubsub/pubsub.js";
 import { terminateRun } from "../runs/terminate.js";
 import { finishIfDone } from "./advance.js";
+import type { ServerMetrics } from "../metrics/server-metrics.js";
 
 /**
  * Cancels a backfill: CANCELING at once, its waiting chunks CANCELED (so nothing launches
@@ -14,7 +15,13 @@ import { finishIfDone } from "./advance.js";
  * The runs are terminated after the backfill's transaction, one transaction each: a run's end
  * takes the run's lock, then the backfill's, and this must not take them the other way round.
  */
-export async function cancelBackfill(sql: Sql, pubsub: StrataPubSub["pubsub"], id: string, by: string): Promise<void> {
+export async function cancelBackfill(
+  sql: Sql,
+  pubsub: StrataPubSub["pubsub"],
+  id: string,
+  by: string,
+  metrics?: ServerMetrics,
+): Promise<void> {
   const runIds = await sql.transaction(async (tx) => {
     const [backfill] = await tx.query<{ id: string; status: string }>(`SELECT id, status FROM "Backfill" WHERE id = $1 FOR UPDATE`, [id]);
     if (!backfill) throw new NotFoundError("backfill", id);
@@ -37,7 +44,7 @@ export async function cancelBackfill(sql: Sql, pubsub: StrataPubSub["pubsub"], i
   pubsub.publish("backfillChanged", { backfillId: id });
   for (const runId of runIds) {
     try {
-      await terminateRun(sql, pubsub, runId, by);
+      await terminateRun(sql, pubsub, runId, by, metrics);
     } catch (error) {
       // It ended meanwhile: its end settled its chunk already.
       if (!(error instanceof RunStatusError)) throw error;

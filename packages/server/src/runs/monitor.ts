@@ -2,6 +2,7 @@ import type { Sql } from "../db/sql.js";
 import type { StrataPubSub } from "../pubsub/pubsub.js";
 import { endRunOnServer } from "./end-run.js";
 import type { RunConfig } from "./run-config.js";
+import type { ServerMetrics } from "../metrics/server-metrics.js";
 
 interface Stale {
   id: string;
@@ -17,7 +18,7 @@ interface Stale {
  * canceled is canceled), and a run no worker claimed within the start timeout fails. Each gets
  * a terminal event in its log saying why. Returns what it ended.
  */
-export async function failStaleRuns(sql: Sql, config: RunConfig, pubsub: StrataPubSub["pubsub"]) {
+export async function failStaleRuns(sql: Sql, config: RunConfig, pubsub: StrataPubSub["pubsub"], metrics?: ServerMetrics) {
   const ended = await sql.transaction(async (tx) => {
     const stale = await tx.query<Stale>(
       `SELECT r.id, r.status, r."workerId", r."leaseExpiresAt", l.name AS location, r."backfillId" FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId"
@@ -41,11 +42,19 @@ export async function failStaleRuns(sql: Sql, config: RunConfig, pubsub: StrataP
                 reason: `Worker ${run.workerId} of code location "${run.location}" stopped heartbeating; its lease expired at ${run.leaseExpiresAt?.toISOString()}`,
               };
       const event = await endRunOnServer(tx, { id: run.id }, outcome);
-      results.push({ runId: run.id, status: outcome.status, reason: outcome.reason, event, backfillId: run.backfillId });
+      results.push({
+        runId: run.id,
+        status: outcome.status,
+        reason: outcome.reason,
+        event,
+        backfillId: run.backfillId,
+        location: run.location,
+      });
     }
     return results;
   });
   for (const run of ended) {
+    metrics?.runEndedOnServer(run.location, run.event);
     pubsub.publish("runEvents", run.runId, { events: [run.event] });
     pubsub.publish("runStatusChanged", { runId: run.runId, status: run.status });
   }

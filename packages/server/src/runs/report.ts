@@ -9,6 +9,7 @@ import type { StrataPubSub } from "../pubsub/pubsub.js";
 import { parseLeaseSeconds } from "./claim.js";
 import { readPlan } from "./run-plan.js";
 import { readRunEvents, type StoredRunEvent } from "./run-events.js";
+import type { CommittedReport } from "../metrics/server-metrics.js";
 
 export const MAX_EVENTS_PER_REPORT = 5000;
 
@@ -86,6 +87,7 @@ export async function reportRunEvents(
   sql: Sql,
   pubsub: StrataPubSub["pubsub"],
   input: { runId: string; workerId: string; events: unknown[]; leaseSeconds: number },
+  onCommit?: (committed: CommittedReport) => void,
 ): Promise<ReportResult> {
   const events = parseEvents(input.events);
   parseLeaseSeconds(input.leaseSeconds);
@@ -176,6 +178,7 @@ export async function reportRunEvents(
       backfillId,
     };
   });
+  onCommit?.(outcome);
   // A resend may follow a report whose commit went through but whose answer (and publication)
   // was lost with its connection or its server process: publish the stored events again, or a
   // watcher waiting for them (the run's last one above all) would wait forever. Subscribers

@@ -1,5 +1,6 @@
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
+import { ServerMetrics } from "../metrics/server-metrics.js";
 import type { StrataPubSub } from "../pubsub/pubsub.js";
 import { ManifestCache } from "./manifest-cache.js";
 import { failStaleRuns } from "./monitor.js";
@@ -23,6 +24,7 @@ export class RunService {
     readonly pubsub: StrataPubSub["pubsub"],
     readonly config: RunConfig,
     private readonly logger: Logger,
+    readonly metrics: ServerMetrics = new ServerMetrics(),
   ) {}
 
   /** Starts the periodic tick (the server does; tests may drive `tick()` themselves). */
@@ -48,6 +50,7 @@ export class RunService {
 
   /** Tells everyone about a run just stored: workers when it starts at once, else the coordinator. */
   announce(run: { id: string; status: "QUEUED" | "STARTING"; location: string }): void {
+    this.metrics.runLaunched(run.location);
     this.pubsub.publish("runStatusChanged", { runId: run.id, status: run.status });
     if (run.status === "STARTING") this.pubsub.publish("runRequests", run.location, { kind: "RUN_AVAILABLE", runId: run.id });
     else this.kick();
@@ -73,7 +76,7 @@ export class RunService {
   async tick(): Promise<void> {
     if (this.stopped) return;
     try {
-      const ended = await failStaleRuns(this.db.sql, this.config, this.pubsub);
+      const ended = await failStaleRuns(this.db.sql, this.config, this.pubsub, this.metrics);
       for (const run of ended) this.logger.warn("run failed by the monitor", run);
     } catch (error) {
       this.logger.error("run monitor failed", { error });

@@ -2,6 +2,7 @@ import type { Sql } from "../db/sql.js";
 import { NotFoundError, RunStatusError } from "../errors.js";
 import type { StrataPubSub } from "../pubsub/pubsub.js";
 import { endRunOnServer } from "./end-run.js";
+import type { ServerMetrics } from "../metrics/server-metrics.js";
 
 /**
  * Terminates a run. Not yet held by a worker (QUEUED, STARTING): CANCELED at once. Held
@@ -9,7 +10,13 @@ import { endRunOnServer } from "./end-run.js";
  * reports RUN_CANCELED (or the monitor cancels it if the worker vanished). Already CANCELING:
  * nothing more to do. Finished: a RunStatusError naming the status.
  */
-export async function terminateRun(sql: Sql, pubsub: StrataPubSub["pubsub"], runId: string, by: string): Promise<string> {
+export async function terminateRun(
+  sql: Sql,
+  pubsub: StrataPubSub["pubsub"],
+  runId: string,
+  by: string,
+  metrics?: ServerMetrics,
+): Promise<string> {
   const outcome = await sql.transaction(async (tx) => {
     const [run] = await tx.query<{ status: string; location: string; backfillId: string | null }>(
       `SELECT r.status, l.name AS location, r."backfillId" FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId" WHERE r.id = $1 FOR UPDATE OF r`,
@@ -31,6 +38,7 @@ export async function terminateRun(sql: Sql, pubsub: StrataPubSub["pubsub"], run
         throw new RunStatusError(runId, run.status, `Run ${runId} has already ended (${run.status}); there is nothing to terminate`);
     }
   });
+  if (outcome.event) metrics?.runEndedOnServer(outcome.location, outcome.event);
   if (outcome.event) pubsub.publish("runEvents", runId, { events: [outcome.event] });
   if (!("unchanged" in outcome)) pubsub.publish("runStatusChanged", { runId, status: outcome.status });
   if ("backfillId" in outcome && outcome.backfillId) pubsub.publish("backfillChanged", { backfillId: outcome.backfillId });

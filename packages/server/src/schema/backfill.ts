@@ -273,7 +273,11 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: LaunchBackfillInput, required: true }) },
     resolve: async (query, _root, args, ctx) => {
       requireScope(ctx.principal, "launch");
-      const { id } = await launchBackfill(ctx.db.sql, ctx.runs.manifests, { ...backfillInput(args.input), createdBy: principalName(ctx) });
+      const { id, location } = await launchBackfill(ctx.db.sql, ctx.runs.manifests, {
+        ...backfillInput(args.input),
+        createdBy: principalName(ctx),
+      });
+      ctx.runs.metrics.backfillLaunched(location);
       ctx.runs.kick();
       ctx.pubsub.publish("backfillChanged", { backfillId: id });
       return backfillOrNotFound(ctx, query, id);
@@ -306,7 +310,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
       requireScope(ctx.principal, "launch");
-      await cancelBackfill(ctx.db.sql, ctx.pubsub, String(args.id), principalName(ctx));
+      await cancelBackfill(ctx.db.sql, ctx.pubsub, String(args.id), principalName(ctx), ctx.runs.metrics);
       ctx.runs.kick();
       return backfillOrNotFound(ctx, query, String(args.id));
     },
@@ -318,7 +322,11 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), strategy: t.arg({ type: BackfillReexecutionEnum, required: true }) },
     resolve: async (query, _root, args, ctx) => {
       requireScope(ctx.principal, "launch");
-      const { id } = await reexecuteBackfill(ctx.db.sql, ctx.runs.manifests, { id: String(args.id), createdBy: principalName(ctx) });
+      const { id, location } = await reexecuteBackfill(ctx.db.sql, ctx.runs.manifests, {
+        id: String(args.id),
+        createdBy: principalName(ctx),
+      });
+      ctx.runs.metrics.backfillLaunched(location);
       ctx.runs.kick();
       ctx.pubsub.publish("backfillChanged", { backfillId: id });
       return backfillOrNotFound(ctx, query, id);

@@ -69,6 +69,7 @@ builder.mutationField("reportMaterialization", (t) =>
           codeVersion: args.codeVersion ?? null,
         },
       ]);
+      ctx.runs.metrics.materializationReported();
       ctx.pubsub.publish("assetMaterialized", { materializationId: id!, assetKey });
       return ctx.db.prisma.materialization.findUniqueOrThrow({ ...query, where: { id: BigInt(id!) } });
     },

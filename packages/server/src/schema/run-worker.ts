@@ -77,7 +77,8 @@ const RunEventInput = builder.inputType("RunEventInput", {
 });
 
 /** Workers call on every report and heartbeat: one indexed statement. */
-async function requireRunLocation(ctx: Context, runId: string): Promise<void> {
+/** Returns the run's location. */
+async function requireRunLocation(ctx: Context, runId: string): Promise<string> {
   const [run] = /^[0-9a-f-]{36}$/i.test(runId)
     ? await ctx.db.sql.query<{ location: string }>(
         `SELECT l.name AS location FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId" WHERE r.id = $1`,
@@ -86,6 +87,7 @@ async function requireRunLocation(ctx: Context, runId: string): Promise<void> {
     : [];
   if (!run) throw new NotFoundError("run", runId);
   requireScope(ctx.principal, `location:${run.location}`);
+  return run.location;
 }
 
 export const MAX_CLAIM_WAIT_SECONDS = 60;
@@ -169,6 +171,7 @@ builder.mutationFields((t) => ({
       const input = { location, workerId: args.workerId, leaseSeconds: args.leaseSeconds ?? ctx.runs.config.leaseSeconds };
       const run = await claimWaiting(ctx, input, waitSeconds * 1000);
       if (run) ctx.pubsub.publish("runStatusChanged", { runId: run.id, status: "STARTED" });
+      if (run) ctx.runs.metrics.runStarted(location, run.queuedSeconds);
       return { run };
     },
   }),
@@ -209,13 +212,13 @@ builder.mutationFields((t) => ({
     errors: { types: [NotFoundError, RunNotHeldError, RunEventSequenceError, EventOutsidePlanError] },
     resolve: async (_root, args, ctx) => {
       const runId = String(args.runId);
-      await requireRunLocation(ctx, runId);
-      const result = await reportRunEvents(ctx.db.sql, ctx.pubsub, {
-        runId,
-        workerId: args.workerId,
-        events: args.events,
-        leaseSeconds: args.leaseSeconds ?? ctx.runs.config.leaseSeconds,
-      });
+      const location = await requireRunLocation(ctx, runId);
+      const result = await reportRunEvents(
+        ctx.db.sql,
+        ctx.pubsub,
+        { runId, workerId: args.workerId, events: args.events, leaseSeconds: args.leaseSeconds ?? ctx.runs.config.leaseSeconds },
+        (committed) => ctx.runs.metrics.runReported(location, committed),
+      );
       if (isTerminalRunStatus(result.status)) ctx.runs.kick();
       return result;
     },

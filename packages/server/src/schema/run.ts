@@ -239,7 +239,7 @@ builder.mutationFields((t) => ({
     resolve: async (query, _root, args, ctx) => {
       requireScope(ctx.principal, "launch");
       const id = parseRunId(args.runId);
-      const status = await terminateRun(ctx.db.sql, ctx.pubsub, id, principalName(ctx));
+      const status = await terminateRun(ctx.db.sql, ctx.pubsub, id, principalName(ctx), ctx.runs.metrics);
       if (status === "CANCELED") ctx.runs.kick();
       return runOrNotFound(ctx, query, id);
     },

@@ -1,0 +1,222 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** What a worker's report committed: the fresh events (never resends) and their effects. */
+export interface CommittedReport {
+  readonly stored: ReadonlyArray<{ readonly type: string; readonly payload: unknown }>;
+  readonly materialized: readonly unknown[];
+  /** The run's new status, when the report changed it. */
+  readonly status: string | null;
+  /** The run's backfill, when it belongs to one and just ended. */
+  readonly backfillId: string | null;
+}
+
+/** An event the server appended itself when it ended a run (endRunOnServer). */
+export interface ServerEndEvent {
+  readonly type: string;
+  readonly payload: unknown;
+}
+
+const TERMINAL_RUN = new Map([
+  ["RUN_SUCCESS", "SUCCESS"],
+  ["RUN_FAILURE", "FAILURE"],
+  ["RUN_CANCELED", "CANCELED"],
+]);
+const TERMINAL_STEP = new Map([
+  ["STEP_SUCCESS", "SUCCESS"],
+  ["STEP_FAILURE", "FAILURE"],
+  ["STEP_SKIPPED", "SKIPPED"],
+  ["STEP_CANCELED", "CANCELED"],
+]);
+
+// Runs last from seconds to hours; steps and queue waits are shorter. One second to two hours
+// covers what an alert looks at without a bucket per second.
+const RUN_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200];
+const WAIT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800];
+const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Distinct operation names kept as labels; later ones are counted as "other". */
+export const MAX_OPERATION_NAMES = 200;
+
+/**
+ * One server instance's metrics, on its own registry (never prom-client's global one: tests run
+ * several servers in one process, and each replica must report only what it did). Counters are
+ * bumped where the event happens, after its transaction commits, so a scrape reads memory and
+ * costs the same over ten rows or ten million. Each replica counts what it handled: Prometheus
+ * adds the replicas up (`sum by (location, status)`).
+ *
+ * @example
+ * const metrics = new ServerMetrics({ processMetrics: true });
+ * metrics.runLaunched("etl");
+ * const text = await metrics.registry.metrics();
+ */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  private readonly operations = new Set<string>();
+
+  readonly runsLaunched = new Counter({
+    name: "strata_runs_launched_total",
+    help: "Runs launched (launchRun, reexecuteRun), by code location.",
+    labelNames: ["location"],
+    registers: [this.registry],
+  });
+  readonly runs = new Counter({
+    name: "strata_runs_total",
+    help: "Runs that reached a final status (SUCCESS, FAILURE, CANCELED), by code location.",
+    labelNames: ["location", "status"],
+    registers: [this.registry],
+  });
+  readonly runDuration = new Histogram({
+    name: "strata_run_duration_seconds",
+    help: "From a worker's claim to the run's end, by code location and final status (runs no worker held are left out).",
+    labelNames: ["location", "status"],
+    buckets: RUN_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly launchToStart = new Histogram({
+    name: "strata_run_launch_to_start_seconds",
+    help: "From a run's launch to a worker's claim of it (queue and admission wait), by code location.",
+    labelNames: ["location"],
+    buckets: WAIT_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly steps = new Counter({
+    name: "strata_steps_total",
+    help: "Steps that reached a final status (SUCCESS, FAILURE, SKIPPED, CANCELED), by code location.",
+    labelNames: ["location", "status"],
+    registers: [this.registry],
+  });
+  readonly stepDuration = new Histogram({
+    name: "strata_step_duration_seconds",
+    help: "Duration of successful steps as their worker reported it, by code location.",
+    labelNames: ["location"],
+    buckets: RUN_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly materializations = new Counter({
+    name: "strata_materializations_total",
+    help: "Asset materializations recorded by runs, by code location.",
+    labelNames: ["location"],
+    registers: [this.registry],
+  });
+  readonly reportedMaterializations = new Counter({
+    name: "strata_reported_materializations_total",
+    help: "Asset materializations reported outside runs (reportMaterialization).",
+    registers: [this.registry],
+  });
+  readonly ingestedEvents = new Counter({
+    name: "strata_event_ingest_rows_total",
+    help: "Run events stored from workers' reports (resends not counted), by code location.",
+    labelNames: ["location"],
+    registers: [this.registry],
+  });
+  readonly backfillsLaunched = new Counter({
+    name: "strata_backfills_launched_total",
+    help: "Backfills launched (launchBackfill, reexecuteBackfill), by code location.",
+    labelNames: ["location"],
+    registers: [this.registry],
+  });
+  readonly backfillRuns = new Counter({
+    name: "strata_backfill_runs_total",
+    help: "Runs of backfills that reached a final status as their worker reported it, by code location.",
+    labelNames: ["location", "status"],
+    registers: [this.registry],
+  });
+  readonly graphqlRequests = new Histogram({
+    name: "strata_graphql_request_seconds",
+    help: `GraphQL operations over HTTP, from the request's arrival to the end of execution, by operation name ("anonymous" when unnamed, "other" past ${MAX_OPERATION_NAMES} names) and type.`,
+    labelNames: ["operation", "type"],
+    buckets: REQUEST_BUCKETS,
+    registers: [this.registry],
+  });
+  /** Read from the database at scrape time (see database-gauges.ts). */
+  readonly queueDepth = new Gauge({
+    name: "strata_run_queue_depth",
+    help: "Runs waiting to start (QUEUED) or to be claimed (STARTING), read at scrape time; the same on every replica.",
+    labelNames: ["status"],
+    registers: [this.registry],
+  });
+  readonly heartbeatAge = new Gauge({
+    name: "strata_location_heartbeat_age_seconds",
+    help: "Seconds since each code location's last heartbeat, read at scrape time; the same on every replica.",
+    labelNames: ["location"],
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    // Off by default: only a real server's process is worth describing, and tests build many.
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A run was stored (after its launch committed). */
+  runLaunched(location: string): void {
+    this.runsLaunched.inc({ location });
+  }
+
+  /** A worker claimed a run launched `queuedSeconds` ago. */
+  runStarted(location: string, queuedSeconds: number): void {
+    this.launchToStart.observe({ location }, Math.max(0, queuedSeconds));
+  }
+
+  /** A worker's report committed. */
+  runReported(location: string, report: CommittedReport): void {
+    if (report.stored.length) this.ingestedEvents.inc({ location }, report.stored.length);
+    if (report.materialized.length) this.materializations.inc({ location }, report.materialized.length);
+    for (const event of report.stored) {
+      const step = TERMINAL_STEP.get(event.type);
+      if (step) {
+        this.steps.inc({ location, status: step });
+        const ms = durationMsOf(event.payload);
+        if (step === "SUCCESS" && ms !== null) this.stepDuration.observe({ location }, ms / 1000);
+      }
+      const status = TERMINAL_RUN.get(event.type);
+      if (status && report.status === status) {
+        this.runEnded(location, status, durationMsOf(event.payload));
+        if (report.backfillId) this.backfillRuns.inc({ location, status });
+      }
+    }
+  }
+
+  /** The server ended a run itself (the monitor, a termination before any worker held it). */
+  runEndedOnServer(location: string, event: ServerEndEvent): void {
+    const status = TERMINAL_RUN.get(event.type);
+    if (!status) return;
+    const payload = (event.payload ?? {}) as { failedSteps?: string[]; skippedSteps?: string[]; notStartedSteps?: string[] };
+    if (payload.failedSteps?.length) this.steps.inc({ location, status: "FAILURE" }, payload.failedSteps.length);
+    if (payload.skippedSteps?.length) this.steps.inc({ location, status: "SKIPPED" }, payload.skippedSteps.length);
+    if (payload.notStartedSteps?.length) this.steps.inc({ location, status: "CANCELED" }, payload.notStartedSteps.length);
+    // endRunOnServer writes a duration of 0 for a run no worker ever held: it has no duration.
+    const ms = durationMsOf(event.payload);
+    this.runEnded(location, status, ms ? ms : null);
+  }
+
+  materializationReported(): void {
+    this.reportedMaterializations.inc();
+  }
+
+  backfillLaunched(location: string): void {
+    this.backfillsLaunched.inc({ location });
+  }
+
+  graphqlOperation(name: string | null | undefined, type: string, seconds: number): void {
+    this.graphqlRequests.observe({ operation: this.operationLabel(name), type }, seconds);
+  }
+
+  private runEnded(location: string, status: string, durationMs: number | null): void {
+    this.runs.inc({ location, status });
+    if (durationMs !== null) this.runDuration.observe({ location, status }, durationMs / 1000);
+  }
+
+  /** Operation names come from clients: bounded, or one client could grow the series forever. */
+  private operationLabel(name: string | null | undefined): string {
+    if (!name) return "anonymous";
+    if (this.operations.has(name)) return name;
+    if (this.operations.size >= MAX_OPERATION_NAMES) return "other";
+    this.operations.add(name);
+    return name;
+  }
+}
+
+function durationMsOf(payload: unknown): number | null {
+  const ms = (payload as { durationMs?: unknown } | null)?.durationMs;
+  return typeof ms === "number" && Number.isFinite(ms) && ms >= 0 ? ms : null;
+}
