@@ -6,6 +6,16 @@ import { w4Registration } from "./w4-registration.js";
 import { w6Search } from "./w6-search.js";
 import { w7Partitions } from "./w7-partitions.js";
 import { w8Lineage } from "./w8-lineage.js";
+import { w9Metrics } from "./w9-metrics.js";
 
 /** Every workload `npm run bench` knows, in the order it runs them. */
-export const workloads: Workload[] = [w0Health, w1w2Orchestration, w3Executor, w4Registration, w6Search, w7Partitions, w8Lineage];
+export const workloads: Workload[] = [
+  w0Health,
+  w1w2Orchestration,
+  w3Executor,
+  w4Registration,
+  w6Search,
+  w7Partitions,
+  w8Lineage,
+  w9Metrics,
+];
