@@ -194,6 +194,33 @@ describe(`GET /metrics over a real port (${testDialect})`, () => {
     expect(sampleValue(samples, "strata_runs_launched_total", { location: "etl" })).toBe(4);
   });
 
+  it("counts a run the monitor fails, with its duration and its interrupted and skipped steps", async () => {
+    const launched = await gql(`mutation Launch { launchRun(assetKeys: ["a", "b"]) { ... on Run { id } } }`, {}, admin);
+    const id = launched.launchRun.id as string;
+    await gql(
+      `mutation Claim { claimRun(location: "etl", workerId: "w2", waitSeconds: 5) { ... on ClaimRunResult { run { id } } } }`,
+      {},
+      worker,
+    );
+    await gql(
+      `mutation Report($id: ID!, $e: [RunEventInput!]!) { reportRunEvents(runId: $id, workerId: "w2", events: $e) { __typename } }`,
+      { id, e: succeeded(id).slice(0, 2) },
+      worker,
+    );
+    // The worker went silent 30 s into the run.
+    await server.db.sql.query(
+      `UPDATE "Run" SET "startedAt" = now() - interval '30 seconds', "leaseExpiresAt" = now() - interval '1 second' WHERE id = $1`,
+      [id],
+    );
+    await server.runs.tick();
+    const samples = parseMetrics(await (await scrape(reader)).text());
+    expect(sampleValue(samples, "strata_runs_total", { location: "etl", status: "FAILURE" })).toBe(2);
+    expect(sampleValue(samples, "strata_steps_total", { location: "etl", status: "FAILURE" })).toBe(2);
+    expect(sampleValue(samples, "strata_steps_total", { location: "etl", status: "SKIPPED" })).toBe(1);
+    expect(sampleValue(samples, "strata_run_duration_seconds_count", { location: "etl", status: "FAILURE" })).toBe(2);
+    expect(sampleValue(samples, "strata_run_duration_seconds_bucket", { location: "etl", status: "FAILURE", le: "15" })).toBe(1);
+  });
+
   it("refuses a request without a token, with an invalid one, or with a token lacking `read`", async () => {
     const anonymous = await scrape();
     expect(anonymous.status).toBe(401);

@@ -117,7 +117,7 @@ export class ServerMetrics {
   });
   readonly backfillRuns = new Counter({
     name: "strata_backfill_runs_total",
-    help: "Runs of backfills that reached a final status as their worker reported it, by code location.",
+    help: "Runs of backfills that reached a final status, by code location.",
     labelNames: ["location", "status"],
     registers: [this.registry],
   });
@@ -177,7 +177,7 @@ export class ServerMetrics {
   }
 
   /** The server ended a run itself (the monitor, a termination before any worker held it). */
-  runEndedOnServer(location: string, event: ServerEndEvent): void {
+  runEndedOnServer(location: string, event: ServerEndEvent, backfillId: string | null = null): void {
     const status = TERMINAL_RUN.get(event.type);
     if (!status) return;
     const payload = (event.payload ?? {}) as { failedSteps?: string[]; skippedSteps?: string[]; notStartedSteps?: string[] };
@@ -187,6 +187,7 @@ export class ServerMetrics {
     // endRunOnServer writes a duration of 0 for a run no worker ever held: it has no duration.
     const ms = durationMsOf(event.payload);
     this.runEnded(location, status, ms ? ms : null);
+    if (backfillId) this.backfillRuns.inc({ location, status });
   }
 
   materializationReported(): void {

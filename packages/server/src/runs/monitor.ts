@@ -54,7 +54,7 @@ export async function failStaleRuns(sql: Sql, config: RunConfig, pubsub: StrataP
     return results;
   });
   for (const run of ended) {
-    metrics?.runEndedOnServer(run.location, run.event);
+    metrics?.runEndedOnServer(run.location, run.event, run.backfillId);
     pubsub.publish("runEvents", run.runId, { events: [run.event] });
     pubsub.publish("runStatusChanged", { runId: run.runId, status: run.status });
   }

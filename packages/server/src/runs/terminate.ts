@@ -38,7 +38,7 @@ export async function terminateRun(
         throw new RunStatusError(runId, run.status, `Run ${runId} has already ended (${run.status}); there is nothing to terminate`);
     }
   });
-  if (outcome.event) metrics?.runEndedOnServer(outcome.location, outcome.event);
+  if (outcome.event) metrics?.runEndedOnServer(outcome.location, outcome.event, "backfillId" in outcome ? outcome.backfillId : null);
   if (outcome.event) pubsub.publish("runEvents", runId, { events: [outcome.event] });
   if (!("unchanged" in outcome)) pubsub.publish("runStatusChanged", { runId, status: outcome.status });
   if ("backfillId" in outcome && outcome.backfillId) pubsub.publish("backfillChanged", { backfillId: outcome.backfillId });
