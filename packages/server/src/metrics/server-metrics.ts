@@ -123,7 +123,7 @@ export class ServerMetrics {
   });
   readonly graphqlRequests = new Histogram({
     name: "strata_graphql_request_seconds",
-    help: `GraphQL operations over HTTP, from the request's arrival to the end of execution, by operation name ("anonymous" when unnamed, "other" past ${MAX_OPERATION_NAMES} names) and type.`,
+    help: `Executed GraphQL queries and mutations, from the request's arrival (HTTP) or the start of execution (WebSocket) to the end of execution, by operation name ("anonymous" when unnamed, "other" past ${MAX_OPERATION_NAMES} names) and type.`,
     labelNames: ["operation", "type"],
     buckets: REQUEST_BUCKETS,
     registers: [this.registry],
