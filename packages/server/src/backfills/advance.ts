@@ -27,8 +27,10 @@ export async function settleBackfillRun(
   );
   if (!backfill) return null;
   const [chunk] = await tx.query<{ idx: number }>(
-    `UPDATE "BackfillChunk" SET state = $3::"BackfillChunkState" WHERE "backfillId" = $1 AND "runId" = $2 AND state = 'LAUNCHED' RETURNING idx`,
-    [backfill.id, runId, CHUNK_STATE[status]],
+    // By runId alone (each run is one chunk's): with the backfill's id too, the planner may
+    // prefer the (backfillId, state) index and read every launched chunk of a large backfill.
+    `UPDATE "BackfillChunk" SET state = $2::"BackfillChunkState" WHERE "runId" = $1 AND state = 'LAUNCHED' RETURNING idx`,
+    [runId, CHUNK_STATE[status]],
   );
   if (!chunk) return backfill.id;
   if (status !== "SUCCESS") await skipDependents(tx, backfill.id, [chunk.idx]);
@@ -41,7 +43,8 @@ export async function settleBackfillRun(
 async function launchReadyDependents(tx: Sql, backfill: StoredBackfill, idx: number): Promise<void> {
   const ready = await tx.query<LaunchableChunk>(
     `SELECT c.idx, c."assetKeys", c."startIndex", c."endIndex", c."startKey", c."endKey" FROM "BackfillChunk" c
-     WHERE c."backfillId" = $1 AND c.state = 'WAITING' AND $2 = ANY(c."dependsOn")
+     WHERE c."backfillId" = $1 AND c.state = 'WAITING'
+       AND c.idx = ANY((SELECT e.dependents FROM "BackfillChunk" e WHERE e."backfillId" = $1 AND e.idx = $2)::int[])
        AND NOT EXISTS (SELECT 1 FROM "BackfillChunk" d WHERE d."backfillId" = c."backfillId" AND d.idx = ANY(c."dependsOn") AND d.state <> 'SUCCEEDED')
      ORDER BY c.idx`,
     [backfill.id, idx],
@@ -65,14 +68,17 @@ async function launchReadyDependents(tx: Sql, backfill: StoredBackfill, idx: num
   );
 }
 
-/** Every waiting chunk that depends, directly or through others, on `from`: SKIPPED. */
+/**
+ * Every waiting chunk that depends, directly or through others, on `from`: SKIPPED. The walk
+ * follows the reverse edges (`dependents`) by primary key, through waiting chunks only.
+ */
 export async function skipDependents(tx: Sql, backfillId: string, from: readonly number[]): Promise<void> {
   await tx.query(
-    `WITH RECURSIVE skipped(idx) AS (
-       SELECT c.idx FROM "BackfillChunk" c WHERE c."backfillId" = $1 AND c.state = 'WAITING' AND c."dependsOn" && $2::int[]
+    `WITH RECURSIVE reached(idx) AS (
+       SELECT unnest(c.dependents) FROM "BackfillChunk" c WHERE c."backfillId" = $1 AND c.idx = ANY($2::int[])
        UNION
-       SELECT c.idx FROM "BackfillChunk" c JOIN skipped s ON s.idx = ANY(c."dependsOn") WHERE c."backfillId" = $1 AND c.state = 'WAITING')
-     UPDATE "BackfillChunk" SET state = 'SKIPPED' WHERE "backfillId" = $1 AND idx IN (SELECT idx FROM skipped)`,
+       SELECT unnest(c.dependents) FROM "BackfillChunk" c JOIN reached r ON c.idx = r.idx WHERE c."backfillId" = $1 AND c.state = 'WAITING')
+     UPDATE "BackfillChunk" SET state = 'SKIPPED' WHERE "backfillId" = $1 AND idx IN (SELECT idx FROM reached) AND state = 'WAITING'`,
     [backfillId, from],
   );
 }

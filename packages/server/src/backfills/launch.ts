@@ -65,9 +65,11 @@ export async function storeBackfill(
       const slice = chunks.slice(from, from + CHUNKS_PER_STATEMENT);
       // Asset keys ([A-Za-z0-9_/-]) and chunk numbers need no quoting inside an array literal.
       await tx.query(
-        `INSERT INTO "BackfillChunk" ("backfillId", idx, "assetKeys", "startIndex", "endIndex", "startKey", "endKey", "dependsOn", state, "runId")
-         SELECT $1, c.idx, c.assets::text[], c.s, c.e, c.sk, c.ek, c.deps::int[], (CASE WHEN c.run IS NULL THEN 'WAITING' ELSE 'LAUNCHED' END)::"BackfillChunkState", c.run
-         FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[]) AS c(idx, assets, s, e, sk, ek, deps, run)`,
+        `INSERT INTO "BackfillChunk" ("backfillId", idx, "assetKeys", "startIndex", "endIndex", "startKey", "endKey", "dependsOn", dependents, state, "runId")
+         SELECT $1, c.idx, c.assets::text[], c.s, c.e, c.sk, c.ek, c.deps::int[], c.dependents::int[],
+                (CASE WHEN c.run IS NULL THEN 'WAITING' ELSE 'LAUNCHED' END)::"BackfillChunkState", c.run
+         FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+              AS c(idx, assets, s, e, sk, ek, deps, dependents, run)`,
         [
           id,
           slice.map((c) => c.idx),
@@ -77,6 +79,7 @@ export async function storeBackfill(
           slice.map((c) => c.startKey),
           slice.map((c) => c.endKey),
           slice.map((c) => `{${c.dependsOn.join(",")}}`),
+          slice.map((c) => `{${c.dependents.join(",")}}`),
           slice.map((c) => runOf.get(c.idx) ?? null),
         ],
       );

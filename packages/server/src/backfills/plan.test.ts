@@ -52,6 +52,7 @@ describe("planBackfill", () => {
       "a+b 2024-01-13..2024-01-14 after 0",
       "a+b 2024-01-15..2024-01-16 after 1",
     ]);
+    expect(plan.chunks.map((c) => c.dependents)).toEqual([[1], [2], []]);
     // A self-dependent asset chains the same way.
     const self = asset("s", { deps: ["s"], partitionMappings: { s: previousDay } });
     expect(

@@ -34,6 +34,8 @@ export interface PlannedChunk {
   endKey: string;
   /** The idx of the chunks that materialize upstream partitions this one reads. */
   dependsOn: number[];
+  /** The reverse edges: the idx of the chunks whose dependsOn names this one. */
+  dependents: number[];
 }
 
 export interface BackfillPlan {
@@ -145,6 +147,7 @@ export function planBackfill(
     startKey: space.keyAt(p.range.start),
     endKey: space.keyAt(p.range.end),
     dependsOn: [],
+    dependents: [],
   }));
   addDependencies(space, assets, chunks);
   checkAcyclic(chunks);
@@ -178,6 +181,8 @@ function addDependencies(space: PartitionSpace, assets: readonly PlanAsset[], ch
     }
     chunk.dependsOn = [...edges].sort((a, b) => a - b);
   }
+  // Ascending, since chunks are visited in idx order.
+  for (const chunk of chunks) for (const d of chunk.dependsOn) chunks[d]!.dependents.push(chunk.idx);
 }
 
 /** The chunks (sorted, disjoint) that overlap `range`. */

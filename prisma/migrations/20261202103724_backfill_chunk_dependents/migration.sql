@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "BackfillChunk" ADD COLUMN     "dependents" INTEGER[];
