@@ -1,6 +1,7 @@
 import { manifestOf } from "@strata/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../testing/run-cli.js";
+import { createWorkerClient } from "@strata/sdk";
+import { runCli, startCli } from "../testing/run-cli.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
 
 const DAILY = {
@@ -65,5 +66,39 @@ describe("strata backfill", () => {
     expect(refused.stderr).toContain('"2024-02-01"');
     const usage = await runCli(["backfill", "launch", "fills/raw", "--all", "--chunk", "2", "--single-run", ...as]);
     expect(usage.code).toBe(2);
+    // The retry's runs would be claimed first by the next test's worker.
+    for (const b of (await t.client.backfills({ status: ["REQUESTED"] })).items) await t.client.cancelBackfill(b.id);
+  });
+
+  it("status --watch follows a backfill until its last run ends, and exits 0 for COMPLETED_SUCCESS", async () => {
+    const launched = await t.client.launchBackfill({ assetKeys: ["fills/raw"], keys: ["2024-01-20"] });
+    const watching = startCli(["backfill", "status", launched.id, "--watch", ...as]);
+    await watching.waitFor(/REQUESTED/);
+    // A worker of the location runs it: the server admits it, the worker claims it and reports its end.
+    const worker = createWorkerClient({ url: t.url, token: await t.token("location:fills") });
+    let run = null;
+    for (let i = 0; i < 100 && !run; i++) {
+      run = await worker.claimRun({ location: "fills", workerId: "cli-test", waitSeconds: 1 });
+    }
+    expect(run?.partitionKey).toBe("2024-01-20");
+    const start = {
+      runId: run!.id,
+      stepKeys: run!.stepKeys,
+      assetKeys: run!.assetKeys,
+      parentRunId: null,
+      rootRunId: null,
+      strategy: null,
+      reusedOutputs: [],
+    };
+    await worker.reportRunEvents({
+      runId: run!.id,
+      workerId: "cli-test",
+      events: [
+        { seq: 1, type: "RUN_START", timestamp: Date.now(), payload: start },
+        { seq: 2, type: "RUN_SUCCESS", timestamp: Date.now(), payload: { durationMs: 1 } },
+      ],
+    });
+    expect(await watching.exited).toBe(0);
+    expect(watching.stdout).toContain(`${launched.id}  COMPLETED_SUCCESS`);
   });
 });
