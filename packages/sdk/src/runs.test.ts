@@ -1,3 +1,4 @@
+import { runStartPayload } from "@strata/server/testing";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { InvalidSelectionError, isRetryable, NotFoundError, NothingToReexecuteError, RunStatusError } from "./errors.js";
 import type { RunEvent } from "./runs.js";
@@ -30,16 +31,7 @@ async function claim(): Promise<ClaimedRun> {
 let seq = 0;
 const event = (type: string, message?: string, payload: unknown = {}) => ({ seq: ++seq, type, timestamp: Date.now(), message, payload });
 /** RUN_START as the executor writes it; the server plans re-executions from it. */
-const runStart = (run: ClaimedRun) =>
-  event("RUN_START", undefined, {
-    runId: run.id,
-    stepKeys: run.stepKeys,
-    assetKeys: run.assetKeys,
-    parentRunId: null,
-    rootRunId: null,
-    strategy: null,
-    reusedOutputs: [],
-  });
+const runStart = (run: ClaimedRun) => event("RUN_START", undefined, runStartPayload(run));
 async function report(runId: string, ...events: Array<ReturnType<typeof event>>) {
   for (let attempt = 1; ; attempt++) {
     try {

@@ -1,18 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manifestOf, REGISTER } from "../src/testing/manifests.js";
-import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import { createLocationTestApp } from "../src/testing/location-app.js";
+import { DAILY_Q1_BERLIN } from "../src/testing/manifests.js";
+import { runStartPayload } from "../src/testing/events.js";
+import type { TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 // Daily partitions in Europe/Berlin for Q1 2024 (91 keys; `end` is exclusive).
-const DAILY = {
-  kind: "time_window",
-  cron: "0 0 * * *",
-  start: "2024-01-01T00:00:00",
-  end: "2024-04-01T00:00:00",
-  timezone: "Europe/Berlin",
-  format: "yyyy-MM-dd",
-  endOffset: 0,
-};
+const DAILY = DAILY_Q1_BERLIN;
 const DAYS = Array.from({ length: 91 }, (_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10));
 const PREVIOUS_DAY = { kind: "time_window", startOffset: -1, endOffset: 0, allowNonexistentUpstream: true };
 
@@ -20,31 +14,20 @@ let app: TestApp;
 let worker: string;
 const W = "worker-1";
 beforeAll(async () => {
-  app = await createTestApp({ runs: { maxConcurrentRuns: 0, leaseSeconds: 30, startTimeoutSeconds: 600 } });
-  worker = await app.token("location:fills");
-  const registered = await app.gql(
-    REGISTER,
-    {
-      name: "fills",
-      ...manifestOf([
-        // One pair per scenario, so that statuses of one do not leak into another.
-        { key: "s4/a", partitions: DAILY },
-        { key: "s4/b", deps: ["s4/a"], partitions: DAILY },
-        { key: "s5/a", partitions: DAILY, backfillPolicy: { kind: "single_run" } },
-        { key: "s7/a", partitions: DAILY },
-        { key: "s7/b", deps: ["s7/a"], partitions: DAILY },
-        { key: "s8/a", partitions: DAILY },
-        // b[k] reads a[k-1..k].
-        { key: "chain/a", partitions: DAILY },
-        { key: "chain/b", deps: ["chain/a"], partitions: DAILY, partitionMappings: { "chain/a": PREVIOUS_DAY } },
-        { key: "hourly", partitions: { ...DAILY, cron: "0 * * * *", format: "yyyy-MM-dd-HH:mm" } },
-        { key: "plain" },
-      ]),
-    },
-    worker,
-  );
-  expect(registered.errors).toBeUndefined();
-  expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
+  ({ app, worker } = await createLocationTestApp("fills", [
+    // One pair per scenario, so that statuses of one do not leak into another.
+    { key: "s4/a", partitions: DAILY },
+    { key: "s4/b", deps: ["s4/a"], partitions: DAILY },
+    { key: "s5/a", partitions: DAILY, backfillPolicy: { kind: "single_run" } },
+    { key: "s7/a", partitions: DAILY },
+    { key: "s7/b", deps: ["s7/a"], partitions: DAILY },
+    { key: "s8/a", partitions: DAILY },
+    // b[k] reads a[k-1..k].
+    { key: "chain/a", partitions: DAILY },
+    { key: "chain/b", deps: ["chain/a"], partitions: DAILY, partitionMappings: { "chain/a": PREVIOUS_DAY } },
+    { key: "hourly", partitions: { ...DAILY, cron: "0 * * * *", format: "yyyy-MM-dd-HH:mm" } },
+    { key: "plain" },
+  ]));
 });
 afterAll(() => app.close());
 
@@ -107,18 +90,7 @@ const assetOfStep = (step: string) => step.replaceAll("__", "/");
 async function execute(run: Claimed, failing?: string) {
   const events: Record<string, unknown>[] = [];
   const push = (e: Record<string, unknown>) => events.push({ seq: events.length + 1, timestamp: t++, ...e });
-  push({
-    type: "RUN_START",
-    payload: {
-      runId: run.id,
-      stepKeys: run.stepKeys,
-      assetKeys: run.assetKeys,
-      parentRunId: null,
-      rootRunId: null,
-      strategy: null,
-      reusedOutputs: [],
-    },
-  });
+  push({ type: "RUN_START", payload: runStartPayload(run) });
   let failed = false;
   for (const step of run.stepKeys) {
     if (failed) {

@@ -1,40 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manifestOf, REGISTER } from "../src/testing/manifests.js";
-import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import { createLocationTestApp } from "../src/testing/location-app.js";
+import { DAILY_Q1_BERLIN } from "../src/testing/manifests.js";
+import { runStartPayload } from "../src/testing/events.js";
+import type { TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 // Daily partitions in Europe/Berlin for Q1 2024 (`end` is exclusive), the spec's scenario.
-const DAILY = {
-  kind: "time_window",
-  cron: "0 0 * * *",
-  start: "2024-01-01T00:00:00",
-  end: "2024-04-01T00:00:00",
-  timezone: "Europe/Berlin",
-  format: "yyyy-MM-dd",
-  endOffset: 0,
-};
+const DAILY = DAILY_Q1_BERLIN;
 const CUSTOMERS = { kind: "dynamic", name: "customers" };
 
 let app: TestApp;
 let worker: string;
 const W = "worker-1";
 beforeAll(async () => {
-  app = await createTestApp({ runs: { maxConcurrentRuns: 0, leaseSeconds: 30, startTimeoutSeconds: 600 } });
-  worker = await app.token("location:parts");
-  const registered = await app.gql(
-    REGISTER,
-    {
-      name: "parts",
-      ...manifestOf([
-        { key: "daily", partitions: DAILY },
-        { key: "daily_copy", deps: ["daily"], partitions: DAILY },
-        { key: "per_customer", partitions: CUSTOMERS },
-        { key: "plain" },
-      ]),
-    },
-    worker,
-  );
-  expect(registered.errors).toBeUndefined();
+  ({ app, worker } = await createLocationTestApp("parts", [
+    { key: "daily", partitions: DAILY },
+    { key: "daily_copy", deps: ["daily"], partitions: DAILY },
+    { key: "per_customer", partitions: CUSTOMERS },
+    { key: "plain" },
+  ]));
 });
 afterAll(() => app.close());
 
@@ -84,15 +68,7 @@ async function runToEnd(
       seq: 1,
       type: "RUN_START",
       timestamp: t++,
-      payload: {
-        runId: run.id,
-        stepKeys: run.stepKeys,
-        assetKeys: run.assetKeys,
-        parentRunId: null,
-        rootRunId: null,
-        strategy: null,
-        reusedOutputs: [],
-      },
+      payload: runStartPayload(run),
     },
   ];
   if (outcome === "SUCCESS") {

@@ -8,3 +8,4 @@
 export { createScratchDatabase, dropScratchDatabase, openTestDatabase, testDialect, withDatabase } from "./test-database.js";
 export { manifestOf, type FixtureAsset } from "./manifests.js";
 export { takeSseData } from "./sse-frames.js";
+export { runStartPayload } from "./events.js";

@@ -78,3 +78,14 @@ export const REGISTER = /* GraphQL */ `
     }
   }
 `;
+
+/** Daily partitions in Europe/Berlin for Q1 2024 (91 keys; `end` is exclusive), the partition tests' definition. */
+export const DAILY_Q1_BERLIN = {
+  kind: "time_window",
+  cron: "0 0 * * *",
+  start: "2024-01-01T00:00:00",
+  end: "2024-04-01T00:00:00",
+  timezone: "Europe/Berlin",
+  format: "yyyy-MM-dd",
+  endOffset: 0,
+};
