@@ -55,11 +55,11 @@ describe("strata assets search", () => {
   it("pages with --first and tells how to get the next page", async () => {
     const first = await runCli(["assets", "search", "--first", "2", ...as()]);
     const after = first.stdout.match(/next page: --after (\S+)/)?.[1];
-    expect(first.stdout).toMatch(/2 of 7 assets; next page: --after \S+/);
+    expect(first.stdout).toMatch(/2 of 8 assets; next page: --after \S+/);
     const second = await runCli(["assets", "search", "--first", "2", "--after", after!, "--json", ...as()]);
     const page = JSON.parse(second.stdout) as { items: Array<{ key: string }>; totalCount: number; hasNextPage: boolean };
     expect(page.items.map((a) => a.key)).toEqual(["clean_orders", "daily_revenue"]);
-    expect(page).toMatchObject({ totalCount: 7, hasNextPage: true });
+    expect(page).toMatchObject({ totalCount: 8, hasNextPage: true });
   });
 
   it("says so when nothing matches", async () => {
