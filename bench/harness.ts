@@ -25,6 +25,32 @@ export interface Workload {
   run(): Promise<BenchRow[]>;
 }
 
+/**
+ * The two rows of a latency figure: p50, and p95 checked against `goalMs` (≤), each beside the
+ * baseline's same percentile.
+ */
+export function latencyRows(
+  name: string,
+  times: readonly number[],
+  baselineName: string,
+  baseline: readonly number[],
+  goalMs: number,
+): BenchRow[] {
+  return [
+    { name, metric: "p50", unit: "ms", value: median(times), baselineName, baseline: median(baseline) },
+    {
+      name,
+      metric: "p95",
+      unit: "ms",
+      value: percentile(times, 95),
+      baselineName,
+      baseline: percentile(baseline, 95),
+      goal: `≤ ${goalMs} ms`,
+      met: percentile(times, 95) <= goalMs,
+    },
+  ];
+}
+
 /** Time `fn` `iterations` times after `warmup` runs; returns each duration in milliseconds. */
 export async function sample(fn: () => unknown, iterations: number, warmup = Math.ceil(iterations / 10)): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await fn();

@@ -1,7 +1,7 @@
 import { manifestOf } from "@strata/server/testing";
 import { REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
-import { median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
+import { latencyRows, sample, type BenchRow, type Workload } from "../harness.js";
 import { withScratchApp } from "../strata-app.js";
 
 /** Hourly windows since 2015 in UTC: about 100,000 partitions by the end of 2026. */
@@ -52,19 +52,7 @@ export const w7Partitions: Workload = {
       const baseline = await sample(() => db.sql.query(islandsSql, ["events/hourly", 0, total - 1]), 200);
       const times = await sample(() => post(app.fetch, STATUS), 200);
       const name = `W7 partitionStatus: ${total.toLocaleString("en-US")} hourly partitions, ${answer.ranges.length} ranges`;
-      return [
-        { name, metric: "p50", unit: "ms", value: median(times), baselineName: "islands SQL alone", baseline: median(baseline) },
-        {
-          name,
-          metric: "p95",
-          unit: "ms",
-          value: percentile(times, 95),
-          baselineName: "islands SQL alone",
-          baseline: percentile(baseline, 95),
-          goal: "≤ 20 ms",
-          met: percentile(times, 95) <= 20,
-        },
-      ];
+      return latencyRows(name, times, "islands SQL alone", baseline, 20);
     });
   },
 };

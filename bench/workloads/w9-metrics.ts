@@ -2,7 +2,7 @@ import { createLogger, createStrataYoga, defaultRunConfig, RunService } from "@s
 import { manifestOf } from "@strata/server/testing";
 import { REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
-import { median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
+import { latencyRows, median, sample, type BenchRow, type Workload } from "../harness.js";
 import { withScratchApp } from "../strata-app.js";
 
 const MATERIALIZATIONS = 1_000_000;
@@ -80,17 +80,7 @@ export const w9Metrics: Workload = {
       }, 20);
       const name = `W9 /metrics: ${MATERIALIZATIONS.toLocaleString("en-US")} materializations, ${QUEUED_RUNS.toLocaleString("en-US")} queued runs`;
       return [
-        { name, metric: "p50", unit: "ms", value: median(times), baselineName: "registry.metrics() alone", baseline: median(baseline) },
-        {
-          name,
-          metric: "p95",
-          unit: "ms",
-          value: percentile(times, 95),
-          baselineName: "registry.metrics() alone",
-          baseline: percentile(baseline, 95),
-          goal: "≤ 50 ms",
-          met: percentile(times, 95) <= 50,
-        },
+        ...latencyRows(name, times, "registry.metrics() alone", baseline, 50),
         {
           name: "W9 metrics bookkeeping of a three-step run",
           metric: "per run",

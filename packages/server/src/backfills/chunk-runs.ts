@@ -1,3 +1,4 @@
+import type { PlannedChunk } from "./plan.js";
 import type { IndexRange, PartitionSpace, PartitionsDefinition } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 import { keysWithIndexes } from "../partitions/run-partitions.js";
@@ -20,15 +21,8 @@ export interface StoredBackfill {
   plans: Record<string, RunPlan>;
 }
 
-/** A chunk about to get its run. */
-export interface LaunchableChunk {
-  idx: number;
-  assetKeys: string[];
-  startIndex: number;
-  endIndex: number;
-  startKey: string;
-  endKey: string;
-}
+/** A chunk about to get its run: what the planner planned, its dependencies met. */
+export type LaunchableChunk = Omit<PlannedChunk, "dependsOn">;
 
 /**
  * The runs of `chunks`, with fresh ids in chunk order: a single-partition chunk's run names its

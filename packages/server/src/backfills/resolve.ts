@@ -1,3 +1,4 @@
+import { oneLocation } from "../runs/launch.js";
 import {
   type BackfillPolicy,
   canonicalJson,
@@ -98,19 +99,7 @@ export async function resolveBackfill(
      FROM "AssetNode" n JOIN "CodeLocation" l ON l.id = n."locationId" WHERE n.key = ANY($1::text[]) ORDER BY n.key`,
     [keys],
   );
-  const found = new Set(nodes.map((n) => n.key));
-  const unknown = keys.filter((k) => !found.has(k));
-  if (unknown.length)
-    throw new InvalidSelectionError("UNKNOWN_ASSETS", `No code location defines ${unknown.map((k) => `"${k}"`).join(", ")}`, unknown);
-  const locations = [...new Set(nodes.map((n) => n.location))].sort();
-  if (locations.length > 1) {
-    throw new InvalidSelectionError(
-      "MULTIPLE_LOCATIONS",
-      `A backfill runs in one code location, but the selection spans ${locations.join(", ")}: launch one backfill per location`,
-      keys,
-    );
-  }
-  const { locationId, location, versionId } = nodes[0]!;
+  const { locationId, location, versionId } = oneLocation(keys, nodes, "backfill");
   if (!versionId) throw new InvalidSelectionError("NOT_LOADED", `Code location "${location}" has no registered manifest`);
   const unpartitioned = nodes.filter((n) => !n.partitions).map((n) => n.key);
   if (unpartitioned.length)

@@ -101,6 +101,27 @@ export async function insertRun(
 }
 
 /**
+ * The selected assets' one code location: every key must be defined, all by the same location.
+ * `what` names what is launched ("run", "backfill") in the refusals. @internal
+ */
+export function oneLocation<N extends { key: string; location: string }>(keys: readonly string[], nodes: readonly N[], what: string): N {
+  const found = new Set(nodes.map((n) => n.key));
+  const unknown = keys.filter((k) => !found.has(k));
+  if (unknown.length) {
+    throw new InvalidSelectionError("UNKNOWN_ASSETS", `No code location defines ${unknown.map((k) => `"${k}"`).join(", ")}`, unknown);
+  }
+  const locations = [...new Set(nodes.map((n) => n.location))].sort();
+  if (locations.length > 1) {
+    throw new InvalidSelectionError(
+      "MULTIPLE_LOCATIONS",
+      `A ${what} executes in one code location, but the selection spans ${locations.join(", ")}: launch one ${what} per location`,
+      [...keys],
+    );
+  }
+  return nodes[0]!;
+}
+
+/**
  * Validates a selection of asset keys against the catalog and the owning location's current
  * manifest (the same rules the location's executor applies), then queues the run.
  */
@@ -126,20 +147,7 @@ export async function launchRun(
      FROM "AssetNode" n JOIN "CodeLocation" l ON l.id = n."locationId" WHERE n.key = ANY($1::text[])`,
     [keys],
   );
-  const found = new Set(nodes.map((n) => n.key));
-  const unknown = keys.filter((k) => !found.has(k));
-  if (unknown.length) {
-    throw new InvalidSelectionError("UNKNOWN_ASSETS", `No code location defines ${unknown.map((k) => `"${k}"`).join(", ")}`, unknown);
-  }
-  const locations = [...new Set(nodes.map((n) => n.location))].sort();
-  if (locations.length > 1) {
-    throw new InvalidSelectionError(
-      "MULTIPLE_LOCATIONS",
-      `A run executes in one code location, but the selection spans ${locations.join(", ")}: launch one run per location`,
-      keys,
-    );
-  }
-  const { locationId, versionId, location } = nodes[0]!;
+  const { locationId, versionId, location } = oneLocation(keys, nodes, "run");
   const partitioned = nodes.filter((n) => n.partitioned).map((n) => n.key);
   if (partitioned.length && input.partition == null && input.partitionRange == null) {
     throw new InvalidSelectionError(
