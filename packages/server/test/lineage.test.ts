@@ -108,7 +108,7 @@ describe(`lineage across code locations (${testDialect})`, () => {
     /** The app over the same database, counting every statement it sends (SQL and Prisma alike). */
     function countingYoga() {
       let statements = 0;
-      const count = <T>(sql: Sql): Sql => ({
+      const count = (sql: Sql): Sql => ({
         dialect: sql.dialect,
         query: (text, params) => (statements++, sql.query(text, params)),
         exec: (script) => (statements++, sql.exec(script)),

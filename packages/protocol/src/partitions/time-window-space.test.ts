@@ -1,6 +1,6 @@
 import { Cron } from "croner";
 import { describe, expect, it } from "vitest";
-import { partitionSpace, timeWindowCron, type PartitionSpace, type TimeWindowPartitions } from "../index.js";
+import { partitionSpace, timeWindowCron, type PartitionSpace } from "../index.js";
 import { timeWindow } from "../testing/partitions.js";
 import { isSecondOccurrence } from "./time-zone.js";
 
