@@ -1,16 +1,9 @@
+import { DAILY_JANUARY_UTC } from "@strata/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BackfillStatusError, NotFoundError, PartitionKeysNotFoundError } from "./errors.js";
 import { startTestServer, testManifest, type TestServer } from "./testing/test-server.js";
 
-const DAILY = {
-  kind: "time_window",
-  cron: "0 0 * * *",
-  start: "2024-01-01T00:00:00",
-  end: "2024-02-01T00:00:00",
-  timezone: "UTC",
-  format: "yyyy-MM-dd",
-  endOffset: 0,
-};
+const DAILY = DAILY_JANUARY_UTC;
 
 let t: TestServer;
 beforeAll(async () => {

@@ -1,18 +1,11 @@
+import { DAILY_JANUARY_UTC } from "@strata/server/testing";
 import { manifestOf } from "@strata/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorkerClient } from "@strata/sdk";
 import { runCli, startCli } from "../testing/run-cli.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
 
-const DAILY = {
-  kind: "time_window",
-  cron: "0 0 * * *",
-  start: "2024-01-01T00:00:00",
-  end: "2024-02-01T00:00:00",
-  timezone: "UTC",
-  format: "yyyy-MM-dd",
-  endOffset: 0,
-};
+const DAILY = DAILY_JANUARY_UTC;
 
 let t: TestServer;
 let as: string[];

@@ -89,3 +89,6 @@ export const DAILY_Q1_BERLIN = {
   format: "yyyy-MM-dd",
   endOffset: 0,
 };
+
+/** Daily partitions in UTC for January 2024 (31 keys). */
+export const DAILY_JANUARY_UTC = { ...DAILY_Q1_BERLIN, end: "2024-02-01T00:00:00", timezone: "UTC" };
