@@ -18,13 +18,14 @@ export async function endRunOnServer(
   run: { id: string },
   outcome: { status: "FAILURE" | "CANCELED"; reason: string },
 ): Promise<StoredRunEvent> {
-  const [ended] = await tx.query<{ durationMs: number; backfillId: string | null }>(
+  const [ended] = await tx.query<{ durationMs: number; backfillId: string | null; partitioned: boolean }>(
     `UPDATE "Run" SET status = $2::"RunStatus", "failureReason" = $3, "endedAt" = now(), "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1
-     RETURNING COALESCE(round(extract(epoch FROM now() - "startedAt") * 1000), 0)::int AS "durationMs", "backfillId"`,
+     RETURNING COALESCE(round(extract(epoch FROM now() - "startedAt") * 1000), 0)::int AS "durationMs", "backfillId",
+               ("partitionKey" IS NOT NULL OR "partitionRangeStart" IS NOT NULL) AS partitioned`,
     [run.id, outcome.status, outcome.status === "FAILURE" ? outcome.reason : null],
   );
   const failing = outcome.status === "FAILURE";
-  await settleRunPartitions(tx, run.id, outcome.status);
+  if (ended!.partitioned) await settleRunPartitions(tx, run.id, outcome.status);
   await settleBackfillRun(tx, { id: run.id, backfillId: ended!.backfillId }, outcome.status);
   // A step that was running when its worker vanished was interrupted: it failed (or, when the
   // run was being canceled, it was canceled). A step that never started was skipped/canceled.

@@ -92,8 +92,15 @@ export async function reportRunEvents(
   const events = parseEvents(input.events);
   parseLeaseSeconds(input.leaseSeconds);
   const outcome = await sql.transaction(async (tx) => {
-    const [run] = await tx.query<{ status: string; workerId: string | null; lastEventSeq: number; backfillId: string | null }>(
-      `SELECT status, "workerId", "lastEventSeq", "backfillId" FROM "Run" WHERE id = $1 FOR UPDATE`,
+    const [run] = await tx.query<{
+      status: string;
+      workerId: string | null;
+      lastEventSeq: number;
+      backfillId: string | null;
+      partitioned: boolean;
+    }>(
+      `SELECT status, "workerId", "lastEventSeq", "backfillId", ("partitionKey" IS NOT NULL OR "partitionRangeStart" IS NOT NULL) AS partitioned
+       FROM "Run" WHERE id = $1 FOR UPDATE`,
       [input.runId],
     );
     if (!run) throw new NotFoundError("run", input.runId);
@@ -156,7 +163,8 @@ export async function reportRunEvents(
                 "lastEventSeq" = GREATEST("lastEventSeq", $5) WHERE id = $1`,
         [input.runId, status, reason, terminal.timestamp, inserted.at(-1)!.seq],
       );
-      await settleRunPartitions(tx, input.runId, status as "SUCCESS" | "FAILURE" | "CANCELED");
+      // Only a partitioned run holds partitions; the others skip the statement.
+      if (run.partitioned) await settleRunPartitions(tx, input.runId, status as "SUCCESS" | "FAILURE" | "CANCELED");
       backfillId = await settleBackfillRun(
         tx,
         { id: input.runId, backfillId: run.backfillId },
