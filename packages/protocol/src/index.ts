@@ -117,6 +117,7 @@ export {
 } from "./partitions/space.js";
 export { chunkRanges, intersectRanges, mergeRanges, rangesCount, subtractRanges, toRanges } from "./partitions/ranges.js";
 export { findCycle, topologicalOrder } from "./plan/cycle.js";
+export { selfDependencyProblem } from "./plan/self-dependency.js";
 export { resolveSelection, selectSteps, SelectionError, type RunSelection, type SelectionErrorCode } from "./plan/selection.js";
 export {
   planReexecution,

@@ -99,7 +99,11 @@ export const manifestStepSchema = z.object({
   retryPolicy: retryPolicySchema.nullable(),
   /** Lineage-only upstreams in this location (`deps`): the step waits for them but gets no value. */
   deps: z.array(z.object({ stepKey, output: identifier, assetKey: assetKeySchema })),
-  /** Value inputs loaded from assets of other locations (by key through an IO manager). */
+  /**
+   * Value inputs loaded from storage by asset key through an IO manager, not wired to a step of
+   * the run: assets of other locations, and a self-dependent asset's earlier partitions of
+   * itself (its asset lists its own key in `deps`, with the mapping in `partitionMappings`).
+   */
   externalInputs: z.array(z.object({ name: identifier, assetKey: assetKeySchema })),
   /** Whether a run may select only some of its assets. */
   canSubset: z.boolean(),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocationTestApp } from "../src/testing/location-app.js";
-import { DAILY_Q1_BERLIN } from "../src/testing/manifests.js";
+import { DAILY_Q1_BERLIN, manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { runStartPayload } from "../src/testing/events.js";
 import type { TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
@@ -9,6 +9,8 @@ import { testDialect } from "../src/testing/test-database.js";
 const DAILY = DAILY_Q1_BERLIN;
 const DAYS = Array.from({ length: 91 }, (_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10));
 const PREVIOUS_DAY = { kind: "time_window", startOffset: -1, endOffset: 0, allowNonexistentUpstream: true };
+// A self-dependent asset reads the day before itself (Dagster's start_offset=-1, end_offset=-1).
+const YESTERDAY = { kind: "time_window", startOffset: -1, endOffset: -1, allowNonexistentUpstream: false };
 
 let app: TestApp;
 let worker: string;
@@ -25,6 +27,7 @@ beforeAll(async () => {
     // b[k] reads a[k-1..k].
     { key: "chain/a", partitions: DAILY },
     { key: "chain/b", deps: ["chain/a"], partitions: DAILY, partitionMappings: { "chain/a": PREVIOUS_DAY } },
+    { key: "self/total", deps: ["self/total"], partitions: DAILY, partitionMappings: { "self/total": YESTERDAY } },
     { key: "hourly", partitions: { ...DAILY, cron: "0 * * * *", format: "yyyy-MM-dd-HH:mm" } },
     { key: "plain" },
   ]));
@@ -329,6 +332,83 @@ describe(`backfills (${testDialect})`, () => {
     expect(retry.data!.reexecuteBackfill).toMatchObject({ runCount: 3, runs: [{ partitionKey: "2024-01-03" }] });
     expect(await drain()).toHaveLength(3);
     expect((await backfill(retry.data!.reexecuteBackfill.id)).status).toBe("COMPLETED_SUCCESS");
+  });
+
+  it("a self-dependent asset: 30 days chain one run per day, each created by the end of the day before; a failure skips the rest; single-run is one run", async () => {
+    const launched = await launch({ assetKeys: ["self/total"], from: "2024-02-01", to: "2024-03-01" });
+    expect(launched).toMatchObject({ runCount: 30, chunkCounts: { launched: 1, waiting: 29 } });
+    expect(launched.runs).toEqual([expect.objectContaining({ partitionKey: "2024-02-01" })]);
+    const chunks = await app.gql(`query($id: ID!) { backfill(id: $id) { ... on Backfill { chunks(first: 100) { idx dependsOn } } } }`, {
+      id: launched.id,
+    });
+    // Each day waits for the day before, and only for it.
+    expect(chunks.data!.backfill.chunks).toEqual(Array.from({ length: 30 }, (_, i) => ({ idx: i, dependsOn: i === 0 ? [] : [i - 1] })));
+    const runFor = (key: string) => app.db.prisma.run.findFirst({ where: { backfillId: launched.id, partitionKey: key } });
+    const order: string[] = [];
+    for (let day = 0; day < 30; day++) {
+      const run = (await claim())!;
+      expect(run.partitionKey).toBe(DAYS[31 + day]);
+      // Nothing runs ahead of the chain: the next day has no run until this one ends.
+      if (day < 29) expect(await runFor(DAYS[32 + day]!)).toBeNull();
+      await execute(run, day === 20 ? "self/total" : undefined);
+      order.push(run.partitionKey!);
+      if (day === 20) break;
+      // The report's own transaction created the next day's run: no tick, no sleep.
+      expect(await runFor(DAYS[32 + day]!)).toMatchObject({ status: expect.stringMatching(/QUEUED|STARTING/) });
+    }
+    expect(order).toEqual(DAYS.slice(31, 52));
+    expect(await claim()).toBeNull();
+    const ended = await backfill(launched.id);
+    expect(ended).toMatchObject({ status: "COMPLETED_FAILED", chunkCounts: { succeeded: 20, failed: 1, skipped: 9, waiting: 0 } });
+    expect(ended.assetStatuses).toEqual([{ assetKey: "self/total", targeted: 30, materialized: 20, failed: 1, inProgress: 0, skipped: 9 }]);
+
+    // The retry is the failed day and the nine skipped after it, chained again.
+    const retry = await app.gql(
+      `mutation($id: ID!) { reexecuteBackfill(id: $id, strategy: FROM_FAILURE) { ... on Backfill { id runCount runs { partitionKey } } } }`,
+      { id: launched.id },
+    );
+    expect(retry.data!.reexecuteBackfill).toMatchObject({ runCount: 10, runs: [{ partitionKey: "2024-02-21" }] });
+    expect((await drain()).map((r) => r.partitionKey)).toEqual(DAYS.slice(51, 61));
+    expect((await backfill(retry.data!.reexecuteBackfill.id)).status).toBe("COMPLETED_SUCCESS");
+
+    // 10 days per run: three runs, each waiting for the one before.
+    const chunked = await launch({ assetKeys: ["self/total"], from: "2024-01-01", to: "2024-01-30", maxPartitionsPerRun: 10 });
+    expect(chunked).toMatchObject({ runCount: 3, chunkCounts: { launched: 1, waiting: 2 } });
+    expect((await drain()).map((r) => r.partitionRange)).toEqual([
+      { from: "2024-01-01", to: "2024-01-10" },
+      { from: "2024-01-11", to: "2024-01-20" },
+      { from: "2024-01-21", to: "2024-01-30" },
+    ]);
+    // Single run: one run over the whole range, nothing to wait for.
+    const single = await launch({ assetKeys: ["self/total"], from: "2024-03-02", to: "2024-03-31", singleRun: true });
+    expect(single).toMatchObject({ runCount: 1, runs: [{ partitionRange: { from: "2024-03-02", to: "2024-03-31" } }] });
+    await drain();
+    expect((await backfill(single.id)).status).toBe("COMPLETED_SUCCESS");
+    // Every day but 01-31, which no backfill here targeted.
+    expect(await statusOf("self/total", "2024-01-01", "2024-03-31")).toEqual({ materialized: 90, failed: 0, inProgress: 0, missing: 1 });
+  });
+
+  it("registration refuses a self-dependency through which a partition would read itself, and draws the valid one as lineage, not a cycle", async () => {
+    const register = (mapping: unknown) =>
+      app.gql(REGISTER.replace("problems { path message }", "problems { path message code }"), {
+        name: "selfbad",
+        ...manifestOf([{ key: "selfbad/x", deps: ["selfbad/x"], partitions: DAILY, partitionMappings: { "selfbad/x": mapping } }]),
+      });
+    const refused = await register({ ...YESTERDAY, endOffset: 0 });
+    expect(refused.data!.registerCodeLocation.problems).toEqual([
+      {
+        path: "assets.0.deps",
+        code: "cycle",
+        message: expect.stringMatching(
+          /^asset "selfbad\/x" depends on itself: timeWindowMapping\(\{ startOffset: -1, endOffset: 0 \}\) would make a partition read itself/,
+        ),
+      },
+    ]);
+    const lineage = await app.gql(
+      `{ asset(key: "self/total") { ... on Asset { definition { dependencyKeys } upstream(depth: null) { key } downstream(depth: null) { key } } } }`,
+    );
+    expect(lineage.errors).toBeUndefined();
+    expect(lineage.data!.asset).toEqual({ definition: { dependencyKeys: ["self/total"] }, upstream: [], downstream: [] });
   });
 
   it("backfillChanged publishes the backfill when a run of it ends and when it is canceled", async () => {

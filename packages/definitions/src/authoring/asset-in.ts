@@ -58,6 +58,21 @@ export class AssetOutputRef<T = unknown> implements Typed<T> {
  * through `ioManagerKey` from wherever the other location stored it. `mapping` says which
  * partitions of a partitioned upstream the input reads (inferred when absent).
  *
+ * An asset may name itself, to read its own earlier partitions (a running total), when it is
+ * partitioned by time and `mapping` reaches only earlier windows: both offsets negative, e.g.
+ * `timeWindowMapping({ startOffset: -1, endOffset: -1 })` for the day before. The first
+ * partition has no earlier one and gets `undefined`; a run over a range gets the partitions
+ * before the range. Anything else is refused with a `DefinitionError` "self_dependency".
+ *
+ * @example
+ * ```ts
+ * const total = asset(
+ *   "total",
+ *   { partitions: days, ins: { before: new AssetIn<number | undefined>({ key: "total", mapping: timeWindowMapping({ startOffset: -1, endOffset: -1 }) }) } },
+ *   ({ before }, ctx) => (before ?? 0) + countFor(ctx.partition!.key!),
+ * );
+ * ```
+ *
  * @example
  * ```ts
  * const report = asset(

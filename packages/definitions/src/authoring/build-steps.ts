@@ -2,6 +2,7 @@ import { assetKeyToString } from "./asset-key.js";
 import type { AssetsDefinition } from "./assets-definition.js";
 import type { Blueprint, BlueprintAsset, BlueprintInput, GraphBlueprint, OpNode, UpstreamRef } from "./blueprint.js";
 import { DefinitionError } from "./definition-error.js";
+import { selfDependencyProblem } from "@strata/protocol";
 import type { StepDepSpec, StepInputSpec, StepOutputSpec, StepSpec } from "./step-spec.js";
 
 /** Where an asset is produced: its step, output and IO manager. */
@@ -69,12 +70,26 @@ export function buildSteps(definitions: readonly AssetsDefinition[]): BuiltSteps
     return producers.get(keyString) ?? null;
   };
 
-  const resolveInput = (input: BlueprintInput, culprit: string): StepInputSpec => {
+  /**
+   * Whether `producer` is the step `stepKey` itself: the definition reads its own asset, which it
+   * may only do through a mapping to strictly earlier partitions (checked here, as Dagster does).
+   * Such a reference is no edge between steps: a run loads what earlier runs stored.
+   */
+  const isSelf = (producer: AssetProducer | null, stepKey: string | null, ref: UpstreamRef, culprit: string): boolean => {
+    if (!producer || stepKey === null || producer.stepKey !== stepKey) return false;
+    const problem = selfDependencyProblem(producer.blueprint.partitions, ref.mapping ?? null);
+    if (problem) throw new DefinitionError("self_dependency", culprit, `depends on itself ("${producer.asset.keyString}"): ${problem}`);
+    return true;
+  };
+
+  const resolveInput = (input: BlueprintInput, culprit: string, stepKey: string | null): StepInputSpec => {
     const producer = resolve(input.upstream, culprit, `input "${input.name}"`);
     const assetKeyString = assetKeyToString(input.upstream.key);
+    const self = isSelf(producer, stepKey, input.upstream, culprit);
     return {
       name: input.name,
-      source: producer ? { stepKey: producer.stepKey, output: producer.output } : null,
+      source: producer && !self ? { stepKey: producer.stepKey, output: producer.output } : null,
+      self,
       assetKey: input.upstream.key,
       assetKeyString,
       ioManagerKey: producer ? producer.ioManagerKey : input.ioManagerKey,
@@ -83,11 +98,13 @@ export function buildSteps(definitions: readonly AssetsDefinition[]): BuiltSteps
     };
   };
 
-  const resolveDeps = (refs: readonly UpstreamRef[], culprit: string): StepDepSpec[] => {
+  const resolveDeps = (refs: readonly UpstreamRef[], culprit: string, stepKey: string | null): StepDepSpec[] => {
     const deps: StepDepSpec[] = [];
     for (const ref of refs) {
       const producer = resolve(ref, culprit, "a dep");
-      if (producer) deps.push({ stepKey: producer.stepKey, output: producer.output, assetKeyString: producer.asset.keyString });
+      // A lineage-only dep on earlier partitions of itself orders backfill runs, not steps.
+      if (producer && !isSelf(producer, stepKey, ref, culprit))
+        deps.push({ stepKey: producer.stepKey, output: producer.output, assetKeyString: producer.asset.keyString });
     }
     return deps;
   };
@@ -96,10 +113,11 @@ export function buildSteps(definitions: readonly AssetsDefinition[]): BuiltSteps
   for (const def of definitions) {
     const blueprint = def.blueprint;
     // Resolving deps also checks internalAssetDeps references, which only affect lineage.
-    for (const asset of blueprint.assets) if (asset.internalDeps) resolveDeps(asset.internalDeps, blueprint.culprit);
+    const ownStep = blueprint.kind === "asset" || blueprint.kind === "multi_asset" ? blueprint.name : null;
+    for (const asset of blueprint.assets) if (asset.internalDeps) resolveDeps(asset.internalDeps, blueprint.culprit, null);
     if (blueprint.kind === "asset" || blueprint.kind === "multi_asset") {
-      const inputs = blueprint.inputs.map((i) => resolveInput(i, blueprint.culprit));
-      const deps = resolveDeps(blueprint.deps, blueprint.culprit);
+      const inputs = blueprint.inputs.map((i) => resolveInput(i, blueprint.culprit, ownStep));
+      const deps = resolveDeps(blueprint.deps, blueprint.culprit, ownStep);
       const outputs = blueprint.assets.map(
         (a): StepOutputSpec => ({
           name: a.outputName,
@@ -138,8 +156,8 @@ export function buildSteps(definitions: readonly AssetsDefinition[]): BuiltSteps
       steps.push(
         ...graphSteps(
           blueprint as GraphBlueprint,
-          (input) => resolveInput(input, blueprint.culprit),
-          resolveDeps(blueprint.deps, blueprint.culprit),
+          (input) => resolveInput(input, blueprint.culprit, null),
+          resolveDeps(blueprint.deps, blueprint.culprit, null),
         ),
       );
     }
@@ -178,6 +196,7 @@ function graphSteps(blueprint: GraphBlueprint, resolveInput: (input: BlueprintIn
         // An asset of this graph is partitioned like the graph; an op's intermediate output is per run.
         upstreamPartitions: asset ? blueprint.partitions : null,
         mapping: null,
+        self: false,
       };
     });
     const outputs = (node.op.outs ?? ["result"]).map((name): StepOutputSpec => {

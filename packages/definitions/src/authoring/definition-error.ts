@@ -16,6 +16,7 @@ export type DefinitionErrorCode =
   | "duplicate_key"
   | "duplicate_step_key"
   | "cycle"
+  | "self_dependency"
   | "missing_upstream"
   | "unwired_op"
   | "missing_resource"

@@ -2,7 +2,7 @@ import type { AssetsDefinition } from "./assets-definition.js";
 import { buildManifest } from "./build-manifest.js";
 import { buildSteps } from "./build-steps.js";
 import { contentHash } from "@strata/protocol/hash";
-import { findCycle } from "@strata/protocol";
+import { findCycle, selfDependencyProblem } from "@strata/protocol";
 import { DefinitionError } from "./definition-error.js";
 import { ExecutionPlan } from "../execution/execution-plan.js";
 import { FilesystemIOManager } from "../io/filesystem-io-manager.js";
@@ -28,7 +28,8 @@ export interface DefinitionsOptions {
 
 /**
  * Everything a code location defines, validated as a whole (Dagster's `Definitions`). The
- * constructor throws a `DefinitionError` naming the culprit for duplicate keys, cycles,
+ * constructor throws a `DefinitionError` naming the culprit for duplicate keys, cycles (an asset
+ * may depend on itself only through a mapping to its earlier partitions, see `self_dependency`),
  * references to assets that are not included, graph ops wired to nothing, and resources or IO
  * managers that steps need but nobody provides. Nothing registers itself: list every asset.
  *
@@ -126,7 +127,14 @@ export class Definitions {
 
 function checkAcyclic(manifest: Manifest): void {
   const local = new Set(manifest.assets.map((a) => a.key));
-  const depsOf = new Map(manifest.assets.map((a) => [a.key, a.deps.filter((d) => local.has(d))]));
+  // An asset reading earlier partitions of itself is no cycle (buildSteps checked the mapping of
+  // ins and deps; this also covers a multi-asset's internal deps).
+  for (const asset of manifest.assets) {
+    if (!asset.deps.includes(asset.key)) continue;
+    const problem = selfDependencyProblem(asset.partitions, asset.partitionMappings[asset.key]);
+    if (problem) throw new DefinitionError("self_dependency", `asset "${asset.key}"`, `depends on itself: ${problem}`);
+  }
+  const depsOf = new Map(manifest.assets.map((a) => [a.key, a.deps.filter((d) => local.has(d) && d !== a.key)]));
   const assetCycle = findCycle([...local], (key) => depsOf.get(key) ?? []);
   if (assetCycle) {
     throw new DefinitionError(

@@ -6,8 +6,16 @@ import type { UserCodeSource } from "../execution/user-code-error.js";
 /** A value input of a step, resolved. */
 export interface StepInputSpec {
   name: string;
-  /** The producing step in this location, or `null` for another location's asset. */
+  /**
+   * The producing step in this location, or `null` for another location's asset and for a
+   * self-dependency (`self`), which the run does not wire: it loads what earlier runs stored.
+   */
   source: { stepKey: string; output: string } | null;
+  /**
+   * True when the input reads earlier partitions of an asset its own step produces (a
+   * self-dependent asset, Dagster's `AssetIn(key=<itself>, partition_mapping=...)`).
+   */
+  self: boolean;
   /** The upstream asset, or `null` for an op's intermediate output. */
   assetKey: readonly string[] | null;
   assetKeyString: string | null;

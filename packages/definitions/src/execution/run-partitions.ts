@@ -9,6 +9,7 @@ import {
   inferPartitionMapping,
   PartitionError,
   partitionSpace,
+  subtractRanges,
   upstreamRanges,
   type PartitionMapping,
   type PartitionSpace,
@@ -180,6 +181,13 @@ function upstreamKeys(
   try {
     if (downstream === null) return unpartitionedDownstreamKeys(mapping, upstream, where);
     const { ranges, nonexistent } = upstreamRanges(mapping, downstream.space, downstream.range, upstream);
+    if (input.self) {
+      // Earlier partitions of the step's own asset: those before its first partition do not
+      // exist and are dropped (the first partition reads nothing), and those this run
+      // materializes itself (a range run) are not loaded: the input holds what came before.
+      const own = downstream.range;
+      return subtractRanges(ranges, [own]).flatMap((r) => upstream.keys(r));
+    }
     // Empty when a time-window mapping allows nonexistent upstream windows: they were dropped.
     if (nonexistent.length > 0) {
       throw new RunPartitionsError(

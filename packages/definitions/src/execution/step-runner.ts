@@ -59,6 +59,9 @@ async function loadInput(run: RunState, step: StepSpec, input: StepInputSpec, ct
       ? run.runId
       : (run.reused.get(`${source.stepKey}\u0000${source.output}`) ?? null);
   const partitionKeys = run.partitions.get(step.key)?.inputKeys.get(input.name) ?? [];
+  // A self-dependent asset's first partition (or a range run from it) has no earlier partition:
+  // the input is undefined, as Dagster gives None, so `(previous ?? initial)` reads naturally.
+  if (input.self && partitionKeys.length === 0) return undefined;
   // A partitioned upstream with no partition to read (windows dropped by allowNonexistentUpstream,
   // an empty dynamic definition): an empty record, as several partitions would be; no storage call.
   if (input.upstreamPartitions !== null && partitionKeys.length === 0) return {};
@@ -68,7 +71,12 @@ async function loadInput(run: RunState, step: StepSpec, input: StepInputSpec, ct
     stepKey: step.key,
     inputName: input.name,
     assetKey: input.assetKey,
-    upstream: { runId: upstreamRunId, stepKey: source?.stepKey ?? null, outputName: source?.output ?? null, assetKey: input.assetKey },
+    upstream: {
+      runId: upstreamRunId,
+      stepKey: source?.stepKey ?? (input.self ? step.key : null),
+      outputName: source?.output ?? null,
+      assetKey: input.assetKey,
+    },
     partitionKeys,
     log: ctx.log,
   };

@@ -1,9 +1,15 @@
-import { findCycle } from "@strata/protocol";
+import { findCycle, type PartitionMapping, type PartitionsDefinition, selfDependencyProblem } from "@strata/protocol";
 import type { ManifestProblem } from "../errors.js";
 
 /** The parts of a manifest whose wiring this file checks (see manifest.ts for the full shape). */
 interface ManifestGraph {
-  assets: ReadonlyArray<{ key: string; deps: readonly string[]; stepKey: string }>;
+  assets: ReadonlyArray<{
+    key: string;
+    deps: readonly string[];
+    stepKey: string;
+    partitions?: PartitionsDefinition | null;
+    partitionMappings?: Readonly<Record<string, PartitionMapping>>;
+  }>;
   steps: ReadonlyArray<{
     key: string;
     inputs: ReadonlyArray<{ name: string; stepKey: string }>;
@@ -97,8 +103,15 @@ export function manifestGraphProblems(manifest: ManifestGraph): ManifestProblem[
         message: `step "${step}" outputs asset "${key}", which the manifest's assets do not list`,
       });
   }
+  // An asset may read earlier partitions of itself (a self-dependent asset): that edge is no
+  // cycle when its mapping reaches only earlier partitions, and is left out of the search below.
+  manifest.assets.forEach((asset, i) => {
+    if (!asset.deps.includes(asset.key)) return;
+    const problem = selfDependencyProblem(asset.partitions ?? null, asset.partitionMappings?.[asset.key]);
+    if (problem) problems.push({ path: `assets.${i}.deps`, code: "cycle", message: `asset "${asset.key}" depends on itself: ${problem}` });
+  });
   // Lineage may point at other locations' keys; only edges among this manifest's assets can loop.
-  const depsOf = new Map(manifest.assets.map((a) => [a.key, a.deps.filter((d) => keys.has(d))]));
+  const depsOf = new Map(manifest.assets.map((a) => [a.key, a.deps.filter((d) => keys.has(d) && d !== a.key)]));
   const assetCycle = findCycle([...depsOf.keys()], (key) => depsOf.get(key) ?? []);
   if (assetCycle)
     problems.push({
