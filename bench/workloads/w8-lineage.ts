@@ -2,7 +2,7 @@ import pg from "pg";
 import { createToken, openDatabase } from "@strata/server";
 import { REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
-import { median, percentile, type BenchRow, type Workload } from "../harness.js";
+import { median, p95Row, percentile, type BenchRow, type Workload } from "../harness.js";
 import { expectedWalk, lineageDag } from "../lineage-fixture.js";
 import { scratchDatabase } from "../postgres.js";
 import { startServerProcess } from "../server-process.js";
@@ -108,26 +108,8 @@ export const w8Lineage: Workload = {
             if (depth === null) points.baseline.push([all.nodes + all.edges, median(baseline)]);
             if (median(lineage) > heaviest.p50) heaviest = { p50: median(lineage), variables, label: case_ };
             rows.push(
-              {
-                name: case_,
-                metric: `lineage query p95 (p50 ${median(lineage).toFixed(1)}; ${visited})`,
-                unit: "ms",
-                value: percentile(lineage, 95),
-                baselineName,
-                baseline: percentile(baseline, 95),
-                goal: `≤ ${GOAL_MS} ms`,
-                met: percentile(lineage, 95) <= GOAL_MS,
-              },
-              {
-                name: case_,
-                metric: `Asset.${direction} p95 (p50 ${median(nested).toFixed(1)})`,
-                unit: "ms",
-                value: percentile(nested, 95),
-                baselineName,
-                baseline: percentile(baseline, 95),
-                goal: `≤ ${GOAL_MS} ms`,
-                met: percentile(nested, 95) <= GOAL_MS,
-              },
+              p95Row(case_, `lineage query p95 (p50 ${median(lineage).toFixed(1)}; ${visited})`, lineage, baselineName, baseline, GOAL_MS),
+              p95Row(case_, `Asset.${direction} p95 (p50 ${median(nested).toFixed(1)})`, nested, baselineName, baseline, GOAL_MS),
             );
           }
         }

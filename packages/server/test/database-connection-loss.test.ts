@@ -7,6 +7,7 @@ import { createMemoryLogger } from "../src/logger.js";
 import { startServer, type StrataServer } from "../src/server.js";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createScratchDatabase, dropScratchDatabase, withDatabase } from "../src/testing/test-database.js";
+import { runStartPayload } from "../src/testing/events.js";
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 
@@ -114,15 +115,7 @@ describe.skipIf(!adminUrl)("losing PostgreSQL connections while runs report (run
       events[0] = {
         ...events[0]!,
         type: "RUN_START",
-        payload: {
-          runId: id,
-          stepKeys: ["a"],
-          assetKeys: ["a"],
-          parentRunId: null,
-          rootRunId: null,
-          strategy: null,
-          reusedOutputs: [],
-        } as never,
+        payload: runStartPayload({ id, stepKeys: ["a"], assetKeys: ["a"] }) as never,
       };
       events[eventsPerRun - 1] = { ...events[eventsPerRun - 1]!, type: "RUN_SUCCESS", payload: { durationMs: 1 } as never };
       for (let i = 0; i < eventsPerRun; i += 3) {

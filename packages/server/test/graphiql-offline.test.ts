@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseEnv } from "../src/env.js";
-import { createMemoryLogger } from "../src/logger.js";
-import { startServer, type StrataServer } from "../src/server.js";
-import { openTestDatabase, testDialect } from "../src/testing/test-database.js";
+import type { StrataServer } from "../src/server.js";
+import { testDialect } from "../src/testing/test-database.js";
+import { startLoopbackServer } from "../src/testing/loopback-server.js";
 
 // Debian's chromium; .ci/run installs it. Missing, this test fails rather than skips: GraphiQL
 // working without internet is a promise the README makes.
@@ -17,14 +16,7 @@ describe("GraphiQL on a machine without internet (headless Chromium, every non-l
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-    server = await startServer({
-      env: parseEnv({}),
-      db: await openTestDatabase(),
-      port: 0,
-      host: "127.0.0.1",
-      logger: createMemoryLogger(),
-      auth: "disabled",
-    });
+    server = await startLoopbackServer({ auth: "disabled" });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../src/auth/tokens.js";
-import { parseEnv } from "../src/env.js";
-import { createMemoryLogger } from "../src/logger.js";
 import { MAX_OPERATION_NAMES } from "../src/metrics/server-metrics.js";
-import { startServer, type StrataServer } from "../src/server.js";
+import type { StrataServer } from "../src/server.js";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp } from "../src/testing/test-app.js";
-import { openTestDatabase, testDialect } from "../src/testing/test-database.js";
+import { testDialect } from "../src/testing/test-database.js";
+import { runStartPayload } from "../src/testing/events.js";
+import { startLoopbackServer } from "../src/testing/loopback-server.js";
 
 const METRICS_TOKEN = "scraper-secret-0123456789";
 
@@ -63,15 +63,7 @@ describe(`GET /metrics over a real port (${testDialect})`, () => {
     event(seq, "STEP_SUCCESS", { stepKey: key, payload: { durationMs: 250, retryNumber: 0 } });
   const succeeded = (id: string) => [
     event(1, "RUN_START", {
-      payload: {
-        runId: id,
-        stepKeys: ["a", "b"],
-        assetKeys: ["a", "b"],
-        parentRunId: null,
-        rootRunId: null,
-        strategy: null,
-        reusedOutputs: [],
-      },
+      payload: runStartPayload({ id, stepKeys: ["a", "b"], assetKeys: ["a", "b"] }),
     }),
     event(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } }),
     materialized(3, "a"),
@@ -115,13 +107,7 @@ describe(`GET /metrics over a real port (${testDialect})`, () => {
   }
 
   beforeAll(async () => {
-    server = await startServer({
-      env: parseEnv({ STRATA_METRICS_TOKEN: METRICS_TOKEN }),
-      db: await openTestDatabase(),
-      port: 0,
-      host: "127.0.0.1",
-      logger: createMemoryLogger(),
-    });
+    server = await startLoopbackServer({ env: { STRATA_METRICS_TOKEN: METRICS_TOKEN } });
     const token = async (name: string, scopes: string[]) => (await createToken(server.db.prisma, { name, scopes })).token;
     admin = await token("admin", ["admin"]);
     worker = await token("etl-worker", ["location:etl"]);

@@ -6,6 +6,7 @@ import { createMemoryLogger } from "../src/logger.js";
 import { startServer, type StrataServer } from "../src/server.js";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createScratchDatabase, dropScratchDatabase, withDatabase } from "../src/testing/test-database.js";
+import { runStartPayload } from "../src/testing/events.js";
 
 const redisUrl = process.env.TEST_REDIS_URL;
 const adminUrl = process.env.TEST_DATABASE_URL;
@@ -93,7 +94,7 @@ describe.skipIf(!redisUrl || !adminUrl)("two server replicas with Redis (runs wh
         seq: 1,
         type: "RUN_START",
         timestamp: now,
-        payload: { runId, stepKeys: ["x"], assetKeys: ["x"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] },
+        payload: runStartPayload({ id: runId, stepKeys: ["x"], assetKeys: ["x"] }),
       },
       { seq: 2, type: "RUN_SUCCESS", timestamp: now + 1, payload: { durationMs: 1 } },
     ];

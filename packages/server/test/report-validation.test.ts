@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
+import { runStartPayload } from "../src/testing/events.js";
 
 let app: TestApp;
 let etl: string;
@@ -34,7 +35,7 @@ let clock = Date.now();
 const ev = (seq: number, type: string, extra: Record<string, unknown> = {}) => ({ seq, type, timestamp: clock++, payload: {}, ...extra });
 const start = (runId: string) =>
   ev(1, "RUN_START", {
-    payload: { runId, stepKeys: ["a"], assetKeys: ["a"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] },
+    payload: runStartPayload({ id: runId, stepKeys: ["a"], assetKeys: ["a"] }),
   });
 const materialization = (seq: number, assetKey: string, stepKey = "a") =>
   ev(seq, "ASSET_MATERIALIZATION", { stepKey, assetKey, payload: { assetKey, outputName: "result", metadata: {}, dataVersion: null } });

@@ -3,6 +3,7 @@ import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 import { RunService } from "../src/runs/run-service.js";
+import { runStartPayload } from "../src/testing/events.js";
 
 const LIMIT = 3;
 let app: TestApp;
@@ -43,7 +44,7 @@ const finish = async (id: string, w: string) => {
       seq: 1,
       type: "RUN_START",
       timestamp: clock++,
-      payload: { runId: id, stepKeys: ["a"], assetKeys: ["a"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] },
+      payload: runStartPayload({ id, stepKeys: ["a"], assetKeys: ["a"] }),
     },
     { seq: 2, type: "RUN_SUCCESS", timestamp: clock++, payload: { durationMs: 1 } },
   ];

@@ -4,6 +4,7 @@ import { reportRunEvents } from "../src/runs/report.js";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp, type TestSubscription } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
+import { runStartPayload } from "../src/testing/events.js";
 
 let app: TestApp;
 let worker: string;
@@ -25,7 +26,7 @@ let clock = Date.now();
 const ev = (seq: number, type: string, extra: Record<string, unknown> = {}) => ({ seq, type, timestamp: clock++, payload: {}, ...extra });
 const runEvents = (runId: string) => [
   ev(1, "RUN_START", {
-    payload: { runId, stepKeys: ["a"], assetKeys: ["a"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] },
+    payload: runStartPayload({ id: runId, stepKeys: ["a"], assetKeys: ["a"] }),
   }),
   ev(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } }),
   ev(3, "STEP_SUCCESS", { stepKey: "a", payload: { durationMs: 1, retryNumber: 0 } }),

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
+import { runStartPayload } from "../src/testing/events.js";
 
 let app: TestApp;
 let worker: string;
@@ -49,7 +50,7 @@ let t = Date.now();
 const e = (seq: number, type: string, extra: Record<string, unknown> = {}) => ({ seq, type, timestamp: t++, payload: {}, ...extra });
 const start = (id: string, stepKeys: string[]) =>
   e(1, "RUN_START", {
-    payload: { runId: id, stepKeys, assetKeys: stepKeys, parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] },
+    payload: runStartPayload({ id, stepKeys, assetKeys: stepKeys }),
   });
 
 describe(`the queue (${testDialect})`, () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
+import { runStartPayload } from "../src/testing/events.js";
 
 let app: TestApp;
 let worker: string;
@@ -45,7 +46,7 @@ function ev(seq: number, type: string, extra: Record<string, unknown> = {}) {
 function successEvents(stepKeys: string[], runId: string, assets: Record<string, string> = {}) {
   const events = [
     ev(1, "RUN_START", {
-      payload: { runId, stepKeys, assetKeys: Object.values(assets), parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] },
+      payload: runStartPayload({ id: runId, stepKeys, assetKeys: Object.values(assets) }),
     }),
   ];
   for (const step of stepKeys) {

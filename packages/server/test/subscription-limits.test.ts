@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../src/auth/tokens.js";
-import { parseEnv } from "../src/env.js";
-import { createMemoryLogger } from "../src/logger.js";
-import { startServer, type StrataServer } from "../src/server.js";
+import type { StrataServer } from "../src/server.js";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { openTestDatabase, testDialect } from "../src/testing/test-database.js";
+import { runStartPayload } from "../src/testing/events.js";
+import { startLoopbackServer } from "../src/testing/loopback-server.js";
 
 const REVOKE = `mutation($name: String!) { revokeToken(name: $name) { __typename } }`;
 const LAUNCH = `mutation { launchRun(assetKeys: ["a"]) { ... on Run { id } } }`;
@@ -41,15 +41,7 @@ describe(`revoking a token ends what it opened before (${testDialect})`, () => {
         id,
         e: [
           ev(1, "RUN_START", {
-            payload: {
-              runId: id,
-              stepKeys: ["a"],
-              assetKeys: ["a"],
-              parentRunId: null,
-              rootRunId: null,
-              strategy: null,
-              reusedOutputs: [],
-            },
+            payload: runStartPayload({ id, stepKeys: ["a"], assetKeys: ["a"] }),
           }),
         ],
       },
@@ -101,13 +93,7 @@ describe(`open subscriptions per token (${testDialect})`, () => {
   let other: string;
   beforeAll(async () => {
     const db = await openTestDatabase();
-    server = await startServer({
-      env: parseEnv({ STRATA_MAX_SUBSCRIPTIONS_PER_TOKEN: "3" }),
-      db,
-      port: 0,
-      host: "127.0.0.1",
-      logger: createMemoryLogger(),
-    });
+    server = await startLoopbackServer({ env: { STRATA_MAX_SUBSCRIPTIONS_PER_TOKEN: "3" }, db });
     reader = (await createToken(db.prisma, { name: "reader", scopes: ["read"] })).token;
     other = (await createToken(db.prisma, { name: "other", scopes: ["read"] })).token;
   });

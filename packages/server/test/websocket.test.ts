@@ -9,7 +9,9 @@ import { parseEnv } from "../src/env.js";
 import { createMemoryLogger } from "../src/logger.js";
 import { startServer, type StrataServer } from "../src/server.js";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
-import { createScratchDatabase, dropScratchDatabase, openTestDatabase, testDialect, withDatabase } from "../src/testing/test-database.js";
+import { createScratchDatabase, dropScratchDatabase, testDialect, withDatabase } from "../src/testing/test-database.js";
+import { runStartPayload } from "../src/testing/events.js";
+import { startLoopbackServer } from "../src/testing/loopback-server.js";
 
 const EVENT_FIELDS = "runId seq type stepKey assetKey level message payload timestamp";
 const RUN_EVENTS = `subscription($id: ID!, $after: Int) { runEvents(runId: $id, after: $after) { ${EVENT_FIELDS} } }`;
@@ -88,7 +90,7 @@ function runLog(runId: string) {
     e(first + 4, "STEP_SUCCESS", { stepKey: key, payload: { durationMs: 3, retryNumber: 0 } }),
   ];
   const start = e(1, "RUN_START", {
-    payload: { runId, stepKeys: ["x", "y"], assetKeys: ["x", "y"], parentRunId: null, rootRunId: null, strategy: null, reusedOutputs: [] },
+    payload: runStartPayload({ id: runId, stepKeys: ["x", "y"], assetKeys: ["x", "y"] }),
   });
   return [
     [start, ...step(2, "x").slice(0, 2)],
@@ -119,13 +121,7 @@ describe(`subscriptions over WebSocket (graphql-transport-ws) on a real port (${
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    server = await startServer({
-      env: parseEnv({}),
-      db: await openTestDatabase(),
-      port: 0,
-      host: "127.0.0.1",
-      logger: createMemoryLogger(),
-    });
+    server = await startLoopbackServer();
     admin = (await createToken(server.db.prisma, { name: "admin", scopes: ["admin"] })).token;
     worker = (await createToken(server.db.prisma, { name: "etl", scopes: ["location:etl"] })).token;
     runId = await claimedRun([server], admin, worker);

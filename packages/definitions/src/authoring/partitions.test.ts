@@ -1,32 +1,32 @@
 import { manifestSchema } from "@strata/protocol";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { AssetIn } from "./asset-in.js";
-import { AssetOut } from "./asset-out.js";
-import { asset } from "./asset.js";
-import { multiRun, singleRun } from "./backfill-policy.js";
-import { DefinitionError } from "./definition-error.js";
-import { Definitions } from "./definitions.js";
-import { graphAsset } from "./graph-asset.js";
-import { multiAsset } from "./multi-asset.js";
-import { op } from "./op.js";
+// Through the package's entry point, as a user imports them.
 import {
+  AssetIn,
+  AssetOut,
   allPartitionsMapping,
-  identityMapping,
-  multiPartitionMapping,
-  multiToSingleMapping,
-  staticPartitionMapping,
-  timeWindowMapping,
-} from "./partition-mapping.js";
-import {
+  asset,
+  DefinitionError,
+  Definitions,
   dailyPartitions,
   dynamicPartitions,
+  graphAsset,
   hourlyPartitions,
+  identityMapping,
   monthlyPartitions,
+  multiAsset,
+  multiPartitionMapping,
   multiPartitions,
+  multiRun,
+  multiToSingleMapping,
+  op,
+  singleRun,
+  staticPartitionMapping,
   staticPartitions,
+  timeWindowMapping,
   timeWindowPartitions,
   weeklyPartitions,
-} from "./partitions.js";
+} from "../index.js";
 
 function definitionError(fn: () => unknown): DefinitionError {
   try {

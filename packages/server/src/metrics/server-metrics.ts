@@ -53,94 +53,86 @@ export class ServerMetrics {
   readonly registry = new Registry();
   private readonly operations = new Set<string>();
 
-  readonly runsLaunched = new Counter({
-    name: "strata_runs_launched_total",
-    help: "Runs launched (launchRun, reexecuteRun), by code location.",
-    labelNames: ["location"],
-    registers: [this.registry],
-  });
-  readonly runs = new Counter({
-    name: "strata_runs_total",
-    help: "Runs that reached a final status (SUCCESS, FAILURE, CANCELED), by code location.",
-    labelNames: ["location", "status"],
-    registers: [this.registry],
-  });
-  readonly runDuration = new Histogram({
-    name: "strata_run_duration_seconds",
-    help: "From a worker's claim to the run's end, by code location and final status (runs no worker held are left out).",
-    labelNames: ["location", "status"],
-    buckets: RUN_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly launchToStart = new Histogram({
-    name: "strata_run_launch_to_start_seconds",
-    help: "From a run's launch to a worker's claim of it (queue and admission wait), by code location.",
-    labelNames: ["location"],
-    buckets: WAIT_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly steps = new Counter({
-    name: "strata_steps_total",
-    help: "Steps that reached a final status (SUCCESS, FAILURE, SKIPPED, CANCELED), by code location.",
-    labelNames: ["location", "status"],
-    registers: [this.registry],
-  });
-  readonly stepDuration = new Histogram({
-    name: "strata_step_duration_seconds",
-    help: "Duration of successful steps as their worker reported it, by code location.",
-    labelNames: ["location"],
-    buckets: RUN_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly materializations = new Counter({
-    name: "strata_materializations_total",
-    help: "Asset materializations recorded by runs, by code location.",
-    labelNames: ["location"],
-    registers: [this.registry],
-  });
-  readonly reportedMaterializations = new Counter({
-    name: "strata_reported_materializations_total",
-    help: "Asset materializations reported outside runs (reportMaterialization).",
-    registers: [this.registry],
-  });
-  readonly ingestedEvents = new Counter({
-    name: "strata_event_ingest_rows_total",
-    help: "Run events stored from workers' reports (resends not counted), by code location.",
-    labelNames: ["location"],
-    registers: [this.registry],
-  });
-  readonly backfillsLaunched = new Counter({
-    name: "strata_backfills_launched_total",
-    help: "Backfills launched (launchBackfill, reexecuteBackfill), by code location.",
-    labelNames: ["location"],
-    registers: [this.registry],
-  });
-  readonly backfillRuns = new Counter({
-    name: "strata_backfill_runs_total",
-    help: "Runs of backfills that reached a final status, by code location.",
-    labelNames: ["location", "status"],
-    registers: [this.registry],
-  });
-  readonly graphqlRequests = new Histogram({
-    name: "strata_graphql_request_seconds",
-    help: `Executed GraphQL queries and mutations, from the request's arrival (HTTP) or the start of execution (WebSocket) to the end of execution, by operation name ("anonymous" when unnamed, "other" past ${MAX_OPERATION_NAMES} names) and type.`,
-    labelNames: ["operation", "type"],
-    buckets: REQUEST_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly runsLaunched = this.counter("strata_runs_launched_total", "Runs launched (launchRun, reexecuteRun), by code location.", [
+    "location",
+  ]);
+  readonly runs = this.counter("strata_runs_total", "Runs that reached a final status (SUCCESS, FAILURE, CANCELED), by code location.", [
+    "location",
+    "status",
+  ]);
+  readonly runDuration = this.histogram(
+    "strata_run_duration_seconds",
+    "From a worker's claim to the run's end, by code location and final status (runs no worker held are left out).",
+    ["location", "status"],
+    RUN_BUCKETS,
+  );
+  readonly launchToStart = this.histogram(
+    "strata_run_launch_to_start_seconds",
+    "From a run's launch to a worker's claim of it (queue and admission wait), by code location.",
+    ["location"],
+    WAIT_BUCKETS,
+  );
+  readonly steps = this.counter(
+    "strata_steps_total",
+    "Steps that reached a final status (SUCCESS, FAILURE, SKIPPED, CANCELED), by code location.",
+    ["location", "status"],
+  );
+  readonly stepDuration = this.histogram(
+    "strata_step_duration_seconds",
+    "Duration of successful steps as their worker reported it, by code location.",
+    ["location"],
+    RUN_BUCKETS,
+  );
+  readonly materializations = this.counter("strata_materializations_total", "Asset materializations recorded by runs, by code location.", [
+    "location",
+  ]);
+  readonly reportedMaterializations = this.counter(
+    "strata_reported_materializations_total",
+    "Asset materializations reported outside runs (reportMaterialization).",
+  );
+  readonly ingestedEvents = this.counter(
+    "strata_event_ingest_rows_total",
+    "Run events stored from workers' reports (resends not counted), by code location.",
+    ["location"],
+  );
+  readonly backfillsLaunched = this.counter(
+    "strata_backfills_launched_total",
+    "Backfills launched (launchBackfill, reexecuteBackfill), by code location.",
+    ["location"],
+  );
+  readonly backfillRuns = this.counter("strata_backfill_runs_total", "Runs of backfills that reached a final status, by code location.", [
+    "location",
+    "status",
+  ]);
+  readonly graphqlRequests = this.histogram(
+    "strata_graphql_request_seconds",
+    `Executed GraphQL queries and mutations, from the request's arrival (HTTP) or the start of execution (WebSocket) to the end of execution, by operation name ("anonymous" when unnamed, "other" past ${MAX_OPERATION_NAMES} names) and type.`,
+    ["operation", "type"],
+    REQUEST_BUCKETS,
+  );
   /** Read from the database at scrape time (see database-gauges.ts). */
-  readonly queueDepth = new Gauge({
-    name: "strata_run_queue_depth",
-    help: "Runs waiting to start (QUEUED) or to be claimed (STARTING), read at scrape time; the same on every replica.",
-    labelNames: ["status"],
-    registers: [this.registry],
-  });
-  readonly heartbeatAge = new Gauge({
-    name: "strata_location_heartbeat_age_seconds",
-    help: "Seconds since each code location's last heartbeat, read at scrape time; the same on every replica.",
-    labelNames: ["location"],
-    registers: [this.registry],
-  });
+  readonly queueDepth = this.gauge(
+    "strata_run_queue_depth",
+    "Runs waiting to start (QUEUED) or to be claimed (STARTING), read at scrape time; the same on every replica.",
+    ["status"],
+  );
+  readonly heartbeatAge = this.gauge(
+    "strata_location_heartbeat_age_seconds",
+    "Seconds since each code location's last heartbeat, read at scrape time; the same on every replica.",
+    ["location"],
+  );
+
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
+  }
+
+  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
 
   constructor(options: { processMetrics?: boolean } = {}) {
     // Off by default: only a real server's process is worth describing, and tests build many.

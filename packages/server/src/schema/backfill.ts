@@ -70,25 +70,11 @@ const LaunchBackfillInput = builder.inputType("LaunchBackfillInput", {
 
 type ChunkView = Pick<PlannedChunk, "idx" | "assetKeys" | "startIndex" | "endIndex" | "startKey" | "endKey" | "dependsOn">;
 
-builder.prismaObject("BackfillChunk", {
-  description: "One planned run of a backfill: its assets over one contiguous range of partitions.",
-  fields: (t) => ({
-    idx: t.exposeInt("idx"),
-    assetKeys: t.exposeStringList("assetKeys"),
-    startKey: t.exposeString("startKey"),
-    endKey: t.exposeString("endKey"),
-    startIndex: t.exposeInt("startIndex"),
-    endIndex: t.exposeInt("endIndex"),
-    partitionCount: t.int({ select: { startIndex: true, endIndex: true }, resolve: (c) => c.endIndex - c.startIndex + 1 }),
-    dependsOn: t.exposeIntList("dependsOn", { description: "The idx of the chunks whose runs must succeed first." }),
-    state: t.field({ type: BackfillChunkStateEnum, resolve: (c) => c.state }),
-    runId: t.exposeString("runId", { nullable: true }),
-  }),
-});
-
-// The preview's chunks have the stored chunks' fields but no state or run yet.
-const BackfillChunkPlanRef = builder.objectRef<ChunkView>("BackfillChunkPlan").implement({
-  description: "A run a backfill would create.",
+// A planned run's fields, shared by the stored chunks and the preview's (which have no state or
+// run yet): one interface, so the two cannot drift apart.
+const BackfillChunkPlanRef = builder.interfaceRef<ChunkView>("BackfillChunkPlan").implement({
+  description: "A run a backfill creates or would create: its assets over one contiguous range of partitions.",
+  resolveType: (chunk) => ("state" in chunk ? "BackfillChunk" : "PlannedBackfillChunk"),
   fields: (t) => ({
     idx: t.exposeInt("idx"),
     assetKeys: t.exposeStringList("assetKeys"),
@@ -99,6 +85,21 @@ const BackfillChunkPlanRef = builder.objectRef<ChunkView>("BackfillChunkPlan").i
     partitionCount: t.int({ resolve: (c) => c.endIndex - c.startIndex + 1 }),
     dependsOn: t.exposeIntList("dependsOn", { description: "The idx of the chunks whose runs must succeed first." }),
   }),
+});
+
+builder.prismaObject("BackfillChunk", {
+  description: "One planned run of a backfill, stored: its state and, once launched, its run.",
+  interfaces: [BackfillChunkPlanRef],
+  fields: (t) => ({
+    state: t.field({ type: BackfillChunkStateEnum, resolve: (c) => c.state }),
+    runId: t.exposeString("runId", { nullable: true }),
+  }),
+});
+
+builder.objectRef<ChunkView>("PlannedBackfillChunk").implement({
+  description: "A run a backfill would create (previewBackfill): nothing is stored.",
+  interfaces: [BackfillChunkPlanRef],
+  fields: () => ({}),
 });
 
 const ChunkCountsRef = builder.objectRef<Awaited<ReturnType<typeof chunkCounts>>>("BackfillChunkCounts").implement({
