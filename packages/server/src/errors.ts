@@ -8,6 +8,23 @@ export abstract class StrataError extends Error {
   abstract readonly code: string;
 }
 
+/**
+ * The base of an expected failure that carries typed fields beside its message (its GraphQL
+ * type exposes them): `new RunStatusError({ runId, status }, message)`.
+ */
+function errorWithFields<Fields extends object>(name: string, code: string) {
+  class ErrorWithFields extends StrataError {
+    override readonly name = name;
+    readonly code = code;
+    constructor(fields: Fields, message: string) {
+      super(message);
+      Object.assign(this, fields);
+    }
+  }
+  // Object.assign adds the fields; the type says so.
+  return ErrorWithFields as unknown as new (fields: Fields, message: string) => ErrorWithFields & Readonly<Fields>;
+}
+
 export class NotFoundError extends StrataError {
   override readonly name = "NotFoundError";
   readonly code = "NOT_FOUND";
@@ -113,90 +130,32 @@ export class InvalidSelectionError extends StrataError {
 }
 
 /** Partition keys the asset's partitions definition does not have (now); nothing was written. */
-export class PartitionKeysNotFoundError extends StrataError {
-  override readonly name = "PartitionKeysNotFoundError";
-  readonly code = "PARTITION_KEYS_NOT_FOUND";
-  constructor(
-    readonly keys: string[],
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class PartitionKeysNotFoundError extends errorWithFields<{ keys: string[] }>(
+  "PartitionKeysNotFoundError",
+  "PARTITION_KEYS_NOT_FOUND",
+) {}
 
 /** Dynamic partition keys a run that has not ended still uses; nothing was deleted. */
-export class PartitionInUseError extends StrataError {
-  override readonly name = "PartitionInUseError";
-  readonly code = "PARTITION_IN_USE";
-  constructor(
-    readonly keys: string[],
-    readonly runIds: string[],
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class PartitionInUseError extends errorWithFields<{ keys: string[]; runIds: string[] }>("PartitionInUseError", "PARTITION_IN_USE") {}
 
 /** A partition was asked of assets that have no partitions definition, or different ones. */
-export class AssetNotPartitionedError extends StrataError {
-  override readonly name = "AssetNotPartitionedError";
-  readonly code = "ASSET_NOT_PARTITIONED";
-  constructor(
-    readonly assetKeys: string[],
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class AssetNotPartitionedError extends errorWithFields<{ assetKeys: string[] }>(
+  "AssetNotPartitionedError",
+  "ASSET_NOT_PARTITIONED",
+) {}
 
-export class RunStatusError extends StrataError {
-  override readonly name = "RunStatusError";
-  readonly code = "INVALID_RUN_STATUS";
-  constructor(
-    readonly runId: string,
-    readonly status: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class RunStatusError extends errorWithFields<{ runId: string; status: string }>("RunStatusError", "INVALID_RUN_STATUS") {}
 
 /** The backfill's status does not allow this (re-executing one that has not finished). */
-export class BackfillStatusError extends StrataError {
-  override readonly name = "BackfillStatusError";
-  readonly code = "INVALID_BACKFILL_STATUS";
-  constructor(
-    readonly backfillId: string,
-    readonly status: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class BackfillStatusError extends errorWithFields<{ backfillId: string; status: string }>(
+  "BackfillStatusError",
+  "INVALID_BACKFILL_STATUS",
+) {}
 
-export class NothingToReexecuteError extends StrataError {
-  override readonly name = "NothingToReexecuteError";
-  readonly code = "NOTHING_TO_REEXECUTE";
-  constructor(
-    readonly runId: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class NothingToReexecuteError extends errorWithFields<{ runId: string }>("NothingToReexecuteError", "NOTHING_TO_REEXECUTE") {}
 
 /** A worker reported for, or heartbeated, a run it no longer holds (its lease ran out, or another claimed it). */
-export class RunNotHeldError extends StrataError {
-  override readonly name = "RunNotHeldError";
-  readonly code = "RUN_NOT_HELD";
-  constructor(
-    readonly runId: string,
-    readonly status: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class RunNotHeldError extends errorWithFields<{ runId: string; status: string }>("RunNotHeldError", "RUN_NOT_HELD") {}
 
 /** A token holds as many open subscriptions as the server allows (`STRATA_MAX_SUBSCRIPTIONS_PER_TOKEN`). */
 export class TooManySubscriptionsError extends StrataError {
@@ -215,30 +174,13 @@ export class TooManySubscriptionsError extends StrataError {
  * so a watcher can tell it has everything. Nothing of the report was stored; send the events
  * from `expectedSeq` on.
  */
-export class RunEventSequenceError extends StrataError {
-  override readonly name = "RunEventSequenceError";
-  readonly code = "EVENT_OUT_OF_SEQUENCE";
-  constructor(
-    readonly runId: string,
-    readonly expectedSeq: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class RunEventSequenceError extends errorWithFields<{ runId: string; expectedSeq: number }>(
+  "RunEventSequenceError",
+  "EVENT_OUT_OF_SEQUENCE",
+) {}
 
 /** A reported event names a step outside the run's plan, or an asset none of its steps materializes. */
-export class EventOutsidePlanError extends StrataError {
-  override readonly name = "EventOutsidePlanError";
-  readonly code = "EVENT_OUTSIDE_PLAN";
-  constructor(
-    readonly runId: string,
-    readonly seq: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class EventOutsidePlanError extends errorWithFields<{ runId: string; seq: number }>("EventOutsidePlanError", "EVENT_OUTSIDE_PLAN") {}
 
 /**
  * The server cannot reach its database right now (a failover, a restart, a dropped connection).

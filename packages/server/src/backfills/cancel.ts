@@ -28,8 +28,7 @@ export async function cancelBackfill(
     if (backfill.status === "CANCELING") return [];
     if (backfill.status !== "REQUESTED")
       throw new BackfillStatusError(
-        id,
-        backfill.status,
+        { backfillId: id, status: backfill.status },
         `Backfill ${id} has already ended (${backfill.status}); there is nothing to cancel`,
       );
     await tx.query(`UPDATE "Backfill" SET status = 'CANCELING' WHERE id = $1`, [id]);

@@ -33,8 +33,7 @@ export async function reexecuteBackfill(
   if (!parent) throw new NotFoundError("backfill", input.id);
   if (parent.status === "REQUESTED" || parent.status === "CANCELING")
     throw new BackfillStatusError(
-      parent.id,
-      parent.status,
+      { backfillId: parent.id, status: parent.status },
       `Backfill ${parent.id} is ${parent.status}: only a finished backfill can be re-executed`,
     );
   const definition = parent.target.partitions;

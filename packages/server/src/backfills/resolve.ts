@@ -104,13 +104,13 @@ export async function resolveBackfill(
   const unpartitioned = nodes.filter((n) => !n.partitions).map((n) => n.key);
   if (unpartitioned.length)
     throw new AssetNotPartitionedError(
-      unpartitioned,
+      { assetKeys: unpartitioned },
       `${quote(unpartitioned)} ${unpartitioned.length === 1 ? "is" : "are"} not partitioned: a backfill fills partitions`,
     );
   const definitions = new Set(nodes.map((n) => canonicalJson(n.partitions)));
   if (definitions.size > 1)
     throw new AssetNotPartitionedError(
-      keys,
+      { assetKeys: keys },
       `${quote(keys)} have different partitions definitions: backfill them one definition at a time`,
     );
   const definition = nodes[0]!.partitions!;
@@ -177,7 +177,7 @@ function targetRanges(space: PartitionSpace, input: BackfillInput): IndexRange[]
     const unknown = keys.filter((k) => space.indexOf(k) === null);
     if (unknown.length)
       throw new PartitionKeysNotFoundError(
-        unknown,
+        { keys: unknown },
         `partition ${quote(unknown)} ${unknown.length === 1 ? "does" : "do"} not exist (${space.count} partitions now)`,
       );
     return keys.map((k) => space.indexOf(k)!);

@@ -39,7 +39,10 @@ export async function deleteDynamicPartitions(sql: Sql, name: string, keys: read
     const existing = new Set((await readDynamicKeys(tx, [name])).get(name) ?? []);
     const unknown = removed.filter((k) => !existing.has(k));
     if (unknown.length) {
-      throw new PartitionKeysNotFoundError(unknown, `Dynamic partitions "${name}" have no key ${unknown.map((k) => `"${k}"`).join(", ")}`);
+      throw new PartitionKeysNotFoundError(
+        { keys: unknown },
+        `Dynamic partitions "${name}" have no key ${unknown.map((k) => `"${k}"`).join(", ")}`,
+      );
     }
     // A multi-partition run names the dynamic key as one dimension of its key.
     const users = await tx.query<{ id: string; key: string }>(
@@ -52,8 +55,7 @@ export async function deleteDynamicPartitions(sql: Sql, name: string, keys: read
     if (users.length) {
       const runIds = [...new Set(users.map((u) => u.id))];
       throw new PartitionInUseError(
-        [...new Set(users.map((u) => u.key))],
-        runIds,
+        { keys: [...new Set(users.map((u) => u.key))], runIds },
         `Runs that have not ended use ${[...new Set(users.map((u) => `"${u.key}"`))].join(", ")}: ${runIds.slice(0, 3).join(", ")}${runIds.length > 3 ? "…" : ""}; wait for them or terminate them`,
       );
     }

@@ -37,7 +37,7 @@ export async function resolveRunPartitions(
   const definitions = await readPartitionsDefinitions(sql, assetKeys);
   if (definitions.size === 0) {
     throw new AssetNotPartitionedError(
-      [...assetKeys],
+      { assetKeys: [...assetKeys] },
       `${describe(assetKeys)} ${assetKeys.length === 1 ? "is" : "are"} not partitioned: launch without a partition`,
     );
   }
@@ -45,7 +45,7 @@ export async function resolveRunPartitions(
   for (const def of definitions.values()) distinct.set(canonicalJson(def), def);
   if (distinct.size > 1) {
     throw new AssetNotPartitionedError(
-      [...definitions.keys()],
+      { assetKeys: [...definitions.keys()] },
       `${describe([...definitions.keys()])} have different partitions definitions: launch one run per definition`,
     );
   }
@@ -56,7 +56,7 @@ export async function resolveRunPartitions(
   const unknown = keys.filter((k) => indexOf(k) === null);
   if (unknown.length) {
     throw new PartitionKeysNotFoundError(
-      unknown,
+      { keys: unknown },
       `${describe(unknown, "partition")} ${unknown.length === 1 ? "does" : "do"} not exist (${space.count} partitions now)`,
     );
   }

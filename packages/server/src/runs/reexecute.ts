@@ -42,7 +42,10 @@ export async function reexecuteRun(
   );
   if (!parent) throw new NotFoundError("run", input.runId);
   if (!isTerminalRunStatus(parent.status)) {
-    throw new RunStatusError(parent.id, parent.status, `Run ${parent.id} is ${parent.status}: only a finished run can be re-executed`);
+    throw new RunStatusError(
+      { runId: parent.id, status: parent.status },
+      `Run ${parent.id} is ${parent.status}: only a finished run can be re-executed`,
+    );
   }
   if (!parent.versionId) throw new NotFoundError("code location version", parent.locationId);
   const manifest = await manifests.get(sql, parent.versionId);
@@ -59,7 +62,10 @@ export async function reexecuteRun(
       plan = { planVersion: 1, stepKeys: reexecution.stepKeys, assetKeys: reexecution.assetKeys, reusedOutputs: reexecution.reusedOutputs };
     } catch (error) {
       if (error instanceof ReexecutionError && error.code === "nothing_to_reexecute") {
-        throw new NothingToReexecuteError(parent.id, `Nothing to re-execute ${input.strategy} for run ${parent.id}: ${error.message}`);
+        throw new NothingToReexecuteError(
+          { runId: parent.id },
+          `Nothing to re-execute ${input.strategy} for run ${parent.id}: ${error.message}`,
+        );
       }
       throw error;
     }

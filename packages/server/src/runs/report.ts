@@ -123,8 +123,7 @@ export async function reportRunEvents(
           backfillId: null,
         };
       throw new RunNotHeldError(
-        input.runId,
-        run.status,
+        { runId: input.runId, status: run.status },
         `Worker ${input.workerId} does not hold run ${input.runId} (status ${run.status}${run.workerId ? `, worker ${run.workerId}` : ""}): stop executing it`,
       );
     }
@@ -214,13 +213,15 @@ function checkSequence(runId: string, lastSeq: number, news: ReportedEvent[]): v
   for (const event of news) {
     if (event.seq !== expected) {
       throw new RunEventSequenceError(
-        runId,
-        expected,
+        { runId, expectedSeq: expected },
         `Run ${runId} expects event seq ${expected} next, got ${event.seq}: report the events from seq ${expected} on, in order`,
       );
     }
     if (terminalStatusOf(event.type) && event !== news.at(-1)) {
-      throw new RunEventSequenceError(runId, expected + 1, `${event.type} (seq ${event.seq}) ends run ${runId}: no event may follow it`);
+      throw new RunEventSequenceError(
+        { runId, expectedSeq: expected + 1 },
+        `${event.type} (seq ${event.seq}) ends run ${runId}: no event may follow it`,
+      );
     }
     expected++;
   }
@@ -247,16 +248,14 @@ async function checkPlan(tx: Sql, runId: string, news: ReportedEvent[]): Promise
   for (const event of concerned) {
     if (event.stepKey && !steps.has(event.stepKey)) {
       throw new EventOutsidePlanError(
-        runId,
-        event.seq,
+        { runId, seq: event.seq },
         `Event seq ${event.seq} (${event.type}) names step "${event.stepKey}", which is not in run ${runId}'s plan`,
       );
     }
     const asset = assetOf(event);
     if (asset && !assets.has(asset)) {
       throw new EventOutsidePlanError(
-        runId,
-        event.seq,
+        { runId, seq: event.seq },
         `Event seq ${event.seq} (${event.type}) names asset "${asset}", which run ${runId} does not materialize`,
       );
     }

@@ -35,7 +35,10 @@ export async function terminateRun(
       case "CANCELING":
         return { status: "CANCELING", location: run.location, event: null, unchanged: true };
       default:
-        throw new RunStatusError(runId, run.status, `Run ${runId} has already ended (${run.status}); there is nothing to terminate`);
+        throw new RunStatusError(
+          { runId, status: run.status },
+          `Run ${runId} has already ended (${run.status}); there is nothing to terminate`,
+        );
     }
   });
   if (outcome.event) metrics?.runEndedOnServer(outcome.location, outcome.event, "backfillId" in outcome ? outcome.backfillId : null);

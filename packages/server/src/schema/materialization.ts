@@ -56,7 +56,7 @@ builder.mutationField("reportMaterialization", (t) =>
       if (args.partition != null) {
         const [def] = (await readPartitionsDefinitions(ctx.db.sql, [assetKey])).values();
         if (def && !(await isPartitionKey(ctx.db.sql, def, args.partition))) {
-          throw new PartitionKeysNotFoundError([args.partition], `Asset "${assetKey}" has no partition "${args.partition}"`);
+          throw new PartitionKeysNotFoundError({ keys: [args.partition] }, `Asset "${assetKey}" has no partition "${args.partition}"`);
         }
       }
       const [id] = await recordMaterializations(ctx.db.sql, [

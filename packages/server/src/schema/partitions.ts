@@ -150,7 +150,7 @@ function indexOfArgument(space: PartitionSpace, key: string | null | undefined, 
   if (key == null) return fallback;
   const index = space.indexOf(key);
   if (index === null)
-    throw new PartitionKeysNotFoundError([key], `${argument}: partition "${key}" does not exist (${space.count} partitions now)`);
+    throw new PartitionKeysNotFoundError({ keys: [key] }, `${argument}: partition "${key}" does not exist (${space.count} partitions now)`);
   return index;
 }
 

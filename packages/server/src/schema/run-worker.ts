@@ -192,8 +192,7 @@ builder.mutationFields((t) => ({
       if (!row) {
         const run = await ctx.db.prisma.run.findUniqueOrThrow({ where: { id: runId }, select: { status: true, workerId: true } });
         throw new RunNotHeldError(
-          runId,
-          run.status,
+          { runId, status: run.status },
           `Worker ${args.workerId} does not hold run ${runId} (status ${run.status}): stop executing it`,
         );
       }
