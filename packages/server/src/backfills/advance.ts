@@ -1,6 +1,20 @@
 import type { Sql } from "../db/sql.js";
 import { loadSpace } from "../partitions/space.js";
+import { COORDINATOR_LOCK } from "../runs/queue.js";
 import { chunkRuns, insertChunkRuns, type LaunchableChunk, type StoredBackfill } from "./chunk-runs.js";
+
+/** A run admitted (STARTING) in the transaction: announce it to its location once it commits. */
+export interface AdmittedRun {
+  id: string;
+  location: string;
+}
+
+/** What a run's end did to its backfill. */
+export interface SettledBackfillRun {
+  backfillId: string;
+  /** The chained runs admitted in the same transaction (see `settleBackfillRun`'s `admitUpTo`). */
+  admitted: AdmittedRun[];
+}
 
 const CHUNK_STATE = { SUCCESS: "SUCCEEDED", FAILURE: "FAILED", CANCELED: "CANCELED" } as const;
 
@@ -12,12 +26,20 @@ const CHUNK_STATE = { SUCCESS: "SUCCEEDED", FAILURE: "FAILED", CANCELED: "CANCEL
  * no chunk is waiting or launched the backfill ends. The backfill's row lock serialises the ends
  * of its runs, so two dependencies ending at once cannot both miss the other's success. Returns
  * the backfill's id, or null for a run of no backfill.
+ *
+ * With `admitUpTo` (the global limit, 0 for none; null when tag limits apply and only the
+ * coordinator can weigh them) the runs created here are also admitted here, as `launchRun`
+ * admits a run, when nothing else is queued and there is room: STARTING at the commit, so a
+ * chain (a self-dependent asset's days) costs one run latency per link and no coordinator pass.
+ * The caller announces `admitted` after the commit; otherwise they wait QUEUED for the
+ * coordinator, which the caller kicks after the commit.
  */
 export async function settleBackfillRun(
   tx: Sql,
   run: { id: string; backfillId: string | null },
   status: "SUCCESS" | "FAILURE" | "CANCELED",
-): Promise<string | null> {
+  admitUpTo: number | null = null,
+): Promise<SettledBackfillRun | null> {
   // Most runs belong to no backfill: the caller's row says so, without a query.
   if (run.backfillId === null) return null;
   const runId = run.id;
@@ -26,21 +48,49 @@ export async function settleBackfillRun(
     [run.backfillId],
   );
   if (!backfill) return null;
+  let admitted: AdmittedRun[] = [];
   const [chunk] = await tx.query<{ idx: number }>(
     // By runId alone (each run is one chunk's): with the backfill's id too, the planner may
     // prefer the (backfillId, state) index and read every launched chunk of a large backfill.
     `UPDATE "BackfillChunk" SET state = $2::"BackfillChunkState" WHERE "runId" = $1 AND state = 'LAUNCHED' RETURNING idx`,
     [runId, CHUNK_STATE[status]],
   );
-  if (!chunk) return backfill.id;
+  if (!chunk) return { backfillId: backfill.id, admitted };
   if (status !== "SUCCESS") await skipDependents(tx, backfill.id, [chunk.idx]);
-  else if (backfill.status === "REQUESTED") await launchReadyDependents(tx, backfill, chunk.idx);
+  else if (backfill.status === "REQUESTED") {
+    const created = await launchReadyDependents(tx, backfill, chunk.idx);
+    if (created.length && admitUpTo !== null) admitted = await admitCreated(tx, created, admitUpTo);
+  }
   await finishIfDone(tx, backfill);
-  return backfill.id;
+  return { backfillId: backfill.id, admitted };
 }
 
-/** The waiting chunks that depend on `idx` and now have every dependency succeeded get their runs. */
-async function launchReadyDependents(tx: Sql, backfill: StoredBackfill, idx: number): Promise<void> {
+/**
+ * `launchRun`'s admission rule for the runs just created: all STARTING when no other run is
+ * queued (none would be passed) and the limit leaves room for them all, else all stay QUEUED.
+ * Under the coordinator's lock, as every admission; only if it is free at once: this
+ * transaction already holds rows (the run, its partitions) that a launch holding the lock may be
+ * waiting for, so waiting here could deadlock. When it is taken the runs stay QUEUED, and the
+ * coordinator pass after the commit admits them.
+ */
+async function admitCreated(tx: Sql, runIds: readonly string[], admitUpTo: number): Promise<AdmittedRun[]> {
+  const [lock] = await tx.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(${COORDINATOR_LOCK}) AS locked`);
+  if (!lock?.locked) return [];
+  return tx.query<AdmittedRun>(
+    `UPDATE "Run" u SET status = 'STARTING', "startingAt" = now(), "updatedAt" = now()
+     WHERE u.id = ANY($1::text[]) AND u.status = 'QUEUED'
+       AND NOT EXISTS (SELECT 1 FROM "Run" q WHERE q.status = 'QUEUED' AND NOT (q.id = ANY($1::text[])))
+       AND ($2::int = 0 OR (SELECT count(*) FROM "Run" WHERE status IN ('STARTING', 'STARTED', 'CANCELING')) + cardinality($1::text[]) <= $2::int)
+     RETURNING u.id, (SELECT l.name FROM "CodeLocation" l WHERE l.id = u."locationId") AS location`,
+    [runIds, admitUpTo],
+  );
+}
+
+/**
+ * The waiting chunks that depend on `idx` and now have every dependency succeeded get their runs
+ * (QUEUED); returns their ids, in chunk order.
+ */
+async function launchReadyDependents(tx: Sql, backfill: StoredBackfill, idx: number): Promise<string[]> {
   const ready = await tx.query<LaunchableChunk>(
     `SELECT c.idx, c."assetKeys", c."startIndex", c."endIndex", c."startKey", c."endKey" FROM "BackfillChunk" c
      WHERE c."backfillId" = $1 AND c.state = 'WAITING'
@@ -49,7 +99,7 @@ async function launchReadyDependents(tx: Sql, backfill: StoredBackfill, idx: num
      ORDER BY c.idx`,
     [backfill.id, idx],
   );
-  if (!ready.length) return;
+  if (!ready.length) return [];
   const space = await loadSpace(tx, backfill.target.partitions);
   // A dynamic key deleted since the launch shifts the others: such a chunk is skipped, not run
   // over partitions it did not plan.
@@ -66,6 +116,7 @@ async function launchReadyDependents(tx: Sql, backfill: StoredBackfill, idx: num
      WHERE c."backfillId" = $1 AND c.idx = u.idx`,
     [backfill.id, valid.map((c) => c.idx), runs.map((r) => r.id)],
   );
+  return runs.map((r) => r.id);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Sql } from "../db/sql.js";
 import type { RunConfig } from "./run-config.js";
 
 /** Serialises coordinators of all replicas (any constant distinct from Prisma's lock). */
-const COORDINATOR_LOCK = 5_337_001;
+export const COORDINATOR_LOCK = 5_337_001;
 
 /**
  * Takes the coordinator's lock for this transaction. The coordinator's own transactions need not

@@ -1,4 +1,4 @@
-import { settleBackfillRun } from "../backfills/advance.js";
+import { type AdmittedRun, settleBackfillRun } from "../backfills/advance.js";
 import { settleRunPartitions } from "../partitions/status.js";
 import { parseRunEventPayload, RUN_EVENT_TYPES, terminalStatusOf } from "@strata/protocol";
 import { z } from "zod";
@@ -86,7 +86,8 @@ function parseEvents(events: unknown[]): ReportedEvent[] {
 export async function reportRunEvents(
   sql: Sql,
   pubsub: StrataPubSub["pubsub"],
-  input: { runId: string; workerId: string; events: unknown[]; leaseSeconds: number },
+  /** `admitUpTo`: a backfill's runs that this run's end creates are admitted at once under it (see settleBackfillRun). */
+  input: { runId: string; workerId: string; events: unknown[]; leaseSeconds: number; admitUpTo?: number | null },
   onCommit?: (committed: CommittedReport) => void,
 ): Promise<ReportResult> {
   const events = parseEvents(input.events);
@@ -121,6 +122,7 @@ export async function reportRunEvents(
           materialized: [],
           status: null,
           backfillId: null,
+          admitted: [],
         };
       throw new RunNotHeldError(
         { runId: input.runId, status: run.status },
@@ -150,6 +152,7 @@ export async function reportRunEvents(
     const terminal = inserted.find((e) => terminalStatusOf(e.type));
     let status = run.status;
     let backfillId: string | null = null;
+    let admitted: AdmittedRun[] = [];
     if (terminal) {
       status = terminalStatusOf(terminal.type)!;
       const payload = (terminal.payload ?? {}) as { error?: { message?: string } | null; failedSteps?: string[] };
@@ -164,11 +167,14 @@ export async function reportRunEvents(
       );
       // Only a partitioned run holds partitions; the others skip the statement.
       if (run.partitioned) await settleRunPartitions(tx, input.runId, status as "SUCCESS" | "FAILURE" | "CANCELED");
-      backfillId = await settleBackfillRun(
+      const settled = await settleBackfillRun(
         tx,
         { id: input.runId, backfillId: run.backfillId },
         status as "SUCCESS" | "FAILURE" | "CANCELED",
+        input.admitUpTo ?? null,
       );
+      backfillId = settled?.backfillId ?? null;
+      admitted = settled?.admitted ?? [];
     } else {
       await tx.query(
         `UPDATE "Run" SET "lastEventSeq" = GREATEST("lastEventSeq", $2), "lastHeartbeatAt" = now(),
@@ -183,6 +189,7 @@ export async function reportRunEvents(
       materialized,
       status: status !== run.status ? status : null,
       backfillId,
+      admitted,
     };
   });
   onCommit?.(outcome);
@@ -198,6 +205,11 @@ export async function reportRunEvents(
   for (const m of outcome.materialized) pubsub.publish("assetMaterialized", m);
   if (outcome.status) pubsub.publish("runStatusChanged", { runId: input.runId, status: outcome.status });
   if (outcome.backfillId) pubsub.publish("backfillChanged", { backfillId: outcome.backfillId });
+  // The backfill's next runs, admitted with this end: their location's workers claim them now.
+  for (const next of outcome.admitted) {
+    pubsub.publish("runStatusChanged", { runId: next.id, status: "STARTING" });
+    pubsub.publish("runRequests", next.location, { kind: "RUN_AVAILABLE", runId: next.id });
+  }
   return outcome.result;
 }
 

@@ -215,7 +215,13 @@ builder.mutationFields((t) => ({
       const result = await reportRunEvents(
         ctx.db.sql,
         ctx.pubsub,
-        { runId, workerId: args.workerId, events: args.events, leaseSeconds: args.leaseSeconds ?? ctx.runs.config.leaseSeconds },
+        {
+          runId,
+          workerId: args.workerId,
+          events: args.events,
+          leaseSeconds: args.leaseSeconds ?? ctx.runs.config.leaseSeconds,
+          admitUpTo: ctx.runs.admitUpTo,
+        },
         (committed) => ctx.runs.metrics.runReported(location, committed),
       );
       if (isTerminalRunStatus(result.status)) ctx.runs.kick();
