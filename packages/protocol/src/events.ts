@@ -10,6 +10,7 @@
  * and are filled in at parsing; the types describe payloads as parsed.
  */
 import { z } from "zod";
+import { CHECK_SEVERITIES, checkKeySchema } from "./checks.js";
 import { assetKeySchema } from "./names.js";
 import { metadataSchema } from "./metadata.js";
 import { serializedErrorSchema } from "./serialized-error.js";
@@ -17,6 +18,10 @@ import { serializedErrorSchema } from "./serialized-error.js";
 const stepKey = z.string().min(1).max(1024);
 const retryNumber = z.number().int().min(0);
 const durationMs = z.number().min(0);
+
+/** Why a run failed (RUN_FAILURE's `reason`). */
+export const RUN_FAILURE_REASONS = ["STEP_FAILURE", "BLOCKING_CHECK_FAILED", "RUN_ERROR", "START_TIMEOUT", "WORKER_LOST"] as const;
+export type RunFailureReason = (typeof RUN_FAILURE_REASONS)[number];
 
 /** Every event type and its payload's schema. */
 export const runEventPayloadSchemas = {
@@ -37,6 +42,15 @@ export const runEventPayloadSchemas = {
     failedSteps: z.array(stepKey).default([]),
     skippedSteps: z.array(stepKey).default([]),
     error: serializedErrorSchema.nullable().default(null),
+    /**
+     * Why the run failed: a step failed (`STEP_FAILURE`), a blocking check failed or threw
+     * (`BLOCKING_CHECK_FAILED`, the checks in `failedChecks`), or the run could not execute its
+     * steps at all (`RUN_ERROR`: a resource failed to set up, the plan does not fit the code; see
+     * `error`); the server ended it because no worker claimed it in time (`START_TIMEOUT`) or its
+     * worker stopped heartbeating (`WORKER_LOST`). `null` from senders older than checks.
+     */
+    reason: z.enum(RUN_FAILURE_REASONS).nullable().default(null),
+    failedChecks: z.array(checkKeySchema).default([]),
   }),
   RUN_CANCELED: z.object({ durationMs, notStartedSteps: z.array(stepKey).default([]) }),
   STEP_START: z.object({ retryNumber }),
@@ -72,9 +86,33 @@ export const runEventPayloadSchemas = {
    */
   STEP_CANCELED: z.object({ retryNumber, error: serializedErrorSchema }),
   STEP_SKIPPED: z.object({
-    /** "upstream_failed": an upstream step failed or was skipped; "output_not_produced": an optional output was left out. */
-    reason: z.enum(["upstream_failed", "output_not_produced"]),
+    /**
+     * "upstream_failed": an upstream step failed or was skipped; "output_not_produced": an
+     * optional output was left out; "blocked_by_check": a blocking check of an asset it reads
+     * failed (the checks in `blockedBy`).
+     */
+    reason: z.enum(["upstream_failed", "output_not_produced", "blocked_by_check"]),
     missing: z.array(z.object({ stepKey, output: z.string() })),
+    blockedBy: z.array(checkKeySchema).default([]),
+  }),
+  /**
+   * A check's result. `passed: false` with severity ERROR fails it, WARN warns. A check whose
+   * function threw has `executionFailed` (and `error`), and counts as failed with ERROR. In-step
+   * results target the materialization of the same step and partition, even when yielded before
+   * the output (write-audit-publish).
+   */
+  ASSET_CHECK_EVALUATION: z.object({
+    checkKey: checkKeySchema,
+    assetKey: assetKeySchema,
+    checkName: z.string(),
+    passed: z.boolean(),
+    severity: z.enum(CHECK_SEVERITIES).default("ERROR"),
+    blocking: z.boolean().default(false),
+    metadata: metadataSchema.default({}),
+    description: z.string().max(100_000).nullable().default(null),
+    partition: z.string().max(1024).nullable().default(null),
+    executionFailed: z.boolean().default(false),
+    error: serializedErrorSchema.nullable().default(null),
   }),
   LOG: z.object({ extra: z.record(z.string(), z.unknown()).nullable().default(null) }),
 } as const;

@@ -37,6 +37,8 @@ export {
   LOG_LEVELS,
   parseRunEventPayload,
   RUN_EVENT_TYPES,
+  RUN_FAILURE_REASONS,
+  type RunFailureReason,
   runEventPayloadSchemas,
   type LogLevel,
   type RunEvent,
@@ -118,7 +120,25 @@ export {
 export { chunkRanges, intersectRanges, mergeRanges, rangesCount, subtractRanges, toRanges } from "./partitions/ranges.js";
 export { findCycle, topologicalOrder } from "./plan/cycle.js";
 export { selfDependencyProblem } from "./plan/self-dependency.js";
-export { resolveSelection, selectSteps, SelectionError, type RunSelection, type SelectionErrorCode } from "./plan/selection.js";
+export {
+  checksOfRun,
+  resolveSelection,
+  selectChecks,
+  selectSteps,
+  SelectionError,
+  type RunSelection,
+  type SelectionErrorCode,
+} from "./plan/selection.js";
+export {
+  CHECK_KEY_PATTERN,
+  CHECK_SEVERITIES,
+  checkKey,
+  checkKeySchema,
+  manifestCheckSchema,
+  parseCheckKey,
+  type CheckSeverity,
+  type ManifestCheck,
+} from "./checks.js";
 export {
   planReexecution,
   ReexecutionError,

@@ -5,6 +5,7 @@
  * the server parses it with `manifestSchema`; both hash it with `contentHash`.
  */
 import { z } from "zod";
+import { manifestCheckSchema } from "./checks.js";
 import { metadataSchema } from "./metadata.js";
 import { assetKeySchema, MAX_NAME_LENGTH, nameSchema } from "./names.js";
 import { backfillPolicySchema } from "./partitions/backfill-policy.js";
@@ -14,10 +15,12 @@ import { partitionMappingSchema } from "./partitions/mapping.js";
 /**
  * The manifest version this contract describes; a server refuses versions it does not read.
  * Version 2 added partitions (`partitions`, `backfillPolicy`, `partitionMappings` on assets); a
- * version 1 manifest reads as unpartitioned assets.
+ * version 1 manifest reads as unpartitioned assets. Version 3 added asset checks (`checks`, and
+ * steps of kind "check"); versions 1 and 2 read as having none. A server that reads only
+ * version 2 refuses version 3 rather than dropping its checks unseen.
  */
-export const MANIFEST_VERSION = 2;
-export const SUPPORTED_MANIFEST_VERSIONS: readonly number[] = [1, MANIFEST_VERSION];
+export const MANIFEST_VERSION = 3;
+export const SUPPORTED_MANIFEST_VERSIONS: readonly number[] = [1, 2, MANIFEST_VERSION];
 /** The most assets one location may register. */
 export const MAX_MANIFEST_ASSETS = 200_000;
 
@@ -92,7 +95,8 @@ export const manifestStepOutputSchema = z.object({
  */
 export const manifestStepSchema = z.object({
   key: stepKey,
-  kind: z.enum(["asset", "multi_asset", "op"]),
+  /** "check": a separate asset check's step (see `ManifestCheck.stepKey`); it outputs no asset. */
+  kind: z.enum(["asset", "multi_asset", "op", "check"]),
   /** Value inputs from steps of this location, in argument order. */
   inputs: z.array(manifestStepInputSchema),
   outputs: z.array(manifestStepOutputSchema),
@@ -122,6 +126,8 @@ export const manifestSchema = z.object({
   assets: z.array(manifestAssetSchema).max(MAX_MANIFEST_ASSETS),
   /** Sorted by key. */
   steps: z.array(manifestStepSchema),
+  /** Asset checks, sorted by key. */
+  checks: z.array(manifestCheckSchema).default([]),
 });
 
 /**

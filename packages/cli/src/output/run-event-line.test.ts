@@ -68,9 +68,19 @@ describe("runEventLine", () => {
   it("shows a retry's delay and a run's failed steps", () => {
     const retry = event("STEP_UP_FOR_RETRY", { retryNumber: 1, delayMs: 20, error: error("Error", "first try") }, { stepKey: "flaky" });
     expect(runEventLine(retry, layout)).toBe("0.00s  ↻ flaky     failed, retry 1 in 20ms: Error: first try");
-    expect(runEventLine(event("RUN_FAILURE", { durationMs: 121, failedSteps: ["doubled"], skippedSteps: [], error: null }), layout)).toBe(
-      "0.00s  ✗ run       failed in 121ms: doubled failed",
-    );
+    expect(
+      runEventLine(
+        event("RUN_FAILURE", {
+          durationMs: 121,
+          failedSteps: ["doubled"],
+          skippedSteps: [],
+          error: null,
+          reason: "STEP_FAILURE",
+          failedChecks: [],
+        }),
+        layout,
+      ),
+    ).toBe("0.00s  ✗ run       failed in 121ms: doubled failed");
   });
 
   it("colours by outcome on a terminal, and not with NO_COLOR", () => {

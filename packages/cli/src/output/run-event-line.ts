@@ -64,11 +64,25 @@ function describeEvent(event: RunEvent, style: Style): [symbol: string, text: st
       return [style.red("✗"), style.red(`failed: ${event.payload.description || errorText(event.payload.error)}`)];
     case "STEP_CANCELED":
       return [style.yellow("⊘"), style.yellow("interrupted: the run was canceled")];
-    case "STEP_SKIPPED":
-      return [
-        style.yellow("⊘"),
-        `skipped: ${event.payload.reason === "output_not_produced" ? "an input it needs was not produced" : "upstream failed"}`,
-      ];
+    case "STEP_SKIPPED": {
+      const { reason, blockedBy } = event.payload;
+      const why =
+        reason === "blocked_by_check"
+          ? `blocked by check ${blockedBy.join(", ")}`
+          : reason === "output_not_produced"
+            ? "an input it needs was not produced"
+            : "upstream failed";
+      return [style.yellow("⊘"), `skipped: ${why}`];
+    }
+    case "ASSET_CHECK_EVALUATION": {
+      const { checkName, assetKey, passed, severity, executionFailed, description, partition } = event.payload;
+      const on = `${assetKey === event.stepKey ? "" : `${style.bold(assetKey)} `}${partition === null ? "" : `[${partition}] `}`;
+      const detail = description ? `: ${description}` : "";
+      if (passed) return [style.green("✓"), `check ${on}${checkName} passed${detail}`];
+      if (executionFailed) return [style.red("✗"), style.red(`check ${on}${checkName} could not run${detail}`)];
+      const paint = severity === "WARN" ? style.yellow : style.red;
+      return [paint(severity === "WARN" ? "!" : "✗"), paint(`check ${on}${checkName} failed (${severity})${detail}`)];
+    }
     case "LOG": {
       const level = event.level.toUpperCase();
       const text = event.message ?? "";
@@ -80,8 +94,14 @@ function describeEvent(event: RunEvent, style: Style): [symbol: string, text: st
     case "RUN_SUCCESS":
       return [style.green("✓"), style.green(`succeeded in ${formatDuration(event.payload.durationMs)}`)];
     case "RUN_FAILURE": {
-      const failed = event.payload.failedSteps;
-      const why = failed.length ? `: ${failed.join(", ")} failed` : event.message ? `: ${event.message}` : "";
+      const { failedSteps: failed, failedChecks } = event.payload;
+      const why = failedChecks.length
+        ? `: blocking check ${failedChecks.join(", ")} failed`
+        : failed.length
+          ? `: ${failed.join(", ")} failed`
+          : event.message
+            ? `: ${event.message}`
+            : "";
       return [style.red("✗"), style.red(`failed in ${formatDuration(event.payload.durationMs)}${why}`)];
     }
     case "RUN_CANCELED":

@@ -58,6 +58,7 @@ export function buildManifest(steps: readonly StepSpec[], producers: ReadonlyMap
     manifestVersion: MANIFEST_VERSION,
     assets: [...producers.values()].map((p) => manifestAsset(p, producers)).sort(byKey),
     steps: steps.map(manifestStep).sort(byKey),
+    checks: [],
   };
   return JSON.parse(JSON.stringify(manifest)) as Manifest;
 }

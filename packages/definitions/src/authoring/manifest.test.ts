@@ -43,7 +43,7 @@ describe("the manifest", () => {
   it("describes every asset and step, sorted by key", () => {
     const { manifest } = new Definitions({ assets: build(), resources }).manifest();
 
-    expect(manifest.manifestVersion).toBe(2);
+    expect(manifest.manifestVersion).toBe(3);
     expect(manifest.assets.map((a) => a.key)).toEqual(["remote", "report", "sales/large", "sales/orders", "small"]);
     expect(manifest.steps.map((s) => s.key)).toEqual(["remote", "report.clean", "sales/orders", "split"]);
     expect(manifest.assets.find((a) => a.key === "sales/orders")).toEqual({

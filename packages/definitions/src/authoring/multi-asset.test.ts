@@ -46,7 +46,7 @@ describe("multiAsset", () => {
     expect(outcome("from_one")).toEqual(["STEP_SUCCESS"]);
     expect(outcome("from_two")).toEqual(["STEP_SKIPPED"]);
     const skipped = result.events.find((e): e is RunEvent<"STEP_SKIPPED"> => e.type === "STEP_SKIPPED")!;
-    expect(skipped.payload).toEqual({ reason: "upstream_failed", missing: [{ stepKey: "partial", output: "asset_two" }] });
+    expect(skipped.payload).toEqual({ reason: "upstream_failed", missing: [{ stepKey: "partial", output: "asset_two" }], blockedBy: [] });
   });
 
   it("materializes a yielded output before the function goes on", async () => {

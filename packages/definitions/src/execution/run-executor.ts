@@ -223,7 +223,7 @@ export async function runExecution(
     const error = runError === null ? null : serializeError(runError);
     log.emit(
       "RUN_FAILURE",
-      { durationMs, failedSteps, skippedSteps: keysWith("skipped"), error },
+      { durationMs, failedSteps, skippedSteps: keysWith("skipped"), error, reason: error ? "RUN_ERROR" : "STEP_FAILURE", failedChecks: [] },
       { message: error ? `run ${runId} failed: ${error.message}` : `run ${runId} failed: ${failedSteps.join(", ")} failed` },
     );
   } else {

@@ -54,10 +54,14 @@ export function schedule(run: RunState, order: readonly string[], outcomes: Map<
         const missing = missingUpstream(run, step, outcomes, skipReason);
         if (missing) {
           skipReason.set(key, missing.reason);
-          run.log.emit("STEP_SKIPPED", missing, {
-            stepKey: key,
-            message: `skipped "${key}": ${missing.reason === "upstream_failed" ? "an upstream step failed" : "an upstream output was not produced"} (${missing.missing.map((m) => `${m.stepKey}.${m.output}`).join(", ")})`,
-          });
+          run.log.emit(
+            "STEP_SKIPPED",
+            { ...missing, blockedBy: [] },
+            {
+              stepKey: key,
+              message: `skipped "${key}": ${missing.reason === "upstream_failed" ? "an upstream step failed" : "an upstream output was not produced"} (${missing.missing.map((m) => `${m.stepKey}.${m.output}`).join(", ")})`,
+            },
+          );
           settle(key, "skipped");
           continue;
         }

@@ -127,7 +127,7 @@ export class HeldRun {
         type: "RUN_FAILURE",
         timestamp: clock.now(),
         message: `run ${run.id} cannot execute on this code location: ${reason.message}`,
-        payload: { durationMs: 0, failedSteps: [], skippedSteps: [], error: reason },
+        payload: { durationMs: 0, failedSteps: [], skippedSteps: [], error: reason, reason: "RUN_ERROR", failedChecks: [] },
       });
     }
     await this.#reporter.close();

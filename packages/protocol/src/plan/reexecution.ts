@@ -8,8 +8,9 @@ import { resolveSelection, type RunSelection } from "./selection.js";
  * Which steps a re-execution runs (Dagster's strategies).
  * - `FROM_FAILURE`: steps that failed, were interrupted or never started, and everything
  *   downstream of them;
- * - `FROM_ASSET_FAILURE`: the assets the parent selected but did not materialize (a multi-asset
- *   that cannot be subset runs whole);
+ * - `FROM_ASSET_FAILURE`: the assets the parent selected but did not materialize, and those a
+ *   blocking check of failed (with its checks, and what they blocked); a multi-asset that
+ *   cannot be subset runs whole;
  * - `ALL_STEPS`: every step of the parent.
  *
  * @example
@@ -71,6 +72,8 @@ function summarize(events: readonly RunEvent[]) {
   const state = new Map<string, StepState>();
   const produced = new Set<string>();
   const materialized = new Set<string>();
+  /** Assets a blocking check of failed: materialized, but not fit for downstream. */
+  const blocked = new Set<string>();
   for (const event of events) {
     const key = event.stepKey;
     switch (event.type) {
@@ -94,10 +97,13 @@ function summarize(events: readonly RunEvent[]) {
       case "ASSET_MATERIALIZATION":
         materialized.add(event.payload.assetKey);
         break;
+      case "ASSET_CHECK_EVALUATION":
+        if (event.payload.blocking && !event.payload.passed && event.payload.severity === "ERROR") blocked.add(event.payload.assetKey);
+        break;
     }
   }
   const reused = new Map(start.payload.reusedOutputs.map((r) => [`${r.stepKey}\u0000${r.output}`, r.runId]));
-  return { start: start.payload, state, produced, materialized, reused };
+  return { start: start.payload, state, produced, materialized, blocked, reused };
 }
 
 /**
@@ -136,7 +142,7 @@ export function planReexecution(manifest: Manifest, parentEvents: readonly RunEv
     const assets = new Set([...again].flatMap(outputsOf));
     selection = { stepKeys: parentSteps.filter((k) => again.has(k)), assetKeys: parentAssets.filter((k) => assets.has(k)) };
   } else {
-    const missing = new Set(parentAssets.filter((k) => !parent.materialized.has(k)));
+    const missing = new Set(parentAssets.filter((k) => !parent.materialized.has(k) || parent.blocked.has(k)));
     // A multi-asset that cannot be subset must run whole, even for one missing asset.
     for (const asset of manifest.assets) {
       if (!asset.multiAsset || asset.multiAsset.canSubset) continue;

@@ -1,4 +1,5 @@
 import { PlanError } from "./plan-error.js";
+import type { ManifestCheck } from "../checks.js";
 import type { Manifest, ManifestStep } from "../manifest.js";
 
 /**
@@ -9,7 +10,13 @@ import type { Manifest, ManifestStep } from "../manifest.js";
  * const userMistakes: SelectionErrorCode[] = ["unknown_asset", "partial_multi_asset"];
  * ```
  */
-export type SelectionErrorCode = "unknown_asset" | "unknown_step" | "partial_multi_asset" | "empty_selection";
+export type SelectionErrorCode =
+  | "unknown_asset"
+  | "unknown_step"
+  | "unknown_check"
+  | "check_requires_materialization"
+  | "partial_multi_asset"
+  | "empty_selection";
 
 /**
  * Thrown before a run starts when its selection is invalid: an unknown key, or part of a
@@ -69,7 +76,11 @@ function graphAncestors(stepsByKey: ReadonlyMap<string, ManifestStep>, graph: st
  * resolveSelection(manifest, ["complex_asset"]).stepKeys; // ["complex_asset.step_one", "complex_asset.step_two"]
  * ```
  */
-export function resolveSelection(manifest: Manifest, assetKeys?: readonly string[] | null): RunSelection {
+export function resolveSelection(
+  manifest: Manifest,
+  assetKeys?: readonly string[] | null,
+  options: { includeChecks?: boolean } = {},
+): RunSelection {
   const assetsByKey = new Map(manifest.assets.map((a) => [a.key, a]));
   const stepsByKey = new Map(manifest.steps.map((s) => [s.key, s]));
   const wanted = assetKeys ? [...new Set(assetKeys)] : manifest.assets.map((a) => a.key);
@@ -107,10 +118,63 @@ export function resolveSelection(manifest: Manifest, assetKeys?: readonly string
     const canSubset = manifest.assets.some((a) => a.graphAsset === graph && a.multiAsset?.canSubset);
     for (const key of canSubset ? graphAncestors(stepsByKey, graph, targets) : whole) steps.add(key);
   }
+  // A run selecting an asset evaluates its checks (in its step, or in their own steps after it)
+  // unless told not to, as Dagster's jobs do.
+  if (options.includeChecks !== false) {
+    for (const check of manifest.checks) if (selected.has(check.assetKey) && isCheckStep(stepsByKey, check)) steps.add(check.stepKey);
+  }
   return {
     stepKeys: manifest.steps.filter((s) => steps.has(s.key)).map((s) => s.key),
     assetKeys: [...selected].sort(),
   };
+}
+
+function isCheckStep(stepsByKey: ReadonlyMap<string, ManifestStep>, check: ManifestCheck): boolean {
+  return stepsByKey.get(check.stepKey)?.kind === "check";
+}
+
+/**
+ * A run of checks alone, each in its own step reading its asset's latest stored value. A check
+ * its asset yields inside its own step cannot run without materializing the asset: it is
+ * refused (`check_requires_materialization`); select the asset instead.
+ *
+ * @example
+ * ```ts
+ * selectChecks(manifest, ["sales/orders#no_nulls"]).stepKeys; // ["sales/orders#no_nulls"]
+ * ```
+ */
+export function selectChecks(manifest: Manifest, checkKeys: readonly string[]): RunSelection {
+  if (checkKeys.length === 0) throw new SelectionError("empty_selection", "the selection names no check");
+  const checksByKey = new Map(manifest.checks.map((c) => [c.key, c]));
+  const stepsByKey = new Map(manifest.steps.map((s) => [s.key, s]));
+  const unknown = checkKeys.filter((key) => !checksByKey.has(key));
+  if (unknown.length > 0)
+    throw new SelectionError("unknown_check", `no check ${unknown.map((k) => `"${k}"`).join(", ")} in these definitions`);
+  const inStep = checkKeys.filter((key) => !isCheckStep(stepsByKey, checksByKey.get(key)!));
+  if (inStep.length > 0) {
+    throw new SelectionError(
+      "check_requires_materialization",
+      `${inStep.map((k) => `"${k}"`).join(", ")} ${inStep.length === 1 ? "is" : "are"} evaluated inside the asset's own step: materialize the asset to run ${inStep.length === 1 ? "it" : "them"}`,
+    );
+  }
+  const wanted = new Set(checkKeys.map((key) => checksByKey.get(key)!.stepKey));
+  return { stepKeys: manifest.steps.filter((s) => wanted.has(s.key)).map((s) => s.key), assetKeys: [] };
+}
+
+/**
+ * The checks a run evaluates: those of its check steps, and those its asset steps yield for the
+ * assets it selects.
+ *
+ * @example
+ * ```ts
+ * checksOfRun(manifest, resolveSelection(manifest, ["sales/orders"])).map((c) => c.key); // ["sales/orders#no_nulls"]
+ * ```
+ */
+export function checksOfRun(manifest: Manifest, selection: RunSelection): ManifestCheck[] {
+  const steps = new Set(selection.stepKeys);
+  const assets = new Set(selection.assetKeys);
+  const stepsByKey = new Map(manifest.steps.map((s) => [s.key, s]));
+  return manifest.checks.filter((c) => steps.has(c.stepKey) && (isCheckStep(stepsByKey, c) || assets.has(c.assetKey)));
 }
 
 /**

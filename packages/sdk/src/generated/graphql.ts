@@ -116,13 +116,15 @@ export type RunEventInput = {
 
 /** What a run event records; its `payload` has the shape this type defines. */
 export type RunEventType =
+  /** An asset check's result: passed or failed with severity WARN or ERROR, its metadata; executionFailed when its function threw. */
+  | 'ASSET_CHECK_EVALUATION'
   /** An asset was materialized, with its metadata and data version. */
   | 'ASSET_MATERIALIZATION'
   /** A line logged by user code or the executor. */
   | 'LOG'
   /** The run ended: it was terminated; notStartedSteps never ran. */
   | 'RUN_CANCELED'
-  /** The run ended: a step failed (failedSteps) and what depended on it was skipped (skippedSteps). */
+  /** The run ended: why in reason (STEP_FAILURE, BLOCKING_CHECK_FAILED, RUN_ERROR, START_TIMEOUT, WORKER_LOST); failed steps (failedSteps) and checks (failedChecks), and what was skipped (skippedSteps). */
   | 'RUN_FAILURE'
   /** The worker started the run: its steps, its assets, and for a re-execution the parent run and the outputs it reuses. */
   | 'RUN_START'
@@ -136,7 +138,7 @@ export type RunEventType =
   | 'STEP_OUTPUT'
   /** A step began again after a retry wait. */
   | 'STEP_RESTARTED'
-  /** A step did not run: an upstream failed or an optional output was not produced. */
+  /** A step did not run: an upstream failed, an optional output was not produced, or a blocking check of an asset it reads failed (blockedBy). */
   | 'STEP_SKIPPED'
   /** A step's attempt began (retryNumber 0 for the first). */
   | 'STEP_START'

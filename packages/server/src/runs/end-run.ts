@@ -1,3 +1,4 @@
+import type { RunFailureReason } from "@strata/protocol";
 import { settleBackfillRun } from "../backfills/advance.js";
 import { settleRunPartitions } from "../partitions/status.js";
 import type { Sql } from "../db/sql.js";
@@ -16,7 +17,7 @@ import { appendServerEvent, type StoredRunEvent } from "./run-events.js";
 export async function endRunOnServer(
   tx: Sql,
   run: { id: string },
-  outcome: { status: "FAILURE" | "CANCELED"; reason: string },
+  outcome: { status: "FAILURE" | "CANCELED"; reason: string; code?: RunFailureReason },
 ): Promise<StoredRunEvent> {
   const [ended] = await tx.query<{ durationMs: number; backfillId: string | null; partitioned: boolean }>(
     `UPDATE "Run" SET status = $2::"RunStatus", "failureReason" = $3, "endedAt" = now(), "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1
@@ -48,7 +49,14 @@ export async function endRunOnServer(
     ? appendServerEvent(tx, run.id, {
         type: "RUN_FAILURE",
         message: outcome.reason,
-        payload: { durationMs, failedSteps: keys(true), skippedSteps: keys(false), error },
+        payload: {
+          durationMs,
+          failedSteps: keys(true),
+          skippedSteps: keys(false),
+          error,
+          reason: outcome.code ?? "WORKER_LOST",
+          failedChecks: [],
+        },
       })
     : appendServerEvent(tx, run.id, {
         type: "RUN_CANCELED",

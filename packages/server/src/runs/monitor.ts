@@ -33,12 +33,14 @@ export async function failStaleRuns(sql: Sql, config: RunConfig, pubsub: StrataP
         run.status === "STARTING"
           ? {
               status: "FAILURE" as const,
+              code: "START_TIMEOUT" as const,
               reason: `No worker of code location "${run.location}" claimed the run within ${config.startTimeoutSeconds} s of its start`,
             }
           : run.status === "CANCELING"
             ? { status: "CANCELED" as const, reason: `Worker ${run.workerId} stopped heartbeating while the run was being canceled` }
             : {
                 status: "FAILURE" as const,
+                code: "WORKER_LOST" as const,
                 reason: `Worker ${run.workerId} of code location "${run.location}" stopped heartbeating; its lease expired at ${run.leaseExpiresAt?.toISOString()}`,
               };
       const event = await endRunOnServer(tx, { id: run.id }, outcome);

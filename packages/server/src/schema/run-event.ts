@@ -11,7 +11,8 @@ import { readRunEvents, type StoredRunEvent } from "../runs/run-events.js";
 const EVENT_TYPE_DESCRIPTIONS: Record<RunEventType, string> = {
   RUN_START: "The worker started the run: its steps, its assets, and for a re-execution the parent run and the outputs it reuses.",
   RUN_SUCCESS: "The run ended: every selected step succeeded.",
-  RUN_FAILURE: "The run ended: a step failed (failedSteps) and what depended on it was skipped (skippedSteps).",
+  RUN_FAILURE:
+    "The run ended: why in reason (STEP_FAILURE, BLOCKING_CHECK_FAILED, RUN_ERROR, START_TIMEOUT, WORKER_LOST); failed steps (failedSteps) and checks (failedChecks), and what was skipped (skippedSteps).",
   RUN_CANCELED: "The run ended: it was terminated; notStartedSteps never ran.",
   STEP_START: "A step's attempt began (retryNumber 0 for the first).",
   STEP_RESTARTED: "A step began again after a retry wait.",
@@ -21,7 +22,10 @@ const EVENT_TYPE_DESCRIPTIONS: Record<RunEventType, string> = {
   STEP_SUCCESS: "A step succeeded.",
   STEP_FAILURE: "A step failed for good (retries exhausted).",
   STEP_CANCELED: "A step was stopped by the run's cancellation.",
-  STEP_SKIPPED: "A step did not run: an upstream failed or an optional output was not produced.",
+  STEP_SKIPPED:
+    "A step did not run: an upstream failed, an optional output was not produced, or a blocking check of an asset it reads failed (blockedBy).",
+  ASSET_CHECK_EVALUATION:
+    "An asset check's result: passed or failed with severity WARN or ERROR, its metadata; executionFailed when its function threw.",
   LOG: "A line logged by user code or the executor.",
 };
 
