@@ -1,6 +1,7 @@
 import { EnvError, parseEnv, startServer, type Env, type Logger, type StrataServer } from "@strata/server";
 import { CliError } from "./cli-error.js";
 import { acquirePgliteLock } from "./pglite-lock.js";
+import { uiBundleDir } from "./ui-bundle.js";
 
 /**
  * The server's environment (PORT, HOST, DATABASE_URL, STRATA_HOME, REDIS_URL,
@@ -62,6 +63,7 @@ export async function launchServer(options: LaunchOptions): Promise<{ server: St
       env,
       auth: options.auth,
       logger: options.logger,
+      uiDir: uiBundleDir(),
       ...(options.port !== undefined && { port: options.port }),
       ...(options.host !== undefined && { host: options.host }),
     });

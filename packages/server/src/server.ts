@@ -24,6 +24,12 @@ export interface StrataServerOptions {
    * development and is refused unless the server binds a loopback address.
    */
   auth?: AuthMode;
+  /**
+   * The web UI's built bundle (`@strata/ui`'s dist/), served at `/`. The CLI passes it; the
+   * server does not depend on the UI package (the UI depends on the SDK, which tests against
+   * the server), so without it `/` stays a 404.
+   */
+  uiDir?: string | undefined;
 }
 
 export interface StrataServer {
@@ -70,7 +76,7 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
     throw error;
   }
   const runs = new RunService(db, pubsub.pubsub, env.runs, logger, new ServerMetrics({ processMetrics: true }));
-  const yoga = createStrataYoga({ db, logger, pubsub, auth, runs, metricsToken: env.STRATA_METRICS_TOKEN });
+  const yoga = createStrataYoga({ db, logger, pubsub, auth, runs, metricsToken: env.STRATA_METRICS_TOKEN, uiDir: options.uiDir });
   const http = createHttpServer(yoga);
   // Idle keep-alive connections outlive clients' own idle timeouts (undici: 4 s, most load
   // balancers: 60 s), so a client never sends a request on a socket the server is closing.

@@ -8,11 +8,12 @@ import { renderBundledGraphiQL } from "./graphiql.js";
 import { useInputGuard } from "./input-guard.js";
 import type { Logger } from "./logger.js";
 import { useGraphQLDuration } from "./metrics/graphql-duration.js";
-import { useMetricsEndpoint } from "./metrics/metrics-endpoint.js";
+import { METRICS_PATH, useMetricsEndpoint } from "./metrics/metrics-endpoint.js";
 import type { StrataPubSub } from "./pubsub/pubsub.js";
 import type { RunService } from "./runs/run-service.js";
 import { useQueryLimits } from "./query-limits.js";
 import { schema } from "./schema/index.js";
+import { useUiAssets } from "./ui-assets.js";
 
 export interface StrataYogaOptions {
   db: Database;
@@ -24,6 +25,8 @@ export interface StrataYogaOptions {
   metricsToken?: string;
   /** Serve GraphiQL at the endpoint (on by default). */
   graphiql?: boolean;
+  /** The web UI's built bundle, served at `/` (see ui-assets.ts); absent: no UI. */
+  uiDir?: string | undefined;
 }
 
 export type StrataYoga = YogaServerInstance<Record<string, never>, StrataContext>;
@@ -69,6 +72,7 @@ export function createStrataYoga(options: StrataYogaOptions): StrataYoga {
       // First, so a request is timed from its arrival; /metrics answers before the GraphQL endpoint.
       useGraphQLDuration(options.runs.metrics),
       useMetricsEndpoint({ metrics: options.runs.metrics, sql: db.sql, auth: options.auth, metricsToken: options.metricsToken, logger }),
+      ...(options.uiDir ? [useUiAssets({ dir: options.uiDir, reserved: ["/graphql", METRICS_PATH] })] : []),
       ...useQueryLimits(),
       useInputGuard(),
       useUnexpectedErrorMasking(logger),

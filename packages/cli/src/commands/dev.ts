@@ -10,6 +10,7 @@ import { withProgress } from "../output/progress.js";
 import { styleFor } from "../output/style.js";
 import { runOnceRegistered } from "../runs/run-once-registered.js";
 import { untilSignal } from "../signals.js";
+import { uiBuilt, uiBundleDir } from "../ui-bundle.js";
 
 interface DevOptions {
   run?: boolean;
@@ -80,7 +81,9 @@ export function devCommand(): Command {
       }),
     );
     const style = styleFor(process.stdout);
-    console.log(`\n  ${style.bold("GraphiQL")}  ${style.cyan(server.graphqlUrl)}`);
+    const ui = uiBuilt(uiBundleDir()) ? style.cyan(`${server.url}/`) : `not built (npm run build), ${style.cyan(`${server.url}/`)} says so`;
+    console.log(`\n  ${style.bold("Web UI")}    ${ui}`);
+    console.log(`  ${style.bold("GraphiQL")}  ${style.cyan(server.graphqlUrl)}`);
     console.log(`  ${style.bold("Database")}  ${server.db.dialect === "pglite" ? where : server.db.location}`);
     console.log(`  ${style.bold("Auth")}      disabled (dev mode, localhost only); use \`strata server\` for a shared server\n`);
 

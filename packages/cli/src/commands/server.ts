@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { action } from "../command.js";
 import { untilSignal } from "../signals.js";
+import { uiBuilt, uiBundleDir } from "../ui-bundle.js";
 
 /**
  * `strata server`: the production server, until SIGINT/SIGTERM.
@@ -45,6 +46,7 @@ export function serverCommand(): Command {
       host: options.host,
     });
     logger.info("strata server listening", {
+      ui: uiBuilt(uiBundleDir()) ? `${server.url}/` : "not built (npm run build)",
       graphql: server.graphqlUrl,
       database: server.db.location,
       pubsub: server.pubsub.transport,

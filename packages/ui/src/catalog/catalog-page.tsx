@@ -1,0 +1,161 @@
+import { useQuery } from "@tanstack/react-query";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { useLocation, useSearch } from "wouter";
+import { useStrata } from "../api/strata-provider.js";
+import { ErrorNote } from "../layout/error-note.js";
+import { AssetRow, ROW_HEIGHT } from "./asset-row.js";
+import { FILTER_FIELDS, filtersFromSearch, searchFromFilters, type CatalogFilters, type FilterField } from "./catalog-filters.js";
+import { LaunchPanel } from "./launch-panel.js";
+import { useCatalog } from "./use-catalog.js";
+
+// Long enough to skip the keystrokes of a word typed at speed, short enough that results update
+// well within 150 ms of the last one (the server answers a search in a few milliseconds).
+const DEBOUNCE_MS = 60;
+
+/** The catalog: server-side search and filters kept in the URL, a virtualized list of assets. */
+export function CatalogPage() {
+  const search = useSearch();
+  const [, navigate] = useLocation();
+  const filters = useMemo(() => filtersFromSearch(search), [search]);
+  // What the inputs show, ahead of the URL (and so of the query) by the debounce.
+  const [draft, setDraft] = useState<CatalogFilters>(filters);
+  useEffect(() => setDraft(filters), [filters]);
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const update = (next: CatalogFilters) => {
+    setDraft(next);
+    clearTimeout(pending.current);
+    pending.current = setTimeout(() => {
+      const query = searchFromFilters(next);
+      navigate(query ? `/?${query}` : "/", { replace: true });
+    }, DEBOUNCE_MS);
+  };
+  useEffect(() => () => clearTimeout(pending.current), []);
+
+  const { rows, total } = useCatalog(filters);
+  const assets = useMemo(() => rows.data?.pages.flatMap((page) => page.items) ?? [], [rows.data]);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (key: string) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (!next.delete(key)) next.add(key);
+      return next;
+    });
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: assets.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.at(-1)?.index ?? 0;
+  useEffect(() => {
+    if (lastIndex >= assets.length - 40 && rows.hasNextPage && !rows.isFetchingNextPage) void rows.fetchNextPage();
+  }, [lastIndex, assets.length, rows]);
+  // A new search starts at the top.
+  useEffect(() => {
+    if (search !== undefined) scroller.current?.scrollTo({ top: 0 });
+  }, [search]);
+
+  const ready = !rows.isPending && !rows.isPlaceholderData;
+  return (
+    <div className="page catalog">
+      <div className="filter-bar">
+        <input
+          className="search"
+          type="search"
+          placeholder="Search keys, descriptions, metadata…"
+          aria-label="Search assets"
+          value={draft.search ?? ""}
+          onChange={(event) => update({ ...draft, search: event.target.value || undefined })}
+        />
+        {FILTER_FIELDS.map((field) =>
+          field === "location" ? (
+            <LocationFilter key={field} value={draft.location} onChange={(location) => update({ ...draft, location })} />
+          ) : (
+            <input
+              key={field}
+              className="filter"
+              placeholder={PLACEHOLDERS[field]}
+              aria-label={`Filter by ${field}`}
+              value={draft[field] ?? ""}
+              onChange={(event) => update({ ...draft, [field]: event.target.value || undefined })}
+            />
+          ),
+        )}
+      </div>
+      <div className="list-summary">
+        <span data-testid="catalog-count">
+          {total.data === undefined || total.data === null ? "…" : `${total.data.toLocaleString()} assets`}
+          {rows.isFetching && <span className="muted"> · loading</span>}
+        </span>
+        {selected.size > 0 && <LaunchPanel selected={[...selected]} onClear={() => setSelected(new Set())} />}
+      </div>
+      <ErrorNote error={rows.error} />
+      <div className="table-head catalog-grid">
+        <span />
+        <span>Asset</span>
+        <span>Group</span>
+        <span>Kinds</span>
+        <span>Owners</span>
+        <span>Tags</span>
+        <span>Location</span>
+        <span>Materialized</span>
+      </div>
+      <div
+        ref={scroller}
+        className="virtual-scroller"
+        data-testid="catalog-list"
+        data-query={searchFromFilters(filters)}
+        data-state={ready ? "ready" : "loading"}
+      >
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+          {items.map((item) => {
+            const asset = assets[item.index]!;
+            return (
+              <AssetRow
+                key={asset.key}
+                asset={asset}
+                top={item.start}
+                selected={selected.has(asset.key)}
+                onToggle={toggle}
+                onFilter={(field, value) => update({ ...draft, [field]: value })}
+              />
+            );
+          })}
+        </div>
+        {ready && assets.length === 0 && <p className="empty">No asset matches these filters.</p>}
+      </div>
+    </div>
+  );
+}
+
+const PLACEHOLDERS: Record<Exclude<FilterField, "location">, string> = {
+  group: "group",
+  owner: "owner (email or team:x)",
+  tag: "tag (name=value)",
+  kind: "kind",
+};
+
+function LocationFilter(props: { value: string | undefined; onChange(value: string | undefined): void }) {
+  const { client } = useStrata();
+  const locations = useQuery({ queryKey: ["code-locations"], queryFn: () => client.codeLocations() });
+  return (
+    <select
+      className="filter"
+      aria-label="Filter by code location"
+      value={props.value ?? ""}
+      onChange={(event) => props.onChange(event.target.value || undefined)}
+    >
+      <option value="">any location</option>
+      {locations.data?.map((location) => (
+        <option key={location.name} value={location.name}>
+          {location.name}
+        </option>
+      ))}
+      {props.value && !locations.data?.some((l) => l.name === props.value) && <option value={props.value}>{props.value}</option>}
+    </select>
+  );
+}

@@ -1,0 +1,62 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+// Debian's chromium; .ci/run installs it. Missing, the tests fail rather than skip: the UI
+// working in a real browser, offline, is what they are for.
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = fileURLToPath(new URL("../../.test-artifacts", import.meta.url));
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+      "--disable-quic",
+    ],
+  });
+}
+
+/** A page that may reach only this machine; what it tried to reach elsewhere is in `blocked`. */
+export interface OfflinePage {
+  page: Page;
+  /** URLs of every non-loopback request the page attempted (each aborted). */
+  blocked: string[];
+  /** Uncaught exceptions and console errors in the page. */
+  errors: string[];
+  screenshot(name: string): Promise<void>;
+}
+
+export async function openOfflinePage(browser: Browser): Promise<OfflinePage> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const blocked: string[] = [];
+  const errors: string[] = [];
+  await page.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    const local = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname) || ["blob:", "data:"].includes(url.protocol);
+    if (local) return route.continue();
+    blocked.push(url.href);
+    return route.abort("internetdisconnected");
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    // A refused token is a 401 the UI answers with its prompt: not an error of the page.
+    if (message.type() === "error" && !/status of 401/.test(message.text())) errors.push(message.text());
+  });
+  return {
+    page,
+    blocked,
+    errors,
+    async screenshot(name) {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createClient, type StrataClient } from "@strata/sdk";
+import { createLogger, createToken, parseEnv, startServer, type StrataServer } from "@strata/server";
+import { openTestDatabase } from "@strata/server/testing";
+
+/** The bundle `npm run build -w @strata/ui` writes; turbo builds it before the tests. */
+export const UI_DIST = fileURLToPath(new URL("../../dist", import.meta.url));
+
+export interface UiServer {
+  readonly server: StrataServer;
+  /** Where the UI is served: `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** An SDK client as admin, to seed data and check what the UI did. */
+  readonly client: StrataClient;
+  /** An admin token's secret (auth "required" only). */
+  readonly admin: string | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * A real server on a free loopback port serving the built UI, on a fresh test database (PGlite,
+ * or PostgreSQL with TEST_DATABASE_URL), as `strata dev` (auth disabled) or `strata server`.
+ */
+export async function startUiServer(options: { auth?: "disabled" | "required" } = {}): Promise<UiServer> {
+  if (!existsSync(`${UI_DIST}/index.html`)) throw new Error(`No UI bundle in ${UI_DIST}: run \`npm run build -w @strata/ui\` first`);
+  const auth = options.auth ?? "disabled";
+  const db = await openTestDatabase();
+  const server = await startServer({
+    env: parseEnv({}),
+    db,
+    port: 0,
+    host: "127.0.0.1",
+    auth,
+    logger: createLogger("silent"),
+    uiDir: UI_DIST,
+  });
+  const admin = auth === "required" ? (await createToken(db.prisma, { name: "ui-test-admin", scopes: ["admin"] })).token : undefined;
+  return {
+    server,
+    url: server.url,
+    admin,
+    client: createClient({ url: server.graphqlUrl, token: admin }),
+    async close() {
+      await server.close();
+      await db.close();
+    },
+  };
+}
