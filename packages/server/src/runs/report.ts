@@ -32,6 +32,11 @@ export interface ReportResult {
   status: string;
   /** The run is being terminated: stop it (abort its signal). */
   cancelRequested: boolean;
+  /**
+   * Server side only (not in the GraphQL type): how many runs of a backfill this report's end
+   * created and admitted at once. Then nothing else was queued, and the coordinator need not look.
+   */
+  admittedRuns?: number;
 }
 
 const STEP_STATUS: Record<string, string> = {
@@ -210,7 +215,7 @@ export async function reportRunEvents(
     pubsub.publish("runStatusChanged", { runId: next.id, status: "STARTING" });
     pubsub.publish("runRequests", next.location, { kind: "RUN_AVAILABLE", runId: next.id });
   }
-  return outcome.result;
+  return outcome.admitted.length ? { ...outcome.result, admittedRuns: outcome.admitted.length } : outcome.result;
 }
 
 type FreshEvent = ReturnType<typeof stored>;

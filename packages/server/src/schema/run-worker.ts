@@ -224,7 +224,9 @@ builder.mutationFields((t) => ({
         },
         (committed) => ctx.runs.metrics.runReported(location, committed),
       );
-      if (isTerminalRunStatus(result.status)) ctx.runs.kick();
+      // A run's end frees a slot for the queue, unless it admitted the backfill runs it created:
+      // then nothing else was queued, and a coordinator pass would only slow their claims.
+      if (isTerminalRunStatus(result.status) && !result.admittedRuns) ctx.runs.kick();
       return result;
     },
   }),
