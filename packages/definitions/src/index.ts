@@ -69,6 +69,8 @@ export { DefinitionError, type DefinitionErrorCode } from "./authoring/definitio
 export { UserCodeError, type UserCodeSource } from "./execution/user-code-error.js";
 export { RetryRequested, Failure } from "./authoring/control-flow.js";
 export { output, Output, MaterializeResult, type OutputOptions } from "./authoring/output.js";
+export { checkResult, CheckResult, checkSpec, type CheckResultInput, type CheckSpec, type CheckSpecOptions } from "./authoring/checks.js";
+export { assetCheck, AssetCheckDefinition, type AssetCheckOptions, type CheckContext } from "./authoring/asset-check.js";
 export { MetadataValue, type MetadataEntry, type MetadataInput, type MetadataType, type TableColumn } from "./authoring/metadata.js";
 export type { RetryPolicy } from "./authoring/retry-policy.js";
 export type { AssetContext, MultiAssetContext, OpContext, Logger, LogLevel, PartitionContext } from "./authoring/step-context.js";
@@ -101,4 +103,10 @@ export type { PlannedRun } from "./execution/planned-run.js";
 export type { PartitionRequest } from "./execution/run-partitions.js";
 export { RunPartitionsError, type RunPartitionsErrorCode } from "./execution/run-partitions-error.js";
 export type { StepState } from "./execution/scheduler.js";
-export { materialize, type MaterializeOptions, type InProcessRunResult, type AssetMaterialization } from "./execution/materialize.js";
+export {
+  materialize,
+  type MaterializeOptions,
+  type InProcessRunResult,
+  type AssetMaterialization,
+  type AssetCheckEvaluation,
+} from "./execution/materialize.js";

@@ -1,10 +1,12 @@
+import type { CheckResult } from "./checks.js";
 import type { MaterializeResult, Output } from "./output.js";
 
 // Type-level rules for what a function's return type means as a stored value. A function may
 // return the value, an `Output` wrapping it, a `MaterializeResult` (nothing stored), a promise
 // of any of these, or be a (async) generator yielding them.
 
-type Unwrapped<V> = V extends MaterializeResult ? void : V extends Output<infer T, any> ? T : V;
+// A yielded check result is not the asset's value.
+type Unwrapped<V> = V extends MaterializeResult ? void : V extends CheckResult ? never : V extends Output<infer T, any> ? T : V;
 
 type NeverToUnknown<T> = [T] extends [never] ? unknown : T;
 

@@ -4,6 +4,7 @@ import { assetKeyToString, checkName, parseAssetKey, type AssetKeyInput } from "
 import type { AssetValue } from "./asset-value.js";
 import { AssetsDefinition } from "./assets-definition.js";
 import type { BlueprintAsset, BlueprintInput, ComputeBlueprint, UpstreamRef } from "./blueprint.js";
+import { resolveInStepChecks, type CheckSpec } from "./checks.js";
 import { DefinitionError } from "./definition-error.js";
 import { DEFAULT_IO_MANAGER_KEY } from "../io/io-manager.js";
 import type { ResourceRequirements } from "./resource.js";
@@ -43,6 +44,8 @@ export interface AssetOptions<I extends InputSources = {}, R extends ResourceReq
   ioManagerKey?: string;
   /** Resources the function uses, typed in `ctx.resources`. */
   resources?: R;
+  /** Checks the function evaluates itself, yielding `checkResult(name, ...)` for each. */
+  checks?: readonly CheckSpec[];
 }
 
 /**
@@ -154,6 +157,7 @@ export function asset(first: unknown, second: unknown, third?: unknown): SingleA
     retryPolicy: normalizeRetryPolicy(options.retryPolicy, culprit),
     resourceKeys: Object.keys(options.resources ?? {}),
     assets: [singleOutput(key, options, culprit, null)],
+    checks: resolveInStepChecks(options.checks, [keyString], culprit),
     fn: compute,
   };
   return new SingleAssetDefinition(blueprint);

@@ -5,6 +5,7 @@
  */
 import type { BackfillPolicy, PartitionMapping, PartitionsDefinition } from "@strata/protocol";
 import type { NormalizedAttributes } from "./asset-attributes.js";
+import type { StepCheckSpec } from "./checks.js";
 import type { AssetsDefinition } from "./assets-definition.js";
 import type { NormalizedRetryPolicy } from "./retry-policy.js";
 import type { StepContext } from "../execution/step-context-impl.js";
@@ -75,6 +76,8 @@ interface BlueprintBase {
 
 export interface ComputeBlueprint extends BlueprintBase {
   kind: "asset" | "multi_asset";
+  /** Checks the function yields results of (`checks: [checkSpec(...)]`). */
+  checks: StepCheckSpec[];
   retryPolicy: NormalizedRetryPolicy | null;
   resourceKeys: readonly string[];
   fn: (inputs: Record<string, unknown>, ctx: StepContext) => unknown;

@@ -58,7 +58,18 @@ export function buildManifest(steps: readonly StepSpec[], producers: ReadonlyMap
     manifestVersion: MANIFEST_VERSION,
     assets: [...producers.values()].map((p) => manifestAsset(p, producers)).sort(byKey),
     steps: steps.map(manifestStep).sort(byKey),
-    checks: [],
+    checks: steps
+      .flatMap((step) =>
+        step.checks.map((c) => ({
+          key: c.key,
+          assetKey: c.assetKeyString,
+          name: c.name,
+          description: c.description,
+          blocking: c.blocking,
+          stepKey: step.key,
+        })),
+      )
+      .sort(byKey),
   };
   return JSON.parse(JSON.stringify(manifest)) as Manifest;
 }

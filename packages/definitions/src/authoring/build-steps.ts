@@ -1,3 +1,4 @@
+import type { AssetCheckDefinition } from "./asset-check.js";
 import { assetKeyToString } from "./asset-key.js";
 import type { AssetsDefinition } from "./assets-definition.js";
 import type { Blueprint, BlueprintAsset, BlueprintInput, GraphBlueprint, OpNode, UpstreamRef } from "./blueprint.js";
@@ -39,7 +40,7 @@ function describeRef(ref: UpstreamRef): string {
  * duplicate asset key or step key, and for a reference to a definition that is not included.
  * @internal
  */
-export function buildSteps(definitions: readonly AssetsDefinition[]): BuiltSteps {
+export function buildSteps(definitions: readonly AssetsDefinition[], checks: readonly AssetCheckDefinition[] = []): BuiltSteps {
   const included = new Set<AssetsDefinition>(definitions);
   const producers = new Map<string, AssetProducer>();
   for (const def of definitions) {
@@ -135,6 +136,7 @@ export function buildSteps(definitions: readonly AssetsDefinition[]): BuiltSteps
           key: blueprint.name,
           kind: blueprint.kind,
           source: { kind: blueprint.kind, name: blueprint.name },
+          checks: blueprint.checks,
           inputs,
           deps,
           outputs,
@@ -162,8 +164,17 @@ export function buildSteps(definitions: readonly AssetsDefinition[]): BuiltSteps
       );
     }
   }
+  for (const check of checks) steps.push(checkStep(check, resolveInput(check.blueprint.input, check.blueprint.culprit, null), producers));
   const seen = new Map<string, StepSpec>();
+  const checkKeys = new Map<string, string>();
   for (const step of steps) {
+    for (const check of step.checks) {
+      const other = checkKeys.get(check.key);
+      if (other !== undefined) {
+        throw new DefinitionError("duplicate_key", `check "${check.key}"`, `defined twice, by step "${other}" and by step "${step.key}"`);
+      }
+      checkKeys.set(check.key, step.key);
+    }
     const clash = seen.get(step.key);
     if (clash) {
       throw new DefinitionError(
@@ -174,7 +185,62 @@ export function buildSteps(definitions: readonly AssetsDefinition[]): BuiltSteps
     }
     seen.set(step.key, step);
   }
-  return { steps, producers };
+  return { steps: withBlockingEdges(steps), producers };
+}
+
+/** A separate check's step: it reads its asset (as an input named after it) and outputs nothing. */
+function checkStep(check: AssetCheckDefinition, input: StepInputSpec, producers: ReadonlyMap<string, AssetProducer>): StepSpec {
+  const blueprint = check.blueprint;
+  const producer = producers.get(blueprint.assetKeyString);
+  const fn = blueprint.fn;
+  return finishStep({
+    key: blueprint.key,
+    kind: "check",
+    source: { kind: "check", name: blueprint.key },
+    checks: [
+      {
+        key: blueprint.key,
+        name: blueprint.name,
+        assetKeyString: blueprint.assetKeyString,
+        blocking: blueprint.blocking,
+        description: blueprint.description,
+      },
+    ],
+    inputs: [input],
+    deps: [],
+    outputs: [],
+    retryPolicy: blueprint.retryPolicy,
+    resourceKeys: blueprint.resourceKeys,
+    canSubset: false,
+    // A check of a partitioned asset runs over the run's partitions of it.
+    partitions: producer ? producer.blueprint.partitions : null,
+    graph: null,
+    opName: null,
+    invoke: (values, ctx) => fn(values[0], ctx),
+  });
+}
+
+/**
+ * A blocking check step must end before anything that reads its asset starts: those steps wait
+ * for it too (other check steps of the same asset do not, they check the same value).
+ */
+function withBlockingEdges(steps: StepSpec[]): StepSpec[] {
+  const blockers = new Map<string, string[]>();
+  for (const step of steps) {
+    if (step.kind !== "check" || !step.checks[0]!.blocking) continue;
+    const asset = step.checks[0]!.assetKeyString;
+    blockers.set(asset, [...(blockers.get(asset) ?? []), step.key]);
+  }
+  if (blockers.size === 0) return steps;
+  return steps.map((step) => {
+    if (step.kind === "check") return step;
+    const read = [
+      ...step.inputs.flatMap((i) => (i.source && i.assetKeyString ? [i.assetKeyString] : [])),
+      ...step.deps.map((d) => d.assetKeyString),
+    ];
+    const extra = read.flatMap((asset) => blockers.get(asset) ?? []);
+    return extra.length === 0 ? step : { ...step, upstreamSteps: [...new Set([...step.upstreamSteps, ...extra])] };
+  });
 }
 
 function graphSteps(blueprint: GraphBlueprint, resolveInput: (input: BlueprintInput) => StepInputSpec, deps: StepDepSpec[]): StepSpec[] {
@@ -215,6 +281,7 @@ function graphSteps(blueprint: GraphBlueprint, resolveInput: (input: BlueprintIn
       key,
       kind: "op",
       source: { kind: "op", name: key },
+      checks: [],
       inputs,
       // A graph's deps order every op of the graph: the graph as a whole comes after them.
       deps,

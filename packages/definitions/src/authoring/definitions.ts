@@ -1,3 +1,4 @@
+import { AssetCheckDefinition } from "./asset-check.js";
 import type { AssetsDefinition } from "./assets-definition.js";
 import { buildManifest } from "./build-manifest.js";
 import { buildSteps } from "./build-steps.js";
@@ -20,6 +21,8 @@ import type { ResourceBinding } from "./resource.js";
  */
 export interface DefinitionsOptions {
   assets: readonly AssetsDefinition[];
+  /** Checks that run in steps of their own (`assetCheck(...)`); checks an asset yields itself are declared on the asset. */
+  checks?: readonly AssetCheckDefinition[];
   /** Resource key → `defineResource(...)` or a plain value. */
   resources?: Readonly<Record<string, ResourceBinding>>;
   /** IO manager key → IO manager. "io_manager" defaults to a `FilesystemIOManager` under `.strata/storage`. */
@@ -43,6 +46,7 @@ export interface DefinitionsOptions {
  */
 export class Definitions {
   readonly assets: readonly AssetsDefinition[];
+  readonly checks: readonly AssetCheckDefinition[];
   readonly resources: Readonly<Record<string, ResourceBinding>>;
   readonly ioManagers: Readonly<Record<string, IOManager>>;
   /** @internal */
@@ -54,11 +58,18 @@ export class Definitions {
   constructor(options: DefinitionsOptions) {
     if (!options || !Array.isArray(options.assets)) throw new DefinitionError("invalid_option", "Definitions", "assets must be an array");
     this.assets = [...new Set(options.assets)];
+    if (
+      options.checks !== undefined &&
+      (!Array.isArray(options.checks) || !options.checks.every((c) => c instanceof AssetCheckDefinition))
+    ) {
+      throw new DefinitionError("invalid_option", "Definitions", "checks must be an array of assetCheck(...) definitions");
+    }
+    this.checks = [...new Set(options.checks ?? [])];
     this.resources = { ...options.resources };
     this.defaultIOManagerIsExplicit = options.ioManagers?.[DEFAULT_IO_MANAGER_KEY] !== undefined;
     this.ioManagers = { [DEFAULT_IO_MANAGER_KEY]: new FilesystemIOManager(), ...options.ioManagers };
 
-    const built = buildSteps(this.assets);
+    const built = buildSteps(this.assets, this.checks);
     const manifest = buildManifest(built.steps, built.producers);
     checkAcyclic(manifest);
     this.#checkBindings(built.steps);
@@ -96,7 +107,12 @@ export class Definitions {
     // Keep "explicit" meaning "chosen by someone": the implicit filesystem default stays implicit.
     if (!this.defaultIOManagerIsExplicit && overrides.ioManagers?.[DEFAULT_IO_MANAGER_KEY] === undefined)
       delete ioManagers[DEFAULT_IO_MANAGER_KEY];
-    return new Definitions({ assets: this.assets, resources: { ...this.resources, ...overrides.resources }, ioManagers });
+    return new Definitions({
+      assets: this.assets,
+      checks: this.checks,
+      resources: { ...this.resources, ...overrides.resources },
+      ioManagers,
+    });
   }
 
   #checkBindings(steps: ReturnType<typeof buildSteps>["steps"]): void {

@@ -1,4 +1,5 @@
 import type { AssetOut } from "./asset-out.js";
+import type { CheckResult } from "./checks.js";
 import type { MaterializeResult, Output } from "./output.js";
 
 // Type-level rules for what a multi-asset's function may return or yield, given its outs: the
@@ -36,7 +37,7 @@ type Returned<O, A, Subset extends boolean> = A extends void | undefined | null
   : ReturnedOuts<O, A, Subset>;
 
 /** What each yielded item must be, `Y` being what is yielded: an `output` named after an out and typed by it, or a `MaterializeResult`. */
-type YieldedOut<O, Y> = Y extends MaterializeResult
+type YieldedOut<O, Y> = Y extends MaterializeResult | CheckResult
   ? Y
   : Y extends Output<any, infer N>
     ? [N] extends [keyof O]

@@ -7,6 +7,7 @@ import type { MultiAssetResult } from "./multi-asset-result.js";
 import { resolveUpstreams } from "./asset.js";
 import { AssetsDefinition } from "./assets-definition.js";
 import type { Blueprint, BlueprintAsset, ComputeBlueprint } from "./blueprint.js";
+import { resolveInStepChecks, type CheckSpec } from "./checks.js";
 import { DefinitionError } from "./definition-error.js";
 import type { ResourceRequirements } from "./resource.js";
 import { normalizePartitioning, type PartitioningOptions } from "./partitions.js";
@@ -64,6 +65,8 @@ export interface MultiAssetOptions<
   internalAssetDeps?: { readonly [K in keyof O]?: readonly DepSource[] };
   retryPolicy?: RetryPolicy;
   resources?: R;
+  /** Checks the function evaluates itself, each naming the out's asset: `checkSpec(name, { asset })`. */
+  checks?: readonly CheckSpec[];
 }
 
 /**
@@ -156,7 +159,13 @@ export function multiAsset<
     retryPolicy: normalizeRetryPolicy(options.retryPolicy, culprit),
     resourceKeys: Object.keys(options.resources ?? {}),
     assets: outsToAssets(options.outs, options.internalAssetDeps, culprit, options),
+    checks: [],
     fn: fn as ComputeBlueprint["fn"],
   };
+  blueprint.checks = resolveInStepChecks(
+    options.checks,
+    blueprint.assets.map((a) => a.keyString),
+    culprit,
+  );
   return new MultiAssetDefinition(blueprint);
 }

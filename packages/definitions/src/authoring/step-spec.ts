@@ -1,4 +1,5 @@
 import type { PartitionMapping, PartitionsDefinition } from "@strata/protocol";
+import type { StepCheckSpec } from "./checks.js";
 import type { MetadataEntry } from "./metadata.js";
 import type { NormalizedRetryPolicy } from "./retry-policy.js";
 import type { UserCodeSource } from "../execution/user-code-error.js";
@@ -46,8 +47,11 @@ export interface StepOutputSpec {
 /** One executable step, resolved from the definitions. @internal */
 export interface StepSpec {
   key: string;
-  kind: "asset" | "multi_asset" | "op";
+  /** "check": an `assetCheck` in a step of its own (no outputs; it reads its asset). */
+  kind: "asset" | "multi_asset" | "op" | "check";
   source: UserCodeSource;
+  /** The checks it evaluates: an asset's in-step checks, or a check step's one check. */
+  checks: readonly StepCheckSpec[];
   inputs: StepInputSpec[];
   deps: StepDepSpec[];
   outputs: StepOutputSpec[];

@@ -42,6 +42,26 @@ export interface AssetMaterialization {
 }
 
 /**
+ * One ASSET_CHECK_EVALUATION of a run, flattened.
+ *
+ * @example
+ * ```ts
+ * const failing = result.checkResults.filter((c: AssetCheckEvaluation) => !c.passed);
+ * ```
+ */
+export interface AssetCheckEvaluation {
+  checkKey: string;
+  assetKey: string;
+  passed: boolean;
+  severity: "WARN" | "ERROR";
+  /** True when the check's function threw. */
+  executionFailed: boolean;
+  metadata: Record<string, MetadataEntry>;
+  description: string | null;
+  partition: string | null;
+}
+
+/**
  * What {@link materialize} resolves to.
  *
  * @example
@@ -57,6 +77,8 @@ export interface InProcessRunResult {
   /** Every event of the run, in order. */
   events: RunEvent[];
   materializations: AssetMaterialization[];
+  /** The checks the run evaluated, in order. */
+  checkResults: AssetCheckEvaluation[];
   /**
    * The value an asset got in this run (as its function produced it), typed by the asset when
    * given an asset definition or a multi-asset's `.out.<name>`; `unknown` by key. Throws if it
@@ -134,6 +156,22 @@ export async function materialize(
               stepKey: e.stepKey!,
               metadata: e.payload.metadata,
               dataVersion: e.payload.dataVersion,
+              partition: e.payload.partition,
+            },
+          ]
+        : [],
+    ),
+    checkResults: all.flatMap((e) =>
+      e.type === "ASSET_CHECK_EVALUATION"
+        ? [
+            {
+              checkKey: e.payload.checkKey,
+              assetKey: e.payload.assetKey,
+              passed: e.payload.passed,
+              severity: e.payload.severity,
+              executionFailed: e.payload.executionFailed,
+              metadata: e.payload.metadata,
+              description: e.payload.description,
               partition: e.payload.partition,
             },
           ]

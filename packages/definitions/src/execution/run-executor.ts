@@ -1,6 +1,7 @@
 import type { TerminalRunStatus } from "@strata/protocol";
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
+import { AssetCheckDefinition } from "../authoring/asset-check.js";
 import { AssetOutputRef } from "../authoring/asset-in.js";
 import { assetKeyToString, parseAssetKey, type AssetKeyInput } from "../authoring/asset-key.js";
 import { AssetsDefinition } from "../authoring/assets-definition.js";
@@ -14,7 +15,7 @@ import { ResourceScope } from "./resource-scope.js";
 import { resolveRunPartitions, type PartitionRequest } from "./run-partitions.js";
 import { RunLog } from "./run-log.js";
 import type { RunState } from "./run-state.js";
-import { resolveSelection, selectSteps, type RunSelection } from "@strata/protocol";
+import { resolveSelection, selectChecks, selectSteps, type RunSelection } from "@strata/protocol";
 import { Semaphore } from "./semaphore.js";
 import { stepLogger } from "./step-context-impl.js";
 import { schedule, type StepState } from "./scheduler.js";
@@ -52,6 +53,10 @@ export interface ExecuteRunOptions extends PartitionRequest {
   runId?: string;
   /** Assets to materialize (default: all). Excludes `stepKeys`, `plan` and `parentRun`. */
   selection?: readonly AssetSelector[];
+  /** Whether the selection's check steps run after their assets (default true). */
+  includeChecks?: boolean;
+  /** Checks to run alone, on their assets' stored values (check steps only). Excludes the other selections. */
+  checks?: readonly (string | AssetCheckDefinition)[];
   /** Exact steps to run, every asset they output selected. */
   stepKeys?: readonly string[];
   /**
@@ -106,16 +111,22 @@ const NO_LINEAGE: RunLineage = { parentRunId: null, rootRunId: null, strategy: n
 
 function planSelection(definitions: Definitions, options: ExecuteRunOptions): { selection: RunSelection; lineage: RunLineage } {
   const manifest = definitions.plan.manifest;
-  const given = [options.selection, options.stepKeys, options.plan, options.parentRun].filter((o) => o !== undefined).length;
-  if (given > 1) throw new TypeError("executeRun takes at most one of selection, stepKeys, plan and parentRun");
+  const given = [options.selection, options.stepKeys, options.plan, options.parentRun, options.checks].filter(
+    (o) => o !== undefined,
+  ).length;
+  if (given > 1) throw new TypeError("executeRun takes at most one of selection, stepKeys, plan, parentRun and checks");
   if (options.plan) return selectPlannedRun(manifest, options.plan);
   if (options.parentRun) {
     const { stepKeys, assetKeys, ...lineage } = planReexecution(manifest, options.parentRun.events, options.strategy ?? "FROM_FAILURE");
     return { selection: { stepKeys, assetKeys }, lineage };
   }
   if (options.stepKeys) return { selection: selectSteps(manifest, options.stepKeys), lineage: NO_LINEAGE };
+  if (options.checks) {
+    const keys = options.checks.map((c) => (c instanceof AssetCheckDefinition ? c.key : c));
+    return { selection: selectChecks(manifest, keys), lineage: NO_LINEAGE };
+  }
   const keys = options.selection ? options.selection.flatMap(selectorKeys) : null;
-  return { selection: resolveSelection(manifest, keys), lineage: NO_LINEAGE };
+  return { selection: resolveSelection(manifest, keys, { includeChecks: options.includeChecks ?? true }), lineage: NO_LINEAGE };
 }
 
 /** Shared by `executeRun` and `materialize`. @internal */
@@ -181,6 +192,7 @@ export async function runExecution(
     runError = error;
   }
   const outcomes = new Map<string, StepState>();
+  const blocked = new Map<string, string[]>();
   if (runError === null && !controller.signal.aborted) {
     const run: RunState = {
       runId,
@@ -198,6 +210,7 @@ export async function runExecution(
       reused: new Map(lineage.reusedOutputs.map((r) => [`${r.stepKey}\u0000${r.output}`, r.runId])),
       partitions,
       onOutput: hooks.onOutput,
+      blocked,
     };
     await schedule(
       run,
@@ -213,18 +226,25 @@ export async function runExecution(
   for (const key of selection.stepKeys) steps[key] = outcomes.get(key) ?? "not_started";
   const keysWith = (state: string) => selection.stepKeys.filter((k) => steps[k] === state);
   const failedSteps = keysWith("failed");
+  const failedChecks = [...new Set([...blocked.values()].flat())].sort();
   let status: RunStatus;
   const durationMs = clock.now() - started;
   if (controller.signal.aborted) {
     status = "CANCELED";
     log.emit("RUN_CANCELED", { durationMs, notStartedSteps: keysWith("not_started") }, { message: `run ${runId} was canceled` });
-  } else if (runError !== null || failedSteps.length > 0) {
+  } else if (runError !== null || failedSteps.length > 0 || failedChecks.length > 0) {
     status = "FAILURE";
     const error = runError === null ? null : serializeError(runError);
+    const reason = error ? "RUN_ERROR" : failedChecks.length > 0 ? "BLOCKING_CHECK_FAILED" : "STEP_FAILURE";
+    const why = error
+      ? error.message
+      : failedChecks.length > 0
+        ? `blocking check${failedChecks.length === 1 ? "" : "s"} ${failedChecks.join(", ")} failed`
+        : `${failedSteps.join(", ")} failed`;
     log.emit(
       "RUN_FAILURE",
-      { durationMs, failedSteps, skippedSteps: keysWith("skipped"), error, reason: error ? "RUN_ERROR" : "STEP_FAILURE", failedChecks: [] },
-      { message: error ? `run ${runId} failed: ${error.message}` : `run ${runId} failed: ${failedSteps.join(", ")} failed` },
+      { durationMs, failedSteps, skippedSteps: keysWith("skipped"), error, reason, failedChecks },
+      { message: `run ${runId} failed: ${why}` },
     );
   } else {
     status = "SUCCESS";

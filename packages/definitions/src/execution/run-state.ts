@@ -28,6 +28,8 @@ export interface RunState {
   /** Per step of the run: the partitions it materializes and loads. */
   partitions: ReadonlyMap<string, StepPartitions>;
   onOutput: ((stepKey: string, output: string, assetKey: string | null, value: unknown) => void) | null;
+  /** Asset key → the blocking checks of it that failed in this run: steps reading it are skipped. */
+  blocked: Map<string, string[]>;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { StepSpec } from "../authoring/step-spec.js";
  */
 export type StepState = "success" | "failed" | "canceled" | "skipped" | "not_started";
 
-type SkipReason = "upstream_failed" | "output_not_produced";
+type SkipReason = "upstream_failed" | "output_not_produced" | "blocked_by_check";
 
 /**
  * Runs the selected steps in dependency order, as many at once as the run's slots allow, and
@@ -51,6 +51,17 @@ export function schedule(run: RunState, order: readonly string[], outcomes: Map<
       while (queue.length > 0 && !run.signal.aborted) {
         const key = queue.shift()!;
         const step = plan.step(key);
+        const blockedBy = blockingChecks(run, step);
+        if (blockedBy.length > 0) {
+          skipReason.set(key, "blocked_by_check");
+          run.log.emit(
+            "STEP_SKIPPED",
+            { reason: "blocked_by_check", missing: [], blockedBy },
+            { stepKey: key, message: `skipped "${key}": blocked by check ${blockedBy.join(", ")}` },
+          );
+          settle(key, "skipped");
+          continue;
+        }
         const missing = missingUpstream(run, step, outcomes, skipReason);
         if (missing) {
           skipReason.set(key, missing.reason);
@@ -90,6 +101,16 @@ export function schedule(run: RunState, order: readonly string[], outcomes: Map<
 }
 
 /**
+ * The failed blocking checks of the assets a step reads (values and deps). A check step is never
+ * blocked: it checks the value, whatever another check said of it.
+ */
+function blockingChecks(run: RunState, step: StepSpec): string[] {
+  if (step.kind === "check" || run.blocked.size === 0) return [];
+  const read = [...step.inputs.map((i) => i.assetKeyString), ...step.deps.map((d) => d.assetKeyString)];
+  return [...new Set(read.flatMap((asset) => (asset === null ? [] : (run.blocked.get(asset) ?? []))))].sort();
+}
+
+/**
  * The upstream outputs a step needs that its run did not produce. The decision is per output,
  * not per step: a multi-asset that failed after yielding `asset_one` still feeds the consumers
  * of `asset_one`, whose stored value is as fresh as if the step had succeeded. (Dagster's
@@ -107,7 +128,7 @@ function missingUpstream(
     if (!runProduces(run, stepKey, output) || run.produced.get(stepKey)?.has(output)) return;
     missing.push({ stepKey, output });
     const outcome = outcomes.get(stepKey);
-    if (outcome === "failed" || (outcome === "skipped" && skipReason.get(stepKey) === "upstream_failed")) reason = "upstream_failed";
+    if (outcome === "failed" || (outcome === "skipped" && skipReason.get(stepKey) !== "output_not_produced")) reason = "upstream_failed";
   };
   for (const input of step.inputs) if (input.source) check(input.source.stepKey, input.source.output);
   for (const dep of step.deps) check(dep.stepKey, dep.output);

@@ -67,12 +67,20 @@ export class StepContext
   }
 
   get assetKey(): string {
-    const key = this.#step.kind === "asset" ? this.#step.outputs[0]?.assetKeyString : null;
+    const step = this.#step;
+    const key = step.kind === "asset" ? step.outputs[0]?.assetKeyString : step.kind === "check" ? step.checks[0]?.assetKeyString : null;
     if (!key)
       throw new Error(
         `ctx.assetKey is only defined for single assets; step "${this.stepKey}" may produce several, see ctx.selectedAssetKeys`,
       );
     return key;
+  }
+
+  /** For a check step: its check's key. */
+  get checkKey(): string {
+    const check = this.#step.kind === "check" ? this.#step.checks[0] : undefined;
+    if (!check) throw new Error(`ctx.checkKey is only defined in a check's step; step "${this.stepKey}" is not one`);
+    return check.key;
   }
 
   get opName(): string {

@@ -1,4 +1,5 @@
 import { assetKeyToString, parseAssetKey } from "../authoring/asset-key.js";
+import { CheckResult } from "../authoring/checks.js";
 import { MaterializeResult, Output } from "../authoring/output.js";
 import type { MetadataInput } from "../authoring/metadata.js";
 import type { StepSpec } from "../authoring/step-spec.js";
@@ -68,11 +69,17 @@ export async function emitOutputs(
   result: unknown,
   emit: (output: ProducedOutput) => Promise<void>,
   next: (generator: Generator | AsyncGenerator) => Promise<IteratorResult<unknown, unknown>>,
+  emitCheck: (result: CheckResult) => void,
 ): Promise<void> {
   if (isGenerator(result)) {
     try {
       for (;;) {
         const item = await next(result);
+        if (CheckResult.isCheckResult(item.value)) {
+          emitCheck(item.value);
+          if (item.done) return;
+          continue;
+        }
         if (item.done) {
           if (item.value !== undefined) await emit(fromItem(step, item.value, null));
           return;

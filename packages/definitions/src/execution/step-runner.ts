@@ -7,6 +7,8 @@ import { retryDelay } from "../authoring/retry-policy.js";
 import { runProduces, type RunState } from "./run-state.js";
 import { StepContext } from "./step-context-impl.js";
 import { emitOutputs, StepOutputError, type ProducedOutput } from "./step-outputs.js";
+import type { CheckResult, StepCheckSpec } from "../authoring/checks.js";
+import type { SerializedError } from "@strata/protocol";
 import type { StepInputSpec, StepSpec } from "../authoring/step-spec.js";
 import { callUserCode, UserCodeError } from "./user-code-error.js";
 
@@ -16,7 +18,7 @@ import { callUserCode, UserCodeError } from "./user-code-error.js";
  */
 export type StepOutcome = "success" | "failed" | "canceled" | "not_started";
 
-const LABEL = { asset: "asset", multi_asset: "multi-asset", op: "op" } as const;
+const LABEL = { asset: "asset", multi_asset: "multi-asset", op: "op", check: "check" } as const;
 
 function describe(step: StepSpec): string {
   return `${LABEL[step.kind]} "${step.key}"`;
@@ -158,18 +160,103 @@ async function attempt(run: RunState, step: StepSpec, ctx: StepContext): Promise
   const values: unknown[] = [];
   for (const input of step.inputs) values.push(await loadInput(run, step, input, ctx));
   const result = await callUserCode(step.source, () => step.invoke(values, ctx));
+  if (step.kind === "check") {
+    recordCheck(run, step, step.checks[0]!, checkOutcome(step, await result), null);
+    return;
+  }
   const thisAttempt = new Set<string>();
+  const checked = new Set<string>();
   await emitOutputs(
     step,
     result,
     (produced) => handleOutput(run, step, ctx, produced, thisAttempt),
     (generator) => callUserCode(step.source, () => generator.next()),
+    (yielded) => inStepCheck(run, step, ctx, yielded, checked),
   );
   for (const name of ctx.selectedOutputNames) {
     if (!thisAttempt.has(name) && step.outputsByName.get(name)!.isRequired) {
       throw new StepOutputError(`${describe(step)} did not produce its required output "${name}"`);
     }
   }
+  // Every declared check of a selected asset must report: a silent check would read as never run.
+  const missing = step.checks.filter((c) => ctx.selectedAssetKeys.includes(c.assetKeyString) && !checked.has(c.key));
+  if (missing.length > 0) {
+    throw new StepOutputError(
+      `${describe(step)} declares check${missing.length === 1 ? "" : "s"} ${missing.map((c) => `"${c.name}"`).join(", ")} but yielded no checkResult for ${missing.length === 1 ? "it" : "them"}`,
+    );
+  }
+}
+
+type CheckOutcome = { passed: boolean; severity: "WARN" | "ERROR"; metadata: Record<string, MetadataEntry>; description: string | null };
+
+/** What a check function returned: `true`/`false`, `{ passed, severity?, metadata?, description? }` or a `checkResult`. */
+function checkOutcome(step: StepSpec, value: unknown): CheckOutcome {
+  if (typeof value === "boolean") return { passed: value, severity: "ERROR", metadata: {}, description: null };
+  if (value !== null && typeof value === "object" && typeof (value as { passed?: unknown }).passed === "boolean") {
+    const r = value as { passed: boolean; severity?: unknown; metadata?: Record<string, unknown>; description?: unknown };
+    if (r.severity !== undefined && r.severity !== "WARN" && r.severity !== "ERROR") {
+      throw new StepOutputError(`${describe(step)} returned severity ${JSON.stringify(r.severity)}; use "WARN" or "ERROR"`);
+    }
+    return {
+      passed: r.passed,
+      severity: (r.severity as "WARN" | "ERROR" | undefined) ?? "ERROR",
+      metadata: normalizeMetadata(r.metadata, describe(step)),
+      description: typeof r.description === "string" ? r.description : null,
+    };
+  }
+  throw new StepOutputError(`${describe(step)} must return true, false or { passed, severity?, metadata?, description? }`);
+}
+
+/** A `checkResult` an asset's function yielded: it must name a check the asset declares. */
+function inStepCheck(run: RunState, step: StepSpec, ctx: StepContext, yielded: CheckResult, checked: Set<string>): void {
+  if (ctx.closed) return;
+  const asset = yielded.asset === null ? null : yielded.asset.join("/");
+  const spec = step.checks.find((c) => c.name === yielded.name && (asset === null || c.assetKeyString === asset));
+  if (!spec) {
+    const declared = step.checks.map((c) => `"${c.name}"`).join(", ") || "none";
+    throw new StepOutputError(
+      `${describe(step)} yielded a result for check "${yielded.name}", which it does not declare (declared: ${declared})`,
+    );
+  }
+  // A subset run of a multi-asset: a check of an unselected asset is dropped, as its output is.
+  if (!ctx.selectedAssetKeys.includes(spec.assetKeyString)) return;
+  if (checked.has(spec.key)) throw new StepOutputError(`${describe(step)} yielded check "${spec.name}" twice`);
+  checked.add(spec.key);
+  recordCheck(run, step, spec, { ...yielded, metadata: normalizeMetadata(yielded.metadata, describe(step)) }, null);
+}
+
+/**
+ * Reports a check's result (one per partition of the step) and, for a blocking check that failed
+ * with ERROR or could not run, blocks the steps that read its asset.
+ */
+function recordCheck(run: RunState, step: StepSpec, spec: StepCheckSpec, outcome: CheckOutcome, error: SerializedError | null): void {
+  const failedHard = error !== null || (!outcome.passed && outcome.severity === "ERROR");
+  const partitions = run.partitions.get(step.key)?.outputKeys ?? [];
+  const verdict = error ? "could not run" : outcome.passed ? "passed" : `failed (${outcome.severity})`;
+  for (const partition of partitions.length > 0 ? partitions : [null]) {
+    run.log.emit(
+      "ASSET_CHECK_EVALUATION",
+      {
+        checkKey: spec.key,
+        assetKey: spec.assetKeyString,
+        checkName: spec.name,
+        passed: outcome.passed,
+        severity: outcome.severity,
+        blocking: spec.blocking,
+        metadata: outcome.metadata,
+        description: outcome.description,
+        partition,
+        executionFailed: error !== null,
+        error,
+      },
+      {
+        stepKey: step.key,
+        level: outcome.passed ? "info" : failedHard ? "error" : "warning",
+        message: `check ${spec.key}${partition === null ? "" : ` [${partition}]`} ${verdict}${outcome.description ? `: ${outcome.description}` : ""}`,
+      },
+    );
+  }
+  if (spec.blocking && failedHard) run.blocked.set(spec.assetKeyString, [...(run.blocked.get(spec.assetKeyString) ?? []), spec.key]);
 }
 
 /** The wait before the next attempt, or `null` when the error must not be retried. */
@@ -212,6 +299,11 @@ export async function runStep(run: RunState, step: StepSpec): Promise<StepOutcom
   const fields = { stepKey: step.key };
   const fail = (error: unknown, retryNumber: number): StepOutcome => {
     const { payload, message } = failurePayload(step, error, retryNumber);
+    // A check that could not run is a result too: failed, and blocking when its check blocks.
+    if (step.kind === "check") {
+      const outcome = { passed: false, severity: "ERROR" as const, metadata: {}, description: payload.description ?? message };
+      recordCheck(run, step, step.checks[0]!, outcome, payload.error);
+    }
     run.log.emit("STEP_FAILURE", payload, { ...fields, message });
     return "failed";
   };

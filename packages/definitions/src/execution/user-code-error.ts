@@ -1,7 +1,7 @@
 import { isControlFlow } from "../authoring/control-flow.js";
 
 /** The kind of user code a `UserCodeError` came from. */
-export type UserCodeKind = "asset" | "multi_asset" | "op" | "resource" | "io_manager";
+export type UserCodeKind = "asset" | "multi_asset" | "op" | "check" | "resource" | "io_manager";
 
 /**
  * Which piece of user code was running, for error messages and events.
@@ -13,7 +13,7 @@ export type UserCodeKind = "asset" | "multi_asset" | "op" | "resource" | "io_man
  */
 export interface UserCodeSource {
   kind: UserCodeKind;
-  /** The asset key, multi-asset name, `<graph>.<op>` step key, resource key or IO manager key. */
+  /** The asset key, multi-asset name, `<graph>.<op>` step key, check key, resource key or IO manager key. */
   name: string;
 }
 
@@ -21,6 +21,7 @@ const LABELS: Record<UserCodeKind, string> = {
   asset: "asset",
   multi_asset: "multi-asset",
   op: "op",
+  check: "check",
   resource: "resource",
   io_manager: "IO manager",
 };
