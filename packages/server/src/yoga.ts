@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import { authenticate, type AuthMode } from "./auth/authenticate.js";
 import type { StrataContext } from "./context.js";
@@ -12,6 +11,7 @@ import { METRICS_PATH, useMetricsEndpoint } from "./metrics/metrics-endpoint.js"
 import type { StrataPubSub } from "./pubsub/pubsub.js";
 import type { RunService } from "./runs/run-service.js";
 import { useQueryLimits } from "./query-limits.js";
+import { requestIdOf, useRequestId } from "./request-id.js";
 import { schema } from "./schema/index.js";
 import { useUiAssets } from "./ui-assets.js";
 
@@ -66,9 +66,11 @@ export function createStrataYoga(options: StrataYogaOptions): StrataYoga {
       pubsub: options.pubsub.pubsub,
       runs: options.runs,
       principal: await authenticate(db.sql, options.auth, request.headers.get("authorization")),
-      requestId: request.headers.get("x-request-id") ?? randomUUID(),
+      requestId: requestIdOf(request),
     }),
     plugins: [
+      // Before anything logs: every line of the request carries its id.
+      useRequestId(),
       // First, so a request is timed from its arrival; /metrics answers before the GraphQL endpoint.
       useGraphQLDuration(options.runs.metrics),
       useMetricsEndpoint({ metrics: options.runs.metrics, sql: db.sql, auth: options.auth, metricsToken: options.metricsToken, logger }),

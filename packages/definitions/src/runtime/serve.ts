@@ -8,7 +8,7 @@ import { ClaimLoop } from "./claim-loop.js";
 import { HeldRun, type HeldRunContext } from "./held-run.js";
 import { resolveLeaseSeconds } from "./run-lease.js";
 import { defaultWorkerId } from "./worker-id.js";
-import { stderrLogger, type WorkerLogger } from "./worker-logger.js";
+import { logLevelFromEnv, pinoWorkerLogger, type WorkerLogger } from "./worker-logger.js";
 
 /**
  * Options of {@link serve}.
@@ -39,7 +39,7 @@ export interface ServeOptions {
   /** Aborting it shuts the worker down gracefully: no new claims, running runs get `shutdownGraceMs` to finish, then are canceled. */
   signal?: AbortSignal;
   fetch?: typeof fetch;
-  /** Default: lines on stderr. */
+  /** Default: pino, JSON lines on stderr at `STRATA_LOG_LEVEL` (default info). */
   logger?: WorkerLogger;
   /** Steps of one run executing at once (default 8). */
   stepConcurrency?: number;
@@ -110,7 +110,7 @@ export async function serve(definitions: DefinitionsSource, options: ServeOption
   const workerId = options.workerId ?? defaultWorkerId();
   const leaseSeconds = resolveLeaseSeconds(options.leaseSeconds);
   if (!isWorkerId(workerId)) throw new TypeError(`workerId "${workerId}" must be 1-200 of ${WORKER_ID_CHARACTERS}`);
-  const logger = options.logger ?? stderrLogger(options.name);
+  const logger = options.logger ?? pinoWorkerLogger(options.name, logLevelFromEnv(process.env.STRATA_LOG_LEVEL));
   const clock = options.clock ?? systemClock;
   const signal = options.signal ?? new AbortController().signal;
   const url = graphqlUrl(options.server);

@@ -1,3 +1,5 @@
+import { pino, type DestinationStream } from "pino";
+
 /**
  * Where a location worker writes what it does: claims, run outcomes, connection trouble. Pass
  * your own to route it into your logging (pino, winston...); each call gets a message and
@@ -18,15 +20,36 @@ export interface WorkerLogger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** Levels of the worker's own logs, as `STRATA_LOG_LEVEL` names them. */
+export type WorkerLogLevel = "debug" | "info" | "warn" | "error" | "silent";
+
+const LEVELS: readonly string[] = ["debug", "info", "warn", "error", "silent"];
+
+/** `STRATA_LOG_LEVEL` when it names a level, else "info". @internal */
+export function logLevelFromEnv(value: string | undefined): WorkerLogLevel {
+  return value !== undefined && LEVELS.includes(value) ? (value as WorkerLogLevel) : "info";
+}
+
 /**
- * The default logger: one line per message on stderr, `<time> <level> [location <name>] message
- * {fields}`, so stdout stays free for the program's own output.
+ * The default logger: pino, one JSON object a line on stderr (stdout stays free for the
+ * program's own output), each line with the location's name; the same field names as the
+ * server's lines (`time`, `level`, `message`).
  * @internal
  */
-export function stderrLogger(location: string, write: (line: string) => void = (line) => process.stderr.write(line)): WorkerLogger {
-  const line = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    const extra = fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : "";
-    write(`${new Date().toISOString()} ${level} [location ${location}] ${message}${extra}\n`);
+export function pinoWorkerLogger(location: string, level: WorkerLogLevel = "info", destination?: DestinationStream): WorkerLogger {
+  const logger = pino(
+    {
+      level,
+      messageKey: "message",
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      base: { pid: process.pid, location },
+    },
+    destination ?? pino.destination({ fd: 2, sync: true }),
+  );
+  return {
+    info: (message, fields) => logger.info(fields ?? {}, message),
+    warn: (message, fields) => logger.warn(fields ?? {}, message),
+    error: (message, fields) => logger.error(fields ?? {}, message),
   };
-  return { info: line("INFO"), warn: line("WARN"), error: line("ERROR") };
 }
