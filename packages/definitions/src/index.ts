@@ -10,7 +10,7 @@ export { asset, SingleAssetDefinition, type AssetOptions } from "./authoring/ass
 // Helper types appear in the inferred types of users' exported definitions, so they must be
 // nameable from here (TS2742 otherwise).
 export { AssetIn, AssetOutputRef, type ValueOf, type InputValues, type MappedInput } from "./authoring/asset-in.js";
-export type { AssetAttributes } from "./authoring/asset-attributes.js";
+export type { AssetAttributes, FreshnessInput } from "./authoring/asset-attributes.js";
 export { assetKeyToString, type AssetKeyInput } from "./authoring/asset-key.js";
 export { AssetsDefinition } from "./authoring/assets-definition.js";
 export { AssetOut, type AssetOutOptions } from "./authoring/asset-out.js";

@@ -130,6 +130,13 @@ export {
   type SelectionErrorCode,
 } from "./plan/selection.js";
 export {
+  evaluateFreshness,
+  FRESHNESS_STATES,
+  freshnessPolicySchema,
+  type FreshnessPolicy,
+  type FreshnessState,
+} from "./freshness.js";
+export {
   CHECK_KEY_PATTERN,
   CHECK_SEVERITIES,
   checkKey,

@@ -1,4 +1,4 @@
-import { isTagKey, TAG_KEY_CHARACTERS } from "@strata/protocol";
+import { freshnessPolicySchema, isTagKey, TAG_KEY_CHARACTERS, type FreshnessPolicy } from "@strata/protocol";
 import { checkName } from "./asset-key.js";
 import { DefinitionError } from "./definition-error.js";
 import { normalizeMetadata, type MetadataEntry, type MetadataInput } from "./metadata.js";
@@ -32,7 +32,24 @@ export interface AssetAttributes {
   kinds?: readonly string[];
   /** Change it when the code's logic changes, so the catalog can tell stale assets apart. */
   codeVersion?: string;
+  /**
+   * How fresh the asset must be kept, evaluated by the server: at most `failAfterMs` old
+   * (WARN after `warnAfterMs`), or materialized in the `lowerBoundMs` before each tick of
+   * `cron` in `timezone` (default "UTC").
+   */
+  freshness?: FreshnessInput;
 }
+
+/**
+ * A freshness policy as an asset declares it.
+ *
+ * @example
+ * ```ts
+ * const hourly: FreshnessInput = { failAfterMs: 60 * 60_000, warnAfterMs: 30 * 60_000 };
+ * const byNine: FreshnessInput = { cron: "0 9 * * *", timezone: "Europe/Berlin", lowerBoundMs: 2 * 60 * 60_000 };
+ * ```
+ */
+export type FreshnessInput = { failAfterMs: number; warnAfterMs?: number } | { cron: string; timezone?: string; lowerBoundMs: number };
 
 /** Attributes after validation, as they appear in the manifest. @internal */
 export interface NormalizedAttributes {
@@ -43,6 +60,7 @@ export interface NormalizedAttributes {
   tags: Record<string, string>;
   kinds: string[];
   codeVersion: string | null;
+  freshness: FreshnessPolicy | null;
 }
 
 function checkTags(tags: Readonly<Record<string, string>> | undefined, culprit: string): Record<string, string> {
@@ -77,5 +95,22 @@ export function normalizeAttributes(
     tags: checkTags({ ...inherited.tags, ...input.tags }, culprit),
     kinds: [...new Set(kinds)].sort(),
     codeVersion: codeVersion ?? null,
+    freshness: normalizeFreshness(input.freshness ?? inherited.freshness, culprit),
   };
+}
+
+function normalizeFreshness(input: FreshnessInput | undefined, culprit: string): FreshnessPolicy | null {
+  if (input === undefined) return null;
+  const parsed = freshnessPolicySchema.safeParse(
+    typeof input === "object" && input !== null && "cron" in input ? { kind: "cron", ...input } : { kind: "time_window", ...input },
+  );
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new DefinitionError(
+      "invalid_option",
+      culprit,
+      `freshness${issue.path.length ? `.${issue.path.join(".")}` : ""}: ${issue.message}`,
+    );
+  }
+  return parsed.data;
 }

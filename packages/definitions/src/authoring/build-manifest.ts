@@ -28,6 +28,7 @@ function manifestAsset(producer: AssetProducer, producers: ReadonlyMap<string, A
     partitions: blueprint.partitions,
     backfillPolicy: blueprint.backfillPolicy,
     partitionMappings: explicitMappings(producer, producers),
+    freshness: asset.attributes.freshness,
   };
 }
 

@@ -63,6 +63,7 @@ describe("the manifest", () => {
       partitions: null,
       backfillPolicy: null,
       partitionMappings: {},
+      freshness: null,
     });
     expect(manifest.assets.find((a) => a.key === "report")).toMatchObject({
       deps: ["finance/ledger", "sales/large"],

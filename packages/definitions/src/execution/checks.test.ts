@@ -264,3 +264,18 @@ describe("checks an asset evaluates in its own step (checkSpec + checkResult)", 
     ).toThrow(/check "a#x"[\s\S]*defined twice/);
   });
 });
+
+describe("freshness policies", () => {
+  it("travel in the manifest as data, and a wrong one fails where it is declared", () => {
+    const fresh = asset("fresh", { freshness: { failAfterMs: 3_600_000, warnAfterMs: 1_800_000 } }, () => 1);
+    const byNine = asset("by_nine", { freshness: { cron: "0 9 * * *", timezone: "Europe/Berlin", lowerBoundMs: 7_200_000 } }, () => 2);
+    const { manifest } = new Definitions({ assets: [fresh, byNine] }).manifest();
+    expect(manifest.assets.map((a) => [a.key, a.freshness])).toEqual([
+      ["by_nine", { kind: "cron", cron: "0 9 * * *", timezone: "Europe/Berlin", lowerBoundMs: 7_200_000 }],
+      ["fresh", { kind: "time_window", failAfterMs: 3_600_000, warnAfterMs: 1_800_000 }],
+    ]);
+    expect(() => asset("late", { freshness: { failAfterMs: 60_000, warnAfterMs: 120_000 } }, () => 1)).toThrow(
+      /freshness.warnAfterMs: warnAfterMs must be less than failAfterMs/,
+    );
+  });
+});
