@@ -22,7 +22,10 @@ function errorWithFields<Fields extends object>(name: string, code: string) {
     }
   }
   // Object.assign adds the fields; the type says so.
-  return ErrorWithFields as unknown as new (fields: Fields, message: string) => ErrorWithFields & Readonly<Fields>;
+  return ErrorWithFields as unknown as new (
+    fields: Fields,
+    message: string,
+  ) => ErrorWithFields & Readonly<Fields>;
 }
 
 export class NotFoundError extends StrataError {
@@ -115,7 +118,9 @@ export type SelectionProblem =
   | "MULTIPLE_LOCATIONS"
   | "EMPTY_SELECTION"
   | "NOT_LOADED"
-  | "MISSING_PARTITION";
+  | "MISSING_PARTITION"
+  | "UNKNOWN_CHECKS"
+  | "CHECK_REQUIRES_MATERIALIZATION";
 
 export class InvalidSelectionError extends StrataError {
   override readonly name = "InvalidSelectionError";

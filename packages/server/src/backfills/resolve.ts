@@ -17,7 +17,7 @@ import { AssetNotPartitionedError, InvalidArgumentError, InvalidSelectionError, 
 import { loadSpace } from "../partitions/space.js";
 import { statusRanges } from "../partitions/status.js";
 import type { ManifestCache } from "../runs/manifest-cache.js";
-import type { RunPlan } from "../runs/run-plan.js";
+import { planOf, type RunPlan } from "../runs/run-plan.js";
 import { parseTags } from "../runs/run-tags.js";
 import {
   type BackfillFilter,
@@ -154,7 +154,7 @@ export async function resolveBackfill(
     if (plans[id]) continue;
     try {
       const selection = resolveSelection(manifest, chunk.assetKeys);
-      plans[id] = { planVersion: 1, stepKeys: selection.stepKeys, assetKeys: selection.assetKeys, reusedOutputs: [] };
+      plans[id] = planOf(manifest, selection);
     } catch (error) {
       if (error instanceof SelectionError)
         throw new InvalidSelectionError(

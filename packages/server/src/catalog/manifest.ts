@@ -1,6 +1,7 @@
 import { contentHash } from "@strata/protocol/hash";
 import { manifestSchema, SUPPORTED_MANIFEST_VERSIONS, type Manifest } from "@strata/protocol";
 import { InvalidManifestError, type ManifestProblem } from "../errors.js";
+import { manifestCheckProblems } from "./manifest-checks.js";
 import { manifestGraphProblems } from "./manifest-graph.js";
 
 export type { Manifest, ManifestAsset, ManifestStep } from "@strata/protocol";
@@ -28,7 +29,7 @@ export function parseManifest(input: unknown, hash: string): Manifest {
       message: `version ${manifest.manifestVersion} is not supported by this server (it reads ${SUPPORTED_MANIFEST_VERSIONS.join(", ")}); upgrade the server`,
     });
   }
-  problems.push(...manifestGraphProblems(manifest));
+  problems.push(...manifestGraphProblems(manifest), ...manifestCheckProblems(manifest));
   const expected = manifestHash(input);
   if (hash !== expected) {
     problems.push({

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { registerChecks } from "../checks/register-checks.js";
 import type { Sql } from "../db/sql.js";
 import { AssetKeyCollisionError, type KeyCollision } from "../errors.js";
 import { parseLocationName } from "./location-name.js";
@@ -66,6 +67,7 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
       await tx.query(`INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING`, [mentioned]);
       await tx.query(`DELETE FROM "AssetNode" WHERE "locationId" = $1`, [location.id]);
       await insertNodes(tx, manifest, location.id, versionId);
+      await registerChecks(tx, manifest, location.id);
       await tx.query(
         `UPDATE "CodeLocation" SET "currentVersionId" = $2, status = 'LOADED', "loadError" = NULL, "updatedAt" = now() WHERE id = $1`,
         [location.id, versionId],

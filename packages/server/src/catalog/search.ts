@@ -13,6 +13,8 @@ export interface AssetSearch {
   tag?: string | null;
   kind?: string | null;
   location?: string | null;
+  /** PASSING, WARNING, FAILING or NOT_EVALUATED: assets whose checks' latest results fold to it. */
+  checkHealth?: string | null;
 }
 
 export interface SearchPage {
@@ -60,6 +62,8 @@ export function buildSearch(filter: AssetSearch, bytewiseCollation: boolean): { 
     if (filter.tag.includes("=")) clauses.push(`n."tagPairs" @> ARRAY[${param(filter.tag)}]::text[]`);
     else clauses.push(`n.tags ? ${param(filter.tag)}`);
   }
+  // AssetNode_checkHealth_key_idx answers this in key order, so a page stops after `first` rows.
+  if (filter.checkHealth) clauses.push(`n."checkHealth" = ${param(filter.checkHealth)}::"AssetCheckHealth"`);
   if (filter.location) {
     clauses.push(`n."locationId" = (SELECT id FROM "CodeLocation" WHERE name = ${param(filter.location)})`);
   }

@@ -9,6 +9,8 @@ import { DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN, SubscriptionBudget } from "./subsc
 export interface StrataEvents {
   /** A materialization was stored. */
   assetMaterialized: [{ materializationId: string; assetKey: string }];
+  /** A check result was stored (a run's, or reported outside runs). */
+  assetCheckEvaluated: [{ executionId: string; checkKey: string; assetKey: string }];
   /** A code location registered, changed status, or heartbeated after a silence. */
   codeLocationChanged: [{ name: string; change: "REGISTERED" | "UPDATED" | "LOAD_ERROR" }];
   /** Events stored for a run, in seq order, one message per report. */

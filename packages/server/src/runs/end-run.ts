@@ -20,10 +20,16 @@ export async function endRunOnServer(
   outcome: { status: "FAILURE" | "CANCELED"; reason: string; code?: RunFailureReason },
 ): Promise<StoredRunEvent> {
   const [ended] = await tx.query<{ durationMs: number; backfillId: string | null; partitioned: boolean }>(
-    `UPDATE "Run" SET status = $2::"RunStatus", "failureReason" = $3, "endedAt" = now(), "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1
+    `UPDATE "Run" SET status = $2::"RunStatus", "failureReason" = $3, "failureCode" = $4::"RunFailureCode", "endedAt" = now(),
+            "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1
      RETURNING COALESCE(round(extract(epoch FROM now() - "startedAt") * 1000), 0)::int AS "durationMs", "backfillId",
                ("partitionKey" IS NOT NULL OR "partitionRangeStart" IS NOT NULL) AS partitioned`,
-    [run.id, outcome.status, outcome.status === "FAILURE" ? outcome.reason : null],
+    [
+      run.id,
+      outcome.status,
+      outcome.status === "FAILURE" ? outcome.reason : null,
+      outcome.status === "FAILURE" ? (outcome.code ?? "WORKER_LOST") : null,
+    ],
   );
   const failing = outcome.status === "FAILURE";
   if (ended!.partitioned) await settleRunPartitions(tx, run.id, outcome.status);

@@ -1,14 +1,15 @@
 import { markInProgress, markRunsInProgress } from "../partitions/status.js";
 import { type PartitionRequest, type RunPartitions, resolveRunPartitions } from "../partitions/run-partitions.js";
 import { randomUUID } from "node:crypto";
-import { resolveSelection, SelectionError, type RunSelection } from "@strata/protocol";
+import { assetsOfChecks, type LaunchSelection, resolveLaunchSelection } from "../checks/launch-selection.js";
+import { plannedChecks } from "../checks/planned.js";
 import type { Sql } from "../db/sql.js";
 import type { Run } from "../generated/prisma/client.js";
 import { InvalidArgumentError, InvalidSelectionError } from "../errors.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
 import type { ManifestCache } from "./manifest-cache.js";
 import { lockQueue } from "./queue.js";
-import type { RunPlan } from "./run-plan.js";
+import { planOf, type RunPlan } from "./run-plan.js";
 import { parseTags, priorityOf, tagPairs } from "./run-tags.js";
 
 export interface NewRun {
@@ -63,6 +64,7 @@ export async function insertRun(
     run.partitions?.key ?? null,
     run.partitions?.range?.start ?? null,
     run.partitions?.range?.end ?? null,
+    run.plan.checkKeys ?? [],
   ];
   const statement = `WITH decision AS (
        SELECT CASE WHEN $14::int >= 0
@@ -77,7 +79,8 @@ export async function insertRun(
               $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now(), $15, $16, $17
        FROM decision d
        RETURNING *),
-     steps AS (INSERT INTO "RunStep" ("runId", "stepKey") SELECT run.id, step FROM run, unnest($13::text[]) AS step)
+     steps AS (INSERT INTO "RunStep" ("runId", "stepKey") SELECT run.id, step FROM run, unnest($13::text[]) AS step),
+     checks AS (${plannedChecks("run.id", "$15")} FROM run, unnest($18::text[]) AS k(key) JOIN "AssetCheck" c ON c.key = k.key)
      SELECT * FROM run`;
   // Admission reads the queue, so it holds the coordinator's lock (taken before the statement,
   // whose snapshot then includes every earlier decision); a plain QUEUED insert needs none.
@@ -128,10 +131,12 @@ export function oneLocation<N extends { key: string; location: string }>(keys: r
 export async function launchRun(
   sql: Sql,
   manifests: ManifestCache,
-  input: { assetKeys: readonly string[]; tags?: unknown; createdBy: string } & PartitionRequest,
+  input: LaunchSelection & { tags?: unknown; createdBy: string } & PartitionRequest,
   admitUpTo: number | null,
 ): Promise<{ id: string; status: NewRunStatus; row: RunRow; location: string }> {
-  if (input.assetKeys.length === 0) throw new InvalidSelectionError("EMPTY_SELECTION", "Select at least one asset to launch a run");
+  const checkedAssets = assetsOfChecks(input.checkKeys);
+  if (input.assetKeys.length === 0 && checkedAssets.length === 0)
+    throw new InvalidSelectionError("EMPTY_SELECTION", "Select at least one asset or check to launch a run");
   if (input.assetKeys.length > 100_000) throw new InvalidArgumentError("assetKeys", "select at most 100,000 assets");
   const keys = [...new Set(input.assetKeys.map((key, i) => parseAssetKey(key, `assetKeys.${i}`)))];
   const tags = parseTags(input.tags);
@@ -145,9 +150,9 @@ export async function launchRun(
   }>(
     `SELECT n.key, n."locationId", l.name AS location, l."currentVersionId" AS "versionId", l.status, n.partitions IS NOT NULL AS partitioned
      FROM "AssetNode" n JOIN "CodeLocation" l ON l.id = n."locationId" WHERE n.key = ANY($1::text[])`,
-    [keys],
+    [[...keys, ...checkedAssets]],
   );
-  const { locationId, versionId, location } = oneLocation(keys, nodes, "run");
+  const { locationId, versionId, location } = oneLocation([...new Set([...keys, ...checkedAssets])], nodes, "run");
   const partitioned = nodes.filter((n) => n.partitioned).map((n) => n.key);
   if (partitioned.length && input.partition == null && input.partitionRange == null) {
     throw new InvalidSelectionError(
@@ -157,28 +162,16 @@ export async function launchRun(
     );
   }
   if (!versionId) throw new InvalidSelectionError("NOT_LOADED", `Code location "${location}" has no registered manifest`);
-  let selection: RunSelection;
-  try {
-    selection = resolveSelection(await manifests.get(sql, versionId), keys);
-  } catch (error) {
-    if (error instanceof SelectionError) {
-      const reason =
-        error.code === "partial_multi_asset"
-          ? "PARTIAL_MULTI_ASSET"
-          : error.code === "empty_selection"
-            ? "EMPTY_SELECTION"
-            : "UNKNOWN_ASSETS";
-      throw new InvalidSelectionError(reason, error.message, keys);
-    }
-    throw error;
-  }
-  const partitions = await resolveRunPartitions(sql, selection.assetKeys, input);
+  const manifest = await manifests.get(sql, versionId);
+  const selection = resolveLaunchSelection(manifest, { ...input, assetKeys: keys });
+  // A check step reads its asset's partition: a run of checks alone takes its assets' partitions.
+  const partitions = await resolveRunPartitions(sql, [...new Set([...selection.assetKeys, ...checkedAssets])], input);
   const run = await insertRun(
     sql,
     {
       locationId,
       versionId,
-      plan: { planVersion: 1, stepKeys: selection.stepKeys, assetKeys: selection.assetKeys, reusedOutputs: [] },
+      plan: planOf(manifest, selection),
       tags,
       createdBy: input.createdBy,
       partitions,
@@ -231,7 +224,9 @@ export async function insertRuns(tx: Sql, batch: RunBatch, runs: readonly BatchR
                             "updatedAt", "partitionKey", "partitionRangeStart", "partitionRangeEnd", "backfillId")
          SELECT r.id, 'QUEUED', $7, $8, p.selection, p.plan, $9::jsonb, $10::text[], $11, $12, now(), now(), r.pkey, r.rstart, r.rend, $13
          FROM rows r JOIN plans p ON p.i = r.plan_i
-         RETURNING id)
+         RETURNING id),
+       checks AS (${plannedChecks("r.id", "r.pkey")} FROM run JOIN rows r ON r.id = run.id JOIN plans p ON p.i = r.plan_i,
+                    jsonb_array_elements_text(COALESCE(p.plan->'checkKeys', '[]')) AS k(key) JOIN "AssetCheck" c ON c.key = k.key)
        INSERT INTO "RunStep" ("runId", "stepKey")
        SELECT r.id, step FROM run JOIN rows r ON r.id = run.id JOIN plans p ON p.i = r.plan_i, unnest(p.steps) AS step`,
       [

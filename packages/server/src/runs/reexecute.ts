@@ -5,7 +5,7 @@ import { NothingToReexecuteError, NotFoundError, RunStatusError } from "../error
 import { insertRun, type NewRunStatus, type RunRow } from "./launch.js";
 import type { ManifestCache } from "./manifest-cache.js";
 import { readExecutorEvents } from "./run-events.js";
-import { readPlan, type RunPlan } from "./run-plan.js";
+import { planOf, readPlan, type RunPlan } from "./run-plan.js";
 import { parseTags } from "./run-tags.js";
 
 /**
@@ -55,11 +55,11 @@ export async function reexecuteRun(
   if (!events.some((e) => e.type === "RUN_START")) {
     // The parent never started (canceled in the queue, never claimed): nothing ran, all must.
     const parentPlan = readPlan(parent.plan);
-    plan = { planVersion: 1, stepKeys: parentPlan.stepKeys, assetKeys: parentPlan.assetKeys, reusedOutputs: [] };
+    plan = planOf(manifest, parentPlan);
   } else {
     try {
       const reexecution = planReexecution(manifest, events, input.strategy);
-      plan = { planVersion: 1, stepKeys: reexecution.stepKeys, assetKeys: reexecution.assetKeys, reusedOutputs: reexecution.reusedOutputs };
+      plan = planOf(manifest, reexecution, reexecution.reusedOutputs);
     } catch (error) {
       if (error instanceof ReexecutionError && error.code === "nothing_to_reexecute") {
         throw new NothingToReexecuteError(

@@ -5,8 +5,10 @@ import { z } from "zod";
 import type { Sql } from "../db/sql.js";
 import { EventOutsidePlanError, InvalidArgumentError, NotFoundError, RunEventSequenceError, RunNotHeldError } from "../errors.js";
 import { recordMaterializations } from "../catalog/materializations.js";
+import { evaluationOutsidePlan, recordRunCheckEvaluations, targetRunMaterializations } from "../checks/evaluations.js";
 import type { StrataPubSub } from "../pubsub/pubsub.js";
 import { parseLeaseSeconds } from "./claim.js";
+import { runFailureOf } from "./run-failure.js";
 import { readPlan } from "./run-plan.js";
 import { readRunEvents, type StoredRunEvent } from "./run-events.js";
 import type { CommittedReport } from "../metrics/server-metrics.js";
@@ -125,6 +127,7 @@ export async function reportRunEvents(
           result: { lastSeq: run.lastEventSeq, status: run.status, cancelRequested: run.status === "CANCELING" },
           stored: [],
           materialized: [],
+          evaluated: [],
           status: null,
           backfillId: null,
           admitted: [],
@@ -153,6 +156,12 @@ export async function reportRunEvents(
     const inserted = events.filter((e) => freshSeqs.has(e.seq)).map((e) => stored(input.runId, e));
     inserted.sort((a, b) => a.seq - b.seq);
     const materialized = await recordRunMaterializations(tx, input.runId, inserted);
+    await targetRunMaterializations(
+      tx,
+      input.runId,
+      materialized.map((m) => m.materializationId),
+    );
+    const evaluated = await recordRunCheckEvaluations(tx, input.runId, inserted);
     await foldSteps(tx, input.runId, inserted);
     const terminal = inserted.find((e) => terminalStatusOf(e.type));
     let status = run.status;
@@ -160,15 +169,11 @@ export async function reportRunEvents(
     let admitted: AdmittedRun[] = [];
     if (terminal) {
       status = terminalStatusOf(terminal.type)!;
-      const payload = (terminal.payload ?? {}) as { error?: { message?: string } | null; failedSteps?: string[] };
-      const reason =
-        status === "FAILURE"
-          ? (payload.error?.message ?? (payload.failedSteps?.length ? `Steps failed: ${payload.failedSteps.join(", ")}` : "Run failed"))
-          : null;
+      const failure = status === "FAILURE" ? runFailureOf(terminal.payload) : null;
       await tx.query(
         `UPDATE "Run" SET status = $2::"RunStatus", "failureReason" = $3, "endedAt" = $4, "leaseExpiresAt" = NULL, "updatedAt" = now(),
-                "lastEventSeq" = GREATEST("lastEventSeq", $5) WHERE id = $1`,
-        [input.runId, status, reason, terminal.timestamp, inserted.at(-1)!.seq],
+                "lastEventSeq" = GREATEST("lastEventSeq", $5), "failureCode" = $6::"RunFailureCode" WHERE id = $1`,
+        [input.runId, status, failure?.message ?? null, terminal.timestamp, inserted.at(-1)!.seq, failure?.code ?? null],
       );
       // Only a partitioned run holds partitions; the others skip the statement.
       if (run.partitioned) await settleRunPartitions(tx, input.runId, status as "SUCCESS" | "FAILURE" | "CANCELED");
@@ -192,6 +197,7 @@ export async function reportRunEvents(
       result: { lastSeq, status, cancelRequested: status === "CANCELING" },
       stored: inserted.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() })),
       materialized,
+      evaluated,
       status: status !== run.status ? status : null,
       backfillId,
       admitted,
@@ -208,6 +214,7 @@ export async function reportRunEvents(
   const again = resent.size ? (await readRunEvents(sql, input.runId, first - 1, last - first + 1)).filter((e) => resent.has(e.seq)) : [];
   if (again.length || outcome.stored.length) pubsub.publish("runEvents", input.runId, { events: [...again, ...outcome.stored] });
   for (const m of outcome.materialized) pubsub.publish("assetMaterialized", m);
+  for (const e of outcome.evaluated) pubsub.publish("assetCheckEvaluated", e);
   if (outcome.status) pubsub.publish("runStatusChanged", { runId: input.runId, status: outcome.status });
   if (outcome.backfillId) pubsub.publish("backfillChanged", { backfillId: outcome.backfillId });
   // The backfill's next runs, admitted with this end: their location's workers claim them now.
@@ -268,6 +275,11 @@ async function checkPlan(tx: Sql, runId: string, news: ReportedEvent[]): Promise
         { runId, seq: event.seq },
         `Event seq ${event.seq} (${event.type}) names step "${event.stepKey}", which is not in run ${runId}'s plan`,
       );
+    }
+    if (event.type === "ASSET_CHECK_EVALUATION") {
+      const problem = evaluationOutsidePlan(plan, event);
+      if (problem) throw new EventOutsidePlanError({ runId, seq: event.seq }, `Event seq ${event.seq} (${event.type}) ${problem}`);
+      continue;
     }
     const asset = assetOf(event);
     if (asset && !assets.has(asset)) {

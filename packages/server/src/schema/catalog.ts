@@ -3,6 +3,7 @@ import { requireScope } from "../auth/principal.js";
 import { countAssets, searchAssets, type AssetSearch } from "../catalog/search.js";
 import { InvalidArgumentError } from "../errors.js";
 import { AssetRef, loadAssets } from "./asset.js";
+import { AssetCheckHealthEnum } from "./asset-check.js";
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -30,6 +31,11 @@ builder.queryField("assets", (t) =>
         tag: t.arg.string({ required: false, description: '"name=value", or "name" for any value.' }),
         kind: t.arg.string({ required: false }),
         location: t.arg.string({ required: false, description: "A code location's name." }),
+        checkHealth: t.arg({
+          type: AssetCheckHealthEnum,
+          required: false,
+          description: "Assets whose checks' latest results fold to this (assets without checks have none).",
+        }),
       },
       resolve: async (_root, args, ctx, info) => {
         requireScope(ctx.principal, "read");

@@ -15,6 +15,7 @@ import "./run.js";
 import "./run-worker.js";
 import "./partitions.js";
 import "./backfill.js";
+import "./asset-check.js";
 
 /** Strata's GraphQL schema: the one contract between the server, the SDK and the CLI. */
 export const schema: GraphQLSchema = builder.toSchema();

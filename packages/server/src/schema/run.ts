@@ -177,10 +177,19 @@ builder.mutationFields((t) => ({
   launchRun: t.prismaField({
     type: "Run",
     description:
-      "Queues a run of these assets (all of one code location). Tags are strings; `strata/priority` (an integer) orders the queue. Requires `launch`.",
+      "Queues a run of these assets and/or checks (all of one code location). A run of assets evaluates their checks unless `includeChecks` is false; `checkKeys` alone runs those checks' own steps on the assets' stored values. Tags are strings; `strata/priority` (an integer) orders the queue. Requires `launch`.",
     errors: { types: [InvalidSelectionError, PartitionKeysNotFoundError, AssetNotPartitionedError] },
     args: {
-      assetKeys: t.arg.stringList({ required: true }),
+      assetKeys: t.arg.stringList({ required: false, defaultValue: [] }),
+      checkKeys: t.arg.stringList({
+        required: false,
+        description: 'Checks to run ("<asset key>#<name>"): alone, or beside the assets selected.',
+      }),
+      includeChecks: t.arg.boolean({
+        required: false,
+        defaultValue: true,
+        description: "Whether a run of assets evaluates their checks (those an asset evaluates in its own step always are).",
+      }),
       tags: t.arg({ type: "JSON", required: false }),
       partition: t.arg.string({ required: false, description: "The partition to materialize, for partitioned assets." }),
       partitionRange: t.arg({
@@ -195,7 +204,9 @@ builder.mutationFields((t) => ({
         ctx.db.sql,
         ctx.runs.manifests,
         {
-          assetKeys: args.assetKeys,
+          assetKeys: args.assetKeys ?? [],
+          checkKeys: args.checkKeys,
+          includeChecks: args.includeChecks,
           tags: args.tags,
           createdBy: principalName(ctx),
           partition: args.partition,

@@ -20,11 +20,21 @@ export interface FixtureAsset {
   partitionMappings?: Record<string, unknown>;
 }
 
-export function manifestOf(assets: FixtureAsset[]) {
+/** A check in the wire format: evaluated in its asset's step, or (`ownStep`) in a check step reading it. */
+export interface FixtureCheck {
+  asset: string;
+  name: string;
+  blocking?: boolean;
+  description?: string | null;
+  ownStep?: boolean;
+}
+
+/** A manifest of these assets (and checks, which make it version 3) and its hash. */
+export function manifestOf(assets: FixtureAsset[], checks: FixtureCheck[] = []) {
   const sorted = [...assets].sort((a, b) => (a.key < b.key ? -1 : 1));
   const stepKeyOf = (a: FixtureAsset) => a.multiAsset?.name ?? a.key.replaceAll("/", "__");
   const manifest = {
-    manifestVersion: assets.some((a) => a.partitions) ? 2 : 1,
+    manifestVersion: checks.length ? 3 : assets.some((a) => a.partitions) ? 2 : 1,
     assets: sorted.map((a) => ({
       key: a.key,
       deps: [...(a.deps ?? [])].sort(),
@@ -64,7 +74,46 @@ export function manifestOf(assets: FixtureAsset[]) {
       };
     }),
   };
-  return { manifest, hash: manifestHash(manifest) };
+  if (checks.length === 0) return { manifest, hash: manifestHash(manifest) };
+  const parts = checkParts(sorted, stepKeyOf, checks);
+  const withChecks = {
+    ...manifest,
+    steps: [...manifest.steps, ...parts.checkSteps].sort((a, b) => (a.key < b.key ? -1 : 1)),
+    checks: parts.checks,
+  };
+  return { manifest: withChecks, hash: manifestHash(withChecks) };
+}
+
+function checkParts(assets: FixtureAsset[], stepKeyOf: (a: FixtureAsset) => string, checks: FixtureCheck[]) {
+  const stepOf = (key: string) => {
+    const asset = assets.find((a) => a.key === key);
+    return asset ? stepKeyOf(asset) : key.replaceAll("/", "__");
+  };
+  const sorted = [...checks].sort((a, b) => (`${a.asset}#${a.name}` < `${b.asset}#${b.name}` ? -1 : 1));
+  return {
+    checks: sorted.map((c) => ({
+      key: `${c.asset}#${c.name}`,
+      assetKey: c.asset,
+      name: c.name,
+      description: c.description ?? null,
+      blocking: c.blocking ?? false,
+      stepKey: c.ownStep ? `${c.asset}#${c.name}` : stepOf(c.asset),
+    })),
+    checkSteps: sorted
+      .filter((c) => c.ownStep)
+      .map((c) => ({
+        key: `${c.asset}#${c.name}`,
+        kind: "check",
+        inputs: [{ name: c.asset.split("/").at(-1)!, stepKey: stepOf(c.asset), output: c.asset.split("/").at(-1)!, assetKey: c.asset }],
+        outputs: [],
+        retryPolicy: null,
+        deps: [],
+        externalInputs: [],
+        canSubset: false,
+        graph: null,
+        requiredResourceKeys: [],
+      })),
+  };
 }
 
 export const REGISTER = /* GraphQL */ `

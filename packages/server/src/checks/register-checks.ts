@@ -1,0 +1,30 @@
+import type { Manifest } from "@strata/protocol";
+import type { Sql } from "../db/sql.js";
+import { refreshLocationCheckHealth } from "./health.js";
+
+/**
+ * Stores a registered manifest's checks beside its asset nodes (the registration has just
+ * replaced those, and their checks went with them), then folds each asset's check health again:
+ * checks added or removed change it, and the nodes were new rows without it.
+ */
+export async function registerChecks(tx: Sql, manifest: Manifest, locationId: string): Promise<void> {
+  if (manifest.checks.length) {
+    const kinds = new Map(manifest.steps.map((s) => [s.key, s.kind]));
+    const rows = manifest.checks.map((c) => ({
+      key: c.key,
+      asset_key: c.assetKey,
+      name: c.name,
+      description: c.description,
+      blocking: c.blocking,
+      step_key: c.stepKey,
+      own_step: kinds.get(c.stepKey) === "check",
+    }));
+    await tx.query(
+      `INSERT INTO "AssetCheck" (key, "assetKey", name, description, blocking, "stepKey", "ownStep")
+       SELECT r.key, r.asset_key, r.name, r.description, r.blocking, r.step_key, r.own_step
+       FROM jsonb_to_recordset($1::jsonb) AS r(key text, asset_key text, name text, description text, blocking boolean, step_key text, own_step boolean)`,
+      [JSON.stringify(rows)],
+    );
+  }
+  await refreshLocationCheckHealth(tx, locationId);
+}

@@ -1,0 +1,267 @@
+import { CHECK_SEVERITIES, RUN_FAILURE_REASONS } from "@strata/protocol";
+import { filter, pipe } from "graphql-yoga";
+import { builder } from "../builder.js";
+import { requireScope } from "../auth/principal.js";
+import { parseAssetKey } from "../catalog/asset-key.js";
+import { reportCheckResult } from "../checks/report-result.js";
+import { resolveCheckStatus } from "../checks/status.js";
+import { InvalidArgumentError, NotFoundError, PartitionKeysNotFoundError } from "../errors.js";
+import { guardSubscription } from "../pubsub/guarded-subscription.js";
+import { metadataList, MetadataEntryRef } from "./metadata.js";
+
+const AssetCheckExecutionStatusEnum = builder.enumType("AssetCheckExecutionStatus", {
+  values: {
+    IN_PROGRESS: { description: "Its run has not ended and has not evaluated it yet." },
+    SUCCEEDED: { description: "It passed." },
+    FAILED: { description: "It failed (see severity)." },
+    EXECUTION_FAILED: { description: "Its function threw, or its run failed before evaluating it." },
+    SKIPPED: { description: "Its run ended without evaluating it (succeeded without reaching it, or was canceled)." },
+  },
+});
+
+export const AssetCheckSeverityEnum = builder.enumType("AssetCheckSeverity", {
+  values: Object.fromEntries(
+    CHECK_SEVERITIES.map((s) => [s, { description: s === "ERROR" ? "Fails the check." : "Only warns." }]),
+  ) as Record<(typeof CHECK_SEVERITIES)[number], { description: string }>,
+});
+
+export const AssetCheckHealthEnum = builder.enumType("AssetCheckHealth", {
+  values: {
+    PASSING: { description: "Every check's latest result passed." },
+    WARNING: { description: "A check's latest result failed with severity WARN, none with ERROR." },
+    FAILING: { description: "A check's latest result failed with severity ERROR, or its function threw." },
+    NOT_EVALUATED: { description: "Some check has no result yet, and none is failing." },
+  },
+});
+
+const CanExecuteIndividuallyEnum = builder.enumType("AssetCheckCanExecuteIndividually", {
+  values: {
+    CAN_EXECUTE: { description: "It runs in a check step of its own: launchRun(checkKeys) runs it alone." },
+    REQUIRES_MATERIALIZATION: { description: "Its asset evaluates it in its own step: materialize the asset to run it." },
+  },
+});
+
+export const RunFailureCodeEnum = builder.enumType("RunFailureCode", { values: RUN_FAILURE_REASONS });
+
+export const AssetCheckExecutionRef = builder.prismaObject("AssetCheckExecution", {
+  description: "One evaluation of an asset check: planned with its run, then its result; or a result reported outside runs.",
+  fields: (t) => ({
+    id: t.string({ resolve: (e) => e.id.toString() }),
+    checkKey: t.exposeString("checkKey"),
+    assetKey: t.exposeString("assetKey"),
+    status: t.field({
+      type: AssetCheckExecutionStatusEnum,
+      description: "Planned executions read as IN_PROGRESS, EXECUTION_FAILED or SKIPPED from their run's state.",
+      select: { status: true, run: { select: { status: true } } },
+      resolve: (e) => resolveCheckStatus(e.status, e.run?.status),
+    }),
+    passed: t.boolean({
+      nullable: true,
+      description: "Null until it has a result; false when its function threw.",
+      resolve: (e) => (e.status === "SUCCEEDED" ? true : e.status === "FAILED" || e.status === "EXECUTION_FAILED" ? false : null),
+    }),
+    severity: t.field({ type: AssetCheckSeverityEnum, nullable: true, resolve: (e) => e.severity }),
+    metadata: t.field({ type: [MetadataEntryRef], resolve: (e) => metadataList(e.metadata) }),
+    description: t.exposeString("description", { nullable: true }),
+    error: t.field({
+      type: "JSON",
+      nullable: true,
+      description: "The error its function threw: { name, message, stack, cause }.",
+      resolve: (e) => e.error,
+    }),
+    partition: t.exposeString("partition", { nullable: true }),
+    runId: t.exposeString("runId", { nullable: true, description: "Null for a result reported outside runs." }),
+    run: t.relation("run", { nullable: true }),
+    stepKey: t.exposeString("stepKey", { nullable: true }),
+    targetMaterialization: t.relation("targetMaterialization", {
+      nullable: true,
+      description: "The materialization it evaluated: its run's of the same asset and partition, else the latest when it was evaluated.",
+    }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    endedAt: t.expose("endedAt", { type: "DateTime", nullable: true }),
+  }),
+});
+
+export const AssetCheckRef = builder.prismaObject("AssetCheck", {
+  description: "A check its asset's code location defines: its latest results and their history.",
+  fields: (t) => ({
+    key: t.exposeString("key", { description: '"<asset key>#<name>", e.g. "sales/orders#no_nulls".' }),
+    name: t.exposeString("name"),
+    assetKey: t.exposeString("assetKey"),
+    description: t.exposeString("description", { nullable: true }),
+    blocking: t.exposeBoolean("blocking", {
+      description: "When it fails with ERROR (or throws), what is downstream of its asset in the run is skipped and the run fails.",
+    }),
+    stepKey: t.exposeString("stepKey", { description: "The step that evaluates it." }),
+    canExecuteIndividually: t.field({
+      type: CanExecuteIndividuallyEnum,
+      resolve: (c) => (c.ownStep ? "CAN_EXECUTE" : "REQUIRES_MATERIALIZATION"),
+    }),
+    latestExecution: t.prismaField({
+      type: "AssetCheckExecution",
+      nullable: true,
+      description: "The newest execution, in progress or not.",
+      resolve: (query, check, _args, ctx) =>
+        ctx.db.prisma.assetCheckExecution.findFirst({ ...query, where: { checkKey: check.key }, orderBy: { id: "desc" } }),
+    }),
+    executionForLatestMaterialization: t.prismaField({
+      type: "AssetCheckExecution",
+      nullable: true,
+      description:
+        "The newest execution that evaluated the asset's latest materialization (of `partition`): null after a newer materialization until the check runs again.",
+      args: { partition: t.arg.string({ required: false }) },
+      resolve: async (query, check, args, ctx) => {
+        const latest = await ctx.db.prisma.materialization.findFirst({
+          where: { assetKey: check.assetKey, ...(args.partition != null && { partition: args.partition }) },
+          orderBy: { id: "desc" },
+          select: { id: true },
+        });
+        if (!latest) return null;
+        return ctx.db.prisma.assetCheckExecution.findFirst({
+          ...query,
+          where: { checkKey: check.key, targetMaterializationId: latest.id },
+          orderBy: { id: "desc" },
+        });
+      },
+    }),
+    executions: t.prismaConnection({
+      type: "AssetCheckExecution",
+      cursor: "id",
+      description: "Newest first; only those of `partition` when given.",
+      args: { partition: t.arg.string({ required: false }) },
+      resolve: (query, check, args, ctx) =>
+        ctx.db.prisma.assetCheckExecution.findMany({
+          ...query,
+          where: { checkKey: check.key, ...(args.partition != null && { partition: args.partition }) },
+          orderBy: { id: "desc" },
+        }),
+    }),
+  }),
+});
+
+builder.prismaObjectFields("AssetNode", (t) => ({
+  checks: t.relation("checks", { description: "Its checks, by key.", query: { orderBy: { key: "asc" } } }),
+  checkHealth: t.field({
+    type: AssetCheckHealthEnum,
+    nullable: true,
+    description: "Folded from its checks' latest results; null when it has no checks.",
+    resolve: (node) => node.checkHealth,
+  }),
+}));
+
+builder.prismaObjectFields("Asset", (t) => ({
+  checks: t.field({
+    type: [AssetCheckRef],
+    description: "The checks its code location defines for it, by key (none once it is no longer defined).",
+    select: (_args, _ctx, nested) => ({ definition: { select: { checks: nested({ orderBy: { key: "asc" } }) } } }),
+    resolve: (asset) => asset.definition?.checks ?? [],
+  }),
+  checkHealth: t.field({
+    type: AssetCheckHealthEnum,
+    nullable: true,
+    description: "PASSING, WARNING, FAILING or NOT_EVALUATED from its checks' latest results; null when it has no checks.",
+    select: { definition: { select: { checkHealth: true } } },
+    resolve: (asset) => asset.definition?.checkHealth ?? null,
+  }),
+}));
+
+builder.prismaObjectFields("Materialization", (t) => ({
+  checkExecutions: t.relation("checkExecutions", {
+    description: "The check executions that evaluated this materialization.",
+    query: { orderBy: { id: "asc" } },
+  }),
+}));
+
+interface RunFailure {
+  code: string | null;
+  message: string;
+}
+
+const RunFailureRef = builder.objectRef<RunFailure>("RunFailure").implement({
+  description: "Why a run failed.",
+  fields: (t) => ({
+    code: t.field({
+      type: RunFailureCodeEnum,
+      nullable: true,
+      description: "STEP_FAILURE, BLOCKING_CHECK_FAILED, RUN_ERROR, START_TIMEOUT or WORKER_LOST; null for runs older than the code.",
+      resolve: (f) => f.code as (typeof RUN_FAILURE_REASONS)[number] | null,
+    }),
+    message: t.exposeString("message"),
+  }),
+});
+
+builder.prismaObjectFields("Run", (t) => ({
+  failure: t.field({
+    type: RunFailureRef,
+    nullable: true,
+    description: "Why it failed, typed; null unless its status is FAILURE.",
+    select: { status: true, failureReason: true, failureCode: true },
+    resolve: (r) => (r.status === "FAILURE" ? { code: r.failureCode, message: r.failureReason ?? "Run failed" } : null),
+  }),
+  checkExecutions: t.relation("checkExecutions", {
+    description: "The checks it evaluates or evaluated, in the order planned.",
+    query: { orderBy: { id: "asc" } },
+  }),
+}));
+
+builder.queryField("assetCheck", (t) =>
+  t.prismaField({
+    type: "AssetCheck",
+    description: 'One defined check by key, e.g. assetCheck(key: "sales/orders#no_nulls").',
+    errors: { types: [NotFoundError] },
+    args: { key: t.arg.string({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      requireScope(ctx.principal, "read");
+      const check = await ctx.db.prisma.assetCheck.findUnique({ ...query, where: { key: args.key } });
+      if (!check) throw new NotFoundError("asset check", args.key);
+      return check;
+    },
+  }),
+);
+
+builder.mutationField("reportCheckResult", (t) =>
+  t.prismaField({
+    type: "AssetCheckExecution",
+    errors: { types: [NotFoundError, PartitionKeysNotFoundError] },
+    description:
+      "Records the result of a check evaluated outside Strata's runs; it targets the asset's latest materialization (of the partition). Requires `launch`, `admin`, or `location:<name>` of the location that defines the check.",
+    args: {
+      checkKey: t.arg.string({ required: true }),
+      passed: t.arg.boolean({ required: true }),
+      severity: t.arg({ type: AssetCheckSeverityEnum, required: false, description: "ERROR (default) or WARN." }),
+      metadata: t.arg({ type: "JSON", required: false, description: "label → value, or label → { type, value }." }),
+      description: t.arg.string({ required: false }),
+      partition: t.arg.string({ required: false }),
+    },
+    resolve: async (query, _root, args, ctx) => {
+      const stored = await reportCheckResult(ctx.db.sql, ctx.principal, args);
+      ctx.pubsub.publish("assetCheckEvaluated", stored);
+      return ctx.db.prisma.assetCheckExecution.findUniqueOrThrow({ ...query, where: { id: BigInt(stored.executionId) } });
+    },
+  }),
+);
+
+builder.subscriptionField("assetCheckEvaluated", (t) =>
+  t.prismaField({
+    type: "AssetCheckExecution",
+    description: "Each new check result for the given assets (or for any asset when `assetKeys` is null).",
+    args: { assetKeys: t.arg.stringList({ required: false }) },
+    subscribe: (_root, args, ctx) => {
+      requireScope(ctx.principal, "read");
+      if (args.assetKeys && args.assetKeys.length > 10_000) throw new InvalidArgumentError("assetKeys", "name at most 10,000 assets");
+      const keys = args.assetKeys ? new Set(args.assetKeys.map((key, i) => parseAssetKey(key, `assetKeys.${i}`))) : null;
+      return guardSubscription(
+        ctx,
+        pipe(
+          ctx.pubsub.subscribe("assetCheckEvaluated"),
+          filter((event) => !keys || keys.has(event.assetKey)),
+        ),
+      );
+    },
+    resolve: (query, event, _args, ctx) =>
+      ctx.db.prisma.assetCheckExecution.findUniqueOrThrow({
+        ...query,
+        where: { id: BigInt((event as { executionId: string }).executionId) },
+      }),
+  }),
+);
