@@ -11,6 +11,7 @@ export { asset, SingleAssetDefinition, type AssetOptions } from "./authoring/ass
 // nameable from here (TS2742 otherwise).
 export { AssetIn, AssetOutputRef, type ValueOf, type InputValues, type MappedInput } from "./authoring/asset-in.js";
 export type { AssetAttributes, FreshnessInput } from "./authoring/asset-attributes.js";
+export { AutomationCondition, type AutomationConditionNode } from "@strata/protocol";
 export { assetKeyToString, type AssetKeyInput } from "./authoring/asset-key.js";
 export { AssetsDefinition } from "./authoring/assets-definition.js";
 export { AssetOut, type AssetOutOptions } from "./authoring/asset-out.js";

@@ -153,3 +153,23 @@ export {
   type ReexecutionPlan,
   type ReexecutionStrategy,
 } from "./plan/reexecution.js";
+export {
+  AUTOMATION_OPERANDS,
+  AUTOMATION_OPERATORS,
+  automationConditionSchema,
+  flattenCondition,
+  nodeId,
+  type AutomationArgs,
+  type AutomationConditionNode,
+  type AutomationOp,
+} from "./automation/condition.js";
+export { AutomationCondition } from "./automation/builder.js";
+export {
+  evaluateAutomationTick,
+  type AutomationAssetState,
+  type AutomationCursor,
+  type AutomationEvaluation,
+  type AutomationNodeResult,
+  type AutomationTick,
+  type AutomationTickResult,
+} from "./automation/evaluate.js";

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { manifestCheckSchema } from "./checks.js";
+import { automationConditionSchema } from "./automation/condition.js";
 import { freshnessPolicySchema } from "./freshness.js";
 import { metadataSchema } from "./metadata.js";
 import { assetKeySchema, MAX_NAME_LENGTH, nameSchema } from "./names.js";
@@ -17,8 +18,8 @@ import { partitionMappingSchema } from "./partitions/mapping.js";
  * The manifest version this contract describes; a server refuses versions it does not read.
  * Version 2 added partitions (`partitions`, `backfillPolicy`, `partitionMappings` on assets); a
  * version 1 manifest reads as unpartitioned assets. Version 3 added asset checks (`checks`, and
- * steps of kind "check") and freshness policies (`freshness` on assets); versions 1 and 2 read
- * as having none. A server that reads only
+ * steps of kind "check"), freshness policies (`freshness`) and automation conditions
+ * (`automation`) on assets; versions 1 and 2 read as having none. A server that reads only
  * version 2 refuses version 3 rather than dropping its checks unseen.
  */
 export const MANIFEST_VERSION = 3;
@@ -72,6 +73,8 @@ export const manifestAssetSchema = z.object({
   partitionMappings: z.record(assetKeySchema, partitionMappingSchema).default({}),
   /** How fresh it must be kept (version 3); `null`: no policy. */
   freshness: freshnessPolicySchema.nullable().default(null),
+  /** When the server materializes it by itself (version 3): an automation condition tree; `null`: never. */
+  automation: automationConditionSchema.nullable().default(null),
 });
 
 /** A wiring from one step's output to another step. */

@@ -1,4 +1,11 @@
-import { freshnessPolicySchema, isTagKey, TAG_KEY_CHARACTERS, type FreshnessPolicy } from "@strata/protocol";
+import {
+  AutomationCondition,
+  type AutomationConditionNode,
+  freshnessPolicySchema,
+  isTagKey,
+  TAG_KEY_CHARACTERS,
+  type FreshnessPolicy,
+} from "@strata/protocol";
 import { checkName } from "./asset-key.js";
 import { DefinitionError } from "./definition-error.js";
 import { normalizeMetadata, type MetadataEntry, type MetadataInput } from "./metadata.js";
@@ -38,6 +45,11 @@ export interface AssetAttributes {
    * `cron` in `timezone` (default "UTC").
    */
   freshness?: FreshnessInput;
+  /**
+   * When the server materializes the asset by itself: `AutomationCondition.eager()`,
+   * `.onCron(cron, timezone)`, `.onMissing()` or a composition of operands.
+   */
+  automation?: AutomationCondition;
 }
 
 /**
@@ -61,6 +73,7 @@ export interface NormalizedAttributes {
   kinds: string[];
   codeVersion: string | null;
   freshness: FreshnessPolicy | null;
+  automation: AutomationConditionNode | null;
 }
 
 function checkTags(tags: Readonly<Record<string, string>> | undefined, culprit: string): Record<string, string> {
@@ -96,7 +109,16 @@ export function normalizeAttributes(
     kinds: [...new Set(kinds)].sort(),
     codeVersion: codeVersion ?? null,
     freshness: normalizeFreshness(input.freshness ?? inherited.freshness, culprit),
+    automation: normalizeAutomation(input.automation ?? inherited.automation, culprit),
   };
+}
+
+function normalizeAutomation(input: AutomationCondition | undefined, culprit: string): AutomationConditionNode | null {
+  if (input === undefined) return null;
+  if (!(input instanceof AutomationCondition)) {
+    throw new DefinitionError("invalid_option", culprit, "automation must be an AutomationCondition, e.g. AutomationCondition.eager()");
+  }
+  return input.node;
 }
 
 function normalizeFreshness(input: FreshnessInput | undefined, culprit: string): FreshnessPolicy | null {

@@ -29,6 +29,7 @@ function manifestAsset(producer: AssetProducer, producers: ReadonlyMap<string, A
     backfillPolicy: blueprint.backfillPolicy,
     partitionMappings: explicitMappings(producer, producers),
     freshness: asset.attributes.freshness,
+    automation: asset.attributes.automation,
   };
 }
 

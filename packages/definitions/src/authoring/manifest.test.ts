@@ -64,6 +64,7 @@ describe("the manifest", () => {
       backfillPolicy: null,
       partitionMappings: {},
       freshness: null,
+      automation: null,
     });
     expect(manifest.assets.find((a) => a.key === "report")).toMatchObject({
       deps: ["finance/ledger", "sales/large"],

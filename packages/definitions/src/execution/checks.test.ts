@@ -279,3 +279,15 @@ describe("freshness policies", () => {
     );
   });
 });
+
+describe("automation conditions", () => {
+  it("travel in the manifest as the condition's tree", async () => {
+    const { AutomationCondition } = await import("../index.js");
+    const b = asset("b", { automation: AutomationCondition.eager().ignore({ keys: ["debug"] }) }, () => 1);
+    const { manifest } = new Definitions({ assets: [b] }).manifest();
+    const tree = manifest.assets[0]!.automation!;
+    expect(tree.label).toBe("eager");
+    expect(JSON.stringify(tree)).toContain('"ignore":["debug"]');
+    expect(() => asset("c", { automation: { op: "missing" } as never }, () => 1)).toThrow(/automation must be an AutomationCondition/);
+  });
+});

@@ -173,7 +173,7 @@ describe("manifest v2", () => {
     };
     const manifest = manifestSchema.parse({ manifestVersion: 2, assets: [v2], steps: [] });
     // Fields of later versions read as absent.
-    expect(manifest.assets[0]).toEqual({ ...v2, freshness: null });
+    expect(manifest.assets[0]).toEqual({ ...v2, freshness: null, automation: null });
     expect(
       manifestSchema.safeParse({ manifestVersion: 2, assets: [{ ...v2, partitionMappings: { "not a key": { kind: "all" } } }], steps: [] })
         .success,

@@ -1,0 +1,244 @@
+/**
+ * One automation tick: evaluates each asset's condition in dependency order (so
+ * `willBeRequested` sees what this tick requests upstream) against a snapshot of the assets'
+ * state, and returns what to request, every node's result for "why (not)", and the cursors for
+ * the next tick. Pure: the server builds the snapshot from its tables, stores the result with
+ * the runs it creates in one transaction; tests call it with plain objects, so tests and
+ * production evaluate with the same code (Dagster #28943). Assets are evaluated whole here;
+ * a partitioned asset is evaluated on its latest time window (`inLatestTimeWindow`), as the
+ * composites only ever request that window.
+ */
+import { Cron } from "croner";
+import { topologicalOrder } from "../plan/cycle.js";
+import { type AutomationConditionNode, flattenCondition, nodeId } from "./condition.js";
+
+/** What the evaluator knows of one asset at the tick. */
+export interface AutomationAssetState {
+  key: string;
+  /** Upstream asset keys (any location). */
+  deps: readonly string[];
+  /** Never materialized (for a time-partitioned asset: its latest window). */
+  missing: boolean;
+  runInProgress: boolean;
+  backfillInProgress: boolean;
+  /** Its latest run attempt failed. */
+  executionFailed: boolean;
+  /** Materialized since the previous tick. */
+  newlyUpdated: boolean;
+  /** The assets selected by the run of its latest materialization (`null`: not from a run). */
+  latestRunTargets: readonly string[] | null;
+  codeVersionChanged: boolean;
+  checks: readonly { key: string; blocking: boolean; passed: boolean | null }[];
+  /** `null`: not automated (it can still be a dependency). */
+  condition: AutomationConditionNode | null;
+}
+
+/** What one asset's evaluation keeps for the next tick. */
+export interface AutomationCursor {
+  /** When it was last evaluated (ms since the epoch). */
+  evaluatedAt: number;
+  /** Whether the last tick requested it. */
+  requested: boolean;
+  /** The condition it was evaluated with, as JSON: a changed condition starts afresh. */
+  condition: string;
+  /** Stateful nodes (`since`, `newlyTrue`) by node id: their value per subject (asset or check key). */
+  nodes: Record<string, Record<string, boolean>>;
+}
+
+/** One node's result in an evaluation tree. */
+export interface AutomationNodeResult {
+  id: string;
+  parentId: string | null;
+  op: string;
+  label: string | null;
+  /** Subjects it was true for, of those it was evaluated for (the asset, its deps or its checks). */
+  trueCount: number;
+  candidateCount: number;
+}
+
+export interface AutomationEvaluation {
+  assetKey: string;
+  requested: boolean;
+  nodes: AutomationNodeResult[];
+}
+
+export interface AutomationTick {
+  now: number;
+  assets: readonly AutomationAssetState[];
+  cursors: ReadonlyMap<string, AutomationCursor>;
+}
+
+export interface AutomationTickResult {
+  /** Asset keys to materialize, in dependency order. */
+  requested: string[];
+  evaluations: AutomationEvaluation[];
+  cursors: Map<string, AutomationCursor>;
+}
+
+type Subject = { kind: "asset"; state: AutomationAssetState } | { kind: "check"; check: AutomationAssetState["checks"][number] };
+
+/**
+ * Evaluates every automated asset once.
+ *
+ * @example
+ * ```ts
+ * const { requested } = evaluateAutomationTick({ now: Date.now(), assets, cursors: new Map() });
+ * ```
+ */
+export function evaluateAutomationTick(tick: AutomationTick): AutomationTickResult {
+  const byKey = new Map(tick.assets.map((a) => [a.key, a]));
+  const order = topologicalOrder(
+    tick.assets.map((a) => a.key),
+    (key) => byKey.get(key)!.deps.filter((d) => byKey.has(d)),
+  );
+  const requested = new Set<string>();
+  const evaluations: AutomationEvaluation[] = [];
+  const cursors = new Map<string, AutomationCursor>();
+  for (const key of order) {
+    const root = byKey.get(key)!;
+    if (!root.condition) continue;
+    const conditionJson = JSON.stringify(root.condition);
+    const previous = tick.cursors.get(key);
+    const fresh = !previous || previous.condition !== conditionJson;
+    const flat = flattenCondition(root.condition);
+    const counts = new Map<string, { t: number; c: number }>(flat.map((f) => [f.id, { t: 0, c: 0 }]));
+    const nodes: AutomationCursor["nodes"] = {};
+    const previousNodes = fresh ? {} : previous.nodes;
+    const previousAt = fresh ? null : previous.evaluatedAt;
+
+    const subjectKey = (s: Subject) => (s.kind === "asset" ? s.state.key : s.check.key);
+    const evaluate = (node: AutomationConditionNode, id: string, subject: Subject): boolean => {
+      const value = compute(node, id, subject);
+      const count = counts.get(id)!;
+      count.c++;
+      if (value) count.t++;
+      return value;
+    };
+    const remember = (id: string, subject: Subject, value: boolean) => {
+      nodes[id] = { ...(nodes[id] ?? {}), [subjectKey(subject)]: value };
+    };
+    const recalled = (id: string, subject: Subject) => previousNodes[id]?.[subjectKey(subject)] ?? false;
+
+    const compute = (node: AutomationConditionNode, id: string, subject: Subject): boolean => {
+      const children = node.children ?? [];
+      // A child's id derives from its parent's, as flattenCondition computes it.
+      const child = (i: number, on: Subject) => evaluate(children[i]!, nodeId(id, i, children[i]!), on);
+      const asset = subject.kind === "asset" ? subject.state : null;
+      switch (node.op) {
+        case "and":
+          // Every child is evaluated (no short-circuit), so the tree shows each one's count.
+          return children.map((_, i) => child(i, subject)).every(Boolean);
+        case "or":
+          return children.map((_, i) => child(i, subject)).some(Boolean);
+        case "not":
+          return !child(0, subject);
+        case "since": {
+          const trigger = child(0, subject);
+          const reset = child(1, subject);
+          const value = (recalled(id, subject) || trigger) && !reset;
+          remember(id, subject, value);
+          return value;
+        }
+        case "newlyTrue": {
+          const now = child(0, subject);
+          const value = now && !recalled(id, subject);
+          remember(id, subject, now);
+          return value;
+        }
+        case "anyDepsMatch":
+        case "allDepsMatch": {
+          const deps = depsOf(root, node).map((d) => byKey.get(d) ?? unknownAsset(d));
+          const results = deps.map((dep) => child(0, { kind: "asset", state: dep }));
+          return node.op === "anyDepsMatch" ? results.some(Boolean) : results.every(Boolean);
+        }
+        case "anyChecksMatch":
+        case "allChecksMatch": {
+          if (!asset) return false;
+          const checks = asset.checks.filter((c) => !node.args?.blockingOnly || c.blocking);
+          const results = checks.map((check) => child(0, { kind: "check", check }));
+          return node.op === "anyChecksMatch" ? results.some(Boolean) : results.every(Boolean);
+        }
+        case "checkPassed":
+          return subject.kind === "check" && subject.check.passed === true;
+        case "checkFailed":
+          return subject.kind === "check" && subject.check.passed === false;
+        case "initialEvaluation":
+          return fresh;
+        case "cronTickPassed": {
+          if (previousAt === null) return false;
+          const last = new Cron(node.args!.cron!, { timezone: node.args?.timezone ?? "UTC" }).previousRuns(1, new Date(tick.now + 1))[0];
+          return last !== undefined && last.getTime() > previousAt;
+        }
+        case "inLatestTimeWindow":
+          return true;
+        case "willBeRequested":
+          return asset !== null && requested.has(asset.key);
+        case "newlyRequested":
+          return asset !== null && (tick.cursors.get(asset.key)?.requested ?? false);
+        case "executedWithRootTarget":
+          return asset !== null && (asset.latestRunTargets?.includes(root.key) ?? false);
+        default:
+          return asset !== null && operand(node.op, asset);
+      }
+    };
+
+    const value = evaluate(root.condition, flat[0]!.id, { kind: "asset", state: root });
+    if (value) requested.add(key);
+    evaluations.push({
+      assetKey: key,
+      requested: value,
+      nodes: flat.map((f) => ({
+        id: f.id,
+        parentId: f.parentId,
+        op: f.node.op,
+        label: f.node.label ?? null,
+        trueCount: counts.get(f.id)!.t,
+        candidateCount: counts.get(f.id)!.c,
+      })),
+    });
+    cursors.set(key, { evaluatedAt: tick.now, requested: value, condition: conditionJson, nodes });
+  }
+  return { requested: order.filter((k) => requested.has(k)), evaluations, cursors };
+}
+
+function operand(op: string, asset: AutomationAssetState): boolean {
+  switch (op) {
+    case "missing":
+      return asset.missing;
+    case "runInProgress":
+      return asset.runInProgress;
+    case "backfillInProgress":
+      return asset.backfillInProgress;
+    case "executionFailed":
+      return asset.executionFailed;
+    case "newlyUpdated":
+      return asset.newlyUpdated;
+    case "codeVersionChanged":
+      return asset.codeVersionChanged;
+    default:
+      throw new Error(`unknown automation operand "${op}"`);
+  }
+}
+
+function depsOf(root: AutomationAssetState, node: AutomationConditionNode): string[] {
+  const ignore = new Set(node.args?.ignore ?? []);
+  const allow = node.args?.allow ? new Set(node.args.allow) : null;
+  return root.deps.filter((d) => !ignore.has(d) && (allow === null || allow.has(d)));
+}
+
+/** A dependency the snapshot does not describe (another location's, not registered): never materialized. */
+function unknownAsset(key: string): AutomationAssetState {
+  return {
+    key,
+    deps: [],
+    missing: true,
+    runInProgress: false,
+    backfillInProgress: false,
+    executionFailed: false,
+    newlyUpdated: false,
+    latestRunTargets: null,
+    codeVersionChanged: false,
+    checks: [],
+    condition: null,
+  };
+}
