@@ -17,3 +17,25 @@ import { canonicalJson } from "./canonical-json.js";
 export function contentHash(value: unknown): string {
   return createHash("sha256").update(canonicalJson(value)).digest("hex");
 }
+
+/**
+ * The data version of a materialization whose code gave none (Dagster's
+ * `compute_logical_data_version`): a hash of the code version (the run id when the asset has
+ * none, so every run counts as new) and the data versions of the inputs it read. `null` when an
+ * input's version is unknown: then nothing can be said to be unchanged.
+ *
+ * @example
+ * ```ts
+ * logicalDataVersion("v1", "run-1", { "sales/orders": "abc" }); // the same for the same code and inputs
+ * ```
+ */
+export function logicalDataVersion(
+  codeVersion: string | null,
+  runId: string,
+  inputs: Readonly<Record<string, string | null>>,
+): string | null {
+  const keys = Object.keys(inputs).sort();
+  if (keys.some((k) => inputs[k] === null)) return null;
+  const parts = [codeVersion ?? runId, ...keys.map((k) => `${k}:${inputs[k]}`)];
+  return createHash("sha256").update(parts.join("\n")).digest("hex").slice(0, 32);
+}

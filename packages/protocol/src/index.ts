@@ -173,3 +173,11 @@ export {
   type AutomationTick,
   type AutomationTickResult,
 } from "./automation/evaluate.js";
+export {
+  syncResolver,
+  type SyncAsset,
+  type SyncCause,
+  type SyncCauseCategory,
+  type SyncState,
+  type SyncStatus,
+} from "./sync-status.js";
