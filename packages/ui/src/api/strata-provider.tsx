@@ -62,11 +62,13 @@ export function StrataProvider({ children }: { children: ReactNode }) {
     [reportError],
   );
   const strata = useMemo<Strata>(() => {
+    // Always a wrapper: the SDK's subscriptions call `endpoint.fetch(...)`, and a browser's
+    // fetch called as a method of another object throws "Illegal invocation".
     const clientFor = (signal: AbortSignal | undefined) =>
       createClient({
         url: GRAPHQL_URL,
         token,
-        ...(signal && { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, { ...init, signal }) }),
+        fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, signal ? { ...init, signal } : init),
       });
     return { client: clientFor(undefined), clientFor, reportError };
   }, [token, reportError]);

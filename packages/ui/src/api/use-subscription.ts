@@ -22,6 +22,9 @@ export function useSubscription<T>(
       try {
         for await (const event of subscription) latest.current.onEvent(event);
       } catch (error) {
+        // The SDK retries what a retry can fix; what reaches here is a refusal (a bad token, a
+        // bad argument): the provider asks for a token, the console keeps the rest.
+        console.error(`subscription ${key} ended:`, error);
         reportError(error);
       }
     })();

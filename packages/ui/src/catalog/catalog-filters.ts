@@ -21,12 +21,12 @@ export function filtersFromSearch(search: string): CatalogFilters {
   };
 }
 
-/** Filters → `q=orders&group=sales`, leaving out the empty ones. */
+/** Filters → `q=orders&group=sales`, trimmed, leaving out the empty ones. */
 export function searchFromFilters(filters: CatalogFilters): string {
   const params = new URLSearchParams();
-  if (filters.search) params.set("q", filters.search);
+  if (filters.search?.trim()) params.set("q", filters.search.trim());
   for (const field of FILTER_FIELDS) {
-    const value = filters[field];
+    const value = filters[field]?.trim();
     if (value) params.set(field, value);
   }
   return params.toString();

@@ -9,9 +9,10 @@ import { FILTER_FIELDS, filtersFromSearch, searchFromFilters, type CatalogFilter
 import { LaunchPanel } from "./launch-panel.js";
 import { useCatalog } from "./use-catalog.js";
 
-// Long enough to skip the keystrokes of a word typed at speed, short enough that results update
-// well within 150 ms of the last one (the server answers a search in a few milliseconds).
-const DEBOUNCE_MS = 60;
+// Coalesces key repeats and fast bursts; short, because the budget is 150 ms from the last
+// keystroke to the results and the server's search takes a few ms. A search overtaken by the
+// next keystroke is aborted, so the server never queues stale ones.
+const DEBOUNCE_MS = 30;
 
 /** The catalog: server-side search and filters kept in the URL, a virtualized list of assets. */
 export function CatalogPage() {
@@ -20,7 +21,9 @@ export function CatalogPage() {
   const filters = useMemo(() => filtersFromSearch(search), [search]);
   // What the inputs show, ahead of the URL (and so of the query) by the debounce.
   const [draft, setDraft] = useState<CatalogFilters>(filters);
-  useEffect(() => setDraft(filters), [filters]);
+  // Follow the URL when it changes from elsewhere (a link, back); not when it trails the inputs,
+  // or the space just typed after a word (trimmed from the URL) would vanish from the box.
+  useEffect(() => setDraft((current) => (searchFromFilters(current) === searchFromFilters(filters) ? current : filters)), [filters]);
   const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const update = (next: CatalogFilters) => {
     setDraft(next);

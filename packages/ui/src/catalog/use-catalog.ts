@@ -23,11 +23,14 @@ export function useCatalog(filters: CatalogFilters) {
     getNextPageParam: (last) => (last.hasNextPage ? last.endCursor : undefined),
     placeholderData: keepPreviousData,
   });
-  // Counted apart from the rows, so the first rows never wait for the count.
+  // Counted apart from the rows and after them, so the rows never wait for the count (an
+  // embedded PGlite answers one query at a time).
+  const rowsReady = !rows.isPending && !rows.isPlaceholderData;
   const total = useQuery({
     queryKey: ["assets-count", filters],
     queryFn: async ({ signal }) => (await clientFor(signal).assets({ ...filters, first: 1, totalCount: true })).totalCount,
     placeholderData: keepPreviousData,
+    enabled: rowsReady,
   });
   return { rows, total };
 }

@@ -15,12 +15,14 @@ const COLOURS: Record<string, string> = {
 };
 
 /**
- * The run's steps on a time axis: one row per step (in the run's step order), one bar per
+ * The run's steps on a time axis: one row per step (by when it first started), one bar per
  * attempt, the bars of a running attempt growing to `now`. Steps that have not started yet keep
  * an empty row, so the chart's shape is stable as the run proceeds.
  */
 export function GanttChart({ run, attempts, now }: { run: RunDetail; attempts: readonly StepAttempt[]; now: number }) {
-  const stepKeys = [...new Set([...run.stepKeys, ...attempts.map((a) => a.stepKey)])];
+  // Steps in the order they started, then those still waiting: the chart reads as a waterfall.
+  const byStart = [...attempts].sort((a, b) => a.start - b.start).map((a) => a.stepKey);
+  const stepKeys = [...new Set([...byStart, ...run.stepKeys])];
   const starts = attempts.map((a) => a.start);
   const origin = run.startedAt ? Date.parse(run.startedAt) : starts.length ? Math.min(...starts) : now;
   const finish = run.endedAt ? Date.parse(run.endedAt) : now;
@@ -29,15 +31,7 @@ export function GanttChart({ run, attempts, now }: { run: RunDetail; attempts: r
   const x = (t: number) => LABEL + ((t - origin) / span) * (WIDTH - LABEL - 8);
   const height = stepKeys.length * ROW + 20;
   return (
-    <svg
-      className="gantt"
-      viewBox={`0 0 ${WIDTH} ${height}`}
-      width="100%"
-      height={height}
-      data-testid="gantt"
-      role="img"
-      aria-label="steps over time"
-    >
+    <svg className="gantt" viewBox={`0 0 ${WIDTH} ${height}`} width="100%" data-testid="gantt" role="img" aria-label="steps over time">
       {stepKeys.map((stepKey, row) => (
         <g key={stepKey} transform={`translate(0 ${row * ROW})`}>
           <rect x={0} y={0} width={WIDTH} height={ROW} className={row % 2 ? "gantt-row odd" : "gantt-row"} />

@@ -32,7 +32,7 @@ export async function startUiServer(options: { auth?: "disabled" | "required" } 
     port: 0,
     host: "127.0.0.1",
     auth,
-    logger: createLogger("silent"),
+    logger: createLogger("error"),
     uiDir: UI_DIST,
   });
   const admin = auth === "required" ? (await createToken(db.prisma, { name: "ui-test-admin", scopes: ["admin"] })).token : undefined;
