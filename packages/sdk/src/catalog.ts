@@ -1,6 +1,7 @@
 import type { ClientConnection } from "./client-connection.js";
 import type { AssetQuery, AssetSummaryFieldsFragment, LineageQuery } from "./generated/graphql.js";
 import type { Materialization } from "./materializations.js";
+import type { AssetCheckHealth } from "./checks.js";
 import { toPage, type Page } from "./page.js";
 import { unwrapResult, type Unwrapped } from "./result-union.js";
 
@@ -59,6 +60,8 @@ export interface AssetFilter {
   kind?: string | undefined;
   /** A code location's name. */
   location?: string | undefined;
+  /** Assets whose checks' latest results fold to this (assets without checks have none). */
+  checkHealth?: AssetCheckHealth | undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { backfillMethods, type BackfillMethods } from "./backfills.js";
 import { partitionMethods, type PartitionMethods } from "./partitions.js";
 import { catalogMethods, type CatalogMethods } from "./catalog.js";
+import { checkMethods, type CheckMethods } from "./checks.js";
 import { createConnection, type ClientOptions } from "./client-connection.js";
 import { codeLocationMethods, type CodeLocationMethods } from "./code-locations.js";
 import { healthMethods, type HealthMethods } from "./health.js";
@@ -30,6 +31,7 @@ export interface StrataClient
     CatalogMethods,
     CodeLocationMethods,
     MaterializationMethods,
+    CheckMethods,
     RunMethods,
     PartitionMethods,
     BackfillMethods,
@@ -60,6 +62,7 @@ export function createClient(options: ClientOptions): StrataClient {
     ...catalogMethods(connection),
     ...codeLocationMethods(connection),
     ...materializationMethods(connection),
+    ...checkMethods(connection),
     ...runMethods(connection),
     ...partitionMethods(connection),
     ...backfillMethods(connection),

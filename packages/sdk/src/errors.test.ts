@@ -69,7 +69,7 @@ describe("the error policy", () => {
   it("throws StrataServerError carrying the request id the server logged, for an unexpected failure", async () => {
     const db = await openDatabase();
     const logs: Array<Record<string, unknown>> = [];
-    const logger = createLogger("debug", (line) => void logs.push(JSON.parse(line) as Record<string, unknown>));
+    const logger = createLogger("debug", { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
     const server = await startServer({ env: parseEnv({}), port: 0, host: "127.0.0.1", auth: "disabled", db, logger });
     try {
       await db.close(); // every query now fails inside the server

@@ -32,6 +32,14 @@ export type {
   CodeLocationMethods,
 } from "./code-locations.js";
 export type { Materialization, ReportMaterializationInput, MaterializationMethods } from "./materializations.js";
+export type {
+  AssetCheck,
+  AssetCheckExecution,
+  AssetCheckHealth,
+  AssetCheckSeverity,
+  CheckMethods,
+  ReportCheckResultInput,
+} from "./checks.js";
 export type { ApiToken, CreatedToken, CreateTokenInput, TokenMethods } from "./tokens.js";
 export type { RunEventPayloads } from "@strata/protocol";
 export type { RunEventType } from "./generated/graphql.js";

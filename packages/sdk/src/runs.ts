@@ -121,7 +121,8 @@ export interface RunsOptions {
  */
 export interface RunMethods {
   /**
-   * Queues a run of `assetKeys` (all of one code location); tags are strings, and
+   * Queues a run of `assetKeys` and/or `checkKeys` (all of one code location); a run of assets
+   * evaluates their checks unless `includeChecks` is false. Tags are strings, and
    * `strata/priority` (an integer) orders the queue. Throws `InvalidSelectionError` (with
    * `reason` and `keys`) for unknown keys, part of a multi-asset that must run whole, or keys
    * of several locations. Requires `launch`.
@@ -133,7 +134,16 @@ export interface RunMethods {
    * ```
    */
   launchRun(input: {
-    assetKeys: string[];
+    /** The assets to materialize; may be left out when `checkKeys` names checks to run alone. */
+    assetKeys?: string[] | undefined;
+    /**
+     * Checks to run (`<asset key>#<name>`): alone (each in its check step, on the asset's stored
+     * value), or beside `assetKeys`. A check its asset evaluates in its own step cannot run alone
+     * (`InvalidSelectionError` with reason CHECK_REQUIRES_MATERIALIZATION).
+     */
+    checkKeys?: string[] | undefined;
+    /** Whether a run of assets evaluates their checks (default true). */
+    includeChecks?: boolean | undefined;
     tags?: Record<string, string> | undefined;
     /** The partition to materialize (partitioned assets). */
     partition?: string | undefined;
@@ -237,7 +247,9 @@ export function runMethods({ sdk, endpoint, reconnect }: ClientConnection): RunM
   return {
     async launchRun(input) {
       const { launchRun } = await sdk.LaunchRun({
-        assetKeys: input.assetKeys,
+        assetKeys: input.assetKeys ?? [],
+        checkKeys: input.checkKeys,
+        includeChecks: input.includeChecks,
         tags: input.tags,
         partition: input.partition,
         partitionRange: input.partitionRange,

@@ -43,7 +43,7 @@ export function useTestServer(): () => TestServer {
 export async function startTestServer(): Promise<TestServer> {
   const db = await openDatabase();
   const logs: Array<Record<string, unknown>> = [];
-  const logger = createLogger("debug", (line) => void logs.push(JSON.parse(line) as Record<string, unknown>));
+  const logger = createLogger("debug", { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const listen = (port: number) => startServer({ env: parseEnv({}), port, host: "127.0.0.1", auth: "required", db, logger });
   let server = await listen(0);
   const port = Number(new URL(server.url).port);
