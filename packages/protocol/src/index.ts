@@ -166,6 +166,7 @@ export {
 export { AutomationCondition } from "./automation/builder.js";
 export {
   evaluateAutomationTick,
+  idleAssetState,
   type AutomationAssetState,
   type AutomationCursor,
   type AutomationEvaluation,

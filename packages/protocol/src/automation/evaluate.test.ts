@@ -7,27 +7,14 @@ import {
   automationConditionSchema,
   evaluateAutomationTick,
   flattenCondition,
+  idleAssetState,
 } from "../index.js";
 
 const MIN = 60_000;
 
-/** An asset's state with everything quiet: materialized, nothing new, nothing running. */
-function state(key: string, deps: string[], condition: AC | null, extra: Partial<AutomationAssetState> = {}): AutomationAssetState {
-  return {
-    key,
-    deps,
-    missing: false,
-    runInProgress: false,
-    backfillInProgress: false,
-    executionFailed: false,
-    newlyUpdated: false,
-    latestRunTargets: null,
-    codeVersionChanged: false,
-    checks: [],
-    condition: condition ? condition.node : null,
-    ...extra,
-  };
-}
+/** An asset's state with everything quiet, and its condition. */
+const state = (key: string, deps: string[], condition: AC | null, extra: Partial<AutomationAssetState> = {}) =>
+  idleAssetState(key, deps, { condition: condition ? condition.node : null, ...extra });
 
 /** Runs ticks in sequence, carrying cursors, as the server's tick loop does. */
 function ticker() {

@@ -226,12 +226,16 @@ function depsOf(root: AutomationAssetState, node: AutomationConditionNode): stri
   return root.deps.filter((d) => !ignore.has(d) && (allow === null || allow.has(d)));
 }
 
-/** A dependency the snapshot does not describe (another location's, not registered): never materialized. */
-function unknownAsset(key: string): AutomationAssetState {
+/**
+ * An asset's state with nothing going on: materialized, nothing new, nothing running, no
+ * condition. A dependency the snapshot does not describe (another location's, not registered)
+ * is this, but missing.
+ */
+export function idleAssetState(key: string, deps: readonly string[] = [], extra: Partial<AutomationAssetState> = {}): AutomationAssetState {
   return {
     key,
-    deps: [],
-    missing: true,
+    deps,
+    missing: false,
     runInProgress: false,
     backfillInProgress: false,
     executionFailed: false,
@@ -240,5 +244,10 @@ function unknownAsset(key: string): AutomationAssetState {
     codeVersionChanged: false,
     checks: [],
     condition: null,
+    ...extra,
   };
+}
+
+function unknownAsset(key: string): AutomationAssetState {
+  return idleAssetState(key, [], { missing: true });
 }

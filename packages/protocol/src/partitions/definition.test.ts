@@ -8,6 +8,7 @@ import {
   timeWindowCron,
   type PartitionsDefinition,
 } from "../index.js";
+import { assetFixture } from "../testing/manifest.js";
 
 const daily: PartitionsDefinition = {
   kind: "time_window",
@@ -143,21 +144,7 @@ describe("partitionsProblems", () => {
 });
 
 describe("manifest v2", () => {
-  const asset = {
-    key: "events",
-    deps: [],
-    group: "default",
-    description: null,
-    owners: [],
-    tags: {},
-    kinds: [],
-    metadata: {},
-    codeVersion: null,
-    stepKey: "events",
-    multiAsset: null,
-    graphAsset: null,
-    ioManagerKey: "io_manager",
-  };
+  const asset = assetFixture("events");
 
   it("reads a version 1 manifest as unpartitioned assets", () => {
     const manifest = manifestSchema.parse({ manifestVersion: 1, assets: [asset], steps: [] });

@@ -12,6 +12,7 @@ import {
   type Manifest,
   type RunEvent,
 } from "../index.js";
+import { assetFixture } from "../testing/manifest.js";
 
 // orders (yields "row_count" in its own step) → revenue; "no_nulls" is a check step of its own.
 const step = (key: string, kind: "asset" | "check", inputs: { stepKey: string; assetKey: string }[], outputs: string[]) => ({
@@ -26,24 +27,9 @@ const step = (key: string, kind: "asset" | "check", inputs: { stepKey: string; a
   graph: null,
   requiredResourceKeys: [],
 });
-const asset = (key: string, deps: string[]) => ({
-  key,
-  deps,
-  group: "default",
-  description: null,
-  owners: [],
-  tags: {},
-  kinds: [],
-  metadata: {},
-  codeVersion: null,
-  stepKey: key,
-  multiAsset: null,
-  graphAsset: null,
-  ioManagerKey: "io_manager",
-});
 const MANIFEST: Manifest = manifestSchema.parse({
   manifestVersion: 3,
-  assets: [asset("sales/orders", []), asset("sales/revenue", ["sales/orders"])],
+  assets: [assetFixture("sales/orders"), assetFixture("sales/revenue", ["sales/orders"])],
   steps: [
     step("sales/orders", "asset", [], ["sales/orders"]),
     step("sales/orders#no_nulls", "check", [{ stepKey: "sales/orders", assetKey: "sales/orders" }], []),
