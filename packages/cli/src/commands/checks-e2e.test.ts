@@ -15,7 +15,7 @@ import { startTestServer, type TestServer, workDirectory } from "../testing/test
 const DEFS = `
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { asset, assetCheck, checkResult, checkSpec, Definitions, FilesystemIOManager, output } from "@strata/definitions";
+import { asset, AssetOut, assetCheck, checkResult, checkSpec, Definitions, FilesystemIOManager, multiAsset, output } from "@strata/definitions";
 
 const here = (name: string) => join(import.meta.dirname, name);
 
@@ -33,9 +33,19 @@ export const noNulls = assetCheck(orders, { name: "no_nulls", blocking: true, de
   metadata: { nulls: rows.filter((r) => r.id === null).length },
 }));
 
+// One blocking check per out of a multi-asset; only "bad" fails it.
+export const split = multiAsset({ name: "split", outs: { good: new AssetOut<number[]>(), bad: new AssetOut<number[]>() } }, () => ({
+  good: [1, 2],
+  bad: [-1],
+}));
+const positive = (out: "good" | "bad") =>
+  assetCheck(split.out[out], { name: "positive", blocking: true }, (values) => values.every((n) => n > 0));
+export const fromGood = asset({ key: "from_good", ins: { good: split.out.good } }, ({ good }) => good.length);
+export const fromBad = asset({ key: "from_bad", ins: { bad: split.out.bad } }, ({ bad }) => bad.length);
+
 export default new Definitions({
-  assets: [orders, revenue],
-  checks: [noNulls],
+  assets: [orders, revenue, split, fromGood, fromBad],
+  checks: [noNulls, positive("good"), positive("bad")],
   ioManagers: { io_manager: new FilesystemIOManager({ baseDir: here("storage") }) },
 });
 `;
@@ -134,5 +144,25 @@ describe("asset checks with a real server and a real code location", () => {
     const refused = await gql(`mutation { launchRun(checkKeys: ["sales/orders#has_rows"]) { __typename ... on Error { message } } }`);
     expect(refused.launchRun.__typename).not.toBe("Run");
     expect(refused.launchRun.message).toMatch(/materialize/i);
+  }, 120_000);
+
+  it("a blocking check on one out of a multi-asset skips only that out's consumers", async () => {
+    const launched = await gql(
+      `mutation { launchRun(assetKeys: ["good", "bad", "from_good", "from_bad"]) { __typename ... on Run { id } } }`,
+    );
+    const run = await ended(launched.launchRun.id);
+    expect(run.status).toBe("FAILURE");
+    expect(run.failure.code).toBe("BLOCKING_CHECK_FAILED");
+    expect(stepStatus(run)).toEqual({
+      split: "SUCCESS",
+      "good#positive": "SUCCESS",
+      "bad#positive": "SUCCESS",
+      from_good: "SUCCESS",
+      from_bad: "SKIPPED",
+    });
+    const health = await gql(
+      `query { good: asset(key: "good") { ... on Asset { checkHealth } } bad: asset(key: "bad") { ... on Asset { checkHealth } } }`,
+    );
+    expect([health.good.checkHealth, health.bad.checkHealth]).toEqual(["PASSING", "FAILING"]);
   }, 120_000);
 });
