@@ -18,6 +18,8 @@ export interface FixtureAsset {
   backfillPolicy?: unknown;
   /** Upstream key → @strata/protocol's PartitionMapping, where not the inferred one. */
   partitionMappings?: Record<string, unknown>;
+  /** An automation condition tree (`AutomationCondition.eager().node`; makes the manifest version 3). */
+  automation?: unknown;
 }
 
 /** A check in the wire format: evaluated in its asset's step, or (`ownStep`) in a check step reading it. */
@@ -34,7 +36,7 @@ export function manifestOf(assets: FixtureAsset[], checks: FixtureCheck[] = []) 
   const sorted = [...assets].sort((a, b) => (a.key < b.key ? -1 : 1));
   const stepKeyOf = (a: FixtureAsset) => a.multiAsset?.name ?? a.key.replaceAll("/", "__");
   const manifest = {
-    manifestVersion: checks.length ? 3 : assets.some((a) => a.partitions) ? 2 : 1,
+    manifestVersion: checks.length || assets.some((a) => a.automation) ? 3 : assets.some((a) => a.partitions) ? 2 : 1,
     assets: sorted.map((a) => ({
       key: a.key,
       deps: [...(a.deps ?? [])].sort(),
@@ -52,6 +54,7 @@ export function manifestOf(assets: FixtureAsset[], checks: FixtureCheck[] = []) 
       ...(a.partitions ? { partitions: a.partitions } : {}),
       ...(a.backfillPolicy ? { backfillPolicy: a.backfillPolicy } : {}),
       ...(a.partitionMappings ? { partitionMappings: a.partitionMappings } : {}),
+      ...(a.automation ? { automation: a.automation } : {}),
     })),
     steps: [...new Set(sorted.map(stepKeyOf))].sort().map((key) => {
       const produced = sorted.filter((a) => stepKeyOf(a) === key);

@@ -1,0 +1,107 @@
+import type { Database } from "../db/database.js";
+import type { Logger } from "../logger.js";
+import type { RunService } from "../runs/run-service.js";
+import { type AutomationLocation, automatedAssets, type LocationTickOutcome, tickLocation } from "./tick.js";
+
+/** Dagster's DEFAULT_SENSOR_DAEMON_INTERVAL, 30 s. */
+export const DEFAULT_AUTOMATION_INTERVAL_MS = 30_000;
+
+export interface AutomationConfig {
+  /** How often each location's conditions are evaluated (STRATA_AUTOMATION_INTERVAL_MS). */
+  intervalMs: number;
+}
+
+export interface LocationTick {
+  location: string;
+  outcome: LocationTickOutcome | { kind: "failed"; tickId: string; error: string };
+}
+
+/**
+ * The automation loop: every interval, each code location with automated assets gets a tick
+ * (tick.ts). Every replica runs the loop; a per-location advisory lock and the location's
+ * stored next tick time make one of them evaluate it, once per interval.
+ */
+export class AutomationService {
+  private timer: NodeJS.Timeout | undefined;
+  private pending: Promise<LocationTick[]> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly runs: RunService,
+    readonly config: AutomationConfig,
+    private readonly logger: Logger,
+    /** The tick's clock; tests inject one. */
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.config.intervalMs);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.pending;
+  }
+
+  /**
+   * Ticks every location whose tick is due (or every one, with `force`). A tick already under
+   * way is awaited instead of starting another beside it.
+   */
+  async tick(options: { force?: boolean } = {}): Promise<LocationTick[]> {
+    if (this.stopped) return [];
+    while (this.pending) await this.pending;
+    this.pending = this.tickAll(options.force ?? false).finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async tickAll(force: boolean): Promise<LocationTick[]> {
+    const sql = this.db.sql;
+    const out: LocationTick[] = [];
+    let locations: AutomationLocation[];
+    try {
+      locations = await sql.query<AutomationLocation>(
+        `SELECT id, name, "currentVersionId" AS "versionId" FROM "CodeLocation" WHERE "currentVersionId" IS NOT NULL ORDER BY name`,
+      );
+    } catch (error) {
+      this.logger.error("automation tick could not list code locations", { error });
+      return out;
+    }
+    for (const location of locations) {
+      if (this.stopped) break;
+      const now = new Date(this.clock());
+      try {
+        const manifest = await this.runs.manifests.get(sql, location.versionId);
+        if (automatedAssets(manifest).length === 0) continue;
+        const outcome = await tickLocation(sql, this.runs.manifests, location, { now, intervalMs: this.config.intervalMs, force });
+        if (outcome.kind === "ticked") for (const run of outcome.runs) this.runs.announce(run);
+        out.push({ location: location.name, outcome });
+      } catch (error) {
+        out.push({ location: location.name, outcome: await this.recordFailure(location, now, error) });
+      }
+    }
+    return out;
+  }
+
+  /** The tick's transaction rolled back: a FAILURE tick says why; nothing else was written. */
+  private async recordFailure(location: AutomationLocation, now: Date, error: unknown) {
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.error("automation tick failed", { location: location.name, error });
+    try {
+      const [row] = await this.db.sql.query<{ id: string }>(
+        `INSERT INTO "AutomationTick" ("locationId", status, "startedAt", "endedAt", "runIds", error)
+         VALUES ($1, 'FAILURE', $2, now(), '{}', $3::jsonb) RETURNING id::text`,
+        [location.id, now, JSON.stringify({ name: error instanceof Error ? error.name : "Error", message })],
+      );
+      return { kind: "failed" as const, tickId: row!.id, error: message };
+    } catch (recordError) {
+      this.logger.error("automation tick failure could not be recorded", { location: location.name, error: recordError });
+      return { kind: "failed" as const, tickId: "", error: message };
+    }
+  }
+}

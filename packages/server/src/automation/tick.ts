@@ -1,0 +1,208 @@
+import { createHash } from "node:crypto";
+import {
+  type AutomationCursor,
+  type AutomationEvaluation,
+  automationConditionSchema,
+  evaluateAutomationTick,
+  type Manifest,
+} from "@strata/protocol";
+import type { Sql } from "../db/sql.js";
+import { launchRun } from "../runs/launch.js";
+import type { ManifestCache } from "../runs/manifest-cache.js";
+import { readAssetStates } from "./asset-states.js";
+
+/** Every run a tick creates carries it: `strata/automation_tick=<tick id>`. */
+export const AUTOMATION_TICK_TAG = "strata/automation_tick";
+/** Who `Run.createdBy` says launched an automation run. */
+export const AUTOMATION_CREATOR = "automation";
+/** Serialises ticks of one location across replicas (with the location's hash as second key). */
+const AUTOMATION_LOCK = 5_337_002;
+
+export interface AutomationLocation {
+  id: string;
+  name: string;
+  versionId: string;
+}
+
+export interface TickOptions {
+  now: Date;
+  intervalMs: number;
+  /** Tick even if the location's next tick is not due yet (tests and a manual tick). */
+  force?: boolean;
+}
+
+export type LocationTickOutcome =
+  | {
+      kind: "ticked";
+      tickId: string;
+      status: "SUCCESS" | "SKIPPED";
+      requested: string[];
+      runs: Array<{ id: string; status: "QUEUED" | "STARTING"; location: string }>;
+    }
+  /** Nothing done: another replica holds the location, it is paused, or its next tick is not due. */
+  | { kind: "busy" | "paused" | "not_due" };
+
+/** The assets of a manifest whose condition the tick evaluates (partitioned ones come later). */
+export function automatedAssets(manifest: Manifest) {
+  return manifest.assets.filter((a) => a.automation !== null && a.partitions === null);
+}
+
+/**
+ * One tick of one location, in one transaction: reads every automated asset's state, evaluates
+ * the conditions (the same pure code tests call), creates the requested assets' run and stores
+ * the tick, the evaluations and the cursors. A failure anywhere rolls all of it back: a run
+ * never exists without its tick, nor a tick without its run (Dagster writes the tick first and
+ * recovers runs by run key; one transaction needs no recovery).
+ */
+export async function tickLocation(
+  sql: Sql,
+  manifests: ManifestCache,
+  location: AutomationLocation,
+  options: TickOptions,
+): Promise<LocationTickOutcome> {
+  return sql.transaction(async (tx) => {
+    const [lock] = await tx.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok`, [
+      AUTOMATION_LOCK,
+      location.id,
+    ]);
+    if (!lock?.ok) return { kind: "busy" };
+    await tx.query(`INSERT INTO "AutomationInstigator" ("locationId", "updatedAt") VALUES ($1, now()) ON CONFLICT DO NOTHING`, [
+      location.id,
+    ]);
+    const [instigator] = await tx.query<{
+      paused: boolean;
+      lastTickAt: Date | null;
+      nextTickAt: Date | null;
+      lastMaterializationId: string;
+    }>(
+      `SELECT paused, "lastTickAt", "nextTickAt", "lastMaterializationId"::text FROM "AutomationInstigator" WHERE "locationId" = $1 FOR UPDATE`,
+      [location.id],
+    );
+    if (instigator!.paused) return { kind: "paused" };
+    // A timer firing a little early still ticks: replicas' timers drift.
+    if (!options.force && instigator!.nextTickAt && instigator!.nextTickAt.getTime() - options.intervalMs / 10 > options.now.getTime())
+      return { kind: "not_due" };
+
+    const manifest = await manifests.get(tx, location.versionId);
+    const automated = automatedAssets(manifest);
+    const automatedKeys = new Set(automated.map((a) => a.key));
+    const depKeys = [...new Set(automated.flatMap((a) => a.deps))].filter((k) => !automatedKeys.has(k));
+    const [{ max }] = (await tx.query<{ max: string }>(`SELECT COALESCE(max(id), 0)::text AS max FROM "Materialization"`)) as [
+      { max: string },
+    ];
+    const upTo = BigInt(max);
+    // The first tick has no previous tick to compare with: nothing is newly updated.
+    const after = instigator!.lastTickAt === null ? upTo : BigInt(instigator!.lastMaterializationId);
+    const states = await readAssetStates(
+      tx,
+      [
+        ...automated.map((a) => ({ key: a.key, deps: a.deps, condition: automationConditionSchema.parse(a.automation) })),
+        ...depKeys.map((key) => ({ key, deps: [], condition: null })),
+      ],
+      { after, upTo },
+    );
+    const stored = await tx.query<{ assetKey: string; cursor: AutomationCursor; resultHash: string | null }>(
+      `SELECT "assetKey", cursor, "resultHash" FROM "AutomationCursor" WHERE "locationId" = $1`,
+      [location.id],
+    );
+    const result = evaluateAutomationTick({
+      now: options.now.getTime(),
+      assets: states,
+      cursors: new Map(stored.map((s) => [s.assetKey, s.cursor])),
+    });
+
+    const [tick] = await tx.query<{ id: string }>(
+      `INSERT INTO "AutomationTick" ("locationId", status, "startedAt", "runIds") VALUES ($1, 'STARTED', $2, '{}') RETURNING id::text`,
+      [location.id, options.now],
+    );
+    const tickId = tick!.id;
+    const runs: Array<{ id: string; status: "QUEUED" | "STARTING"; location: string }> = [];
+    if (result.requested.length) {
+      // One run per location for unpartitioned assets, as Dagster's build_run_requests groups them.
+      const run = await launchRun(
+        tx,
+        manifests,
+        {
+          assetKeys: withRequiredSiblings(manifest, result.requested),
+          tags: { [AUTOMATION_TICK_TAG]: tickId },
+          createdBy: AUTOMATION_CREATOR,
+        },
+        null,
+      );
+      runs.push({ id: run.id, status: run.status, location: run.location });
+    }
+    const runIds = runs.map((r) => r.id);
+    const hashes = await storeEvaluations(tx, tickId, result.evaluations, runIds, new Map(stored.map((s) => [s.assetKey, s.resultHash])));
+    await storeCursors(tx, location.id, result.cursors, hashes);
+    await tx.query(
+      `UPDATE "AutomationInstigator" SET "lastTickAt" = $2, "nextTickAt" = $3, "lastMaterializationId" = $4::bigint, "updatedAt" = now()
+       WHERE "locationId" = $1`,
+      [location.id, options.now, new Date(options.now.getTime() + options.intervalMs), upTo.toString()],
+    );
+    const status = runIds.length ? "SUCCESS" : "SKIPPED";
+    await tx.query(
+      `UPDATE "AutomationTick" SET status = $2::"AutomationTickStatus", "endedAt" = $3, "runIds" = $4::text[], requested = $5 WHERE id = $1::bigint`,
+      [tickId, status, new Date(), runIds, result.requested.length],
+    );
+    return { kind: "ticked", tickId, status, requested: result.requested, runs };
+  });
+}
+
+/** A multi-asset that cannot subset runs whole: requesting one of its assets requests them all. */
+function withRequiredSiblings(manifest: Manifest, keys: readonly string[]): string[] {
+  const out = new Set(keys);
+  for (const key of keys) {
+    const multi = manifest.assets.find((a) => a.key === key)?.multiAsset;
+    if (multi && !multi.canSubset) for (const sibling of manifest.assets) if (sibling.multiAsset?.name === multi.name) out.add(sibling.key);
+  }
+  return [...out];
+}
+
+/**
+ * An asset's evaluation is written when it was requested or its node results differ from the
+ * last ones written (Dagster keeps them the same way), so a quiet asset costs no row per tick
+ * and its latest row still answers "why (not)". Returns the hashes of those written.
+ */
+async function storeEvaluations(
+  tx: Sql,
+  tickId: string,
+  evaluations: readonly AutomationEvaluation[],
+  runIds: readonly string[],
+  previousHashes: ReadonlyMap<string, string | null>,
+): Promise<Map<string, string>> {
+  const written = evaluations
+    .map((e) => ({
+      e,
+      hash: createHash("sha256")
+        .update(JSON.stringify([e.requested, e.nodes]))
+        .digest("hex")
+        .slice(0, 32),
+    }))
+    .filter(({ e, hash }) => e.requested || previousHashes.get(e.assetKey) !== hash);
+  if (written.length)
+    await tx.query(
+      `INSERT INTO "AutomationEvaluation" ("tickId", "assetKey", requested, nodes, "runIds")
+       SELECT $1::bigint, r.key, r.requested, r.nodes, CASE WHEN r.requested THEN $5::text[] ELSE '{}' END
+       FROM unnest($2::text[], $3::boolean[], $4::jsonb[]) AS r(key, requested, nodes)`,
+      [tickId, written.map((w) => w.e.assetKey), written.map((w) => w.e.requested), written.map((w) => JSON.stringify(w.e.nodes)), runIds],
+    );
+  return new Map(written.map((w) => [w.e.assetKey, w.hash]));
+}
+
+/** The evaluator's cursors replace the location's (assets no longer automated drop theirs), with the hashes just written. */
+async function storeCursors(
+  tx: Sql,
+  locationId: string,
+  cursors: ReadonlyMap<string, AutomationCursor>,
+  writtenHashes: ReadonlyMap<string, string>,
+): Promise<void> {
+  const keys = [...cursors.keys()];
+  await tx.query(`DELETE FROM "AutomationCursor" WHERE "locationId" = $1 AND NOT ("assetKey" = ANY($2::text[]))`, [locationId, keys]);
+  await tx.query(
+    `INSERT INTO "AutomationCursor" ("locationId", "assetKey", cursor, "resultHash")
+     SELECT $1, r.key, r.cursor, r.hash FROM unnest($2::text[], $3::jsonb[], $4::text[]) AS r(key, cursor, hash)
+     ON CONFLICT ("locationId", "assetKey") DO UPDATE SET cursor = EXCLUDED.cursor,
+       "resultHash" = COALESCE(EXCLUDED."resultHash", "AutomationCursor"."resultHash")`,
+    [locationId, keys, keys.map((k) => JSON.stringify(cursors.get(k))), keys.map((k) => writtenHashes.get(k) ?? null)],
+  );
+}

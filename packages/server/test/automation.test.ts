@@ -1,0 +1,155 @@
+import { AutomationCondition } from "@strata/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AutomationService } from "../src/automation/automation-service.js";
+import { runStartPayload } from "../src/testing/events.js";
+import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import { testDialect } from "../src/testing/test-database.js";
+
+const INTERVAL = 30_000;
+let app: TestApp;
+let worker: string;
+let automation: AutomationService;
+let clock = Date.parse("2026-01-05T10:00:00Z");
+
+beforeAll(async () => {
+  app = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
+  worker = await app.token("location:auto");
+  const auto = manifestOf([{ key: "a" }, { key: "b", deps: ["a"], automation: AutomationCondition.eager().node }]);
+  expect((await app.gql(REGISTER, { name: "auto", ...auto }, worker)).data!.registerCodeLocation.__typename).toBe(
+    "RegisterCodeLocationSuccess",
+  );
+  automation = new AutomationService(app.db, app.runs, { intervalMs: INTERVAL }, app.logger, () => clock);
+});
+afterAll(async () => {
+  await automation.stop();
+  await app.close();
+});
+
+/** One tick, one interval after the previous one. */
+async function tick() {
+  clock += INTERVAL;
+  const [result] = await automation.tick();
+  expect(result?.location).toBe("auto");
+  return result!.outcome;
+}
+
+const LAUNCH = `mutation($keys: [String!]!) { launchRun(assetKeys: $keys) { ... on Run { id } ... on Error { message } } }`;
+const CLAIM = `mutation { claimRun(location: "auto", workerId: "w1") { ... on ClaimRunResult { run { id stepKeys assetKeys tags } } ... on Error { message } } }`;
+const REPORT = `mutation($id: ID!, $events: [RunEventInput!]!) { reportRunEvents(runId: $id, workerId: "w1", events: $events) {
+  __typename ... on Error { message } } }`;
+const MATERIALIZE = `mutation($key: String!) { reportMaterialization(assetKey: $key) { __typename } }`;
+
+let at = Date.now();
+const ev = (seq: number, type: string, extra: Record<string, unknown> = {}) => ({ seq, type, timestamp: at++, payload: {}, ...extra });
+
+/** Plays the worker: claims the next run and reports it started and each asset materialized; `finish` ends it. */
+async function startRun() {
+  type Claimed = { id: string; stepKeys: string[]; assetKeys: string[]; tags: unknown };
+  let run: Claimed | null = null;
+  // The coordinator admits a launched run just after its launch commits.
+  for (let i = 0; i < 100 && !run; i++) {
+    run = (await app.gql(CLAIM, {}, worker)).data!.claimRun.run;
+    if (!run) await new Promise((r) => setTimeout(r, 20));
+  }
+  if (!run) throw new Error("no run to claim");
+  const events = [ev(1, "RUN_START", { payload: runStartPayload(run) })];
+  for (const key of run.assetKeys) {
+    events.push(ev(events.length + 1, "STEP_START", { stepKey: key, payload: { retryNumber: 0 } }));
+    events.push(
+      ev(events.length + 1, "ASSET_MATERIALIZATION", {
+        stepKey: key,
+        assetKey: key,
+        payload: { assetKey: key, outputName: "result", metadata: {}, dataVersion: null },
+      }),
+    );
+    events.push(ev(events.length + 1, "STEP_SUCCESS", { stepKey: key, payload: { durationMs: 1, retryNumber: 0 } }));
+  }
+  expect((await app.gql(REPORT, { id: run.id, events }, worker)).data!.reportRunEvents.__typename).toBe("RunReport");
+  return {
+    run,
+    finish: async () => {
+      const end = [ev(events.length + 1, "RUN_SUCCESS", { payload: { durationMs: 5 } })];
+      expect((await app.gql(REPORT, { id: run.id, events: end }, worker)).data!.reportRunEvents.__typename).toBe("RunReport");
+    },
+  };
+}
+
+const runsOf = (key: string) =>
+  app.db.sql.query<{ id: string; tags: Record<string, string>; createdBy: string }>(
+    `SELECT id, tags, "createdBy" FROM "Run" WHERE $1 = ANY(selection) ORDER BY "createdAt"`,
+    [key],
+  );
+
+describe(`automation ticks (${testDialect})`, () => {
+  it("requests b exactly once after a is materialized, never while a is in progress, then skips tick after tick", async () => {
+    // First evaluation: b is missing, but an asset already missing when first evaluated waits for its deps (Dagster's initial_evaluation).
+    expect(await tick()).toMatchObject({ kind: "ticked", status: "SKIPPED", requested: [] });
+
+    await app.gql(LAUNCH, { keys: ["a"] });
+    const a = await startRun();
+    // a is materialized, but its run goes on: b waits.
+    expect(await tick()).toMatchObject({ status: "SKIPPED" });
+    expect(await tick()).toMatchObject({ status: "SKIPPED" });
+    await a.finish();
+
+    const requested = await tick();
+    expect(requested).toMatchObject({ kind: "ticked", status: "SUCCESS", requested: ["b"] });
+    const tickId = (requested as { tickId: string }).tickId;
+    const runs = await runsOf("b");
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.tags).toEqual({ "strata/automation_tick": tickId });
+    expect(runs[0]!.createdBy).toBe("automation");
+
+    // Ten more ticks: the run of b is queued, then runs, then succeeds; nothing more is requested.
+    const b = await startRun();
+    expect(b.run.assetKeys).toEqual(["b"]);
+    for (let i = 0; i < 10; i++) {
+      if (i === 4) await b.finish();
+      expect(await tick()).toMatchObject({ status: "SKIPPED", requested: [] });
+    }
+    expect(await runsOf("b")).toHaveLength(1);
+    const ticks = await app.db.sql.query<{ status: string; runIds: string[] }>(`SELECT status, "runIds" FROM "AutomationTick" ORDER BY id`);
+    expect(ticks.map((t) => t.status)).toEqual(["SKIPPED", "SKIPPED", "SKIPPED", "SUCCESS", ...Array(10).fill("SKIPPED")]);
+    expect(ticks[3]!.runIds).toEqual([runs[0]!.id]);
+  });
+
+  it("records each evaluation tree, only when it changes, with the run it requested", async () => {
+    const rows = await app.db.sql.query<{ tickId: string; requested: boolean; runIds: string[]; nodes: Array<{ label: string | null }> }>(
+      `SELECT "tickId"::text, requested, "runIds", nodes FROM "AutomationEvaluation" WHERE "assetKey" = 'b' ORDER BY id`,
+    );
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows.length).toBeLessThan(14);
+    const requested = rows.filter((r) => r.requested);
+    expect(requested).toHaveLength(1);
+    expect(requested[0]!.runIds).toHaveLength(1);
+    expect(rows.at(-1)!.nodes[0]!.label).toBe("eager");
+  });
+
+  it("a tick whose transaction fails leaves neither its run nor its evaluations, and the next tick creates the run", async () => {
+    const runsBefore = (await runsOf("b")).length;
+    const [cursorBefore] = await app.db.sql.query(`SELECT cursor FROM "AutomationCursor" WHERE "assetKey" = 'b'`);
+    await app.gql(MATERIALIZE, { key: "a" });
+    // Fails the transaction after the run is inserted, as a crash before the commit would.
+    await app.db.sql.exec(`
+      CREATE FUNCTION automation_crash() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'crash after the run insert'; END $$;
+      CREATE TRIGGER automation_crash BEFORE INSERT ON "AutomationEvaluation" FOR EACH ROW EXECUTE FUNCTION automation_crash();`);
+    try {
+      const failed = await tick();
+      expect(failed).toMatchObject({ kind: "failed", error: expect.stringMatching(/crash after the run insert/) });
+    } finally {
+      await app.db.sql.exec(`DROP TRIGGER automation_crash ON "AutomationEvaluation"; DROP FUNCTION automation_crash();`);
+    }
+    expect(await runsOf("b")).toHaveLength(runsBefore);
+    const [last] = await app.db.sql.query<{ status: string; runIds: string[]; n: number }>(
+      `SELECT t.status, t."runIds", (SELECT count(*)::int FROM "AutomationEvaluation" e WHERE e."tickId" = t.id) AS n
+       FROM "AutomationTick" t ORDER BY id DESC LIMIT 1`,
+    );
+    expect(last).toEqual({ status: "FAILURE", runIds: [], n: 0 });
+    expect(await app.db.sql.query(`SELECT cursor FROM "AutomationCursor" WHERE "assetKey" = 'b'`)).toEqual([cursorBefore]);
+
+    expect(await tick()).toMatchObject({ status: "SUCCESS", requested: ["b"] });
+    expect(await runsOf("b")).toHaveLength(runsBefore + 1);
+    expect(await tick()).toMatchObject({ status: "SKIPPED" });
+  });
+});
