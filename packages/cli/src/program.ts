@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { Command, type CommanderError } from "commander";
 import { CliError } from "./cli-error.js";
 import { assetsCommand } from "./commands/assets.js";
+import { checksCommand } from "./commands/checks.js";
 import { devCommand } from "./commands/dev.js";
 import { lineageCommand } from "./commands/lineage.js";
 import { locationCommand } from "./commands/location.js";
@@ -46,6 +47,7 @@ export function strataProgram(): Command {
     .addCommand(serverCommand())
     .addCommand(locationCommand())
     .addCommand(assetsCommand())
+    .addCommand(checksCommand())
     .addCommand(lineageCommand())
     .addCommand(runsCommand())
     .addCommand(partitionsCommand())

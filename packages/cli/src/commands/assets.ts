@@ -1,5 +1,5 @@
-import type { AssetDetail, AssetPage } from "@strata/sdk";
-import { Command } from "commander";
+import type { AssetCheckHealth, AssetDetail, AssetPage } from "@strata/sdk";
+import { Command, Option } from "commander";
 import { action, parseCount, printJson } from "../command.js";
 import { relativeTime } from "../output/relative-time.js";
 import { styleFor, type Style } from "../output/style.js";
@@ -13,6 +13,7 @@ interface SearchOptions extends ServerOptions {
   kind?: string;
   location?: string;
   prefix?: string;
+  checkHealth?: string;
   first?: string;
   after?: string;
   json?: boolean;
@@ -43,6 +44,14 @@ export function assetsCommand(): Command {
     .option("--kind <kind>", "only assets of this kind")
     .option("--location <name>", "only assets of this code location")
     .option("--prefix <prefix>", "only keys starting with these whole key parts")
+    .addOption(
+      new Option("--check-health <health>", "only assets whose checks' latest results are this").choices([
+        "failing",
+        "warning",
+        "passing",
+        "not_evaluated",
+      ]),
+    )
     .option("--first <n>", "how many to show (1-500; default 20)")
     .option("--after <cursor>", "the page after this cursor")
     .option("--json", "print JSON for scripts");
@@ -66,6 +75,7 @@ async function searchAssets(words: string[], options: SearchOptions): Promise<nu
     kind: options.kind,
     location: options.location,
     keyPrefix: options.prefix,
+    checkHealth: options.checkHealth?.toUpperCase() as AssetCheckHealth | undefined,
     first: parseCount("--first", options.first, { min: 1, max: 500 }) ?? 20,
     after: options.after,
     totalCount: true,

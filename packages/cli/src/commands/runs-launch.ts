@@ -103,7 +103,7 @@ export function reexecuteCommand(): Command {
 }
 
 /** Says what was queued, then prints it as JSON, follows it (`--wait`), or says how to. */
-async function afterQueued(
+export async function afterQueued(
   client: ReturnType<typeof connect>,
   run: Run,
   sentence: string,
