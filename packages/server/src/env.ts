@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { DEFAULT_AUTOMATION_INTERVAL_MS } from "./automation/automation-service.js";
 import { DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN } from "./pubsub/subscription-budget.js";
 import { defaultRunConfig, tagLimitsSchema, type RunConfig } from "./runs/run-config.js";
 
@@ -34,9 +35,14 @@ const schema = z.object({
     .optional(),
   STRATA_RUN_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(defaultRunConfig.leaseSeconds),
   STRATA_RUN_START_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(defaultRunConfig.startTimeoutSeconds),
+  /** How often each code location's automation conditions are evaluated. */
+  STRATA_AUTOMATION_INTERVAL_MS: z.coerce.number().int().min(100).default(DEFAULT_AUTOMATION_INTERVAL_MS),
   STRATA_MAX_SUBSCRIPTIONS_PER_TOKEN: z.coerce.number().int().min(1).default(DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN),
   /** A secret a Prometheus scraper sends as a bearer token to read /metrics without an API token. */
   STRATA_METRICS_TOKEN: z.string().min(16, "STRATA_METRICS_TOKEN must be at least 16 characters").optional(),
+  /** Set: spans are exported over OTLP/HTTP to it (the exporter reads the other OTEL_* variables). Unset: OpenTelemetry is not loaded. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof schema> & {

@@ -1,12 +1,14 @@
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { authenticate, isLoopback, type AuthMode } from "./auth/authenticate.js";
+import { AutomationService } from "./automation/automation-service.js";
 import { openDatabase, type Database } from "./db/database.js";
 import type { Env } from "./env.js";
 import { createLogger, type Logger } from "./logger.js";
 import { ServerMetrics } from "./metrics/server-metrics.js";
 import { createStrataPubSub, type StrataPubSub } from "./pubsub/pubsub.js";
 import { RunService } from "./runs/run-service.js";
+import { startTracing } from "./tracing/tracing.js";
 import { serveWebSocket } from "./websocket.js";
 import { createStrataYoga, type StrataYoga } from "./yoga.js";
 
@@ -40,6 +42,7 @@ export interface StrataServer {
   readonly http: Server;
   readonly pubsub: StrataPubSub;
   readonly runs: RunService;
+  readonly automation: AutomationService;
   readonly auth: AuthMode;
   close(): Promise<void>;
 }
@@ -75,6 +78,7 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
     if (ownsDb) await db.close();
     throw error;
   }
+  const tracing = await startTracing(env);
   const runs = new RunService(db, pubsub.pubsub, env.runs, logger, new ServerMetrics({ processMetrics: true }));
   const yoga = createStrataYoga({ db, logger, pubsub, auth, runs, metricsToken: env.STRATA_METRICS_TOKEN, uiDir: options.uiDir });
   const http = createHttpServer(yoga);
@@ -106,6 +110,8 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
     checkAuthorization: (header) => authenticate(db.sql, auth, header),
   });
   runs.start();
+  const automation = new AutomationService(db, runs, { intervalMs: env.STRATA_AUTOMATION_INTERVAL_MS }, logger);
+  automation.start();
   const { port } = http.address() as AddressInfo;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   let closing: Promise<void> | undefined;
@@ -117,6 +123,7 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
     http,
     pubsub,
     runs,
+    automation,
     auth,
     close() {
       closing ??= (async () => {
@@ -127,7 +134,9 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
           http.close(() => resolve());
           http.closeAllConnections();
         });
+        await automation.stop();
         await runs.stop();
+        await tracing.flush().catch((error: unknown) => logger.warn("exporting the last spans failed", { error }));
         await pubsub.close();
         if (ownsDb) await db.close();
       })();

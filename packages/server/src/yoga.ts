@@ -13,6 +13,7 @@ import type { RunService } from "./runs/run-service.js";
 import { useQueryLimits } from "./query-limits.js";
 import { requestIdOf, useRequestId } from "./request-id.js";
 import { schema } from "./schema/index.js";
+import { serverTracing } from "./tracing/tracing.js";
 import { useUiAssets } from "./ui-assets.js";
 
 export interface StrataYogaOptions {
@@ -45,6 +46,7 @@ export type StrataYoga = YogaServerInstance<Record<string, never>, StrataContext
  */
 export function createStrataYoga(options: StrataYogaOptions): StrataYoga {
   const { db, logger } = options;
+  const tracing = serverTracing().plugin;
   return createYoga<Record<string, never>, StrataContext>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -71,6 +73,8 @@ export function createStrataYoga(options: StrataYogaOptions): StrataYoga {
     plugins: [
       // Before anything logs: every line of the request carries its id.
       useRequestId(),
+      // A span per operation when OTEL_EXPORTER_OTLP_ENDPOINT is set (server.ts starts tracing before this).
+      ...(tracing ? [tracing] : []),
       // First, so a request is timed from its arrival; /metrics answers before the GraphQL endpoint.
       useGraphQLDuration(options.runs.metrics),
       useMetricsEndpoint({ metrics: options.runs.metrics, sql: db.sql, auth: options.auth, metricsToken: options.metricsToken, logger }),

@@ -1,3 +1,4 @@
+import type { SpanAttributes } from "../execution/trace-span.js";
 import type { ResourceValues } from "./resource.js";
 
 /**
@@ -70,6 +71,22 @@ export interface StepContextBase<R = {}> {
   selectedAssetKeys: readonly string[];
   /** The partitions this run materializes; `null` when the step's assets are not partitioned. */
   partition: PartitionContext | null;
+  /**
+   * Runs `fn` in a span of its own under this step's span, ended when `fn` (or its promise)
+   * settles, and returns what `fn` returns. When the location exports traces
+   * (`OTEL_EXPORTER_OTLP_ENDPOINT` set) the span is exported with the run's trace; otherwise
+   * this only calls `fn`. Spans you open with `@opentelemetry/api` inside a step nest under the
+   * step's span too (it is the active span while the step runs).
+   *
+   * @example
+   * ```ts
+   * asset("orders", async (_, ctx) => {
+   *   const rows = await ctx.span("fetch orders", () => fetchOrders(), { "orders.page_size": 500 });
+   *   return ctx.span("clean orders", () => rows.filter(isValid));
+   * });
+   * ```
+   */
+  span<T>(name: string, fn: () => T, attributes?: SpanAttributes): T;
 }
 
 /**

@@ -19,6 +19,7 @@ import { resolveSelection, selectChecks, selectSteps, type RunSelection } from "
 import { Semaphore } from "./semaphore.js";
 import { stepLogger } from "./step-context-impl.js";
 import { schedule, type StepState } from "./scheduler.js";
+import { NO_SPAN, type TraceSpan } from "./trace-span.js";
 
 /**
  * An asset to select: its key, its definition (all its assets), or a multi-asset's `.out.<name>`.
@@ -76,6 +77,12 @@ export interface ExecuteRunOptions extends PartitionRequest {
   clock?: Clock;
   /** Randomness for retry jitter, in [0, 1). Defaults to `Math.random`. */
   random?: () => number;
+  /**
+   * The span each step's span nests under (the location worker's run span when it exports
+   * traces). Default: no tracing.
+   * @internal
+   */
+  trace?: TraceSpan;
 }
 
 /**
@@ -211,6 +218,7 @@ export async function runExecution(
       partitions,
       onOutput: hooks.onOutput,
       blocked,
+      trace: options.trace ?? NO_SPAN,
     };
     await schedule(
       run,

@@ -4,6 +4,7 @@ import type { IOManager } from "../io/io-manager.js";
 import type { RunLog } from "./run-log.js";
 import type { StepPartitions } from "./run-partitions.js";
 import type { Semaphore } from "./semaphore.js";
+import type { TraceSpan } from "./trace-span.js";
 
 /** What every step of one run shares. @internal */
 export interface RunState {
@@ -30,6 +31,8 @@ export interface RunState {
   onOutput: ((stepKey: string, output: string, assetKey: string | null, value: unknown) => void) | null;
   /** Asset key → the blocking checks of it that failed in this run: steps reading it are skipped. */
   blocked: Map<string, string[]>;
+  /** The run's span: each step opens a child span of it (tracing off: NO_SPAN). */
+  trace: TraceSpan;
 }
 
 /**

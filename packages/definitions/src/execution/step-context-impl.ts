@@ -1,6 +1,7 @@
 import type { RunLog } from "./run-log.js";
 import type { AssetContext, LogLevel, Logger, MultiAssetContext, OpContext, PartitionContext } from "../authoring/step-context.js";
 import type { StepSpec } from "../authoring/step-spec.js";
+import { inChildSpan, NO_SPAN, type SpanAttributes, type TraceSpan } from "./trace-span.js";
 
 /**
  * Builds a logger writing LOG events for a step (or for the run, without `stepKey`). Once
@@ -37,6 +38,8 @@ export class StepContext
   readonly selectedOutputNames: readonly string[];
   readonly partition: PartitionContext | null;
   closed = false;
+  /** The step's span (tracing off: {@link NO_SPAN}); materializations and `ctx.span` nest under it. */
+  readonly trace: TraceSpan;
   readonly #step: StepSpec;
 
   constructor(options: {
@@ -48,6 +51,7 @@ export class StepContext
     resources: Record<string, unknown>;
     selectedOutputNames: readonly string[];
     partition: PartitionContext | null;
+    trace?: TraceSpan;
   }) {
     const step = options.step;
     this.#step = step;
@@ -58,12 +62,17 @@ export class StepContext
     this.resources = options.resources as Record<string, never>;
     this.selectedOutputNames = options.selectedOutputNames;
     this.partition = options.partition;
+    this.trace = options.trace ?? NO_SPAN;
     this.selectedAssetKeys = options.selectedOutputNames.flatMap((name) => {
       const key = step.outputsByName.get(name)?.assetKeyString;
       return key ? [key] : [];
     });
     const single = step.kind === "asset" ? (step.outputs[0]?.assetKeyString ?? undefined) : undefined;
     this.log = stepLogger(options.log, step.key, single, () => this.closed);
+  }
+
+  span<T>(name: string, fn: () => T, attributes?: SpanAttributes): T {
+    return inChildSpan(this.trace, name, attributes, fn);
   }
 
   get assetKey(): string {

@@ -11,6 +11,7 @@ import type { CheckResult, StepCheckSpec } from "../authoring/checks.js";
 import type { SerializedError } from "@strata/protocol";
 import type { StepInputSpec, StepSpec } from "../authoring/step-spec.js";
 import { callUserCode, UserCodeError } from "./user-code-error.js";
+import { inChildSpan, NO_SPAN, type TraceSpan } from "./trace-span.js";
 
 /**
  * How a step ended. "canceled": the run was canceled while it ran or waited to retry;
@@ -108,6 +109,21 @@ async function handleOutput(
   }
   if (thisAttempt.has(produced.name)) throw new StepOutputError(`${describe(step)} produced output "${produced.name}" twice`);
   thisAttempt.add(produced.name);
+  const assetKey = spec.assetKeyString;
+  if (!assetKey) return storeOutput(run, step, ctx, produced, spec);
+  // A span per materialization: storing the value is most of its cost.
+  const single = run.partitions.get(step.key)?.outputKeys;
+  const attributes = { "strata.asset_key": assetKey, ...(single?.length === 1 ? { "strata.partition": single[0]! } : {}) };
+  return inChildSpan(ctx.trace, "asset.materialize", attributes, () => storeOutput(run, step, ctx, produced, spec));
+}
+
+async function storeOutput(
+  run: RunState,
+  step: StepSpec,
+  ctx: StepContext,
+  produced: ProducedOutput,
+  spec: NonNullable<ReturnType<StepSpec["outputsByName"]["get"]>>,
+): Promise<void> {
   let stored: Record<string, MetadataEntry> = {};
   // Op outputs inside a partitioned graph are per run; only assets are stored per partition.
   const partitionKeys = spec.assetKey ? (run.partitions.get(step.key)?.outputKeys ?? []) : [];
@@ -296,8 +312,26 @@ function failurePayload(
  * @internal
  */
 export async function runStep(run: RunState, step: StepSpec): Promise<StepOutcome> {
+  if (run.trace === NO_SPAN) return runAttempts(run, step, () => NO_SPAN);
+  // One span per step across its attempts, opened when it first starts (not while it waits for a slot).
+  let span: TraceSpan | null = null;
+  const open = () =>
+    (span ??= run.trace.child("step", {
+      "strata.step_key": step.key,
+      "strata.step_kind": step.kind,
+      "strata.asset_keys": step.outputs.flatMap((o) => (o.assetKeyString ? [o.assetKeyString] : [])),
+    }));
+  try {
+    return await runAttempts(run, step, open);
+  } finally {
+    (span as TraceSpan | null)?.end();
+  }
+}
+
+async function runAttempts(run: RunState, step: StepSpec, openSpan: () => TraceSpan): Promise<StepOutcome> {
   const fields = { stepKey: step.key };
   const fail = (error: unknown, retryNumber: number): StepOutcome => {
+    openSpan().fail(error);
     const { payload, message } = failurePayload(step, error, retryNumber);
     // A check that could not run is a result too: failed, and blocking when its check blocks.
     if (step.kind === "check") {
@@ -329,7 +363,9 @@ export async function runStep(run: RunState, step: StepSpec): Promise<StepOutcom
     const started = run.clock.now();
     if (retryNumber === 0) run.log.emit("STEP_START", { retryNumber }, { ...fields, message: `started ${describe(step)}` });
     else run.log.emit("STEP_RESTARTED", { retryNumber }, { ...fields, message: `restarted ${describe(step)} (retry ${retryNumber})` });
+    const span = openSpan();
     const ctx = new StepContext({
+      trace: span,
       runId: run.runId,
       step,
       retryNumber,
@@ -342,7 +378,10 @@ export async function runStep(run: RunState, step: StepSpec): Promise<StepOutcom
     let error: unknown = null;
     let failed = false;
     try {
-      await raceAbort(attempt(run, step, ctx), run.signal);
+      await raceAbort(
+        span.activate(() => attempt(run, step, ctx)),
+        run.signal,
+      );
     } catch (thrown) {
       failed = true;
       error = thrown;

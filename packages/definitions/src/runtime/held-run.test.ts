@@ -40,6 +40,7 @@ function claimed(stepKeys: string[], partitions: ClaimedPartitions = { partition
     rootRunId: null,
     strategy: null,
     tags: {},
+    traceparent: null,
   } as ClaimedRun;
 }
 

@@ -8,6 +8,7 @@ import { executeRun, type RunOutcome } from "../execution/run-executor.js";
 import { RunEventReporter, type RunEventReporterOptions } from "./event-reporter.js";
 import { RunLease } from "./run-lease.js";
 import type { WorkerLogger } from "./worker-logger.js";
+import type { RunTracer } from "./run-tracer.js";
 
 /** What every run a worker holds shares. @internal */
 export interface HeldRunContext {
@@ -20,6 +21,8 @@ export interface HeldRunContext {
   isRetryable(error: unknown): boolean;
   /** Steps of one run executing at once (the executor's default when absent). */
   stepConcurrency?: number | undefined;
+  /** Set when the worker exports traces: each run is a trace of its own (see run-tracer.ts). */
+  tracer?: { tracer: RunTracer; location: string } | null | undefined;
   /** Batching of event reports (tests and benchmarks tune it). */
   reporting?: Pick<RunEventReporterOptions, "flushIntervalMs" | "maxBatch" | "maxBuffered" | "backoff"> | undefined;
 }
@@ -97,6 +100,13 @@ export class HeldRun {
     const { definitions, logger, clock } = this.#context;
     logger.info(`executing run ${run.id}: ${run.stepKeys.length} step(s)`, { runId: run.id, stepKeys: run.stepKeys });
     this.#lease.start();
+    const traced = this.#context.tracer;
+    const span = traced?.tracer.startRun({
+      id: run.id,
+      location: traced.location,
+      workerId: this.#context.workerId,
+      traceparent: run.traceparent ?? null,
+    });
     let status: RunOutcome["status"];
     try {
       const outcome = await executeRun(definitions, {
@@ -114,6 +124,7 @@ export class HeldRun {
         sink: (event) => this.#reporter.push(event),
         signal: this.#controller.signal,
         concurrency: this.#context.stepConcurrency,
+        ...(span ? { trace: span } : {}),
       });
       status = outcome.status;
     } catch (error) {
@@ -129,6 +140,10 @@ export class HeldRun {
         message: `run ${run.id} cannot execute on this code location: ${reason.message}`,
         payload: { durationMs: 0, failedSteps: [], skippedSteps: [], error: reason, reason: "RUN_ERROR", failedChecks: [] },
       });
+    }
+    if (span) {
+      if (status !== "SUCCESS") span.fail(new Error(`run ${run.id} ended ${status}`));
+      span.end();
     }
     await this.#reporter.close();
     await this.#lease.stop();

@@ -7,6 +7,7 @@ import { backoffDelay, DEFAULT_BACKOFF, pause } from "./backoff.js";
 import { ClaimLoop } from "./claim-loop.js";
 import { HeldRun, type HeldRunContext } from "./held-run.js";
 import { resolveLeaseSeconds } from "./run-lease.js";
+import { runTracerFromEnv } from "./run-tracer.js";
 import { defaultWorkerId } from "./worker-id.js";
 import { logLevelFromEnv, pinoWorkerLogger, type WorkerLogger } from "./worker-logger.js";
 
@@ -120,8 +121,11 @@ export async function serve(definitions: DefinitionsSource, options: ServeOption
   const loaded = await load(definitions, client, options.name, logger);
   if (!(await register(loaded, client, options.name, logger, clock, signal))) return { workerId, runs: 0 };
 
+  // Traces only when OTEL_EXPORTER_OTLP_ENDPOINT is set; OpenTelemetry is not even loaded otherwise.
+  const tracer = await runTracerFromEnv(process.env, options.name);
   const held = new Map<string, HeldRun>();
   const context: HeldRunContext = {
+    tracer: tracer && { tracer, location: options.name },
     definitions: loaded,
     client,
     workerId,
@@ -166,6 +170,7 @@ export async function serve(definitions: DefinitionsSource, options: ServeOption
   logger.info(`shutting down: waiting for ${loop.active} run(s)`, { workerId });
   await shutDown(loop, held, clock, options.shutdownGraceMs ?? 30_000, logger);
   await Promise.all([listening, beating]);
+  await tracer?.shutdown().catch((error: unknown) => logger.warn(`exporting the last spans failed`, { error: describe(error) }));
   logger.info(`worker ${workerId} stopped after ${loop.claimed} run(s)`, { workerId });
   return { workerId, runs: loop.claimed };
 }

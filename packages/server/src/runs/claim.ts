@@ -16,6 +16,8 @@ export interface ClaimedRun {
   partitionRangeEnd: string | null;
   /** From the launch to this claim (strata_run_launch_to_start_seconds). */
   queuedSeconds: number;
+  /** The launching request's trace context (tracing on at launch), for the run's trace to link to. */
+  traceparent: string | null;
 }
 
 export const MAX_LEASE_SECONDS = 3600;
@@ -42,7 +44,7 @@ export async function claimRun(sql: Sql, input: { location: string; workerId: st
                    WHERE l.name = $1 AND q.status = 'STARTING'
                    ORDER BY q.priority DESC, q."startingAt", q.id LIMIT 1 FOR UPDATE OF q SKIP LOCKED)
      RETURNING r.id, r.plan, r."parentRunId", r."rootRunId", r."reexecutionStrategy" AS strategy, r.tags, r."leaseExpiresAt",
-               r."partitionKey", r."partitionRangeStart", r."partitionRangeEnd", extract(epoch FROM r."startedAt" - r."createdAt")::float8 AS "queuedSeconds"`,
+               r."partitionKey", r."partitionRangeStart", r."partitionRangeEnd", r.traceparent, extract(epoch FROM r."startedAt" - r."createdAt")::float8 AS "queuedSeconds"`,
     [input.location, input.workerId, input.leaseSeconds],
   );
   return row ? { ...row, plan: readPlan(row.plan) } : null;

@@ -11,6 +11,7 @@ import type { ManifestCache } from "./manifest-cache.js";
 import { lockQueue } from "./queue.js";
 import { planOf, type RunPlan } from "./run-plan.js";
 import { parseTags, priorityOf, tagPairs } from "./run-tags.js";
+import { serverTracing } from "../tracing/tracing.js";
 
 export interface NewRun {
   locationId: string;
@@ -40,12 +41,18 @@ export type NewRunStatus = "QUEUED" | "STARTING";
  * free) is admitted in the same transaction, under the coordinator's lock: it is STARTING when
  * the launch commits, and its start skips a coordinator pass. Otherwise it is QUEUED.
  */
-export async function insertRun(
+export function insertRun(sql: Sql, run: NewRun, admitUpTo: number | null): Promise<{ id: string; status: NewRunStatus; row: RunRow }> {
+  const id = randomUUID();
+  // A span per launch when tracing is on; its context is stored with the run (below).
+  return serverTracing().span("strata.run.launch", { "strata.run_id": id }, () => storeRun(sql, id, run, admitUpTo));
+}
+
+async function storeRun(
   sql: Sql,
+  id: string,
   run: NewRun,
   admitUpTo: number | null,
 ): Promise<{ id: string; status: NewRunStatus; row: RunRow }> {
-  const id = randomUUID();
   const params = [
     id,
     run.locationId,
@@ -65,6 +72,8 @@ export async function insertRun(
     run.partitions?.range?.start ?? null,
     run.partitions?.range?.end ?? null,
     run.plan.checkKeys ?? [],
+    // The launching request's span (tracing on): the worker's run trace links back to it.
+    serverTracing().traceparent(),
   ];
   const statement = `WITH decision AS (
        SELECT CASE WHEN $14::int >= 0
@@ -74,9 +83,9 @@ export async function insertRun(
      run AS (
        INSERT INTO "Run" (id, status, "startingAt", "locationId", "versionId", selection, plan, tags, "tagPairs", priority, "parentRunId",
                           "rootRunId", "reexecutionStrategy", "createdBy", "createdAt", "updatedAt", "partitionKey",
-                          "partitionRangeStart", "partitionRangeEnd")
+                          "partitionRangeStart", "partitionRangeEnd", traceparent)
        SELECT $1, d.status::"RunStatus", CASE WHEN d.status = 'STARTING' THEN now() END, $2, $3, $4::text[], $5::jsonb, $6::jsonb,
-              $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now(), $15, $16, $17
+              $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now(), $15, $16, $17, $19
        FROM decision d
        RETURNING *),
      steps AS (INSERT INTO "RunStep" ("runId", "stepKey") SELECT run.id, step FROM run, unnest($13::text[]) AS step),

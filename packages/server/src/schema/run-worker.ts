@@ -9,6 +9,7 @@ import { EventOutsidePlanError, InvalidArgumentError, NotFoundError, RunEventSeq
 import { claimRun, MAX_LEASE_SECONDS, parseLeaseSeconds, type ClaimedRun } from "../runs/claim.js";
 import { reportRunEvents, type ReportResult } from "../runs/report.js";
 import { guardSubscription } from "../pubsub/guarded-subscription.js";
+import { serverTracing } from "../tracing/tracing.js";
 import { ReexecutionStrategyEnum } from "./run.js";
 import { RunStatusEnum, type RunStatusValue } from "./run-status.js";
 
@@ -44,6 +45,11 @@ const ClaimedRunRef = builder.objectRef<ClaimedRun>("ClaimedRun").implement({
       description: "The first and last partitions to materialize, for a range run.",
       resolve: (r) =>
         r.partitionRangeStart !== null && r.partitionRangeEnd !== null ? { from: r.partitionRangeStart, to: r.partitionRangeEnd } : null,
+    }),
+    traceparent: t.exposeString("traceparent", {
+      nullable: true,
+      description:
+        "The W3C trace context of the request that launched the run, when the server traces (OTEL_EXPORTER_OTLP_ENDPOINT): the worker's run trace links to it.",
     }),
   }),
 });
@@ -169,7 +175,15 @@ builder.mutationFields((t) => ({
         throw new InvalidArgumentError("waitSeconds", `must be from 0 to ${MAX_CLAIM_WAIT_SECONDS}`);
       }
       const input = { location, workerId: args.workerId, leaseSeconds: args.leaseSeconds ?? ctx.runs.config.leaseSeconds };
-      const run = await claimWaiting(ctx, input, waitSeconds * 1000);
+      const run = await serverTracing().span(
+        "strata.run.claim",
+        { "strata.location": location, "strata.worker_id": args.workerId },
+        async (annotate) => {
+          const claimed = await claimWaiting(ctx, input, waitSeconds * 1000);
+          if (claimed) annotate({ "strata.run_id": claimed.id });
+          return claimed;
+        },
+      );
       if (run) ctx.pubsub.publish("runStatusChanged", { runId: run.id, status: "STARTED" });
       if (run) ctx.runs.metrics.runStarted(location, run.queuedSeconds);
       return { run };
@@ -212,17 +226,20 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const runId = String(args.runId);
       const location = await requireRunLocation(ctx, runId);
-      const result = await reportRunEvents(
-        ctx.db.sql,
-        ctx.pubsub,
-        {
-          runId,
-          workerId: args.workerId,
-          events: args.events,
-          leaseSeconds: args.leaseSeconds ?? ctx.runs.config.leaseSeconds,
-          admitUpTo: ctx.runs.admitUpTo,
-        },
-        (committed) => ctx.runs.metrics.runReported(location, committed),
+      const attributes = { "strata.run_id": runId, "strata.location": location, "strata.events": args.events.length };
+      const result = await serverTracing().span("strata.run.report", attributes, () =>
+        reportRunEvents(
+          ctx.db.sql,
+          ctx.pubsub,
+          {
+            runId,
+            workerId: args.workerId,
+            events: args.events,
+            leaseSeconds: args.leaseSeconds ?? ctx.runs.config.leaseSeconds,
+            admitUpTo: ctx.runs.admitUpTo,
+          },
+          (committed) => ctx.runs.metrics.runReported(location, committed),
+        ),
       );
       // A run's end frees a slot for the queue, unless it admitted the backfill runs it created:
       // then nothing else was queued, and a coordinator pass would only slow their claims.
