@@ -136,7 +136,7 @@ export function flattenCondition(root: AutomationConditionNode): { id: string; p
   const walk = (node: AutomationConditionNode, parentId: string | null, index: number) => {
     const id = nodeId(parentId, index, node);
     out.push({ id, parentId, node });
-    (node.children ?? []).forEach((child, i) => walk(child, id, i));
+    for (const [i, child] of (node.children ?? []).entries()) walk(child, id, i);
   };
   walk(root, null, 0);
   return out;
