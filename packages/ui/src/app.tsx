@@ -4,6 +4,7 @@ import { AssetPage } from "./asset/asset-page.js";
 import { BackfillsPage } from "./backfills/backfills-page.js";
 import { CatalogPage } from "./catalog/catalog-page.js";
 import { NavLink } from "./layout/nav-link.js";
+import { LineagePage } from "./lineage/lineage-page.js";
 import { CodeLocationsPage } from "./locations/code-locations-page.js";
 import { RunPage } from "./runs/run-page.js";
 import { RunsPage } from "./runs/runs-page.js";
@@ -20,6 +21,7 @@ export function App() {
             <NavLink href="/" match={(path) => path === "/" || path.startsWith("/assets")}>
               Catalog
             </NavLink>
+            <NavLink href="/lineage">Lineage</NavLink>
             <NavLink href="/runs">Runs</NavLink>
             <NavLink href="/backfills">Backfills</NavLink>
             <NavLink href="/locations">Code locations</NavLink>
@@ -32,6 +34,7 @@ export function App() {
           <Switch>
             <Route path="/" component={CatalogPage} />
             <Route path="/assets/*">{(params) => <AssetPage assetKey={decodeURIComponent(params["*"])} />}</Route>
+            <Route path="/lineage" component={LineagePage} />
             <Route path="/runs" component={RunsPage} />
             <Route path="/runs/:id">{(params) => <RunPage runId={params.id} />}</Route>
             <Route path="/backfills" component={BackfillsPage} />

@@ -12,10 +12,11 @@ const FIRST_ROWS_MS = 1_000;
 const AFTER_KEYSTROKE_MS = 150;
 const MAX_DOM_ROWS = 100;
 // Under `npm test` turbo runs every package's tests at once on the machine's two cores (load
-// averages of 8 were seen while measuring), so the timings are held to three times their
-// budgets there, a guard against regressions; `STRATA_UI_BUDGETS=1 npx vitest run
-// test/catalog-budgets.test.ts` in packages/ui, on a quiet machine, holds them to the budgets.
-const SLACK = process.env.STRATA_UI_BUDGETS === "1" ? 1 : 3;
+// averages of 8 and more while measuring, a search request alone then taking 0.2-1.7 s), so the
+// timings are held to five times their budgets there, a guard against gross regressions (such as
+// fetching every row); `STRATA_UI_BUDGETS=1 npx vitest run test/catalog-budgets.test.ts` in
+// packages/ui, on a quiet machine, holds them to the budgets themselves.
+const SLACK = process.env.STRATA_UI_BUDGETS === "1" ? 1 : 5;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 

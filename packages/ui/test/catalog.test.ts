@@ -123,7 +123,7 @@ describe("the web UI served by the server, with the network blocked for every ot
     expect(p.errors).toEqual([]);
   });
 
-  it("shows code locations with their load errors, and the backfills page", async () => {
+  it("shows code locations with their load errors, the lineage canvas, and the backfills page", async () => {
     const p = await openOfflinePage(browser);
     await p.page.goto(`${ui.url}/locations`);
     const marketing = p.page.locator('[data-testid="code-location"][data-name="marketing"]');
@@ -131,6 +131,14 @@ describe("the web UI served by the server, with the network blocked for every ot
     expect(await marketing.getByTestId("load-error").innerText()).toContain("SyntaxError: Unexpected token");
     expect(await p.page.locator('[data-name="shop"]').innerText()).toMatch(/loaded[\s\S]*4/);
     await p.screenshot("code-locations");
+
+    await p.page.getByRole("link", { name: "Lineage" }).click();
+    await expect.poll(() => p.page.getByTestId("lineage-summary").innerText()).toBe("5 assets, 2 edges");
+    await p.screenshot("lineage");
+    // The first column's first node, at the canvas's initial offset.
+    await p.page.getByTestId("lineage-canvas").click({ position: { x: 40, y: 30 } });
+    await p.page.waitForURL((url) => url.pathname.startsWith("/assets/"));
+    await p.page.getByTestId("asset-title").waitFor();
 
     await p.page.getByRole("link", { name: "Backfills" }).click();
     await p.page.getByText("No backfills").waitFor();
