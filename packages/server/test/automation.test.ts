@@ -153,3 +153,78 @@ describe(`automation ticks (${testDialect})`, () => {
     expect(await tick()).toMatchObject({ status: "SKIPPED" });
   });
 });
+
+const WHY = `query($key: String!) { asset(key: $key) { ... on Asset {
+  automationCondition { label tree }
+  nextAutomationTickAt
+  automationEvaluations(first: 2) { edges { node { requested runIds tick { id status startedAt } nodes { id parentId op label trueCount candidateCount } } } }
+} } }`;
+const TICKS = `query($location: String, $status: [AutomationTickStatus!], $first: Int, $after: String) {
+  automationTicks(location: $location, status: $status, first: $first, after: $after) {
+    edges { cursor node { id status runIds requested location { name } error } } pageInfo { hasNextPage endCursor } } }`;
+const PAUSE = `mutation($location: String!, $paused: Boolean!) { setAutomationPaused(location: $location, paused: $paused) {
+  __typename ... on AutomationInstigator { location paused nextTickAt } ... on Error { message code } } }`;
+
+describe(`automation through GraphQL (${testDialect})`, () => {
+  it("shows an asset's condition, its latest evaluation tree with counts per node, and its next tick", async () => {
+    const asset = (await app.gql(WHY, { key: "b" })).data!.asset;
+    expect(asset.automationCondition.label).toBe("eager");
+    expect(asset.automationCondition.tree).toEqual(JSON.parse(JSON.stringify(AutomationCondition.eager().node)));
+    expect(new Date(asset.nextAutomationTickAt).getTime()).toBe(clock + INTERVAL);
+    const [latest, previous] = asset.automationEvaluations.edges.map((e: { node: unknown }) => e.node);
+    expect(latest.requested).toBe(false);
+    expect(previous.requested).toBe(true);
+    expect(previous.runIds).toHaveLength(1);
+    expect(previous.tick).toMatchObject({ status: "SUCCESS" });
+    const root = latest.nodes[0];
+    expect(root).toMatchObject({ parentId: null, op: "and", label: "eager", trueCount: 0, candidateCount: 1 });
+    const anyDepsUpdated = latest.nodes.find((n: { label: string }) => n.label === "any_deps_updated");
+    // Evaluated over b's one dependency, a.
+    expect(anyDepsUpdated).toMatchObject({ op: "anyDepsMatch", trueCount: 0, candidateCount: 1 });
+    const children = latest.nodes.filter((n: { parentId: string }) => n.parentId === root.id);
+    expect(children.length).toBeGreaterThan(1);
+    for (const child of children) expect(child.candidateCount).toBeGreaterThanOrEqual(1);
+
+    expect((await app.gql(WHY, { key: "a" })).data!.asset).toMatchObject({
+      automationCondition: null,
+      nextAutomationTickAt: null,
+      automationEvaluations: { edges: [] },
+    });
+  });
+
+  it("lists ticks newest first, by location and status, page by page", async () => {
+    const success = (await app.gql(TICKS, { location: "auto", status: ["SUCCESS"] })).data!.automationTicks.edges;
+    expect(success).toHaveLength(2);
+    expect(success[0].node).toMatchObject({ status: "SUCCESS", requested: 1, location: { name: "auto" } });
+    const failed = (await app.gql(TICKS, { status: ["FAILURE"] })).data!.automationTicks.edges;
+    expect(failed[0].node.error).toMatchObject({ message: expect.stringMatching(/crash after the run insert/) });
+    const first = (await app.gql(TICKS, { first: 3 })).data!.automationTicks;
+    const next = (await app.gql(TICKS, { first: 3, after: first.pageInfo.endCursor })).data!.automationTicks;
+    expect(next.edges).toHaveLength(3);
+    expect(Number(next.edges[0].node.id)).toBeLessThan(Number(first.edges[2].node.id));
+    expect((await app.gql(TICKS, { location: "nowhere" })).data!.automationTicks.edges).toEqual([]);
+  });
+
+  it("pauses a location (no ticks, no next tick) and resumes it", async () => {
+    // The run of b the last tick created ends first.
+    const b = await startRun();
+    await b.finish();
+    expect(await tick()).toMatchObject({ status: "SKIPPED" });
+    expect((await app.gql(PAUSE, { location: "auto", paused: true })).data!.setAutomationPaused).toMatchObject({
+      __typename: "AutomationInstigator",
+      paused: true,
+      nextTickAt: null,
+    });
+    await app.gql(MATERIALIZE, { key: "a" });
+    expect(await tick()).toEqual({ kind: "paused" });
+    expect((await app.gql(WHY, { key: "b" })).data!.asset.nextAutomationTickAt).toBeNull();
+    expect((await app.gql(PAUSE, { location: "auto", paused: false })).data!.setAutomationPaused.paused).toBe(false);
+    // What was materialized while paused counts on resuming.
+    expect(await tick()).toMatchObject({ status: "SUCCESS", requested: ["b"] });
+    expect((await app.gql(PAUSE, { location: "nowhere", paused: true })).data!.setAutomationPaused).toMatchObject({ code: "NOT_FOUND" });
+    const reader = await app.token("read");
+    expect((await app.gql(PAUSE, { location: "auto", paused: true }, reader)).data!.setAutomationPaused).toMatchObject({
+      code: "FORBIDDEN",
+    });
+  });
+});

@@ -16,6 +16,7 @@ import "./run-worker.js";
 import "./partitions.js";
 import "./backfill.js";
 import "./asset-check.js";
+import "./automation.js";
 
 /** Strata's GraphQL schema: the one contract between the server, the SDK and the CLI. */
 export const schema: GraphQLSchema = builder.toSchema();

@@ -1,0 +1,159 @@
+import type { AutomationNodeResult } from "@strata/protocol";
+import { requireScope } from "../auth/principal.js";
+import {
+  type AutomationInstigatorState,
+  automationConditionOf,
+  automationInstigator,
+  setAutomationPaused,
+} from "../automation/instigator.js";
+import { builder } from "../builder.js";
+import { parseLocationName } from "../catalog/location-name.js";
+import { NotFoundError } from "../errors.js";
+
+const AutomationTickStatusEnum = builder.enumType("AutomationTickStatus", {
+  values: {
+    STARTED: { description: "Being evaluated." },
+    SKIPPED: { description: "Evaluated; nothing was requested." },
+    SUCCESS: { description: "Evaluated; its runs were created with it, in one transaction." },
+    FAILURE: { description: "Its transaction failed: it created nothing (see error)." },
+  },
+});
+
+builder.prismaObject("AutomationTick", {
+  description: "One evaluation of a code location's automation conditions.",
+  fields: (t) => ({
+    id: t.id({ resolve: (tick) => tick.id.toString() }),
+    location: t.relation("location"),
+    status: t.field({ type: AutomationTickStatusEnum, resolve: (tick) => tick.status }),
+    startedAt: t.expose("startedAt", { type: "DateTime", description: "The tick's time." }),
+    endedAt: t.expose("endedAt", { type: "DateTime", nullable: true }),
+    runIds: t.exposeStringList("runIds", { description: "The runs it created, each tagged strata/automation_tick=<id>." }),
+    requested: t.exposeInt("requested", { description: "How many assets it requested." }),
+    error: t.field({ type: "JSON", nullable: true, description: "{ name, message } of a FAILURE.", resolve: (tick) => tick.error }),
+  }),
+});
+
+const AutomationNodeRef = builder.objectRef<AutomationNodeResult>("AutomationConditionNodeEvaluation").implement({
+  description: "One node of an evaluated condition: for how many of its subjects (the asset, its dependencies or its checks) it was true.",
+  fields: (t) => ({
+    id: t.exposeString("id", { description: "Stable across ticks while the tree above it is unchanged." }),
+    parentId: t.exposeString("parentId", { nullable: true }),
+    op: t.exposeString("op", { description: 'The operand or operator: "and", "missing", "anyDepsMatch"…' }),
+    label: t.exposeString("label", { nullable: true, description: 'Its name in the tree: "eager", "any_deps_updated"…' }),
+    trueCount: t.exposeInt("trueCount"),
+    candidateCount: t.exposeInt("candidateCount"),
+  }),
+});
+
+builder.prismaObject("AutomationEvaluation", {
+  description:
+    "An asset's condition evaluated at a tick: written when its result changes or it is requested, so the latest answers why it did (not) run.",
+  fields: (t) => ({
+    id: t.id({ resolve: (e) => e.id.toString() }),
+    assetKey: t.exposeString("assetKey"),
+    tick: t.relation("tick"),
+    requested: t.exposeBoolean("requested"),
+    nodes: t.field({
+      type: [AutomationNodeRef],
+      description: "Depth first from the root.",
+      resolve: (e) => e.nodes as unknown as AutomationNodeResult[],
+    }),
+    runIds: t.exposeStringList("runIds"),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+const AutomationConditionRef = builder.objectRef<{ label: string | null; tree: unknown }>("AutomationCondition").implement({
+  description: "An asset's automation condition as its manifest carries it.",
+  fields: (t) => ({
+    label: t.exposeString("label", { nullable: true, description: 'The root\'s label: "eager", "on_cron"…' }),
+    tree: t.field({ type: "JSON", description: "{ op, label?, args?, children? }, recursively.", resolve: (c) => c.tree }),
+  }),
+});
+
+const AutomationInstigatorRef = builder.objectRef<AutomationInstigatorState>("AutomationInstigator").implement({
+  description: "A code location's automation evaluator: on unless paused, ticking every STRATA_AUTOMATION_INTERVAL_MS.",
+  fields: (t) => ({
+    location: t.exposeString("location"),
+    paused: t.exposeBoolean("paused"),
+    lastTickAt: t.expose("lastTickAt", { type: "DateTime", nullable: true }),
+    nextTickAt: t.expose("nextTickAt", { type: "DateTime", nullable: true, description: "Null while paused or before its first tick." }),
+  }),
+});
+
+builder.prismaObjectFields("Asset", (t) => ({
+  automationCondition: t.field({
+    type: AutomationConditionRef,
+    nullable: true,
+    description: "When it materializes by itself; null when it does not (or is not defined).",
+    select: { definition: { select: { versionId: true } } },
+    resolve: async (asset, _args, ctx) => {
+      if (!asset.definition) return null;
+      const tree = await automationConditionOf(ctx.db.sql, ctx.runs.manifests, asset.key, asset.definition.versionId);
+      return tree && { label: tree.label ?? null, tree };
+    },
+  }),
+  automationEvaluations: t.prismaConnection({
+    type: "AutomationEvaluation",
+    cursor: "id",
+    description: "Its condition's evaluations, newest first: the first is why it did (not) run.",
+    resolve: (query, asset, _args, ctx) =>
+      ctx.db.prisma.automationEvaluation.findMany({ ...query, where: { assetKey: asset.key }, orderBy: { id: "desc" } }),
+  }),
+  nextAutomationTickAt: t.field({
+    type: "DateTime",
+    nullable: true,
+    description: "When its condition is next evaluated; null when it has none or its location's automation is paused.",
+    select: { definition: { select: { locationId: true, versionId: true } } },
+    resolve: async (asset, _args, ctx) => {
+      if (!asset.definition) return null;
+      if (!(await automationConditionOf(ctx.db.sql, ctx.runs.manifests, asset.key, asset.definition.versionId))) return null;
+      return (await automationInstigator(ctx.db.sql, asset.definition.locationId))?.nextTickAt ?? null;
+    },
+  }),
+}));
+
+builder.prismaObjectFields("CodeLocation", (t) => ({
+  automation: t.field({
+    type: AutomationInstigatorRef,
+    nullable: true,
+    description: "Its automation evaluator's state.",
+    resolve: (location, _args, ctx) => automationInstigator(ctx.db.sql, location.id),
+  }),
+}));
+
+builder.queryField("automationTicks", (t) =>
+  t.prismaConnection({
+    type: "AutomationTick",
+    cursor: "id",
+    description: "Automation ticks, newest first: of one code location, and of some statuses, when given.",
+    args: {
+      location: t.arg.string({ required: false }),
+      status: t.arg({ type: [AutomationTickStatusEnum], required: false }),
+    },
+    resolve: (query, _root, args, ctx) => {
+      requireScope(ctx.principal, "read");
+      return ctx.db.prisma.automationTick.findMany({
+        ...query,
+        where: {
+          ...(args.location != null && { location: { name: parseLocationName(args.location) } }),
+          ...(args.status?.length && { status: { in: args.status } }),
+        },
+        orderBy: { id: "desc" },
+      });
+    },
+  }),
+);
+
+builder.mutationField("setAutomationPaused", (t) =>
+  t.field({
+    type: AutomationInstigatorRef,
+    errors: { types: [NotFoundError] },
+    description: "Pauses (no ticks) or resumes a code location's automation. Requires `launch`.",
+    args: { location: t.arg.string({ required: true }), paused: t.arg.boolean({ required: true }) },
+    resolve: (_root, args, ctx) => {
+      requireScope(ctx.principal, "launch");
+      return setAutomationPaused(ctx.db.sql, parseLocationName(args.location), args.paused);
+    },
+  }),
+);
