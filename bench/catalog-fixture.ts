@@ -5,9 +5,10 @@ const KINDS = ["postgres", "dbt", "s3", "python"];
 
 /**
  * A synthetic location of `count` assets named `<location>/asset_<n>`; each depends on up to
- * three of the previous 50 (deterministic), with groups, tags, kinds and a description.
+ * three of the previous 50 (deterministic), with groups, tags, kinds and a description. With
+ * `checkEvery`, every such asset has a check "valid" its own step evaluates (`<key>#valid`).
  */
-export function syntheticManifest(location: string, count: number) {
+export function syntheticManifest(location: string, count: number, { checkEvery = 0 } = {}) {
   const key = (n: number) => `${location}/asset_${String(n).padStart(6, "0")}`;
   const assets = Array.from({ length: count }, (_, n) => ({
     key: key(n),
@@ -24,8 +25,9 @@ export function syntheticManifest(location: string, count: number) {
     graphAsset: null,
     ioManagerKey: "io_manager",
   }));
+  const checked = checkEvery ? assets.filter((_, n) => n % checkEvery === 0) : [];
   const manifest = {
-    manifestVersion: 1,
+    manifestVersion: checked.length ? 3 : 1,
     assets,
     steps: assets.map((a) => ({
       key: a.stepKey,
@@ -39,6 +41,18 @@ export function syntheticManifest(location: string, count: number) {
       graph: null,
       requiredResourceKeys: [],
     })),
+    ...(checked.length
+      ? {
+          checks: checked.map((a) => ({
+            key: `${a.key}#valid`,
+            assetKey: a.key,
+            name: "valid",
+            description: null,
+            blocking: false,
+            stepKey: a.stepKey,
+          })),
+        }
+      : {}),
   };
   return { manifest, hash: manifestHash(manifest) };
 }
