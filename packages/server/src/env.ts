@@ -3,6 +3,7 @@ import { z } from "zod";
 import { DEFAULT_AUTOMATION_INTERVAL_MS } from "./automation/automation-service.js";
 import { DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN } from "./pubsub/subscription-budget.js";
 import { defaultRunConfig, tagLimitsSchema, type RunConfig } from "./runs/run-config.js";
+import { defaultRetentionConfig, type RetentionConfig } from "./retention/retention-job.js";
 
 /**
  * The server's configuration from the environment, parsed once at start-up. Explicit options
@@ -43,12 +44,22 @@ const schema = z.object({
   /** Set: spans are exported over OTLP/HTTP to it (the exporter reads the other OTEL_* variables). Unset: OpenTelemetry is not loaded. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** Set: run events of runs ended more than this many days ago are purged, asset history kept (off by default). */
+  STRATA_RETENTION_RUN_EVENTS_DAYS: z.coerce.number().int().min(1).optional(),
+  STRATA_RETENTION_INTERVAL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(defaultRetentionConfig.intervalMs / 60_000),
+  /** Events per DELETE statement. */
+  STRATA_RETENTION_BATCH_ROWS: z.coerce.number().int().min(100).max(10_000).default(defaultRetentionConfig.batchRows),
 });
 
 export type Env = z.infer<typeof schema> & {
   /** PGlite's data directory when DATABASE_URL is unset: `$STRATA_HOME/db`. */
   readonly pgliteDir: string;
   readonly runs: RunConfig;
+  readonly retention: RetentionConfig;
 };
 
 export class EnvError extends Error {
@@ -72,6 +83,11 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       tagConcurrencyLimits: data.STRATA_TAG_CONCURRENCY_LIMITS ?? [],
       leaseSeconds: data.STRATA_RUN_LEASE_SECONDS,
       startTimeoutSeconds: data.STRATA_RUN_START_TIMEOUT_SECONDS,
+    },
+    retention: {
+      runEventsDays: data.STRATA_RETENTION_RUN_EVENTS_DAYS ?? null,
+      intervalMs: data.STRATA_RETENTION_INTERVAL_MINUTES * 60_000,
+      batchRows: data.STRATA_RETENTION_BATCH_ROWS,
     },
   };
 }

@@ -14,6 +14,8 @@ export { createStrataYoga, type StrataYoga } from "./yoga.js";
 export { createStrataPubSub, type StrataPubSub } from "./pubsub/pubsub.js";
 export { RunService } from "./runs/run-service.js";
 export { defaultRunConfig, type RunConfig } from "./runs/run-config.js";
+export { runRetentionOnce, RetentionJob, type RetentionConfig } from "./retention/retention-job.js";
+export { previewRunEventPurge, purgeRunEvents, PURGED_RUN_EVENT_TYPES, type RunEventPurgeReport } from "./retention/run-event-purge.js";
 export { createToken, listTokens, revokeToken, type CreatedToken } from "./auth/tokens.js";
 export type { AuthMode } from "./auth/authenticate.js";
 export { registerCodeLocation } from "./catalog/register.js";

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { ServerMetrics } from "./metrics/server-metrics.js";
 import { createStrataPubSub, type StrataPubSub } from "./pubsub/pubsub.js";
 import { RunService } from "./runs/run-service.js";
+import { RetentionJob } from "./retention/retention-job.js";
 import { startTracing } from "./tracing/tracing.js";
 import { serveWebSocket } from "./websocket.js";
 import { createStrataYoga, type StrataYoga } from "./yoga.js";
@@ -112,6 +113,8 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
   runs.start();
   const automation = new AutomationService(db, runs, { intervalMs: env.STRATA_AUTOMATION_INTERVAL_MS }, logger);
   automation.start();
+  const retention = new RetentionJob(db.sql, env.retention, logger);
+  retention.start();
   const { port } = http.address() as AddressInfo;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   let closing: Promise<void> | undefined;
@@ -136,6 +139,7 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
         });
         await automation.stop();
         await runs.stop();
+        await retention.stop();
         await tracing.flush().catch((error: unknown) => logger.warn("exporting the last spans failed", { error }));
         await pubsub.close();
         if (ownsDb) await db.close();

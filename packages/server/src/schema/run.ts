@@ -75,6 +75,12 @@ export const RunRef = builder.prismaObject("Run", {
     startingAt: t.expose("startingAt", { type: "DateTime", nullable: true }),
     startedAt: t.expose("startedAt", { type: "DateTime", nullable: true }),
     endedAt: t.expose("endedAt", { type: "DateTime", nullable: true }),
+    eventsPurgedAt: t.expose("eventsPurgedAt", {
+      type: "DateTime",
+      nullable: true,
+      description:
+        "When retention (STRATA_RETENTION_RUN_EVENTS_DAYS) deleted the run's log: LOG, step start and retry, and run end events. Its status, steps, materializations, check results and what re-execution needs are kept. Null: every event is kept.",
+    }),
     durationMs: t.float({
       nullable: true,
       description: "From start to end (or to now, while it runs).",
