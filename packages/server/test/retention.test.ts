@@ -15,7 +15,8 @@ describe(`retention of run events (${testDialect})`, () => {
   let worker: string;
   let t = Date.now();
   const event = (seq: number, type: string, extra: Record<string, unknown> = {}) => ({ seq, type, timestamp: t++, payload: {}, ...extra });
-  const log = (seq: number, stepKey: string) => event(seq, "LOG", { stepKey, level: "info", message: `line ${seq}`, payload: { extra: null } });
+  const log = (seq: number, stepKey: string) =>
+    event(seq, "LOG", { stepKey, level: "info", message: `line ${seq}`, payload: { extra: null } });
   const error = { name: "Error", message: "boom", stack: null, cause: null };
   /** a → b: a materializes (logging a lot, after one retry), b fails. */
   const failedRun = (id: string) => [
@@ -34,7 +35,11 @@ describe(`retention of run events (${testDialect})`, () => {
 
   async function finishedRun(endedDaysAgo: number): Promise<string> {
     const launched = await app.gql(`mutation { launchRun(assetKeys: ["a", "b"]) { ... on Run { id } } }`);
-    const claimed = await app.gql(`mutation { claimRun(location: "etl", workerId: "w1") { ... on ClaimRunResult { run { id } } } }`, {}, worker);
+    const claimed = await app.gql(
+      `mutation { claimRun(location: "etl", workerId: "w1") { ... on ClaimRunResult { run { id } } } }`,
+      {},
+      worker,
+    );
     const id = claimed.data!.claimRun.run.id as string;
     expect(id).toBe(launched.data!.launchRun.id);
     const reported = await app.gql(
