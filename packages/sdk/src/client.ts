@@ -1,3 +1,4 @@
+import { automationMethods, type AutomationMethods } from "./automation.js";
 import { backfillMethods, type BackfillMethods } from "./backfills.js";
 import { partitionMethods, type PartitionMethods } from "./partitions.js";
 import { catalogMethods, type CatalogMethods } from "./catalog.js";
@@ -35,6 +36,7 @@ export interface StrataClient
     RunMethods,
     PartitionMethods,
     BackfillMethods,
+    AutomationMethods,
     TokenMethods,
     SubscriptionMethods {}
 
@@ -66,6 +68,7 @@ export function createClient(options: ClientOptions): StrataClient {
     ...runMethods(connection),
     ...partitionMethods(connection),
     ...backfillMethods(connection),
+    ...automationMethods(connection),
     ...tokenMethods(connection),
     ...subscriptionMethods(connection),
   };

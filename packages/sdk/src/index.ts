@@ -55,6 +55,14 @@ export type {
   BackfillStatus,
   LaunchBackfillInput,
 } from "./backfills.js";
+export type {
+  AssetAutomation,
+  AutomationEvaluation,
+  AutomationInstigator,
+  AutomationMethods,
+  AutomationTick,
+  AutomationTickStatus,
+} from "./automation.js";
 export type { CodeLocationChange, SubscriptionMethods } from "./subscriptions/subscription-methods.js";
 export type { StrataSubscription, SubscribeOptions, SubscriptionStatus } from "./subscriptions/reconnecting-subscription.js";
 export { backoffDelay, type BackoffOptions, type ReconnectOptions } from "./subscriptions/backoff.js";
