@@ -344,6 +344,24 @@ describe(`partitioned checks (${testDialect})`, () => {
   });
 });
 
+describe(`checks over a page of assets (${testDialect})`, () => {
+  it("answers each check's executions as the one-asset query does (loaded together, not per check)", async () => {
+    const page = await app.gql(`{ assets(first: 100) { edges { node { key checks {
+      key latestExecution { id status } executionForLatestMaterialization { id partition } } } } } }`);
+    const listed = page.data!.assets.edges.flatMap((e: { node: { checks: unknown[] } }) => e.node.checks);
+    const one = [...(await checksOf("daily")).checks, ...(await checksOf("orders")).checks].map((c: Record<string, any>) => ({
+      key: c.key,
+      latestExecution: c.latestExecution && { id: c.latestExecution.id, status: c.latestExecution.status },
+      executionForLatestMaterialization: c.executionForLatestMaterialization && {
+        id: c.executionForLatestMaterialization.id,
+        partition: c.executionForLatestMaterialization.partition,
+      },
+    }));
+    expect(listed).toEqual(one);
+    expect(listed.filter((c: { latestExecution: unknown }) => c.latestExecution).length).toBe(3);
+  });
+});
+
 describe(`re-registering (${testDialect})`, () => {
   it("replaces the checks: a removed check leaves the asset's health, its history stays", async () => {
     const fewer = manifestOf(

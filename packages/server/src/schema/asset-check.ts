@@ -3,6 +3,7 @@ import { filter, pipe } from "graphql-yoga";
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
+import { loadExecution } from "../checks/execution-loader.js";
 import { reportCheckResult } from "../checks/report-result.js";
 import { resolveCheckStatus } from "../checks/status.js";
 import { InvalidArgumentError, NotFoundError, PartitionKeysNotFoundError } from "../errors.js";
@@ -101,8 +102,7 @@ export const AssetCheckRef = builder.prismaObject("AssetCheck", {
       type: "AssetCheckExecution",
       nullable: true,
       description: "The newest execution, in progress or not.",
-      resolve: (query, check, _args, ctx) =>
-        ctx.db.prisma.assetCheckExecution.findFirst({ ...query, where: { checkKey: check.key }, orderBy: { id: "desc" } }),
+      resolve: (query, check, _args, ctx, info) => loadExecution(ctx, info, query, { kind: "latest" }, check.key),
     }),
     executionForLatestMaterialization: t.prismaField({
       type: "AssetCheckExecution",
@@ -110,19 +110,8 @@ export const AssetCheckRef = builder.prismaObject("AssetCheck", {
       description:
         "The newest execution that evaluated the asset's latest materialization (of `partition`): null after a newer materialization until the check runs again.",
       args: { partition: t.arg.string({ required: false }) },
-      resolve: async (query, check, args, ctx) => {
-        const latest = await ctx.db.prisma.materialization.findFirst({
-          where: { assetKey: check.assetKey, ...(args.partition != null && { partition: args.partition }) },
-          orderBy: { id: "desc" },
-          select: { id: true },
-        });
-        if (!latest) return null;
-        return ctx.db.prisma.assetCheckExecution.findFirst({
-          ...query,
-          where: { checkKey: check.key, targetMaterializationId: latest.id },
-          orderBy: { id: "desc" },
-        });
-      },
+      resolve: (query, check, args, ctx, info) =>
+        loadExecution(ctx, info, query, { kind: "forLatestMaterialization", partition: args.partition ?? null }, check.key),
     }),
     executions: t.prismaConnection({
       type: "AssetCheckExecution",
