@@ -269,6 +269,17 @@ describe(`a run's check results (${testDialect})`, () => {
   });
 });
 
+describe(`a run the server ends (${testDialect})`, () => {
+  it("stores the monitor's typed reason, and the run's unrun checks read EXECUTION_FAILED", async () => {
+    const launched = await start({ checks: ["orders#no_nulls"] });
+    await app.db.sql.query(`UPDATE "Run" SET "leaseExpiresAt" = now() - interval '1 second' WHERE id = $1`, [launched.id]);
+    await app.runs.tick();
+    const ended = await run(launched.id);
+    expect(ended.failure).toMatchObject({ code: "WORKER_LOST" });
+    expect(ended.checkExecutions).toMatchObject([{ checkKey: "orders#no_nulls", status: "EXECUTION_FAILED", passed: null }]);
+  });
+});
+
 describe(`results reported outside runs (${testDialect})`, () => {
   it("record a result for the latest materialization, WARN makes the asset WARNING, and subscribers hear of it", async () => {
     const sub = await app.subscribe(`subscription { assetCheckEvaluated(assetKeys: ["orders"]) { checkKey status severity runId } }`);
