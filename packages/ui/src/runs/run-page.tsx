@@ -145,6 +145,12 @@ export function RunPage({ runId }: { runId: string }) {
       </section>
       <section className="panel">
         <h2>Log</h2>
+        {data.eventsPurgedAt && (
+          <p className="warning">
+            Events purged by retention {clockTime(data.eventsPurgedAt)}: the log, step starts, retries and the run's end are gone; steps,
+            materializations and check results remain.
+          </p>
+        )}
         <RunLog events={events} version={version} />
       </section>
     </div>
