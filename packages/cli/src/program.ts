@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { Command, type CommanderError } from "commander";
 import { CliError } from "./cli-error.js";
 import { assetsCommand } from "./commands/assets.js";
+import { automationCommand } from "./commands/automation.js";
 import { checksCommand } from "./commands/checks.js";
 import { devCommand } from "./commands/dev.js";
 import { lineageCommand } from "./commands/lineage.js";
@@ -52,6 +53,7 @@ export function strataProgram(): Command {
     .addCommand(runsCommand())
     .addCommand(partitionsCommand())
     .addCommand(backfillCommand())
+    .addCommand(automationCommand())
     .addCommand(tokenCommand())
     .addHelpText(
       "after",
@@ -67,6 +69,7 @@ export function strataProgram(): Command {
         "  strata lineage sales/orders --up 2",
         "  strata runs launch sales/orders --wait",
         "  strata backfill launch sales/orders --from 2024-01-01 --to 2024-03-31 --chunk 7",
+        "  strata automation why sales/report",
         "  strata token create --name ci --scopes read,launch",
       ].join("\n"),
     );

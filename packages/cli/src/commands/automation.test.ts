@@ -1,0 +1,56 @@
+import { AutomationCondition } from "@strata/protocol";
+import { manifestOf } from "@strata/server/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../testing/run-cli.js";
+import { startTestServer, type TestServer } from "../testing/test-server.js";
+
+let t: TestServer;
+const as = () => ["--server", t.url, "--token", t.admin];
+
+beforeAll(async () => {
+  t = await startTestServer();
+  await t.client.registerCodeLocation({
+    name: "auto",
+    ...manifestOf([{ key: "a" }, { key: "b", deps: ["a"], automation: AutomationCondition.eager().node }]),
+  });
+  await t.server.automation.tick({ force: true });
+  await t.client.reportMaterialization({ assetKey: "a" });
+  await t.server.automation.tick({ force: true });
+});
+afterAll(() => t.close());
+
+describe("strata automation", () => {
+  it("why prints the last evaluation: requested or not, and the condition tree with counts per node", async () => {
+    const { code, stdout } = await runCli(["automation", "why", "b", ...as()]);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^b: eager \(next tick \d{4}-\d\d-\d\dT/);
+    expect(lines[1]).toMatch(/^Tick \d+ \(SUCCESS, (just now|\d+ min ago)\): requested → run [0-9a-f-]{36}$/);
+    expect(lines[3]).toMatch(/^CONDITION\s+TRUE\s+OF$/);
+    expect(lines[4]).toMatch(/^eager \(and\)\s+1\s+1$/);
+    // Children indented under the root, with their counts: b's one dependency was updated.
+    expect(stdout).toMatch(/\n {2}since_last_handled \(since\)\s+1\s+1\n/);
+    expect(stdout).toMatch(/\n {6}any_deps_updated \(anyDepsMatch\)\s+1\s+1\n/);
+    expect((await runCli(["automation", "why", "a", ...as()])).stdout).toMatch(/a has no automation condition/);
+    const json = JSON.parse((await runCli(["automation", "why", "b", "--json", ...as()])).stdout);
+    expect(json.evaluations.items[0].nodes[0]).toMatchObject({ label: "eager", trueCount: 1, candidateCount: 1 });
+  });
+
+  it("ticks lists ticks newest first; pause and resume switch a location's automation", async () => {
+    const { code, stdout } = await runCli(["automation", "ticks", "--location", "auto", ...as()]);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^TICK\s+LOCATION\s+STATUS\s+WHEN\s+REQUESTED\s+RUNS$/);
+    expect(lines[1]).toMatch(/^\d+\s+auto\s+SUCCESS\s+(just now|\d+ min ago)\s+1\s+[0-9a-f-]{36}$/);
+    expect(lines[2]).toMatch(/^\d+\s+auto\s+SKIPPED\s+(just now|\d+ min ago)\s+0$/);
+    expect((await runCli(["automation", "ticks", "--status", "failure", ...as()])).stdout.trim()).toBe("No automation ticks.");
+    expect((await runCli(["automation", "ticks", "--status", "bad", ...as()])).code).toBe(2);
+
+    const paused = await runCli(["automation", "pause", "auto", ...as()]);
+    expect(paused).toMatchObject({ code: 0, stdout: 'Automation of code location "auto" is paused\n' });
+    expect((await t.server.automation.tick({ force: true }))[0]?.outcome).toEqual({ kind: "paused" });
+    const resumed = await runCli(["automation", "resume", "auto", ...as()]);
+    expect(resumed.stdout).toMatch(/^Automation of code location "auto" is running; next tick /);
+    expect((await runCli(["automation", "pause", "nowhere", ...as()])).code).not.toBe(0);
+  });
+});

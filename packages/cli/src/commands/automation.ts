@@ -1,0 +1,117 @@
+import type { AutomationTick, AutomationTickStatus } from "@strata/sdk";
+import { Command } from "commander";
+import { CliError } from "../cli-error.js";
+import { action, parseCount, printJson } from "../command.js";
+import { conditionRows } from "../output/condition-tree.js";
+import { relativeTime } from "../output/relative-time.js";
+import { styleFor, type Style } from "../output/style.js";
+import { formatTable } from "../output/table.js";
+import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
+
+const TICK_STATUSES: readonly AutomationTickStatus[] = ["STARTED", "SKIPPED", "SUCCESS", "FAILURE"];
+
+/**
+ * `strata automation ticks|why|pause|resume`: the server's declarative automation, tick by tick,
+ * and why an asset did (not) run.
+ *
+ * @example
+ * ```ts
+ * await automationCommand().parseAsync(["why", "b"], { from: "user" });
+ * ```
+ */
+export function automationCommand(): Command {
+  const automation = new Command("automation").description(
+    "Declarative automation: the server evaluates assets' conditions every tick and launches what they request.",
+  );
+  const ticks = withServerOptions(new Command("ticks"))
+    .summary("recent automation ticks")
+    .description("Automation ticks, newest first: status, how many assets were requested, the runs created, or why a tick failed.")
+    .option("--location <name>", "only this code location's")
+    .option("--status <status>", `only ticks with this status (${TICK_STATUSES.join(", ").toLowerCase()})`)
+    .option("--first <n>", "how many (1-500; default 20)")
+    .option("--json", "print JSON for scripts");
+  action(ticks, (options: ServerOptions & { location?: string; status?: string; first?: string; json?: boolean }) => listTicks(options));
+  const why = withServerOptions(new Command("why"))
+    .summary("why an asset did (not) run: its last evaluation tree")
+    .description(
+      [
+        "The last evaluation of <asset>'s automation condition: whether the tick requested it, and",
+        "every node of the condition, indented under its parent, with the number of subjects (the",
+        "asset, its dependencies or its checks) it was true for out of those it was evaluated for.",
+      ].join(" "),
+    )
+    .argument("<asset>", "an asset's key, e.g. sales/orders")
+    .option("--json", "print JSON for scripts");
+  action(why, (asset: string, options: ServerOptions & { json?: boolean }) => explain(asset, options));
+  const pause = (paused: boolean) => {
+    const command = withServerOptions(new Command(paused ? "pause" : "resume"))
+      .summary(paused ? "stop a code location's automation ticks" : "start a code location's automation ticks again")
+      .argument("<location>", "a code location's name");
+    action(command, (location: string, options: ServerOptions) => setPaused(location, paused, options));
+    return command;
+  };
+  return automation.addCommand(ticks).addCommand(why).addCommand(pause(true)).addCommand(pause(false));
+}
+
+async function listTicks(options: ServerOptions & { location?: string; status?: string; first?: string; json?: boolean }): Promise<number> {
+  const status = options.status?.toUpperCase() as AutomationTickStatus | undefined;
+  if (status !== undefined && !TICK_STATUSES.includes(status))
+    throw new CliError(`--status must be one of ${TICK_STATUSES.join(", ").toLowerCase()}, not "${options.status}"`, 2);
+  const first = parseCount("--first", options.first, { min: 1, max: 500 }) ?? 20;
+  const page = await connect(options).automationTicks({ location: options.location, status: status && [status], first });
+  if (options.json) return printJson(page);
+  const style = styleFor(process.stdout);
+  if (page.items.length === 0) {
+    console.log("No automation ticks.");
+    return 0;
+  }
+  const rows = page.items.map((tick) => [
+    tick.id,
+    tick.location.name,
+    statusText(tick, style),
+    relativeTime(tick.startedAt),
+    String(tick.requested),
+    tick.status === "FAILURE" ? style.red(errorMessage(tick.error)) : tick.runIds.join(", "),
+  ]);
+  console.log(formatTable(["TICK", "LOCATION", "STATUS", "WHEN", "REQUESTED", "RUNS"], rows));
+  return 0;
+}
+
+function statusText(tick: AutomationTick, style: Style): string {
+  return tick.status === "SUCCESS" ? style.green(tick.status) : tick.status === "FAILURE" ? style.red(tick.status) : style.dim(tick.status);
+}
+
+function errorMessage(error: unknown): string {
+  return typeof error === "object" && error !== null && "message" in error ? String(error.message) : "failed";
+}
+
+async function explain(asset: string, options: ServerOptions & { json?: boolean }): Promise<number> {
+  const automation = await connect(options).assetAutomation(asset, { first: 1 });
+  if (options.json) return printJson(automation);
+  const style = styleFor(process.stdout);
+  if (!automation.condition) {
+    console.log(`${asset} has no automation condition: it runs only when launched.`);
+    return 0;
+  }
+  const next = automation.nextTickAt ? `next tick ${new Date(automation.nextTickAt).toISOString()}` : "paused or not ticked yet";
+  console.log(`${style.bold(asset)}: ${automation.condition.label ?? "condition"} (${next})`);
+  const [latest] = automation.evaluations.items;
+  if (!latest) {
+    console.log("Not evaluated yet.");
+    return 0;
+  }
+  const outcome = latest.requested
+    ? style.green(`requested${latest.runIds.length ? ` → run ${latest.runIds.join(", ")}` : ""}`)
+    : style.dim("not requested");
+  console.log(`Tick ${latest.tick.id} (${latest.tick.status}, ${relativeTime(latest.tick.startedAt)}): ${outcome}`);
+  console.log("");
+  console.log(formatTable(["CONDITION", "TRUE", "OF"], conditionRows(latest.nodes)));
+  return 0;
+}
+
+async function setPaused(location: string, paused: boolean, options: ServerOptions): Promise<number> {
+  const state = await connect(options).setAutomationPaused(location, paused);
+  const next = state.nextTickAt ? `; next tick ${new Date(state.nextTickAt).toISOString()}` : "";
+  console.log(`Automation of code location "${state.location}" is ${state.paused ? "paused" : "running"}${next}`);
+  return 0;
+}
