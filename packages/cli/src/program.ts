@@ -7,6 +7,7 @@ import { assetsCommand } from "./commands/assets.js";
 import { automationCommand } from "./commands/automation.js";
 import { checksCommand } from "./commands/checks.js";
 import { devCommand } from "./commands/dev.js";
+import { gcCommand } from "./commands/gc.js";
 import { lineageCommand } from "./commands/lineage.js";
 import { locationCommand } from "./commands/location.js";
 import { runsCommand } from "./commands/runs.js";
@@ -55,6 +56,7 @@ export function strataProgram(): Command {
     .addCommand(backfillCommand())
     .addCommand(automationCommand())
     .addCommand(tokenCommand())
+    .addCommand(gcCommand())
     .addHelpText(
       "after",
       [
