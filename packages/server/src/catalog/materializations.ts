@@ -4,6 +4,8 @@ import { parseAssetKey } from "./asset-key.js";
 import { normaliseMetadata } from "./metadata.js";
 import { markMaterialized } from "../partitions/status.js";
 import { readPartitionsDefinitions, timeIndexer } from "../partitions/space.js";
+import { resolveProvenance } from "../sync/provenance.js";
+import { afterMaterializations, type IngestEffects } from "../sync/ingest-effects.js";
 
 export interface MaterializationInput {
   assetKey: string;
@@ -22,7 +24,12 @@ export interface MaterializationInput {
  * latest is its highest id, read through an index: there is no pointer to keep in step.
  * Returns the new ids in input order.
  */
-export async function recordMaterializations(sql: Sql, inputs: readonly MaterializationInput[]): Promise<string[]> {
+export async function recordMaterializations(
+  sql: Sql,
+  inputs: readonly MaterializationInput[],
+  /** Filled with what the caller publishes once the transaction commits (freshness changes). */
+  effects?: IngestEffects,
+): Promise<string[]> {
   if (inputs.length === 0) return [];
   const rows = inputs.map((input, i) => {
     const key = parseAssetKey(input.assetKey, inputs.length > 1 ? `materializations.${i}.assetKey` : "assetKey");
@@ -43,23 +50,42 @@ export async function recordMaterializations(sql: Sql, inputs: readonly Material
     };
   });
   return sql.transaction(async (tx) => {
+    // Code version, input data versions and the derived data version of each (sync status).
+    const { provenance, nodes } = await resolveProvenance(
+      tx,
+      rows.map((r) => ({
+        assetKey: r.asset_key,
+        runId: r.run_id,
+        partition: r.partition,
+        codeVersion: r.code_version,
+        dataVersion: r.data_version,
+      })),
+    );
+    provenance.forEach((p, i) => {
+      Object.assign(rows[i]!, {
+        code_version: p.codeVersion,
+        data_version: p.dataVersion,
+        inputs: p.inputs,
+        user_provided: p.dataVersionUserProvided,
+      });
+    });
     await tx.query(
       `INSERT INTO "Asset" (key) SELECT DISTINCT r->>'asset_key' FROM jsonb_array_elements($1::jsonb) r ON CONFLICT DO NOTHING`,
       [JSON.stringify(rows)],
     );
     const inserted = await tx.query<{ id: string; assetKey: string; timestamp: Date; ord: number }>(
-      `INSERT INTO "Materialization" ("assetKey", "runId", "stepKey", partition, description, metadata, "codeVersion", "dataVersion", timestamp)
-       SELECT r.asset_key, r.run_id, r.step_key, r.partition, r.description, r.metadata,
-              -- A run materializes the code version its location defines; a runless report says its own.
-              COALESCE(r.code_version, CASE WHEN r.run_id IS NOT NULL THEN (SELECT n."codeVersion" FROM "AssetNode" n WHERE n.key = r.asset_key) END),
-              r.data_version, r.timestamp
+      `INSERT INTO "Materialization" ("assetKey", "runId", "stepKey", partition, description, metadata, "codeVersion", "dataVersion",
+                                      "dataVersionUserProvided", inputs, timestamp)
+       SELECT r.asset_key, r.run_id, r.step_key, r.partition, r.description, r.metadata, r.code_version, r.data_version,
+              COALESCE(r.user_provided, false), r.inputs, r.timestamp
        FROM jsonb_to_recordset($1::jsonb) AS r(asset_key text, run_id text, step_key text, partition text, description text,
-            metadata jsonb, code_version text, data_version text, timestamp timestamptz, ord int)
+            metadata jsonb, code_version text, data_version text, user_provided boolean, inputs jsonb, timestamp timestamptz, ord int)
        ORDER BY r.ord
        RETURNING id::text AS id, "assetKey", timestamp`,
       [JSON.stringify(rows)],
     );
     await markPartitionsMaterialized(tx, rows, inserted);
+    await afterMaterializations(tx, rows, nodes, effects);
     return inserted.map((r) => r.id);
   });
 }

@@ -15,6 +15,10 @@ export interface AssetSearch {
   location?: string | null;
   /** PASSING, WARNING, FAILING or NOT_EVALUATED: assets whose checks' latest results fold to it. */
   checkHealth?: string | null;
+  /** SYNCED, UNSYNCED or MISSING: the stored sync state (sync/sync-state.ts). */
+  syncStatus?: string | null;
+  /** PASS, WARN, FAIL or UNKNOWN: assets with a freshness policy in that state. */
+  freshness?: string | null;
 }
 
 export interface SearchPage {
@@ -64,6 +68,11 @@ export function buildSearch(filter: AssetSearch, bytewiseCollation: boolean): { 
   }
   // AssetNode_checkHealth_key_idx answers this in key order, so a page stops after `first` rows.
   if (filter.checkHealth) clauses.push(`n."checkHealth" = ${param(filter.checkHealth)}::"AssetCheckHealth"`);
+  // AssetNode_syncState_key_idx and AssetFreshness_state_assetKey_idx answer these in key order.
+  if (filter.syncStatus) clauses.push(`n."syncState" = ${param(filter.syncStatus)}::"AssetSyncState"`);
+  if (filter.freshness) {
+    clauses.push(`n.key IN (SELECT f."assetKey" FROM "AssetFreshness" f WHERE f.state = ${param(filter.freshness)}::"FreshnessState")`);
+  }
   if (filter.location) {
     clauses.push(`n."locationId" = (SELECT id FROM "CodeLocation" WHERE name = ${param(filter.location)})`);
   }

@@ -11,6 +11,10 @@ export interface StrataEvents {
   assetMaterialized: [{ materializationId: string; assetKey: string }];
   /** A check result was stored (a run's, or reported outside runs). */
   assetCheckEvaluated: [{ executionId: string; checkKey: string; assetKey: string }];
+  /** An asset's freshness state changed (freshness/freshness-store.ts). */
+  freshnessChanged: [{ assetKey: string; state: string }];
+  /** Stored freshness schedules moved: each replica re-arms its freshness timer. */
+  freshnessScheduleChanged: [Record<string, never>];
   /** A code location registered, changed status, or heartbeated after a silence. */
   codeLocationChanged: [{ name: string; change: "REGISTERED" | "UPDATED" | "LOAD_ERROR" }];
   /** Events stored for a run, in seq order, one message per report. */

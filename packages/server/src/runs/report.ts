@@ -12,6 +12,8 @@ import { runFailureOf } from "./run-failure.js";
 import { readPlan } from "./run-plan.js";
 import { readRunEvents, type StoredRunEvent } from "./run-events.js";
 import type { CommittedReport } from "../metrics/server-metrics.js";
+import { newIngestEffects, type IngestEffects } from "../sync/ingest-effects.js";
+import { publishFreshness } from "../freshness/freshness-service.js";
 
 export const MAX_EVENTS_PER_REPORT = 5000;
 
@@ -99,6 +101,7 @@ export async function reportRunEvents(
 ): Promise<ReportResult> {
   const events = parseEvents(input.events);
   parseLeaseSeconds(input.leaseSeconds);
+  const effects = newIngestEffects();
   const outcome = await sql.transaction(async (tx) => {
     const [run] = await tx.query<{
       status: string;
@@ -155,7 +158,7 @@ export async function reportRunEvents(
     const freshSeqs = new Set(fresh.map((r) => r.seq));
     const inserted = events.filter((e) => freshSeqs.has(e.seq)).map((e) => stored(input.runId, e));
     inserted.sort((a, b) => a.seq - b.seq);
-    const materialized = await recordRunMaterializations(tx, input.runId, inserted);
+    const materialized = await recordRunMaterializations(tx, input.runId, inserted, effects);
     await targetRunMaterializations(
       tx,
       input.runId,
@@ -215,6 +218,7 @@ export async function reportRunEvents(
   if (again.length || outcome.stored.length) pubsub.publish("runEvents", input.runId, { events: [...again, ...outcome.stored] });
   for (const m of outcome.materialized) pubsub.publish("assetMaterialized", m);
   for (const e of outcome.evaluated) pubsub.publish("assetCheckEvaluated", e);
+  publishFreshness(pubsub, effects.freshness, effects.freshnessRescheduled);
   if (outcome.status) pubsub.publish("runStatusChanged", { runId: input.runId, status: outcome.status });
   if (outcome.backfillId) pubsub.publish("backfillChanged", { backfillId: outcome.backfillId });
   // The backfill's next runs, admitted with this end: their location's workers claim them now.
@@ -291,7 +295,7 @@ async function checkPlan(tx: Sql, runId: string, news: ReportedEvent[]): Promise
   }
 }
 
-async function recordRunMaterializations(tx: Sql, runId: string, events: FreshEvent[]) {
+async function recordRunMaterializations(tx: Sql, runId: string, events: FreshEvent[], effects: IngestEffects) {
   const materializations = events.filter((e) => e.type === "ASSET_MATERIALIZATION");
   if (!materializations.length) return [];
   const inputs = materializations.map((e) => {
@@ -311,7 +315,7 @@ async function recordRunMaterializations(tx: Sql, runId: string, events: FreshEv
       timestamp: e.timestamp,
     };
   });
-  const ids = await recordMaterializations(tx, inputs);
+  const ids = await recordMaterializations(tx, inputs, effects);
   return ids.map((id, i) => ({ materializationId: id, assetKey: inputs[i]!.assetKey }));
 }
 

@@ -6,6 +6,7 @@ import { ManifestCache } from "./manifest-cache.js";
 import { failStaleRuns } from "./monitor.js";
 import { startQueuedRuns } from "./queue.js";
 import type { RunConfig } from "./run-config.js";
+import { FreshnessService } from "../freshness/freshness-service.js";
 
 /**
  * The server side of runs that is not a request: the coordinator (QUEUED → STARTING within
@@ -18,6 +19,8 @@ export class RunService {
   private pending: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  /** Started with the service: freshness transitions at their precomputed times. */
+  private freshness: FreshnessService | undefined;
 
   constructor(
     readonly db: Database,
@@ -32,11 +35,14 @@ export class RunService {
     this.timer = setInterval(() => void this.tick(), this.config.tickMs);
     this.timer.unref();
     void this.tick();
+    this.freshness = new FreshnessService(this.db.sql, this.pubsub, this.logger);
+    void this.freshness.start().catch((error: unknown) => this.logger.error("freshness timer failed to start", { error }));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    await this.freshness?.stop();
     await this.pending;
   }
 

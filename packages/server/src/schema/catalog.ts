@@ -4,6 +4,8 @@ import { countAssets, searchAssets, type AssetSearch } from "../catalog/search.j
 import { InvalidArgumentError } from "../errors.js";
 import { AssetRef, loadAssets } from "./asset.js";
 import { AssetCheckHealthEnum } from "./asset-check.js";
+import { FreshnessStateEnum } from "./freshness.js";
+import { SyncStateEnum } from "./sync.js";
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -36,6 +38,12 @@ builder.queryField("assets", (t) =>
           required: false,
           description: "Assets whose checks' latest results fold to this (assets without checks have none).",
         }),
+        syncStatus: t.arg({
+          type: SyncStateEnum,
+          required: false,
+          description: "Assets in this sync state (a partitioned one is UNSYNCED when any partition is).",
+        }),
+        freshness: t.arg({ type: FreshnessStateEnum, required: false, description: "Assets with a freshness policy in this state." }),
       },
       resolve: async (_root, args, ctx, info) => {
         requireScope(ctx.principal, "read");

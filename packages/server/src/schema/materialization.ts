@@ -7,6 +7,8 @@ import { parseAssetKey } from "../catalog/asset-key.js";
 import { recordMaterializations } from "../catalog/materializations.js";
 import { InvalidArgumentError, PartitionKeysNotFoundError } from "../errors.js";
 import { metadataList, MetadataEntryRef } from "./metadata.js";
+import { newIngestEffects } from "../sync/ingest-effects.js";
+import { publishFreshness } from "../freshness/freshness-service.js";
 
 export const MaterializationRef = builder.prismaObject("Materialization", {
   description: "An asset value was produced: by a run's step, or reported by an external system.",
@@ -59,18 +61,24 @@ builder.mutationField("reportMaterialization", (t) =>
           throw new PartitionKeysNotFoundError({ keys: [args.partition] }, `Asset "${assetKey}" has no partition "${args.partition}"`);
         }
       }
-      const [id] = await recordMaterializations(ctx.db.sql, [
-        {
-          assetKey,
-          metadata: (args.metadata as Record<string, unknown> | null) ?? {},
-          partition: args.partition ?? null,
-          description: args.description ?? null,
-          dataVersion: args.dataVersion ?? null,
-          codeVersion: args.codeVersion ?? null,
-        },
-      ]);
+      const effects = newIngestEffects();
+      const [id] = await recordMaterializations(
+        ctx.db.sql,
+        [
+          {
+            assetKey,
+            metadata: (args.metadata as Record<string, unknown> | null) ?? {},
+            partition: args.partition ?? null,
+            description: args.description ?? null,
+            dataVersion: args.dataVersion ?? null,
+            codeVersion: args.codeVersion ?? null,
+          },
+        ],
+        effects,
+      );
       ctx.runs.metrics.materializationReported();
       ctx.pubsub.publish("assetMaterialized", { materializationId: id!, assetKey });
+      publishFreshness(ctx.pubsub, effects.freshness, effects.freshnessRescheduled);
       return ctx.db.prisma.materialization.findUniqueOrThrow({ ...query, where: { id: BigInt(id!) } });
     },
   }),

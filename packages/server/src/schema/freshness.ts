@@ -1,0 +1,92 @@
+import { type FreshnessPolicy, freshnessPolicySchema } from "@strata/protocol";
+import { filter, pipe } from "graphql-yoga";
+import { builder } from "../builder.js";
+import { requireScope } from "../auth/principal.js";
+import { parseAssetKey } from "../catalog/asset-key.js";
+import { guardSubscription } from "../pubsub/guarded-subscription.js";
+
+export const FreshnessStateEnum = builder.enumType("FreshnessState", {
+  values: {
+    PASS: { description: "Materialized recently enough." },
+    WARN: { description: "Older than the policy's warning age." },
+    FAIL: { description: "Older than the policy's failing age, or a cron deadline passed without a materialization." },
+    UNKNOWN: { description: "Never materialized, and no deadline has passed yet." },
+  },
+});
+
+interface FreshnessView {
+  assetKey: string;
+  state: "PASS" | "WARN" | "FAIL" | "UNKNOWN";
+  since: Date;
+  nextTransitionAt: Date | null;
+  lastMaterializedAt: Date | null;
+  /** Null in a change event for an asset whose policy has been removed since. */
+  policy: FreshnessPolicy | null;
+}
+
+const FreshnessRef = builder.objectRef<FreshnessView>("AssetFreshness").implement({
+  description: "An asset's freshness under its policy, kept as it changes (on materialization, and at the precomputed next transition).",
+  fields: (t) => ({
+    assetKey: t.exposeString("assetKey"),
+    state: t.field({ type: FreshnessStateEnum, resolve: (f) => f.state }),
+    since: t.expose("since", { type: "DateTime", description: "When it entered `state`." }),
+    nextTransitionAt: t.expose("nextTransitionAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When its state changes next if nothing is materialized; null: not before a materialization.",
+    }),
+    lastMaterializedAt: t.expose("lastMaterializedAt", { type: "DateTime", nullable: true }),
+    policy: t.field({
+      type: "JSON",
+      nullable: true,
+      description: '{ kind: "time_window", failAfterMs, warnAfterMs } or { kind: "cron", cron, timezone, lowerBoundMs }.',
+      resolve: (f) => f.policy,
+    }),
+  }),
+});
+
+builder.prismaObjectFields("Asset", (t) => ({
+  freshness: t.field({
+    type: FreshnessRef,
+    nullable: true,
+    description: "Null when its definition has no freshness policy.",
+    resolve: async (asset, _args, ctx) => {
+      requireScope(ctx.principal, "read");
+      const [row] = await ctx.db.sql.query<Omit<FreshnessView, "policy"> & { policy: unknown }>(
+        `SELECT "assetKey", state, since, "nextTransitionAt", "lastMaterializedAt", policy FROM "AssetFreshness" WHERE "assetKey" = $1`,
+        [asset.key],
+      );
+      return row ? { ...row, policy: freshnessPolicySchema.parse(row.policy) } : null;
+    },
+  }),
+}));
+
+builder.subscriptionField("freshnessChanged", (t) =>
+  t.field({
+    type: FreshnessRef,
+    description: "Each change of freshness state of the given assets (any asset when `assetKeys` is null).",
+    args: { assetKeys: t.arg.stringList({ required: false }) },
+    subscribe: (_root, args, ctx) => {
+      requireScope(ctx.principal, "read");
+      const keys = args.assetKeys ? new Set(args.assetKeys.map((key, i) => parseAssetKey(key, `assetKeys.${i}`))) : null;
+      return guardSubscription(
+        ctx,
+        pipe(
+          ctx.pubsub.subscribe("freshnessChanged"),
+          filter((event) => !keys || keys.has(event.assetKey)),
+        ),
+      );
+    },
+    resolve: async (event, _args, ctx) => {
+      const { assetKey, state } = event as { assetKey: string; state: FreshnessView["state"] };
+      const [row] = await ctx.db.sql.query<Omit<FreshnessView, "policy"> & { policy: unknown }>(
+        `SELECT "assetKey", state, since, "nextTransitionAt", "lastMaterializedAt", policy FROM "AssetFreshness" WHERE "assetKey" = $1`,
+        [assetKey],
+      );
+      // The event's state is the change itself; the row may have moved on since.
+      return row
+        ? { ...row, state, policy: freshnessPolicySchema.parse(row.policy) }
+        : { assetKey, state, since: new Date(), nextTransitionAt: null, lastMaterializedAt: null, policy: null };
+    },
+  }),
+);

@@ -1,0 +1,55 @@
+/**
+ * What storing materializations changes besides the rows themselves, in the same transaction:
+ * stored sync states (this asset and its downstream closure) and freshness. Assets without
+ * lineage or partitions (most of a wide multi-asset's outputs) take a path without statements
+ * unless their state changes, so a 10,000-output run pays for what it changes.
+ */
+import type { Sql } from "../db/sql.js";
+import { type FreshnessChange, refreshFreshnessAtIngest } from "../freshness/freshness-store.js";
+import type { NodeRow } from "./provenance.js";
+import { refreshSyncStates, writeSyncStates } from "./sync-state.js";
+
+/** Collected during an ingest transaction; the caller publishes them once it commits. */
+export interface IngestEffects {
+  freshness: FreshnessChange[];
+  /** Some stored freshness schedule moved: timers must look again. */
+  freshnessRescheduled: boolean;
+}
+
+export const newIngestEffects = (): IngestEffects => ({ freshness: [], freshnessRescheduled: false });
+
+export async function afterMaterializations(
+  tx: Sql,
+  rows: ReadonlyArray<{ asset_key: string; code_version: string | null; timestamp: string }>,
+  nodes: ReadonlyMap<string, NodeRow>,
+  effects: IngestEffects | undefined,
+): Promise<void> {
+  const lastCode = new Map<string, string | null>();
+  const latest = new Map<string, Date>();
+  for (const row of rows) {
+    lastCode.set(row.asset_key, row.code_version);
+    const node = nodes.get(row.asset_key);
+    if (node?.hasFreshness) {
+      const at = new Date(row.timestamp);
+      if (!(latest.get(row.asset_key)! >= at)) latest.set(row.asset_key, at);
+    }
+  }
+  // An unpartitioned asset with no lineage is in sync unless it was materialized with another code version.
+  const simple: Array<{ key: string; state: string }> = [];
+  const closure: string[] = [];
+  for (const [key, code] of lastCode) {
+    const node = nodes.get(key);
+    if (!node) continue;
+    if (node.partitions === null && node.deps.length === 0 && !node.hasDownstream) {
+      const state = node.codeVersion !== null && node.codeVersion !== code ? "UNSYNCED" : "SYNCED";
+      if (state !== node.syncState) simple.push({ key, state });
+    } else closure.push(key);
+  }
+  await writeSyncStates(tx, simple);
+  await refreshSyncStates(tx, closure);
+  if (latest.size > 0) {
+    const changes = await refreshFreshnessAtIngest(tx, latest, Date.now());
+    effects?.freshness.push(...changes);
+    if (effects) effects.freshnessRescheduled = true;
+  }
+}
