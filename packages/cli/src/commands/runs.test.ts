@@ -61,7 +61,7 @@ beforeAll(async () => {
     { cwd: work.dir },
   );
   await location.waitFor(/Registered version 1 of fixture/);
-}, 120_000);
+}, 300_000); // a server and a location process starting while every package tests at once
 afterAll(async () => {
   await location?.stop();
   await t.close();
