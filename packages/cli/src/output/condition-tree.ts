@@ -1,12 +1,7 @@
+import type { AutomationNodeResult } from "@strata/protocol";
+
 /** One node of an evaluated automation condition, as the server returns it (depth first from the root). */
-export interface EvaluatedNode {
-  id: string;
-  parentId: string | null;
-  op: string;
-  label: string | null;
-  trueCount: number;
-  candidateCount: number;
-}
+export type EvaluatedNode = AutomationNodeResult;
 
 /**
  * An evaluation tree as rows of [node, true count, candidates]: each node indented two spaces
