@@ -32,7 +32,7 @@ beforeAll(async () => {
   location = startCli(["location", "serve", "defs.ts", "--name", "auto", "--server", t.url, "--token", await t.token("location:auto")], {
     cwd: work.dir,
   });
-  await location.waitFor(/Registered version 1 of auto/, { timeoutMs: 60_000 });
+  await location.waitFor(/Registered version 1 of auto/);
 }, 180_000);
 afterAll(async () => {
   await location?.stop();

@@ -98,7 +98,7 @@ beforeAll(async () => {
   location = startCli(["location", "serve", "defs.ts", "--name", "fills", "--server", t.url, "--token", await t.token("location:fills")], {
     cwd: work.dir,
   });
-  await location.waitFor(/Registered version 1 of fills/, { timeoutMs: 60_000 });
+  await location.waitFor(/Registered version 1 of fills/);
 }, 180_000);
 afterAll(async () => {
   await location?.stop();

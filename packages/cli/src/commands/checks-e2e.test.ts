@@ -37,7 +37,7 @@ beforeAll(async () => {
   location = startCli(["location", "serve", "defs.ts", "--name", "sales", "--server", t.url, "--token", await t.token("location:sales")], {
     cwd: work.dir,
   });
-  await location.waitFor(/Registered version 1 of sales/, { timeoutMs: 60_000 });
+  await location.waitFor(/Registered version 1 of sales/);
 }, 180_000);
 afterAll(async () => {
   await location?.stop();

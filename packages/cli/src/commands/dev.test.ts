@@ -157,14 +157,11 @@ describe("strata dev --run (what npm start does)", () => {
       const url = (await cli.waitFor(/GraphiQL\s+(\S+)/))[1]!;
       await cli.waitFor(/Registered version 1 of quickstart: 7 asset\(s\) added, 0 removed\./);
       const runId = (await cli.waitFor(/Launched run (\S+): every unpartitioned asset of "quickstart" \(6\)/))[1]!;
-      await cli.waitFor(new RegExp(`✓ SUCCESS {2}run ${runId} in \\S+: 6 of 6 steps succeeded, 6 assets materialized\n`), {
-        timeoutMs: 60_000,
-      });
+      await cli.waitFor(new RegExp(`✓ SUCCESS {2}run ${runId} in \\S+: 6 of 6 steps succeeded, 6 assets materialized\n`));
       // Then the daily-partitioned asset: every day in one run (its backfill policy is a single run), and its status bar.
       const partitionedRunId = (await cli.waitFor(/Launched run (\S+): web\/daily_visits, partitions 2024-06-01\.\.2024-06-03/))[1]!;
       await cli.waitFor(
         new RegExp(`✓ SUCCESS {2}run ${partitionedRunId} in \\S+: 1 of 1 step succeeded, 1 asset materialized \\(3 partitions\\)\n`),
-        { timeoutMs: 60_000 },
       );
       await cli.waitFor(/web\/daily_visits {2}███\n {2}3\/3 materialized\n/);
       await cli.waitFor(new RegExp(`Explore the run and the catalog in GraphiQL: ${url}\n {2}The server keeps running; Ctrl-C stops it.`));
@@ -209,7 +206,7 @@ describe("strata dev --run (what npm start does)", () => {
       try {
         const second = (await again.waitFor(/Launched run (\S+): every unpartitioned asset of "quickstart" \(6\)/))[1]!;
         expect(second).not.toBe(runId);
-        await again.waitFor(/✓ SUCCESS {2}run \S+ in \S+: 6 of 6 steps succeeded, 6 assets materialized\n/, { timeoutMs: 60_000 });
+        await again.waitFor(/✓ SUCCESS {2}run \S+ in \S+: 6 of 6 steps succeeded, 6 assets materialized\n/);
       } finally {
         await again.stop();
       }

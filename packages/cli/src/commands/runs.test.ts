@@ -302,7 +302,6 @@ describe("a run no worker claims", () => {
     const waiting = startCli(["runs", "launch", "lonely", "--wait", ...as()]);
     await waiting.waitFor(
       /… still (QUEUED|STARTING): waiting for a worker of code location "idle" \(is `strata dev` or `strata location serve` running\?\)/,
-      { timeoutMs: 15_000 },
     );
     expect(await waiting.stop()).toBe(130);
     const runId = runIdIn(waiting.stdout)!;

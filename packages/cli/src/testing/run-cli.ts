@@ -4,6 +4,14 @@ import { fileURLToPath } from "node:url";
 /** The built binary, as users run it. */
 export const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL("../../../..", import.meta.url));
+/**
+ * How long `waitFor` waits for a line by default. Generous: under `npm test` every package tests
+ * at once on two cores, and a location process once took over 90 s to register. A passing test
+ * never waits for it; it only bounds how long a real hang takes to fail.
+ */
+const WAIT_MS = 240_000;
+/** How long `stop` lets a process end after Ctrl-C before killing it. */
+const STOP_GRACE_MS = 20_000;
 
 export interface CliResult {
   code: number;
@@ -30,7 +38,7 @@ function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessE
 
 /** Runs `node dist/bin.js ...args` to completion. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const cli = startCli(args, { timeoutMs: 90_000, ...options });
+  const cli = startCli(args, { timeoutMs: WAIT_MS, ...options });
   return cli.exited.then((code) => ({ code, stdout: cli.stdout, stderr: cli.stderr }));
 }
 
@@ -107,7 +115,7 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
     },
     exited,
     mark: () => combined.length,
-    waitFor(pattern, { timeoutMs = 90_000, from = 0 } = {}) {
+    waitFor(pattern, { timeoutMs = WAIT_MS, from = 0 } = {}) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const match = combined.slice(from).match(pattern);
@@ -137,7 +145,9 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT");
-      return exited;
+      // A process that ignores Ctrl-C (a hang this test run should not wait out) is killed.
+      const kill = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+      return exited.finally(() => clearTimeout(kill));
     },
   };
 }
