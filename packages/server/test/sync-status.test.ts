@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { SyncRefresher } from "../src/sync/sync-refresher.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { DAILY_JANUARY_UTC, type FixtureAsset, manifestOf, REGISTER } from "../src/testing/manifests.js";
 
@@ -104,5 +105,35 @@ describe("data versions and sync status", () => {
     });
     expect((await status("daily/b", "2024-01-02")).syncStatus.state).toBe("SYNCED");
     expect(await unsynced()).toContain("daily/b");
+  });
+
+  it("ingest queues the downstream closure durably; a refresher (one per server) drains it behind the writes, each asset once", async () => {
+    await register("queue", [{ key: "queue/a" }, { key: "queue/b", deps: ["queue/a"] }, { key: "queue/c", deps: ["queue/b"] }]);
+    const stored = async () =>
+      Object.fromEntries(
+        (
+          await app.db.sql.query<{ key: string; syncState: string | null }>(
+            `SELECT key, "syncState" FROM "AssetNode" WHERE key LIKE 'queue/%' ORDER BY key`,
+          )
+        ).map((r) => [r.key, r.syncState]),
+      );
+    const queued = async () => (await app.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "SyncRefresh"`))[0]!.n;
+    for (const k of ["queue/a", "queue/b", "queue/c"]) await report(k, { d: `${k}-1` });
+    await report("queue/a", { d: "queue/a-2" });
+    // Nothing drained yet (no refresher runs in this app): the work waits in the queue, not in memory.
+    expect(await queued()).toBeGreaterThanOrEqual(4);
+    const refresher = new SyncRefresher(app.db.sql, app.pubsub.pubsub, app.logger, 10);
+    await refresher.start(); // as a (re)started server does: drains what is left
+    try {
+      expect(await queued()).toBe(0);
+      expect(await stored()).toEqual({ "queue/a": "SYNCED", "queue/b": "UNSYNCED", "queue/c": "UNSYNCED" });
+      // Then a notice after a commit: drained shortly, without a reader asking.
+      await report("queue/b", { d: "queue/b-2" });
+      await vi.waitFor(async () => expect(await queued()).toBe(0), { timeout: 10_000, interval: 20 });
+      await refresher.idle();
+      expect(await stored()).toEqual({ "queue/a": "SYNCED", "queue/b": "SYNCED", "queue/c": "UNSYNCED" });
+    } finally {
+      await refresher.stop();
+    }
   });
 });

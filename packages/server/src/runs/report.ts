@@ -14,6 +14,7 @@ import { readRunEvents, type StoredRunEvent } from "./run-events.js";
 import type { CommittedReport } from "../metrics/server-metrics.js";
 import { newIngestEffects, type IngestEffects } from "../sync/ingest-effects.js";
 import { publishFreshness } from "../freshness/freshness-service.js";
+import { publishSyncRefresh } from "../sync/sync-refresher.js";
 
 export const MAX_EVENTS_PER_REPORT = 5000;
 
@@ -219,6 +220,7 @@ export async function reportRunEvents(
   for (const m of outcome.materialized) pubsub.publish("assetMaterialized", m);
   for (const e of outcome.evaluated) pubsub.publish("assetCheckEvaluated", e);
   publishFreshness(pubsub, effects.freshness, effects.freshnessRescheduled);
+  publishSyncRefresh(pubsub, effects.syncQueued);
   if (outcome.status) pubsub.publish("runStatusChanged", { runId: input.runId, status: outcome.status });
   if (outcome.backfillId) pubsub.publish("backfillChanged", { backfillId: outcome.backfillId });
   // The backfill's next runs, admitted with this end: their location's workers claim them now.

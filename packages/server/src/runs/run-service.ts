@@ -7,6 +7,7 @@ import { failStaleRuns } from "./monitor.js";
 import { startQueuedRuns } from "./queue.js";
 import type { RunConfig } from "./run-config.js";
 import { FreshnessService } from "../freshness/freshness-service.js";
+import { SyncRefresher } from "../sync/sync-refresher.js";
 
 /**
  * The server side of runs that is not a request: the coordinator (QUEUED → STARTING within
@@ -21,6 +22,8 @@ export class RunService {
   private stopped = false;
   /** Started with the service: freshness transitions at their precomputed times. */
   private freshness: FreshnessService | undefined;
+  /** Started with the service: stored sync states refreshed behind ingest. */
+  sync: SyncRefresher | undefined;
 
   constructor(
     readonly db: Database,
@@ -37,12 +40,15 @@ export class RunService {
     void this.tick();
     this.freshness = new FreshnessService(this.db.sql, this.pubsub, this.logger);
     void this.freshness.start().catch((error: unknown) => this.logger.error("freshness timer failed to start", { error }));
+    this.sync = new SyncRefresher(this.db.sql, this.pubsub, this.logger);
+    void this.sync.start().catch((error: unknown) => this.logger.error("sync refresher failed to start", { error }));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     await this.freshness?.stop();
+    await this.sync?.stop();
     await this.pending;
   }
 

@@ -6,6 +6,7 @@ import { AssetRef, loadAssets } from "./asset.js";
 import { AssetCheckHealthEnum } from "./asset-check.js";
 import { FreshnessStateEnum } from "./freshness.js";
 import { SyncStateEnum } from "./sync.js";
+import { drainSyncRefresh } from "../sync/sync-refresher.js";
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -49,6 +50,8 @@ builder.queryField("assets", (t) =>
         requireScope(ctx.principal, "read");
         if (args.before || args.last) throw new InvalidArgumentError("last", "the catalog pages forwards only: use first and after");
         const filter: AssetSearch = args;
+        // Stored sync states are refreshed behind ingest: what is queued first, so a reader sees its writes.
+        if (args.syncStatus) await drainSyncRefresh(ctx.db.sql, { wait: true });
         const first = args.first ?? DEFAULT_PAGE_SIZE;
         const page = await searchAssets(ctx.db, filter, { first, after: decodeCursor(args.after) });
         const nodes = await loadAssets(ctx, info, page.keys, ["edges", "node"]);

@@ -9,6 +9,7 @@ import { InvalidArgumentError, PartitionKeysNotFoundError } from "../errors.js";
 import { metadataList, MetadataEntryRef } from "./metadata.js";
 import { newIngestEffects } from "../sync/ingest-effects.js";
 import { publishFreshness } from "../freshness/freshness-service.js";
+import { publishSyncRefresh } from "../sync/sync-refresher.js";
 
 export const MaterializationRef = builder.prismaObject("Materialization", {
   description: "An asset value was produced: by a run's step, or reported by an external system.",
@@ -79,6 +80,7 @@ builder.mutationField("reportMaterialization", (t) =>
       ctx.runs.metrics.materializationReported();
       ctx.pubsub.publish("assetMaterialized", { materializationId: id!, assetKey });
       publishFreshness(ctx.pubsub, effects.freshness, effects.freshnessRescheduled);
+      publishSyncRefresh(ctx.pubsub, effects.syncQueued);
       return ctx.db.prisma.materialization.findUniqueOrThrow({ ...query, where: { id: BigInt(id!) } });
     },
   }),

@@ -1,6 +1,7 @@
 /**
  * What storing materializations changes besides the rows themselves, in the same transaction:
- * stored sync states (this asset and its downstream closure) and freshness. Assets without
+ * stored sync states (this asset's; its downstream closure's through the refresh queue, see
+ * sync-refresher.ts) and freshness. Assets without
  * lineage or partitions (most of a wide multi-asset's outputs) take a path without statements
  * unless their state changes, so a 10,000-output run pays for what it changes.
  */
@@ -8,15 +9,18 @@ import type { Sql } from "../db/sql.js";
 import { type FreshnessChange, refreshFreshnessAtIngest } from "../freshness/freshness-store.js";
 import type { NodeRow } from "./provenance.js";
 import { refreshSyncStates, writeSyncStates } from "./sync-state.js";
+import { queueSyncRefresh } from "./sync-refresher.js";
 
 /** Collected during an ingest transaction; the caller publishes them once it commits. */
 export interface IngestEffects {
   freshness: FreshnessChange[];
   /** Some stored freshness schedule moved: timers must look again. */
   freshnessRescheduled: boolean;
+  /** Assets were queued for a sync refresh: the refresher must drain (publishSyncRefresh). */
+  syncQueued: boolean;
 }
 
-export const newIngestEffects = (): IngestEffects => ({ freshness: [], freshnessRescheduled: false });
+export const newIngestEffects = (): IngestEffects => ({ freshness: [], freshnessRescheduled: false, syncQueued: false });
 
 export async function afterMaterializations(
   tx: Sql,
@@ -46,7 +50,13 @@ export async function afterMaterializations(
     } else closure.push(key);
   }
   await writeSyncStates(tx, simple);
-  await refreshSyncStates(tx, closure);
+  // The closure is walked behind the write, once per burst of reports; without a caller to
+  // publish the notice, here and now.
+  if (!effects) await refreshSyncStates(tx, closure);
+  else if (closure.length > 0) {
+    await queueSyncRefresh(tx, closure);
+    effects.syncQueued = true;
+  }
   if (latest.size > 0) {
     const changes = await refreshFreshnessAtIngest(tx, latest, Date.now());
     effects?.freshness.push(...changes);

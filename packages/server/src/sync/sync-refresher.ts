@@ -1,0 +1,115 @@
+/**
+ * Stored sync states, refreshed behind the writes that change them. A materialization can change
+ * the state of everything downstream of its asset, and resolving that closure costs a walk of
+ * its upstream lineage, level by level. Done inside each report, a 100-step chain run walked the
+ * chain 100 times (quadratic) and doubled the per-step cost of orchestration. So an ingest only
+ * appends the asset to "SyncRefresh" in its transaction (durable: a crash loses nothing), and
+ * the refresher drains the queue shortly after, each asset once however often it was queued.
+ * `assets(syncStatus:)` drains it before filtering, so a reader still sees its own writes.
+ */
+import type { Logger } from "../logger.js";
+import type { Sql } from "../db/sql.js";
+import type { StrataPubSub } from "../pubsub/pubsub.js";
+import { refreshSyncStates } from "./sync-state.js";
+
+/** Published after a commit that queued sync refreshes: each replica's refresher drains soon. */
+export const SYNC_REFRESH_TOPIC = "syncRefreshQueued";
+/** How long the refresher gathers queued assets before it drains them. */
+export const SYNC_REFRESH_DELAY_MS = 50;
+/** Queue rows drained per transaction. */
+const BATCH = 5_000;
+
+/** Queues the recomputation of `keys`' stored sync states and their downstream closure's. */
+export async function queueSyncRefresh(tx: Sql, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await tx.query(`INSERT INTO "SyncRefresh" ("assetKey") SELECT unnest($1::text[])`, [keys]);
+}
+
+/**
+ * Refreshes what is queued, a batch per transaction, and returns how many assets it refreshed.
+ * `wait`: wait for rows another drain holds (a reader that must see them done) rather than skip them.
+ */
+export async function drainSyncRefresh(sql: Sql, { wait = false } = {}): Promise<number> {
+  let refreshed = 0;
+  for (;;) {
+    const drained = await sql.transaction(async (tx) => {
+      const rows = await tx.query<{ assetKey: string }>(
+        `DELETE FROM "SyncRefresh" WHERE id IN (
+           SELECT id FROM "SyncRefresh" ORDER BY id LIMIT $1 FOR UPDATE${wait ? "" : " SKIP LOCKED"})
+         RETURNING "assetKey"`,
+        [BATCH],
+      );
+      const keys = [...new Set(rows.map((r) => r.assetKey))];
+      await refreshSyncStates(tx, keys);
+      refreshed += keys.length;
+      return rows.length;
+    });
+    if (drained < BATCH) return refreshed;
+  }
+}
+
+/** Publishes, after the commit, that sync refreshes were queued. */
+export function publishSyncRefresh(pubsub: StrataPubSub["pubsub"], queued: boolean): void {
+  if (queued) pubsub.publish(SYNC_REFRESH_TOPIC, {});
+}
+
+/**
+ * One per server replica: drains the queue SYNC_REFRESH_DELAY_MS after the first notice of a
+ * burst (a run's reports), once at start (whatever a stopped server left), and again while
+ * notices keep coming. Drains across replicas skip each other's rows.
+ */
+export class SyncRefresher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private listener: AsyncIterator<unknown> | undefined;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly pubsub: StrataPubSub["pubsub"],
+    private readonly logger: Logger,
+    private readonly delayMs = SYNC_REFRESH_DELAY_MS,
+  ) {}
+
+  async start(): Promise<void> {
+    const iterator = await this.pubsub.listen(SYNC_REFRESH_TOPIC);
+    this.listener = iterator;
+    void (async () => {
+      while (!this.stopped && !(await iterator.next()).done) this.schedule();
+    })().catch(() => {});
+    this.drainNow();
+    await this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.listener?.return?.();
+    await this.running;
+  }
+
+  /** Drains after the delay, unless a drain is already due. */
+  schedule(): void {
+    if (this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.drainNow();
+    }, this.delayMs);
+    this.timer.unref();
+  }
+
+  /** Resolves once pending drains are done: for tests. */
+  idle(): Promise<void> {
+    return this.running;
+  }
+
+  private drainNow(): void {
+    this.running = this.running
+      .then(async () => {
+        if (this.stopped) return;
+        const refreshed = await drainSyncRefresh(this.sql);
+        if (refreshed > 0) this.logger.debug("sync states refreshed", { assets: refreshed });
+      })
+      .catch((error: unknown) => this.logger.error("refreshing sync states failed", { error }));
+  }
+}
