@@ -120,7 +120,8 @@ export type SelectionProblem =
   | "NOT_LOADED"
   | "MISSING_PARTITION"
   | "UNKNOWN_CHECKS"
-  | "CHECK_REQUIRES_MATERIALIZATION";
+  | "CHECK_REQUIRES_MATERIALIZATION"
+  | "NOTHING_UNSYNCED";
 
 export class InvalidSelectionError extends StrataError {
   override readonly name = "InvalidSelectionError";

@@ -12,6 +12,7 @@ import { lockQueue } from "./queue.js";
 import { planOf, type RunPlan } from "./run-plan.js";
 import { parseTags, priorityOf, tagPairs } from "./run-tags.js";
 import { serverTracing } from "../tracing/tracing.js";
+import { unsyncedSelection } from "./unsynced-selection.js";
 
 export interface NewRun {
   locationId: string;
@@ -135,12 +136,14 @@ export function oneLocation<N extends { key: string; location: string }>(keys: r
 
 /**
  * Validates a selection of asset keys against the catalog and the owning location's current
- * manifest (the same rules the location's executor applies), then queues the run.
+ * manifest (the same rules the location's executor applies), then queues the run. With
+ * `unsyncedOnly`, the valid selection is then narrowed to its unsynced and missing assets
+ * (see unsynced-selection.ts).
  */
 export async function launchRun(
   sql: Sql,
   manifests: ManifestCache,
-  input: LaunchSelection & { tags?: unknown; createdBy: string } & PartitionRequest,
+  input: LaunchSelection & { tags?: unknown; createdBy: string; unsyncedOnly?: boolean | null } & PartitionRequest,
   admitUpTo: number | null,
 ): Promise<{ id: string; status: NewRunStatus; row: RunRow; location: string }> {
   const checkedAssets = assetsOfChecks(input.checkKeys);
@@ -172,9 +175,15 @@ export async function launchRun(
   }
   if (!versionId) throw new InvalidSelectionError("NOT_LOADED", `Code location "${location}" has no registered manifest`);
   const manifest = await manifests.get(sql, versionId);
-  const selection = resolveLaunchSelection(manifest, { ...input, assetKeys: keys });
+  let selection = resolveLaunchSelection(manifest, { ...input, assetKeys: keys });
   // A check step reads its asset's partition: a run of checks alone takes its assets' partitions.
-  const partitions = await resolveRunPartitions(sql, [...new Set([...selection.assetKeys, ...checkedAssets])], input);
+  let partitions = await resolveRunPartitions(sql, [...new Set([...selection.assetKeys, ...checkedAssets])], input);
+  if (input.unsyncedOnly) {
+    const narrowed = await unsyncedSelection(sql, manifest, keys, input);
+    selection = resolveLaunchSelection(manifest, { ...input, assetKeys: narrowed });
+    // Only unpartitioned assets left to do: the run is not a partition's run.
+    if (partitions && !partitions.assetKeys.some((k) => narrowed.includes(k))) partitions = null;
+  }
   const run = await insertRun(
     sql,
     {

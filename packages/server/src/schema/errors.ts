@@ -93,7 +93,7 @@ builder.objectType(InvalidSelectionError, {
   fields: (t) => ({
     reason: t.exposeString("reason", {
       description:
-        "UNKNOWN_ASSETS, PARTIAL_MULTI_ASSET, MULTIPLE_LOCATIONS, EMPTY_SELECTION, NOT_LOADED, MISSING_PARTITION (partitioned assets launched without a partition), UNKNOWN_CHECKS, or CHECK_REQUIRES_MATERIALIZATION (a check its asset evaluates in its own step, launched without the asset).",
+        "UNKNOWN_ASSETS, PARTIAL_MULTI_ASSET, MULTIPLE_LOCATIONS, EMPTY_SELECTION, NOT_LOADED, MISSING_PARTITION (partitioned assets launched without a partition), UNKNOWN_CHECKS, CHECK_REQUIRES_MATERIALIZATION (a check its asset evaluates in its own step, launched without the asset), or NOTHING_UNSYNCED (`unsyncedOnly` and every selected asset is SYNCED; `keys` is the selection).",
     }),
     keys: t.exposeStringList("keys", { description: "The keys at fault (for UNKNOWN_ASSETS, the unknown ones)." }),
   }),

@@ -203,6 +203,12 @@ builder.mutationFields((t) => ({
         required: false,
         description: "An inclusive range of partitions for one run to materialize (its function sees the range).",
       }),
+      unsyncedOnly: t.arg.boolean({
+        required: false,
+        defaultValue: false,
+        description:
+          'Narrows the selection to its assets whose syncStatus (of `partition`, for partitioned ones) is UNSYNCED or MISSING, as Dagster\'s "Materialize unsynced"; a multi-asset that cannot be subset runs whole. Every one SYNCED: InvalidSelectionError NOTHING_UNSYNCED, and nothing is launched. Not with `checkKeys` or a `partitionRange` (InvalidArgumentError).',
+      }),
     },
     resolve: async (_query, _root, args, ctx) => {
       requireScope(ctx.principal, "launch");
@@ -217,6 +223,7 @@ builder.mutationFields((t) => ({
           createdBy: principalName(ctx),
           partition: args.partition,
           partitionRange: args.partitionRange,
+          unsyncedOnly: args.unsyncedOnly,
         },
         ctx.runs.admitUpTo,
       );
