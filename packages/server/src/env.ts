@@ -36,6 +36,7 @@ const schema = z.object({
     .optional(),
   STRATA_RUN_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(defaultRunConfig.leaseSeconds),
   STRATA_RUN_START_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(defaultRunConfig.startTimeoutSeconds),
+  STRATA_BACKFILL_RUNS_AHEAD: z.coerce.number().int().min(1).default(defaultRunConfig.backfillRunsAhead),
   /** How often each code location's automation conditions are evaluated. */
   STRATA_AUTOMATION_INTERVAL_MS: z.coerce.number().int().min(100).default(DEFAULT_AUTOMATION_INTERVAL_MS),
   STRATA_MAX_SUBSCRIPTIONS_PER_TOKEN: z.coerce.number().int().min(1).default(DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN),
@@ -83,6 +84,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       tagConcurrencyLimits: data.STRATA_TAG_CONCURRENCY_LIMITS ?? [],
       leaseSeconds: data.STRATA_RUN_LEASE_SECONDS,
       startTimeoutSeconds: data.STRATA_RUN_START_TIMEOUT_SECONDS,
+      backfillRunsAhead: data.STRATA_BACKFILL_RUNS_AHEAD,
     },
     retention: {
       runEventsDays: data.STRATA_RETENTION_RUN_EVENTS_DAYS ?? null,

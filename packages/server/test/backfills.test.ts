@@ -24,6 +24,7 @@ beforeAll(async () => {
     { key: "s7/a", partitions: DAILY },
     { key: "s7/b", deps: ["s7/a"], partitions: DAILY },
     { key: "s8/a", partitions: DAILY },
+    { key: "ahead/a", partitions: DAILY },
     // b[k] reads a[k-1..k].
     { key: "chain/a", partitions: DAILY },
     { key: "chain/b", deps: ["chain/a"], partitions: DAILY, partitionMappings: { "chain/a": PREVIOUS_DAY } },
@@ -35,7 +36,7 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const BACKFILL_FIELDS = `id status title assetKeys parentBackfillId runCount endedAt
-  chunkCounts { waiting launched succeeded failed skipped canceled }
+  chunkCounts { waiting ready launched succeeded failed skipped canceled }
   assetStatuses { assetKey targeted materialized failed inProgress skipped }`;
 const LAUNCH = `mutation($input: LaunchBackfillInput!) { launchBackfill(input: $input) {
   __typename ... on Backfill { ${BACKFILL_FIELDS} runs(first: 1000) { id status partitionKey partitionRange { from to } tags backfillId } }
@@ -285,6 +286,42 @@ describe(`backfills (${testDialect})`, () => {
       id: launched.id,
     });
     expect(again.data!.cancelBackfill).toEqual({ __typename: "BackfillStatusError", status: "CANCELED" });
+  });
+
+  it("keeps at most runsAhead runs of a backfill: the other chunks wait READY, each run's end creates the next, cancel creates none", async () => {
+    const config = app.runs.config as { backfillRunsAhead: number };
+    config.backfillRunsAhead = 2;
+    try {
+      const launched = await launch({ assetKeys: ["ahead/a"], from: "2024-01-01", to: "2024-01-05", maxPartitionsPerRun: 1 });
+      expect(launched).toMatchObject({ runCount: 5, chunkCounts: { waiting: 0, ready: 3, launched: 2 } });
+      expect(launched.runs.map((r: { partitionKey: string }) => r.partitionKey).sort()).toEqual(["2024-01-01", "2024-01-02"]);
+      // Queued runs only for the two: the status of the rest stays MISSING until their runs exist.
+      expect(await statusOf("ahead/a", "2024-01-01", "2024-01-05")).toMatchObject({ inProgress: 2, missing: 3 });
+      const first = (await claim())!;
+      await execute(first);
+      // Its end created the third run in its transaction: still two of the backfill's runs exist unfinished.
+      expect(await backfill(launched.id)).toMatchObject({ chunkCounts: { ready: 2, launched: 2, succeeded: 1 } });
+      const done = await drain();
+      expect(done.map((r) => r.partitionKey).sort()).toEqual(["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"]);
+      expect(await backfill(launched.id)).toMatchObject({
+        status: "COMPLETED_SUCCESS",
+        chunkCounts: { ready: 0, launched: 0, succeeded: 5 },
+        assetStatuses: [{ assetKey: "ahead/a", targeted: 5, materialized: 5 }],
+      });
+
+      // Canceled with READY chunks: they are CANCELED, and no run is created for them afterwards.
+      const second = await launch({ assetKeys: ["ahead/a"], from: "2024-01-06", to: "2024-01-10", maxPartitionsPerRun: 1 });
+      expect(second.chunkCounts).toMatchObject({ ready: 3, launched: 2 });
+      const canceled = await app.gql(`mutation($id: ID!) { cancelBackfill(id: $id) { __typename ... on Backfill { status } } }`, {
+        id: second.id,
+      });
+      expect(canceled.data!.cancelBackfill).toEqual({ __typename: "Backfill", status: "CANCELED" });
+      expect(await backfill(second.id)).toMatchObject({ chunkCounts: { ready: 0, launched: 0, canceled: 5 } });
+      expect(await claim()).toBeNull();
+      expect(await app.db.prisma.run.count({ where: { backfillId: second.id } })).toBe(2);
+    } finally {
+      config.backfillRunsAhead = 1000;
+    }
   });
 
   it("a chain: a chunk's run is created in the transaction that ends the run it depends on, and a failure skips what depends on it", async () => {

@@ -20,10 +20,11 @@ const CHUNK_STATE = { SUCCESS: "SUCCEEDED", FAILURE: "FAILED", CANCELED: "CANCEL
 
 /**
  * A run ended: when it is a backfill's, in the same transaction, its chunk takes the run's
- * outcome; after a success the waiting chunks whose dependencies have all succeeded get their
- * runs (QUEUED: the caller kicks the coordinator after the commit, as it does for any run end);
- * after a failure or a cancellation the chunks waiting on it, and on them, are SKIPPED; and when
- * no chunk is waiting or launched the backfill ends. The backfill's row lock serialises the ends
+ * outcome; after a success the waiting chunks whose dependencies have all succeeded are READY;
+ * after a failure or a cancellation the chunks waiting on it, and on them, are SKIPPED; READY
+ * chunks get runs up to the backfill's `runsAhead` (QUEUED: the caller kicks the coordinator
+ * after the commit, as it does for any run end); and when no chunk is waiting, ready or
+ * launched the backfill ends. The backfill's row lock serialises the ends
  * of its runs, so two dependencies ending at once cannot both miss the other's success. Returns
  * the backfill's id, or null for a run of no backfill.
  *
@@ -43,8 +44,8 @@ export async function settleBackfillRun(
   // Most runs belong to no backfill: the caller's row says so, without a query.
   if (run.backfillId === null) return null;
   const runId = run.id;
-  const [backfill] = await tx.query<StoredBackfill>(
-    `SELECT id, status, "locationId", "versionId", tags, "createdBy", target, plans FROM "Backfill" WHERE id = $1 FOR UPDATE`,
+  const [backfill] = await tx.query<StoredBackfill & { runsAhead: number }>(
+    `SELECT id, status, "locationId", "versionId", tags, "createdBy", target, plans, "runsAhead" FROM "Backfill" WHERE id = $1 FOR UPDATE`,
     [run.backfillId],
   );
   if (!backfill) return null;
@@ -57,8 +58,9 @@ export async function settleBackfillRun(
   );
   if (!chunk) return { backfillId: backfill.id, admitted };
   if (status !== "SUCCESS") await skipDependents(tx, backfill.id, [chunk.idx]);
-  else if (backfill.status === "REQUESTED") {
-    const created = await launchReadyDependents(tx, backfill, chunk.idx);
+  else if (backfill.status === "REQUESTED") await readyDependents(tx, backfill.id, chunk.idx);
+  if (backfill.status === "REQUESTED") {
+    const created = await launchReady(tx, backfill);
     if (created.length && admitUpTo !== null) admitted = await admitCreated(tx, created, admitUpTo);
   }
   await finishIfDone(tx, backfill);
@@ -87,17 +89,29 @@ async function admitCreated(tx: Sql, runIds: readonly string[], admitUpTo: numbe
 }
 
 /**
- * The waiting chunks that depend on `idx` and now have every dependency succeeded get their runs
- * (QUEUED); returns their ids, in chunk order.
+ * The waiting chunks that depend on `idx` and now have every dependency succeeded: READY.
  */
-async function launchReadyDependents(tx: Sql, backfill: StoredBackfill, idx: number): Promise<string[]> {
-  const ready = await tx.query<LaunchableChunk>(
-    `SELECT c.idx, c."assetKeys", c."startIndex", c."endIndex", c."startKey", c."endKey" FROM "BackfillChunk" c
+async function readyDependents(tx: Sql, backfillId: string, idx: number): Promise<void> {
+  await tx.query(
+    `UPDATE "BackfillChunk" c SET state = 'READY'
      WHERE c."backfillId" = $1 AND c.state = 'WAITING'
        AND c.idx = ANY((SELECT e.dependents FROM "BackfillChunk" e WHERE e."backfillId" = $1 AND e.idx = $2)::int[])
-       AND NOT EXISTS (SELECT 1 FROM "BackfillChunk" d WHERE d."backfillId" = c."backfillId" AND d.idx = ANY(c."dependsOn") AND d.state <> 'SUCCEEDED')
-     ORDER BY c.idx`,
-    [backfill.id, idx],
+       AND NOT EXISTS (SELECT 1 FROM "BackfillChunk" d WHERE d."backfillId" = c."backfillId" AND d.idx = ANY(c."dependsOn") AND d.state <> 'SUCCEEDED')`,
+    [backfillId, idx],
+  );
+}
+
+/**
+ * READY chunks get their runs (QUEUED), in chunk order, until `runsAhead` of the backfill's
+ * chunks have one; returns the new runs' ids. A run's end frees one place, so in the steady
+ * state each end creates one run: two index probes and the run's own rows.
+ */
+async function launchReady(tx: Sql, backfill: StoredBackfill & { runsAhead: number }): Promise<string[]> {
+  const ready = await tx.query<LaunchableChunk>(
+    `SELECT c.idx, c."assetKeys", c."startIndex", c."endIndex", c."startKey", c."endKey" FROM "BackfillChunk" c
+     WHERE c."backfillId" = $1 AND c.state = 'READY' ORDER BY c.idx
+     LIMIT GREATEST(0, $2::int - (SELECT count(*) FROM "BackfillChunk" l WHERE l."backfillId" = $1 AND l.state = 'LAUNCHED'))`,
+    [backfill.id, backfill.runsAhead],
   );
   if (!ready.length) return [];
   const space = await loadSpace(tx, backfill.target.partitions);
@@ -145,7 +159,7 @@ export async function finishIfDone(tx: Sql, backfill: { id: string; status: stri
          WHEN EXISTS (SELECT 1 FROM "BackfillChunk" WHERE "backfillId" = $1 AND state IN ('FAILED', 'SKIPPED', 'CANCELED')) THEN 'COMPLETED_FAILED'
          ELSE 'COMPLETED_SUCCESS' END)::"BackfillStatus"
      WHERE id = $1 AND status IN ('REQUESTED', 'CANCELING')
-       AND NOT EXISTS (SELECT 1 FROM "BackfillChunk" WHERE "backfillId" = $1 AND state IN ('WAITING', 'LAUNCHED'))`,
+       AND NOT EXISTS (SELECT 1 FROM "BackfillChunk" WHERE "backfillId" = $1 AND state IN ('WAITING', 'READY', 'LAUNCHED'))`,
     [backfill.id],
   );
 }

@@ -6,7 +6,7 @@ import { finishIfDone } from "./advance.js";
 import type { ServerMetrics } from "../metrics/server-metrics.js";
 
 /**
- * Cancels a backfill: CANCELING at once, its waiting chunks CANCELED (so nothing launches
+ * Cancels a backfill: CANCELING at once, its waiting and ready chunks CANCELED (so nothing launches
  * afterwards), then each of its runs terminated as terminateRun does (queued and starting runs
  * CANCELED at once, started ones CANCELING until their worker stops them). It becomes CANCELED
  * when its last run ends, or at once when none was running. Already canceling: nothing more.
@@ -32,7 +32,7 @@ export async function cancelBackfill(
         `Backfill ${id} has already ended (${backfill.status}); there is nothing to cancel`,
       );
     await tx.query(`UPDATE "Backfill" SET status = 'CANCELING' WHERE id = $1`, [id]);
-    await tx.query(`UPDATE "BackfillChunk" SET state = 'CANCELED' WHERE "backfillId" = $1 AND state = 'WAITING'`, [id]);
+    await tx.query(`UPDATE "BackfillChunk" SET state = 'CANCELED' WHERE "backfillId" = $1 AND state IN ('WAITING', 'READY')`, [id]);
     await finishIfDone(tx, { id, status: "CANCELING" });
     const launched = await tx.query<{ runId: string }>(
       `SELECT "runId" FROM "BackfillChunk" WHERE "backfillId" = $1 AND state = 'LAUNCHED' ORDER BY idx`,

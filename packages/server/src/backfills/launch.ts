@@ -5,27 +5,33 @@ import { chunkRuns, insertChunkRuns, type StoredBackfill } from "./chunk-runs.js
 import { type BackfillInput, type ResolvedBackfill, resolveBackfill } from "./resolve.js";
 
 const CHUNKS_PER_STATEMENT = 10_000;
+/** How many of a backfill's chunks may have a run at once, unless the server is told otherwise. */
+export const DEFAULT_BACKFILL_RUNS_AHEAD = 1_000;
 
 /**
  * Plans and stores a backfill in one transaction: the backfill, all its chunks, and a QUEUED run
- * for every chunk that waits for nothing (runs in batches of 1,000 per statement). The
- * coordinator admits the runs once it is kicked after the commit. Refusals write nothing.
+ * for each of the first `runsAhead` chunks that wait for nothing; the others that wait for
+ * nothing are READY, and get their runs as earlier runs end (settleBackfillRun). So a launch
+ * costs its chunks plus at most `runsAhead` runs, whatever the backfill's size, and the queue
+ * never holds more of it than that. The coordinator admits the runs once it is kicked after the
+ * commit. Refusals write nothing.
  */
 export async function launchBackfill(
   sql: Sql,
   manifests: ManifestCache,
-  input: BackfillInput & { createdBy: string },
+  input: BackfillInput & { createdBy: string; runsAhead?: number },
 ): Promise<{ id: string; location: string; runCount: number }> {
   const resolved = await resolveBackfill(sql, manifests, input);
-  return storeBackfill(sql, resolved, { createdBy: input.createdBy, parentBackfillId: null });
+  return storeBackfill(sql, resolved, { createdBy: input.createdBy, parentBackfillId: null, runsAhead: input.runsAhead });
 }
 
 /** Stores a resolved backfill (see launchBackfill); a re-execution names its parent. */
 export async function storeBackfill(
   sql: Sql,
   resolved: ResolvedBackfill,
-  options: { createdBy: string; parentBackfillId: string | null },
+  options: { createdBy: string; parentBackfillId: string | null; runsAhead?: number },
 ): Promise<{ id: string; location: string; runCount: number }> {
+  const runsAhead = options.runsAhead ?? DEFAULT_BACKFILL_RUNS_AHEAD;
   const id = randomUUID();
   const target = { partitions: resolved.definition, assets: Object.fromEntries(resolved.plan.targets) };
   const backfill: StoredBackfill = {
@@ -40,12 +46,14 @@ export async function storeBackfill(
   };
   const chunks = resolved.plan.chunks;
   const ready = chunks.filter((c) => c.dependsOn.length === 0);
-  const runs = chunkRuns(backfill, resolved.space, ready);
-  const runOf = new Map(ready.map((c, i) => [c.idx, runs[i]!.id]));
+  const launched = ready.slice(0, runsAhead);
+  const readySet = new Set(ready.map((c) => c.idx));
+  const runs = chunkRuns(backfill, resolved.space, launched);
+  const runOf = new Map(launched.map((c, i) => [c.idx, runs[i]!.id]));
   await sql.transaction(async (tx) => {
     await tx.query(
-      `INSERT INTO "Backfill" (id, status, "assetKeys", "locationId", "versionId", target, plans, policy, "only", tags, title, "parentBackfillId", "createdBy")
-       VALUES ($1, 'REQUESTED', $2::text[], $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9::jsonb, $10, $11, $12)`,
+      `INSERT INTO "Backfill" (id, status, "assetKeys", "locationId", "versionId", target, plans, policy, "only", tags, title, "parentBackfillId", "createdBy", "runsAhead")
+       VALUES ($1, 'REQUESTED', $2::text[], $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9::jsonb, $10, $11, $12, $13)`,
       [
         id,
         resolved.assetKeys,
@@ -59,6 +67,7 @@ export async function storeBackfill(
         resolved.title,
         options.parentBackfillId,
         options.createdBy,
+        runsAhead,
       ],
     );
     for (let from = 0; from < chunks.length; from += CHUNKS_PER_STATEMENT) {
@@ -67,9 +76,9 @@ export async function storeBackfill(
       await tx.query(
         `INSERT INTO "BackfillChunk" ("backfillId", idx, "assetKeys", "startIndex", "endIndex", "startKey", "endKey", "dependsOn", dependents, state, "runId")
          SELECT $1, c.idx, c.assets::text[], c.s, c.e, c.sk, c.ek, c.deps::int[], c.dependents::int[],
-                (CASE WHEN c.run IS NULL THEN 'WAITING' ELSE 'LAUNCHED' END)::"BackfillChunkState", c.run
-         FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-              AS c(idx, assets, s, e, sk, ek, deps, dependents, run)`,
+                (CASE WHEN c.run IS NOT NULL THEN 'LAUNCHED' WHEN c.ready THEN 'READY' ELSE 'WAITING' END)::"BackfillChunkState", c.run
+         FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])
+              AS c(idx, assets, s, e, sk, ek, deps, dependents, run, ready)`,
         [
           id,
           slice.map((c) => c.idx),
@@ -81,6 +90,7 @@ export async function storeBackfill(
           slice.map((c) => `{${c.dependsOn.join(",")}}`),
           slice.map((c) => `{${c.dependents.join(",")}}`),
           slice.map((c) => runOf.get(c.idx) ?? null),
+          slice.map((c) => readySet.has(c.idx)),
         ],
       );
     }

@@ -3,6 +3,7 @@ import type { Sql } from "../db/sql.js";
 
 export interface ChunkCounts {
   waiting: number;
+  ready: number;
   launched: number;
   succeeded: number;
   failed: number;
@@ -28,6 +29,7 @@ export async function chunkCounts(sql: Sql, backfillId: string): Promise<ChunkCo
   const n = (state: string) => rows.find((r) => r.state === state)?.n ?? 0;
   return {
     waiting: n("WAITING"),
+    ready: n("READY"),
     launched: n("LAUNCHED"),
     succeeded: n("SUCCEEDED"),
     failed: n("FAILED"),
@@ -42,7 +44,7 @@ export async function chunkCounts(sql: Sql, backfillId: string): Promise<ChunkCo
  * canceled before it launched) `skipped`. For a chunk whose run failed or was canceled, the
  * partitions its run materialized (AssetPartition rows MATERIALIZED by that run) count as
  * materialized and the rest as `failed` when the asset's step ran, else `skipped` (a step
- * skipped because an upstream failed, or never started). Waiting chunks count in none of these.
+ * skipped because an upstream failed, or never started). Waiting and ready chunks count in none of these.
  */
 export async function assetStatuses(
   sql: Sql,

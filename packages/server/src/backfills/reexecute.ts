@@ -14,6 +14,7 @@ interface Parent {
   policy: BackfillPolicy;
   tags: Record<string, string>;
   title: string | null;
+  runsAhead: number;
 }
 
 /**
@@ -27,7 +28,7 @@ export async function reexecuteBackfill(
   manifests: ManifestCache,
   input: { id: string; createdBy: string },
 ): Promise<{ id: string; location: string; runCount: number }> {
-  const [parent] = await sql.query<Parent>(`SELECT id, status, "assetKeys", target, policy, tags, title FROM "Backfill" WHERE id = $1`, [
+  const [parent] = await sql.query<Parent>(`SELECT id, status, "assetKeys", target, policy, tags, title, "runsAhead" FROM "Backfill" WHERE id = $1`, [
     input.id,
   ]);
   if (!parent) throw new NotFoundError("backfill", input.id);
@@ -77,5 +78,5 @@ export async function reexecuteBackfill(
     },
     targets,
   );
-  return storeBackfill(sql, resolved, { createdBy: input.createdBy, parentBackfillId: parent.id });
+  return storeBackfill(sql, resolved, { createdBy: input.createdBy, parentBackfillId: parent.id, runsAhead: parent.runsAhead });
 }

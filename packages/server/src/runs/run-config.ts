@@ -12,6 +12,8 @@ export interface RunConfig {
   startTimeoutSeconds: number;
   /** How often the coordinator and the monitor look, besides being woken by events. */
   tickMs: number;
+  /** How many runs of one backfill may exist (queued or running) at once; its other chunks wait READY. */
+  backfillRunsAhead: number;
 }
 
 export interface TagConcurrencyLimit {
@@ -28,4 +30,5 @@ export const defaultRunConfig: RunConfig = {
   leaseSeconds: 30,
   startTimeoutSeconds: 180,
   tickMs: 1000,
+  backfillRunsAhead: 1000,
 };

@@ -32,6 +32,9 @@ const BackfillStatusEnum = builder.enumType("BackfillStatus", {
 const BackfillChunkStateEnum = builder.enumType("BackfillChunkState", {
   values: {
     WAITING: { description: "Waits for the chunks it depends on to succeed." },
+    READY: {
+      description: "Its dependencies succeeded (or it has none); its run is created as earlier runs of the backfill end (at most runsAhead at once).",
+    },
     LAUNCHED: { description: "Its run exists: queued, starting or running." },
     SUCCEEDED: {},
     FAILED: {},
@@ -106,6 +109,7 @@ const ChunkCountsRef = builder.objectRef<Awaited<ReturnType<typeof chunkCounts>>
   description: "A backfill's planned runs (chunks) by state.",
   fields: (t) => ({
     waiting: t.exposeInt("waiting"),
+    ready: t.exposeInt("ready", { description: "Chunks whose run is created as earlier runs end (see BackfillChunkState.READY)." }),
     launched: t.exposeInt("launched"),
     succeeded: t.exposeInt("succeeded"),
     failed: t.exposeInt("failed"),
@@ -142,6 +146,7 @@ builder.prismaObject("Backfill", {
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     endedAt: t.expose("endedAt", { type: "DateTime", nullable: true }),
     parentBackfillId: t.exposeString("parentBackfillId", { nullable: true }),
+    runsAhead: t.exposeInt("runsAhead", { description: "How many of its chunks may have a run at once; the others wait READY." }),
     runCount: t.int({
       description: "The runs it creates in all (one per chunk), launched or not yet.",
       resolve: async (b, _args, ctx) =>
@@ -269,7 +274,7 @@ builder.mutationFields((t) => ({
   launchBackfill: t.prismaField({
     type: "Backfill",
     description:
-      "Plans and stores a backfill, and queues the runs of the chunks that wait for nothing (all in one transaction); the others are launched as the runs they depend on succeed. Requires `launch`.",
+      "Plans and stores a backfill, and queues the runs of the chunks that wait for nothing, up to the server's STRATA_BACKFILL_RUNS_AHEAD (all in one transaction); the others get their runs as earlier runs end and as the runs they depend on succeed. Requires `launch`.",
     errors: { types: BACKFILL_ERRORS },
     args: { input: t.arg({ type: LaunchBackfillInput, required: true }) },
     resolve: async (query, _root, args, ctx) => {
@@ -277,6 +282,7 @@ builder.mutationFields((t) => ({
       const { id, location } = await launchBackfill(ctx.db.sql, ctx.runs.manifests, {
         ...backfillInput(args.input),
         createdBy: principalName(ctx),
+        runsAhead: ctx.runs.config.backfillRunsAhead,
       });
       ctx.runs.metrics.backfillLaunched(location);
       ctx.runs.kick();
