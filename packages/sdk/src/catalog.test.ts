@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manifestHash } from "@strata/server";
+import { DAILY_JANUARY_UTC } from "@strata/server/testing";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { InvalidArgumentError, NotFoundError } from "./errors.js";
-import { startTestServer, testManifest, type TestServer } from "./testing/test-server.js";
+import type { SyncCause } from "./sync-status.js";
+import { startTestServer, testManifest, type TestAsset, type TestServer } from "./testing/test-server.js";
 
 let t: TestServer;
 
@@ -162,5 +165,112 @@ describe("lineage", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as Error).message).toContain("keys.0");
+  });
+});
+
+describe("sync status and freshness", () => {
+  // A server of its own: the catalog tests above count every asset.
+  let sync: TestServer;
+  beforeAll(async () => {
+    sync = await startTestServer();
+  });
+  afterAll(() => sync?.close());
+
+  /** A cause tree as indented lines, as a person reads it. */
+  const lines = (causes: SyncCause[], indent = ""): string[] =>
+    causes.flatMap((c) => [`${indent}${c.assetKey} ${c.reason}`, ...lines(c.children, `${indent}  `)]);
+
+  it("gives the whole cause tree however deep, the root causes, and filters the catalog by sync state", async () => {
+    const client = sync.client();
+    const chain = ["chain/a", "chain/b", "chain/c", "chain/d", "chain/e", "chain/f"];
+    await client.registerCodeLocation({
+      name: "chain",
+      ...testManifest([...chain.map((key, i) => ({ key, deps: i ? [chain[i - 1]!] : [] })), { key: "chain/new" }]),
+    });
+    for (const key of chain) await client.reportMaterialization({ assetKey: key, dataVersion: key === "chain/a" ? "1" : undefined });
+    expect((await client.assetSyncStatus("chain/f")).state).toBe("SYNCED");
+    await client.reportMaterialization({ assetKey: "chain/a", dataVersion: "2" });
+
+    const f = await client.assetSyncStatus("chain/f");
+    expect(f).toMatchObject({ key: "chain/f", partition: null, state: "UNSYNCED", unsyncedPartitions: null });
+    // Deeper than one query reaches: the client fetched the rest.
+    expect(lines(f.causes)).toEqual([
+      "chain/f stale dependency",
+      "  chain/e stale dependency",
+      "    chain/d stale dependency",
+      "      chain/c stale dependency",
+      "        chain/b has a new dependency data version",
+      "          chain/a has a new data version",
+    ]);
+    expect(f.causes[0]).toMatchObject({ category: "DATA", dependency: "chain/e", dependencyPartition: null });
+    expect(f.rootCauses).toEqual([
+      {
+        category: "DATA",
+        reason: "has a new data version",
+        assetKey: "chain/a",
+        partition: null,
+        dependency: null,
+        dependencyPartition: null,
+        children: [],
+      },
+    ]);
+    expect(await client.assetSyncStatus("chain/new")).toMatchObject({ state: "MISSING", causes: [], rootCauses: [] });
+    await expect(client.assetSyncStatus("chain/nope")).rejects.toBeInstanceOf(NotFoundError);
+
+    const keys = async (syncStatus: "SYNCED" | "UNSYNCED" | "MISSING") =>
+      (await client.assets({ keyPrefix: "chain", syncStatus })).items.map((a) => a.key);
+    expect(await keys("UNSYNCED")).toEqual(chain.slice(1));
+    expect(await keys("SYNCED")).toEqual(["chain/a"]);
+    expect(await keys("MISSING")).toEqual(["chain/new"]);
+  });
+
+  it("reads one partition's status, and a partitioned asset's unsynced partitions as ranges", async () => {
+    const client = sync.client();
+    await client.registerCodeLocation({
+      name: "daily",
+      ...testManifest([
+        { key: "daily/a", partitions: DAILY_JANUARY_UTC },
+        { key: "daily/b", deps: ["daily/a"], partitions: DAILY_JANUARY_UTC },
+      ]),
+    });
+    const days = ["2024-01-01", "2024-01-02", "2024-01-03"];
+    for (const partition of days) await client.reportMaterialization({ assetKey: "daily/a", partition, dataVersion: "1" });
+    for (const partition of days) await client.reportMaterialization({ assetKey: "daily/b", partition });
+    for (const partition of days.slice(1)) await client.reportMaterialization({ assetKey: "daily/a", partition, dataVersion: "2" });
+
+    const b = await client.assetSyncStatus("daily/b");
+    expect(b.unsyncedPartitions).toEqual({ count: 2, ranges: [{ startKey: "2024-01-02", endKey: "2024-01-03", count: 2 }] });
+    const day = await client.assetSyncStatus("daily/b", { partition: "2024-01-03" });
+    expect(day).toMatchObject({ partition: "2024-01-03", state: "UNSYNCED" });
+    expect(day.causes).toMatchObject([{ dependency: "daily/a", dependencyPartition: "2024-01-03", partition: "2024-01-03" }]);
+    expect((await client.assetSyncStatus("daily/b", { partition: "2024-01-01" })).state).toBe("SYNCED");
+  });
+
+  it("filters the catalog by freshness", async () => {
+    const client = sync.client();
+    const hour = { kind: "time_window", failAfterMs: 3_600_000, warnAfterMs: null };
+    const policies: Record<string, unknown> = {
+      "fresh/ok": hour,
+      "fresh/never": hour,
+      "fresh/late": { kind: "time_window", failAfterMs: 300, warnAfterMs: null },
+    };
+    const assets: TestAsset[] = [...Object.keys(policies), "fresh/no_policy"].map((key) => ({ key }));
+    const { manifest } = testManifest(assets) as { manifest: { assets: Array<{ key: string }> } };
+    const withPolicies = {
+      ...manifest,
+      manifestVersion: 3,
+      checks: [],
+      assets: manifest.assets.map((a) => ({ ...a, freshness: policies[a.key] ?? null })),
+    };
+    await client.registerCodeLocation({ name: "fresh", manifest: withPolicies, hash: manifestHash(withPolicies) });
+    for (const assetKey of ["fresh/ok", "fresh/late", "fresh/no_policy"]) await client.reportMaterialization({ assetKey });
+
+    const keys = async (freshness: "PASS" | "WARN" | "FAIL" | "UNKNOWN") =>
+      (await client.assets({ keyPrefix: "fresh", freshness })).items.map((a) => a.key);
+    expect(await keys("UNKNOWN")).toEqual(["fresh/never"]);
+    // The server's timer moves fresh/late to FAIL 300 ms after its materialization.
+    await vi.waitFor(async () => expect(await keys("FAIL")).toEqual(["fresh/late"]), { timeout: 20_000, interval: 100 });
+    expect(await keys("PASS")).toEqual(["fresh/ok"]);
+    expect(await keys("WARN")).toEqual([]);
   });
 });

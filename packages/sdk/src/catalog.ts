@@ -2,6 +2,7 @@ import type { ClientConnection } from "./client-connection.js";
 import type { AssetQuery, AssetSummaryFieldsFragment, LineageQuery } from "./generated/graphql.js";
 import type { Materialization } from "./materializations.js";
 import type { AssetCheckHealth } from "./checks.js";
+import { type AssetSyncStatus, fetchAssetSyncStatus, type FreshnessState, type SyncState } from "./sync-status.js";
 import { toPage, type Page } from "./page.js";
 import { unwrapResult, type Unwrapped } from "./result-union.js";
 
@@ -62,6 +63,10 @@ export interface AssetFilter {
   location?: string | undefined;
   /** Assets whose checks' latest results fold to this (assets without checks have none). */
   checkHealth?: AssetCheckHealth | undefined;
+  /** Assets in this sync state (a partitioned one is UNSYNCED when any partition is). */
+  syncStatus?: SyncState | undefined;
+  /** Assets with a freshness policy in this state. */
+  freshness?: FreshnessState | undefined;
 }
 
 /**
@@ -175,6 +180,20 @@ export interface CatalogMethods {
   asset(key: string, options?: AssetOptions): Promise<AssetDetail>;
 
   /**
+   * Whether an asset (or one `partition` of a partitioned asset) is in sync with its code and
+   * its dependencies' data, with the causes as a tree and the root causes (Dagster's rules).
+   * Throws `NotFoundError` for an unknown key, `PartitionKeysNotFoundError` for a partition of an
+   * unpartitioned asset. Requires `read`.
+   *
+   * @example
+   * ```ts
+   * const status = await client.assetSyncStatus("sales/daily_revenue", { partition: "2024-01-03" });
+   * for (const root of status.rootCauses) console.log(`${root.assetKey} ${root.reason}`);
+   * ```
+   */
+  assetSyncStatus(key: string, options?: { partition?: string | undefined }): Promise<AssetSyncStatus>;
+
+  /**
    * The asset graph around `keys`, across code locations (without keys: all of it). Requires
    * `read`.
    *
@@ -187,7 +206,8 @@ export interface CatalogMethods {
   lineage(options?: LineageOptions): Promise<Lineage>;
 }
 
-export function catalogMethods({ sdk }: ClientConnection): CatalogMethods {
+export function catalogMethods(connection: ClientConnection): CatalogMethods {
+  const { sdk } = connection;
   const methods: CatalogMethods = {
     async assets(options = {}) {
       const { totalCount, ...variables } = options;
@@ -212,6 +232,9 @@ export function catalogMethods({ sdk }: ClientConnection): CatalogMethods {
       });
       const found = unwrapResult(asset, "Asset");
       return { ...found, materializations: toPage(found.materializations) };
+    },
+    assetSyncStatus(key, options = {}) {
+      return fetchAssetSyncStatus(connection, key, options.partition ?? null);
     },
     async lineage(options = {}) {
       return (await sdk.Lineage(options)).lineage;

@@ -24,6 +24,7 @@ export type {
   LineageOptions,
   CatalogMethods,
 } from "./catalog.js";
+export type { AssetSyncStatus, SyncCause, SyncCauseCategory, SyncState, FreshnessState } from "./sync-status.js";
 export type {
   CodeLocation,
   CodeLocationDetail,

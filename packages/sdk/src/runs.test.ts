@@ -82,6 +82,32 @@ describe("launching and reading runs", () => {
   });
 });
 
+describe("launchRun({ unsyncedOnly: true })", () => {
+  it("launches only the unsynced and missing assets, and throws NOTHING_UNSYNCED when all are synced", async () => {
+    const client = t.client();
+    const keys = ["stale/a", "stale/b", "stale/c"];
+    await client.registerCodeLocation({
+      name: "stale",
+      ...testManifest([{ key: "stale/a" }, { key: "stale/b", deps: ["stale/a"] }, { key: "stale/c" }]),
+    });
+    await client.reportMaterialization({ assetKey: "stale/a", dataVersion: "1" });
+    await client.reportMaterialization({ assetKey: "stale/b" });
+    await client.reportMaterialization({ assetKey: "stale/a", dataVersion: "2" });
+    // b read a's version 1 (UNSYNCED); c was never materialized (MISSING).
+    const run = await client.launchRun({ assetKeys: keys, unsyncedOnly: true });
+    try {
+      expect(run.assetKeys).toEqual(["stale/b", "stale/c"]);
+    } finally {
+      await client.terminateRun(run.id);
+    }
+    await client.reportMaterialization({ assetKey: "stale/b" });
+    await client.reportMaterialization({ assetKey: "stale/c" });
+    const error = await client.launchRun({ assetKeys: keys, unsyncedOnly: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidSelectionError);
+    expect(error).toMatchObject({ reason: "NOTHING_UNSYNCED", keys, message: "Every selected asset is SYNCED: nothing to launch" });
+  });
+});
+
 describe("runEvents", () => {
   it("delivers a run's log exactly once and in order across a server restart, and ends with the run", async () => {
     const client = t.client();

@@ -149,6 +149,13 @@ export interface RunMethods {
     partition?: string | undefined;
     /** An inclusive range of partitions for one run. */
     partitionRange?: { from: string; to: string } | undefined;
+    /**
+     * Launch only the selected assets that are UNSYNCED or MISSING (of `partition`, for
+     * partitioned ones), as Dagster's "Materialize unsynced"; a multi-asset that cannot be subset
+     * runs whole. When every one is SYNCED nothing is launched: `InvalidSelectionError` with
+     * reason NOTHING_UNSYNCED. Not with `checkKeys` or `partitionRange` (`InvalidArgumentError`).
+     */
+    unsyncedOnly?: boolean | undefined;
   }): Promise<Run>;
 
   /**
@@ -253,6 +260,7 @@ export function runMethods({ sdk, endpoint, reconnect }: ClientConnection): RunM
         tags: input.tags,
         partition: input.partition,
         partitionRange: input.partitionRange,
+        unsyncedOnly: input.unsyncedOnly,
       });
       return unwrapResult(launchRun, "Run");
     },
