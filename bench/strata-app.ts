@@ -4,6 +4,7 @@ import {
   createStrataYoga,
   defaultRunConfig,
   openDatabase,
+  type RunConfig,
   RunService,
   type StrataPubSub,
 } from "@strata/server";
@@ -12,9 +13,9 @@ import { scratchDatabase } from "./postgres.js";
 type Db = Parameters<typeof createStrataYoga>[0]["db"];
 
 /** Strata's GraphQL app without auth or logs, for in-process measurements. */
-export function benchApp(db: Db, pubsub: StrataPubSub) {
+export function benchApp(db: Db, pubsub: StrataPubSub, runs: RunConfig = defaultRunConfig) {
   const logger = createLogger("silent");
-  return createStrataYoga({ db, logger, pubsub, auth: "disabled", runs: new RunService(db, pubsub.pubsub, defaultRunConfig, logger) });
+  return createStrataYoga({ db, logger, pubsub, auth: "disabled", runs: new RunService(db, pubsub.pubsub, runs, logger) });
 }
 
 /**
