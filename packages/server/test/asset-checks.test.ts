@@ -267,6 +267,28 @@ describe(`a run's check results (${testDialect})`, () => {
     expect((await checksOf("orders")).checkHealth).toBe("FAILING");
     expect(await withHealth("FAILING")).toEqual(["orders"]);
   });
+
+  it("a run terminated while its asset ran: its checks are IN_PROGRESS while it cancels, SKIPPED once its worker reports RUN_CANCELED", async () => {
+    const launched = await start({ keys: ["orders"] });
+    await report(launched.id, [ev(2, "STEP_START", { stepKey: "orders", payload: { retryNumber: 0 } })]);
+    const terminated = await app.gql(`mutation($id: ID!) { terminateRun(runId: $id) { ... on Run { status } } }`, { id: launched.id });
+    expect(terminated.data!.terminateRun).toEqual({ status: "CANCELING" });
+    expect((await run(launched.id)).checkExecutions.map((e: { status: string }) => e.status)).toEqual(["IN_PROGRESS", "IN_PROGRESS"]);
+    const interrupted = { name: "Error", message: "asset orders was interrupted: the run was canceled", stack: null, cause: null };
+    expect(
+      await report(launched.id, [
+        ev(3, "STEP_CANCELED", { stepKey: "orders", payload: { retryNumber: 0, error: interrupted } }),
+        ev(4, "RUN_CANCELED", { payload: { durationMs: 3, notStartedSteps: ["orders#no_nulls"] } }),
+      ]),
+    ).toMatchObject({ status: "CANCELED" });
+    const ended = await run(launched.id);
+    expect(ended.checkExecutions).toMatchObject([
+      { checkKey: "orders#no_nulls", status: "SKIPPED", passed: null },
+      { checkKey: "orders#row_count", status: "SKIPPED", passed: null },
+    ]);
+    // Nothing was evaluated: the health still describes the last results.
+    expect((await checksOf("orders")).checkHealth).toBe("FAILING");
+  });
 });
 
 describe(`a run the server ends (${testDialect})`, () => {
