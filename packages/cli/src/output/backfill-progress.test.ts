@@ -18,7 +18,8 @@ const failed: Backfill = {
   endedAt: "2026-12-02T10:05:00.000Z",
   parentBackfillId: null,
   runCount: 90,
-  chunkCounts: { waiting: 0, launched: 0, succeeded: 89, failed: 1, skipped: 0, canceled: 0 },
+  runsAhead: 1000,
+  chunkCounts: { waiting: 0, ready: 0, launched: 0, succeeded: 89, failed: 1, skipped: 0, canceled: 0 },
   assetStatuses: [
     { assetKey: "a", targeted: 90, materialized: 89, failed: 1, inProgress: 0, skipped: 0 },
     { assetKey: "sales/b", targeted: 90, materialized: 89, failed: 0, inProgress: 0, skipped: 1 },
@@ -42,13 +43,13 @@ describe("formatBackfill", () => {
       title: null,
       endedAt: null,
       parentBackfillId: "bf-0",
-      runCount: 4,
-      chunkCounts: { waiting: 2, launched: 1, succeeded: 1, failed: 0, skipped: 0, canceled: 0 },
+      runCount: 7,
+      chunkCounts: { waiting: 2, ready: 3, launched: 1, succeeded: 1, failed: 0, skipped: 0, canceled: 0 },
       assetStatuses: [{ assetKey: "a", targeted: 4, materialized: 1, failed: 0, inProgress: 1, skipped: 0 }],
     };
     expect(formatBackfill(running, plain, 60).split("\n")).toEqual([
       "bf-1  REQUESTED",
-      "  runs: 4 planned, 2 waiting, 1 launched, 1 succeeded",
+      "  runs: 7 planned, 2 waiting, 3 ready, 1 launched, 1 succeeded",
       "  a  █████▒▒▒▒▒·········  1/4 materialized, 1 in progress",
       "  retry of bf-0",
     ]);

@@ -68,6 +68,7 @@ export function formatBackfill(backfill: Backfill, style: Style, columns: number
   const runs = [
     `${backfill.runCount} planned`,
     c.waiting ? `${c.waiting} waiting` : null,
+    c.ready ? `${c.ready} ready` : null,
     c.launched ? style.cyan(`${c.launched} launched`) : null,
     c.succeeded ? `${c.succeeded} succeeded` : null,
     c.failed ? style.red(`${c.failed} failed`) : null,

@@ -83,6 +83,7 @@ export function BackfillsPage() {
               <td className="counts">
                 {b.chunkCounts.succeeded} succeeded · {b.chunkCounts.failed} failed · {b.chunkCounts.launched} running ·{" "}
                 {b.chunkCounts.waiting} waiting
+                {b.chunkCounts.ready > 0 && ` · ${b.chunkCounts.ready} ready`}
                 {b.chunkCounts.skipped > 0 && ` · ${b.chunkCounts.skipped} skipped`}
                 {b.chunkCounts.canceled > 0 && ` · ${b.chunkCounts.canceled} canceled`}
               </td>
