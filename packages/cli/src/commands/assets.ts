@@ -1,6 +1,7 @@
-import type { AssetCheckHealth, AssetDetail, AssetPage } from "@strata/sdk";
-import { Command, Option } from "commander";
+import type { AssetCheckHealth, AssetDetail, AssetPage, FreshnessState } from "@strata/sdk";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { action, parseCount, printJson } from "../command.js";
+import { whyUnsyncedCommand } from "./assets-why-unsynced.js";
 import { relativeTime } from "../output/relative-time.js";
 import { styleFor, type Style } from "../output/style.js";
 import { formatTable } from "../output/table.js";
@@ -14,13 +15,18 @@ interface SearchOptions extends ServerOptions {
   location?: string;
   prefix?: string;
   checkHealth?: string;
+  unsynced?: boolean;
+  freshness?: FreshnessState;
   first?: string;
   after?: string;
   json?: boolean;
 }
 
+const FRESHNESS_STATES: readonly FreshnessState[] = ["FAIL", "WARN", "PASS", "UNKNOWN"];
+
 /**
- * `strata assets search|show`: the catalog, through @strata/sdk.
+ * `strata assets [search]|show|why-unsynced`: the catalog, through @strata/sdk. `search` is the
+ * default, so `strata assets --unsynced` lists the unsynced assets.
  *
  * @example
  * ```ts
@@ -28,7 +34,9 @@ interface SearchOptions extends ServerOptions {
  * ```
  */
 export function assetsCommand(): Command {
-  const assets = new Command("assets").description("Search the catalog, or show one asset with its history and neighbours.");
+  const assets = new Command("assets").description(
+    "Search the catalog (the default subcommand), show one asset with its history and neighbours, or say why one is unsynced.",
+  );
   const search = withServerOptions(new Command("search"))
     .summary("assets matching words and filters")
     .description(
@@ -52,6 +60,13 @@ export function assetsCommand(): Command {
         "not_evaluated",
       ]),
     )
+    .option("--unsynced", "only assets whose code or upstream data changed since they were materialized (why: assets why-unsynced)")
+    .addOption(
+      // Case-insensitive: the states are written upper-case in the API and lower-case by hand.
+      new Option("--freshness <state>", `only assets with a freshness policy in this state (${FRESHNESS_STATES.join(", ")})`).argParser(
+        parseFreshness,
+      ),
+    )
     .option("--first <n>", "how many to show (1-500; default 20)")
     .option("--after <cursor>", "the page after this cursor")
     .option("--json", "print JSON for scripts");
@@ -62,7 +77,13 @@ export function assetsCommand(): Command {
     .argument("<key>", "the asset's key")
     .option("--json", "print JSON for scripts");
   action(show, (key: string, options: ServerOptions & { json?: boolean }) => showAsset(key, options));
-  return assets.addCommand(search).addCommand(show);
+  return assets.addCommand(search, { isDefault: true }).addCommand(show).addCommand(whyUnsyncedCommand());
+}
+
+function parseFreshness(value: string): FreshnessState {
+  const state = value.toUpperCase() as FreshnessState;
+  if (!FRESHNESS_STATES.includes(state)) throw new InvalidArgumentError(`Allowed choices are ${FRESHNESS_STATES.join(", ")}.`);
+  return state;
 }
 
 async function searchAssets(words: string[], options: SearchOptions): Promise<number> {
@@ -76,6 +97,8 @@ async function searchAssets(words: string[], options: SearchOptions): Promise<nu
     location: options.location,
     keyPrefix: options.prefix,
     checkHealth: options.checkHealth?.toUpperCase() as AssetCheckHealth | undefined,
+    syncStatus: options.unsynced ? "UNSYNCED" : undefined,
+    freshness: options.freshness,
     first: parseCount("--first", options.first, { min: 1, max: 500 }) ?? 20,
     after: options.after,
     totalCount: true,

@@ -24,21 +24,33 @@ export function launchCommand(): Command {
       [
         "Queues one run of the assets (all of one code location; a multi-asset that cannot be",
         "split must be selected whole) and prints its id. --tag adds tags (repeatable);",
-        "strata/priority=N orders the queue. --wait follows the run and exits with its outcome.",
+        "strata/priority=N orders the queue. --unsynced launches only those of the assets that are",
+        "unsynced or never materialized (of --partition, for partitioned ones); when all are synced",
+        "nothing is launched and it exits 1. --wait follows the run and exits with its outcome.",
       ].join(" "),
     )
     .argument("<key...>", "the keys of the assets to run")
     .option("--partition <key>", "the partition to materialize (partitioned assets)")
-    .option("--partition-range <from..to>", "an inclusive range of partitions for one run, e.g. 2024-01-01..2024-01-31");
-  return action(launch, async (keys: string[], options: FollowOptions & { partition?: string; partitionRange?: string }) => {
+    .option("--partition-range <from..to>", "an inclusive range of partitions for one run, e.g. 2024-01-01..2024-01-31")
+    .addOption(
+      new Option("--unsynced", "only the assets that are unsynced or never materialized (see strata assets why-unsynced)").conflicts(
+        "partitionRange",
+      ),
+    );
+  type LaunchOptions = FollowOptions & { partition?: string; partitionRange?: string; unsynced?: boolean };
+  return action(launch, async (keys: string[], options: LaunchOptions) => {
     const client = connect(options);
     const run = await client.launchRun({
       assetKeys: keys,
       tags: parseTags(options.tag),
       partition: options.partition,
       partitionRange: parsePartitionRange(options.partitionRange),
+      unsyncedOnly: options.unsynced,
     });
-    const assets = `${run.assetKeys.length} asset${run.assetKeys.length === 1 ? "" : "s"} of code location "${run.location.name}"`;
+    const count = `${run.assetKeys.length} asset${run.assetKeys.length === 1 ? "" : "s"}`;
+    // Narrowed by the server: name what it kept.
+    const selected = options.unsynced ? `${count} unsynced or missing (${run.assetKeys.join(", ")})` : count;
+    const assets = `${selected} of code location "${run.location.name}"`;
     const partitions = run.partitionKey
       ? `, partition ${run.partitionKey}`
       : run.partitionRange
