@@ -189,9 +189,37 @@ describe(`terminating (${testDialect})`, () => {
     expect(heartbeat.data!.heartbeatRun).toEqual({ cancelRequested: true, status: "CANCELING" });
     await report(id, [start(id, ["a"]), e(2, "RUN_CANCELED", { payload: { durationMs: 1, notStartedSteps: ["a"] } })]);
     expect(await status(id)).toBe("CANCELED");
+    // The step the worker never started ends with its run, not PENDING forever.
+    expect(await app.db.prisma.runStep.findMany({ where: { runId: id }, select: { stepKey: true, status: true } })).toEqual([
+      { stepKey: "a", status: "CANCELED" },
+    ]);
     const again = (await gqlAs(TERMINATE, { id })).data!.terminateRun;
     expect(again).toMatchObject({ __typename: "RunStatusError", status: "CANCELED" });
     expect(again.message).toMatch(/already ended \(CANCELED\)/);
+  });
+});
+
+describe(`a run the worker ends (${testDialect})`, () => {
+  it("a failure outside any step: the running step FAILURE, the never-started ones SKIPPED, each with an end time", async () => {
+    await drain();
+    const id = await launch(["a", "b", "c"]);
+    await settle();
+    await claim();
+    await report(id, [
+      start(id, ["a", "b", "c"]),
+      e(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } }),
+      e(3, "RUN_FAILURE", {
+        payload: { durationMs: 2, failedSteps: ["a"], error: { name: "ResourceError", message: "warehouse down", stack: null, cause: null } },
+      }),
+    ]);
+    expect(await status(id)).toBe("FAILURE");
+    const steps = await app.db.prisma.runStep.findMany({ where: { runId: id }, orderBy: { stepKey: "asc" } });
+    expect(steps.map((s) => [s.stepKey, s.status])).toEqual([
+      ["a", "FAILURE"],
+      ["b", "SKIPPED"],
+      ["c", "SKIPPED"],
+    ]);
+    expect(steps.every((s) => s.endedAt !== null)).toBe(true);
   });
 });
 

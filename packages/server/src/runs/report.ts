@@ -179,6 +179,7 @@ export async function reportRunEvents(
                 "lastEventSeq" = GREATEST("lastEventSeq", $5), "failureCode" = $6::"RunFailureCode" WHERE id = $1`,
         [input.runId, status, failure?.message ?? null, terminal.timestamp, inserted.at(-1)!.seq, failure?.code ?? null],
       );
+      await settleUnfinishedSteps(tx, input.runId, status, terminal.timestamp);
       // Only a partitioned run holds partitions; the others skip the statement.
       if (run.partitioned) await settleRunPartitions(tx, input.runId, status as "SUCCESS" | "FAILURE" | "CANCELED");
       const settled = await settleBackfillRun(
@@ -355,5 +356,21 @@ async function foldSteps(tx: Sql, runId: string, events: FreshEvent[]): Promise<
        "endedAt" = COALESCE(EXCLUDED."endedAt", "RunStep"."endedAt"),
        error = COALESCE(EXCLUDED.error, "RunStep".error)`,
     [runId, JSON.stringify(rows)],
+  );
+}
+
+/**
+ * A run's end settles the steps its events left unfinished: the executor names its never-started
+ * steps in RUN_CANCELED / RUN_FAILURE rather than sending an event for each, and a worker that
+ * failed outside any step (a resource that did not set up) leaves them as they were. Canceled:
+ * every unfinished step CANCELED. Otherwise a step that never started was SKIPPED and one still
+ * running or waiting to retry FAILED with the run (as endRunOnServer resolves them).
+ */
+async function settleUnfinishedSteps(tx: Sql, runId: string, status: string, endedAt: Date): Promise<void> {
+  await tx.query(
+    `UPDATE "RunStep" SET "endedAt" = COALESCE("endedAt", $3),
+       status = (CASE WHEN $2 = 'CANCELED' THEN 'CANCELED' WHEN status = 'PENDING' THEN 'SKIPPED' ELSE 'FAILURE' END)::"StepStatus"
+     WHERE "runId" = $1 AND status IN ('PENDING', 'RUNNING', 'UP_FOR_RETRY')`,
+    [runId, status, endedAt],
   );
 }
