@@ -62,6 +62,7 @@ export {
   MAX_MANIFEST_ASSETS,
   manifestAssetSchema,
   manifestSchema,
+  manifestVersionFor,
   manifestStepInputSchema,
   manifestStepOutputSchema,
   manifestStepSchema,
@@ -164,6 +165,14 @@ export {
   type AutomationOp,
 } from "./automation/condition.js";
 export { AutomationCondition } from "./automation/builder.js";
+export {
+  manifestScheduleSchema,
+  scheduleStatusSchema,
+  type ManifestSchedule,
+  type ScheduleStatus,
+} from "./schedules/schedule.js";
+export { scheduleProblems } from "./schedules/problems.js";
+export { nextScheduledInstant, scheduledInstants } from "./schedules/instants.js";
 export {
   evaluateAutomationTick,
   idleAssetState,

@@ -13,6 +13,8 @@ import { assetKeySchema, MAX_NAME_LENGTH, nameSchema } from "./names.js";
 import { backfillPolicySchema } from "./partitions/backfill-policy.js";
 import { partitionsDefinitionSchema } from "./partitions/definition.js";
 import { partitionMappingSchema } from "./partitions/mapping.js";
+import { scheduleProblems } from "./schedules/problems.js";
+import { manifestScheduleSchema } from "./schedules/schedule.js";
 
 /**
  * The manifest version this contract describes; a server refuses versions it does not read.
@@ -20,10 +22,25 @@ import { partitionMappingSchema } from "./partitions/mapping.js";
  * version 1 manifest reads as unpartitioned assets. Version 3 added asset checks (`checks`, and
  * steps of kind "check"), freshness policies (`freshness`) and automation conditions
  * (`automation`) on assets; versions 1 and 2 read as having none. A server that reads only
- * version 2 refuses version 3 rather than dropping its checks unseen.
+ * version 2 refuses version 3 rather than dropping its checks unseen. Version 4 added schedules
+ * (`schedules`); a location without schedules still writes version 3 (`manifestVersionFor`), so
+ * its manifest and hash are what they were, and a server reading only 3 refuses schedules
+ * rather than dropping them.
  */
-export const MANIFEST_VERSION = 3;
-export const SUPPORTED_MANIFEST_VERSIONS: readonly number[] = [1, 2, MANIFEST_VERSION];
+export const MANIFEST_VERSION = 4;
+export const SUPPORTED_MANIFEST_VERSIONS: readonly number[] = [1, 2, 3, MANIFEST_VERSION];
+
+/**
+ * The lowest manifest version that carries what a manifest holds: 4 with schedules, else 3.
+ *
+ * @example
+ * ```ts
+ * manifestVersionFor({ schedules: [] }); // 3
+ * ```
+ */
+export function manifestVersionFor(manifest: { schedules?: readonly unknown[] | undefined }): number {
+  return manifest.schedules?.length ? MANIFEST_VERSION : 3;
+}
 /** The most assets one location may register. */
 export const MAX_MANIFEST_ASSETS = 200_000;
 
@@ -127,15 +144,26 @@ export const manifestStepSchema = z.object({
  * Everything the server knows about a code location's assets and steps. `manifestVersion` is
  * any integer here so a server can answer "version 2 is not supported" instead of a schema error.
  */
-export const manifestSchema = z.object({
-  manifestVersion: z.number().int(),
-  /** Sorted by key. */
-  assets: z.array(manifestAssetSchema).max(MAX_MANIFEST_ASSETS),
-  /** Sorted by key. */
-  steps: z.array(manifestStepSchema),
-  /** Asset checks, sorted by key. */
-  checks: z.array(manifestCheckSchema).default([]),
-});
+export const manifestSchema = z
+  .object({
+    manifestVersion: z.number().int(),
+    /** Sorted by key. */
+    assets: z.array(manifestAssetSchema).max(MAX_MANIFEST_ASSETS),
+    /** Sorted by key. */
+    steps: z.array(manifestStepSchema),
+    /** Asset checks, sorted by key. */
+    checks: z.array(manifestCheckSchema).default([]),
+    /** Schedules, sorted by name (version 4; absent before, and when there are none). */
+    schedules: z.array(manifestScheduleSchema).optional(),
+  })
+  .superRefine((manifest, ctx) => {
+    for (const problem of scheduleProblems(manifest.schedules ?? [], manifest.assets))
+      ctx.addIssue({
+        code: "custom",
+        path: ["schedules", ...problem.path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))],
+        message: problem.message,
+      });
+  });
 
 /**
  * A code location's manifest.

@@ -1,0 +1,42 @@
+/**
+ * Schedules on the wire: a cron in a time zone that launches a run of some assets at each of its
+ * instants (Dagster's `ScheduleDefinition` with a static asset target). Plain data: the server
+ * evaluates it without running user code.
+ */
+import { z } from "zod";
+import { assetKeySchema, nameSchema } from "../names.js";
+
+/** RUNNING: it launches runs; STOPPED: it does not. */
+export const scheduleStatusSchema = z.enum(["RUNNING", "STOPPED"]);
+
+/** One schedule of a code location. */
+export const manifestScheduleSchema = z.object({
+  /** Unique within the location. */
+  name: nameSchema,
+  /** Five fields: minute hour day-of-month month day-of-week. */
+  cron: z.string().min(1).max(255),
+  /** IANA time zone the cron is read in, e.g. "America/New_York". */
+  timezone: z.string().min(1).max(64),
+  /** The asset keys each run materializes: assets of this location, sorted. */
+  targets: z.array(assetKeySchema).min(1),
+  /** Tags every run it launches carries (besides strata/schedule and strata/scheduled_at). */
+  tags: z.record(z.string().max(255), z.string().max(1024)),
+  description: z.string().max(100_000).nullable(),
+  /** Its status until someone starts or stops it on the server. */
+  defaultStatus: scheduleStatusSchema,
+});
+
+/**
+ * @example
+ * ```ts
+ * const daily = manifest.schedules.filter((s: ManifestSchedule) => s.cron === "0 0 * * *");
+ * ```
+ */
+export type ManifestSchedule = z.output<typeof manifestScheduleSchema>;
+/**
+ * @example
+ * ```ts
+ * const running: ScheduleStatus = "RUNNING";
+ * ```
+ */
+export type ScheduleStatus = z.output<typeof scheduleStatusSchema>;
