@@ -2,7 +2,7 @@
  * `@strata/definitions`: declare data assets in TypeScript and run them.
  *
  * Authoring: `asset`, `multiAsset` + `AssetOut`, `graphAsset` / `graphMultiAsset` + `op`,
- * collected in `new Definitions({ assets })`; partitions (`dailyPartitions`…), partition
+ * collected in `new Definitions({ assets, schedules })` with `schedule(...)`; partitions (`dailyPartitions`…), partition
  * mappings (`timeWindowMapping`…) and backfill policies (`singleRun`, `multiRun`). Running: `materialize` for tests and scripts,
  * `executeRun` for a code-location worker. The wire contract: `Manifest` and `RunEvent`.
  */
@@ -27,6 +27,7 @@ export {
 export { op, type OpDefinition, type OpOptions, type OpInputs, type OpArgs, type OpResult } from "./authoring/op.js";
 export { OpHandle } from "./authoring/graph-builder.js";
 export { Definitions, type DefinitionsOptions } from "./authoring/definitions.js";
+export { schedule, ScheduleDefinition, type ScheduleOptions } from "./authoring/schedule.js";
 export {
   dailyPartitions,
   dynamicPartitions,

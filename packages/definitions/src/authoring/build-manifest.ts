@@ -1,6 +1,6 @@
 import { assetKeyToString } from "./asset-key.js";
 import type { AssetProducer } from "./build-steps.js";
-import { MANIFEST_VERSION, type Manifest, type ManifestAsset, type ManifestStep } from "@strata/protocol";
+import { type Manifest, type ManifestAsset, type ManifestStep, manifestVersionFor } from "@strata/protocol";
 import { explicitMappings } from "./explicit-mappings.js";
 import type { StepSpec } from "./step-spec.js";
 
@@ -57,7 +57,8 @@ function manifestStep(step: StepSpec): ManifestStep {
  */
 export function buildManifest(steps: readonly StepSpec[], producers: ReadonlyMap<string, AssetProducer>): Manifest {
   const manifest: Manifest = {
-    manifestVersion: MANIFEST_VERSION,
+    // Schedules, the one thing version 4 adds, are added by Definitions.
+    manifestVersion: manifestVersionFor({}),
     assets: [...producers.values()].map((p) => manifestAsset(p, producers)).sort(byKey),
     steps: steps.map(manifestStep).sort(byKey),
     checks: steps

@@ -23,7 +23,8 @@ export type DefinitionErrorCode =
   | "missing_io_manager"
   | "invalid_graph"
   | "op_outside_graph"
-  | "invalid_partitions";
+  | "invalid_partitions"
+  | "invalid_schedule";
 
 /**
  * Thrown at definition time (when `asset(...)`, `graphAsset(...)` or `new Definitions(...)`

@@ -3,13 +3,14 @@ import type { AssetsDefinition } from "./assets-definition.js";
 import { buildManifest } from "./build-manifest.js";
 import { buildSteps } from "./build-steps.js";
 import { contentHash } from "@strata/protocol/hash";
-import { findCycle, selfDependencyProblem } from "@strata/protocol";
+import { findCycle, manifestVersionFor, scheduleProblems, selfDependencyProblem } from "@strata/protocol";
 import { DefinitionError } from "./definition-error.js";
 import { ExecutionPlan } from "../execution/execution-plan.js";
 import { FilesystemIOManager } from "../io/filesystem-io-manager.js";
 import { DEFAULT_IO_MANAGER_KEY, type IOManager } from "../io/io-manager.js";
 import type { Manifest } from "@strata/protocol";
 import type { ResourceBinding } from "./resource.js";
+import { ScheduleDefinition } from "./schedule.js";
 
 /**
  * Options of {@link Definitions}.
@@ -23,6 +24,8 @@ export interface DefinitionsOptions {
   assets: readonly AssetsDefinition[];
   /** Checks that run in steps of their own (`assetCheck(...)`); checks an asset yields itself are declared on the asset. */
   checks?: readonly AssetCheckDefinition[];
+  /** Schedules (`schedule(...)`) launching runs of these assets. */
+  schedules?: readonly ScheduleDefinition[];
   /** Resource key → `defineResource(...)` or a plain value. */
   resources?: Readonly<Record<string, ResourceBinding>>;
   /** IO manager key → IO manager. "io_manager" defaults to a `FilesystemIOManager` under `.strata/storage`. */
@@ -47,6 +50,7 @@ export interface DefinitionsOptions {
 export class Definitions {
   readonly assets: readonly AssetsDefinition[];
   readonly checks: readonly AssetCheckDefinition[];
+  readonly schedules: readonly ScheduleDefinition[];
   readonly resources: Readonly<Record<string, ResourceBinding>>;
   readonly ioManagers: Readonly<Record<string, IOManager>>;
   /** @internal */
@@ -65,12 +69,20 @@ export class Definitions {
       throw new DefinitionError("invalid_option", "Definitions", "checks must be an array of assetCheck(...) definitions");
     }
     this.checks = [...new Set(options.checks ?? [])];
+    if (
+      options.schedules !== undefined &&
+      (!Array.isArray(options.schedules) || !options.schedules.every((s) => s instanceof ScheduleDefinition))
+    ) {
+      throw new DefinitionError("invalid_option", "Definitions", "schedules must be an array of schedule(...) definitions");
+    }
+    this.schedules = [...new Set(options.schedules ?? [])];
     this.resources = { ...options.resources };
     this.defaultIOManagerIsExplicit = options.ioManagers?.[DEFAULT_IO_MANAGER_KEY] !== undefined;
     this.ioManagers = { [DEFAULT_IO_MANAGER_KEY]: new FilesystemIOManager(), ...options.ioManagers };
 
     const built = buildSteps(this.assets, this.checks);
     const manifest = buildManifest(built.steps, built.producers);
+    addSchedules(manifest, this.schedules);
     checkAcyclic(manifest);
     this.#checkBindings(built.steps);
     this.plan = new ExecutionPlan(built, manifest);
@@ -110,6 +122,7 @@ export class Definitions {
     return new Definitions({
       assets: this.assets,
       checks: this.checks,
+      schedules: this.schedules,
       resources: { ...this.resources, ...overrides.resources },
       ioManagers,
     });
@@ -139,6 +152,19 @@ export class Definitions {
       }
     }
   }
+}
+
+/** Adds the schedules (sorted by name) to the manifest, checking their targets against its assets. */
+function addSchedules(manifest: Manifest, schedules: readonly ScheduleDefinition[]): void {
+  if (schedules.length === 0) return;
+  const specs = schedules.map((s) => s.toManifest()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const problem = scheduleProblems(specs, manifest.assets)[0];
+  if (problem) {
+    const spec = specs[Number(problem.path.split(".")[0])]!;
+    throw new DefinitionError("invalid_schedule", `schedule "${spec.name}"`, problem.message);
+  }
+  manifest.schedules = specs;
+  manifest.manifestVersion = manifestVersionFor(manifest);
 }
 
 function checkAcyclic(manifest: Manifest): void {

@@ -1,0 +1,83 @@
+import { manifestSchema } from "@strata/protocol";
+import { contentHash } from "@strata/protocol/hash";
+import { describe, expect, it } from "vitest";
+import { asset } from "./asset.js";
+import { AssetOut } from "./asset-out.js";
+import { DefinitionError } from "./definition-error.js";
+import { Definitions } from "./definitions.js";
+import { multiAsset } from "./multi-asset.js";
+import { dailyPartitions } from "./partitions.js";
+import { schedule } from "./schedule.js";
+
+const orders = asset("orders", () => 1);
+const summary = asset("summary", { keyPrefix: ["sales"], ins: { orders } }, ({ orders }) => orders + 1);
+const pair = multiAsset({ name: "pair", outs: { x: new AssetOut(), y: new AssetOut() } }, () => ({ x: 1, y: 2 }));
+
+function thrown(fn: () => unknown): DefinitionError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DefinitionError) return error;
+    throw error;
+  }
+  throw new Error("nothing was thrown");
+}
+
+describe("schedule", () => {
+  it("puts schedules in the manifest as data, sorted, with their targets' keys, and the hash covers them", () => {
+    const nightly = schedule({
+      name: "nightly",
+      cron: "30 2 * * *",
+      timezone: "America/New_York",
+      target: [summary, "orders"],
+      tags: { team: "sales" },
+    });
+    const hourly = schedule({ name: "hourly", cron: "0 * * * *", target: [pair], defaultStatus: "STOPPED" });
+    const defs = new Definitions({ assets: [orders, summary, pair], schedules: [nightly, hourly] });
+    const { manifest, hash } = defs.manifest();
+    expect(manifest.manifestVersion).toBe(4);
+    expect(manifest.schedules).toEqual([
+      { name: "hourly", cron: "0 * * * *", timezone: "UTC", targets: ["x", "y"], tags: {}, description: null, defaultStatus: "STOPPED" },
+      {
+        name: "nightly",
+        cron: "30 2 * * *",
+        timezone: "America/New_York",
+        targets: ["orders", "sales/summary"],
+        tags: { team: "sales" },
+        description: null,
+        defaultStatus: "RUNNING",
+      },
+    ]);
+    expect(manifestSchema.parse(manifest).schedules).toHaveLength(2);
+    expect(hash).toBe(contentHash(manifest));
+    const without = new Definitions({ assets: [orders, summary, pair] }).manifest();
+    expect(without.hash).not.toBe(hash);
+    // No schedules: the manifest is what it was before schedules existed.
+    expect(without.manifest.manifestVersion).toBe(3);
+    expect("schedules" in without.manifest).toBe(false);
+  });
+
+  it("refuses a bad cron, an unknown time zone and a bad default status when the schedule is made", () => {
+    expect(thrown(() => schedule({ name: "s", cron: "0 0 * *", target: ["orders"] })).message).toBe(
+      'schedule "s": "0 0 * *" must have five fields (minute hour day-of-month month day-of-week)',
+    );
+    expect(thrown(() => schedule({ name: "s", cron: "0 25 * * *", target: ["orders"] })).code).toBe("invalid_schedule");
+    expect(thrown(() => schedule({ name: "s", cron: "0 0 * * *", timezone: "Mars/Olympus", target: ["orders"] })).message).toBe(
+      'schedule "s": unknown IANA time zone "Mars/Olympus"',
+    );
+    expect(thrown(() => schedule({ name: "s", cron: "0 0 * * *", target: [] })).message).toContain("target must list at least one");
+    expect(thrown(() => schedule({ name: "bad name", cron: "0 0 * * *", target: ["orders"] })).code).toBe("invalid_name");
+  });
+
+  it("refuses unknown and partitioned targets and duplicate names in Definitions", () => {
+    const s = (name: string, target: string[]) => schedule({ name, cron: "0 0 * * *", target });
+    expect(thrown(() => new Definitions({ assets: [orders], schedules: [s("s", ["nope"])] })).message).toBe(
+      'schedule "s": "nope" is not an asset of this code location',
+    );
+    const daily = asset("daily", { partitions: dailyPartitions({ start: "2025-01-01" }) }, () => 1);
+    expect(thrown(() => new Definitions({ assets: [daily], schedules: [s("s", ["daily"])] })).message).toContain('"daily" is partitioned');
+    expect(thrown(() => new Definitions({ assets: [orders], schedules: [s("s", ["orders"]), s("s", ["orders"])] })).message).toBe(
+      'schedule "s": duplicates the schedule "s"',
+    );
+  });
+});
