@@ -153,3 +153,92 @@ describe(`retention of run events (${testDialect})`, () => {
     expect(report.longestStatementMs).toBeLessThan(1_000);
   });
 });
+
+describe(`retention of automation ticks and of runs that recorded nothing (${testDialect})`, () => {
+  let app: TestApp;
+  let locationId: string;
+  beforeAll(async () => {
+    app = await createTestApp();
+    const registered = await app.gql(REGISTER, { name: "etl", ...manifestOf([{ key: "a" }, { key: "b", deps: ["a"] }]) });
+    expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
+    [{ id: locationId }] = (await app.db.sql.query<{ id: string }>(`SELECT id FROM "CodeLocation" WHERE name = 'etl'`)) as [{ id: string }];
+  });
+  afterAll(() => app.close());
+
+  /** A tick `daysAgo` old with evaluations of these assets; returns its id. */
+  async function tick(status: string, daysAgo: number, evaluated: string[] = []): Promise<string> {
+    const [row] = await app.db.sql.query<{ id: string }>(
+      `INSERT INTO "AutomationTick" ("locationId", status, "startedAt", "endedAt", "runIds")
+       VALUES ($1, $2::"AutomationTickStatus", now() - make_interval(days => $3), now() - make_interval(days => $3), '{}') RETURNING id::text`,
+      [locationId, status, daysAgo],
+    );
+    for (const key of evaluated)
+      await app.db.sql.query(
+        `INSERT INTO "AutomationEvaluation" ("tickId", "assetKey", requested, nodes, "runIds") VALUES ($1::bigint, $2, false, '[]'::jsonb, '{}')`,
+        [row!.id, key],
+      );
+    return row!.id;
+  }
+  const ticks = async () => (await app.db.sql.query<{ id: string }>(`SELECT id::text FROM "AutomationTick" ORDER BY id`)).map((r) => r.id);
+
+  it("deletes old ticks by status, keeping each asset's latest evaluation and everything recent", async () => {
+    const oldSkipped = await tick("SKIPPED", 20, ["a"]);
+    const latestOfB = await tick("SKIPPED", 20, ["b"]); // b's only evaluation: "why not" still needs it
+    const newerOfA = await tick("SKIPPED", 15, ["a"]);
+    const oldSuccess = await tick("SUCCESS", 20, ["a"]);
+    const recentSkipped = await tick("SKIPPED", 2);
+    const latestOfA = await tick("SKIPPED", 1, ["a"]);
+    expect(await runRetentionOnce(app.db.sql, { runEventsDays: null, skippedTicksDays: 7, batchRows: 2 })).toMatchObject({ ticks: 2 });
+    expect(await ticks()).toEqual([latestOfB, oldSuccess, recentSkipped, latestOfA]);
+    expect(oldSkipped < newerOfA).toBe(true);
+    // Successful and failed ticks follow their own setting.
+    expect(await runRetentionOnce(app.db.sql, { runEventsDays: null, ticksDays: 30, batchRows: 100 })).toMatchObject({ ticks: 0 });
+    expect(await runRetentionOnce(app.db.sql, { runEventsDays: null, ticksDays: 10, batchRows: 100 })).toMatchObject({ ticks: 1 });
+    expect(await ticks()).toEqual([latestOfB, recentSkipped, latestOfA]);
+    // "Why (not)" still answers for b from its only evaluation, in the old tick that was kept.
+    const why = await app.gql(
+      `{ asset(key: "b") { ... on Asset { automationEvaluations(first: 1) { edges { node { tick { id } } } } } } }`,
+    );
+    expect(why.data!.asset.automationEvaluations.edges).toEqual([{ node: { tick: { id: latestOfB } } }]);
+  });
+
+  it("deletes old runs that recorded nothing, with their events and steps; keeps any run with history", async () => {
+    const launch = async () =>
+      (await app.gql(`mutation { launchRun(assetKeys: ["a", "b"]) { ... on Run { id } } }`)).data!.launchRun.id as string;
+    const terminate = (id: string) => app.gql(`mutation($id: ID!) { terminateRun(runId: $id) { __typename } }`, { id });
+    const age = (id: string, days: number) =>
+      app.db.sql.query(
+        `UPDATE "Run" SET "createdAt" = now() - make_interval(days => $2), "endedAt" = now() - make_interval(days => $2) WHERE id = $1`,
+        [id, days],
+      );
+    // Canceled before any worker held them: nothing recorded.
+    const empty = await launch();
+    await terminate(empty);
+    const recentEmpty = await launch();
+    await terminate(recentEmpty);
+    // One whose asset was materialized, and one re-executed by a later run.
+    const productive = await launch();
+    await terminate(productive);
+    await app.db.sql.query(
+      `INSERT INTO "Materialization" ("assetKey", "runId", metadata, timestamp) VALUES ('a', $1, '{}'::jsonb, now())`,
+      [productive],
+    );
+    const parent = await launch();
+    await terminate(parent);
+    const child = await app.gql(`mutation($id: ID!) { reexecuteRun(runId: $id, strategy: ALL_STEPS) { __typename ... on Run { id } } }`, {
+      id: parent,
+    });
+    expect(child.data!.reexecuteRun.__typename).toBe("Run");
+    for (const id of [empty, productive, parent]) await age(id, 40);
+    await age(recentEmpty, 3);
+    expect(await app.db.sql.query(`SELECT count(*)::int AS n FROM "RunEvent" WHERE "runId" = $1`, [empty])).toEqual([{ n: 1 }]);
+
+    const report = await runRetentionOnce(app.db.sql, { runEventsDays: null, emptyRunsDays: 30, batchRows: 100 });
+    expect(report).toMatchObject({ emptyRuns: 1 });
+    const left = async (id: string) => (await app.gql(`query($id: ID!) { run(id: $id) { __typename } }`, { id })).data!.run.__typename;
+    expect(await left(empty)).toBe("NotFoundError");
+    expect([await left(recentEmpty), await left(productive), await left(parent)]).toEqual(["Run", "Run", "Run"]);
+    expect(await app.db.sql.query(`SELECT count(*)::int AS n FROM "RunEvent" WHERE "runId" = $1`, [empty])).toEqual([{ n: 0 }]);
+    expect(await app.db.sql.query(`SELECT count(*)::int AS n FROM "RunStep" WHERE "runId" = $1`, [empty])).toEqual([{ n: 0 }]);
+  });
+});

@@ -209,7 +209,11 @@ describe(`a run the worker ends (${testDialect})`, () => {
       start(id, ["a", "b", "c"]),
       e(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } }),
       e(3, "RUN_FAILURE", {
-        payload: { durationMs: 2, failedSteps: ["a"], error: { name: "ResourceError", message: "warehouse down", stack: null, cause: null } },
+        payload: {
+          durationMs: 2,
+          failedSteps: ["a"],
+          error: { name: "ResourceError", message: "warehouse down", stack: null, cause: null },
+        },
       }),
     ]);
     expect(await status(id)).toBe("FAILURE");

@@ -28,9 +28,10 @@ export async function reexecuteBackfill(
   manifests: ManifestCache,
   input: { id: string; createdBy: string },
 ): Promise<{ id: string; location: string; runCount: number }> {
-  const [parent] = await sql.query<Parent>(`SELECT id, status, "assetKeys", target, policy, tags, title, "runsAhead" FROM "Backfill" WHERE id = $1`, [
-    input.id,
-  ]);
+  const [parent] = await sql.query<Parent>(
+    `SELECT id, status, "assetKeys", target, policy, tags, title, "runsAhead" FROM "Backfill" WHERE id = $1`,
+    [input.id],
+  );
   if (!parent) throw new NotFoundError("backfill", input.id);
   if (parent.status === "REQUESTED" || parent.status === "CANCELING")
     throw new BackfillStatusError(

@@ -33,7 +33,8 @@ const BackfillChunkStateEnum = builder.enumType("BackfillChunkState", {
   values: {
     WAITING: { description: "Waits for the chunks it depends on to succeed." },
     READY: {
-      description: "Its dependencies succeeded (or it has none); its run is created as earlier runs of the backfill end (at most runsAhead at once).",
+      description:
+        "Its dependencies succeeded (or it has none); its run is created as earlier runs of the backfill end (at most runsAhead at once).",
     },
     LAUNCHED: { description: "Its run exists: queued, starting or running." },
     SUCCEEDED: {},
