@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { DEFAULT_AUTOMATION_INTERVAL_MS } from "./automation/automation-service.js";
+import { DEFAULT_SCHEDULE_MAX_CATCHUP } from "./automation/schedule-tick.js";
 import { DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN } from "./pubsub/subscription-budget.js";
 import { defaultRunConfig, tagLimitsSchema, type RunConfig } from "./runs/run-config.js";
 import { defaultRetentionConfig, type RetentionConfig } from "./retention/retention-job.js";
@@ -39,6 +40,8 @@ const schema = z.object({
   STRATA_BACKFILL_RUNS_AHEAD: z.coerce.number().int().min(1).default(defaultRunConfig.backfillRunsAhead),
   /** How often each code location's automation conditions are evaluated. */
   STRATA_AUTOMATION_INTERVAL_MS: z.coerce.number().int().min(100).default(DEFAULT_AUTOMATION_INTERVAL_MS),
+  /** How many missed instants a schedule launches after downtime (the newest ones). */
+  STRATA_SCHEDULE_MAX_CATCHUP: z.coerce.number().int().min(1).max(1000).default(DEFAULT_SCHEDULE_MAX_CATCHUP),
   STRATA_MAX_SUBSCRIPTIONS_PER_TOKEN: z.coerce.number().int().min(1).default(DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN),
   /** A secret a Prometheus scraper sends as a bearer token to read /metrics without an API token. */
   STRATA_METRICS_TOKEN: z.string().min(16, "STRATA_METRICS_TOKEN must be at least 16 characters").optional(),

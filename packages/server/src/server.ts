@@ -111,7 +111,12 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
     checkAuthorization: (header) => authenticate(db.sql, auth, header),
   });
   runs.start();
-  const automation = new AutomationService(db, runs, { intervalMs: env.STRATA_AUTOMATION_INTERVAL_MS }, logger);
+  const automation = new AutomationService(
+    db,
+    runs,
+    { intervalMs: env.STRATA_AUTOMATION_INTERVAL_MS, scheduleMaxCatchup: env.STRATA_SCHEDULE_MAX_CATCHUP },
+    logger,
+  );
   automation.start();
   const retention = new RetentionJob(db.sql, env.retention, logger);
   retention.start();

@@ -1,6 +1,8 @@
+import type { ManifestSchedule } from "@strata/protocol";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { RunService } from "../runs/run-service.js";
+import { DEFAULT_SCHEDULE_MAX_CATCHUP, type ScheduleTickOutcome, tickSchedule } from "./schedule-tick.js";
 import { type AutomationLocation, automatedAssets, type LocationTickOutcome, tickLocation } from "./tick.js";
 
 /** Dagster's DEFAULT_SENSOR_DAEMON_INTERVAL, 30 s. */
@@ -9,16 +11,21 @@ export const DEFAULT_AUTOMATION_INTERVAL_MS = 30_000;
 export interface AutomationConfig {
   /** How often each location's conditions are evaluated (STRATA_AUTOMATION_INTERVAL_MS). */
   intervalMs: number;
+  /** How many missed instants a schedule launches after downtime (STRATA_SCHEDULE_MAX_CATCHUP); default 1. */
+  scheduleMaxCatchup?: number;
 }
 
 export interface LocationTick {
   location: string;
-  outcome: LocationTickOutcome | { kind: "failed"; tickId: string; error: string };
+  /** The condition evaluator's tick; "no_conditions" when no asset of the location has a condition. */
+  outcome: LocationTickOutcome | { kind: "failed"; tickId: string; error: string } | { kind: "no_conditions" };
+  /** Its schedules' ticks, in manifest order. */
+  schedules: Array<ScheduleTickOutcome | { schedule: string; kind: "failed"; tickId: string; error: string }>;
 }
 
 /**
- * The automation loop: every interval, each code location with automated assets gets a tick
- * (tick.ts). Every replica runs the loop; a per-location advisory lock and the location's
+ * The automation loop: every interval, each code location's running schedules launch what is due
+ * (schedule-tick.ts), and each code location with automated assets gets a tick (tick.ts). Every replica runs the loop; a per-location advisory lock and the location's
  * stored next tick time make one of them evaluate it, once per interval.
  */
 export class AutomationService {
@@ -77,26 +84,53 @@ export class AutomationService {
       const now = new Date(this.clock());
       try {
         const manifest = await this.runs.manifests.get(sql, location.versionId);
-        if (automatedAssets(manifest).length === 0) continue;
-        const outcome = await tickLocation(sql, this.runs.manifests, location, { now, intervalMs: this.config.intervalMs, force });
-        if (outcome.kind === "ticked") for (const run of outcome.runs) this.runs.announce(run);
-        out.push({ location: location.name, outcome });
+        const schedules: LocationTick["schedules"] = [];
+        for (const schedule of manifest.schedules ?? []) schedules.push(await this.tickSchedule(location, schedule, now));
+        if (automatedAssets(manifest).length === 0) {
+          if (schedules.length) out.push({ location: location.name, outcome: { kind: "no_conditions" }, schedules });
+          continue;
+        }
+        try {
+          const outcome = await tickLocation(sql, this.runs.manifests, location, { now, intervalMs: this.config.intervalMs, force });
+          if (outcome.kind === "ticked") for (const run of outcome.runs) this.runs.announce(run);
+          out.push({ location: location.name, outcome, schedules });
+        } catch (error) {
+          out.push({ location: location.name, outcome: await this.recordFailure(location, now, error), schedules });
+        }
       } catch (error) {
-        out.push({ location: location.name, outcome: await this.recordFailure(location, now, error) });
+        out.push({ location: location.name, outcome: await this.recordFailure(location, now, error), schedules: [] });
       }
     }
     return out;
   }
 
+  private async tickSchedule(
+    location: AutomationLocation,
+    schedule: ManifestSchedule,
+    now: Date,
+  ): Promise<LocationTick["schedules"][number]> {
+    try {
+      const outcome = await tickSchedule(this.db.sql, this.runs.manifests, location, schedule, {
+        now,
+        maxCatchup: this.config.scheduleMaxCatchup ?? DEFAULT_SCHEDULE_MAX_CATCHUP,
+      });
+      for (const run of outcome.runs) this.runs.announce(run);
+      return outcome;
+    } catch (error) {
+      // Its cursor did not move: the next tick tries the same instants again.
+      return { schedule: schedule.name, ...(await this.recordFailure(location, now, error, schedule.name)) };
+    }
+  }
+
   /** The tick's transaction rolled back: a FAILURE tick says why; nothing else was written. */
-  private async recordFailure(location: AutomationLocation, now: Date, error: unknown) {
+  private async recordFailure(location: AutomationLocation, now: Date, error: unknown, scheduleName: string | null = null) {
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.error("automation tick failed", { location: location.name, error });
+    this.logger.error("automation tick failed", { location: location.name, schedule: scheduleName, error });
     try {
       const [row] = await this.db.sql.query<{ id: string }>(
-        `INSERT INTO "AutomationTick" ("locationId", status, "startedAt", "endedAt", "runIds", error)
-         VALUES ($1, 'FAILURE', $2, now(), '{}', $3::jsonb) RETURNING id::text`,
-        [location.id, now, JSON.stringify({ name: error instanceof Error ? error.name : "Error", message })],
+        `INSERT INTO "AutomationTick" ("locationId", status, "startedAt", "endedAt", "runIds", error, "scheduleName")
+         VALUES ($1, 'FAILURE', $2, now(), '{}', $3::jsonb, $4) RETURNING id::text`,
+        [location.id, now, JSON.stringify({ name: error instanceof Error ? error.name : "Error", message }), scheduleName],
       );
       return { kind: "failed" as const, tickId: row!.id, error: message };
     } catch (recordError) {

@@ -17,6 +17,7 @@ import "./partitions.js";
 import "./backfill.js";
 import "./asset-check.js";
 import "./automation.js";
+import "./schedule.js";
 
 /** Strata's GraphQL schema: the one contract between the server, the SDK and the CLI. */
 export const schema: GraphQLSchema = builder.toSchema();

@@ -1,0 +1,111 @@
+import { type ManifestSchedule, nextScheduledInstant, scheduledInstants } from "@strata/protocol";
+import type { Sql } from "../db/sql.js";
+import { launchRun } from "../runs/launch.js";
+import type { ManifestCache } from "../runs/manifest-cache.js";
+import type { AutomationLocation } from "./tick.js";
+
+/** Every run a schedule launches carries `strata/schedule=<name>` and `strata/scheduled_at=<ISO instant>`. */
+export const SCHEDULE_TAG = "strata/schedule";
+export const SCHEDULED_AT_TAG = "strata/scheduled_at";
+/** Who `Run.createdBy` says launched a schedule's run. */
+export const SCHEDULE_CREATOR = "schedule";
+/**
+ * At most this many missed instants are launched after downtime (STRATA_SCHEDULE_MAX_CATCHUP):
+ * 1, the newest, as Dagster's schedules do with catch-up off. A nightly job down for a week
+ * should run once, not seven times back to back; raise it where every instant matters.
+ */
+export const DEFAULT_SCHEDULE_MAX_CATCHUP = 1;
+
+export type ScheduleRun = { id: string; status: "QUEUED" | "STARTING"; location: string };
+
+export interface ScheduleTickOutcome {
+  schedule: string;
+  /**
+   * launched: due instants were handled (ticks below); started: first seen running, or started
+   * again, its cursor set to now (no backlog); stopped; idle: nothing due.
+   */
+  kind: "launched" | "started" | "stopped" | "idle";
+  ticks: Array<{ tickId: string; status: "SUCCESS" | "SKIPPED"; scheduledAt: Date; runIds: string[] }>;
+  runs: ScheduleRun[];
+}
+
+/**
+ * One schedule's due instants, in one transaction: each of the (at most `maxCatchup`) instants
+ * in (cursor, now] launches one run of the target and stores a SUCCESS tick; older missed ones
+ * are named by one SKIPPED tick; the cursor moves to the last instant. The state row is locked
+ * first, so a second replica ticking at the same time waits and then finds nothing due: each
+ * instant launches exactly once, and a crash leaves neither the runs nor the cursor.
+ */
+export async function tickSchedule(
+  sql: Sql,
+  manifests: ManifestCache,
+  location: AutomationLocation,
+  schedule: ManifestSchedule,
+  options: { now: Date; maxCatchup: number },
+): Promise<ScheduleTickOutcome> {
+  return sql.transaction(async (tx) => {
+    const outcome = (kind: ScheduleTickOutcome["kind"]): ScheduleTickOutcome => ({ schedule: schedule.name, kind, ticks: [], runs: [] });
+    await tx.query(`INSERT INTO "ScheduleState" ("locationId", name, "updatedAt") VALUES ($1, $2, now()) ON CONFLICT DO NOTHING`, [
+      location.id,
+      schedule.name,
+    ]);
+    const [state] = await tx.query<{ status: "RUNNING" | "STOPPED" | null; cursor: Date | null }>(
+      `SELECT status, cursor FROM "ScheduleState" WHERE "locationId" = $1 AND name = $2 FOR UPDATE`,
+      [location.id, schedule.name],
+    );
+    if ((state!.status ?? schedule.defaultStatus) === "STOPPED") return outcome("stopped");
+    if (state!.cursor === null) {
+      await setCursor(tx, location.id, schedule.name, options.now);
+      return outcome("started");
+    }
+    const after = state!.cursor.getTime();
+    // One more than launched, to tell whether older instants were missed.
+    const due = scheduledInstants(schedule.cron, schedule.timezone, after, options.now.getTime(), options.maxCatchup + 1);
+    if (due.length === 0) return outcome("idle");
+    const result = outcome("launched");
+    const launched = due.slice(-options.maxCatchup);
+    if (due.length > launched.length) {
+      const first = nextScheduledInstant(schedule.cron, schedule.timezone, after);
+      const last = due[due.length - launched.length - 1]!;
+      const reason = `missed while the server was down: ${first === last ? iso(first) : `${iso(first)} to ${iso(last)}`} (at most ${options.maxCatchup} missed instant${options.maxCatchup === 1 ? " is" : "s are"} launched, STRATA_SCHEDULE_MAX_CATCHUP)`;
+      const [tick] = await tx.query<{ id: string }>(
+        `INSERT INTO "AutomationTick" ("locationId", status, "startedAt", "endedAt", "runIds", "scheduleName", "scheduledAt", "skipReason")
+         VALUES ($1, 'SKIPPED', $2, now(), '{}', $3, $4, $5) RETURNING id::text`,
+        [location.id, options.now, schedule.name, new Date(last), reason],
+      );
+      result.ticks.push({ tickId: tick!.id, status: "SKIPPED", scheduledAt: new Date(last), runIds: [] });
+    }
+    for (const instant of launched) {
+      const scheduledAt = new Date(instant);
+      const run = await launchRun(
+        tx,
+        manifests,
+        {
+          assetKeys: schedule.targets,
+          tags: { ...schedule.tags, [SCHEDULE_TAG]: schedule.name, [SCHEDULED_AT_TAG]: scheduledAt.toISOString() },
+          createdBy: SCHEDULE_CREATOR,
+        },
+        null,
+      );
+      const [tick] = await tx.query<{ id: string }>(
+        `INSERT INTO "AutomationTick" ("locationId", status, "startedAt", "endedAt", "runIds", requested, "scheduleName", "scheduledAt")
+         VALUES ($1, 'SUCCESS', $2, now(), $3::text[], $4, $5, $6) RETURNING id::text`,
+        [location.id, options.now, [run.id], schedule.targets.length, schedule.name, scheduledAt],
+      );
+      result.runs.push({ id: run.id, status: run.status, location: run.location });
+      result.ticks.push({ tickId: tick!.id, status: "SUCCESS", scheduledAt, runIds: [run.id] });
+    }
+    await setCursor(tx, location.id, schedule.name, new Date(due[due.length - 1]!));
+    return result;
+  });
+}
+
+const iso = (t: number) => new Date(t).toISOString();
+
+async function setCursor(tx: Sql, locationId: string, name: string, cursor: Date): Promise<void> {
+  await tx.query(`UPDATE "ScheduleState" SET cursor = $3, "updatedAt" = now() WHERE "locationId" = $1 AND name = $2`, [
+    locationId,
+    name,
+    cursor,
+  ]);
+}

@@ -1,0 +1,85 @@
+import { requireScope } from "../auth/principal.js";
+import { listSchedules, type ScheduleView, setScheduleStatus } from "../automation/schedules.js";
+import { builder } from "../builder.js";
+import { parseLocationName } from "../catalog/location-name.js";
+import { NotFoundError } from "../errors.js";
+
+const ScheduleStatusEnum = builder.enumType("ScheduleStatus", {
+  values: {
+    RUNNING: { description: "Launches a run of its target at every instant of its cron." },
+    STOPPED: { description: "Launches nothing." },
+  },
+});
+
+builder.prismaObjectFields("AutomationTick", (t) => ({
+  scheduleName: t.exposeString("scheduleName", { nullable: true, description: "The schedule it belongs to; null for condition ticks." }),
+  scheduledAt: t.expose("scheduledAt", {
+    type: "DateTime",
+    nullable: true,
+    description: "A schedule tick's scheduled instant: its run's strata/scheduled_at tag.",
+  }),
+  skipReason: t.exposeString("skipReason", { nullable: true, description: "Why a SKIPPED schedule tick launched nothing." }),
+}));
+
+const ScheduleRef = builder.objectRef<ScheduleView>("Schedule").implement({
+  description: "A schedule of a code location: its definition from the location's manifest and its state on the server.",
+  fields: (t) => ({
+    id: t.id({ resolve: (s) => `${s.location}/${s.name}` }),
+    name: t.exposeString("name"),
+    location: t.exposeString("location"),
+    cron: t.exposeString("cron"),
+    timezone: t.exposeString("timezone", { description: "The IANA time zone its cron is read in." }),
+    description: t.exposeString("description", { nullable: true }),
+    targetAssetKeys: t.exposeStringList("targets", { description: "The assets each of its runs materializes." }),
+    tags: t.field({ type: "JSON", description: "Tags of every run it launches.", resolve: (s) => s.tags }),
+    status: t.field({ type: ScheduleStatusEnum, resolve: (s) => s.status }),
+    defaultStatus: t.field({
+      type: ScheduleStatusEnum,
+      description: "Its status until started or stopped here.",
+      resolve: (s) => s.defaultStatus,
+    }),
+    lastScheduledAt: t.expose("cursor", { type: "DateTime", nullable: true, description: "The last scheduled instant it handled." }),
+    nextTickAt: t.expose("nextTickAt", { type: "DateTime", nullable: true, description: "When it fires next; null while stopped." }),
+    ticks: t.prismaConnection({
+      type: "AutomationTick",
+      cursor: "id",
+      description: "Its ticks, newest first: one per scheduled instant (SUCCESS with its run, SKIPPED for missed ones, FAILURE).",
+      resolve: (query, schedule, _args, ctx) =>
+        ctx.db.prisma.automationTick.findMany({
+          ...query,
+          where: { locationId: schedule.locationId, scheduleName: schedule.name },
+          orderBy: { id: "desc" },
+        }),
+    }),
+  }),
+});
+
+builder.queryField("schedules", (t) =>
+  t.field({
+    type: [ScheduleRef],
+    description: "Schedules of every code location, or of one, sorted by location and name.",
+    args: { location: t.arg.string({ required: false }) },
+    resolve: (_root, args, ctx) => {
+      requireScope(ctx.principal, "read");
+      return listSchedules(ctx.db.sql, ctx.runs.manifests, args.location == null ? null : parseLocationName(args.location));
+    },
+  }),
+);
+
+for (const [field, status, verb] of [
+  ["startSchedule", "RUNNING", "Starts"],
+  ["stopSchedule", "STOPPED", "Stops"],
+] as const) {
+  builder.mutationField(field, (t) =>
+    t.field({
+      type: ScheduleRef,
+      errors: { types: [NotFoundError] },
+      description: `${verb} a code location's schedule${status === "RUNNING" ? " from now: instants missed while it was stopped are not launched" : ""}. Requires \`launch\`.`,
+      args: { location: t.arg.string({ required: true }), name: t.arg.string({ required: true }) },
+      resolve: (_root, args, ctx) => {
+        requireScope(ctx.principal, "launch");
+        return setScheduleStatus(ctx.db.sql, ctx.runs.manifests, parseLocationName(args.location), args.name, status);
+      },
+    }),
+  );
+}
