@@ -1,4 +1,5 @@
 import { automationMethods, type AutomationMethods } from "./automation.js";
+import { scheduleMethods, type ScheduleMethods } from "./schedules.js";
 import { backfillMethods, type BackfillMethods } from "./backfills.js";
 import { partitionMethods, type PartitionMethods } from "./partitions.js";
 import { catalogMethods, type CatalogMethods } from "./catalog.js";
@@ -37,6 +38,7 @@ export interface StrataClient
     PartitionMethods,
     BackfillMethods,
     AutomationMethods,
+    ScheduleMethods,
     TokenMethods,
     SubscriptionMethods {}
 
@@ -69,6 +71,7 @@ export function createClient(options: ClientOptions): StrataClient {
     ...partitionMethods(connection),
     ...backfillMethods(connection),
     ...automationMethods(connection),
+    ...scheduleMethods(connection),
     ...tokenMethods(connection),
     ...subscriptionMethods(connection),
   };

@@ -64,6 +64,7 @@ export type {
   AutomationTick,
   AutomationTickStatus,
 } from "./automation.js";
+export type { LocationAutomation, Schedule, ScheduleMethods, ScheduleStatus, ScheduleWithTicks } from "./schedules.js";
 export type { CodeLocationChange, SubscriptionMethods } from "./subscriptions/subscription-methods.js";
 export type { StrataSubscription, SubscribeOptions, SubscriptionStatus } from "./subscriptions/reconnecting-subscription.js";
 export { backoffDelay, type BackoffOptions, type ReconnectOptions } from "./subscriptions/backoff.js";

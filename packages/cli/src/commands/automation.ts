@@ -7,12 +7,13 @@ import { relativeTime } from "../output/relative-time.js";
 import { styleFor, type Style } from "../output/style.js";
 import { formatTable } from "../output/table.js";
 import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
+import { scheduleCommands } from "./automation-schedules.js";
 
 const TICK_STATUSES: readonly AutomationTickStatus[] = ["STARTED", "SKIPPED", "SUCCESS", "FAILURE"];
 
 /**
- * `strata automation ticks|why|pause|resume`: the server's declarative automation, tick by tick,
- * and why an asset did (not) run.
+ * `strata automation ticks|why|pause|resume|list|start|stop`: the server's declarative
+ * automation, tick by tick, why an asset did (not) run, and schedules.
  *
  * @example
  * ```ts
@@ -21,7 +22,7 @@ const TICK_STATUSES: readonly AutomationTickStatus[] = ["STARTED", "SKIPPED", "S
  */
 export function automationCommand(): Command {
   const automation = new Command("automation").description(
-    "Declarative automation: the server evaluates assets' conditions every tick and launches what they request.",
+    "Declarative automation and schedules: the server evaluates assets' conditions every tick and launches what they request, and launches each running schedule's runs at its cron's instants.",
   );
   const ticks = withServerOptions(new Command("ticks"))
     .summary("recent automation ticks")
@@ -50,7 +51,9 @@ export function automationCommand(): Command {
     action(command, (location: string, options: ServerOptions) => setPaused(location, paused, options));
     return command;
   };
-  return automation.addCommand(ticks).addCommand(why).addCommand(pause(true)).addCommand(pause(false));
+  automation.addCommand(ticks).addCommand(why).addCommand(pause(true)).addCommand(pause(false));
+  for (const command of scheduleCommands()) automation.addCommand(command);
+  return automation;
 }
 
 async function listTicks(options: ServerOptions & { location?: string; status?: string; first?: string; json?: boolean }): Promise<number> {
