@@ -2,8 +2,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Run } from "@strata/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, startCli, type RunningCli } from "../testing/run-cli.js";
-import { startTestServer, workDirectory, type TestServer } from "../testing/test-server.js";
+import { runCli } from "../testing/run-cli.js";
+import { LOCATION_FIXTURE_TIMEOUT_MS, type LocationFixture, startLocationFixture } from "../testing/location-fixture.js";
+import type { TestServer, workDirectory } from "../testing/test-server.js";
 
 /**
  * Backfills end to end: a real server on a port, a real `strata location serve` process running
@@ -55,7 +56,6 @@ export default new Definitions({
 
 let t: TestServer;
 let work: ReturnType<typeof workDirectory>;
-let location: RunningCli;
 let as: string[];
 
 const day = (offset: number, from = "2024-01-01") =>
@@ -90,21 +90,13 @@ const endOf = async (id: string) => {
 /** `strata backfill status <id> --watch` until it ends: its exit code (0 for COMPLETED_SUCCESS). */
 const watch = async (id: string) => (await runCli(["backfill", "status", id, "--watch", ...as], { timeoutMs: 240_000 })).code;
 
+let fixture: LocationFixture;
 beforeAll(async () => {
-  t = await startTestServer();
-  work = workDirectory();
-  writeFileSync(join(work.dir, "defs.ts"), DEFS);
+  fixture = await startLocationFixture("fills", DEFS);
+  ({ server: t, work } = fixture);
   as = ["--server", t.url, "--token", await t.token("read", "launch")];
-  location = startCli(["location", "serve", "defs.ts", "--name", "fills", "--server", t.url, "--token", await t.token("location:fills")], {
-    cwd: work.dir,
-  });
-  await location.waitFor(/Registered version 1 of fills/);
-}, 180_000);
-afterAll(async () => {
-  await location?.stop();
-  await t?.close();
-  work?.remove();
-});
+}, LOCATION_FIXTURE_TIMEOUT_MS);
+afterAll(() => fixture?.stop());
 
 describe("backfills with a real server and a real code location", () => {
   it("a → b over 90 days, 30 per run: exactly 3 runs, each materializing a then b for its 30 days; 90/90 per asset, every value on disk", async () => {

@@ -2,8 +2,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AssetCheck, RunDetail } from "@strata/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, startCli, type RunningCli } from "../testing/run-cli.js";
-import { startTestServer, workDirectory, type TestServer } from "../testing/test-server.js";
+import { runCli } from "../testing/run-cli.js";
+import { LOCATION_FIXTURE_TIMEOUT_MS, type LocationFixture, startLocationFixture } from "../testing/location-fixture.js";
+import type { TestServer, workDirectory } from "../testing/test-server.js";
 
 /**
  * Asset checks end to end (issue 12's acceptance scenarios): a real server on a port and one real
@@ -73,25 +74,13 @@ export default new Definitions({
 
 let t: TestServer;
 let work: ReturnType<typeof workDirectory>;
-let location: RunningCli;
 
+let fixture: LocationFixture;
 beforeAll(async () => {
-  t = await startTestServer();
-  work = workDirectory();
-  writeFileSync(join(work.dir, "defs.ts"), DEFS);
-  location = startCli(
-    ["location", "serve", "defs.ts", "--name", "checks", "--server", t.url, "--token", await t.token("location:checks")],
-    {
-      cwd: work.dir,
-    },
-  );
-  await location.waitFor(/Registered version 1 of checks/);
-}, 300_000); // a server and a location process starting while other packages test at once
-afterAll(async () => {
-  await location?.stop();
-  await t?.close();
-  work?.remove();
-});
+  fixture = await startLocationFixture("checks", DEFS);
+  ({ server: t, work } = fixture);
+}, LOCATION_FIXTURE_TIMEOUT_MS);
+afterAll(() => fixture?.stop());
 
 /** Launches a run of `assetKeys` (with their checks) and waits for it to end. */
 async function runToEnd(assetKeys: string[]): Promise<RunDetail> {

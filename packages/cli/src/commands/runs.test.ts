@@ -3,12 +3,12 @@ import { join } from "node:path";
 import { asset, Definitions } from "@strata/definitions";
 import type { Page, Run, RunDetail, RunEvent } from "@strata/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, runCliInTerminal, startCli, type RunningCli } from "../testing/run-cli.js";
-import { startTestServer, workDirectory, type TestServer } from "../testing/test-server.js";
+import { runCli, runCliInTerminal, startCli } from "../testing/run-cli.js";
+import { LOCATION_FIXTURE_TIMEOUT_MS, type LocationFixture, startLocationFixture } from "../testing/location-fixture.js";
+import type { TestServer, workDirectory } from "../testing/test-server.js";
 
 let t: TestServer;
 let work: ReturnType<typeof workDirectory>;
-let location: RunningCli;
 let launcher: string;
 let reader: string;
 /** The first run: three steps, so more events than `runs show` prints by default. */
@@ -50,23 +50,14 @@ export const slow = asset("slow", (_ins, ctx) => new Promise<number>((resolve) =
 export default new Definitions({ assets: [source, doubled, flaky, slow] });
 `;
 
+let fixture: LocationFixture;
 beforeAll(async () => {
-  t = await startTestServer();
-  work = workDirectory();
-  writeFileSync(join(work.dir, "defs.ts"), DEFS);
+  fixture = await startLocationFixture("fixture", DEFS);
+  ({ server: t, work } = fixture);
   launcher = await t.token("read", "launch");
   reader = await t.token("read");
-  location = startCli(
-    ["location", "serve", "defs.ts", "--name", "fixture", "--server", t.url, "--token", await t.token("location:fixture")],
-    { cwd: work.dir },
-  );
-  await location.waitFor(/Registered version 1 of fixture/);
-}, 300_000); // a server and a location process starting while every package tests at once
-afterAll(async () => {
-  await location?.stop();
-  await t.close();
-  work.remove();
-});
+}, LOCATION_FIXTURE_TIMEOUT_MS);
+afterAll(() => fixture?.stop());
 
 describe("strata runs launch --wait", () => {
   it("prints the run id, follows steps, retries and materializations live, and exits 0 on SUCCESS", async () => {
