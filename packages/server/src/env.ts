@@ -50,6 +50,12 @@ const schema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   /** Set: run events of runs ended more than this many days ago are purged, asset history kept (off by default). */
   STRATA_RETENTION_RUN_EVENTS_DAYS: z.coerce.number().int().min(1).optional(),
+  /** Set: SKIPPED automation ticks older than this many days are deleted. */
+  STRATA_RETENTION_SKIPPED_TICKS_DAYS: z.coerce.number().int().min(1).optional(),
+  /** Set: SUCCESS and FAILURE automation ticks older than this many days are deleted. */
+  STRATA_RETENTION_TICKS_DAYS: z.coerce.number().int().min(1).optional(),
+  /** Set: runs ended more than this many days ago that recorded nothing are deleted. */
+  STRATA_RETENTION_EMPTY_RUNS_DAYS: z.coerce.number().int().min(1).optional(),
   STRATA_RETENTION_INTERVAL_MINUTES: z.coerce
     .number()
     .int()
@@ -91,6 +97,9 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     },
     retention: {
       runEventsDays: data.STRATA_RETENTION_RUN_EVENTS_DAYS ?? null,
+      skippedTicksDays: data.STRATA_RETENTION_SKIPPED_TICKS_DAYS ?? null,
+      ticksDays: data.STRATA_RETENTION_TICKS_DAYS ?? null,
+      emptyRunsDays: data.STRATA_RETENTION_EMPTY_RUNS_DAYS ?? null,
       intervalMs: data.STRATA_RETENTION_INTERVAL_MINUTES * 60_000,
       batchRows: data.STRATA_RETENTION_BATCH_ROWS,
     },
