@@ -138,6 +138,25 @@ describe(`catalog search (${testDialect})`, () => {
     expect(bad.data!.asset).toEqual({ __typename: "InvalidArgumentError", argument: "key" });
   });
 
+  it("answers a page's assets as asset(key) answers each, whichever fields are selected", async () => {
+    const definition = `definition { key group description owners tags kinds metadata { label type value } codeVersion stepKey
+      multiAssetName isSubsettable updatedAt checkHealth }`;
+    // The first selection is loaded by the search's own statement, the second (relations) by Prisma.
+    for (const selection of [
+      `key path isDefined ${definition}`,
+      `key lastMaterializedAt ${definition} definition { location { name } dependencyKeys }`,
+    ]) {
+      const page = await app.gql(`{ assets(first: 20) { edges { node { ${selection} } } } }`);
+      expect(page.errors).toBeUndefined();
+      const nodes = page.data!.assets.edges.map((e: { node: { key: string } }) => e.node);
+      expect(nodes).toHaveLength(17);
+      for (const node of nodes) {
+        const one = await app.gql(`query($key: String!) { asset(key: $key) { ... on Asset { ${selection} } } }`, { key: node.key });
+        expect(node).toEqual(one.data!.asset);
+      }
+    }
+  });
+
   it("exposes definition fields with typed metadata", async () => {
     const result = await app.gql(
       `{ asset(key: "web/events") { ... on Asset { definition { description kinds metadata { label type value } codeVersion isSubsettable multiAssetName stepKey } } } }`,

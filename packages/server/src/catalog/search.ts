@@ -79,11 +79,8 @@ export function buildSearch(filter: AssetSearch, bytewiseCollation: boolean): { 
   return { where: clauses.length ? clauses.join(" AND ") : "TRUE", params };
 }
 
-export async function searchAssets(
-  db: SearchDatabase,
-  filter: AssetSearch,
-  page: { first: number; after?: string | null },
-): Promise<SearchPage> {
+/** The search's statement for one page, with `first + 1` rows to tell whether another follows. */
+function pageQuery(db: SearchDatabase, filter: AssetSearch, page: { first: number; after?: string | null }) {
   if (!Number.isInteger(page.first) || page.first < 0 || page.first > MAX_PAGE_SIZE) {
     throw new InvalidArgumentError("first", `must be from 0 to ${MAX_PAGE_SIZE}`);
   }
@@ -91,11 +88,36 @@ export async function searchAssets(
   const after = page.after ? ` AND n.key > $${params.length + 1}` : "";
   if (page.after) params.push(page.after);
   params.push(page.first + 1);
-  const rows = await db.sql.query<{ key: string }>(
-    `SELECT n.key FROM "AssetNode" n WHERE ${where}${after} ORDER BY n.key LIMIT $${params.length}`,
+  return { text: `SELECT n.key FROM "AssetNode" n WHERE ${where}${after} ORDER BY n.key LIMIT $${params.length}`, params };
+}
+
+export async function searchAssets(
+  db: SearchDatabase,
+  filter: AssetSearch,
+  page: { first: number; after?: string | null },
+): Promise<SearchPage> {
+  const { text, params } = pageQuery(db, filter, page);
+  const rows = await db.sql.query<{ key: string }>(text, params);
+  return { keys: rows.slice(0, page.first).map((r) => r.key), hasNextPage: rows.length > page.first };
+}
+
+/**
+ * `searchAssets` with the page's rows in the same statement: `columns` is a select list over
+ * `a` ("Asset") and `d` (its "AssetNode"), in key order. The search keeps its own plan (a
+ * subquery with its LIMIT); the page's rows are then read by primary key.
+ */
+export async function searchAssetRows<Row extends { key: string }>(
+  db: SearchDatabase,
+  filter: AssetSearch,
+  page: { first: number; after?: string | null },
+  columns: string,
+): Promise<{ rows: Row[]; hasNextPage: boolean }> {
+  const { text, params } = pageQuery(db, filter, page);
+  const rows = await db.sql.query<Row>(
+    `SELECT ${columns} FROM (${text}) p JOIN "Asset" a ON a.key = p.key JOIN "AssetNode" d ON d.key = p.key ORDER BY p.key`,
     params,
   );
-  return { keys: rows.slice(0, page.first).map((r) => r.key), hasNextPage: rows.length > page.first };
+  return { rows: rows.slice(0, page.first), hasNextPage: rows.length > page.first };
 }
 
 export async function countAssets(db: SearchDatabase, filter: AssetSearch): Promise<number> {

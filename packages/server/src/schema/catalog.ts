@@ -1,6 +1,10 @@
+import { queryFromInfo } from "@pothos/plugin-prisma";
+import type { GraphQLResolveInfo } from "graphql";
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
-import { countAssets, searchAssets, type AssetSearch } from "../catalog/search.js";
+import { assetRowColumns } from "../catalog/asset-rows.js";
+import { countAssets, searchAssetRows, searchAssets, type AssetSearch } from "../catalog/search.js";
+import type { Context } from "../context.js";
 import { InvalidArgumentError } from "../errors.js";
 import { AssetRef, loadAssets } from "./asset.js";
 import { AssetCheckHealthEnum } from "./asset-check.js";
@@ -9,6 +13,24 @@ import { SyncStateEnum } from "./sync.js";
 import { drainSyncRefresh } from "../sync/sync-refresher.js";
 
 const DEFAULT_PAGE_SIZE = 50;
+const NODE_PATH = ["edges", "node"];
+
+/**
+ * One page of the catalog, in key order as the database sorts (the order its cursors page in).
+ * When the nodes' selection reads only Asset's and its definition's columns, the search returns
+ * them in its one statement (catalog/asset-rows.ts); otherwise Prisma loads them by key.
+ */
+async function loadPage(ctx: Context, info: GraphQLResolveInfo, filter: AssetSearch, page: { first: number; after: string | null }) {
+  // Planning the query also records, for Pothos, what the nodes were loaded with.
+  const columns = assetRowColumns(queryFromInfo({ context: ctx, info, typeName: "Asset", path: NODE_PATH }));
+  if (columns) {
+    const found = await searchAssetRows(ctx.db, filter, page, columns.sql);
+    return { nodes: found.rows.map((row) => columns.shape(row)), hasNextPage: found.hasNextPage };
+  }
+  const found = await searchAssets(ctx.db, filter, page);
+  const byKey = new Map((await loadAssets(ctx, info, found.keys, NODE_PATH)).map((node) => [node.key, node]));
+  return { nodes: found.keys.flatMap((key) => byKey.get(key) ?? []), hasNextPage: found.hasNextPage };
+}
 
 function decodeCursor(cursor: string | null | undefined): string | null {
   if (!cursor) return null;
@@ -53,8 +75,8 @@ builder.queryField("assets", (t) =>
         // Stored sync states are refreshed behind ingest: what is queued first, so a reader sees its writes.
         if (args.syncStatus) await drainSyncRefresh(ctx.db.sql, { wait: true });
         const first = args.first ?? DEFAULT_PAGE_SIZE;
-        const page = await searchAssets(ctx.db, filter, { first, after: decodeCursor(args.after) });
-        const nodes = await loadAssets(ctx, info, page.keys, ["edges", "node"]);
+        const page = await loadPage(ctx, info, filter, { first, after: decodeCursor(args.after) });
+        const nodes = page.nodes;
         return {
           filter,
           edges: nodes.map((node) => ({ cursor: encodeCursor(node.key), node })),
