@@ -15,7 +15,18 @@
  * swap `loadCsv` for your own source. Edit this file while `strata dev` runs: the location
  * reloads and re-registers.
  */
-import { AssetOut, Definitions, asset, dailyPartitions, graphAsset, multiAsset, op, output, singleRun } from "@strata/definitions";
+import {
+  AssetOut,
+  Definitions,
+  asset,
+  dailyPartitions,
+  graphAsset,
+  multiAsset,
+  op,
+  output,
+  schedule,
+  singleRun,
+} from "@strata/definitions";
 
 interface RawOrder {
   id: number;
@@ -180,4 +191,16 @@ export const dailyVisits = asset(
   (_, ctx) => Object.fromEntries(ctx.partition!.keys.map((day) => [day, { day, visits: 1_000 + ((Number(day.slice(8)) * 137) % 500) }])),
 );
 
-export default new Definitions({ assets: [rawOrders, rawCustomers, cleanOrders, revenueStats, boardReport, dailyVisits] });
+// Registered STOPPED so `npm start` launches nothing by itself: `npx strata automation start nightly_orders` turns it on.
+export const nightlyOrders = schedule({
+  name: "nightly_orders",
+  cron: "0 2 * * *",
+  timezone: "Europe/Berlin",
+  target: [rawOrders, cleanOrders],
+  defaultStatus: "STOPPED",
+});
+
+export default new Definitions({
+  assets: [rawOrders, rawCustomers, cleanOrders, revenueStats, boardReport, dailyVisits],
+  schedules: [nightlyOrders],
+});
