@@ -6,7 +6,7 @@ import { parseLocationName } from "./location-name.js";
 import { parseManifest, type Manifest } from "./manifest.js";
 import { searchTextOf } from "./metadata.js";
 import { refreshFreshnessAtRegistration } from "../freshness/freshness-store.js";
-import { refreshSyncStates } from "../sync/sync-state.js";
+import { queueSyncRefresh } from "../sync/sync-refresher.js";
 
 export interface Registration {
   locationId: string;
@@ -70,8 +70,9 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
       await tx.query(`DELETE FROM "AssetNode" WHERE "locationId" = $1`, [location.id]);
       await insertNodes(tx, manifest, location.id, versionId);
       await registerChecks(tx, manifest, location.id);
-      // New nodes: their sync states (and their dependents') and freshness policies, evaluated again.
-      await refreshSyncStates(tx, keys);
+      // New nodes: their sync states (and their dependents', queued: the refresher walks them
+      // behind the registration) and freshness policies, evaluated again.
+      await queueSyncRefresh(tx, keys);
       await refreshFreshnessAtRegistration(tx, manifest, Date.now());
       await tx.query(
         `UPDATE "CodeLocation" SET "currentVersionId" = $2, status = 'LOADED', "loadError" = NULL, "updatedAt" = now() WHERE id = $1`,

@@ -2,6 +2,7 @@ import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import { registerCodeLocation } from "../catalog/register.js";
+import { publishSyncRefresh } from "../sync/sync-refresher.js";
 import { AssetKeyCollisionError, InvalidManifestError, NotFoundError } from "../errors.js";
 import { AssetRef } from "./asset.js";
 import { guardSubscription } from "../pubsub/guarded-subscription.js";
@@ -128,6 +129,7 @@ builder.mutationFields((t) => ({
       const registration = await registerCodeLocation(ctx.db.sql, { name, manifest: args.manifest, hash: args.hash });
       if (registration.changed) {
         ctx.pubsub.publish("codeLocationChanged", { name, change: registration.version === 1 ? "REGISTERED" : "UPDATED" });
+        publishSyncRefresh(ctx.pubsub, true);
       }
       return {
         name,

@@ -2,8 +2,9 @@
  * Stored sync states, refreshed behind the writes that change them. A materialization can change
  * the state of everything downstream of its asset, and resolving that closure costs a walk of
  * its upstream lineage, level by level. Done inside each report, a 100-step chain run walked the
- * chain 100 times (quadratic) and doubled the per-step cost of orchestration. So an ingest only
- * appends the asset to "SyncRefresh" in its transaction (durable: a crash loses nothing), and
+ * chain 100 times (quadratic) and doubled the per-step cost of orchestration; a registration
+ * walked its whole location. So an ingest or a registration only appends the assets to
+ * "SyncRefresh" in its transaction (durable: a crash loses nothing), and
  * the refresher drains the queue shortly after, each asset once however often it was queued.
  * `assets(syncStatus:)` drains it before filtering, so a reader still sees its own writes.
  */
