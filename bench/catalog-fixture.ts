@@ -3,13 +3,33 @@ import { manifestHash } from "@strata/server";
 const GROUPS = ["finance", "marketing", "ops", "product", "growth"];
 const KINDS = ["postgres", "dbt", "s3", "python"];
 
+/** An hourly deadline: an asset with it that was never materialized is FAIL from registration on. */
+const HOURLY = { kind: "cron", cron: "0 * * * *", timezone: "UTC", lowerBoundMs: 3_600_000 } as const;
+
+export interface SyntheticOptions {
+  /** Every `checkEvery`th asset has a check "valid" its own step evaluates (`<key>#valid`). */
+  checkEvery?: number;
+  /** Every `freshnessEvery`th asset (from the fifth) must be materialized hourly (a cron policy). */
+  freshnessEvery?: number;
+  /** The code version of asset `n` ("1" unless given). */
+  codeVersion?: (n: number) => string;
+}
+
+/** The key of asset `n` of a synthetic location. */
+export function syntheticKey(location: string, n: number): string {
+  return `${location}/asset_${String(n).padStart(6, "0")}`;
+}
+
 /**
  * A synthetic location of `count` assets named `<location>/asset_<n>`; each depends on up to
- * three of the previous 50 (deterministic), with groups, tags, kinds and a description. With
- * `checkEvery`, every such asset has a check "valid" its own step evaluates (`<key>#valid`).
+ * three of the previous 50 (deterministic), with groups, tags, kinds and a description.
  */
-export function syntheticManifest(location: string, count: number, { checkEvery = 0 } = {}) {
-  const key = (n: number) => `${location}/asset_${String(n).padStart(6, "0")}`;
+export function syntheticManifest(
+  location: string,
+  count: number,
+  { checkEvery = 0, freshnessEvery = 0, codeVersion }: SyntheticOptions = {},
+) {
+  const key = (n: number) => syntheticKey(location, n);
   const assets = Array.from({ length: count }, (_, n) => ({
     key: key(n),
     deps: [...new Set([n - 1, n - 7, n - 50].filter((d) => d >= 0 && n % 3 !== 0).map(key))].sort(),
@@ -19,15 +39,16 @@ export function syntheticManifest(location: string, count: number, { checkEvery 
     tags: { tier: n % 10 === 0 ? "gold" : "bronze", domain: location },
     kinds: [KINDS[n % KINDS.length]!],
     metadata: { rows: { type: "int", value: n * 10 } },
-    codeVersion: "1",
+    codeVersion: codeVersion?.(n) ?? "1",
     stepKey: key(n).replaceAll("/", "__"),
     multiAsset: null,
     graphAsset: null,
     ioManagerKey: "io_manager",
+    ...(freshnessEvery ? { freshness: n % freshnessEvery === 5 % freshnessEvery ? HOURLY : null } : {}),
   }));
   const checked = checkEvery ? assets.filter((_, n) => n % checkEvery === 0) : [];
   const manifest = {
-    manifestVersion: checked.length ? 3 : 1,
+    manifestVersion: checked.length || freshnessEvery ? 3 : 1,
     assets,
     steps: assets.map((a) => ({
       key: a.stepKey,
