@@ -1,3 +1,4 @@
+import { lazy, Suspense } from "react";
 import { Link, Route, Switch } from "wouter";
 import { StrataProvider } from "./api/strata-provider.js";
 import { AssetPage } from "./asset/asset-page.js";
@@ -8,6 +9,9 @@ import { LineagePage } from "./lineage/lineage-page.js";
 import { CodeLocationsPage } from "./locations/code-locations-page.js";
 import { RunPage } from "./runs/run-page.js";
 import { RunsPage } from "./runs/runs-page.js";
+
+// Loaded on first visit: the catalog, the first page most open, does not wait for it.
+const AutomationPage = lazy(async () => ({ default: (await import("./automation/automation-page.js")).AutomationPage }));
 
 export function App() {
   return (
@@ -24,6 +28,7 @@ export function App() {
             <NavLink href="/lineage">Lineage</NavLink>
             <NavLink href="/runs">Runs</NavLink>
             <NavLink href="/backfills">Backfills</NavLink>
+            <NavLink href="/automation">Automation</NavLink>
             <NavLink href="/locations">Code locations</NavLink>
             <a href="/graphql" className="nav-link">
               GraphiQL
@@ -39,6 +44,11 @@ export function App() {
             <Route path="/runs/:id">{(params) => <RunPage runId={params.id} />}</Route>
             <Route path="/backfills" component={BackfillsPage} />
             <Route path="/locations" component={CodeLocationsPage} />
+            <Route path="/automation">
+              <Suspense fallback={<p className="page muted">Loading…</p>}>
+                <AutomationPage />
+              </Suspense>
+            </Route>
             <Route>
               <div className="page">
                 <h1>Not found</h1>

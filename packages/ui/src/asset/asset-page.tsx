@@ -5,10 +5,16 @@ import { useSubscription } from "../api/use-subscription.js";
 import { assetHref } from "../catalog/asset-row.js";
 import { clockTime, timeAgo } from "../format/time.js";
 import { ErrorNote } from "../layout/error-note.js";
+import { AssetChecks } from "./asset-checks.js";
+import { AutomationPanel } from "./automation-panel.js";
 import { MaterializationHistory, MetadataTable } from "./materialization-history.js";
 import { PartitionBar } from "./partition-bar.js";
+import { SyncStatusPanel } from "./sync-status-panel.js";
 
-/** One asset: its definition, latest materialization, history, neighbours and partitions. */
+/**
+ * One asset: its definition, latest materialization, neighbours, sync status and freshness,
+ * checks, automation, partitions and history.
+ */
 export function AssetPage({ assetKey }: { assetKey: string }) {
   const { client } = useStrata();
   const queryClient = useQueryClient();
@@ -110,7 +116,10 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
           <Neighbours title="Upstream" keys={data?.upstream.map((a) => a.key) ?? []} />
           <Neighbours title="Downstream" keys={data?.downstream.map((a) => a.key) ?? []} />
         </section>
+        {data?.isDefined && <SyncStatusPanel assetKey={assetKey} />}
       </div>
+      <AssetChecks assetKey={assetKey} />
+      <AutomationPanel assetKey={assetKey} />
       {partitions.data?.status && <PartitionBar report={partitions.data} />}
       <section className="panel">
         <h2>History</h2>

@@ -1,7 +1,8 @@
 import type { AssetSummary } from "@strata/sdk";
 import { Link } from "wouter";
 import { clockTime, timeAgo } from "../format/time.js";
-import type { FilterField } from "./catalog-filters.js";
+import { StatusBadge } from "../layout/status-badge.js";
+import type { CatalogFilters, FilterField } from "./catalog-filters.js";
 
 export const ROW_HEIGHT = 40;
 
@@ -16,7 +17,7 @@ export function AssetRow(props: {
   top: number;
   selected: boolean;
   onToggle(key: string): void;
-  onFilter(field: FilterField, value: string): void;
+  onFilter(change: Partial<CatalogFilters>): void;
 }) {
   const { asset } = props;
   const definition = asset.definition;
@@ -27,7 +28,7 @@ export function AssetRow(props: {
       key={`${field}:${value}`}
       className="chip"
       title={`Filter by ${field} ${value}`}
-      onClick={() => props.onFilter(field, value)}
+      onClick={() => props.onFilter({ [field]: value })}
     >
       {label}
     </button>
@@ -49,6 +50,18 @@ export function AssetRow(props: {
       <span className="cell">{definition?.owners.map((owner) => chip("owner", owner))}</span>
       <span className="cell">{tags.map(([name, value]) => chip("tag", `${name}=${value}`))}</span>
       <span className="cell">{definition && chip("location", definition.location.name)}</span>
+      <span className="cell">
+        {asset.checkHealth && (
+          <button
+            type="button"
+            className="badge-button"
+            title={`Checks ${asset.checkHealth.toLowerCase().replace("_", " ")}: show every asset whose checks are`}
+            onClick={() => props.onFilter({ checkHealth: asset.checkHealth ?? undefined })}
+          >
+            <StatusBadge status={asset.checkHealth} />
+          </button>
+        )}
+      </span>
       <span className="cell muted" title={clockTime(asset.lastMaterializedAt)}>
         {timeAgo(asset.lastMaterializedAt)}
       </span>

@@ -5,7 +5,15 @@ import { useLocation, useSearch } from "wouter";
 import { useStrata } from "../api/strata-provider.js";
 import { ErrorNote } from "../layout/error-note.js";
 import { AssetRow, ROW_HEIGHT } from "./asset-row.js";
-import { FILTER_FIELDS, filtersFromSearch, searchFromFilters, type CatalogFilters, type FilterField } from "./catalog-filters.js";
+import {
+  FILTER_FIELDS,
+  STATUS_FILTERS,
+  filtersFromSearch,
+  searchFromFilters,
+  type CatalogFilters,
+  type FilterField,
+  type StatusFilter,
+} from "./catalog-filters.js";
 import { LaunchPanel } from "./launch-panel.js";
 import { useCatalog } from "./use-catalog.js";
 
@@ -88,6 +96,22 @@ export function CatalogPage() {
             />
           ),
         )}
+        {(Object.keys(STATUS_FILTERS) as StatusFilter[]).map((field) => (
+          <select
+            key={field}
+            className="filter"
+            aria-label={STATUS_LABELS[field]}
+            value={draft[field] ?? ""}
+            onChange={(event) => update({ ...draft, [field]: event.target.value || undefined })}
+          >
+            <option value="">{STATUS_LABELS[field].replace("Filter by ", "any ")}</option>
+            {STATUS_FILTERS[field].map((value) => (
+              <option key={value} value={value}>
+                {value.replace("_", " ").toLowerCase()}
+              </option>
+            ))}
+          </select>
+        ))}
       </div>
       <div className="list-summary">
         <span data-testid="catalog-count">
@@ -105,6 +129,7 @@ export function CatalogPage() {
         <span>Owners</span>
         <span>Tags</span>
         <span>Location</span>
+        <span>Checks</span>
         <span>Materialized</span>
       </div>
       <div
@@ -124,7 +149,7 @@ export function CatalogPage() {
                 top={item.start}
                 selected={selected.has(asset.key)}
                 onToggle={toggle}
-                onFilter={(field, value) => update({ ...draft, [field]: value })}
+                onFilter={(change) => update({ ...draft, ...change })}
               />
             );
           })}
@@ -140,6 +165,12 @@ const PLACEHOLDERS: Record<Exclude<FilterField, "location">, string> = {
   owner: "owner (email or team:x)",
   tag: "tag (name=value)",
   kind: "kind",
+};
+
+const STATUS_LABELS: Record<StatusFilter, string> = {
+  checkHealth: "Filter by check health",
+  syncStatus: "Filter by sync status",
+  freshness: "Filter by freshness",
 };
 
 function LocationFilter(props: { value: string | undefined; onChange(value: string | undefined): void }) {

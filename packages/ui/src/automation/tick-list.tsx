@@ -1,0 +1,60 @@
+import type { AutomationTick } from "@strata/sdk";
+import { Link } from "wouter";
+import { clockTime, timeAgo } from "../format/time.js";
+import { StatusBadge } from "../layout/status-badge.js";
+
+/** Ticks of schedules and of condition evaluation, newest first. */
+export function TickList({ ticks }: { ticks: readonly AutomationTick[] }) {
+  if (ticks.length === 0) return <p className="empty">No ticks yet.</p>;
+  return (
+    <table className="list" data-testid="ticks">
+      <thead>
+        <tr>
+          <th>When</th>
+          <th>Location</th>
+          <th>Instigator</th>
+          <th>Status</th>
+          <th>Runs</th>
+          <th>Why</th>
+        </tr>
+      </thead>
+      <tbody>
+        {ticks.map((tick) => (
+          <tr key={tick.id} data-testid="tick">
+            <td title={clockTime(tick.startedAt)}>{timeAgo(tick.startedAt)}</td>
+            <td>{tick.location.name}</td>
+            <td>
+              {tick.scheduleName ? (
+                <>
+                  schedule {tick.scheduleName}
+                  {tick.scheduledAt && <span className="muted"> for {clockTime(tick.scheduledAt)}</span>}
+                </>
+              ) : (
+                "conditions"
+              )}
+            </td>
+            <td>
+              <StatusBadge status={tick.status} />
+            </td>
+            <td>
+              {tick.runIds.map((id) => (
+                <Link key={id} href={`/runs/${id}`} className="chip">
+                  {id.slice(0, 8)}
+                </Link>
+              ))}
+              {tick.runIds.length === 0 && <span className="muted">{tick.requested > 0 ? `${tick.requested} requested` : "none"}</span>}
+            </td>
+            <td className="muted">{tick.skipReason ?? errorText(tick.error)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function errorText(error: unknown): string {
+  if (error === null || error === undefined) return "";
+  if (typeof error === "string") return error;
+  if (typeof error === "object" && "message" in error && typeof error.message === "string") return error.message;
+  return JSON.stringify(error);
+}
