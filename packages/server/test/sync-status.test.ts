@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { SyncRefresher } from "../src/sync/sync-refresher.js";
+import { drainForReader, SyncRefresher } from "../src/sync/sync-refresher.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { DAILY_JANUARY_UTC, type FixtureAsset, manifestOf, REGISTER } from "../src/testing/manifests.js";
 
@@ -121,6 +121,9 @@ describe("data versions and sync status", () => {
     for (const k of ["queue/a", "queue/b", "queue/c"]) await report(k, { d: `${k}-1` });
     await report("queue/a", { d: "queue/a-2" });
     // Nothing drained yet (no refresher runs in this app): the work waits in the queue, not in memory.
+    expect(await queued()).toBeGreaterThanOrEqual(4);
+    // A queue longer than a reader drains itself is left to the refresher: the filter never waits on it.
+    expect(await drainForReader(app.db.sql, 2)).toBe(false);
     expect(await queued()).toBeGreaterThanOrEqual(4);
     const refresher = new SyncRefresher(app.db.sql, app.pubsub.pubsub, app.logger, 10);
     await refresher.start(); // as a (re)started server does: drains what is left

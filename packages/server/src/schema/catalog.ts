@@ -10,7 +10,7 @@ import { AssetRef, loadAssets } from "./asset.js";
 import { AssetCheckHealthEnum } from "./asset-check.js";
 import { FreshnessStateEnum } from "./freshness.js";
 import { SyncStateEnum } from "./sync.js";
-import { drainSyncRefresh } from "../sync/sync-refresher.js";
+import { drainForReader } from "../sync/sync-refresher.js";
 
 const DEFAULT_PAGE_SIZE = 50;
 const NODE_PATH = ["edges", "node"];
@@ -73,7 +73,7 @@ builder.queryField("assets", (t) =>
         if (args.before || args.last) throw new InvalidArgumentError("last", "the catalog pages forwards only: use first and after");
         const filter: AssetSearch = args;
         // Stored sync states are refreshed behind ingest: what is queued first, so a reader sees its writes.
-        if (args.syncStatus) await drainSyncRefresh(ctx.db.sql, { wait: true });
+        if (args.syncStatus) await drainForReader(ctx.db.sql);
         const first = args.first ?? DEFAULT_PAGE_SIZE;
         const page = await loadPage(ctx, info, filter, { first, after: decodeCursor(args.after) });
         const nodes = page.nodes;

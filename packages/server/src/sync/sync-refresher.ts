@@ -6,7 +6,8 @@
  * walked its whole location. So an ingest or a registration only appends the assets to
  * "SyncRefresh" in its transaction (durable: a crash loses nothing), and
  * the refresher drains the queue shortly after, each asset once however often it was queued.
- * `assets(syncStatus:)` drains it before filtering, so a reader still sees its own writes.
+ * `assets(syncStatus:)` drains a short queue before filtering (drainForReader), so a reader
+ * still sees its own writes.
  */
 import type { Logger } from "../logger.js";
 import type { Sql } from "../db/sql.js";
@@ -47,6 +48,25 @@ export async function drainSyncRefresh(sql: Sql, { wait = false } = {}): Promise
     });
     if (drained < BATCH) return refreshed;
   }
+}
+
+/** How many queued rows a reader drains itself before it filters; a longer queue is the refresher's. */
+export const READER_DRAIN_LIMIT = 2_000;
+
+/**
+ * Before `assets(syncStatus:)` filters: what a few recent writes queued is drained first (so a
+ * reader sees its own materializations), at the cost of one indexed count when nothing is
+ * queued. A queue longer than `limit` (a large registration: refreshing 100,000 assets takes
+ * seconds) is left to the refresher already draining it, and the filter answers from the stored
+ * states meanwhile rather than making the reader wait. Returns whether it drained.
+ */
+export async function drainForReader(sql: Sql, limit = READER_DRAIN_LIMIT): Promise<boolean> {
+  const [{ n }] = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM "SyncRefresh" LIMIT $1) q`, [
+    limit + 1,
+  ])) as [{ n: number }];
+  if (n === 0 || n > limit) return false;
+  await drainSyncRefresh(sql, { wait: true });
+  return true;
 }
 
 /** Publishes, after the commit, that sync refreshes were queued. */
