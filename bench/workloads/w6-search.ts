@@ -1,5 +1,6 @@
 import { createSchema, createYoga } from "graphql-yoga";
 import { withScratchApp } from "../strata-app.js";
+import { drainSyncRefresh } from "@strata/server";
 import { syntheticKey, syntheticManifest, REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
 import { latencyRows, median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
@@ -72,10 +73,12 @@ export const w6Search: Workload = {
         }),
       );
       await register(strata, LOCATIONS - 1, (n) => (n < MATERIALIZED ? "2" : "1"));
-      // The first assets(syncStatus:) drains what the reports queued (sync-refresher.ts).
+      // What a server's refresher does in the background behind these writes (sync-refresher.ts):
+      // the stored sync states of everything registered and reported, refreshed once.
       const drainStart = performance.now();
-      const unsynced = (await post(strata.fetch, COUNT, { syncStatus: "UNSYNCED" })).assets.totalCount as number;
+      await drainSyncRefresh(db.sql);
       const firstDrainMs = performance.now() - drainStart;
+      const unsynced = (await post(strata.fetch, COUNT, { syncStatus: "UNSYNCED" })).assets.totalCount as number;
       const failing = (await post(strata.fetch, COUNT, { checkHealth: "FAILING" })).assets.totalCount as number;
       const stale = (await post(strata.fetch, COUNT, { freshness: "FAIL" })).assets.totalCount as number;
       // What autovacuum does after a bulk load like this one, before anyone searches: here
@@ -134,7 +137,7 @@ export const w6Search: Workload = {
         latencyRows(`W6 search: ${name}`, caseTimes[c]!, "bare yoga", baseline, goalMs),
       );
       rows.push({
-        name: `W6 first assets(syncStatus:) after the fixture, draining what ${(LOCATIONS * (MATERIALIZED + 1)).toLocaleString("en-US")} reports queued`,
+        name: `W6 sync refresh behind the fixture: ${(LOCATIONS * 10_000).toLocaleString("en-US")} assets registered, ${(LOCATIONS * (MATERIALIZED + 1)).toLocaleString("en-US")} reports (the refresher's background work)`,
         metric: "once",
         unit: "ms",
         value: firstDrainMs,

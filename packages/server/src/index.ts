@@ -21,3 +21,4 @@ export { createToken, listTokens, revokeToken, type CreatedToken } from "./auth/
 export type { AuthMode } from "./auth/authenticate.js";
 export { registerCodeLocation } from "./catalog/register.js";
 export { manifestHash } from "./catalog/manifest.js";
+export { drainSyncRefresh, SyncRefresher } from "./sync/sync-refresher.js";
