@@ -1,0 +1,121 @@
+import { manifestHash } from "@strata/server";
+import { manifestOf } from "@strata/server/testing";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, openOfflinePage } from "./support/browser.js";
+import { startUiServer, type UiServer } from "./support/ui-server.js";
+
+let ui: UiServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [ui, browser] = await Promise.all([startUiServer(), launchBrowser()]);
+  // shop/revenue materializes by itself when missing: the forced tick below evaluates it.
+  const missing = {
+    op: "and",
+    label: "missing_and_idle",
+    children: [{ op: "missing" }, { op: "not", children: [{ op: "runInProgress" }] }],
+  };
+  const { manifest } = manifestOf([{ key: "shop/orders" }, { key: "shop/revenue", deps: ["shop/orders"], automation: missing }]);
+  // Schedules make the manifest version 4 (manifestOf writes up to 3).
+  const schedule = { tags: {}, description: "orders every night", timezone: "Europe/Berlin" };
+  const withSchedules = {
+    ...manifest,
+    manifestVersion: 4,
+    schedules: [
+      { ...schedule, name: "nightly_orders", cron: "0 2 * * *", targets: ["shop/orders"], defaultStatus: "RUNNING" },
+      { ...schedule, name: "weekly_revenue", cron: "0 6 * * 1", targets: ["shop/revenue"], defaultStatus: "STOPPED", timezone: "UTC" },
+    ],
+  };
+  await ui.client.registerCodeLocation({ name: "shop", manifest: withSchedules, hash: manifestHash(withSchedules) });
+  await ui.server.automation.tick({ force: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await ui?.close();
+});
+
+describe("the automation page", () => {
+  it("lists a location's schedules and condition automation, and stopping a schedule changes its status", async () => {
+    const p = await openOfflinePage(browser);
+    await p.page.goto(`${ui.url}/`);
+    await p.page.getByRole("link", { name: "Automation" }).click();
+    const nightly = p.page.locator('[data-testid="schedule"][data-name="nightly_orders"]');
+    await nightly.waitFor();
+    const row = await nightly.innerText();
+    expect(row).toContain("0 2 * * *");
+    expect(row).toContain("Europe/Berlin");
+    expect(row).toContain("orders every night");
+    expect(row).toContain("shop/orders");
+    expect(await nightly.locator(".badge").first().innerText()).toBe("running");
+    expect(await nightly.innerText()).toMatch(/in \d+ hours?|tomorrow|in \d+ minutes?/); // next tick
+    const weekly = p.page.locator('[data-testid="schedule"][data-name="weekly_revenue"]');
+    expect(await weekly.locator(".badge").first().innerText()).toBe("stopped");
+    const location = p.page.locator('[data-testid="automation-location"][data-name="shop"]');
+    expect(await location.getByTestId("condition-automation").innerText()).toContain("running");
+    // The forced tick evaluated the conditions and requested shop/revenue.
+    const tick = p.page.getByTestId("tick").first();
+    await expect.poll(() => tick.innerText().catch(() => "")).toContain("conditions");
+    expect(await tick.locator(".badge").innerText()).toBe("success");
+    expect(await tick.locator("a.chip").count()).toBe(1);
+    await p.screenshot("automation");
+
+    await nightly.getByRole("button", { name: "Stop" }).click();
+    await expect.poll(() => nightly.locator(".badge").first().innerText()).toBe("stopped");
+    expect(await nightly.getByRole("button").innerText()).toBe("Start");
+    expect((await ui.client.schedules({ location: "shop" })).find((s) => s.name === "nightly_orders")!.status).toBe("STOPPED");
+
+    await weekly.getByRole("button", { name: "Start" }).click();
+    await expect.poll(() => weekly.locator(".badge").first().innerText()).toBe("running");
+
+    await location.getByRole("button", { name: "Pause" }).click();
+    await expect.poll(() => location.getByTestId("condition-automation").innerText()).toContain("paused");
+    expect(p.blocked).toEqual([]);
+    expect(p.errors).toEqual([]);
+  });
+});
+
+describe("a token without the launch scope", () => {
+  let secured: UiServer;
+  beforeAll(async () => {
+    secured = await startUiServer({ auth: "required" });
+    const { manifest } = manifestOf([{ key: "shop/orders" }], [{ asset: "shop/orders", name: "rows" }]);
+    const withSchedules = {
+      ...manifest,
+      manifestVersion: 4,
+      schedules: [
+        {
+          name: "nightly_orders",
+          cron: "0 2 * * *",
+          targets: ["shop/orders"],
+          tags: {},
+          description: null,
+          timezone: "UTC",
+          defaultStatus: "RUNNING",
+        },
+      ],
+    };
+    await secured.client.registerCodeLocation({ name: "shop", manifest: withSchedules, hash: manifestHash(withSchedules) });
+  });
+  afterAll(() => secured?.close());
+
+  it("shows the server's refusal where Stop was clicked, and the schedule keeps running", async () => {
+    const reader = await secured.client.createToken({ name: "reader", scopes: ["read"] });
+    const p = await openOfflinePage(browser);
+    await p.page.goto(`${secured.url}/automation`);
+    await p.page.getByLabel("API token").fill(reader.secret);
+    await p.page.getByRole("button", { name: "Use this token" }).click();
+    const nightly = p.page.locator('[data-testid="schedule"][data-name="nightly_orders"]');
+    await nightly.getByRole("button", { name: "Stop" }).click();
+    await expect
+      .poll(() =>
+        nightly
+          .getByRole("alert")
+          .innerText()
+          .catch(() => ""),
+      )
+      .toMatch(/launch/);
+    expect(await nightly.locator(".badge").first().innerText()).toBe("running");
+    expect((await secured.client.schedules())[0]!.status).toBe("RUNNING");
+  });
+});
