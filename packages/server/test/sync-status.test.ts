@@ -135,6 +135,15 @@ describe("data versions and sync status", () => {
       await vi.waitFor(async () => expect(await queued()).toBe(0), { timeout: 10_000, interval: 20 });
       await refresher.idle();
       expect(await stored()).toEqual({ "queue/a": "SYNCED", "queue/b": "SYNCED", "queue/c": "UNSYNCED" });
+      // A re-registration queues its assets again, and they keep their states until refreshed.
+      await refresher.stop();
+      await register("queue", [
+        { key: "queue/a", description: "the source" },
+        { key: "queue/b", deps: ["queue/a"] },
+        { key: "queue/c", deps: ["queue/b"] },
+      ]);
+      expect(await queued()).toBe(3);
+      expect(await stored()).toEqual({ "queue/a": "SYNCED", "queue/b": "SYNCED", "queue/c": "UNSYNCED" });
     } finally {
       await refresher.stop();
     }

@@ -7,6 +7,7 @@ import { parseManifest, type Manifest } from "./manifest.js";
 import { searchTextOf } from "./metadata.js";
 import { refreshFreshnessAtRegistration } from "../freshness/freshness-store.js";
 import { queueSyncRefresh } from "../sync/sync-refresher.js";
+import { writeSyncStates } from "../sync/sync-state.js";
 
 export interface Registration {
   locationId: string;
@@ -54,7 +55,10 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
       );
       if (collisions.length) throw new AssetKeyCollisionError(name, collisions);
 
-      const previous = await tx.query<{ key: string }>(`SELECT key FROM "AssetNode" WHERE "locationId" = $1`, [location.id]);
+      const previous = await tx.query<{ key: string; state: string | null }>(
+        `SELECT key, "syncState"::text AS state FROM "AssetNode" WHERE "locationId" = $1`,
+        [location.id],
+      );
       const before = new Set(previous.map((r) => r.key));
       const now = new Set(keys);
       const version = (location.version ?? 0) + 1;
@@ -69,6 +73,11 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
       await tx.query(`INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING`, [mentioned]);
       await tx.query(`DELETE FROM "AssetNode" WHERE "locationId" = $1`, [location.id]);
       await insertNodes(tx, manifest, location.id, versionId);
+      // Until the refresher has walked them again, assets keep the sync state they had.
+      await writeSyncStates(
+        tx,
+        previous.flatMap((p) => (p.state === null ? [] : [{ key: p.key, state: p.state }])),
+      );
       await registerChecks(tx, manifest, location.id);
       // New nodes: their sync states (and their dependents', queued: the refresher walks them
       // behind the registration) and freshness policies, evaluated again.
