@@ -105,7 +105,9 @@ describe("checks, sync status and automation in the catalog and on the asset pag
     expect(await top.locator("ul.tree > li").innerText()).toContain("shop/orders has a new data version");
     await expect.poll(() => p.page.getByTestId("freshness").innerText()).toBe("No freshness policy.");
     // The root cause links to the asset to fix first.
-    expect(await p.page.getByTestId("root-causes").getByRole("link", { name: "shop/orders" }).getAttribute("href")).toBe("/assets/shop/orders");
+    expect(await p.page.getByTestId("root-causes").getByRole("link", { name: "shop/orders" }).getAttribute("href")).toBe(
+      "/assets/shop/orders",
+    );
 
     const { evaluations } = await ui.client.assetAutomation("shop/revenue", { first: 1 });
     const root = evaluations.items[0]!.nodes.find((n) => n.parentId === null)!;
