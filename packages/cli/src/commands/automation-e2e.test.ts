@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, startCli, type RunningCli } from "../testing/run-cli.js";
-import { startTestServer, workDirectory, type TestServer } from "../testing/test-server.js";
+import { runCli } from "../testing/run-cli.js";
+import { LOCATION_FIXTURE_TIMEOUT_MS, type LocationFixture, startLocationFixture } from "../testing/location-fixture.js";
+import type { TestServer, workDirectory } from "../testing/test-server.js";
 
 /**
  * Declarative automation end to end: a real server on a port (its automation loop ticked by the
@@ -23,22 +24,13 @@ export default new Definitions({
 
 let t: TestServer;
 let work: ReturnType<typeof workDirectory>;
-let location: RunningCli;
 
+let fixture: LocationFixture;
 beforeAll(async () => {
-  t = await startTestServer();
-  work = workDirectory();
-  writeFileSync(join(work.dir, "defs.ts"), DEFS);
-  location = startCli(["location", "serve", "defs.ts", "--name", "auto", "--server", t.url, "--token", await t.token("location:auto")], {
-    cwd: work.dir,
-  });
-  await location.waitFor(/Registered version 1 of auto/);
-}, 180_000);
-afterAll(async () => {
-  await location?.stop();
-  await t?.close();
-  work?.remove();
-});
+  fixture = await startLocationFixture("auto", DEFS);
+  ({ server: t, work } = fixture);
+}, LOCATION_FIXTURE_TIMEOUT_MS);
+afterAll(() => fixture?.stop());
 
 const tick = async () => (await t.server.automation.tick({ force: true })).find((x) => x.location === "auto")!.outcome;
 const ended = async (runId: string) => {
