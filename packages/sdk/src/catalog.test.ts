@@ -222,6 +222,9 @@ describe("sync status and freshness", () => {
     expect(await keys("UNSYNCED")).toEqual(chain.slice(1));
     expect(await keys("SYNCED")).toEqual(["chain/a"]);
     expect(await keys("MISSING")).toEqual(["chain/new"]);
+    // Each catalog row carries its stored state, without a filter.
+    const rows = (await client.assets({ keyPrefix: "chain" })).items.map((a) => `${a.key} ${a.syncState}`);
+    expect(rows).toEqual(["chain/a SYNCED", ...chain.slice(1).map((k) => `${k} UNSYNCED`), "chain/new MISSING"]);
   });
 
   it("reads one partition's status, and a partitioned asset's unsynced partitions as ranges", async () => {

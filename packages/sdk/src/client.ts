@@ -6,6 +6,7 @@ import { catalogMethods, type CatalogMethods } from "./catalog.js";
 import { checkMethods, type CheckMethods } from "./checks.js";
 import { createConnection, type ClientOptions } from "./client-connection.js";
 import { codeLocationMethods, type CodeLocationMethods } from "./code-locations.js";
+import { freshnessMethods, type FreshnessMethods } from "./freshness.js";
 import { healthMethods, type HealthMethods } from "./health.js";
 import { materializationMethods, type MaterializationMethods } from "./materializations.js";
 import { runMethods, type RunMethods } from "./runs.js";
@@ -34,6 +35,7 @@ export interface StrataClient
     CodeLocationMethods,
     MaterializationMethods,
     CheckMethods,
+    FreshnessMethods,
     RunMethods,
     PartitionMethods,
     BackfillMethods,
@@ -67,6 +69,7 @@ export function createClient(options: ClientOptions): StrataClient {
     ...codeLocationMethods(connection),
     ...materializationMethods(connection),
     ...checkMethods(connection),
+    ...freshnessMethods(connection),
     ...runMethods(connection),
     ...partitionMethods(connection),
     ...backfillMethods(connection),

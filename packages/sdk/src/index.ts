@@ -25,6 +25,8 @@ export type {
   CatalogMethods,
 } from "./catalog.js";
 export type { AssetSyncStatus, SyncCause, SyncCauseCategory, SyncState, FreshnessState } from "./sync-status.js";
+export type { AssetFreshness, FreshnessMethods } from "./freshness.js";
+export type { FreshnessPolicy } from "@strata/protocol";
 export type {
   CodeLocation,
   CodeLocationDetail,

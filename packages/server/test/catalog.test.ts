@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
@@ -142,14 +142,20 @@ describe(`catalog search (${testDialect})`, () => {
     const definition = `definition { key group description owners tags kinds metadata { label type value } codeVersion stepKey
       multiAssetName isSubsettable updatedAt checkHealth }`;
     // The first selection is loaded by the search's own statement, the second (relations) by Prisma.
-    for (const selection of [
-      `key path isDefined ${definition}`,
-      `key lastMaterializedAt ${definition} definition { location { name } dependencyKeys }`,
-    ]) {
+    for (const [selection, oneStatement] of [
+      [`key path isDefined syncState ${definition}`, true],
+      [`key lastMaterializedAt syncState ${definition} definition { location { name } dependencyKeys }`, false],
+    ] as const) {
+      const statements = vi.spyOn(app.db.sql, "query");
       const page = await app.gql(`{ assets(first: 20) { edges { node { ${selection} } } } }`);
+      const searchedRows = statements.mock.calls.some(([text]) => text.includes('AS "d:syncState"'));
+      statements.mockRestore();
       expect(page.errors).toBeUndefined();
+      expect(searchedRows).toBe(oneStatement);
       const nodes = page.data!.assets.edges.map((e: { node: { key: string } }) => e.node);
       expect(nodes).toHaveLength(17);
+      // Registered, never materialized: the stored state the page drained first says so.
+      expect(new Set(nodes.map((n: { syncState: string }) => n.syncState))).toEqual(new Set(["MISSING"]));
       for (const node of nodes) {
         const one = await app.gql(`query($key: String!) { asset(key: $key) { ... on Asset { ${selection} } } }`, { key: node.key });
         expect(node).toEqual(one.data!.asset);

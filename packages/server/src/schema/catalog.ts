@@ -22,7 +22,10 @@ const NODE_PATH = ["edges", "node"];
  */
 async function loadPage(ctx: Context, info: GraphQLResolveInfo, filter: AssetSearch, page: { first: number; after: string | null }) {
   // Planning the query also records, for Pothos, what the nodes were loaded with.
-  const columns = assetRowColumns(queryFromInfo({ context: ctx, info, typeName: "Asset", path: NODE_PATH }));
+  const query = queryFromInfo({ context: ctx, info, typeName: "Asset", path: NODE_PATH });
+  // Stored sync states are refreshed behind ingest: what is queued first, so a reader sees its writes.
+  if (filter.syncStatus || readsSyncState(query)) await drainForReader(ctx.db.sql);
+  const columns = assetRowColumns(query);
   if (columns) {
     const found = await searchAssetRows(ctx.db, filter, page, columns.sql);
     return { nodes: found.rows.map((row) => columns.shape(row)), hasNextPage: found.hasNextPage };
@@ -30,6 +33,15 @@ async function loadPage(ctx: Context, info: GraphQLResolveInfo, filter: AssetSea
   const found = await searchAssets(ctx.db, filter, page);
   const byKey = new Map((await loadAssets(ctx, info, found.keys, NODE_PATH)).map((node) => [node.key, node]));
   return { nodes: found.keys.flatMap((key) => byKey.get(key) ?? []), hasNextPage: found.hasNextPage };
+}
+
+/** Whether the planned nodes read their definitions' stored sync state (`Asset.syncState`). */
+function readsSyncState(query: Record<string, unknown>): boolean {
+  const { include, select } = query as { include?: Record<string, unknown>; select?: Record<string, unknown> };
+  const definition = (include ?? select)?.definition as true | { select?: Record<string, unknown> } | undefined;
+  if (definition === undefined) return false;
+  // `true` or a definition without a select: all its columns, the sync state among them.
+  return definition === true || !definition.select || definition.select.syncState === true;
 }
 
 function decodeCursor(cursor: string | null | undefined): string | null {
@@ -72,8 +84,6 @@ builder.queryField("assets", (t) =>
         requireScope(ctx.principal, "read");
         if (args.before || args.last) throw new InvalidArgumentError("last", "the catalog pages forwards only: use first and after");
         const filter: AssetSearch = args;
-        // Stored sync states are refreshed behind ingest: what is queued first, so a reader sees its writes.
-        if (args.syncStatus) await drainForReader(ctx.db.sql);
         const first = args.first ?? DEFAULT_PAGE_SIZE;
         const page = await loadPage(ctx, info, filter, { first, after: decodeCursor(args.after) });
         const nodes = page.nodes;

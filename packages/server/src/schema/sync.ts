@@ -91,6 +91,15 @@ function graphOf(ctx: Context): SyncGraph {
 }
 
 builder.prismaObjectFields("Asset", (t) => ({
+  syncState: t.field({
+    type: SyncStateEnum,
+    nullable: true,
+    description:
+      "Its sync state as stored (the column `assets(syncStatus:)` filters on): one column of its definition, cheap in a list. Refreshed shortly after the writes that change it; null when it is not defined or not computed yet. `syncStatus` computes it now, with causes.",
+    // A column of the definition's row, so the catalog's one-statement page still answers it (catalog/asset-rows.ts).
+    select: { definition: { select: { syncState: true } } },
+    resolve: (asset) => asset.definition?.syncState ?? null,
+  }),
   syncStatus: t.field({
     type: SyncStatusRef,
     description:
