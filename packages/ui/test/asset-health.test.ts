@@ -1,3 +1,4 @@
+import { manifestHash } from "@strata/server";
 import { manifestOf } from "@strata/server/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +39,12 @@ beforeAll(async () => {
   await ui.client.reportCheckResult({ checkKey: "shop/orders#no_null_ids", passed: false, metadata: { null_rows: 3 } });
   await ui.client.reportCheckResult({ checkKey: "shop/customers#unique_emails", passed: true });
   await ui.server.automation.tick({ force: true });
+  // An asset held to an hourly freshness policy (the fixture has no field for one).
+  const { manifest } = manifestOf([{ key: "timely/hourly" }]) as { manifest: { assets: Array<{ key: string }> } };
+  const hourly = { kind: "time_window", failAfterMs: 3_600_000, warnAfterMs: null };
+  const timely = { ...manifest, manifestVersion: 3, checks: [], assets: manifest.assets.map((a) => ({ ...a, freshness: hourly })) };
+  await ui.client.registerCodeLocation({ name: "timely", manifest: timely, hash: manifestHash(timely) });
+  await ui.client.reportMaterialization({ assetKey: "timely/hourly" });
 });
 afterAll(async () => {
   await browser?.close();
@@ -61,7 +68,12 @@ describe("checks, sync status and automation in the catalog and on the asset pag
     const orders = p.page.locator('[data-key="shop/orders"]');
     expect(await orders.locator('[data-status="FAILING"]').innerText()).toBe("failing");
     expect(await p.page.locator('[data-key="shop/customers"] [data-status="PASSING"]').count()).toBe(1);
-    expect(await p.page.locator('[data-key="shop/revenue"] .badge').count()).toBe(0);
+    expect(await p.page.locator('[data-key="shop/revenue"] [data-testid="check-health"] .badge').count()).toBe(0);
+    // The sync column: new data upstream of shop/revenue, the rest materialized since their inputs changed.
+    const sync = (key: string) => p.page.locator(`[data-key="${key}"] [data-testid="sync-state"]`).innerText();
+    expect(await sync("shop/revenue")).toBe("unsynced");
+    expect(await sync("shop/orders")).toBe("synced");
+    expect(await sync("shop/customers")).toBe("synced");
 
     await p.page.getByLabel("Filter by check health").selectOption("FAILING");
     await settled(p, "checkHealth=FAILING");
@@ -124,6 +136,11 @@ describe("checks, sync status and automation in the catalog and on the asset pag
     await expect.poll(() => p.page.getByTestId("sync-status").locator("h2").innerText()).toContain("synced");
     expect(await p.page.getByTestId("sync-status").locator("h2").innerText()).not.toContain("unsynced");
     expect(await p.page.getByTestId("asset-automation").count()).toBe(0);
+
+    // An asset with a freshness policy shows its state and when it changes next.
+    await p.page.goto(`${ui.url}/assets/timely/hourly`);
+    await expect.poll(() => p.page.getByTestId("freshness").innerText()).toMatch(/^pass since /);
+    expect(await p.page.getByTestId("freshness-next").innerText()).toMatch(/changes at .+ unless materialized/);
     expect(p.blocked).toEqual([]);
     expect(p.errors).toEqual([]);
   });

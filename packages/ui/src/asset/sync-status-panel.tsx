@@ -1,31 +1,26 @@
-import type { FreshnessState, StrataClient, SyncCause } from "@strata/sdk";
-import { useQuery } from "@tanstack/react-query";
+import type { SyncCause } from "@strata/sdk";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "wouter";
 import { useStrata } from "../api/strata-provider.js";
+import { useSubscription } from "../api/use-subscription.js";
 import { assetHref } from "../catalog/asset-row.js";
+import { clockTime, timeAgo } from "../format/time.js";
 import { ErrorNote } from "../layout/error-note.js";
 import { StatusBadge } from "../layout/status-badge.js";
-
-const FRESHNESS_STATES: FreshnessState[] = ["PASS", "WARN", "FAIL", "UNKNOWN"];
-
-/**
- * The SDK has no read of `Asset.freshness` yet, only the catalog's `freshness` filter; so the
- * state is found by asking the catalog, per state, whether this key is among its matches (four
- * one-row queries, only on this page). Null: the asset has no freshness policy.
- */
-async function freshnessOf(client: StrataClient, key: string): Promise<FreshnessState | null> {
-  const matches = await Promise.all(
-    FRESHNESS_STATES.map(async (freshness) => (await client.assets({ keyPrefix: key, freshness, first: 1 })).items[0]?.key === key),
-  );
-  return FRESHNESS_STATES[matches.indexOf(true)] ?? null;
-}
 
 /** Whether the asset is in sync with its code and its dependencies' data, and why not; its freshness. */
 export function SyncStatusPanel({ assetKey }: { assetKey: string }) {
   const { client } = useStrata();
   // Under ["asset", key]: the page's materialization subscription refreshes them with the asset.
   const sync = useQuery({ queryKey: ["asset", assetKey, "sync-status"], queryFn: () => client.assetSyncStatus(assetKey) });
-  const freshness = useQuery({ queryKey: ["asset", assetKey, "freshness"], queryFn: () => freshnessOf(client, assetKey) });
+  const freshness = useQuery({ queryKey: ["asset", assetKey, "freshness"], queryFn: () => client.assetFreshness(assetKey) });
+  // Freshness also changes with no materialization (a deadline passes): the server says when.
+  const queryClient = useQueryClient();
+  useSubscription(
+    `freshness:${assetKey}`,
+    (c) => c.freshnessChanged({ assetKeys: [assetKey] }),
+    () => void queryClient.invalidateQueries({ queryKey: ["asset", assetKey, "freshness"] }),
+  );
   const status = sync.data;
   return (
     <section className="panel" data-testid="sync-status">
@@ -72,7 +67,18 @@ export function SyncStatusPanel({ assetKey }: { assetKey: string }) {
         {freshness.isPending ? (
           "…"
         ) : freshness.data ? (
-          <StatusBadge status={freshness.data} />
+          <>
+            <StatusBadge status={freshness.data.state} />{" "}
+            <span className="muted" title={clockTime(freshness.data.since)}>
+              since {timeAgo(freshness.data.since)}
+            </span>
+            {freshness.data.nextTransitionAt && (
+              <span className="muted" data-testid="freshness-next">
+                {" "}
+                · changes at {clockTime(freshness.data.nextTransitionAt)} unless materialized
+              </span>
+            )}
+          </>
         ) : (
           <span className="muted">No freshness policy.</span>
         )}

@@ -50,7 +50,7 @@ export function AssetRow(props: {
       <span className="cell">{definition?.owners.map((owner) => chip("owner", owner))}</span>
       <span className="cell">{tags.map(([name, value]) => chip("tag", `${name}=${value}`))}</span>
       <span className="cell">{definition && chip("location", definition.location.name)}</span>
-      <span className="cell">
+      <span className="cell" data-testid="check-health">
         {asset.checkHealth && (
           <button
             type="button"
@@ -59,6 +59,18 @@ export function AssetRow(props: {
             onClick={() => props.onFilter({ checkHealth: asset.checkHealth ?? undefined })}
           >
             <StatusBadge status={asset.checkHealth} />
+          </button>
+        )}
+      </span>
+      <span className="cell" data-testid="sync-state">
+        {asset.syncState && (
+          <button
+            type="button"
+            className="badge-button"
+            title={`${asset.syncState.toLowerCase()}: show every asset that is`}
+            onClick={() => props.onFilter({ syncStatus: asset.syncState ?? undefined })}
+          >
+            <StatusBadge status={asset.syncState} />
           </button>
         )}
       </span>

@@ -130,6 +130,7 @@ export function CatalogPage() {
         <span>Tags</span>
         <span>Location</span>
         <span>Checks</span>
+        <span>Sync</span>
         <span>Materialized</span>
       </div>
       <div
