@@ -165,6 +165,7 @@ export {
   type AutomationOp,
 } from "./automation/condition.js";
 export { AutomationCondition } from "./automation/builder.js";
+export { AUTOMATION_TICK_TAG } from "./automation/run-tags.js";
 export {
   manifestScheduleSchema,
   scheduleStatusSchema,

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import {
+  AUTOMATION_TICK_TAG,
   type AutomationCursor,
   type AutomationEvaluation,
   automationConditionSchema,
@@ -11,8 +12,6 @@ import { launchRun } from "../runs/launch.js";
 import type { ManifestCache } from "../runs/manifest-cache.js";
 import { readAssetStates } from "./asset-states.js";
 
-/** Every run a tick creates carries it: `strata/automation_tick=<tick id>`. */
-export const AUTOMATION_TICK_TAG = "strata/automation_tick";
 /** Who `Run.createdBy` says launched an automation run. */
 export const AUTOMATION_CREATOR = "automation";
 /** Serialises ticks of one location across replicas (with the location's hash as second key). */
