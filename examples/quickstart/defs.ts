@@ -1,14 +1,22 @@
 /**
- * The quick-start pipeline that `npm start` loads with `strata dev --run`, which then runs every
- * asset once and prints the run's progress: a web shop's raw orders and customers, cleaned and
- * joined, then daily revenue and top customers computed together (a multi-asset), and a board
- * report built by a graph of ops. Beside them, the shop's web traffic is a daily-partitioned
- * asset: one slice per day, all its days run at once, whose status
- * `strata partitions status web/daily_visits` draws as a bar.
+ * The quick-start pipeline that `npm start` loads with `strata dev --run`: a web shop's raw
+ * orders and customers, cleaned and joined, then daily revenue and top customers computed
+ * together (a multi-asset), and a board report built by a graph of ops. Beside them, the shop's
+ * web traffic is a daily-partitioned asset: one slice per day, all its days run at once, whose
+ * status `strata partitions status web/daily_visits` draws as a bar.
  *
  *   raw/orders ────┐
  *                  ├─ clean_orders ─ revenue_stats ─┬─ daily_revenue ─┐
- *   raw/customers ─┘                                └─ top_customers ─┴─ board_report
+ *   raw/customers ─┘                                └─ top_customers ─┴─ board_report (eager)
+ *
+ * Nobody launches the board report: its `automation: AutomationCondition.eager()` tells the
+ * server's automation loop to request it whenever one of its dependencies was updated since it
+ * was last handled, once none is missing or being materialized. So `strata dev --run` runs every
+ * asset *without* a condition (a run that also materialized the board report would leave eager
+ * nothing to do: its deps' update came from a run that targeted it), and on its next tick the
+ * loop sees daily_revenue and top_customers updated and launches a run of board_report, which
+ * `strata dev` prints as "Automation launched run …". `strata dev` ticks every second; see why an
+ * asset did or did not run with `strata automation why board_report`.
  *
  * The data is generated in code so the example runs anywhere, with no network and no file
  * outside the repository (values are stored under `.strata/storage` in the working directory);
@@ -17,6 +25,7 @@
  */
 import {
   AssetOut,
+  AutomationCondition,
   Definitions,
   asset,
   dailyPartitions,
@@ -170,6 +179,8 @@ export const boardReport = graphAsset(
     description: "The weekly board summary, in plain text.",
     owners: ["team:finance"],
     kinds: ["report"],
+    // Materialized by the automation loop after its inputs update, not by hand.
+    automation: AutomationCondition.eager(),
   },
   ({ daily, top }) => render(summarize(daily, top)),
 );
@@ -191,7 +202,7 @@ export const dailyVisits = asset(
   (_, ctx) => Object.fromEntries(ctx.partition!.keys.map((day) => [day, { day, visits: 1_000 + ((Number(day.slice(8)) * 137) % 500) }])),
 );
 
-// Registered STOPPED so `npm start` launches nothing by itself: `npx strata automation start nightly_orders` turns it on.
+// Registered STOPPED so it launches nothing at 2 a.m. on your laptop: `npx strata automation start nightly_orders` turns it on.
 export const nightlyOrders = schedule({
   name: "nightly_orders",
   cron: "0 2 * * *",

@@ -147,7 +147,7 @@ describe("strata dev", () => {
 });
 
 describe("strata dev --run (what npm start does)", () => {
-  it("starts the quick-start, runs every asset once registered, prints the progress, and keeps serving", async () => {
+  it("starts the quick-start, runs every asset once registered, prints the progress, follows the run automation launches, and keeps serving", async () => {
     const quickstart = workDirectory();
     const cli = startCli(["dev", join(REPO_ROOT, "examples/quickstart/defs.ts"), "--run", "--port", "0"], {
       cwd: quickstart.dir,
@@ -156,15 +156,25 @@ describe("strata dev --run (what npm start does)", () => {
     try {
       const url = (await cli.waitFor(/GraphiQL\s+(\S+)/))[1]!;
       await cli.waitFor(/Registered version 1 of quickstart: 7 asset\(s\) added, 0 removed\./);
-      const runId = (await cli.waitFor(/Launched run (\S+): every unpartitioned asset of "quickstart" \(6\)/))[1]!;
-      await cli.waitFor(new RegExp(`✓ SUCCESS {2}run ${runId} in \\S+: 6 of 6 steps succeeded, 6 assets materialized\n`));
+      // The board report has an eager condition: the run leaves it to the automation loop.
+      const runId = (
+        await cli.waitFor(/Launched run (\S+): every unpartitioned asset of "quickstart" without an automation condition \(5\)/)
+      )[1]!;
+      await cli.waitFor(new RegExp(`✓ SUCCESS {2}run ${runId} in \\S+: 4 of 4 steps succeeded, 5 assets materialized\n`));
       // Then the daily-partitioned asset: every day in one run (its backfill policy is a single run), and its status bar.
       const partitionedRunId = (await cli.waitFor(/Launched run (\S+): web\/daily_visits, partitions 2024-06-01\.\.2024-06-03/))[1]!;
       await cli.waitFor(
         new RegExp(`✓ SUCCESS {2}run ${partitionedRunId} in \\S+: 1 of 1 step succeeded, 1 asset materialized \\(3 partitions\\)\n`),
       );
       await cli.waitFor(/web\/daily_visits {2}███\n {2}3\/3 materialized\n/);
-      await cli.waitFor(new RegExp(`Explore the run and the catalog in GraphiQL: ${url}\n {2}The server keeps running; Ctrl-C stops it.`));
+      await cli.waitFor(
+        new RegExp(
+          `Explore the run and the catalog in GraphiQL: ${url}\n {2}The automation loop runs board_report when its inputs update; its runs follow here.\n {2}The server keeps running; Ctrl-C stops it.`,
+        ),
+      );
+      // The loop's next tick sees the board report's inputs updated, and launches it by itself.
+      const automatedRunId = (await cli.waitFor(/Automation launched run (\S+): board_report \(condition eager\)/))[1]!;
+      await cli.waitFor(new RegExp(`✓ SUCCESS {2}run ${automatedRunId} in \\S+: 2 of 2 steps succeeded, 1 asset materialized\n`));
       // Read top to bottom, the output tells the run in order: nothing about it before it is
       // launched, and nothing saying it ended before its progress lines and outcome.
       const launchedAt = cli.stdout.indexOf(`Launched run ${runId}`);
@@ -173,11 +183,12 @@ describe("strata dev --run (what npm start does)", () => {
       expect(cli.stdout.slice(launchedAt, outcomeAt)).not.toMatch(new RegExp(`run ${runId} ended`));
       const lines = cli.stdout.split("\n").map((l) => l.trim().replace(/^\d+\.\d\ds {2}/, ""));
       for (const line of [
-        "● run                     started: 6 steps",
-        "◆ raw/orders              materialized  row_count=60",
-        "· clean_orders            kept 52 of 60 orders",
-        "◆ revenue_stats           materialized daily_revenue",
-        "◆ revenue_stats           materialized top_customers",
+        "● run            started: 4 steps",
+        "◆ raw/orders     materialized  row_count=60",
+        "· clean_orders   kept 52 of 60 orders",
+        "◆ revenue_stats  materialized daily_revenue",
+        "◆ revenue_stats  materialized top_customers",
+        "● run                     started: 2 steps",
         "◆ board_report.render     materialized board_report",
       ]) {
         expect(lines).toContain(line);
@@ -186,27 +197,42 @@ describe("strata dev --run (what npm start does)", () => {
 
       // The server keeps running, with the run in its history and the assets materialized.
       const listed = await runCli(["runs", "list", "--json", "--server", url]);
-      expect(JSON.parse(listed.stdout)).toMatchObject({
-        items: [
-          { id: partitionedRunId, status: "SUCCESS", partitionRange: { from: "2024-06-01", to: "2024-06-03" } },
-          { id: runId, status: "SUCCESS", tags: { "strata/launched-by": "strata dev --run" } },
-        ],
+      const runs = JSON.parse(listed.stdout).items as Array<{ id: string }>;
+      expect(runs).toHaveLength(3);
+      expect(runs.find((r) => r.id === partitionedRunId)).toMatchObject({
+        status: "SUCCESS",
+        partitionRange: { from: "2024-06-01", to: "2024-06-03" },
       });
-      expect((await createClient({ url }).asset("board_report")).latestMaterialization?.runId).toBe(runId);
+      expect(runs.find((r) => r.id === runId)).toMatchObject({ status: "SUCCESS", tags: { "strata/launched-by": "strata dev --run" } });
+      expect(runs.find((r) => r.id === automatedRunId)).toMatchObject({
+        status: "SUCCESS",
+        createdBy: "automation",
+        assetKeys: ["board_report"],
+        tags: { "strata/automation_tick": expect.any(String) },
+      });
+      expect((await createClient({ url }).asset("board_report")).latestMaterialization?.runId).toBe(automatedRunId);
+      // The location's own lines about the automation run are left out, as about dev's runs.
+      expect(cli.stdout).not.toMatch(new RegExp(`executing run ${automatedRunId}`));
       expect(cli.stderr).toMatch(/✓ Starting the server on PGlite \(\.strata\/db\)/);
       expect(await cli.stop()).toBe(0);
       expect(cli.stdout.match(/Launched run/g)).toHaveLength(2);
+      expect(cli.stdout.match(/Automation launched run/g)).toHaveLength(1);
 
       // Started again on the same database, the manifest is unchanged (nothing to register),
-      // and the run still comes.
+      // and the runs still come: the loop sees the inputs updated again.
       const again = startCli(["dev", join(REPO_ROOT, "examples/quickstart/defs.ts"), "--run", "--port", "0"], {
         cwd: quickstart.dir,
         env: { STRATA_HOME: quickstart.home },
       });
       try {
-        const second = (await again.waitFor(/Launched run (\S+): every unpartitioned asset of "quickstart" \(6\)/))[1]!;
+        const second = (
+          await again.waitFor(/Launched run (\S+): every unpartitioned asset of "quickstart" without an automation condition \(5\)/)
+        )[1]!;
         expect(second).not.toBe(runId);
-        await again.waitFor(/✓ SUCCESS {2}run \S+ in \S+: 6 of 6 steps succeeded, 6 assets materialized\n/);
+        await again.waitFor(/✓ SUCCESS {2}run \S+ in \S+: 4 of 4 steps succeeded, 5 assets materialized\n/);
+        const automatedAgain = (await again.waitFor(/Automation launched run (\S+): board_report \(condition eager\)/))[1]!;
+        expect(automatedAgain).not.toBe(automatedRunId);
+        await again.waitFor(new RegExp(`✓ SUCCESS {2}run ${automatedAgain} in \\S+: 2 of 2 steps succeeded, 1 asset materialized\n`));
       } finally {
         await again.stop();
       }

@@ -12,6 +12,13 @@ import { runOnceRegistered } from "../runs/run-once-registered.js";
 import { untilSignal } from "../signals.js";
 import { uiBuilt, uiBundleDir } from "../ui-bundle.js";
 
+/**
+ * How often `strata dev` evaluates automation conditions unless STRATA_AUTOMATION_INTERVAL_MS
+ * says otherwise: a person watching sees an eager asset follow its inputs within a second
+ * (`strata server` keeps Dagster's 30 s).
+ */
+const DEV_AUTOMATION_INTERVAL_MS = 1_000;
+
 interface DevOptions {
   run?: boolean;
   port?: string;
@@ -34,7 +41,7 @@ export function devCommand(): Command {
     .argument("[defs.ts]", "the definitions file")
     .option(
       "--run",
-      "once the definitions are registered, launch a run of every asset and print its progress (once per start, not on reloads)",
+      "once the definitions are registered, launch a run of every asset without an automation condition and print its progress (once per start, not on reloads), then the runs automation launches",
     )
     .option("--port <n>", "the port (env PORT; default 4000)")
     .option("--name <name>", "the code location's name (default: from the file or its directory)")
@@ -50,7 +57,8 @@ export function devCommand(): Command {
         "location's load error; the server keeps running.",
         "",
         "Data lives in $STRATA_HOME/db (default .strata/db). Authentication is disabled, which the",
-        "server allows only on localhost.",
+        "server allows only on localhost. Automation conditions are evaluated every second",
+        "(STRATA_AUTOMATION_INTERVAL_MS; `strata server` defaults to 30 s).",
       ].join("\n"),
     );
   return action(dev, async (file: string | undefined, options: DevOptions) => {
@@ -68,7 +76,7 @@ export function devCommand(): Command {
       import("@strata/server"),
       import("../server-launch.js"),
     ]);
-    const env = readEnv();
+    const env = readEnv({ STRATA_AUTOMATION_INTERVAL_MS: String(DEV_AUTOMATION_INTERVAL_MS), ...process.env });
     const where = env.DATABASE_URL ? "PostgreSQL" : `PGlite (${relative(process.cwd(), env.pgliteDir) || env.pgliteDir})`;
     const { server, close } = await withProgress(`Starting the server on ${where}`, () =>
       launchServer({
@@ -94,6 +102,7 @@ export function devCommand(): Command {
           name,
           graphqlUrl: server.graphqlUrl,
           signal: stopping.signal,
+          automationIntervalMs: env.STRATA_AUTOMATION_INTERVAL_MS,
         })
       : undefined;
     const location = defsPath

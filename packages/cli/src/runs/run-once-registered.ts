@@ -3,6 +3,7 @@ import type { CodeLocationDetail, StrataClient } from "@strata/sdk";
 import { formatPartitionStatus } from "../output/partition-status.js";
 import { describeError } from "../error-report.js";
 import { styleFor } from "../output/style.js";
+import { automationRunReason, automationRuns, evaluatedOnce, isAutomationRun } from "./automation-runs.js";
 import { followRun } from "./follow-run.js";
 import { runSummary } from "./run-summary.js";
 
@@ -13,23 +14,29 @@ export interface RunOnceRegisteredOptions {
   /** Printed after the run, where to look next. */
   graphqlUrl: string;
   signal: AbortSignal;
+  /** How often the server evaluates automation conditions: bounds the wait for its first tick. */
+  automationIntervalMs: number;
   out?: NodeJS.WriteStream;
 }
 
 /**
  * `strata dev --run`: once the server has the manifest the location process loaded (the hash
- * it reports over IPC), launches one run of every asset of the location and follows it to the
- * end, then says where to look next. Partitioned assets run apart, one run per partitions
- * definition (all partitions when their backfill policy is a single run, else the latest), and
- * their status bars follow. It happens once per `strata dev`, not on every reload.
+ * it reports over IPC), launches one run of every asset of the location that no automation
+ * condition materializes and follows it to the end, then says where to look next. Partitioned
+ * assets run apart, one run per partitions definition (all partitions when their backfill
+ * policy is a single run, else the latest), and their status bars follow. It happens once per
+ * `strata dev`, not on every reload. Assets with a condition are left to the automation loop
+ * (a run that also materialized them would leave `eager` nothing to do), whose first tick the
+ * launch waits for; every run the loop launches for the location is then followed the same way,
+ * one run's lines after another's.
  * The lines are plain (no progress bar): the location process writes to the same terminal.
- * The location's own lines about runs come through `runLog`: those about this run say what the
- * followed events say, only sooner (the location logs as it reports; the events reach us after
- * the server), so they are left out, and others wait while the launch is under way.
+ * The location's own lines about runs come through `runLog`: those about a followed run say what
+ * the followed events say, only sooner (the location logs as it reports; the events reach us
+ * after the server), so they are left out, and others wait while the launch is under way.
  *
  * @example
  * ```ts
- * const runner = runOnceRegistered({ client, name: "quickstart", graphqlUrl, signal });
+ * const runner = runOnceRegistered({ client, name: "quickstart", graphqlUrl, signal, automationIntervalMs: 1_000 });
  * superviseDevLocation(config, { onLoaded: runner.loaded, onRunLog: runner.runLog });
  * ```
  */
@@ -43,14 +50,54 @@ export function runOnceRegistered(options: RunOnceRegisteredOptions): {
   let expected: string | null = null;
   let waiting = false;
   let launched = false;
+  // The location may log about an automation run before its announcement reaches us: its lines
+  // wait for the run's tags (asked once per run), in order, and are left out if it is one.
+  const automationRun = new Map<string, Promise<boolean>>();
+  let printing: Promise<unknown> = Promise.resolve();
+  const printLocationLine = (runId: string, line: string) => {
+    if (!automationRun.has(runId)) automationRun.set(runId, isAutomationRun(client, runId));
+    printing = printing.then(async () => {
+      if (!(await automationRun.get(runId)) && !followed.has(runId)) out.write(line);
+    });
+  };
   // The location may log about the run before launchRun has answered with its id.
   let held: Array<{ runId: string; line: string }> | null = null;
-  let followed: string | null = null;
+  /** The runs whose events are printed here: the location's lines about them are left out. */
+  const followed = new Set<string>();
   const release = (runId: string | null) => {
-    followed = runId;
-    for (const entry of held ?? []) if (entry.runId !== followed) out.write(entry.line);
+    if (runId) followed.add(runId);
+    for (const entry of held ?? []) if (!followed.has(entry.runId)) printLocationLine(entry.runId, entry.line);
     held = null;
   };
+  // One run's lines at a time: a run launched meanwhile is followed after (its events replay).
+  let turn: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
+    const next = turn.then(task);
+    turn = next.catch(() => undefined);
+    return next;
+  };
+  const report = (error: unknown) => {
+    if (!signal.aborted) process.stderr.write(`strata: --run: ${describeError(error).message}\n`);
+  };
+
+  /** Follows a run to the end and prints its summary; false when following stopped early (Ctrl-C). */
+  const follow = async (run: Awaited<ReturnType<StrataClient["launchRun"]>>): Promise<boolean> => {
+    const outcome = await followRun({ client, run, out, progressLine: false, signal });
+    if (outcome.kind === "detached") return false;
+    out.write(`${runSummary(outcome.run, style).join("\n")}\n`);
+    return true;
+  };
+
+  // Subscribed from the start, so a run the loop launches while ours is followed is not missed.
+  void (async () => {
+    for await (const run of automationRuns(client, name, signal)) {
+      followed.add(run.id);
+      exclusive(async () => {
+        out.write(`\n${style.bold(`Automation launched run ${run.id}`)}: ${await automationRunReason(client, run)}\n`);
+        await follow(run);
+      }).catch(report);
+    }
+  })().catch(report);
 
   /** Polls until the location's current manifest is the one loaded (a reload may replace it meanwhile). */
   const registered = async (): Promise<CodeLocationDetail | null> => {
@@ -71,10 +118,7 @@ export function runOnceRegistered(options: RunOnceRegisteredOptions): {
     });
     release(run.id);
     out.write(`\n${style.bold(`Launched run ${run.id}`)}: ${what}\n`);
-    const outcome = await followRun({ client, run, out, progressLine: false, signal });
-    if (outcome.kind === "detached") return false;
-    out.write(`${runSummary(outcome.run, style).join("\n")}\n`);
-    return true;
+    return follow(run);
   };
 
   const launch = async () => {
@@ -91,16 +135,30 @@ export function runOnceRegistered(options: RunOnceRegisteredOptions): {
     for (const asset of manifest.assets) {
       if (asset.partitions) groups.set(canonicalJson(asset.partitions), [...(groups.get(canonicalJson(asset.partitions)) ?? []), asset]);
     }
-    const plain = manifest.assets.filter((a) => !a.partitions).map((a) => a.key);
+    // The automation loop evaluates unpartitioned assets' conditions (partitioned ones run here).
+    const automated = manifest.assets.filter((a) => !a.partitions && a.automation).map((a) => a.key);
+    const plain = manifest.assets.filter((a) => !a.partitions && !a.automation).map((a) => a.key);
+    if (automated.length && !(await evaluatedOnce(client, automated, 0, signal))) {
+      out.write(
+        style.dim(
+          `\n--run: waiting for the automation loop to evaluate ${automated.join(", ")} once, so that it sees the run's updates.\n`,
+        ),
+      );
+      // Twice the interval, and a little: a paused location never ticks.
+      await evaluatedOnce(client, automated, 2 * options.automationIntervalMs + 1_000, signal);
+    }
     if (plain.length) {
-      const what = groups.size ? `every unpartitioned asset of "${name}" (${plain.length})` : `every asset of "${name}" (${plain.length})`;
+      const what = `${groups.size ? "every unpartitioned asset" : "every asset"} of "${name}"${automated.length ? " without an automation condition" : ""} (${plain.length})`;
       if (!(await runAndFollow({ assetKeys: plain }, what))) return;
     }
     for (const assets of groups.values()) {
       if (!(await runPartitioned(assets))) return;
     }
+    const automation = automated.length
+      ? `  The automation loop runs ${automated.join(", ")} when ${automated.length === 1 ? "its" : "their"} inputs update; its runs follow here.\n`
+      : "";
     out.write(
-      `\n  Explore the run and the catalog in GraphiQL: ${style.cyan(options.graphqlUrl)}\n  The server keeps running; Ctrl-C stops it.\n\n`,
+      `\n  Explore the run and the catalog in GraphiQL: ${style.cyan(options.graphqlUrl)}\n${automation}  The server keeps running; Ctrl-C stops it.\n\n`,
     );
   };
 
@@ -133,15 +191,13 @@ export function runOnceRegistered(options: RunOnceRegisteredOptions): {
       expected = hash;
       if (waiting) return;
       waiting = true;
-      launch()
-        .catch((error: unknown) => {
-          if (!signal.aborted) process.stderr.write(`strata: --run: ${describeError(error).message}\n`);
-        })
+      exclusive(launch)
+        .catch(report)
         .finally(() => (waiting = false));
     },
     runLog(runId, line) {
       if (held) held.push({ runId, line });
-      else if (runId !== followed) out.write(line);
+      else if (!followed.has(runId)) printLocationLine(runId, line);
     },
   };
 }
