@@ -92,7 +92,10 @@ export class AutomationService {
         }
         try {
           const outcome = await tickLocation(sql, this.runs.manifests, location, { now, intervalMs: this.config.intervalMs, force });
-          if (outcome.kind === "ticked") for (const run of outcome.runs) this.runs.announce(run);
+          if (outcome.kind === "ticked") {
+            for (const run of outcome.runs) this.runs.announce(run);
+            this.runs.metrics.automationTicked(location.name, "conditions", outcome.status);
+          }
           out.push({ location: location.name, outcome, schedules });
         } catch (error) {
           out.push({ location: location.name, outcome: await this.recordFailure(location, now, error), schedules });
@@ -115,6 +118,8 @@ export class AutomationService {
         maxCatchup: this.config.scheduleMaxCatchup ?? DEFAULT_SCHEDULE_MAX_CATCHUP,
       });
       for (const run of outcome.runs) this.runs.announce(run);
+      for (const status of ["SUCCESS", "SKIPPED"] as const)
+        this.runs.metrics.automationTicked(location.name, "schedule", status, outcome.ticks.filter((t) => t.status === status).length);
       return outcome;
     } catch (error) {
       // Its cursor did not move: the next tick tries the same instants again.
@@ -125,6 +130,7 @@ export class AutomationService {
   /** The tick's transaction rolled back: a FAILURE tick says why; nothing else was written. */
   private async recordFailure(location: AutomationLocation, now: Date, error: unknown, scheduleName: string | null = null) {
     const message = error instanceof Error ? error.message : String(error);
+    this.runs.metrics.automationTicked(location.name, scheduleName === null ? "conditions" : "schedule", "FAILURE");
     this.logger.error("automation tick failed", { location: location.name, schedule: scheduleName, error });
     try {
       const [row] = await this.db.sql.query<{ id: string }>(

@@ -104,6 +104,21 @@ export class ServerMetrics {
     "location",
     "status",
   ]);
+  readonly checkEvaluations = this.counter(
+    "strata_check_evaluations_total",
+    "Asset check results recorded by runs, by code location, outcome (passed, failed) and severity (WARN, ERROR).",
+    ["location", "outcome", "severity"],
+  );
+  readonly reportedCheckResults = this.counter(
+    "strata_reported_check_results_total",
+    "Asset check results reported outside runs (reportCheckResult), by outcome and severity.",
+    ["outcome", "severity"],
+  );
+  readonly automationTicks = this.counter(
+    "strata_automation_ticks_total",
+    "Automation ticks stored, by code location, instigator (conditions, schedule) and status (SUCCESS: runs requested, SKIPPED, FAILURE).",
+    ["location", "instigator", "status"],
+  );
   readonly graphqlRequests = this.histogram(
     "strata_graphql_request_seconds",
     `Executed GraphQL queries and mutations, from the request's arrival (HTTP) or the start of execution (WebSocket) to the end of execution, by operation name ("anonymous" when unnamed, "other" past ${MAX_OPERATION_NAMES} names) and type.`,
@@ -160,6 +175,10 @@ export class ServerMetrics {
         const ms = durationMsOf(event.payload);
         if (step === "SUCCESS" && ms !== null) this.stepDuration.observe({ location }, ms / 1000);
       }
+      if (event.type === "ASSET_CHECK_EVALUATION") {
+        const result = event.payload as { passed?: boolean; severity?: string };
+        this.checkEvaluations.inc({ location, outcome: result.passed ? "passed" : "failed", severity: result.severity ?? "ERROR" });
+      }
       const status = TERMINAL_RUN.get(event.type);
       if (status && report.status === status) {
         this.runEnded(location, status, durationMsOf(event.payload));
@@ -184,6 +203,16 @@ export class ServerMetrics {
 
   materializationReported(): void {
     this.reportedMaterializations.inc();
+  }
+
+  /** A check result reported outside runs committed. */
+  checkResultReported(passed: boolean, severity: string): void {
+    this.reportedCheckResults.inc({ outcome: passed ? "passed" : "failed", severity });
+  }
+
+  /** Automation ticks a loop pass stored (condition ticks, or a schedule's). */
+  automationTicked(location: string, instigator: "conditions" | "schedule", status: string, count = 1): void {
+    if (count > 0) this.automationTicks.inc({ location, instigator, status }, count);
   }
 
   backfillLaunched(location: string): void {

@@ -224,6 +224,7 @@ builder.mutationField("reportCheckResult", (t) =>
     },
     resolve: async (query, _root, args, ctx) => {
       const stored = await reportCheckResult(ctx.db.sql, ctx.principal, args);
+      ctx.runs.metrics.checkResultReported(args.passed, args.severity ?? "ERROR");
       ctx.pubsub.publish("assetCheckEvaluated", stored);
       return ctx.db.prisma.assetCheckExecution.findUniqueOrThrow({ ...query, where: { id: BigInt(stored.executionId) } });
     },
