@@ -21,6 +21,11 @@ describe("declarative automation", () => {
     expect(before).toMatchObject({ condition: { label: "eager" }, nextTickAt: null, evaluations: { items: [] } });
     await t.server.automation.tick({ force: true });
     await client.reportMaterialization({ assetKey: "a" });
+    // What the next tick will request, and why, before it does (nothing written).
+    const dry = await client.automationDryRun("auto");
+    expect(dry).toMatchObject({ location: "auto", requested: ["b"], runAssetKeys: ["b"] });
+    expect(dry.evaluations.find((e) => e.assetKey === "b")?.nodes[0]).toMatchObject({ label: "eager", trueCount: 1 });
+    await expect(client.automationDryRun("nowhere")).rejects.toBeInstanceOf(NotFoundError);
     await t.server.automation.tick({ force: true });
 
     const ticks = await client.automationTicks({ location: "auto", first: 1 });

@@ -1,5 +1,6 @@
 import type { ClientConnection } from "./client-connection.js";
 import type {
+  AutomationDryRunQuery,
   AutomationEvaluationFieldsFragment,
   AutomationTickFieldsFragment,
   AutomationTickStatus as GeneratedAutomationTickStatus,
@@ -71,6 +72,17 @@ export interface AutomationInstigator {
 }
 
 /**
+ * What a tick of a location's conditions would request now, and each asset's evaluation tree;
+ * nothing was written.
+ *
+ * @example
+ * ```ts
+ * const { requested } = await client.automationDryRun("etl");
+ * ```
+ */
+export type AutomationDryRun = Omit<Extract<AutomationDryRunQuery["automationDryRun"], { __typename: "AutomationDryRun" }>, "__typename">;
+
+/**
  * The declarative automation methods of {@link StrataClient}.
  *
  * @example
@@ -117,6 +129,19 @@ export interface AutomationMethods {
    * ```
    */
   setAutomationPaused(location: string, paused: boolean): Promise<AutomationInstigator>;
+
+  /**
+   * Evaluates a code location's conditions now, as its next tick would (paused or not), and
+   * writes nothing: what it would request and why. Throws `NotFoundError` for an unknown
+   * location. Requires `read`.
+   *
+   * @example
+   * ```ts
+   * const dry = await client.automationDryRun("etl");
+   * console.log(dry.requested, dry.evaluations.find((e) => e.requested)?.nodes);
+   * ```
+   */
+  automationDryRun(location: string): Promise<AutomationDryRun>;
 }
 
 export function automationMethods({ sdk }: ClientConnection): AutomationMethods {
@@ -134,6 +159,9 @@ export function automationMethods({ sdk }: ClientConnection): AutomationMethods 
     },
     async setAutomationPaused(location, paused) {
       return unwrapResult((await sdk.SetAutomationPaused({ location, paused })).setAutomationPaused, "AutomationInstigator");
+    },
+    async automationDryRun(location) {
+      return unwrapResult((await sdk.AutomationDryRun({ location })).automationDryRun, "AutomationDryRun");
     },
   };
 }

@@ -60,6 +60,7 @@ export type {
 } from "./backfills.js";
 export type {
   AssetAutomation,
+  AutomationDryRun,
   AutomationEvaluation,
   AutomationInstigator,
   AutomationMethods,

@@ -53,4 +53,24 @@ describe("strata automation", () => {
     expect(resumed.stdout).toMatch(/^Automation of code location "auto" is running; next tick /);
     expect((await runCli(["automation", "pause", "nowhere", ...as()])).code).not.toBe(0);
   });
+
+  it("dry-run prints what the next tick would launch and why, and launches nothing", async () => {
+    await t.client.registerCodeLocation({
+      name: "dry",
+      ...manifestOf([{ key: "dry/a" }, { key: "dry/b", deps: ["dry/a"], automation: AutomationCondition.eager().node }]),
+    });
+    await t.server.automation.tick({ force: true });
+    await t.client.reportMaterialization({ assetKey: "dry/a" });
+    const runsBefore = (await t.client.runs({ first: 100 })).items.length;
+    const { code, stdout } = await runCli(["automation", "dry-run", "dry", ...as()]);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe("dry: the next tick would launch one run of dry/b");
+    expect(lines[2]).toBe("dry/b: requested");
+    expect(lines[4]).toMatch(/^eager \(and\)\s+1\s+1$/);
+    expect((await t.client.runs({ first: 100 })).items.length).toBe(runsBefore);
+    const json = JSON.parse((await runCli(["automation", "dry-run", "dry", "--json", ...as()])).stdout);
+    expect(json).toMatchObject({ location: "dry", requested: ["dry/b"], runAssetKeys: ["dry/b"] });
+    expect((await runCli(["automation", "dry-run", "nowhere", ...as()])).code).toBe(1);
+  });
 });

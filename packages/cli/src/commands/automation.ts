@@ -51,7 +51,20 @@ export function automationCommand(): Command {
     action(command, (location: string, options: ServerOptions) => setPaused(location, paused, options));
     return command;
   };
-  automation.addCommand(ticks).addCommand(why).addCommand(pause(true)).addCommand(pause(false));
+  const dryRun = withServerOptions(new Command("dry-run"))
+    .summary("what a location's next tick would request, and why; nothing is launched")
+    .description(
+      [
+        "Evaluates <location>'s automation conditions now, as its next tick would (paused or not),",
+        "and writes nothing: the assets it would request, the run it would launch, and each",
+        "asset's condition tree with its counts.",
+      ].join(" "),
+    )
+    .argument("<location>", "a code location's name")
+    .option("--all", "print the tree of every automated asset, not only the requested ones")
+    .option("--json", "print JSON for scripts");
+  action(dryRun, (location: string, options: ServerOptions & { all?: boolean; json?: boolean }) => dryRunTick(location, options));
+  automation.addCommand(ticks).addCommand(why).addCommand(dryRun).addCommand(pause(true)).addCommand(pause(false));
   for (const command of scheduleCommands()) automation.addCommand(command);
   return automation;
 }
@@ -109,6 +122,25 @@ async function explain(asset: string, options: ServerOptions & { json?: boolean 
   console.log(`Tick ${latest.tick.id} (${latest.tick.status}, ${relativeTime(latest.tick.startedAt)}): ${outcome}`);
   console.log("");
   console.log(formatTable(["CONDITION", "TRUE", "OF"], conditionRows(latest.nodes)));
+  return 0;
+}
+
+async function dryRunTick(location: string, options: ServerOptions & { all?: boolean; json?: boolean }): Promise<number> {
+  const dry = await connect(options).automationDryRun(location);
+  if (options.json) return printJson(dry);
+  const style = styleFor(process.stdout);
+  console.log(
+    dry.requested.length
+      ? `${style.bold(location)}: the next tick would launch one run of ${dry.runAssetKeys.join(", ")}`
+      : `${style.bold(location)}: the next tick would request nothing`,
+  );
+  for (const evaluation of dry.evaluations) {
+    if (!evaluation.requested && !options.all) continue;
+    console.log("");
+    console.log(`${style.bold(evaluation.assetKey)}: ${evaluation.requested ? style.green("requested") : style.dim("not requested")}`);
+    console.log(formatTable(["CONDITION", "TRUE", "OF"], conditionRows(evaluation.nodes)));
+  }
+  if (!options.all && dry.evaluations.some((e) => !e.requested)) console.log(style.dim("\n(--all prints the assets not requested too)"));
   return 0;
 }
 

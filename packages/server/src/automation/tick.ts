@@ -30,6 +30,44 @@ export interface TickOptions {
   force?: boolean;
 }
 
+/** What a tick would request now, from the same evaluation; nothing is written (see dryRunLocation). */
+export interface DryRunOutcome {
+  /** The assets the conditions request. */
+  requested: string[];
+  /** The run's selection: those, with the siblings a multi-asset that cannot subset brings along. */
+  runAssetKeys: string[];
+  evaluations: AutomationEvaluation[];
+}
+
+/** Thrown out of the tick's transaction to roll it back, carrying what it evaluated. */
+class DryRunRollback extends Error {
+  constructor(readonly outcome: DryRunOutcome) {
+    super("automation dry run: rolled back");
+  }
+}
+
+/**
+ * A tick of `location` evaluated exactly as the loop's (same reads, same pure evaluation, paused
+ * or not, due or not) inside a transaction that is rolled back before anything is written: what
+ * it would request now and each asset's evaluation tree. Null when another replica is ticking
+ * the location at this moment.
+ */
+export async function dryRunLocation(
+  sql: Sql,
+  manifests: ManifestCache,
+  location: AutomationLocation,
+  now: Date,
+): Promise<DryRunOutcome | null> {
+  try {
+    const outcome = await tickLocation(sql, manifests, location, { now, intervalMs: 0, force: true }, true);
+    if (outcome.kind === "busy") return null;
+    throw new Error(`automation dry run ended as ${outcome.kind}`);
+  } catch (error) {
+    if (error instanceof DryRunRollback) return error.outcome;
+    throw error;
+  }
+}
+
 export type LocationTickOutcome =
   | {
       kind: "ticked";
@@ -58,6 +96,7 @@ export async function tickLocation(
   manifests: ManifestCache,
   location: AutomationLocation,
   options: TickOptions,
+  dryRun = false,
 ): Promise<LocationTickOutcome> {
   return sql.transaction(async (tx) => {
     const [lock] = await tx.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok`, [
@@ -77,7 +116,7 @@ export async function tickLocation(
       `SELECT paused, "lastTickAt", "nextTickAt", "lastMaterializationId"::text FROM "AutomationInstigator" WHERE "locationId" = $1 FOR UPDATE`,
       [location.id],
     );
-    if (instigator!.paused) return { kind: "paused" };
+    if (instigator!.paused && !dryRun) return { kind: "paused" };
     // A timer firing a little early still ticks: replicas' timers drift.
     if (!options.force && instigator!.nextTickAt && instigator!.nextTickAt.getTime() - options.intervalMs / 10 > options.now.getTime())
       return { kind: "not_due" };
@@ -109,6 +148,12 @@ export async function tickLocation(
       assets: states,
       cursors: new Map(stored.map((s) => [s.assetKey, s.cursor])),
     });
+    if (dryRun)
+      throw new DryRunRollback({
+        requested: result.requested,
+        runAssetKeys: result.requested.length ? withRequiredSiblings(manifest, result.requested) : [],
+        evaluations: result.evaluations,
+      });
 
     const [tick] = await tx.query<{ id: string }>(
       `INSERT INTO "AutomationTick" ("locationId", status, "startedAt", "runIds") VALUES ($1, 'STARTED', $2, '{}') RETURNING id::text`,

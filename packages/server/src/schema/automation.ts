@@ -1,4 +1,4 @@
-import type { AutomationNodeResult } from "@strata/protocol";
+import type { AutomationEvaluation, AutomationNodeResult } from "@strata/protocol";
 import { requireScope } from "../auth/principal.js";
 import {
   type AutomationInstigatorState,
@@ -6,9 +6,10 @@ import {
   automationInstigator,
   setAutomationPaused,
 } from "../automation/instigator.js";
+import { dryRunLocation, type DryRunOutcome } from "../automation/tick.js";
 import { builder } from "../builder.js";
 import { parseLocationName } from "../catalog/location-name.js";
-import { NotFoundError } from "../errors.js";
+import { InvalidArgumentError, NotFoundError } from "../errors.js";
 
 const AutomationTickStatusEnum = builder.enumType("AutomationTickStatus", {
   values: {
@@ -154,6 +155,56 @@ builder.mutationField("setAutomationPaused", (t) =>
     resolve: (_root, args, ctx) => {
       requireScope(ctx.principal, "launch");
       return setAutomationPaused(ctx.db.sql, parseLocationName(args.location), args.paused);
+    },
+  }),
+);
+
+const DryRunEvaluationRef = builder.objectRef<AutomationEvaluation>("AutomationDryRunEvaluation").implement({
+  description: "An asset's condition as the dry run evaluated it.",
+  fields: (t) => ({
+    assetKey: t.exposeString("assetKey"),
+    requested: t.exposeBoolean("requested"),
+    nodes: t.field({ type: [AutomationNodeRef], description: "Depth first from the root.", resolve: (e) => e.nodes }),
+  }),
+});
+
+const DryRunRef = builder.objectRef<DryRunOutcome & { location: string; evaluatedAt: Date }>("AutomationDryRun").implement({
+  description: "What a tick of a code location's conditions would request now. Nothing was written: no run, no tick, no cursor.",
+  fields: (t) => ({
+    location: t.exposeString("location"),
+    evaluatedAt: t.expose("evaluatedAt", { type: "DateTime" }),
+    requested: t.exposeStringList("requested", { description: "The assets the conditions request." }),
+    runAssetKeys: t.exposeStringList("runAssetKeys", {
+      description: "The run a tick would launch: the requested assets and the multi-asset siblings they bring along; empty when none.",
+    }),
+    evaluations: t.field({ type: [DryRunEvaluationRef], resolve: (d) => d.evaluations }),
+  }),
+});
+
+builder.queryField("automationDryRun", (t) =>
+  t.field({
+    type: DryRunRef,
+    errors: { types: [NotFoundError, InvalidArgumentError] },
+    description:
+      "Evaluates a code location's automation conditions now, as its next tick would (paused or not), and rolls everything back: what it would request and why. Requires `read`.",
+    args: { location: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      requireScope(ctx.principal, "read");
+      const name = parseLocationName(args.location);
+      const [location] = await ctx.db.sql.query<{ id: string; name: string; versionId: string | null }>(
+        `SELECT id, name, "currentVersionId" AS "versionId" FROM "CodeLocation" WHERE name = $1`,
+        [name],
+      );
+      if (!location?.versionId) throw new NotFoundError("code location", name);
+      const evaluatedAt = new Date();
+      const outcome = await dryRunLocation(
+        ctx.db.sql,
+        ctx.runs.manifests,
+        { id: location.id, name, versionId: location.versionId },
+        evaluatedAt,
+      );
+      if (!outcome) throw new InvalidArgumentError("location", `code location "${name}" is being ticked right now: try again`);
+      return { ...outcome, location: name, evaluatedAt };
     },
   }),
 );
