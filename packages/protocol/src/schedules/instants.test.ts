@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { manifestSchema } from "../manifest.js";
 import { nextScheduledInstant, scheduledInstants } from "./instants.js";
+import { assetFixture } from "../testing/manifest.js";
 
 const NY = "America/New_York";
 const iso = (instants: number[]) => instants.map((t) => new Date(t).toISOString());
@@ -71,21 +72,7 @@ describe("scheduledInstants", () => {
 });
 
 describe("manifest schedules", () => {
-  const asset = {
-    key: "a",
-    deps: [],
-    group: "default",
-    description: null,
-    owners: [],
-    tags: {},
-    kinds: [],
-    metadata: {},
-    codeVersion: null,
-    stepKey: "a",
-    multiAsset: null,
-    graphAsset: null,
-    ioManagerKey: "io_manager",
-  };
+  const asset = assetFixture("a");
   const schedule = {
     name: "daily",
     cron: "0 0 * * *",
