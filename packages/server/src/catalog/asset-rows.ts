@@ -28,6 +28,8 @@ function expression(alias: string, field: Field): string | null {
   if (!AS_IS.has(field.type)) return null; // BigInt, Decimal, Bytes: Prisma's own decoding.
   // TIMESTAMP(3) holds UTC; read as timestamptz so the driver does not apply the process's zone.
   if (field.type === "DateTime") return field.isList ? null : `${column} AT TIME ZONE 'UTC'`;
+  // A text[] as JSON: the driver's JSON.parse allocates a fraction of its array-literal parser.
+  if (field.isList && field.type === "String") return `array_to_json(${column})`;
   return column;
 }
 
@@ -43,16 +45,25 @@ export interface AssetRowColumns {
  * for defined assets, or null when it needs more than Asset's and its definition's columns.
  */
 export function assetRowColumns(query: Record<string, unknown>): AssetRowColumns | null {
-  const { include, ...rest } = query as { include?: Record<string, unknown> };
-  if (Object.keys(rest).length > 0) return null;
-  const { definition, ...relations } = include ?? {};
-  if (Object.keys(relations).length > 0) return null;
+  const { include, select, ...rest } = query as { include?: Record<string, unknown>; select?: Record<string, unknown> };
+  if (Object.keys(rest).length > 0 || (include && select)) return null;
+  // Include mode reads every Asset column; select mode the ones listed beside its relations.
+  const { definition, ...others } = include ?? select ?? {};
+  let assetFields: Field[] = [...ASSET.values()];
+  if (select) {
+    assetFields = [];
+    for (const [name, wanted] of Object.entries(others)) {
+      const field = ASSET.get(name);
+      if (wanted !== true || !field) return null;
+      assetFields.push(field);
+    }
+  } else if (Object.keys(others).length > 0) return null;
   let nodeFields: Field[] = [];
   if (definition === true) nodeFields = [...ASSET_NODE.values()];
   else if (definition !== undefined) {
-    const { select, ...other } = definition as { select?: Record<string, unknown> };
-    if (!select || Object.keys(other).length > 0) return null;
-    for (const [name, wanted] of Object.entries(select)) {
+    const { select: nodeSelect, ...other } = definition as { select?: Record<string, unknown> };
+    if (!nodeSelect || Object.keys(other).length > 0) return null;
+    for (const [name, wanted] of Object.entries(nodeSelect)) {
       const field = ASSET_NODE.get(name);
       if (wanted !== true || !field) return null;
       nodeFields.push(field);
@@ -60,7 +71,7 @@ export function assetRowColumns(query: Record<string, unknown>): AssetRowColumns
   }
   const selected: string[] = [];
   for (const [alias, prefix, fields] of [
-    ["a", "", [...ASSET.values()]],
+    ["a", "", assetFields],
     ["d", "d:", nodeFields],
   ] as const) {
     for (const field of fields) {
@@ -69,7 +80,7 @@ export function assetRowColumns(query: Record<string, unknown>): AssetRowColumns
       selected.push(`${sql} AS "${prefix}${field.name}"`);
     }
   }
-  const assetNames = [...ASSET.keys()];
+  const assetNames = assetFields.map((f) => f.name);
   const nodeNames = definition === undefined ? null : nodeFields.map((f) => [f.name, `d:${f.name}`] as const);
   return {
     sql: selected.join(", "),

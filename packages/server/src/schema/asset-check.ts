@@ -134,6 +134,7 @@ builder.prismaObjectFields("AssetNode", (t) => ({
     type: AssetCheckHealthEnum,
     nullable: true,
     description: "Folded from its checks' latest results; null when it has no checks.",
+    select: { checkHealth: true },
     resolve: (node) => node.checkHealth,
   }),
 }));

@@ -12,8 +12,10 @@ import { metadataList, MetadataEntryRef } from "./metadata.js";
 export const AssetRef = builder.prismaObject("Asset", {
   description:
     "An asset key Strata knows: defined by a code location, depended upon, or materialized. Its history outlives its definition.",
+  // Select mode: its key, and what its fields ask for (its definition's columns, materializations).
+  select: { key: true },
   fields: (t) => ({
-    key: t.exposeString("key", { description: 'Slash-joined key path, e.g. "sales/orders".' }),
+    key: t.string({ description: 'Slash-joined key path, e.g. "sales/orders".', resolve: (asset) => asset.key }),
     path: t.stringList({ resolve: (asset) => keyPath(asset.key) }),
     isDefined: t.boolean({
       description: "Whether a code location currently defines this asset (false once a location drops it).",
@@ -103,19 +105,36 @@ function loadAssetsTogether(ctx: Context, info: GraphQLResolveInfo, keys: readon
 builder.prismaObject("AssetNode", {
   name: "AssetDefinition",
   description: "How a code location currently defines an asset.",
+  // Select mode: every query loads these small columns, read by plain resolvers (no per-row
+  // selection bookkeeping); the large ones (metadata, tags, partitions) and relations only when a
+  // field asks. A catalog page of groups and owners then reads neither each asset's metadata nor
+  // its search text (W6).
+  select: {
+    key: true,
+    groupName: true,
+    description: true,
+    owners: true,
+    kinds: true,
+    codeVersion: true,
+    stepKey: true,
+    multiAssetName: true,
+    isSubsettable: true,
+    updatedAt: true,
+  },
   fields: (t) => ({
-    key: t.exposeString("key"),
-    group: t.exposeString("groupName"),
-    description: t.exposeString("description", { nullable: true }),
-    owners: t.exposeStringList("owners", { description: 'Emails or "team:<name>".' }),
-    tags: t.field({ type: "JSON", description: "An object of tag name → value.", resolve: (node) => node.tags }),
-    kinds: t.exposeStringList("kinds"),
-    metadata: t.field({ type: [MetadataEntryRef], resolve: (node) => metadataList(node.metadata) }),
-    codeVersion: t.exposeString("codeVersion", { nullable: true }),
-    stepKey: t.exposeString("stepKey", { description: "The step that materializes it." }),
-    multiAssetName: t.exposeString("multiAssetName", { nullable: true }),
-    isSubsettable: t.exposeBoolean("isSubsettable", {
+    key: t.string({ resolve: (node) => node.key }),
+    group: t.string({ resolve: (node) => node.groupName }),
+    description: t.string({ nullable: true, resolve: (node) => node.description }),
+    owners: t.stringList({ description: 'Emails or "team:<name>".', resolve: (node) => node.owners }),
+    tags: t.field({ type: "JSON", description: "An object of tag name → value.", select: { tags: true }, resolve: (node) => node.tags }),
+    kinds: t.stringList({ resolve: (node) => node.kinds }),
+    metadata: t.field({ type: [MetadataEntryRef], select: { metadata: true }, resolve: (node) => metadataList(node.metadata) }),
+    codeVersion: t.string({ nullable: true, resolve: (node) => node.codeVersion }),
+    stepKey: t.string({ description: "The step that materializes it.", resolve: (node) => node.stepKey }),
+    multiAssetName: t.string({ nullable: true, resolve: (node) => node.multiAssetName }),
+    isSubsettable: t.boolean({
       description: "False for an output of a multi-asset that must run whole.",
+      resolve: (node) => node.isSubsettable,
     }),
     location: t.relation("location"),
     dependencyKeys: t.stringList({
@@ -123,7 +142,7 @@ builder.prismaObject("AssetNode", {
       select: { upstream: { select: { upstreamKey: true }, orderBy: { upstreamKey: "asc" } } },
       resolve: (node) => node.upstream.map((d) => d.upstreamKey),
     }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    updatedAt: t.field({ type: "DateTime", resolve: (node) => node.updatedAt }),
   }),
 });
 

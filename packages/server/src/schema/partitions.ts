@@ -159,6 +159,7 @@ builder.prismaObjectFields("AssetNode", (t) => ({
     type: PartitionsDefinitionRef,
     nullable: true,
     description: "How the asset is partitioned; null when it is not.",
+    select: { partitions: true },
     resolve: (node) => (node.partitions as PartitionsDefinition | null) ?? null,
   }),
 }));
