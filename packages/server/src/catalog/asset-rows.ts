@@ -7,6 +7,7 @@
  * selects those columns itself. Any other selection (materializations, a definition's location
  * or dependencies) returns null here, and the page is loaded by Prisma as before.
  */
+import type { Sql } from "../db/sql.js";
 import type { Asset } from "../generated/prisma/client.js";
 import { getDatamodel } from "../generated/pothos-types.js";
 
@@ -82,18 +83,36 @@ export function assetRowColumns(query: Record<string, unknown>): AssetRowColumns
   }
   const assetNames = assetFields.map((f) => f.name);
   const nodeNames = definition === undefined ? null : nodeFields.map((f) => [f.name, `d:${f.name}`] as const);
+  // Whether the asset has a definition: an undefined asset (only depended upon) joins none.
+  if (nodeNames) selected.push(`d.key IS NOT NULL AS "d:?"`);
   return {
     sql: selected.join(", "),
     shape(row) {
       const asset: Record<string, unknown> = {};
       for (const name of assetNames) asset[name] = row[name];
       if (nodeNames) {
-        const node: Record<string, unknown> = {};
-        for (const [name, alias] of nodeNames) node[name] = row[alias];
+        let node: Record<string, unknown> | null = null;
+        if (row["d:?"]) {
+          node = {};
+          for (const [name, alias] of nodeNames) node[name] = row[alias];
+        }
         asset.definition = node;
       }
       // The relation, when planned, rides along as on a Prisma row; Pothos reads it from there.
       return asset as unknown as Asset;
     },
   };
+}
+
+/**
+ * Assets by key, defined or not, with the columns `columns` plans, in one statement (Prisma would
+ * compile a query and send the keys as as many parameters: a lineage of 10,000 assets paid tens
+ * of milliseconds for it). Unknown keys are left out; the order is the database's.
+ */
+export async function loadAssetRows(sql: Sql, keys: readonly string[], columns: AssetRowColumns): Promise<Asset[]> {
+  const rows = await sql.query<Record<string, unknown>>(
+    `SELECT ${columns.sql} FROM "Asset" a LEFT JOIN "AssetNode" d ON d.key = a.key WHERE a.key = ANY($1::text[])`,
+    [keys],
+  );
+  return rows.map((row) => columns.shape(row));
 }

@@ -3,6 +3,7 @@ import type { FieldNode, GraphQLResolveInfo } from "graphql";
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { keyPath, parseAssetKey } from "../catalog/asset-key.js";
+import { assetRowColumns, loadAssetRows } from "../catalog/asset-rows.js";
 import { lineageLoader } from "../catalog/lineage-loader.js";
 import type { Context } from "../context.js";
 import { NotFoundError } from "../errors.js";
@@ -62,9 +63,12 @@ builder.prismaObjectFields("Asset", (t) => {
 export async function loadAssets(ctx: Context, info: GraphQLResolveInfo, keys: readonly string[], path: string[] = []) {
   if (keys.length === 0) return [];
   const query = queryFromInfo({ context: ctx, info, typeName: "Asset", path });
-  const found = [];
+  // Asset's and its definition's own columns: one statement; anything more (materializations,
+  // relations of the definition): Prisma.
+  const columns = assetRowColumns(query);
+  const found = columns ? await loadAssetRows(ctx.db.sql, keys, columns) : [];
   // Stay far below PostgreSQL's 65,535 bind parameters per statement.
-  for (let i = 0; i < keys.length; i += 20_000) {
+  for (let i = 0; !columns && i < keys.length; i += 20_000) {
     const chunk = keys.slice(i, i + 20_000);
     found.push(...(await ctx.db.prisma.asset.findMany({ ...query, where: { key: { in: chunk } } })));
   }
