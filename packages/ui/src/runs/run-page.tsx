@@ -1,6 +1,6 @@
 import type { ReexecutionStrategy } from "@strata/sdk";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation } from "wouter";
 import { useStrata } from "../api/strata-provider.js";
 import { useSubscription } from "../api/use-subscription.js";
@@ -10,7 +10,7 @@ import { ErrorNote } from "../layout/error-note.js";
 import { StatusBadge } from "../layout/status-badge.js";
 import { GanttChart } from "./gantt-chart.js";
 import { RunLog } from "./run-log.js";
-import { stepAttempts } from "./step-attempts.js";
+import { StepAttemptReader, stepRowAttempts } from "./step-attempts.js";
 import { useRunEvents } from "./use-run-events.js";
 
 const FINISHED = new Set(["SUCCESS", "FAILURE", "CANCELED"]);
@@ -41,8 +41,19 @@ export function RunPage({ runId }: { runId: string }) {
     const timer = setInterval(() => setNow(Date.now()), 1_000);
     return () => clearInterval(timer);
   }, [finished]);
+  // Read incrementally: a long run's log grows by thousands of events while the page is open.
+  const reader = useRef<StepAttemptReader | null>(null);
+  if (reader.current?.events !== events) reader.current = new StepAttemptReader(events);
+  // The server's step rows draw every started step at once; the log's attempts (retries
+  // included) replace a step's row as its events arrive.
+  const rowAttempts = useMemo(() => (data ? stepRowAttempts(data) : []), [data]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `events` grows in place; `version` says when.
-  const attempts = useMemo(() => (data ? stepAttempts(data, events) : []), [data, events, version]);
+  const attempts = useMemo(() => {
+    const read = reader.current!.update();
+    const seen = new Set(read.map((a) => a.stepKey));
+    const rest = rowAttempts.filter((a) => !seen.has(a.stepKey));
+    return rest.length ? [...read, ...rest] : read;
+  }, [rowAttempts, events, version]);
   // The run ended while the page was open: the log's last event says so before the status query.
   const lastType = events.at(-1)?.type;
   useEffect(() => {
