@@ -32,7 +32,7 @@ import {
 export type RunStatus = GeneratedRunStatus;
 
 /**
- * What a re-execution runs again: FROM_FAILURE, FROM_ASSET_FAILURE or ALL_STEPS.
+ * What a re-execution runs again: FROM_FAILURE, FROM_ASSET_FAILURE, ALL_STEPS or SELECTED_STEPS (with step keys).
  *
  * @example
  * ```ts
@@ -194,9 +194,10 @@ export interface RunMethods {
 
   /**
    * Queues a child run of a finished run: FROM_FAILURE (failed and never-run steps and what is
-   * downstream), FROM_ASSET_FAILURE (assets not materialized), or ALL_STEPS. Throws
+   * downstream), FROM_ASSET_FAILURE (assets not materialized), ALL_STEPS, or SELECTED_STEPS (the
+   * parent's steps in `stepKeys`, e.g. `["report.total"]`: one op of a graph asset). Throws
    * `NothingToReexecuteError` when there is nothing to run again, `RunStatusError` for a run
-   * still running. Requires `launch`.
+   * still running, `InvalidArgumentError` for step keys the parent did not run. Requires `launch`.
    *
    * @example
    * ```ts
@@ -204,7 +205,12 @@ export interface RunMethods {
    * console.log(retry.parentRunId === runId);
    * ```
    */
-  reexecuteRun(input: { runId: string; strategy: ReexecutionStrategy; extraTags?: Record<string, string> | undefined }): Promise<Run>;
+  reexecuteRun(input: {
+    runId: string;
+    strategy: ReexecutionStrategy;
+    stepKeys?: readonly string[] | undefined;
+    extraTags?: Record<string, string> | undefined;
+  }): Promise<Run>;
 
   /**
    * A page of a run's stored log, in order: the events with seq > `after` (default 0), at
@@ -273,8 +279,8 @@ export function runMethods({ sdk, endpoint, reconnect }: ClientConnection): RunM
     async terminateRun(runId) {
       return unwrapResult((await sdk.TerminateRun({ runId })).terminateRun, "Run");
     },
-    async reexecuteRun(input) {
-      return unwrapResult((await sdk.ReexecuteRun(input)).reexecuteRun, "Run");
+    async reexecuteRun({ stepKeys, ...input }) {
+      return unwrapResult((await sdk.ReexecuteRun({ ...input, stepKeys: stepKeys ? [...stepKeys] : undefined })).reexecuteRun, "Run");
     },
     async runLog(runId, options = {}) {
       const run = unwrapResult((await sdk.RunLog({ id: runId, after: options.after, first: options.first })).run, "Run");

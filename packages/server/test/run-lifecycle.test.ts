@@ -288,6 +288,40 @@ describe(`re-execution (${testDialect})`, () => {
     const missing = (await gqlAs(REEXECUTE, { id: "00000000-0000-0000-0000-000000000000", s: "ALL_STEPS" })).data!.reexecuteRun;
     expect(missing.__typename).toBe("NotFoundError");
   });
+
+  it("SELECTED_STEPS re-runs exactly the chosen steps, and refuses steps the parent did not run", async () => {
+    const SELECTED = `mutation($id: ID!, $steps: [String!]) { reexecuteRun(runId: $id, strategy: SELECTED_STEPS, stepKeys: $steps) {
+      __typename ... on Error { message } ... on InvalidArgumentError { argument } ... on Run { id reexecutionStrategy stepKeys } } }`;
+    await drain();
+    const id = await launch(["a", "b", "c"]);
+    await settle();
+    await claim();
+    await report(id, [
+      start(id, ["a", "b", "c"]),
+      ...["a", "b", "c"].flatMap((step, i) => [
+        e(2 + i * 3, "STEP_START", { stepKey: step, payload: { retryNumber: 0 } }),
+        e(3 + i * 3, "STEP_OUTPUT", { stepKey: step, payload: { outputName: step, assetKey: step, stored: true, metadata: {} } }),
+        e(4 + i * 3, "STEP_SUCCESS", { stepKey: step, payload: { durationMs: 1, retryNumber: 0 } }),
+      ]),
+      e(11, "RUN_SUCCESS", { payload: { durationMs: 1 } }),
+    ]);
+    const child = (await gqlAs(SELECTED, { id, steps: ["b"] })).data!.reexecuteRun;
+    expect(child).toMatchObject({ __typename: "Run", reexecutionStrategy: "SELECTED_STEPS", stepKeys: ["b"] });
+    await settle();
+    // The worker runs b alone (its dependency a is read from storage, as for any subset).
+    const claimed = await claim("worker-3");
+    expect(claimed).toMatchObject({ id: child.id, stepKeys: ["b"], strategy: "SELECTED_STEPS" });
+
+    const unknown = (await gqlAs(SELECTED, { id, steps: ["b", "zz"] })).data!.reexecuteRun;
+    expect(unknown).toMatchObject({ __typename: "InvalidArgumentError", argument: "stepKeys" });
+    expect(unknown.message).toMatch(/no step "zz"/);
+    const none = (await gqlAs(SELECTED, { id, steps: null })).data!.reexecuteRun;
+    expect(none).toMatchObject({ __typename: "InvalidArgumentError", argument: "stepKeys" });
+    const mixed = (
+      await gqlAs(`mutation($id: ID!) { reexecuteRun(runId: $id, strategy: ALL_STEPS, stepKeys: ["a"]) { __typename } }`, { id })
+    ).data!.reexecuteRun;
+    expect(mixed.__typename).toBe("InvalidArgumentError");
+  });
 });
 
 describe(`run event streams (${testDialect})`, () => {

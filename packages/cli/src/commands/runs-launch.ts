@@ -73,6 +73,7 @@ interface ReexecuteOptions extends FollowOptions {
   fromFailure?: boolean;
   fromAssetFailure?: boolean;
   allSteps?: boolean;
+  step?: string[];
 }
 
 /**
@@ -92,7 +93,8 @@ export function reexecuteCommand(): Command {
       [
         "Queues a child run of a finished run. --from-failure (the default): the failed,",
         "interrupted and never-started steps and what is downstream of them; --from-asset-failure:",
-        "the steps of the assets not materialized; --all-steps: the whole run again. Outputs of",
+        "the steps of the assets not materialized; --all-steps: the whole run again; --step <key>",
+        "(repeatable): exactly those steps of the run, e.g. one op of a graph asset. Outputs of",
         "steps not run again are loaded from where the earlier run stored them, not recomputed.",
       ].join(" "),
     )
@@ -103,12 +105,23 @@ export function reexecuteCommand(): Command {
         "allSteps",
       ]),
     )
-    .addOption(new Option("--from-asset-failure", "the steps of the assets it did not materialize").conflicts("allSteps"))
-    .option("--all-steps", "the whole run again");
+    .addOption(new Option("--from-asset-failure", "the steps of the assets it did not materialize").conflicts(["allSteps", "step"]))
+    .addOption(new Option("--all-steps", "the whole run again").conflicts("step"))
+    .addOption(
+      new Option("--step <key>", "one of its steps to run again (repeatable; e.g. report.total, an op of a graph asset)")
+        .conflicts("fromFailure")
+        .argParser((value: string, previous: string[] = []) => [...previous, value]),
+    );
   return action(reexecute, async (runId: string, options: ReexecuteOptions) => {
-    const strategy: ReexecutionStrategy = options.allSteps ? "ALL_STEPS" : options.fromAssetFailure ? "FROM_ASSET_FAILURE" : "FROM_FAILURE";
+    const strategy: ReexecutionStrategy = options.step?.length
+      ? "SELECTED_STEPS"
+      : options.allSteps
+        ? "ALL_STEPS"
+        : options.fromAssetFailure
+          ? "FROM_ASSET_FAILURE"
+          : "FROM_FAILURE";
     const client = connect(options);
-    const run = await client.reexecuteRun({ runId, strategy, extraTags: parseTags(options.tag) });
+    const run = await client.reexecuteRun({ runId, strategy, stepKeys: options.step, extraTags: parseTags(options.tag) });
     const steps = `${run.stepKeys.length} step${run.stepKeys.length === 1 ? "" : "s"} (${run.stepKeys.join(", ")})`;
     return afterQueued(client, run, `Re-executing run ${runId} ${strategy} as run ${run.id}: ${steps} (${run.status})`, options);
   });

@@ -215,4 +215,38 @@ describe("re-execution", () => {
     });
     expect(grandchild.outputFor("summed")).toBe(6);
   });
+
+  it("SELECTED_STEPS reruns exactly the chosen op of a graph asset, loading its input from the parent", async () => {
+    let loads = 0;
+    let totals = 0;
+    const load = op("load", () => {
+      loads++;
+      return [1, 2, 3];
+    });
+    const total = op("total", (xs: number[]) => {
+      totals++;
+      return xs.reduce((s, x) => s + x, 0);
+    });
+    const summed = graphAsset("summed", () => total(load()));
+    const defs = new Definitions({ assets: [summed], ioManagers: { io_manager: new FilesystemIOManager({ baseDir }) } });
+    const parent = await materialize(defs);
+
+    const retried = await materialize(defs, { parentRun: parent, strategy: "SELECTED_STEPS", stepKeys: ["summed.total"] });
+
+    expect(retried.success).toBe(true);
+    expect([loads, totals]).toEqual([1, 2]);
+    expect(retried.events[0]).toMatchObject({
+      payload: { stepKeys: ["summed.total"], reusedOutputs: [{ stepKey: "summed.load", runId: parent.runId }] },
+    });
+    expect(retried.outputFor("summed")).toBe(6);
+    // A step the parent did not run, or no step at all, is refused before anything runs.
+    await expect(materialize(defs, { parentRun: parent, strategy: "SELECTED_STEPS", stepKeys: ["summed.nope"] })).rejects.toMatchObject({
+      code: "invalid_step_selection",
+      message: expect.stringContaining('no step "summed.nope"'),
+    });
+    await expect(materialize(defs, { parentRun: parent, strategy: "SELECTED_STEPS" })).rejects.toMatchObject({
+      code: "invalid_step_selection",
+    });
+    expect([loads, totals]).toEqual([1, 2]);
+  });
 });

@@ -58,14 +58,17 @@ export interface ExecuteRunOptions extends PartitionRequest {
   includeChecks?: boolean;
   /** Checks to run alone, on their assets' stored values (check steps only). Excludes the other selections. */
   checks?: readonly (string | AssetCheckDefinition)[];
-  /** Exact steps to run, every asset they output selected. */
+  /** Exact steps to run, every asset they output selected (with `parentRun` and "SELECTED_STEPS": the steps to re-execute). */
   stepKeys?: readonly string[];
   /**
    * The run exactly as the server planned it: its steps and assets and, for a re-execution,
    * the runs whose stored outputs inputs load (`reusedOutputs`). Nothing is re-planned here.
    */
   plan?: PlannedRun;
-  /** Re-execute this earlier run, planning it here from its events, following `strategy` (default "FROM_FAILURE"). */
+  /**
+   * Re-execute this earlier run, planning it here from its events, following `strategy` (default
+   * "FROM_FAILURE"); with "SELECTED_STEPS", the parent's steps named in `stepKeys`.
+   */
   parentRun?: { events: readonly RunEvent[] };
   strategy?: ReexecutionStrategy;
   /** Receives every event in order; a returned promise delays the next delivery, not the run. */
@@ -118,13 +121,16 @@ const NO_LINEAGE: RunLineage = { parentRunId: null, rootRunId: null, strategy: n
 
 function planSelection(definitions: Definitions, options: ExecuteRunOptions): { selection: RunSelection; lineage: RunLineage } {
   const manifest = definitions.plan.manifest;
-  const given = [options.selection, options.stepKeys, options.plan, options.parentRun, options.checks].filter(
+  // SELECTED_STEPS re-executes `stepKeys` of `parentRun`: the two go together.
+  const selectedSteps = options.parentRun && options.strategy === "SELECTED_STEPS" ? (options.stepKeys ?? []) : undefined;
+  const given = [options.selection, selectedSteps ? undefined : options.stepKeys, options.plan, options.parentRun, options.checks].filter(
     (o) => o !== undefined,
   ).length;
   if (given > 1) throw new TypeError("executeRun takes at most one of selection, stepKeys, plan, parentRun and checks");
   if (options.plan) return selectPlannedRun(manifest, options.plan);
   if (options.parentRun) {
-    const { stepKeys, assetKeys, ...lineage } = planReexecution(manifest, options.parentRun.events, options.strategy ?? "FROM_FAILURE");
+    const strategy = options.strategy ?? "FROM_FAILURE";
+    const { stepKeys, assetKeys, ...lineage } = planReexecution(manifest, options.parentRun.events, strategy, selectedSteps);
     return { selection: { stepKeys, assetKeys }, lineage };
   }
   if (options.stepKeys) return { selection: selectSteps(manifest, options.stepKeys), lineage: NO_LINEAGE };

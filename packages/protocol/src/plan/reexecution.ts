@@ -11,14 +11,15 @@ import { resolveSelection, type RunSelection } from "./selection.js";
  * - `FROM_ASSET_FAILURE`: the assets the parent selected but did not materialize, and those a
  *   blocking check of failed (with its checks, and what they blocked); a multi-asset that
  *   cannot be subset runs whole;
- * - `ALL_STEPS`: every step of the parent.
+ * - `ALL_STEPS`: every step of the parent;
+ * - `SELECTED_STEPS`: the parent's steps the caller names (Dagster's "re-execute selected steps").
  *
  * @example
  * ```ts
  * await materialize(defs, { parentRun: failed, strategy: "FROM_ASSET_FAILURE" satisfies ReexecutionStrategy });
  * ```
  */
-export type ReexecutionStrategy = "FROM_FAILURE" | "FROM_ASSET_FAILURE" | "ALL_STEPS";
+export type ReexecutionStrategy = "FROM_FAILURE" | "FROM_ASSET_FAILURE" | "ALL_STEPS" | "SELECTED_STEPS";
 
 /**
  * Why a re-execution cannot be planned.
@@ -28,7 +29,7 @@ export type ReexecutionStrategy = "FROM_FAILURE" | "FROM_ASSET_FAILURE" | "ALL_S
  * const benign: ReexecutionErrorCode = "nothing_to_reexecute";
  * ```
  */
-export type ReexecutionErrorCode = "nothing_to_reexecute" | "invalid_parent_run";
+export type ReexecutionErrorCode = "nothing_to_reexecute" | "invalid_parent_run" | "invalid_step_selection";
 
 /**
  * Thrown when a re-execution has nothing to do, or the parent's events are not a run's.
@@ -112,6 +113,10 @@ function summarize(events: readonly RunEvent[]) {
  * data, so the server can apply the very same rules to stored events. Throws a
  * `ReexecutionError` ("nothing_to_reexecute") when the strategy selects nothing.
  *
+ * SELECTED_STEPS runs exactly `stepKeys` (steps of the parent run, e.g. one op of a graph
+ * asset, as Dagster's "re-execute selected steps"), loading every other input from the runs that
+ * stored it; a key the parent did not run is a `ReexecutionError` ("invalid_step_selection").
+ *
  * @example
  * ```ts
  * const failed = await materialize(defs, { ioManagers: { io_manager: storage } });
@@ -119,7 +124,12 @@ function summarize(events: readonly RunEvent[]) {
  * plan.stepKeys; // the failed step and everything downstream of it
  * ```
  */
-export function planReexecution(manifest: Manifest, parentEvents: readonly RunEvent[], strategy: ReexecutionStrategy): ReexecutionPlan {
+export function planReexecution(
+  manifest: Manifest,
+  parentEvents: readonly RunEvent[],
+  strategy: ReexecutionStrategy,
+  stepKeys: readonly string[] = [],
+): ReexecutionPlan {
   const parent = summarize(parentEvents);
   const stepsByKey = new Map(manifest.steps.map((s) => [s.key, s]));
   // Steps the code no longer has cannot run again; the rest keep the parent's selection.
@@ -128,8 +138,28 @@ export function planReexecution(manifest: Manifest, parentEvents: readonly RunEv
   const parentAssets = parent.start.assetKeys.filter((k) => known.has(k));
   const upstreamOf = (key: string) => [...stepsByKey.get(key)!.inputs, ...stepsByKey.get(key)!.deps].map((i) => i.stepKey);
 
+  if ((strategy === "SELECTED_STEPS") !== stepKeys.length > 0) {
+    throw new ReexecutionError(
+      "invalid_step_selection",
+      strategy === "SELECTED_STEPS"
+        ? "SELECTED_STEPS needs the keys of the steps to run"
+        : `${strategy} takes no step keys (use SELECTED_STEPS)`,
+    );
+  }
+  const outputsOf = (key: string) => stepsByKey.get(key)!.outputs.flatMap((o) => (o.assetKey ? [o.assetKey] : []));
   let selection: RunSelection;
-  if (strategy === "ALL_STEPS") {
+  if (strategy === "SELECTED_STEPS") {
+    const chosen = new Set(stepKeys);
+    const unknown = [...chosen].filter((k) => !parentSteps.includes(k));
+    if (unknown.length) {
+      throw new ReexecutionError(
+        "invalid_step_selection",
+        `run ${parent.start.runId} has no step ${unknown.map((k) => `"${k}"`).join(", ")} (its steps: ${parentSteps.join(", ")})`,
+      );
+    }
+    const assets = new Set([...chosen].flatMap(outputsOf));
+    selection = { stepKeys: parentSteps.filter((k) => chosen.has(k)), assetKeys: parentAssets.filter((k) => assets.has(k)) };
+  } else if (strategy === "ALL_STEPS") {
     selection = { stepKeys: parentSteps, assetKeys: parentAssets };
   } else if (strategy === "FROM_FAILURE") {
     const again = new Set<string>();
@@ -138,7 +168,6 @@ export function planReexecution(manifest: Manifest, parentEvents: readonly RunEv
       const broken = state === undefined || state === "started" || state === "failed";
       if (broken || upstreamOf(key).some((up) => again.has(up))) again.add(key);
     }
-    const outputsOf = (key: string) => stepsByKey.get(key)!.outputs.flatMap((o) => (o.assetKey ? [o.assetKey] : []));
     const assets = new Set([...again].flatMap(outputsOf));
     selection = { stepKeys: parentSteps.filter((k) => again.has(k)), assetKeys: parentAssets.filter((k) => assets.has(k)) };
   } else {

@@ -1,7 +1,7 @@
 import { resolveRunPartitions } from "../partitions/run-partitions.js";
 import { isTerminalRunStatus, planReexecution, ReexecutionError, type ReexecutionStrategy } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
-import { NothingToReexecuteError, NotFoundError, RunStatusError } from "../errors.js";
+import { InvalidArgumentError, NothingToReexecuteError, NotFoundError, RunStatusError } from "../errors.js";
 import { insertRun, type NewRunStatus, type RunRow } from "./launch.js";
 import type { ManifestCache } from "./manifest-cache.js";
 import { readExecutorEvents } from "./run-events.js";
@@ -11,7 +11,8 @@ import { parseTags } from "./run-tags.js";
 /**
  * Queues a child run of a finished run, with Dagster's semantics: FROM_FAILURE re-runs failed,
  * interrupted and never-started steps and everything downstream of them; FROM_ASSET_FAILURE
- * re-runs what did not materialize; ALL_STEPS re-runs the parent's whole selection. The plan
+ * re-runs what did not materialize; ALL_STEPS re-runs the parent's whole selection; SELECTED_STEPS
+ * re-runs the parent's steps named in `stepKeys` (one op of a graph asset, say). The plan
  * comes from the parent's stored events and the location's current manifest, through the same
  * pure function the location's executor uses; values of steps not re-run are loaded through the
  * IO manager from the runs that stored them.
@@ -19,7 +20,7 @@ import { parseTags } from "./run-tags.js";
 export async function reexecuteRun(
   sql: Sql,
   manifests: ManifestCache,
-  input: { runId: string; strategy: ReexecutionStrategy; extraTags?: unknown; createdBy: string },
+  input: { runId: string; strategy: ReexecutionStrategy; stepKeys?: readonly string[] | null; extraTags?: unknown; createdBy: string },
   admitUpTo: number | null,
 ): Promise<{ id: string; status: NewRunStatus; row: RunRow; location: string }> {
   const [parent] = await sql.query<{
@@ -40,6 +41,14 @@ export async function reexecuteRun(
      FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId" WHERE r.id = $1`,
     [input.runId],
   );
+  const stepKeys = input.stepKeys ?? [];
+  if ((input.strategy === "SELECTED_STEPS") !== stepKeys.length > 0)
+    throw new InvalidArgumentError(
+      "stepKeys",
+      input.strategy === "SELECTED_STEPS"
+        ? "SELECTED_STEPS needs the keys of the steps to run"
+        : `${input.strategy} takes no step keys (use SELECTED_STEPS)`,
+    );
   if (!parent) throw new NotFoundError("run", input.runId);
   if (!isTerminalRunStatus(parent.status)) {
     throw new RunStatusError(
@@ -53,14 +62,21 @@ export async function reexecuteRun(
   const rootRunId = parent.rootRunId ?? parent.id;
   let plan: RunPlan;
   if (!events.some((e) => e.type === "RUN_START")) {
+    if (stepKeys.length)
+      throw new InvalidArgumentError(
+        "stepKeys",
+        `run ${parent.id} never started: it has no outputs to re-execute steps from (use ALL_STEPS)`,
+      );
     // The parent never started (canceled in the queue, never claimed): nothing ran, all must.
     const parentPlan = readPlan(parent.plan);
     plan = planOf(manifest, parentPlan);
   } else {
     try {
-      const reexecution = planReexecution(manifest, events, input.strategy);
+      const reexecution = planReexecution(manifest, events, input.strategy, stepKeys);
       plan = planOf(manifest, reexecution, reexecution.reusedOutputs);
     } catch (error) {
+      if (error instanceof ReexecutionError && error.code === "invalid_step_selection")
+        throw new InvalidArgumentError("stepKeys", error.message);
       if (error instanceof ReexecutionError && error.code === "nothing_to_reexecute") {
         throw new NothingToReexecuteError(
           { runId: parent.id },

@@ -29,6 +29,10 @@ export const ReexecutionStrategyEnum = builder.enumType("ReexecutionStrategy", {
     FROM_FAILURE: { description: "Failed, interrupted and never-started steps, and everything downstream of them." },
     FROM_ASSET_FAILURE: { description: "The assets that were not materialized." },
     ALL_STEPS: { description: "The parent's whole selection." },
+    SELECTED_STEPS: {
+      description:
+        "Exactly the parent's steps named in `stepKeys` (one op of a graph asset, say); every other input loads from the runs that stored it.",
+    },
   },
 });
 
@@ -234,11 +238,13 @@ builder.mutationFields((t) => ({
   }),
   reexecuteRun: t.prismaField({
     type: "Run",
-    description: "Queues a child run of a finished run, following `strategy`. Requires `launch`.",
+    description:
+      "Queues a child run of a finished run, following `strategy` (with SELECTED_STEPS, the parent's steps in `stepKeys`). Requires `launch`.",
     errors: { types: [NotFoundError, RunStatusError, NothingToReexecuteError] },
     args: {
       runId: t.arg.id({ required: true }),
       strategy: t.arg({ type: ReexecutionStrategyEnum, required: true }),
+      stepKeys: t.arg.stringList({ required: false, description: "With SELECTED_STEPS: the parent's steps to run again." }),
       extraTags: t.arg({ type: "JSON", required: false }),
     },
     resolve: async (_query, _root, args, ctx) => {
@@ -246,7 +252,13 @@ builder.mutationFields((t) => ({
       const run = await reexecuteRun(
         ctx.db.sql,
         ctx.runs.manifests,
-        { runId: parseRunId(args.runId), strategy: args.strategy, extraTags: args.extraTags, createdBy: principalName(ctx) },
+        {
+          runId: parseRunId(args.runId),
+          strategy: args.strategy,
+          stepKeys: args.stepKeys,
+          extraTags: args.extraTags,
+          createdBy: principalName(ctx),
+        },
         ctx.runs.admitUpTo,
       );
       ctx.runs.announce(run);

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "ReexecutionStrategy" ADD VALUE 'SELECTED_STEPS';
