@@ -104,4 +104,36 @@ describe("runs in the web UI", () => {
     expect(p.blocked).toEqual([]);
     expect(p.errors).toEqual([]);
   });
+
+  it("re-executes the steps picked on the chart, exactly those", async () => {
+    const run = await ui.client.launchRun({ assetKeys: ["shop/orders", "shop/revenue", "shop/report"] });
+    const claimed = await worker.claim();
+    expect(claimed.id).toBe(run.id);
+    await worker.start(claimed);
+    await worker.succeed(run.id, "shop__orders", "shop/orders");
+    await worker.succeed(run.id, "shop__revenue", "shop/revenue");
+    await worker.succeed(run.id, "shop__report", "shop/report");
+    await worker.report(run.id, { type: "RUN_SUCCESS", payload: { durationMs: 30 } });
+
+    const p = await openOfflinePage(browser);
+    await p.page.goto(`${ui.url}/runs/${run.id}`);
+    await expect.poll(() => headingStatus(p)).toBe("SUCCESS");
+    const button = p.page.getByRole("button", { name: /Re-execute .*selected step/ });
+    expect(await button.isDisabled()).toBe(true);
+    await p.page.getByRole("checkbox", { name: "Select step shop__revenue" }).click();
+    await expect.poll(() => button.innerText()).toBe("Re-execute 1 selected step");
+    await p.screenshot("run-step-selected");
+    await button.click();
+    await p.page.waitForURL((url) => url.pathname.startsWith("/runs/") && !url.pathname.endsWith(run.id));
+    const child = await worker.claim();
+    expect(child).toMatchObject({ id: runIdOf(p), stepKeys: ["shop__revenue"], strategy: "SELECTED_STEPS" });
+    await worker.start(child);
+    await worker.succeed(child.id, "shop__revenue", "shop/revenue");
+    await worker.report(child.id, { type: "RUN_SUCCESS", payload: { durationMs: 5 } });
+    await expect.poll(() => headingStatus(p)).toBe("SUCCESS");
+    // The child's page starts with nothing selected.
+    expect(await p.page.locator('[data-testid="gantt-step"][aria-checked="true"]').count()).toBe(0);
+    expect(p.blocked).toEqual([]);
+    expect(p.errors).toEqual([]);
+  });
 });

@@ -25,7 +25,20 @@ const COLOURS: Record<string, string> = {
  * milliseconds since the run's start inside one scaled group, so a longer time axis changes one
  * transform, and each row and bar is memoized, so an event re-renders only the bar it changed.
  */
-export function GanttChart({ run, attempts, now }: { run: RunDetail; attempts: readonly StepAttempt[]; now: number }) {
+export function GanttChart({
+  run,
+  attempts,
+  now,
+  selected,
+  onToggle,
+}: {
+  run: RunDetail;
+  attempts: readonly StepAttempt[];
+  now: number;
+  /** Steps chosen to re-execute (a click on a step's row toggles it). */
+  selected: ReadonlySet<string>;
+  onToggle: (stepKey: string) => void;
+}) {
   // Steps in the order they started, then those still waiting: the chart reads as a waterfall.
   // Recomputed only when a step starts (a new attempt), not on every event.
   // biome-ignore lint/correctness/useExhaustiveDependencies: the order changes only when attempts are added.
@@ -44,7 +57,7 @@ export function GanttChart({ run, attempts, now }: { run: RunDetail; attempts: r
   const height = stepKeys.length * ROW + 20;
   return (
     <svg className="gantt" viewBox={`0 0 ${WIDTH} ${height}`} width="100%" data-testid="gantt" role="img" aria-label="steps over time">
-      <GanttRows stepKeys={stepKeys} />
+      <GanttRows stepKeys={stepKeys} selected={selected} onToggle={onToggle} />
       <g transform={`translate(${LABEL} 0) scale(${PLOT / span} 1)`}>
         {attempts.map((a) => (
           <GanttBar
@@ -66,14 +79,41 @@ export function GanttChart({ run, attempts, now }: { run: RunDetail; attempts: r
   );
 }
 
-const GanttRows = memo(function GanttRows({ stepKeys }: { stepKeys: readonly string[] }) {
+const GanttRows = memo(function GanttRows({
+  stepKeys,
+  selected,
+  onToggle,
+}: {
+  stepKeys: readonly string[];
+  selected: ReadonlySet<string>;
+  onToggle: (stepKey: string) => void;
+}) {
   return (
     <>
       {stepKeys.map((stepKey, row) => (
-        <g key={stepKey} transform={`translate(0 ${row * ROW})`}>
+        // biome-ignore lint/a11y/useSemanticElements: an SVG row cannot hold an <input>; role and aria-checked say what it is.
+        <g
+          key={stepKey}
+          transform={`translate(0 ${row * ROW})`}
+          className={selected.has(stepKey) ? "gantt-step selected" : "gantt-step"}
+          data-testid="gantt-step"
+          data-step={stepKey}
+          role="checkbox"
+          aria-checked={selected.has(stepKey)}
+          aria-label={`Select step ${stepKey}`}
+          tabIndex={0}
+          onClick={() => onToggle(stepKey)}
+          onKeyDown={(event) => {
+            if (event.key === " " || event.key === "Enter") {
+              event.preventDefault();
+              onToggle(stepKey);
+            }
+          }}
+        >
           <rect x={0} y={0} width={WIDTH} height={ROW} className={row % 2 ? "gantt-row odd" : "gantt-row"} />
           <text x={6} y={ROW / 2 + 4} className="gantt-label">
-            {stepKey.length > 34 ? `${stepKey.slice(0, 33)}…` : stepKey}
+            {selected.has(stepKey) ? "☑ " : ""}
+            {stepKey.length > 32 ? `${stepKey.slice(0, 31)}…` : stepKey}
           </text>
         </g>
       ))}

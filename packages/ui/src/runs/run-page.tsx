@@ -1,6 +1,6 @@
 import type { ReexecutionStrategy } from "@strata/sdk";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation } from "wouter";
 import { useStrata } from "../api/strata-provider.js";
 import { useSubscription } from "../api/use-subscription.js";
@@ -61,8 +61,22 @@ export function RunPage({ runId }: { runId: string }) {
       void queryClient.invalidateQueries({ queryKey: ["run", runId] });
   }, [lastType, queryClient, runId]);
 
+  // Steps picked on the chart (a click on a row) for "Re-execute selected steps".
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const toggle = useCallback(
+    (stepKey: string) =>
+      setSelected((current) => {
+        const next = new Set(current);
+        if (!next.delete(stepKey)) next.add(stepKey);
+        return next;
+      }),
+    [],
+  );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new run (the child followed) starts with nothing selected.
+  useEffect(() => setSelected(new Set()), [runId]);
   const reexecute = useMutation({
-    mutationFn: (strategy: ReexecutionStrategy) => client.reexecuteRun({ runId, strategy }),
+    mutationFn: (strategy: ReexecutionStrategy) =>
+      client.reexecuteRun({ runId, strategy, stepKeys: strategy === "SELECTED_STEPS" ? [...selected] : undefined }),
     // Follow the child: its page subscribes to its status and log.
     onSuccess: (child) => navigate(`/runs/${child.id}`),
   });
@@ -101,6 +115,14 @@ export function RunPage({ runId }: { runId: string }) {
               {label}
             </button>
           ))}
+          <button
+            type="button"
+            disabled={!finished || selected.size === 0 || reexecute.isPending}
+            title="Click steps in the chart to select them"
+            onClick={() => reexecute.mutate("SELECTED_STEPS")}
+          >
+            Re-execute {selected.size || ""} selected step{selected.size === 1 ? "" : "s"}
+          </button>
           <button type="button" className="danger" disabled={finished || terminate.isPending} onClick={() => terminate.mutate()}>
             Terminate
           </button>
@@ -152,7 +174,7 @@ export function RunPage({ runId }: { runId: string }) {
       {data.failureReason && <p className="error-note">{data.failureReason}</p>}
       <section className="panel">
         <h2>Steps</h2>
-        <GanttChart run={data} attempts={attempts} now={now} />
+        <GanttChart run={data} attempts={attempts} now={now} selected={selected} onToggle={toggle} />
       </section>
       <section className="panel">
         <h2>Log</h2>
