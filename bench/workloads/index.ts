@@ -3,6 +3,7 @@ import { w0Health } from "./w0-health.js";
 import { w3Executor } from "./w3-executor.js";
 import { w1w2Orchestration } from "./w1-w2-orchestration.js";
 import { w4Registration } from "./w4-registration.js";
+import { w5Http } from "./w5-http.js";
 import { w6Search } from "./w6-search.js";
 import { w7Partitions } from "./w7-partitions.js";
 import { w8Lineage } from "./w8-lineage.js";
@@ -14,6 +15,7 @@ export const workloads: Workload[] = [
   w1w2Orchestration,
   w3Executor,
   w4Registration,
+  w5Http,
   w6Search,
   w7Partitions,
   w8Lineage,
