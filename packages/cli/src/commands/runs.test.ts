@@ -246,6 +246,20 @@ describe("a failing run, re-executed from its failure", () => {
     });
     await t.client.terminateRun((JSON.parse(again.stdout) as Run).id).catch(() => undefined);
   });
+
+  it("re-executes exactly the steps named with --step, and refuses a step the run did not have", async () => {
+    const sourceRuns = readFileSync(join(work.dir, "source.count"), "utf8").length;
+    const { code, stdout } = await runCli(["runs", "reexecute", childId, "--step", "doubled", "--wait", ...as()]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^Re-executing run ${childId} SELECTED_STEPS as run \\S+: 1 step \\(doubled\\) `));
+    expect(stdout).toMatch(/✓ SUCCESS {2}run \S+ in (?:\d+ms|\d+\.\ds): 1 of 1 step succeeded, 1 asset materialized\n$/);
+    expect(readFileSync(join(work.dir, "source.count"), "utf8").length).toBe(sourceRuns);
+    const refused = await runCli(["runs", "reexecute", childId, "--step", "nope", ...as()]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/no step "nope"/);
+    const mixed = await runCli(["runs", "reexecute", childId, "--step", "doubled", "--all-steps", ...as()]);
+    expect(mixed.code).toBe(2);
+  });
 });
 
 describe("stopping runs", () => {
