@@ -18,10 +18,13 @@ export class FakeWorker {
     this.worker = createWorkerClient({ url: graphqlUrl, token });
   }
 
-  /** The next run the server hands this location (waiting for the coordinator to start it). */
-  async claim(): Promise<ClaimedRun> {
+  /**
+   * The next run the server hands this location (waiting for the coordinator to start it),
+   * held for `leaseSeconds` (the server's default unless given) without a heartbeat.
+   */
+  async claim(leaseSeconds?: number): Promise<ClaimedRun> {
     for (let i = 0; i < 600; i++) {
-      const run = await this.worker.claimRun({ location: this.location, workerId: this.workerId, waitSeconds: 1 });
+      const run = await this.worker.claimRun({ location: this.location, workerId: this.workerId, waitSeconds: 1, leaseSeconds });
       if (run) return run;
     }
     throw new Error(`no run to claim for ${this.location}`);
