@@ -8,6 +8,8 @@ import { runStartPayload } from "@strata/server/testing";
 export class FakeWorker {
   private readonly worker: WorkerClient;
   private readonly seqs = new Map<string, number>();
+  /** The lease each claimed run was taken with: every report renews it for as long again. */
+  private readonly leases = new Map<string, number>();
   readonly workerId = "ui-test-worker";
 
   constructor(
@@ -20,12 +22,17 @@ export class FakeWorker {
 
   /**
    * The next run the server hands this location (waiting for the coordinator to start it),
-   * held for `leaseSeconds` (the server's default unless given) without a heartbeat.
+   * held for `leaseSeconds` (the server's default unless given) without a heartbeat; each
+   * report renews the lease for as long again (a report with no lease would renew it for the
+   * server's default only).
    */
   async claim(leaseSeconds?: number): Promise<ClaimedRun> {
     for (let i = 0; i < 600; i++) {
       const run = await this.worker.claimRun({ location: this.location, workerId: this.workerId, waitSeconds: 1, leaseSeconds });
-      if (run) return run;
+      if (run) {
+        if (leaseSeconds !== undefined) this.leases.set(run.id, leaseSeconds);
+        return run;
+      }
     }
     throw new Error(`no run to claim for ${this.location}`);
   }
@@ -34,7 +41,12 @@ export class FakeWorker {
     let seq = this.seqs.get(runId) ?? 0;
     const numbered = events.map((e) => ({ timestamp: Date.now(), ...e, seq: ++seq }));
     this.seqs.set(runId, seq);
-    const report = await this.worker.reportRunEvents({ runId, workerId: this.workerId, events: numbered });
+    const report = await this.worker.reportRunEvents({
+      runId,
+      workerId: this.workerId,
+      events: numbered,
+      leaseSeconds: this.leases.get(runId),
+    });
     if (!report.held) throw new Error(`the worker lost run ${runId}: ${report.message}`);
   }
 
