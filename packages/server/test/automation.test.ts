@@ -1,8 +1,8 @@
 import { AutomationCondition } from "@strata/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AutomationService } from "../src/automation/automation-service.js";
-import { runStartPayload } from "../src/testing/events.js";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { playNextRun } from "../src/testing/played-run.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 
@@ -35,45 +35,10 @@ async function tick() {
 }
 
 const LAUNCH = `mutation($keys: [String!]!) { launchRun(assetKeys: $keys) { ... on Run { id } ... on Error { message } } }`;
-const CLAIM = `mutation { claimRun(location: "auto", workerId: "w1") { ... on ClaimRunResult { run { id stepKeys assetKeys tags } } ... on Error { message } } }`;
-const REPORT = `mutation($id: ID!, $events: [RunEventInput!]!) { reportRunEvents(runId: $id, workerId: "w1", events: $events) {
-  __typename ... on Error { message } } }`;
 const MATERIALIZE = `mutation($key: String!) { reportMaterialization(assetKey: $key) { __typename } }`;
 
-let at = Date.now();
-const ev = (seq: number, type: string, extra: Record<string, unknown> = {}) => ({ seq, type, timestamp: at++, payload: {}, ...extra });
-
 /** Plays the worker: claims the next run and reports it started and each asset materialized; `finish` ends it. */
-async function startRun() {
-  type Claimed = { id: string; stepKeys: string[]; assetKeys: string[]; tags: unknown };
-  let run: Claimed | null = null;
-  // The coordinator admits a launched run just after its launch commits.
-  for (let i = 0; i < 100 && !run; i++) {
-    run = (await app.gql(CLAIM, {}, worker)).data!.claimRun.run;
-    if (!run) await new Promise((r) => setTimeout(r, 20));
-  }
-  if (!run) throw new Error("no run to claim");
-  const events = [ev(1, "RUN_START", { payload: runStartPayload(run) })];
-  for (const key of run.assetKeys) {
-    events.push(ev(events.length + 1, "STEP_START", { stepKey: key, payload: { retryNumber: 0 } }));
-    events.push(
-      ev(events.length + 1, "ASSET_MATERIALIZATION", {
-        stepKey: key,
-        assetKey: key,
-        payload: { assetKey: key, outputName: "result", metadata: {}, dataVersion: null },
-      }),
-    );
-    events.push(ev(events.length + 1, "STEP_SUCCESS", { stepKey: key, payload: { durationMs: 1, retryNumber: 0 } }));
-  }
-  expect((await app.gql(REPORT, { id: run.id, events }, worker)).data!.reportRunEvents.__typename).toBe("RunReport");
-  return {
-    run,
-    finish: async () => {
-      const end = [ev(events.length + 1, "RUN_SUCCESS", { payload: { durationMs: 5 } })];
-      expect((await app.gql(REPORT, { id: run.id, events: end }, worker)).data!.reportRunEvents.__typename).toBe("RunReport");
-    },
-  };
-}
+const startRun = () => playNextRun(app, worker, "auto");
 
 const runsOf = (key: string) =>
   app.db.sql.query<{ id: string; tags: Record<string, string>; createdBy: string }>(
@@ -83,7 +48,7 @@ const runsOf = (key: string) =>
 
 describe(`automation ticks (${testDialect})`, () => {
   it("requests b exactly once after a is materialized, never while a is in progress, then skips tick after tick", async () => {
-    // First evaluation: b is missing, but an asset already missing when first evaluated waits for its deps (Dagster's initial_evaluation).
+    // First evaluation: b is missing, but so is a, which no condition will request: b waits for it.
     expect(await tick()).toMatchObject({ kind: "ticked", status: "SKIPPED", requested: [] });
 
     await app.gql(LAUNCH, { keys: ["a"] });

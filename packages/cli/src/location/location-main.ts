@@ -12,6 +12,8 @@ import { trackImportedFiles } from "./imported-files.js";
 const config = readLocationConfig();
 const abort = new AbortController();
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => abort.abort());
+// Under strata dev the parent owns this process: if it dies, even killed, so does the location.
+if (process.send) process.once("disconnect", () => abort.abort());
 
 // The parent (strata dev) learns the manifest's hash over IPC, to know when the server has it;
 // the channel must not keep this process alive.

@@ -57,8 +57,8 @@ export async function automationRunReason(client: StrataClient, run: Pick<Run, "
 
 /**
  * Waits until the automation loop has evaluated each of `keys` once. Its first evaluation
- * requests nothing and counts nothing as updated (there is no previous tick to compare with),
- * so a run that updates their dependencies before it would go unseen. Gives up after
+ * counts nothing as updated (there is no previous tick to compare with), so a run that updates
+ * their dependencies before it would go unseen. Gives up after
  * `timeoutMs` (a paused location never ticks); true when every key was evaluated.
  *
  * @example

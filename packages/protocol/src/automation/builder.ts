@@ -71,7 +71,7 @@ export class AutomationCondition {
   static inLatestTimeWindow(): AutomationCondition {
     return AutomationCondition.of("inLatestTimeWindow");
   }
-  /** The first evaluation of this condition (or of a changed one). */
+  /** The first evaluation of a changed condition (not an asset's very first evaluation: see evaluate.ts). */
   static initialEvaluation(): AutomationCondition {
     return AutomationCondition.of("initialEvaluation");
   }

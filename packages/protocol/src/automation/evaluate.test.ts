@@ -80,12 +80,32 @@ describe("eager", () => {
     expect(ignoring(t0 + 2 * MIN, [state("a", [], null), state("c", [], null, { newlyUpdated: true }), b]).requested).toEqual(["b"]);
   });
 
-  it("like Dagster, does not request what was already missing when the condition was first evaluated", () => {
+  it("a → b → c all missing: the first tick requests all three together (one run), nothing while they run, nothing after", () => {
     const tick = ticker();
     const t0 = Date.parse("2024-03-01T00:00:00Z");
-    const all = [state("a", [], AC.eager(), { missing: true }), state("b", ["a"], AC.eager(), { missing: true })];
-    expect(tick(t0, all).requested).toEqual([]);
-    expect(tick(t0 + MIN, all).requested).toEqual([]);
+    const chain = (extra: Partial<AutomationAssetState>) => [
+      state("a", [], AC.eager(), extra),
+      state("b", ["a"], AC.eager(), extra),
+      state("c", ["b"], AC.eager(), extra),
+    ];
+    const first = tick(t0, chain({ missing: true }));
+    expect(first.requested).toEqual(["a", "b", "c"]);
+    // b waits for nothing: a is missing but will be requested by the same tick.
+    const b = first.evaluations.find((e) => e.assetKey === "b")!;
+    expect(b.nodes.find((n) => n.label === "any_deps_missing")).toMatchObject({ trueCount: 0, candidateCount: 1 });
+    expect(tick(t0 + MIN, chain({ missing: true, runInProgress: true })).requested).toEqual([]);
+    const done = { newlyUpdated: true, latestRunTargets: ["a", "b", "c"] };
+    expect(tick(t0 + 2 * MIN, chain(done)).requested).toEqual([]);
+    for (let i = 3; i < 13; i++) expect(tick(t0 + i * MIN, chain({ latestRunTargets: ["a", "b", "c"] })).requested).toEqual([]);
+  });
+
+  it("a changed condition does not act on what was already missing (Dagster's initial-evaluation reset)", () => {
+    const tick = ticker();
+    const t0 = Date.parse("2024-03-01T00:00:00Z");
+    const v1 = AC.missing().and(AC.runInProgress().not());
+    expect(tick(t0, [state("a", [], v1, { missing: true, runInProgress: true })]).requested).toEqual([]);
+    expect(tick(t0 + MIN, [state("a", [], AC.eager(), { missing: true })]).requested).toEqual([]);
+    expect(tick(t0 + 2 * MIN, [state("a", [], AC.eager(), { missing: true })]).requested).toEqual([]);
   });
 
   it("a → b → c: when a updates, one tick requests b and c together; nothing while they run, nothing after", () => {
@@ -140,11 +160,11 @@ describe("checks in conditions", () => {
     expect(tick(t0 + 2 * MIN, [a(true), state("d", ["a"], condition, { missing: true })]).requested).toEqual(["d"]);
   });
 
-  it("a changed condition starts afresh: its first evaluation counts as initial", () => {
+  it("initialEvaluation is true on the first evaluation of a changed condition, not on an asset's very first", () => {
     const t0 = Date.parse("2024-03-01T00:00:00Z");
     const tick = ticker();
     const node: AutomationConditionNode = AC.initialEvaluation().node;
-    expect(tick(t0, [state("x", [], AC.from(node))]).requested).toEqual(["x"]);
+    expect(tick(t0, [state("x", [], AC.from(node))]).requested).toEqual([]);
     expect(tick(t0 + MIN, [state("x", [], AC.from(node))]).requested).toEqual([]);
     expect(tick(t0 + 2 * MIN, [state("x", [], AC.from(node).withLabel("renamed"))]).requested).toEqual(["x"]);
   });

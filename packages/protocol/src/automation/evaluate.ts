@@ -4,9 +4,10 @@
  * state, and returns what to request, every node's result for "why (not)", and the cursors for
  * the next tick. Pure: the server builds the snapshot from its tables, stores the result with
  * the runs it creates in one transaction; tests call it with plain objects, so tests and
- * production evaluate with the same code (Dagster #28943). Assets are evaluated whole here;
- * a partitioned asset is evaluated on its latest time window (`inLatestTimeWindow`), as the
- * composites only ever request that window.
+ * production evaluate with the same code (Dagster #28943). An unpartitioned asset is evaluated
+ * whole; a time-partitioned one on its latest time window (`partitionKey`), the only window the
+ * composites request (`inLatestTimeWindow`): each window is a subject of its own, so crossing
+ * midnight makes the new day's partition newly missing while older missing ones stay unrequested.
  */
 import { Cron } from "croner";
 import { topologicalOrder } from "../plan/cycle.js";
@@ -31,6 +32,11 @@ export interface AutomationAssetState {
   checks: readonly { key: string; blocking: boolean; passed: boolean | null }[];
   /** `null`: not automated (it can still be a dependency). */
   condition: AutomationConditionNode | null;
+  /**
+   * For a time-partitioned asset, the key of its latest time window (`null`: no window has ended
+   * yet); the other fields describe that partition. Absent for an asset evaluated whole.
+   */
+  partitionKey?: string | null;
 }
 
 /** What one asset's evaluation keeps for the next tick. */
@@ -39,6 +45,8 @@ export interface AutomationCursor {
   evaluatedAt: number;
   /** Whether the last tick requested it. */
   requested: boolean;
+  /** The time window it was evaluated on (a time-partitioned asset): `requested` was for that partition. */
+  partitionKey?: string | null;
   /** The condition it was evaluated with, as JSON: a changed condition starts afresh. */
   condition: string;
   /** Stateful nodes (`since`, `newlyTrue`) by node id: their value per subject (asset or check key). */
@@ -58,6 +66,8 @@ export interface AutomationNodeResult {
 
 export interface AutomationEvaluation {
   assetKey: string;
+  /** The partition it was evaluated on (its latest time window); `null` for an asset evaluated whole. */
+  partitionKey: string | null;
   requested: boolean;
   nodes: AutomationNodeResult[];
 }
@@ -100,13 +110,19 @@ export function evaluateAutomationTick(tick: AutomationTick): AutomationTickResu
     const conditionJson = JSON.stringify(root.condition);
     const previous = tick.cursors.get(key);
     const fresh = !previous || previous.condition !== conditionJson;
+    // Unlike Dagster, the very first evaluation of an asset is not a reset: a newly declared eager
+    // asset that is missing gets materialized (with its missing automated upstream, in one run).
+    // A changed condition still starts afresh without acting on what was already true.
+    const conditionChanged = previous !== undefined && previous.condition !== conditionJson;
     const flat = flattenCondition(root.condition);
     const counts = new Map<string, { t: number; c: number }>(flat.map((f) => [f.id, { t: 0, c: 0 }]));
     const nodes: AutomationCursor["nodes"] = {};
     const previousNodes = fresh ? {} : previous.nodes;
     const previousAt = fresh ? null : previous.evaluatedAt;
 
-    const subjectKey = (s: Subject) => (s.kind === "asset" ? s.state.key : s.check.key);
+    // A partition is a subject of its own: a new time window starts with no remembered state.
+    const subjectKey = (s: Subject) =>
+      s.kind === "check" ? s.check.key : s.state.partitionKey ? `${s.state.key}[${s.state.partitionKey}]` : s.state.key;
     const evaluate = (node: AutomationConditionNode, id: string, subject: Subject): boolean => {
       const value = compute(node, id, subject);
       const count = counts.get(id)!;
@@ -163,18 +179,21 @@ export function evaluateAutomationTick(tick: AutomationTick): AutomationTickResu
         case "checkFailed":
           return subject.kind === "check" && subject.check.passed === false;
         case "initialEvaluation":
-          return fresh;
+          return conditionChanged;
         case "cronTickPassed": {
           if (previousAt === null) return false;
           const last = new Cron(node.args!.cron!, { timezone: node.args?.timezone ?? "UTC" }).previousRuns(1, new Date(tick.now + 1))[0];
           return last !== undefined && last.getTime() > previousAt;
         }
         case "inLatestTimeWindow":
-          return true;
+          // An unpartitioned asset is always in it; a time-partitioned one once a window has ended.
+          return asset !== null && asset.partitionKey !== null;
         case "willBeRequested":
           return asset !== null && requested.has(asset.key);
-        case "newlyRequested":
-          return asset !== null && (tick.cursors.get(asset.key)?.requested ?? false);
+        case "newlyRequested": {
+          const last = asset && tick.cursors.get(asset.key);
+          return !!last && last.requested && (last.partitionKey ?? null) === (asset.partitionKey ?? null);
+        }
         case "executedWithRootTarget":
           return asset !== null && (asset.latestRunTargets?.includes(root.key) ?? false);
         default:
@@ -186,6 +205,7 @@ export function evaluateAutomationTick(tick: AutomationTick): AutomationTickResu
     if (value) requested.add(key);
     evaluations.push({
       assetKey: key,
+      partitionKey: root.partitionKey ?? null,
       requested: value,
       nodes: flat.map((f) => ({
         id: f.id,
@@ -196,7 +216,13 @@ export function evaluateAutomationTick(tick: AutomationTick): AutomationTickResu
         candidateCount: counts.get(f.id)!.c,
       })),
     });
-    cursors.set(key, { evaluatedAt: tick.now, requested: value, condition: conditionJson, nodes });
+    cursors.set(key, {
+      evaluatedAt: tick.now,
+      requested: value,
+      condition: conditionJson,
+      nodes,
+      ...(root.partitionKey !== undefined ? { partitionKey: root.partitionKey } : {}),
+    });
   }
   return { requested: order.filter((k) => requested.has(k)), evaluations, cursors };
 }

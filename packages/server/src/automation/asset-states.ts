@@ -30,25 +30,40 @@ interface CheckRow {
  * Each asset's state at a tick, read from the tables in two statements (whatever the number of
  * assets): missing (no materialization), newly updated (one in the window since the previous
  * tick), a run or backfill in progress that selects it, its latest run failed, the selection of
- * the run of its latest materialization, and its checks' latest results. Assets are read whole:
- * a partitioned dependency counts as materialized once any partition is.
+ * the run of its latest materialization, and its checks' latest results. An asset given a
+ * `partitionKey` (a time-partitioned one's latest window) is read for that partition from its
+ * status row (`AssetPartition`): missing until materialized, in progress or failed as the
+ * partition's latest run; one given `null` (no window yet) reads as not missing. Other assets are
+ * read whole: a partitioned dependency of another kind counts as materialized once any partition is.
  */
 export async function readAssetStates(
   sql: Sql,
-  assets: ReadonlyArray<{ key: string; deps: readonly string[]; condition: AutomationConditionNode | null }>,
+  assets: ReadonlyArray<{ key: string; deps: readonly string[]; condition: AutomationConditionNode | null; partitionKey?: string | null }>,
   window: MaterializationWindow,
 ): Promise<AutomationAssetState[]> {
   const keys = assets.map((a) => a.key);
+  // Whole assets have no partition ('' keeps the array's elements non-null for unnest).
+  const partitions = assets.map((a) => (a.partitionKey === undefined ? null : (a.partitionKey ?? "")));
   const rows = await sql.query<StateRow>(
-    `SELECT k.key, m.id::text AS "latestId", lr.selection AS "latestRunTargets",
-            EXISTS (SELECT 1 FROM "Materialization" x WHERE x."assetKey" = k.key AND x.id > $2::bigint AND x.id <= $3::bigint) AS "newlyUpdated",
-            EXISTS (SELECT 1 FROM "Run" r WHERE r.selection @> ARRAY[k.key] AND r.status IN ('QUEUED', 'STARTING', 'STARTED', 'CANCELING')) AS "runInProgress",
+    `SELECT k.key,
+            CASE WHEN k.part IS NULL THEN m.id::text WHEN k.part = '' THEN '0' ELSE p."lastMaterializationId"::text END AS "latestId",
+            lr.selection AS "latestRunTargets",
+            EXISTS (SELECT 1 FROM "Materialization" x WHERE x."assetKey" = k.key AND x.id > $2::bigint AND x.id <= $3::bigint
+                    AND (k.part IS NULL OR x.partition = k.part)) AS "newlyUpdated",
+            CASE WHEN k.part IS NULL
+              THEN EXISTS (SELECT 1 FROM "Run" r WHERE r.selection @> ARRAY[k.key] AND r.status IN ('QUEUED', 'STARTING', 'STARTED', 'CANCELING'))
+              ELSE COALESCE(p.status = 'IN_PROGRESS', false) END AS "runInProgress",
             EXISTS (SELECT 1 FROM "Backfill" b WHERE b."assetKeys" @> ARRAY[k.key] AND b.status IN ('REQUESTED', 'CANCELING')) AS "backfillInProgress",
-            (SELECT r.status = 'FAILURE' FROM "Run" r WHERE r.selection @> ARRAY[k.key] ORDER BY r."createdAt" DESC, r.id DESC LIMIT 1) AS "executionFailed"
-     FROM unnest($1::text[]) AS k(key)
-     LEFT JOIN LATERAL (SELECT id, "runId" FROM "Materialization" WHERE "assetKey" = k.key AND id <= $3::bigint ORDER BY id DESC LIMIT 1) m ON true
-     LEFT JOIN "Run" lr ON lr.id = m."runId"`,
-    [keys, window.after.toString(), window.upTo.toString()],
+            CASE WHEN k.part IS NULL
+              THEN (SELECT r.status = 'FAILURE' FROM "Run" r WHERE r.selection @> ARRAY[k.key] ORDER BY r."createdAt" DESC, r.id DESC LIMIT 1)
+              ELSE COALESCE(p.status = 'FAILED', false) END AS "executionFailed"
+     FROM unnest($1::text[], $4::text[]) AS k(key, part)
+     LEFT JOIN LATERAL (SELECT id, "runId" FROM "Materialization" WHERE k.part IS NULL AND "assetKey" = k.key AND id <= $3::bigint
+                        ORDER BY id DESC LIMIT 1) m ON true
+     LEFT JOIN "AssetPartition" p ON k.part IS NOT NULL AND p."assetKey" = k.key AND p."partitionKey" = k.part
+     LEFT JOIN "Materialization" pm ON pm.id = p."lastMaterializationId"
+     LEFT JOIN "Run" lr ON lr.id = COALESCE(m."runId", pm."runId")`,
+    [keys, window.after.toString(), window.upTo.toString(), partitions],
   );
   const checks = await sql.query<CheckRow>(
     `SELECT c.key, c."assetKey", c.blocking, e.status, r.status AS "runStatus"
@@ -83,6 +98,7 @@ export async function readAssetStates(
       codeVersionChanged: false,
       checks: checksOf.get(asset.key) ?? [],
       condition: asset.condition,
+      ...(asset.partitionKey !== undefined ? { partitionKey: asset.partitionKey } : {}),
     };
   });
 }

@@ -6,9 +6,13 @@ import {
   automationConditionSchema,
   evaluateAutomationTick,
   type Manifest,
+  type PartitionsDefinition,
+  partitionSpace,
 } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
+import { failpoint } from "../failpoints.js";
 import { launchRun } from "../runs/launch.js";
+import { readPartitionsDefinitions } from "../partitions/space.js";
 import type { ManifestCache } from "../runs/manifest-cache.js";
 import { readAssetStates } from "./asset-states.js";
 
@@ -30,12 +34,19 @@ export interface TickOptions {
   force?: boolean;
 }
 
+/** One run a tick launches: its selection and, for time-partitioned assets, the window. */
+export interface AutomationRunRequest {
+  assetKeys: string[];
+  partitionKey: string | null;
+}
+
 /** What a tick would request now, from the same evaluation; nothing is written (see dryRunLocation). */
 export interface DryRunOutcome {
   /** The assets the conditions request. */
   requested: string[];
-  /** The run's selection: those, with the siblings a multi-asset that cannot subset brings along. */
+  /** The runs' selections together: those, with the siblings a multi-asset that cannot subset brings along. */
   runAssetKeys: string[];
+  runs: AutomationRunRequest[];
   evaluations: AutomationEvaluation[];
 }
 
@@ -79,9 +90,37 @@ export type LocationTickOutcome =
   /** Nothing done: another replica holds the location, it is paused, or its next tick is not due. */
   | { kind: "busy" | "paused" | "not_due" };
 
-/** The assets of a manifest whose condition the tick evaluates (partitioned ones come later). */
+/**
+ * The assets of a manifest whose condition the tick evaluates: unpartitioned ones (whole) and
+ * time-partitioned ones (on their latest window). Static, dynamic and multi-partitioned assets
+ * are not evaluated yet (their manifest keeps the condition; `automationEvaluations` stays empty).
+ */
 export function automatedAssets(manifest: Manifest) {
-  return manifest.assets.filter((a) => a.automation !== null && a.partitions === null);
+  return manifest.assets.filter((a) => a.automation !== null && (a.partitions === null || a.partitions.kind === "time_window"));
+}
+
+/** The key of a time-window definition's latest window that has ended by `now` (null: none yet). */
+function latestWindow(def: PartitionsDefinition, now: Date): string | null {
+  const space = partitionSpace(def, { now });
+  return space.count > 0 ? space.keyAt(space.count - 1) : null;
+}
+
+/**
+ * Groups the requested assets into runs as Dagster's build_run_requests does: one for the
+ * unpartitioned ones, one per partition key for the time-partitioned ones.
+ */
+function runRequests(
+  manifest: Manifest,
+  requested: readonly string[],
+  evaluations: readonly AutomationEvaluation[],
+): AutomationRunRequest[] {
+  const partitionOf = new Map(evaluations.map((e) => [e.assetKey, e.partitionKey]));
+  const groups = new Map<string | null, string[]>();
+  for (const key of requested) {
+    const partition = partitionOf.get(key) ?? null;
+    groups.set(partition, [...(groups.get(partition) ?? []), key]);
+  }
+  return [...groups].map(([partitionKey, keys]) => ({ assetKeys: withRequiredSiblings(manifest, keys), partitionKey }));
 }
 
 /**
@@ -125,6 +164,12 @@ export async function tickLocation(
     const automated = automatedAssets(manifest);
     const automatedKeys = new Set(automated.map((a) => a.key));
     const depKeys = [...new Set(automated.flatMap((a) => a.deps))].filter((k) => !automatedKeys.has(k));
+    // Time-partitioned assets (automated or dependencies, any location) are read on their latest window.
+    const definitions = await readPartitionsDefinitions(tx, [...automatedKeys, ...depKeys]);
+    const windowOf = (key: string): { partitionKey?: string | null } => {
+      const def = definitions.get(key);
+      return def?.kind === "time_window" ? { partitionKey: latestWindow(def, options.now) } : {};
+    };
     const [{ max }] = (await tx.query<{ max: string }>(`SELECT COALESCE(max(id), 0)::text AS max FROM "Materialization"`)) as [
       { max: string },
     ];
@@ -134,8 +179,13 @@ export async function tickLocation(
     const states = await readAssetStates(
       tx,
       [
-        ...automated.map((a) => ({ key: a.key, deps: a.deps, condition: automationConditionSchema.parse(a.automation) })),
-        ...depKeys.map((key) => ({ key, deps: [], condition: null })),
+        ...automated.map((a) => ({
+          key: a.key,
+          deps: a.deps,
+          condition: automationConditionSchema.parse(a.automation),
+          ...windowOf(a.key),
+        })),
+        ...depKeys.map((key) => ({ key, deps: [], condition: null, ...windowOf(key) })),
       ],
       { after, upTo },
     );
@@ -148,10 +198,12 @@ export async function tickLocation(
       assets: states,
       cursors: new Map(stored.map((s) => [s.assetKey, s.cursor])),
     });
+    const requests = runRequests(manifest, result.requested, result.evaluations);
     if (dryRun)
       throw new DryRunRollback({
         requested: result.requested,
-        runAssetKeys: result.requested.length ? withRequiredSiblings(manifest, result.requested) : [],
+        runAssetKeys: [...new Set(requests.flatMap((r) => r.assetKeys))],
+        runs: requests,
         evaluations: result.evaluations,
       });
 
@@ -161,22 +213,25 @@ export async function tickLocation(
     );
     const tickId = tick!.id;
     const runs: Array<{ id: string; status: "QUEUED" | "STARTING"; location: string }> = [];
-    if (result.requested.length) {
-      // One run per location for unpartitioned assets, as Dagster's build_run_requests groups them.
+    const runIdsOf = new Map<string, string[]>();
+    for (const request of requests) {
       const run = await launchRun(
         tx,
         manifests,
         {
-          assetKeys: withRequiredSiblings(manifest, result.requested),
+          assetKeys: request.assetKeys,
           tags: { [AUTOMATION_TICK_TAG]: tickId },
           createdBy: AUTOMATION_CREATOR,
+          partition: request.partitionKey,
         },
         null,
       );
       runs.push({ id: run.id, status: run.status, location: run.location });
+      for (const key of request.assetKeys) runIdsOf.set(key, [...(runIdsOf.get(key) ?? []), run.id]);
     }
+    if (runs.length) failpoint("automation.after-run-insert");
     const runIds = runs.map((r) => r.id);
-    const hashes = await storeEvaluations(tx, tickId, result.evaluations, runIds, new Map(stored.map((s) => [s.assetKey, s.resultHash])));
+    const hashes = await storeEvaluations(tx, tickId, result.evaluations, runIdsOf, new Map(stored.map((s) => [s.assetKey, s.resultHash])));
     await storeCursors(tx, location.id, result.cursors, hashes);
     await tx.query(
       `UPDATE "AutomationInstigator" SET "lastTickAt" = $2, "nextTickAt" = $3, "lastMaterializationId" = $4::bigint, "updatedAt" = now()
@@ -211,24 +266,31 @@ async function storeEvaluations(
   tx: Sql,
   tickId: string,
   evaluations: readonly AutomationEvaluation[],
-  runIds: readonly string[],
+  runIdsOf: ReadonlyMap<string, readonly string[]>,
   previousHashes: ReadonlyMap<string, string | null>,
 ): Promise<Map<string, string>> {
   const written = evaluations
     .map((e) => ({
       e,
       hash: createHash("sha256")
-        .update(JSON.stringify([e.requested, e.nodes]))
+        .update(JSON.stringify([e.requested, e.nodes, e.partitionKey]))
         .digest("hex")
         .slice(0, 32),
     }))
     .filter(({ e, hash }) => e.requested || previousHashes.get(e.assetKey) !== hash);
   if (written.length)
     await tx.query(
-      `INSERT INTO "AutomationEvaluation" ("tickId", "assetKey", requested, nodes, "runIds")
-       SELECT $1::bigint, r.key, r.requested, r.nodes, CASE WHEN r.requested THEN $5::text[] ELSE '{}' END
-       FROM unnest($2::text[], $3::boolean[], $4::jsonb[]) AS r(key, requested, nodes)`,
-      [tickId, written.map((w) => w.e.assetKey), written.map((w) => w.e.requested), written.map((w) => JSON.stringify(w.e.nodes)), runIds],
+      `INSERT INTO "AutomationEvaluation" ("tickId", "assetKey", "partitionKey", requested, nodes, "runIds")
+       SELECT $1::bigint, r.key, r.partition, r.requested, r.nodes, ARRAY(SELECT jsonb_array_elements_text(r.runs))
+       FROM unnest($2::text[], $3::boolean[], $4::jsonb[], $5::jsonb[], $6::text[]) AS r(key, requested, nodes, runs, partition)`,
+      [
+        tickId,
+        written.map((w) => w.e.assetKey),
+        written.map((w) => w.e.requested),
+        written.map((w) => JSON.stringify(w.e.nodes)),
+        written.map((w) => JSON.stringify(w.e.requested ? (runIdsOf.get(w.e.assetKey) ?? []) : [])),
+        written.map((w) => w.e.partitionKey),
+      ],
     );
   return new Map(written.map((w) => [w.e.assetKey, w.hash]));
 }

@@ -6,7 +6,7 @@ import {
   automationInstigator,
   setAutomationPaused,
 } from "../automation/instigator.js";
-import { dryRunLocation, type DryRunOutcome } from "../automation/tick.js";
+import { type AutomationRunRequest, dryRunLocation, type DryRunOutcome } from "../automation/tick.js";
 import { builder } from "../builder.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
@@ -52,6 +52,10 @@ builder.prismaObject("AutomationEvaluation", {
   fields: (t) => ({
     id: t.id({ resolve: (e) => e.id.toString() }),
     assetKey: t.exposeString("assetKey"),
+    partitionKey: t.exposeString("partitionKey", {
+      nullable: true,
+      description: "The time window a time-partitioned asset was evaluated on (its latest); null for an asset evaluated whole.",
+    }),
     tick: t.relation("tick"),
     requested: t.exposeBoolean("requested"),
     nodes: t.field({
@@ -163,8 +167,20 @@ const DryRunEvaluationRef = builder.objectRef<AutomationEvaluation>("AutomationD
   description: "An asset's condition as the dry run evaluated it.",
   fields: (t) => ({
     assetKey: t.exposeString("assetKey"),
+    partitionKey: t.exposeString("partitionKey", {
+      nullable: true,
+      description: "The time window a time-partitioned asset was evaluated on (its latest); null for an asset evaluated whole.",
+    }),
     requested: t.exposeBoolean("requested"),
     nodes: t.field({ type: [AutomationNodeRef], description: "Depth first from the root.", resolve: (e) => e.nodes }),
+  }),
+});
+
+const DryRunRequestRef = builder.objectRef<AutomationRunRequest>("AutomationRunRequest").implement({
+  description: "One run a tick requests.",
+  fields: (t) => ({
+    assetKeys: t.exposeStringList("assetKeys"),
+    partitionKey: t.exposeString("partitionKey", { nullable: true, description: "The partition it materializes; null: unpartitioned." }),
   }),
 });
 
@@ -175,7 +191,13 @@ const DryRunRef = builder.objectRef<DryRunOutcome & { location: string; evaluate
     evaluatedAt: t.expose("evaluatedAt", { type: "DateTime" }),
     requested: t.exposeStringList("requested", { description: "The assets the conditions request." }),
     runAssetKeys: t.exposeStringList("runAssetKeys", {
-      description: "The run a tick would launch: the requested assets and the multi-asset siblings they bring along; empty when none.",
+      description:
+        "The assets of the runs a tick would launch: the requested assets and the multi-asset siblings they bring along; empty when none.",
+    }),
+    runs: t.field({
+      type: [DryRunRequestRef],
+      description: "The runs a tick would launch: one for the unpartitioned assets, one per time window of partitioned ones.",
+      resolve: (d) => d.runs,
     }),
     evaluations: t.field({ type: [DryRunEvaluationRef], resolve: (d) => d.evaluations }),
   }),

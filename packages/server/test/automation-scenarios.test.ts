@@ -1,0 +1,164 @@
+import { AutomationCondition as AC } from "@strata/protocol";
+import { afterAll, describe, expect, it } from "vitest";
+import { AutomationService } from "../src/automation/automation-service.js";
+import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { playNextRun } from "../src/testing/played-run.js";
+import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import { testDialect } from "../src/testing/test-database.js";
+
+// The issue's acceptance scenarios for the condition evaluator, through the server's tick loop
+// with an injected clock (each location its own app: a tick covers every location).
+const INTERVAL = 30_000;
+const DAILY_2024_UTC = {
+  kind: "time_window",
+  cron: "0 0 * * *",
+  start: "2024-01-01T00:00:00",
+  end: null,
+  timezone: "UTC",
+  format: "yyyy-MM-dd",
+  endOffset: 0,
+};
+
+interface Scenario {
+  app: TestApp;
+  worker: string;
+  tick(at?: number): Promise<{ kind: string; status?: string; requested?: string[]; runs?: Array<{ id: string }> }>;
+  runs(): Promise<Array<{ id: string; selection: string[]; partitionKey: string | null; tags: Record<string, string> }>>;
+  materialize(key: string, partition?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A server with one location of these assets, its automation loop driven by `clock`. */
+async function scenario(location: string, assets: Parameters<typeof manifestOf>[0], start: number): Promise<Scenario> {
+  const app = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
+  const worker = await app.token(`location:${location}`);
+  const registered = await app.gql(REGISTER, { name: location, ...manifestOf(assets) }, worker);
+  expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
+  let clock = start;
+  const automation = new AutomationService(app.db, app.runs, { intervalMs: INTERVAL }, app.logger, () => clock);
+  return {
+    app,
+    worker,
+    async tick(at = clock + INTERVAL) {
+      clock = at;
+      const [result] = await automation.tick();
+      expect(result?.location).toBe(location);
+      return result!.outcome as Awaited<ReturnType<Scenario["tick"]>>;
+    },
+    runs: () =>
+      app.db.sql.query(`SELECT id, selection, "partitionKey", tags FROM "Run" WHERE "createdBy" = 'automation' ORDER BY "createdAt", id`),
+    async materialize(key, partition) {
+      const done = await app.gql(
+        `mutation($key: String!, $partition: String) { reportMaterialization(assetKey: $key, partition: $partition) { __typename } }`,
+        {
+          key,
+          partition: partition ?? null,
+        },
+      );
+      expect(done.data!.reportMaterialization.__typename).toBe("Materialization");
+    },
+    async close() {
+      await automation.stop();
+      await app.close();
+    },
+  };
+}
+
+describe(`automation scenarios (${testDialect})`, () => {
+  let open: Scenario[] = [];
+  const make = async (...args: Parameters<typeof scenario>) => {
+    const s = await scenario(...args);
+    open.push(s);
+    return s;
+  };
+  afterAll(async () => {
+    await Promise.all(open.map((s) => s.close()));
+    open = [];
+  });
+
+  it("a → b → c all eager and missing: the first tick creates one run of all three; nothing while it runs, nothing after", async () => {
+    const s = await make(
+      "chain",
+      [
+        { key: "a", automation: AC.eager().node },
+        { key: "b", deps: ["a"], automation: AC.eager().node },
+        { key: "c", deps: ["b"], automation: AC.eager().node },
+      ],
+      Date.parse("2026-01-05T10:00:00Z"),
+    );
+    expect(await s.tick()).toMatchObject({ kind: "ticked", status: "SUCCESS", requested: ["a", "b", "c"] });
+    const [run] = await s.runs();
+    expect(run!.selection.sort()).toEqual(["a", "b", "c"]);
+    // Queued, then running: nothing more.
+    expect(await s.tick()).toMatchObject({ status: "SKIPPED", requested: [] });
+    const played = await playNextRun(s.app, s.worker, "chain");
+    expect(played.run.id).toBe(run!.id);
+    expect(await s.tick()).toMatchObject({ status: "SKIPPED" });
+    await played.finish();
+    for (let i = 0; i < 5; i++) expect(await s.tick()).toMatchObject({ status: "SKIPPED", requested: [] });
+    expect(await s.runs()).toHaveLength(1);
+  });
+
+  it("onCron 09:00 Berlin with two dependencies: nothing with one updated, one run after the second, none until the next day's 09:00", async () => {
+    const cron = AC.onCron("0 9 * * *", "Europe/Berlin").node;
+    // 09:00 in Berlin in January is 08:00 UTC.
+    const s = await make(
+      "cron",
+      [{ key: "a" }, { key: "b" }, { key: "c", deps: ["a", "b"], automation: cron }],
+      Date.parse("2026-01-05T07:50:00Z"),
+    );
+    const at = (iso: string) => Date.parse(iso);
+    expect(await s.tick(at("2026-01-05T07:59:30Z"))).toMatchObject({ status: "SKIPPED" });
+    expect(await s.tick(at("2026-01-05T08:00:00Z"))).toMatchObject({ status: "SKIPPED" });
+    await s.materialize("a");
+    expect(await s.tick(at("2026-01-05T08:10:00Z"))).toMatchObject({ status: "SKIPPED" });
+    await s.materialize("b");
+    expect(await s.tick(at("2026-01-05T08:20:00Z"))).toMatchObject({ status: "SUCCESS", requested: ["c"] });
+    const played = await playNextRun(s.app, s.worker, "cron");
+    await played.finish();
+    // Both dependencies update again the same day: c waits for the next 09:00.
+    await s.materialize("a");
+    await s.materialize("b");
+    for (const time of ["2026-01-05T08:30:00Z", "2026-01-05T15:00:00Z", "2026-01-06T07:59:30Z"])
+      expect(await s.tick(at(time))).toMatchObject({ status: "SKIPPED" });
+    expect(await s.runs()).toHaveLength(1);
+    // The next 09:00: a and b have not updated since it, so c still waits for them.
+    expect(await s.tick(at("2026-01-06T08:00:30Z"))).toMatchObject({ status: "SKIPPED" });
+    await s.materialize("a");
+    await s.materialize("b");
+    expect(await s.tick(at("2026-01-06T08:05:00Z"))).toMatchObject({ status: "SUCCESS", requested: ["c"] });
+  });
+
+  it("onMissing on a daily asset: crossing midnight requests exactly the new partition, never the older missing ones", async () => {
+    const s = await make(
+      "daily",
+      [{ key: "d", partitions: DAILY_2024_UTC, automation: AC.onMissing().node }],
+      Date.parse("2026-01-05T23:00:00Z"),
+    );
+    const at = (iso: string) => Date.parse(iso);
+    // First evaluation: the latest window (the day that ended at midnight) is missing.
+    const first = await s.tick(at("2026-01-05T23:50:00Z"));
+    expect(first).toMatchObject({ status: "SUCCESS", requested: ["d"] });
+    let runs = await s.runs();
+    expect(runs.map((r) => r.partitionKey)).toEqual(["2026-01-04"]);
+    const played = await playNextRun(s.app, s.worker, "daily");
+    expect(played.run.partitionKey).toBe("2026-01-04");
+    await played.finish();
+    expect(await s.tick(at("2026-01-05T23:59:30Z"))).toMatchObject({ status: "SKIPPED" });
+    // Midnight: 2026-01-05 has ended and is missing; 2024-01-01 … 2026-01-03 are missing too and stay so.
+    expect(await s.tick(at("2026-01-06T00:00:30Z"))).toMatchObject({ status: "SUCCESS", requested: ["d"] });
+    runs = await s.runs();
+    expect(runs.map((r) => r.partitionKey)).toEqual(["2026-01-04", "2026-01-05"]);
+    expect(runs[1]!.tags["strata/automation_tick"]).toBeDefined();
+    for (let i = 1; i <= 5; i++) expect(await s.tick(at("2026-01-06T00:00:30Z") + i * INTERVAL)).toMatchObject({ status: "SKIPPED" });
+    expect(await s.runs()).toHaveLength(2);
+
+    // "Why": the evaluation names the window it was evaluated on.
+    const why = await s.app.gql(
+      `query { asset(key: "d") { ... on Asset { automationEvaluations(first: 5) { edges { node { partitionKey requested } } } } } }`,
+    );
+    const evaluations = why.data!.asset.automationEvaluations.edges.map((e: { node: unknown }) => e.node);
+    expect(evaluations).toContainEqual({ partitionKey: "2026-01-05", requested: true });
+    expect(evaluations).toContainEqual({ partitionKey: "2026-01-04", requested: true });
+  });
+});

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "AutomationEvaluation" ADD COLUMN     "partitionKey" TEXT;
