@@ -6,8 +6,9 @@ import { w4Registration } from "./w4-registration.js";
 import { w5Http } from "./w5-http.js";
 import { w6Search } from "./w6-search.js";
 import { w7Partitions } from "./w7-partitions.js";
-import { w8Lineage } from "./w8-lineage.js";
+import { w8Automation } from "./w8-automation.js";
 import { w9Metrics } from "./w9-metrics.js";
+import { w17Lineage } from "./w17-lineage.js";
 
 /** Every workload `npm run bench` knows, in the order it runs them. */
 export const workloads: Workload[] = [
@@ -18,6 +19,7 @@ export const workloads: Workload[] = [
   w5Http,
   w6Search,
   w7Partitions,
-  w8Lineage,
+  w8Automation,
   w9Metrics,
+  w17Lineage,
 ];

@@ -55,15 +55,15 @@ function fit(points: Array<[number, number]>) {
 }
 
 /**
- * W8: lineage walks on a 10,000-asset DAG (200 groups, ~3 deps each, a hub, a 300-asset chain) on
+ * W17: lineage walks on a 10,000-asset DAG (200 groups, ~3 deps each, a hub, a 300-asset chain) on
  * PostgreSQL, through a real server process over HTTP: every depth, both directions, from the
  * hub, a leaf and the chain's middle, through the `lineage` query and the `Asset.upstream` /
  * `downstream` fields. Baseline: the unbounded walk from the same asset as one recursive
  * statement sent straight to PostgreSQL. Then the latency of a `health` query sent every 50 ms
  * while the heaviest walk runs back to back, beside the same measurement on an idle server.
  */
-export const w8Lineage: Workload = {
-  id: "W8",
+export const w17Lineage: Workload = {
+  id: "W17",
   title: "lineage walks of every depth on a 10,000-asset DAG (PostgreSQL, over HTTP)",
   async run(): Promise<BenchRow[]> {
     const scratch = await scratchDatabase();
@@ -94,14 +94,14 @@ export const w8Lineage: Workload = {
             const answer = await post(fetcher, LINEAGE, variables);
             if (answer.lineage.nodes.length !== expected.nodes + 1)
               throw new Error(
-                `W8 ${direction} ${depth} from ${startName}: ${answer.lineage.nodes.length - 1} assets, expected ${expected.nodes}`,
+                `W17 ${direction} ${depth} from ${startName}: ${answer.lineage.nodes.length - 1} assets, expected ${expected.nodes}`,
               );
             const field = await post(fetcher, FIELD[direction], { key, depth });
             if (field.asset[direction].length !== expected.nodes)
-              throw new Error(`W8 ${direction} field ${depth} from ${startName}: wrong answer`);
+              throw new Error(`W17 ${direction} field ${depth} from ${startName}: wrong answer`);
             const lineage = await timed(() => post(fetcher, LINEAGE, variables));
             const nested = await timed(() => post(fetcher, FIELD[direction], { key, depth }));
-            const case_ = `W8 ${direction} depth ${depth ?? "∞"} from ${startName}`;
+            const case_ = `W17 ${direction} depth ${depth ?? "∞"} from ${startName}`;
             const visited = `${expected.nodes.toLocaleString("en-US")} nodes, ${expected.edges.toLocaleString("en-US")} edges`;
             const baselineName = `unbounded CTE in SQL, ${all.nodes.toLocaleString("en-US")} nodes`;
             points.lineage.push([expected.nodes + expected.edges, median(lineage)]);
@@ -117,7 +117,7 @@ export const w8Lineage: Workload = {
       const walks = fit(points.lineage);
       const sql = fit(points.baseline);
       rows.push({
-        name: "W8 lineage p50 against nodes + edges visited",
+        name: "W17 lineage p50 against nodes + edges visited",
         metric: `slope, over all ${points.lineage.length} walks (R² ${walks.r2.toFixed(3)})`,
         unit: "µs",
         value: walks.slope * 1000,
@@ -136,7 +136,7 @@ export const w8Lineage: Workload = {
         }),
       );
       rows.push({
-        name: `W8 health every 50 ms during the heaviest walk (${heaviest.label.replace(/^W8 /, "")})`,
+        name: `W17 health every 50 ms during the heaviest walk (${heaviest.label.replace(/^W17 /, "")})`,
         metric: `max wait of ${busy.count} (p95 ${percentile(busy.times, 95).toFixed(1)}; ${busy.walks} walks ran)`,
         unit: "ms",
         value: Math.max(...busy.times),
@@ -177,7 +177,7 @@ async function healthWhile(send: (init: RequestInit) => Promise<Response>, walk:
     const body = await (
       await send({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: HEALTH }) })
     ).json();
-    if (!(body as { data?: unknown }).data) throw new Error("W8 health query failed");
+    if (!(body as { data?: unknown }).data) throw new Error("W17 health query failed");
     times.push(performance.now() - t0);
   };
   const timer = setInterval(() => pending.push(ask()), 50);
