@@ -29,6 +29,15 @@ export { OpHandle } from "./authoring/graph-builder.js";
 export { Definitions, type DefinitionsOptions } from "./authoring/definitions.js";
 export { schedule, ScheduleDefinition, type ScheduleOptions } from "./authoring/schedule.js";
 export {
+  type RunRequest,
+  sensor,
+  type SensorContext,
+  SensorDefinition,
+  type SensorFunction,
+  type SensorOptions,
+  type SensorResult,
+} from "./authoring/sensor.js";
+export {
   dailyPartitions,
   dynamicPartitions,
   hourlyPartitions,

@@ -173,6 +173,21 @@ export {
   type ScheduleStatus,
 } from "./schedules/schedule.js";
 export { scheduleProblems } from "./schedules/problems.js";
+export {
+  DEFAULT_SENSOR_INTERVAL_MS,
+  DEFAULT_SENSOR_TIMEOUT_MS,
+  MAX_SENSOR_CURSOR_LENGTH,
+  MAX_SENSOR_RUN_REQUESTS,
+  MAX_SENSOR_TIMEOUT_MS,
+  type ManifestSensor,
+  manifestSensorSchema,
+  type SensorRunRequest,
+  sensorProblems,
+  type SensorTickResult,
+  type SensorTickResultInput,
+  sensorRunRequestSchema,
+  sensorTickResultSchema,
+} from "./sensors/sensor.js";
 export { nextScheduledInstant, scheduledInstants } from "./schedules/instants.js";
 export {
   evaluateAutomationTick,

@@ -15,6 +15,7 @@ import { partitionsDefinitionSchema } from "./partitions/definition.js";
 import { partitionMappingSchema } from "./partitions/mapping.js";
 import { scheduleProblems } from "./schedules/problems.js";
 import { manifestScheduleSchema } from "./schedules/schedule.js";
+import { manifestSensorSchema, sensorProblems } from "./sensors/sensor.js";
 
 /**
  * The manifest version this contract describes; a server refuses versions it does not read.
@@ -25,21 +26,26 @@ import { manifestScheduleSchema } from "./schedules/schedule.js";
  * version 2 refuses version 3 rather than dropping its checks unseen. Version 4 added schedules
  * (`schedules`); a location without schedules still writes version 3 (`manifestVersionFor`), so
  * its manifest and hash are what they were, and a server reading only 3 refuses schedules
- * rather than dropping them.
+ * rather than dropping them. Version 5 added sensors (`sensors`), written only by a location
+ * that has some, for the same reason.
  */
-export const MANIFEST_VERSION = 4;
-export const SUPPORTED_MANIFEST_VERSIONS: readonly number[] = [1, 2, 3, MANIFEST_VERSION];
+export const MANIFEST_VERSION = 5;
+export const SUPPORTED_MANIFEST_VERSIONS: readonly number[] = [1, 2, 3, 4, MANIFEST_VERSION];
 
 /**
- * The lowest manifest version that carries what a manifest holds: 4 with schedules, else 3.
+ * The lowest manifest version that carries what a manifest holds: 5 with sensors, 4 with
+ * schedules, else 3.
  *
  * @example
  * ```ts
  * manifestVersionFor({ schedules: [] }); // 3
  * ```
  */
-export function manifestVersionFor(manifest: { schedules?: readonly unknown[] | undefined }): number {
-  return manifest.schedules?.length ? MANIFEST_VERSION : 3;
+export function manifestVersionFor(manifest: {
+  schedules?: readonly unknown[] | undefined;
+  sensors?: readonly unknown[] | undefined;
+}): number {
+  return manifest.sensors?.length ? 5 : manifest.schedules?.length ? 4 : 3;
 }
 /** The most assets one location may register. */
 export const MAX_MANIFEST_ASSETS = 200_000;
@@ -155,12 +161,20 @@ export const manifestSchema = z
     checks: z.array(manifestCheckSchema).default([]),
     /** Schedules, sorted by name (version 4; absent before, and when there are none). */
     schedules: z.array(manifestScheduleSchema).optional(),
+    /** Sensors, sorted by name (version 5; absent before, and when there are none). */
+    sensors: z.array(manifestSensorSchema).optional(),
   })
   .superRefine((manifest, ctx) => {
     for (const problem of scheduleProblems(manifest.schedules ?? [], manifest.assets))
       ctx.addIssue({
         code: "custom",
         path: ["schedules", ...problem.path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))],
+        message: problem.message,
+      });
+    for (const problem of sensorProblems(manifest.sensors ?? [], manifest.assets))
+      ctx.addIssue({
+        code: "custom",
+        path: ["sensors", ...problem.path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))],
         message: problem.message,
       });
   });

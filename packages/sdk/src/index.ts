@@ -67,7 +67,15 @@ export type {
   AutomationTick,
   AutomationTickStatus,
 } from "./automation.js";
-export type { LocationAutomation, Schedule, ScheduleMethods, ScheduleStatus, ScheduleWithTicks } from "./schedules.js";
+export type {
+  LocationAutomation,
+  Schedule,
+  ScheduleMethods,
+  ScheduleStatus,
+  ScheduleWithTicks,
+  Sensor,
+  SensorWithTicks,
+} from "./schedules.js";
 export type { CodeLocationChange, SubscriptionMethods } from "./subscriptions/subscription-methods.js";
 export type { StrataSubscription, SubscribeOptions, SubscriptionStatus } from "./subscriptions/reconnecting-subscription.js";
 export { backoffDelay, type BackoffOptions, type ReconnectOptions } from "./subscriptions/backoff.js";
@@ -96,6 +104,8 @@ export {
   createWorkerClient,
   type WorkerClient,
   type ClaimedRun,
+  type ClaimedSensorTick,
+  type SensorTickReport,
   type RunReport,
   type RunRequest,
   type WorkerRunEvent,

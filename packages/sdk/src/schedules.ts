@@ -1,6 +1,6 @@
 import type { AutomationTick } from "./automation.js";
 import type { ClientConnection } from "./client-connection.js";
-import type { ScheduleFieldsFragment, ScheduleStatus as GeneratedScheduleStatus } from "./generated/graphql.js";
+import type { ScheduleFieldsFragment, ScheduleStatus as GeneratedScheduleStatus, SensorFieldsFragment } from "./generated/graphql.js";
 import { toPage, type Page } from "./page.js";
 import { unwrapResult } from "./result-union.js";
 
@@ -36,6 +36,27 @@ export type Schedule = ScheduleFieldsFragment;
 export type ScheduleWithTicks = Schedule & { ticks: Page<AutomationTick> };
 
 /**
+ * A code location's sensor: its timing and targets from the manifest, its status, cursor and
+ * next tick on the server.
+ *
+ * @example
+ * ```ts
+ * const lagging = (s: Sensor) => s.status === "RUNNING" && s.cursor === null;
+ * ```
+ */
+export type Sensor = SensorFieldsFragment;
+
+/**
+ * A sensor with its latest ticks, newest first.
+ *
+ * @example
+ * ```ts
+ * const [latest] = (await client.sensors({ location: "etl" }))[0]!.ticks.items;
+ * ```
+ */
+export type SensorWithTicks = Sensor & { ticks: Page<AutomationTick> };
+
+/**
  * A code location's automation: its condition evaluator's state and its schedules.
  *
  * @example
@@ -48,6 +69,7 @@ export interface LocationAutomation {
   paused: boolean;
   nextTickAt: string | null;
   schedules: ScheduleWithTicks[];
+  sensors: SensorWithTicks[];
 }
 
 /**
@@ -103,6 +125,37 @@ export interface ScheduleMethods {
    * ```
    */
   stopSchedule(location: string, name: string): Promise<Schedule>;
+
+  /**
+   * Sensors of every code location (or of one), sorted by location and name, each with its
+   * latest `ticks` ticks (default 5). Requires `read`.
+   *
+   * @example
+   * ```ts
+   * for (const s of await client.sensors({ location: "etl" })) console.log(s.name, s.status, s.cursor);
+   * ```
+   */
+  sensors(options?: { location?: string | undefined; ticks?: number | undefined }): Promise<SensorWithTicks[]>;
+
+  /**
+   * Starts or stops a sensor. Throws `NotFoundError` for an unknown location or sensor. Requires `launch`.
+   *
+   * @example
+   * ```ts
+   * await client.setSensorStatus("etl", "new_files", "STOPPED");
+   * ```
+   */
+  setSensorStatus(location: string, name: string, status: ScheduleStatus): Promise<Sensor>;
+
+  /**
+   * Sets a sensor's cursor (null clears it): its next tick gets it as `ctx.cursor`. Requires `launch`.
+   *
+   * @example
+   * ```ts
+   * await client.setSensorCursor("etl", "new_files", "2024-06-01.csv");
+   * ```
+   */
+  setSensorCursor(location: string, name: string, cursor: string | null): Promise<Sensor>;
 }
 
 export function scheduleMethods({ sdk }: ClientConnection): ScheduleMethods {
@@ -112,7 +165,7 @@ export function scheduleMethods({ sdk }: ClientConnection): ScheduleMethods {
       return schedules.map(({ ticks, ...schedule }) => ({ ...schedule, ticks: toPage(ticks) }));
     },
     async automationOverview(options = {}) {
-      const { schedules, codeLocations } = await sdk.Schedules({ location: options.location ?? null, ticks: options.ticks ?? 5 });
+      const { schedules, sensors, codeLocations } = await sdk.Schedules({ location: options.location ?? null, ticks: options.ticks ?? 5 });
       return codeLocations
         .filter((l) => options.location === undefined || l.name === options.location)
         .map((l) => ({
@@ -120,6 +173,7 @@ export function scheduleMethods({ sdk }: ClientConnection): ScheduleMethods {
           paused: l.automation?.paused ?? false,
           nextTickAt: l.automation?.nextTickAt ?? null,
           schedules: schedules.filter((s) => s.location === l.name).map(({ ticks, ...s }) => ({ ...s, ticks: toPage(ticks) })),
+          sensors: sensors.filter((s) => s.location === l.name).map(({ ticks, ...s }) => ({ ...s, ticks: toPage(ticks) })),
         }))
         .sort((a, b) => (a.location < b.location ? -1 : 1));
     },
@@ -128,6 +182,18 @@ export function scheduleMethods({ sdk }: ClientConnection): ScheduleMethods {
     },
     async stopSchedule(location, name) {
       return unwrapResult((await sdk.StopSchedule({ location, name })).stopSchedule, "Schedule");
+    },
+    async sensors(options = {}) {
+      const { sensors } = await sdk.Schedules({ location: options.location ?? null, ticks: options.ticks ?? 5 });
+      return sensors.map(({ ticks, ...sensor }) => ({ ...sensor, ticks: toPage(ticks) }));
+    },
+    async setSensorStatus(location, name, status) {
+      return status === "RUNNING"
+        ? unwrapResult((await sdk.StartSensor({ location, name })).startSensor, "Sensor")
+        : unwrapResult((await sdk.StopSensor({ location, name })).stopSensor, "Sensor");
+    },
+    async setSensorCursor(location, name, cursor) {
+      return unwrapResult((await sdk.SetSensorCursor({ location, name, cursor })).setSensorCursor, "Sensor");
     },
   };
 }

@@ -6,6 +6,8 @@ import {
   type RunEventInput,
   type StrataErrorFieldsFragment,
   type WorkerClaimRunMutation,
+  type WorkerClaimSensorTicksMutation,
+  type WorkerReportSensorTickMutation,
   type WorkerRunRequestsSubscription,
 } from "./generated/graphql.js";
 import { unwrapResult } from "./result-union.js";
@@ -47,6 +49,32 @@ export type RunReport = { held: true; lastSeq: number; status: string; cancelReq
  * ```
  */
 export type RunRequest = WorkerRunRequestsSubscription["runRequests"];
+
+/**
+ * A sensor tick a worker took to evaluate: the sensor's name, the cursor and previous tick time
+ * its function gets, and when the tick fails without an answer.
+ *
+ * @example
+ * ```ts
+ * for (const tick of await worker.claimSensorTicks({ location: "sales", workerId })) console.log(tick.sensor, tick.cursor);
+ * ```
+ */
+export type ClaimedSensorTick = WorkerClaimSensorTicksMutation["claimSensorTicks"][number];
+
+/**
+ * What the server did with a sensor tick's answer: its status, the runs launched, the run keys
+ * it had launched before (nothing launched for them); `accepted: false` when the tick had
+ * already ended (timed out).
+ *
+ * @example
+ * ```ts
+ * const report: SensorTickReport = await worker.reportSensorTick({ location, tickId, workerId, result: { skipReason: "no new files" } });
+ * ```
+ */
+export type SensorTickReport = Omit<
+  Extract<WorkerReportSensorTickMutation["reportSensorTick"], { __typename: "SensorTickReport" }>,
+  "__typename"
+>;
 
 /**
  * One run event as a worker reports it; `seq` numbers a run's events from 1 and the server
@@ -127,6 +155,28 @@ export interface WorkerClient
    * ```
    */
   runRequests(location: string, options?: SubscribeOptions): StrataSubscription<RunRequest>;
+
+  /**
+   * Takes the location's sensor ticks no worker has taken yet (announced as SENSOR_TICK run
+   * requests); each goes to exactly one worker, which evaluates the sensor and reports.
+   *
+   * @example
+   * ```ts
+   * const ticks = await worker.claimSensorTicks({ location: "sales", workerId });
+   * ```
+   */
+  claimSensorTicks(input: { location: string; workerId: string }): Promise<ClaimedSensorTick[]>;
+
+  /**
+   * Answers a sensor tick with what its function returned (`{ runRequests, skipReason, cursor }`)
+   * or the error it threw (`{ error: { name, message, stack } }`).
+   *
+   * @example
+   * ```ts
+   * await worker.reportSensorTick({ location: "sales", tickId: tick.tickId, workerId, result: { runRequests: [{ runKey: "f1.csv" }] } });
+   * ```
+   */
+  reportSensorTick(input: { location: string; tickId: string; workerId: string; result: unknown }): Promise<SensorTickReport>;
 }
 
 type ReportField = { __typename: string; lastSeq?: number; status?: string; cancelRequested?: boolean; message?: string };
@@ -166,6 +216,12 @@ export function createWorkerClient(options: ClientOptions): WorkerClient {
     },
     async reportRunEvents(input) {
       return toRunReport((await sdk.WorkerReportRunEvents({ ...input, events: [...input.events] })).reportRunEvents);
+    },
+    async claimSensorTicks(input) {
+      return (await sdk.WorkerClaimSensorTicks(input)).claimSensorTicks;
+    },
+    async reportSensorTick(input) {
+      return unwrapResult((await sdk.WorkerReportSensorTick(input)).reportSensorTick, "SensorTickReport");
     },
     runRequests(location, subscribeOptions = {}) {
       return subscription(

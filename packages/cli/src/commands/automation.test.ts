@@ -40,9 +40,9 @@ describe("strata automation", () => {
     const { code, stdout } = await runCli(["automation", "ticks", "--location", "auto", ...as()]);
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^TICK\s+LOCATION\s+STATUS\s+WHEN\s+REQUESTED\s+RUNS$/);
-    expect(lines[1]).toMatch(/^\d+\s+auto\s+SUCCESS\s+(just now|\d+ min ago)\s+1\s+[0-9a-f-]{36}$/);
-    expect(lines[2]).toMatch(/^\d+\s+auto\s+SKIPPED\s+(just now|\d+ min ago)\s+0$/);
+    expect(lines[0]).toMatch(/^TICK\s+LOCATION\s+BY\s+STATUS\s+WHEN\s+REQUESTED\s+RUNS$/);
+    expect(lines[1]).toMatch(/^\d+\s+auto\s+conditions\s+SUCCESS\s+(just now|\d+ min ago)\s+1\s+[0-9a-f-]{36}$/);
+    expect(lines[2]).toMatch(/^\d+\s+auto\s+conditions\s+SKIPPED\s+(just now|\d+ min ago)\s+0$/);
     expect((await runCli(["automation", "ticks", "--status", "failure", ...as()])).stdout.trim()).toBe("No automation ticks.");
     expect((await runCli(["automation", "ticks", "--status", "bad", ...as()])).code).toBe(2);
 

@@ -12,7 +12,7 @@ import { scheduleCommands } from "./automation-schedules.js";
 const TICK_STATUSES: readonly AutomationTickStatus[] = ["STARTED", "SKIPPED", "SUCCESS", "FAILURE"];
 
 /**
- * `strata automation ticks|why|pause|resume|list|start|stop`: the server's declarative
+ * `strata automation ticks|why|pause|resume|list|start|stop|cursor`: the server's declarative
  * automation, tick by tick, why an asset did (not) run, and schedules.
  *
  * @example
@@ -84,12 +84,17 @@ async function listTicks(options: ServerOptions & { location?: string; status?: 
   const rows = page.items.map((tick) => [
     tick.id,
     tick.location.name,
+    tick.sensorName ? `sensor ${tick.sensorName}` : tick.scheduleName ? `schedule ${tick.scheduleName}` : "conditions",
     statusText(tick, style),
     relativeTime(tick.startedAt),
     String(tick.requested),
-    tick.status === "FAILURE" ? style.red(errorMessage(tick.error)) : tick.runIds.join(", "),
+    tick.status === "FAILURE"
+      ? style.red(errorMessage(tick.error))
+      : tick.status === "SKIPPED" && tick.skipReason
+        ? style.dim(tick.skipReason)
+        : tick.runIds.join(", "),
   ]);
-  console.log(formatTable(["TICK", "LOCATION", "STATUS", "WHEN", "REQUESTED", "RUNS"], rows));
+  console.log(formatTable(["TICK", "LOCATION", "BY", "STATUS", "WHEN", "REQUESTED", "RUNS"], rows));
   return 0;
 }
 
@@ -119,7 +124,8 @@ async function explain(asset: string, options: ServerOptions & { json?: boolean 
   const outcome = latest.requested
     ? style.green(`requested${latest.runIds.length ? ` → run ${latest.runIds.join(", ")}` : ""}`)
     : style.dim("not requested");
-  console.log(`Tick ${latest.tick.id} (${latest.tick.status}, ${relativeTime(latest.tick.startedAt)}): ${outcome}`);
+  const partition = latest.partitionKey === null ? "" : ` for partition ${latest.partitionKey}`;
+  console.log(`Tick ${latest.tick.id} (${latest.tick.status}, ${relativeTime(latest.tick.startedAt)})${partition}: ${outcome}`);
   console.log("");
   console.log(formatTable(["CONDITION", "TRUE", "OF"], conditionRows(latest.nodes)));
   return 0;
@@ -129,15 +135,22 @@ async function dryRunTick(location: string, options: ServerOptions & { all?: boo
   const dry = await connect(options).automationDryRun(location);
   if (options.json) return printJson(dry);
   const style = styleFor(process.stdout);
+  const runOf = (run: (typeof dry.runs)[number]) =>
+    `${run.assetKeys.join(", ")}${run.partitionKey === null ? "" : ` (partition ${run.partitionKey})`}`;
   console.log(
-    dry.requested.length
-      ? `${style.bold(location)}: the next tick would launch one run of ${dry.runAssetKeys.join(", ")}`
-      : `${style.bold(location)}: the next tick would request nothing`,
+    dry.runs.length === 0
+      ? `${style.bold(location)}: the next tick would request nothing`
+      : dry.runs.length === 1
+        ? `${style.bold(location)}: the next tick would launch one run of ${runOf(dry.runs[0]!)}`
+        : `${style.bold(location)}: the next tick would launch ${dry.runs.length} runs:\n${dry.runs.map((r) => `  ${runOf(r)}`).join("\n")}`,
   );
   for (const evaluation of dry.evaluations) {
     if (!evaluation.requested && !options.all) continue;
     console.log("");
-    console.log(`${style.bold(evaluation.assetKey)}: ${evaluation.requested ? style.green("requested") : style.dim("not requested")}`);
+    const partition = evaluation.partitionKey === null ? "" : ` [${evaluation.partitionKey}]`;
+    console.log(
+      `${style.bold(evaluation.assetKey)}${partition}: ${evaluation.requested ? style.green("requested") : style.dim("not requested")}`,
+    );
     console.log(formatTable(["CONDITION", "TRUE", "OF"], conditionRows(evaluation.nodes)));
   }
   if (!options.all && dry.evaluations.some((e) => !e.requested)) console.log(style.dim("\n(--all prints the assets not requested too)"));

@@ -24,7 +24,8 @@ export type DefinitionErrorCode =
   | "invalid_graph"
   | "op_outside_graph"
   | "invalid_partitions"
-  | "invalid_schedule";
+  | "invalid_schedule"
+  | "invalid_sensor";
 
 /**
  * Thrown at definition time (when `asset(...)`, `graphAsset(...)` or `new Definitions(...)`

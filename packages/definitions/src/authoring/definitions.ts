@@ -11,6 +11,7 @@ import { DEFAULT_IO_MANAGER_KEY, type IOManager } from "../io/io-manager.js";
 import type { Manifest } from "@strata/protocol";
 import type { ResourceBinding } from "./resource.js";
 import { ScheduleDefinition } from "./schedule.js";
+import { SensorDefinition, sensorsManifest } from "./sensor.js";
 
 /**
  * Options of {@link Definitions}.
@@ -26,6 +27,8 @@ export interface DefinitionsOptions {
   checks?: readonly AssetCheckDefinition[];
   /** Schedules (`schedule(...)`) launching runs of these assets. */
   schedules?: readonly ScheduleDefinition[];
+  /** Sensors (`sensor(...)`): functions this location evaluates when the server ticks them. */
+  sensors?: readonly SensorDefinition[];
   /** Resource key → `defineResource(...)` or a plain value. */
   resources?: Readonly<Record<string, ResourceBinding>>;
   /** IO manager key → IO manager. "io_manager" defaults to a `FilesystemIOManager` under `.strata/storage`. */
@@ -51,6 +54,7 @@ export class Definitions {
   readonly assets: readonly AssetsDefinition[];
   readonly checks: readonly AssetCheckDefinition[];
   readonly schedules: readonly ScheduleDefinition[];
+  readonly sensors: readonly SensorDefinition[];
   readonly resources: Readonly<Record<string, ResourceBinding>>;
   readonly ioManagers: Readonly<Record<string, IOManager>>;
   /** @internal */
@@ -76,6 +80,13 @@ export class Definitions {
       throw new DefinitionError("invalid_option", "Definitions", "schedules must be an array of schedule(...) definitions");
     }
     this.schedules = [...new Set(options.schedules ?? [])];
+    if (
+      options.sensors !== undefined &&
+      (!Array.isArray(options.sensors) || !options.sensors.every((s) => s instanceof SensorDefinition))
+    ) {
+      throw new DefinitionError("invalid_option", "Definitions", "sensors must be an array of sensor(...) definitions");
+    }
+    this.sensors = [...new Set(options.sensors ?? [])];
     this.resources = { ...options.resources };
     this.defaultIOManagerIsExplicit = options.ioManagers?.[DEFAULT_IO_MANAGER_KEY] !== undefined;
     this.ioManagers = { [DEFAULT_IO_MANAGER_KEY]: new FilesystemIOManager(), ...options.ioManagers };
@@ -83,6 +94,10 @@ export class Definitions {
     const built = buildSteps(this.assets, this.checks);
     const manifest = buildManifest(built.steps, built.producers);
     addSchedules(manifest, this.schedules);
+    if (this.sensors.length) {
+      manifest.sensors = sensorsManifest(this.sensors, manifest.assets);
+      manifest.manifestVersion = manifestVersionFor(manifest);
+    }
     checkAcyclic(manifest);
     this.#checkBindings(built.steps);
     this.plan = new ExecutionPlan(built, manifest);
@@ -123,6 +138,7 @@ export class Definitions {
       assets: this.assets,
       checks: this.checks,
       schedules: this.schedules,
+      sensors: this.sensors,
       resources: { ...this.resources, ...overrides.resources },
       ioManagers,
     });

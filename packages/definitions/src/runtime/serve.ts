@@ -1,6 +1,7 @@
 import { isWorkerId, WORKER_ID_CHARACTERS } from "@strata/protocol";
 import { createWorkerClient, isRetryable, NotFoundError, type ClaimedRun, type WorkerClient } from "@strata/sdk";
 import { systemClock, type Clock } from "../execution/clock.js";
+import { SensorRunner } from "./sensor-runner.js";
 import type { Definitions } from "../authoring/definitions.js";
 import { relativeStack } from "../execution/serialize-error.js";
 import { backoffDelay, DEFAULT_BACKOFF, pause } from "./backoff.js";
@@ -93,6 +94,9 @@ type DefinitionsSource = Definitions | (() => Definitions | Promise<Definitions>
  *   request was in flight, up to 5,000 a request), buffered and
  *   retried while the server is unreachable. Each run's lease is renewed every third of
  *   `leaseSeconds`. A termination request cancels the run; a lost lease stops it.
+ * - **Sensors**: when the server ticks one of the definitions' sensors (a SENSOR_TICK run
+ *   request, or the same poll), a worker takes the tick, runs the sensor's function here with
+ *   its cursor (aborting its signal after `timeoutMs`) and reports what it returned.
  *
  * Resolves after a graceful shutdown; rejects when the definitions fail to load or the server
  * refuses the registration (a bad token, an invalid manifest, an asset key collision).
@@ -160,7 +164,17 @@ export async function serve(definitions: DefinitionsSource, options: ServeOption
   signal.addEventListener("abort", stopClaiming, { once: true });
   if (signal.aborted) stopClaiming();
   logger.info(`claiming runs: at most ${loop.concurrency} at once, lease ${leaseSeconds} s`, { workerId });
-  const listening = listen(client, options.name, loop, held, logger, claiming.signal);
+  const sensors = new SensorRunner({
+    client,
+    definitions: loaded,
+    location: options.name,
+    workerId,
+    logger,
+    clock,
+    pollIntervalMs: options.pollIntervalMs ?? 5_000,
+  });
+  const evaluatingSensors = sensors.run(claiming.signal);
+  const listening = listen(client, options.name, loop, held, logger, claiming.signal, sensors);
   const beating = heartbeatLocation(client, options.name, logger, clock, options.heartbeatIntervalMs ?? 10_000, claiming.signal, () =>
     register(loaded, client, options.name, logger, clock, claiming.signal),
   );
@@ -169,7 +183,7 @@ export async function serve(definitions: DefinitionsSource, options: ServeOption
 
   logger.info(`shutting down: waiting for ${loop.active} run(s)`, { workerId });
   await shutDown(loop, held, clock, options.shutdownGraceMs ?? 30_000, logger);
-  await Promise.all([listening, beating]);
+  await Promise.all([listening, beating, evaluatingSensors]);
   await tracer?.shutdown().catch((error: unknown) => logger.warn(`exporting the last spans failed`, { error: describe(error) }));
   logger.info(`worker ${workerId} stopped after ${loop.claimed} run(s)`, { workerId });
   return { workerId, runs: loop.claimed };
@@ -229,19 +243,23 @@ async function listen(
   held: Map<string, HeldRun>,
   logger: WorkerLogger,
   signal: AbortSignal,
+  sensors: SensorRunner,
 ): Promise<void> {
   const requests = client.runRequests(name, {
     signal,
     onStatus: (status) => {
       // Announcements sent while disconnected are lost: look for work once connected again.
-      if (status.state === "connected") loop.wake();
-      else if (status.attempt === 1)
+      if (status.state === "connected") {
+        loop.wake();
+        sensors.wake();
+      } else if (status.attempt === 1)
         logger.warn(`lost the run-request stream; reconnecting (claims continue by polling)`, { error: describe(status.error) });
     },
   });
   try {
     for await (const request of requests) {
       if (request.kind === "RUN_AVAILABLE") loop.wake();
+      else if (request.kind === "SENSOR_TICK") sensors.wake();
       else held.get(request.runId)?.cancel("termination was requested");
     }
   } catch (error) {

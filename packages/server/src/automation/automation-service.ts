@@ -1,8 +1,9 @@
-import type { ManifestSchedule } from "@strata/protocol";
+import type { ManifestSchedule, ManifestSensor } from "@strata/protocol";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { RunService } from "../runs/run-service.js";
 import { DEFAULT_SCHEDULE_MAX_CATCHUP, type ScheduleTickOutcome, tickSchedule } from "./schedule-tick.js";
+import { type SensorTickOutcome, tickSensor } from "./sensor-tick.js";
 import { type AutomationLocation, automatedAssets, type LocationTickOutcome, tickLocation } from "./tick.js";
 
 /** Dagster's DEFAULT_SENSOR_DAEMON_INTERVAL, 30 s. */
@@ -21,6 +22,8 @@ export interface LocationTick {
   outcome: LocationTickOutcome | { kind: "failed"; tickId: string; error: string } | { kind: "no_conditions" };
   /** Its schedules' ticks, in manifest order. */
   schedules: Array<ScheduleTickOutcome | { schedule: string; kind: "failed"; tickId: string; error: string }>;
+  /** Its sensors' turns, in manifest order (absent when it has none). */
+  sensors?: Array<SensorTickOutcome | { sensor: string; kind: "failed"; tickId: string; error: string }>;
 }
 
 /**
@@ -86,8 +89,12 @@ export class AutomationService {
         const manifest = await this.runs.manifests.get(sql, location.versionId);
         const schedules: LocationTick["schedules"] = [];
         for (const schedule of manifest.schedules ?? []) schedules.push(await this.tickSchedule(location, schedule, now));
+        const sensors: NonNullable<LocationTick["sensors"]> = [];
+        for (const sensor of manifest.sensors ?? []) sensors.push(await this.tickSensor(location, sensor, now));
+        const withSensors = sensors.length ? { sensors } : {};
         if (automatedAssets(manifest).length === 0) {
-          if (schedules.length) out.push({ location: location.name, outcome: { kind: "no_conditions" }, schedules });
+          if (schedules.length || sensors.length)
+            out.push({ location: location.name, outcome: { kind: "no_conditions" }, schedules, ...withSensors });
           continue;
         }
         try {
@@ -96,9 +103,9 @@ export class AutomationService {
             for (const run of outcome.runs) this.runs.announce(run);
             this.runs.metrics.automationTicked(location.name, "conditions", outcome.status);
           }
-          out.push({ location: location.name, outcome, schedules });
+          out.push({ location: location.name, outcome, schedules, ...withSensors });
         } catch (error) {
-          out.push({ location: location.name, outcome: await this.recordFailure(location, now, error), schedules });
+          out.push({ location: location.name, outcome: await this.recordFailure(location, now, error), schedules, ...withSensors });
         }
       } catch (error) {
         out.push({ location: location.name, outcome: await this.recordFailure(location, now, error), schedules: [] });
@@ -127,16 +134,41 @@ export class AutomationService {
     }
   }
 
+  /** A sensor's turn: a due tick is handed to the location over its run-request channel. */
+  private async tickSensor(
+    location: AutomationLocation,
+    sensor: ManifestSensor,
+    now: Date,
+  ): Promise<NonNullable<LocationTick["sensors"]>[number]> {
+    try {
+      const outcome = await tickSensor(this.db.sql, location, sensor, now);
+      if (outcome.timedOut) {
+        this.runs.metrics.automationTicked(location.name, "sensor", "FAILURE");
+        this.logger.warn("sensor tick timed out", { location: location.name, sensor: sensor.name, error: outcome.timedOut.error });
+      }
+      if (outcome.tickId) this.runs.pubsub.publish("runRequests", location.name, { kind: "SENSOR_TICK", runId: outcome.tickId });
+      return outcome;
+    } catch (error) {
+      return { sensor: sensor.name, ...(await this.recordFailure(location, now, error, null, sensor.name)) };
+    }
+  }
+
   /** The tick's transaction rolled back: a FAILURE tick says why; nothing else was written. */
-  private async recordFailure(location: AutomationLocation, now: Date, error: unknown, scheduleName: string | null = null) {
+  private async recordFailure(
+    location: AutomationLocation,
+    now: Date,
+    error: unknown,
+    scheduleName: string | null = null,
+    sensorName: string | null = null,
+  ) {
     const message = error instanceof Error ? error.message : String(error);
-    this.runs.metrics.automationTicked(location.name, scheduleName === null ? "conditions" : "schedule", "FAILURE");
-    this.logger.error("automation tick failed", { location: location.name, schedule: scheduleName, error });
+    this.runs.metrics.automationTicked(location.name, sensorName ? "sensor" : scheduleName === null ? "conditions" : "schedule", "FAILURE");
+    this.logger.error("automation tick failed", { location: location.name, schedule: scheduleName, sensor: sensorName, error });
     try {
       const [row] = await this.db.sql.query<{ id: string }>(
-        `INSERT INTO "AutomationTick" ("locationId", status, "startedAt", "endedAt", "runIds", error, "scheduleName")
-         VALUES ($1, 'FAILURE', $2, now(), '{}', $3::jsonb, $4) RETURNING id::text`,
-        [location.id, now, JSON.stringify({ name: error instanceof Error ? error.name : "Error", message }), scheduleName],
+        `INSERT INTO "AutomationTick" ("locationId", status, "startedAt", "endedAt", "runIds", error, "scheduleName", "sensorName")
+         VALUES ($1, 'FAILURE', $2, now(), '{}', $3::jsonb, $4, $5) RETURNING id::text`,
+        [location.id, now, JSON.stringify({ name: error instanceof Error ? error.name : "Error", message }), scheduleName, sensorName],
       );
       return { kind: "failed" as const, tickId: row!.id, error: message };
     } catch (recordError) {

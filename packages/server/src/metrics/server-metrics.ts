@@ -211,7 +211,7 @@ export class ServerMetrics {
   }
 
   /** Automation ticks a loop pass stored (condition ticks, or a schedule's). */
-  automationTicked(location: string, instigator: "conditions" | "schedule", status: string, count = 1): void {
+  automationTicked(location: string, instigator: "conditions" | "schedule" | "sensor", status: string, count = 1): void {
     if (count > 0) this.automationTicks.inc({ location, instigator, status }, count);
   }
 

@@ -24,7 +24,8 @@ export interface StrataEvents {
   /** A backfill's chunks or status changed (a run of it ended, it was launched or canceled). */
   backfillChanged: [{ backfillId: string }];
   /** Work for a location's workers: a run to claim, or a run to cancel. */
-  runRequests: [location: string, payload: { kind: "RUN_AVAILABLE" | "CANCEL_REQUESTED"; runId: string }];
+  /** SENSOR_TICK: a sensor tick waits for a worker (`runId` carries the tick's id). */
+  runRequests: [location: string, payload: { kind: "RUN_AVAILABLE" | "CANCEL_REQUESTED" | "SENSOR_TICK"; runId: string }];
   [topic: string]: [unknown] | [string, unknown];
 }
 

@@ -18,6 +18,7 @@ import "./backfill.js";
 import "./asset-check.js";
 import "./automation.js";
 import "./schedule.js";
+import "./sensor.js";
 
 /** Strata's GraphQL schema: the one contract between the server, the SDK and the CLI. */
 export const schema: GraphQLSchema = builder.toSchema();

@@ -249,19 +249,22 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-const RunRequestKind = builder.enumType("RunRequestKind", { values: ["RUN_AVAILABLE", "CANCEL_REQUESTED"] as const });
+const RunRequestKind = builder.enumType("RunRequestKind", { values: ["RUN_AVAILABLE", "CANCEL_REQUESTED", "SENSOR_TICK"] as const });
 
-const RunRequestRef = builder.objectRef<{ kind: "RUN_AVAILABLE" | "CANCEL_REQUESTED"; runId: string }>("RunRequest").implement({
-  fields: (t) => ({
-    kind: t.field({ type: RunRequestKind, resolve: (r) => r.kind }),
-    runId: t.exposeID("runId"),
-  }),
-});
+const RunRequestRef = builder
+  .objectRef<{ kind: "RUN_AVAILABLE" | "CANCEL_REQUESTED" | "SENSOR_TICK"; runId: string }>("RunRequest")
+  .implement({
+    fields: (t) => ({
+      kind: t.field({ type: RunRequestKind, resolve: (r) => r.kind }),
+      runId: t.exposeID("runId", { description: "The run; for SENSOR_TICK, the sensor tick's id (take it with claimSensorTicks)." }),
+    }),
+  });
 
 builder.subscriptionField("runRequests", (t) =>
   t.field({
     type: RunRequestRef,
-    description: "Work for a location's workers, pushed the moment it exists: a run to claim, or a run to cancel.",
+    description:
+      "Work for a location's workers, pushed the moment it exists: a run to claim, a run to cancel, or a sensor tick to evaluate.",
     args: { location: t.arg.string({ required: true }) },
     subscribe: (_root, args, ctx) => {
       const location = parseLocationName(args.location, "location");

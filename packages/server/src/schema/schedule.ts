@@ -4,7 +4,7 @@ import { builder } from "../builder.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import { NotFoundError } from "../errors.js";
 
-const ScheduleStatusEnum = builder.enumType("ScheduleStatus", {
+export const ScheduleStatusEnum = builder.enumType("ScheduleStatus", {
   values: {
     RUNNING: { description: "Launches a run of its target at every instant of its cron." },
     STOPPED: { description: "Launches nothing." },

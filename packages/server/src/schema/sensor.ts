@@ -1,0 +1,162 @@
+import { requireScope } from "../auth/principal.js";
+import { claimSensorTicks, type ClaimedSensorTick, reportSensorTick, type SensorReportOutcome } from "../automation/sensor-tick.js";
+import { listSensors, type SensorView, setSensorCursor, setSensorStatus } from "../automation/sensors.js";
+import { builder } from "../builder.js";
+import { parseLocationName } from "../catalog/location-name.js";
+import { InvalidArgumentError, NotFoundError } from "../errors.js";
+import { ScheduleStatusEnum } from "./schedule.js";
+
+builder.prismaObjectFields("AutomationTick", (t) => ({
+  sensorName: t.exposeString("sensorName", { nullable: true, description: "The sensor it belongs to; null for other ticks." }),
+  runKeys: t.exposeStringList("runKeys", {
+    description: "A sensor tick's run keys: those it launched, then those it repeated (nothing launched for them).",
+  }),
+}));
+
+const SensorRef = builder.objectRef<SensorView>("Sensor").implement({
+  description:
+    "A sensor of a code location: a function the location evaluates at each of its ticks, asking for runs. Its definition comes from the manifest, its state from the server.",
+  fields: (t) => ({
+    id: t.id({ resolve: (s) => `${s.location}/${s.name}` }),
+    name: t.exposeString("name"),
+    location: t.exposeString("location"),
+    description: t.exposeString("description", { nullable: true }),
+    minimumIntervalMs: t.exposeInt("minimumIntervalMs", { description: "At least this long between two ticks." }),
+    timeoutMs: t.exposeInt("timeoutMs", { description: "A tick whose evaluation has not come back within this long fails." }),
+    targetAssetKeys: t.exposeStringList("targets", { description: "What a run request without asset keys materializes." }),
+    status: t.field({ type: ScheduleStatusEnum, resolve: (s) => s.status }),
+    defaultStatus: t.field({
+      type: ScheduleStatusEnum,
+      description: "Its status until started or stopped here.",
+      resolve: (s) => s.defaultStatus,
+    }),
+    cursor: t.exposeString("cursor", { nullable: true, description: "What its next tick gets as `ctx.cursor`." }),
+    lastTickAt: t.expose("lastTickAt", { type: "DateTime", nullable: true, description: "When its last evaluated tick started." }),
+    nextTickAt: t.expose("nextTickAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "Not before this; null while stopped or before its first tick.",
+    }),
+    ticks: t.prismaConnection({
+      type: "AutomationTick",
+      cursor: "id",
+      description: "Its ticks, newest first (STARTED while the location evaluates one).",
+      resolve: (query, sensor, _args, ctx) =>
+        ctx.db.prisma.automationTick.findMany({
+          ...query,
+          where: { locationId: sensor.locationId, sensorName: sensor.name },
+          orderBy: { id: "desc" },
+        }),
+    }),
+  }),
+});
+
+builder.queryField("sensors", (t) =>
+  t.field({
+    type: [SensorRef],
+    description: "Sensors of every code location, or of one, sorted by location and name.",
+    args: { location: t.arg.string({ required: false }) },
+    resolve: (_root, args, ctx) => {
+      requireScope(ctx.principal, "read");
+      return listSensors(ctx.db.sql, ctx.runs.manifests, args.location == null ? null : parseLocationName(args.location));
+    },
+  }),
+);
+
+for (const [field, status, verb] of [
+  ["startSensor", "RUNNING", "Starts"],
+  ["stopSensor", "STOPPED", "Stops"],
+] as const) {
+  builder.mutationField(field, (t) =>
+    t.field({
+      type: SensorRef,
+      errors: { types: [NotFoundError] },
+      description: `${verb} a code location's sensor. Requires \`launch\`.`,
+      args: { location: t.arg.string({ required: true }), name: t.arg.string({ required: true }) },
+      resolve: (_root, args, ctx) => {
+        requireScope(ctx.principal, "launch");
+        return setSensorStatus(ctx.db.sql, ctx.runs.manifests, parseLocationName(args.location), args.name, status);
+      },
+    }),
+  );
+}
+
+builder.mutationField("setSensorCursor", (t) =>
+  t.field({
+    type: SensorRef,
+    errors: { types: [NotFoundError, InvalidArgumentError] },
+    description: "Sets a sensor's cursor (null clears it): its next tick gets it as `ctx.cursor`. Requires `launch`.",
+    args: {
+      location: t.arg.string({ required: true }),
+      name: t.arg.string({ required: true }),
+      cursor: t.arg.string({ required: false }),
+    },
+    resolve: (_root, args, ctx) => {
+      requireScope(ctx.principal, "launch");
+      return setSensorCursor(ctx.db.sql, ctx.runs.manifests, parseLocationName(args.location), args.name, args.cursor ?? null);
+    },
+  }),
+);
+
+const ClaimedSensorTickRef = builder.objectRef<ClaimedSensorTick>("ClaimedSensorTick").implement({
+  description: "A sensor tick for this worker to evaluate: call the sensor's function, then reportSensorTick.",
+  fields: (t) => ({
+    tickId: t.exposeID("tickId"),
+    sensor: t.exposeString("sensor"),
+    cursor: t.exposeString("cursor", { nullable: true }),
+    lastTickAt: t.expose("lastTickAt", { type: "DateTime", nullable: true }),
+    deadlineAt: t.expose("deadlineAt", { type: "DateTime", description: "The tick fails if no report has come by then." }),
+  }),
+});
+
+const SensorReportRef = builder.objectRef<SensorReportOutcome>("SensorTickReport").implement({
+  fields: (t) => ({
+    tickId: t.exposeID("tickId"),
+    status: t.exposeString("status", { description: "SUCCESS, SKIPPED or FAILURE." }),
+    accepted: t.exposeBoolean("accepted", { description: "False when the tick had already ended (timed out): nothing was launched." }),
+    runIds: t.stringList({ resolve: (r) => r.runs.map((run) => run.id) }),
+    repeatedRunKeys: t.exposeStringList("repeatedRunKeys", { description: "Run keys launched before: nothing launched for them." }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  claimSensorTicks: t.field({
+    type: [ClaimedSensorTickRef],
+    description: "Takes the location's sensor ticks no worker has taken (each goes to exactly one worker). Requires `location:<name>`.",
+    args: { location: t.arg.string({ required: true }), workerId: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => {
+      const location = parseLocationName(args.location, "location");
+      requireScope(ctx.principal, `location:${location}`);
+      return claimSensorTicks(ctx.db.sql, location, args.workerId);
+    },
+  }),
+  reportSensorTick: t.field({
+    type: SensorReportRef,
+    errors: { types: [NotFoundError, InvalidArgumentError] },
+    description:
+      "A worker's answer to a sensor tick: its run requests (a run key launches at most once per sensor), skip reason and cursor, or the error its function threw. Requires `location:<name>`.",
+    args: {
+      location: t.arg.string({ required: true }),
+      tickId: t.arg.id({ required: true }),
+      workerId: t.arg.string({ required: true }),
+      result: t.arg({
+        type: "JSON",
+        required: true,
+        description: "{ runRequests: [{ runKey, assetKeys, tags, partitionKey }], skipReason, cursor, error }",
+      }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const location = parseLocationName(args.location, "location");
+      requireScope(ctx.principal, `location:${location}`);
+      const outcome = await reportSensorTick(ctx.db.sql, ctx.runs.manifests, {
+        location,
+        tickId: String(args.tickId),
+        workerId: args.workerId,
+        result: args.result,
+      });
+      for (const run of outcome.runs) ctx.runs.announce(run);
+      if (outcome.accepted) ctx.runs.metrics.automationTicked(location, "sensor", outcome.status);
+      return outcome;
+    },
+  }),
+}));

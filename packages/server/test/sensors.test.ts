@@ -1,0 +1,198 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AutomationService, type LocationTick } from "../src/automation/automation-service.js";
+import type { SensorTickOutcome } from "../src/automation/sensor-tick.js";
+import { manifestHash } from "../src/catalog/manifest.js";
+import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import { testDialect } from "../src/testing/test-database.js";
+
+// Sensors through the server's loop (injected clock) and the worker's GraphQL calls, played here
+// as a location's worker would (the real location's side is in the CLI's sensors e2e test).
+const INTERVAL = 30_000;
+let app: TestApp;
+let worker: string;
+let clock = Date.parse("2026-01-05T08:00:00Z");
+let automation: AutomationService;
+
+beforeAll(async () => {
+  app = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
+  worker = await app.token("location:sense");
+  const { manifest } = manifestOf([{ key: "x" }, { key: "y" }]);
+  const sensor = { description: null, targets: ["x"], defaultStatus: "RUNNING", minimumIntervalMs: INTERVAL };
+  const withSensors = {
+    ...manifest,
+    manifestVersion: 5,
+    sensors: [
+      { ...sensor, name: "files", timeoutMs: 10_000 },
+      { ...sensor, name: "off", timeoutMs: 10_000, defaultStatus: "STOPPED" },
+    ],
+  };
+  const registered = await app.gql(REGISTER, { name: "sense", manifest: withSensors, hash: manifestHash(withSensors) }, worker);
+  expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
+  automation = new AutomationService(app.db, app.runs, { intervalMs: INTERVAL }, app.logger, () => clock);
+});
+afterAll(async () => {
+  await automation.stop();
+  await app.close();
+});
+
+const sensorsOf = (ticks: LocationTick[]) => ticks.find((t) => t.location === "sense")!.sensors!;
+/** One pass of the loop `ms` later: the outcome of sensor `files`. */
+async function pass(ms = INTERVAL): Promise<SensorTickOutcome> {
+  clock += ms;
+  const outcomes = sensorsOf(await automation.tick());
+  expect(outcomes.find((o) => o.sensor === "off")).toMatchObject({ kind: "stopped" });
+  const files = outcomes.find((o) => o.sensor === "files")!;
+  if (files.kind === "failed") throw new Error(files.error);
+  return files;
+}
+const CLAIM = `mutation { claimSensorTicks(location: "sense", workerId: "w1") { tickId sensor cursor lastTickAt } }`;
+const REPORT = `mutation($tickId: ID!, $result: JSON!) { reportSensorTick(location: "sense", tickId: $tickId, workerId: "w1", result: $result) {
+  __typename ... on SensorTickReport { status accepted runIds repeatedRunKeys } ... on Error { message } } }`;
+const claim = async () => (await app.gql(CLAIM, {}, worker)).data!.claimSensorTicks as Array<{ tickId: string; cursor: string | null }>;
+const report = async (tickId: string, result: unknown) => (await app.gql(REPORT, { tickId, result }, worker)).data!.reportSensorTick;
+const tickRow = (id: string) =>
+  app.db.sql
+    .query<{ status: string; skipReason: string | null; runKeys: string[]; runIds: string[]; error: { message: string } | null }>(
+      `SELECT status, "skipReason", "runKeys", "runIds", error FROM "AutomationTick" WHERE id = $1::bigint`,
+      [id],
+    )
+    .then((rows) => rows[0]!);
+const sensorRuns = () =>
+  app.db.sql.query<{ id: string; tags: Record<string, string>; selection: string[]; createdBy: string }>(
+    `SELECT id, tags, selection, "createdBy" FROM "Run" WHERE "createdBy" = 'sensor' ORDER BY "createdAt", tags->>'strata/run_key'`,
+  );
+
+describe(`sensors (${testDialect})`, () => {
+  it("hands each due tick to one worker; the cursor it returns comes back at the next tick; a run key launches once", async () => {
+    const first = await pass();
+    expect(first).toMatchObject({ kind: "requested" });
+    // Not due again before its interval, and not twice while one is being evaluated.
+    expect(await pass(1_000)).toMatchObject({ kind: "pending" });
+    const [tick] = await claim();
+    expect(tick).toMatchObject({ tickId: first.tickId, cursor: null });
+    expect(await claim()).toEqual([]);
+    const launched = await report(tick!.tickId, {
+      runRequests: [{ runKey: "a.csv", tags: { file: "a.csv" } }, { runKey: "b.csv" }],
+      cursor: "b.csv",
+    });
+    expect(launched).toMatchObject({ __typename: "SensorTickReport", status: "SUCCESS", accepted: true, repeatedRunKeys: [] });
+    expect(launched.runIds).toHaveLength(2);
+    const runs = await sensorRuns();
+    expect(runs.map((r) => r.tags["strata/run_key"])).toEqual(["a.csv", "b.csv"]);
+    expect(runs[0]).toMatchObject({ selection: ["x"], tags: { file: "a.csv", "strata/sensor": "files" } });
+    expect(await tickRow(tick!.tickId)).toMatchObject({ status: "SUCCESS", runKeys: ["a.csv", "b.csv"] });
+
+    expect(await pass(10_000)).toMatchObject({ kind: "idle" });
+    const second = await pass(INTERVAL);
+    expect(second).toMatchObject({ kind: "requested" });
+    const [next] = await claim();
+    expect(next).toMatchObject({ cursor: "b.csv" });
+    expect(next!.tickId).not.toBe(tick!.tickId);
+    // b.csv again with c.csv: only c.csv launches, and asks for y.
+    const again = await report(next!.tickId, {
+      runRequests: [{ runKey: "b.csv" }, { runKey: "c.csv", assetKeys: ["y"] }],
+      cursor: "c.csv",
+    });
+    expect(again).toMatchObject({ status: "SUCCESS", repeatedRunKeys: ["b.csv"] });
+    expect((await sensorRuns()).map((r) => [r.tags["strata/run_key"], r.selection])).toEqual([
+      ["a.csv", ["x"]],
+      ["b.csv", ["x"]],
+      ["c.csv", ["y"]],
+    ]);
+  });
+
+  it("a repeated run key alone launches nothing (a skipped tick saying why); a skip reason gives a skipped tick with it", async () => {
+    await pass(INTERVAL);
+    const [repeat] = await claim();
+    expect(await report(repeat!.tickId, { runRequests: [{ runKey: "a.csv" }] })).toMatchObject({ status: "SKIPPED", runIds: [] });
+    expect(await tickRow(repeat!.tickId)).toMatchObject({
+      status: "SKIPPED",
+      skipReason: "every run key was launched before: a.csv",
+      runKeys: ["a.csv"],
+    });
+
+    await pass(INTERVAL);
+    const [skip] = await claim();
+    expect(skip!.cursor).toBe("c.csv");
+    expect(await report(skip!.tickId, { skipReason: "no new files in the inbox" })).toMatchObject({ status: "SKIPPED" });
+    expect(await tickRow(skip!.tickId)).toMatchObject({ status: "SKIPPED", skipReason: "no new files in the inbox" });
+    // A skip keeps the cursor.
+    await pass(INTERVAL);
+    const [kept] = await claim();
+    expect(kept!.cursor).toBe("c.csv");
+    await report(kept!.tickId, {});
+    expect(await sensorRuns()).toHaveLength(3);
+  });
+
+  it("a tick not answered within timeoutMs fails naming the timeout, the late answer launches nothing, and the next tick runs", async () => {
+    await pass(INTERVAL);
+    const [slow] = await claim();
+    const timedOut = await pass(INTERVAL);
+    expect(timedOut.timedOut).toEqual({
+      tickId: slow!.tickId,
+      error: 'sensor "files" timed out after 10000 ms (timeoutMs) in worker w1',
+    });
+    // The same pass hands out the next tick.
+    expect(timedOut).toMatchObject({ kind: "requested" });
+    expect(await tickRow(slow!.tickId)).toMatchObject({
+      status: "FAILURE",
+      error: { message: expect.stringContaining("timed out after 10000 ms") },
+    });
+    expect(await report(slow!.tickId, { runRequests: [{ runKey: "late.csv" }] })).toMatchObject({
+      accepted: false,
+      status: "FAILURE",
+      runIds: [],
+    });
+    const [next] = await claim();
+    expect(next!.tickId).toBe(timedOut.tickId);
+    expect(await report(next!.tickId, { runRequests: [{ runKey: "d.csv" }], cursor: "d.csv" })).toMatchObject({ status: "SUCCESS" });
+    expect(await sensorRuns()).toHaveLength(4);
+  });
+
+  it("a function that threw fails its tick with the error and keeps the cursor; bad answers are refused with the field at fault", async () => {
+    await pass(INTERVAL);
+    const [tick] = await claim();
+    const bad = await report(tick!.tickId, { runRequests: [{ runKey: "" }] });
+    expect(bad).toMatchObject({ __typename: "InvalidArgumentError", message: expect.stringContaining("runRequests.0.runKey") });
+    expect(await report(tick!.tickId, { error: { name: "TypeError", message: "inbox is not a directory" } })).toMatchObject({
+      status: "FAILURE",
+    });
+    expect(await tickRow(tick!.tickId)).toMatchObject({ status: "FAILURE", error: { message: "inbox is not a directory" } });
+    await pass(INTERVAL);
+    const [next] = await claim();
+    expect(next!.cursor).toBe("d.csv");
+    await report(next!.tickId, {});
+  });
+
+  it("lists sensors with their state; stop, start and set the cursor through GraphQL", async () => {
+    const SENSORS = `query { sensors(location: "sense") { name status cursor minimumIntervalMs timeoutMs targetAssetKeys
+      ticks(first: 2) { edges { node { status sensorName } } } } }`;
+    const listed = (await app.gql(SENSORS)).data!.sensors;
+    expect(listed.map((s: { name: string; status: string }) => [s.name, s.status])).toEqual([
+      ["files", "RUNNING"],
+      ["off", "STOPPED"],
+    ]);
+    expect(listed[0]).toMatchObject({ cursor: "d.csv", minimumIntervalMs: INTERVAL, timeoutMs: 10_000, targetAssetKeys: ["x"] });
+    expect(listed[0].ticks.edges[0].node.sensorName).toBe("files");
+    const SET = `mutation { setSensorCursor(location: "sense", name: "files", cursor: "z.csv") { ... on Sensor { cursor } } }`;
+    expect((await app.gql(SET)).data!.setSensorCursor).toEqual({ cursor: "z.csv" });
+    const STOP = `mutation { stopSensor(location: "sense", name: "files") { ... on Sensor { status nextTickAt } } }`;
+    expect((await app.gql(STOP)).data!.stopSensor).toEqual({ status: "STOPPED", nextTickAt: null });
+    clock += INTERVAL;
+    expect(sensorsOf(await automation.tick()).find((o) => o.sensor === "files")).toMatchObject({ kind: "stopped" });
+    const START = `mutation { startSensor(location: "sense", name: "nope") { __typename ... on Error { message } } }`;
+    expect((await app.gql(START)).data!.startSensor.__typename).toBe("NotFoundError");
+    await app.gql(`mutation { startSensor(location: "sense", name: "files") { ... on Sensor { status } } }`);
+    expect(await pass(INTERVAL)).toMatchObject({ kind: "requested" });
+    const [tick] = await claim();
+    expect(tick!.cursor).toBe("z.csv");
+    // A worker of another location may not take or answer this location's ticks.
+    const other = await app.token("location:other");
+    expect((await app.gql(REPORT, { tickId: tick!.tickId, result: {} }, other)).data!.reportSensorTick).toMatchObject({
+      __typename: "UnauthorizedError",
+      message: expect.stringContaining('lacks the "location:sense" scope'),
+    });
+    expect((await app.gql(CLAIM, {}, other)).errors?.[0]?.message ?? "").toMatch(/location:sense/);
+  });
+});
