@@ -23,6 +23,8 @@
  * swap `loadCsv` for your own source. Edit this file while `strata dev` runs: the location
  * reloads and re-registers.
  */
+import { mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import {
   AssetOut,
   AutomationCondition,
@@ -34,6 +36,7 @@ import {
   op,
   output,
   schedule,
+  sensor,
   singleRun,
 } from "@strata/definitions";
 
@@ -211,7 +214,24 @@ export const nightlyOrders = schedule({
   defaultStatus: "STOPPED",
 });
 
+// A sensor runs here, in the location, each time the server ticks it: one run of raw/orders per
+// file dropped in .strata/inbox (the file's name is the run key, so each file runs once; the
+// cursor remembers the newest one seen). Registered STOPPED: `npx strata automation start order_drops`.
+const inbox = join(process.cwd(), ".strata", "inbox");
+export const orderDrops = sensor(
+  "order_drops",
+  { minimumIntervalMs: 5_000, target: [rawOrders], defaultStatus: "STOPPED" },
+  ({ cursor }) => {
+    mkdirSync(inbox, { recursive: true });
+    const files = readdirSync(inbox).sort();
+    const fresh = files.filter((file) => file > (cursor ?? ""));
+    if (fresh.length === 0) return { skipReason: `no file in .strata/inbox after ${cursor ?? "the start"}` };
+    return { runRequests: fresh.map((file) => ({ runKey: file, tags: { file } })), cursor: fresh.at(-1) };
+  },
+);
+
 export default new Definitions({
   assets: [rawOrders, rawCustomers, cleanOrders, revenueStats, boardReport, dailyVisits],
   schedules: [nightlyOrders],
+  sensors: [orderDrops],
 });
