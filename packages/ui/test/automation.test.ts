@@ -1,3 +1,4 @@
+import { createWorkerClient } from "@strata/sdk";
 import { manifestHash } from "@strata/server";
 import { manifestOf } from "@strata/server/testing";
 import type { Browser } from "playwright-core";
@@ -17,11 +18,21 @@ beforeAll(async () => {
     children: [{ op: "missing" }, { op: "not", children: [{ op: "runInProgress" }] }],
   };
   const { manifest } = manifestOf([{ key: "shop/orders" }, { key: "shop/revenue", deps: ["shop/orders"], automation: missing }]);
-  // Schedules make the manifest version 4 (manifestOf writes up to 3).
+  // Schedules and sensors make the manifest version 5 (manifestOf writes up to 3).
   const schedule = { tags: {}, description: "orders every night", timezone: "Europe/Berlin" };
   const withSchedules = {
     ...manifest,
-    manifestVersion: 4,
+    manifestVersion: 5,
+    sensors: [
+      {
+        name: "inbox",
+        minimumIntervalMs: 30_000,
+        timeoutMs: 60_000,
+        targets: ["shop/orders"],
+        description: "files dropped in the inbox",
+        defaultStatus: "RUNNING",
+      },
+    ],
     schedules: [
       { ...schedule, name: "nightly_orders", cron: "0 2 * * *", targets: ["shop/orders"], defaultStatus: "RUNNING" },
       { ...schedule, name: "weekly_revenue", cron: "0 6 * * 1", targets: ["shop/revenue"], defaultStatus: "STOPPED", timezone: "UTC" },
@@ -29,6 +40,15 @@ beforeAll(async () => {
   };
   await ui.client.registerCodeLocation({ name: "shop", manifest: withSchedules, hash: manifestHash(withSchedules) });
   await ui.server.automation.tick({ force: true });
+  // The tick handed the sensor's tick to the location: answered here as its worker would.
+  const worker = createWorkerClient({ url: ui.server.graphqlUrl });
+  const [sensorTick] = await worker.claimSensorTicks({ location: "shop", workerId: "ui-test" });
+  await worker.reportSensorTick({
+    location: "shop",
+    tickId: sensorTick!.tickId,
+    workerId: "ui-test",
+    result: { skipReason: "no file after 2024-06-01.csv", cursor: "2024-06-01.csv" },
+  });
 });
 afterAll(async () => {
   await browser?.close();
@@ -67,6 +87,19 @@ describe("the automation page", () => {
 
     await weekly.getByRole("button", { name: "Start" }).click();
     await expect.poll(() => weekly.locator(".badge").first().innerText()).toBe("running");
+
+    // The sensor: its interval, cursor and last tick with the reason it skipped; Stop stops it.
+    const inbox = p.page.locator('[data-testid="sensor"][data-name="inbox"]');
+    const sensorRow = await inbox.innerText();
+    expect(sensorRow).toContain("files dropped in the inbox");
+    expect(sensorRow).toContain("every 30 s");
+    expect(sensorRow).toContain("no file after 2024-06-01.csv");
+    expect(await inbox.getByTestId("sensor-cursor").innerText()).toBe("2024-06-01.csv");
+    expect(await inbox.locator(".badge").nth(1).innerText()).toBe("skipped");
+    await inbox.getByRole("button", { name: "Stop" }).click();
+    await expect.poll(() => inbox.locator(".badge").first().innerText()).toBe("stopped");
+    expect((await ui.client.sensors({ location: "shop" }))[0]!.status).toBe("STOPPED");
+    expect(await p.page.getByTestId("tick").filter({ hasText: "sensor inbox" }).count()).toBeGreaterThan(0);
 
     await location.getByRole("button", { name: "Pause" }).click();
     await expect.poll(() => location.getByTestId("condition-automation").innerText()).toContain("paused");

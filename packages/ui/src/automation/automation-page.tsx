@@ -5,12 +5,13 @@ import { clockTime, timeAgo } from "../format/time.js";
 import { ErrorNote } from "../layout/error-note.js";
 import { StatusBadge } from "../layout/status-badge.js";
 import { ScheduleRow } from "./schedule-row.js";
+import { SensorRow } from "./sensor-row.js";
 import { TickList } from "./tick-list.js";
 
 // No subscription announces ticks or schedule changes; a poll keeps next ticks and statuses current.
 const POLL_MS = 10_000;
 
-/** Each code location's condition automation and schedules, and the latest ticks. */
+/** Each code location's condition automation, schedules and sensors, and the latest ticks. */
 export function AutomationPage() {
   const { client } = useStrata();
   const overview = useQuery({
@@ -80,6 +81,26 @@ function LocationSection({ location }: { location: LocationAutomation }) {
           <tbody>
             {location.schedules.map((schedule) => (
               <ScheduleRow key={schedule.name} schedule={schedule} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {location.sensors.length > 0 && (
+        <table className="list" data-testid="sensors">
+          <thead>
+            <tr>
+              <th>Sensor</th>
+              <th>Interval</th>
+              <th>Status</th>
+              <th>Cursor</th>
+              <th>Last tick</th>
+              <th>Targets</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {location.sensors.map((sensor) => (
+              <SensorRow key={sensor.name} sensor={sensor} />
             ))}
           </tbody>
         </table>

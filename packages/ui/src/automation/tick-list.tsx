@@ -3,7 +3,7 @@ import { Link } from "wouter";
 import { clockTime, timeAgo } from "../format/time.js";
 import { StatusBadge } from "../layout/status-badge.js";
 
-/** Ticks of schedules and of condition evaluation, newest first. */
+/** Ticks of schedules, sensors and condition evaluation, newest first. */
 export function TickList({ ticks }: { ticks: readonly AutomationTick[] }) {
   if (ticks.length === 0) return <p className="empty">No ticks yet.</p>;
   return (
@@ -24,7 +24,9 @@ export function TickList({ ticks }: { ticks: readonly AutomationTick[] }) {
             <td title={clockTime(tick.startedAt)}>{timeAgo(tick.startedAt)}</td>
             <td>{tick.location.name}</td>
             <td>
-              {tick.scheduleName ? (
+              {tick.sensorName ? (
+                <>sensor {tick.sensorName}</>
+              ) : tick.scheduleName ? (
                 <>
                   schedule {tick.scheduleName}
                   {tick.scheduledAt && <span className="muted"> for {clockTime(tick.scheduledAt)}</span>}
