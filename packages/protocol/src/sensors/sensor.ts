@@ -93,7 +93,10 @@ export type SensorTickResultInput = z.input<typeof sensorTickResultSchema>;
  * sensorProblems([{ ...s, targets: ["nope"] }], assets); // [{ path: "0.targets.0", message: '"nope" is not an asset of this code location' }]
  * ```
  */
-export function sensorProblems(sensors: readonly ManifestSensor[], assets: readonly { key: string }[]): { path: string; message: string }[] {
+export function sensorProblems(
+  sensors: readonly ManifestSensor[],
+  assets: readonly { key: string }[],
+): { path: string; message: string }[] {
   const keys = new Set(assets.map((a) => a.key));
   const problems: { path: string; message: string }[] = [];
   const seen = new Set<string>();
