@@ -45,6 +45,21 @@ describe("declarative automation", () => {
     await expect(client.assetAutomation("nope")).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("streams each tick of a location as it ends", async () => {
+    const client = t.client();
+    let connected!: () => void;
+    const open = new Promise<void>((resolve) => (connected = resolve));
+    const live = client.tickCompleted({ location: "auto" }, { onStatus: (s) => s.state === "connected" && connected() });
+    const next = live.next();
+    await open;
+    await t.server.automation.tick({ force: true });
+    const tick = (await next).value;
+    // b's run from the first test is still queued: this tick requests nothing.
+    expect(tick).toMatchObject({ status: "SKIPPED", location: { name: "auto" }, requested: 0, sensorName: null, scheduleName: null });
+    expect((await client.automationTicks({ location: "auto", first: 1 })).items[0]).toEqual(tick);
+    live.close();
+  });
+
   it("pauses and resumes a location's automation", async () => {
     const client = t.client();
     expect(await client.setAutomationPaused("auto", true)).toMatchObject({ location: "auto", paused: true, nextTickAt: null });

@@ -1,12 +1,15 @@
 import type { ClientConnection } from "./client-connection.js";
-import type {
-  AutomationDryRunQuery,
-  AutomationEvaluationFieldsFragment,
-  AutomationTickFieldsFragment,
-  AutomationTickStatus as GeneratedAutomationTickStatus,
+import {
+  type AutomationDryRunQuery,
+  type AutomationEvaluationFieldsFragment,
+  type AutomationTickFieldsFragment,
+  type AutomationTickStatus as GeneratedAutomationTickStatus,
+  TickCompletedDocument,
+  type TickCompletedSubscription,
 } from "./generated/graphql.js";
 import { toPage, type Page } from "./page.js";
 import { unwrapResult } from "./result-union.js";
+import { subscription, type StrataSubscription, type SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
 
 /**
  * STARTED, SKIPPED (nothing requested), SUCCESS (its runs were created with it) or FAILURE (it
@@ -142,10 +145,32 @@ export interface AutomationMethods {
    * ```
    */
   automationDryRun(location: string): Promise<AutomationDryRun>;
+
+  /**
+   * Each automation tick as it ends (conditions, schedules, sensors), of one code location or of
+   * all, over SSE; reconnects by itself. Requires `read`.
+   *
+   * @example
+   * ```ts
+   * for await (const tick of client.tickCompleted({ location: "etl" })) console.log(tick.status, tick.runIds);
+   * ```
+   */
+  tickCompleted(variables?: { location?: string | null }, options?: SubscribeOptions): StrataSubscription<AutomationTick>;
 }
 
-export function automationMethods({ sdk }: ClientConnection): AutomationMethods {
+export function automationMethods({ sdk, endpoint, reconnect }: ClientConnection): AutomationMethods {
   return {
+    tickCompleted(variables = {}, options = {}) {
+      return subscription(
+        endpoint,
+        {
+          document: TickCompletedDocument,
+          variables: { location: variables.location ?? null },
+          select: (data) => (data as TickCompletedSubscription).tickCompleted,
+        },
+        { ...reconnect, ...options },
+      );
+    },
     async automationTicks(options = {}) {
       return toPage((await sdk.AutomationTicks(options)).automationTicks);
     },

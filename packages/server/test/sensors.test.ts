@@ -151,6 +151,7 @@ describe(`sensors (${testDialect})`, () => {
   });
 
   it("a function that threw fails its tick with the error and keeps the cursor; bad answers are refused with the field at fault", async () => {
+    const completed = await app.subscribe(`subscription { tickCompleted(location: "sense") { id status sensorName error } }`);
     await pass(INTERVAL);
     const [tick] = await claim();
     const bad = await report(tick!.tickId, { runRequests: [{ runKey: "" }] });
@@ -159,6 +160,14 @@ describe(`sensors (${testDialect})`, () => {
       status: "FAILURE",
     });
     expect(await tickRow(tick!.tickId)).toMatchObject({ status: "FAILURE", error: { message: "inbox is not a directory" } });
+    // tickCompleted told subscribers as the tick ended.
+    expect((await completed.next()).data!.tickCompleted).toMatchObject({
+      id: tick!.tickId,
+      status: "FAILURE",
+      sensorName: "files",
+      error: { message: "inbox is not a directory" },
+    });
+    completed.close();
     await pass(INTERVAL);
     const [next] = await claim();
     expect(next!.cursor).toBe("d.csv");

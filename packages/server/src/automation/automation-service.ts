@@ -101,6 +101,7 @@ export class AutomationService {
           const outcome = await tickLocation(sql, this.runs.manifests, location, { now, intervalMs: this.config.intervalMs, force });
           if (outcome.kind === "ticked") {
             for (const run of outcome.runs) this.runs.announce(run);
+            this.completed(location.name, outcome.tickId);
             this.runs.metrics.automationTicked(location.name, "conditions", outcome.status);
           }
           out.push({ location: location.name, outcome, schedules, ...withSensors });
@@ -125,6 +126,7 @@ export class AutomationService {
         maxCatchup: this.config.scheduleMaxCatchup ?? DEFAULT_SCHEDULE_MAX_CATCHUP,
       });
       for (const run of outcome.runs) this.runs.announce(run);
+      for (const tick of outcome.ticks) this.completed(location.name, tick.tickId);
       for (const status of ["SUCCESS", "SKIPPED"] as const)
         this.runs.metrics.automationTicked(location.name, "schedule", status, outcome.ticks.filter((t) => t.status === status).length);
       return outcome;
@@ -132,6 +134,11 @@ export class AutomationService {
       // Its cursor did not move: the next tick tries the same instants again.
       return { schedule: schedule.name, ...(await this.recordFailure(location, now, error, schedule.name)) };
     }
+  }
+
+  /** Tells `tickCompleted` subscribers (after the tick's commit). */
+  private completed(location: string, tickId: string): void {
+    this.runs.pubsub.publish("tickCompleted", { tickId, location });
   }
 
   /** A sensor's turn: a due tick is handed to the location over its run-request channel. */
@@ -143,6 +150,7 @@ export class AutomationService {
     try {
       const outcome = await tickSensor(this.db.sql, location, sensor, now);
       if (outcome.timedOut) {
+        this.completed(location.name, outcome.timedOut.tickId);
         this.runs.metrics.automationTicked(location.name, "sensor", "FAILURE");
         this.logger.warn("sensor tick timed out", { location: location.name, sensor: sensor.name, error: outcome.timedOut.error });
       }
@@ -170,6 +178,7 @@ export class AutomationService {
          VALUES ($1, 'FAILURE', $2, now(), '{}', $3::jsonb, $4, $5) RETURNING id::text`,
         [location.id, now, JSON.stringify({ name: error instanceof Error ? error.name : "Error", message }), scheduleName, sensorName],
       );
+      this.completed(location.name, row!.id);
       return { kind: "failed" as const, tickId: row!.id, error: message };
     } catch (recordError) {
       this.logger.error("automation tick failure could not be recorded", { location: location.name, error: recordError });

@@ -23,6 +23,8 @@ export interface StrataEvents {
   runStatusChanged: [{ runId: string; status: string }];
   /** A backfill's chunks or status changed (a run of it ended, it was launched or canceled). */
   backfillChanged: [{ backfillId: string }];
+  /** An automation tick (conditions, schedule or sensor) ended: committed SUCCESS, SKIPPED or FAILURE. */
+  tickCompleted: [{ tickId: string; location: string }];
   /** Work for a location's workers: a run to claim, or a run to cancel. */
   /** SENSOR_TICK: a sensor tick waits for a worker (`runId` carries the tick's id). */
   runRequests: [location: string, payload: { kind: "RUN_AVAILABLE" | "CANCEL_REQUESTED" | "SENSOR_TICK"; runId: string }];

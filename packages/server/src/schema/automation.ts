@@ -1,4 +1,5 @@
 import type { AutomationEvaluation, AutomationNodeResult } from "@strata/protocol";
+import { filter, pipe } from "graphql-yoga";
 import { requireScope } from "../auth/principal.js";
 import {
   type AutomationInstigatorState,
@@ -10,6 +11,7 @@ import { type AutomationRunRequest, dryRunLocation, type DryRunOutcome } from ".
 import { builder } from "../builder.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
+import { guardSubscription } from "../pubsub/guarded-subscription.js";
 
 const AutomationTickStatusEnum = builder.enumType("AutomationTickStatus", {
   values: {
@@ -228,5 +230,27 @@ builder.queryField("automationDryRun", (t) =>
       if (!outcome) throw new InvalidArgumentError("location", `code location "${name}" is being ticked right now: try again`);
       return { ...outcome, location: name, evaluatedAt };
     },
+  }),
+);
+
+builder.subscriptionField("tickCompleted", (t) =>
+  t.prismaField({
+    type: "AutomationTick",
+    description:
+      "Each automation tick as it ends (conditions, schedules and sensors: SUCCESS, SKIPPED or FAILURE), of one code location or of all.",
+    args: { location: t.arg.string({ required: false }) },
+    subscribe: (_root, args, ctx) => {
+      requireScope(ctx.principal, "read");
+      const location = args.location == null ? null : parseLocationName(args.location);
+      return guardSubscription(
+        ctx,
+        pipe(
+          ctx.pubsub.subscribe("tickCompleted"),
+          filter((event) => location === null || event.location === location),
+        ),
+      );
+    },
+    resolve: (query, event, _args, ctx) =>
+      ctx.db.prisma.automationTick.findUniqueOrThrow({ ...query, where: { id: BigInt((event as { tickId: string }).tickId) } }),
   }),
 );

@@ -155,7 +155,10 @@ builder.mutationFields((t) => ({
         result: args.result,
       });
       for (const run of outcome.runs) ctx.runs.announce(run);
-      if (outcome.accepted) ctx.runs.metrics.automationTicked(location, "sensor", outcome.status);
+      if (outcome.accepted) {
+        ctx.runs.metrics.automationTicked(location, "sensor", outcome.status);
+        ctx.pubsub.publish("tickCompleted", { tickId: outcome.tickId, location });
+      }
       return outcome;
     },
   }),
