@@ -117,6 +117,18 @@ function fnv64(text: string): string {
 }
 
 /**
+ * A short, stable hash of a condition's JSON: what a cursor keeps to tell a changed condition.
+ *
+ * @example
+ * ```ts
+ * conditionHash(JSON.stringify(AutomationCondition.eager().node)); // "c0ffee…" (16 hex digits)
+ * ```
+ */
+export function conditionHash(json: string): string {
+  return fnv64(json);
+}
+
+/**
  * A node's stable id, as Dagster computes it: from its parent's id, its index among its
  * siblings and what it is, so an evaluation history survives edits elsewhere in the tree.
  *

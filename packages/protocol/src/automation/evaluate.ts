@@ -11,7 +11,7 @@
  */
 import { Cron } from "croner";
 import { topologicalOrder } from "../plan/cycle.js";
-import { type AutomationConditionNode, flattenCondition, nodeId } from "./condition.js";
+import { type AutomationConditionNode, conditionHash, flattenCondition } from "./condition.js";
 
 /** What the evaluator knows of one asset at the tick. */
 export interface AutomationAssetState {
@@ -47,7 +47,7 @@ export interface AutomationCursor {
   requested: boolean;
   /** The time window it was evaluated on (a time-partitioned asset): `requested` was for that partition. */
   partitionKey?: string | null;
-  /** The condition it was evaluated with, as JSON: a changed condition starts afresh. */
+  /** A hash of the condition it was evaluated with (older cursors: its JSON): a changed condition starts afresh. */
   condition: string;
   /** Stateful nodes (`since`, `newlyTrue`) by node id: their value per subject (asset or check key). */
   nodes: Record<string, Record<string, boolean>>;
@@ -74,6 +74,12 @@ export interface AutomationEvaluation {
 
 export interface AutomationTick {
   now: number;
+  /**
+   * When the previous tick evaluated these assets (the server's location-wide last tick): what
+   * `cronTickPassed` compares with, so unchanged cursors need not be rewritten each tick. Absent:
+   * each cursor's own `evaluatedAt`.
+   */
+  previousTickAt?: number | null;
   assets: readonly AutomationAssetState[];
   cursors: ReadonlyMap<string, AutomationCursor>;
 }
@@ -86,6 +92,37 @@ export interface AutomationTickResult {
 }
 
 type Subject = { kind: "asset"; state: AutomationAssetState } | { kind: "check"; check: AutomationAssetState["checks"][number] };
+
+/** What evaluating a condition tree needs besides the states, computed once per tree object. */
+interface CompiledCondition {
+  hash: string;
+  json: string;
+  flat: ReturnType<typeof flattenCondition>;
+  /** A node's id → its children's ids, in order. */
+  childIds: Map<string, string[]>;
+  /** A node's id → its position in `flat`. */
+  position: Map<string, number>;
+}
+
+// Trees are data the server parses once per manifest and keeps: their ids, hash and JSON too.
+const compiled = new WeakMap<AutomationConditionNode, CompiledCondition>();
+
+function compile(root: AutomationConditionNode): CompiledCondition {
+  let entry = compiled.get(root);
+  if (!entry) {
+    const flat = flattenCondition(root);
+    const childIds = new Map<string, string[]>();
+    const position = new Map<string, number>();
+    flat.forEach((f, i) => {
+      position.set(f.id, i);
+      if (f.parentId !== null) childIds.set(f.parentId, [...(childIds.get(f.parentId) ?? []), f.id]);
+    });
+    const json = JSON.stringify(root);
+    entry = { hash: conditionHash(json), json, flat, childIds, position };
+    compiled.set(root, entry);
+  }
+  return entry;
+}
 
 /**
  * Evaluates every automated asset once.
@@ -104,41 +141,51 @@ export function evaluateAutomationTick(tick: AutomationTick): AutomationTickResu
   const requested = new Set<string>();
   const evaluations: AutomationEvaluation[] = [];
   const cursors = new Map<string, AutomationCursor>();
+  // The latest instant of each (cron, time zone) at or before now: one computation per tick.
+  const cronTicks = new Map<string, number | null>();
+  const lastCronTick = (cron: string, timezone: string) => {
+    const id = `${cron}\u0000${timezone}`;
+    if (!cronTicks.has(id)) cronTicks.set(id, new Cron(cron, { timezone }).previousRuns(1, new Date(tick.now + 1))[0]?.getTime() ?? null);
+    return cronTicks.get(id)!;
+  };
   for (const key of order) {
     const root = byKey.get(key)!;
     if (!root.condition) continue;
-    const conditionJson = JSON.stringify(root.condition);
+    const condition = compile(root.condition);
     const previous = tick.cursors.get(key);
-    const fresh = !previous || previous.condition !== conditionJson;
+    const same = previous !== undefined && (previous.condition === condition.hash || previous.condition === condition.json);
+    const fresh = !same;
     // Unlike Dagster, the very first evaluation of an asset is not a reset: a newly declared eager
     // asset that is missing gets materialized (with its missing automated upstream, in one run).
     // A changed condition still starts afresh without acting on what was already true.
-    const conditionChanged = previous !== undefined && previous.condition !== conditionJson;
-    const flat = flattenCondition(root.condition);
-    const counts = new Map<string, { t: number; c: number }>(flat.map((f) => [f.id, { t: 0, c: 0 }]));
+    const conditionChanged = previous !== undefined && !same;
+    const flat = condition.flat;
+    const trueCounts = new Int32Array(flat.length);
+    const candidateCounts = new Int32Array(flat.length);
     const nodes: AutomationCursor["nodes"] = {};
     const previousNodes = fresh ? {} : previous.nodes;
-    const previousAt = fresh ? null : previous.evaluatedAt;
+    const previousAt = fresh ? null : (tick.previousTickAt ?? previous.evaluatedAt);
 
     // A partition is a subject of its own: a new time window starts with no remembered state.
     const subjectKey = (s: Subject) =>
       s.kind === "check" ? s.check.key : s.state.partitionKey ? `${s.state.key}[${s.state.partitionKey}]` : s.state.key;
     const evaluate = (node: AutomationConditionNode, id: string, subject: Subject): boolean => {
       const value = compute(node, id, subject);
-      const count = counts.get(id)!;
-      count.c++;
-      if (value) count.t++;
+      const at = condition.position.get(id)!;
+      candidateCounts[at]!++;
+      if (value) trueCounts[at]!++;
       return value;
     };
     const remember = (id: string, subject: Subject, value: boolean) => {
-      nodes[id] = { ...(nodes[id] ?? {}), [subjectKey(subject)]: value };
+      (nodes[id] ??= {})[subjectKey(subject)] = value;
     };
     const recalled = (id: string, subject: Subject) => previousNodes[id]?.[subjectKey(subject)] ?? false;
 
     const compute = (node: AutomationConditionNode, id: string, subject: Subject): boolean => {
       const children = node.children ?? [];
       // A child's id derives from its parent's, as flattenCondition computes it.
-      const child = (i: number, on: Subject) => evaluate(children[i]!, nodeId(id, i, children[i]!), on);
+      const ids = condition.childIds.get(id);
+      const child = (i: number, on: Subject) => evaluate(children[i]!, ids![i]!, on);
       const asset = subject.kind === "asset" ? subject.state : null;
       switch (node.op) {
         case "and":
@@ -182,8 +229,8 @@ export function evaluateAutomationTick(tick: AutomationTick): AutomationTickResu
           return conditionChanged;
         case "cronTickPassed": {
           if (previousAt === null) return false;
-          const last = new Cron(node.args!.cron!, { timezone: node.args?.timezone ?? "UTC" }).previousRuns(1, new Date(tick.now + 1))[0];
-          return last !== undefined && last.getTime() > previousAt;
+          const last = lastCronTick(node.args!.cron!, node.args?.timezone ?? "UTC");
+          return last !== null && last > previousAt;
         }
         case "inLatestTimeWindow":
           // An unpartitioned asset is always in it; a time-partitioned one once a window has ended.
@@ -207,19 +254,19 @@ export function evaluateAutomationTick(tick: AutomationTick): AutomationTickResu
       assetKey: key,
       partitionKey: root.partitionKey ?? null,
       requested: value,
-      nodes: flat.map((f) => ({
+      nodes: flat.map((f, i) => ({
         id: f.id,
         parentId: f.parentId,
         op: f.node.op,
         label: f.node.label ?? null,
-        trueCount: counts.get(f.id)!.t,
-        candidateCount: counts.get(f.id)!.c,
+        trueCount: trueCounts[i]!,
+        candidateCount: candidateCounts[i]!,
       })),
     });
     cursors.set(key, {
       evaluatedAt: tick.now,
       requested: value,
-      condition: conditionJson,
+      condition: condition.hash,
       nodes,
       ...(root.partitionKey !== undefined ? { partitionKey: root.partitionKey } : {}),
     });

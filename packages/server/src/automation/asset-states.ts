@@ -2,6 +2,11 @@ import type { AutomationAssetState, AutomationConditionNode } from "@strata/prot
 import { resolveCheckStatus } from "../checks/status.js";
 import type { Sql } from "../db/sql.js";
 
+/** Whether `op` occurs anywhere in the tree. */
+function usesOp(node: AutomationConditionNode, op: string): boolean {
+  return node.op === op || (node.children ?? []).some((child) => usesOp(child, op));
+}
+
 /** The materializations a tick reads: ids in (`after`, `upTo`] are newly updated. */
 export interface MaterializationWindow {
   after: bigint;
@@ -44,26 +49,33 @@ export async function readAssetStates(
   const keys = assets.map((a) => a.key);
   // Whole assets have no partition ('' keeps the array's elements non-null for unnest).
   const partitions = assets.map((a) => (a.partitionKey === undefined ? null : (a.partitionKey ?? "")));
+  // Whether any condition asks if an asset's latest run failed: that look-up costs a probe of
+  // the runs per asset, the others read the in-progress runs and backfills once, as sets.
+  const needsFailure = assets.some((a) => a.condition !== null && usesOp(a.condition, "executionFailed"));
   const rows = await sql.query<StateRow>(
-    `SELECT k.key,
+    `WITH active AS MATERIALIZED (
+       SELECT DISTINCT unnest(selection) AS key FROM "Run" WHERE status IN ('QUEUED', 'STARTING', 'STARTED', 'CANCELING')),
+     backfilling AS MATERIALIZED (
+       SELECT DISTINCT unnest("assetKeys") AS key FROM "Backfill" WHERE status IN ('REQUESTED', 'CANCELING'))
+     SELECT k.key,
             CASE WHEN k.part IS NULL THEN m.id::text WHEN k.part = '' THEN '0' ELSE p."lastMaterializationId"::text END AS "latestId",
             lr.selection AS "latestRunTargets",
             EXISTS (SELECT 1 FROM "Materialization" x WHERE x."assetKey" = k.key AND x.id > $2::bigint AND x.id <= $3::bigint
                     AND (k.part IS NULL OR x.partition = k.part)) AS "newlyUpdated",
-            CASE WHEN k.part IS NULL
-              THEN EXISTS (SELECT 1 FROM "Run" r WHERE r.selection @> ARRAY[k.key] AND r.status IN ('QUEUED', 'STARTING', 'STARTED', 'CANCELING'))
+            CASE WHEN k.part IS NULL THEN EXISTS (SELECT 1 FROM active WHERE active.key = k.key)
               ELSE COALESCE(p.status = 'IN_PROGRESS', false) END AS "runInProgress",
-            EXISTS (SELECT 1 FROM "Backfill" b WHERE b."assetKeys" @> ARRAY[k.key] AND b.status IN ('REQUESTED', 'CANCELING')) AS "backfillInProgress",
-            CASE WHEN k.part IS NULL
-              THEN (SELECT r.status = 'FAILURE' FROM "Run" r WHERE r.selection @> ARRAY[k.key] ORDER BY r."createdAt" DESC, r.id DESC LIMIT 1)
-              ELSE COALESCE(p.status = 'FAILED', false) END AS "executionFailed"
+            EXISTS (SELECT 1 FROM backfilling WHERE backfilling.key = k.key) AS "backfillInProgress",
+            CASE WHEN k.part IS NOT NULL THEN COALESCE(p.status = 'FAILED', false)
+              WHEN $5::boolean THEN (SELECT r.status = 'FAILURE' FROM "Run" r WHERE r.selection @> ARRAY[k.key] ORDER BY r."createdAt" DESC, r.id DESC LIMIT 1)
+              ELSE false END AS "executionFailed"
      FROM unnest($1::text[], $4::text[]) AS k(key, part)
      LEFT JOIN LATERAL (SELECT id, "runId" FROM "Materialization" WHERE k.part IS NULL AND "assetKey" = k.key AND id <= $3::bigint
                         ORDER BY id DESC LIMIT 1) m ON true
-     LEFT JOIN "AssetPartition" p ON k.part IS NOT NULL AND p."assetKey" = k.key AND p."partitionKey" = k.part
+     LEFT JOIN LATERAL (SELECT status, "lastMaterializationId" FROM "AssetPartition"
+                        WHERE k.part IS NOT NULL AND "assetKey" = k.key AND "partitionKey" = k.part OFFSET 0) p ON true
      LEFT JOIN "Materialization" pm ON pm.id = p."lastMaterializationId"
      LEFT JOIN "Run" lr ON lr.id = COALESCE(m."runId", pm."runId")`,
-    [keys, window.after.toString(), window.upTo.toString(), partitions],
+    [keys, window.after.toString(), window.upTo.toString(), partitions, needsFailure],
   );
   const checks = await sql.query<CheckRow>(
     `SELECT c.key, c."assetKey", c.blocking, e.status, r.status AS "runStatus"

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import {
   AUTOMATION_TICK_TAG,
+  type AutomationConditionNode,
   type AutomationCursor,
   type AutomationEvaluation,
   automationConditionSchema,
@@ -99,6 +100,19 @@ export function automatedAssets(manifest: Manifest) {
   return manifest.assets.filter((a) => a.automation !== null && (a.partitions === null || a.partitions.kind === "time_window"));
 }
 
+// Conditions are parsed once per manifest object (the manifest cache keeps them), not every tick:
+// the evaluator then keeps each tree's ids and hash by identity too.
+const parsedConditions = new WeakMap<object, AutomationConditionNode>();
+function parsedCondition(automation: unknown): AutomationConditionNode {
+  const raw = automation as object;
+  let parsed = parsedConditions.get(raw);
+  if (!parsed) {
+    parsed = automationConditionSchema.parse(automation);
+    parsedConditions.set(raw, parsed);
+  }
+  return parsed;
+}
+
 /** The key of a time-window definition's latest window that has ended by `now` (null: none yet). */
 function latestWindow(def: PartitionsDefinition, now: Date): string | null {
   const space = partitionSpace(def, { now });
@@ -182,7 +196,7 @@ export async function tickLocation(
         ...automated.map((a) => ({
           key: a.key,
           deps: a.deps,
-          condition: automationConditionSchema.parse(a.automation),
+          condition: parsedCondition(a.automation),
           ...windowOf(a.key),
         })),
         ...depKeys.map((key) => ({ key, deps: [], condition: null, ...windowOf(key) })),
@@ -195,6 +209,7 @@ export async function tickLocation(
     );
     const result = evaluateAutomationTick({
       now: options.now.getTime(),
+      previousTickAt: instigator!.lastTickAt?.getTime() ?? null,
       assets: states,
       cursors: new Map(stored.map((s) => [s.assetKey, s.cursor])),
     });
@@ -232,7 +247,7 @@ export async function tickLocation(
     if (runs.length) failpoint("automation.after-run-insert");
     const runIds = runs.map((r) => r.id);
     const hashes = await storeEvaluations(tx, tickId, result.evaluations, runIdsOf, new Map(stored.map((s) => [s.assetKey, s.resultHash])));
-    await storeCursors(tx, location.id, result.cursors, hashes);
+    await storeCursors(tx, location.id, result.cursors, hashes, new Map(stored.map((s) => [s.assetKey, s.cursor])));
     await tx.query(
       `UPDATE "AutomationInstigator" SET "lastTickAt" = $2, "nextTickAt" = $3, "lastMaterializationId" = $4::bigint, "updatedAt" = now()
        WHERE "locationId" = $1`,
@@ -245,6 +260,21 @@ export async function tickLocation(
     );
     return { kind: "ticked", tickId, status, requested: result.requested, runs };
   });
+}
+
+/** Equal but for `evaluatedAt` (stored ones come back from jsonb with their keys reordered). */
+function sameCursor(a: AutomationCursor, b: AutomationCursor): boolean {
+  if (a.requested !== b.requested || a.condition !== b.condition || (a.partitionKey ?? null) !== (b.partitionKey ?? null)) return false;
+  const ids = Object.keys(a.nodes);
+  if (ids.length !== Object.keys(b.nodes).length) return false;
+  for (const id of ids) {
+    const x = a.nodes[id]!;
+    const y = b.nodes[id];
+    if (!y) return false;
+    const subjects = Object.keys(x);
+    if (subjects.length !== Object.keys(y).length || subjects.some((subject) => x[subject] !== y[subject])) return false;
+  }
+  return true;
 }
 
 /** A multi-asset that cannot subset runs whole: requesting one of its assets requests them all. */
@@ -273,7 +303,8 @@ async function storeEvaluations(
     .map((e) => ({
       e,
       hash: createHash("sha256")
-        .update(JSON.stringify([e.requested, e.nodes, e.partitionKey]))
+        // The node ids stand for the tree (they derive from it): the counts are what change.
+        .update(`${e.requested}|${e.partitionKey}|${e.nodes.map((n) => `${n.id}:${n.trueCount}/${n.candidateCount}`).join(",")}`)
         .digest("hex")
         .slice(0, 32),
     }))
@@ -295,20 +326,32 @@ async function storeEvaluations(
   return new Map(written.map((w) => [w.e.assetKey, w.hash]));
 }
 
-/** The evaluator's cursors replace the location's (assets no longer automated drop theirs), with the hashes just written. */
+/**
+ * The evaluator's cursors replace the location's (assets no longer automated drop theirs), with
+ * the hashes just written. A cursor that differs from the stored one only by its `evaluatedAt`
+ * is not rewritten: the evaluator compares cron ticks with the location's last tick, so a quiet
+ * tick writes no cursor row.
+ */
 async function storeCursors(
   tx: Sql,
   locationId: string,
   cursors: ReadonlyMap<string, AutomationCursor>,
   writtenHashes: ReadonlyMap<string, string>,
+  previous: ReadonlyMap<string, AutomationCursor>,
 ): Promise<void> {
+  const unchanged = (key: string) => {
+    const before = previous.get(key);
+    return before !== undefined && !writtenHashes.has(key) && sameCursor(before, cursors.get(key)!);
+  };
   const keys = [...cursors.keys()];
   await tx.query(`DELETE FROM "AutomationCursor" WHERE "locationId" = $1 AND NOT ("assetKey" = ANY($2::text[]))`, [locationId, keys]);
+  const changed = keys.filter((key) => !unchanged(key));
+  if (changed.length === 0) return;
   await tx.query(
     `INSERT INTO "AutomationCursor" ("locationId", "assetKey", cursor, "resultHash")
      SELECT $1, r.key, r.cursor, r.hash FROM unnest($2::text[], $3::jsonb[], $4::text[]) AS r(key, cursor, hash)
      ON CONFLICT ("locationId", "assetKey") DO UPDATE SET cursor = EXCLUDED.cursor,
        "resultHash" = COALESCE(EXCLUDED."resultHash", "AutomationCursor"."resultHash")`,
-    [locationId, keys, keys.map((k) => JSON.stringify(cursors.get(k))), keys.map((k) => writtenHashes.get(k) ?? null)],
+    [locationId, changed, changed.map((k) => JSON.stringify(cursors.get(k))), changed.map((k) => writtenHashes.get(k) ?? null)],
   );
 }

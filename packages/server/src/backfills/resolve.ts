@@ -96,7 +96,8 @@ export async function resolveBackfill(
   const nodes = await sql.query<NodeRow>(
     `SELECT n.key, n."locationId", l.name AS location, l."currentVersionId" AS "versionId", n.partitions, n."backfillPolicy",
             n."partitionMappings", ARRAY(SELECT d."upstreamKey" FROM "AssetDependency" d WHERE d."downstreamKey" = n.key) AS deps
-     FROM "AssetNode" n JOIN "CodeLocation" l ON l.id = n."locationId" WHERE n.key = ANY($1::text[]) ORDER BY n.key`,
+     FROM (SELECT DISTINCT unnest($1::text[]) AS key) k JOIN "AssetNode" n ON n.key = k.key JOIN "CodeLocation" l ON l.id = n."locationId"
+     ORDER BY n.key`,
     [keys],
   );
   const { locationId, location, versionId } = oneLocation(keys, nodes, "backfill");

@@ -50,7 +50,7 @@ export function timeIndexer(def: PartitionsDefinition): (key: string) => number 
 export async function readPartitionsDefinitions(sql: Sql, assetKeys: readonly string[]): Promise<Map<string, PartitionsDefinition>> {
   if (assetKeys.length === 0) return new Map();
   const rows = await sql.query<{ key: string; partitions: PartitionsDefinition }>(
-    `SELECT key, partitions FROM "AssetNode" WHERE key = ANY($1::text[]) AND partitions IS NOT NULL`,
+    `SELECT n.key, n.partitions FROM (SELECT DISTINCT unnest($1::text[]) AS key) k JOIN "AssetNode" n ON n.key = k.key WHERE n.partitions IS NOT NULL`,
     [assetKeys],
   );
   return new Map(rows.map((r) => [r.key, r.partitions]));

@@ -161,7 +161,7 @@ export async function launchRun(
     partitioned: boolean;
   }>(
     `SELECT n.key, n."locationId", l.name AS location, l."currentVersionId" AS "versionId", l.status, n.partitions IS NOT NULL AS partitioned
-     FROM "AssetNode" n JOIN "CodeLocation" l ON l.id = n."locationId" WHERE n.key = ANY($1::text[])`,
+     FROM (SELECT DISTINCT unnest($1::text[]) AS key) k JOIN "AssetNode" n ON n.key = k.key JOIN "CodeLocation" l ON l.id = n."locationId"`,
     [[...keys, ...checkedAssets]],
   );
   const { locationId, versionId, location } = oneLocation([...new Set([...keys, ...checkedAssets])], nodes, "run");
