@@ -71,6 +71,6 @@ describe("schedules with a real server and a real code location", () => {
     expect((await cli("list", "--location", "sched")).stdout).toMatch(/every_minute\s+STOPPED\s+/);
     const unknown = await cli("start", "nope");
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('No schedule "nope" in any code location');
+    expect(unknown.stderr).toContain('No schedule or sensor "nope" in any code location');
   }, 300_000);
 });
