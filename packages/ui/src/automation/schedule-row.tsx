@@ -1,11 +1,9 @@
 import type { ScheduleWithTicks } from "@strata/sdk";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Link } from "wouter";
 import { useStrata } from "../api/strata-provider.js";
-import { assetHref } from "../catalog/asset-row.js";
 import { clockTime, timeAgo } from "../format/time.js";
-import { ErrorNote } from "../layout/error-note.js";
 import { StatusBadge } from "../layout/status-badge.js";
+import { StartStopCell, TargetChips } from "./instigator-cells.js";
 
 /** One schedule: cron, time zone, status, next tick, targets, and a start or stop button. */
 export function ScheduleRow({ schedule }: { schedule: ScheduleWithTicks }) {
@@ -41,20 +39,8 @@ export function ScheduleRow({ schedule }: { schedule: ScheduleWithTicks }) {
           <span className="muted">no ticks</span>
         )}
       </td>
-      <td>
-        {schedule.targetAssetKeys.slice(0, 3).map((key) => (
-          <Link key={key} href={assetHref(key)} className="chip">
-            {key}
-          </Link>
-        ))}
-        {schedule.targetAssetKeys.length > 3 && ` +${schedule.targetAssetKeys.length - 3}`}
-      </td>
-      <td>
-        <button type="button" className={running ? "danger" : "primary"} disabled={toggle.isPending} onClick={() => toggle.mutate()}>
-          {running ? "Stop" : "Start"}
-        </button>
-        <ErrorNote error={toggle.error} />
-      </td>
+      <TargetChips keys={schedule.targetAssetKeys} />
+      <StartStopCell running={running} pending={toggle.isPending} error={toggle.error} onToggle={() => toggle.mutate()} />
     </tr>
   );
 }

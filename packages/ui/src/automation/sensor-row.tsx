@@ -1,11 +1,9 @@
 import type { SensorWithTicks } from "@strata/sdk";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Link } from "wouter";
 import { useStrata } from "../api/strata-provider.js";
-import { assetHref } from "../catalog/asset-row.js";
 import { clockTime, timeAgo } from "../format/time.js";
-import { ErrorNote } from "../layout/error-note.js";
 import { StatusBadge } from "../layout/status-badge.js";
+import { StartStopCell, TargetChips } from "./instigator-cells.js";
 
 /** One sensor: interval, status, cursor, last tick (with its skip reason), targets, and a start or stop button. */
 export function SensorRow({ sensor }: { sensor: SensorWithTicks }) {
@@ -38,20 +36,8 @@ export function SensorRow({ sensor }: { sensor: SensorWithTicks }) {
           <span className="muted">no ticks</span>
         )}
       </td>
-      <td>
-        {sensor.targetAssetKeys.slice(0, 3).map((key) => (
-          <Link key={key} href={assetHref(key)} className="chip">
-            {key}
-          </Link>
-        ))}
-        {sensor.targetAssetKeys.length > 3 && ` +${sensor.targetAssetKeys.length - 3}`}
-      </td>
-      <td>
-        <button type="button" className={running ? "danger" : "primary"} disabled={toggle.isPending} onClick={() => toggle.mutate()}>
-          {running ? "Stop" : "Start"}
-        </button>
-        <ErrorNote error={toggle.error} />
-      </td>
+      <TargetChips keys={sensor.targetAssetKeys} />
+      <StartStopCell running={running} pending={toggle.isPending} error={toggle.error} onToggle={() => toggle.mutate()} />
     </tr>
   );
 }
