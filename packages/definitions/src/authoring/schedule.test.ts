@@ -3,25 +3,15 @@ import { contentHash } from "@strata/protocol/hash";
 import { describe, expect, it } from "vitest";
 import { asset } from "./asset.js";
 import { AssetOut } from "./asset-out.js";
-import { DefinitionError } from "./definition-error.js";
 import { Definitions } from "./definitions.js";
 import { multiAsset } from "./multi-asset.js";
 import { dailyPartitions } from "./partitions.js";
 import { schedule } from "./schedule.js";
+import { thrown } from "../testing/thrown.js";
 
 const orders = asset("orders", () => 1);
 const summary = asset("summary", { keyPrefix: ["sales"], ins: { orders } }, ({ orders }) => orders + 1);
 const pair = multiAsset({ name: "pair", outs: { x: new AssetOut(), y: new AssetOut() } }, () => ({ x: 1, y: 2 }));
-
-function thrown(fn: () => unknown): DefinitionError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DefinitionError) return error;
-    throw error;
-  }
-  throw new Error("nothing was thrown");
-}
 
 describe("schedule", () => {
   it("puts schedules in the manifest as data, sorted, with their targets' keys, and the hash covers them", () => {

@@ -1,24 +1,14 @@
 import { manifestSchema, sensorTickResultSchema } from "@strata/protocol";
 import { describe, expect, it } from "vitest";
 import { asset } from "./asset.js";
-import { DefinitionError } from "./definition-error.js";
 import { Definitions } from "./definitions.js";
 import { schedule } from "./schedule.js";
 import { sensor } from "./sensor.js";
+import { thrown } from "../testing/thrown.js";
 
 const orders = asset("orders", () => 1);
 const summary = asset("summary", { keyPrefix: ["sales"], ins: { orders } }, ({ orders }) => orders + 1);
 const context = (cursor: string | null = null) => ({ cursor, lastTickAt: null, signal: new AbortController().signal });
-
-function thrown(fn: () => unknown): DefinitionError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DefinitionError) return error;
-    throw error;
-  }
-  throw new Error("nothing was thrown");
-}
 
 describe("sensor", () => {
   it("puts sensors in the manifest as data (version 5), sorted, with defaults; the function stays in the location", () => {
