@@ -174,6 +174,26 @@ describe(`sensors (${testDialect})`, () => {
     await report(next!.tickId, {});
   });
 
+  it("a run request the server refuses fails the tick at once, naming it; nothing of that answer is kept", async () => {
+    await pass(INTERVAL);
+    const [tick] = await claim();
+    const refused = await report(tick!.tickId, {
+      runRequests: [{ runKey: "e.csv" }, { runKey: "f.csv", assetKeys: ["nope"] }],
+      cursor: "f.csv",
+    });
+    expect(refused).toMatchObject({ __typename: "SensorTickReport", status: "FAILURE", accepted: true, runIds: [] });
+    const row = await tickRow(tick!.tickId);
+    expect(row.status).toBe("FAILURE");
+    expect(row.error!.message).toMatch(/^run request 1 refused: .*nope/);
+    // e.csv's run and key were rolled back with the rest: the next tick may launch it.
+    expect(await sensorRuns()).toHaveLength(4);
+    await pass(INTERVAL);
+    const [next] = await claim();
+    expect(next!.cursor).toBe("d.csv");
+    expect(await report(next!.tickId, { runRequests: [{ runKey: "e.csv" }], cursor: "e.csv" })).toMatchObject({ status: "SUCCESS" });
+    expect(await sensorRuns()).toHaveLength(5);
+  });
+
   it("lists sensors with their state; stop, start and set the cursor through GraphQL", async () => {
     const SENSORS = `query { sensors(location: "sense") { name status cursor minimumIntervalMs timeoutMs targetAssetKeys
       ticks(first: 2) { edges { node { status sensorName } } } } }`;
@@ -182,7 +202,7 @@ describe(`sensors (${testDialect})`, () => {
       ["files", "RUNNING"],
       ["off", "STOPPED"],
     ]);
-    expect(listed[0]).toMatchObject({ cursor: "d.csv", minimumIntervalMs: INTERVAL, timeoutMs: 10_000, targetAssetKeys: ["x"] });
+    expect(listed[0]).toMatchObject({ cursor: "e.csv", minimumIntervalMs: INTERVAL, timeoutMs: 10_000, targetAssetKeys: ["x"] });
     expect(listed[0].ticks.edges[0].node.sensorName).toBe("files");
     const SET = `mutation { setSensorCursor(location: "sense", name: "files", cursor: "z.csv") { ... on Sensor { cursor } } }`;
     expect((await app.gql(SET)).data!.setSensorCursor).toEqual({ cursor: "z.csv" });

@@ -1,6 +1,6 @@
 import { type ManifestSensor, sensorTickResultSchema } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
-import { InvalidArgumentError, NotFoundError } from "../errors.js";
+import { InvalidArgumentError, NotFoundError, StrataError } from "../errors.js";
 import { launchRun } from "../runs/launch.js";
 import type { ManifestCache } from "../runs/manifest-cache.js";
 import type { AutomationLocation } from "./tick.js";
@@ -124,6 +124,37 @@ export async function reportSensorTick(
   }
   const result = parsed.data;
   if (!/^\d{1,18}$/.test(input.tickId)) throw new NotFoundError("sensor tick", input.tickId);
+  try {
+    return await acceptReport(sql, manifests, input, result);
+  } catch (error) {
+    if (!(error instanceof RunRequestRefused)) throw error;
+    // Nothing of the answer was kept (its runs and run keys rolled back): the tick fails now,
+    // saying which request the server refused and why, rather than at its timeout.
+    const message = `run request ${error.index} refused: ${error.cause.message}`;
+    const [failed] = await sql.query<{ id: string }>(
+      `UPDATE "AutomationTick" SET status = 'FAILURE', "endedAt" = now(), error = $2::jsonb WHERE id = $1::bigint AND status = 'STARTED' RETURNING id::text`,
+      [input.tickId, JSON.stringify({ name: error.cause.name, message })],
+    );
+    return { tickId: input.tickId, status: "FAILURE", accepted: failed !== undefined, runs: [], repeatedRunKeys: [] };
+  }
+}
+
+/** A run request of a sensor's answer that launchRun refused (an asset not in the location, a bad partition…). */
+class RunRequestRefused extends Error {
+  constructor(
+    readonly index: number,
+    override readonly cause: StrataError,
+  ) {
+    super(cause.message);
+  }
+}
+
+async function acceptReport(
+  sql: Sql,
+  manifests: ManifestCache,
+  input: { location: string; tickId: string; workerId: string },
+  result: ReturnType<typeof sensorTickResultSchema.parse>,
+): Promise<SensorReportOutcome> {
   return sql.transaction(async (tx) => {
     const [tick] = await tx.query<{ locationId: string; sensorName: string; status: string; startedAt: Date; claimedBy: string | null }>(
       `SELECT t."locationId", t."sensorName", t.status, t."startedAt", t."claimedBy" FROM "AutomationTick" t JOIN "CodeLocation" l ON l.id = t."locationId"
@@ -168,7 +199,7 @@ export async function reportSensorTick(
     }
     const outcome = done("SKIPPED", true);
     const launchedKeys: string[] = [];
-    for (const request of result.runRequests) {
+    for (const [index, request] of result.runRequests.entries()) {
       if (request.runKey !== null) {
         const [fresh] = await tx.query<{ runKey: string }>(
           `INSERT INTO "SensorRunKey" ("locationId", "sensorName", "runKey", "runId") VALUES ($1, $2, $3, '')
@@ -190,7 +221,9 @@ export async function reportSensorTick(
           partition: request.partitionKey,
         },
         null,
-      );
+      ).catch((error: unknown) => {
+        throw error instanceof StrataError ? new RunRequestRefused(index, error) : error;
+      });
       if (request.runKey !== null) {
         launchedKeys.push(request.runKey);
         await tx.query(`UPDATE "SensorRunKey" SET "runId" = $4 WHERE "locationId" = $1 AND "sensorName" = $2 AND "runKey" = $3`, [
