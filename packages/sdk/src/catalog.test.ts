@@ -158,6 +158,18 @@ describe("lineage", () => {
     expect(edges).toHaveLength(4);
   });
 
+  it("lays out the whole graph on the server: each edge's upstream left of its downstream", async () => {
+    const layout = await t.client().lineageLayout();
+    expect(layout.keys).toHaveLength(5);
+    expect(layout.edges).toHaveLength(8);
+    for (let e = 0; e < layout.edges.length; e += 2) {
+      expect(layout.x[layout.edges[e]!]!).toBeLessThan(layout.x[layout.edges[e + 1]!]!);
+    }
+    const revenue = layout.keys.indexOf("sales/daily_revenue");
+    expect(layout.groups[layout.group[revenue]!]).toMatchObject({ location: "sales" });
+    expect((await t.client().lineageLayout()).cached).toBe(true);
+  });
+
   it("throws InvalidArgumentError for a malformed key (a GraphQL error, not a union)", async () => {
     const error = await t
       .client()

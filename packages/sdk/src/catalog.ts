@@ -1,5 +1,5 @@
 import type { ClientConnection } from "./client-connection.js";
-import type { AssetQuery, AssetSummaryFieldsFragment, LineageQuery } from "./generated/graphql.js";
+import type { AssetQuery, AssetSummaryFieldsFragment, LineageLayoutQuery, LineageQuery } from "./generated/graphql.js";
 import type { Materialization } from "./materializations.js";
 import type { AssetCheckHealth } from "./checks.js";
 import { type AssetSyncStatus, fetchAssetSyncStatus, type FreshnessState, type SyncState } from "./sync-status.js";
@@ -39,6 +39,20 @@ export type AssetDetail = Omit<AssetNode, "materializations"> & { materializatio
  * ```
  */
 export type Lineage = LineageQuery["lineage"];
+
+/**
+ * The whole asset graph laid out by the server, as parallel arrays indexed by node: `keys[i]` sits
+ * at (`x[i]`, `y[i]`) in group `groups[group[i]]`; `edges` are flattened [upstream, downstream]
+ * index pairs. Cached on the server per `graphHash`.
+ *
+ * @example
+ * ```ts
+ * const layout: LineageLayout = await client.lineageLayout();
+ * const i = layout.keys.indexOf("sales/orders");
+ * console.log(layout.x[i], layout.y[i], layout.groups[layout.group[i]!]!.name, layout.syncStates[i]);
+ * ```
+ */
+export type LineageLayout = LineageLayoutQuery["lineageLayout"];
 
 /**
  * Catalog filters; all given ones must match. The server answers them from indexes.
@@ -204,6 +218,17 @@ export interface CatalogMethods {
    * ```
    */
   lineage(options?: LineageOptions): Promise<Lineage>;
+  /**
+   * The whole graph placed for drawing (groups as boxes, assets in layered columns), computed
+   * on the server once per graph, with each asset's sync state and check health now.
+   *
+   * @example
+   * ```ts
+   * const { keys, groups } = await client.lineageLayout();
+   * console.log(`${keys.length} assets in ${groups.length} groups`);
+   * ```
+   */
+  lineageLayout(): Promise<LineageLayout>;
 }
 
 export function catalogMethods(connection: ClientConnection): CatalogMethods {
@@ -238,6 +263,9 @@ export function catalogMethods(connection: ClientConnection): CatalogMethods {
     },
     async lineage(options = {}) {
       return (await sdk.Lineage(options)).lineage;
+    },
+    async lineageLayout() {
+      return (await sdk.LineageLayout()).lineageLayout;
     },
   };
   return methods;

@@ -21,6 +21,7 @@ export type {
   AssetPage,
   AssetOptions,
   Lineage,
+  LineageLayout,
   LineageOptions,
   CatalogMethods,
 } from "./catalog.js";
