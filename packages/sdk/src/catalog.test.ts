@@ -168,6 +168,9 @@ describe("lineage", () => {
     const revenue = layout.keys.indexOf("sales/daily_revenue");
     expect(layout.groups[layout.group[revenue]!]).toMatchObject({ location: "sales" });
     expect((await t.client().lineageLayout()).cached).toBe(true);
+    const states = await t.client().lineageStates();
+    expect(states.graphHash).toBe(layout.graphHash);
+    expect(states.syncStates).toHaveLength(5);
   });
 
   it("throws InvalidArgumentError for a malformed key (a GraphQL error, not a union)", async () => {

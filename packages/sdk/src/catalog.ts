@@ -1,5 +1,5 @@
 import type { ClientConnection } from "./client-connection.js";
-import type { AssetQuery, AssetSummaryFieldsFragment, LineageLayoutQuery, LineageQuery } from "./generated/graphql.js";
+import type { AssetQuery, AssetSummaryFieldsFragment, LineageLayoutQuery, LineageQuery, LineageStatesQuery } from "./generated/graphql.js";
 import type { Materialization } from "./materializations.js";
 import type { AssetCheckHealth } from "./checks.js";
 import { type AssetSyncStatus, fetchAssetSyncStatus, type FreshnessState, type SyncState } from "./sync-status.js";
@@ -49,10 +49,21 @@ export type Lineage = LineageQuery["lineage"];
  * ```ts
  * const layout: LineageLayout = await client.lineageLayout();
  * const i = layout.keys.indexOf("sales/orders");
- * console.log(layout.x[i], layout.y[i], layout.groups[layout.group[i]!]!.name, layout.syncStates[i]);
+ * console.log(layout.x[i], layout.y[i], layout.groups[layout.group[i]!]!.name);
  * ```
  */
 export type LineageLayout = LineageLayoutQuery["lineageLayout"];
+
+/**
+ * Each asset's sync state and check health now, aligned with the layout of the same `graphHash`
+ * (null: an asset no location defines, or no checks).
+ *
+ * @example
+ * ```ts
+ * const { syncStates }: LineageStates = await client.lineageStates();
+ * ```
+ */
+export type LineageStates = LineageStatesQuery["lineageLayout"];
 
 /**
  * Catalog filters; all given ones must match. The server answers them from indexes.
@@ -220,7 +231,7 @@ export interface CatalogMethods {
   lineage(options?: LineageOptions): Promise<Lineage>;
   /**
    * The whole graph placed for drawing (groups as boxes, assets in layered columns), computed
-   * on the server once per graph, with each asset's sync state and check health now.
+   * on the server once per graph (`graphHash`); the states are {@link CatalogMethods.lineageStates}.
    *
    * @example
    * ```ts
@@ -229,6 +240,17 @@ export interface CatalogMethods {
    * ```
    */
   lineageLayout(): Promise<LineageLayout>;
+  /**
+   * Each asset's state now, aligned with `lineageLayout()` of the same `graphHash`: what a page
+   * drawing the layout colours its nodes with, fetched apart so that the layout stays cacheable.
+   *
+   * @example
+   * ```ts
+   * const [layout, states] = await Promise.all([client.lineageLayout(), client.lineageStates()]);
+   * if (states.graphHash === layout.graphHash) console.log(layout.keys[0], states.syncStates[0]);
+   * ```
+   */
+  lineageStates(): Promise<LineageStates>;
 }
 
 export function catalogMethods(connection: ClientConnection): CatalogMethods {
@@ -266,6 +288,9 @@ export function catalogMethods(connection: ClientConnection): CatalogMethods {
     },
     async lineageLayout() {
       return (await sdk.LineageLayout()).lineageLayout;
+    },
+    async lineageStates() {
+      return (await sdk.LineageStates()).lineageLayout;
     },
   };
   return methods;

@@ -22,6 +22,7 @@ export type {
   AssetOptions,
   Lineage,
   LineageLayout,
+  LineageStates,
   LineageOptions,
   CatalogMethods,
 } from "./catalog.js";

@@ -19,6 +19,7 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
     RunEventPayload: { Input: unknown; Output: unknown };
+    IntArray: { Input: number[]; Output: Int32Array | number[] };
   };
 }>({
   defaultFieldNullability: false,

@@ -84,3 +84,17 @@ describe("layoutLineage", () => {
     expect(positions.size).toBe(count);
   });
 });
+
+describe("a deep graph of groups", () => {
+  it("wraps its columns into bands instead of one long strip", () => {
+    // 60 groups in a chain, each of 20 nodes in a chain: one strip would be ~60 × 5,600 px wide.
+    const count = 1_200;
+    const groupOf = Int32Array.from({ length: count }, (_, n) => Math.floor(n / 20));
+    const edges = Int32Array.from(Array.from({ length: count - 1 }, (_, n) => [n, n + 1]).flat());
+    const layout = layoutLineage({ nodeCount: count, groupCount: 60, groupOf, edges });
+    const width = Math.max(...Array.from(layout.groupX, (x, g) => x + layout.groupWidth[g]!));
+    const height = Math.max(...Array.from(layout.groupY, (y, g) => y + layout.groupHeight[g]!));
+    expect(width / height).toBeLessThan(16);
+    expect(new Set(layout.groupY).size).toBeGreaterThan(1);
+  });
+});

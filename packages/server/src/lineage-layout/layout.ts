@@ -4,7 +4,8 @@
  *
  * Hierarchical, as users read a large graph: each group (a location's asset group) is laid out
  * on its own grid of columns (ranks) and rows, then the groups are laid out the same way as the
- * nodes of a graph whose edges are the dependencies between groups. A group's box is the level
+ * nodes of a graph whose edges are the dependencies between groups, their columns wrapped into
+ * bands when that graph is deep. A group's box is the level
  * of detail drawn at low zoom; its nodes appear when zoomed in.
  *
  * Within a grid, a node's column is its longest path from a root (Kahn's order); rows are ordered
@@ -60,6 +61,8 @@ interface Grid {
 const SMALL_GRID = 300;
 const SMALL_SWEEPS = 12;
 const LARGE_SWEEPS = 2;
+/** Graph pixels: about four screens at the zoom where names can be read. */
+const MIN_BAND_WIDTH = 8_000;
 
 /**
  * A layered grid of `count` nodes with the given adjacency (`up[n]`: n's upstream neighbours).
@@ -167,26 +170,37 @@ export function layoutLineage(input: LayoutInput, sizes: LayoutSizes = LAYOUT_SI
 
   // The groups' own grid: columns as wide as their widest box, boxes stacked in row order.
   const outerGrid = layeredGrid(groupCount, outer.up, outer.down);
-  const columnWidth = new Int32Array(outerGrid.ranks);
-  for (let g = 0; g < groupCount; g++) {
-    const r = outerGrid.rank[g]!;
-    columnWidth[r] = Math.max(columnWidth[r]!, groupWidth[g]!);
-  }
-  const columnX = new Int32Array(outerGrid.ranks);
-  for (let r = 1; r < outerGrid.ranks; r++) columnX[r] = columnX[r - 1]! + columnWidth[r - 1]! + sizes.gap;
-  const byColumn: number[][] = Array.from({ length: outerGrid.ranks }, () => []);
-  for (let g = 0; g < groupCount; g++) byColumn[outerGrid.rank[g]!]!.push(g);
+  const columns: number[][] = Array.from({ length: outerGrid.ranks }, () => []);
+  for (let g = 0; g < groupCount; g++) columns[outerGrid.rank[g]!]!.push(g);
+  const columnWidth = columns.map((column) => Math.max(0, ...column.map((g) => groupWidth[g]!)));
+  const columnHeight = columns.map((column) => column.reduce((sum, g) => sum + groupHeight[g]! + sizes.gap, -sizes.gap));
+  // A deep graph of groups would make one long strip: its columns wrap into bands, left to right
+  // then top to bottom, about as wide as a screen's proportions (16:9) of the whole make them;
+  // a graph narrower than MIN_BAND_WIDTH never wraps.
+  const totalWidth = columnWidth.reduce((sum, w) => sum + w + sizes.gap, 0);
+  const meanHeight = columnHeight.reduce((sum, h) => sum + h, 0) / Math.max(1, columns.length);
+  const bandWidth = Math.max(MIN_BAND_WIDTH, Math.sqrt((16 / 9) * totalWidth * meanHeight), ...columnWidth);
   const groupX = new Int32Array(groupCount);
   const groupY = new Int32Array(groupCount);
-  for (const column of byColumn) {
+  let bandX = 0;
+  let bandY = 0;
+  let bandHeight = 0;
+  columns.forEach((column, r) => {
+    if (bandX > 0 && bandX + columnWidth[r]! > bandWidth) {
+      bandY += bandHeight + 2 * sizes.gap;
+      bandX = 0;
+      bandHeight = 0;
+    }
     column.sort((a, b) => outerGrid.row[a]! - outerGrid.row[b]!);
-    let y = 0;
+    let y = bandY;
     for (const g of column) {
-      groupX[g] = columnX[outerGrid.rank[g]!]!;
+      groupX[g] = bandX;
       groupY[g] = y;
       y += groupHeight[g]! + sizes.gap;
     }
-  }
+    bandHeight = Math.max(bandHeight, columnHeight[r]!);
+    bandX += columnWidth[r]! + sizes.gap;
+  });
 
   const x = new Int32Array(nodeCount);
   const y = new Int32Array(nodeCount);

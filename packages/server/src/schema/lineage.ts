@@ -3,7 +3,7 @@ import { requireScope } from "../auth/principal.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
 import { edgesAmong, walkLineage, type LineageEdge } from "../catalog/lineage.js";
 import type { Context } from "../context.js";
-import { type LayoutGroup, type LineageLayout, lineageLayouts } from "../lineage-layout/lineage-layouts.js";
+import { type LayoutGroup, type LineageLayout, lineageLayouts, nodeStates } from "../lineage-layout/lineage-layouts.js";
 import { drainForReader } from "../sync/sync-refresher.js";
 import { AssetRef, loadAssets } from "./asset.js";
 import { AssetCheckHealthEnum } from "./asset-check.js";
@@ -75,8 +75,6 @@ const LayoutGroupRef = builder.objectRef<LayoutGroup & { index: number; layout: 
   }),
 });
 
-const ints = (array: Int32Array) => Array.from(array);
-
 const LineageLayoutRef = builder.objectRef<LayoutAnswer>("LineageLayout").implement({
   description:
     "The whole asset graph placed for drawing, as parallel arrays indexed by node (compact at 10,000+ assets). Computed on the server off the request thread, once per graph: equal `graphHash`, equal layout. Coordinates are pixels of the unzoomed graph; every node is `nodeWidth` × `nodeHeight`.",
@@ -93,61 +91,46 @@ const LineageLayoutRef = builder.objectRef<LayoutAnswer>("LineageLayout").implem
     nodeWidth: t.int({ resolve: (a) => a.layout.nodeWidth }),
     nodeHeight: t.int({ resolve: (a) => a.layout.nodeHeight }),
     keys: t.stringList({ description: "The assets, sorted by key.", resolve: (a) => a.layout.keys }),
-    x: t.intList({ description: "Each node's left edge.", resolve: (a) => ints(a.layout.x) }),
-    y: t.intList({ description: "Each node's top edge.", resolve: (a) => ints(a.layout.y) }),
-    group: t.intList({ description: "Each node's group, an index into `groups`.", resolve: (a) => ints(a.layout.groupOf) }),
-    edges: t.intList({
+    x: t.field({ type: "IntArray", description: "Each node's left edge.", resolve: (a) => a.layout.x }),
+    y: t.field({ type: "IntArray", description: "Each node's top edge.", resolve: (a) => a.layout.y }),
+    group: t.field({ type: "IntArray", description: "Each node's group, an index into `groups`.", resolve: (a) => a.layout.groupOf }),
+    edges: t.field({
+      type: "IntArray",
       description: "The dependencies as flattened pairs of node indexes: upstream, downstream, upstream, downstream…",
-      resolve: (a) => ints(a.layout.edges),
+      resolve: (a) => a.layout.edges,
     }),
     groups: t.field({
       type: [LayoutGroupRef],
       resolve: (a) => a.layout.groups.map((g, index) => ({ ...g, index, layout: a.layout })),
     }),
-    groupEdges: t.intList({
+    groupEdges: t.field({
+      type: "IntArray",
       description: "Dependencies between groups as flattened triples: upstream group, downstream group, number of asset edges.",
-      resolve: (a) => ints(a.layout.groupEdges),
+      resolve: (a) => a.layout.groupEdges,
     }),
     syncStates: t.field({
       type: [SyncStateEnum],
       nullable: { list: false, items: true },
       description: "Each node's sync status now (MISSING: never materialized); null for an asset no location defines.",
-      resolve: async (a, _args, ctx) => (await nodeStates(ctx, a.layout)).sync,
+      resolve: async (a, _args, ctx) => (await statesNow(ctx, a.layout)).sync,
     }),
     checkHealth: t.field({
       type: [AssetCheckHealthEnum],
       nullable: { list: false, items: true },
       description: "Each node's check health now; null when it has no checks.",
-      resolve: async (a, _args, ctx) => (await nodeStates(ctx, a.layout)).health,
+      resolve: async (a, _args, ctx) => (await statesNow(ctx, a.layout)).health,
     }),
   }),
 });
 
-type SyncState = "SYNCED" | "UNSYNCED" | "MISSING";
-type CheckHealth = "PASSING" | "WARNING" | "FAILING" | "NOT_EVALUATED";
-const statesOfRequest = new WeakMap<object, Promise<{ sync: (SyncState | null)[]; health: (CheckHealth | null)[] }>>();
+const statesOfRequest = new WeakMap<object, ReturnType<typeof nodeStates>>();
 
 /** The nodes' current states, read once per request for both fields. */
-function nodeStates(ctx: Context, layout: LineageLayout) {
+function statesNow(ctx: Context, layout: LineageLayout) {
   let states = statesOfRequest.get(ctx);
   if (!states) {
-    states = (async () => {
-      // As the catalog does: what ingest queued is folded in first, so a state is never older than the last write.
-      await drainForReader(ctx.db.sql);
-      const rows = await ctx.db.sql.query<{ key: string; sync: SyncState | null; health: CheckHealth | null }>(
-        `SELECT key, "syncState" AS sync, "checkHealth" AS health FROM "AssetNode"`,
-      );
-      const index = new Map(layout.keys.map((key, i) => [key, i]));
-      const sync = new Array<SyncState | null>(layout.keys.length).fill(null);
-      const health = new Array<CheckHealth | null>(layout.keys.length).fill(null);
-      for (const row of rows) {
-        const i = index.get(row.key);
-        if (i === undefined) continue;
-        sync[i] = row.sync;
-        health[i] = row.health;
-      }
-      return { sync, health };
-    })();
+    // As the catalog does: what ingest queued is folded in first, so a state is never older than the last write.
+    states = drainForReader(ctx.db.sql).then(() => nodeStates(ctx.db.sql, layout));
     statesOfRequest.set(ctx, states);
   }
   return states;

@@ -44,3 +44,15 @@ builder.scalarType("RunEventPayload", {
   parseValue: (value) => value,
   parseLiteral: literal,
 });
+
+builder.scalarType("IntArray", {
+  description:
+    "A list of 32-bit integers sent as one JSON array. A scalar, not `[Int!]`, so that a list of 100,000 coordinates is one value to serialize rather than 100,000 (the lineage layout's arrays).",
+  serialize: (value) => (Array.isArray(value) ? value : Array.from(value as Int32Array)),
+  parseValue: (value) => {
+    if (!Array.isArray(value) || !value.every((n) => Number.isInteger(n) && Math.abs(n) <= 2 ** 31)) {
+      throw new GraphQLError("IntArray must be an array of 32-bit integers");
+    }
+    return value as number[];
+  },
+});
