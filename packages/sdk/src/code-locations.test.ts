@@ -22,6 +22,23 @@ describe("registerCodeLocation", () => {
     expect(v2).toMatchObject({ changed: true, version: 2, addedKeys: ["reg/c"], removedKeys: ["reg/b"] });
   });
 
+  it("uploads the manifest only when the server does not have it", async () => {
+    const bodies: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      bodies.push(String(init?.body ?? ""));
+      return fetch(input, init);
+    };
+    const client = t().client({ fetch: counting });
+    const input = { name: "upload", ...testManifest([{ key: "upload/a", description: "x".repeat(5_000) }]) };
+    await client.registerCodeLocation(input);
+    expect(bodies.filter((b) => b.includes("x".repeat(5_000)))).toHaveLength(1);
+    bodies.length = 0;
+    const again = await client.registerCodeLocation(input);
+    expect(again).toMatchObject({ changed: false, version: 1 });
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]!.length).toBeLessThan(2_000);
+  });
+
   it("throws InvalidManifestError listing every problem, and registers nothing", async () => {
     const { manifest } = testManifest([{ key: "bad/a" }]);
     const error = await t()

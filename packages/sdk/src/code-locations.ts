@@ -83,9 +83,11 @@ export interface CodeLocationMethods {
   codeLocation(name: string, options?: { withManifest?: boolean }): Promise<CodeLocationDetail>;
 
   /**
-   * Registers a location's manifest, replacing its assets in one transaction. Throws
-   * `InvalidManifestError` (with `problems`) or `AssetKeyCollisionError` (with `collisions`),
-   * and nothing is registered. Requires `location:<name>` or `admin`.
+   * Registers a location's manifest, replacing its assets in one transaction. It first sends the
+   * hash alone: a location whose server already has this manifest as its current version uploads
+   * nothing (one small round trip, however large the manifest); otherwise the manifest follows.
+   * Throws `InvalidManifestError` (with `problems`) or `AssetKeyCollisionError` (with
+   * `collisions`), and nothing is registered. Requires `location:<name>` or `admin`.
    *
    * @example
    * ```ts
@@ -129,6 +131,8 @@ export function codeLocationMethods({ sdk }: ClientConnection): CodeLocationMeth
       return unwrapResult(codeLocation, "CodeLocation");
     },
     async registerCodeLocation(input) {
+      const known = (await sdk.RegisterCodeLocation({ name: input.name, hash: input.hash })).registerCodeLocation;
+      if (known.__typename !== "ManifestRequiredError") return unwrapResult(known, "RegisterCodeLocationSuccess");
       const { registerCodeLocation } = await sdk.RegisterCodeLocation({ name: input.name, manifest: input.manifest, hash: input.hash });
       return unwrapResult(registerCodeLocation, "RegisterCodeLocationSuccess");
     },

@@ -72,6 +72,30 @@ describe(`registerCodeLocation (${testDialect})`, () => {
     expect(await app.db.prisma.codeLocationVersion.count()).toBe(1);
   });
 
+  it("confirms a hash sent without its manifest when it is the current version, and asks for the manifest otherwise", async () => {
+    const HASH_ONLY = `mutation($name: String!, $hash: String!) { registerCodeLocation(name: $name, hash: $hash) {
+      __typename ... on Error { message code } ... on RegisterCodeLocationSuccess { changed version }
+      ... on ManifestRequiredError { location hash } } }`;
+    const { hash } = manifestOf([
+      { key: "sales/orders", description: "Raw orders", owners: ["team:sales"], kinds: ["postgres"] },
+      { key: "sales/revenue", deps: ["sales/orders"], group: "finance", tags: { tier: "gold" } },
+    ]);
+    const current = await app.gql(HASH_ONLY, { name: "sales", hash });
+    expect(current.data!.registerCodeLocation).toEqual({ __typename: "RegisterCodeLocationSuccess", changed: false, version: 1 });
+    const other = await app.gql(HASH_ONLY, { name: "sales", hash: "f".repeat(64) });
+    expect(other.data!.registerCodeLocation).toMatchObject({
+      __typename: "ManifestRequiredError",
+      code: "MANIFEST_REQUIRED",
+      location: "sales",
+      hash: "f".repeat(64),
+    });
+    const unknown = await app.gql(HASH_ONLY, { name: "nobody", hash });
+    expect(unknown.data!.registerCodeLocation).toMatchObject({ __typename: "ManifestRequiredError", location: "nobody" });
+    // Nothing was written by any of them.
+    expect(await app.db.prisma.codeLocationVersion.count()).toBe(1);
+    expect(await app.db.prisma.codeLocation.count({ where: { name: "nobody" } })).toBe(0);
+  });
+
   it("replaces assets and edges on a change: a new dependency appears, a dropped asset keeps its history", async () => {
     await app.gql(`mutation { reportMaterialization(assetKey: "sales/orders", metadata: { rows: 10 }) { __typename } }`);
     const result = await register("sales", [

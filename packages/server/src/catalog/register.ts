@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { registerChecks } from "../checks/register-checks.js";
 import type { Sql } from "../db/sql.js";
-import { AssetKeyCollisionError, type KeyCollision } from "../errors.js";
+import { AssetKeyCollisionError, type KeyCollision, ManifestRequiredError } from "../errors.js";
 import { parseLocationName } from "./location-name.js";
 import { parseManifest, type Manifest } from "./manifest.js";
 import { searchTextOf } from "./metadata.js";
@@ -114,6 +114,22 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
     await sql.exec(`ANALYZE "AssetNode"; ANALYZE "AssetDependency"; ANALYZE "Asset";`);
   }
   return registration;
+}
+
+/**
+ * A registration without its manifest: confirms that the location's current, loaded version has
+ * `hash` (nothing is written), or throws ManifestRequiredError. One indexed read, so a location
+ * restarting with unchanged definitions costs a round trip, not an upload of its manifest.
+ */
+export async function confirmCurrentVersion(sql: Sql, name: string, hash: string): Promise<Registration> {
+  const [location] = await sql.query<{ id: string; status: string; hash: string | null; version: number | null }>(
+    `SELECT l.id, l.status, v.hash, v.version FROM "CodeLocation" l
+     LEFT JOIN "CodeLocationVersion" v ON v.id = l."currentVersionId"
+     WHERE l.name = $1`,
+    [name],
+  );
+  if (!location || location.hash !== hash || location.status !== "LOADED") throw new ManifestRequiredError(name, hash);
+  return { locationId: location.id, changed: false, version: location.version!, added: [], removed: [] };
 }
 
 async function insertNodes(tx: Sql, manifest: Manifest, locationId: string, versionId: string): Promise<void> {

@@ -1,9 +1,9 @@
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { parseLocationName } from "../catalog/location-name.js";
-import { registerCodeLocation } from "../catalog/register.js";
+import { confirmCurrentVersion, registerCodeLocation } from "../catalog/register.js";
 import { publishSyncRefresh } from "../sync/sync-refresher.js";
-import { AssetKeyCollisionError, InvalidManifestError, NotFoundError } from "../errors.js";
+import { AssetKeyCollisionError, InvalidManifestError, ManifestRequiredError, NotFoundError } from "../errors.js";
 import { AssetRef } from "./asset.js";
 import { guardSubscription } from "../pubsub/guarded-subscription.js";
 
@@ -116,17 +116,20 @@ builder.mutationFields((t) => ({
   registerCodeLocation: t.field({
     type: RegisterResultRef,
     description:
-      "Registers a code location's manifest (JSON from `Definitions#manifest()`) and replaces its assets in one transaction. The same hash again is a no-op. Requires `location:<name>` or `admin`.",
-    errors: { types: [InvalidManifestError, AssetKeyCollisionError] },
+      "Registers a code location's manifest (JSON from `Definitions#manifest()`) and replaces its assets in one transaction. The same hash again is a no-op. Without `manifest`, asks whether the location is already at `hash`: success with `changed: false` if so, ManifestRequiredError if not (then send the manifest) — a location restarting with unchanged definitions uploads nothing. Requires `location:<name>` or `admin`.",
+    errors: { types: [InvalidManifestError, AssetKeyCollisionError, ManifestRequiredError] },
     args: {
       name: t.arg.string({ required: true }),
-      manifest: t.arg({ type: "JSON", required: true }),
+      manifest: t.arg({ type: "JSON", required: false }),
       hash: t.arg.string({ required: true }),
     },
     resolve: async (_root, args, ctx) => {
       const name = parseLocationName(args.name);
       requireScope(ctx.principal, `location:${name}`);
-      const registration = await registerCodeLocation(ctx.db.sql, { name, manifest: args.manifest, hash: args.hash });
+      const registration =
+        args.manifest == null
+          ? await confirmCurrentVersion(ctx.db.sql, name, args.hash)
+          : await registerCodeLocation(ctx.db.sql, { name, manifest: args.manifest, hash: args.hash });
       if (registration.changed) {
         ctx.pubsub.publish("codeLocationChanged", { name, change: registration.version === 1 ? "REGISTERED" : "UPDATED" });
         publishSyncRefresh(ctx.pubsub, true);

@@ -14,6 +14,7 @@ import {
   RunStatusError,
   InvalidArgumentError,
   InvalidManifestError,
+  ManifestRequiredError,
   NotFoundError,
   type StrataError,
   UnauthorizedError,
@@ -67,6 +68,14 @@ builder.objectType(InvalidManifestError, {
   description: "The manifest failed validation; nothing was registered.",
   interfaces: [ErrorInterface],
   fields: (t) => ({ problems: t.field({ type: [ManifestProblemRef], resolve: (e) => e.problems }) }),
+});
+
+builder.objectType(ManifestRequiredError, {
+  name: "ManifestRequiredError",
+  description:
+    "registerCodeLocation was sent a hash without its manifest, and the location is not at that version: send the manifest. Nothing was written.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ location: t.exposeString("location"), hash: t.exposeString("hash") }),
 });
 
 const KeyCollisionRef = builder.objectRef<KeyCollision>("AssetKeyCollision").implement({
