@@ -49,8 +49,11 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
         return { locationId: location.id, changed: false, version: location.version!, added: [], removed: [] };
       }
       const collisions = await tx.query<KeyCollision>(
-        `SELECT n.key, l.name AS "definedBy" FROM "AssetNode" n JOIN "CodeLocation" l ON l.id = n."locationId"
-       WHERE n.key = ANY($1::text[]) AND n."locationId" <> $2 ORDER BY n.key`,
+        // A join on the keys, not `key = ANY(...)`: with stale statistics PostgreSQL answered that
+        // through the key's trigram index, 10,000 probes of it (~90 s re-registering 10,000 assets).
+        `SELECT n.key, l.name AS "definedBy" FROM unnest($1::text[]) AS k(key)
+           JOIN "AssetNode" n ON n.key = k.key JOIN "CodeLocation" l ON l.id = n."locationId"
+         WHERE n."locationId" <> $2 ORDER BY n.key`,
         [keys, location.id],
       );
       if (collisions.length) throw new AssetKeyCollisionError(name, collisions);
@@ -104,8 +107,9 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
     });
   if (registration === null) {
     const taken = await sql.query<KeyCollision>(
-      `SELECT n.key, l.name AS "definedBy" FROM "AssetNode" n JOIN "CodeLocation" l ON l.id = n."locationId"
-       WHERE n.key = ANY($1::text[]) AND l.name <> $2 ORDER BY n.key`,
+      `SELECT n.key, l.name AS "definedBy" FROM unnest($1::text[]) AS k(key)
+         JOIN "AssetNode" n ON n.key = k.key JOIN "CodeLocation" l ON l.id = n."locationId"
+       WHERE l.name <> $2 ORDER BY n.key`,
       [keys, name],
     );
     throw new AssetKeyCollisionError(name, taken);
