@@ -82,7 +82,7 @@ async function listAutomation(options: ServerOptions & { location?: string; json
         s.name,
         s.status === "RUNNING" ? style.green(s.status) : style.dim(s.status),
         `${s.cron} (${s.timezone})`,
-        s.targetAssetKeys.join(", "),
+        s.targetAssetKeys.join(", ") + (s.partitionKey ? ` [${s.partitionKey}]` : ""),
         s.nextTickAt ? new Date(s.nextTickAt).toISOString() : "-",
         last ? `${last.status} ${relativeTime(last.startedAt)}` : "-",
       ];

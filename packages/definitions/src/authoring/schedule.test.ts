@@ -5,7 +5,7 @@ import { asset } from "./asset.js";
 import { AssetOut } from "./asset-out.js";
 import { Definitions } from "./definitions.js";
 import { multiAsset } from "./multi-asset.js";
-import { dailyPartitions } from "./partitions.js";
+import { dailyPartitions, staticPartitions } from "./partitions.js";
 import { schedule } from "./schedule.js";
 import { thrown } from "../testing/thrown.js";
 
@@ -59,15 +59,41 @@ describe("schedule", () => {
     expect(thrown(() => schedule({ name: "bad name", cron: "0 0 * * *", target: ["orders"] })).code).toBe("invalid_name");
   });
 
-  it("refuses unknown and partitioned targets and duplicate names in Definitions", () => {
+  it("refuses unknown targets, partitions a tick could not tell, and duplicate names in Definitions", () => {
     const s = (name: string, target: string[]) => schedule({ name, cron: "0 0 * * *", target });
     expect(thrown(() => new Definitions({ assets: [orders], schedules: [s("s", ["nope"])] })).message).toBe(
       'schedule "s": "nope" is not an asset of this code location',
     );
-    const daily = asset("daily", { partitions: dailyPartitions({ start: "2025-01-01" }) }, () => 1);
-    expect(thrown(() => new Definitions({ assets: [daily], schedules: [s("s", ["daily"])] })).message).toContain('"daily" is partitioned');
+    const regional = asset("regional", { partitions: staticPartitions(["eu", "us"]) }, () => 1);
+    expect(thrown(() => new Definitions({ assets: [regional], schedules: [s("s", ["regional"])] })).message).toBe(
+      'schedule "s": targets partitioned by static partitions need a partitionKey (only time windows have a latest partition to run)',
+    );
+    const eu = schedule({ name: "eu", cron: "0 0 * * *", target: [orders], partitionKey: "eu" });
+    expect(thrown(() => new Definitions({ assets: [orders], schedules: [eu] })).message).toBe(
+      'schedule "eu": is set but no target is partitioned',
+    );
     expect(thrown(() => new Definitions({ assets: [orders], schedules: [s("s", ["orders"]), s("s", ["orders"])] })).message).toBe(
       'schedule "s": duplicates the schedule "s"',
     );
+  });
+
+  it("writes a partitioned target's partition key when given, and none for time windows (the latest ended window runs)", () => {
+    const daily = asset("daily", { partitions: dailyPartitions({ start: "2025-01-01" }) }, () => 1);
+    const regional = asset("regional", { partitions: staticPartitions(["eu", "us"]) }, () => 1);
+    const defs = new Definitions({
+      assets: [daily, regional],
+      schedules: [
+        schedule({ name: "nightly", cron: "0 1 * * *", target: [daily] }),
+        schedule({ name: "eu", cron: "0 6 * * *", target: [regional], partitionKey: "eu" }),
+      ],
+    });
+    const { manifest, hash } = defs.manifest();
+    expect(manifest.schedules!.map((x) => [x.name, x.partitionKey])).toEqual([
+      ["eu", "eu"],
+      ["nightly", undefined],
+    ]);
+    expect("partitionKey" in manifest.schedules![1]!).toBe(false);
+    expect(manifestSchema.parse(manifest).schedules![0]!.partitionKey).toBe("eu");
+    expect(hash).toBe(contentHash(manifest));
   });
 });

@@ -20,6 +20,13 @@ export interface ScheduleOptions {
   timezone?: string;
   /** What each run materializes: assets (all of a multi-asset's keys) or asset keys of these definitions. */
   target: readonly (AssetsDefinition | AssetKeyInput)[];
+  /**
+   * For partitioned targets (they must share one partitions definition): the partition every run
+   * materializes. Leave it out for time-window partitions: each run then materializes the latest
+   * window that has ended at its scheduled instant, as Dagster's schedules built from partitioned
+   * jobs do (a daily schedule at 01:00 runs yesterday's partition).
+   */
+  partitionKey?: string;
   /** Tags of every run it launches. */
   tags?: Readonly<Record<string, string>>;
   description?: string;
@@ -34,7 +41,8 @@ export interface ScheduleOptions {
 
 /**
  * A schedule as data: at every instant its cron names in its time zone, the server launches one
- * run of the target, tagged `strata/schedule=<name>` and `strata/scheduled_at=<ISO instant>`.
+ * run of the target, tagged `strata/schedule=<name>` and `strata/scheduled_at=<ISO instant>`
+ * (of `partitionKey`, or of the latest time window ended then, for partitioned targets).
  * DST as Dagster has it: a wall time that does not exist fires when the gap ends, one that
  * occurs twice fires once. List it in `new Definitions({ assets, schedules })`.
  *
@@ -55,6 +63,7 @@ export class ScheduleDefinition {
   readonly timezone: string;
   /** Slash-joined asset keys, sorted. */
   readonly targets: readonly string[];
+  readonly partitionKey: string | undefined;
   readonly tags: Readonly<Record<string, string>>;
   readonly description: string | null;
   readonly defaultStatus: "RUNNING" | "STOPPED";
@@ -72,6 +81,9 @@ export class ScheduleDefinition {
       t instanceof AssetsDefinition ? t.keys : [assetKeyToString(parseAssetKey(t, culprit))],
     );
     this.targets = [...new Set(keys)].sort();
+    if (options.partitionKey !== undefined && (typeof options.partitionKey !== "string" || options.partitionKey.length === 0))
+      throw new DefinitionError("invalid_schedule", culprit, "partitionKey must be a non-empty string");
+    this.partitionKey = options.partitionKey;
     const tags: Record<string, string> = {};
     for (const [key, value] of Object.entries(options.tags ?? {})) {
       if (!isTagKey(key) || typeof value !== "string")
@@ -88,10 +100,10 @@ export class ScheduleDefinition {
     if (status !== "RUNNING" && status !== "STOPPED")
       throw new DefinitionError("invalid_schedule", culprit, `defaultStatus must be "RUNNING" or "STOPPED", not ${JSON.stringify(status)}`);
     this.defaultStatus = status;
-    // The cron and time zone alone: targets are checked against the assets by Definitions.
+    // The cron and time zone alone: targets and partitions are checked against the assets by Definitions.
     const problem = scheduleProblems(
       [this.toManifest()],
-      this.targets.map((key) => ({ key, partitions: null })),
+      this.targets.map((key) => ({ key, partitions: undefined })),
     )[0];
     if (problem) throw new DefinitionError("invalid_schedule", culprit, problem.message);
   }
@@ -103,6 +115,7 @@ export class ScheduleDefinition {
       cron: this.cron,
       timezone: this.timezone,
       targets: [...this.targets],
+      ...(this.partitionKey === undefined ? {} : { partitionKey: this.partitionKey }),
       tags: { ...this.tags },
       description: this.description,
       defaultStatus: this.defaultStatus,

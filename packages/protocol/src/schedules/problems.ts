@@ -1,13 +1,18 @@
+import { canonicalJson } from "../canonical-json.js";
+import type { PartitionsDefinition } from "../partitions/definition.js";
 import { cronError } from "../partitions/problems.js";
 import { isTimeZone } from "../partitions/time-zone.js";
 import type { ManifestSchedule } from "./schedule.js";
 
 /**
  * What the schema cannot say about a location's schedules: a duplicated name, a cron croner
- * cannot read, an unknown time zone, a target that is not an asset of the location, or a
- * partitioned target (which partition a tick should run is not decided yet, so such a schedule
- * is refused rather than launching runs that cannot be planned). `path` is relative to the
- * schedules list ("1.cron"). Empty when every schedule can be evaluated.
+ * cannot read, an unknown time zone, a target that is not an asset of the location, targets that
+ * mix partitions definitions (or partitioned and unpartitioned assets), a `partitionKey` for
+ * unpartitioned targets or not among static partitions, and targets partitioned other than by
+ * time windows without a `partitionKey` (a tick could not tell which partition to run). `path`
+ * is relative to the schedules list ("1.cron"). Empty when every schedule can be evaluated. An
+ * asset whose `partitions` is undefined is not checked for them (a schedule built before its
+ * assets are known).
  *
  * @example
  * ```ts
@@ -28,15 +33,34 @@ export function scheduleProblems(
     const cron = cronError(s.cron);
     if (cron) problems.push({ path: `${i}.cron`, message: cron });
     if (!isTimeZone(s.timezone)) problems.push({ path: `${i}.timezone`, message: `unknown IANA time zone "${s.timezone}"` });
+    const definitions = new Map<string, PartitionsDefinition | null>();
     s.targets.forEach((key, j) => {
       const asset = byKey.get(key);
       if (!asset) problems.push({ path: `${i}.targets.${j}`, message: `"${key}" is not an asset of this code location` });
-      else if (asset.partitions !== null)
-        problems.push({
-          path: `${i}.targets.${j}`,
-          message: `"${key}" is partitioned; schedules target unpartitioned assets only (use a backfill or an automation condition for partitions)`,
-        });
+      else if (asset.partitions !== undefined) {
+        const def = asset.partitions as PartitionsDefinition | null;
+        definitions.set(def === null ? "null" : canonicalJson(def), def);
+      }
     });
+    if (definitions.size > 1) {
+      problems.push({
+        path: `${i}.targets`,
+        message: "targets must share one partitions definition (or all be unpartitioned): a run materializes one partition of them",
+      });
+      return;
+    }
+    const [def] = [...definitions.values()];
+    if (def === undefined) return;
+    if (def === null) {
+      if (s.partitionKey !== undefined) problems.push({ path: `${i}.partitionKey`, message: "is set but no target is partitioned" });
+    } else if (s.partitionKey === undefined && def.kind !== "time_window") {
+      problems.push({
+        path: `${i}.partitionKey`,
+        message: `targets partitioned by ${def.kind} partitions need a partitionKey (only time windows have a latest partition to run)`,
+      });
+    } else if (s.partitionKey !== undefined && def.kind === "static" && !def.keys.includes(s.partitionKey)) {
+      problems.push({ path: `${i}.partitionKey`, message: `"${s.partitionKey}" is not one of the targets' partitions` });
+    }
   });
   return problems;
 }

@@ -1,7 +1,9 @@
 /**
  * Schedules on the wire: a cron in a time zone that launches a run of some assets at each of its
  * instants (Dagster's `ScheduleDefinition` with a static asset target). Plain data: the server
- * evaluates it without running user code.
+ * evaluates it without running user code. Partitioned targets share one partitions definition;
+ * each run materializes `partitionKey`, or, for time windows without one, the latest window that
+ * has ended at the scheduled instant (Dagster's `build_schedule_from_partitioned_job`).
  */
 import { z } from "zod";
 import { assetKeySchema, nameSchema } from "../names.js";
@@ -19,6 +21,12 @@ export const manifestScheduleSchema = z.object({
   timezone: z.string().min(1).max(64),
   /** The asset keys each run materializes: assets of this location, sorted. */
   targets: z.array(assetKeySchema).min(1),
+  /**
+   * For partitioned targets: the partition every run materializes. Absent for time-window
+   * targets: the latest window ended at the scheduled instant. Absent is not written, so a
+   * manifest without it hashes as before.
+   */
+  partitionKey: z.string().min(1).max(1024).optional(),
   /** Tags every run it launches carries (besides strata/schedule and strata/scheduled_at). */
   tags: z.record(z.string().max(255), z.string().max(1024)),
   description: z.string().max(100_000).nullable(),

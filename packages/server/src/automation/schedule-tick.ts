@@ -1,4 +1,10 @@
-import { type ManifestSchedule, nextScheduledInstant, scheduledInstants } from "@strata/protocol";
+import {
+  type ManifestSchedule,
+  nextScheduledInstant,
+  type PartitionsDefinition,
+  partitionSpace,
+  scheduledInstants,
+} from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 import { launchRun } from "../runs/launch.js";
 import type { ManifestCache } from "../runs/manifest-cache.js";
@@ -75,8 +81,20 @@ export async function tickSchedule(
       );
       result.ticks.push({ tickId: tick!.id, status: "SKIPPED", scheduledAt: new Date(last), runIds: [] });
     }
+    const partitions = await targetPartitions(tx, manifests, location, schedule);
     for (const instant of launched) {
       const scheduledAt = new Date(instant);
+      const partition = schedule.partitionKey ?? (partitions ? latestWindowAt(partitions, scheduledAt) : null);
+      if (partitions && partition === null) {
+        const reason = `no partition of ${schedule.targets[0]} had ended at ${scheduledAt.toISOString()}`;
+        const [tick] = await tx.query<{ id: string }>(
+          `INSERT INTO "AutomationTick" ("locationId", status, "startedAt", "endedAt", "runIds", "scheduleName", "scheduledAt", "skipReason")
+           VALUES ($1, 'SKIPPED', $2, now(), '{}', $3, $4, $5) RETURNING id::text`,
+          [location.id, options.now, schedule.name, scheduledAt, reason],
+        );
+        result.ticks.push({ tickId: tick!.id, status: "SKIPPED", scheduledAt, runIds: [] });
+        continue;
+      }
       const run = await launchRun(
         tx,
         manifests,
@@ -84,6 +102,7 @@ export async function tickSchedule(
           assetKeys: schedule.targets,
           tags: { ...schedule.tags, [SCHEDULE_TAG]: schedule.name, [SCHEDULED_AT_TAG]: scheduledAt.toISOString() },
           createdBy: SCHEDULE_CREATOR,
+          ...(partition === null ? {} : { partition }),
         },
         null,
       );
@@ -101,6 +120,28 @@ export async function tickSchedule(
 }
 
 const iso = (t: number) => new Date(t).toISOString();
+
+/** The partitions definition the schedule's targets share (the manifest checked they share one); null: unpartitioned. */
+async function targetPartitions(
+  tx: Sql,
+  manifests: ManifestCache,
+  location: AutomationLocation,
+  schedule: ManifestSchedule,
+): Promise<PartitionsDefinition | null> {
+  const manifest = await manifests.get(tx, location.versionId);
+  const target = manifest.assets.find((a) => a.key === schedule.targets[0]);
+  return (target?.partitions as PartitionsDefinition | null | undefined) ?? null;
+}
+
+/**
+ * The partition a run at `scheduledAt` materializes when the schedule names none: the latest time
+ * window that has ended by then (Dagster's build_schedule_from_partitioned_job); null when none has.
+ */
+function latestWindowAt(def: PartitionsDefinition, scheduledAt: Date): string | null {
+  if (def.kind !== "time_window") return null;
+  const space = partitionSpace(def, { now: scheduledAt });
+  return space.count > 0 ? space.keyAt(space.count - 1) : null;
+}
 
 async function setCursor(tx: Sql, locationId: string, name: string, cursor: Date): Promise<void> {
   await tx.query(`UPDATE "ScheduleState" SET cursor = $3, "updatedAt" = now() WHERE "locationId" = $1 AND name = $2`, [

@@ -31,6 +31,12 @@ const ScheduleRef = builder.objectRef<ScheduleView>("Schedule").implement({
     timezone: t.exposeString("timezone", { description: "The IANA time zone its cron is read in." }),
     description: t.exposeString("description", { nullable: true }),
     targetAssetKeys: t.exposeStringList("targets", { description: "The assets each of its runs materializes." }),
+    partitionKey: t.string({
+      nullable: true,
+      description:
+        "The partition each of its runs materializes. Null: its targets are unpartitioned, or time-window partitioned and each run materializes the latest window ended at its scheduled instant.",
+      resolve: (s) => s.partitionKey ?? null,
+    }),
     tags: t.field({ type: "JSON", description: "Tags of every run it launches.", resolve: (s) => s.tags }),
     status: t.field({ type: ScheduleStatusEnum, resolve: (s) => s.status }),
     defaultStatus: t.field({
