@@ -25,10 +25,18 @@ const armorMessage = (error: GraphQLError) => error.message.replace(/^Syntax Err
  * variables (query-cost.ts).
  */
 export function useQueryLimits(): Plugin[] {
+  // An operation without variables costs the same every time (yoga caches parsed documents, so
+  // the same query string is the same node): computed once.
+  const constantCosts = new WeakMap<object, number>();
   const costError = (args: ExecutionArgs): GraphQLError | null => {
     const operation = getOperationAST(args.document, args.operationName);
     if (!operation) return null;
-    const cost = operationCost(args.document, operation, (args.variableValues ?? {}) as Record<string, unknown>);
+    const constant = !operation.variableDefinitions?.length;
+    let cost = constant ? constantCosts.get(operation) : undefined;
+    if (cost === undefined) {
+      cost = operationCost(args.document, operation, (args.variableValues ?? {}) as Record<string, unknown>);
+      if (constant) constantCosts.set(operation, cost);
+    }
     if (cost <= QUERY_LIMITS.maxCost) return null;
     return limitError(
       "cost",

@@ -11,6 +11,7 @@ import { METRICS_PATH, useMetricsEndpoint } from "./metrics/metrics-endpoint.js"
 import type { StrataPubSub } from "./pubsub/pubsub.js";
 import type { RunService } from "./runs/run-service.js";
 import { useQueryLimits } from "./query-limits.js";
+import { MAX_REQUEST_BODY_BYTES, useRequestBodyLimit } from "./request-body-limit.js";
 import { requestIdOf, useRequestId } from "./request-id.js";
 import { schema } from "./schema/index.js";
 import { serverTracing } from "./tracing/tracing.js";
@@ -28,6 +29,8 @@ export interface StrataYogaOptions {
   graphiql?: boolean;
   /** The web UI's built bundle, served at `/` (see ui-assets.ts); absent: no UI. */
   uiDir?: string | undefined;
+  /** The largest request body read, in bytes (default MAX_REQUEST_BODY_BYTES, 25 MB). */
+  maxRequestBodyBytes?: number;
 }
 
 export type StrataYoga = YogaServerInstance<Record<string, never>, StrataContext>;
@@ -54,6 +57,8 @@ export function createStrataYoga(options: StrataYogaOptions): StrataYoga {
     // Served from node_modules, not a CDN: GraphiQL works without internet.
     renderGraphiQL: renderBundledGraphiQL,
     landingPage: false,
+    // Our own limit (request-body-limit.ts) counts only bodies that do not declare their length.
+    maxRequestBodySize: false,
     // Yoga attaches a masked error's original message and stack when NODE_ENV=development; they
     // name files, hosts and databases, so never send them. The full error is logged.
     maskedErrors: { isDev: false },
@@ -79,6 +84,7 @@ export function createStrataYoga(options: StrataYogaOptions): StrataYoga {
       useGraphQLDuration(options.runs.metrics),
       useMetricsEndpoint({ metrics: options.runs.metrics, sql: db.sql, auth: options.auth, metricsToken: options.metricsToken, logger }),
       ...(options.uiDir ? [useUiAssets({ dir: options.uiDir, reserved: ["/graphql", METRICS_PATH] })] : []),
+      useRequestBodyLimit(options.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES),
       ...useQueryLimits(),
       useInputGuard(),
       useUnexpectedErrorMasking(logger),

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseEnv } from "../src/env.js";
 import { startServer } from "../src/server.js";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
@@ -150,7 +150,14 @@ describe(`tokens (${testDialect})`, () => {
     const stored = await app.db.prisma.apiToken.findUniqueOrThrow({ where: { name: "ci" } });
     expect(stored.tokenHash).not.toContain(secret);
     expect(stored.lastUsedAt).not.toBeNull();
+    // Checked once, the token is trusted for TOKEN_CACHE_MS without reading it again.
+    const statements = vi.spyOn(app.db.sql, "query");
+    expect((await app.gql(`{ codeLocations { name } }`, {}, secret)).errors).toBeUndefined();
+    const tokenReads = statements.mock.calls.filter(([text]) => text.includes('FROM "ApiToken"'));
+    statements.mockRestore();
+    expect(tokenReads).toEqual([]);
 
+    // A revocation through this server is seen at once, cache or not.
     const revoked = await app.gql(`mutation { revokeToken(name: "ci") { ... on ApiToken { revokedAt } } }`);
     expect(revoked.data!.revokeToken.revokedAt).not.toBeNull();
     const after = await app.gql(`{ codeLocations { name } }`, {}, secret);

@@ -5,7 +5,14 @@ import { scopeCovers, type Scope } from "./scopes.js";
 export type Principal =
   | { readonly kind: "dev" }
   | { readonly kind: "anonymous" }
-  | { readonly kind: "token"; readonly id: string; readonly name: string; readonly scopes: ReadonlySet<string> };
+  | {
+      readonly kind: "token";
+      readonly id: string;
+      readonly name: string;
+      readonly scopes: ReadonlySet<string>;
+      /** When the token stops being accepted (null: never), as read when it was checked. */
+      readonly expiresAt?: Date | null;
+    };
 
 export function can(principal: Principal, scope: Scope): boolean {
   if (principal.kind === "dev") return true;

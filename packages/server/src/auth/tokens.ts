@@ -51,7 +51,17 @@ export async function createToken(
   return { token, id: record.id, name: record.name, scopes, prefix: record.prefix };
 }
 
+/**
+ * Bumped by every revocation this process makes: the tokens `authenticate` remembers are read
+ * again after one (see TOKEN_CACHE_MS for revocations made elsewhere).
+ */
+let revocations = 0;
+export function revocationEpoch(): number {
+  return revocations;
+}
+
 export async function revokeToken(prisma: PrismaClient, name: string) {
+  revocations++;
   const record = await prisma.apiToken.findUnique({ where: { name } });
   if (!record) throw new NotFoundError("token", name);
   if (record.revokedAt) return record;
@@ -89,5 +99,5 @@ export async function authenticateToken(sql: Sql, token: string, now = new Date(
   if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await sql.query(`UPDATE "ApiToken" SET "lastUsedAt" = $2 WHERE id = $1`, [record.id, now]);
   }
-  return { kind: "token", id: record.id, name: record.name, scopes: new Set(record.scopes) };
+  return { kind: "token", id: record.id, name: record.name, scopes: new Set(record.scopes), expiresAt: record.expiresAt };
 }

@@ -1,0 +1,56 @@
+import { createSchema, createYoga } from "graphql-yoga";
+import { describe, expect, it } from "vitest";
+import { useRequestBodyLimit } from "./request-body-limit.js";
+
+/** The Content-Length each request reached the limit with: null for a streamed body. */
+const declared: Array<string | null> = [];
+const yoga = createYoga({
+  schema: createSchema({
+    typeDefs: "type Query { echo(text: String!): Int! }",
+    resolvers: { Query: { echo: (_: unknown, a: { text: string }) => a.text.length } },
+  }),
+  maxRequestBodySize: false,
+  logging: false,
+  plugins: [{ onRequestParse: ({ request }) => void declared.push(request.headers.get("content-length")) }, useRequestBodyLimit(1_000)],
+});
+const body = (length: number) => JSON.stringify({ query: `{ echo(text: "${"x".repeat(length)}") }` });
+const post = (init: RequestInit) => yoga.fetch("http://strata/graphql", { method: "POST", ...init });
+
+describe("useRequestBodyLimit", () => {
+  it("answers a body within the limit, declared or streamed", async () => {
+    const declared = await post({ headers: { "content-type": "application/json" }, body: body(100) });
+    expect(await declared.json()).toEqual({ data: { echo: 100 } });
+    const streamed = await post({
+      headers: { "content-type": "application/json" },
+      body: new Blob([body(100)]).stream(),
+      // @ts-expect-error a streamed body needs it
+      duplex: "half",
+    });
+    expect(await streamed.json()).toEqual({ data: { echo: 100 } });
+  });
+
+  it("refuses with 413 a body that declares more than the limit, without reading it", async () => {
+    const response = await post({ headers: { "content-type": "application/json", "content-length": "5000" }, body: body(4_950) });
+    expect(response.status).toBe(413);
+    expect((await response.json()).errors[0]).toMatchObject({
+      message: "Request body too large: at most 1000 bytes",
+      extensions: { code: "REQUEST_ENTITY_TOO_LARGE" },
+    });
+  });
+
+  it("counts a body that declares no length, and refuses it with 413 once past the limit", async () => {
+    const response = await post({
+      headers: { "content-type": "application/json" },
+      body: new Blob([body(2_000)]).stream(),
+      // @ts-expect-error a streamed body needs it
+      duplex: "half",
+    });
+    expect(response.status).toBe(413);
+    expect(declared.at(-1)).toBeNull();
+  });
+
+  it("refuses a Content-Length that is not one number", async () => {
+    const response = await post({ headers: { "content-type": "application/json", "content-length": "12, 12" }, body: body(1) });
+    expect(response.status).toBe(400);
+  });
+});
