@@ -1,3 +1,4 @@
+import { seededRandom } from "@strata/server/testing";
 import { manifestHash } from "@strata/server";
 import { syntheticManifest } from "./catalog-fixture.js";
 
@@ -6,16 +7,6 @@ const GROUPS = 200;
 const CHAIN_START = 4_000;
 const CHAIN_LENGTH = 300;
 const WINDOW = 100;
-
-/** A small deterministic PRNG (mulberry32), so every run measures the same graph. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The graph the catalog-scale issue was found on: 10,000 assets in 200 groups of 50, each depending
@@ -26,7 +17,7 @@ function random(seed: number): () => number {
  */
 export function lineageDag(location = "dag") {
   const { manifest } = syntheticManifest(location, COUNT);
-  const next = random(17);
+  const next = seededRandom(17);
   const deps: number[][] = [];
   for (let n = 0; n < COUNT; n++) {
     if (n > CHAIN_START && n < CHAIN_START + CHAIN_LENGTH) {

@@ -93,16 +93,10 @@ export class InvalidManifestError extends StrataError {
 }
 
 /** A registration sent without its manifest, whose hash is not the location's current version. */
-export class ManifestRequiredError extends StrataError {
-  override readonly name = "ManifestRequiredError";
-  readonly code = "MANIFEST_REQUIRED";
-  constructor(
-    readonly location: string,
-    readonly hash: string,
-  ) {
-    super(`Code location ${location} is not at manifest ${hash}: send the manifest to register it`);
-  }
-}
+export class ManifestRequiredError extends errorWithFields<{ location: string; hash: string }>(
+  "ManifestRequiredError",
+  "MANIFEST_REQUIRED",
+) {}
 
 export interface KeyCollision {
   key: string;

@@ -1,6 +1,7 @@
+import { seededRandom } from "@strata/server/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, openOfflinePage } from "./support/browser.js";
+import { launchBrowser, openOfflinePage, percentile, recordFrames } from "./support/browser.js";
 import { syntheticLocation } from "./support/synthetic-catalog.js";
 import { startUiServer, type UiServer } from "./support/ui-server.js";
 
@@ -23,25 +24,14 @@ const RECOLOUR_MS = 500;
 const MAX_CARDS = 300;
 const WAIT_MS = BUDGETS ? 30_000 : 300_000;
 
-const percentile = (values: number[], p: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
 const median = (values: number[]) => percentile(values, 50);
-/** A small deterministic PRNG (mulberry32): the same graph every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The spec's "groups" shape: groups of 100 assets, each asset depending on two earlier ones of its
  * group, and on an asset of an earlier group 5% of the time.
  */
 function groupedDeps(): (n: number) => number[] {
-  const next = random(7);
+  const next = seededRandom(7);
   return (n) => {
     const start = n - (n % PER_GROUP);
     const deps = n === start ? [] : [start + Math.floor(next() * (n - start)), start + Math.floor(next() * (n - start))];
@@ -116,18 +106,7 @@ describe(`the lineage graph of ${COUNT.toLocaleString()} assets in ${GROUPS} gro
     if (BUDGETS) expect(firstPaint).toBeLessThanOrEqual(FIRST_PAINT_MS);
 
     // 5 s of scripted panning and zooming, the page recording its frames.
-    await p.page.evaluate(() => {
-      const w = window as unknown as { frames: number[]; recording: boolean };
-      w.frames = [];
-      w.recording = true;
-      let last = performance.now();
-      const tick = (t: number) => {
-        w.frames.push(t - last);
-        last = t;
-        if (w.recording) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
+    const stopRecording = await recordFrames(p.page);
     const box = (await stage.boundingBox())!;
     const cx = box.x + box.width / 2;
     const cy = box.y + box.height / 2;
@@ -146,11 +125,7 @@ describe(`the lineage graph of ${COUNT.toLocaleString()} assets in ${GROUPS} gro
       modes.add((await stage.getAttribute("data-mode"))!);
       if (step % 5 === 0) cards.push(await p.page.getByTestId("lineage-card").count());
     }
-    const frames = await p.page.evaluate(() => {
-      const w = window as unknown as { frames: number[]; recording: boolean };
-      w.recording = false;
-      return w.frames.slice(1);
-    });
+    const frames = await stopRecording();
     const frameP95 = percentile(frames, 95);
     timings.frames = `${frames.length} frames, p50 ${percentile(frames, 50).toFixed(1)} ms, p95 ${frameP95.toFixed(1)} ms over modes ${[...modes].join("/")}`;
     expect(modes).toContain("nodes");

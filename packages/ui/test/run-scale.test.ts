@@ -1,7 +1,7 @@
 import { manifestOf } from "@strata/server/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, openOfflinePage } from "./support/browser.js";
+import { launchBrowser, openOfflinePage, percentile, recordFrames } from "./support/browser.js";
 import { FakeWorker } from "./support/fake-worker.js";
 import { startUiServer, type UiServer } from "./support/ui-server.js";
 
@@ -25,8 +25,6 @@ const WAIT_MS = BUDGETS ? 60_000 : 300_000;
 
 const stepKey = (n: number) => `big__a_${String(n).padStart(4, "0")}`;
 const assetKey = (n: number) => `big/a_${String(n).padStart(4, "0")}`;
-const percentile = (values: number[], p: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
 
 let ui: UiServer;
 let browser: Browser;
@@ -143,18 +141,7 @@ describe(`a run of ${STEPS.toLocaleString()} steps and ~100,000 events in the ru
     await log.evaluate((el) => {
       el.scrollTop = el.scrollHeight;
     });
-    await p.page.evaluate(() => {
-      const w = window as unknown as { frames: number[]; recording: boolean };
-      w.frames = [];
-      w.recording = true;
-      let last = performance.now();
-      const tick = (t: number) => {
-        w.frames.push(t - last);
-        last = t;
-        if (w.recording) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
+    const stopRecording = await recordFrames(p.page);
     let live = 0;
     for (let b = 0; b < 20; b++) {
       await worker.report(
@@ -172,11 +159,7 @@ describe(`a run of ${STEPS.toLocaleString()} steps and ~100,000 events in the ru
     }
     const total = seeded + live;
     await expect.poll(shownAll, { timeout: WAIT_MS }).toBeGreaterThanOrEqual(total);
-    const frames = await p.page.evaluate(() => {
-      const w = window as unknown as { frames: number[]; recording: boolean };
-      w.recording = false;
-      return w.frames.slice(1);
-    });
+    const frames = await stopRecording();
     // Following the end of the log, the last live line is in view.
     await expect.poll(() => log.innerText(), { timeout: WAIT_MS }).toContain("live line 1999");
     expect(await rows.count()).toBeLessThanOrEqual(MAX_LOG_ROWS);

@@ -132,7 +132,11 @@ export async function confirmCurrentVersion(sql: Sql, name: string, hash: string
      WHERE l.name = $1`,
     [name],
   );
-  if (!location || location.hash !== hash || location.status !== "LOADED") throw new ManifestRequiredError(name, hash);
+  if (!location || location.hash !== hash || location.status !== "LOADED")
+    throw new ManifestRequiredError(
+      { location: name, hash },
+      `Code location ${name} is not at manifest ${hash}: send the manifest to register it`,
+    );
   return { locationId: location.id, changed: false, version: location.version!, added: [], removed: [] };
 }
 

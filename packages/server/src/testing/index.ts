@@ -9,3 +9,4 @@ export { createScratchDatabase, dropScratchDatabase, openTestDatabase, testDiale
 export { DAILY_JANUARY_UTC, DAILY_Q1_BERLIN, manifestOf, type FixtureAsset, type FixtureCheck } from "./manifests.js";
 export { takeSseData } from "./sse-frames.js";
 export { runStartPayload } from "./events.js";
+export { seededRandom } from "./seeded-random.js";

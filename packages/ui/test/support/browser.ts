@@ -69,3 +69,33 @@ export async function openOfflinePage(browser: Browser, options: { intercept?: b
     },
   };
 }
+
+/**
+ * Records the page's frame times (requestAnimationFrame deltas, as the budgets are stated) until
+ * the returned function stops it and answers them.
+ */
+export async function recordFrames(page: Page): Promise<() => Promise<number[]>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { frames: number[]; recording: boolean };
+    w.frames = [];
+    w.recording = true;
+    let last = performance.now();
+    const tick = (t: number) => {
+      w.frames.push(t - last);
+      last = t;
+      if (w.recording) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  return () =>
+    page.evaluate(() => {
+      const w = window as unknown as { frames: number[]; recording: boolean };
+      w.recording = false;
+      return w.frames.slice(1);
+    });
+}
+
+/** The `p`th percentile of `values` (nearest rank). */
+export function percentile(values: readonly number[], p: number): number {
+  return [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
+}
