@@ -142,6 +142,9 @@ describe("the web UI served by the server, with the network blocked for every ot
     await cards.first().click();
     await p.page.waitForURL((url) => decodeURIComponent(url.pathname) === `/assets/${first}`);
     expect(await p.page.getByTestId("asset-title").innerText()).toContain(first);
+    // And back: the asset page opens the graph centred on it, selected.
+    await p.page.getByTestId("show-in-lineage").click();
+    await p.page.locator(`[data-testid="lineage-card"][data-key="${first}"].selected`).waitFor();
 
     await p.page.getByRole("link", { name: "Backfills" }).click();
     await p.page.getByText("No backfills").waitFor();

@@ -43,7 +43,10 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
   return (
     <div className="page asset-page">
       <p className="crumbs">
-        <Link href="/">Catalog</Link> / {assetKey}
+        <Link href="/">Catalog</Link> / {assetKey} ·{" "}
+        <Link href={`/lineage?focus=${encodeURIComponent(assetKey)}`} data-testid="show-in-lineage">
+          show in the lineage graph
+        </Link>
       </p>
       <h1 data-testid="asset-title">{assetKey}</h1>
       {data && !data.isDefined && <p className="warning">No code location defines this asset now; its history remains.</p>}
