@@ -48,7 +48,18 @@ export type {
 export type { ApiToken, CreatedToken, CreateTokenInput, TokenMethods } from "./tokens.js";
 export type { RunEventPayloads } from "@strata/protocol";
 export type { RunEventType } from "./generated/graphql.js";
-export type { Run, RunDetail, RunEvent, RunStatusChange, RunStatus, ReexecutionStrategy, RunsOptions, RunMethods } from "./runs.js";
+export type {
+  LaunchRunInput,
+  Run,
+  RunDetail,
+  RunEvent,
+  RunPlanPreview,
+  RunStatusChange,
+  RunStatus,
+  ReexecutionStrategy,
+  RunsOptions,
+  RunMethods,
+} from "./runs.js";
 export type { Page } from "./page.js";
 export type { PartitionStatusReport, DynamicPartitions, PartitionMethods } from "./partitions.js";
 export type {

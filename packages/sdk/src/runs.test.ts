@@ -72,6 +72,19 @@ describe("launching and reading runs", () => {
     await expect(t.client().run("00000000-0000-0000-0000-000000000000")).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("previews a launch's steps in order, and its refusal, without queuing anything", async () => {
+    const client = t.client();
+    const before = (await client.runs()).items.length;
+    const plan = await client.planRun({ assetKeys: ["shop/revenue", "shop/orders"] });
+    expect(plan).toMatchObject({ location: "shop", assetKeys: ["shop/orders", "shop/revenue"], partitionKey: null });
+    const order = plan.steps.map((s) => s.key);
+    expect(order.indexOf("shop__orders")).toBeLessThan(order.indexOf("shop__revenue"));
+    const error = await client.planRun({ assetKeys: ["shop/nope"] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidSelectionError);
+    expect(error).toMatchObject({ reason: "UNKNOWN_ASSETS", keys: ["shop/nope"] });
+    expect((await client.runs()).items.length).toBe(before);
+  });
+
   it("terminates a waiting run at once, and refuses to terminate it twice", async () => {
     const client = t.client();
     const run = await client.launchRun({ assetKeys: ["shop/revenue"] });

@@ -6,6 +6,7 @@ import {
   type ReexecutionStrategy as GeneratedReexecutionStrategy,
   type RunEventFieldsFragment,
   type RunEventType,
+  type PlanRunQuery,
   type RunEventsSubscription,
   type RunFieldsFragment,
   type RunQuery,
@@ -111,6 +112,49 @@ export interface RunsOptions {
 }
 
 /**
+ * What to launch: `launchRun`'s and `planRun`'s input.
+ *
+ * @example
+ * ```ts
+ * const input: LaunchRunInput = { assetKeys: ["web/daily_visits"], partition: "2024-01-05" };
+ * ```
+ */
+export interface LaunchRunInput {
+  /** The assets to materialize; may be left out when `checkKeys` names checks to run alone. */
+  assetKeys?: string[] | undefined;
+  /**
+   * Checks to run (`<asset key>#<name>`): alone (each in its check step, on the asset's stored
+   * value), or beside `assetKeys`. A check its asset evaluates in its own step cannot run alone
+   * (`InvalidSelectionError` with reason CHECK_REQUIRES_MATERIALIZATION).
+   */
+  checkKeys?: string[] | undefined;
+  /** Whether a run of assets evaluates their checks (default true). */
+  includeChecks?: boolean | undefined;
+  tags?: Record<string, string> | undefined;
+  /** The partition to materialize (partitioned assets). */
+  partition?: string | undefined;
+  /** An inclusive range of partitions for one run. */
+  partitionRange?: { from: string; to: string } | undefined;
+  /**
+   * Launch only the selected assets that are UNSYNCED or MISSING (of `partition`, for
+   * partitioned ones), as Dagster's "Materialize unsynced"; a multi-asset that cannot be subset
+   * runs whole. When every one is SYNCED nothing is launched: `InvalidSelectionError` with
+   * reason NOTHING_UNSYNCED. Not with `checkKeys` or `partitionRange` (`InvalidArgumentError`).
+   */
+  unsyncedOnly?: boolean | undefined;
+}
+
+/**
+ * A run as `launchRun` would queue it, not queued: see {@link RunMethods.planRun}.
+ *
+ * @example
+ * ```ts
+ * const { steps }: RunPlanPreview = await client.planRun({ assetKeys: ["sales/orders"] });
+ * ```
+ */
+export type RunPlanPreview = Unwrapped<PlanRunQuery["planRun"], "RunPlanPreview">;
+
+/**
  * The run methods of {@link StrataClient}.
  *
  * @example
@@ -133,30 +177,20 @@ export interface RunMethods {
    * for await (const event of client.runEvents(run.id)) console.log(event.seq, event.type, event.message ?? "");
    * ```
    */
-  launchRun(input: {
-    /** The assets to materialize; may be left out when `checkKeys` names checks to run alone. */
-    assetKeys?: string[] | undefined;
-    /**
-     * Checks to run (`<asset key>#<name>`): alone (each in its check step, on the asset's stored
-     * value), or beside `assetKeys`. A check its asset evaluates in its own step cannot run alone
-     * (`InvalidSelectionError` with reason CHECK_REQUIRES_MATERIALIZATION).
-     */
-    checkKeys?: string[] | undefined;
-    /** Whether a run of assets evaluates their checks (default true). */
-    includeChecks?: boolean | undefined;
-    tags?: Record<string, string> | undefined;
-    /** The partition to materialize (partitioned assets). */
-    partition?: string | undefined;
-    /** An inclusive range of partitions for one run. */
-    partitionRange?: { from: string; to: string } | undefined;
-    /**
-     * Launch only the selected assets that are UNSYNCED or MISSING (of `partition`, for
-     * partitioned ones), as Dagster's "Materialize unsynced"; a multi-asset that cannot be subset
-     * runs whole. When every one is SYNCED nothing is launched: `InvalidSelectionError` with
-     * reason NOTHING_UNSYNCED. Not with `checkKeys` or `partitionRange` (`InvalidArgumentError`).
-     */
-    unsyncedOnly?: boolean | undefined;
-  }): Promise<Run>;
+  launchRun(input: LaunchRunInput): Promise<Run>;
+
+  /**
+   * The run `launchRun(input)` would queue — its steps in order (each after those it waits for),
+   * assets, checks and partitions — planned by the server with the same code and discarded, or
+   * the same typed error a launch would throw. What a launch dialog previews. Requires `read`.
+   *
+   * @example
+   * ```ts
+   * const plan = await client.planRun({ assetKeys: ["sales/orders", "sales/revenue"] });
+   * for (const step of plan.steps) console.log(step.key, "after", step.upstreamStepKeys.join(", ") || "nothing");
+   * ```
+   */
+  planRun(input: Omit<LaunchRunInput, "tags">): Promise<RunPlanPreview>;
 
   /**
    * One run by id, with its steps and materializations; `NotFoundError` for an unknown id.
@@ -269,6 +303,17 @@ export function runMethods({ sdk, endpoint, reconnect }: ClientConnection): RunM
         unsyncedOnly: input.unsyncedOnly,
       });
       return unwrapResult(launchRun, "Run");
+    },
+    async planRun(input) {
+      const { planRun } = await sdk.PlanRun({
+        assetKeys: input.assetKeys ?? [],
+        checkKeys: input.checkKeys,
+        includeChecks: input.includeChecks,
+        partition: input.partition,
+        partitionRange: input.partitionRange,
+        unsyncedOnly: input.unsyncedOnly,
+      });
+      return unwrapResult(planRun, "RunPlanPreview");
     },
     async run(id) {
       return unwrapResult((await sdk.Run({ id })).run, "Run");

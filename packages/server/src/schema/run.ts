@@ -14,9 +14,10 @@ import {
   PartitionKeysNotFoundError,
   RunStatusError,
 } from "../errors.js";
-import { PartitionKeyRangeInput } from "./partitions.js";
+import { PartitionKeyRangeInput, PartitionKeyRangeRef } from "./partitions.js";
 import type { Context } from "../context.js";
 import { launchRun } from "../runs/launch.js";
+import { type PlannedStep, previewRun, type RunPlanPreview } from "../runs/plan-preview.js";
 import { reexecuteRun } from "../runs/reexecute.js";
 import { readRunEvents } from "../runs/run-events.js";
 import { readPlan } from "../runs/run-plan.js";
@@ -183,52 +184,105 @@ builder.queryFields((t) => ({
   }),
 }));
 
+/** The arguments of launchRun, which planRun takes too. */
+const launchArgs = builder.args((t) => ({
+  assetKeys: t.stringList({ required: false, defaultValue: [] }),
+  checkKeys: t.stringList({
+    required: false,
+    description: 'Checks to run ("<asset key>#<name>"): alone, or beside the assets selected.',
+  }),
+  includeChecks: t.boolean({
+    required: false,
+    defaultValue: true,
+    description: "Whether a run of assets evaluates their checks (those an asset evaluates in its own step always are).",
+  }),
+  tags: t.field({ type: "JSON", required: false }),
+  partition: t.string({ required: false, description: "The partition to materialize, for partitioned assets." }),
+  partitionRange: t.field({
+    type: PartitionKeyRangeInput,
+    required: false,
+    description: "An inclusive range of partitions for one run to materialize (its function sees the range).",
+  }),
+  unsyncedOnly: t.boolean({
+    required: false,
+    defaultValue: false,
+    description:
+      'Narrows the selection to its assets whose syncStatus (of `partition`, for partitioned ones) is UNSYNCED or MISSING, as Dagster\'s "Materialize unsynced"; a multi-asset that cannot be subset runs whole. Every one SYNCED: InvalidSelectionError NOTHING_UNSYNCED, and nothing is launched. Not with `checkKeys` or a `partitionRange` (InvalidArgumentError).',
+  }),
+}));
+
+type LaunchArgs = {
+  assetKeys?: string[] | null;
+  checkKeys?: string[] | null;
+  includeChecks?: boolean | null;
+  tags?: unknown;
+  partition?: string | null;
+  partitionRange?: { from: string; to: string } | null;
+  unsyncedOnly?: boolean | null;
+};
+
+/** launchRun's and planRun's arguments, as launch.ts takes them. */
+function launchInput(args: LaunchArgs) {
+  return {
+    assetKeys: args.assetKeys ?? [],
+    checkKeys: args.checkKeys,
+    includeChecks: args.includeChecks,
+    tags: args.tags,
+    partition: args.partition,
+    partitionRange: args.partitionRange,
+    unsyncedOnly: args.unsyncedOnly,
+  };
+}
+
+const PlannedStepRef = builder.objectRef<PlannedStep>("PlannedStep").implement({
+  description: "A step a run would execute.",
+  fields: (t) => ({
+    key: t.exposeString("key"),
+    kind: t.exposeString("kind", { description: "asset, multi_asset, op (a graph asset's) or check." }),
+    assetKeys: t.exposeStringList("assetKeys", { description: "The assets it materializes." }),
+    upstreamStepKeys: t.exposeStringList("upstreamStepKeys", { description: "Steps of the same run it waits for." }),
+  }),
+});
+
+const RunPlanPreviewRef = builder.objectRef<RunPlanPreview>("RunPlanPreview").implement({
+  description: "What launchRun with the same arguments would queue: planned by the same code, then discarded.",
+  fields: (t) => ({
+    location: t.exposeString("location", { description: "The code location that would run it." }),
+    assetKeys: t.exposeStringList("assetKeys"),
+    checkKeys: t.exposeStringList("checkKeys"),
+    partitionKey: t.exposeString("partitionKey", { nullable: true }),
+    partitionRange: t.field({ type: PartitionKeyRangeRef, nullable: true, resolve: (p) => p.partitionRange }),
+    steps: t.field({ type: [PlannedStepRef], description: "Each after the steps it waits for.", resolve: (p) => p.steps }),
+  }),
+});
+
+builder.queryField("planRun", (t) =>
+  t.field({
+    type: RunPlanPreviewRef,
+    description:
+      "The run launchRun would queue with these arguments — its steps in order, its assets, checks and partitions — or the same typed refusal, without queuing anything: a launch dialog's preview. Requires `read`.",
+    errors: { types: [InvalidSelectionError, PartitionKeysNotFoundError, AssetNotPartitionedError] },
+    args: launchArgs,
+    resolve: (_root, args, ctx) => {
+      requireScope(ctx.principal, "read");
+      return previewRun(ctx.db.sql, ctx.runs.manifests, launchInput(args));
+    },
+  }),
+);
+
 builder.mutationFields((t) => ({
   launchRun: t.prismaField({
     type: "Run",
     description:
       "Queues a run of these assets and/or checks (all of one code location). A run of assets evaluates their checks unless `includeChecks` is false; `checkKeys` alone runs those checks' own steps on the assets' stored values. Tags are strings; `strata/priority` (an integer) orders the queue. Requires `launch`.",
     errors: { types: [InvalidSelectionError, PartitionKeysNotFoundError, AssetNotPartitionedError] },
-    args: {
-      assetKeys: t.arg.stringList({ required: false, defaultValue: [] }),
-      checkKeys: t.arg.stringList({
-        required: false,
-        description: 'Checks to run ("<asset key>#<name>"): alone, or beside the assets selected.',
-      }),
-      includeChecks: t.arg.boolean({
-        required: false,
-        defaultValue: true,
-        description: "Whether a run of assets evaluates their checks (those an asset evaluates in its own step always are).",
-      }),
-      tags: t.arg({ type: "JSON", required: false }),
-      partition: t.arg.string({ required: false, description: "The partition to materialize, for partitioned assets." }),
-      partitionRange: t.arg({
-        type: PartitionKeyRangeInput,
-        required: false,
-        description: "An inclusive range of partitions for one run to materialize (its function sees the range).",
-      }),
-      unsyncedOnly: t.arg.boolean({
-        required: false,
-        defaultValue: false,
-        description:
-          'Narrows the selection to its assets whose syncStatus (of `partition`, for partitioned ones) is UNSYNCED or MISSING, as Dagster\'s "Materialize unsynced"; a multi-asset that cannot be subset runs whole. Every one SYNCED: InvalidSelectionError NOTHING_UNSYNCED, and nothing is launched. Not with `checkKeys` or a `partitionRange` (InvalidArgumentError).',
-      }),
-    },
+    args: launchArgs,
     resolve: async (_query, _root, args, ctx) => {
       requireScope(ctx.principal, "launch");
       const run = await launchRun(
         ctx.db.sql,
         ctx.runs.manifests,
-        {
-          assetKeys: args.assetKeys ?? [],
-          checkKeys: args.checkKeys,
-          includeChecks: args.includeChecks,
-          tags: args.tags,
-          createdBy: principalName(ctx),
-          partition: args.partition,
-          partitionRange: args.partitionRange,
-          unsyncedOnly: args.unsyncedOnly,
-        },
+        { ...launchInput(args), createdBy: principalName(ctx) },
         ctx.runs.admitUpTo,
       );
       ctx.runs.announce(run);
