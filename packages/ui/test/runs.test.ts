@@ -84,13 +84,34 @@ describe("runs in the web UI", () => {
     expect(p.errors).toEqual([]);
   });
 
-  it("launches the catalog's selection as a run and follows it", async () => {
+  it("launches the catalog's selection as a run, after previewing its steps, and follows it", async () => {
+    await ui.client.registerCodeLocation({ name: "crm", ...manifestOf([{ key: "crm/accounts" }]) });
+    const runsBefore = (await ui.client.runs()).items.length;
     const p = await openOfflinePage(browser);
     await p.page.goto(`${ui.url}/`);
+    const dialog = p.page.getByRole("dialog");
+    // Three assets: the server's plan, each step after those it waits for.
+    for (const key of ["shop/report", "shop/orders", "shop/revenue"]) await p.page.getByLabel(`Select ${key}`).check();
+    await p.page.getByRole("button", { name: "Materialize selected…" }).click();
+    const steps = dialog.getByTestId("plan-steps").locator("li");
+    await expect
+      .poll(() => steps.evaluateAll((items) => items.map((li) => li.getAttribute("data-step"))))
+      .toEqual(["shop__orders", "shop__revenue", "shop__report"]);
+    expect(await steps.nth(2).innerText()).toContain("after shop__revenue");
+    await p.screenshot("launch-preview");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    // Assets of two locations: the refusal a launch would give, and no way to launch.
+    await p.page.getByLabel("Select crm/accounts").check();
+    await p.page.getByRole("button", { name: "Materialize selected…" }).click();
+    await expect.poll(() => dialog.innerText()).toMatch(/crm.*shop|shop.*crm/s);
+    expect(await dialog.getByRole("button", { name: "Launch run" }).isDisabled()).toBe(true);
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await p.page.getByRole("button", { name: "Clear" }).click();
+    expect((await ui.client.runs()).items).toHaveLength(runsBefore);
+
     await p.page.getByLabel("Select shop/orders").check();
     await p.page.getByRole("button", { name: "Materialize selected…" }).click();
-    await p.page.getByRole("dialog").getByText("shop/orders").waitFor();
-    await p.screenshot("launch-preview");
+    await dialog.getByTestId("plan-steps").getByText("shop__orders").waitFor();
     await p.page.getByRole("button", { name: "Launch run" }).click();
     await p.page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
     const runId = runIdOf(p);
