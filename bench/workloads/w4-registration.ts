@@ -29,11 +29,14 @@ export const w4Registration: Workload = {
         register.push(performance.now() - start);
         if (data.registerCodeLocation.__typename !== "RegisterCodeLocationSuccess") throw new Error(data.registerCodeLocation.message);
       }
-      // Re-registering a changed manifest replaces 10,000 nodes and their edges.
-      const changed = syntheticManifest("loc0", 10_001);
-      const start = performance.now();
-      await post(strata.fetch, REGISTER, { name: "loc0", manifest: changed.manifest, hash: changed.hash });
-      register.push(performance.now() - start);
+      // Re-registering with one asset added: only that asset's rows are written (the others' fingerprints match).
+      const changedMs: number[] = [];
+      for (let extra = 1; extra <= 3; extra++) {
+        const changed = syntheticManifest("loc0", 10_000 + extra);
+        const start = performance.now();
+        await post(strata.fetch, REGISTER, { name: "loc0", manifest: changed.manifest, hash: changed.hash });
+        changedMs.push(performance.now() - start);
+      }
       // A location restarting unchanged: the SDK sends the hash alone and the server confirms it.
       const hashOnly = `mutation($name: String!, $hash: String!) { registerCodeLocation(name: $name, hash: $hash) { __typename } }`;
       const unchanged = await sample(
@@ -71,13 +74,23 @@ export const w4Registration: Workload = {
         return [
           {
             name: "W4 register 10,000 assets",
-            metric: "median of 5 registrations",
+            metric: "median of 4 first registrations",
             unit: "ms",
             value: median(register),
             baselineName: "bare yoga echo",
             baseline: median(echo),
             goal: "≤ 2,000 ms",
             met: percentile(register, 100) <= 2000,
+          },
+          {
+            name: "W4 re-register 10,000 assets, one added",
+            metric: "median of 3",
+            unit: "ms",
+            value: median(changedMs),
+            baselineName: "bare yoga echo of the manifest",
+            baseline: median(echo),
+            goal: "≤ 200 ms",
+            met: median(changedMs) <= 200,
           },
           {
             name: "W4 unchanged 10,000-asset location (hash only)",

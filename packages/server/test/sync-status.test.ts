@@ -135,14 +135,20 @@ describe("data versions and sync status", () => {
       await vi.waitFor(async () => expect(await queued()).toBe(0), { timeout: 10_000, interval: 20 });
       await refresher.idle();
       expect(await stored()).toEqual({ "queue/a": "SYNCED", "queue/b": "SYNCED", "queue/c": "UNSYNCED" });
-      // A re-registration queues its assets again, and they keep their states until refreshed.
+      // A re-registration queues the assets it rewrote (the refresher walks their dependents from
+      // there), and they keep their states until refreshed.
       await refresher.stop();
       await register("queue", [
         { key: "queue/a", description: "the source" },
         { key: "queue/b", deps: ["queue/a"] },
         { key: "queue/c", deps: ["queue/b"] },
       ]);
-      expect(await queued()).toBe(3);
+      expect(await queued()).toBe(1);
+      expect(await stored()).toEqual({ "queue/a": "SYNCED", "queue/b": "SYNCED", "queue/c": "UNSYNCED" });
+      const restarted = new SyncRefresher(app.db.sql, app.pubsub.pubsub, app.logger, 10);
+      await restarted.start();
+      await restarted.stop();
+      expect(await queued()).toBe(0);
       expect(await stored()).toEqual({ "queue/a": "SYNCED", "queue/b": "SYNCED", "queue/c": "UNSYNCED" });
     } finally {
       await refresher.stop();

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { registerChecks } from "../checks/register-checks.js";
 import type { Sql } from "../db/sql.js";
 import { AssetKeyCollisionError, type KeyCollision, ManifestRequiredError } from "../errors.js";
@@ -58,8 +58,8 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
       );
       if (collisions.length) throw new AssetKeyCollisionError(name, collisions);
 
-      const previous = await tx.query<{ key: string; state: string | null }>(
-        `SELECT key, "syncState"::text AS state FROM "AssetNode" WHERE "locationId" = $1`,
+      const previous = await tx.query<{ key: string; state: string | null; fingerprint: string | null }>(
+        `SELECT key, "syncState"::text AS state, fingerprint FROM "AssetNode" WHERE "locationId" = $1`,
         [location.id],
       );
       const before = new Set(previous.map((r) => r.key));
@@ -74,17 +74,27 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
       );
       const mentioned = [...new Set([...keys, ...manifest.assets.flatMap((a) => a.deps)])];
       await tx.query(`INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING`, [mentioned]);
-      await tx.query(`DELETE FROM "AssetNode" WHERE "locationId" = $1`, [location.id]);
-      await insertNodes(tx, manifest, location.id, versionId);
-      // Until the refresher has walked them again, assets keep the sync state they had.
+      // What changed costs its writes: an asset whose row and dependencies hash as stored stays
+      // (with its sync state, check health and version); the others are deleted and written again.
+      const rows = nodeRows(manifest);
+      const stored = new Map(previous.map((p) => [p.key, p.fingerprint]));
+      const rewritten = rows.filter((r) => stored.get(r.key) !== r.fingerprint);
+      const rewrittenKeys = new Set(rewritten.map((r) => r.key));
+      const removed = [...before].filter((k) => !now.has(k)).sort();
+      const deleted = [...removed, ...rewritten.filter((r) => before.has(r.key)).map((r) => r.key)];
+      if (deleted.length) {
+        await tx.query(`DELETE FROM "AssetNode" n USING unnest($1::text[]) AS k(key) WHERE n.key = k.key`, [deleted]);
+      }
+      await insertNodes(tx, rewritten, location.id, versionId);
+      // Until the refresher has walked them again, rewritten assets keep the sync state they had.
       await writeSyncStates(
         tx,
-        previous.flatMap((p) => (p.state === null ? [] : [{ key: p.key, state: p.state }])),
+        previous.flatMap((p) => (p.state === null || !rewrittenKeys.has(p.key) ? [] : [{ key: p.key, state: p.state }])),
       );
       await registerChecks(tx, manifest, location.id);
-      // New nodes: their sync states (and their dependents', queued: the refresher walks them
-      // behind the registration) and freshness policies, evaluated again.
-      await queueSyncRefresh(tx, keys);
+      // Rewritten nodes: their sync states (and their dependents', queued: the refresher walks them
+      // behind the registration), and the dependents of removed ones; freshness policies, evaluated again.
+      await queueSyncRefresh(tx, [...rewrittenKeys, ...removed]);
       await refreshFreshnessAtRegistration(tx, manifest, Date.now());
       await tx.query(
         `UPDATE "CodeLocation" SET "currentVersionId" = $2, status = 'LOADED', "loadError" = NULL, "updatedAt" = now() WHERE id = $1`,
@@ -95,7 +105,7 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
         changed: true,
         version,
         added: keys.filter((k) => !before.has(k)),
-        removed: [...before].filter((k) => !now.has(k)).sort(),
+        removed,
       };
     })
     .catch((error: unknown) => {
@@ -140,42 +150,64 @@ export async function confirmCurrentVersion(sql: Sql, name: string, hash: string
   return { locationId: location.id, changed: false, version: location.version!, added: [], removed: [] };
 }
 
-async function insertNodes(tx: Sql, manifest: Manifest, locationId: string, versionId: string): Promise<void> {
-  if (manifest.assets.length === 0) return;
-  const nodes = manifest.assets.map((a) => ({
-    key: a.key,
-    group: a.group,
-    description: a.description,
-    owners: a.owners,
-    tags: a.tags,
-    tag_pairs: Object.entries(a.tags).map(([k, v]) => `${k}=${v}`),
-    kinds: a.kinds,
-    metadata: a.metadata,
-    code_version: a.codeVersion,
-    step_key: a.stepKey,
-    multi_asset: a.multiAsset?.name ?? null,
-    partitions: a.partitions,
-    backfill_policy: a.backfillPolicy,
-    partition_mappings: a.partitionMappings,
-    subsettable: a.multiAsset ? a.multiAsset.canSubset : true,
-    search_text: searchTextOf(a),
-  }));
+interface NodeRow {
+  key: string;
+  /** Hash of `row` and `deps`: equal when registration would write the same. */
+  fingerprint: string;
+  row: Record<string, unknown>;
+  deps: string[];
+}
+
+/** Each asset's AssetNode row and dependencies, as registration writes them, with their fingerprint. */
+function nodeRows(manifest: Manifest): NodeRow[] {
+  return manifest.assets.map((a) => {
+    const row = {
+      key: a.key,
+      group: a.group,
+      description: a.description,
+      owners: a.owners,
+      tags: a.tags,
+      tag_pairs: Object.entries(a.tags).map(([k, v]) => `${k}=${v}`),
+      kinds: a.kinds,
+      metadata: a.metadata,
+      code_version: a.codeVersion,
+      step_key: a.stepKey,
+      multi_asset: a.multiAsset?.name ?? null,
+      partitions: a.partitions,
+      backfill_policy: a.backfillPolicy,
+      partition_mappings: a.partitionMappings,
+      subsettable: a.multiAsset ? a.multiAsset.canSubset : true,
+      search_text: searchTextOf(a),
+    };
+    const deps = [...new Set(a.deps)].sort();
+    // The rows are built field by field in this order, so their JSON is a stable text to hash; the
+    // asset's whole entry joins it, so a change that writes nothing here still rewrites the asset
+    // (its automation condition, say, which readers find through its row's version).
+    const fingerprint = createHash("sha256")
+      .update(JSON.stringify([row, deps, a]))
+      .digest("base64url");
+    return { key: a.key, fingerprint, row, deps };
+  });
+}
+
+async function insertNodes(tx: Sql, nodes: readonly NodeRow[], locationId: string, versionId: string): Promise<void> {
+  if (nodes.length === 0) return;
   await tx.query(
     `INSERT INTO "AssetNode" (key, "locationId", "versionId", "groupName", description, owners, tags, "tagPairs", kinds,
                               metadata, "codeVersion", "stepKey", "multiAssetName", "isSubsettable", "searchText", "updatedAt", partitions,
-                              "backfillPolicy", "partitionMappings")
+                              "backfillPolicy", "partitionMappings", fingerprint)
      SELECT r.key, $2, $3, r."group", r.description,
             ARRAY(SELECT jsonb_array_elements_text(r.owners)), r.tags,
             ARRAY(SELECT jsonb_array_elements_text(r.tag_pairs)), ARRAY(SELECT jsonb_array_elements_text(r.kinds)),
             r.metadata, r.code_version, r.step_key, r.multi_asset, r.subsettable, r.search_text, now(), r.partitions,
-            r.backfill_policy, COALESCE(r.partition_mappings, '{}')
+            r.backfill_policy, COALESCE(r.partition_mappings, '{}'), r.fingerprint
      FROM jsonb_to_recordset($1::jsonb) AS r(key text, "group" text, description text, owners jsonb, tags jsonb,
           tag_pairs jsonb, kinds jsonb, metadata jsonb, code_version text, step_key text, multi_asset text,
           subsettable boolean, search_text text, partitions jsonb,
-          backfill_policy jsonb, partition_mappings jsonb)`,
-    [JSON.stringify(nodes), locationId, versionId],
+          backfill_policy jsonb, partition_mappings jsonb, fingerprint text)`,
+    [JSON.stringify(nodes.map((n) => ({ ...n.row, fingerprint: n.fingerprint }))), locationId, versionId],
   );
-  const edges = manifest.assets.flatMap((a) => [...new Set(a.deps)].map((up) => [a.key, up]));
+  const edges = nodes.flatMap((n) => n.deps.map((up) => [n.key, up]));
   if (edges.length) {
     await tx.query(
       `INSERT INTO "AssetDependency" ("downstreamKey", "upstreamKey")

@@ -43,7 +43,13 @@ export async function refreshLocationCheckHealth(tx: Sql, locationId: string): P
   await tx.query(
     `UPDATE "AssetNode" n SET "checkHealth" = h.health
      FROM (${HEALTH} JOIN "AssetNode" a ON a.key = c."assetKey" WHERE a."locationId" = $1 GROUP BY c."assetKey") h
-     WHERE n.key = h."assetKey"`,
+     WHERE n.key = h."assetKey" AND n."checkHealth" IS DISTINCT FROM h.health`,
+    [locationId],
+  );
+  // An asset kept by the registration whose checks all went has no health any more.
+  await tx.query(
+    `UPDATE "AssetNode" n SET "checkHealth" = NULL
+     WHERE n."locationId" = $1 AND n."checkHealth" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "AssetCheck" c WHERE c."assetKey" = n.key)`,
     [locationId],
   );
 }

@@ -8,6 +8,13 @@ import { refreshLocationCheckHealth } from "./health.js";
  * checks added or removed change it, and the nodes were new rows without it.
  */
 export async function registerChecks(tx: Sql, manifest: Manifest, locationId: string): Promise<void> {
+  // Checks of the location's assets that the manifest no longer has go; the others are written
+  // again (an unchanged asset keeps its row, and with it its checks).
+  await tx.query(
+    `DELETE FROM "AssetCheck" c USING "AssetNode" n
+     WHERE c."assetKey" = n.key AND n."locationId" = $1 AND NOT (c.key = ANY($2::text[]))`,
+    [locationId, manifest.checks.map((c) => c.key)],
+  );
   if (manifest.checks.length) {
     const kinds = new Map(manifest.steps.map((s) => [s.key, s.kind]));
     const rows = manifest.checks.map((c) => ({
@@ -22,7 +29,9 @@ export async function registerChecks(tx: Sql, manifest: Manifest, locationId: st
     await tx.query(
       `INSERT INTO "AssetCheck" (key, "assetKey", name, description, blocking, "stepKey", "ownStep")
        SELECT r.key, r.asset_key, r.name, r.description, r.blocking, r.step_key, r.own_step
-       FROM jsonb_to_recordset($1::jsonb) AS r(key text, asset_key text, name text, description text, blocking boolean, step_key text, own_step boolean)`,
+       FROM jsonb_to_recordset($1::jsonb) AS r(key text, asset_key text, name text, description text, blocking boolean, step_key text, own_step boolean)
+       ON CONFLICT (key) DO UPDATE SET "assetKey" = excluded."assetKey", name = excluded.name, description = excluded.description,
+         blocking = excluded.blocking, "stepKey" = excluded."stepKey", "ownStep" = excluded."ownStep"`,
       [JSON.stringify(rows)],
     );
   }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "AssetNode" ADD COLUMN     "fingerprint" TEXT;
