@@ -39,6 +39,27 @@ describe("registerCodeLocation", () => {
     expect(bodies[0]!.length).toBeLessThan(2_000);
   });
 
+  it("sends a large manifest gzipped: one over the server's body limit as JSON registers", async () => {
+    const sent: Array<{ encoding: string | null; bytes: number }> = [];
+    const recording: typeof fetch = (input, init) => {
+      const body = init?.body;
+      sent.push({
+        encoding: new Headers(init?.headers).get("content-encoding"),
+        bytes: typeof body === "string" ? body.length : body instanceof ArrayBuffer ? body.byteLength : 0,
+      });
+      return fetch(input, init);
+    };
+    // ~30 MB of JSON, past the server's 25 MB limit, compressing to well under it.
+    const assets = Array.from({ length: 300 }, (_, i) => ({ key: `big/a${i}`, description: `${i} `.repeat(90_000 / `${i} `.length) }));
+    const input = { name: "big", ...testManifest(assets) };
+    expect(JSON.stringify(input.manifest).length).toBeGreaterThan(25_000_000);
+    const result = await t().client({ fetch: recording }).registerCodeLocation(input);
+    expect(result).toMatchObject({ changed: true, version: 1 });
+    const upload = sent.at(-1)!;
+    expect(upload.encoding).toBe("gzip");
+    expect(upload.bytes).toBeLessThan(25_000_000);
+  });
+
   it("throws InvalidManifestError listing every problem, and registers nothing", async () => {
     const { manifest } = testManifest([{ key: "bad/a" }]);
     const error = await t()

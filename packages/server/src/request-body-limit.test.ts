@@ -49,6 +49,22 @@ describe("useRequestBodyLimit", () => {
     expect(declared.at(-1)).toBeNull();
   });
 
+  it("decompresses a gzip body, holds what it decompresses to, and refuses other encodings with 415", async () => {
+    const gzip = (text: string) => new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
+    const small = await gzip(body(900));
+    expect(small.byteLength).toBeLessThan(1_000);
+    const ok = await post({ headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: small });
+    expect(await ok.json()).toEqual({ data: { echo: 900 } });
+    // Compresses to far under the limit, decompresses to over 8 × 1,000 bytes.
+    const bomb = await gzip(body(9_000));
+    expect(bomb.byteLength).toBeLessThan(1_000);
+    const refused = await post({ headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: bomb });
+    expect(refused.status).toBe(413);
+    expect((await refused.json()).errors[0].message).toBe("Request body too large: at most 8000 bytes decompressed");
+    const brotli = await post({ headers: { "content-type": "application/json", "content-encoding": "br" }, body: small });
+    expect(brotli.status).toBe(415);
+  });
+
   it("refuses a Content-Length that is not one number", async () => {
     const response = await post({ headers: { "content-type": "application/json", "content-length": "12, 12" }, body: body(1) });
     expect(response.status).toBe(400);

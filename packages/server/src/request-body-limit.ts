@@ -3,47 +3,78 @@ import type { Plugin } from "graphql-yoga";
 
 /** The largest request body the server reads (graphql-yoga's own default), 25 MB. */
 export const MAX_REQUEST_BODY_BYTES = 25_000_000;
+/**
+ * How much larger a compressed body may grow once decompressed: 8× the limit (200 MB by
+ * default), room for the largest manifest (200,000 assets) while a "zip bomb" is cut off.
+ */
+export const DECOMPRESSED_FACTOR = 8;
+/** The Content-Encodings a request body may use (the SDK gzips large registrations). */
+const ENCODINGS = new Set(["gzip", "deflate"]);
 
-function refused(status: 400 | 413, code: string, message: string): GraphQLError {
+function refused(status: 400 | 413 | 415, code: string, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code, http: { status } } });
 }
 
 /**
  * The request body limit, in place of yoga's `maxRequestBodySize` (turned off): yoga pipes every
  * body through a counting stream, which cost ~7% of a trivial request's CPU under load (a stream
- * pipeline, an AbortController and a DOMException per request). A body that declares its length
- * is judged by the declaration alone — Node's HTTP parser hands over exactly that many bytes —
- * and only a chunked body, which declares none, is counted as it arrives.
+ * pipeline, an AbortController and a DOMException per request). A plain body that declares its
+ * length is judged by the declaration alone — Node's HTTP parser hands over exactly that many
+ * bytes — and only a chunked body, which declares none, is counted as it arrives.
+ *
+ * A body sent with `Content-Encoding: gzip` or `deflate` is decompressed here (a 100,000-asset
+ * manifest of ~78 MB travels as a few MB); its compressed size is held to `limit` and what it
+ * decompresses to, counted, to `limit × DECOMPRESSED_FACTOR`. Any other encoding: 415.
  */
 export function useRequestBodyLimit(limit = MAX_REQUEST_BODY_BYTES): Plugin {
-  const tooLarge = () => refused(413, "REQUEST_ENTITY_TOO_LARGE", `Request body too large: at most ${limit} bytes`);
+  const tooLarge = (max: number, what: string) =>
+    refused(413, "REQUEST_ENTITY_TOO_LARGE", `Request body too large: at most ${max} bytes${what}`);
   return {
     onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
       const declared = request.headers.get("content-length");
+      const encoding = request.headers.get("content-encoding")?.trim().toLowerCase();
+      const encoded = encoding !== undefined && encoding !== "" && encoding !== "identity";
+      if (encoded && !ENCODINGS.has(encoding)) {
+        throw refused(415, "UNSUPPORTED_MEDIA_TYPE", `Content-Encoding "${encoding}" is not supported: send gzip, deflate or none`);
+      }
       if (declared !== null) {
         if (!/^\d+$/.test(declared)) throw refused(400, "BAD_REQUEST", "Content-Length header is invalid.");
-        if (Number(declared) > limit) throw tooLarge();
-        return;
+        if (Number(declared) > limit) throw tooLarge(limit, "");
+        if (!encoded) return;
       }
-      const body = request.body;
+      let body: ReadableStream<Uint8Array> | null = request.body;
       if (!body || !requestParser) return;
       // Yoga's note: a native stream must go through the native TransformStream, a ponyfilled one through the ponyfill.
-      const Transform = body instanceof ReadableStream ? globalThis.TransformStream : fetchAPI.TransformStream;
-      let seen = 0;
-      const counted = body.pipeThrough(
-        new Transform({
+      const native = body instanceof ReadableStream;
+      const Transform = native ? globalThis.TransformStream : fetchAPI.TransformStream;
+      const count = (max: number, what: string) => {
+        let seen = 0;
+        return new Transform({
           transform(chunk: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) {
             seen += chunk.byteLength;
-            if (seen > limit) controller.error(tooLarge());
+            if (seen > max) controller.error(tooLarge(max, what));
             else controller.enqueue(chunk);
           },
-        }),
-      );
+        });
+      };
+      if (declared === null) body = body.pipeThrough(count(limit, ""));
+      if (encoded) {
+        const Decompression = native ? globalThis.DecompressionStream : fetchAPI.DecompressionStream;
+        body = body
+          .pipeThrough(new Decompression(encoding as CompressionFormat) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>)
+          .pipeThrough(count(limit * DECOMPRESSED_FACTOR, " decompressed"));
+      }
+      const headers = new fetchAPI.Headers(request.headers);
+      if (encoded) {
+        headers.delete("content-encoding");
+        headers.delete("content-length");
+      }
+      const counted = body;
       setRequestParser((req) =>
         requestParser(
           new fetchAPI.Request(req.url, {
             method: req.method,
-            headers: req.headers,
+            headers,
             signal: req.signal,
             body: counted,
             // @ts-expect-error a streamed body needs it; the DOM types lack it
