@@ -6,10 +6,15 @@ import { assetHref } from "../catalog/asset-row.js";
 import { clockTime, timeAgo } from "../format/time.js";
 import { ErrorNote } from "../layout/error-note.js";
 import { StatusBadge } from "../layout/status-badge.js";
+import { BackfillActions } from "./backfill-actions.js";
 
 const STATUSES: BackfillStatus[] = ["REQUESTED", "CANCELING", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "CANCELED"];
 
-/** Backfills, newest first: status, runs and chunk counts, filtered by status. */
+/**
+ * Backfills, newest first: status, runs and chunk counts, filtered by status; a running one can
+ * be canceled, an ended one's failed partitions retried. Backfills are launched from a
+ * partitioned asset's page (its partitions bar).
+ */
 export function BackfillsPage() {
   const { client } = useStrata();
   const [, navigate] = useLocation();
@@ -57,11 +62,12 @@ export function BackfillsPage() {
             <th>Runs</th>
             <th>Chunks</th>
             <th>Created</th>
+            <th>Actions</th>
           </tr>
         </thead>
         <tbody>
           {items.map((b) => (
-            <tr key={b.id} data-testid="backfill-row">
+            <tr key={b.id} data-testid="backfill-row" data-backfill={b.id}>
               <td>
                 {b.title ?? b.id.slice(0, 8)}
                 {b.parentBackfillId && <span className="muted"> ↻ of {b.parentBackfillId.slice(0, 8)}</span>}
@@ -88,6 +94,9 @@ export function BackfillsPage() {
                 {b.chunkCounts.canceled > 0 && ` · ${b.chunkCounts.canceled} canceled`}
               </td>
               <td title={clockTime(b.createdAt)}>{timeAgo(b.createdAt)}</td>
+              <td>
+                <BackfillActions backfill={b} />
+              </td>
             </tr>
           ))}
         </tbody>
