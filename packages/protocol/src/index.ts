@@ -192,6 +192,7 @@ export { nextScheduledInstant, scheduledInstants } from "./schedules/instants.js
 export {
   evaluateAutomationTick,
   idleAssetState,
+  lastCronTick,
   type AutomationAssetState,
   type AutomationCursor,
   type AutomationEvaluation,

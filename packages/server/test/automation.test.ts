@@ -80,8 +80,16 @@ describe(`automation ticks (${testDialect})`, () => {
   });
 
   it("records each evaluation tree, only when it changes, with the run it requested", async () => {
-    const rows = await app.db.sql.query<{ tickId: string; requested: boolean; runIds: string[]; nodes: Array<{ label: string | null }> }>(
-      `SELECT "tickId"::text, requested, "runIds", nodes FROM "AutomationEvaluation" WHERE "assetKey" = 'b' ORDER BY id`,
+    // Each row holds its counts; its tree (ids, ops, labels) is stored once, by hash.
+    const rows = await app.db.sql.query<{
+      tickId: string;
+      requested: boolean;
+      runIds: string[];
+      counts: number[];
+      nodes: Array<{ label: string | null }>;
+    }>(
+      `SELECT e."tickId"::text, e.requested, e."runIds", e.counts, t.nodes
+       FROM "AutomationEvaluation" e JOIN "AutomationConditionTree" t ON t.hash = e."treeHash" WHERE e."assetKey" = 'b' ORDER BY e.id`,
     );
     expect(rows.length).toBeGreaterThan(1);
     expect(rows.length).toBeLessThan(14);
@@ -89,6 +97,8 @@ describe(`automation ticks (${testDialect})`, () => {
     expect(requested).toHaveLength(1);
     expect(requested[0]!.runIds).toHaveLength(1);
     expect(rows.at(-1)!.nodes[0]!.label).toBe("eager");
+    expect(rows.at(-1)!.counts).toHaveLength(2 * rows.at(-1)!.nodes.length);
+    expect(await app.db.sql.query(`SELECT hash FROM "AutomationConditionTree"`)).toHaveLength(1);
   });
 
   it("a tick whose transaction fails leaves neither its run nor its evaluations, and the next tick creates the run", async () => {

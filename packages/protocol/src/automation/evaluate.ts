@@ -66,6 +66,8 @@ export interface AutomationNodeResult {
 
 export interface AutomationEvaluation {
   assetKey: string;
+  /** The hash of the condition evaluated: it names the tree's shape (ids, ops, labels) for storage. */
+  condition: string;
   /** The partition it was evaluated on (its latest time window); `null` for an asset evaluated whole. */
   partitionKey: string | null;
   requested: boolean;
@@ -82,6 +84,17 @@ export interface AutomationTick {
   previousTickAt?: number | null;
   assets: readonly AutomationAssetState[];
   cursors: ReadonlyMap<string, AutomationCursor>;
+  /**
+   * Evaluate only what can have changed since the previous tick (absent: every asset). An asset
+   * is evaluated when it is in `dirty` or `changed`, when one of its dependencies is in `changed`
+   * (its state moved since the previous tick), or when a dependency evaluated before it in this
+   * tick got another `requested` than its cursor holds. Any other asset's inputs are those of the
+   * previous tick, so its result and cursor would be the previous ones: it is left out of the
+   * result (no evaluation, no cursor, not requested; an asset requested by the previous tick must
+   * therefore be in `dirty`). `assets` must hold every asset that may be evaluated and their
+   * dependencies; the others may be left out.
+   */
+  incremental?: { dirty: ReadonlySet<string>; changed: ReadonlySet<string> };
 }
 
 export interface AutomationTickResult {
@@ -141,11 +154,17 @@ export function evaluateAutomationTick(tick: AutomationTick): AutomationTickResu
   const evaluator = new TickEvaluator(tick, byKey);
   const evaluations: AutomationEvaluation[] = [];
   const cursors = new Map<string, AutomationCursor>();
+  const incremental = tick.incremental;
+  // Evaluated assets whose result differs from their cursor's: their dependents' inputs changed.
+  const flipped = new Set<string>();
+  const moved = (key: string) => incremental!.changed.has(key) || flipped.has(key);
   for (const key of order) {
     const root = byKey.get(key)!;
     if (!root.condition) continue;
+    if (incremental && !incremental.dirty.has(key) && !incremental.changed.has(key) && !root.deps.some(moved)) continue;
     const { value, evaluation, cursor } = evaluator.evaluateAsset(root, root.condition);
     if (value) evaluator.requested.add(key);
+    if (value !== (tick.cursors.get(key)?.requested ?? false)) flipped.add(key);
     evaluations.push(evaluation);
     cursors.set(key, cursor);
   }
@@ -193,6 +212,7 @@ class TickEvaluator {
     const value = this.evaluate(tree, condition.flat[0]!.id, { kind: "asset", state: root });
     const evaluation: AutomationEvaluation = {
       assetKey: root.key,
+      condition: condition.hash,
       partitionKey: root.partitionKey ?? null,
       requested: value,
       nodes: condition.flat.map((f, i) => ({
@@ -242,8 +262,7 @@ class TickEvaluator {
 
   private lastCronTick(cron: string, timezone: string): number | null {
     const id = `${cron}\u0000${timezone}`;
-    if (!this.cronTicks.has(id))
-      this.cronTicks.set(id, new Cron(cron, { timezone }).previousRuns(1, new Date(this.tick.now + 1))[0]?.getTime() ?? null);
+    if (!this.cronTicks.has(id)) this.cronTicks.set(id, lastCronTick(cron, timezone, this.tick.now));
     return this.cronTicks.get(id)!;
   }
 
@@ -351,6 +370,19 @@ function depsOf(root: AutomationAssetState, node: AutomationConditionNode): stri
   const ignore = new Set(node.args?.ignore ?? []);
   const allow = node.args?.allow ? new Set(node.args.allow) : null;
   return root.deps.filter((d) => !ignore.has(d) && (allow === null || allow.has(d)));
+}
+
+/**
+ * The latest instant at or before `now` (ms) that a cron names in a time zone, or null: what
+ * `cronTickPassed` compares with the previous tick.
+ *
+ * @example
+ * ```ts
+ * lastCronTick("0 9 * * *", "Europe/Berlin", Date.parse("2026-01-05T10:00:00Z")); // 2026-01-05T08:00:00Z
+ * ```
+ */
+export function lastCronTick(cron: string, timezone: string, now: number): number | null {
+  return new Cron(cron, { timezone }).previousRuns(1, new Date(now + 1))[0]?.getTime() ?? null;
 }
 
 /**

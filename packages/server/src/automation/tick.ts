@@ -6,6 +6,7 @@ import {
   type AutomationEvaluation,
   automationConditionSchema,
   evaluateAutomationTick,
+  lastCronTick,
   type Manifest,
   type PartitionsDefinition,
   partitionSpace,
@@ -87,6 +88,8 @@ export type LocationTickOutcome =
       status: "SUCCESS" | "SKIPPED";
       requested: string[];
       runs: Array<{ id: string; status: "QUEUED" | "STARTING"; location: string }>;
+      /** How many assets' conditions it evaluated (an incremental tick: those whose inputs can have changed). */
+      evaluated: number;
     }
   /** Nothing done: another replica holds the location, it is paused, or its next tick is not due. */
   | { kind: "busy" | "paused" | "not_due" };
@@ -113,10 +116,147 @@ function parsedCondition(automation: unknown): AutomationConditionNode {
   return parsed;
 }
 
-/** The key of a time-window definition's latest window that has ended by `now` (null: none yet). */
-function latestWindow(def: PartitionsDefinition, now: Date): string | null {
-  const space = partitionSpace(def, { now });
-  return space.count > 0 ? space.keyAt(space.count - 1) : null;
+/**
+ * The key of a time-window definition's latest window that has ended by an instant (null: none
+ * yet), computed once per definition and instant in a tick (1,000 partitioned assets usually
+ * share a handful of definitions).
+ */
+class LatestWindows {
+  private readonly keys = new Map<string, string | null>();
+  at(def: PartitionsDefinition, now: Date): string | null {
+    const id = `${now.getTime()}\u0000${JSON.stringify(def)}`;
+    let key = this.keys.get(id);
+    if (key === undefined) {
+      const space = partitionSpace(def, { now });
+      key = space.count > 0 ? space.keyAt(space.count - 1) : null;
+      this.keys.set(id, key);
+    }
+    return key;
+  }
+}
+
+interface InstigatorRow {
+  paused: boolean;
+  lastTickAt: Date | null;
+  nextTickAt: Date | null;
+  lastMaterializationId: string;
+  previousMaterializationId: string;
+  changeSeq: string;
+  previousChangeSeq: string;
+  pending: string[] | null;
+  versionId: string | null;
+}
+
+/** What an incremental tick evaluates (see AutomationTick.incremental). */
+interface Changes {
+  /** Automated assets evaluated whatever their dependencies: a cron of their condition ticked since the last tick. */
+  dirty: Set<string>;
+  /** Assets (automated or dependencies) whose state can have moved since the last tick. */
+  changed: Set<string>;
+}
+
+/**
+ * The assets whose inputs can differ from the last tick's, read from what changed since the tick
+ * before it (two ticks: a write committed up to a tick late is still seen, and an asset newly
+ * updated at the last tick is evaluated again when it no longer is): assets materialized; the
+ * selections of runs and backfills and the assets of check executions whose status was written
+ * (the "AutomationChange" sequence, set by triggers); assets whose latest time window moved;
+ * those the last tick left pending (requested, their cursor rewritten, or their cron ticked);
+ * and automated assets for which one of their condition's crons ticked since the last tick. Evaluating an asset
+ * whose inputs did not change gives its previous result, so erring towards more is harmless.
+ */
+async function changedSinceLastTick(
+  tx: Sql,
+  instigator: InstigatorRow,
+  upTo: bigint,
+  automated: ReturnType<typeof automatedAssets>,
+  definitions: ReadonlyMap<string, PartitionsDefinition>,
+  windows: LatestWindows,
+  now: Date,
+): Promise<Changes> {
+  const rows = await tx.query<{ key: string }>(
+    `SELECT "assetKey" AS key FROM "Materialization" WHERE id > $1::bigint AND id <= $2::bigint
+     UNION SELECT unnest(selection) FROM "Run" WHERE "changeSeq" > $3::bigint
+     UNION SELECT unnest("assetKeys") FROM "Backfill" WHERE "changeSeq" > $3::bigint
+     UNION SELECT "assetKey" FROM "AssetCheckExecution" WHERE "changeSeq" > $3::bigint`,
+    [instigator.previousMaterializationId, upTo.toString(), instigator.previousChangeSeq],
+  );
+  const changed = new Set([...rows.map((r) => r.key), ...(instigator.pending ?? [])]);
+  const lastTickAt = instigator.lastTickAt!;
+  for (const [key, def] of definitions)
+    if (def.kind === "time_window" && windows.at(def, now) !== windows.at(def, lastTickAt)) changed.add(key);
+  return { dirty: cronTickedFor(automated, lastTickAt, now), changed };
+}
+
+/**
+ * The automated assets for one of whose condition's crons a tick passed since the last tick
+ * (`cronTickPassed` is true for them this tick, and false again the next).
+ */
+function cronTickedFor(automated: ReturnType<typeof automatedAssets>, lastTickAt: Date | null, now: Date): Set<string> {
+  const out = new Set<string>();
+  if (lastTickAt === null) return out;
+  const ticked = new Map<string, boolean>();
+  for (const asset of automated) {
+    const crons = cronsOf(parsedCondition(asset.automation));
+    if (crons.some((c) => cronTicked(c, lastTickAt, now, ticked))) out.add(asset.key);
+  }
+  return out;
+}
+
+/** Whether the cron ticked in (since, now]: what the evaluator's cronTickPassed compares. */
+function cronTicked(cron: { cron: string; timezone: string }, since: Date, now: Date, memo: Map<string, boolean>): boolean {
+  const id = `${cron.cron}\u0000${cron.timezone}`;
+  let ticked = memo.get(id);
+  if (ticked === undefined) {
+    const last = lastCronTick(cron.cron, cron.timezone, now.getTime());
+    ticked = last !== null && last > since.getTime();
+    memo.set(id, ticked);
+  }
+  return ticked;
+}
+
+// The crons a condition tree's cronTickPassed nodes name, once per parsed tree.
+const cronsByTree = new WeakMap<AutomationConditionNode, Array<{ cron: string; timezone: string }>>();
+function cronsOf(tree: AutomationConditionNode): Array<{ cron: string; timezone: string }> {
+  let crons = cronsByTree.get(tree);
+  if (!crons) {
+    crons = [];
+    const walk = (node: AutomationConditionNode) => {
+      if (node.op === "cronTickPassed" && node.args?.cron) crons!.push({ cron: node.args.cron, timezone: node.args.timezone ?? "UTC" });
+      for (const child of node.children ?? []) walk(child);
+    };
+    walk(tree);
+    cronsByTree.set(tree, crons);
+  }
+  return crons;
+}
+
+/**
+ * The assets an incremental tick reads: the automated ones it may evaluate (those dirty or changed
+ * or with a changed dependency, and everything downstream of them, where a changed request
+ * travels) and their dependencies. Empty when nothing changed: the tick reads no state at all.
+ */
+function subjectsOf(automated: ReturnType<typeof automatedAssets>, changes: Changes): Set<string> {
+  const dependents = new Map<string, string[]>();
+  for (const asset of automated) for (const dep of asset.deps) dependents.set(dep, [...(dependents.get(dep) ?? []), asset.key]);
+  const automatedKeys = new Set(automated.map((a) => a.key));
+  const evaluated = new Set<string>();
+  const queue: string[] = [];
+  const visit = (key: string) => {
+    if (automatedKeys.has(key) && !evaluated.has(key)) {
+      evaluated.add(key);
+      queue.push(key);
+    }
+  };
+  for (const key of changes.dirty) visit(key);
+  for (const key of changes.changed) {
+    visit(key);
+    for (const dependent of dependents.get(key) ?? []) visit(dependent);
+  }
+  while (queue.length) for (const dependent of dependents.get(queue.pop()!) ?? []) visit(dependent);
+  const subjects = new Set(evaluated);
+  for (const asset of automated) if (evaluated.has(asset.key)) for (const dep of asset.deps) subjects.add(dep);
+  return subjects;
 }
 
 /**
@@ -160,13 +300,10 @@ export async function tickLocation(
     await tx.query(`INSERT INTO "AutomationInstigator" ("locationId", "updatedAt") VALUES ($1, now()) ON CONFLICT DO NOTHING`, [
       location.id,
     ]);
-    const [instigator] = await tx.query<{
-      paused: boolean;
-      lastTickAt: Date | null;
-      nextTickAt: Date | null;
-      lastMaterializationId: string;
-    }>(
-      `SELECT paused, "lastTickAt", "nextTickAt", "lastMaterializationId"::text FROM "AutomationInstigator" WHERE "locationId" = $1 FOR UPDATE`,
+    const [instigator] = await tx.query<InstigatorRow>(
+      `SELECT paused, "lastTickAt", "nextTickAt", "lastMaterializationId"::text, "previousMaterializationId"::text,
+              "changeSeq"::text, "previousChangeSeq"::text, pending, "versionId"
+       FROM "AutomationInstigator" WHERE "locationId" = $1 FOR UPDATE`,
       [location.id],
     );
     if (instigator!.paused && !dryRun) return { kind: "paused" };
@@ -180,38 +317,54 @@ export async function tickLocation(
     const depKeys = [...new Set(automated.flatMap((a) => a.deps))].filter((k) => !automatedKeys.has(k));
     // Time-partitioned assets (automated or dependencies, any location) are read on their latest window.
     const definitions = await readPartitionsDefinitions(tx, [...automatedKeys, ...depKeys]);
+    const windows = new LatestWindows();
     const windowOf = (key: string): { partitionKey?: string | null } => {
       const def = definitions.get(key);
-      return def?.kind === "time_window" ? { partitionKey: latestWindow(def, options.now) } : {};
+      return def?.kind === "time_window" ? { partitionKey: windows.at(def, options.now) } : {};
     };
-    const [{ max }] = (await tx.query<{ max: string }>(`SELECT COALESCE(max(id), 0)::text AS max FROM "Materialization"`)) as [
-      { max: string },
-    ];
-    const upTo = BigInt(max);
+    const [watermarks] = (await tx.query<{ max: string; seq: string }>(
+      `SELECT (SELECT COALESCE(max(id), 0) FROM "Materialization")::text AS max,
+              (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM "AutomationChange")::text AS seq`,
+    )) as [{ max: string; seq: string }];
+    const upTo = BigInt(watermarks.max);
     // The first tick has no previous tick to compare with: nothing is newly updated.
     const after = instigator!.lastTickAt === null ? upTo : BigInt(instigator!.lastMaterializationId);
-    const states = await readAssetStates(
-      tx,
-      [
-        ...automated.map((a) => ({
-          key: a.key,
-          deps: a.deps,
-          condition: parsedCondition(a.automation),
-          ...windowOf(a.key),
-        })),
-        ...depKeys.map((key) => ({ key, deps: [], condition: null, ...windowOf(key) })),
-      ],
-      { after, upTo },
-    );
-    const stored = await tx.query<{ assetKey: string; cursor: AutomationCursor; resultHash: string | null }>(
-      `SELECT "assetKey", cursor, "resultHash" FROM "AutomationCursor" WHERE "locationId" = $1`,
-      [location.id],
-    );
+
+    // Which assets to evaluate: all of them on the first tick, a dry run or a new version of the
+    // location; else only those whose inputs can have changed since the last tick (see
+    // changedSinceLastTick), with what is downstream of them.
+    const incremental =
+      !dryRun && instigator!.lastTickAt !== null && instigator!.versionId === location.versionId
+        ? await changedSinceLastTick(tx, instigator!, upTo, automated, definitions, windows, options.now)
+        : null;
+    const subjects = incremental ? subjectsOf(automated, incremental) : null;
+    const inSubjects = (key: string) => subjects === null || subjects.has(key);
+    const states =
+      subjects?.size === 0
+        ? []
+        : await readAssetStates(
+            tx,
+            [
+              ...automated
+                .filter((a) => inSubjects(a.key))
+                .map((a) => ({ key: a.key, deps: a.deps, condition: parsedCondition(a.automation), ...windowOf(a.key) })),
+              ...depKeys.filter(inSubjects).map((key) => ({ key, deps: [], condition: null, ...windowOf(key) })),
+            ],
+            { after, upTo },
+          );
+    const stored =
+      states.length === 0
+        ? []
+        : await tx.query<{ assetKey: string; cursor: AutomationCursor; resultHash: string | null }>(
+            `SELECT "assetKey", cursor, "resultHash" FROM "AutomationCursor" WHERE "locationId" = $1 AND ($2::text[] IS NULL OR "assetKey" = ANY($2::text[]))`,
+            [location.id, subjects ? [...subjects] : null],
+          );
     const result = evaluateAutomationTick({
       now: options.now.getTime(),
       previousTickAt: instigator!.lastTickAt?.getTime() ?? null,
       assets: states,
       cursors: new Map(stored.map((s) => [s.assetKey, s.cursor])),
+      ...(incremental ? { incremental } : {}),
     });
     const requests = runRequests(manifest, result.requested, result.evaluations);
     if (dryRun)
@@ -247,18 +400,42 @@ export async function tickLocation(
     if (runs.length) failpoint("automation.after-run-insert");
     const runIds = runs.map((r) => r.id);
     const hashes = await storeEvaluations(tx, tickId, result.evaluations, runIdsOf, new Map(stored.map((s) => [s.assetKey, s.resultHash])));
-    await storeCursors(tx, location.id, result.cursors, hashes, new Map(stored.map((s) => [s.assetKey, s.cursor])));
+    const written = await storeCursors(
+      tx,
+      location.id,
+      automatedKeys,
+      result.cursors,
+      hashes,
+      new Map(stored.map((s) => [s.assetKey, s.cursor])),
+    );
+    // The next tick evaluates again what this one requested or remembered differently, and the
+    // assets whose cron ticked (true once, false the next tick; newly updated ones are found again
+    // by the two-tick materialization window).
+    const cronTicked = incremental?.dirty ?? cronTickedFor(automated, instigator!.lastTickAt, options.now);
+    const pending = [...new Set([...written, ...result.requested, ...cronTicked])];
     await tx.query(
-      `UPDATE "AutomationInstigator" SET "lastTickAt" = $2, "nextTickAt" = $3, "lastMaterializationId" = $4::bigint, "updatedAt" = now()
+      `UPDATE "AutomationInstigator" SET "lastTickAt" = $2, "nextTickAt" = $3, "lastMaterializationId" = $4::bigint,
+         "previousMaterializationId" = $8::bigint, "previousChangeSeq" = $9::bigint, "changeSeq" = $5::bigint,
+         pending = $6::text[], "versionId" = $7, "updatedAt" = now()
        WHERE "locationId" = $1`,
-      [location.id, options.now, new Date(options.now.getTime() + options.intervalMs), upTo.toString()],
+      [
+        location.id,
+        options.now,
+        new Date(options.now.getTime() + options.intervalMs),
+        upTo.toString(),
+        watermarks.seq,
+        pending,
+        location.versionId,
+        after.toString(),
+        instigator!.lastTickAt === null ? watermarks.seq : instigator!.changeSeq,
+      ],
     );
     const status = runIds.length ? "SUCCESS" : "SKIPPED";
     await tx.query(
       `UPDATE "AutomationTick" SET status = $2::"AutomationTickStatus", "endedAt" = $3, "runIds" = $4::text[], requested = $5 WHERE id = $1::bigint`,
       [tickId, status, new Date(), runIds, result.requested.length],
     );
-    return { kind: "ticked", tickId, status, requested: result.requested, runs };
+    return { kind: "ticked", tickId, status, requested: result.requested, runs, evaluated: result.evaluations.length };
   });
 }
 
@@ -290,7 +467,10 @@ function withRequiredSiblings(manifest: Manifest, keys: readonly string[]): stri
 /**
  * An asset's evaluation is written when it was requested or its node results differ from the
  * last ones written (Dagster keeps them the same way), so a quiet asset costs no row per tick
- * and its latest row still answers "why (not)". Returns the hashes of those written.
+ * and its latest row still answers "why (not)". A row holds the counts; the tree's ids, ops
+ * and labels are stored once per condition (AutomationConditionTree), so a tick that writes
+ * thousands of evaluations writes a few hundred bytes each, not the tree again. Returns the
+ * hashes of those written.
  */
 async function storeEvaluations(
   tx: Sql,
@@ -300,53 +480,68 @@ async function storeEvaluations(
   previousHashes: ReadonlyMap<string, string | null>,
 ): Promise<Map<string, string>> {
   const written = evaluations
-    .map((e) => ({
-      e,
-      hash: createHash("sha256")
-        // The node ids stand for the tree (they derive from it): the counts are what change.
-        .update(`${e.requested}|${e.partitionKey}|${e.nodes.map((n) => `${n.id}:${n.trueCount}/${n.candidateCount}`).join(",")}`)
+    .map((e) => {
+      const counts = e.nodes.flatMap((n) => [n.trueCount, n.candidateCount]);
+      // The condition's hash stands for the tree (ids derive from it): the counts are what change.
+      const hash = createHash("sha256")
+        .update(`${e.requested}|${e.partitionKey}|${e.condition}|${counts.join(",")}`)
         .digest("hex")
-        .slice(0, 32),
-    }))
+        .slice(0, 32);
+      return { e, counts, hash };
+    })
     .filter(({ e, hash }) => e.requested || previousHashes.get(e.assetKey) !== hash);
-  if (written.length)
-    await tx.query(
-      `INSERT INTO "AutomationEvaluation" ("tickId", "assetKey", "partitionKey", requested, nodes, "runIds")
-       SELECT $1::bigint, r.key, r.partition, r.requested, r.nodes, ARRAY(SELECT jsonb_array_elements_text(r.runs))
-       FROM unnest($2::text[], $3::boolean[], $4::jsonb[], $5::jsonb[], $6::text[]) AS r(key, requested, nodes, runs, partition)`,
-      [
-        tickId,
-        written.map((w) => w.e.assetKey),
-        written.map((w) => w.e.requested),
-        written.map((w) => JSON.stringify(w.e.nodes)),
-        written.map((w) => JSON.stringify(w.e.requested ? (runIdsOf.get(w.e.assetKey) ?? []) : [])),
-        written.map((w) => w.e.partitionKey),
-      ],
-    );
+  if (written.length === 0) return new Map();
+  const trees = new Map(written.map(({ e }) => [e.condition, e.nodes]));
+  await tx.query(
+    `INSERT INTO "AutomationConditionTree" (hash, nodes) SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (hash) DO NOTHING`,
+    [
+      [...trees.keys()],
+      [...trees.values()].map((nodes) => JSON.stringify(nodes.map((n) => ({ id: n.id, parentId: n.parentId, op: n.op, label: n.label })))),
+    ],
+  );
+  await tx.query(
+    `INSERT INTO "AutomationEvaluation" ("tickId", "assetKey", "partitionKey", requested, "treeHash", counts, "runIds")
+     SELECT $1::bigint, r.key, r.partition, r.requested, r.tree, ARRAY(SELECT jsonb_array_elements_text(r.counts)::int),
+            ARRAY(SELECT jsonb_array_elements_text(r.runs))
+     FROM unnest($2::text[], $3::boolean[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[]) AS r(key, requested, tree, counts, runs, partition)`,
+    [
+      tickId,
+      written.map((w) => w.e.assetKey),
+      written.map((w) => w.e.requested),
+      written.map((w) => w.e.condition),
+      written.map((w) => JSON.stringify(w.counts)),
+      written.map((w) => JSON.stringify(w.e.requested ? (runIdsOf.get(w.e.assetKey) ?? []) : [])),
+      written.map((w) => w.e.partitionKey),
+    ],
+  );
   return new Map(written.map((w) => [w.e.assetKey, w.hash]));
 }
 
 /**
- * The evaluator's cursors replace the location's (assets no longer automated drop theirs), with
- * the hashes just written. A cursor that differs from the stored one only by its `evaluatedAt`
- * is not rewritten: the evaluator compares cron ticks with the location's last tick, so a quiet
- * tick writes no cursor row.
+ * Stores the cursors of the assets evaluated, with the hashes just written; assets no longer
+ * automated drop theirs, and the others (not evaluated by an incremental tick) keep theirs. A
+ * cursor that differs from the stored one only by its `evaluatedAt` is not rewritten: the
+ * evaluator compares cron ticks with the location's last tick, so a quiet tick writes no cursor
+ * row. Returns the keys of the cursors written.
  */
 async function storeCursors(
   tx: Sql,
   locationId: string,
+  automatedKeys: ReadonlySet<string>,
   cursors: ReadonlyMap<string, AutomationCursor>,
   writtenHashes: ReadonlyMap<string, string>,
   previous: ReadonlyMap<string, AutomationCursor>,
-): Promise<void> {
+): Promise<string[]> {
   const unchanged = (key: string) => {
     const before = previous.get(key);
     return before !== undefined && !writtenHashes.has(key) && sameCursor(before, cursors.get(key)!);
   };
-  const keys = [...cursors.keys()];
-  await tx.query(`DELETE FROM "AutomationCursor" WHERE "locationId" = $1 AND NOT ("assetKey" = ANY($2::text[]))`, [locationId, keys]);
-  const changed = keys.filter((key) => !unchanged(key));
-  if (changed.length === 0) return;
+  await tx.query(`DELETE FROM "AutomationCursor" WHERE "locationId" = $1 AND NOT ("assetKey" = ANY($2::text[]))`, [
+    locationId,
+    [...automatedKeys],
+  ]);
+  const changed = [...cursors.keys()].filter((key) => !unchanged(key));
+  if (changed.length === 0) return changed;
   await tx.query(
     `INSERT INTO "AutomationCursor" ("locationId", "assetKey", cursor, "resultHash")
      SELECT $1, r.key, r.cursor, r.hash FROM unnest($2::text[], $3::jsonb[], $4::text[]) AS r(key, cursor, hash)
@@ -354,4 +549,5 @@ async function storeCursors(
        "resultHash" = COALESCE(EXCLUDED."resultHash", "AutomationCursor"."resultHash")`,
     [locationId, changed, changed.map((k) => JSON.stringify(cursors.get(k))), changed.map((k) => writtenHashes.get(k) ?? null)],
   );
+  return changed;
 }

@@ -9,6 +9,7 @@ import {
 } from "../automation/instigator.js";
 import { type AutomationRunRequest, dryRunLocation, type DryRunOutcome } from "../automation/tick.js";
 import { builder } from "../builder.js";
+import type { Sql } from "../db/sql.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { guardSubscription } from "../pubsub/guarded-subscription.js";
@@ -48,6 +49,29 @@ const AutomationNodeRef = builder.objectRef<AutomationNodeResult>("AutomationCon
   }),
 });
 
+type ConditionTreeNode = Pick<AutomationNodeResult, "id" | "parentId" | "op" | "label">;
+// Trees are stored by hash and never change: each is read once per process.
+const conditionTrees = new Map<string, Promise<ConditionTreeNode[]>>();
+
+/** An evaluation's nodes: older rows hold them whole, newer ones their tree's hash and the counts. */
+async function evaluationNodes(
+  sql: Sql,
+  e: { nodes: unknown; treeHash: string | null; counts: number[] },
+): Promise<AutomationNodeResult[]> {
+  if (e.nodes !== null || e.treeHash === null) return (e.nodes ?? []) as AutomationNodeResult[];
+  const hash = e.treeHash;
+  let tree = conditionTrees.get(hash);
+  if (!tree) {
+    tree = sql.query<{ nodes: ConditionTreeNode[] }>(`SELECT nodes FROM "AutomationConditionTree" WHERE hash = $1`, [hash]).then((rows) => {
+      if (!rows[0]) throw new Error(`automation condition tree ${hash} not found`);
+      return rows[0].nodes;
+    });
+    tree.catch(() => conditionTrees.delete(hash));
+    conditionTrees.set(hash, tree);
+  }
+  return (await tree).map((node, i) => ({ ...node, trueCount: e.counts[2 * i] ?? 0, candidateCount: e.counts[2 * i + 1] ?? 0 }));
+}
+
 builder.prismaObject("AutomationEvaluation", {
   description:
     "An asset's condition evaluated at a tick: written when its result changes or it is requested, so the latest answers why it did (not) run.",
@@ -63,7 +87,7 @@ builder.prismaObject("AutomationEvaluation", {
     nodes: t.field({
       type: [AutomationNodeRef],
       description: "Depth first from the root.",
-      resolve: (e) => e.nodes as unknown as AutomationNodeResult[],
+      resolve: (e, _args, ctx) => evaluationNodes(ctx.db.sql, e),
     }),
     runIds: t.exposeStringList("runIds"),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
