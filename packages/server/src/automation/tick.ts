@@ -103,6 +103,46 @@ export function automatedAssets(manifest: Manifest) {
   return manifest.assets.filter((a) => a.automation !== null && (a.partitions === null || a.partitions.kind === "time_window"));
 }
 
+/** What a tick needs of a manifest's automated assets, computed once per manifest object (the manifest cache keeps them). */
+interface AutomatedGraph {
+  automated: ReturnType<typeof automatedAssets>;
+  automatedKeys: ReadonlySet<string>;
+  /** Dependencies of automated assets that are not automated themselves. */
+  depKeys: readonly string[];
+  /** Those of them another location defines. */
+  externalDeps: readonly string[];
+  /** An asset's automated dependents. */
+  dependents: ReadonlyMap<string, readonly string[]>;
+  /** The partitions definitions of the location's automated assets and own dependencies. */
+  ownPartitions: ReadonlyMap<string, PartitionsDefinition>;
+}
+
+const graphs = new WeakMap<Manifest, AutomatedGraph>();
+function automatedGraph(manifest: Manifest): AutomatedGraph {
+  let graph = graphs.get(manifest);
+  if (!graph) {
+    const automated = automatedAssets(manifest);
+    const automatedKeys = new Set(automated.map((a) => a.key));
+    const depKeys = [...new Set(automated.flatMap((a) => a.deps))].filter((k) => !automatedKeys.has(k));
+    const own = new Map(manifest.assets.map((a) => [a.key, a]));
+    const dependents = new Map<string, string[]>();
+    for (const asset of automated)
+      for (const dep of asset.deps) {
+        const list = dependents.get(dep);
+        if (list) list.push(asset.key);
+        else dependents.set(dep, [asset.key]);
+      }
+    const ownPartitions = new Map<string, PartitionsDefinition>();
+    for (const key of [...automatedKeys, ...depKeys]) {
+      const partitions = own.get(key)?.partitions;
+      if (partitions) ownPartitions.set(key, partitions as PartitionsDefinition);
+    }
+    graph = { automated, automatedKeys, depKeys, externalDeps: depKeys.filter((k) => !own.has(k)), dependents, ownPartitions };
+    graphs.set(manifest, graph);
+  }
+  return graph;
+}
+
 // Conditions are parsed once per manifest object (the manifest cache keeps them), not every tick:
 // the evaluator then keeps each tree's ids and hash by identity too.
 const parsedConditions = new WeakMap<object, AutomationConditionNode>();
@@ -236,10 +276,7 @@ function cronsOf(tree: AutomationConditionNode): Array<{ cron: string; timezone:
  * or with a changed dependency, and everything downstream of them, where a changed request
  * travels) and their dependencies. Empty when nothing changed: the tick reads no state at all.
  */
-function subjectsOf(automated: ReturnType<typeof automatedAssets>, changes: Changes): Set<string> {
-  const dependents = new Map<string, string[]>();
-  for (const asset of automated) for (const dep of asset.deps) dependents.set(dep, [...(dependents.get(dep) ?? []), asset.key]);
-  const automatedKeys = new Set(automated.map((a) => a.key));
+function subjectsOf({ automated, automatedKeys, dependents }: AutomatedGraph, changes: Changes): Set<string> {
   const evaluated = new Set<string>();
   const queue: string[] = [];
   const visit = (key: string) => {
@@ -312,11 +349,11 @@ export async function tickLocation(
       return { kind: "not_due" };
 
     const manifest = await manifests.get(tx, location.versionId);
-    const automated = automatedAssets(manifest);
-    const automatedKeys = new Set(automated.map((a) => a.key));
-    const depKeys = [...new Set(automated.flatMap((a) => a.deps))].filter((k) => !automatedKeys.has(k));
-    // Time-partitioned assets (automated or dependencies, any location) are read on their latest window.
-    const definitions = await readPartitionsDefinitions(tx, [...automatedKeys, ...depKeys]);
+    const graph = automatedGraph(manifest);
+    const { automated, automatedKeys, depKeys } = graph;
+    // Time-partitioned assets (automated or dependencies, any location) are read on their latest
+    // window: the location's own definitions from its manifest, other locations' from the catalog.
+    const definitions = new Map([...graph.ownPartitions, ...(await readPartitionsDefinitions(tx, graph.externalDeps))]);
     const windows = new LatestWindows();
     const windowOf = (key: string): { partitionKey?: string | null } => {
       const def = definitions.get(key);
@@ -337,7 +374,7 @@ export async function tickLocation(
       !dryRun && instigator!.lastTickAt !== null && instigator!.versionId === location.versionId
         ? await changedSinceLastTick(tx, instigator!, upTo, automated, definitions, windows, options.now)
         : null;
-    const subjects = incremental ? subjectsOf(automated, incremental) : null;
+    const subjects = incremental ? subjectsOf(graph, incremental) : null;
     const inSubjects = (key: string) => subjects === null || subjects.has(key);
     const states =
       subjects?.size === 0
@@ -403,7 +440,8 @@ export async function tickLocation(
     const written = await storeCursors(
       tx,
       location.id,
-      automatedKeys,
+      // An incremental tick evaluates the version the last tick did: no asset stopped being automated.
+      incremental ? null : automatedKeys,
       result.cursors,
       hashes,
       new Map(stored.map((s) => [s.assetKey, s.cursor])),
@@ -519,7 +557,7 @@ async function storeEvaluations(
 
 /**
  * Stores the cursors of the assets evaluated, with the hashes just written; assets no longer
- * automated drop theirs, and the others (not evaluated by an incremental tick) keep theirs. A
+ * automated (not in `automatedKeys`, when given) drop theirs, and the others (not evaluated by an incremental tick) keep theirs. A
  * cursor that differs from the stored one only by its `evaluatedAt` is not rewritten: the
  * evaluator compares cron ticks with the location's last tick, so a quiet tick writes no cursor
  * row. Returns the keys of the cursors written.
@@ -527,7 +565,7 @@ async function storeEvaluations(
 async function storeCursors(
   tx: Sql,
   locationId: string,
-  automatedKeys: ReadonlySet<string>,
+  automatedKeys: ReadonlySet<string> | null,
   cursors: ReadonlyMap<string, AutomationCursor>,
   writtenHashes: ReadonlyMap<string, string>,
   previous: ReadonlyMap<string, AutomationCursor>,
@@ -536,10 +574,11 @@ async function storeCursors(
     const before = previous.get(key);
     return before !== undefined && !writtenHashes.has(key) && sameCursor(before, cursors.get(key)!);
   };
-  await tx.query(`DELETE FROM "AutomationCursor" WHERE "locationId" = $1 AND NOT ("assetKey" = ANY($2::text[]))`, [
-    locationId,
-    [...automatedKeys],
-  ]);
+  if (automatedKeys)
+    await tx.query(`DELETE FROM "AutomationCursor" WHERE "locationId" = $1 AND NOT ("assetKey" = ANY($2::text[]))`, [
+      locationId,
+      [...automatedKeys],
+    ]);
   const changed = [...cursors.keys()].filter((key) => !unchanged(key));
   if (changed.length === 0) return changed;
   await tx.query(
