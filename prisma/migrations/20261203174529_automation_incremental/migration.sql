@@ -8,6 +8,7 @@ ALTER COLUMN "nodes" DROP NOT NULL;
 
 -- AlterTable
 ALTER TABLE "AutomationInstigator" ADD COLUMN     "changeSeq" BIGINT NOT NULL DEFAULT 0,
+ADD COLUMN     "flipped" TEXT[] DEFAULT ARRAY[]::TEXT[],
 ADD COLUMN     "pending" TEXT[] DEFAULT ARRAY[]::TEXT[],
 ADD COLUMN     "previousChangeSeq" BIGINT NOT NULL DEFAULT 0,
 ADD COLUMN     "previousMaterializationId" BIGINT NOT NULL DEFAULT 0,

@@ -115,6 +115,8 @@ interface AutomatedGraph {
   dependents: ReadonlyMap<string, readonly string[]>;
   /** The partitions definitions of the location's automated assets and own dependencies. */
   ownPartitions: ReadonlyMap<string, PartitionsDefinition>;
+  /** An asset of a multi-asset that cannot subset → all of that multi-asset's assets. */
+  requiredSiblings: ReadonlyMap<string, readonly string[]>;
 }
 
 const graphs = new WeakMap<Manifest, AutomatedGraph>();
@@ -137,7 +139,20 @@ function automatedGraph(manifest: Manifest): AutomatedGraph {
       const partitions = own.get(key)?.partitions;
       if (partitions) ownPartitions.set(key, partitions as PartitionsDefinition);
     }
-    graph = { automated, automatedKeys, depKeys, externalDeps: depKeys.filter((k) => !own.has(k)), dependents, ownPartitions };
+    const wholeMultiAssets = new Map<string, string[]>();
+    for (const asset of manifest.assets)
+      if (asset.multiAsset && !asset.multiAsset.canSubset)
+        wholeMultiAssets.set(asset.multiAsset.name, [...(wholeMultiAssets.get(asset.multiAsset.name) ?? []), asset.key]);
+    const requiredSiblings = new Map([...wholeMultiAssets.values()].flatMap((keys) => keys.map((key) => [key, keys] as const)));
+    graph = {
+      automated,
+      automatedKeys,
+      depKeys,
+      externalDeps: depKeys.filter((k) => !own.has(k)),
+      dependents,
+      ownPartitions,
+      requiredSiblings,
+    };
     graphs.set(manifest, graph);
   }
   return graph;
@@ -184,12 +199,13 @@ interface InstigatorRow {
   changeSeq: string;
   previousChangeSeq: string;
   pending: string[] | null;
+  flipped: string[] | null;
   versionId: string | null;
 }
 
 /** What an incremental tick evaluates (see AutomationTick.incremental). */
 interface Changes {
-  /** Automated assets evaluated whatever their dependencies: a cron of their condition ticked since the last tick. */
+  /** Automated assets evaluated whatever their dependencies: a cron of their condition ticked since the last tick, or the last tick left them pending. */
   dirty: Set<string>;
   /** Assets (automated or dependencies) whose state can have moved since the last tick. */
   changed: Set<string>;
@@ -201,8 +217,10 @@ interface Changes {
  * updated at the last tick is evaluated again when it no longer is): assets materialized; the
  * selections of runs and backfills and the assets of check executions whose status was written
  * (the "AutomationChange" sequence, set by triggers); assets whose latest time window moved;
- * those the last tick left pending (requested, their cursor rewritten, or their cron ticked);
- * and automated assets for which one of their condition's crons ticked since the last tick. Evaluating an asset
+ * assets whose request the last tick changed (dependents read it as `newlyRequested`). Dirty,
+ * evaluated but not by that alone their dependents: those the last tick left pending
+ * (requested, their cursor rewritten, or their cron ticked) and automated assets for which one
+ * of their condition's crons ticked since the last tick. Evaluating an asset
  * whose inputs did not change gives its previous result, so erring towards more is harmless.
  */
 async function changedSinceLastTick(
@@ -221,11 +239,13 @@ async function changedSinceLastTick(
      UNION SELECT "assetKey" FROM "AssetCheckExecution" WHERE "changeSeq" > $3::bigint`,
     [instigator.previousMaterializationId, upTo.toString(), instigator.previousChangeSeq],
   );
-  const changed = new Set([...rows.map((r) => r.key), ...(instigator.pending ?? [])]);
+  const changed = new Set([...rows.map((r) => r.key), ...(instigator.flipped ?? [])]);
   const lastTickAt = instigator.lastTickAt!;
   for (const [key, def] of definitions)
     if (def.kind === "time_window" && windows.at(def, now) !== windows.at(def, lastTickAt)) changed.add(key);
-  return { dirty: cronTickedFor(automated, lastTickAt, now), changed };
+  const dirty = cronTickedFor(automated, lastTickAt, now);
+  for (const key of instigator.pending ?? []) dirty.add(key);
+  return { dirty, changed };
 }
 
 /**
@@ -301,7 +321,7 @@ function subjectsOf({ automated, automatedKeys, dependents }: AutomatedGraph, ch
  * unpartitioned ones, one per partition key for the time-partitioned ones.
  */
 function runRequests(
-  manifest: Manifest,
+  graph: AutomatedGraph,
   requested: readonly string[],
   evaluations: readonly AutomationEvaluation[],
 ): AutomationRunRequest[] {
@@ -309,9 +329,11 @@ function runRequests(
   const groups = new Map<string | null, string[]>();
   for (const key of requested) {
     const partition = partitionOf.get(key) ?? null;
-    groups.set(partition, [...(groups.get(partition) ?? []), key]);
+    const group = groups.get(partition);
+    if (group) group.push(key);
+    else groups.set(partition, [key]);
   }
-  return [...groups].map(([partitionKey, keys]) => ({ assetKeys: withRequiredSiblings(manifest, keys), partitionKey }));
+  return [...groups].map(([partitionKey, keys]) => ({ assetKeys: withRequiredSiblings(graph, keys), partitionKey }));
 }
 
 /**
@@ -339,7 +361,7 @@ export async function tickLocation(
     ]);
     const [instigator] = await tx.query<InstigatorRow>(
       `SELECT paused, "lastTickAt", "nextTickAt", "lastMaterializationId"::text, "previousMaterializationId"::text,
-              "changeSeq"::text, "previousChangeSeq"::text, pending, "versionId"
+              "changeSeq"::text, "previousChangeSeq"::text, pending, flipped, "versionId"
        FROM "AutomationInstigator" WHERE "locationId" = $1 FOR UPDATE`,
       [location.id],
     );
@@ -396,14 +418,15 @@ export async function tickLocation(
             `SELECT "assetKey", cursor, "resultHash" FROM "AutomationCursor" WHERE "locationId" = $1 AND ($2::text[] IS NULL OR "assetKey" = ANY($2::text[]))`,
             [location.id, subjects ? [...subjects] : null],
           );
+    const cursorsBefore = new Map(stored.map((s) => [s.assetKey, s.cursor]));
     const result = evaluateAutomationTick({
       now: options.now.getTime(),
       previousTickAt: instigator!.lastTickAt?.getTime() ?? null,
       assets: states,
-      cursors: new Map(stored.map((s) => [s.assetKey, s.cursor])),
+      cursors: cursorsBefore,
       ...(incremental ? { incremental } : {}),
     });
-    const requests = runRequests(manifest, result.requested, result.evaluations);
+    const requests = runRequests(graph, result.requested, result.evaluations);
     if (dryRun)
       throw new DryRunRollback({
         requested: result.requested,
@@ -444,17 +467,20 @@ export async function tickLocation(
       incremental ? null : automatedKeys,
       result.cursors,
       hashes,
-      new Map(stored.map((s) => [s.assetKey, s.cursor])),
+      cursorsBefore,
     );
     // The next tick evaluates again what this one requested or remembered differently, and the
     // assets whose cron ticked (true once, false the next tick; newly updated ones are found again
     // by the two-tick materialization window).
-    const cronTicked = incremental?.dirty ?? cronTickedFor(automated, instigator!.lastTickAt, options.now);
+    const cronTicked = cronTickedFor(automated, instigator!.lastTickAt, options.now);
     const pending = [...new Set([...written, ...result.requested, ...cronTicked])];
+    const flipped = [...result.cursors]
+      .filter(([key, c]) => c.requested !== (cursorsBefore.get(key)?.requested ?? false))
+      .map(([key]) => key);
     await tx.query(
       `UPDATE "AutomationInstigator" SET "lastTickAt" = $2, "nextTickAt" = $3, "lastMaterializationId" = $4::bigint,
          "previousMaterializationId" = $8::bigint, "previousChangeSeq" = $9::bigint, "changeSeq" = $5::bigint,
-         pending = $6::text[], "versionId" = $7, "updatedAt" = now()
+         pending = $6::text[], flipped = $10::text[], "versionId" = $7, "updatedAt" = now()
        WHERE "locationId" = $1`,
       [
         location.id,
@@ -466,6 +492,7 @@ export async function tickLocation(
         location.versionId,
         after.toString(),
         instigator!.lastTickAt === null ? watermarks.seq : instigator!.changeSeq,
+        flipped,
       ],
     );
     const status = runIds.length ? "SUCCESS" : "SKIPPED";
@@ -493,12 +520,9 @@ function sameCursor(a: AutomationCursor, b: AutomationCursor): boolean {
 }
 
 /** A multi-asset that cannot subset runs whole: requesting one of its assets requests them all. */
-function withRequiredSiblings(manifest: Manifest, keys: readonly string[]): string[] {
+function withRequiredSiblings(graph: AutomatedGraph, keys: readonly string[]): string[] {
   const out = new Set(keys);
-  for (const key of keys) {
-    const multi = manifest.assets.find((a) => a.key === key)?.multiAsset;
-    if (multi && !multi.canSubset) for (const sibling of manifest.assets) if (sibling.multiAsset?.name === multi.name) out.add(sibling.key);
-  }
+  for (const key of keys) for (const sibling of graph.requiredSiblings.get(key) ?? []) out.add(sibling);
   return [...out];
 }
 
@@ -537,18 +561,19 @@ async function storeEvaluations(
       [...trees.values()].map((nodes) => JSON.stringify(nodes.map((n) => ({ id: n.id, parentId: n.parentId, op: n.op, label: n.label })))),
     ],
   );
+  // Arrays travel as array literals of text: faster to cast than jsonb taken apart row by row.
   await tx.query(
     `INSERT INTO "AutomationEvaluation" ("tickId", "assetKey", "partitionKey", requested, "treeHash", counts, "runIds")
-     SELECT $1::bigint, r.key, r.partition, r.requested, r.tree, ARRAY(SELECT jsonb_array_elements_text(r.counts)::int),
-            ARRAY(SELECT jsonb_array_elements_text(r.runs))
-     FROM unnest($2::text[], $3::boolean[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[]) AS r(key, requested, tree, counts, runs, partition)`,
+     SELECT $1::bigint, r.key, r.partition, r.requested, r.tree, r.counts::int[], r.runs::text[]
+     FROM unnest($2::text[], $3::boolean[], $4::text[], $5::text[], $6::text[], $7::text[]) AS r(key, requested, tree, counts, runs, partition)`,
     [
       tickId,
       written.map((w) => w.e.assetKey),
       written.map((w) => w.e.requested),
       written.map((w) => w.e.condition),
-      written.map((w) => JSON.stringify(w.counts)),
-      written.map((w) => JSON.stringify(w.e.requested ? (runIdsOf.get(w.e.assetKey) ?? []) : [])),
+      written.map((w) => `{${w.counts.join(",")}}`),
+      // Run ids are uuids: no quoting needed inside the literal.
+      written.map((w) => `{${w.e.requested ? (runIdsOf.get(w.e.assetKey) ?? []).join(",") : ""}}`),
       written.map((w) => w.e.partitionKey),
     ],
   );
