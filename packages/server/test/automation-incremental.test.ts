@@ -30,7 +30,10 @@ const DAILY = {
 const keyOf = (n: number) => `n${String(n).padStart(2, "0")}`;
 const partitioned = (n: number) => n >= WIDTH && n % 11 === 3;
 
-/** 40 assets in 5 layers, each past the first on one or two of the layer before; conditions mixed. */
+/**
+ * 40 assets in 5 layers, each past the first on one or two of the layer before; conditions
+ * mixed: eager, onCron, onMissing and one on dependencies' requests.
+ */
 function assets() {
   const next = seededRandom(21);
   return Array.from({ length: LAYERS * WIDTH }, (_, n) => {
@@ -48,11 +51,14 @@ function assets() {
         ? n % 4 === 0
           ? AC.onCron("0 * * * *", "Europe/Berlin").node
           : undefined
-        : n % 6 === 0
-          ? AC.onCron("30 */2 * * *", "UTC").node
-          : n % 9 === 0
-            ? AC.onMissing().node
-            : AC.eager().node;
+        : n % 10 === 5
+          ? // A condition of dependencies' requests: their `newlyRequested` is read from their cursors.
+            AC.anyDepsMatch(AC.newlyRequested()).and(AC.not(AC.inProgress())).node
+          : n % 6 === 0
+            ? AC.onCron("30 */2 * * *", "UTC").node
+            : n % 9 === 0
+              ? AC.onMissing().node
+              : AC.eager().node;
     return { key: keyOf(n), deps: [...deps], ...(automation ? { automation } : {}), ...(partitioned(n) ? { partitions: DAILY } : {}) };
   });
 }

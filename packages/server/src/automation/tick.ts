@@ -460,7 +460,7 @@ export async function tickLocation(
     if (runs.length) failpoint("automation.after-run-insert");
     const runIds = runs.map((r) => r.id);
     const hashes = await storeEvaluations(tx, tickId, result.evaluations, runIdsOf, new Map(stored.map((s) => [s.assetKey, s.resultHash])));
-    const written = await storeCursors(
+    await storeCursors(
       tx,
       location.id,
       // An incremental tick evaluates the version the last tick did: no asset stopped being automated.
@@ -469,11 +469,18 @@ export async function tickLocation(
       hashes,
       cursorsBefore,
     );
-    // The next tick evaluates again what this one requested or remembered differently, and the
-    // assets whose cron ticked (true once, false the next tick; newly updated ones are found again
-    // by the two-tick materialization window).
+    // The next tick evaluates again what this one requested (the same inputs would request it
+    // again) or whose memory changed (`since`, `newlyTrue`, `requested`: the same inputs can give
+    // another result), and the assets whose cron ticked (true once, false the next tick). An
+    // evaluation that only counted differently needs nothing: its inputs moved, and the ones that
+    // move back are found again (newly updated by the two-tick materialization window, requests
+    // by `flipped`).
     const cronTicked = cronTickedFor(automated, instigator!.lastTickAt, options.now);
-    const pending = [...new Set([...written, ...result.requested, ...cronTicked])];
+    const remembered = [...result.cursors].filter(([key, c]) => {
+      const before = cursorsBefore.get(key);
+      return before === undefined || !sameCursor(before, c);
+    });
+    const pending = [...new Set([...remembered.map(([key]) => key), ...result.requested, ...cronTicked])];
     const flipped = [...result.cursors]
       .filter(([key, c]) => c.requested !== (cursorsBefore.get(key)?.requested ?? false))
       .map(([key]) => key);
@@ -585,7 +592,7 @@ async function storeEvaluations(
  * automated (not in `automatedKeys`, when given) drop theirs, and the others (not evaluated by an incremental tick) keep theirs. A
  * cursor that differs from the stored one only by its `evaluatedAt` is not rewritten: the
  * evaluator compares cron ticks with the location's last tick, so a quiet tick writes no cursor
- * row. Returns the keys of the cursors written.
+ * row.
  */
 async function storeCursors(
   tx: Sql,
@@ -594,7 +601,7 @@ async function storeCursors(
   cursors: ReadonlyMap<string, AutomationCursor>,
   writtenHashes: ReadonlyMap<string, string>,
   previous: ReadonlyMap<string, AutomationCursor>,
-): Promise<string[]> {
+): Promise<void> {
   const unchanged = (key: string) => {
     const before = previous.get(key);
     return before !== undefined && !writtenHashes.has(key) && sameCursor(before, cursors.get(key)!);
@@ -605,7 +612,7 @@ async function storeCursors(
       [...automatedKeys],
     ]);
   const changed = [...cursors.keys()].filter((key) => !unchanged(key));
-  if (changed.length === 0) return changed;
+  if (changed.length === 0) return;
   await tx.query(
     `INSERT INTO "AutomationCursor" ("locationId", "assetKey", cursor, "resultHash")
      SELECT $1, r.key, r.cursor, r.hash FROM unnest($2::text[], $3::jsonb[], $4::text[]) AS r(key, cursor, hash)
@@ -613,5 +620,4 @@ async function storeCursors(
        "resultHash" = COALESCE(EXCLUDED."resultHash", "AutomationCursor"."resultHash")`,
     [locationId, changed, changed.map((k) => JSON.stringify(cursors.get(k))), changed.map((k) => writtenHashes.get(k) ?? null)],
   );
-  return changed;
 }
