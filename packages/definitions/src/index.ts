@@ -27,7 +27,16 @@ export {
 export { op, type OpDefinition, type OpOptions, type OpInputs, type OpArgs, type OpResult } from "./authoring/op.js";
 export { OpHandle } from "./authoring/graph-builder.js";
 export { Definitions, type DefinitionsOptions } from "./authoring/definitions.js";
-export { schedule, ScheduleDefinition, type ScheduleOptions } from "./authoring/schedule.js";
+export {
+  schedule,
+  type ScheduleContext,
+  ScheduleDefinition,
+  type ScheduleEvaluation,
+  type ScheduleFunction,
+  type ScheduleFunctionOptions,
+  type ScheduleOptions,
+  type SkipReason,
+} from "./authoring/schedule.js";
 export {
   type RunRequest,
   sensor,

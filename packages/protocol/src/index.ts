@@ -167,11 +167,14 @@ export {
 export { AutomationCondition } from "./automation/builder.js";
 export { AUTOMATION_TICK_TAG } from "./automation/run-tags.js";
 export {
+  DEFAULT_SCHEDULE_TIMEOUT_MS,
+  MAX_SCHEDULE_TIMEOUT_MS,
   manifestScheduleSchema,
   scheduleStatusSchema,
   type ManifestSchedule,
   type ScheduleStatus,
 } from "./schedules/schedule.js";
+export { scheduleTickResultSchema, type ScheduleTickResult, type ScheduleTickResultInput } from "./schedules/tick-result.js";
 export { scheduleProblems } from "./schedules/problems.js";
 export {
   DEFAULT_SENSOR_INTERVAL_MS,

@@ -27,14 +27,16 @@ import { manifestSensorSchema, sensorProblems } from "./sensors/sensor.js";
  * (`schedules`); a location without schedules still writes version 3 (`manifestVersionFor`), so
  * its manifest and hash are what they were, and a server reading only 3 refuses schedules
  * rather than dropping them. Version 5 added sensors (`sensors`), written only by a location
- * that has some, for the same reason.
+ * that has some, for the same reason. Version 6 added schedule functions (`function` on a
+ * schedule), written only by a location with one: a server reading only 5 would drop the field
+ * and launch the default run at every instant, so it refuses the manifest instead.
  */
-export const MANIFEST_VERSION = 5;
-export const SUPPORTED_MANIFEST_VERSIONS: readonly number[] = [1, 2, 3, 4, MANIFEST_VERSION];
+export const MANIFEST_VERSION = 6;
+export const SUPPORTED_MANIFEST_VERSIONS: readonly number[] = [1, 2, 3, 4, 5, MANIFEST_VERSION];
 
 /**
- * The lowest manifest version that carries what a manifest holds: 5 with sensors, 4 with
- * schedules, else 3.
+ * The lowest manifest version that carries what a manifest holds: 6 with a schedule function,
+ * 5 with sensors, 4 with schedules, else 3.
  *
  * @example
  * ```ts
@@ -42,9 +44,10 @@ export const SUPPORTED_MANIFEST_VERSIONS: readonly number[] = [1, 2, 3, 4, MANIF
  * ```
  */
 export function manifestVersionFor(manifest: {
-  schedules?: readonly unknown[] | undefined;
+  schedules?: readonly { function?: unknown }[] | undefined;
   sensors?: readonly unknown[] | undefined;
 }): number {
+  if (manifest.schedules?.some((s) => s.function !== undefined)) return 6;
   return manifest.sensors?.length ? 5 : manifest.schedules?.length ? 4 : 3;
 }
 /** The most assets one location may register. */

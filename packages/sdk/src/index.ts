@@ -119,6 +119,8 @@ export {
   type ClaimedRun,
   type ClaimedSensorTick,
   type SensorTickReport,
+  type ClaimedScheduleTick,
+  type ScheduleTickReport,
   type RunReport,
   type RunRequest,
   type WorkerRunEvent,

@@ -6,7 +6,9 @@ import {
   type RunEventInput,
   type StrataErrorFieldsFragment,
   type WorkerClaimRunMutation,
+  type WorkerClaimScheduleTicksMutation,
   type WorkerClaimSensorTicksMutation,
+  type WorkerReportScheduleTickMutation,
   type WorkerReportSensorTickMutation,
   type WorkerRunRequestsSubscription,
 } from "./generated/graphql.js";
@@ -73,6 +75,31 @@ export type ClaimedSensorTick = WorkerClaimSensorTicksMutation["claimSensorTicks
  */
 export type SensorTickReport = Omit<
   Extract<WorkerReportSensorTickMutation["reportSensorTick"], { __typename: "SensorTickReport" }>,
+  "__typename"
+>;
+
+/**
+ * A schedule function's tick a worker took to evaluate: the schedule's name, the scheduled
+ * instant its function gets, and when the tick fails without an answer.
+ *
+ * @example
+ * ```ts
+ * for (const tick of await worker.claimScheduleTicks({ location: "sales", workerId })) console.log(tick.schedule, tick.scheduledAt);
+ * ```
+ */
+export type ClaimedScheduleTick = WorkerClaimScheduleTicksMutation["claimScheduleTicks"][number];
+
+/**
+ * What the server did with a schedule function's answer: its status, the runs launched, the run
+ * keys it had launched before; `accepted: false` when the tick had already ended (timed out).
+ *
+ * @example
+ * ```ts
+ * const report: ScheduleTickReport = await worker.reportScheduleTick({ location, tickId, workerId, result: { skipReason: "holiday" } });
+ * ```
+ */
+export type ScheduleTickReport = Omit<
+  Extract<WorkerReportScheduleTickMutation["reportScheduleTick"], { __typename: "ScheduleTickReport" }>,
   "__typename"
 >;
 
@@ -177,6 +204,30 @@ export interface WorkerClient
    * ```
    */
   reportSensorTick(input: { location: string; tickId: string; workerId: string; result: unknown }): Promise<SensorTickReport>;
+
+  /**
+   * Takes the location's schedule-function ticks no worker has taken yet (announced as
+   * SCHEDULE_TICK run requests); each goes to exactly one worker, which evaluates the schedule's
+   * function at `scheduledAt` and reports.
+   *
+   * @example
+   * ```ts
+   * const ticks = await worker.claimScheduleTicks({ location: "sales", workerId });
+   * ```
+   */
+  claimScheduleTicks(input: { location: string; workerId: string }): Promise<ClaimedScheduleTick[]>;
+
+  /**
+   * Answers a schedule function's tick with its run requests or skip reason
+   * (`{ runRequests, skipReason }`; a request with every field null is the default run) or the
+   * error it threw (`{ error: { name, message, stack } }`).
+   *
+   * @example
+   * ```ts
+   * await worker.reportScheduleTick({ location: "sales", tickId: tick.tickId, workerId, result: { runRequests: [{}] } });
+   * ```
+   */
+  reportScheduleTick(input: { location: string; tickId: string; workerId: string; result: unknown }): Promise<ScheduleTickReport>;
 }
 
 type ReportField = { __typename: string; lastSeq?: number; status?: string; cancelRequested?: boolean; message?: string };
@@ -222,6 +273,12 @@ export function createWorkerClient(options: ClientOptions): WorkerClient {
     },
     async reportSensorTick(input) {
       return unwrapResult((await sdk.WorkerReportSensorTick(input)).reportSensorTick, "SensorTickReport");
+    },
+    async claimScheduleTicks(input) {
+      return (await sdk.WorkerClaimScheduleTicks(input)).claimScheduleTicks;
+    },
+    async reportScheduleTick(input) {
+      return unwrapResult((await sdk.WorkerReportScheduleTick(input)).reportScheduleTick, "ScheduleTickReport");
     },
     runRequests(location, subscribeOptions = {}) {
       return subscription(

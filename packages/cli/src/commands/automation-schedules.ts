@@ -19,7 +19,7 @@ export function scheduleCommands(): Command[] {
   const list = withServerOptions(new Command("list"))
     .summary("each code location's automation, schedules and sensors")
     .description(
-      "Per code location: whether its automation conditions tick (and when next), its schedules with status, cron, next tick and last tick, and its sensors with status, interval, cursor and last tick.",
+      "Per code location: whether its automation conditions tick (and when next), its schedules with status, cron, whether a function evaluates them, next tick and last tick, and its sensors with status, interval, cursor and last tick.",
     )
     .option("--location <name>", "only this code location")
     .option("--json", "print JSON for scripts");
@@ -82,12 +82,13 @@ async function listAutomation(options: ServerOptions & { location?: string; json
         s.name,
         s.status === "RUNNING" ? style.green(s.status) : style.dim(s.status),
         `${s.cron} (${s.timezone})`,
+        s.hasFunction ? "function" : "data",
         s.targetAssetKeys.join(", ") + (s.partitionKey ? ` [${s.partitionKey}]` : ""),
         s.nextTickAt ? new Date(s.nextTickAt).toISOString() : "-",
-        last ? `${last.status} ${relativeTime(last.startedAt)}` : "-",
+        last ? `${last.status} ${relativeTime(last.startedAt)}${last.skipReason ? `: ${last.skipReason}` : ""}` : "-",
       ];
     });
-    console.log(formatTable(["SCHEDULE", "STATUS", "CRON", "TARGET", "NEXT TICK", "LAST TICK"], rows));
+    console.log(formatTable(["SCHEDULE", "STATUS", "CRON", "EVALUATED BY", "TARGET", "NEXT TICK", "LAST TICK"], rows));
   }
   return 0;
 }

@@ -1,7 +1,16 @@
-import { isTagKey, type ManifestSchedule, scheduleProblems, TAG_KEY_CHARACTERS } from "@strata/protocol";
+import {
+  DEFAULT_SCHEDULE_TIMEOUT_MS,
+  isTagKey,
+  type ManifestSchedule,
+  MAX_SCHEDULE_TIMEOUT_MS,
+  scheduleProblems,
+  type ScheduleTickResultInput,
+  TAG_KEY_CHARACTERS,
+} from "@strata/protocol";
 import { assetKeyToString, type AssetKeyInput, checkName, parseAssetKey } from "./asset-key.js";
 import { AssetsDefinition } from "./assets-definition.js";
 import { DefinitionError } from "./definition-error.js";
+import { type RunRequest, wireRunRequest } from "./sensor.js";
 
 /**
  * Options of {@link schedule}.
@@ -39,6 +48,39 @@ export interface ScheduleOptions {
   defaultStatus?: "RUNNING" | "STOPPED";
 }
 
+/** Options of a {@link schedule} with an evaluation function. */
+export interface ScheduleFunctionOptions extends ScheduleOptions {
+  /** The tick fails when the function has not answered within this long (default 60 s, Dagster's). */
+  timeoutMs?: number;
+}
+
+/** What a schedule's function gets at each scheduled instant. */
+export interface ScheduleContext {
+  /**
+   * The instant being evaluated: the cron's wall time in the schedule's time zone, resolved as
+   * data schedules resolve it (a time skipped by DST is the instant the gap ends). The same on a
+   * retry or after downtime, not the time the function happens to run.
+   */
+  scheduledTime: Date;
+  /** Aborted when the tick's `timeoutMs` has passed: the tick has failed, stop working. */
+  signal: AbortSignal;
+}
+
+/** Why a scheduled instant launches nothing: the tick is SKIPPED and shows it. */
+export interface SkipReason {
+  skipReason: string;
+}
+
+/**
+ * What a schedule's function returns: one run request, several, a skip reason, or nothing (one
+ * run of the target, as a schedule without a function launches). A request's `runKey` launches
+ * at most once per schedule; its `assets` default to the target, its `partitionKey` to the
+ * schedule's (or the latest time window ended at the scheduled instant).
+ */
+export type ScheduleEvaluation = RunRequest | readonly RunRequest[] | SkipReason | undefined | void;
+
+export type ScheduleFunction = (context: ScheduleContext) => ScheduleEvaluation | Promise<ScheduleEvaluation>;
+
 /**
  * A schedule as data: at every instant its cron names in its time zone, the server launches one
  * run of the target, tagged `strata/schedule=<name>` and `strata/scheduled_at=<ISO instant>`
@@ -46,14 +88,26 @@ export interface ScheduleOptions {
  * DST as Dagster has it: a wall time that does not exist fires when the gap ends, one that
  * occurs twice fires once. List it in `new Definitions({ assets, schedules })`.
  *
+ * With a function (Dagster's `@schedule`), the server still decides when an instant is due, then
+ * asks this code location to evaluate it (in the location's process, never the server's): the
+ * function gets `scheduledTime` and answers with run requests, a skip reason, or nothing (the
+ * default run). A function that throws, or outlives `timeoutMs`, fails that tick; the next
+ * instant fires as usual.
+ *
  * @example
  * ```ts
  * const nightly = schedule({ name: "nightly", cron: "0 2 * * *", timezone: "America/New_York", target: [orders, "sales/summary"] });
- * export default new Definitions({ assets: [orders, summary], schedules: [nightly] });
+ * const weekdays = schedule({ name: "weekdays", cron: "0 6 * * *", target: [orders] }, ({ scheduledTime }) => {
+ *   if ([0, 6].includes(scheduledTime.getUTCDay())) return { skipReason: "weekend" };
+ *   return { runKey: scheduledTime.toISOString(), tags: { day: scheduledTime.toISOString().slice(0, 10) } };
+ * });
+ * export default new Definitions({ assets: [orders, summary], schedules: [nightly, weekdays] });
  * ```
  */
-export function schedule(options: ScheduleOptions): ScheduleDefinition {
-  return new ScheduleDefinition(options);
+export function schedule(options: ScheduleOptions): ScheduleDefinition;
+export function schedule(options: ScheduleFunctionOptions, fn: ScheduleFunction): ScheduleDefinition;
+export function schedule(options: ScheduleFunctionOptions, fn?: ScheduleFunction): ScheduleDefinition {
+  return new ScheduleDefinition(options, fn);
 }
 
 /** A schedule, made by {@link schedule}. */
@@ -67,8 +121,12 @@ export class ScheduleDefinition {
   readonly tags: Readonly<Record<string, string>>;
   readonly description: string | null;
   readonly defaultStatus: "RUNNING" | "STOPPED";
+  /** The evaluation function; null for a schedule as data. */
+  readonly fn: ScheduleFunction | null;
+  /** How long its function may take; null without one. */
+  readonly timeoutMs: number | null;
 
-  constructor(options: ScheduleOptions) {
+  constructor(options: ScheduleFunctionOptions, fn?: ScheduleFunction) {
     if (!options || typeof options !== "object") throw new DefinitionError("invalid_option", "schedule", "options are required");
     this.name = checkName(options.name, "schedule name", "schedule");
     const culprit = `schedule "${this.name}"`;
@@ -100,6 +158,19 @@ export class ScheduleDefinition {
     if (status !== "RUNNING" && status !== "STOPPED")
       throw new DefinitionError("invalid_schedule", culprit, `defaultStatus must be "RUNNING" or "STOPPED", not ${JSON.stringify(status)}`);
     this.defaultStatus = status;
+    if (fn !== undefined && typeof fn !== "function")
+      throw new DefinitionError("invalid_schedule", culprit, "its second argument must be a function");
+    this.fn = fn ?? null;
+    if (this.fn === null && options.timeoutMs !== undefined)
+      throw new DefinitionError("invalid_schedule", culprit, "timeoutMs applies to a schedule with a function only");
+    const timeoutMs = options.timeoutMs ?? DEFAULT_SCHEDULE_TIMEOUT_MS;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > MAX_SCHEDULE_TIMEOUT_MS)
+      throw new DefinitionError(
+        "invalid_schedule",
+        culprit,
+        `timeoutMs must be a whole number of milliseconds from 100 to ${MAX_SCHEDULE_TIMEOUT_MS}`,
+      );
+    this.timeoutMs = this.fn === null ? null : timeoutMs;
     // The cron and time zone alone: targets and partitions are checked against the assets by Definitions.
     const problem = scheduleProblems(
       [this.toManifest()],
@@ -119,6 +190,34 @@ export class ScheduleDefinition {
       tags: { ...this.tags },
       description: this.description,
       defaultStatus: this.defaultStatus,
+      ...(this.timeoutMs === null ? {} : { function: { timeoutMs: this.timeoutMs } }),
+    };
+  }
+
+  /**
+   * Runs the function for one scheduled instant and puts its answer in the wire form. Nothing
+   * returned is one request with every field null: the server launches the schedule's default
+   * run for it. A function that throws, or returns something malformed, rejects.
+   *
+   * @internal
+   */
+  async evaluate(context: ScheduleContext): Promise<ScheduleTickResultInput> {
+    const culprit = `schedule "${this.name}"`;
+    if (this.fn === null) throw new DefinitionError("invalid_schedule", culprit, "has no function to evaluate");
+    const result = await this.fn(context);
+    if (result === undefined || result === null) return { runRequests: [{}] };
+    if (typeof result !== "object")
+      throw new DefinitionError("invalid_schedule", culprit, "must return a run request, an array of them, { skipReason } or nothing");
+    if (!Array.isArray(result) && "skipReason" in result) {
+      if (typeof result.skipReason !== "string") throw new DefinitionError("invalid_schedule", culprit, "skipReason must be a string");
+      return { skipReason: result.skipReason };
+    }
+    const requests: readonly RunRequest[] = Array.isArray(result) ? result : [result as RunRequest];
+    // A request without assets is the schedule's target (`null` on the wire, resolved by the server).
+    return {
+      runRequests: requests.map((request, i) =>
+        wireRunRequest(request, this.targets, `${culprit} run request ${i}`, "the schedule a `target`", "invalid_schedule"),
+      ),
     };
   }
 }

@@ -137,28 +137,40 @@ export class SensorDefinition {
       throw new DefinitionError("invalid_sensor", culprit, "must return { runRequests, skipReason, cursor } or nothing");
     if (result.cursor !== undefined && typeof result.cursor !== "string")
       throw new DefinitionError("invalid_sensor", culprit, "cursor must be a string");
-    const runRequests = (result.runRequests ?? []).map((request, i) => {
-      const where = `${culprit} run request ${i}`;
-      for (const [key, value] of Object.entries(request.tags ?? {}))
-        if (!isTagKey(key) || typeof value !== "string")
-          throw new DefinitionError(
-            "invalid_tag",
-            where,
-            `tag ${JSON.stringify(key)} needs a key of 1-255 ${TAG_KEY_CHARACTERS} and a string value`,
-          );
-      const assetKeys = request.assets ? assetKeysOf(request.assets, where) : null;
-      if ((assetKeys ?? this.targets).length === 0)
-        throw new DefinitionError("invalid_sensor", where, "names no assets: give it `assets`, or the sensor a `target`");
-      return {
-        runKey: request.runKey ?? null,
-        assetKeys,
-        tags: { ...request.tags },
-        partitionKey: request.partitionKey ?? null,
-      };
-    });
+    const runRequests = (result.runRequests ?? []).map((request, i) =>
+      wireRunRequest(request, this.targets, `${culprit} run request ${i}`, "the sensor a `target`", "invalid_sensor"),
+    );
     return { runRequests, skipReason: result.skipReason ?? null, cursor: result.cursor ?? null };
   }
 }
+
+/**
+ * A run request in its wire form: tags checked, asset keys resolved; one naming no assets (with
+ * no `targets` to fall back on) is refused. Schedule functions answer with the same requests.
+ *
+ * @internal
+ */
+export function wireRunRequest(
+  request: RunRequest,
+  targets: readonly string[],
+  where: string,
+  fallback: string,
+  code: "invalid_sensor" | "invalid_schedule",
+): SensorRunRequestInput {
+  if (!request || typeof request !== "object") throw new DefinitionError(code, where, "must be a run request object");
+  for (const [key, value] of Object.entries(request.tags ?? {}))
+    if (!isTagKey(key) || typeof value !== "string")
+      throw new DefinitionError(
+        "invalid_tag",
+        where,
+        `tag ${JSON.stringify(key)} needs a key of 1-255 ${TAG_KEY_CHARACTERS} and a string value`,
+      );
+  const assetKeys = request.assets ? assetKeysOf(request.assets, where) : null;
+  if ((assetKeys ?? targets).length === 0) throw new DefinitionError(code, where, `names no assets: give it \`assets\`, or ${fallback}`);
+  return { runKey: request.runKey ?? null, assetKeys, tags: { ...request.tags }, partitionKey: request.partitionKey ?? null };
+}
+
+type SensorRunRequestInput = NonNullable<SensorTickResultInput["runRequests"]>[number];
 
 function milliseconds(value: number, name: string, min: number, max: number, culprit: string): number {
   if (!Number.isInteger(value) || value < min || value > max)

@@ -1,8 +1,9 @@
-import type { ClaimedSensorTick, WorkerClient } from "@strata/sdk";
+import type { ClaimedScheduleTick, ClaimedSensorTick, WorkerClient } from "@strata/sdk";
 import type { Definitions } from "../authoring/definitions.js";
 import { serializeError } from "../execution/serialize-error.js";
 import type { Clock } from "../execution/clock.js";
 import { pause } from "./backoff.js";
+import { evaluateScheduleTick } from "./schedule-evaluation.js";
 import type { WorkerLogger } from "./worker-logger.js";
 
 export interface SensorRunnerOptions {
@@ -17,10 +18,11 @@ export interface SensorRunnerOptions {
 }
 
 /**
- * Evaluates this location's sensors when the server ticks them: woken by a SENSOR_TICK run
- * request (or the fallback poll), it takes the location's waiting ticks, runs each sensor's
- * function with its cursor, and reports what it returned, or the error it threw, or that it ran
- * past its `timeoutMs` (its signal is aborted then). User code runs here, never in the server.
+ * Evaluates this location's sensors and schedule functions when the server ticks them: woken by
+ * a SENSOR_TICK or SCHEDULE_TICK run request (or the fallback poll), it takes the location's
+ * waiting ticks, runs each sensor's function with its cursor (each schedule's with its scheduled
+ * instant, schedule-evaluation.ts), and reports what it returned, or the error it threw, or that
+ * it ran past its `timeoutMs` (its signal is aborted then). User code runs here, never in the server.
  */
 export class SensorRunner {
   private woken: (() => void) | null = null;
@@ -28,16 +30,18 @@ export class SensorRunner {
 
   constructor(private readonly options: SensorRunnerOptions) {}
 
-  /** Looks for ticks now (a SENSOR_TICK arrived, or the run-request stream reconnected). */
+  /** Looks for ticks now (a SENSOR_TICK or SCHEDULE_TICK arrived, or the run-request stream reconnected). */
   wake(): void {
     this.pendingWake = true;
     this.woken?.();
   }
 
-  /** Takes and evaluates ticks until `signal` aborts. Resolves at once for definitions without sensors. */
+  /** Takes and evaluates ticks until `signal` aborts. Resolves at once for definitions without sensors or schedule functions. */
   async run(signal: AbortSignal): Promise<void> {
     const { definitions, clock, pollIntervalMs } = this.options;
-    if (definitions.sensors.length === 0) return;
+    const hasSensors = definitions.sensors.length > 0;
+    const hasScheduleFunctions = definitions.schedules.some((s) => s.fn !== null);
+    if (!hasSensors && !hasScheduleFunctions) return;
     while (!signal.aborted) {
       if (!this.pendingWake) {
         const wait = new AbortController();
@@ -50,14 +54,19 @@ export class SensorRunner {
         if (signal.aborted) return;
       }
       this.pendingWake = false;
-      let ticks: ClaimedSensorTick[];
+      const claim = { location: this.options.location, workerId: this.options.workerId };
+      let ticks: ClaimedSensorTick[] = [];
+      let scheduleTicks: ClaimedScheduleTick[] = [];
       try {
-        ticks = await this.options.client.claimSensorTicks({ location: this.options.location, workerId: this.options.workerId });
+        if (hasSensors) ticks = await this.options.client.claimSensorTicks(claim);
+        if (hasScheduleFunctions) scheduleTicks = await this.options.client.claimScheduleTicks(claim);
       } catch (error) {
-        this.options.logger.warn("taking sensor ticks failed; trying again at the next poll", { error: describe(error) });
-        continue;
+        this.options.logger.warn("taking sensor or schedule ticks failed; trying again at the next poll", { error: describe(error) });
       }
-      await Promise.all(ticks.map((tick) => this.evaluate(tick)));
+      await Promise.all([
+        ...ticks.map((tick) => this.evaluate(tick)),
+        ...scheduleTicks.map((tick) => evaluateScheduleTick(tick, this.options)),
+      ]);
     }
   }
 

@@ -97,6 +97,8 @@ type DefinitionsSource = Definitions | (() => Definitions | Promise<Definitions>
  * - **Sensors**: when the server ticks one of the definitions' sensors (a SENSOR_TICK run
  *   request, or the same poll), a worker takes the tick, runs the sensor's function here with
  *   its cursor (aborting its signal after `timeoutMs`) and reports what it returned.
+ * - **Schedule functions**: likewise for a schedule with a function (a SCHEDULE_TICK run
+ *   request): the function runs here with the tick's `scheduledTime` and its answer is reported.
  *
  * Resolves after a graceful shutdown; rejects when the definitions fail to load or the server
  * refuses the registration (a bad token, an invalid manifest, an asset key collision).
@@ -259,7 +261,7 @@ async function listen(
   try {
     for await (const request of requests) {
       if (request.kind === "RUN_AVAILABLE") loop.wake();
-      else if (request.kind === "SENSOR_TICK") sensors.wake();
+      else if (request.kind === "SENSOR_TICK" || request.kind === "SCHEDULE_TICK") sensors.wake();
       else held.get(request.runId)?.cancel("termination was requested");
     }
   } catch (error) {

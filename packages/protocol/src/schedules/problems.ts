@@ -9,7 +9,8 @@ import type { ManifestSchedule } from "./schedule.js";
  * cannot read, an unknown time zone, a target that is not an asset of the location, targets that
  * mix partitions definitions (or partitioned and unpartitioned assets), a `partitionKey` for
  * unpartitioned targets or not among static partitions, and targets partitioned other than by
- * time windows without a `partitionKey` (a tick could not tell which partition to run). `path`
+ * time windows without a `partitionKey` (a tick could not tell which partition to run; a schedule
+ * function names it in its run requests, so one may leave it out). `path`
  * is relative to the schedules list ("1.cron"). Empty when every schedule can be evaluated. An
  * asset whose `partitions` is undefined is not checked for them (a schedule built before its
  * assets are known).
@@ -53,7 +54,7 @@ export function scheduleProblems(
     if (def === undefined) return;
     if (def === null) {
       if (s.partitionKey !== undefined) problems.push({ path: `${i}.partitionKey`, message: "is set but no target is partitioned" });
-    } else if (s.partitionKey === undefined && def.kind !== "time_window") {
+    } else if (s.partitionKey === undefined && def.kind !== "time_window" && s.function === undefined) {
       problems.push({
         path: `${i}.partitionKey`,
         message: `targets partitioned by ${def.kind} partitions need a partitionKey (only time windows have a latest partition to run)`,

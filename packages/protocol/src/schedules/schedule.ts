@@ -4,9 +4,19 @@
  * evaluates it without running user code. Partitioned targets share one partitions definition;
  * each run materializes `partitionKey`, or, for time windows without one, the latest window that
  * has ended at the scheduled instant (Dagster's `build_schedule_from_partitioned_job`).
+ *
+ * A schedule with `function` is evaluated by user code instead (Dagster's `@schedule` function):
+ * the server still decides when it is due, then hands the scheduled instant to the code location
+ * over the pull channel sensors use (`claimScheduleTicks`), and the location answers with run
+ * requests or a skip reason (`scheduleTickResultSchema`). The server never runs the function.
  */
 import { z } from "zod";
 import { assetKeySchema, nameSchema } from "../names.js";
+
+/** Dagster's default evaluation timeout of a schedule function (60 s, its gRPC default). */
+export const DEFAULT_SCHEDULE_TIMEOUT_MS = 60_000;
+/** The longest a schedule function's evaluation may take. */
+export const MAX_SCHEDULE_TIMEOUT_MS = 15 * 60_000;
 
 /** RUNNING: it launches runs; STOPPED: it does not. */
 export const scheduleStatusSchema = z.enum(["RUNNING", "STOPPED"]);
@@ -32,6 +42,16 @@ export const manifestScheduleSchema = z.object({
   description: z.string().max(100_000).nullable(),
   /** Its status until someone starts or stops it on the server. */
   defaultStatus: scheduleStatusSchema,
+  /**
+   * Present when a function in the code location evaluates each scheduled instant; absent (and
+   * not written) for a schedule as data, so such a manifest hashes as before.
+   */
+  function: z
+    .object({
+      /** A tick whose evaluation has not come back within this long after it started fails. */
+      timeoutMs: z.number().int().min(100).max(MAX_SCHEDULE_TIMEOUT_MS),
+    })
+    .optional(),
 });
 
 /**

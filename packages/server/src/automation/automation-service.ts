@@ -126,9 +126,18 @@ export class AutomationService {
         maxCatchup: this.config.scheduleMaxCatchup ?? DEFAULT_SCHEDULE_MAX_CATCHUP,
       });
       for (const run of outcome.runs) this.runs.announce(run);
-      for (const tick of outcome.ticks) this.completed(location.name, tick.tickId);
+      for (const tick of outcome.ticks)
+        if (tick.status === "STARTED")
+          // A schedule function's instant: its location's workers take it (claimScheduleTicks) and report.
+          this.runs.pubsub.publish("runRequests", location.name, { kind: "SCHEDULE_TICK", runId: tick.tickId });
+        else this.completed(location.name, tick.tickId);
+      for (const failed of outcome.timedOut) {
+        this.completed(location.name, failed.tickId);
+        this.logger.warn("schedule tick timed out", { location: location.name, schedule: schedule.name, error: failed.error });
+      }
       for (const status of ["SUCCESS", "SKIPPED"] as const)
         this.runs.metrics.automationTicked(location.name, "schedule", status, outcome.ticks.filter((t) => t.status === status).length);
+      if (outcome.timedOut.length) this.runs.metrics.automationTicked(location.name, "schedule", "FAILURE", outcome.timedOut.length);
       return outcome;
     } catch (error) {
       // Its cursor did not move: the next tick tries the same instants again.

@@ -8,6 +8,7 @@ import {
 import type { Sql } from "../db/sql.js";
 import { launchRun } from "../runs/launch.js";
 import type { ManifestCache } from "../runs/manifest-cache.js";
+import { failOverdueScheduleTicks, requestScheduleTick } from "./schedule-function-request.js";
 import type { AutomationLocation } from "./tick.js";
 
 /** Every run a schedule launches carries `strata/schedule=<name>` and `strata/scheduled_at=<ISO instant>`. */
@@ -31,14 +32,19 @@ export interface ScheduleTickOutcome {
    * again, its cursor set to now (no backlog); stopped; idle: nothing due.
    */
   kind: "launched" | "started" | "stopped" | "idle";
-  ticks: Array<{ tickId: string; status: "SUCCESS" | "SKIPPED"; scheduledAt: Date; runIds: string[] }>;
+  /** STARTED: a schedule function's instant, handed to the location to evaluate. */
+  ticks: Array<{ tickId: string; status: "SUCCESS" | "SKIPPED" | "STARTED"; scheduledAt: Date; runIds: string[] }>;
   runs: ScheduleRun[];
+  /** A schedule function's ticks not answered in time, failed by this pass. */
+  timedOut: Array<{ tickId: string; error: string }>;
 }
 
 /**
  * One schedule's due instants, in one transaction: each of the (at most `maxCatchup`) instants
  * in (cursor, now] launches one run of the target and stores a SUCCESS tick; older missed ones
- * are named by one SKIPPED tick; the cursor moves to the last instant. The state row is locked
+ * are named by one SKIPPED tick; the cursor moves to the last instant. A schedule with a function
+ * launches nothing here: each due instant becomes a STARTED tick its location evaluates
+ * (schedule-function-tick.ts), and its ticks past their deadline fail. The state row is locked
  * first, so a second replica ticking at the same time waits and then finds nothing due: each
  * instant launches exactly once, and a crash leaves neither the runs nor the cursor.
  */
@@ -50,7 +56,14 @@ export async function tickSchedule(
   options: { now: Date; maxCatchup: number },
 ): Promise<ScheduleTickOutcome> {
   return sql.transaction(async (tx) => {
-    const outcome = (kind: ScheduleTickOutcome["kind"]): ScheduleTickOutcome => ({ schedule: schedule.name, kind, ticks: [], runs: [] });
+    let timedOut: ScheduleTickOutcome["timedOut"] = [];
+    const outcome = (kind: ScheduleTickOutcome["kind"]): ScheduleTickOutcome => ({
+      schedule: schedule.name,
+      kind,
+      ticks: [],
+      runs: [],
+      timedOut,
+    });
     await tx.query(`INSERT INTO "ScheduleState" ("locationId", name, "updatedAt") VALUES ($1, $2, now()) ON CONFLICT DO NOTHING`, [
       location.id,
       schedule.name,
@@ -59,6 +72,7 @@ export async function tickSchedule(
       `SELECT status, cursor FROM "ScheduleState" WHERE "locationId" = $1 AND name = $2 FOR UPDATE`,
       [location.id, schedule.name],
     );
+    if (schedule.function) timedOut = await failOverdueScheduleTicks(tx, location, schedule, options.now);
     if ((state!.status ?? schedule.defaultStatus) === "STOPPED") return outcome("stopped");
     if (state!.cursor === null) {
       await setCursor(tx, location.id, schedule.name, options.now);
@@ -84,6 +98,11 @@ export async function tickSchedule(
     const partitions = await targetPartitions(tx, manifests, location, schedule);
     for (const instant of launched) {
       const scheduledAt = new Date(instant);
+      if (schedule.function) {
+        const tickId = await requestScheduleTick(tx, location, { ...schedule, function: schedule.function }, scheduledAt, options.now);
+        result.ticks.push({ tickId, status: "STARTED", scheduledAt, runIds: [] });
+        continue;
+      }
       const partition = schedule.partitionKey ?? (partitions ? latestWindowAt(partitions, scheduledAt) : null);
       if (partitions && partition === null) {
         const reason = `no partition of ${schedule.targets[0]} had ended at ${scheduledAt.toISOString()}`;
@@ -131,6 +150,19 @@ async function targetPartitions(
   const manifest = await manifests.get(tx, location.versionId);
   const target = manifest.assets.find((a) => a.key === schedule.targets[0]);
   return (target?.partitions as PartitionsDefinition | null | undefined) ?? null;
+}
+
+/** The partition the schedule's default run at `scheduledAt` materializes; null: unpartitioned, or no window ended yet. */
+export async function defaultSchedulePartition(
+  tx: Sql,
+  manifests: ManifestCache,
+  location: AutomationLocation,
+  schedule: ManifestSchedule,
+  scheduledAt: Date,
+): Promise<string | null> {
+  if (schedule.partitionKey !== undefined) return schedule.partitionKey;
+  const partitions = await targetPartitions(tx, manifests, location, schedule);
+  return partitions ? latestWindowAt(partitions, scheduledAt) : null;
 }
 
 /**

@@ -27,7 +27,8 @@ export interface StrataEvents {
   tickCompleted: [{ tickId: string; location: string }];
   /** Work for a location's workers: a run to claim, or a run to cancel. */
   /** SENSOR_TICK: a sensor tick waits for a worker (`runId` carries the tick's id). */
-  runRequests: [location: string, payload: { kind: "RUN_AVAILABLE" | "CANCEL_REQUESTED" | "SENSOR_TICK"; runId: string }];
+  /** SCHEDULE_TICK: a schedule function's tick waits for a worker (`runId` carries the tick's id). */
+  runRequests: [location: string, payload: { kind: "RUN_AVAILABLE" | "CANCEL_REQUESTED" | "SENSOR_TICK" | "SCHEDULE_TICK"; runId: string }];
   [topic: string]: [unknown] | [string, unknown];
 }
 

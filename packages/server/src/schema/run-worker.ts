@@ -249,14 +249,19 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-const RunRequestKind = builder.enumType("RunRequestKind", { values: ["RUN_AVAILABLE", "CANCEL_REQUESTED", "SENSOR_TICK"] as const });
+const RunRequestKind = builder.enumType("RunRequestKind", {
+  values: ["RUN_AVAILABLE", "CANCEL_REQUESTED", "SENSOR_TICK", "SCHEDULE_TICK"] as const,
+});
 
 const RunRequestRef = builder
-  .objectRef<{ kind: "RUN_AVAILABLE" | "CANCEL_REQUESTED" | "SENSOR_TICK"; runId: string }>("RunRequest")
+  .objectRef<{ kind: "RUN_AVAILABLE" | "CANCEL_REQUESTED" | "SENSOR_TICK" | "SCHEDULE_TICK"; runId: string }>("RunRequest")
   .implement({
     fields: (t) => ({
       kind: t.field({ type: RunRequestKind, resolve: (r) => r.kind }),
-      runId: t.exposeID("runId", { description: "The run; for SENSOR_TICK, the sensor tick's id (take it with claimSensorTicks)." }),
+      runId: t.exposeID("runId", {
+        description:
+          "The run; for SENSOR_TICK, the sensor tick's id (take it with claimSensorTicks); for SCHEDULE_TICK, the schedule tick's id (claimScheduleTicks).",
+      }),
     }),
   });
 

@@ -1,8 +1,14 @@
 import { requireScope } from "../auth/principal.js";
+import {
+  type ClaimedScheduleTick,
+  claimScheduleTicks,
+  reportScheduleTick,
+  type ScheduleReportOutcome,
+} from "../automation/schedule-function-tick.js";
 import { listSchedules, type ScheduleView, setScheduleStatus } from "../automation/schedules.js";
 import { builder } from "../builder.js";
 import { parseLocationName } from "../catalog/location-name.js";
-import { NotFoundError } from "../errors.js";
+import { InvalidArgumentError, NotFoundError } from "../errors.js";
 
 export const ScheduleStatusEnum = builder.enumType("ScheduleStatus", {
   values: {
@@ -38,6 +44,16 @@ const ScheduleRef = builder.objectRef<ScheduleView>("Schedule").implement({
       resolve: (s) => s.partitionKey ?? null,
     }),
     tags: t.field({ type: "JSON", description: "Tags of every run it launches.", resolve: (s) => s.tags }),
+    hasFunction: t.boolean({
+      description:
+        "True when a function in its code location evaluates each scheduled instant (run requests, a skip reason, or its default run); false for a schedule as data.",
+      resolve: (s) => s.function !== undefined,
+    }),
+    timeoutMs: t.int({
+      nullable: true,
+      description: "How long its function may take before the tick fails; null without a function.",
+      resolve: (s) => s.function?.timeoutMs ?? null,
+    }),
     status: t.field({ type: ScheduleStatusEnum, resolve: (s) => s.status }),
     defaultStatus: t.field({
       type: ScheduleStatusEnum,
@@ -49,7 +65,8 @@ const ScheduleRef = builder.objectRef<ScheduleView>("Schedule").implement({
     ticks: t.prismaConnection({
       type: "AutomationTick",
       cursor: "id",
-      description: "Its ticks, newest first: one per scheduled instant (SUCCESS with its run, SKIPPED for missed ones, FAILURE).",
+      description:
+        "Its ticks, newest first: one per scheduled instant (SUCCESS with its runs, SKIPPED for missed ones or with its function's skip reason, FAILURE; STARTED while its location evaluates its function).",
       resolve: (query, schedule, _args, ctx) =>
         ctx.db.prisma.automationTick.findMany({
           ...query,
@@ -89,3 +106,69 @@ for (const [field, status, verb] of [
     }),
   );
 }
+
+const ClaimedScheduleTickRef = builder.objectRef<ClaimedScheduleTick>("ClaimedScheduleTick").implement({
+  description: "A schedule function's tick for this worker to evaluate: call the function with scheduledAt, then reportScheduleTick.",
+  fields: (t) => ({
+    tickId: t.exposeID("tickId"),
+    schedule: t.exposeString("schedule"),
+    scheduledAt: t.expose("scheduledAt", { type: "DateTime", description: "The scheduled instant the function evaluates." }),
+    deadlineAt: t.expose("deadlineAt", { type: "DateTime", description: "The tick fails if no report has come by then." }),
+  }),
+});
+
+const ScheduleReportRef = builder.objectRef<ScheduleReportOutcome>("ScheduleTickReport").implement({
+  fields: (t) => ({
+    tickId: t.exposeID("tickId"),
+    status: t.exposeString("status", { description: "SUCCESS, SKIPPED or FAILURE." }),
+    accepted: t.exposeBoolean("accepted", { description: "False when the tick had already ended (timed out): nothing was launched." }),
+    runIds: t.stringList({ resolve: (r) => r.runs.map((run) => run.id) }),
+    repeatedRunKeys: t.exposeStringList("repeatedRunKeys", { description: "Run keys launched before: nothing launched for them." }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  claimScheduleTicks: t.field({
+    type: [ClaimedScheduleTickRef],
+    description:
+      "Takes the location's schedule-function ticks no worker has taken (each goes to exactly one worker). Requires `location:<name>`.",
+    args: { location: t.arg.string({ required: true }), workerId: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => {
+      const location = parseLocationName(args.location, "location");
+      requireScope(ctx.principal, `location:${location}`);
+      return claimScheduleTicks(ctx.db.sql, location, args.workerId);
+    },
+  }),
+  reportScheduleTick: t.field({
+    type: ScheduleReportRef,
+    errors: { types: [NotFoundError, InvalidArgumentError] },
+    description:
+      "A worker's answer to a schedule function's tick: its run requests (a run key launches at most once per schedule; a request with every field null is the schedule's default run) and skip reason, or the error the function threw. Requires `location:<name>`.",
+    args: {
+      location: t.arg.string({ required: true }),
+      tickId: t.arg.id({ required: true }),
+      workerId: t.arg.string({ required: true }),
+      result: t.arg({
+        type: "JSON",
+        required: true,
+        description: "{ runRequests: [{ runKey, assetKeys, tags, partitionKey }], skipReason, error }",
+      }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const location = parseLocationName(args.location, "location");
+      requireScope(ctx.principal, `location:${location}`);
+      const outcome = await reportScheduleTick(ctx.db.sql, ctx.runs.manifests, {
+        location,
+        tickId: String(args.tickId),
+        workerId: args.workerId,
+        result: args.result,
+      });
+      for (const run of outcome.runs) ctx.runs.announce(run);
+      if (outcome.accepted) {
+        ctx.runs.metrics.automationTicked(location, "schedule", outcome.status);
+        ctx.pubsub.publish("tickCompleted", { tickId: outcome.tickId, location });
+      }
+      return outcome;
+    },
+  }),
+}));
