@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import { testDialect } from "../src/testing/test-database.js";
+
+// A text search first reads a bounded run of keys in key order, then, when that run holds less
+// than a page, the trigram index (catalog/search.ts). With pages of 2 the run is 150 keys, so
+// these words are found by either statement, or by one on a page and the other on the next.
+const COUNT = 400;
+const key = (n: number) => `bulk/item_${String(n).padStart(3, "0")}`;
+const words = (n: number) => [n % 3 === 0 ? "spread" : "", n >= 350 ? "tail" : "", n === 200 ? "needle" : ""].join(" ");
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await createTestApp();
+  const { manifest, hash } = manifestOf(Array.from({ length: COUNT }, (_, n) => ({ key: key(n), description: `item ${words(n)}` })));
+  const result = await app.gql(REGISTER, { name: "bulk", manifest, hash });
+  expect(result.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
+});
+afterAll(() => app.close());
+
+const SEARCH = `query Search($search: String, $first: Int, $after: String) {
+  assets(search: $search, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { key } }
+  }
+}`;
+
+describe(`catalog text search, page by page (${testDialect})`, () => {
+  it.each([
+    ["spread", (n: number) => n % 3 === 0],
+    ["tail", (n: number) => n >= 350],
+    ["spread tail", (n: number) => n % 3 === 0 && n >= 350],
+    ["needle", (n: number) => n === 200],
+    ["item_39", (n: number) => n >= 390],
+    ["absent", () => false],
+  ])("finds every match of %j in key order, whether spread, clustered at the end or rare", async (search, matches) => {
+    const expected = Array.from({ length: COUNT }, (_, n) => n)
+      .filter(matches)
+      .map(key);
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const result: { data?: any; errors?: unknown } = await app.gql(SEARCH, { search, first: 2, after });
+      expect(result.errors).toBeUndefined();
+      const page = result.data!.assets;
+      expect(page.totalCount).toBe(expected.length);
+      seen.push(...page.edges.map((e: { node: { key: string } }) => e.node.key));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    expect(seen).toEqual(expected);
+  });
+});
