@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AutomationService, type LocationTick } from "../src/automation/automation-service.js";
+import { manifestHash } from "../src/catalog/manifest.js";
+import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import { testDialect } from "../src/testing/test-database.js";
+
+// Schedule functions through the server's loop (injected clock) and the worker's GraphQL calls,
+// played here as a location's worker would: claim the tick, call the function with the tick's
+// scheduled instant, report what it returned (the real location's side is in the CLI's
+// sensors e2e test).
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const TIMEOUT = 10 * MINUTE;
+let app: TestApp;
+let worker: string;
+let clock = Date.parse("2025-03-08T12:00:00Z");
+let automation: AutomationService;
+
+beforeAll(async () => {
+  app = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
+  worker = await app.token("location:fn");
+  const { manifest } = manifestOf([{ key: "x" }, { key: "y" }]);
+  const schedule = { tags: { team: "sales" }, description: null, defaultStatus: "RUNNING" };
+  const withSchedules = {
+    ...manifest,
+    manifestVersion: 6,
+    schedules: [
+      // 02:30 does not exist in New York on 2025-03-09 (clocks jump 02:00 -> 03:00).
+      { ...schedule, name: "dst", cron: "30 2 * * *", timezone: "America/New_York", targets: ["x"], function: { timeoutMs: TIMEOUT } },
+      // A schedule as data beside it, unchanged.
+      { ...schedule, name: "plain", cron: "0 9 * * *", timezone: "UTC", targets: ["y"] },
+    ],
+  };
+  const registered = await app.gql(REGISTER, { name: "fn", manifest: withSchedules, hash: manifestHash(withSchedules) }, worker);
+  expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
+  automation = new AutomationService(app.db, app.runs, { intervalMs: 30_000 }, app.logger, () => clock);
+});
+afterAll(async () => {
+  await automation.stop();
+  await app.close();
+});
+
+const schedulesOf = (ticks: LocationTick[]) => ticks.find((t) => t.location === "fn")!.schedules;
+/** One pass of the loop at `at`: the outcome of schedule `dst`. */
+async function passAt(at: string) {
+  clock = Date.parse(at);
+  const outcome = schedulesOf(await automation.tick()).find((o) => o.schedule === "dst")!;
+  if (outcome.kind === "failed") throw new Error(outcome.error);
+  return outcome;
+}
+const CLAIM = `mutation { claimScheduleTicks(location: "fn", workerId: "w1") { tickId schedule scheduledAt deadlineAt } }`;
+const REPORT = `mutation($tickId: ID!, $result: JSON!) { reportScheduleTick(location: "fn", tickId: $tickId, workerId: "w1", result: $result) {
+  __typename ... on ScheduleTickReport { status accepted runIds repeatedRunKeys } ... on Error { message } } }`;
+const claim = async () =>
+  (await app.gql(CLAIM, {}, worker)).data!.claimScheduleTicks as Array<{ tickId: string; schedule: string; scheduledAt: string }>;
+const report = async (tickId: string, result: unknown) => (await app.gql(REPORT, { tickId, result }, worker)).data!.reportScheduleTick;
+
+/** The schedule's function, as a location would run it: what it saw, what it answers by day. */
+const seen: string[] = [];
+function evaluate(context: { scheduledTime: Date }): unknown {
+  seen.push(context.scheduledTime.toISOString());
+  const day = context.scheduledTime.toISOString().slice(0, 10);
+  if (day === "2025-03-10") return { skipReason: "no trading on Mondays" };
+  if (day === "2025-03-11") return { runRequests: [{ runKey: "2025-03-09" }] };
+  if (day === "2025-03-12") return { error: { name: "TypeError", message: "cannot read the calendar", stack: null, cause: null } };
+  if (day === "2025-03-14") return { runRequests: [{}] };
+  return { runRequests: [{ runKey: day, tags: { day } }] };
+}
+/** Claims the one waiting tick, evaluates it and reports. */
+async function evaluateWaiting() {
+  const ticks = await claim();
+  expect(ticks).toHaveLength(1);
+  return { tick: ticks[0]!, report: await report(ticks[0]!.tickId, evaluate({ scheduledTime: new Date(ticks[0]!.scheduledAt) })) };
+}
+const tickRow = (id: string) =>
+  app.db.sql
+    .query<{ status: string; skipReason: string | null; runIds: string[]; runKeys: string[]; error: { message: string } | null }>(
+      `SELECT status, "skipReason", "runIds", "runKeys", error FROM "AutomationTick" WHERE id = $1::bigint`,
+      [id],
+    )
+    .then((rows) => rows[0]!);
+const scheduleRuns = (name: string) =>
+  app.db.sql.query<{ id: string; tags: Record<string, string>; selection: string[] }>(
+    `SELECT id, tags, selection FROM "Run" WHERE "createdBy" = 'schedule' AND tags->>'strata/schedule' = $1 ORDER BY "createdAt", id`,
+    [name],
+  );
+
+describe(`schedule functions (${testDialect})`, () => {
+  it("evaluates 02:30 America/New_York on 2025-03-09 once, at 03:00, in the location; its runs carry the schedule's tags", async () => {
+    expect(await passAt("2025-03-08T12:00:00Z")).toMatchObject({ kind: "started" });
+    expect(await passAt("2025-03-09T06:59:00Z")).toMatchObject({ kind: "idle" }); // 01:59 EST
+    // 03:05 EDT: the nonexistent 02:30 fires at the end of the gap, 03:00 EDT = 07:00Z, as a data schedule would.
+    const due = await passAt("2025-03-09T07:05:00Z");
+    expect(due).toMatchObject({
+      kind: "launched",
+      runs: [],
+      ticks: [{ status: "STARTED", scheduledAt: new Date("2025-03-09T07:00:00Z") }],
+    });
+    // Handed out once: no second tick for the instant, and one worker takes it.
+    expect(await passAt("2025-03-09T07:10:00Z")).toMatchObject({ kind: "idle", timedOut: [] });
+    const { tick, report: answered } = await evaluateWaiting();
+    expect(tick).toMatchObject({ schedule: "dst", scheduledAt: "2025-03-09T07:00:00.000Z" });
+    expect(seen).toEqual(["2025-03-09T07:00:00.000Z"]);
+    expect(await claim()).toEqual([]);
+    expect(answered).toMatchObject({ __typename: "ScheduleTickReport", status: "SUCCESS", accepted: true, repeatedRunKeys: [] });
+    const [run] = await scheduleRuns("dst");
+    expect(answered.runIds).toEqual([run!.id]);
+    expect(run).toMatchObject({
+      selection: ["x"],
+      tags: {
+        team: "sales",
+        day: "2025-03-09",
+        "strata/schedule": "dst",
+        "strata/scheduled_at": "2025-03-09T07:00:00.000Z",
+        "strata/run_key": "2025-03-09",
+      },
+    });
+    expect(await tickRow(tick.tickId)).toMatchObject({ status: "SUCCESS", runIds: [run!.id], runKeys: ["2025-03-09"] });
+    // The rest of the day evaluates nothing more.
+    expect(await passAt("2025-03-09T23:00:00Z")).toMatchObject({ kind: "idle" });
+    expect(seen).toHaveLength(1);
+  });
+
+  it("a skip reason gives a SKIPPED tick with it; a repeated run key launches nothing", async () => {
+    await passAt("2025-03-10T06:31:00Z"); // 02:30 EDT = 06:30Z
+    const skipped = await evaluateWaiting();
+    expect(skipped.report).toMatchObject({ status: "SKIPPED", runIds: [] });
+    expect(await tickRow(skipped.tick.tickId)).toMatchObject({ status: "SKIPPED", skipReason: "no trading on Mondays" });
+
+    await passAt("2025-03-11T06:31:00Z");
+    const repeated = await evaluateWaiting();
+    expect(repeated.report).toMatchObject({ status: "SKIPPED", runIds: [], repeatedRunKeys: ["2025-03-09"] });
+    expect(await tickRow(repeated.tick.tickId)).toMatchObject({
+      status: "SKIPPED",
+      skipReason: "every run key was launched before: 2025-03-09",
+    });
+    expect(await scheduleRuns("dst")).toHaveLength(1);
+  });
+
+  it("a throwing function fails its tick naming the error, a timeout fails its tick naming it, and the next day fires", async () => {
+    await passAt("2025-03-12T06:31:00Z");
+    const thrown = await evaluateWaiting();
+    expect(thrown.report).toMatchObject({ status: "FAILURE", runIds: [] });
+    expect((await tickRow(thrown.tick.tickId)).error).toMatchObject({ name: "TypeError", message: "cannot read the calendar" });
+
+    // Nobody answers 2025-03-13: the tick fails after the function's timeoutMs, and a late answer changes nothing.
+    const unanswered = await passAt("2025-03-13T06:31:00Z");
+    const tickId = unanswered.ticks[0]!.tickId;
+    expect(await passAt(new Date(clock + TIMEOUT - 1_000).toISOString())).toMatchObject({ timedOut: [] });
+    expect(await passAt(new Date(clock + 2_000).toISOString())).toMatchObject({ timedOut: [{ tickId }] });
+    const failed = await tickRow(tickId);
+    expect(failed.status).toBe("FAILURE");
+    expect(failed.error!.message).toBe(
+      `schedule "dst" timed out after ${TIMEOUT} ms (timeoutMs) evaluating 2025-03-13T06:30:00.000Z: no worker of code location "fn" took its tick`,
+    );
+    const [late] = await claim();
+    expect(late).toBeUndefined();
+    expect(await report(tickId, { runRequests: [{}] })).toMatchObject({ accepted: false, status: "FAILURE", runIds: [] });
+
+    // The next day fires; nothing returned is the schedule's default run of its target.
+    const next = await passAt("2025-03-14T06:31:00Z");
+    expect(next.ticks).toMatchObject([{ status: "STARTED", scheduledAt: new Date("2025-03-14T06:30:00Z") }]);
+    expect((await evaluateWaiting()).report).toMatchObject({ status: "SUCCESS" });
+    const runs = await scheduleRuns("dst");
+    expect(runs).toHaveLength(2);
+    expect(runs[1]!.tags).toEqual({ team: "sales", "strata/schedule": "dst", "strata/scheduled_at": "2025-03-14T06:30:00.000Z" });
+  });
+
+  it("a schedule as data beside it launches as before; the API says which one a function evaluates", async () => {
+    expect((await scheduleRuns("plain")).map((r) => r.tags["strata/scheduled_at"])).toEqual([
+      "2025-03-09T09:00:00.000Z",
+      "2025-03-10T09:00:00.000Z",
+      "2025-03-11T09:00:00.000Z",
+      "2025-03-12T09:00:00.000Z",
+      "2025-03-13T09:00:00.000Z",
+    ]);
+    const listed = await app.gql(
+      `query { schedules(location: "fn") { name hasFunction timeoutMs ticks(first: 2) { edges { node { status skipReason scheduledAt } } } } }`,
+    );
+    const [dst, plain] = listed.data!.schedules as Array<{ name: string; hasFunction: boolean; timeoutMs: number | null }>;
+    expect(dst).toMatchObject({ name: "dst", hasFunction: true, timeoutMs: TIMEOUT });
+    expect(plain).toMatchObject({ name: "plain", hasFunction: false, timeoutMs: null });
+  });
+});
