@@ -196,20 +196,21 @@ export async function searchAssets(
 
 /**
  * `searchAssets` with the page's rows in the same statement: `columns` is a select list over
- * `a` ("Asset") and `d` (its "AssetNode"), in key order. The search keeps its own plan (a
+ * `a` ("Asset") and `d` (its "AssetNode") with the joins it needs, in key order. The search keeps its own plan (a
  * subquery with its LIMIT); the page's rows are then read by primary key.
  */
 export async function searchAssetRows<Row extends { key: string }>(
   db: SearchDatabase,
   filter: AssetSearch,
   page: { first: number; after?: string | null },
-  columns: string,
+  columns: { sql: string; joins: string },
 ): Promise<{ rows: Row[]; hasNextPage: boolean }> {
   return firstPage<Row>(
     db,
     await pageQueries(db, filter, page),
     page.first,
-    (text) => `SELECT ${columns} FROM (${text}) p JOIN "Asset" a ON a.key = p.key JOIN "AssetNode" d ON d.key = p.key ORDER BY p.key`,
+    (text) =>
+      `SELECT ${columns.sql} FROM (${text}) p JOIN "Asset" a ON a.key = p.key JOIN "AssetNode" d ON d.key = p.key ${columns.joins} ORDER BY p.key`,
   );
 }
 

@@ -27,7 +27,7 @@ async function loadPage(ctx: Context, info: GraphQLResolveInfo, filter: AssetSea
   if (filter.syncStatus || readsSyncState(query)) await drainForReader(ctx.db.sql);
   const columns = assetRowColumns(query);
   if (columns) {
-    const found = await searchAssetRows(ctx.db, filter, page, columns.sql);
+    const found = await searchAssetRows(ctx.db, filter, page, columns);
     return { nodes: found.rows.map((row) => columns.shape(row)), hasNextPage: found.hasNextPage };
   }
   const found = await searchAssets(ctx.db, filter, page);
