@@ -1,6 +1,6 @@
 import { materialize } from "@strata/definitions";
 import { expect, it } from "vitest";
-import defs from "./defs.js";
+import defs, { boardMornings } from "./defs.js";
 
 it("materializes the whole pipeline, down to the board report", async () => {
   const result = await materialize(defs, {
@@ -28,4 +28,15 @@ it("registers seven assets under stable keys", () => {
     "top_customers",
     "web/daily_visits",
   ]);
+});
+
+it("runs the board mornings on weekdays only, once per day", async () => {
+  const signal = new AbortController().signal;
+  // 2024-06-08 is a Saturday; 07:00 in Berlin is 05:00 UTC in summer.
+  expect(await boardMornings.evaluate({ scheduledTime: new Date("2024-06-08T05:00:00Z"), signal })).toEqual({
+    skipReason: "2024-06-08 is a weekend in Berlin",
+  });
+  expect(await boardMornings.evaluate({ scheduledTime: new Date("2024-06-10T05:00:00Z"), signal })).toEqual({
+    runRequests: [{ runKey: "2024-06-10", assetKeys: null, tags: { day: "2024-06-10" }, partitionKey: null }],
+  });
 });

@@ -230,8 +230,21 @@ export const orderDrops = sensor(
   },
 );
 
+// A schedule with a function: the server decides when (07:00 in Berlin), the function, run here in
+// the location, decides what: nothing at weekends, else one run keyed by its day (a day runs at
+// most once). Registered STOPPED: `npx strata automation start board_mornings`.
+const berlinWeekday = new Intl.DateTimeFormat("en-US", { weekday: "short", timeZone: "Europe/Berlin" });
+export const boardMornings = schedule(
+  { name: "board_mornings", cron: "0 7 * * *", timezone: "Europe/Berlin", target: [revenueStats, boardReport], defaultStatus: "STOPPED" },
+  ({ scheduledTime }) => {
+    const day = scheduledTime.toISOString().slice(0, 10);
+    if (["Sat", "Sun"].includes(berlinWeekday.format(scheduledTime))) return { skipReason: `${day} is a weekend in Berlin` };
+    return { runKey: day, tags: { day } };
+  },
+);
+
 export default new Definitions({
   assets: [rawOrders, rawCustomers, cleanOrders, revenueStats, boardReport, dailyVisits],
-  schedules: [nightlyOrders],
+  schedules: [nightlyOrders, boardMornings],
   sensors: [orderDrops],
 });
