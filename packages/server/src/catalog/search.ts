@@ -150,7 +150,7 @@ const HEAD_ROWS_PER_ROW = 50;
  * sorting what it finds (`ORDER BY n.key || ''` keeps the planner off the key order; same text,
  * same collation, same order).
  */
-async function pageQueries(db: SearchDatabase, filter: AssetSearch, page: { first: number; after?: string | null }) {
+function pageQueries(db: SearchDatabase, filter: AssetSearch, page: { first: number; after?: string | null }) {
   if (!Number.isInteger(page.first) || page.first < 0 || page.first > MAX_PAGE_SIZE) {
     throw new InvalidArgumentError("first", `must be from 0 to ${MAX_PAGE_SIZE}`);
   }
@@ -166,19 +166,21 @@ async function pageQueries(db: SearchDatabase, filter: AssetSearch, page: { firs
     const scan = `(SELECT * FROM "AssetNode" n WHERE ${after} ORDER BY n.key LIMIT ${head}) n`;
     return { text: `SELECT n.key FROM ${scan} WHERE ${search.where} ORDER BY ${order} ${limit}`, params };
   };
+  // Built when tried: the trigram statement asks the planner for each word's estimate first.
+  const indexed = async () => statement(buildSearch(filter, db.bytewiseCollation, await indexedWords(db, filter)), "n.key || ''");
   if (searchWords(filter).length === 0 || filter.keyPrefix) {
-    return [statement(buildSearch(filter, db.bytewiseCollation, await indexedWords(db, filter)), "n.key")];
+    return [async () => statement(buildSearch(filter, db.bytewiseCollation, await indexedWords(db, filter)), "n.key")];
   }
-  return [
-    statement(buildSearch(filter, db.bytewiseCollation), "n.key", (page.first + 1) * HEAD_ROWS_PER_ROW),
-    statement(buildSearch(filter, db.bytewiseCollation, await indexedWords(db, filter)), "n.key || ''"),
-  ];
+  return [async () => statement(buildSearch(filter, db.bytewiseCollation), "n.key", (page.first + 1) * HEAD_ROWS_PER_ROW), indexed];
 }
 
+type Statement = { text: string; params: unknown[] };
+
 /** Runs `queries` in turn until one answers a whole page (`first + 1` rows), else the last one. */
-async function firstPage<Row>(db: SearchDatabase, queries: { text: string; params: unknown[] }[], first: number, wrap = (t: string) => t) {
+async function firstPage<Row>(db: SearchDatabase, queries: (() => Promise<Statement>)[], first: number, wrap = (t: string) => t) {
   let rows: Row[] = [];
-  for (const query of queries) {
+  for (const next of queries) {
+    const query = await next();
     rows = await db.sql.query<Row>(wrap(query.text), query.params);
     if (rows.length > first) break;
   }
@@ -190,7 +192,7 @@ export async function searchAssets(
   filter: AssetSearch,
   page: { first: number; after?: string | null },
 ): Promise<SearchPage> {
-  const found = await firstPage<{ key: string }>(db, await pageQueries(db, filter, page), page.first);
+  const found = await firstPage<{ key: string }>(db, pageQueries(db, filter, page), page.first);
   return { keys: found.rows.map((r) => r.key), hasNextPage: found.hasNextPage };
 }
 
@@ -207,7 +209,7 @@ export async function searchAssetRows<Row extends { key: string }>(
 ): Promise<{ rows: Row[]; hasNextPage: boolean }> {
   return firstPage<Row>(
     db,
-    await pageQueries(db, filter, page),
+    pageQueries(db, filter, page),
     page.first,
     (text) =>
       `SELECT ${columns.sql} FROM (${text}) p JOIN "Asset" a ON a.key = p.key JOIN "AssetNode" d ON d.key = p.key ${columns.joins} ORDER BY p.key`,
