@@ -11,7 +11,6 @@ import { testDialect } from "../src/testing/test-database.js";
 // sensors e2e test).
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 const TIMEOUT = 10 * MINUTE;
 let app: TestApp;
 let worker: string;
