@@ -8,9 +8,8 @@ import { testDialect } from "../src/testing/test-database.js";
 // Schedule functions through the server's loop (injected clock) and the worker's GraphQL calls,
 // played here as a location's worker would: claim the tick, call the function with the tick's
 // scheduled instant, report what it returned (the real location's side is in the CLI's
-// sensors e2e test).
+// schedules e2e test).
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 const TIMEOUT = 10 * MINUTE;
 let app: TestApp;
 let worker: string;
