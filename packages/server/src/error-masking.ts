@@ -28,6 +28,15 @@ export function useUnexpectedErrorMasking(logger: Logger): Plugin<Context> {
           extensions: { code, ...fields },
         });
       }
+      // The client went away mid-request (a superseded search): nobody reads the answer, and
+      // what stopped the work was its abort, not a bug, so neither this nor Yoga logs it.
+      if (context.request?.signal?.aborted) {
+        return new GraphQLError("The client closed the request.", {
+          path: error.path,
+          nodes: error.nodes,
+          extensions: { code: "CLIENT_CLOSED_REQUEST" },
+        });
+      }
       logger.error("unexpected error", {
         requestId: context.requestId,
         path: error.path?.join("."),

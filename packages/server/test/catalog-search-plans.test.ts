@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 // A text search first reads a bounded run of keys in key order, then, when that run holds less
-// than a page, the trigram index (catalog/search.ts). With pages of 2 the run is 150 keys, so
+// than a page, the trigram index (catalog/search.ts). With pages of 2 the run is 60 keys, so
 // these words are found by either statement, or by one on a page and the other on the next.
 const COUNT = 400;
 const key = (n: number) => `bulk/item_${String(n).padStart(3, "0")}`;

@@ -26,11 +26,13 @@ async function loadPage(ctx: Context, info: GraphQLResolveInfo, filter: AssetSea
   // Stored sync states are refreshed behind ingest: what is queued first, so a reader sees its writes.
   if (filter.syncStatus || readsSyncState(query)) await drainForReader(ctx.db.sql);
   const columns = assetRowColumns(query);
+  // Aborted when the client goes away (a search box's superseded keystroke): the search stops.
+  const searched = { ...page, signal: ctx.request.signal };
   if (columns) {
-    const found = await searchAssetRows(ctx.db, filter, page, columns);
+    const found = await searchAssetRows(ctx.db, filter, searched, columns);
     return { nodes: found.rows.map((row) => columns.shape(row)), hasNextPage: found.hasNextPage };
   }
-  const found = await searchAssets(ctx.db, filter, page);
+  const found = await searchAssets(ctx.db, filter, searched);
   const byKey = new Map((await loadAssets(ctx, info, found.keys, NODE_PATH)).map((node) => [node.key, node]));
   return { nodes: found.keys.flatMap((key) => byKey.get(key) ?? []), hasNextPage: found.hasNextPage };
 }
