@@ -194,6 +194,9 @@ export {
 export { nextScheduledInstant, scheduledInstants } from "./schedules/instants.js";
 export {
   evaluateAutomationTick,
+  evaluateAutomationTickInSteps,
+  type AutomationGraph,
+  type AutomationStatesRead,
   idleAssetState,
   lastCronTick,
   type AutomationAssetState,

@@ -5,11 +5,15 @@ import {
   type AutomationCursor,
   type AutomationEvaluation,
   automationConditionSchema,
+  type AutomationGraph,
+  type AutomationTickResult,
   evaluateAutomationTick,
+  evaluateAutomationTickInSteps,
   lastCronTick,
   type Manifest,
   type PartitionsDefinition,
   partitionSpace,
+  topologicalOrder,
 } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 import { failpoint } from "../failpoints.js";
@@ -115,8 +119,13 @@ interface AutomatedGraph {
   dependents: ReadonlyMap<string, readonly string[]>;
   /** The partitions definitions of the location's automated assets and own dependencies. */
   ownPartitions: ReadonlyMap<string, PartitionsDefinition>;
+  /** Every partitioned asset of the manifest's definitions (what its runs' launches need). */
+  allPartitions: ReadonlyMap<string, PartitionsDefinition>;
   /** An asset of a multi-asset that cannot subset → all of that multi-asset's assets. */
   requiredSiblings: ReadonlyMap<string, readonly string[]>;
+  /** The automated assets in dependency order, for an incremental tick's stepwise evaluation. */
+  steps: AutomationGraph;
+  automatedByKey: ReadonlyMap<string, ReturnType<typeof automatedAssets>[number]>;
 }
 
 const graphs = new WeakMap<Manifest, AutomatedGraph>();
@@ -144,7 +153,18 @@ function automatedGraph(manifest: Manifest): AutomatedGraph {
       if (asset.multiAsset && !asset.multiAsset.canSubset)
         wholeMultiAssets.set(asset.multiAsset.name, [...(wholeMultiAssets.get(asset.multiAsset.name) ?? []), asset.key]);
     const requiredSiblings = new Map([...wholeMultiAssets.values()].flatMap((keys) => keys.map((key) => [key, keys] as const)));
+    const allPartitions = new Map<string, PartitionsDefinition>();
+    for (const asset of manifest.assets) if (asset.partitions) allPartitions.set(asset.key, asset.partitions as PartitionsDefinition);
+    const depsOf = new Map(automated.map((a) => [a.key, a.deps]));
+    const steps: AutomationGraph = {
+      order: topologicalOrder([...automatedKeys], (key) => depsOf.get(key) ?? []),
+      depsOf: (key) => depsOf.get(key) ?? [],
+      dependentsOf: (key) => dependents.get(key) ?? [],
+    };
     graph = {
+      steps,
+      automatedByKey: new Map(automated.map((a) => [a.key, a])),
+      allPartitions,
       automated,
       automatedKeys,
       depKeys,
@@ -292,31 +312,6 @@ function cronsOf(tree: AutomationConditionNode): Array<{ cron: string; timezone:
 }
 
 /**
- * The assets an incremental tick reads: the automated ones it may evaluate (those dirty or changed
- * or with a changed dependency, and everything downstream of them, where a changed request
- * travels) and their dependencies. Empty when nothing changed: the tick reads no state at all.
- */
-function subjectsOf({ automated, automatedKeys, dependents }: AutomatedGraph, changes: Changes): Set<string> {
-  const evaluated = new Set<string>();
-  const queue: string[] = [];
-  const visit = (key: string) => {
-    if (automatedKeys.has(key) && !evaluated.has(key)) {
-      evaluated.add(key);
-      queue.push(key);
-    }
-  };
-  for (const key of changes.dirty) visit(key);
-  for (const key of changes.changed) {
-    visit(key);
-    for (const dependent of dependents.get(key) ?? []) visit(dependent);
-  }
-  while (queue.length) for (const dependent of dependents.get(queue.pop()!) ?? []) visit(dependent);
-  const subjects = new Set(evaluated);
-  for (const asset of automated) if (evaluated.has(asset.key)) for (const dep of asset.deps) subjects.add(dep);
-  return subjects;
-}
-
-/**
  * Groups the requested assets into runs as Dagster's build_run_requests does: one for the
  * unpartitioned ones, one per partition key for the time-partitioned ones.
  */
@@ -337,7 +332,8 @@ function runRequests(
 }
 
 /**
- * One tick of one location, in one transaction: reads every automated asset's state, evaluates
+ * One tick of one location, in one transaction: reads the automated assets' states (on an
+ * incremental tick, only of those it evaluates and their dependencies, as it goes), evaluates
  * the conditions (the same pure code tests call), creates the requested assets' run and stores
  * the tick, the evaluations and the cursors. A failure anywhere rolls all of it back: a run
  * never exists without its tick, nor a tick without its run (Dagster writes the tick first and
@@ -396,36 +392,41 @@ export async function tickLocation(
       !dryRun && instigator!.lastTickAt !== null && instigator!.versionId === location.versionId
         ? await changedSinceLastTick(tx, instigator!, upTo, automated, definitions, windows, options.now)
         : null;
-    const subjects = incremental ? subjectsOf(graph, incremental) : null;
-    const inSubjects = (key: string) => subjects === null || subjects.has(key);
-    const states =
-      subjects?.size === 0
-        ? []
-        : await readAssetStates(
-            tx,
-            [
-              ...automated
-                .filter((a) => inSubjects(a.key))
-                .map((a) => ({ key: a.key, deps: a.deps, condition: parsedCondition(a.automation), ...windowOf(a.key) })),
-              ...depKeys.filter(inSubjects).map((key) => ({ key, deps: [], condition: null, ...windowOf(key) })),
-            ],
-            { after, upTo },
-          );
-    const stored =
-      states.length === 0
-        ? []
-        : await tx.query<{ assetKey: string; cursor: AutomationCursor; resultHash: string | null }>(
-            `SELECT "assetKey", cursor, "resultHash" FROM "AutomationCursor" WHERE "locationId" = $1 AND ($2::text[] IS NULL OR "assetKey" = ANY($2::text[]))`,
-            [location.id, subjects ? [...subjects] : null],
-          );
+    // An asset as the state reads describe it: automated ones with their condition, dependencies bare.
+    const describe = (key: string) => {
+      const asset = graph.automatedByKey.get(key);
+      return asset
+        ? { key, deps: asset.deps, condition: parsedCondition(asset.automation), ...windowOf(key) }
+        : { key, deps: [], condition: null, ...windowOf(key) };
+    };
+    const stored: Array<{ assetKey: string; cursor: AutomationCursor; resultHash: string | null }> = [];
+    const readCursors = async (keys: readonly string[] | null) => {
+      const rows = await tx.query<{ assetKey: string; cursor: AutomationCursor; resultHash: string | null }>(
+        `SELECT "assetKey", cursor, "resultHash" FROM "AutomationCursor" WHERE "locationId" = $1 AND ($2::text[] IS NULL OR "assetKey" = ANY($2::text[]))`,
+        [location.id, keys],
+      );
+      stored.push(...rows);
+      return new Map(rows.map((s) => [s.assetKey, s.cursor]));
+    };
+    const previousTickAt = instigator!.lastTickAt?.getTime() ?? null;
+    let result: AutomationTickResult;
+    if (incremental) {
+      // Reads the states it needs as it goes: those certain to be evaluated first, then whatever
+      // a flipped request reaches (nothing at all when nothing changed).
+      const steps = evaluateAutomationTickInSteps({ now: options.now.getTime(), previousTickAt, graph: graph.steps, incremental });
+      let step = steps.next();
+      while (!step.done) {
+        const keys = step.value;
+        const states = await readAssetStates(tx, keys.map(describe), { after, upTo });
+        step = steps.next({ states, cursors: await readCursors(keys) });
+      }
+      result = step.value;
+    } else {
+      const states = await readAssetStates(tx, [...automated.map((a) => describe(a.key)), ...depKeys.map(describe)], { after, upTo });
+      const cursors = await readCursors(null);
+      result = evaluateAutomationTick({ now: options.now.getTime(), previousTickAt, assets: states, cursors });
+    }
     const cursorsBefore = new Map(stored.map((s) => [s.assetKey, s.cursor]));
-    const result = evaluateAutomationTick({
-      now: options.now.getTime(),
-      previousTickAt: instigator!.lastTickAt?.getTime() ?? null,
-      assets: states,
-      cursors: cursorsBefore,
-      ...(incremental ? { incremental } : {}),
-    });
     const requests = runRequests(graph, result.requested, result.evaluations);
     if (dryRun)
       throw new DryRunRollback({
@@ -453,6 +454,14 @@ export async function tickLocation(
           partition: request.partitionKey,
         },
         null,
+        // The tick's own manifest: its assets need no catalog look-up.
+        {
+          locationId: location.id,
+          location: location.name,
+          versionId: location.versionId,
+          manifest,
+          partitionsDefinitions: graph.allPartitions,
+        },
       );
       runs.push({ id: run.id, status: run.status, location: run.location });
       for (const key of request.assetKeys) runIdsOf.set(key, [...(runIdsOf.get(key) ?? []), run.id]);

@@ -29,12 +29,13 @@ export async function resolveRunPartitions(
   sql: Sql,
   assetKeys: readonly string[],
   request: PartitionRequest,
+  known?: ReadonlyMap<string, PartitionsDefinition>,
 ): Promise<RunPartitions | null> {
   const { partition, partitionRange } = request;
   if (partition == null && partitionRange == null) return null;
   if (partition != null && partitionRange != null)
     throw new InvalidArgumentError("partition", "give a partition or a partitionRange, not both");
-  const definitions = await readPartitionsDefinitions(sql, assetKeys);
+  const definitions = known ? ownDefinitions(known, assetKeys) : await readPartitionsDefinitions(sql, assetKeys);
   if (definitions.size === 0) {
     throw new AssetNotPartitionedError(
       { assetKeys: [...assetKeys] },
@@ -71,6 +72,16 @@ export async function resolveRunPartitions(
     partitions: keysWithIndexes(space, def, first, end),
     assetKeys: [...definitions.keys()],
   };
+}
+
+/** The definitions of `assetKeys` in `known` (a caller's manifest), as readPartitionsDefinitions answers them. */
+function ownDefinitions(known: ReadonlyMap<string, PartitionsDefinition>, assetKeys: readonly string[]): Map<string, PartitionsDefinition> {
+  const out = new Map<string, PartitionsDefinition>();
+  for (const key of assetKeys) {
+    const def = known.get(key);
+    if (def) out.set(key, def);
+  }
+  return out;
 }
 
 /** The keys of `start..end` with their timeIndex: a time window's ordinal in the space; null for other keys (ordered at read time). */

@@ -3,6 +3,7 @@ import { type PartitionRequest, type RunPartitions, resolveRunPartitions } from 
 import { randomUUID } from "node:crypto";
 import { assetsOfChecks, type LaunchSelection, resolveLaunchSelection } from "../checks/launch-selection.js";
 import { plannedChecks } from "../checks/planned.js";
+import type { Manifest, PartitionsDefinition } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 import type { Run } from "../generated/prisma/client.js";
 import { InvalidArgumentError, InvalidSelectionError } from "../errors.js";
@@ -135,23 +136,26 @@ export function oneLocation<N extends { key: string; location: string }>(keys: r
 }
 
 /**
- * Validates a selection of asset keys against the catalog and the owning location's current
- * manifest (the same rules the location's executor applies), then queues the run. With
- * `unsyncedOnly`, the valid selection is then narrowed to its unsynced and missing assets
- * (see unsynced-selection.ts).
+ * What a launch needs of its selection's code location, when the caller already holds it: the
+ * automation tick launches assets of the manifest it evaluated, so it skips the catalog look-ups
+ * (and their checks, which its selection passes by construction).
  */
-export async function launchRun(
+export interface KnownLocation {
+  locationId: string;
+  location: string;
+  versionId: string;
+  manifest: Manifest;
+  /** The partitions definitions of the manifest's assets (absent: read from the catalog). */
+  partitionsDefinitions?: ReadonlyMap<string, PartitionsDefinition>;
+}
+
+/** The selection's one code location (see oneLocation) from the catalog, with its current manifest. */
+async function locationOfSelection(
   sql: Sql,
   manifests: ManifestCache,
-  input: LaunchSelection & { tags?: unknown; createdBy: string; unsyncedOnly?: boolean | null } & PartitionRequest,
-  admitUpTo: number | null,
-): Promise<{ id: string; status: NewRunStatus; row: RunRow; location: string }> {
-  const checkedAssets = assetsOfChecks(input.checkKeys);
-  if (input.assetKeys.length === 0 && checkedAssets.length === 0)
-    throw new InvalidSelectionError("EMPTY_SELECTION", "Select at least one asset or check to launch a run");
-  if (input.assetKeys.length > 100_000) throw new InvalidArgumentError("assetKeys", "select at most 100,000 assets");
-  const keys = [...new Set(input.assetKeys.map((key, i) => parseAssetKey(key, `assetKeys.${i}`)))];
-  const tags = parseTags(input.tags);
+  keys: readonly string[],
+  input: PartitionRequest,
+): Promise<KnownLocation> {
   const nodes = await sql.query<{
     key: string;
     locationId: string;
@@ -162,9 +166,9 @@ export async function launchRun(
   }>(
     `SELECT n.key, n."locationId", l.name AS location, l."currentVersionId" AS "versionId", l.status, n.partitions IS NOT NULL AS partitioned
      FROM (SELECT DISTINCT unnest($1::text[]) AS key) k JOIN "AssetNode" n ON n.key = k.key JOIN "CodeLocation" l ON l.id = n."locationId"`,
-    [[...keys, ...checkedAssets]],
+    [keys],
   );
-  const { locationId, versionId, location } = oneLocation([...new Set([...keys, ...checkedAssets])], nodes, "run");
+  const { locationId, versionId, location } = oneLocation([...new Set(keys)], nodes, "run");
   const partitioned = nodes.filter((n) => n.partitioned).map((n) => n.key);
   if (partitioned.length && input.partition == null && input.partitionRange == null) {
     throw new InvalidSelectionError(
@@ -175,9 +179,33 @@ export async function launchRun(
   }
   if (!versionId) throw new InvalidSelectionError("NOT_LOADED", `Code location "${location}" has no registered manifest`);
   const manifest = await manifests.get(sql, versionId);
+  return { locationId, location, versionId, manifest };
+}
+
+/**
+ * Validates a selection of asset keys against the catalog and the owning location's current
+ * manifest (the same rules the location's executor applies), then queues the run. With
+ * `unsyncedOnly`, the valid selection is then narrowed to its unsynced and missing assets
+ * (see unsynced-selection.ts).
+ */
+export async function launchRun(
+  sql: Sql,
+  manifests: ManifestCache,
+  input: LaunchSelection & { tags?: unknown; createdBy: string; unsyncedOnly?: boolean | null } & PartitionRequest,
+  admitUpTo: number | null,
+  known?: KnownLocation,
+): Promise<{ id: string; status: NewRunStatus; row: RunRow; location: string }> {
+  const checkedAssets = assetsOfChecks(input.checkKeys);
+  if (input.assetKeys.length === 0 && checkedAssets.length === 0)
+    throw new InvalidSelectionError("EMPTY_SELECTION", "Select at least one asset or check to launch a run");
+  if (input.assetKeys.length > 100_000) throw new InvalidArgumentError("assetKeys", "select at most 100,000 assets");
+  const keys = [...new Set(input.assetKeys.map((key, i) => parseAssetKey(key, `assetKeys.${i}`)))];
+  const tags = parseTags(input.tags);
+  const { locationId, versionId, location, manifest, partitionsDefinitions } =
+    known ?? (await locationOfSelection(sql, manifests, [...keys, ...checkedAssets], input));
   let selection = resolveLaunchSelection(manifest, { ...input, assetKeys: keys });
   // A check step reads its asset's partition: a run of checks alone takes its assets' partitions.
-  let partitions = await resolveRunPartitions(sql, [...new Set([...selection.assetKeys, ...checkedAssets])], input);
+  let partitions = await resolveRunPartitions(sql, [...new Set([...selection.assetKeys, ...checkedAssets])], input, partitionsDefinitions);
   if (input.unsyncedOnly) {
     const narrowed = await unsyncedSelection(sql, manifest, keys, input);
     selection = resolveLaunchSelection(manifest, { ...input, assetKeys: narrowed });
