@@ -1,4 +1,5 @@
 import type { AssetSummary } from "@strata/sdk";
+import { memo } from "react";
 import { Link } from "wouter";
 import { clockTime, timeAgo } from "../format/time.js";
 import { StatusBadge } from "../layout/status-badge.js";
@@ -11,8 +12,12 @@ export function assetHref(key: string): string {
   return `/assets/${key.split("/").map(encodeURIComponent).join("/")}`;
 }
 
-/** One catalog row; its labels are buttons that filter the catalog by them. */
-export function AssetRow(props: {
+/**
+ * One catalog row; its labels are buttons that filter the catalog by them. Memoized: a keystroke
+ * in the search box re-renders the page, and the rows on screen stay as they are until the
+ * results change.
+ */
+export const AssetRow = memo(function AssetRow(props: {
   asset: AssetSummary;
   top: number;
   selected: boolean;
@@ -79,4 +84,4 @@ export function AssetRow(props: {
       </span>
     </div>
   );
-}
+});

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useLocation, useSearch } from "wouter";
 import { useStrata } from "../api/strata-provider.js";
 import { ErrorNote } from "../layout/error-note.js";
@@ -17,9 +17,9 @@ import {
 import { LaunchPanel } from "./launch-panel.js";
 import { useCatalog } from "./use-catalog.js";
 
-// Coalesces key repeats and fast bursts; short, because the budget is 150 ms from the last
-// keystroke to the results and the server's search takes a few ms. A search overtaken by the
-// next keystroke is aborted, so the server never queues stale ones.
+// Coalesces key repeats and bursts faster than this; a keystroke after a pause (any typist's
+// keystrokes are more than 30 ms apart) searches at once, since the budget is 150 ms from the
+// last keystroke to the results. A search overtaken by the next keystroke is aborted.
 const DEBOUNCE_MS = 30;
 
 /** The catalog: server-side search and filters kept in the URL, a virtualized list of assets. */
@@ -27,31 +27,48 @@ export function CatalogPage() {
   const search = useSearch();
   const [, navigate] = useLocation();
   const filters = useMemo(() => filtersFromSearch(search), [search]);
-  // What the inputs show, ahead of the URL (and so of the query) by the debounce.
+  // What the inputs show, ahead of the URL (and so of the query) within a burst of keystrokes.
   const [draft, setDraft] = useState<CatalogFilters>(filters);
   // Follow the URL when it changes from elsewhere (a link, back); not when it trails the inputs,
   // or the space just typed after a word (trimmed from the URL) would vanish from the box.
   useEffect(() => setDraft((current) => (searchFromFilters(current) === searchFromFilters(filters) ? current : filters)), [filters]);
-  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const update = (next: CatalogFilters) => {
+  // The latest draft and navigate, for callbacks that stay the same from render to render (the
+  // rows are memoized: a keystroke re-renders the filter bar, not every row).
+  const latest = useRef({ draft, navigate });
+  latest.current = { draft, navigate };
+  const burst = useRef<{ timer?: ReturnType<typeof setTimeout>; next?: CatalogFilters }>({});
+  const update = useCallback((change: Partial<CatalogFilters>) => {
+    const next = { ...latest.current.draft, ...change };
+    latest.current.draft = next;
     setDraft(next);
-    clearTimeout(pending.current);
-    pending.current = setTimeout(() => {
-      const query = searchFromFilters(next);
-      navigate(query ? `/?${query}` : "/", { replace: true });
+    const apply = (filters: CatalogFilters) => {
+      const query = searchFromFilters(filters);
+      latest.current.navigate(query ? `/?${query}` : "/", { replace: true });
+    };
+    const current = burst.current;
+    if (current.timer === undefined) apply(next);
+    else current.next = next;
+    clearTimeout(current.timer);
+    current.timer = setTimeout(() => {
+      const pending = current.next;
+      burst.current = {};
+      if (pending) apply(pending);
     }, DEBOUNCE_MS);
-  };
-  useEffect(() => () => clearTimeout(pending.current), []);
+  }, []);
+  useEffect(() => () => clearTimeout(burst.current.timer), []);
 
   const { rows, total } = useCatalog(filters);
   const assets = useMemo(() => rows.data?.pages.flatMap((page) => page.items) ?? [], [rows.data]);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const toggle = (key: string) =>
-    setSelected((current) => {
-      const next = new Set(current);
-      if (!next.delete(key)) next.add(key);
-      return next;
-    });
+  const toggle = useCallback(
+    (key: string) =>
+      setSelected((current) => {
+        const next = new Set(current);
+        if (!next.delete(key)) next.add(key);
+        return next;
+      }),
+    [],
+  );
 
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -80,11 +97,11 @@ export function CatalogPage() {
           placeholder="Search keys, descriptions, metadata…"
           aria-label="Search assets"
           value={draft.search ?? ""}
-          onChange={(event) => update({ ...draft, search: event.target.value || undefined })}
+          onChange={(event) => update({ search: event.target.value || undefined })}
         />
         {FILTER_FIELDS.map((field) =>
           field === "location" ? (
-            <LocationFilter key={field} value={draft.location} onChange={(location) => update({ ...draft, location })} />
+            <LocationFilter key={field} value={draft.location} onChange={(location) => update({ location })} />
           ) : (
             <input
               key={field}
@@ -92,7 +109,7 @@ export function CatalogPage() {
               placeholder={PLACEHOLDERS[field]}
               aria-label={`Filter by ${field}`}
               value={draft[field] ?? ""}
-              onChange={(event) => update({ ...draft, [field]: event.target.value || undefined })}
+              onChange={(event) => update({ [field]: event.target.value || undefined })}
             />
           ),
         )}
@@ -102,7 +119,7 @@ export function CatalogPage() {
             className="filter"
             aria-label={STATUS_LABELS[field]}
             value={draft[field] ?? ""}
-            onChange={(event) => update({ ...draft, [field]: event.target.value || undefined })}
+            onChange={(event) => update({ [field]: event.target.value || undefined })}
           >
             <option value="">{STATUS_LABELS[field].replace("Filter by ", "any ")}</option>
             {STATUS_FILTERS[field].map((value) => (
@@ -150,7 +167,7 @@ export function CatalogPage() {
                 top={item.start}
                 selected={selected.has(asset.key)}
                 onToggle={toggle}
-                onFilter={(change) => update({ ...draft, ...change })}
+                onFilter={update}
               />
             );
           })}
