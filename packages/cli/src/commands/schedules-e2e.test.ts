@@ -8,9 +8,11 @@ import type { TestServer, workDirectory } from "../testing/test-server.js";
 /**
  * Schedules end to end: a real server (its automation loop on the real clock), a real
  * `strata location serve` process executing the run the schedule launches at the next minute,
- * and evaluating two schedule functions (one answers a run request, one throws) at that minute.
+ * and evaluating three schedule functions at that minute (one answers a run request, one throws,
+ * one outlives its timeout).
  */
 const DEFS = `
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { asset, Definitions, FilesystemIOManager, schedule } from "@strata/definitions";
 
@@ -23,9 +25,14 @@ const minute = schedule({ name: "minute_fn", cron: "* * * * *", target: [picked]
 const broken = schedule({ name: "broken_fn", cron: "* * * * *", target: [picked] }, () => {
   throw new TypeError("no calendar for " + process.pid);
 });
+const slow = schedule({ name: "slow_fn", cron: "* * * * *", target: [picked], timeoutMs: 300 }, async ({ scheduledTime, signal }) => {
+  signal.addEventListener("abort", () => writeFileSync(join(import.meta.dirname, "aborted"), scheduledTime.toISOString()));
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  return { skipReason: "too late to count" };
+});
 export default new Definitions({
   assets: [stamp, picked],
-  schedules: [schedule({ name: "every_minute", cron: "* * * * *", timezone: "Europe/Berlin", target: [stamp] }), minute, broken],
+  schedules: [schedule({ name: "every_minute", cron: "* * * * *", timezone: "Europe/Berlin", target: [stamp] }), minute, broken, slow],
   ioManagers: { io_manager: new FilesystemIOManager({ baseDir: join(import.meta.dirname, "storage") }) },
 });
 `;
@@ -83,7 +90,7 @@ describe("schedules with a real server and a real code location", () => {
     expect(unknown.stderr).toContain('No schedule or sensor "nope" in any code location');
   }, 300_000);
 
-  it("evaluates schedule functions in the location at the scheduled minute: a run request launches, a throw fails the tick", async () => {
+  it("evaluates schedule functions in the location at the scheduled minute: a run request launches, a throw or a timeout fails the tick", async () => {
     expect((await cli("list", "--location", "sched")).stdout).toMatch(
       /minute_fn\s+RUNNING\s+\* \* \* \* \* \(UTC\)\s+function\s+sched\/picked/,
     );
@@ -119,5 +126,18 @@ describe("schedules with a real server and a real code location", () => {
     expect(failed.error).toMatchObject({ name: "TypeError", message: expect.stringMatching(/^no calendar for \d+$/) });
     const ticks = await cli("ticks", "--location", "sched", "--status", "failure");
     expect(ticks.stdout).toMatch(/schedule broken_fn\s+FAILURE\s+.*no calendar for/);
+
+    // Over its timeoutMs: the location aborts its signal and fails the tick naming the timeout.
+    await expect
+      .poll(async () => (await ticksOf("slow_fn")).find((tick) => tick.status === "FAILURE"), { timeout: 120_000, interval: 500 })
+      .toBeDefined();
+    const late = (await ticksOf("slow_fn")).find((tick) => tick.status === "FAILURE")!;
+    // The location says so when its own timer fires first, the server (at its deadline) otherwise.
+    expect(
+      (late.error as { message: string }).message.startsWith(
+        `schedule "slow_fn" timed out after 300 ms (timeoutMs) evaluating ${late.scheduledAt}`,
+      ),
+    ).toBe(true);
+    expect(readFileSync(join(work.dir, "aborted"), "utf8")).toBe(late.scheduledAt);
   }, 300_000);
 });
