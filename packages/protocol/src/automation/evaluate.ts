@@ -195,7 +195,8 @@ export interface AutomationStatesRead {
  * ones); an asset reached later because a dependency's request flipped is asked for together with
  * every other known one, and with what is downstream of them to a depth that doubles each time, so
  * a request travelling down a long chain costs a few reads, not one per asset. The result is
- * exactly evaluateAutomationTick's given every state.
+ * evaluateAutomationTick's given every state: the same requests, evaluations and cursors, listed
+ * in a dependency order that may differ.
  *
  * @example
  * ```ts
