@@ -195,6 +195,7 @@ export { nextScheduledInstant, scheduledInstants } from "./schedules/instants.js
 export {
   evaluateAutomationTick,
   evaluateAutomationTickInSteps,
+  evaluationNodes,
   type AutomationGraph,
   type AutomationStatesRead,
   idleAssetState,
@@ -203,6 +204,7 @@ export {
   type AutomationCursor,
   type AutomationEvaluation,
   type AutomationNodeResult,
+  type AutomationTreeNode,
   type AutomationTick,
   type AutomationTickResult,
 } from "./automation/evaluate.js";

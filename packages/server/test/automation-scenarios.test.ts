@@ -29,10 +29,15 @@ interface Scenario {
 }
 
 /** A server with one location of these assets, its automation loop driven by `clock`. */
-async function scenario(location: string, assets: Parameters<typeof manifestOf>[0], start: number): Promise<Scenario> {
+async function scenario(
+  location: string,
+  assets: Parameters<typeof manifestOf>[0],
+  start: number,
+  checks: Parameters<typeof manifestOf>[1] = [],
+): Promise<Scenario> {
   const app = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
   const worker = await app.token(`location:${location}`);
-  const registered = await app.gql(REGISTER, { name: location, ...manifestOf(assets) }, worker);
+  const registered = await app.gql(REGISTER, { name: location, ...manifestOf(assets, checks) }, worker);
   expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
   let clock = start;
   const automation = new AutomationService(app.db, app.runs, { intervalMs: INTERVAL }, app.logger, () => clock);
@@ -97,6 +102,44 @@ describe(`automation scenarios (${testDialect})`, () => {
     await played.finish();
     for (let i = 0; i < 5; i++) expect(await s.tick()).toMatchObject({ status: "SKIPPED", requested: [] });
     expect(await s.runs()).toHaveLength(1);
+  });
+
+  it("a dependency's blocking check gates an eager asset: a failed blocking check holds it, a failed warning does not, a pass releases it", async () => {
+    const gated = AC.eager().and(AC.allDepsBlockingChecksPassed()).node;
+    const s = await make(
+      "checks",
+      [{ key: "a" }, { key: "b", deps: ["a"], automation: gated }],
+      Date.parse("2026-01-05T10:00:00Z"),
+      [
+        { asset: "a", name: "rows", blocking: true },
+        { asset: "a", name: "style" },
+      ],
+    );
+    const report = async (check: string, passed: boolean) => {
+      const done = await s.app.gql(
+        `mutation($key: String!, $passed: Boolean!) { reportCheckResult(checkKey: $key, passed: $passed) { __typename } }`,
+        { key: check, passed },
+      );
+      expect(done.data!.reportCheckResult.__typename).toBe("AssetCheckExecution");
+    };
+    // a is missing: nothing yet.
+    expect(await s.tick()).toMatchObject({ status: "SKIPPED" });
+    await s.materialize("a");
+    await report("a#rows", false);
+    await report("a#style", true);
+    expect(await s.tick()).toMatchObject({ status: "SKIPPED", requested: [] });
+    // The warning failing does not hold b; the blocking check passing releases it.
+    await report("a#style", false);
+    expect(await s.tick()).toMatchObject({ status: "SKIPPED", requested: [] });
+    await report("a#rows", true);
+    expect(await s.tick()).toMatchObject({ status: "SUCCESS", requested: ["b"] });
+    const why = await s.app.db.sql.query<{ counts: number[]; nodes: Array<{ label: string | null }> }>(
+      `SELECT e.counts, t.nodes FROM "AutomationEvaluation" e JOIN "AutomationConditionTree" t ON t.hash = e."treeHash"
+       WHERE e."assetKey" = 'b' ORDER BY e.id DESC LIMIT 1`,
+    );
+    const gate = why[0]!.nodes.findIndex((n) => n.label === "all_deps_blocking_checks_passed");
+    // true for its one dependency, of one.
+    expect(why[0]!.counts.slice(2 * gate, 2 * gate + 2)).toEqual([1, 1]);
   });
 
   it("onCron 09:00 Berlin with two dependencies: nothing with one updated, one run after the second, none until the next day's 09:00", async () => {

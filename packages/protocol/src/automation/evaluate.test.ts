@@ -6,6 +6,7 @@ import {
   type AutomationCursor,
   automationConditionSchema,
   evaluateAutomationTick,
+  evaluationNodes,
   flattenCondition,
   idleAssetState,
 } from "../index.js";
@@ -92,7 +93,7 @@ describe("eager", () => {
     expect(first.requested).toEqual(["a", "b", "c"]);
     // b waits for nothing: a is missing but will be requested by the same tick.
     const b = first.evaluations.find((e) => e.assetKey === "b")!;
-    expect(b.nodes.find((n) => n.label === "any_deps_missing")).toMatchObject({ trueCount: 0, candidateCount: 1 });
+    expect(evaluationNodes(b).find((n) => n.label === "any_deps_missing")).toMatchObject({ trueCount: 0, candidateCount: 1 });
     expect(tick(t0 + MIN, chain({ missing: true, runInProgress: true })).requested).toEqual([]);
     const done = { newlyUpdated: true, latestRunTargets: ["a", "b", "c"] };
     expect(tick(t0 + 2 * MIN, chain(done)).requested).toEqual([]);
@@ -125,9 +126,9 @@ describe("eager", () => {
     expect(tick(t0 + 4 * MIN, chain({}, { latestRunTargets: ["b", "c"] })).requested).toEqual([]);
 
     const why = updated.evaluations.find((e) => e.assetKey === "c")!;
-    expect(why.nodes[0]).toMatchObject({ label: "eager", trueCount: 1, candidateCount: 1 });
-    expect(why.nodes.find((n) => n.label === "any_deps_updated")).toMatchObject({ trueCount: 1, candidateCount: 1 });
-    expect(why.nodes.find((n) => n.label === "any_deps_missing")).toMatchObject({ trueCount: 0, candidateCount: 1 });
+    expect(evaluationNodes(why)[0]).toMatchObject({ label: "eager", trueCount: 1, candidateCount: 1 });
+    expect(evaluationNodes(why).find((n) => n.label === "any_deps_updated")).toMatchObject({ trueCount: 1, candidateCount: 1 });
+    expect(evaluationNodes(why).find((n) => n.label === "any_deps_missing")).toMatchObject({ trueCount: 0, candidateCount: 1 });
   });
 });
 

@@ -1,10 +1,22 @@
-import type { AutomationAssetState, AutomationConditionNode } from "@strata/protocol";
+import type { AutomationAssetState, AutomationConditionNode, AutomationCursor } from "@strata/protocol";
 import { resolveCheckStatus } from "../checks/status.js";
 import type { Sql } from "../db/sql.js";
 
 /** Whether `op` occurs anywhere in the tree. */
 function usesOp(node: AutomationConditionNode, op: string): boolean {
   return node.op === op || (node.children ?? []).some((child) => usesOp(child, op));
+}
+
+// Whether a tree asks if an asset's latest run failed, once per parsed tree (a tick asks it of
+// thousands of assets, most sharing a few trees).
+const asksFailure = new WeakMap<AutomationConditionNode, boolean>();
+function usesExecutionFailed(tree: AutomationConditionNode): boolean {
+  let uses = asksFailure.get(tree);
+  if (uses === undefined) {
+    uses = usesOp(tree, "executionFailed");
+    asksFailure.set(tree, uses);
+  }
+  return uses;
 }
 
 /** The materializations a tick reads: ids in (`after`, `upTo`] are newly updated. */
@@ -21,19 +33,33 @@ interface StateRow {
   runInProgress: boolean;
   backfillInProgress: boolean;
   executionFailed: boolean | null;
+  checks: CheckRow[] | null;
+  cursor: AutomationCursor | null;
+  resultHash: string | null;
 }
 
 interface CheckRow {
   key: string;
-  assetKey: string;
   blocking: boolean;
   status: string | null;
   runStatus: string | null;
 }
 
+/** An asset's cursor as the last tick that evaluated it stored it, with the hash of the evaluation last written. */
+export interface StoredCursor {
+  cursor: AutomationCursor;
+  resultHash: string | null;
+}
+
+/** What a tick reads of the assets it evaluates: their states and, for a location's, their stored cursors. */
+export interface AssetStatesRead {
+  states: AutomationAssetState[];
+  cursors: Map<string, StoredCursor>;
+}
+
 /**
- * Each asset's state at a tick, read from the tables in two statements (whatever the number of
- * assets): missing (no materialization), newly updated (one in the window since the previous
+ * Each asset's state at a tick, read from the tables in one statement (whatever the number of
+ * assets), with the cursor `cursorsOf` (a location id) stored for it when it has one: missing (no materialization), newly updated (one in the window since the previous
  * tick), a run or backfill in progress that selects it, its latest run failed, the selection of
  * the run of its latest materialization, and its checks' latest results. An asset given a
  * `partitionKey` (a time-partitioned one's latest window) is read for that partition from its
@@ -45,13 +71,14 @@ export async function readAssetStates(
   sql: Sql,
   assets: ReadonlyArray<{ key: string; deps: readonly string[]; condition: AutomationConditionNode | null; partitionKey?: string | null }>,
   window: MaterializationWindow,
-): Promise<AutomationAssetState[]> {
+  cursorsOf: string | null = null,
+): Promise<AssetStatesRead> {
   const keys = assets.map((a) => a.key);
   // Whole assets have no partition ('' keeps the array's elements non-null for unnest).
   const partitions = assets.map((a) => (a.partitionKey === undefined ? null : (a.partitionKey ?? "")));
   // Whether any condition asks if an asset's latest run failed: that look-up costs a probe of
   // the runs per asset, the others read the in-progress runs and backfills once, as sets.
-  const needsFailure = assets.some((a) => a.condition !== null && usesOp(a.condition, "executionFailed"));
+  const needsFailure = assets.some((a) => a.condition !== null && usesExecutionFailed(a.condition));
   const rows = await sql.query<StateRow>(
     `WITH active AS MATERIALIZED (
        SELECT DISTINCT unnest(selection) AS key FROM "Run" WHERE status IN ('QUEUED', 'STARTING', 'STARTED', 'CANCELING')),
@@ -67,35 +94,33 @@ export async function readAssetStates(
             EXISTS (SELECT 1 FROM backfilling WHERE backfilling.key = k.key) AS "backfillInProgress",
             CASE WHEN k.part IS NOT NULL THEN COALESCE(p.status = 'FAILED', false)
               WHEN $5::boolean THEN (SELECT r.status = 'FAILURE' FROM "Run" r WHERE r.selection @> ARRAY[k.key] ORDER BY r."createdAt" DESC, r.id DESC LIMIT 1)
-              ELSE false END AS "executionFailed"
+              ELSE false END AS "executionFailed",
+            (SELECT json_agg(json_build_object('key', c.key, 'blocking', c.blocking, 'status', e.status, 'runStatus', r.status) ORDER BY c.key)
+             FROM "AssetCheck" c
+             LEFT JOIN LATERAL (SELECT status, "runId" FROM "AssetCheckExecution" WHERE "checkKey" = c.key ORDER BY id DESC LIMIT 1) e ON true
+             LEFT JOIN "Run" r ON r.id = e."runId"
+             WHERE c."assetKey" = k.key) AS checks,
+            cur.cursor, cur."resultHash"
      FROM unnest($1::text[], $4::text[]) AS k(key, part)
      LEFT JOIN LATERAL (SELECT id, "runId" FROM "Materialization" WHERE k.part IS NULL AND "assetKey" = k.key AND id <= $3::bigint
                         ORDER BY id DESC LIMIT 1) m ON true
      LEFT JOIN LATERAL (SELECT status, "lastMaterializationId" FROM "AssetPartition"
                         WHERE k.part IS NOT NULL AND "assetKey" = k.key AND "partitionKey" = k.part OFFSET 0) p ON true
      LEFT JOIN "Materialization" pm ON pm.id = p."lastMaterializationId"
-     LEFT JOIN "Run" lr ON lr.id = COALESCE(m."runId", pm."runId")`,
-    [keys, window.after.toString(), window.upTo.toString(), partitions, needsFailure],
+     LEFT JOIN "Run" lr ON lr.id = COALESCE(m."runId", pm."runId")
+     LEFT JOIN "AutomationCursor" cur ON cur."locationId" = $6 AND cur."assetKey" = k.key`,
+    [keys, window.after.toString(), window.upTo.toString(), partitions, needsFailure, cursorsOf],
   );
-  const checks = await sql.query<CheckRow>(
-    `SELECT c.key, c."assetKey", c.blocking, e.status, r.status AS "runStatus"
-     FROM "AssetCheck" c
-     LEFT JOIN LATERAL (SELECT status, "runId" FROM "AssetCheckExecution" WHERE "checkKey" = c.key ORDER BY id DESC LIMIT 1) e ON true
-     LEFT JOIN "Run" r ON r.id = e."runId"
-     WHERE c."assetKey" = ANY($1::text[])
-     ORDER BY c.key`,
-    [keys],
-  );
-  const checksOf = new Map<string, AutomationAssetState["checks"][number][]>();
-  for (const check of checks) {
-    const status = check.status ? resolveCheckStatus(check.status, check.runStatus) : null;
-    const passed = status === "SUCCEEDED" ? true : status === "FAILED" || status === "EXECUTION_FAILED" ? false : null;
-    const list = checksOf.get(check.assetKey) ?? [];
-    list.push({ key: check.key, blocking: check.blocking, passed });
-    checksOf.set(check.assetKey, list);
-  }
+  const checksOf = (row: StateRow): AutomationAssetState["checks"] =>
+    (row.checks ?? []).map((check) => {
+      const status = check.status ? resolveCheckStatus(check.status, check.runStatus) : null;
+      const passed = status === "SUCCEEDED" ? true : status === "FAILED" || status === "EXECUTION_FAILED" ? false : null;
+      return { key: check.key, blocking: check.blocking, passed };
+    });
   const byKey = new Map(rows.map((r) => [r.key, r]));
-  return assets.map((asset) => {
+  const cursors = new Map<string, StoredCursor>();
+  for (const row of rows) if (row.cursor) cursors.set(row.key, { cursor: row.cursor, resultHash: row.resultHash });
+  const states = assets.map((asset): AutomationAssetState => {
     const row = byKey.get(asset.key)!;
     return {
       key: asset.key,
@@ -108,9 +133,10 @@ export async function readAssetStates(
       latestRunTargets: row.latestId === null ? null : row.latestRunTargets,
       // Needs the code version each tick saw; not tracked yet, so never true.
       codeVersionChanged: false,
-      checks: checksOf.get(asset.key) ?? [],
+      checks: checksOf(row),
       condition: asset.condition,
       ...(asset.partitionKey !== undefined ? { partitionKey: asset.partitionKey } : {}),
     };
   });
+  return { states, cursors };
 }

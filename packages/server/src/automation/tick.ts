@@ -19,7 +19,7 @@ import { failpoint } from "../failpoints.js";
 import { launchRun } from "../runs/launch.js";
 import { readPartitionsDefinitions } from "../partitions/space.js";
 import type { ManifestCache } from "../runs/manifest-cache.js";
-import { readAssetStates } from "./asset-states.js";
+import { readAssetStates, type StoredCursor } from "./asset-states.js";
 import { sameCursor, storeCursors, storeEvaluations } from "./tick-records.js";
 
 /** Who `Run.createdBy` says launched an automation run. */
@@ -197,14 +197,22 @@ function parsedCondition(automation: unknown): AutomationConditionNode {
  * share a handful of definitions).
  */
 class LatestWindows {
-  private readonly keys = new Map<string, string | null>();
+  // By definition object (asked for thousands of times a tick), then by its JSON (equal definitions share).
+  private readonly byDefinition = new WeakMap<PartitionsDefinition, Map<number, string | null>>();
+  private readonly byJson = new Map<string, Map<number, string | null>>();
   at(def: PartitionsDefinition, now: Date): string | null {
-    const id = `${now.getTime()}\u0000${JSON.stringify(def)}`;
-    let key = this.keys.get(id);
+    let keys = this.byDefinition.get(def);
+    if (!keys) {
+      const json = JSON.stringify(def);
+      keys = this.byJson.get(json) ?? new Map();
+      this.byJson.set(json, keys);
+      this.byDefinition.set(def, keys);
+    }
+    let key = keys.get(now.getTime());
     if (key === undefined) {
       const space = partitionSpace(def, { now });
       key = space.count > 0 ? space.keyAt(space.count - 1) : null;
-      this.keys.set(id, key);
+      keys.set(now.getTime(), key);
     }
     return key;
   }
@@ -247,7 +255,7 @@ async function changedSinceLastTick(
   tx: Sql,
   instigator: InstigatorRow,
   upTo: bigint,
-  automated: ReturnType<typeof automatedAssets>,
+  cronTicked: ReadonlySet<string>,
   definitions: ReadonlyMap<string, PartitionsDefinition>,
   windows: LatestWindows,
   now: Date,
@@ -263,7 +271,7 @@ async function changedSinceLastTick(
   const lastTickAt = instigator.lastTickAt!;
   for (const [key, def] of definitions)
     if (def.kind === "time_window" && windows.at(def, now) !== windows.at(def, lastTickAt)) changed.add(key);
-  const dirty = cronTickedFor(automated, lastTickAt, now);
+  const dirty = new Set(cronTicked);
   for (const key of instigator.pending ?? []) dirty.add(key);
   return { dirty, changed };
 }
@@ -346,12 +354,15 @@ export async function tickLocation(
   options: TickOptions,
   dryRun = false,
 ): Promise<LocationTickOutcome> {
-  return sql.transaction(async (tx) => {
+  return sql.transaction<LocationTickOutcome>(async (tx) => {
     const [lock] = await tx.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok`, [
       AUTOMATION_LOCK,
       location.id,
     ]);
     if (!lock?.ok) return { kind: "busy" };
+    // The state reads' estimates on thousands of keys pass jit_above_cost: compiling them took
+    // 20-40 ms a statement, more than running them (PGlite has no JIT).
+    if (tx.dialect === "postgres") await tx.query(`SET LOCAL jit = off`);
     await tx.query(`INSERT INTO "AutomationInstigator" ("locationId", "updatedAt") VALUES ($1, now()) ON CONFLICT DO NOTHING`, [
       location.id,
     ]);
@@ -385,12 +396,15 @@ export async function tickLocation(
     // The first tick has no previous tick to compare with: nothing is newly updated.
     const after = instigator!.lastTickAt === null ? upTo : BigInt(instigator!.lastMaterializationId);
 
+    // The automated assets one of whose crons ticked since the last tick: evaluated now, and
+    // again by the next tick (their cronTickPassed turns false).
+    const cronTicked = cronTickedFor(automated, instigator!.lastTickAt, options.now);
     // Which assets to evaluate: all of them on the first tick, a dry run or a new version of the
     // location; else only those whose inputs can have changed since the last tick (see
     // changedSinceLastTick), with what is downstream of them.
     const incremental =
       !dryRun && instigator!.lastTickAt !== null && instigator!.versionId === location.versionId
-        ? await changedSinceLastTick(tx, instigator!, upTo, automated, definitions, windows, options.now)
+        ? await changedSinceLastTick(tx, instigator!, upTo, cronTicked, definitions, windows, options.now)
         : null;
     // An asset as the state reads describe it: automated ones with their condition, dependencies bare.
     const describe = (key: string) => {
@@ -399,14 +413,16 @@ export async function tickLocation(
         ? { key, deps: asset.deps, condition: parsedCondition(asset.automation), ...windowOf(key) }
         : { key, deps: [], condition: null, ...windowOf(key) };
     };
-    const stored: Array<{ assetKey: string; cursor: AutomationCursor; resultHash: string | null }> = [];
-    const readCursors = async (keys: readonly string[] | null) => {
-      const rows = await tx.query<{ assetKey: string; cursor: AutomationCursor; resultHash: string | null }>(
-        `SELECT "assetKey", cursor, "resultHash" FROM "AutomationCursor" WHERE "locationId" = $1 AND ($2::text[] IS NULL OR "assetKey" = ANY($2::text[]))`,
-        [location.id, keys],
-      );
-      stored.push(...rows);
-      return new Map(rows.map((s) => [s.assetKey, s.cursor]));
+    // Each state read brings the assets' stored cursors along (the location's own).
+    const stored = new Map<string, StoredCursor>();
+    const read = async (assets: ReturnType<typeof describe>[]) => {
+      const { states, cursors } = await readAssetStates(tx, assets, { after, upTo }, location.id);
+      const cursorOf = new Map<string, AutomationCursor>();
+      for (const [key, entry] of cursors) {
+        stored.set(key, entry);
+        cursorOf.set(key, entry.cursor);
+      }
+      return { states, cursors: cursorOf };
     };
     const previousTickAt = instigator!.lastTickAt?.getTime() ?? null;
     let result: AutomationTickResult;
@@ -415,18 +431,13 @@ export async function tickLocation(
       // a flipped request reaches (nothing at all when nothing changed).
       const steps = evaluateAutomationTickInSteps({ now: options.now.getTime(), previousTickAt, graph: graph.steps, incremental });
       let step = steps.next();
-      while (!step.done) {
-        const keys = step.value;
-        const states = await readAssetStates(tx, keys.map(describe), { after, upTo });
-        step = steps.next({ states, cursors: await readCursors(keys) });
-      }
+      while (!step.done) step = steps.next(await read(step.value.map(describe)));
       result = step.value;
     } else {
-      const states = await readAssetStates(tx, [...automated.map((a) => describe(a.key)), ...depKeys.map(describe)], { after, upTo });
-      const cursors = await readCursors(null);
+      const { states, cursors } = await read([...automated.map((a) => describe(a.key)), ...depKeys.map(describe)]);
       result = evaluateAutomationTick({ now: options.now.getTime(), previousTickAt, assets: states, cursors });
     }
-    const cursorsBefore = new Map(stored.map((s) => [s.assetKey, s.cursor]));
+    const cursorsBefore = new Map([...stored].map(([key, s]) => [key, s.cursor]));
     const requests = runRequests(graph, result.requested, result.evaluations);
     if (dryRun)
       throw new DryRunRollback({
@@ -468,7 +479,13 @@ export async function tickLocation(
     }
     if (runs.length) failpoint("automation.after-run-insert");
     const runIds = runs.map((r) => r.id);
-    const hashes = await storeEvaluations(tx, tickId, result.evaluations, runIdsOf, new Map(stored.map((s) => [s.assetKey, s.resultHash])));
+    const hashes = await storeEvaluations(
+      tx,
+      tickId,
+      result.evaluations,
+      runIdsOf,
+      new Map([...stored].map(([key, s]) => [key, s.resultHash])),
+    );
     await storeCursors(
       tx,
       location.id,
@@ -484,7 +501,6 @@ export async function tickLocation(
     // evaluation that only counted differently needs nothing: its inputs moved, and the ones that
     // move back are found again (newly updated by the two-tick materialization window, requests
     // by `flipped`).
-    const cronTicked = cronTickedFor(automated, instigator!.lastTickAt, options.now);
     const remembered = [...result.cursors].filter(([key, c]) => {
       const before = cursorsBefore.get(key);
       return before === undefined || !sameCursor(before, c);

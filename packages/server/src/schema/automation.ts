@@ -1,4 +1,4 @@
-import type { AutomationEvaluation, AutomationNodeResult } from "@strata/protocol";
+import { type AutomationEvaluation, type AutomationNodeResult, evaluationNodes as dryRunNodes } from "@strata/protocol";
 import { filter, pipe } from "graphql-yoga";
 import { requireScope } from "../auth/principal.js";
 import {
@@ -198,7 +198,7 @@ const DryRunEvaluationRef = builder.objectRef<AutomationEvaluation>("AutomationD
       description: "The time window a time-partitioned asset was evaluated on (its latest); null for an asset evaluated whole.",
     }),
     requested: t.exposeBoolean("requested"),
-    nodes: t.field({ type: [AutomationNodeRef], description: "Depth first from the root.", resolve: (e) => e.nodes }),
+    nodes: t.field({ type: [AutomationNodeRef], description: "Depth first from the root.", resolve: (e) => dryRunNodes(e) }),
   }),
 });
 
