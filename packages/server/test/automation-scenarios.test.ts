@@ -106,15 +106,10 @@ describe(`automation scenarios (${testDialect})`, () => {
 
   it("a dependency's blocking check gates an eager asset: a failed blocking check holds it, a failed warning does not, a pass releases it", async () => {
     const gated = AC.eager().and(AC.allDepsBlockingChecksPassed()).node;
-    const s = await make(
-      "checks",
-      [{ key: "a" }, { key: "b", deps: ["a"], automation: gated }],
-      Date.parse("2026-01-05T10:00:00Z"),
-      [
-        { asset: "a", name: "rows", blocking: true },
-        { asset: "a", name: "style" },
-      ],
-    );
+    const s = await make("checks", [{ key: "a" }, { key: "b", deps: ["a"], automation: gated }], Date.parse("2026-01-05T10:00:00Z"), [
+      { asset: "a", name: "rows", blocking: true },
+      { asset: "a", name: "style" },
+    ]);
     const report = async (check: string, passed: boolean) => {
       const done = await s.app.gql(
         `mutation($key: String!, $passed: Boolean!) { reportCheckResult(checkKey: $key, passed: $passed) { __typename } }`,
