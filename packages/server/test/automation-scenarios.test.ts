@@ -137,6 +137,34 @@ describe(`automation scenarios (${testDialect})`, () => {
     expect(why[0]!.counts.slice(2 * gate, 2 * gate + 2)).toEqual([1, 1]);
   });
 
+  it("a dependency's backfill in progress holds an eager asset; once the backfill is canceled it is requested", async () => {
+    const s = await make(
+      "backfilling",
+      [
+        { key: "a", partitions: DAILY_2024_UTC },
+        { key: "b", deps: ["a"], automation: AC.eager().node },
+      ],
+      Date.parse("2026-01-05T10:00:00Z"),
+    );
+    await s.materialize("a", "2026-01-04");
+    expect(await s.tick()).toMatchObject({ status: "SUCCESS", requested: ["b"] });
+    await (await playNextRun(s.app, s.worker, "backfilling")).finish();
+    expect(await s.tick()).toMatchObject({ status: "SKIPPED" });
+
+    const launched = await s.app.gql(
+      `mutation($input: LaunchBackfillInput!) { launchBackfill(input: $input) { __typename ... on Backfill { id status } } }`,
+      { input: { assetKeys: ["a"], from: "2026-01-01", to: "2026-01-03" } },
+    );
+    expect(launched.data!.launchBackfill).toMatchObject({ __typename: "Backfill", status: "REQUESTED" });
+    await s.materialize("a", "2026-01-04");
+    for (let i = 0; i < 3; i++) expect(await s.tick()).toMatchObject({ status: "SKIPPED", requested: [] });
+    const canceled = await s.app.gql(`mutation($id: ID!) { cancelBackfill(id: $id) { __typename ... on Backfill { status } } }`, {
+      id: launched.data!.launchBackfill.id,
+    });
+    expect(canceled.data!.cancelBackfill.__typename).toBe("Backfill");
+    expect(await s.tick()).toMatchObject({ status: "SUCCESS", requested: ["b"] });
+  });
+
   it("onCron 09:00 Berlin with two dependencies: nothing with one updated, one run after the second, none until the next day's 09:00", async () => {
     const cron = AC.onCron("0 9 * * *", "Europe/Berlin").node;
     // 09:00 in Berlin in January is 08:00 UTC.

@@ -30,8 +30,7 @@ interface StateRow {
   latestId: string | null;
   latestRunTargets: string[] | null;
   newlyUpdated: boolean;
-  runInProgress: boolean;
-  backfillInProgress: boolean;
+  partitionInProgress: boolean;
   executionFailed: boolean | null;
   checks: CheckRow[] | null;
   cursor: AutomationCursor | null;
@@ -57,9 +56,52 @@ export interface AssetStatesRead {
   cursors: Map<string, StoredCursor>;
 }
 
+/** The asset keys runs and backfills in progress select, read once per tick. */
+interface InProgress {
+  runs: ReadonlySet<string>;
+  backfills: ReadonlySet<string>;
+}
+
+/** An asset as a tick reads it: automated ones with their condition, dependencies bare. */
+export type AssetToRead = { key: string; deps: readonly string[]; condition: AutomationConditionNode | null; partitionKey?: string | null };
+
 /**
- * Each asset's state at a tick, read from the tables in one statement (whatever the number of
- * assets), with the cursor `cursorsOf` (a location id) stored for it when it has one: missing (no materialization), newly updated (one in the window since the previous
+ * Reads assets' states for one tick, in one statement a call (whatever the number of assets),
+ * with the cursor `cursorsOf` (a location id) stored for each when it has one. The assets that
+ * runs and backfills in progress select are read once, at the first call: a tick that reads in
+ * rounds sees them as of its start (each round used to unnest every in-progress selection again).
+ *
+ * @example
+ * ```ts
+ * const read = assetStateReader(tx, { after, upTo }, location.id);
+ * const { states, cursors } = await read([{ key: "b", deps: ["a"], condition }, { key: "a", deps: [], condition: null }]);
+ * ```
+ */
+export function assetStateReader(
+  sql: Sql,
+  window: MaterializationWindow,
+  cursorsOf: string | null = null,
+): (assets: readonly AssetToRead[]) => Promise<AssetStatesRead> {
+  let inProgress: Promise<InProgress> | null = null;
+  return async (assets) => {
+    inProgress ??= readInProgress(sql);
+    return readAssetStates(sql, assets, window, cursorsOf, await inProgress);
+  };
+}
+
+async function readInProgress(sql: Sql): Promise<InProgress> {
+  const rows = await sql.query<{ key: string; backfill: boolean }>(
+    `SELECT DISTINCT unnest(selection) AS key, false AS backfill FROM "Run" WHERE status IN ('QUEUED', 'STARTING', 'STARTED', 'CANCELING')
+     UNION SELECT DISTINCT unnest("assetKeys"), true FROM "Backfill" WHERE status IN ('REQUESTED', 'CANCELING')`,
+  );
+  return {
+    runs: new Set(rows.filter((r) => !r.backfill).map((r) => r.key)),
+    backfills: new Set(rows.filter((r) => r.backfill).map((r) => r.key)),
+  };
+}
+
+/**
+ * Each asset's state at a tick: missing (no materialization), newly updated (one in the window since the previous
  * tick), a run or backfill in progress that selects it, its latest run failed, the selection of
  * the run of its latest materialization, and its checks' latest results. An asset given a
  * `partitionKey` (a time-partitioned one's latest window) is read for that partition from its
@@ -67,31 +109,26 @@ export interface AssetStatesRead {
  * partition's latest run; one given `null` (no window yet) reads as not missing. Other assets are
  * read whole: a partitioned dependency of another kind counts as materialized once any partition is.
  */
-export async function readAssetStates(
+async function readAssetStates(
   sql: Sql,
-  assets: ReadonlyArray<{ key: string; deps: readonly string[]; condition: AutomationConditionNode | null; partitionKey?: string | null }>,
+  assets: readonly AssetToRead[],
   window: MaterializationWindow,
-  cursorsOf: string | null = null,
+  cursorsOf: string | null,
+  inProgress: InProgress,
 ): Promise<AssetStatesRead> {
   const keys = assets.map((a) => a.key);
   // Whole assets have no partition ('' keeps the array's elements non-null for unnest).
   const partitions = assets.map((a) => (a.partitionKey === undefined ? null : (a.partitionKey ?? "")));
   // Whether any condition asks if an asset's latest run failed: that look-up costs a probe of
-  // the runs per asset, the others read the in-progress runs and backfills once, as sets.
+  // the runs per asset.
   const needsFailure = assets.some((a) => a.condition !== null && usesExecutionFailed(a.condition));
   const rows = await sql.query<StateRow>(
-    `WITH active AS MATERIALIZED (
-       SELECT DISTINCT unnest(selection) AS key FROM "Run" WHERE status IN ('QUEUED', 'STARTING', 'STARTED', 'CANCELING')),
-     backfilling AS MATERIALIZED (
-       SELECT DISTINCT unnest("assetKeys") AS key FROM "Backfill" WHERE status IN ('REQUESTED', 'CANCELING'))
-     SELECT k.key,
+    `SELECT k.key,
             CASE WHEN k.part IS NULL THEN m.id::text WHEN k.part = '' THEN '0' ELSE p."lastMaterializationId"::text END AS "latestId",
             lr.selection AS "latestRunTargets",
             EXISTS (SELECT 1 FROM "Materialization" x WHERE x."assetKey" = k.key AND x.id > $2::bigint AND x.id <= $3::bigint
                     AND (k.part IS NULL OR x.partition = k.part)) AS "newlyUpdated",
-            CASE WHEN k.part IS NULL THEN EXISTS (SELECT 1 FROM active WHERE active.key = k.key)
-              ELSE COALESCE(p.status = 'IN_PROGRESS', false) END AS "runInProgress",
-            EXISTS (SELECT 1 FROM backfilling WHERE backfilling.key = k.key) AS "backfillInProgress",
+            k.part IS NOT NULL AND COALESCE(p.status = 'IN_PROGRESS', false) AS "partitionInProgress",
             CASE WHEN k.part IS NOT NULL THEN COALESCE(p.status = 'FAILED', false)
               WHEN $5::boolean THEN (SELECT r.status = 'FAILURE' FROM "Run" r WHERE r.selection @> ARRAY[k.key] ORDER BY r."createdAt" DESC, r.id DESC LIMIT 1)
               ELSE false END AS "executionFailed",
@@ -126,8 +163,9 @@ export async function readAssetStates(
       key: asset.key,
       deps: asset.deps,
       missing: row.latestId === null,
-      runInProgress: row.runInProgress,
-      backfillInProgress: row.backfillInProgress,
+      // A time-partitioned asset's window is in progress as its partition's status says.
+      runInProgress: asset.partitionKey === undefined ? inProgress.runs.has(asset.key) : row.partitionInProgress,
+      backfillInProgress: inProgress.backfills.has(asset.key),
       executionFailed: row.executionFailed === true,
       newlyUpdated: row.newlyUpdated,
       latestRunTargets: row.latestId === null ? null : row.latestRunTargets,

@@ -19,7 +19,7 @@ import { failpoint } from "../failpoints.js";
 import { launchRun } from "../runs/launch.js";
 import { readPartitionsDefinitions } from "../partitions/space.js";
 import type { ManifestCache } from "../runs/manifest-cache.js";
-import { readAssetStates, type StoredCursor } from "./asset-states.js";
+import { type AssetToRead, assetStateReader, type StoredCursor } from "./asset-states.js";
 import { sameCursor, storeCursors, storeEvaluations } from "./tick-records.js";
 
 /** Who `Run.createdBy` says launched an automation run. */
@@ -407,7 +407,7 @@ export async function tickLocation(
         ? await changedSinceLastTick(tx, instigator!, upTo, cronTicked, definitions, windows, options.now)
         : null;
     // An asset as the state reads describe it: automated ones with their condition, dependencies bare.
-    const describe = (key: string) => {
+    const describe = (key: string): AssetToRead => {
       const asset = graph.automatedByKey.get(key);
       return asset
         ? { key, deps: asset.deps, condition: parsedCondition(asset.automation), ...windowOf(key) }
@@ -415,8 +415,9 @@ export async function tickLocation(
     };
     // Each state read brings the assets' stored cursors along (the location's own).
     const stored = new Map<string, StoredCursor>();
-    const read = async (assets: ReturnType<typeof describe>[]) => {
-      const { states, cursors } = await readAssetStates(tx, assets, { after, upTo }, location.id);
+    const readStates = assetStateReader(tx, { after, upTo }, location.id);
+    const read = async (assets: AssetToRead[]) => {
+      const { states, cursors } = await readStates(assets);
       const cursorOf = new Map<string, AutomationCursor>();
       for (const [key, entry] of cursors) {
         stored.set(key, entry);
