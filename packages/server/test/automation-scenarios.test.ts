@@ -69,6 +69,17 @@ async function scenario(
   };
 }
 
+/** [trueCount, candidateCount] of the first node with `op` in an asset's latest stored evaluation. */
+async function latestCounts(s: Scenario, key: string, op: string): Promise<number[]> {
+  const [row] = await s.app.db.sql.query<{ counts: number[]; nodes: Array<{ op: string }> }>(
+    `SELECT e.counts, t.nodes FROM "AutomationEvaluation" e JOIN "AutomationConditionTree" t ON t.hash = e."treeHash"
+     WHERE e."assetKey" = $1 ORDER BY e.id DESC LIMIT 1`,
+    [key],
+  );
+  const at = row!.nodes.findIndex((n) => n.op === op);
+  return row!.counts.slice(2 * at, 2 * at + 2);
+}
+
 describe(`automation scenarios (${testDialect})`, () => {
   let open: Scenario[] = [];
   const make = async (...args: Parameters<typeof scenario>) => {
@@ -102,6 +113,8 @@ describe(`automation scenarios (${testDialect})`, () => {
     await played.finish();
     for (let i = 0; i < 5; i++) expect(await s.tick()).toMatchObject({ status: "SKIPPED", requested: [] });
     expect(await s.runs()).toHaveLength(1);
+    // "Why" not b: a was updated by a run that targeted b (executedWithRootTarget true for a, of a).
+    expect(await latestCounts(s, "b", "executedWithRootTarget")).toEqual([1, 1]);
   });
 
   it("a dependency's blocking check gates an eager asset: a failed blocking check holds it, a failed warning does not, a pass releases it", async () => {
@@ -128,13 +141,8 @@ describe(`automation scenarios (${testDialect})`, () => {
     expect(await s.tick()).toMatchObject({ status: "SKIPPED", requested: [] });
     await report("a#rows", true);
     expect(await s.tick()).toMatchObject({ status: "SUCCESS", requested: ["b"] });
-    const why = await s.app.db.sql.query<{ counts: number[]; nodes: Array<{ label: string | null }> }>(
-      `SELECT e.counts, t.nodes FROM "AutomationEvaluation" e JOIN "AutomationConditionTree" t ON t.hash = e."treeHash"
-       WHERE e."assetKey" = 'b' ORDER BY e.id DESC LIMIT 1`,
-    );
-    const gate = why[0]!.nodes.findIndex((n) => n.label === "all_deps_blocking_checks_passed");
-    // true for its one dependency, of one.
-    expect(why[0]!.counts.slice(2 * gate, 2 * gate + 2)).toEqual([1, 1]);
+    // Its gate (allDepsMatch of all_deps_blocking_checks_passed) is true for its one dependency, of one.
+    expect(await latestCounts(s, "b", "allDepsMatch")).toEqual([1, 1]);
   });
 
   it("a dependency's backfill in progress holds an eager asset; once the backfill is canceled it is requested", async () => {

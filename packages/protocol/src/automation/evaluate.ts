@@ -506,11 +506,23 @@ class TickEvaluator {
         return !!last && last.requested && (last.partitionKey ?? null) === (asset.partitionKey ?? null);
       }
       case "executedWithRootTarget":
-        return asset !== null && (asset.latestRunTargets?.includes(this.root.key) ?? false);
+        return asset !== null && asset.latestRunTargets !== null && targets(asset.latestRunTargets).has(this.root.key);
       default:
         return asset !== null && operand(node.op, asset);
     }
   }
+}
+
+// A run's selection as a set, once per array: a run of thousands of assets is the latest run of
+// each of them, and each of their dependents asks whether it targeted them.
+const targetSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function targets(selection: readonly string[]): ReadonlySet<string> {
+  let set = targetSets.get(selection);
+  if (!set) {
+    set = new Set(selection);
+    targetSets.set(selection, set);
+  }
+  return set;
 }
 
 function operand(op: string, asset: AutomationAssetState): boolean {

@@ -28,7 +28,7 @@ export interface MaterializationWindow {
 interface StateRow {
   key: string;
   latestId: string | null;
-  latestRunTargets: string[] | null;
+  latestRunId: string | null;
   newlyUpdated: boolean;
   partitionInProgress: boolean;
   executionFailed: boolean | null;
@@ -83,9 +83,24 @@ export function assetStateReader(
   cursorsOf: string | null = null,
 ): (assets: readonly AssetToRead[]) => Promise<AssetStatesRead> {
   let inProgress: Promise<InProgress> | null = null;
+  // A run's selection once per tick, however many of its assets are read: one run of 10,000
+  // assets returned its selection with each of them.
+  const selections = new Map<string, string[]>();
   return async (assets) => {
     inProgress ??= readInProgress(sql);
-    return readAssetStates(sql, assets, window, cursorsOf, await inProgress);
+    const read = await readAssetStates(sql, assets, window, cursorsOf, await inProgress);
+    const unknown = [...new Set(read.runIds.values())].filter((id) => !selections.has(id));
+    if (unknown.length) {
+      const runs = await sql.query<{ id: string; selection: string[] }>(`SELECT id, selection FROM "Run" WHERE id = ANY($1::text[])`, [
+        unknown,
+      ]);
+      for (const run of runs) selections.set(run.id, run.selection);
+    }
+    for (const state of read.states) {
+      const runId = read.runIds.get(state.key);
+      if (runId !== undefined) state.latestRunTargets = selections.get(runId) ?? null;
+    }
+    return { states: read.states, cursors: read.cursors };
   };
 }
 
@@ -115,7 +130,7 @@ async function readAssetStates(
   window: MaterializationWindow,
   cursorsOf: string | null,
   inProgress: InProgress,
-): Promise<AssetStatesRead> {
+): Promise<AssetStatesRead & { runIds: Map<string, string> }> {
   const keys = assets.map((a) => a.key);
   // Whole assets have no partition ('' keeps the array's elements non-null for unnest).
   const partitions = assets.map((a) => (a.partitionKey === undefined ? null : (a.partitionKey ?? "")));
@@ -125,7 +140,7 @@ async function readAssetStates(
   const rows = await sql.query<StateRow>(
     `SELECT k.key,
             CASE WHEN k.part IS NULL THEN m.id::text WHEN k.part = '' THEN '0' ELSE p."lastMaterializationId"::text END AS "latestId",
-            lr.selection AS "latestRunTargets",
+            COALESCE(m."runId", pm."runId") AS "latestRunId",
             EXISTS (SELECT 1 FROM "Materialization" x WHERE x."assetKey" = k.key AND x.id > $2::bigint AND x.id <= $3::bigint
                     AND (k.part IS NULL OR x.partition = k.part)) AS "newlyUpdated",
             k.part IS NOT NULL AND COALESCE(p.status = 'IN_PROGRESS', false) AS "partitionInProgress",
@@ -144,7 +159,7 @@ async function readAssetStates(
      LEFT JOIN LATERAL (SELECT status, "lastMaterializationId" FROM "AssetPartition"
                         WHERE k.part IS NOT NULL AND "assetKey" = k.key AND "partitionKey" = k.part OFFSET 0) p ON true
      LEFT JOIN "Materialization" pm ON pm.id = p."lastMaterializationId"
-     LEFT JOIN "Run" lr ON lr.id = COALESCE(m."runId", pm."runId")
+
      LEFT JOIN "AutomationCursor" cur ON cur."locationId" = $6 AND cur."assetKey" = k.key`,
     [keys, window.after.toString(), window.upTo.toString(), partitions, needsFailure, cursorsOf],
   );
@@ -168,7 +183,8 @@ async function readAssetStates(
       backfillInProgress: inProgress.backfills.has(asset.key),
       executionFailed: row.executionFailed === true,
       newlyUpdated: row.newlyUpdated,
-      latestRunTargets: row.latestId === null ? null : row.latestRunTargets,
+      // Filled in by the reader from the run's selection (runIds).
+      latestRunTargets: null,
       // Needs the code version each tick saw; not tracked yet, so never true.
       codeVersionChanged: false,
       checks: checksOf(row),
@@ -176,5 +192,8 @@ async function readAssetStates(
       ...(asset.partitionKey !== undefined ? { partitionKey: asset.partitionKey } : {}),
     };
   });
-  return { states, cursors };
+  // The run of each asset's latest materialization (none: runless, or never materialized).
+  const runIds = new Map<string, string>();
+  for (const row of rows) if (row.latestId !== null && row.latestRunId !== null) runIds.set(row.key, row.latestRunId);
+  return { states, cursors, runIds };
 }
