@@ -92,10 +92,16 @@ export function resolveSelection(
   const selected = new Set(wanted);
   const steps = new Set<string>();
   const graphTargets = new Map<string, string[]>();
+  // Each multi-asset that cannot be subset is checked once, whatever the number of its outputs
+  // selected (a scan of every asset per output made a 10,000-output multi-asset take seconds).
+  const checkedWhole = new Set<string>();
+  let outputsOf: Map<string, string[]> | null = null;
   for (const key of wanted) {
     const asset = assetsByKey.get(key)!;
-    if (asset.multiAsset && !asset.multiAsset.canSubset) {
-      const siblings = manifest.assets.filter((a) => a.multiAsset?.name === asset.multiAsset!.name).map((a) => a.key);
+    if (asset.multiAsset && !asset.multiAsset.canSubset && !checkedWhole.has(asset.multiAsset.name)) {
+      checkedWhole.add(asset.multiAsset.name);
+      outputsOf ??= multiAssetOutputs(manifest);
+      const siblings = outputsOf.get(asset.multiAsset.name) ?? [];
       const missing = siblings.filter((k) => !selected.has(k));
       if (missing.length > 0) {
         throw new SelectionError(
@@ -127,6 +133,18 @@ export function resolveSelection(
     stepKeys: manifest.steps.filter((s) => steps.has(s.key)).map((s) => s.key),
     assetKeys: [...selected].sort(),
   };
+}
+
+/** Each multi-asset's assets, by its name. */
+function multiAssetOutputs(manifest: Manifest): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const a of manifest.assets) {
+    if (!a.multiAsset) continue;
+    const list = out.get(a.multiAsset.name);
+    if (list) list.push(a.key);
+    else out.set(a.multiAsset.name, [a.key]);
+  }
+  return out;
 }
 
 function isCheckStep(stepsByKey: ReadonlyMap<string, ManifestStep>, check: ManifestCheck): boolean {
