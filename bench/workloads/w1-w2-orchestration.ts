@@ -3,7 +3,7 @@ import pg from "pg";
 import { materialize, type Definitions } from "@strata/definitions";
 import { createToken, openDatabase } from "@strata/server";
 import { post } from "../graphql-post.js";
-import { median, type BenchRow, type Workload } from "../harness.js";
+import { median, percentile, type BenchRow, type Workload } from "../harness.js";
 import { startLocation, stopLocation } from "../location-process.js";
 import { scratchDatabase } from "../postgres.js";
 import { startServerProcess } from "../server-process.js";
@@ -182,8 +182,9 @@ export const w1w2Orchestration: Workload = {
               value: median(rates),
               baselineName: "raw INSERT, 500-row batches",
               baseline: raw.rowsPerSecond,
-              goal: "≥ 20,000 events/s",
-              met: median(rates) >= 20_000,
+              // Issue 16: ≥ 50,000 durable events/s, and ≥ 0.3× the raw batched INSERT.
+              goal: "≥ 50,000 events/s and ≥ 0.3× raw",
+              met: median(rates) >= 50_000 && median(rates) >= 0.3 * raw.rowsPerSecond,
             });
           } else {
             const label = shape === "chain" ? "W1 chain of 100" : "W1 fan-out 1→100";
@@ -197,8 +198,19 @@ export const w1w2Orchestration: Workload = {
                 value: median(toStart),
                 baselineName: "raw one-row INSERT",
                 baseline: raw.oneRowMs,
+                // Issue 16: p50 ≤ 10 ms and p95 ≤ 20 ms.
+                goal: "≤ 10 ms",
+                met: median(toStart) <= 10,
+              },
+              {
+                name: label,
+                metric: "launch → RUN_START p95",
+                unit: "ms",
+                value: percentile(toStart, 95),
+                baselineName: "raw one-row INSERT",
+                baseline: raw.oneRowMs,
                 goal: "≤ 20 ms",
-                met: median(toStart) <= 20,
+                met: percentile(toStart, 95) <= 20,
               },
               {
                 name: label,
@@ -207,8 +219,8 @@ export const w1w2Orchestration: Workload = {
                 value: median(overhead),
                 baselineName: "raw one-row INSERT",
                 baseline: raw.oneRowMs * 1000,
-                goal: "≤ 2,000 µs",
-                met: median(overhead) <= 2000,
+                goal: "≤ 1,000 µs",
+                met: median(overhead) <= 1000,
               },
             );
           }
