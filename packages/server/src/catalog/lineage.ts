@@ -1,6 +1,6 @@
 import type { Sql } from "../db/sql.js";
 import { InvalidArgumentError } from "../errors.js";
-import { adjacency, edgesFrom, reachableKeys, walkLevels, type LineageDirection } from "./lineage-walk.js";
+import { lineageGraph } from "./lineage-graph.js";
 
 export const MAX_LINEAGE_DEPTH = 1000;
 
@@ -18,41 +18,36 @@ export function checkDepth(depth: number | null | undefined, argument: string): 
 }
 
 /**
- * The keys reachable from `keys` by walking edges up (towards dependencies) or down (towards
- * dependents), at most `depth` steps (null: no limit), without the start keys, sorted. Edges
- * cross code locations; an upstream key may belong to no location yet. Each key and edge is
- * visited once whatever the depth, so the work is bounded by what the walk reaches.
+ * The piece of the graph around `keys` (null: the whole graph): each key, what lies upstream and
+ * downstream of it within the depths (null: no limit), sorted, and the edges among them ordered by
+ * downstream then upstream key. Edges cross code locations; an upstream key may belong to no
+ * location yet, and a start key to none at all (it is returned, without edges). The walks run in
+ * memory over the cached graph (lineage-graph.ts), each node and edge visited once whatever the depth.
  */
-export async function walkLineage(
+export async function lineageAround(
   sql: Sql,
-  keys: readonly string[],
-  direction: LineageDirection,
-  depth: number | null | undefined,
-  argument = "depth",
-): Promise<string[]> {
-  const limit = checkDepth(depth, argument);
-  if (keys.length === 0 || limit === 0) return [];
-  let reached: Set<string>;
-  if (limit === null) {
-    reached = new Set(await reachableKeys(sql, keys, direction));
-  } else {
-    const known = new Map<string, string[]>();
-    const learn = async (unknown: string[]) => {
-      for (const [key, neighbours] of adjacency(unknown, await edgesFrom(sql, unknown, direction))) known.set(key, neighbours);
-    };
-    reached = await walkLevels(keys, limit, (key) => known.get(key), learn);
+  keys: readonly string[] | null,
+  upstreamDepth: number | null | undefined,
+  downstreamDepth: number | null | undefined,
+): Promise<{ keys: string[]; edges: LineageEdge[] }> {
+  const up = checkDepth(upstreamDepth, "upstreamDepth");
+  const down = checkDepth(downstreamDepth, "downstreamDepth");
+  const graph = await lineageGraph(sql);
+  const marks = new Uint8Array(graph.keys.length);
+  if (keys === null) {
+    marks.fill(1);
+    return { keys: [...graph.keys], edges: graph.edgesAmong(marks) };
   }
-  for (const key of keys) reached.delete(key);
-  return [...reached].sort();
-}
-
-/** Edges whose both ends are in `keys` (null: every edge). */
-export async function edgesAmong(sql: Sql, keys: readonly string[] | null): Promise<LineageEdge[]> {
-  return keys === null
-    ? sql.query<LineageEdge>(`SELECT "upstreamKey" AS upstream, "downstreamKey" AS downstream FROM "AssetDependency" ORDER BY 2, 1`)
-    : sql.query<LineageEdge>(
-        `SELECT "upstreamKey" AS upstream, "downstreamKey" AS downstream FROM "AssetDependency"
-         WHERE "downstreamKey" = ANY($1::text[]) AND "upstreamKey" = ANY($1::text[]) ORDER BY 2, 1`,
-        [keys],
-      );
+  const start = keys.flatMap((key) => graph.index.get(key) ?? []);
+  graph.walk(start, "upstream", up, marks);
+  // The downstream walk starts again from the keys, not from what the upstream one reached.
+  const downstream = new Uint8Array(graph.keys.length);
+  graph.walk(start, "downstream", down, downstream);
+  for (let i = 0; i < marks.length; i++) marks[i]! |= downstream[i]!;
+  const found = graph.keysOf(marks);
+  const unknown = keys.filter((key) => !graph.index.has(key));
+  return {
+    keys: unknown.length ? [...new Set([...found, ...unknown])].sort() : found,
+    edges: graph.edgesAmong(marks),
+  };
 }

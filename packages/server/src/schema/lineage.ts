@@ -1,7 +1,7 @@
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
-import { edgesAmong, walkLineage, type LineageEdge } from "../catalog/lineage.js";
+import { lineageAround, type LineageEdge } from "../catalog/lineage.js";
 import type { Context } from "../context.js";
 import { type LayoutGroup, type LineageLayout, lineageLayouts, nodeStates } from "../lineage-layout/lineage-layouts.js";
 import { drainForReader } from "../sync/sync-refresher.js";
@@ -39,20 +39,8 @@ builder.queryField("lineage", (t) =>
     },
     resolve: async (_root, args, ctx) => {
       requireScope(ctx.principal, "read");
-      if (!args.keys) {
-        const edges = await edgesAmong(ctx.db.sql, null);
-        const keys = await ctx.db.sql.query<{ key: string }>(
-          `SELECT key FROM "AssetNode" UNION SELECT "upstreamKey" FROM "AssetDependency" ORDER BY 1`,
-        );
-        return { keys: keys.map((r) => r.key), edges };
-      }
-      const start = args.keys.map((key, i) => parseAssetKey(key, `keys.${i}`));
-      const [up, down] = await Promise.all([
-        walkLineage(ctx.db.sql, start, "upstream", args.upstreamDepth, "upstreamDepth"),
-        walkLineage(ctx.db.sql, start, "downstream", args.downstreamDepth, "downstreamDepth"),
-      ]);
-      const keys = [...new Set([...start, ...up, ...down])].sort();
-      return { keys, edges: await edgesAmong(ctx.db.sql, keys) };
+      const start = args.keys?.map((key, i) => parseAssetKey(key, `keys.${i}`)) ?? null;
+      return lineageAround(ctx.db.sql, start, args.upstreamDepth, args.downstreamDepth);
     },
   }),
 );
