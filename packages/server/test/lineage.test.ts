@@ -67,6 +67,39 @@ describe(`lineage across code locations (${testDialect})`, () => {
     expect(result.data!.lineage.edges).toHaveLength(4);
   });
 
+  it("answers edges the same whether or not their selection is plain (aliases, __typename, repeats, fragments, directives)", async () => {
+    // A plain selection is built outside graphql-js's per-field execution (lineage-lean-edges.ts);
+    // a directive or a fragment in it goes through graphql-js. Both must answer alike.
+    const plain = await app.gql(
+      `query Draw { first: lineage(keys: ["upstream"], upstreamDepth: 1, downstreamDepth: 1) { edges { to: downstream __typename upstream to: downstream } }
+         second: lineage(keys: ["raw"], downstreamDepth: 1) { edges { downstream upstream } nodes { key } } }`,
+    );
+    const executed = await app.gql(
+      `query Draw { first: lineage(keys: ["upstream"], upstreamDepth: 1, downstreamDepth: 1) { edges { to: downstream @include(if: true) __typename upstream to: downstream } }
+         second: lineage(keys: ["raw"], downstreamDepth: 1) { edges { ...E } nodes { key } } }
+       fragment E on LineageEdge { downstream upstream }`,
+    );
+    expect(plain.errors).toBeUndefined();
+    expect(plain.data!.first.edges).toEqual([
+      { to: "b_one", __typename: "LineageEdge", upstream: "upstream" },
+      { to: "c_one", __typename: "LineageEdge", upstream: "upstream" },
+      { to: "upstream", __typename: "LineageEdge", upstream: "raw" },
+    ]);
+    expect(JSON.stringify(plain.data)).toBe(JSON.stringify(executed.data));
+  });
+
+  it("sees an edge added or removed as soon as the location that declares it registers", async () => {
+    await register("e", [{ key: "e_one", deps: ["raw"] }]);
+    const before = await app.gql(`{ lineage(keys: ["e_one"], upstreamDepth: 1, downstreamDepth: 0) { edges { upstream downstream } } }`);
+    expect(before.data!.lineage.edges).toEqual([{ upstream: "raw", downstream: "e_one" }]);
+    await register("e", [{ key: "e_one", deps: ["raw", "upstream"] }]);
+    const after = await app.gql(`{ asset(key: "e_one") { ... on Asset { upstream { key } } } }`);
+    expect(names(after.data!.asset.upstream)).toEqual(["raw", "upstream"]);
+    await register("e", [{ key: "e_one", deps: ["upstream"] }]);
+    const removed = await app.gql(`{ lineage(keys: ["raw"], downstreamDepth: 1, upstreamDepth: 0) { nodes { key } } }`);
+    expect(names(removed.data!.lineage.nodes)).toEqual(["raw", "upstream"]);
+  });
+
   it("shows a dependency on a key no location defines as an undefined node", async () => {
     await register("d", [{ key: "d_one", deps: ["vendor/feed"] }]);
     const result = await app.gql(

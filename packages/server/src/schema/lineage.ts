@@ -6,6 +6,7 @@ import type { Context } from "../context.js";
 import { type LayoutGroup, type LineageLayout, lineageLayouts, nodeStates } from "../lineage-layout/lineage-layouts.js";
 import { drainForReader } from "../sync/sync-refresher.js";
 import { AssetRef, loadAssets } from "./asset.js";
+import { lineageEdgesField } from "./lineage-lean-edges.js";
 import { AssetCheckHealthEnum } from "./asset-check.js";
 import { SyncStateEnum } from "./sync.js";
 
@@ -23,7 +24,7 @@ const LineageRef = builder.objectRef<Lineage>("Lineage").implement({
   description: "A piece of the asset graph, for drawing: nodes and the edges between them.",
   fields: (t) => ({
     nodes: t.field({ type: [AssetRef], resolve: (lineage, _args, ctx, info) => loadAssets(ctx, info, lineage.keys) }),
-    edges: t.field({ type: [LineageEdgeRef], resolve: (lineage) => lineage.edges }),
+    edges: t.field({ type: [LineageEdgeRef], resolve: (lineage, _args, ctx, info) => lineageEdgesField(ctx, info, lineage.edges) }),
   }),
 });
 
