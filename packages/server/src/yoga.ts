@@ -14,7 +14,7 @@ import { useQueryLimits } from "./query-limits.js";
 import { MAX_REQUEST_BODY_BYTES, useRequestBodyLimit } from "./request-body-limit.js";
 import { requestIdOf, useRequestId } from "./request-id.js";
 import { schema } from "./schema/index.js";
-import { useLeanLineageEdges } from "./schema/lineage-lean-edges.js";
+import { useLeanLists } from "./schema/lean-lists.js";
 import { serverTracing } from "./tracing/tracing.js";
 import { useUiAssets } from "./ui-assets.js";
 
@@ -90,7 +90,7 @@ export function createStrataYoga(options: StrataYogaOptions): StrataYoga {
       useInputGuard(),
       useUnexpectedErrorMasking(logger),
       useErrorCodes(),
-      useLeanLineageEdges(),
+      useLeanLists(),
     ],
   });
 }

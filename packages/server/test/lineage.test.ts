@@ -67,16 +67,18 @@ describe(`lineage across code locations (${testDialect})`, () => {
     expect(result.data!.lineage.edges).toHaveLength(4);
   });
 
-  it("answers edges the same whether or not their selection is plain (aliases, __typename, repeats, fragments, directives)", async () => {
+  it("answers nodes and edges the same whether or not their selection is plain (aliases, __typename, repeats, fragments, directives)", async () => {
     // A plain selection is built outside graphql-js's per-field execution (lineage-lean-edges.ts);
     // a directive or a fragment in it goes through graphql-js. Both must answer alike.
     const plain = await app.gql(
       `query Draw { first: lineage(keys: ["upstream"], upstreamDepth: 1, downstreamDepth: 1) { edges { to: downstream __typename upstream to: downstream } }
-         second: lineage(keys: ["raw"], downstreamDepth: 1) { edges { downstream upstream } nodes { key } } }`,
+         second: lineage(keys: ["raw"], downstreamDepth: 1) { edges { downstream upstream } nodes { key } }
+         third: lineage(keys: ["no/such_asset", "raw"], downstreamDepth: 1) { nodes { __typename id: key } } }`,
     );
     const executed = await app.gql(
       `query Draw { first: lineage(keys: ["upstream"], upstreamDepth: 1, downstreamDepth: 1) { edges { to: downstream @include(if: true) __typename upstream to: downstream } }
-         second: lineage(keys: ["raw"], downstreamDepth: 1) { edges { ...E } nodes { key } } }
+         second: lineage(keys: ["raw"], downstreamDepth: 1) { edges { ...E } nodes { key @include(if: true) } }
+         third: lineage(keys: ["no/such_asset", "raw"], downstreamDepth: 1) { nodes { __typename ... on Asset { id: key } } } }
        fragment E on LineageEdge { downstream upstream }`,
     );
     expect(plain.errors).toBeUndefined();
@@ -84,6 +86,10 @@ describe(`lineage across code locations (${testDialect})`, () => {
       { to: "b_one", __typename: "LineageEdge", upstream: "upstream" },
       { to: "c_one", __typename: "LineageEdge", upstream: "upstream" },
       { to: "upstream", __typename: "LineageEdge", upstream: "raw" },
+    ]);
+    expect(plain.data!.third.nodes).toEqual([
+      { __typename: "Asset", id: "raw" },
+      { __typename: "Asset", id: "upstream" },
     ]);
     expect(JSON.stringify(plain.data)).toBe(JSON.stringify(executed.data));
   });

@@ -21,7 +21,8 @@ export function checkDepth(depth: number | null | undefined, argument: string): 
  * The piece of the graph around `keys` (null: the whole graph): each key, what lies upstream and
  * downstream of it within the depths (null: no limit), sorted, and the edges among them ordered by
  * downstream then upstream key. Edges cross code locations; an upstream key may belong to no
- * location yet, and a start key to none at all (it is returned, without edges). The walks run in
+ * location yet, and a start key to none at all (it is returned, without edges, if it is an asset).
+ * Every key returned has its "Asset" row. The walks run in
  * memory over the cached graph (lineage-graph.ts), each node and edge visited once whatever the depth.
  */
 export async function lineageAround(
@@ -45,7 +46,11 @@ export async function lineageAround(
   graph.walk(start, "downstream", down, downstream);
   for (let i = 0; i < marks.length; i++) marks[i]! |= downstream[i]!;
   const found = graph.keysOf(marks);
-  const unknown = keys.filter((key) => !graph.index.has(key));
+  // A start key outside the graph is a node if it is an asset at all (reported, never defined).
+  const outside = keys.filter((key) => !graph.index.has(key));
+  const unknown = outside.length
+    ? (await sql.query<{ key: string }>(`SELECT key FROM "Asset" WHERE key = ANY($1::text[])`, [outside])).map((r) => r.key)
+    : [];
   return {
     keys: unknown.length ? [...new Set([...found, ...unknown])].sort() : found,
     edges: graph.edgesAmong(marks),

@@ -6,7 +6,7 @@ import type { Context } from "../context.js";
 import { type LayoutGroup, type LineageLayout, lineageLayouts, nodeStates } from "../lineage-layout/lineage-layouts.js";
 import { drainForReader } from "../sync/sync-refresher.js";
 import { AssetRef, loadAssets } from "./asset.js";
-import { lineageEdgesField } from "./lineage-lean-edges.js";
+import { deferLeanList } from "./lean-lists.js";
 import { AssetCheckHealthEnum } from "./asset-check.js";
 import { SyncStateEnum } from "./sync.js";
 
@@ -20,11 +20,25 @@ interface Lineage {
   edges: LineageEdge[];
 }
 
+const EDGE_LEAVES = { upstream: (e: LineageEdge) => e.upstream, downstream: (e: LineageEdge) => e.downstream };
+const EDGE_AS_BUILT = ["upstream", "downstream"];
+/** An asset's key is all a node's `key` needs: every key of the graph has its Asset row (written with the edge). */
+const NODE_LEAVES = { key: (key: string) => key };
+
 const LineageRef = builder.objectRef<Lineage>("Lineage").implement({
   description: "A piece of the asset graph, for drawing: nodes and the edges between them.",
   fields: (t) => ({
-    nodes: t.field({ type: [AssetRef], resolve: (lineage, _args, ctx, info) => loadAssets(ctx, info, lineage.keys) }),
-    edges: t.field({ type: [LineageEdgeRef], resolve: (lineage, _args, ctx, info) => lineageEdgesField(ctx, info, lineage.edges) }),
+    // Asked for keys only (as a walk's consumer often is), nodes and edges skip graphql-js's
+    // per-field execution (lean-lists.ts); anything more is resolved as usual.
+    nodes: t.field({
+      type: [AssetRef],
+      resolve: (lineage, _args, ctx, info) =>
+        (deferLeanList(ctx, info, lineage.keys, "Asset", NODE_LEAVES) as never) ?? loadAssets(ctx, info, lineage.keys),
+    }),
+    edges: t.field({
+      type: [LineageEdgeRef],
+      resolve: (lineage, _args, ctx, info) => deferLeanList(ctx, info, lineage.edges, "LineageEdge", EDGE_LEAVES, EDGE_AS_BUILT) ?? lineage.edges,
+    }),
   }),
 });
 
