@@ -94,6 +94,26 @@ describe(`lineage across code locations (${testDialect})`, () => {
     expect(JSON.stringify(plain.data)).toBe(JSON.stringify(executed.data));
   });
 
+  it("answers a large neighbourhood, serialized in slices, as graphql-js would", async () => {
+    // 1,200 nodes and 1,199 edges: past the size at which lean-lists.ts streams the answer.
+    await register(
+      "long",
+      Array.from({ length: 1200 }, (_, i) => ({ key: `long/k${String(i).padStart(4, "0")}`, deps: i ? [`long/k${String(i - 1).padStart(4, "0")}`] : [] })),
+    );
+    const query = (directive: string) =>
+      `{ lineage(keys: ["long/k0000"], downstreamDepth: null) { nodes { key ${directive} } edges { upstream ${directive} downstream } } }`;
+    const response = await app.yoga.fetch("http://strata/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${app.admin}` },
+      body: JSON.stringify({ query: query("") }),
+    });
+    const streamed = (await response.json()) as { data: { lineage: { nodes: unknown[]; edges: unknown[] } } };
+    const executed = await app.gql(query("@include(if: true)"));
+    expect(streamed.data.lineage.nodes).toHaveLength(1200);
+    expect(streamed.data.lineage.edges).toHaveLength(1199);
+    expect(streamed).toEqual({ data: executed.data });
+  });
+
   it("sees an edge added or removed as soon as the location that declares it registers", async () => {
     await register("e", [{ key: "e_one", deps: ["raw"] }]);
     const before = await app.gql(`{ lineage(keys: ["e_one"], upstreamDepth: 1, downstreamDepth: 0) { edges { upstream downstream } } }`);
