@@ -3,11 +3,14 @@ import { withScratchApp } from "../strata-app.js";
 import { syntheticManifest, REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
 import { median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
+import { dagRegistrationRows, locationServeRow } from "./w4-catalog-scale.js";
 
 /**
  * W4: registering a 10,000-asset location (each asset depends on a few of the previous 50) and
  * reading the whole lineage graph, on PostgreSQL, through yoga.fetch. Baseline: a bare yoga app
- * echoing the same manifest (what parsing and transport alone cost).
+ * echoing the same manifest (what parsing and transport alone cost). Before those, issue 17's
+ * cases (w4-catalog-scale.ts): the 10,000-asset random DAG registered first, with one asset
+ * changed and unchanged, and a 100,000-asset location registering through `strata location serve`.
  */
 export const w4Registration: Workload = {
   id: "W4",
@@ -72,6 +75,8 @@ export const w4Registration: Workload = {
         });
         const bareLineage = await sample(() => post(bareList.fetch, lineageQuery), 10, 2);
         return [
+          ...(await dagRegistrationRows()),
+          await locationServeRow(),
           {
             name: "W4 register 10,000 assets",
             metric: "median of 4 first registrations",

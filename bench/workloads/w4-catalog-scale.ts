@@ -1,0 +1,153 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createSchema, createYoga } from "graphql-yoga";
+import { createToken, manifestHash, openDatabase } from "@strata/server";
+import { REGISTER } from "../catalog-fixture.js";
+import { post } from "../graphql-post.js";
+import { median, percentile, sample, type BenchRow } from "../harness.js";
+import { lineageDag } from "../lineage-fixture.js";
+import { scratchDatabase } from "../postgres.js";
+import { startServerProcess } from "../server-process.js";
+import { withScratchApp } from "../strata-app.js";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const cli = fileURLToPath(new URL("../../packages/cli/src/bin.ts", import.meta.url));
+const defs = `${here}../fixtures/catalog-defs.ts`;
+const BIG = 100_000;
+
+/**
+ * Issue 17's registration goals on its own shape, the 10,000-asset random DAG (lineage-fixture.ts):
+ * first registration ≤ 1 s, one asset changed ≤ 200 ms, unchanged ≤ 50 ms round trip (hash only,
+ * as a restarting location sends it; the whole manifest again, shown beside it). Baseline: a bare
+ * yoga app echoing the same manifest.
+ */
+export async function dagRegistrationRows(): Promise<BenchRow[]> {
+  return withScratchApp(async (strata) => {
+    const bare = createYoga({
+      schema: createSchema({
+        typeDefs: "scalar JSON type Query { ok: Boolean } type Mutation { echo(manifest: JSON!): Int! }",
+        resolvers: { Mutation: { echo: (_: unknown, args: { manifest: { assets: unknown[] } }) => args.manifest.assets.length } },
+      }),
+      logging: false,
+    });
+    const register = async (name: string, manifest: unknown, hash: string) => {
+      const data = await post(strata.fetch, REGISTER, { name, manifest, hash });
+      if (data.registerCodeLocation.__typename !== "RegisterCodeLocationSuccess") throw new Error(data.registerCodeLocation.message);
+    };
+    const dags = ["dag0", "dag1", "dag2"].map((name) => ({ name, ...lineageDag(name) }));
+    const first: number[] = [];
+    for (const dag of dags) {
+      const t0 = performance.now();
+      await register(dag.name, dag.manifest, dag.hash);
+      first.push(performance.now() - t0);
+    }
+    const dag = dags[0]!;
+    const changed: number[] = [];
+    for (let i = 1; i <= 5; i++) {
+      const asset = dag.manifest.assets[i * 1000]!;
+      asset.description = `${asset.description ?? ""} (changed ${i})`;
+      const hash = manifestHash(dag.manifest);
+      const t0 = performance.now();
+      await register(dag.name, dag.manifest, hash);
+      changed.push(performance.now() - t0);
+      dag.hash = hash;
+    }
+    const hashOnly = `mutation($name: String!, $hash: String!) { registerCodeLocation(name: $name, hash: $hash) { __typename } }`;
+    const unchanged = await sample(() => post(strata.fetch, hashOnly, { name: dag.name, hash: dag.hash }), 20, 2);
+    const resent = await sample(() => register(dag.name, dag.manifest, dag.hash), 5, 1);
+    const echo = await sample(() => post(bare.fetch, `mutation($m: JSON!) { echo(manifest: $m) }`, { m: dag.manifest }), 5, 1);
+    const row = (name: string, metric: string, times: number[], goalMs: number, p: number): BenchRow => ({
+      name: `W4 DAG ${name}`,
+      metric,
+      unit: "ms",
+      value: percentile(times, p),
+      baselineName: "bare yoga echo of the manifest, p50",
+      baseline: median(echo),
+      goal: `≤ ${goalMs.toLocaleString("en-US")} ms`,
+      met: percentile(times, p) <= goalMs,
+    });
+    return [
+      row("first registration, 10,000 assets", `max of ${first.length} (p50 ${median(first).toFixed(0)})`, first, 1000, 100),
+      row("one asset changed", `max of ${changed.length} (p50 ${median(changed).toFixed(0)})`, changed, 200, 100),
+      row("unchanged, hash only", `p95 of ${unchanged.length} (p50 ${median(unchanged).toFixed(1)})`, unchanged, 50, 95),
+      row("unchanged, manifest sent again", `p95 of ${resent.length} (p50 ${median(resent).toFixed(0)})`, resent, 50, 95),
+    ];
+  });
+}
+
+/** Runs `args` with node (sources, tsx) until `done()` holds, polled every 100 ms; returns the elapsed ms. */
+async function timeProcess(args: string[], env: Record<string, string>, done: () => Promise<boolean>, limitMs: number) {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ["--conditions=strata-source", "--import", "tsx", ...args], {
+    env: { ...process.env, NODE_OPTIONS: "--conditions=strata-source", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try {
+    while (!(await done())) {
+      if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited ${child.exitCode}: ${stderr}`);
+      if (performance.now() - t0 > limitMs) throw new Error(`${args.join(" ")}: not done after ${limitMs} ms: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return performance.now() - t0;
+  } finally {
+    if (child.exitCode === null) child.kill("SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+}
+
+/** Runs `args` with node (sources, tsx) to its end; returns the elapsed ms. */
+async function timeExit(args: string[], env: Record<string, string>): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ["--conditions=strata-source", "--import", "tsx", ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`${args.join(" ")} exited ${code}`);
+  return performance.now() - t0;
+}
+
+/**
+ * A generated 100,000-asset location (200 groups, ~3 deps each) registering through `strata
+ * location serve` against a server process on PostgreSQL: from the command's start until the
+ * server lists the location LOADED with every asset. Baseline: building the same definitions
+ * (importing the file) in a bare process, what the location costs before it sends anything.
+ */
+export async function locationServeRow(): Promise<BenchRow> {
+  const scratch = await scratchDatabase();
+  const server = await startServerProcess({ DATABASE_URL: scratch.url });
+  const db = await openDatabase({ url: scratch.url, poolSize: 1 });
+  try {
+    const token = (await createToken(db.prisma, { name: "bench", scopes: ["admin"] })).token;
+    const env = { BENCH_SIZE: String(BIG) };
+    const buildMs = await timeExit(["--input-type=module", "-e", `await import(${JSON.stringify(defs)});`], env);
+    const loaded = async () => {
+      const response = await fetch(server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: `{ codeLocation(name: "big") { ... on CodeLocation { status assetCount } } }` }),
+      });
+      const location = ((await response.json()) as { data?: { codeLocation?: { status?: string; assetCount?: number } } }).data?.codeLocation;
+      return location?.status === "LOADED" && location.assetCount === BIG;
+    };
+    const serveMs = await timeProcess([cli, "location", "serve", defs, "--server", server.url, "--token", token, "--name", "big"], env, loaded, 180_000);
+    return {
+      name: "W4 100,000-asset location through `strata location serve`",
+      metric: "start to LOADED, PostgreSQL",
+      unit: "s",
+      value: serveMs / 1000,
+      baselineName: "building its definitions alone",
+      baseline: buildMs / 1000,
+      goal: "≤ 10 s",
+      met: serveMs <= 10_000,
+    };
+  } finally {
+    await db.close();
+    await server.stop();
+    await scratch.drop();
+  }
+}
