@@ -131,10 +131,16 @@ export async function locationServeRow(): Promise<BenchRow> {
         headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
         body: JSON.stringify({ query: `{ codeLocation(name: "big") { ... on CodeLocation { status assetCount } } }` }),
       });
-      const location = ((await response.json()) as { data?: { codeLocation?: { status?: string; assetCount?: number } } }).data?.codeLocation;
+      const location = ((await response.json()) as { data?: { codeLocation?: { status?: string; assetCount?: number } } }).data
+        ?.codeLocation;
       return location?.status === "LOADED" && location.assetCount === BIG;
     };
-    const serveMs = await timeProcess([cli, "location", "serve", defs, "--server", server.url, "--token", token, "--name", "big"], env, loaded, 180_000);
+    const serveMs = await timeProcess(
+      [cli, "location", "serve", defs, "--server", server.url, "--token", token, "--name", "big"],
+      env,
+      loaded,
+      180_000,
+    );
     return {
       name: "W4 100,000-asset location through `strata location serve`",
       metric: "start to LOADED, PostgreSQL",
