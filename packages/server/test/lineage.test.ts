@@ -98,7 +98,10 @@ describe(`lineage across code locations (${testDialect})`, () => {
     // 1,200 nodes and 1,199 edges: past the size at which lean-lists.ts streams the answer.
     await register(
       "long",
-      Array.from({ length: 1200 }, (_, i) => ({ key: `long/k${String(i).padStart(4, "0")}`, deps: i ? [`long/k${String(i - 1).padStart(4, "0")}`] : [] })),
+      Array.from({ length: 1200 }, (_, i) => ({
+        key: `long/k${String(i).padStart(4, "0")}`,
+        deps: i ? [`long/k${String(i - 1).padStart(4, "0")}`] : [],
+      })),
     );
     const query = (directive: string) =>
       `{ lineage(keys: ["long/k0000"], downstreamDepth: null) { nodes { key ${directive} } edges { upstream ${directive} downstream } } }`;

@@ -37,7 +37,8 @@ const LineageRef = builder.objectRef<Lineage>("Lineage").implement({
     }),
     edges: t.field({
       type: [LineageEdgeRef],
-      resolve: (lineage, _args, ctx, info) => deferLeanList(ctx, info, lineage.edges, "LineageEdge", EDGE_LEAVES, EDGE_AS_BUILT) ?? lineage.edges,
+      resolve: (lineage, _args, ctx, info) =>
+        deferLeanList(ctx, info, lineage.edges, "LineageEdge", EDGE_LEAVES, EDGE_AS_BUILT) ?? lineage.edges,
     }),
   }),
 });
