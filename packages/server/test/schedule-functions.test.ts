@@ -182,3 +182,86 @@ describe(`schedule functions (${testDialect})`, () => {
     expect(plain).toMatchObject({ name: "plain", hasFunction: false, timeoutMs: null });
   });
 });
+
+describe(`schedule functions over a time-partitioned target (${testDialect})`, () => {
+  let partitioned: TestApp;
+  let token: string;
+  let at = Date.parse("2025-03-19T00:00:00Z");
+  let loop: AutomationService;
+  beforeAll(async () => {
+    partitioned = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
+    token = await partitioned.token("location:daily");
+    const daily = {
+      kind: "time_window",
+      cron: "0 0 * * *",
+      start: "2025-03-20T00:00:00",
+      end: null,
+      timezone: "UTC",
+      format: "yyyy-MM-dd",
+      endOffset: 0,
+    };
+    const { manifest } = manifestOf([{ key: "p", partitions: daily }]);
+    const withSchedule = {
+      ...manifest,
+      manifestVersion: 6,
+      schedules: [
+        {
+          name: "noon",
+          cron: "0 12 * * *",
+          timezone: "UTC",
+          targets: ["p"],
+          tags: {},
+          description: null,
+          defaultStatus: "RUNNING",
+          function: { timeoutMs: TIMEOUT },
+        },
+      ],
+    };
+    const registered = await partitioned.gql(REGISTER, { name: "daily", manifest: withSchedule, hash: manifestHash(withSchedule) }, token);
+    expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
+    loop = new AutomationService(partitioned.db, partitioned.runs, { intervalMs: 30_000 }, partitioned.logger, () => at);
+    await loop.tick(); // the schedule starts from here
+  });
+  afterAll(async () => {
+    await loop.stop();
+    await partitioned.close();
+  });
+
+  /** At `iso`, one pass of the loop; then the waiting tick answered with the target's default request under run key "k". */
+  async function answerAt(iso: string) {
+    at = Date.parse(iso);
+    await loop.tick();
+    const claimed = (await partitioned.gql(`mutation { claimScheduleTicks(location: "daily", workerId: "w1") { tickId } }`, {}, token))
+      .data!.claimScheduleTicks as Array<{ tickId: string }>;
+    expect(claimed).toHaveLength(1);
+    const answer = await partitioned.gql(
+      `mutation($tickId: ID!, $result: JSON!) { reportScheduleTick(location: "daily", tickId: $tickId, workerId: "w1", result: $result) {
+        __typename ... on ScheduleTickReport { status runIds } ... on Error { message } } }`,
+      { tickId: claimed[0]!.tickId, result: { runRequests: [{ runKey: "k" }] } },
+    );
+    const [row] = await partitioned.db.sql.query<{ skipReason: string | null }>(
+      `SELECT "skipReason" FROM "AutomationTick" WHERE id = $1::bigint`,
+      [claimed[0]!.tickId],
+    );
+    return { ...answer.data!.reportScheduleTick, skipReason: row!.skipReason };
+  }
+
+  it("a default request before the target's first window has ended skips the tick as a data schedule would, without spending its run key", async () => {
+    expect(await answerAt("2025-03-19T12:00:10Z")).toMatchObject({
+      status: "SKIPPED",
+      runIds: [],
+      skipReason: "no partition of p had ended at 2025-03-19T12:00:00.000Z",
+    });
+    expect(await answerAt("2025-03-20T12:00:10Z")).toMatchObject({
+      status: "SKIPPED",
+      skipReason: "no partition of p had ended at 2025-03-20T12:00:00.000Z",
+    });
+    // The first window (2025-03-20) has ended: the same request, run key "k" included, launches it.
+    const launched = await answerAt("2025-03-21T12:00:10Z");
+    expect(launched).toMatchObject({ status: "SUCCESS", skipReason: null });
+    const runs = await partitioned.db.sql.query<{ partitionKey: string }>(`SELECT "partitionKey" FROM "Run" WHERE id = ANY($1::text[])`, [
+      launched.runIds,
+    ]);
+    expect(runs).toEqual([{ partitionKey: "2025-03-20" }]);
+  });
+});

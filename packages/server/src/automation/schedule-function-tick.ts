@@ -123,8 +123,21 @@ async function acceptReport(
     }
     const location: AutomationLocation = { id: tick.locationId, name: input.location, versionId: tick.versionId };
     const launchedKeys: string[] = [];
+    // Default requests of a time-partitioned target at an instant before its first window ended:
+    // skipped (with the reason a data schedule gives), their run keys not spent.
+    const noWindow: string[] = [];
     let requested = 0;
     for (const [index, request] of result.runRequests.entries()) {
+      // A request for the schedule's own target runs the partition its default run would.
+      let partition = request.partitionKey;
+      if (partition === null && request.assetKeys === null) {
+        const fallback = await defaultSchedulePartition(tx, manifests, location, schedule, tick.scheduledAt);
+        if (fallback.skipReason !== null) {
+          noWindow.push(fallback.skipReason);
+          continue;
+        }
+        partition = fallback.partition;
+      }
       if (request.runKey !== null) {
         const [fresh] = await tx.query<{ runKey: string }>(
           `INSERT INTO "ScheduleRunKey" ("locationId", "scheduleName", "runKey", "runId") VALUES ($1, $2, $3, '')
@@ -136,10 +149,6 @@ async function acceptReport(
           continue;
         }
       }
-      // A request for the schedule's own target runs the partition its default run would.
-      const partition =
-        request.partitionKey ??
-        (request.assetKeys === null ? await defaultSchedulePartition(tx, manifests, location, schedule, tick.scheduledAt) : null);
       const assetKeys = request.assetKeys ?? schedule.targets;
       const run = await launchRun(
         tx,
@@ -180,7 +189,7 @@ async function acceptReport(
         : (result.skipReason ??
           (repeated.length
             ? `every run key was launched before: ${repeated.slice(0, 10).join(", ")}${repeated.length > 10 ? ", …" : ""}`
-            : "the schedule function requested no run"));
+            : (noWindow[0] ?? "the schedule function requested no run")));
     await tx.query(
       `UPDATE "AutomationTick" SET status = $2::"AutomationTickStatus", "endedAt" = now(), "runIds" = $3::text[], requested = $4,
          "skipReason" = $5, "runKeys" = $6::text[] WHERE id = $1::bigint`,

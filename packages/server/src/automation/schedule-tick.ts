@@ -105,7 +105,7 @@ export async function tickSchedule(
       }
       const partition = schedule.partitionKey ?? (partitions ? latestWindowAt(partitions, scheduledAt) : null);
       if (partitions && partition === null) {
-        const reason = `no partition of ${schedule.targets[0]} had ended at ${scheduledAt.toISOString()}`;
+        const reason = noEndedWindow(schedule, scheduledAt);
         const [tick] = await tx.query<{ id: string }>(
           `INSERT INTO "AutomationTick" ("locationId", status, "startedAt", "endedAt", "runIds", "scheduleName", "scheduledAt", "skipReason")
            VALUES ($1, 'SKIPPED', $2, now(), '{}', $3, $4, $5) RETURNING id::text`,
@@ -152,18 +152,26 @@ async function targetPartitions(
   return (target?.partitions as PartitionsDefinition | null | undefined) ?? null;
 }
 
-/** The partition the schedule's default run at `scheduledAt` materializes; null: unpartitioned, or no window ended yet. */
+/**
+ * The partition the schedule's default run at `scheduledAt` materializes (null: unpartitioned),
+ * or why there is none: its target is partitioned and no window had ended by then (a data
+ * schedule skips such an instant with that reason).
+ */
 export async function defaultSchedulePartition(
   tx: Sql,
   manifests: ManifestCache,
   location: AutomationLocation,
   schedule: ManifestSchedule,
   scheduledAt: Date,
-): Promise<string | null> {
-  if (schedule.partitionKey !== undefined) return schedule.partitionKey;
+): Promise<{ partition: string | null; skipReason: string | null }> {
+  if (schedule.partitionKey !== undefined) return { partition: schedule.partitionKey, skipReason: null };
   const partitions = await targetPartitions(tx, manifests, location, schedule);
-  return partitions ? latestWindowAt(partitions, scheduledAt) : null;
+  const partition = partitions ? latestWindowAt(partitions, scheduledAt) : null;
+  return { partition, skipReason: partitions && partition === null ? noEndedWindow(schedule, scheduledAt) : null };
 }
+
+const noEndedWindow = (schedule: ManifestSchedule, scheduledAt: Date) =>
+  `no partition of ${schedule.targets[0]} had ended at ${scheduledAt.toISOString()}`;
 
 /**
  * The partition a run at `scheduledAt` materializes when the schedule names none: the latest time
