@@ -73,12 +73,14 @@ describe(`lineage across code locations (${testDialect})`, () => {
     const plain = await app.gql(
       `query Draw { first: lineage(keys: ["upstream"], upstreamDepth: 1, downstreamDepth: 1) { edges { to: downstream __typename upstream to: downstream } }
          second: lineage(keys: ["raw"], downstreamDepth: 1) { edges { downstream upstream } nodes { key } }
-         third: lineage(keys: ["no/such_asset", "raw"], downstreamDepth: 1) { nodes { __typename id: key } } }`,
+         third: lineage(keys: ["no/such_asset", "raw"], downstreamDepth: 1) { nodes { __typename id: key } }
+         fourth: asset(key: "raw") { ... on Asset { downstream(depth: null) { key } } } }`,
     );
     const executed = await app.gql(
       `query Draw { first: lineage(keys: ["upstream"], upstreamDepth: 1, downstreamDepth: 1) { edges { to: downstream @include(if: true) __typename upstream to: downstream } }
          second: lineage(keys: ["raw"], downstreamDepth: 1) { edges { ...E } nodes { key @include(if: true) } }
-         third: lineage(keys: ["no/such_asset", "raw"], downstreamDepth: 1) { nodes { __typename ... on Asset { id: key } } } }
+         third: lineage(keys: ["no/such_asset", "raw"], downstreamDepth: 1) { nodes { __typename ... on Asset { id: key } } }
+         fourth: asset(key: "raw") { ... on Asset { downstream(depth: null) { key @include(if: true) } } } }
        fragment E on LineageEdge { downstream upstream }`,
     );
     expect(plain.errors).toBeUndefined();
@@ -91,6 +93,7 @@ describe(`lineage across code locations (${testDialect})`, () => {
       { __typename: "Asset", id: "raw" },
       { __typename: "Asset", id: "upstream" },
     ]);
+    expect(names(plain.data!.fourth.downstream)).toEqual(["b_one", "b_two", "c_one", "upstream"]);
     expect(JSON.stringify(plain.data)).toBe(JSON.stringify(executed.data));
   });
 

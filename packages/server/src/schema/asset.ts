@@ -9,6 +9,7 @@ import type { Context } from "../context.js";
 import { NotFoundError } from "../errors.js";
 import { MaterializationRef } from "./materialization.js";
 import { metadataList, MetadataEntryRef } from "./metadata.js";
+import { deferLeanList } from "./lean-lists.js";
 
 export const AssetRef = builder.prismaObject("Asset", {
   description:
@@ -44,6 +45,8 @@ export const AssetRef = builder.prismaObject("Asset", {
   }),
 });
 
+const KEY_ONLY = { key: (key: string) => key };
+
 builder.prismaObjectFields("Asset", (t) => {
   const lineage = (direction: "upstream" | "downstream") =>
     t.field({
@@ -53,7 +56,9 @@ builder.prismaObjectFields("Asset", (t) => {
       // Resolved for every asset of a list at once: one walk and one load per level of the query.
       resolve: async (asset, args, ctx, info) => {
         const keys = await lineageLoader(ctx, ctx.db.sql).walk(asset.key, direction, args.depth);
-        return loadAssetsTogether(ctx, info, keys);
+        // Asked for keys only, answered outside graphql-js's per-field execution (lean-lists.ts);
+        // every key a walk reaches has its Asset row.
+        return (deferLeanList(ctx, info, keys, "Asset", KEY_ONLY) as never) ?? loadAssetsTogether(ctx, info, keys);
       },
     });
   return { upstream: lineage("upstream"), downstream: lineage("downstream") };
