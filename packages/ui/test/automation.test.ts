@@ -18,11 +18,11 @@ beforeAll(async () => {
     children: [{ op: "missing" }, { op: "not", children: [{ op: "runInProgress" }] }],
   };
   const { manifest } = manifestOf([{ key: "shop/orders" }, { key: "shop/revenue", deps: ["shop/orders"], automation: missing }]);
-  // Schedules and sensors make the manifest version 5 (manifestOf writes up to 3).
+  // Schedules and sensors make the manifest version 5, a schedule function 6 (manifestOf writes up to 3).
   const schedule = { tags: {}, description: "orders every night", timezone: "Europe/Berlin" };
   const withSchedules = {
     ...manifest,
-    manifestVersion: 5,
+    manifestVersion: 6,
     sensors: [
       {
         name: "inbox",
@@ -35,7 +35,15 @@ beforeAll(async () => {
     ],
     schedules: [
       { ...schedule, name: "nightly_orders", cron: "0 2 * * *", targets: ["shop/orders"], defaultStatus: "RUNNING" },
-      { ...schedule, name: "weekly_revenue", cron: "0 6 * * 1", targets: ["shop/revenue"], defaultStatus: "STOPPED", timezone: "UTC" },
+      {
+        ...schedule,
+        name: "weekly_revenue",
+        cron: "0 6 * * 1",
+        targets: ["shop/revenue"],
+        defaultStatus: "STOPPED",
+        timezone: "UTC",
+        function: { timeoutMs: 60_000 },
+      },
     ],
   };
   await ui.client.registerCodeLocation({ name: "shop", manifest: withSchedules, hash: manifestHash(withSchedules) });
@@ -71,6 +79,9 @@ describe("the automation page", () => {
     expect(await nightly.innerText()).toMatch(/in \d+ hours?|tomorrow|in \d+ minutes?/); // next tick
     const weekly = p.page.locator('[data-testid="schedule"][data-name="weekly_revenue"]');
     expect(await weekly.locator(".badge").first().innerText()).toBe("stopped");
+    // A function in the location decides weekly_revenue's runs; nightly_orders is data.
+    expect(await weekly.getByTestId("schedule-function").getAttribute("title")).toContain("timeout 60,000 ms");
+    expect(await nightly.getByTestId("schedule-function").count()).toBe(0);
     const location = p.page.locator('[data-testid="automation-location"][data-name="shop"]');
     expect(await location.getByTestId("condition-automation").innerText()).toContain("running");
     // The forced tick evaluated the conditions and requested shop/revenue.

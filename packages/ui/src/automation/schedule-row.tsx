@@ -21,6 +21,16 @@ export function ScheduleRow({ schedule }: { schedule: ScheduleWithTicks }) {
     <tr data-testid="schedule" data-name={schedule.name}>
       <td>
         <strong>{schedule.name}</strong>
+        {schedule.hasFunction && (
+          <span
+            className="muted"
+            data-testid="schedule-function"
+            title={`A function in the code location decides each tick's runs${schedule.timeoutMs ? ` (timeout ${schedule.timeoutMs.toLocaleString("en-US")} ms)` : ""}`}
+          >
+            {" "}
+            · function
+          </span>
+        )}
         {schedule.description && <div className="muted">{schedule.description}</div>}
       </td>
       <td>
@@ -34,6 +44,7 @@ export function ScheduleRow({ schedule }: { schedule: ScheduleWithTicks }) {
         {lastTick ? (
           <>
             <StatusBadge status={lastTick.status} /> {timeAgo(lastTick.scheduledAt ?? lastTick.startedAt)}
+            {lastTick.skipReason && <div className="muted">{lastTick.skipReason}</div>}
           </>
         ) : (
           <span className="muted">no ticks</span>
