@@ -1,14 +1,10 @@
 import { requireScope } from "../auth/principal.js";
-import {
-  type ClaimedScheduleTick,
-  claimScheduleTicks,
-  reportScheduleTick,
-  type ScheduleReportOutcome,
-} from "../automation/schedule-function-tick.js";
+import { type ClaimedScheduleTick, claimScheduleTicks, reportScheduleTick } from "../automation/schedule-function-tick.js";
 import { listSchedules, type ScheduleView, setScheduleStatus } from "../automation/schedules.js";
 import { builder } from "../builder.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
+import { announceTickReport, tickReportRef } from "./instigator-tick-report.js";
 
 export const ScheduleStatusEnum = builder.enumType("ScheduleStatus", {
   values: {
@@ -117,15 +113,7 @@ const ClaimedScheduleTickRef = builder.objectRef<ClaimedScheduleTick>("ClaimedSc
   }),
 });
 
-const ScheduleReportRef = builder.objectRef<ScheduleReportOutcome>("ScheduleTickReport").implement({
-  fields: (t) => ({
-    tickId: t.exposeID("tickId"),
-    status: t.exposeString("status", { description: "SUCCESS, SKIPPED or FAILURE." }),
-    accepted: t.exposeBoolean("accepted", { description: "False when the tick had already ended (timed out): nothing was launched." }),
-    runIds: t.stringList({ resolve: (r) => r.runs.map((run) => run.id) }),
-    repeatedRunKeys: t.exposeStringList("repeatedRunKeys", { description: "Run keys launched before: nothing launched for them." }),
-  }),
-});
+const ScheduleReportRef = tickReportRef("ScheduleTickReport");
 
 builder.mutationFields((t) => ({
   claimScheduleTicks: t.field({
@@ -163,11 +151,7 @@ builder.mutationFields((t) => ({
         workerId: args.workerId,
         result: args.result,
       });
-      for (const run of outcome.runs) ctx.runs.announce(run);
-      if (outcome.accepted) {
-        ctx.runs.metrics.automationTicked(location, "schedule", outcome.status);
-        ctx.pubsub.publish("tickCompleted", { tickId: outcome.tickId, location });
-      }
+      announceTickReport(ctx, location, "schedule", outcome);
       return outcome;
     },
   }),

@@ -1,9 +1,10 @@
 import { requireScope } from "../auth/principal.js";
-import { claimSensorTicks, type ClaimedSensorTick, reportSensorTick, type SensorReportOutcome } from "../automation/sensor-tick.js";
+import { claimSensorTicks, type ClaimedSensorTick, reportSensorTick } from "../automation/sensor-tick.js";
 import { listSensors, type SensorView, setSensorCursor, setSensorStatus } from "../automation/sensors.js";
 import { builder } from "../builder.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
+import { announceTickReport, tickReportRef } from "./instigator-tick-report.js";
 import { ScheduleStatusEnum } from "./schedule.js";
 
 builder.prismaObjectFields("AutomationTick", (t) => ({
@@ -109,15 +110,7 @@ const ClaimedSensorTickRef = builder.objectRef<ClaimedSensorTick>("ClaimedSensor
   }),
 });
 
-const SensorReportRef = builder.objectRef<SensorReportOutcome>("SensorTickReport").implement({
-  fields: (t) => ({
-    tickId: t.exposeID("tickId"),
-    status: t.exposeString("status", { description: "SUCCESS, SKIPPED or FAILURE." }),
-    accepted: t.exposeBoolean("accepted", { description: "False when the tick had already ended (timed out): nothing was launched." }),
-    runIds: t.stringList({ resolve: (r) => r.runs.map((run) => run.id) }),
-    repeatedRunKeys: t.exposeStringList("repeatedRunKeys", { description: "Run keys launched before: nothing launched for them." }),
-  }),
-});
+const SensorReportRef = tickReportRef("SensorTickReport");
 
 builder.mutationFields((t) => ({
   claimSensorTicks: t.field({
@@ -154,11 +147,7 @@ builder.mutationFields((t) => ({
         workerId: args.workerId,
         result: args.result,
       });
-      for (const run of outcome.runs) ctx.runs.announce(run);
-      if (outcome.accepted) {
-        ctx.runs.metrics.automationTicked(location, "sensor", outcome.status);
-        ctx.pubsub.publish("tickCompleted", { tickId: outcome.tickId, location });
-      }
+      announceTickReport(ctx, location, "sensor", outcome);
       return outcome;
     },
   }),
