@@ -1,9 +1,17 @@
 import type { ScheduleReportOutcome } from "../automation/schedule-function-tick.js";
 import type { SensorReportOutcome } from "../automation/sensor-tick.js";
+import { requireScope } from "../auth/principal.js";
 import { builder } from "../builder.js";
+import { parseLocationName } from "../catalog/location-name.js";
 import type { Context } from "../context.js";
+import { InvalidArgumentError, NotFoundError } from "../errors.js";
 
 type TickReportOutcome = ScheduleReportOutcome | SensorReportOutcome;
+type ReportTick = (
+  sql: Context["db"]["sql"],
+  manifests: Context["runs"]["manifests"],
+  input: { location: string; tickId: string; workerId: string; result: unknown },
+) => Promise<TickReportOutcome>;
 
 /** The answer to a worker's tick report: schedules' and sensors' have the same fields under their own type names. */
 export function tickReportRef(name: "ScheduleTickReport" | "SensorTickReport") {
@@ -16,6 +24,42 @@ export function tickReportRef(name: "ScheduleTickReport" | "SensorTickReport") {
       repeatedRunKeys: t.exposeStringList("repeatedRunKeys", { description: "Run keys launched before: nothing launched for them." }),
     }),
   });
+}
+
+/** `reportScheduleTick` / `reportSensorTick`: a worker's answer to a tick it claimed, checked against the location's scope. */
+export function tickReportMutation(options: {
+  field: "reportScheduleTick" | "reportSensorTick";
+  kind: "schedule" | "sensor";
+  type: ReturnType<typeof tickReportRef>;
+  description: string;
+  resultDescription: string;
+  report: ReportTick;
+}): void {
+  builder.mutationField(options.field, (t) =>
+    t.field({
+      type: options.type,
+      errors: { types: [NotFoundError, InvalidArgumentError] },
+      description: options.description,
+      args: {
+        location: t.arg.string({ required: true }),
+        tickId: t.arg.id({ required: true }),
+        workerId: t.arg.string({ required: true }),
+        result: t.arg({ type: "JSON", required: true, description: options.resultDescription }),
+      },
+      resolve: async (_root, args, ctx) => {
+        const location = parseLocationName(args.location, "location");
+        requireScope(ctx.principal, `location:${location}`);
+        const outcome = await options.report(ctx.db.sql, ctx.runs.manifests, {
+          location,
+          tickId: String(args.tickId),
+          workerId: args.workerId,
+          result: args.result,
+        });
+        announceTickReport(ctx, location, options.kind, outcome);
+        return outcome;
+      },
+    }),
+  );
 }
 
 /** What follows an accepted report, for a schedule's tick as for a sensor's: its runs announced, the tick counted and published. */

@@ -3,8 +3,8 @@ import { type ClaimedScheduleTick, claimScheduleTicks, reportScheduleTick } from
 import { listSchedules, type ScheduleView, setScheduleStatus } from "../automation/schedules.js";
 import { builder } from "../builder.js";
 import { parseLocationName } from "../catalog/location-name.js";
-import { InvalidArgumentError, NotFoundError } from "../errors.js";
-import { announceTickReport, tickReportRef } from "./instigator-tick-report.js";
+import { NotFoundError } from "../errors.js";
+import { tickReportMutation, tickReportRef } from "./instigator-tick-report.js";
 
 export const ScheduleStatusEnum = builder.enumType("ScheduleStatus", {
   values: {
@@ -127,32 +127,14 @@ builder.mutationFields((t) => ({
       return claimScheduleTicks(ctx.db.sql, location, args.workerId);
     },
   }),
-  reportScheduleTick: t.field({
-    type: ScheduleReportRef,
-    errors: { types: [NotFoundError, InvalidArgumentError] },
-    description:
-      "A worker's answer to a schedule function's tick: its run requests (a run key launches at most once per schedule; a request with every field null is the schedule's default run) and skip reason, or the error the function threw. Requires `location:<name>`.",
-    args: {
-      location: t.arg.string({ required: true }),
-      tickId: t.arg.id({ required: true }),
-      workerId: t.arg.string({ required: true }),
-      result: t.arg({
-        type: "JSON",
-        required: true,
-        description: "{ runRequests: [{ runKey, assetKeys, tags, partitionKey }], skipReason, error }",
-      }),
-    },
-    resolve: async (_root, args, ctx) => {
-      const location = parseLocationName(args.location, "location");
-      requireScope(ctx.principal, `location:${location}`);
-      const outcome = await reportScheduleTick(ctx.db.sql, ctx.runs.manifests, {
-        location,
-        tickId: String(args.tickId),
-        workerId: args.workerId,
-        result: args.result,
-      });
-      announceTickReport(ctx, location, "schedule", outcome);
-      return outcome;
-    },
-  }),
 }));
+
+tickReportMutation({
+  field: "reportScheduleTick",
+  kind: "schedule",
+  type: ScheduleReportRef,
+  description:
+    "A worker's answer to a schedule function's tick: its run requests (a run key launches at most once per schedule; a request with every field null is the schedule's default run) and skip reason, or the error the function threw. Requires `location:<name>`.",
+  resultDescription: "{ runRequests: [{ runKey, assetKeys, tags, partitionKey }], skipReason, error }",
+  report: reportScheduleTick,
+});

@@ -4,7 +4,7 @@ import { listSensors, type SensorView, setSensorCursor, setSensorStatus } from "
 import { builder } from "../builder.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
-import { announceTickReport, tickReportRef } from "./instigator-tick-report.js";
+import { tickReportMutation, tickReportRef } from "./instigator-tick-report.js";
 import { ScheduleStatusEnum } from "./schedule.js";
 
 builder.prismaObjectFields("AutomationTick", (t) => ({
@@ -123,32 +123,14 @@ builder.mutationFields((t) => ({
       return claimSensorTicks(ctx.db.sql, location, args.workerId);
     },
   }),
-  reportSensorTick: t.field({
-    type: SensorReportRef,
-    errors: { types: [NotFoundError, InvalidArgumentError] },
-    description:
-      "A worker's answer to a sensor tick: its run requests (a run key launches at most once per sensor), skip reason and cursor, or the error its function threw. Requires `location:<name>`.",
-    args: {
-      location: t.arg.string({ required: true }),
-      tickId: t.arg.id({ required: true }),
-      workerId: t.arg.string({ required: true }),
-      result: t.arg({
-        type: "JSON",
-        required: true,
-        description: "{ runRequests: [{ runKey, assetKeys, tags, partitionKey }], skipReason, cursor, error }",
-      }),
-    },
-    resolve: async (_root, args, ctx) => {
-      const location = parseLocationName(args.location, "location");
-      requireScope(ctx.principal, `location:${location}`);
-      const outcome = await reportSensorTick(ctx.db.sql, ctx.runs.manifests, {
-        location,
-        tickId: String(args.tickId),
-        workerId: args.workerId,
-        result: args.result,
-      });
-      announceTickReport(ctx, location, "sensor", outcome);
-      return outcome;
-    },
-  }),
 }));
+
+tickReportMutation({
+  field: "reportSensorTick",
+  kind: "sensor",
+  type: SensorReportRef,
+  description:
+    "A worker's answer to a sensor tick: its run requests (a run key launches at most once per sensor), skip reason and cursor, or the error its function threw. Requires `location:<name>`.",
+  resultDescription: "{ runRequests: [{ runKey, assetKeys, tags, partitionKey }], skipReason, cursor, error }",
+  report: reportSensorTick,
+});
