@@ -15,6 +15,17 @@ const cli = fileURLToPath(new URL("../../packages/cli/src/bin.ts", import.meta.u
 const defs = `${here}../fixtures/catalog-defs.ts`;
 const BIG = 100_000;
 
+/** W4's baseline: a bare yoga app answering a mutation that takes the same manifest and counts its assets. */
+export function manifestEcho() {
+  return createYoga({
+    schema: createSchema({
+      typeDefs: "scalar JSON type Query { ok: Boolean } type Mutation { echo(manifest: JSON!): Int! }",
+      resolvers: { Mutation: { echo: (_: unknown, args: { manifest: { assets: unknown[] } }) => args.manifest.assets.length } },
+    }),
+    logging: false,
+  });
+}
+
 /**
  * Issue 17's registration goals on its own shape, the 10,000-asset random DAG (lineage-fixture.ts):
  * first registration ≤ 1 s, one asset changed ≤ 200 ms, unchanged ≤ 50 ms round trip (hash only,
@@ -23,13 +34,7 @@ const BIG = 100_000;
  */
 export async function dagRegistrationRows(): Promise<BenchRow[]> {
   return withScratchApp(async (strata) => {
-    const bare = createYoga({
-      schema: createSchema({
-        typeDefs: "scalar JSON type Query { ok: Boolean } type Mutation { echo(manifest: JSON!): Int! }",
-        resolvers: { Mutation: { echo: (_: unknown, args: { manifest: { assets: unknown[] } }) => args.manifest.assets.length } },
-      }),
-      logging: false,
-    });
+    const bare = manifestEcho();
     const register = async (name: string, manifest: unknown, hash: string) => {
       const data = await post(strata.fetch, REGISTER, { name, manifest, hash });
       if (data.registerCodeLocation.__typename !== "RegisterCodeLocationSuccess") throw new Error(data.registerCodeLocation.message);

@@ -3,7 +3,7 @@ import { withScratchApp } from "../strata-app.js";
 import { syntheticManifest, REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
 import { median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
-import { dagRegistrationRows, locationServeRow } from "./w4-catalog-scale.js";
+import { dagRegistrationRows, locationServeRow, manifestEcho } from "./w4-catalog-scale.js";
 
 /**
  * W4: registering a 10,000-asset location (each asset depends on a few of the previous 50) and
@@ -17,13 +17,7 @@ export const w4Registration: Workload = {
   title: "register a 10,000-asset location; full lineage query (PostgreSQL)",
   async run(): Promise<BenchRow[]> {
     return withScratchApp(async (strata) => {
-      const bare = createYoga({
-        schema: createSchema({
-          typeDefs: "scalar JSON type Query { ok: Boolean } type Mutation { echo(manifest: JSON!): Int! }",
-          resolvers: { Mutation: { echo: (_: unknown, args: { manifest: { assets: unknown[] } }) => args.manifest.assets.length } },
-        }),
-        logging: false,
-      });
+      const bare = manifestEcho();
       const fixtures = Array.from({ length: 4 }, (_, i) => syntheticManifest(`loc${i}`, 10_000));
       const register: number[] = [];
       for (const [i, f] of fixtures.entries()) {
