@@ -1,16 +1,14 @@
-import type { ScheduleReportOutcome } from "../automation/schedule-function-tick.js";
-import type { SensorReportOutcome } from "../automation/sensor-tick.js";
+import type { TickReportInput, TickReportOutcome } from "../automation/worker-tick.js";
 import { requireScope } from "../auth/principal.js";
 import { builder } from "../builder.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import type { Context } from "../context.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 
-type TickReportOutcome = ScheduleReportOutcome | SensorReportOutcome;
 type ReportTick = (
   sql: Context["db"]["sql"],
   manifests: Context["runs"]["manifests"],
-  input: { location: string; tickId: string; workerId: string; result: unknown },
+  input: TickReportInput,
 ) => Promise<TickReportOutcome>;
 
 /** The answer to a worker's tick report: schedules' and sensors' have the same fields under their own type names. */
