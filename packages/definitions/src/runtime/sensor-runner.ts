@@ -1,9 +1,9 @@
 import type { ClaimedScheduleTick, ClaimedSensorTick, WorkerClient } from "@strata/sdk";
 import type { Definitions } from "../authoring/definitions.js";
-import { serializeError } from "../execution/serialize-error.js";
 import type { Clock } from "../execution/clock.js";
 import { pause } from "./backoff.js";
 import { evaluateScheduleTick } from "./schedule-evaluation.js";
+import { describeError, evaluateTick } from "./tick-evaluation.js";
 import type { WorkerLogger } from "./worker-logger.js";
 
 export interface SensorRunnerOptions {
@@ -61,7 +61,7 @@ export class SensorRunner {
         if (hasSensors) ticks = await this.options.client.claimSensorTicks(claim);
         if (hasScheduleFunctions) scheduleTicks = await this.options.client.claimScheduleTicks(claim);
       } catch (error) {
-        this.options.logger.warn("taking sensor or schedule ticks failed; trying again at the next poll", { error: describe(error) });
+        this.options.logger.warn("taking sensor or schedule ticks failed; trying again at the next poll", { error: describeError(error) });
       }
       await Promise.all([
         ...ticks.map((tick) => this.evaluate(tick)),
@@ -70,56 +70,28 @@ export class SensorRunner {
     }
   }
 
-  private async evaluate(tick: ClaimedSensorTick): Promise<void> {
-    const { client, definitions, location, workerId, logger, clock } = this.options;
+  private evaluate(tick: ClaimedSensorTick): Promise<void> {
+    const { client, definitions, location, workerId } = this.options;
     const sensor = definitions.sensors.find((s) => s.name === tick.sensor);
-    let result: unknown;
-    if (!sensor) {
-      result = {
-        error: {
-          name: "Error",
-          message: `sensor "${tick.sensor}" is not defined by this location's definitions`,
-          stack: null,
-          cause: null,
-        },
-      };
-    } else {
-      const timeout = new AbortController();
-      // Timed here from when this worker took the tick (the server keeps its own deadline; the
-      // two clocks may disagree).
-      const timedOut = pause(clock, sensor.timeoutMs, timeout.signal).then(() => {
-        if (!timeout.signal.aborted) timeout.abort();
-        return "timeout" as const;
-      });
-      const evaluating = sensor
-        .evaluate({ cursor: tick.cursor, lastTickAt: tick.lastTickAt ? new Date(tick.lastTickAt) : null, signal: timeout.signal })
-        .then(
-          (value) => ({ value }),
-          (error: unknown) => ({ error }),
-        );
-      const outcome = await Promise.race([evaluating, timedOut]);
-      if (outcome === "timeout") {
-        const message = `sensor "${sensor.name}" timed out after ${sensor.timeoutMs} ms (timeoutMs)`;
-        result = { error: { name: "SensorTimeoutError", message, stack: null, cause: null } };
-        logger.warn(message, { sensor: sensor.name, tickId: tick.tickId });
-      } else {
-        timeout.abort();
-        result = "error" in outcome ? { error: serializeError(outcome.error) } : outcome.value;
-        if ("error" in outcome) logger.warn(`sensor "${sensor.name}" failed: ${describe(outcome.error)}`, { sensor: sensor.name });
-      }
-    }
-    try {
-      const report = await client.reportSensorTick({ location, tickId: tick.tickId, workerId, result });
-      if (report.runIds.length)
-        logger.info(`sensor "${tick.sensor}" launched ${report.runIds.length} run(s): ${report.runIds.join(", ")}`, {
-          sensor: tick.sensor,
-        });
-    } catch (error) {
-      logger.error(`reporting sensor "${tick.sensor}"'s tick ${tick.tickId} failed: ${describe(error)}`, { sensor: tick.sensor });
-    }
+    const lastTickAt = tick.lastTickAt ? new Date(tick.lastTickAt) : null;
+    return evaluateTick(
+      {
+        kind: "sensor",
+        name: tick.sensor,
+        tickId: tick.tickId,
+        fn: !sensor
+          ? { missing: `sensor "${tick.sensor}" is not defined by this location's definitions` }
+          : {
+              evaluate: (signal) => sensor.evaluate({ cursor: tick.cursor, lastTickAt, signal }),
+              timeoutMs: sensor.timeoutMs,
+              timeoutError: {
+                name: "SensorTimeoutError",
+                message: `sensor "${sensor.name}" timed out after ${sensor.timeoutMs} ms (timeoutMs)`,
+              },
+            },
+        report: (result) => client.reportSensorTick({ location, tickId: tick.tickId, workerId, result }),
+      },
+      this.options,
+    );
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
