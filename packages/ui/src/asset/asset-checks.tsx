@@ -7,6 +7,7 @@ import { clockTime, timeAgo } from "../format/time.js";
 import { ErrorNote } from "../layout/error-note.js";
 import { StatusBadge } from "../layout/status-badge.js";
 import { MetadataTable } from "./materialization-history.js";
+import { ListTable } from "../layout/list-table.js";
 
 /** The asset's checks: each with its latest result, severity, metadata and run; live as results arrive. */
 export function AssetChecks({ assetKey }: { assetKey: string }) {
@@ -25,38 +26,24 @@ export function AssetChecks({ assetKey }: { assetKey: string }) {
     <section className="panel" data-testid="asset-checks">
       <h2>Checks {data?.checkHealth && <StatusBadge status={data.checkHealth} />}</h2>
       <ErrorNote error={checks.error} />
-      <table className="list">
-        <thead>
-          <tr>
-            <th>Check</th>
-            <th>Blocking</th>
-            <th>Latest result</th>
-            <th>When</th>
-            <th>Run</th>
-            <th>Metadata</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data?.checks.map((check) => {
-            const latest = check.latestExecution;
-            return (
-              <tr key={check.key} data-testid="asset-check" data-name={check.name}>
-                <td>
-                  <strong>{check.name}</strong>
-                  {check.description && <div className="muted">{check.description}</div>}
-                </td>
-                <td>{check.blocking ? "blocking" : "no"}</td>
-                <td>{latest ? <CheckResult execution={latest} /> : <StatusBadge status="NOT_EVALUATED" />}</td>
-                <td title={clockTime(latest?.endedAt ?? latest?.createdAt)}>{timeAgo(latest?.endedAt ?? latest?.createdAt)}</td>
-                <td>
-                  {latest?.runId ? <Link href={`/runs/${latest.runId}`}>{latest.runId.slice(0, 8)}</Link> : latest ? "reported" : "—"}
-                </td>
-                <td>{latest && <MetadataTable entries={latest.metadata} />}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <ListTable columns={["Check", "Blocking", "Latest result", "When", "Run", "Metadata"]}>
+        {data?.checks.map((check) => {
+          const latest = check.latestExecution;
+          return (
+            <tr key={check.key} data-testid="asset-check" data-name={check.name}>
+              <td>
+                <strong>{check.name}</strong>
+                {check.description && <div className="muted">{check.description}</div>}
+              </td>
+              <td>{check.blocking ? "blocking" : "no"}</td>
+              <td>{latest ? <CheckResult execution={latest} /> : <StatusBadge status="NOT_EVALUATED" />}</td>
+              <td title={clockTime(latest?.endedAt ?? latest?.createdAt)}>{timeAgo(latest?.endedAt ?? latest?.createdAt)}</td>
+              <td>{latest?.runId ? <Link href={`/runs/${latest.runId}`}>{latest.runId.slice(0, 8)}</Link> : latest ? "reported" : "—"}</td>
+              <td>{latest && <MetadataTable entries={latest.metadata} />}</td>
+            </tr>
+          );
+        })}
+      </ListTable>
     </section>
   );
 }

@@ -2,6 +2,7 @@ import type { Materialization } from "@strata/sdk";
 import { Link } from "wouter";
 import { clockTime, timeAgo } from "../format/time.js";
 import { Sparkline } from "./sparkline.js";
+import { ListTable } from "../layout/list-table.js";
 
 type Entry = Materialization["metadata"][number];
 
@@ -61,28 +62,17 @@ export function MaterializationHistory({ items, hasMore }: { items: readonly Mat
           ))}
         </div>
       )}
-      <table className="list" data-testid="materialization-history">
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Run</th>
-            <th>Partition</th>
-            <th>Code version</th>
-            <th>Metadata</th>
+      <ListTable columns={["When", "Run", "Partition", "Code version", "Metadata"]} testId="materialization-history">
+        {items.map((m) => (
+          <tr key={m.id}>
+            <td title={clockTime(m.timestamp)}>{timeAgo(m.timestamp)}</td>
+            <td>{m.runId ? <Link href={`/runs/${m.runId}`}>{m.runId.slice(0, 8)}</Link> : "reported"}</td>
+            <td>{m.partition ?? "—"}</td>
+            <td>{m.codeVersion ?? "—"}</td>
+            <td className="muted">{m.metadata.map((e) => `${e.label}: ${formatValue(e)}`).join(" · ")}</td>
           </tr>
-        </thead>
-        <tbody>
-          {items.map((m) => (
-            <tr key={m.id}>
-              <td title={clockTime(m.timestamp)}>{timeAgo(m.timestamp)}</td>
-              <td>{m.runId ? <Link href={`/runs/${m.runId}`}>{m.runId.slice(0, 8)}</Link> : "reported"}</td>
-              <td>{m.partition ?? "—"}</td>
-              <td>{m.codeVersion ?? "—"}</td>
-              <td className="muted">{m.metadata.map((e) => `${e.label}: ${formatValue(e)}`).join(" · ")}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ListTable>
       {hasMore && <p className="muted">Showing the {items.length} newest.</p>}
     </>
   );

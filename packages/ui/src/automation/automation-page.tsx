@@ -7,6 +7,7 @@ import { StatusBadge } from "../layout/status-badge.js";
 import { ScheduleRow } from "./schedule-row.js";
 import { SensorRow } from "./sensor-row.js";
 import { TickList } from "./tick-list.js";
+import { ListTable } from "../layout/list-table.js";
 
 // No subscription announces ticks or schedule changes; a poll keeps next ticks and statuses current.
 const POLL_MS = 10_000;
@@ -66,44 +67,18 @@ function LocationSection({ location }: { location: LocationAutomation }) {
       {location.schedules.length === 0 ? (
         <p className="muted">No schedules.</p>
       ) : (
-        <table className="list" data-testid="schedules">
-          <thead>
-            <tr>
-              <th>Schedule</th>
-              <th>Cron</th>
-              <th>Status</th>
-              <th>Next tick</th>
-              <th>Last tick</th>
-              <th>Targets</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {location.schedules.map((schedule) => (
-              <ScheduleRow key={schedule.name} schedule={schedule} />
-            ))}
-          </tbody>
-        </table>
+        <ListTable columns={["Schedule", "Cron", "Status", "Next tick", "Last tick", "Targets", ""]} testId="schedules">
+          {location.schedules.map((schedule) => (
+            <ScheduleRow key={schedule.name} schedule={schedule} />
+          ))}
+        </ListTable>
       )}
       {location.sensors.length > 0 && (
-        <table className="list" data-testid="sensors">
-          <thead>
-            <tr>
-              <th>Sensor</th>
-              <th>Interval</th>
-              <th>Status</th>
-              <th>Cursor</th>
-              <th>Last tick</th>
-              <th>Targets</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {location.sensors.map((sensor) => (
-              <SensorRow key={sensor.name} sensor={sensor} />
-            ))}
-          </tbody>
-        </table>
+        <ListTable columns={["Sensor", "Interval", "Status", "Cursor", "Last tick", "Targets", ""]} testId="sensors">
+          {location.sensors.map((sensor) => (
+            <SensorRow key={sensor.name} sensor={sensor} />
+          ))}
+        </ListTable>
       )}
     </section>
   );
