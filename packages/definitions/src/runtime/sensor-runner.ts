@@ -1,18 +1,9 @@
-import type { ClaimedScheduleTick, ClaimedSensorTick, WorkerClient } from "@strata/sdk";
-import type { Definitions } from "../authoring/definitions.js";
-import type { Clock } from "../execution/clock.js";
+import type { ClaimedScheduleTick, ClaimedSensorTick } from "@strata/sdk";
 import { pause } from "./backoff.js";
-import { evaluateScheduleTick } from "./schedule-evaluation.js";
+import { evaluateScheduleTick, type ScheduleEvaluationOptions } from "./schedule-evaluation.js";
 import { describeError, evaluateTick } from "./tick-evaluation.js";
-import type { WorkerLogger } from "./worker-logger.js";
 
-export interface SensorRunnerOptions {
-  client: WorkerClient;
-  definitions: Definitions;
-  location: string;
-  workerId: string;
-  logger: WorkerLogger;
-  clock: Clock;
+export interface SensorRunnerOptions extends ScheduleEvaluationOptions {
   /** The fallback poll for ticks whose announcement was missed. */
   pollIntervalMs: number;
 }
