@@ -9,7 +9,7 @@ import {
 } from "./generated/graphql.js";
 import { toPage, type Page } from "./page.js";
 import { unwrapResult } from "./result-union.js";
-import { subscription, type StrataSubscription, type SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
+import type { StrataSubscription, SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
 
 /**
  * STARTED, SKIPPED (nothing requested), SUCCESS (its runs were created with it) or FAILURE (it
@@ -158,17 +158,14 @@ export interface AutomationMethods {
   tickCompleted(variables?: { location?: string | null }, options?: SubscribeOptions): StrataSubscription<AutomationTick>;
 }
 
-export function automationMethods({ sdk, endpoint, reconnect }: ClientConnection): AutomationMethods {
+export function automationMethods({ sdk, subscribe }: ClientConnection): AutomationMethods {
   return {
     tickCompleted(variables = {}, options = {}) {
-      return subscription(
-        endpoint,
-        {
-          document: TickCompletedDocument,
-          variables: { location: variables.location ?? null },
-          select: (data) => (data as TickCompletedSubscription).tickCompleted,
-        },
-        { ...reconnect, ...options },
+      return subscribe(
+        TickCompletedDocument,
+        { location: variables.location ?? null },
+        (data: TickCompletedSubscription) => data.tickCompleted,
+        options,
       );
     },
     async automationTicks(options = {}) {

@@ -10,7 +10,7 @@ import {
 } from "./generated/graphql.js";
 import { toPage, type Page } from "./page.js";
 import { unwrapResult, type Unwrapped } from "./result-union.js";
-import { subscription, type StrataSubscription, type SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
+import type { StrataSubscription, SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
 
 /**
  * REQUESTED → COMPLETED_SUCCESS or COMPLETED_FAILED; CANCELING → CANCELED when canceled.
@@ -166,7 +166,7 @@ export interface BackfillMethods {
   backfillChanged(id: string, options?: SubscribeOptions): StrataSubscription<Backfill>;
 }
 
-export function backfillMethods({ sdk, endpoint, reconnect }: ClientConnection): BackfillMethods {
+export function backfillMethods({ sdk, subscribe }: ClientConnection): BackfillMethods {
   return {
     async launchBackfill(input) {
       return unwrapResult((await sdk.LaunchBackfill({ input })).launchBackfill, "Backfill");
@@ -187,15 +187,7 @@ export function backfillMethods({ sdk, endpoint, reconnect }: ClientConnection):
       return unwrapResult((await sdk.ReexecuteBackfill({ id, strategy })).reexecuteBackfill, "Backfill");
     },
     backfillChanged(id, options = {}) {
-      return subscription(
-        endpoint,
-        {
-          document: BackfillChangedDocument,
-          variables: { id },
-          select: (data) => (data as BackfillChangedSubscription).backfillChanged,
-        },
-        { ...reconnect, ...options },
-      );
+      return subscribe(BackfillChangedDocument, { id }, (data: BackfillChangedSubscription) => data.backfillChanged, options);
     },
   };
 }

@@ -9,7 +9,7 @@ import {
 } from "./generated/graphql.js";
 import { toPage, type Page } from "./page.js";
 import { unwrapResult } from "./result-union.js";
-import { subscription, type StrataSubscription, type SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
+import type { StrataSubscription, SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
 
 /**
  * An asset's check health: FAILING (a check's latest result failed with ERROR or threw),
@@ -137,7 +137,7 @@ export interface CheckMethods {
   assetCheckEvaluated(variables?: { assetKeys?: string[] | null }, options?: SubscribeOptions): StrataSubscription<AssetCheckExecution>;
 }
 
-export function checkMethods({ sdk, endpoint, reconnect }: ClientConnection): CheckMethods {
+export function checkMethods({ sdk, subscribe }: ClientConnection): CheckMethods {
   return {
     async assetChecks(assetKey) {
       const asset = unwrapResult((await sdk.AssetChecks({ assetKey })).asset, "Asset");
@@ -151,14 +151,11 @@ export function checkMethods({ sdk, endpoint, reconnect }: ClientConnection): Ch
       return unwrapResult((await sdk.ReportCheckResult(input)).reportCheckResult, "AssetCheckExecution");
     },
     assetCheckEvaluated(variables = {}, options = {}) {
-      return subscription(
-        endpoint,
-        {
-          document: AssetCheckEvaluatedDocument,
-          variables: { assetKeys: variables.assetKeys ?? null },
-          select: (data) => (data as AssetCheckEvaluatedSubscription).assetCheckEvaluated,
-        },
-        { ...reconnect, ...options },
+      return subscribe(
+        AssetCheckEvaluatedDocument,
+        { assetKeys: variables.assetKeys ?? null },
+        (data: AssetCheckEvaluatedSubscription) => data.assetCheckEvaluated,
+        options,
       );
     },
   };

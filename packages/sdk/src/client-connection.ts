@@ -1,7 +1,10 @@
+import type { DocumentNode } from "graphql";
 import { GraphQLClient } from "graphql-request";
 import { errorFromRequestFailure } from "./error-mapping.js";
 import { getSdk, type Sdk } from "./generated/graphql.js";
+import { gzipText } from "./gzip-text.js";
 import type { ReconnectOptions } from "./subscriptions/backoff.js";
+import { type StrataSubscription, type SubscribeOptions, subscription } from "./subscriptions/reconnecting-subscription.js";
 import type { Endpoint } from "./subscriptions/sse-connection.js";
 
 /**
@@ -31,6 +34,16 @@ export interface ClientConnection {
   sdk: Sdk;
   endpoint: Endpoint;
   reconnect: ReconnectOptions;
+  /**
+   * A subscription over SSE reconnecting with the client's defaults (`options` override them),
+   * each event `select`ed from the operation's data (`TData`, the generated subscription type).
+   */
+  subscribe<TData, TEvent>(
+    document: DocumentNode,
+    variables: Record<string, unknown>,
+    select: (data: TData) => TEvent,
+    options: SubscribeOptions,
+  ): StrataSubscription<TEvent>;
 }
 
 /**
@@ -47,10 +60,9 @@ function compressingFetch(fetchImpl: typeof fetch): typeof fetch {
     if (typeof body !== "string" || body.length <= COMPRESS_BODIES_ABOVE || typeof CompressionStream === "undefined") {
       return fetchImpl(input, init);
     }
-    const gzipped = await new Response(new Blob([body]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
     const headers = new Headers(init?.headers);
     headers.set("content-encoding", "gzip");
-    return fetchImpl(input, { ...init, headers, body: gzipped });
+    return fetchImpl(input, { ...init, headers, body: await gzipText(body) });
   };
 }
 
@@ -65,5 +77,14 @@ export function createConnection(options: ClientOptions): ClientConnection {
       throw errorFromRequestFailure(error, options.url);
     }
   });
-  return { sdk, endpoint: { url: options.url, headers, fetch: fetchImpl }, reconnect: options.reconnect ?? {} };
+  const endpoint = { url: options.url, headers, fetch: fetchImpl };
+  const reconnect = options.reconnect ?? {};
+  return {
+    sdk,
+    endpoint,
+    reconnect,
+    subscribe: (document, variables, select, subscribeOptions) =>
+      // The server's data for this document is TData: the generated type of the same operation.
+      subscription(endpoint, { document, variables, select: (data) => select(data as never) }, { ...reconnect, ...subscribeOptions }),
+  };
 }

@@ -2,7 +2,7 @@ import type { FreshnessPolicy } from "@strata/protocol";
 import type { ClientConnection } from "./client-connection.js";
 import { type AssetFreshnessFieldsFragment, FreshnessChangedDocument, type FreshnessChangedSubscription } from "./generated/graphql.js";
 import { unwrapResult } from "./result-union.js";
-import { subscription, type StrataSubscription, type SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
+import type { StrataSubscription, SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
 
 /**
  * An asset's freshness under its policy: its `state` (PASS, WARN, FAIL or UNKNOWN) `since` when,
@@ -58,21 +58,18 @@ export interface FreshnessMethods {
 // is `unknown` in the generated types, so the type is given back here.
 const typed = (f: AssetFreshnessFieldsFragment): AssetFreshness => f as AssetFreshness;
 
-export function freshnessMethods({ sdk, endpoint, reconnect }: ClientConnection): FreshnessMethods {
+export function freshnessMethods({ sdk, subscribe }: ClientConnection): FreshnessMethods {
   return {
     async assetFreshness(key) {
       const asset = unwrapResult((await sdk.AssetFreshness({ key })).asset, "Asset");
       return asset.freshness ? typed(asset.freshness) : null;
     },
     freshnessChanged(variables = {}, options = {}) {
-      return subscription(
-        endpoint,
-        {
-          document: FreshnessChangedDocument,
-          variables: { assetKeys: variables.assetKeys ?? null },
-          select: (data) => typed((data as FreshnessChangedSubscription).freshnessChanged),
-        },
-        { ...reconnect, ...options },
+      return subscribe(
+        FreshnessChangedDocument,
+        { assetKeys: variables.assetKeys ?? null },
+        (data: FreshnessChangedSubscription) => typed(data.freshnessChanged),
+        options,
       );
     },
   };

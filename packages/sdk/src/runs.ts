@@ -15,12 +15,7 @@ import {
 } from "./generated/graphql.js";
 import { toPage, type Page } from "./page.js";
 import { unwrapResult, type Unwrapped } from "./result-union.js";
-import {
-  resumableSubscription,
-  subscription,
-  type StrataSubscription,
-  type SubscribeOptions,
-} from "./subscriptions/reconnecting-subscription.js";
+import { resumableSubscription, type StrataSubscription, type SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
 
 /**
  * QUEUED → STARTING → STARTED → SUCCESS, FAILURE or CANCELED (CANCELING while its worker stops).
@@ -290,7 +285,7 @@ export interface RunMethods {
   runStatusChanged(options?: SubscribeOptions & { runId?: string }): StrataSubscription<RunStatusChange>;
 }
 
-export function runMethods({ sdk, endpoint, reconnect }: ClientConnection): RunMethods {
+export function runMethods({ sdk, endpoint, reconnect, subscribe }: ClientConnection): RunMethods {
   return {
     async launchRun(input) {
       const { launchRun } = await sdk.LaunchRun({
@@ -347,14 +342,11 @@ export function runMethods({ sdk, endpoint, reconnect }: ClientConnection): RunM
     },
     runStatusChanged(options = {}) {
       const { runId, ...subscribeOptions } = options;
-      return subscription(
-        endpoint,
-        {
-          document: RunStatusChangedDocument,
-          variables: { runId: runId ?? null },
-          select: (data) => (data as RunStatusChangedSubscription).runStatusChanged,
-        },
-        { ...reconnect, ...subscribeOptions },
+      return subscribe(
+        RunStatusChangedDocument,
+        { runId: runId ?? null },
+        (data: RunStatusChangedSubscription) => data.runStatusChanged,
+        subscribeOptions,
       );
     },
   };

@@ -13,7 +13,7 @@ import {
   type WorkerRunRequestsSubscription,
 } from "./generated/graphql.js";
 import { unwrapResult } from "./result-union.js";
-import { subscription, type StrataSubscription, type SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
+import type { StrataSubscription, SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
 
 /**
  * A run a worker has claimed: execute exactly these steps (loading `reusedOutputs` from the
@@ -252,7 +252,7 @@ function toRunReport(result: ReportField): RunReport {
  */
 export function createWorkerClient(options: ClientOptions): WorkerClient {
   const connection = createConnection(options);
-  const { sdk, endpoint, reconnect } = connection;
+  const { sdk, subscribe } = connection;
   const locations = codeLocationMethods(connection);
   return {
     registerCodeLocation: locations.registerCodeLocation,
@@ -281,14 +281,11 @@ export function createWorkerClient(options: ClientOptions): WorkerClient {
       return unwrapResult((await sdk.WorkerReportScheduleTick(input)).reportScheduleTick, "ScheduleTickReport");
     },
     runRequests(location, subscribeOptions = {}) {
-      return subscription(
-        endpoint,
-        {
-          document: WorkerRunRequestsDocument,
-          variables: { location },
-          select: (data) => (data as WorkerRunRequestsSubscription).runRequests,
-        },
-        { ...reconnect, ...subscribeOptions },
+      return subscribe(
+        WorkerRunRequestsDocument,
+        { location },
+        (data: WorkerRunRequestsSubscription) => data.runRequests,
+        subscribeOptions,
       );
     },
   };

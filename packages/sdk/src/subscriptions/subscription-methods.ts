@@ -6,7 +6,7 @@ import {
   type CodeLocationChangedSubscription,
 } from "../generated/graphql.js";
 import type { Materialization } from "../materializations.js";
-import { subscription, type StrataSubscription, type SubscribeOptions } from "./reconnecting-subscription.js";
+import type { StrataSubscription, SubscribeOptions } from "./reconnecting-subscription.js";
 
 /**
  * A code location registered a new manifest (REGISTERED, UPDATED) or reported a LOAD_ERROR.
@@ -61,29 +61,18 @@ export interface SubscriptionMethods {
   codeLocationChanged(options?: SubscribeOptions): StrataSubscription<CodeLocationChange>;
 }
 
-export function subscriptionMethods({ endpoint, reconnect }: ClientConnection): SubscriptionMethods {
+export function subscriptionMethods({ subscribe }: ClientConnection): SubscriptionMethods {
   return {
     assetMaterialized(variables = {}, options = {}) {
-      return subscription(
-        endpoint,
-        {
-          document: AssetMaterializedDocument,
-          variables: { keys: variables.keys ?? null },
-          select: (data) => (data as AssetMaterializedSubscription).assetMaterialized,
-        },
-        { ...reconnect, ...options },
+      return subscribe(
+        AssetMaterializedDocument,
+        { keys: variables.keys ?? null },
+        (data: AssetMaterializedSubscription) => data.assetMaterialized,
+        options,
       );
     },
     codeLocationChanged(options = {}) {
-      return subscription(
-        endpoint,
-        {
-          document: CodeLocationChangedDocument,
-          variables: {},
-          select: (data) => (data as CodeLocationChangedSubscription).codeLocationChanged,
-        },
-        { ...reconnect, ...options },
-      );
+      return subscribe(CodeLocationChangedDocument, {}, (data: CodeLocationChangedSubscription) => data.codeLocationChanged, options);
     },
   };
 }
