@@ -1,11 +1,12 @@
 import { AutomationCondition as AC, type AutomationEvaluation } from "@strata/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AutomationService } from "../src/automation/automation-service.js";
+import type { AutomationService } from "../src/automation/automation-service.js";
 import { type AutomationLocation, dryRunLocation } from "../src/automation/tick.js";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { playNextRun, type PlayedRun } from "../src/testing/played-run.js";
 import { seededRandom } from "../src/testing/seeded-random.js";
-import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import type { TestApp } from "../src/testing/test-app.js";
+import { createAutomationTestApp } from "../src/testing/automation-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 // A tick evaluates only the assets whose inputs can have changed since the last tick. This test
@@ -68,21 +69,15 @@ let worker: string;
 let automation: AutomationService;
 let location: AutomationLocation;
 let clock = Date.parse("2026-01-05T21:10:00Z");
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  app = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
-  worker = await app.token("location:inc");
-  const registered = await app.gql(REGISTER, { name: "inc", ...manifestOf(assets()) }, worker);
-  expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
-  automation = new AutomationService(app.db, app.runs, { intervalMs: INTERVAL }, app.logger, () => clock);
+  ({ app, worker, automation, close } = await createAutomationTestApp("inc", manifestOf(assets()), () => clock, { intervalMs: INTERVAL }));
   [location] = (await app.db.sql.query<AutomationLocation>(
     `SELECT l.id, l.name, v.id AS "versionId" FROM "CodeLocation" l JOIN "CodeLocationVersion" v ON v.id = l."currentVersionId" WHERE l.name = 'inc'`,
   )) as [AutomationLocation];
 });
-afterAll(async () => {
-  await automation.stop();
-  await app.close();
-});
+afterAll(() => close());
 
 const MATERIALIZE = `mutation($key: String!) { reportMaterialization(assetKey: $key) { __typename } }`;
 const FAIL = `mutation($id: ID!, $events: [RunEventInput!]!) { reportRunEvents(runId: $id, workerId: "w1", events: $events) { __typename } }`;

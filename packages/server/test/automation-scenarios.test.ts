@@ -1,9 +1,9 @@
 import { AutomationCondition as AC } from "@strata/protocol";
 import { afterAll, describe, expect, it } from "vitest";
-import { AutomationService } from "../src/automation/automation-service.js";
-import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { manifestOf } from "../src/testing/manifests.js";
 import { playNextRun } from "../src/testing/played-run.js";
-import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import type { TestApp } from "../src/testing/test-app.js";
+import { createAutomationTestApp } from "../src/testing/automation-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 // The issue's acceptance scenarios for the condition evaluator, through the server's tick loop
@@ -35,15 +35,14 @@ async function scenario(
   start: number,
   checks: Parameters<typeof manifestOf>[1] = [],
 ): Promise<Scenario> {
-  const app = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
-  const worker = await app.token(`location:${location}`);
-  const registered = await app.gql(REGISTER, { name: location, ...manifestOf(assets, checks) }, worker);
-  expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
   let clock = start;
-  const automation = new AutomationService(app.db, app.runs, { intervalMs: INTERVAL }, app.logger, () => clock);
+  const { app, worker, automation, close } = await createAutomationTestApp(location, manifestOf(assets, checks), () => clock, {
+    intervalMs: INTERVAL,
+  });
   return {
     app,
     worker,
+    close,
     async tick(at = clock + INTERVAL) {
       clock = at;
       const [result] = await automation.tick();
@@ -61,10 +60,6 @@ async function scenario(
         },
       );
       expect(done.data!.reportMaterialization.__typename).toBe("Materialization");
-    },
-    async close() {
-      await automation.stop();
-      await app.close();
     },
   };
 }

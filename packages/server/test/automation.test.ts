@@ -1,9 +1,10 @@
 import { AutomationCondition } from "@strata/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AutomationService } from "../src/automation/automation-service.js";
-import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import type { AutomationService } from "../src/automation/automation-service.js";
+import { manifestOf } from "../src/testing/manifests.js";
 import { playNextRun } from "../src/testing/played-run.js";
-import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import type { TestApp } from "../src/testing/test-app.js";
+import { createAutomationTestApp } from "../src/testing/automation-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 const INTERVAL = 30_000;
@@ -11,20 +12,13 @@ let app: TestApp;
 let worker: string;
 let automation: AutomationService;
 let clock = Date.parse("2026-01-05T10:00:00Z");
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  app = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
-  worker = await app.token("location:auto");
   const auto = manifestOf([{ key: "a" }, { key: "b", deps: ["a"], automation: AutomationCondition.eager().node }]);
-  expect((await app.gql(REGISTER, { name: "auto", ...auto }, worker)).data!.registerCodeLocation.__typename).toBe(
-    "RegisterCodeLocationSuccess",
-  );
-  automation = new AutomationService(app.db, app.runs, { intervalMs: INTERVAL }, app.logger, () => clock);
+  ({ app, worker, automation, close } = await createAutomationTestApp("auto", auto, () => clock, { intervalMs: INTERVAL }));
 });
-afterAll(async () => {
-  await automation.stop();
-  await app.close();
-});
+afterAll(() => close());
 
 /** One tick, one interval after the previous one. */
 async function tick() {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AutomationService, type LocationTick } from "../src/automation/automation-service.js";
+import type { AutomationService, LocationTick } from "../src/automation/automation-service.js";
 import { manifestHash } from "../src/catalog/manifest.js";
-import { manifestOf, REGISTER } from "../src/testing/manifests.js";
-import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import { manifestOf } from "../src/testing/manifests.js";
+import type { TestApp } from "../src/testing/test-app.js";
+import { createAutomationTestApp } from "../src/testing/automation-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 // Schedule functions through the server's loop (injected clock) and the worker's GraphQL calls,
@@ -15,10 +16,9 @@ let app: TestApp;
 let worker: string;
 let clock = Date.parse("2025-03-08T12:00:00Z");
 let automation: AutomationService;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  app = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
-  worker = await app.token("location:fn");
   const { manifest } = manifestOf([{ key: "x" }, { key: "y" }]);
   const schedule = { tags: { team: "sales" }, description: null, defaultStatus: "RUNNING" };
   const withSchedules = {
@@ -31,14 +31,13 @@ beforeAll(async () => {
       { ...schedule, name: "plain", cron: "0 9 * * *", timezone: "UTC", targets: ["y"] },
     ],
   };
-  const registered = await app.gql(REGISTER, { name: "fn", manifest: withSchedules, hash: manifestHash(withSchedules) }, worker);
-  expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
-  automation = new AutomationService(app.db, app.runs, { intervalMs: 30_000 }, app.logger, () => clock);
+  ({ app, worker, automation, close } = await createAutomationTestApp(
+    "fn",
+    { manifest: withSchedules, hash: manifestHash(withSchedules) },
+    () => clock,
+  ));
 });
-afterAll(async () => {
-  await automation.stop();
-  await app.close();
-});
+afterAll(() => close());
 
 const schedulesOf = (ticks: LocationTick[]) => ticks.find((t) => t.location === "fn")!.schedules;
 /** One pass of the loop at `at`: the outcome of schedule `dst`. */
@@ -188,9 +187,8 @@ describe(`schedule functions over a time-partitioned target (${testDialect})`, (
   let token: string;
   let at = Date.parse("2025-03-19T00:00:00Z");
   let loop: AutomationService;
+  let closeDaily: () => Promise<void>;
   beforeAll(async () => {
-    partitioned = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
-    token = await partitioned.token("location:daily");
     const daily = {
       kind: "time_window",
       cron: "0 0 * * *",
@@ -217,15 +215,15 @@ describe(`schedule functions over a time-partitioned target (${testDialect})`, (
         },
       ],
     };
-    const registered = await partitioned.gql(REGISTER, { name: "daily", manifest: withSchedule, hash: manifestHash(withSchedule) }, token);
-    expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
-    loop = new AutomationService(partitioned.db, partitioned.runs, { intervalMs: 30_000 }, partitioned.logger, () => at);
+    ({
+      app: partitioned,
+      worker: token,
+      automation: loop,
+      close: closeDaily,
+    } = await createAutomationTestApp("daily", { manifest: withSchedule, hash: manifestHash(withSchedule) }, () => at));
     await loop.tick(); // the schedule starts from here
   });
-  afterAll(async () => {
-    await loop.stop();
-    await partitioned.close();
-  });
+  afterAll(() => closeDaily());
 
   /** At `iso`, one pass of the loop; then the waiting tick answered with the target's default request under run key "k". */
   async function answerAt(iso: string) {

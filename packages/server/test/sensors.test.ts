@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AutomationService, type LocationTick } from "../src/automation/automation-service.js";
+import type { AutomationService, LocationTick } from "../src/automation/automation-service.js";
 import type { SensorTickOutcome } from "../src/automation/sensor-tick.js";
 import { manifestHash } from "../src/catalog/manifest.js";
-import { manifestOf, REGISTER } from "../src/testing/manifests.js";
-import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import { manifestOf } from "../src/testing/manifests.js";
+import type { TestApp } from "../src/testing/test-app.js";
+import { createAutomationTestApp } from "../src/testing/automation-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 // Sensors through the server's loop (injected clock) and the worker's GraphQL calls, played here
@@ -13,10 +14,9 @@ let app: TestApp;
 let worker: string;
 let clock = Date.parse("2026-01-05T08:00:00Z");
 let automation: AutomationService;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  app = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
-  worker = await app.token("location:sense");
   const { manifest } = manifestOf([{ key: "x" }, { key: "y" }]);
   const sensor = { description: null, targets: ["x"], defaultStatus: "RUNNING", minimumIntervalMs: INTERVAL };
   const withSensors = {
@@ -27,14 +27,14 @@ beforeAll(async () => {
       { ...sensor, name: "off", timeoutMs: 10_000, defaultStatus: "STOPPED" },
     ],
   };
-  const registered = await app.gql(REGISTER, { name: "sense", manifest: withSensors, hash: manifestHash(withSensors) }, worker);
-  expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
-  automation = new AutomationService(app.db, app.runs, { intervalMs: INTERVAL }, app.logger, () => clock);
+  ({ app, worker, automation, close } = await createAutomationTestApp(
+    "sense",
+    { manifest: withSensors, hash: manifestHash(withSensors) },
+    () => clock,
+    { intervalMs: INTERVAL },
+  ));
 });
-afterAll(async () => {
-  await automation.stop();
-  await app.close();
-});
+afterAll(() => close());
 
 const sensorsOf = (ticks: LocationTick[]) => ticks.find((t) => t.location === "sense")!.sensors!;
 /** One pass of the loop `ms` later: the outcome of sensor `files`. */
