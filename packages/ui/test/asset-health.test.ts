@@ -2,11 +2,13 @@ import { manifestHash } from "@strata/server";
 import { manifestOf } from "@strata/server/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, openOfflinePage, type OfflinePage } from "./support/browser.js";
-import { startUiServer, type UiServer } from "./support/ui-server.js";
+import { openOfflinePage } from "./support/browser.js";
+import { rowKeys, settled } from "./support/catalog-page.js";
+import { startUiTest, type UiServer } from "./support/ui-server.js";
 
 let ui: UiServer;
 let browser: Browser;
+let close: (() => Promise<void>) | undefined;
 
 // A small condition as the manifest carries it (what AutomationCondition.missing().and(...) builds).
 const MISSING_AND_IDLE = {
@@ -16,7 +18,7 @@ const MISSING_AND_IDLE = {
 };
 
 beforeAll(async () => {
-  [ui, browser] = await Promise.all([startUiServer(), launchBrowser()]);
+  ({ ui, browser, close } = await startUiTest());
   await ui.client.registerCodeLocation({
     name: "shop",
     ...manifestOf(
@@ -46,18 +48,7 @@ beforeAll(async () => {
   await ui.client.registerCodeLocation({ name: "timely", manifest: timely, hash: manifestHash(timely) });
   await ui.client.reportMaterialization({ assetKey: "timely/hourly" });
 });
-afterAll(async () => {
-  await browser?.close();
-  await ui?.close();
-});
-
-async function rowKeys(p: OfflinePage): Promise<string[]> {
-  return p.page.locator('[data-testid="asset-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-key")!).sort());
-}
-
-async function settled(p: OfflinePage, query: string) {
-  await p.page.locator(`[data-testid="catalog-list"][data-query="${query}"][data-state="ready"]`).waitFor();
-}
+afterAll(() => close?.());
 
 describe("checks, sync status and automation in the catalog and on the asset page", () => {
   it("shows a failing check on its asset's page, and the catalog's check-health filter finds it", async () => {

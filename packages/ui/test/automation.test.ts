@@ -3,14 +3,15 @@ import { manifestHash } from "@strata/server";
 import { manifestOf } from "@strata/server/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, openOfflinePage } from "./support/browser.js";
-import { startUiServer, type UiServer } from "./support/ui-server.js";
+import { openOfflinePage } from "./support/browser.js";
+import { startUiServer, startUiTest, type UiServer } from "./support/ui-server.js";
 
 let ui: UiServer;
 let browser: Browser;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  [ui, browser] = await Promise.all([startUiServer(), launchBrowser()]);
+  ({ ui, browser, close } = await startUiTest());
   // shop/revenue materializes by itself when missing: the forced tick below evaluates it.
   const missing = {
     op: "and",
@@ -58,10 +59,7 @@ beforeAll(async () => {
     result: { skipReason: "no file after 2024-06-01.csv", cursor: "2024-06-01.csv" },
   });
 });
-afterAll(async () => {
-  await browser?.close();
-  await ui?.close();
-});
+afterAll(() => close?.());
 
 describe("the automation page", () => {
   it("lists a location's schedules and condition automation, and stopping a schedule changes its status", async () => {

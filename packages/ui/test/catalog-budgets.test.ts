@@ -1,8 +1,8 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, openOfflinePage } from "./support/browser.js";
+import { openOfflinePage } from "./support/browser.js";
 import { syntheticLocation } from "./support/synthetic-catalog.js";
-import { startUiServer, type UiServer } from "./support/ui-server.js";
+import { startUiTest, type UiServer } from "./support/ui-server.js";
 
 // Issue 14's budgets: first rows ≤ 1 s after navigation, results ≤ 150 ms after the last
 // keystroke, at most ~100 rows in the DOM, over 100,000 assets (ten locations of 10,000).
@@ -22,17 +22,15 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 let ui: UiServer;
 let browser: Browser;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  [ui, browser] = await Promise.all([startUiServer(), launchBrowser()]);
+  ({ ui, browser, close } = await startUiTest());
   const started = performance.now();
   for (let i = 0; i < LOCATIONS; i++) await ui.client.registerCodeLocation(syntheticLocation(`domain${i}`, PER_LOCATION));
   console.log(`registered ${LOCATIONS * PER_LOCATION} assets in ${Math.round(performance.now() - started)} ms`);
 }, 900_000);
-afterAll(async () => {
-  await browser?.close();
-  await ui?.close();
-});
+afterAll(() => close?.());
 
 describe(`the catalog over ${(LOCATIONS * PER_LOCATION).toLocaleString()} assets, measured in the page`, () => {
   it("shows the first rows within 1 s, updates 150 ms after the last keystroke, and keeps ≤ 100 rows in the DOM", async () => {

@@ -1,14 +1,16 @@
 import { DAILY_JANUARY_UTC, manifestOf } from "@strata/server/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, openOfflinePage, type OfflinePage } from "./support/browser.js";
-import { startUiServer, type UiServer } from "./support/ui-server.js";
+import { openOfflinePage } from "./support/browser.js";
+import { rowKeys, settled } from "./support/catalog-page.js";
+import { startUiServer, startUiTest, type UiServer } from "./support/ui-server.js";
 
 let ui: UiServer;
 let browser: Browser;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  [ui, browser] = await Promise.all([startUiServer(), launchBrowser()]);
+  ({ ui, browser, close } = await startUiTest());
   await ui.client.registerCodeLocation({
     name: "shop",
     ...manifestOf([
@@ -38,19 +40,7 @@ beforeAll(async () => {
   await ui.client.reportMaterialization({ assetKey: "shop/orders", metadata: { rows: 1250, source: "warehouse" }, codeVersion: "v1" });
   await ui.client.reportMaterialization({ assetKey: "shop/daily_orders", partition: "2024-01-03" });
 });
-afterAll(async () => {
-  await browser?.close();
-  await ui?.close();
-});
-
-async function rowKeys(p: OfflinePage): Promise<string[]> {
-  return p.page.locator('[data-testid="asset-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-key")!).sort());
-}
-
-/** Waits until the catalog shows the results of exactly this URL query. */
-async function settled(p: OfflinePage, query: string) {
-  await p.page.locator(`[data-testid="catalog-list"][data-query="${query}"][data-state="ready"]`).waitFor();
-}
+afterAll(() => close?.());
 
 describe("the web UI served by the server, with the network blocked for every other host", () => {
   it("serves index.html for the UI's routes (no-cache) and hashed assets with a long cache", async () => {

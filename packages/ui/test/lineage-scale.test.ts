@@ -1,9 +1,9 @@
 import { seededRandom } from "@strata/server/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, openOfflinePage, percentile, recordFrames } from "./support/browser.js";
+import { openOfflinePage, percentile, recordFrames } from "./support/browser.js";
 import { syntheticLocation } from "./support/synthetic-catalog.js";
-import { startUiServer, type UiServer } from "./support/ui-server.js";
+import { startUiTest, type UiServer } from "./support/ui-server.js";
 
 // Issue 14's budgets for the global lineage graph: 10,000 assets in 100 groups; the layout query
 // ≤ 500 ms cold and ≤ 50 ms cached; first paint ≤ 2 s; 5 s of panning and zooming with a p95
@@ -43,10 +43,11 @@ const key = (n: number) => `graph/asset_${String(n).padStart(6, "0")}`;
 
 let ui: UiServer;
 let browser: Browser;
+let close: (() => Promise<void>) | undefined;
 const timings: Record<string, string> = {};
 
 beforeAll(async () => {
-  [ui, browser] = await Promise.all([startUiServer(), launchBrowser()]);
+  ({ ui, browser, close } = await startUiTest());
   const location = syntheticLocation("graph", COUNT, {
     group: (n) => `group_${String(Math.floor(n / PER_GROUP)).padStart(3, "0")}`,
     deps: groupedDeps(),
@@ -59,8 +60,7 @@ afterAll(async () => {
       .map(([k, v]) => `${k} ${v}`)
       .join("; ")}`,
   );
-  await browser?.close();
-  await ui?.close();
+  await close?.();
 });
 
 describe(`the lineage graph of ${COUNT.toLocaleString()} assets in ${GROUPS} groups`, () => {

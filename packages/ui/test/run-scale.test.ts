@@ -1,9 +1,9 @@
 import { manifestOf } from "@strata/server/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, openOfflinePage, percentile, recordFrames } from "./support/browser.js";
+import { openOfflinePage, percentile, recordFrames } from "./support/browser.js";
 import { FakeWorker } from "./support/fake-worker.js";
-import { startUiServer, type UiServer } from "./support/ui-server.js";
+import { startUiTest, type UiServer } from "./support/ui-server.js";
 
 // Issue 14's budgets for a large run: 1,000 steps and 100,000 events; the Gantt chart visible
 // ≤ 1 s after navigation, the log scrolling anywhere with a bounded number of rows mounted, and
@@ -28,13 +28,14 @@ const assetKey = (n: number) => `big/a_${String(n).padStart(4, "0")}`;
 
 let ui: UiServer;
 let browser: Browser;
+let close: (() => Promise<void>) | undefined;
 let worker: FakeWorker;
 let runId: string;
 /** Events the run holds once seeded (its RUN_START included). */
 let seeded = 0;
 
 beforeAll(async () => {
-  [ui, browser] = await Promise.all([startUiServer(), launchBrowser()]);
+  ({ ui, browser, close } = await startUiTest());
   await ui.client.registerCodeLocation({ name: "big", ...manifestOf(Array.from({ length: STEPS }, (_, n) => ({ key: assetKey(n) }))) });
   worker = new FakeWorker(ui.server.graphqlUrl, "big");
   const run = await ui.client.launchRun({ assetKeys: Array.from({ length: STEPS }, (_, n) => assetKey(n)) });
@@ -81,10 +82,7 @@ beforeAll(async () => {
   }
   await flush();
 }, 600_000);
-afterAll(async () => {
-  await browser?.close();
-  await ui?.close();
-});
+afterAll(() => close?.());
 
 describe(`a run of ${STEPS.toLocaleString()} steps and ~100,000 events in the run page`, () => {
   it("shows the Gantt chart within 1 s, scrolls the log anywhere with few rows mounted, and appends live events within the frame budget", async () => {

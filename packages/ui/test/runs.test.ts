@@ -1,26 +1,24 @@
 import { manifestOf } from "@strata/server/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, openOfflinePage, type OfflinePage } from "./support/browser.js";
+import { openOfflinePage, type OfflinePage } from "./support/browser.js";
 import { FakeWorker } from "./support/fake-worker.js";
-import { startUiServer, type UiServer } from "./support/ui-server.js";
+import { startUiTest, type UiServer } from "./support/ui-server.js";
 
 let ui: UiServer;
 let browser: Browser;
+let close: (() => Promise<void>) | undefined;
 let worker: FakeWorker;
 
 beforeAll(async () => {
-  [ui, browser] = await Promise.all([startUiServer(), launchBrowser()]);
+  ({ ui, browser, close } = await startUiTest());
   await ui.client.registerCodeLocation({
     name: "shop",
     ...manifestOf([{ key: "shop/orders" }, { key: "shop/revenue", deps: ["shop/orders"] }, { key: "shop/report", deps: ["shop/revenue"] }]),
   });
   worker = new FakeWorker(ui.server.graphqlUrl, "shop");
 });
-afterAll(async () => {
-  await browser?.close();
-  await ui?.close();
-});
+afterAll(() => close?.());
 
 /** The status the run page's heading shows. */
 const headingStatus = (p: OfflinePage) => p.page.locator("h1 [data-status]").getAttribute("data-status");

@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 import { createClient, type StrataClient } from "@strata/sdk";
 import { createLogger, createToken, parseEnv, startServer, type StrataServer } from "@strata/server";
 import { openTestDatabase } from "@strata/server/testing";
+import type { Browser } from "playwright-core";
+import { launchBrowser } from "./browser.js";
 
 /** The bundle `npm run build -w @strata/ui` writes; turbo builds it before the tests. */
 export const UI_DIST = fileURLToPath(new URL("../../dist", import.meta.url));
@@ -44,6 +46,34 @@ export async function startUiServer(options: { auth?: "disabled" | "required" } 
     async close() {
       await server.close();
       await db.close();
+    },
+  };
+}
+
+/** A UI server and a headless browser, started together: what each browser test starts from. */
+export interface UiTest {
+  ui: UiServer;
+  browser: Browser;
+  /** Closes the browser, then the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts {@link startUiServer} (auth disabled) and {@link launchBrowser} side by side.
+ *
+ * @example
+ * let close: (() => Promise<void>) | undefined;
+ * beforeAll(async () => ({ ui, browser, close } = await startUiTest()));
+ * afterAll(() => close?.());
+ */
+export async function startUiTest(): Promise<UiTest> {
+  const [ui, browser] = await Promise.all([startUiServer(), launchBrowser()]);
+  return {
+    ui,
+    browser,
+    async close() {
+      await browser.close();
+      await ui.close();
     },
   };
 }
