@@ -288,26 +288,11 @@ export interface RunMethods {
 export function runMethods({ sdk, endpoint, reconnect, subscribe }: ClientConnection): RunMethods {
   return {
     async launchRun(input) {
-      const { launchRun } = await sdk.LaunchRun({
-        assetKeys: input.assetKeys ?? [],
-        checkKeys: input.checkKeys,
-        includeChecks: input.includeChecks,
-        tags: input.tags,
-        partition: input.partition,
-        partitionRange: input.partitionRange,
-        unsyncedOnly: input.unsyncedOnly,
-      });
+      const { launchRun } = await sdk.LaunchRun({ ...selectionVariables(input), tags: input.tags });
       return unwrapResult(launchRun, "Run");
     },
     async planRun(input) {
-      const { planRun } = await sdk.PlanRun({
-        assetKeys: input.assetKeys ?? [],
-        checkKeys: input.checkKeys,
-        includeChecks: input.includeChecks,
-        partition: input.partition,
-        partitionRange: input.partitionRange,
-        unsyncedOnly: input.unsyncedOnly,
-      });
+      const { planRun } = await sdk.PlanRun(selectionVariables(input));
       return unwrapResult(planRun, "RunPlanPreview");
     },
     async run(id) {
@@ -349,5 +334,17 @@ export function runMethods({ sdk, endpoint, reconnect, subscribe }: ClientConnec
         subscribeOptions,
       );
     },
+  };
+}
+
+/** What launchRun and planRun send of their input, named one by one: the object passed may carry more. */
+function selectionVariables(input: Omit<LaunchRunInput, "tags">) {
+  return {
+    assetKeys: input.assetKeys ?? [],
+    checkKeys: input.checkKeys,
+    includeChecks: input.includeChecks,
+    partition: input.partition,
+    partitionRange: input.partitionRange,
+    unsyncedOnly: input.unsyncedOnly,
   };
 }
