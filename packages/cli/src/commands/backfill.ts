@@ -105,12 +105,7 @@ export function backfillCommand(): Command {
     )
     .argument("<id>", "the backfill")
     .option("--json", "print JSON for scripts");
-  action(cancel, async (id: string, options: ServerOptions & { json?: boolean }) => {
-    const canceled = await connect(options).cancelBackfill(id);
-    if (options.json) return printJson(canceled);
-    console.log(formatBackfill(canceled, styleFor(process.stdout), process.stdout.columns ?? 80));
-    return 0;
-  });
+  backfillAction(cancel, (client, id) => client.cancelBackfill(id));
 
   const retry = withServerOptions(new Command("retry"))
     .summary("re-run what a finished backfill did not materialize")
@@ -119,13 +114,18 @@ export function backfillCommand(): Command {
     )
     .argument("<id>", "the finished backfill")
     .option("--json", "print JSON for scripts");
-  action(retry, async (id: string, options: ServerOptions & { json?: boolean }) => {
-    const child = await connect(options).reexecuteBackfill(id);
-    if (options.json) return printJson(child);
-    console.log(formatBackfill(child, styleFor(process.stdout), process.stdout.columns ?? 80));
+  backfillAction(retry, (client, id) => client.reexecuteBackfill(id));
+  return backfill.addCommand(launch).addCommand(status).addCommand(cancel).addCommand(retry);
+}
+
+/** `cancel` and `retry`: one call on the backfill `<id>`, then the backfill it answers, as JSON or as progress. */
+function backfillAction(command: Command, call: (client: StrataClient, id: string) => Promise<Backfill>): void {
+  action(command, async (id: string, options: ServerOptions & { json?: boolean }) => {
+    const answered = await call(connect(options), id);
+    if (options.json) return printJson(answered);
+    console.log(formatBackfill(answered, styleFor(process.stdout), process.stdout.columns ?? 80));
     return 0;
   });
-  return backfill.addCommand(launch).addCommand(status).addCommand(cancel).addCommand(retry);
 }
 
 function exitCode(backfill: Backfill): number {
