@@ -21,6 +21,32 @@ describe("canonical JSON and hashes", () => {
     expect(contentHash({ a: [1, 2] })).not.toBe(contentHash({ a: [2, 1] }));
     expect(contentHash({})).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  it("is the text of a copy with sorted keys, array-index keys first as JavaScript orders them", () => {
+    // The definition every stored hash was computed with; the fast path must agree to the byte.
+    const sortedCopy = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sortedCopy);
+      if (value === null || typeof value !== "object") return value;
+      const copy: Record<string, unknown> = {};
+      for (const key of Object.keys(value).sort()) {
+        const child = (value as Record<string, unknown>)[key];
+        if (child !== undefined) copy[key] = sortedCopy(child);
+      }
+      return copy;
+    };
+    const values: unknown[] = [
+      { "10": "a", "9": "b", b: 1, a: [undefined, () => 1, { z: 1, "2": 2, "01": 3 }], "": null, é: '\u2028"q"' },
+      [1.5e300, -0, Number.NaN, "x", true, null, { u: undefined, f: () => 1 }],
+      { "4294967295": 1, "4294967294": 2, "-1": 3, "1.5": 4, b: { "3": [], a: {} } },
+      new Date(0),
+      "plain",
+      JSON.parse('{"a":1,"b":{"c":[{"d":null,"e":[1,{"f":2}]}]},"c":"x"}'),
+      { a: { b: { d: 1, c: 2 } }, b: [[{ y: 1, x: 2 }]] },
+      JSON.parse('{"__proto__":{"a":1},"b":2}'),
+    ];
+    for (const value of values) expect(canonicalJson(value)).toBe(JSON.stringify(sortedCopy(value)));
+    expect(canonicalJson({ "10": 1, "9": 2, b: 3, a: 4 })).toBe('{"9":2,"10":1,"a":4,"b":3}');
+  });
 });
 
 describe("names and keys", () => {

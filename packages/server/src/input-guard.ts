@@ -23,22 +23,54 @@ function refusal(argument: string, problem: string): GraphQLError {
   });
 }
 
-/** The first problem in a variable's value (strings, object keys, nesting), or null. */
-function checkValue(value: unknown, path: string, depth: number): GraphQLError | null {
+/** Any character textProblem could object to: most text has none, and is passed by one scan. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000 is exactly what it looks for.
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
+
+/** A problem found in a value: what it is, and the keys to it, innermost first. */
+interface Found {
+  problem: string;
+  reversedPath: string[];
+}
+
+/**
+ * The first problem in a value (strings, object keys, nesting), or null. A 10,000-asset manifest
+ * has ~500,000 strings and keys, so nothing is allocated per value unless it is a problem: its
+ * path is gathered on the way out of the walk.
+ */
+function findProblem(value: unknown, depth: number): Found | null {
   if (typeof value === "string") {
-    const problem = textProblem(value);
-    return problem ? refusal(path, problem) : null;
+    const problem = SUSPECT.test(value) ? textProblem(value) : null;
+    return problem ? { problem, reversedPath: [] } : null;
   }
   if (value === null || typeof value !== "object") return null;
-  if (depth >= MAX_INPUT_DEPTH) return refusal(path, `is nested deeper than ${MAX_INPUT_DEPTH} levels`);
-  const entries = Array.isArray(value) ? value.map((item, i) => [String(i), item] as const) : Object.entries(value);
-  for (const [key, item] of entries) {
-    const keyProblem = textProblem(key);
-    if (keyProblem) return refusal(`${path}.${key}`, `key ${keyProblem}`);
-    const error = checkValue(item, `${path}.${key}`, depth + 1);
-    if (error) return error;
+  if (depth >= MAX_INPUT_DEPTH) return { problem: `is nested deeper than ${MAX_INPUT_DEPTH} levels`, reversedPath: [] };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findProblem(value[i], depth + 1);
+      if (found) {
+        found.reversedPath.push(String(i));
+        return found;
+      }
+    }
+    return null;
+  }
+  for (const key of Object.keys(value)) {
+    const keyProblem = SUSPECT.test(key) ? textProblem(key) : null;
+    if (keyProblem) return { problem: `key ${keyProblem}`, reversedPath: [key] };
+    const found = findProblem((value as Record<string, unknown>)[key], depth + 1);
+    if (found) {
+      found.reversedPath.push(key);
+      return found;
+    }
   }
   return null;
+}
+
+/** The first problem in a variable's value, as a refusal naming its path, or null. */
+function checkValue(value: unknown, path: string, depth: number): GraphQLError | null {
+  const found = findProblem(value, depth);
+  return found ? refusal([path, ...found.reversedPath.reverse()].join("."), found.problem) : null;
 }
 
 /** The same over a literal in the query text. */

@@ -1,6 +1,7 @@
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { parseLocationName } from "../catalog/location-name.js";
+import { decodeManifest } from "../catalog/manifest-store.js";
 import { confirmCurrentVersion, registerCodeLocation } from "../catalog/register.js";
 import { publishSyncRefresh } from "../sync/sync-refresher.js";
 import { AssetKeyCollisionError, InvalidManifestError, ManifestRequiredError, NotFoundError } from "../errors.js";
@@ -45,7 +46,7 @@ export const CodeLocationRef = builder.prismaObject("CodeLocation", {
       nullable: true,
       description: "The current manifest, as registered.",
       select: { currentVersion: { select: { manifest: true } } },
-      resolve: (l) => l.currentVersion?.manifest ?? null,
+      resolve: (l) => (l.currentVersion ? decodeManifest(l.currentVersion.manifest) : null),
     }),
     assetCount: t.relationCount("assetNodes"),
     assets: t.field({
