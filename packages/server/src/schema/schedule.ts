@@ -1,9 +1,7 @@
-import { requireScope } from "../auth/principal.js";
 import { type ClaimedScheduleTick, claimScheduleTicks, reportScheduleTick } from "../automation/schedule-function-tick.js";
 import { listSchedules, type ScheduleView, setScheduleStatus } from "../automation/schedules.js";
 import { builder } from "../builder.js";
-import { parseLocationName } from "../catalog/location-name.js";
-import { NotFoundError } from "../errors.js";
+import { instigatorFields } from "./instigator-fields.js";
 import { tickReportMutation, tickReportRef } from "./instigator-tick-report.js";
 
 export const ScheduleStatusEnum = builder.enumType("ScheduleStatus", {
@@ -73,36 +71,6 @@ const ScheduleRef = builder.objectRef<ScheduleView>("Schedule").implement({
   }),
 });
 
-builder.queryField("schedules", (t) =>
-  t.field({
-    type: [ScheduleRef],
-    description: "Schedules of every code location, or of one, sorted by location and name.",
-    args: { location: t.arg.string({ required: false }) },
-    resolve: (_root, args, ctx) => {
-      requireScope(ctx.principal, "read");
-      return listSchedules(ctx.db.sql, ctx.runs.manifests, args.location == null ? null : parseLocationName(args.location));
-    },
-  }),
-);
-
-for (const [field, status, verb] of [
-  ["startSchedule", "RUNNING", "Starts"],
-  ["stopSchedule", "STOPPED", "Stops"],
-] as const) {
-  builder.mutationField(field, (t) =>
-    t.field({
-      type: ScheduleRef,
-      errors: { types: [NotFoundError] },
-      description: `${verb} a code location's schedule${status === "RUNNING" ? " from now: instants missed while it was stopped are not launched" : ""}. Requires \`launch\`.`,
-      args: { location: t.arg.string({ required: true }), name: t.arg.string({ required: true }) },
-      resolve: (_root, args, ctx) => {
-        requireScope(ctx.principal, "launch");
-        return setScheduleStatus(ctx.db.sql, ctx.runs.manifests, parseLocationName(args.location), args.name, status);
-      },
-    }),
-  );
-}
-
 const ClaimedScheduleTickRef = builder.objectRef<ClaimedScheduleTick>("ClaimedScheduleTick").implement({
   description: "A schedule function's tick for this worker to evaluate: call the function with scheduledAt, then reportScheduleTick.",
   fields: (t) => ({
@@ -115,19 +83,17 @@ const ClaimedScheduleTickRef = builder.objectRef<ClaimedScheduleTick>("ClaimedSc
 
 const ScheduleReportRef = tickReportRef("ScheduleTickReport");
 
-builder.mutationFields((t) => ({
-  claimScheduleTicks: t.field({
-    type: [ClaimedScheduleTickRef],
-    description:
-      "Takes the location's schedule-function ticks no worker has taken (each goes to exactly one worker). Requires `location:<name>`.",
-    args: { location: t.arg.string({ required: true }), workerId: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => {
-      const location = parseLocationName(args.location, "location");
-      requireScope(ctx.principal, `location:${location}`);
-      return claimScheduleTicks(ctx.db.sql, location, args.workerId);
-    },
-  }),
-}));
+instigatorFields({
+  kind: "Schedule",
+  ref: ScheduleRef,
+  list: listSchedules,
+  setStatus: setScheduleStatus,
+  startNote: " from now: instants missed while it was stopped are not launched",
+  claimedRef: ClaimedScheduleTickRef,
+  claimDescription:
+    "Takes the location's schedule-function ticks no worker has taken (each goes to exactly one worker). Requires `location:<name>`.",
+  claim: claimScheduleTicks,
+});
 
 tickReportMutation({
   field: "reportScheduleTick",

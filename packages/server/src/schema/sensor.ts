@@ -4,6 +4,7 @@ import { listSensors, type SensorView, setSensorCursor, setSensorStatus } from "
 import { builder } from "../builder.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
+import { instigatorFields } from "./instigator-fields.js";
 import { tickReportMutation, tickReportRef } from "./instigator-tick-report.js";
 import { ScheduleStatusEnum } from "./schedule.js";
 
@@ -52,36 +53,6 @@ const SensorRef = builder.objectRef<SensorView>("Sensor").implement({
   }),
 });
 
-builder.queryField("sensors", (t) =>
-  t.field({
-    type: [SensorRef],
-    description: "Sensors of every code location, or of one, sorted by location and name.",
-    args: { location: t.arg.string({ required: false }) },
-    resolve: (_root, args, ctx) => {
-      requireScope(ctx.principal, "read");
-      return listSensors(ctx.db.sql, ctx.runs.manifests, args.location == null ? null : parseLocationName(args.location));
-    },
-  }),
-);
-
-for (const [field, status, verb] of [
-  ["startSensor", "RUNNING", "Starts"],
-  ["stopSensor", "STOPPED", "Stops"],
-] as const) {
-  builder.mutationField(field, (t) =>
-    t.field({
-      type: SensorRef,
-      errors: { types: [NotFoundError] },
-      description: `${verb} a code location's sensor. Requires \`launch\`.`,
-      args: { location: t.arg.string({ required: true }), name: t.arg.string({ required: true }) },
-      resolve: (_root, args, ctx) => {
-        requireScope(ctx.principal, "launch");
-        return setSensorStatus(ctx.db.sql, ctx.runs.manifests, parseLocationName(args.location), args.name, status);
-      },
-    }),
-  );
-}
-
 builder.mutationField("setSensorCursor", (t) =>
   t.field({
     type: SensorRef,
@@ -112,18 +83,15 @@ const ClaimedSensorTickRef = builder.objectRef<ClaimedSensorTick>("ClaimedSensor
 
 const SensorReportRef = tickReportRef("SensorTickReport");
 
-builder.mutationFields((t) => ({
-  claimSensorTicks: t.field({
-    type: [ClaimedSensorTickRef],
-    description: "Takes the location's sensor ticks no worker has taken (each goes to exactly one worker). Requires `location:<name>`.",
-    args: { location: t.arg.string({ required: true }), workerId: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => {
-      const location = parseLocationName(args.location, "location");
-      requireScope(ctx.principal, `location:${location}`);
-      return claimSensorTicks(ctx.db.sql, location, args.workerId);
-    },
-  }),
-}));
+instigatorFields({
+  kind: "Sensor",
+  ref: SensorRef,
+  list: listSensors,
+  setStatus: setSensorStatus,
+  claimedRef: ClaimedSensorTickRef,
+  claimDescription: "Takes the location's sensor ticks no worker has taken (each goes to exactly one worker). Requires `location:<name>`.",
+  claim: claimSensorTicks,
+});
 
 tickReportMutation({
   field: "reportSensorTick",
