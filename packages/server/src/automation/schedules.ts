@@ -2,6 +2,7 @@ import { type ManifestSchedule, nextScheduledInstant, type ScheduleStatus } from
 import type { Sql } from "../db/sql.js";
 import { NotFoundError } from "../errors.js";
 import type { ManifestCache } from "../runs/manifest-cache.js";
+import { instigatorsWithState } from "./instigator-list.js";
 
 /** A schedule as its location's current manifest defines it, with its state on the server. */
 export interface ScheduleView extends ManifestSchedule {
@@ -21,37 +22,31 @@ export async function listSchedules(
   location: string | null,
   now = Date.now(),
 ): Promise<ScheduleView[]> {
-  const locations = await sql.query<{ id: string; name: string; versionId: string }>(
-    `SELECT id, name, "currentVersionId" AS "versionId" FROM "CodeLocation"
-     WHERE "currentVersionId" IS NOT NULL AND ($1::text IS NULL OR name = $1) ORDER BY name`,
-    [location],
-  );
-  const states = await sql.query<{ locationId: string; name: string; status: ScheduleStatus | null; cursor: Date | null }>(
+  const listed = await instigatorsWithState<
+    ManifestSchedule,
+    { locationId: string; name: string; status: ScheduleStatus | null; cursor: Date | null }
+  >(
+    sql,
+    manifests,
+    location,
+    (manifest) => manifest.schedules,
     `SELECT "locationId", name, status, cursor FROM "ScheduleState" WHERE "locationId" = ANY($1::text[])`,
-    [locations.map((l) => l.id)],
   );
-  const stateOf = new Map(states.map((s) => [`${s.locationId}\u0000${s.name}`, s]));
-  const out: ScheduleView[] = [];
-  for (const l of locations) {
-    const manifest = await manifests.get(sql, l.versionId);
-    for (const schedule of [...(manifest.schedules ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const state = stateOf.get(`${l.id}\u0000${schedule.name}`);
-      const status = state?.status ?? schedule.defaultStatus;
-      const cursor = state?.cursor ?? null;
-      out.push({
-        ...schedule,
-        location: l.name,
-        locationId: l.id,
-        status,
-        cursor,
-        nextTickAt:
-          status === "RUNNING"
-            ? new Date(nextScheduledInstant(schedule.cron, schedule.timezone, Math.max(cursor?.getTime() ?? now, now)))
-            : null,
-      });
-    }
-  }
-  return out;
+  return listed.map(({ location: l, definition: schedule, state }) => {
+    const status = state?.status ?? schedule.defaultStatus;
+    const cursor = state?.cursor ?? null;
+    return {
+      ...schedule,
+      location: l.name,
+      locationId: l.id,
+      status,
+      cursor,
+      nextTickAt:
+        status === "RUNNING"
+          ? new Date(nextScheduledInstant(schedule.cron, schedule.timezone, Math.max(cursor?.getTime() ?? now, now)))
+          : null,
+    };
+  });
 }
 
 /**

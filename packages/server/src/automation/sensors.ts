@@ -2,6 +2,7 @@ import { type ManifestSensor, MAX_SENSOR_CURSOR_LENGTH, type ScheduleStatus } fr
 import type { Sql } from "../db/sql.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { ManifestCache } from "../runs/manifest-cache.js";
+import { instigatorsWithState } from "./instigator-list.js";
 
 /** A sensor as its location's current manifest defines it, with its state on the server. */
 export interface SensorView extends ManifestSensor {
@@ -16,40 +17,35 @@ export interface SensorView extends ManifestSensor {
 
 /** The sensors of every code location, or of one, sorted by location and name. */
 export async function listSensors(sql: Sql, manifests: ManifestCache, location: string | null): Promise<SensorView[]> {
-  const locations = await sql.query<{ id: string; name: string; versionId: string }>(
-    `SELECT id, name, "currentVersionId" AS "versionId" FROM "CodeLocation"
-     WHERE "currentVersionId" IS NOT NULL AND ($1::text IS NULL OR name = $1) ORDER BY name`,
-    [location],
-  );
-  const states = await sql.query<{
-    locationId: string;
-    name: string;
-    status: ScheduleStatus | null;
-    cursor: string | null;
-    lastTickAt: Date | null;
-    nextTickAt: Date | null;
-  }>(`SELECT "locationId", name, status, cursor, "lastTickAt", "nextTickAt" FROM "SensorState" WHERE "locationId" = ANY($1::text[])`, [
-    locations.map((l) => l.id),
-  ]);
-  const stateOf = new Map(states.map((s) => [`${s.locationId}\u0000${s.name}`, s]));
-  const out: SensorView[] = [];
-  for (const l of locations) {
-    const manifest = await manifests.get(sql, l.versionId);
-    for (const sensor of [...(manifest.sensors ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const state = stateOf.get(`${l.id}\u0000${sensor.name}`);
-      const status = state?.status ?? sensor.defaultStatus;
-      out.push({
-        ...sensor,
-        location: l.name,
-        locationId: l.id,
-        status,
-        cursor: state?.cursor ?? null,
-        lastTickAt: state?.lastTickAt ?? null,
-        nextTickAt: status === "RUNNING" ? (state?.nextTickAt ?? null) : null,
-      });
+  const listed = await instigatorsWithState<
+    ManifestSensor,
+    {
+      locationId: string;
+      name: string;
+      status: ScheduleStatus | null;
+      cursor: string | null;
+      lastTickAt: Date | null;
+      nextTickAt: Date | null;
     }
-  }
-  return out;
+  >(
+    sql,
+    manifests,
+    location,
+    (manifest) => manifest.sensors,
+    `SELECT "locationId", name, status, cursor, "lastTickAt", "nextTickAt" FROM "SensorState" WHERE "locationId" = ANY($1::text[])`,
+  );
+  return listed.map(({ location: l, definition: sensor, state }) => {
+    const status = state?.status ?? sensor.defaultStatus;
+    return {
+      ...sensor,
+      location: l.name,
+      locationId: l.id,
+      status,
+      cursor: state?.cursor ?? null,
+      lastTickAt: state?.lastTickAt ?? null,
+      nextTickAt: status === "RUNNING" ? (state?.nextTickAt ?? null) : null,
+    };
+  });
 }
 
 async function findSensor(sql: Sql, manifests: ManifestCache, location: string, name: string): Promise<SensorView> {
