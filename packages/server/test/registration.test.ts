@@ -256,6 +256,17 @@ describe(`registerCodeLocation (${testDialect})`, () => {
         step(m, "clean").inputs.push(input, { ...input });
       });
       expect(inputs).toContainEqual(expect.objectContaining({ code: "duplicate_key", message: expect.stringMatching(/input "x" twice/) }));
+      // A step with many outputs is checked another way (a Set rather than pairwise): same answer.
+      const many = await refused("dupmany", (m) => {
+        const outputs = step(m, "split").outputs;
+        for (let n = 0; n < 12; n++) outputs.push({ name: `extra_${n}`, assetKey: null });
+        outputs.push({ name: "extra_3", assetKey: null });
+      });
+      expect(many).toContainEqual({
+        path: "steps.3.outputs.14.name",
+        code: "duplicate_key",
+        message: 'step "split" names output "extra_3" twice',
+      });
     });
 
     it("duplicate asset keys and step keys", async () => {

@@ -48,21 +48,26 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
       if (location.hash === input.hash && location.status === "LOADED") {
         return { locationId: location.id, changed: false, version: location.version!, added: [], removed: [] };
       }
-      const collisions = await tx.query<KeyCollision>(
-        // A join on the keys, not `key = ANY(...)`: with stale statistics PostgreSQL answered that
-        // through the key's trigram index, 10,000 probes of it (~90 s re-registering 10,000 assets).
-        `SELECT n.key, l.name AS "definedBy" FROM unnest($1::text[]) AS k(key)
-           JOIN "AssetNode" n ON n.key = k.key JOIN "CodeLocation" l ON l.id = n."locationId"
-         WHERE n."locationId" <> $2 ORDER BY n.key`,
-        [keys, location.id],
-      );
-      if (collisions.length) throw new AssetKeyCollisionError(name, collisions);
-
       const previous = await tx.query<{ key: string; state: string | null; fingerprint: string | null }>(
         `SELECT key, "syncState"::text AS state, fingerprint FROM "AssetNode" WHERE "locationId" = $1`,
         [location.id],
       );
       const before = new Set(previous.map((r) => r.key));
+      // Only keys this location does not define yet can be another's (a key has one AssetNode),
+      // and only those, or dependencies on keys never seen, can lack an Asset row: a
+      // re-registration sends the database what it adds, not its whole list of keys again.
+      const fresh = keys.filter((k) => !before.has(k));
+      const collisions = fresh.length
+        ? await tx.query<KeyCollision>(
+            // A join on the keys, not `key = ANY(...)`: with stale statistics PostgreSQL answered that
+            // through the key's trigram index, 10,000 probes of it (~90 s re-registering 10,000 assets).
+            `SELECT n.key, l.name AS "definedBy" FROM unnest($1::text[]) AS k(key)
+               JOIN "AssetNode" n ON n.key = k.key JOIN "CodeLocation" l ON l.id = n."locationId"
+             WHERE n."locationId" <> $2 ORDER BY n.key`,
+            [fresh, location.id],
+          )
+        : [];
+      if (collisions.length) throw new AssetKeyCollisionError(name, collisions);
       const now = new Set(keys);
       const version = (location.version ?? 0) + 1;
       const versionId = randomUUID();
@@ -72,8 +77,11 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
         // Its canonical text (it matches its hash), compressed; readers parse it (ManifestCache).
         [versionId, location.id, version, input.hash, manifest.manifestVersion, await compressed],
       );
-      const mentioned = [...new Set([...keys, ...manifest.assets.flatMap((a) => a.deps)])];
-      await tx.query(`INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING`, [mentioned]);
+      const mentioned = new Set(fresh);
+      for (const asset of manifest.assets) for (const dep of asset.deps) if (!before.has(dep)) mentioned.add(dep);
+      if (mentioned.size) {
+        await tx.query(`INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING`, [[...mentioned]]);
+      }
       // What changed costs its writes: an asset whose row and dependencies hash as stored stays
       // (with its sync state, check health and version); the others are deleted and written again.
       const rows = nodeRows(manifest);
