@@ -1,6 +1,10 @@
+import type { AutomationTick } from "@strata/sdk";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link } from "wouter";
 import { assetHref } from "../catalog/asset-row.js";
+import { clockTime, timeAgo } from "../format/time.js";
 import { ErrorNote } from "../layout/error-note.js";
+import { StatusBadge } from "../layout/status-badge.js";
 
 /** A schedule's or sensor's targets: the first three as links, then how many more. */
 export function TargetChips({ keys }: { keys: readonly string[] }) {
@@ -16,24 +20,38 @@ export function TargetChips({ keys }: { keys: readonly string[] }) {
   );
 }
 
-/** Start or Stop for a schedule or sensor; a refusal (no `launch` scope) shows under it. */
-export function StartStopCell({
-  running,
-  pending,
-  error,
-  onToggle,
-}: {
-  running: boolean;
-  pending: boolean;
-  error: unknown;
-  onToggle: () => void;
-}) {
+/**
+ * Start or Stop for a schedule or sensor: `toggle` asks the server, then the automation page
+ * reloads. A refusal (no `launch` scope) shows under the button.
+ */
+export function StartStopCell({ running, toggle }: { running: boolean; toggle: () => Promise<unknown> }) {
+  const queryClient = useQueryClient();
+  const mutation = useMutation({
+    mutationFn: toggle,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["automation"] }),
+  });
   return (
     <td>
-      <button type="button" className={running ? "danger" : "primary"} disabled={pending} onClick={onToggle}>
+      <button type="button" className={running ? "danger" : "primary"} disabled={mutation.isPending} onClick={() => mutation.mutate()}>
         {running ? "Stop" : "Start"}
       </button>
-      <ErrorNote error={error} />
+      <ErrorNote error={mutation.error} />
+    </td>
+  );
+}
+
+/** A schedule's or sensor's last tick: its status, its scheduled instant (or start), and why it skipped. */
+export function LastTickCell({ tick }: { tick: AutomationTick | undefined }) {
+  return (
+    <td title={clockTime(tick?.startedAt)}>
+      {tick ? (
+        <>
+          <StatusBadge status={tick.status} /> {timeAgo(tick.scheduledAt ?? tick.startedAt)}
+          {tick.skipReason && <div className="muted">{tick.skipReason}</div>}
+        </>
+      ) : (
+        <span className="muted">no ticks</span>
+      )}
     </td>
   );
 }

@@ -1,21 +1,13 @@
 import type { ScheduleWithTicks } from "@strata/sdk";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useStrata } from "../api/strata-provider.js";
 import { clockTime, timeAgo } from "../format/time.js";
 import { StatusBadge } from "../layout/status-badge.js";
-import { StartStopCell, TargetChips } from "./instigator-cells.js";
+import { LastTickCell, StartStopCell, TargetChips } from "./instigator-cells.js";
 
 /** One schedule: cron, time zone, status, next tick, targets, and a start or stop button. */
 export function ScheduleRow({ schedule }: { schedule: ScheduleWithTicks }) {
   const { client } = useStrata();
-  const queryClient = useQueryClient();
   const running = schedule.status === "RUNNING";
-  // Refused without the `launch` scope: the server's sentence shows under the schedule.
-  const toggle = useMutation({
-    mutationFn: () =>
-      running ? client.stopSchedule(schedule.location, schedule.name) : client.startSchedule(schedule.location, schedule.name),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["automation"] }),
-  });
   const lastTick = schedule.ticks.items[0];
   return (
     <tr data-testid="schedule" data-name={schedule.name}>
@@ -40,18 +32,14 @@ export function ScheduleRow({ schedule }: { schedule: ScheduleWithTicks }) {
         <StatusBadge status={schedule.status} />
       </td>
       <td title={clockTime(schedule.nextTickAt)}>{running && schedule.nextTickAt ? timeAgo(schedule.nextTickAt) : "—"}</td>
-      <td title={clockTime(lastTick?.startedAt)}>
-        {lastTick ? (
-          <>
-            <StatusBadge status={lastTick.status} /> {timeAgo(lastTick.scheduledAt ?? lastTick.startedAt)}
-            {lastTick.skipReason && <div className="muted">{lastTick.skipReason}</div>}
-          </>
-        ) : (
-          <span className="muted">no ticks</span>
-        )}
-      </td>
+      <LastTickCell tick={lastTick} />
       <TargetChips keys={schedule.targetAssetKeys} />
-      <StartStopCell running={running} pending={toggle.isPending} error={toggle.error} onToggle={() => toggle.mutate()} />
+      <StartStopCell
+        running={running}
+        toggle={() =>
+          running ? client.stopSchedule(schedule.location, schedule.name) : client.startSchedule(schedule.location, schedule.name)
+        }
+      />
     </tr>
   );
 }
