@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { hash, randomUUID } from "node:crypto";
 import { registerChecks } from "../checks/register-checks.js";
 import type { Sql } from "../db/sql.js";
 import { AssetKeyCollisionError, type KeyCollision, ManifestRequiredError } from "../errors.js";
@@ -179,9 +179,10 @@ export async function confirmCurrentVersion(sql: Sql, name: string, hash: string
 
 interface NodeRow {
   key: string;
-  /** Hash of `row` and `deps`: equal when registration would write the same. */
+  /** Hash of its row, dependencies and manifest entry: equal when registration would write the same. */
   fingerprint: string;
-  row: Record<string, unknown>;
+  /** Its row as JSON, fingerprint included: what insertNodes sends. */
+  json: string;
   deps: string[];
 }
 
@@ -210,10 +211,11 @@ function nodeRows(manifest: Manifest): NodeRow[] {
     // The rows are built field by field in this order, so their JSON is a stable text to hash; the
     // asset's whole entry joins it, so a change that writes nothing here still rewrites the asset
     // (its automation condition, say, which readers find through its row's version).
-    const fingerprint = createHash("sha256")
-      .update(JSON.stringify([row, deps, a]))
-      .digest("base64url");
-    return { key: a.key, fingerprint, row, deps };
+    // Each part is written to JSON once: the hashed text is exactly JSON.stringify([row, deps, a])
+    // (so fingerprints stored before stay valid), and the row's own text is reused for the insert.
+    const json = JSON.stringify(row);
+    const fingerprint = hash("sha256", `[${json},${JSON.stringify(deps)},${JSON.stringify(a)}]`, "base64url");
+    return { key: a.key, fingerprint, json: `${json.slice(0, -1)},"fingerprint":"${fingerprint}"}`, deps };
   });
 }
 
@@ -232,7 +234,7 @@ async function insertNodes(tx: Sql, nodes: readonly NodeRow[], locationId: strin
           tag_pairs jsonb, kinds jsonb, metadata jsonb, code_version text, step_key text, multi_asset text,
           subsettable boolean, search_text text, partitions jsonb,
           backfill_policy jsonb, partition_mappings jsonb, fingerprint text)`,
-    [JSON.stringify(nodes.map((n) => ({ ...n.row, fingerprint: n.fingerprint }))), locationId, versionId],
+    [`[${nodes.map((n) => n.json).join(",")}]`, locationId, versionId],
   );
   const edges = nodes.flatMap((n) => n.deps.map((up) => [n.key, up]));
   if (edges.length) {
