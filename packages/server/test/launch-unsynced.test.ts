@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
-import { DAILY_JANUARY_UTC, type FixtureAsset, type FixtureCheck, manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { DAILY_JANUARY_UTC, type FixtureAsset, type FixtureCheck } from "../src/testing/manifests.js";
+import { registerAssets } from "./support/register-assets.js";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -17,10 +18,7 @@ const LAUNCH = `mutation($keys: [String!], $checks: [String!], $p: String, $rang
     ... on InvalidSelectionError { reason keys message }
     ... on InvalidArgumentError { argument message } } }`;
 
-async function register(name: string, assets: FixtureAsset[], checks: FixtureCheck[] = []) {
-  const result = await app.gql(REGISTER, { name, ...manifestOf(assets, checks) });
-  expect(result.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
-}
+const register = (name: string, assets: FixtureAsset[], checks: FixtureCheck[] = []) => registerAssets(app, name, assets, checks);
 const report = async (k: string, vars: { p?: string; d?: string } = {}) => {
   const r = await app.gql(REPORT, { k, ...vars });
   expect(r.data!.reportMaterialization.__typename).toBe("Materialization");

@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import type { FixtureAsset } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
+import { registerAssets } from "./support/register-assets.js";
 
 let app: TestApp;
-async function register(name: string, assets: Parameters<typeof manifestOf>[0]) {
-  const { manifest, hash } = manifestOf(assets);
-  const result = await app.gql(REGISTER, { name, manifest, hash });
-  expect(result.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
-}
+const register = (name: string, assets: FixtureAsset[]) => registerAssets(app, name, assets);
 
 const LAYOUT = `{ lineageLayout {
   graphHash cached computeMs nodeWidth nodeHeight keys x y group edges groupEdges syncStates checkHealth

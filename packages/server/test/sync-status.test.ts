@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { drainForReader, SyncRefresher } from "../src/sync/sync-refresher.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
-import { DAILY_JANUARY_UTC, type FixtureAsset, manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { DAILY_JANUARY_UTC, type FixtureAsset } from "../src/testing/manifests.js";
+import { registerAssets } from "./support/register-assets.js";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -17,10 +18,7 @@ const STATUS = `query($k: String!, $p: String) { asset(key: $k) { ... on Asset {
   unsyncedPartitions { count ranges { startKey endKey count } } } } }`;
 const UNSYNCED = `{ assets(syncStatus: UNSYNCED, first: 100) { edges { node { key } } } }`;
 
-async function register(name: string, assets: FixtureAsset[]) {
-  const result = await app.gql(REGISTER, { name, ...manifestOf(assets) });
-  expect(result.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
-}
+const register = (name: string, assets: FixtureAsset[]) => registerAssets(app, name, assets);
 const report = async (k: string, vars: { p?: string; d?: string; c?: string } = {}) => {
   const r = await app.gql(REPORT, { k, ...vars });
   expect(r.data!.reportMaterialization.__typename).toBe("Materialization");
