@@ -16,6 +16,7 @@ import {
 } from "./catalog-filters.js";
 import { LaunchPanel } from "./launch-panel.js";
 import { useCatalog } from "./use-catalog.js";
+import { useSelection } from "../layout/use-selection.js";
 
 // Coalesces key repeats and bursts faster than this; a keystroke after a pause (any typist's
 // keystrokes are more than 30 ms apart) searches at once, since the budget is 150 ms from the
@@ -59,16 +60,7 @@ export function CatalogPage() {
 
   const { rows, total } = useCatalog(filters);
   const assets = useMemo(() => rows.data?.pages.flatMap((page) => page.items) ?? [], [rows.data]);
-  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const toggle = useCallback(
-    (key: string) =>
-      setSelected((current) => {
-        const next = new Set(current);
-        if (!next.delete(key)) next.add(key);
-        return next;
-      }),
-    [],
-  );
+  const { selected, toggle, clear } = useSelection();
 
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -135,7 +127,7 @@ export function CatalogPage() {
           {total.data === undefined || total.data === null ? "…" : `${total.data.toLocaleString()} assets`}
           {rows.isFetching && <span className="muted"> · loading</span>}
         </span>
-        {selected.size > 0 && <LaunchPanel selected={[...selected]} onClear={() => setSelected(new Set())} />}
+        {selected.size > 0 && <LaunchPanel selected={[...selected]} onClear={clear} />}
       </div>
       <ErrorNote error={rows.error} />
       <div className="table-head catalog-grid">

@@ -1,6 +1,6 @@
 import type { ReexecutionStrategy } from "@strata/sdk";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation } from "wouter";
 import { useStrata } from "../api/strata-provider.js";
 import { useSubscription } from "../api/use-subscription.js";
@@ -12,6 +12,7 @@ import { GanttChart } from "./gantt-chart.js";
 import { RunLog } from "./run-log.js";
 import { StepAttemptReader, stepRowAttempts } from "./step-attempts.js";
 import { useRunEvents } from "./use-run-events.js";
+import { useSelection } from "../layout/use-selection.js";
 
 const FINISHED = new Set(["SUCCESS", "FAILURE", "CANCELED"]);
 const STRATEGIES: Array<[ReexecutionStrategy, string]> = [
@@ -62,18 +63,9 @@ export function RunPage({ runId }: { runId: string }) {
   }, [lastType, queryClient, runId]);
 
   // Steps picked on the chart (a click on a row) for "Re-execute selected steps".
-  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const toggle = useCallback(
-    (stepKey: string) =>
-      setSelected((current) => {
-        const next = new Set(current);
-        if (!next.delete(stepKey)) next.add(stepKey);
-        return next;
-      }),
-    [],
-  );
+  const { selected, toggle, clear } = useSelection();
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new run (the child followed) starts with nothing selected.
-  useEffect(() => setSelected(new Set()), [runId]);
+  useEffect(() => clear(), [runId]);
   const reexecute = useMutation({
     mutationFn: (strategy: ReexecutionStrategy) =>
       client.reexecuteRun({ runId, strategy, stepKeys: strategy === "SELECTED_STEPS" ? [...selected] : undefined }),
