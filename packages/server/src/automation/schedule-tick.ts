@@ -88,12 +88,7 @@ export async function tickSchedule(
       const first = nextScheduledInstant(schedule.cron, schedule.timezone, after);
       const last = due[due.length - launched.length - 1]!;
       const reason = `missed while the server was down: ${first === last ? iso(first) : `${iso(first)} to ${iso(last)}`} (at most ${options.maxCatchup} missed instant${options.maxCatchup === 1 ? " is" : "s are"} launched, STRATA_SCHEDULE_MAX_CATCHUP)`;
-      const [tick] = await tx.query<{ id: string }>(
-        `INSERT INTO "AutomationTick" ("locationId", status, "startedAt", "endedAt", "runIds", "scheduleName", "scheduledAt", "skipReason")
-         VALUES ($1, 'SKIPPED', $2, now(), '{}', $3, $4, $5) RETURNING id::text`,
-        [location.id, options.now, schedule.name, new Date(last), reason],
-      );
-      result.ticks.push({ tickId: tick!.id, status: "SKIPPED", scheduledAt: new Date(last), runIds: [] });
+      result.ticks.push(await skippedTick(tx, location, schedule, options.now, new Date(last), reason));
     }
     const partitions = await targetPartitions(tx, manifests, location, schedule);
     for (const instant of launched) {
@@ -106,12 +101,7 @@ export async function tickSchedule(
       const partition = schedule.partitionKey ?? (partitions ? latestWindowAt(partitions, scheduledAt) : null);
       if (partitions && partition === null) {
         const reason = noEndedWindow(schedule, scheduledAt);
-        const [tick] = await tx.query<{ id: string }>(
-          `INSERT INTO "AutomationTick" ("locationId", status, "startedAt", "endedAt", "runIds", "scheduleName", "scheduledAt", "skipReason")
-           VALUES ($1, 'SKIPPED', $2, now(), '{}', $3, $4, $5) RETURNING id::text`,
-          [location.id, options.now, schedule.name, scheduledAt, reason],
-        );
-        result.ticks.push({ tickId: tick!.id, status: "SKIPPED", scheduledAt, runIds: [] });
+        result.ticks.push(await skippedTick(tx, location, schedule, options.now, scheduledAt, reason));
         continue;
       }
       const run = await launchRun(
@@ -139,6 +129,23 @@ export async function tickSchedule(
 }
 
 const iso = (t: number) => new Date(t).toISOString();
+
+/** Stores a SKIPPED tick of the schedule for `scheduledAt`, saying why it launched nothing. */
+async function skippedTick(
+  tx: Sql,
+  location: AutomationLocation,
+  schedule: ManifestSchedule,
+  now: Date,
+  scheduledAt: Date,
+  reason: string,
+): Promise<ScheduleTickOutcome["ticks"][number]> {
+  const [tick] = await tx.query<{ id: string }>(
+    `INSERT INTO "AutomationTick" ("locationId", status, "startedAt", "endedAt", "runIds", "scheduleName", "scheduledAt", "skipReason")
+     VALUES ($1, 'SKIPPED', $2, now(), '{}', $3, $4, $5) RETURNING id::text`,
+    [location.id, now, schedule.name, scheduledAt, reason],
+  );
+  return { tickId: tick!.id, status: "SKIPPED", scheduledAt, runIds: [] };
+}
 
 /** The partitions definition the schedule's targets share (the manifest checked they share one); null: unpartitioned. */
 async function targetPartitions(
