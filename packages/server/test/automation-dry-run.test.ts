@@ -1,9 +1,9 @@
 import { AutomationCondition } from "@strata/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AutomationService } from "../src/automation/automation-service.js";
-import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
+import { registerAssets } from "./support/register-assets.js";
 
 const DRY_RUN = `query($l: String!) { automationDryRun(location: $l) {
   __typename ... on AutomationDryRun { location requested runAssetKeys evaluations { assetKey requested nodes { label trueCount candidateCount } } }
@@ -15,10 +15,7 @@ describe(`automation dry run (${testDialect})`, () => {
   let automation: AutomationService;
   beforeAll(async () => {
     app = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
-    const manifest = manifestOf([{ key: "a" }, { key: "b", deps: ["a"], automation: AutomationCondition.eager().node }]);
-    expect((await app.gql(REGISTER, { name: "dry", ...manifest })).data!.registerCodeLocation.__typename).toBe(
-      "RegisterCodeLocationSuccess",
-    );
+    await registerAssets(app, "dry", [{ key: "a" }, { key: "b", deps: ["a"], automation: AutomationCondition.eager().node }]);
     automation = new AutomationService(app.db, app.runs, { intervalMs: 30_000 }, app.logger, () => clock);
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
+import { registerAssets } from "./support/register-assets.js";
 
 // A text search first reads a bounded run of keys in key order, then, when that run holds less
 // than a page, the trigram index (catalog/search.ts). With pages of 2 the run is 60 keys, so
@@ -13,9 +13,11 @@ const words = (n: number) => [n % 3 === 0 ? "spread" : "", n >= 350 ? "tail" : "
 let app: TestApp;
 beforeAll(async () => {
   app = await createTestApp();
-  const { manifest, hash } = manifestOf(Array.from({ length: COUNT }, (_, n) => ({ key: key(n), description: `item ${words(n)}` })));
-  const result = await app.gql(REGISTER, { name: "bulk", manifest, hash });
-  expect(result.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
+  await registerAssets(
+    app,
+    "bulk",
+    Array.from({ length: COUNT }, (_, n) => ({ key: key(n), description: `item ${words(n)}` })),
+  );
 });
 afterAll(() => app.close());
 

@@ -1,9 +1,9 @@
 import { AutomationCondition } from "@strata/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AutomationService } from "../src/automation/automation-service.js";
-import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
+import { registerAssets } from "./support/register-assets.js";
 
 /** The metric lines of `name` in the app's registry, as "labels value". */
 async function lines(app: TestApp, name: string): Promise<string[]> {
@@ -21,12 +21,12 @@ describe(`metric families of checks and automation (${testDialect})`, () => {
   let automation: AutomationService;
   beforeAll(async () => {
     app = await createTestApp();
-    const manifest = manifestOf(
+    await registerAssets(
+      app,
+      "fam",
       [{ key: "a" }, { key: "b", deps: ["a"], automation: AutomationCondition.eager().node }],
       [{ asset: "a", name: "valid" }],
     );
-    const registered = await app.gql(REGISTER, { name: "fam", ...manifest });
-    expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
     automation = new AutomationService(app.db, app.runs, { intervalMs: 30_000 }, app.logger, () => clock);
   });
   afterAll(async () => {
