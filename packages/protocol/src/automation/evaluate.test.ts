@@ -48,6 +48,23 @@ describe("automation conditions as data", () => {
     expect(automationConditionSchema.safeParse({ op: "not", children: [] }).success).toBe(false);
     expect(automationConditionSchema.safeParse({ op: "cronTickPassed" }).success).toBe(false);
   });
+
+  it("refuse a bad node at any depth by its path, and leave unknown fields out", () => {
+    const bad = automationConditionSchema.safeParse({
+      op: "and",
+      children: [{ op: "missing" }, { op: "not", children: [{ op: "cronTickPassed", args: {} }, { op: "missing" }] }, { op: "nope" }],
+    });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      ["children.1.children", "not takes 1 condition, got 2"],
+      ["children.1.children.0.args.cron", "cronTickPassed needs a cron"],
+      ["children.2.op", expect.stringMatching(/Invalid option/)],
+    ]);
+    expect(automationConditionSchema.parse({ op: "not", extra: 1, children: [{ op: "missing", args: { cron: "x", more: 2 } }] })).toEqual({
+      op: "not",
+      children: [{ op: "missing", args: { cron: "x" } }],
+    });
+  });
 });
 
 describe("eager", () => {
