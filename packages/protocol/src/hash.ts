@@ -3,7 +3,7 @@
  * which a browser bundle of the rest of the contract must not pull in.
  */
 import { createHash } from "node:crypto";
-import { canonicalJson } from "./canonical-json.js";
+import { writeCanonicalJson } from "./canonical-json-pieces.js";
 
 /**
  * SHA-256 (hex) of a value's canonical JSON: a manifest's hash. The same definitions always
@@ -15,7 +15,9 @@ import { canonicalJson } from "./canonical-json.js";
  * ```
  */
 export function contentHash(value: unknown): string {
-  return createHash("sha256").update(canonicalJson(value)).digest("hex");
+  const hash = createHash("sha256");
+  writeCanonicalJson(value, (piece) => hash.update(piece));
+  return hash.digest("hex");
 }
 
 /**

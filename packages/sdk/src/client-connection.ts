@@ -2,6 +2,7 @@ import type { DocumentNode } from "graphql";
 import { GraphQLClient } from "graphql-request";
 import { errorFromRequestFailure } from "./error-mapping.js";
 import { getSdk, type Sdk } from "./generated/graphql.js";
+import { gzipText } from "./gzip-text.js";
 import type { ReconnectOptions } from "./subscriptions/backoff.js";
 import { type StrataSubscription, type SubscribeOptions, subscription } from "./subscriptions/reconnecting-subscription.js";
 import type { Endpoint } from "./subscriptions/sse-connection.js";
@@ -59,10 +60,9 @@ function compressingFetch(fetchImpl: typeof fetch): typeof fetch {
     if (typeof body !== "string" || body.length <= COMPRESS_BODIES_ABOVE || typeof CompressionStream === "undefined") {
       return fetchImpl(input, init);
     }
-    const gzipped = await new Response(new Blob([body]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
     const headers = new Headers(init?.headers);
     headers.set("content-encoding", "gzip");
-    return fetchImpl(input, { ...init, headers, body: gzipped });
+    return fetchImpl(input, { ...init, headers, body: await gzipText(body) });
   };
 }
 

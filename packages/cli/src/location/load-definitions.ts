@@ -9,6 +9,13 @@ const CLI_CODE = [fileURLToPath(new URL("../../src/", import.meta.url)), fileURL
 /** What a definitions file's default export must offer: `Definitions#manifest()`. */
 export interface DefinitionsLike {
   manifest(): { manifest: unknown; hash: string };
+  /** The manifest's hash without a copy of the manifest; absent before @strata/definitions had it. */
+  readonly hash?: string;
+}
+
+/** The manifest's hash: `hash` where the definitions have it, since a copy of a large manifest takes seconds. */
+export function definitionsHash(defs: DefinitionsLike): string {
+  return typeof defs.hash === "string" ? defs.hash : defs.manifest().hash;
 }
 
 /** The definitions file could not be imported, or its default export is not a `Definitions`. */
@@ -52,7 +59,9 @@ export async function loadDefinitions(defsPath: string): Promise<DefinitionsLike
     );
   }
   try {
-    defs.manifest();
+    // A Definitions built its manifest in its constructor (a broken graph failed the import);
+    // older ones without `hash` build it here.
+    definitionsHash(defs);
     return defs;
   } catch (error) {
     throw new DefinitionsLoadError(`${shown}: building the manifest failed`, formatUserError(error, libraryCode(defsPath)));

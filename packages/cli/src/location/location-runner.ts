@@ -2,7 +2,7 @@ import { AssetKeyCollisionError, InvalidManifestError, StrataError, type StrataC
 import type { WorkerLogger } from "@strata/definitions/runtime";
 import { describeError } from "../error-report.js";
 import { styleFor, type Style } from "../output/style.js";
-import { DefinitionsLoadError, loadDefinitions } from "./load-definitions.js";
+import { definitionsHash, DefinitionsLoadError, loadDefinitions } from "./load-definitions.js";
 import { LocationExit, type LocationConfig } from "./location-config.js";
 import type { Serve } from "./location-runtime.js";
 
@@ -51,7 +51,7 @@ export async function runLocation(options: LocationRunnerOptions): Promise<numbe
     stderr.write(loadErrorBlock(error, config, reported, err));
     return LocationExit.loadError;
   }
-  options.onLoaded?.(definitions.manifest().hash);
+  options.onLoaded?.(definitionsHash(definitions));
 
   try {
     await options.serve(definitions as Parameters<Serve>[0], {

@@ -54,7 +54,8 @@ export function buildSteps(definitions: readonly AssetsDefinition[], checks: rea
           `defined twice, by ${existing.blueprint.culprit} and by ${blueprint.culprit}`,
         );
       }
-      producers.set(asset.keyString, { ...producerOf(blueprint, asset), ioManagerKey: asset.ioManagerKey, asset, blueprint });
+      const { stepKey, output } = producerOf(blueprint, asset);
+      producers.set(asset.keyString, { stepKey, output, ioManagerKey: asset.ioManagerKey, asset, blueprint });
     }
   }
 
@@ -297,9 +298,16 @@ function graphSteps(blueprint: GraphBlueprint, resolveInput: (input: BlueprintIn
   });
 }
 
+/**
+ * Completes `step`, a fresh object of the caller's, in place: copying its fields into another
+ * object (a spread) was a tenth of building 100,000 steps.
+ */
 function finishStep(step: Omit<StepSpec, "outputsByName" | "upstreamSteps">): StepSpec {
   const upstream = new Set<string>();
   for (const input of step.inputs) if (input.source) upstream.add(input.source.stepKey);
   for (const dep of step.deps) upstream.add(dep.stepKey);
-  return { ...step, outputsByName: new Map(step.outputs.map((o) => [o.name, o])), upstreamSteps: [...upstream] };
+  const finished = step as StepSpec;
+  finished.outputsByName = new Map(step.outputs.map((o) => [o.name, o]));
+  finished.upstreamSteps = [...upstream];
+  return finished;
 }

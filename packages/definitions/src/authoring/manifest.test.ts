@@ -1,13 +1,17 @@
 import { describe, expect, it } from "vitest";
+import { AutomationCondition, canonicalJson } from "@strata/protocol";
+import { assetCheck } from "./asset-check.js";
 import { AssetIn } from "./asset-in.js";
 import { AssetOut } from "./asset-out.js";
 import { asset } from "./asset.js";
-import { canonicalJson } from "@strata/protocol";
+import { checkSpec } from "./checks.js";
 import { Definitions } from "./definitions.js";
 import { graphAsset } from "./graph-asset.js";
 import { MetadataValue } from "./metadata.js";
 import { multiAsset } from "./multi-asset.js";
 import { op } from "./op.js";
+import { timeWindowMapping } from "./partition-mapping.js";
+import { dailyPartitions, staticPartitions } from "./partitions.js";
 import { requiredResource } from "./resource.js";
 
 function build() {
@@ -38,6 +42,62 @@ function build() {
 }
 
 const resources = { warehouse: {} };
+
+/** Assets and checks using every part of the manifest. */
+function richAssets() {
+  const days = dailyPartitions({ start: "2026-01-01", timezone: "Europe/Berlin" });
+  const events = asset(
+    "events",
+    {
+      keyPrefix: ["web", "raw"],
+      partitions: days,
+      description: 'clicks, \u2028 "quoted" and é',
+      owners: ["team:web", "ana@example.com"],
+      tags: { zeta: "1", alpha: "2", "10": "ten", "9": "nine" },
+      kinds: ["s3", "parquet", "s3"],
+      metadata: {
+        table: MetadataValue.table([{ z: 1, a: null }], [{ name: "z", type: "int" }]),
+        nested: MetadataValue.json({ b: [1, { d: 2, c: [3] }], a: "x" }),
+        ratio: 0.5,
+        none: null,
+      },
+      codeVersion: "7",
+      retryPolicy: { maxRetries: 3, delay: 100, backoff: "linear" },
+      checks: [checkSpec("non_empty", { blocking: true, description: "has rows" })],
+    },
+    () => [1],
+  );
+  const daily = asset(
+    "daily",
+    {
+      partitions: days,
+      ins: { events: { asset: events, mapping: timeWindowMapping({ startOffset: -1 }) } },
+      freshness: { failAfterMs: 3_600_000, warnAfterMs: 1_800_000 },
+      automation: AutomationCondition.eager(),
+    },
+    ({ events }) => events,
+  );
+  const regions = staticPartitions(["eu", "us"]);
+  const split = multiAsset(
+    {
+      name: "split",
+      outs: { one: new AssetOut({ group: "g1" }), two: new AssetOut({ isRequired: false }) },
+      partitions: regions,
+      canSubset: true,
+    },
+    () => ({ one: 1 }),
+  );
+  const graph = graphAsset("graphed", { ins: { one: split.out.one }, deps: ["other/place"] }, ({ one }) =>
+    op("twice", (n: number) => n * 2)(one),
+  );
+  const remote = asset(
+    "remote",
+    { ins: { ledger: new AssetIn({ key: "finance/ledger" }) }, automation: AutomationCondition.onCron("0 9 * * *", "Europe/Berlin") },
+    () => 1,
+  );
+  const positive = assetCheck(daily, { name: "positive", blocking: true }, () => true);
+  return { assets: [events, daily, split, graph, remote], checks: [positive] };
+}
 
 describe("the manifest", () => {
   it("describes every asset and step, sorted by key", () => {
@@ -116,6 +176,18 @@ describe("the manifest", () => {
     const base = new Definitions({ assets: [asset("a", { codeVersion: "1" }, () => 1)] }).manifest().hash;
     const bumped = new Definitions({ assets: [asset("a", { codeVersion: "2" }, () => 1)] }).manifest().hash;
     expect(bumped).not.toBe(base);
+  });
+
+  it("hashes as every earlier version did, so an upgraded location is not uploaded again", () => {
+    // Computed by the version that built the manifest through JSON.parse(JSON.stringify(...)).
+    expect(new Definitions(richAssets()).hash).toBe("48389735251bd47dd94119cc01c5bb39382645d54a24e653a63fba65037eefc5");
+  });
+
+  it("lists every object's keys in canonical order, and hash is manifest().hash", () => {
+    const defs = new Definitions(richAssets());
+    const { manifest, hash } = defs.manifest();
+    expect(JSON.stringify(manifest)).toBe(canonicalJson(manifest));
+    expect(defs.hash).toBe(hash);
   });
 
   it("is plain JSON, and a fresh copy each time", () => {

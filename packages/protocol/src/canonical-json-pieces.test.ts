@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { canonicalJson } from "./canonical-json.js";
+import { writeCanonicalJson } from "./canonical-json-pieces.js";
+import { contentHash } from "./hash.js";
+import { createHash } from "node:crypto";
+
+const joined = (value: unknown) => {
+  const pieces: string[] = [];
+  writeCanonicalJson(value, (piece) => pieces.push(piece));
+  return { text: pieces.join(""), count: pieces.length };
+};
+
+describe("canonical JSON in pieces", () => {
+  it("joins to exactly canonicalJson, whatever the value", () => {
+    const withToJson = { toJSON: (key: string) => `written as "${key}"` };
+    const nothing = { toJSON: () => undefined };
+    const values: unknown[] = [
+      { steps: [{ b: 1, a: 2 }], assets: [{ z: [3, { y: 1, x: 2 }], "10": 1, "9": 2 }], manifestVersion: 3, u: undefined },
+      { list: [undefined, () => 1, Symbol("s"), Number.NaN, -0, 1e21, 'é\u2028"', null, true, new Date(0)] },
+      { f: () => 1, s: Symbol("s"), date: new Date(86_400_000), map: new Map([["a", 1]]), "": [] },
+      { named: withToJson, list: [withToJson, nothing], gone: nothing, nested: [[withToJson]] },
+      JSON.parse('{"__proto__":{"a":1},"b":[{"__proto__":{"c":2}}]}'),
+      Object.assign(Object.create(null), { b: [Object.assign(Object.create(null), { d: 1, c: 2 })], a: 1 }),
+      [[[{ b: 2, a: 1 }]], { "4294967295": 1, "4294967294": 2, "1.5": 3, "-1": 4 }],
+      withToJson,
+      [],
+      {},
+      "text",
+      42,
+      null,
+    ];
+    for (const value of values) expect(joined(value).text).toBe(canonicalJson(value));
+  });
+
+  it("writes a manifest-sized value one element at a time, and hashes it as its whole text", () => {
+    const manifest = { assets: Array.from({ length: 1_000 }, (_, i) => ({ key: `a${i}`, deps: [`a${i - 1}`] })), steps: [] };
+    expect(joined(manifest).count).toBeGreaterThan(2_000);
+    expect(contentHash(manifest)).toBe(createHash("sha256").update(canonicalJson(manifest)).digest("hex"));
+  });
+
+  it("fails as canonicalJson does on a BigInt", () => {
+    expect(() => joined({ list: [1n] })).toThrow(TypeError);
+    expect(() => canonicalJson({ list: [1n] })).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,81 @@
+import { canonicalJson } from "./canonical-json.js";
+
+/** How deep the pieces go: the manifest object, its lists, then one piece per asset or step. */
+const PIECE_DEPTH = 2;
+
+/** An object or array JSON writes from its own keys alone (no `toJSON`, no `__proto__` key). */
+function isWalkable(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return false;
+  return !Object.hasOwn(value, "toJSON") && !Object.hasOwn(value, "__proto__");
+}
+
+/**
+ * Writes `canonicalJson(value)` in pieces, in order: one per element of the top-level object's
+ * lists, so a 100,000-asset manifest is hashed without its 80 MB text ever existing at once
+ * (building that text, then encoding it for the hash, took seconds). The pieces join to exactly
+ * `canonicalJson(value)`; `undefined` (a value JSON cannot write) is written as it returns it.
+ *
+ * @example
+ * ```ts
+ * const pieces: string[] = [];
+ * writeCanonicalJson({ b: [1, 2], a: null }, (piece) => pieces.push(piece));
+ * pieces.join(""); // '{"a":null,"b":[1,2]}'
+ * ```
+ */
+export function writeCanonicalJson(value: unknown, write: (piece: string) => void): void {
+  if (!isWalkable(value)) {
+    write(canonicalJson(value) as string);
+    return;
+  }
+  writePieces(value, write, 0);
+}
+
+function writePieces(value: Record<string, unknown>, write: (piece: string) => void, depth: number): void {
+  if (depth >= PIECE_DEPTH) {
+    write(canonicalJson(value) as string);
+    return;
+  }
+  if (Array.isArray(value)) {
+    write("[");
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) write(",");
+      const child: unknown = value[i];
+      if (isWalkable(child)) writePieces(child, write, depth + 1);
+      else write(childJson(String(i), child) ?? "null");
+    }
+    write("]");
+    return;
+  }
+  // The keys in the order canonicalJson lists them: sorted, then array indexes first (as any
+  // object lists them), `undefined` fields left out.
+  const ordered: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const child = value[key];
+    if (child !== undefined) ordered[key] = child;
+  }
+  write("{");
+  let first = true;
+  for (const key of Object.keys(ordered)) {
+    const child = ordered[key];
+    const text = isWalkable(child) ? null : childJson(key, child);
+    if (text === undefined) continue;
+    write(`${first ? "" : ","}${JSON.stringify(key)}:`);
+    if (text === null) writePieces(child as Record<string, unknown>, write, depth + 1);
+    else write(text);
+    first = false;
+  }
+  write("}");
+}
+
+/**
+ * The JSON of `child` read as `key` of an object or list, or `undefined` where JSON writes
+ * nothing. A `toJSON` method (of a date, a BigInt…) is told its key, as in the whole text.
+ */
+function childJson(key: string, child: unknown): string | undefined {
+  if (child === undefined || typeof child === "function" || typeof child === "symbol") return undefined;
+  if ((typeof child !== "object" || child === null) && typeof child !== "bigint") return canonicalJson(child) as string;
+  const text = canonicalJson({ [key]: child });
+  return text === "{}" ? undefined : text.slice(JSON.stringify(key).length + 2, -1);
+}
