@@ -17,7 +17,8 @@ function canonicalize(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   const plain = isPlain(value);
   if (Array.isArray(value)) {
-    let copy: unknown[] | null = plain ? null : value.slice();
+    // An array's own toJSON would be called on it; the copy has none (nor had the old one).
+    let copy: unknown[] | null = plain && !Object.hasOwn(value, "toJSON") ? null : [...value];
     for (let i = 0; i < value.length; i++) {
       const child = canonicalize(value[i]);
       if (child !== value[i] && copy === null) copy = value.slice();
@@ -31,7 +32,7 @@ function canonicalize(value: unknown): unknown {
   let previous: string | undefined;
   for (const key in record) {
     const child = record[key];
-    if (child === undefined || key === "__proto__") return sortedCopy(record);
+    if (child === undefined || key === "__proto__" || key === "toJSON") return sortedCopy(record);
     if (previous !== undefined && !(previous < key) && !isIndex(previous)) return sortedCopy(record);
     const canonical = canonicalize(child);
     if (canonical !== child) return sortedCopy(record, key, canonical);

@@ -43,6 +43,14 @@ describe("canonical JSON and hashes", () => {
       JSON.parse('{"a":1,"b":{"c":[{"d":null,"e":[1,{"f":2}]}]},"c":"x"}'),
       { a: { b: { d: 1, c: 2 } }, b: [[{ y: 1, x: 2 }]] },
       JSON.parse('{"__proto__":{"a":1},"b":2}'),
+      Object.assign([1, 2], { toJSON: () => "array's own" }),
+      {
+        a: 1,
+        toJSON(this: { a: number }) {
+          return Object.keys(this);
+        },
+        z: 2,
+      },
     ];
     for (const value of values) expect(canonicalJson(value)).toBe(JSON.stringify(sortedCopy(value)));
     expect(canonicalJson({ "10": 1, "9": 2, b: 3, a: 4 })).toBe('{"9":2,"10":1,"a":4,"b":3}');
