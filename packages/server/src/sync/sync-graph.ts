@@ -39,6 +39,9 @@ export interface NodeStatus {
   rootCauses: NodeCause[];
 }
 
+/** Nodes resolved between turns given to the event loop's other work. */
+const YIELD_EVERY = 2_000;
+
 const idOf = (r: NodeRef) => (r.partition === null ? r.key : `${r.key}[${r.partition}]`);
 /** A dependency read through a mapping not resolved here: in no graph, so never compared. */
 const unresolved = (key: string) => `${key}[?]`;
@@ -82,15 +85,18 @@ export class SyncGraph {
       frontier = next;
     }
     const resolver = syncResolver([...this.refs.values()].map((r) => this.syncAsset(r)));
-    return new Map(
-      starts.map((r) => {
-        const s = resolver.status(idOf(r));
-        return [
-          idOf(r),
-          { state: s.state, causes: s.causes.map((c) => this.split(c)), rootCauses: s.rootCauses.map((c) => this.split(c)) },
-        ];
-      }),
-    );
+    const result = new Map<string, NodeStatus>();
+    for (const r of starts) {
+      const s = resolver.status(idOf(r));
+      result.set(idOf(r), {
+        state: s.state,
+        causes: s.causes.map((c) => this.split(c)),
+        rootCauses: s.rootCauses.map((c) => this.split(c)),
+      });
+      // A registration's refresh resolves tens of thousands of nodes: other requests get turns.
+      if (result.size % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return result;
   }
 
   /** The materialized partitions of partitioned assets, by asset key. */
