@@ -146,11 +146,13 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
   return registered;
 }
 
+// ANALYZE first: it only warns for a role that does not own the tables, where merging the
+// pending lists (which needs the index's owner) fails and ends the script.
 const MAINTAIN_CATALOG = `
+  ANALYZE "AssetNode"; ANALYZE "AssetDependency"; ANALYZE "Asset";
   SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i
     JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
-   WHERE i.indrelid = '"AssetNode"'::regclass AND am.amname = 'gin';
-  ANALYZE "AssetNode"; ANALYZE "AssetDependency"; ANALYZE "Asset";`;
+   WHERE i.indrelid = '"AssetNode"'::regclass AND am.amname = 'gin';`;
 const maintaining = new WeakMap<Sql, Promise<void>>();
 
 /**
@@ -161,15 +163,12 @@ const maintaining = new WeakMap<Sql, Promise<void>>();
  * included); PGlite's single connection runs it before answering.
  */
 async function maintainCatalog(sql: Sql): Promise<void> {
-  if (sql.dialect === "pglite") return sql.exec(MAINTAIN_CATALOG);
+  // Both only speed reads up, and autovacuum does both too: a failed run (the pool closing at
+  // shutdown, a lost connection) loses nothing, and the registration is committed either way.
+  const ignore = () => {};
+  if (sql.dialect === "pglite") return sql.exec(MAINTAIN_CATALOG).catch(ignore);
   const previous = maintaining.get(sql) ?? Promise.resolve();
-  const next = previous
-    .then(() => sql.exec(MAINTAIN_CATALOG))
-    .catch(() => {
-      // Both only speed reads up, and autovacuum does both too: a failed run (the pool closing at
-      // shutdown, a lost connection) loses nothing.
-    });
-  maintaining.set(sql, next);
+  maintaining.set(sql, previous.then(() => sql.exec(MAINTAIN_CATALOG)).catch(ignore));
 }
 
 /**
