@@ -7,12 +7,11 @@ import { asset } from "../authoring/asset.js";
 import { Definitions } from "../authoring/definitions.js";
 import type { RunEvent } from "./events.js";
 import { FilesystemIOManager } from "../io/filesystem-io-manager.js";
-import { graphAsset } from "../authoring/graph-asset.js";
 import { multiAsset } from "../authoring/multi-asset.js";
-import { op } from "../authoring/op.js";
 import { executeRun } from "./run-executor.js";
 import type { PlannedRun } from "./planned-run.js";
 import { SelectionError } from "@strata/protocol";
+import { countedSum } from "../testing/counted-sum.js";
 
 let baseDir: string;
 beforeEach(async () => {
@@ -30,17 +29,7 @@ async function run(defs: Definitions, options: Parameters<typeof executeRun>[1])
 
 describe("executeRun with a server's plan", () => {
   it("runs exactly the planned steps and loads reused op outputs from the run that stored them", async () => {
-    let loads = 0;
-    let totals = 0;
-    const load = op("load", () => {
-      loads++;
-      return [1, 2, 3];
-    });
-    const total = op("total", (xs: number[]) => {
-      totals++;
-      return xs.reduce((s, x) => s + x, 0);
-    });
-    const summed = graphAsset("summed", () => total(load()));
+    const { summed, counts } = countedSum();
     const storage = new FilesystemIOManager({ baseDir });
     const defs = new Definitions({ assets: [summed], ioManagers: { io_manager: storage } });
     await run(defs, { runId: "root" });
@@ -56,7 +45,7 @@ describe("executeRun with a server's plan", () => {
     const { outcome, events } = await run(defs, { runId: "grandchild", plan });
 
     expect(outcome).toMatchObject({ status: "SUCCESS", steps: { "summed.total": "success" } });
-    expect({ loads, totals }).toEqual({ loads: 1, totals: 2 });
+    expect({ loads: counts.loads, totals: counts.totals }).toEqual({ loads: 1, totals: 2 });
     expect(events[0]).toMatchObject({ type: "RUN_START", payload: { runId: "grandchild", ...plan } });
     expect(events.filter((e) => e.type === "STEP_START").map((e) => e.stepKey)).toEqual(["summed.total"]);
   });

@@ -6,12 +6,11 @@ import { AssetOut } from "../authoring/asset-out.js";
 import { asset } from "../authoring/asset.js";
 import { Definitions } from "../authoring/definitions.js";
 import { FilesystemIOManager } from "../io/filesystem-io-manager.js";
-import { graphAsset } from "../authoring/graph-asset.js";
 import { materialize } from "./materialize.js";
 import { multiAsset } from "../authoring/multi-asset.js";
-import { op } from "../authoring/op.js";
 import { output } from "../authoring/output.js";
 import { planReexecution, ReexecutionError } from "@strata/protocol";
+import { countedSum } from "../testing/counted-sum.js";
 
 let baseDir: string;
 beforeEach(async () => {
@@ -190,25 +189,15 @@ describe("re-execution", () => {
   });
 
   it("reuses an op's intermediate output stored by the parent run", async () => {
-    let loads = 0;
-    let broken = true;
-    const load = op("load", () => {
-      loads++;
-      return [1, 2, 3];
-    });
-    const total = op("total", (xs: number[]) => {
-      if (broken) throw new Error("total broke");
-      return xs.reduce((s, x) => s + x, 0);
-    });
-    const summed = graphAsset("summed", () => total(load()));
+    const { summed, counts } = countedSum({ broken: true });
     const defs = new Definitions({ assets: [summed], ioManagers: { io_manager: new FilesystemIOManager({ baseDir }) } });
     const parent = await materialize(defs);
-    broken = false;
+    counts.broken = false;
 
     const child = await materialize(defs, { parentRun: parent });
     const grandchild = await materialize(defs, { parentRun: child, strategy: "ALL_STEPS" });
 
-    expect(loads).toBe(1);
+    expect(counts.loads).toBe(1);
     expect(child.outputFor("summed")).toBe(6);
     expect(grandchild.events[0]).toMatchObject({
       payload: { stepKeys: ["summed.total"], rootRunId: parent.runId, reusedOutputs: [{ stepKey: "summed.load", runId: parent.runId }] },
@@ -217,24 +206,14 @@ describe("re-execution", () => {
   });
 
   it("SELECTED_STEPS reruns exactly the chosen op of a graph asset, loading its input from the parent", async () => {
-    let loads = 0;
-    let totals = 0;
-    const load = op("load", () => {
-      loads++;
-      return [1, 2, 3];
-    });
-    const total = op("total", (xs: number[]) => {
-      totals++;
-      return xs.reduce((s, x) => s + x, 0);
-    });
-    const summed = graphAsset("summed", () => total(load()));
+    const { summed, counts } = countedSum();
     const defs = new Definitions({ assets: [summed], ioManagers: { io_manager: new FilesystemIOManager({ baseDir }) } });
     const parent = await materialize(defs);
 
     const retried = await materialize(defs, { parentRun: parent, strategy: "SELECTED_STEPS", stepKeys: ["summed.total"] });
 
     expect(retried.success).toBe(true);
-    expect([loads, totals]).toEqual([1, 2]);
+    expect([counts.loads, counts.totals]).toEqual([1, 2]);
     expect(retried.events[0]).toMatchObject({
       payload: { stepKeys: ["summed.total"], reusedOutputs: [{ stepKey: "summed.load", runId: parent.runId }] },
     });
@@ -247,6 +226,6 @@ describe("re-execution", () => {
     await expect(materialize(defs, { parentRun: parent, strategy: "SELECTED_STEPS" })).rejects.toMatchObject({
       code: "invalid_step_selection",
     });
-    expect([loads, totals]).toEqual([1, 2]);
+    expect([counts.loads, counts.totals]).toEqual([1, 2]);
   });
 });
