@@ -1,14 +1,17 @@
 import { AutomationCondition } from "@strata/definitions";
 import { createLogger, defaultRunConfig, manifestHash, RunService } from "@strata/server";
+import { seededRandom } from "@strata/server/testing";
 import { REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
 import { latencyRows, median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
 import { withScratchApp } from "../strata-app.js";
-// Neither is exported by its package yet: the tick loop's class (the server's own, driven here with
-// an injected clock as its tests do) and the pure evaluator, for the in-memory baseline. Relative
-// imports, so bench/package.json need not declare @strata/protocol for one function.
+// None is exported by its package yet: the tick loop's class (the server's own, driven here with
+// an injected clock as its tests do), the pure evaluator, for the in-memory baseline, and the
+// protocol tests' manifest asset with every attribute at its default. Relative imports, so
+// bench/package.json need not declare @strata/protocol for them.
 import { AutomationService } from "../../packages/server/src/automation/automation-service.js";
 import { type AutomationAssetState, type AutomationCursor, evaluateAutomationTick } from "../../packages/protocol/src/index.js";
+import { assetFixture } from "../../packages/protocol/src/testing/manifest.js";
 
 const LOCATION = "auto";
 const LAYERS = 20;
@@ -16,7 +19,7 @@ const WIDTH = 500;
 const COUNT = LAYERS * WIDTH;
 /** Daily windows since 2023 in UTC: 1,100 of them have ended at the benchmark's clock. */
 const DAILY = {
-  kind: "time_window",
+  kind: "time_window" as const,
   cron: "0 0 * * *",
   start: "2023-01-01T00:00:00",
   end: null,
@@ -40,16 +43,6 @@ const CHANGED_BUDGET_MS = 30_000;
 const QUIET_GOAL_MS = 100;
 const CHANGED_GOAL_MS = 1_000;
 
-/** A small deterministic PRNG (mulberry32), so every run measures the same graph. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const keyOf = (n: number) => `${LOCATION}/asset_${String(n).padStart(6, "0")}`;
 const stepOf = (key: string) => key.replaceAll("/", "__");
 const isPartitioned = (n: number) => n % 10 === 3;
@@ -66,7 +59,7 @@ const isMissing = (n: number) => n >= COUNT - 2 * WIDTH && n % 97 === 5;
  * 7th asset is on_cron and the others eager.
  */
 function automationDag() {
-  const next = random(8);
+  const next = seededRandom(8);
   const eager = AutomationCondition.eager().node;
   const onCron = AutomationCondition.onCron("0 9 * * *", "Europe/Berlin").node;
   const deps: number[][] = [];
@@ -83,23 +76,14 @@ function automationDag() {
     deps.push([...picked].sort((a, b) => a - b));
   }
   const conditionOf = (n: number) => (n < WIDTH ? (n % 5 === 0 ? onCron : null) : n % 7 === 0 ? onCron : eager);
-  const assets = Array.from({ length: COUNT }, (_, n) => ({
-    key: keyOf(n),
-    deps: deps[n]!.map(keyOf),
-    group: `layer_${String(Math.floor(n / WIDTH)).padStart(2, "0")}`,
-    description: null,
-    owners: [],
-    tags: {},
-    kinds: [],
-    metadata: {},
-    codeVersion: null,
-    stepKey: stepOf(keyOf(n)),
-    multiAsset: null,
-    graphAsset: null,
-    ioManagerKey: "io_manager",
-    ...(isPartitioned(n) ? { partitions: DAILY } : {}),
-    automation: conditionOf(n),
-  }));
+  const assets = Array.from({ length: COUNT }, (_, n) =>
+    assetFixture(keyOf(n), deps[n]!.map(keyOf), {
+      group: `layer_${String(Math.floor(n / WIDTH)).padStart(2, "0")}`,
+      stepKey: stepOf(keyOf(n)),
+      ...(isPartitioned(n) ? { partitions: DAILY } : {}),
+      automation: conditionOf(n),
+    }),
+  );
   const manifest = {
     manifestVersion: 3,
     assets,
@@ -201,7 +185,7 @@ export const w8Automation: Workload = {
         `SELECT "assetKey", cursor FROM "AutomationCursor"`,
       );
       const cursors = new Map(stored.map((s) => [s.assetKey, s.cursor]));
-      const pick = random(13);
+      const pick = seededRandom(13);
       const states = (updated: ReadonlySet<number>): AutomationAssetState[] =>
         keys.map((key, n) => ({
           key,
