@@ -1,13 +1,12 @@
-import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StrataServer } from "../src/server.js";
 import { testDialect } from "../src/testing/test-database.js";
 import { startLoopbackServer } from "../src/testing/loopback-server.js";
+import { blockNonLoopback, launchChromium } from "./support/offline-browser.js";
 
-// Debian's chromium; .ci/run installs it. Missing, this test fails rather than skips: GraphiQL
-// working without internet is a promise the README makes.
-const CHROMIUM = "/usr/bin/chromium";
+// GraphiQL working without internet is a promise the README makes: without Chromium this test
+// fails rather than skips.
 
 describe("GraphiQL on a machine without internet (headless Chromium, every non-loopback request aborted)", () => {
   let server: StrataServer;
@@ -15,20 +14,8 @@ describe("GraphiQL on a machine without internet (headless Chromium, every non-l
   const blocked: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium`);
     server = await startLoopbackServer({ auth: "disabled" });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-        "--disable-quic",
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -38,13 +25,7 @@ describe("GraphiQL on a machine without internet (headless Chromium, every non-l
 
   it("renders from the server alone and runs a query", async () => {
     const page = await browser.newPage();
-    await page.route("**/*", (route) => {
-      const url = new URL(route.request().url());
-      const local = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname) || ["blob:", "data:"].includes(url.protocol);
-      if (local) return route.continue();
-      blocked.push(url.href);
-      return route.abort("internetdisconnected");
-    });
+    await blockNonLoopback(page, blocked);
     await page.goto(server.graphqlUrl);
     const editor = page.locator(".graphiql-query-editor .monaco-editor, .graphiql-query-editor .CodeMirror").first();
     await editor.waitFor({ timeout: 100_000 }).catch(async () => {

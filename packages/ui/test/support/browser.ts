@@ -1,29 +1,15 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+// The server's GraphiQL test launches the same Chromium and blocks the same requests.
+import { blockNonLoopback, launchChromium } from "../../../server/test/support/offline-browser.js";
 
-// Debian's chromium; .ci/run installs it. Missing, the tests fail rather than skip: the UI
-// working in a real browser, offline, is what they are for.
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = fileURLToPath(new URL("../../.test-artifacts", import.meta.url));
 
-export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      // Every host name but loopback fails to resolve, in the browser itself: pages that skip
-      // request interception (the timing tests) are offline too.
-      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-      "--disable-quic",
-    ],
-  });
+export function launchBrowser(): Promise<Browser> {
+  // Every host name but loopback fails to resolve, in the browser itself: pages that skip
+  // request interception (the timing tests) are offline too.
+  return launchChromium(["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]);
 }
 
 /** A page that may reach only this machine; what it tried to reach elsewhere is in `blocked`. */
@@ -46,14 +32,7 @@ export async function openOfflinePage(browser: Browser, options: { intercept?: b
   const page = await context.newPage();
   const blocked: string[] = [];
   const errors: string[] = [];
-  if (options.intercept !== false)
-    await page.route("**/*", (route) => {
-      const url = new URL(route.request().url());
-      const local = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname) || ["blob:", "data:"].includes(url.protocol);
-      if (local) return route.continue();
-      blocked.push(url.href);
-      return route.abort("internetdisconnected");
-    });
+  if (options.intercept !== false) await blockNonLoopback(page, blocked);
   page.on("pageerror", (error) => errors.push(error.message));
   page.on("console", (message) => {
     // A refused token is a 401 the UI answers with its prompt: not an error of the page.
