@@ -1,13 +1,11 @@
 import { CHECK_SEVERITIES, RUN_FAILURE_REASONS } from "@strata/protocol";
-import { filter, pipe } from "graphql-yoga";
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
-import { parseAssetKey } from "../catalog/asset-key.js";
 import { loadExecution } from "../checks/execution-loader.js";
 import { reportCheckResult } from "../checks/report-result.js";
 import { resolveCheckStatus } from "../checks/status.js";
-import { InvalidArgumentError, NotFoundError, PartitionKeysNotFoundError } from "../errors.js";
-import { guardSubscription } from "../pubsub/guarded-subscription.js";
+import { NotFoundError, PartitionKeysNotFoundError } from "../errors.js";
+import { assetEvents } from "./materialization.js";
 import { metadataList, MetadataEntryRef } from "./metadata.js";
 
 const AssetCheckExecutionStatusEnum = builder.enumType("AssetCheckExecutionStatus", {
@@ -237,18 +235,11 @@ builder.subscriptionField("assetCheckEvaluated", (t) =>
     type: "AssetCheckExecution",
     description: "Each new check result for the given assets (or for any asset when `assetKeys` is null).",
     args: { assetKeys: t.arg.stringList({ required: false }) },
-    subscribe: (_root, args, ctx) => {
-      requireScope(ctx.principal, "read");
-      if (args.assetKeys && args.assetKeys.length > 10_000) throw new InvalidArgumentError("assetKeys", "name at most 10,000 assets");
-      const keys = args.assetKeys ? new Set(args.assetKeys.map((key, i) => parseAssetKey(key, `assetKeys.${i}`))) : null;
-      return guardSubscription(
-        ctx,
-        pipe(
-          ctx.pubsub.subscribe("assetCheckEvaluated"),
-          filter((event) => !keys || keys.has(event.assetKey)),
-        ),
-      );
-    },
+    subscribe: (_root, args, ctx) =>
+      assetEvents(ctx, () => ctx.pubsub.subscribe("assetCheckEvaluated"), args.assetKeys, "assetKeys", {
+        max: 10_000,
+        message: "name at most 10,000 assets",
+      }),
     resolve: (query, event, _args, ctx) =>
       ctx.db.prisma.assetCheckExecution.findUniqueOrThrow({
         ...query,

@@ -1,9 +1,7 @@
 import { type FreshnessPolicy, freshnessPolicySchema } from "@strata/protocol";
-import { filter, pipe } from "graphql-yoga";
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
-import { parseAssetKey } from "../catalog/asset-key.js";
-import { guardSubscription } from "../pubsub/guarded-subscription.js";
+import { assetEvents } from "./materialization.js";
 
 export const FreshnessStateEnum = builder.enumType("FreshnessState", {
   values: {
@@ -66,17 +64,7 @@ builder.subscriptionField("freshnessChanged", (t) =>
     type: FreshnessRef,
     description: "Each change of freshness state of the given assets (any asset when `assetKeys` is null).",
     args: { assetKeys: t.arg.stringList({ required: false }) },
-    subscribe: (_root, args, ctx) => {
-      requireScope(ctx.principal, "read");
-      const keys = args.assetKeys ? new Set(args.assetKeys.map((key, i) => parseAssetKey(key, `assetKeys.${i}`))) : null;
-      return guardSubscription(
-        ctx,
-        pipe(
-          ctx.pubsub.subscribe("freshnessChanged"),
-          filter((event) => !keys || keys.has(event.assetKey)),
-        ),
-      );
-    },
+    subscribe: (_root, args, ctx) => assetEvents(ctx, () => ctx.pubsub.subscribe("freshnessChanged"), args.assetKeys, "assetKeys"),
     resolve: async (event, _args, ctx) => {
       const { assetKey, state } = event as { assetKey: string; state: FreshnessView["state"] };
       const [row] = await ctx.db.sql.query<Omit<FreshnessView, "policy"> & { policy: unknown }>(

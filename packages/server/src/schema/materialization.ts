@@ -2,6 +2,7 @@ import { isPartitionKey, readPartitionsDefinitions } from "../partitions/space.j
 import { filter, pipe } from "graphql-yoga";
 import { guardSubscription } from "../pubsub/guarded-subscription.js";
 import { builder } from "../builder.js";
+import type { Context } from "../context.js";
 import { can, requireScope } from "../auth/principal.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
 import { recordMaterializations } from "../catalog/materializations.js";
@@ -91,18 +92,7 @@ builder.subscriptionField("assetMaterialized", (t) =>
     type: "Materialization",
     description: "Each new materialization of the given assets (or of any asset when `keys` is null).",
     args: { keys: t.arg.stringList({ required: false }) },
-    subscribe: (_root, args, ctx) => {
-      // Checked before the stream starts, so a refusal is an error result, not a broken stream.
-      requireScope(ctx.principal, "read");
-      const keys = args.keys ? new Set(args.keys.map((key, i) => parseAssetKey(key, `keys.${i}`))) : null;
-      return guardSubscription(
-        ctx,
-        pipe(
-          ctx.pubsub.subscribe("assetMaterialized"),
-          filter((event) => !keys || keys.has(event.assetKey)),
-        ),
-      );
-    },
+    subscribe: (_root, args, ctx) => assetEvents(ctx, () => ctx.pubsub.subscribe("assetMaterialized"), args.keys, "keys"),
     resolve: (query, event, _args, ctx) =>
       ctx.db.prisma.materialization.findUniqueOrThrow({
         ...query,
@@ -110,3 +100,28 @@ builder.subscriptionField("assetMaterialized", (t) =>
       }),
   }),
 );
+
+/**
+ * The events `subscribe` answers (an asset-keyed topic) for the assets of `keys` (each parsed as
+ * an item of the argument `arg`; at most `limit.max` of them), or for every asset when `keys` is
+ * null: what the materialization, check and freshness subscriptions stream. The read scope and
+ * the keys are checked before subscribing, so a refusal is an error result, not a broken stream.
+ */
+export function assetEvents<E extends { assetKey: string }>(
+  ctx: Context,
+  subscribe: () => AsyncIterable<E>,
+  keys: readonly string[] | null | undefined,
+  arg: string,
+  limit?: { max: number; message: string },
+) {
+  requireScope(ctx.principal, "read");
+  if (keys && limit && keys.length > limit.max) throw new InvalidArgumentError(arg, limit.message);
+  const wanted = keys ? new Set(keys.map((key, i) => parseAssetKey(key, `${arg}.${i}`))) : null;
+  return guardSubscription(
+    ctx,
+    pipe(
+      subscribe(),
+      filter((event) => !wanted || wanted.has(event.assetKey)),
+    ),
+  );
+}
