@@ -52,6 +52,9 @@ describe("upstreamRanges", () => {
   const days = partitionSpace(daily, { now });
   const july4 = days.indexOf("2024-07-04")!;
   const one = (i: number) => ({ start: i, end: i });
+  /** Expects upstreamRanges(...args) to be these ranges, with these upstream keys that do not exist. */
+  const expectUpstream = (args: Parameters<typeof upstreamRanges>, ranges: { start: number; end: number }[], nonexistent: string[] = []) =>
+    expect(upstreamRanges(...args)).toEqual({ ranges, nonexistent });
 
   it("time_window with startOffset -1 maps 2024-07-04 to 07-03 and 07-04", () => {
     const { ranges, nonexistent } = upstreamRanges(timeWindowMapping(-1), days, one(july4), days);
@@ -86,17 +89,11 @@ describe("upstreamRanges", () => {
   it("lists upstream windows that do not exist, or drops them when allowed", () => {
     const later = partitionSpace({ ...daily, start: "2024-01-02" }, { now });
     const jan1 = days.indexOf("2024-01-01")!;
-    expect(upstreamRanges(timeWindowMapping(-1), days, { start: jan1, end: jan1 + 1 }, later)).toEqual({
-      ranges: [one(0)],
-      nonexistent: ["2023-12-31", "2024-01-01"],
-    });
-    expect(upstreamRanges(timeWindowMapping(-1, 0, true), days, { start: jan1, end: jan1 + 1 }, later)).toEqual({
-      ranges: [one(0)],
-      nonexistent: [],
-    });
+    expectUpstream([timeWindowMapping(-1), days, { start: jan1, end: jan1 + 1 }, later], [one(0)], ["2023-12-31", "2024-01-01"]);
+    expectUpstream([timeWindowMapping(-1, 0, true), days, { start: jan1, end: jan1 + 1 }, later], [one(0)]);
     // The last downstream day reads the day after it, which has not ended.
     const last = days.count - 1;
-    expect(upstreamRanges(timeWindowMapping(0, 1), days, one(last), days)).toEqual({ ranges: [one(last)], nonexistent: ["2024-08-01"] });
+    expectUpstream([timeWindowMapping(0, 1), days, one(last), days], [one(last)], ["2024-08-01"]);
   });
 
   it("refuses a time_window mapping across time zones", () => {
@@ -113,44 +110,26 @@ describe("upstreamRanges", () => {
   it("identity maps by key between differing spaces", () => {
     const down = partitionSpace({ kind: "static", keys: ["a", "b", "c", "d"] }, { now });
     const up = partitionSpace({ kind: "static", keys: ["d", "c", "a"] }, { now });
-    expect(upstreamRanges({ kind: "identity" }, down, { start: 0, end: 3 }, up)).toEqual({
-      ranges: [{ start: 0, end: 2 }],
-      nonexistent: ["b"],
-    });
-    expect(upstreamRanges({ kind: "identity" }, down, { start: 2, end: 3 }, up)).toEqual({
-      ranges: [{ start: 0, end: 1 }],
-      nonexistent: [],
-    });
+    expectUpstream([{ kind: "identity" }, down, { start: 0, end: 3 }, up], [{ start: 0, end: 2 }], ["b"]);
+    expectUpstream([{ kind: "identity" }, down, { start: 2, end: 3 }, up], [{ start: 0, end: 1 }]);
   });
 
   it("identity of time windows with different starts shifts by index", () => {
     const later = partitionSpace({ ...daily, start: "2024-03-01" }, { now });
-    expect(upstreamRanges({ kind: "identity" }, later, one(0), days)).toEqual({
-      ranges: [one(days.indexOf("2024-03-01")!)],
-      nonexistent: [],
-    });
-    expect(upstreamRanges({ kind: "identity" }, days, { start: 59, end: 61 }, later)).toEqual({
-      ranges: [{ start: 0, end: 1 }],
-      nonexistent: ["2024-02-29"],
-    });
-    expect(upstreamRanges({ kind: "identity" }, days, { start: 3, end: 9 }, days)).toEqual({
-      ranges: [{ start: 3, end: 9 }],
-      nonexistent: [],
-    });
+    expectUpstream([{ kind: "identity" }, later, one(0), days], [one(days.indexOf("2024-03-01")!)]);
+    expectUpstream([{ kind: "identity" }, days, { start: 59, end: 61 }, later], [{ start: 0, end: 1 }], ["2024-02-29"]);
+    expectUpstream([{ kind: "identity" }, days, { start: 3, end: 9 }, days], [{ start: 3, end: 9 }]);
   });
 
   it("all, last, specific and static_map", () => {
     const up = partitionSpace({ kind: "static", keys: ["a", "b", "c"] }, { now });
     const down = partitionSpace({ kind: "static", keys: ["x", "y", "z"] }, { now });
-    expect(upstreamRanges({ kind: "all" }, down, one(1), up)).toEqual({ ranges: [{ start: 0, end: 2 }], nonexistent: [] });
-    expect(upstreamRanges({ kind: "last" }, down, one(1), up)).toEqual({ ranges: [one(2)], nonexistent: [] });
-    expect(upstreamRanges({ kind: "specific", keys: ["c", "a", "q"] }, down, one(1), up)).toEqual({
-      ranges: [one(0), one(2)],
-      nonexistent: ["q"],
-    });
+    expectUpstream([{ kind: "all" }, down, one(1), up], [{ start: 0, end: 2 }]);
+    expectUpstream([{ kind: "last" }, down, one(1), up], [one(2)]);
+    expectUpstream([{ kind: "specific", keys: ["c", "a", "q"] }, down, one(1), up], [one(0), one(2)], ["q"]);
     const map: PartitionMapping = { kind: "static_map", map: { a: ["x"], b: ["x", "y"], c: ["z"], q: ["z"] } };
-    expect(upstreamRanges(map, down, one(0), up)).toEqual({ ranges: [{ start: 0, end: 1 }], nonexistent: [] });
-    expect(upstreamRanges(map, down, one(2), up)).toEqual({ ranges: [one(2)], nonexistent: ["q"] });
+    expectUpstream([map, down, one(0), up], [{ start: 0, end: 1 }]);
+    expectUpstream([map, down, one(2), up], [one(2)], ["q"]);
     expect(() => upstreamRanges({ kind: "all" }, down, one(3), up)).toThrow(RangeError);
   });
 
@@ -158,10 +137,7 @@ describe("upstreamRanges", () => {
     const multi = partitionSpace(dateRegion, { now });
     // downstream multi "2024-07-04|us" reads upstream day 2024-07-04
     const index = multi.indexOf("2024-07-04|us")!;
-    expect(upstreamRanges({ kind: "multi_to_single", dimension: "date" }, multi, one(index), days)).toEqual({
-      ranges: [one(july4)],
-      nonexistent: [],
-    });
+    expectUpstream([{ kind: "multi_to_single", dimension: "date" }, multi, one(index), days], [one(july4)]);
     // downstream day 2024-07-04 reads both regions of it
     const fromMulti = upstreamRanges({ kind: "multi_to_single", dimension: null }, days, { start: july4, end: july4 + 1 }, multi);
     expect(fromMulti.ranges.flatMap((r) => multi.keys(r))).toEqual(["2024-07-04|eu", "2024-07-04|us", "2024-07-05|eu", "2024-07-05|us"]);
@@ -195,9 +171,6 @@ describe("upstreamRanges", () => {
     expect(upstreamRanges(mapping, down, one(index), up).ranges.flatMap((r) => up.keys(r))).toEqual(["2024-07-03|eu", "2024-07-04|eu"]);
     const dayOnly: PartitionMapping = { kind: "multi", dimensions: { day: { upstreamDimension: "date", mapping: timeWindowMapping(-1) } } };
     const first = down.indexOf("2024-01-01|us")!;
-    expect(upstreamRanges(dayOnly, down, one(first), up)).toEqual({
-      ranges: [{ start: 0, end: 1 }],
-      nonexistent: ["2023-12-31|eu", "2023-12-31|us"],
-    });
+    expectUpstream([dayOnly, down, one(first), up], [{ start: 0, end: 1 }], ["2023-12-31|eu", "2023-12-31|us"]);
   });
 });

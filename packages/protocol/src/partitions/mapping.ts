@@ -32,15 +32,18 @@ const multiToSingleMappingSchema = z.object({
   dimension: nameSchema.nullable(),
 });
 
-/** Mappings one dimension of a `multi` mapping may use: every kind but the multi ones. */
-export const dimensionMappingSchema = z.discriminatedUnion("kind", [
+/** The schemas of the single-dimension mapping kinds, members of both unions below. */
+const dimensionMappingKinds = [
   identityMappingSchema,
   allMappingSchema,
   lastMappingSchema,
   specificMappingSchema,
   staticMapMappingSchema,
   timeWindowMappingSchema,
-]);
+] as const;
+
+/** Mappings one dimension of a `multi` mapping may use: every kind but the multi ones. */
+export const dimensionMappingSchema = z.discriminatedUnion("kind", dimensionMappingKinds);
 
 const multiMappingSchema = z.object({
   kind: z.literal("multi"),
@@ -57,12 +60,7 @@ const multiMappingSchema = z.object({
  * ```
  */
 export const partitionMappingSchema = z.discriminatedUnion("kind", [
-  identityMappingSchema,
-  allMappingSchema,
-  lastMappingSchema,
-  specificMappingSchema,
-  staticMapMappingSchema,
-  timeWindowMappingSchema,
+  ...dimensionMappingKinds,
   multiToSingleMappingSchema,
   multiMappingSchema,
 ]);
