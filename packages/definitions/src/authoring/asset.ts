@@ -105,6 +105,21 @@ export function resolveUpstreams(
 }
 
 /**
+ * The fields every blueprint has but its kind and assets: its name and culprit, its upstreams (as
+ * {@link resolveUpstreams} resolved them), whether a run may select some of its assets, and its
+ * partitioning. @internal
+ */
+export function blueprintBase(
+  name: string,
+  culprit: string,
+  upstreams: { inputs: BlueprintInput[]; deps: UpstreamRef[] },
+  canSubset: boolean,
+  partitioning: PartitioningOptions,
+) {
+  return { name, culprit, ...upstreams, canSubset, ...normalizePartitioning(partitioning, culprit) };
+}
+
+/**
  * Declares an asset: a function whose return value is the asset's data (Dagster's `@asset`).
  * The function receives its `ins` values, typed, then a context; it may be sync, async, or an
  * async generator yielding one `output(...)`.
@@ -144,16 +159,11 @@ export function asset(first: unknown, second: unknown, third?: unknown): SingleA
   const keyString = assetKeyToString(key);
   const culprit = `asset "${keyString}"`;
   if (typeof fn !== "function") throw new DefinitionError("invalid_option", culprit, "the asset's function is missing");
-  const { inputs, deps } = resolveUpstreams(options.ins, options.deps, culprit);
+  const upstreams = resolveUpstreams(options.ins, options.deps, culprit);
   const compute = fn as (inputs: Record<string, unknown>, ctx: unknown) => unknown;
   const blueprint: ComputeBlueprint = {
     kind: "asset",
-    name: keyString,
-    culprit,
-    inputs,
-    deps,
-    canSubset: false,
-    ...normalizePartitioning(options, culprit),
+    ...blueprintBase(keyString, culprit, upstreams, false, options),
     retryPolicy: normalizeRetryPolicy(options.retryPolicy, culprit),
     resourceKeys: Object.keys(options.resources ?? {}),
     assets: [singleOutput(key, options, culprit, null)],

@@ -2,12 +2,20 @@ import type { AssetAttributes } from "./asset-attributes.js";
 import type { DepSource, InputSources, Typed, ValueOf } from "./asset-in.js";
 import { assetKeyToString, checkName } from "./asset-key.js";
 import type { AssetOut } from "./asset-out.js";
-import { SingleAssetDefinition, overloadedArguments, resolveAssetKey, resolveUpstreams, singleOutput, type AssetNaming } from "./asset.js";
+import {
+  blueprintBase,
+  SingleAssetDefinition,
+  overloadedArguments,
+  resolveAssetKey,
+  resolveUpstreams,
+  singleOutput,
+  type AssetNaming,
+} from "./asset.js";
 import type { GraphBlueprint } from "./blueprint.js";
 import { DefinitionError } from "./definition-error.js";
 import { GraphBuilder, type OpHandle } from "./graph-builder.js";
 import { MultiAssetDefinition, outsToAssets, type AssetOuts } from "./multi-asset.js";
-import { normalizePartitioning, type PartitioningOptions } from "./partitions.js";
+import type { PartitioningOptions } from "./partitions.js";
 
 /**
  * What a graph function receives for its `ins`: one handle per input, typed.
@@ -69,19 +77,14 @@ export function graphAsset(first: unknown, second: unknown, third?: unknown): Si
   const keyString = assetKeyToString(key);
   const culprit = `graph asset "${keyString}"`;
   if (typeof fn !== "function") throw new DefinitionError("invalid_option", culprit, "the graph function is missing");
-  const { inputs, deps } = resolveUpstreams(options.ins, options.deps, culprit);
+  const upstreams = resolveUpstreams(options.ins, options.deps, culprit);
   const builder = new GraphBuilder(culprit);
   const returned = builder.compose(() => (fn as (inputs: Record<string, OpHandle>) => unknown)(composeInputs(builder, options.ins)));
   const producer = builder.outputOf(returned, "the value the graph function returns");
   builder.checkAllWired(keyString, [producer]);
   const blueprint: GraphBlueprint = {
     kind: "graph_asset",
-    name: keyString,
-    culprit,
-    inputs,
-    deps,
-    canSubset: false,
-    ...normalizePartitioning(options, culprit),
+    ...blueprintBase(keyString, culprit, upstreams, false, options),
     nodes: builder.nodes,
     assets: [singleOutput(key, options, culprit, producer)],
   };
@@ -163,7 +166,7 @@ export function graphMultiAsset<
   const culprit = `graph multi-asset "${String(options?.name)}"`;
   const name = checkName(options?.name, "graph multi-asset name", culprit);
   if (typeof fn !== "function") throw new DefinitionError("invalid_option", culprit, "the graph function is missing");
-  const { inputs, deps } = resolveUpstreams(options.ins, options.deps, culprit);
+  const upstreams = resolveUpstreams(options.ins, options.deps, culprit);
   const assets = outsToAssets(options.outs, options.internalAssetDeps, culprit, options);
   const builder = new GraphBuilder(culprit);
   const returned = builder.compose(() => (fn as (inputs: Record<string, OpHandle>) => unknown)(composeInputs(builder, options.ins)));
@@ -182,12 +185,7 @@ export function graphMultiAsset<
   builder.checkAllWired(name, producers);
   const blueprint: GraphBlueprint = {
     kind: "graph_multi_asset",
-    name,
-    culprit,
-    inputs,
-    deps,
-    canSubset: options.canSubset ?? false,
-    ...normalizePartitioning(options, culprit),
+    ...blueprintBase(name, culprit, upstreams, options.canSubset ?? false, options),
     nodes: builder.nodes,
     assets: assets.map((a, i) => ({ ...a, producer: producers[i]! })),
   };

@@ -4,13 +4,13 @@ import { checkName } from "./asset-key.js";
 import type { AssetOut } from "./asset-out.js";
 import type { OutputValue } from "./asset-value.js";
 import type { MultiAssetResult } from "./multi-asset-result.js";
-import { resolveUpstreams } from "./asset.js";
+import { blueprintBase, resolveUpstreams } from "./asset.js";
 import { AssetsDefinition } from "./assets-definition.js";
 import type { Blueprint, BlueprintAsset, ComputeBlueprint } from "./blueprint.js";
 import { resolveInStepChecks, type CheckSpec } from "./checks.js";
 import { DefinitionError } from "./definition-error.js";
 import type { ResourceRequirements } from "./resource.js";
-import { normalizePartitioning, type PartitioningOptions } from "./partitions.js";
+import type { PartitioningOptions } from "./partitions.js";
 import { normalizeRetryPolicy, type RetryPolicy } from "./retry-policy.js";
 import type { MultiAssetContext } from "./step-context.js";
 
@@ -147,15 +147,10 @@ export function multiAsset<
   const culprit = `multi-asset "${String(options?.name)}"`;
   const name = checkName(options?.name, "multi-asset name", culprit);
   if (typeof fn !== "function") throw new DefinitionError("invalid_option", culprit, "the multi-asset's function is missing");
-  const { inputs, deps } = resolveUpstreams(options.ins, options.deps, culprit);
+  const upstreams = resolveUpstreams(options.ins, options.deps, culprit);
   const blueprint: ComputeBlueprint = {
     kind: "multi_asset",
-    name,
-    culprit,
-    inputs,
-    deps,
-    canSubset: options.canSubset ?? false,
-    ...normalizePartitioning(options, culprit),
+    ...blueprintBase(name, culprit, upstreams, options.canSubset ?? false, options),
     retryPolicy: normalizeRetryPolicy(options.retryPolicy, culprit),
     resourceKeys: Object.keys(options.resources ?? {}),
     assets: outsToAssets(options.outs, options.internalAssetDeps, culprit, options),
