@@ -14,7 +14,7 @@ import {
 import type { GraphBlueprint } from "./blueprint.js";
 import { DefinitionError } from "./definition-error.js";
 import { GraphBuilder, type OpHandle } from "./graph-builder.js";
-import { MultiAssetDefinition, outsToAssets, type AssetOuts } from "./multi-asset.js";
+import { MultiAssetDefinition, outsToAssets, type AssetOuts, type MultiAssetOptions } from "./multi-asset.js";
 import type { PartitioningOptions } from "./partitions.js";
 
 /**
@@ -99,14 +99,10 @@ export function graphAsset(first: unknown, second: unknown, third?: unknown): Si
  * graphMultiAsset({ name: "parity", outs: { evens: new AssetOut(), odds: new AssetOut() }, canSubset: true }, () => split(load()));
  * ```
  */
-export interface GraphMultiAssetOptions<O extends AssetOuts, I extends InputSources = {}> extends AssetAttributes, PartitioningOptions {
-  name: string;
-  outs: O;
-  ins?: I;
-  deps?: readonly DepSource[];
+export interface GraphMultiAssetOptions<O extends AssetOuts, I extends InputSources = {}>
+  extends Omit<MultiAssetOptions<O, I>, "canSubset" | "retryPolicy" | "resources" | "checks"> {
   /** When true, a run may select some outs; only the ops they need run. */
   canSubset?: boolean;
-  internalAssetDeps?: { readonly [K in keyof O]?: readonly DepSource[] };
 }
 
 /**
