@@ -6,7 +6,6 @@ import {
   AssetOut,
   allPartitionsMapping,
   asset,
-  DefinitionError,
   Definitions,
   dailyPartitions,
   dynamicPartitions,
@@ -27,16 +26,7 @@ import {
   timeWindowPartitions,
   weeklyPartitions,
 } from "../index.js";
-
-function definitionError(fn: () => unknown): DefinitionError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DefinitionError) return error;
-    throw error;
-  }
-  throw new Error("expected a DefinitionError");
-}
+import { thrown } from "../testing/thrown.js";
 
 describe("partitions definitions", () => {
   it("builds Dagster's schedules with their offsets baked into the cron and the default formats", () => {
@@ -64,26 +54,26 @@ describe("partitions definitions", () => {
   });
 
   it("rejects what could never be evaluated, naming the culprit", () => {
-    expect(definitionError(() => dailyPartitions({ start: "2024-01-01", timezone: "Mars/Olympus" })).message).toMatch(
+    expect(thrown(() => dailyPartitions({ start: "2024-01-01", timezone: "Mars/Olympus" })).message).toMatch(
       /dailyPartitions: .*timezone.*Mars\/Olympus/,
     );
-    expect(definitionError(() => dailyPartitions({ start: "01/01/2024" })).code).toBe("invalid_partitions");
-    expect(definitionError(() => dailyPartitions({ start: "2024-01-01", hourOffset: 24 })).message).toMatch(/hourOffset/);
-    expect(definitionError(() => dailyPartitions({ start: "2024-02-01", end: "2024-01-01" })).message).toMatch(/before start/);
-    expect(definitionError(() => timeWindowPartitions({ cron: "0 0 * *", start: "2024-01-01", format: "yyyy" })).message).toMatch(/cron/);
-    expect(definitionError(() => staticPartitions(["eu", "eu"])).message).toMatch(/duplicates the key "eu"/);
-    expect(definitionError(() => staticPartitions(["eu|us"])).code).toBe("invalid_partitions");
-    expect(definitionError(() => dynamicPartitions("no spaces")).code).toBe("invalid_partitions");
+    expect(thrown(() => dailyPartitions({ start: "01/01/2024" })).code).toBe("invalid_partitions");
+    expect(thrown(() => dailyPartitions({ start: "2024-01-01", hourOffset: 24 })).message).toMatch(/hourOffset/);
+    expect(thrown(() => dailyPartitions({ start: "2024-02-01", end: "2024-01-01" })).message).toMatch(/before start/);
+    expect(thrown(() => timeWindowPartitions({ cron: "0 0 * *", start: "2024-01-01", format: "yyyy" })).message).toMatch(/cron/);
+    expect(thrown(() => staticPartitions(["eu", "eu"])).message).toMatch(/duplicates the key "eu"/);
+    expect(thrown(() => staticPartitions(["eu|us"])).code).toBe("invalid_partitions");
+    expect(thrown(() => dynamicPartitions("no spaces")).code).toBe("invalid_partitions");
   });
 
   it("sorts the dimensions of multi partitions by name and takes 2 to 4 of them", () => {
     const regions = staticPartitions(["eu", "us"]);
     const days = dailyPartitions({ start: "2024-01-01" });
     expect(multiPartitions({ region: regions, date: days }).dimensions.map((d) => d.name)).toEqual(["date", "region"]);
-    expect(definitionError(() => multiPartitions({ region: regions })).message).toMatch(/2 to 4 dimensions, got 1/);
+    expect(thrown(() => multiPartitions({ region: regions })).message).toMatch(/2 to 4 dimensions, got 1/);
     const five = Object.fromEntries(["a", "b", "c", "d", "e"].map((n) => [n, regions]));
-    expect(definitionError(() => multiPartitions(five)).message).toMatch(/got 5/);
-    expect(definitionError(() => multiPartitions({ a: days, b: hourlyPartitions({ start: "2024-01-01" }) })).message).toMatch(
+    expect(thrown(() => multiPartitions(five)).message).toMatch(/got 5/);
+    expect(thrown(() => multiPartitions({ a: days, b: hourlyPartitions({ start: "2024-01-01" }) })).message).toMatch(
       /one time-window dimension/,
     );
   });
@@ -110,8 +100,8 @@ describe("partitions definitions", () => {
         region: { upstreamDimension: "region", mapping: { kind: "identity" } },
       },
     });
-    expect(definitionError(() => timeWindowMapping({ startOffset: 0.5 })).message).toMatch(/startOffset/);
-    expect(definitionError(() => multiRun({ maxPartitionsPerRun: 0 })).message).toMatch(/maxPartitionsPerRun/);
+    expect(thrown(() => timeWindowMapping({ startOffset: 0.5 })).message).toMatch(/startOffset/);
+    expect(thrown(() => multiRun({ maxPartitionsPerRun: 0 })).message).toMatch(/maxPartitionsPerRun/);
   });
 });
 
@@ -184,15 +174,13 @@ describe("partitioned assets", () => {
     const plain = asset("plain", () => 1);
     const raw = asset("raw", { partitions: days }, () => 1);
     const mapsPlain = asset("maps_plain", { partitions: days, ins: { plain: { asset: plain, mapping: timeWindowMapping() } } }, () => 1);
-    expect(definitionError(() => new Definitions({ assets: [plain, mapsPlain] })).message).toMatch(/"plain", which is not partitioned/);
+    expect(thrown(() => new Definitions({ assets: [plain, mapsPlain] })).message).toMatch(/"plain", which is not partitioned/);
     const unpartitioned = asset(
       "unpartitioned",
       { ins: { raw: { asset: raw, mapping: timeWindowMapping({ startOffset: -1 }) } } },
       () => 1,
     );
-    expect(definitionError(() => new Definitions({ assets: [raw, unpartitioned] })).message).toMatch(
-      /is not partitioned, so its time_window/,
-    );
+    expect(thrown(() => new Definitions({ assets: [raw, unpartitioned] })).message).toMatch(/is not partitioned, so its time_window/);
     const twice = asset(
       "twice",
       {
@@ -201,9 +189,7 @@ describe("partitioned assets", () => {
       },
       () => 1,
     );
-    expect(definitionError(() => new Definitions({ assets: [raw, twice] })).message).toMatch(/two different partition mappings/);
-    expect(definitionError(() => asset("policy", { backfillPolicy: singleRun() }, () => 1)).message).toMatch(
-      /backfillPolicy needs partitions/,
-    );
+    expect(thrown(() => new Definitions({ assets: [raw, twice] })).message).toMatch(/two different partition mappings/);
+    expect(thrown(() => asset("policy", { backfillPolicy: singleRun() }, () => 1)).message).toMatch(/backfillPolicy needs partitions/);
   });
 });

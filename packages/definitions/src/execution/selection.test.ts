@@ -8,6 +8,7 @@ import { materialize } from "./materialize.js";
 import { multiAsset } from "../authoring/multi-asset.js";
 import { op } from "../authoring/op.js";
 import { resolveSelection, SelectionError } from "@strata/protocol";
+import { thrownOf } from "../testing/thrown.js";
 
 const upstream = asset("upstream", () => 1);
 const fixed = multiAsset({ name: "fixed", outs: { one: new AssetOut(), two: new AssetOut() } }, () => ({ one: 1, two: 2 }));
@@ -28,15 +29,7 @@ const sides = graphMultiAsset({ name: "sides", outs: { l: new AssetOut(), r: new
 const defs = new Definitions({ assets: [upstream, fixed, flexible, graph, sides] });
 const { manifest } = defs.manifest();
 
-function selectionError(keys: string[]): SelectionError {
-  try {
-    resolveSelection(manifest, keys);
-  } catch (error) {
-    if (error instanceof SelectionError) return error;
-    throw error;
-  }
-  throw new Error("expected a SelectionError");
-}
+const selectionError = (keys: string[]) => thrownOf(SelectionError, () => resolveSelection(manifest, keys));
 
 describe("selection rules", () => {
   it("selects everything by default", () => {

@@ -3,12 +3,12 @@ import { describe, expect, it } from "vitest";
 import { AssetIn } from "../authoring/asset-in.js";
 import { asset } from "../authoring/asset.js";
 import { singleRun } from "../authoring/backfill-policy.js";
-import { DefinitionError } from "../authoring/definition-error.js";
 import { Definitions } from "../authoring/definitions.js";
 import { identityMapping, multiPartitionMapping, timeWindowMapping } from "../authoring/partition-mapping.js";
 import { dailyPartitions, multiPartitions, staticPartitions } from "../authoring/partitions.js";
 import { InMemoryIOManager } from "../io/in-memory-io-manager.js";
 import { materialize } from "./materialize.js";
+import { thrown } from "../testing/thrown.js";
 
 const days = dailyPartitions({ start: "2024-01-01", end: "2024-02-01", timezone: "UTC" });
 const yesterday = () => timeWindowMapping({ startOffset: -1, endOffset: -1 });
@@ -30,16 +30,6 @@ const runningTotal = (options: { backfillPolicy?: ReturnType<typeof singleRun> }
       return out;
     },
   );
-
-function definitionError(make: () => unknown): DefinitionError {
-  try {
-    make();
-  } catch (error) {
-    if (error instanceof DefinitionError) return error;
-    throw error;
-  }
-  throw new Error("expected a DefinitionError");
-}
 
 describe("a self-dependent partitioned asset", () => {
   it("is allowed with a mapping to earlier partitions; the manifest carries the dependency, the steps have no self-edge", () => {
@@ -134,7 +124,7 @@ describe("a self-dependent partitioned asset", () => {
       },
       () => 1,
     );
-    expect(definitionError(() => new Definitions({ assets: [same] })).message).toMatch(/time dimension "date"/);
+    expect(thrown(() => new Definitions({ assets: [same] })).message).toMatch(/time dimension "date"/);
   });
 
   it("refuses a self-dependency that would make a partition read itself, or an unpartitioned one, with a clear DefinitionError", () => {
@@ -164,7 +154,7 @@ describe("a self-dependent partitioned asset", () => {
       ],
     ];
     for (const [name, make, message] of cases) {
-      const error = definitionError(() => new Definitions({ assets: [make() as ReturnType<typeof runningTotal>] }));
+      const error = thrown(() => new Definitions({ assets: [make() as ReturnType<typeof runningTotal>] }));
       expect({ name, code: error.code }).toEqual({ name, code: "self_dependency" });
       expect(error.message).toMatch(/^asset "me": depends on itself/);
       expect(error.message).toMatch(message);
