@@ -1,6 +1,6 @@
 import { AutomationCondition as AC } from "@strata/protocol";
 import { afterAll, describe, expect, it } from "vitest";
-import { manifestOf } from "../src/testing/manifests.js";
+import { DAILY_JANUARY_UTC, manifestOf } from "../src/testing/manifests.js";
 import { playNextRun } from "../src/testing/played-run.js";
 import type { TestApp } from "../src/testing/test-app.js";
 import { createAutomationTestApp } from "../src/testing/automation-app.js";
@@ -9,15 +9,8 @@ import { testDialect } from "../src/testing/test-database.js";
 // The acceptance scenarios for the condition evaluator, through the server's tick loop
 // with an injected clock (each location its own app: a tick covers every location).
 const INTERVAL = 30_000;
-const DAILY_2024_UTC = {
-  kind: "time_window",
-  cron: "0 0 * * *",
-  start: "2024-01-01T00:00:00",
-  end: null,
-  timezone: "UTC",
-  format: "yyyy-MM-dd",
-  endOffset: 0,
-};
+/** Daily partitions in UTC from 2024 on, with no end. */
+const DAILY_2024_UTC = { ...DAILY_JANUARY_UTC, end: null };
 
 interface Scenario {
   app: TestApp;
