@@ -4,6 +4,7 @@ import { DAILY_Q1_BERLIN, manifestOf, REGISTER } from "../src/testing/manifests.
 import { runStartPayload } from "../src/testing/events.js";
 import type { TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
+import { type ClaimedRun, claimRunAs, reportRunEventsAs } from "./support/location-worker.js";
 
 // Daily partitions in Europe/Berlin for Q1 2024 (91 keys; `end` is exclusive).
 const DAILY = DAILY_Q1_BERLIN;
@@ -14,7 +15,6 @@ const YESTERDAY = { kind: "time_window", startOffset: -1, endOffset: -1, allowNo
 
 let app: TestApp;
 let worker: string;
-const W = "worker-1";
 beforeAll(async () => {
   ({ app, worker } = await createLocationTestApp("fills", [
     // One pair per scenario, so that statuses of one do not leak into another.
@@ -55,32 +55,14 @@ const backfill = async (id: string) => {
   return result.data!.backfill;
 };
 
-interface Claimed {
-  id: string;
-  stepKeys: string[];
-  assetKeys: string[];
-  partitionKey: string | null;
-  partitionRange: { from: string; to: string } | null;
-}
+type Claimed = ClaimedRun;
 
 /** The coordinator admits what is queued, then the worker claims the next run (or null). */
 const claim = async (): Promise<Claimed | null> => {
   await app.runs.tick();
-  const result = await app.gql(
-    `mutation($w: String!) { claimRun(location: "fills", workerId: $w) { ... on ClaimRunResult { run { id stepKeys assetKeys partitionKey partitionRange { from to } } } } }`,
-    { w: W },
-    worker,
-  );
-  return result.data!.claimRun.run;
+  return claimRunAs(app, "fills", worker);
 };
-const report = async (id: string, events: unknown[]) =>
-  (
-    await app.gql(
-      `mutation($id: ID!, $w: String!, $e: [RunEventInput!]!) { reportRunEvents(runId: $id, workerId: $w, events: $e) { __typename ... on Error { message } } }`,
-      { id, w: W, e: events },
-      worker,
-    )
-  ).data!.reportRunEvents;
+const report = (id: string, events: unknown[]) => reportRunEventsAs(app, worker, id, events);
 
 let t = Date.now();
 const partitionsOf = (run: Claimed) =>

@@ -4,6 +4,7 @@ import { DAILY_Q1_BERLIN } from "../src/testing/manifests.js";
 import { runStartPayload } from "../src/testing/events.js";
 import type { TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
+import { claimRunAs, reportRunEventsAs } from "./support/location-worker.js";
 
 // Daily partitions in Europe/Berlin for Q1 2024 (`end` is exclusive), the spec's scenario.
 const DAILY = DAILY_Q1_BERLIN;
@@ -11,7 +12,6 @@ const CUSTOMERS = { kind: "dynamic", name: "customers" };
 
 let app: TestApp;
 let worker: string;
-const W = "worker-1";
 beforeAll(async () => {
   ({ app, worker } = await createLocationTestApp("parts", [
     { key: "daily", partitions: DAILY },
@@ -28,22 +28,13 @@ const LAUNCH = `mutation($keys: [String!]!, $p: String, $r: PartitionKeyRangeInp
     ... on Error { message code } ... on PartitionKeysNotFoundError { keys } ... on AssetNotPartitionedError { assetKeys } } }`;
 const launch = async (keys: string[], p?: string, r?: { from: string; to: string }, tags?: Record<string, string>) =>
   (await app.gql(LAUNCH, { keys, p, r, tags })).data!.launchRun;
-const claim = async () =>
-  (
-    await app.gql(
-      `mutation($w: String!) { claimRun(location: "parts", workerId: $w) { ... on ClaimRunResult { run { id stepKeys assetKeys partitionKey partitionRange { from to } } } } }`,
-      { w: W },
-      worker,
-    )
-  ).data!.claimRun.run;
-const report = async (id: string, events: unknown[]) =>
-  (
-    await app.gql(
-      `mutation($id: ID!, $w: String!, $e: [RunEventInput!]!) { reportRunEvents(runId: $id, workerId: $w, events: $e) { __typename ... on Error { message } } }`,
-      { id, w: W, e: events },
-      worker,
-    )
-  ).data!.reportRunEvents;
+/** The next run the worker claims: every test here has queued one. */
+const claim = async () => {
+  const run = await claimRunAs(app, "parts", worker);
+  expect(run).not.toBeNull();
+  return run!;
+};
+const report = (id: string, events: unknown[]) => reportRunEventsAs(app, worker, id, events);
 const STATUS = `query($key: String!, $from: String, $to: String) { asset(key: $key) { ... on Asset {
   partitionStatus(from: $from, to: $to) { ranges { status startKey endKey count startIndex endIndex start end } counts { materialized failed inProgress missing total } } } } }`;
 const ranges = async (key: string, from?: string, to?: string) => {
