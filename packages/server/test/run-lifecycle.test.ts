@@ -45,6 +45,14 @@ const settle = () => new Promise((r) => setTimeout(r, 60));
 async function drain() {
   await app.db.sql.query(`UPDATE "Run" SET status = 'CANCELED', "endedAt" = now() WHERE status NOT IN ('SUCCESS', 'FAILURE', 'CANCELED')`);
 }
+/** With every earlier run ended, launches a run of `keys` that worker W then claims; answers its id. */
+async function claimedRun(keys: string[]): Promise<string> {
+  await drain();
+  const id = await launch(keys);
+  await settle();
+  await claim();
+  return id;
+}
 
 let t = Date.now();
 const e = (seq: number, type: string, extra: Record<string, unknown> = {}) => ({ seq, type, timestamp: t++, payload: {}, ...extra });
@@ -201,10 +209,7 @@ describe(`terminating (${testDialect})`, () => {
 
 describe(`a run the worker ends (${testDialect})`, () => {
   it("a failure outside any step: the running step FAILURE, the never-started ones SKIPPED, each with an end time", async () => {
-    await drain();
-    const id = await launch(["a", "b", "c"]);
-    await settle();
-    await claim();
+    const id = await claimedRun(["a", "b", "c"]);
     await report(id, [
       start(id, ["a", "b", "c"]),
       e(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } }),
@@ -232,10 +237,7 @@ describe(`re-execution (${testDialect})`, () => {
     __typename ... on Error { message } ... on Run { id parentRunId rootRunId reexecutionStrategy stepKeys tags } } }`;
 
   it("FROM_FAILURE re-runs the failed step and what follows, loading the rest from the parent", async () => {
-    await drain();
-    const id = await launch(["a", "b", "c"]);
-    await settle();
-    await claim();
+    const id = await claimedRun(["a", "b", "c"]);
     const events = [
       start(id, ["a", "b", "c"]),
       e(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } }),
@@ -270,10 +272,7 @@ describe(`re-execution (${testDialect})`, () => {
   });
 
   it("says so when there is nothing to re-execute, and refuses an unfinished run", async () => {
-    await drain();
-    const id = await launch(["a"]);
-    await settle();
-    await claim();
+    const id = await claimedRun(["a"]);
     const running = (await gqlAs(REEXECUTE, { id, s: "FROM_FAILURE" })).data!.reexecuteRun;
     expect(running).toMatchObject({ __typename: "RunStatusError" });
     await report(id, [
@@ -292,10 +291,7 @@ describe(`re-execution (${testDialect})`, () => {
   it("SELECTED_STEPS re-runs exactly the chosen steps, and refuses steps the parent did not run", async () => {
     const SELECTED = `mutation($id: ID!, $steps: [String!]) { reexecuteRun(runId: $id, strategy: SELECTED_STEPS, stepKeys: $steps) {
       __typename ... on Error { message } ... on InvalidArgumentError { argument } ... on Run { id reexecutionStrategy stepKeys } } }`;
-    await drain();
-    const id = await launch(["a", "b", "c"]);
-    await settle();
-    await claim();
+    const id = await claimedRun(["a", "b", "c"]);
     await report(id, [
       start(id, ["a", "b", "c"]),
       ...["a", "b", "c"].flatMap((step, i) => [
@@ -326,10 +322,7 @@ describe(`re-execution (${testDialect})`, () => {
 
 describe(`run event streams (${testDialect})`, () => {
   it("replay the backlog, then stream live events, each once and in order, and end after the last", async () => {
-    await drain();
-    const id = await launch(["a"]);
-    await settle();
-    await claim();
+    const id = await claimedRun(["a"]);
     await report(id, [start(id, ["a"]), e(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } })]);
     const stream = await app.subscribe(`subscription($id: ID!) { runEvents(runId: $id, after: 1) { seq type } }`, { id });
     expect((await stream.next()).data!.runEvents).toEqual({ seq: 2, type: "STEP_START" });
