@@ -12,6 +12,7 @@ import {
   type StatusRange,
   statusRanges,
 } from "../src/partitions/status.js";
+import { seededRandom } from "../src/testing/seeded-random.js";
 import { openTestDatabase, testDialect } from "../src/testing/test-database.js";
 
 /**
@@ -75,17 +76,6 @@ class Model {
   }
 }
 
-/** A small seeded generator (mulberry32): a failure replays. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 let db: Database;
 let space: PartitionSpace;
 beforeAll(async () => {
@@ -93,6 +83,10 @@ beforeAll(async () => {
   space = await loadSpace(db.sql, HOURLY);
 });
 afterAll(() => db.close());
+
+/** markMaterialized's rows for these partitions of `assetKey`, by `runId`, each materialization's id from `id`. */
+const materializedRows = (assetKey: string, indexes: readonly number[], runId: string | null, id: (i: number) => string = String) =>
+  indexes.map((i) => ({ assetKey, partition: space.keyAt(i), timeIndex: i, materializationId: id(i), runId }));
 
 /** Ranges as stored: each inside one block, none overlapping, nothing left to rebuild. */
 async function checkStorage(sql: Sql, assetKey: string): Promise<void> {
@@ -115,7 +109,7 @@ describe(`partition status ranges (${testDialect})`, () => {
   it("follow random launches, materializations and run ends exactly, per block and across blocks", async () => {
     const asset = "ranges/random";
     const model = new Model();
-    const next = random(20261202);
+    const next = seededRandom(20261202);
     const int = (n: number) => Math.floor(next() * n);
     // Indexes near a block's edge half of the time: that is where ranges are cut and rejoined.
     const pick = () =>
@@ -157,13 +151,7 @@ describe(`partition status ranges (${testDialect})`, () => {
             const indexes = runId && held.length && next() < 0.8 ? held.filter(() => next() < 0.6) : span();
             await markMaterialized(
               tx,
-              indexes.map((i) => ({
-                assetKey: asset,
-                partition: space.keyAt(i),
-                timeIndex: i,
-                materializationId: String(++materialization),
-                runId,
-              })),
+              materializedRows(asset, indexes, runId, () => String(++materialization)),
             );
             effects.push(() => model.materialized(runId, indexes));
             // A run's last report also ends it, in the same transaction.
@@ -200,10 +188,7 @@ describe(`partition status ranges (${testDialect})`, () => {
   it("joins a range cut at a block's edge, and clips ranges to the asked window", async () => {
     const asset = "ranges/edges";
     const indexes = Array.from({ length: 2_000 }, (_, k) => 500 + k);
-    await markMaterialized(
-      db.sql,
-      indexes.map((i) => ({ assetKey: asset, partition: space.keyAt(i), timeIndex: i, materializationId: String(i), runId: null })),
-    );
+    await markMaterialized(db.sql, materializedRows(asset, indexes, null));
     const stored = await db.sql.query(`SELECT 1 FROM "PartitionStatusRange" WHERE "assetKey" = $1`, [asset]);
     expect(stored).toHaveLength(3); // 500..1023, 1024..2047 and 2048..2499
     expect(await statusRanges(db.sql, asset, space, { start: 0, end: space.count - 1 })).toEqual([
@@ -237,7 +222,7 @@ describe(`partition status ranges (${testDialect})`, () => {
         ),
       );
       for (const r of runs) model.inProgress(r.runId, r.indexes);
-      const next = random(7);
+      const next = seededRandom(7);
       const ends = runs.map((r) => ({
         ...r,
         status: (["SUCCESS", "FAILURE", "CANCELED"] as const)[Math.floor(next() * 3)]!,
@@ -247,16 +232,7 @@ describe(`partition status ranges (${testDialect})`, () => {
       await Promise.all([
         ...ends.map((end) =>
           db.sql.transaction(async (tx) => {
-            await markMaterialized(
-              tx,
-              end.some.map((i) => ({
-                assetKey: asset,
-                partition: space.keyAt(i),
-                timeIndex: i,
-                materializationId: String(i),
-                runId: end.runId,
-              })),
-            );
+            await markMaterialized(tx, materializedRows(asset, end.some, end.runId));
             await settleRunPartitions(tx, end.runId, end.status);
           }),
         ),
@@ -264,17 +240,7 @@ describe(`partition status ranges (${testDialect})`, () => {
         ...[0, 1].map((k) =>
           db.sql.transaction(async (tx) => {
             const order = k === 0 ? [far, [10, 11]] : [[20, 21], far.map((i) => i + 10)];
-            for (const indexes of order)
-              await markMaterialized(
-                tx,
-                indexes.map((i) => ({
-                  assetKey: asset,
-                  partition: space.keyAt(i),
-                  timeIndex: i,
-                  materializationId: String(i),
-                  runId: null,
-                })),
-              );
+            for (const indexes of order) await markMaterialized(tx, materializedRows(asset, indexes, null));
           }),
         ),
       ]);
