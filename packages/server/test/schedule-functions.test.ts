@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AutomationService, LocationTick } from "../src/automation/automation-service.js";
-import { manifestHash } from "../src/catalog/manifest.js";
-import { manifestOf } from "../src/testing/manifests.js";
+import { DAILY_JANUARY_UTC } from "../src/testing/manifests.js";
+import { manifestWith } from "./support/manifest-with.js";
 import type { TestApp } from "../src/testing/test-app.js";
 import { createAutomationTestApp } from "../src/testing/automation-app.js";
 import { testDialect } from "../src/testing/test-database.js";
@@ -19,23 +19,16 @@ let automation: AutomationService;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const { manifest } = manifestOf([{ key: "x" }, { key: "y" }]);
   const schedule = { tags: { team: "sales" }, description: null, defaultStatus: "RUNNING" };
-  const withSchedules = {
-    ...manifest,
-    manifestVersion: 6,
+  const registration = manifestWith([{ key: "x" }, { key: "y" }], 6, {
     schedules: [
       // 02:30 does not exist in New York on 2025-03-09 (clocks jump 02:00 -> 03:00).
       { ...schedule, name: "dst", cron: "30 2 * * *", timezone: "America/New_York", targets: ["x"], function: { timeoutMs: TIMEOUT } },
       // A schedule as data beside it, unchanged.
       { ...schedule, name: "plain", cron: "0 9 * * *", timezone: "UTC", targets: ["y"] },
     ],
-  };
-  ({ app, worker, automation, close } = await createAutomationTestApp(
-    "fn",
-    { manifest: withSchedules, hash: manifestHash(withSchedules) },
-    () => clock,
-  ));
+  });
+  ({ app, worker, automation, close } = await createAutomationTestApp("fn", registration, () => clock));
 });
 afterAll(() => close());
 
@@ -189,19 +182,8 @@ describe(`schedule functions over a time-partitioned target (${testDialect})`, (
   let loop: AutomationService;
   let closeDaily: () => Promise<void>;
   beforeAll(async () => {
-    const daily = {
-      kind: "time_window",
-      cron: "0 0 * * *",
-      start: "2025-03-20T00:00:00",
-      end: null,
-      timezone: "UTC",
-      format: "yyyy-MM-dd",
-      endOffset: 0,
-    };
-    const { manifest } = manifestOf([{ key: "p", partitions: daily }]);
-    const withSchedule = {
-      ...manifest,
-      manifestVersion: 6,
+    const daily = { ...DAILY_JANUARY_UTC, start: "2025-03-20T00:00:00", end: null };
+    const registration = manifestWith([{ key: "p", partitions: daily }], 6, {
       schedules: [
         {
           name: "noon",
@@ -214,13 +196,13 @@ describe(`schedule functions over a time-partitioned target (${testDialect})`, (
           function: { timeoutMs: TIMEOUT },
         },
       ],
-    };
+    });
     ({
       app: partitioned,
       worker: token,
       automation: loop,
       close: closeDaily,
-    } = await createAutomationTestApp("daily", { manifest: withSchedule, hash: manifestHash(withSchedule) }, () => at));
+    } = await createAutomationTestApp("daily", registration, () => at));
     await loop.tick(); // the schedule starts from here
   });
   afterAll(() => closeDaily());

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AutomationService, type LocationTick } from "../src/automation/automation-service.js";
-import { manifestHash } from "../src/catalog/manifest.js";
-import { DAILY_JANUARY_UTC, manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { DAILY_JANUARY_UTC, REGISTER } from "../src/testing/manifests.js";
+import { manifestWith } from "./support/manifest-with.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 
@@ -13,14 +13,13 @@ let clock = Date.parse("2024-01-10T00:30:00Z");
 let automation: AutomationService;
 
 function withSchedules(schedules: object[]) {
-  const { manifest } = manifestOf([
+  const assets = [
     { key: "daily", partitions: DAILY_JANUARY_UTC },
     { key: "daily_report", deps: ["daily"], partitions: DAILY_JANUARY_UTC },
     { key: "regional", partitions: REGIONS },
     { key: "plain" },
-  ]);
-  const full = { ...manifest, manifestVersion: 4, schedules };
-  return { manifest: full, hash: manifestHash(full) };
+  ];
+  return manifestWith(assets, 4, { schedules });
 }
 
 async function register(schedules: object[]) {

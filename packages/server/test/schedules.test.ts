@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AutomationService, type LocationTick } from "../src/automation/automation-service.js";
-import { manifestHash } from "../src/catalog/manifest.js";
-import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { REGISTER } from "../src/testing/manifests.js";
+import { manifestWith } from "./support/manifest-with.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 
@@ -19,21 +19,14 @@ let automation: AutomationService;
 
 beforeAll(async () => {
   app = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
-  const { manifest } = manifestOf([{ key: "a" }, { key: "b" }]);
   const schedule = { tags: { team: "sales" }, description: null, timezone: "UTC", defaultStatus: "RUNNING" };
-  const withSchedules = {
-    ...manifest,
-    manifestVersion: 4,
+  const registration = manifestWith([{ key: "a" }, { key: "b" }], 4, {
     schedules: [
       { ...schedule, name: "morning", cron: "0 9 * * *", targets: ["a"] },
       { ...schedule, name: "off", cron: "0 * * * *", targets: ["b"], defaultStatus: "STOPPED" },
     ],
-  };
-  const registered = await app.gql(
-    REGISTER,
-    { name: "sched", manifest: withSchedules, hash: manifestHash(withSchedules) },
-    await app.token("location:sched"),
-  );
+  });
+  const registered = await app.gql(REGISTER, { name: "sched", ...registration }, await app.token("location:sched"));
   expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
   automation = service();
 });

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AutomationService, LocationTick } from "../src/automation/automation-service.js";
 import type { SensorTickOutcome } from "../src/automation/sensor-tick.js";
-import { manifestHash } from "../src/catalog/manifest.js";
-import { manifestOf } from "../src/testing/manifests.js";
+import { manifestWith } from "./support/manifest-with.js";
 import type { TestApp } from "../src/testing/test-app.js";
 import { createAutomationTestApp } from "../src/testing/automation-app.js";
 import { testDialect } from "../src/testing/test-database.js";
@@ -17,22 +16,14 @@ let automation: AutomationService;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const { manifest } = manifestOf([{ key: "x" }, { key: "y" }]);
   const sensor = { description: null, targets: ["x"], defaultStatus: "RUNNING", minimumIntervalMs: INTERVAL };
-  const withSensors = {
-    ...manifest,
-    manifestVersion: 5,
+  const registration = manifestWith([{ key: "x" }, { key: "y" }], 5, {
     sensors: [
       { ...sensor, name: "files", timeoutMs: 10_000 },
       { ...sensor, name: "off", timeoutMs: 10_000, defaultStatus: "STOPPED" },
     ],
-  };
-  ({ app, worker, automation, close } = await createAutomationTestApp(
-    "sense",
-    { manifest: withSensors, hash: manifestHash(withSensors) },
-    () => clock,
-    { intervalMs: INTERVAL },
-  ));
+  });
+  ({ app, worker, automation, close } = await createAutomationTestApp("sense", registration, () => clock, { intervalMs: INTERVAL }));
 });
 afterAll(() => close());
 
