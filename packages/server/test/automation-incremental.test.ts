@@ -2,7 +2,7 @@ import { AutomationCondition as AC, type AutomationEvaluation } from "@strata/pr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AutomationService } from "../src/automation/automation-service.js";
 import { type AutomationLocation, dryRunLocation } from "../src/automation/tick.js";
-import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { DAILY_JANUARY_UTC, manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { playNextRun, type PlayedRun } from "../src/testing/played-run.js";
 import { seededRandom } from "../src/testing/seeded-random.js";
 import type { TestApp } from "../src/testing/test-app.js";
@@ -18,15 +18,8 @@ const INTERVAL = 30_000;
 const TICKS = 80;
 const LAYERS = 5;
 const WIDTH = 8;
-const DAILY = {
-  kind: "time_window",
-  cron: "0 0 * * *",
-  start: "2025-12-01T00:00:00",
-  end: null,
-  timezone: "UTC",
-  format: "yyyy-MM-dd",
-  endOffset: 0,
-};
+/** Daily partitions in UTC from December 2025 on, with no end. */
+const DAILY = { ...DAILY_JANUARY_UTC, start: "2025-12-01T00:00:00", end: null };
 
 const keyOf = (n: number) => `n${String(n).padStart(2, "0")}`;
 const partitioned = (n: number) => n >= WIDTH && n % 11 === 3;
