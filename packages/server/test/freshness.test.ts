@@ -77,19 +77,17 @@ describe("freshness", () => {
       nextTransitionAt: new Date(t0 + 30 * MIN).toISOString(),
     });
 
-    clock.advanceTo(t0 + 30 * MIN + 500);
-    await service.idle();
-    const warn = (await events.next()).data!.freshnessChanged;
-    expect(warn.state).toBe("WARN");
-    expect(Date.parse(warn.since) - (t0 + 30 * MIN)).toBeLessThan(1000);
-    expect(clock.armed).toBe(1);
-
-    clock.advanceTo(t0 + 60 * MIN + 500);
-    await service.idle();
-    const fail = (await events.next()).data!.freshnessChanged;
-    expect(fail.state).toBe("FAIL");
-    expect(Date.parse(fail.since) - (t0 + 60 * MIN)).toBeLessThan(1000);
-    expect(clock.armed).toBe(0);
+    /** Just past `deadline`: the service's event says `state` since the deadline, and `armed` timers are left. */
+    const expectTransition = async (deadline: number, state: string, armed: number) => {
+      clock.advanceTo(deadline + 500);
+      await service.idle();
+      const changed = (await events.next()).data!.freshnessChanged;
+      expect(changed.state).toBe(state);
+      expect(Date.parse(changed.since) - deadline).toBeLessThan(1000);
+      expect(clock.armed).toBe(armed);
+    };
+    await expectTransition(t0 + 30 * MIN, "WARN", 1);
+    await expectTransition(t0 + 60 * MIN, "FAIL", 0);
 
     const failing = await app.gql(`{ assets(freshness: FAIL) { edges { node { key } } } }`);
     expect(failing.data!.assets.edges.map((e: { node: { key: string } }) => e.node.key)).toEqual(["fresh/a"]);
