@@ -109,6 +109,33 @@ async function report(server: StrataServer, runId: string, events: unknown[], wo
   expect(data.reportRunEvents.__typename).toBe("RunReport");
 }
 
+/**
+ * A graphql-ws subscriber of the run's events on `servers.ws` (added to `clients`, which the suite
+ * disposes) and a graphql-sse one on `servers.sse`, both live once they have the first `backlog`;
+ * `expectEnded` expects each to have received `stored` when the run ended, then closes the SSE one.
+ */
+async function subscribeOverBoth(
+  servers: { ws: StrataServer; sse: StrataServer },
+  clients: Client[],
+  admin: string,
+  runId: string,
+  backlog: number,
+) {
+  const ws = wsClient(servers.ws, { authorization: `Bearer ${admin}` });
+  clients.push(ws);
+  const sse = sseClient(servers.sse, admin);
+  const overWs = follow(ws.iterate({ query: RUN_EVENTS, variables: { id: runId } }), backlog);
+  const overSse = follow(sse.iterate({ query: RUN_EVENTS, variables: { id: runId } }), backlog);
+  await Promise.all([overWs.live, overSse.live]);
+  return {
+    async expectEnded(stored: unknown[]) {
+      expect(await overWs.ended).toEqual(stored);
+      expect(await overSse.ended).toEqual(stored);
+      sse.dispose();
+    },
+  };
+}
+
 const storedLog = async (server: StrataServer, runId: string, admin: string) =>
   (await call(server, `query($id: ID!) { run(id: $id) { ... on Run { events { ${EVENT_FIELDS} } } } }`, { id: runId }, admin)).run
     .events as unknown[];
@@ -135,19 +162,12 @@ describe(`subscriptions over WebSocket (graphql-transport-ws) on a real port (${
   it("gives a graphql-ws client and a graphql-sse client the same events, identical to the stored log", async () => {
     const [before, ...after] = runLog(runId);
     await report(server, runId, before!, worker);
-    const ws = wsClient(server, { authorization: `Bearer ${admin}` });
-    clients.push(ws);
-    const sse = sseClient(server, admin);
-    const overWs = follow(ws.iterate({ query: RUN_EVENTS, variables: { id: runId } }), before!.length);
-    const overSse = follow(sse.iterate({ query: RUN_EVENTS, variables: { id: runId } }), before!.length);
-    await Promise.all([overWs.live, overSse.live]);
+    const subscribers = await subscribeOverBoth({ ws: server, sse: server }, clients, admin, runId, before!.length);
     for (const batch of after) await report(server, runId, batch, worker);
 
     const stored = await storedLog(server, runId, admin);
     expect(stored.map((e: any) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-    expect(await overWs.ended).toEqual(stored);
-    expect(await overSse.ended).toEqual(stored);
-    sse.dispose();
+    await subscribers.expectEnded(stored);
   });
 
   it("resumes after a given seq, with the token as `token` in the connection payload", async () => {
@@ -254,20 +274,13 @@ describe.skipIf(!redisUrl || !adminUrl)(
       const [before, ...after] = runLog(runId);
       await report(b, runId, before!, worker);
 
-      const ws = wsClient(a, { authorization: `Bearer ${admin}` });
-      clients.push(ws);
-      const sse = sseClient(b, admin);
-      const overWs = follow(ws.iterate({ query: RUN_EVENTS, variables: { id: runId } }), before!.length);
-      const overSse = follow(sse.iterate({ query: RUN_EVENTS, variables: { id: runId } }), before!.length);
-      await Promise.all([overWs.live, overSse.live]);
+      const subscribers = await subscribeOverBoth({ ws: a, sse: b }, clients, admin, runId, before!.length);
       // Alternate replicas: each subscriber receives some batches only through Redis.
       for (const [i, batch] of after.entries()) await report(i % 2 === 0 ? b : a, runId, batch, worker);
 
       const stored = await storedLog(a, runId, admin);
       expect(stored).toHaveLength(12);
-      expect(await overWs.ended).toEqual(stored);
-      expect(await overSse.ended).toEqual(stored);
-      sse.dispose();
+      await subscribers.expectEnded(stored);
     });
   },
 );
