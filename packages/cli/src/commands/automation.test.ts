@@ -1,7 +1,7 @@
 import { AutomationCondition } from "@strata/protocol";
 import { manifestOf } from "@strata/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../testing/run-cli.js";
+import { runCli, runCliOk } from "../testing/run-cli.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
 
 let t: TestServer;
@@ -21,9 +21,7 @@ afterAll(() => t.close());
 
 describe("strata automation", () => {
   it("why prints the last evaluation: requested or not, and the condition tree with counts per node", async () => {
-    const { code, stdout } = await runCli(["automation", "why", "b", ...as()]);
-    expect(code).toBe(0);
-    const lines = stdout.trimEnd().split("\n");
+    const { stdout, lines } = await runCliOk(["automation", "why", "b", ...as()]);
     expect(lines[0]).toMatch(/^b: eager \(next tick \d{4}-\d\d-\d\dT/);
     expect(lines[1]).toMatch(/^Tick \d+ \(SUCCESS, (just now|\d+ min ago)\): requested → run [0-9a-f-]{36}$/);
     expect(lines[3]).toMatch(/^CONDITION\s+TRUE\s+OF$/);
@@ -37,9 +35,7 @@ describe("strata automation", () => {
   });
 
   it("ticks lists ticks newest first; pause and resume switch a location's automation", async () => {
-    const { code, stdout } = await runCli(["automation", "ticks", "--location", "auto", ...as()]);
-    expect(code).toBe(0);
-    const lines = stdout.trimEnd().split("\n");
+    const { lines } = await runCliOk(["automation", "ticks", "--location", "auto", ...as()]);
     expect(lines[0]).toMatch(/^TICK\s+LOCATION\s+BY\s+STATUS\s+WHEN\s+REQUESTED\s+RUNS$/);
     expect(lines[1]).toMatch(/^\d+\s+auto\s+conditions\s+SUCCESS\s+(just now|\d+ min ago)\s+1\s+[0-9a-f-]{36}$/);
     expect(lines[2]).toMatch(/^\d+\s+auto\s+conditions\s+SKIPPED\s+(just now|\d+ min ago)\s+0$/);
@@ -62,9 +58,7 @@ describe("strata automation", () => {
     await t.server.automation.tick({ force: true });
     await t.client.reportMaterialization({ assetKey: "dry/a" });
     const runsBefore = (await t.client.runs({ first: 100 })).items.length;
-    const { code, stdout } = await runCli(["automation", "dry-run", "dry", ...as()]);
-    expect(code).toBe(0);
-    const lines = stdout.trimEnd().split("\n");
+    const { lines } = await runCliOk(["automation", "dry-run", "dry", ...as()]);
     expect(lines[0]).toBe("dry: the next tick would launch one run of dry/b");
     expect(lines[2]).toBe("dry/b: requested");
     expect(lines[4]).toMatch(/^eager \(and\)\s+1\s+1$/);

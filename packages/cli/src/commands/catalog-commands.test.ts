@@ -1,7 +1,7 @@
 import { asset, Definitions } from "@strata/definitions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import quickstart from "../../../../examples/quickstart/defs.js";
-import { runCli } from "../testing/run-cli.js";
+import { runCli, runCliOk } from "../testing/run-cli.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
 
 let t: TestServer;
@@ -24,9 +24,7 @@ afterAll(() => t.close());
 
 describe("strata assets search", () => {
   it("prints matching assets as an aligned table, with how many there are", async () => {
-    const { code, stdout } = await runCli(["assets", "search", "orders", ...as()]);
-    expect(code).toBe(0);
-    const lines = stdout.trimEnd().split("\n");
+    const { lines } = await runCliOk(["assets", "search", "orders", ...as()]);
     expect(lines[0]).toMatch(/^KEY\s+GROUP\s+KINDS\s+LOCATION\s+MATERIALIZED$/);
     expect(lines.slice(1, -2).map((l) => l.split(/\s+/).slice(0, 2))).toEqual([
       ["clean_orders", "sales"],
@@ -63,24 +61,21 @@ describe("strata assets search", () => {
   });
 
   it("says so when nothing matches", async () => {
-    const { code, stdout } = await runCli(["assets", "search", "no-such-thing-anywhere", ...as()]);
-    expect(code).toBe(0);
+    const { stdout } = await runCliOk(["assets", "search", "no-such-thing-anywhere", ...as()]);
     expect(stdout.trim()).toBe("No assets match.");
   });
 
   it("reads the server and token from STRATA_SERVER and STRATA_TOKEN", async () => {
-    const { code, stdout } = await runCli(["assets", "search", "--group", "marketing"], {
+    const { stdout } = await runCliOk(["assets", "search", "--group", "marketing"], {
       env: { STRATA_SERVER: t.url, STRATA_TOKEN: reader },
     });
-    expect(code).toBe(0);
     expect(stdout).toContain("campaign_roi");
   });
 });
 
 describe("strata assets show", () => {
   it("shows the definition, neighbours and materializations of one asset", async () => {
-    const { code, stdout } = await runCli(["assets", "show", "daily_revenue", ...as()]);
-    expect(code).toBe(0);
+    const { stdout } = await runCliOk(["assets", "show", "daily_revenue", ...as()]);
     expect(stdout).toMatch(/^daily_revenue\n {2}Revenue per day and country, in euros\./);
     expect(stdout).toMatch(/location\s+quickstart \(version 1, LOADED\)/);
     expect(stdout).toMatch(/multi-asset\s+revenue_stats \(runs whole\)/);
@@ -110,8 +105,7 @@ describe("strata assets show", () => {
 
 describe("strata lineage", () => {
   it("draws upstream and downstream trees across code locations", async () => {
-    const { code, stdout } = await runCli(["lineage", "clean_orders", ...as()]);
-    expect(code).toBe(0);
+    const { stdout } = await runCliOk(["lineage", "clean_orders", ...as()]);
     expect(stdout).toBe(
       [
         "Upstream (built from)",

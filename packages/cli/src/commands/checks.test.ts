@@ -1,6 +1,6 @@
 import { manifestOf } from "@strata/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../testing/run-cli.js";
+import { runCli, runCliOk } from "../testing/run-cli.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
 
 let t: TestServer;
@@ -27,9 +27,7 @@ afterAll(() => t.close());
 
 describe("strata checks list", () => {
   it("prints an asset's checks: blocking, latest result, severity and when, then its health", async () => {
-    const { code, stdout } = await runCli(["checks", "list", "sales/orders", ...as()]);
-    expect(code).toBe(0);
-    const lines = stdout.trimEnd().split("\n");
+    const { lines } = await runCliOk(["checks", "list", "sales/orders", ...as()]);
     expect(lines[0]).toMatch(/^CHECK\s+BLOCKING\s+LATEST\s+SEVERITY\s+WHEN$/);
     expect(lines[1]).toMatch(/^sales\/orders#no_nulls\s+yes\s+FAILED\s+ERROR\s+just now$/);
     expect(lines[2]).toMatch(/^sales\/orders#row_count\s+no\s+never run$/);
@@ -37,8 +35,7 @@ describe("strata checks list", () => {
   });
 
   it("without an asset, lists every asset that has checks, failing ones first", async () => {
-    const { code, stdout } = await runCli(["checks", "list", "--json", ...as()]);
-    expect(code).toBe(0);
+    const { stdout } = await runCliOk(["checks", "list", "--json", ...as()]);
     const listed = JSON.parse(stdout) as Array<{ assetKey: string; checkHealth: string; checks: Array<{ key: string }> }>;
     expect(listed.map((a) => [a.assetKey, a.checkHealth, a.checks.length])).toEqual([
       ["sales/orders", "FAILING", 2],
@@ -63,8 +60,7 @@ describe("strata assets search --check-health", () => {
 
 describe("strata checks run", () => {
   it("queues a run of checks alone, and refuses a check its asset evaluates in its own step", async () => {
-    const { code, stdout } = await runCli(["checks", "run", "sales/orders#no_nulls", "--json", ...as()]);
-    expect(code).toBe(0);
+    const { stdout } = await runCliOk(["checks", "run", "sales/orders#no_nulls", "--json", ...as()]);
     expect(JSON.parse(stdout)).toMatchObject({ stepKeys: ["sales/orders#no_nulls"], assetKeys: [], location: { name: "sales" } });
     const human = await runCli(["checks", "run", "sales/orders#no_nulls", ...as()]);
     expect(human.stdout).toMatch(/^Launched run \S+: 1 check of code location "sales" \((QUEUED|STARTING)\)/);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 
 /** The built binary, as users run it. */
 export const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
@@ -40,6 +41,16 @@ function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessE
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const cli = startCli(args, { timeoutMs: WAIT_MS, ...options });
   return cli.exited.then((code) => ({ code, stdout: cli.stdout, stderr: cli.stderr }));
+}
+
+/**
+ * Runs `node dist/bin.js ...args` to completion and expects it to exit 0 (its stderr is the
+ * failure's message); answers what it printed, and stdout's lines without the trailing newline.
+ */
+export async function runCliOk(args: string[], options: CliOptions = {}): Promise<CliResult & { lines: string[] }> {
+  const result = await runCli(args, options);
+  expect(result.code, result.stderr).toBe(0);
+  return { ...result, lines: result.stdout.trimEnd().split("\n") };
 }
 
 /**
