@@ -48,17 +48,9 @@ function writePieces(value: Record<string, unknown>, write: (piece: string) => v
     write("]");
     return;
   }
-  // The keys in the order canonicalJson lists them: sorted, then array indexes first (as any
-  // object lists them), `undefined` fields left out.
-  const ordered: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    const child = value[key];
-    if (child !== undefined) ordered[key] = child;
-  }
   write("{");
   let first = true;
-  for (const key of Object.keys(ordered)) {
-    const child = ordered[key];
+  for (const [key, child] of canonicalEntries(value)) {
     const text = isWalkable(child) ? null : childJson(key, child);
     if (text === undefined) continue;
     write(`${first ? "" : ","}${JSON.stringify(key)}:`);
@@ -78,4 +70,59 @@ function childJson(key: string, child: unknown): string | undefined {
   if ((typeof child !== "object" || child === null) && typeof child !== "bigint") return canonicalJson(child) as string;
   const text = canonicalJson({ [key]: child });
   return text === "{}" ? undefined : text.slice(JSON.stringify(key).length + 2, -1);
+}
+
+/**
+ * A top-level field's canonical text, or, for a field holding a list, each item's canonical text
+ * in order (a manifest's assets, steps…): what a delta registration reuses item by item.
+ */
+export type CanonicalField = readonly [key: string, text: string | readonly string[]];
+
+/**
+ * `canonicalJson(value)` split into its top-level fields, each list into its items' texts:
+ * `joinCanonicalFields` gives back exactly `canonicalJson(value)`. `null` when `value` is not a
+ * plain object (its text is `canonicalJson(value)`, with no fields to split).
+ *
+ * @example
+ * ```ts
+ * const fields = canonicalFields({ b: [{ y: 1, x: 2 }], a: 1 })!;
+ * fields; // [["a", "1"], ["b", ['{"x":2,"y":1}']]]
+ * joinCanonicalFields(fields); // '{"a":1,"b":[{"x":2,"y":1}]}'
+ * ```
+ */
+export function canonicalFields(value: unknown): CanonicalField[] | null {
+  if (!isWalkable(value) || Array.isArray(value)) return null;
+  const fields: CanonicalField[] = [];
+  for (const [key, child] of canonicalEntries(value)) {
+    if (Array.isArray(child) && isWalkable(child)) fields.push([key, child.map((item, i) => canonicalItem(item, i))]);
+    else {
+      const text = isWalkable(child) ? canonicalJson(child) : childJson(key, child);
+      if (text !== undefined) fields.push([key, text]);
+    }
+  }
+  return fields;
+}
+
+/** The canonical text of a list's item, as it stands at `index` in the list's text. */
+export function canonicalItem(item: unknown, index: number): string {
+  return isWalkable(item) ? canonicalJson(item) : (childJson(String(index), item) ?? "null");
+}
+
+/** The canonical text of the object whose fields these are (`canonicalFields`' inverse). */
+export function joinCanonicalFields(fields: readonly CanonicalField[]): string {
+  const parts = fields.map(([key, text]) => `${JSON.stringify(key)}:${typeof text === "string" ? text : `[${text.join(",")}]`}`);
+  return `{${parts.join(",")}}`;
+}
+
+/**
+ * An object's fields in canonical order (sorted, array indexes first, as any object lists
+ * them), `undefined` ones left out.
+ */
+function canonicalEntries(value: Record<string, unknown>): [string, unknown][] {
+  const ordered: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const child = value[key];
+    if (child !== undefined) ordered[key] = child;
+  }
+  return Object.entries(ordered);
 }

@@ -13,6 +13,17 @@
  * ```
  */
 export { canonicalJson } from "./canonical-json.js";
+export { canonicalFields, canonicalItem, joinCanonicalFields, writeCanonicalJson, type CanonicalField } from "./canonical-json-pieces.js";
+export {
+  DIGEST_LENGTH,
+  deltaSegment,
+  manifestDelta,
+  manifestDeltaSchema,
+  type DeltaRange,
+  type ManifestBase,
+  type ManifestDelta,
+  type ManifestDigests,
+} from "./manifest-delta.js";
 export {
   ASSET_KEY_PATTERN,
   assetKeySchema,
@@ -59,8 +70,11 @@ export {
 } from "./run-status.js";
 export {
   MANIFEST_VERSION,
+  MANIFEST_LISTS,
   MAX_MANIFEST_ASSETS,
   manifestAssetSchema,
+  manifestItemSchemas,
+  manifestOfParsedItemsSchema,
   manifestSchema,
   manifestVersionFor,
   manifestStepInputSchema,
@@ -70,6 +84,7 @@ export {
   SUPPORTED_MANIFEST_VERSIONS,
   type Manifest,
   type ManifestAsset,
+  type ManifestListName,
   type ManifestStep,
   type ManifestStepInput,
   type ManifestStepOutput,

@@ -149,38 +149,74 @@ export const manifestStepSchema = z.object({
   requiredResourceKeys: z.array(identifier),
 });
 
+/** The schema of each list of a manifest: what one item of `assets`, `steps`… must be. */
+export const manifestItemSchemas = {
+  assets: manifestAssetSchema,
+  steps: manifestStepSchema,
+  checks: manifestCheckSchema,
+  schedules: manifestScheduleSchema,
+  sensors: manifestSensorSchema,
+} as const;
+
+/** The lists of a manifest, whose items a delta registration can reuse from the version before. */
+export type ManifestListName = keyof typeof manifestItemSchemas;
+export const MANIFEST_LISTS = Object.keys(manifestItemSchemas) as ManifestListName[];
+
+type ItemSchemas = { [K in ManifestListName]: z.ZodType<z.output<(typeof manifestItemSchemas)[K]>, unknown> };
+
+/** The manifest's shape around its items, and the rules that span lists. */
+function manifestObject<S extends ItemSchemas>(items: S) {
+  return z
+    .object({
+      manifestVersion: z.number().int(),
+      /** Sorted by key. */
+      assets: z.array(items.assets).max(MAX_MANIFEST_ASSETS),
+      /** Sorted by key. */
+      steps: z.array(items.steps),
+      /** Asset checks, sorted by key. */
+      checks: z.array(items.checks).default([]),
+      /** Schedules, sorted by name (version 4; absent before, and when there are none). */
+      schedules: z.array(items.schedules).optional(),
+      /** Sensors, sorted by name (version 5; absent before, and when there are none). */
+      sensors: z.array(items.sensors).optional(),
+    })
+    .superRefine((manifest, ctx) => {
+      for (const problem of scheduleProblems(manifest.schedules ?? [], manifest.assets))
+        ctx.addIssue({
+          code: "custom",
+          path: ["schedules", ...problem.path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))],
+          message: problem.message,
+        });
+      for (const problem of sensorProblems(manifest.sensors ?? [], manifest.assets))
+        ctx.addIssue({
+          code: "custom",
+          path: ["sensors", ...problem.path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))],
+          message: problem.message,
+        });
+    });
+}
+
 /**
  * Everything the server knows about a code location's assets and steps. `manifestVersion` is
  * any integer here so a server can answer "version 2 is not supported" instead of a schema error.
  */
-export const manifestSchema = z
-  .object({
-    manifestVersion: z.number().int(),
-    /** Sorted by key. */
-    assets: z.array(manifestAssetSchema).max(MAX_MANIFEST_ASSETS),
-    /** Sorted by key. */
-    steps: z.array(manifestStepSchema),
-    /** Asset checks, sorted by key. */
-    checks: z.array(manifestCheckSchema).default([]),
-    /** Schedules, sorted by name (version 4; absent before, and when there are none). */
-    schedules: z.array(manifestScheduleSchema).optional(),
-    /** Sensors, sorted by name (version 5; absent before, and when there are none). */
-    sensors: z.array(manifestSensorSchema).optional(),
-  })
-  .superRefine((manifest, ctx) => {
-    for (const problem of scheduleProblems(manifest.schedules ?? [], manifest.assets))
-      ctx.addIssue({
-        code: "custom",
-        path: ["schedules", ...problem.path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))],
-        message: problem.message,
-      });
-    for (const problem of sensorProblems(manifest.sensors ?? [], manifest.assets))
-      ctx.addIssue({
-        code: "custom",
-        path: ["sensors", ...problem.path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p))],
-        message: problem.message,
-      });
-  });
+export const manifestSchema = manifestObject(manifestItemSchemas);
+
+/** An item some earlier parse already produced: taken as it is. */
+const parsedItem = <T>() => z.custom<T>(() => true);
+
+/**
+ * The manifest's own rules for one whose items were each parsed already (with
+ * `manifestItemSchemas`: a delta registration parses only the items it did not have): the
+ * same result as `manifestSchema` on the whole, without parsing every item again.
+ */
+export const manifestOfParsedItemsSchema = manifestObject({
+  assets: parsedItem<ManifestAsset>(),
+  steps: parsedItem<ManifestStep>(),
+  checks: parsedItem<z.output<typeof manifestCheckSchema>>(),
+  schedules: parsedItem<z.output<typeof manifestScheduleSchema>>(),
+  sensors: parsedItem<z.output<typeof manifestSensorSchema>>(),
+});
 
 /**
  * A code location's manifest.

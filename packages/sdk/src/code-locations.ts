@@ -1,3 +1,4 @@
+import { type ManifestBase, type ManifestDigests, manifestDelta } from "@strata/protocol";
 import type { ClientConnection } from "./client-connection.js";
 import type { CodeLocationFieldsFragment, CodeLocationQuery, RegisterCodeLocationMutation } from "./generated/graphql.js";
 import { unwrapResult, type Unwrapped } from "./result-union.js";
@@ -49,6 +50,12 @@ export interface RegisterCodeLocationInput {
   manifest: unknown;
   /** Its content hash; the same hash again is a no-op. */
   hash: string;
+  /**
+   * Its items' digests (`Definitions#digests`; `manifestHashAndDigests` in
+   * `@strata/protocol/hash`). With them, a location the server has an earlier version of sends
+   * only the items that changed; without, the whole manifest.
+   */
+  digests?: ManifestDigests;
 }
 
 /**
@@ -85,7 +92,9 @@ export interface CodeLocationMethods {
   /**
    * Registers a location's manifest, replacing its assets in one transaction. It first sends the
    * hash alone: a location whose server already has this manifest as its current version uploads
-   * nothing (one small round trip, however large the manifest); otherwise the manifest follows.
+   * nothing (one small round trip, however large the manifest). Otherwise, when the server has an
+   * earlier version, only what changed follows (a delta: the items that server lacks, the others
+   * referred to by position); else, or if the delta is refused, the whole manifest.
    * Throws `InvalidManifestError` (with `problems`) or `AssetKeyCollisionError` (with
    * `collisions`), and nothing is registered. Requires `location:<name>` or `admin`.
    *
@@ -131,9 +140,18 @@ export function codeLocationMethods({ sdk }: ClientConnection): CodeLocationMeth
       return unwrapResult(codeLocation, "CodeLocation");
     },
     async registerCodeLocation(input) {
-      const known = (await sdk.RegisterCodeLocation({ name: input.name, hash: input.hash })).registerCodeLocation;
+      const { name, hash } = input;
+      const known = (await sdk.RegisterCodeLocation({ name, hash, withBase: true })).registerCodeLocation;
       if (known.__typename !== "ManifestRequiredError") return unwrapResult(known, "RegisterCodeLocationSuccess");
-      const { registerCodeLocation } = await sdk.RegisterCodeLocation({ name: input.name, manifest: input.manifest, hash: input.hash });
+      const found = known.base && input.digests ? manifestDelta(input.manifest, input.digests, known.base as ManifestBase) : null;
+      if (found) {
+        const { registerCodeLocation } = await sdk.RegisterCodeLocation({ name, hash, delta: found.delta });
+        // The base moved on meanwhile, or the rebuilt manifest did not hash as this one (a digest
+        // collision): the whole manifest settles it. Any other refusal is the manifest's own.
+        if (registerCodeLocation.__typename !== "ManifestRequiredError" && !isHashMismatch(registerCodeLocation))
+          return unwrapResult(registerCodeLocation, "RegisterCodeLocationSuccess");
+      }
+      const { registerCodeLocation } = await sdk.RegisterCodeLocation({ name, manifest: input.manifest, hash });
       return unwrapResult(registerCodeLocation, "RegisterCodeLocationSuccess");
     },
     async reportCodeLocationHeartbeat(name) {
@@ -145,4 +163,8 @@ export function codeLocationMethods({ sdk }: ClientConnection): CodeLocationMeth
       return unwrapResult(reportCodeLocationLoadError, "CodeLocation");
     },
   };
+}
+
+function isHashMismatch(result: { __typename?: string; problems?: readonly { code: string }[] }): boolean {
+  return result.__typename === "InvalidManifestError" && (result.problems ?? []).some((p) => p.code === "hash_mismatch");
 }

@@ -2,14 +2,14 @@ import { AssetCheckDefinition } from "./asset-check.js";
 import type { AssetsDefinition } from "./assets-definition.js";
 import { buildManifest } from "./build-manifest.js";
 import { buildSteps } from "./build-steps.js";
-import { contentHash } from "@strata/protocol/hash";
+import { manifestHashAndDigests } from "@strata/protocol/hash";
 import { findCycle, manifestVersionFor, scheduleProblems, selfDependencyProblem } from "@strata/protocol";
 import { DefinitionError } from "./definition-error.js";
 import { cloneData } from "./manifest-data.js";
 import { ExecutionPlan } from "../execution/execution-plan.js";
 import { FilesystemIOManager } from "../io/filesystem-io-manager.js";
 import { DEFAULT_IO_MANAGER_KEY, type IOManager } from "../io/io-manager.js";
-import type { Manifest } from "@strata/protocol";
+import type { Manifest, ManifestDigests } from "@strata/protocol";
 import type { ResourceBinding } from "./resource.js";
 import { ScheduleDefinition } from "./schedule.js";
 import { SensorDefinition, sensorsManifest } from "./sensor.js";
@@ -63,6 +63,7 @@ export class Definitions {
   /** @internal True when the user chose the default IO manager rather than getting the filesystem one. */
   readonly defaultIOManagerIsExplicit: boolean;
   readonly #hash: string;
+  readonly #digests: ManifestDigests;
 
   constructor(options: DefinitionsOptions) {
     if (!options || !Array.isArray(options.assets)) throw new DefinitionError("invalid_option", "Definitions", "assets must be an array");
@@ -102,21 +103,38 @@ export class Definitions {
     checkAcyclic(manifest);
     this.#checkBindings(built.steps);
     this.plan = new ExecutionPlan(built, manifest);
-    this.#hash = contentHash(manifest);
+    // The items' digests come with the hash, from the same canonical text: a later registration
+    // sends the server only the items it lacks (a delta).
+    const { hash, digests } = manifestHashAndDigests(manifest);
+    this.#hash = hash;
+    this.#digests = digests;
   }
 
   /**
    * The manifest and its hash: sha256 of its canonical JSON, equal for equal definitions
-   * whatever order they were declared in.
+   * whatever order they were declared in; and its items' digests (`digests`).
    *
    * @example
    * ```ts
-   * const { manifest, hash } = defs.manifest();
-   * await client.registerLocation({ name: "sales", manifest, hash });
+   * const { manifest, hash, digests } = defs.manifest();
+   * await client.registerCodeLocation({ name: "sales", manifest, hash, digests });
    * ```
    */
-  manifest(): { manifest: Manifest; hash: string } {
-    return { manifest: cloneData(this.plan.manifest), hash: this.#hash };
+  manifest(): { manifest: Manifest; hash: string; digests: ManifestDigests } {
+    return { manifest: cloneData(this.plan.manifest), hash: this.#hash, digests: this.#digests };
+  }
+
+  /**
+   * Per list of the manifest (assets, steps…), each item's digest: what lets a registration
+   * send the server only the items it does not have (`StrataClient#registerCodeLocation`).
+   *
+   * @example
+   * ```ts
+   * await client.registerCodeLocation({ name: "sales", manifest, hash: defs.hash, digests: defs.digests });
+   * ```
+   */
+  get digests(): ManifestDigests {
+    return this.#digests;
   }
 
   /**

@@ -225,10 +225,10 @@ async function register(
 ): Promise<boolean> {
   // The plan's own manifest, not a copy: it is only serialized, and a copy of 100,000 assets costs seconds.
   const { manifest } = definitions.plan;
-  const hash = definitions.hash;
+  const { hash, digests } = definitions;
   for (let attempt = 1; !signal.aborted; attempt++) {
     try {
-      const result = await client.registerCodeLocation({ name, manifest, hash });
+      const result = await client.registerCodeLocation({ name, manifest, hash, digests });
       logger.info(result.message, { version: result.version, hash });
       return true;
     } catch (error) {

@@ -1,6 +1,15 @@
 import { webcrypto } from "node:crypto";
 import { contentHash } from "@strata/protocol/hash";
-import { canonicalJson, manifestSchema, SUPPORTED_MANIFEST_VERSIONS, type Manifest } from "@strata/protocol";
+import {
+  type CanonicalField,
+  canonicalFields,
+  canonicalJson,
+  joinCanonicalFields,
+  type Manifest,
+  type ManifestAsset,
+  manifestSchema,
+  SUPPORTED_MANIFEST_VERSIONS,
+} from "@strata/protocol";
 import { InvalidManifestError, type ManifestProblem } from "../errors.js";
 import { encodeManifestText } from "./manifest-store.js";
 import { manifestCheckProblems } from "./manifest-checks.js";
@@ -19,6 +28,16 @@ export interface ParsedManifest {
   manifest: Manifest;
   /** Its canonical JSON, gzip-compressed: what "CodeLocationVersion".manifest holds (manifest-store.ts). */
   stored: Promise<Buffer>;
+  /** Its canonical JSON by field, each list's items' texts apart: what a later delta reuses (manifest-bases.ts). */
+  fields: CanonicalField[];
+  /**
+   * For a manifest rebuilt from a delta: the base's hash and asset keys, and the assets the
+   * delta sent in full. Every other asset is the base's, unchanged, so when the base is still
+   * the location's version only these need comparing with what is stored.
+   */
+  delta?: { base: string; baseKeys: readonly string[]; sentAssets: readonly ManifestAsset[] };
+  /** Its items' digests, when they came cheaply (a delta of a base whose digests were asked for). */
+  digests?: Record<string, string>;
 }
 
 /**
@@ -28,20 +47,45 @@ export interface ParsedManifest {
  * hashing it on the event loop cost ~100 ms, and its storage another JSON.stringify).
  */
 export async function parseManifest(input: unknown, hash: string): Promise<ParsedManifest> {
-  const text = Buffer.from(canonicalJson(input));
+  const fields = canonicalFields(input);
+  const text = Buffer.from(fields ? joinCanonicalFields(fields) : canonicalJson(input));
+  const pending = digestAndStore(text);
+  const parsed = manifestSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidManifestError(zodProblems(parsed.error.issues));
+  return { manifest: await checkManifest(parsed.data, [], pending, hash), stored: pending.stored, fields: fields ?? [] };
+}
+
+/** SHA-256 and gzip of a manifest's canonical text, both started on the thread pool. */
+export function digestAndStore(text: Buffer): { digest: Promise<ArrayBuffer>; stored: Promise<Buffer> } {
   const digest = webcrypto.subtle.digest("SHA-256", text);
   const stored = encodeManifestText(text);
-  // Both are awaited below or, when the manifest is refused, not needed.
+  // Both are awaited by checkManifest or, when the manifest is refused, not needed.
   digest.catch(() => {});
   stored.catch(() => {});
-  const parsed = manifestSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new InvalidManifestError(
-      parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message, code: "invalid_value" as const })),
-    );
-  }
-  const manifest: Manifest = parsed.data;
-  const problems: ManifestProblem[] = [];
+  return { digest, stored };
+}
+
+export function zodProblems(issues: readonly { path: PropertyKey[]; message: string }[], prefix: PropertyKey[] = []): ManifestProblem[] {
+  return issues.map((issue) => ({
+    path: [...prefix, ...issue.path].map(String).join("."),
+    message: issue.message,
+    code: "invalid_value" as const,
+  }));
+}
+
+/**
+ * The checks that span the whole manifest once its schema holds: its version, its graph, its
+ * checks, and its hash (`pending.digest`, the SHA-256 of its canonical text). Throws
+ * InvalidManifestError with `problems` and every one found.
+ */
+export async function checkManifest(
+  manifest: Manifest,
+  problems: ManifestProblem[],
+  pending: { digest: Promise<ArrayBuffer> },
+  hash: string,
+  /** The manifest's graph is one that passed these checks already (manifest-bases.ts): they are not run again. */
+  graphChecked = false,
+): Promise<Manifest> {
   if (!(SUPPORTED_MANIFEST_VERSIONS as readonly number[]).includes(manifest.manifestVersion)) {
     problems.push({
       path: "manifestVersion",
@@ -49,8 +93,9 @@ export async function parseManifest(input: unknown, hash: string): Promise<Parse
       message: `version ${manifest.manifestVersion} is not supported by this server (it reads ${SUPPORTED_MANIFEST_VERSIONS.join(", ")}); upgrade the server`,
     });
   }
-  problems.push(...manifestGraphProblems(manifest), ...manifestCheckProblems(manifest));
-  const expected = Buffer.from(await digest).toString("hex");
+  if (!graphChecked) problems.push(...manifestGraphProblems(manifest));
+  problems.push(...manifestCheckProblems(manifest));
+  const expected = Buffer.from(await pending.digest).toString("hex");
   if (hash !== expected) {
     problems.push({
       path: "hash",
@@ -59,5 +104,5 @@ export async function parseManifest(input: unknown, hash: string): Promise<Parse
     });
   }
   if (problems.length) throw new InvalidManifestError(problems);
-  return { manifest, stored };
+  return manifest;
 }

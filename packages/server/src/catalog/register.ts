@@ -1,9 +1,10 @@
 import { hash, randomUUID } from "node:crypto";
 import { registerChecks } from "../checks/register-checks.js";
 import type { Sql } from "../db/sql.js";
-import { AssetKeyCollisionError, type KeyCollision, ManifestRequiredError } from "../errors.js";
+import { AssetKeyCollisionError, InvalidManifestError, type KeyCollision, ManifestRequiredError } from "../errors.js";
 import { parseLocationName } from "./location-name.js";
-import { parseManifest, type Manifest } from "./manifest.js";
+import { type ManifestAsset, type ParsedManifest, parseManifest } from "./manifest.js";
+import { deltaBaseHash, type ManifestBases, manifestBases, parseManifestDelta } from "./manifest-bases.js";
 import { searchTextOf } from "./metadata.js";
 import { refreshFreshnessAtRegistration } from "../freshness/freshness-store.js";
 import { queueSyncRefresh } from "../sync/sync-refresher.js";
@@ -30,9 +31,14 @@ const LARGE_REGISTRATION = 1000;
  * transaction. Hand-written SQL (rows sent as one JSON array each) because a 10,000-asset
  * location must register in well under two seconds on either database.
  */
-export async function registerCodeLocation(sql: Sql, input: { name: string; manifest: unknown; hash: string }): Promise<Registration> {
+export async function registerCodeLocation(
+  sql: Sql,
+  input: { name: string; hash: string; manifest?: unknown; delta?: unknown },
+): Promise<Registration> {
   const name = parseLocationName(input.name);
-  const { manifest, stored: compressed } = await parseManifest(input.manifest, input.hash);
+  const bases = manifestBases(sql);
+  const parsed = await parseRegistration(sql, bases, name, input);
+  const { manifest, stored: compressed, delta } = parsed;
   const keys = manifest.assets.map((a) => a.key);
   const registration = await sql
     .transaction(async (tx) => {
@@ -52,11 +58,18 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
       if (location.hash === input.hash && location.status === "LOADED") {
         return { locationId: location.id, changed: false, large: false, version: location.version!, added: [], removed: [] };
       }
+      // A delta of the version stored: its other assets are the stored ones, unchanged, so only
+      // those it sent are compared with their rows (for 10,000 assets, one changed: one row read).
+      const sameBase = delta !== undefined && delta.base === location.hash;
+      const candidates = sameBase ? delta.sentAssets : manifest.assets;
       const previous = await tx.query<{ key: string; state: string | null; fingerprint: string | null }>(
-        `SELECT key, "syncState"::text AS state, fingerprint FROM "AssetNode" WHERE "locationId" = $1`,
-        [location.id],
+        sameBase
+          ? `SELECT n.key, n."syncState"::text AS state, n.fingerprint FROM unnest($2::text[]) AS k(key)
+               JOIN "AssetNode" n ON n.key = k.key WHERE n."locationId" = $1`
+          : `SELECT key, "syncState"::text AS state, fingerprint FROM "AssetNode" WHERE "locationId" = $1`,
+        sameBase ? [location.id, candidates.map((a) => a.key)] : [location.id],
       );
-      const before = new Set(previous.map((r) => r.key));
+      const before = sameBase ? new Set(delta.baseKeys) : new Set(previous.map((r) => r.key));
       // Only keys this location does not define yet can be another's (a key has one AssetNode),
       // and only those, or dependencies on keys never seen, can lack an Asset row: a
       // re-registration sends the database what it adds, not its whole list of keys again.
@@ -88,7 +101,7 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
       }
       // What changed costs its writes: an asset whose row and dependencies hash as stored stays
       // (with its sync state, check health and version); the others are deleted and written again.
-      const rows = nodeRows(manifest);
+      const rows = nodeRows(candidates);
       const stored = new Map(previous.map((p) => [p.key, p.fingerprint]));
       const rewritten = rows.filter((r) => stored.get(r.key) !== r.fingerprint);
       const rewrittenKeys = new Set(rewritten.map((r) => r.key));
@@ -142,8 +155,34 @@ export async function registerCodeLocation(sql: Sql, input: { name: string; mani
     throw new AssetKeyCollisionError(name, taken);
   }
   const { large, ...registered } = registration;
+  if (registered.changed) bases.remember(name, input.hash, parsed);
   if (large) await maintainCatalog(sql);
   return registered;
+}
+
+/**
+ * The manifest a registration carries: sent whole (`manifest`), or as a delta of the location's
+ * registered version (`delta`, rebuilt from the version kept in memory or read back).
+ */
+async function parseRegistration(
+  sql: Sql,
+  bases: ManifestBases,
+  name: string,
+  input: { hash: string; manifest?: unknown; delta?: unknown },
+): Promise<ParsedManifest> {
+  if (input.delta == null) return parseManifest(input.manifest, input.hash);
+  if (input.manifest != null) {
+    throw new InvalidManifestError([{ path: "delta", code: "invalid_value", message: "send either a manifest or a delta, not both" }]);
+  }
+  const baseHash = deltaBaseHash(input.delta);
+  const base = await bases.get(sql, name, baseHash);
+  if (!base) {
+    throw new ManifestRequiredError(
+      { location: name, hash: input.hash },
+      `Code location ${name} is not at manifest ${baseHash}, the delta's base: send the whole manifest`,
+    );
+  }
+  return parseManifestDelta(base, input.delta, input.hash);
 }
 
 // ANALYZE first: it only warns for a role that does not own the tables, where merging the
@@ -201,8 +240,8 @@ interface NodeRow {
 }
 
 /** Each asset's AssetNode row and dependencies, as registration writes them, with their fingerprint. */
-function nodeRows(manifest: Manifest): NodeRow[] {
-  return manifest.assets.map((a) => {
+function nodeRows(assets: readonly ManifestAsset[]): NodeRow[] {
+  return assets.map((a) => {
     const row = {
       key: a.key,
       group: a.group,

@@ -3,6 +3,8 @@ import { requireScope } from "../auth/principal.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import { decodeManifest } from "../catalog/manifest-store.js";
 import { confirmCurrentVersion, registerCodeLocation } from "../catalog/register.js";
+import { manifestBases } from "../catalog/manifest-bases.js";
+import type { ManifestBase } from "@strata/protocol";
 import { publishSyncRefresh } from "../sync/sync-refresher.js";
 import { AssetKeyCollisionError, InvalidManifestError, ManifestRequiredError, NotFoundError } from "../errors.js";
 import { AssetRef } from "./asset.js";
@@ -117,20 +119,26 @@ builder.mutationFields((t) => ({
   registerCodeLocation: t.field({
     type: RegisterResultRef,
     description:
-      "Registers a code location's manifest (JSON from `Definitions#manifest()`) and replaces its assets in one transaction. The same hash again is a no-op. Without `manifest`, asks whether the location is already at `hash`: success with `changed: false` if so, ManifestRequiredError if not (then send the manifest) — a location restarting with unchanged definitions uploads nothing. Requires `location:<name>` or `admin`.",
+      "Registers a code location's manifest (JSON from `Definitions#manifest()`) and replaces its assets in one transaction. The same hash again is a no-op. Without `manifest`, asks whether the location is already at `hash`: success with `changed: false` if so, ManifestRequiredError if not (then send the manifest, or a `delta` against the error's `base`) — a location restarting with unchanged definitions uploads nothing, and one whose definitions changed uploads what changed. Requires `location:<name>` or `admin`.",
     errors: { types: [InvalidManifestError, AssetKeyCollisionError, ManifestRequiredError] },
     args: {
       name: t.arg.string({ required: true }),
       manifest: t.arg({ type: "JSON", required: false }),
+      delta: t.arg({
+        type: "JSON",
+        required: false,
+        description:
+          "Instead of `manifest`: the manifest as a delta of the location's registered version (ManifestRequiredError's `base`), each list's items sent in full or referred to by index range in the base (@strata/protocol's manifestDelta). Registered only if the manifest it rebuilds has `hash`; a base that is no longer the registered version answers ManifestRequiredError.",
+      }),
       hash: t.arg.string({ required: true }),
     },
     resolve: async (_root, args, ctx) => {
       const name = parseLocationName(args.name);
       requireScope(ctx.principal, `location:${name}`);
       const registration =
-        args.manifest == null
+        args.manifest == null && args.delta == null
           ? await confirmCurrentVersion(ctx.db.sql, name, args.hash)
-          : await registerCodeLocation(ctx.db.sql, { name, manifest: args.manifest, hash: args.hash });
+          : await registerCodeLocation(ctx.db.sql, { name, manifest: args.manifest, delta: args.delta, hash: args.hash });
       if (registration.changed) {
         ctx.pubsub.publish("codeLocationChanged", { name, change: registration.version === 1 ? "REGISTERED" : "UPDATED" });
         publishSyncRefresh(ctx.pubsub, true);
@@ -208,5 +216,28 @@ builder.subscriptionField("codeLocationChanged", (t) =>
       return guardSubscription(ctx, ctx.pubsub.subscribe("codeLocationChanged"));
     },
     resolve: (change) => change,
+  }),
+);
+
+const ManifestBaseRef = builder.objectRef<ManifestBase>("ManifestBase").implement({
+  description: "A location's registered manifest version, as a delta registration refers to it.",
+  fields: (t) => ({
+    hash: t.exposeString("hash"),
+    digests: t.field({
+      type: "JSON",
+      description:
+        "Per list of the manifest (assets, steps, checks…), each item's digest in order (@strata/protocol's itemDigest of its canonical JSON): what a delta's ranges refer to.",
+      resolve: (base) => base.digests,
+    }),
+  }),
+});
+
+builder.objectField(ManifestRequiredError, "base", (t) =>
+  t.field({
+    type: ManifestBaseRef,
+    nullable: true,
+    description:
+      "The version the location is registered at, to send a delta against (registerCodeLocation's `delta`); null when it has none. Its digests are computed only when asked for.",
+    resolve: (error, _args, ctx) => manifestBases(ctx.db.sql).base(ctx.db.sql, error.location),
   }),
 );

@@ -1,0 +1,75 @@
+import { DIGEST_LENGTH } from "@strata/protocol";
+import { manifestHashAndDigests } from "@strata/protocol/hash";
+import { describe, expect, it } from "vitest";
+import { InvalidManifestError } from "./errors.js";
+import { testManifest, type TestAsset, useTestServer } from "./testing/test-server.js";
+
+const server = useTestServer();
+
+/** A client whose registration requests are recorded: the variables each one sent. */
+function recordingClient() {
+  const sent: Array<Record<string, unknown>> = [];
+  const client = server().client({
+    fetch: async (url, init) => {
+      const body = JSON.parse(String(init?.body)) as { operationName?: string; variables?: Record<string, unknown> };
+      if (body.operationName === "RegisterCodeLocation") sent.push(body.variables ?? {});
+      return fetch(url, init);
+    },
+  });
+  return { client, sent };
+}
+
+const assets = (n: number, changed = -1): TestAsset[] =>
+  Array.from({ length: n }, (_, i) => ({
+    key: key(i),
+    description: i === changed ? "changed" : `asset ${i}`,
+    deps: i ? [key(i - 1)] : [],
+  }));
+const key = (i: number) => `big/a${String(i).padStart(3, "0")}`;
+const withDigests = (list: TestAsset[]) => {
+  const { manifest, hash } = testManifest(list);
+  return { manifest, hash, digests: manifestHashAndDigests(manifest).digests };
+};
+
+describe("registerCodeLocation with the manifest's digests", () => {
+  it("sends only what changed once the server has a version, and the whole manifest otherwise", async () => {
+    const { client, sent } = recordingClient();
+    const first = await client.registerCodeLocation({ name: "big", ...withDigests(assets(200)) });
+    expect(first.version).toBe(1);
+    // No version yet: asked by hash, then sent whole.
+    expect(sent.map((v) => [v.manifest !== undefined, v.delta !== undefined])).toEqual([
+      [false, false],
+      [true, false],
+    ]);
+
+    sent.length = 0;
+    const next = withDigests(assets(200, 120));
+    const second = await client.registerCodeLocation({ name: "big", ...next });
+    expect(second).toMatchObject({ changed: true, version: 2, addedKeys: [], removedKeys: [] });
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.manifest).toBeUndefined();
+    const delta = sent[1]!.delta as { manifest: { assets: unknown[] } };
+    expect(delta.manifest.assets).toEqual([[0, 120], (next.manifest as { assets: unknown[] }).assets[120], [121, 200]]);
+    expect(JSON.stringify(delta).length).toBeLessThan(JSON.stringify(next.manifest).length / 20);
+    const stored = await client.codeLocation("big", { withManifest: true });
+    expect(stored).toMatchObject({ hash: next.hash, manifest: next.manifest });
+  });
+
+  it("sends the whole manifest without digests, and reports a manifest's own problems from a delta", async () => {
+    const { client, sent } = recordingClient();
+    const { digests, ...plain } = withDigests(assets(20, 3));
+    await client.registerCodeLocation({ name: "big", ...plain });
+    expect(sent.at(-1)!.manifest).toBeDefined();
+    expect(digests.assets).toHaveLength(20 * DIGEST_LENGTH);
+
+    sent.length = 0;
+    const broken = withDigests(assets(20, 4));
+    (broken.manifest as { assets: Array<{ owners: unknown }> }).assets[4]!.owners = "not a list";
+    broken.digests = manifestHashAndDigests(broken.manifest).digests;
+    const refused = await client.registerCodeLocation({ name: "big", ...broken }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InvalidManifestError);
+    expect((refused as InvalidManifestError).problems.map((p) => p.path)).toEqual(["assets.4.owners"]);
+    // Refused as a delta: not sent again whole.
+    expect(sent.map((v) => v.delta !== undefined)).toEqual([false, true]);
+  });
+});

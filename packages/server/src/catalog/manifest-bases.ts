@@ -1,0 +1,260 @@
+import {
+  type CanonicalField,
+  canonicalFields,
+  canonicalItem,
+  DIGEST_LENGTH,
+  deltaSegment,
+  joinCanonicalFields,
+  MAX_MANIFEST_ASSETS,
+  type Manifest,
+  type ManifestAsset,
+  type ManifestBase,
+  type ManifestStep,
+  manifestDeltaSchema,
+  manifestItemSchemas,
+  manifestOfParsedItemsSchema,
+  manifestSchema,
+} from "@strata/protocol";
+import { itemDigest, manifestDigests } from "@strata/protocol/hash";
+import type { Sql } from "../db/sql.js";
+import { InvalidManifestError, type ManifestProblem } from "../errors.js";
+import { checkManifest, digestAndStore, type ParsedManifest, zodProblems } from "./manifest.js";
+import { decodeManifest } from "./manifest-store.js";
+
+/** A registered manifest, kept whole so that the next version can be sent as a delta of it. */
+export interface KeptManifest {
+  hash: string;
+  /** Its canonical text by field, each list's items' texts apart. */
+  fields: readonly CanonicalField[];
+  manifest: Manifest;
+  /** Its items' digests, computed when first asked for. */
+  digests?: Record<string, string>;
+  /** Characters of canonical text it holds: what the cache's capacity counts. */
+  size: number;
+  /**
+   * Whether this server checked its graph (manifestGraphProblems) when it was registered; one
+   * read back from the database may have been registered under older rules.
+   */
+  graphChecked: boolean;
+}
+
+/** How many items a delta may make of one list: a bound on work, above any valid manifest. */
+const MAX_REBUILT_ITEMS = 2 * MAX_MANIFEST_ASSETS;
+
+/**
+ * The last registered manifest of each location, in memory, so that a location whose manifest
+ * changed sends a delta (`@strata/protocol`'s manifestDelta) instead of the whole manifest. A
+ * miss (another server registered it, this one restarted, the cache evicted it) loads the
+ * location's current version from the database; a base that is not the current version is not
+ * found, and the location sends its whole manifest. Least recently used first out, by size.
+ */
+export class ManifestBases {
+  private readonly kept = new Map<string, KeptManifest>();
+  private size = 0;
+  constructor(private readonly capacity = 400 * 1024 * 1024) {}
+
+  /** Keeps the manifest just registered as `location`'s base. */
+  remember(location: string, hash: string, parsed: Pick<ParsedManifest, "fields" | "manifest" | "digests">, graphChecked = true): void {
+    const size = parsed.fields.reduce((sum, [, text]) => sum + (typeof text === "string" ? text.length : textLength(text)), 0);
+    this.forget(location);
+    if (size > this.capacity || parsed.fields.length === 0) return;
+    this.kept.set(location, { hash, fields: parsed.fields, manifest: parsed.manifest, size, graphChecked, digests: parsed.digests });
+    this.size += size;
+    for (const [name, entry] of this.kept) {
+      if (this.size <= this.capacity) break;
+      this.kept.delete(name);
+      this.size -= entry.size;
+    }
+  }
+
+  forget(location: string): void {
+    const entry = this.kept.get(location);
+    if (!entry) return;
+    this.kept.delete(location);
+    this.size -= entry.size;
+  }
+
+  /**
+   * `location`'s registered manifest if it has hash `hash` (any hash when omitted): the one kept,
+   * else its current version read from the database. `null` when it is at another version or
+   * has none.
+   */
+  async get(sql: Sql, location: string, hash?: string): Promise<KeptManifest | null> {
+    const entry = this.kept.get(location);
+    if (entry && (hash === undefined || entry.hash === hash)) {
+      // Most recently used last.
+      this.kept.delete(location);
+      this.kept.set(location, entry);
+      return entry;
+    }
+    const [current] = await sql.query<{ hash: string }>(
+      `SELECT v.hash FROM "CodeLocation" l JOIN "CodeLocationVersion" v ON v.id = l."currentVersionId" WHERE l.name = $1`,
+      [location],
+    );
+    if (!current || (hash !== undefined && current.hash !== hash)) return null;
+    if (entry?.hash === current.hash) return entry;
+    const [row] = await sql.query<{ manifest: Uint8Array }>(
+      `SELECT v.manifest FROM "CodeLocation" l JOIN "CodeLocationVersion" v ON v.id = l."currentVersionId"
+        WHERE l.name = $1 AND v.hash = $2`,
+      [location, current.hash],
+    );
+    if (!row) return null;
+    const input = await decodeManifest(row.manifest);
+    const fields = canonicalFields(input);
+    // Registered under an older contract and no longer valid: the location sends it whole.
+    const parsed = manifestSchema.safeParse(input);
+    if (!fields || !parsed.success) return null;
+    this.remember(location, current.hash, { fields, manifest: parsed.data }, false);
+    return this.kept.get(location) ?? { hash: current.hash, fields, manifest: parsed.data, size: 0, graphChecked: false };
+  }
+
+  /** What a location needs to send a delta against its registered version, or `null` without one. */
+  async base(sql: Sql, location: string): Promise<ManifestBase | null> {
+    const entry = await this.get(sql, location);
+    if (!entry) return null;
+    entry.digests ??= manifestDigests(entry.fields);
+    return { hash: entry.hash, digests: entry.digests };
+  }
+}
+
+function textLength(texts: readonly string[]): number {
+  let length = 0;
+  for (const text of texts) length += text.length;
+  return length;
+}
+
+const bases = new WeakMap<Sql, ManifestBases>();
+
+/** The registered manifests kept for a database (one cache per pool). */
+export function manifestBases(sql: Sql): ManifestBases {
+  let found = bases.get(sql);
+  if (!found) bases.set(sql, (found = new ManifestBases()));
+  return found;
+}
+
+/** A delta's base hash, or InvalidManifestError when the delta is not one. */
+export function deltaBaseHash(delta: unknown): string {
+  const parsed = manifestDeltaSchema.safeParse(delta);
+  if (!parsed.success) throw new InvalidManifestError(zodProblems(parsed.error.issues, ["delta"]));
+  return parsed.data.base;
+}
+
+type ListName = keyof typeof manifestItemSchemas;
+const isList = (key: string): key is ListName => Object.hasOwn(manifestItemSchemas, key);
+
+/**
+ * Rebuilds a manifest from `base` and a delta (`@strata/protocol`'s ManifestDelta), validates
+ * the items the delta sent in full and the whole's own rules, and checks that it hashes to
+ * `hash`; throws InvalidManifestError with every problem, as parseManifest does for a whole
+ * manifest. Items taken from the base are neither parsed nor written to text again.
+ */
+export async function parseManifestDelta(base: KeptManifest, delta: unknown, hash: string): Promise<ParsedManifest> {
+  const { manifest: sent } = manifestDeltaSchema.parse(delta);
+  const problems: ManifestProblem[] = [];
+  const baseTexts = new Map(base.fields.filter((f): f is readonly [string, readonly string[]] => typeof f[1] !== "string"));
+  const baseItems = base.manifest as unknown as Record<string, readonly unknown[] | undefined>;
+  // The fields in canonical order: each list as an empty one, filled with its items' texts below.
+  const shape: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(sent)) shape[key] = Array.isArray(value) ? [] : value;
+  const lists = new Map<string, { texts: string[]; items: unknown[] }>();
+  const sentAssets: ManifestAsset[] = [];
+  // Whether the delta keeps the base's graph: every asset and step where it was, those sent
+  // wired as before. Then the graph checks the base passed hold as they were.
+  const inPlace = new Map<string, boolean>();
+  // The new version's digests, when the base's are known: its own for the items taken from it.
+  const digests: Record<string, string> | undefined = base.digests ? {} : undefined;
+  for (const [key, value] of Object.entries(sent)) {
+    if (!Array.isArray(value)) continue;
+    const texts: string[] = [];
+    const items: unknown[] = [];
+    const fromBase = baseTexts.get(key);
+    const parsedFromBase = isList(key) ? baseItems[key] : undefined;
+    const schema = isList(key) ? manifestItemSchemas[key] : null;
+    const sameWiring = key === "assets" ? sameAssetWiring : key === "steps" ? sameStepWiring : null;
+    let position = 0;
+    let kept = sameWiring !== null;
+    const baseDigests = base.digests?.[key] ?? "";
+    const ownDigests: string[] = [];
+    for (const [i, segment] of value.entries()) {
+      const at = `delta.manifest.${key}.${i}`;
+      const read = deltaSegment(segment);
+      if (read === null) {
+        problems.push({
+          path: at,
+          code: "invalid_value",
+          message: "a segment is an item (an object) or a range [from, to] of the base's items, from < to",
+        });
+      } else if ("range" in read) {
+        const [from, to] = read.range;
+        if (!fromBase || to > fromBase.length) {
+          problems.push({
+            path: at,
+            code: "invalid_value",
+            message: `the base has ${fromBase?.length ?? 0} ${key}: no items ${from} to ${to}`,
+          });
+        } else if (texts.length + to - from > MAX_REBUILT_ITEMS) {
+          problems.push({ path: at, code: "invalid_value", message: `more than ${MAX_REBUILT_ITEMS} ${key}` });
+          break;
+        } else {
+          for (let j = from; j < to; j++) texts.push(fromBase[j]!);
+          if (parsedFromBase) for (let j = from; j < to; j++) items.push(parsedFromBase[j]);
+          kept &&= from === position;
+          position = to;
+          if (digests) ownDigests.push(baseDigests.slice(from * DIGEST_LENGTH, to * DIGEST_LENGTH));
+        }
+      } else {
+        texts.push(canonicalItem(read.item, texts.length));
+        if (digests) ownDigests.push(itemDigest(texts[texts.length - 1]!));
+        if (schema) {
+          const parsed = schema.safeParse(read.item);
+          if (!parsed.success) problems.push(...zodProblems(parsed.error.issues, [key, texts.length - 1]));
+          else {
+            items.push(parsed.data);
+            if (key === "assets") sentAssets.push(parsed.data as ManifestAsset);
+            kept &&= sameWiring?.(parsedFromBase?.[position], parsed.data) === true;
+          }
+        }
+        position++;
+      }
+    }
+    lists.set(key, { texts, items });
+    if (digests) digests[key] = ownDigests.join("");
+    inPlace.set(key, kept && position === (parsedFromBase?.length ?? 0));
+  }
+  if (problems.length) throw new InvalidManifestError(problems);
+  const fields = (canonicalFields(shape) ?? []).map(([key, text]): CanonicalField => [key, lists.get(key)?.texts ?? text]);
+  const pending = digestAndStore(Buffer.from(joinCanonicalFields(fields)));
+  const whole: Record<string, unknown> = { ...sent };
+  for (const [key, { items }] of lists) if (isList(key)) whole[key] = items;
+  const parsed = manifestOfParsedItemsSchema.safeParse(whole);
+  if (!parsed.success) throw new InvalidManifestError(zodProblems(parsed.error.issues));
+  const graphKept = base.graphChecked && inPlace.get("assets") === true && inPlace.get("steps") === true;
+  const manifest = await checkManifest(parsed.data, [], pending, hash, graphKept);
+  return {
+    manifest,
+    stored: pending.stored,
+    fields,
+    delta: { base: base.hash, baseKeys: base.manifest.assets.map((a) => a.key), sentAssets },
+    digests,
+  };
+}
+
+/** Whether `sent` is wired as `before` (what manifestGraphProblems reads of an asset). */
+function sameAssetWiring(before: unknown, sent: unknown): boolean {
+  if (before === undefined) return false;
+  const wiring = (a: ManifestAsset) => JSON.stringify([a.key, a.stepKey, a.deps, a.partitions ?? null, a.partitionMappings ?? null]);
+  return wiring(before as ManifestAsset) === wiring(sent as ManifestAsset);
+}
+
+/** Whether `sent` is wired as `before` (what manifestGraphProblems reads of a step). */
+function sameStepWiring(before: unknown, sent: unknown): boolean {
+  if (before === undefined) return false;
+  const wiring = (s: ManifestStep) =>
+    JSON.stringify([
+      s.key,
+      s.inputs.map((i) => [i.name, i.stepKey]),
+      s.outputs.map((o) => [o.name, o.assetKey]),
+      s.deps.map((d) => d.stepKey),
+    ]);
+  return wiring(before as ManifestStep) === wiring(sent as ManifestStep);
+}

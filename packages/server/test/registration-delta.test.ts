@@ -1,0 +1,164 @@
+import { DIGEST_LENGTH, type ManifestBase, manifestDelta } from "@strata/protocol";
+import { manifestHashAndDigests } from "@strata/protocol/hash";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manifestBases } from "../src/catalog/manifest-bases.js";
+import { type FixtureAsset, manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import { testDialect } from "../src/testing/test-database.js";
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await createTestApp();
+});
+afterAll(() => app.close());
+
+const ASK = /* GraphQL */ `
+  mutation Ask($name: String!, $hash: String!) {
+    registerCodeLocation(name: $name, hash: $hash) {
+      __typename
+      ... on ManifestRequiredError { base { hash digests } }
+    }
+  }
+`;
+const DELTA = /* GraphQL */ `
+  mutation Delta($name: String!, $delta: JSON, $manifest: JSON, $hash: String!) {
+    registerCodeLocation(name: $name, delta: $delta, manifest: $manifest, hash: $hash) {
+      __typename
+      ... on Error { message code }
+      ... on RegisterCodeLocationSuccess { changed version addedKeys removedKeys }
+      ... on InvalidManifestError { problems { path code message } }
+      ... on ManifestRequiredError { base { hash } }
+    }
+  }
+`;
+
+const chain = (prefix: string, n: number): FixtureAsset[] =>
+  Array.from({ length: n }, (_, i) => ({
+    key: `${prefix}/a${String(i).padStart(2, "0")}`,
+    description: `asset ${i}`,
+    ...(i > 0 ? { deps: [`${prefix}/a${String(i - 1).padStart(2, "0")}`] } : {}),
+  }));
+
+async function registerWhole(name: string, assets: FixtureAsset[]) {
+  const { manifest, hash } = manifestOf(assets);
+  const result = await app.gql(REGISTER, { name, manifest, hash });
+  expect(result.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
+  return hash;
+}
+
+async function baseOf(name: string, hash: string): Promise<ManifestBase> {
+  const asked = await app.gql(ASK, { name, hash });
+  expect(asked.data!.registerCodeLocation.__typename).toBe("ManifestRequiredError");
+  return asked.data!.registerCodeLocation.base;
+}
+
+/** The location's nodes with the version that last wrote each, and their upstreams. */
+const rows = (name: string) =>
+  app.db.sql.query<{ key: string; version: number; description: string | null; deps: string[] }>(
+    `SELECT n.key, v.version, n.description,
+            ARRAY(SELECT d."upstreamKey" FROM "AssetDependency" d WHERE d."downstreamKey" = n.key ORDER BY 1) AS deps
+       FROM "AssetNode" n JOIN "CodeLocationVersion" v ON v.id = n."versionId"
+      WHERE n."locationId" = (SELECT id FROM "CodeLocation" WHERE name = $1) ORDER BY n.key`,
+    [name],
+  );
+
+describe(`a registration sent as a delta of the registered version (${testDialect})`, () => {
+  it("registers exactly what the whole manifest would, sending and rewriting only what changed", async () => {
+    const v1 = chain("dl", 30);
+    await registerWhole("dl", v1);
+    const v2 = v1.filter((a) => a.key !== "dl/a29").map((a) => (a.key === "dl/a10" ? { ...a, description: "changed" } : a));
+    v2.push({ key: "dl/z_new", deps: ["dl/a05"] });
+    const next = manifestOf(v2);
+    const base = await baseOf("dl", next.hash);
+    expect(base.digests.assets).toHaveLength(30 * DIGEST_LENGTH);
+
+    const found = manifestDelta(next.manifest, manifestHashAndDigests(next.manifest).digests, base)!;
+    // The changed asset (its step is as it was) and the new one with its step travel in full;
+    // every other item is a range.
+    expect(found.sent).toBe(3);
+    expect(JSON.stringify(found.delta).length).toBeLessThan(JSON.stringify(next.manifest).length / 4);
+    const result = await app.gql(DELTA, { name: "dl", delta: found.delta, hash: next.hash });
+    expect(result.data!.registerCodeLocation).toEqual({
+      __typename: "RegisterCodeLocationSuccess",
+      changed: true,
+      version: 2,
+      addedKeys: ["dl/z_new"],
+      removedKeys: ["dl/a29"],
+    });
+
+    const after = await rows("dl");
+    expect(after.filter((r) => r.version === 2).map((r) => r.key)).toEqual(["dl/a10", "dl/z_new"]);
+    expect(after.find((r) => r.key === "dl/a10")).toMatchObject({ description: "changed", deps: ["dl/a09"] });
+    expect(after.find((r) => r.key === "dl/z_new")).toMatchObject({ deps: ["dl/a05"] });
+    // The stored manifest is the whole one, with its hash.
+    const location = await app.gql(`{ codeLocation(name: "dl") { ... on CodeLocation { hash manifest assetCount } } }`);
+    expect(location.data!.codeLocation).toEqual({ hash: next.hash, manifest: next.manifest, assetCount: 30 });
+  });
+
+  it("works from the version read back from the database when the server no longer holds it", async () => {
+    const v1 = chain("rb", 12);
+    await registerWhole("rb", v1);
+    manifestBases(app.db.sql).forget("rb");
+    const v2 = v1.map((a) => (a.key === "rb/a03" ? { ...a, owners: ["team:x"] } : a));
+    const next = manifestOf(v2);
+    const found = manifestDelta(next.manifest, manifestHashAndDigests(next.manifest).digests, await baseOf("rb", next.hash))!;
+    manifestBases(app.db.sql).forget("rb");
+    const result = await app.gql(DELTA, { name: "rb", delta: found.delta, hash: next.hash });
+    expect(result.data!.registerCodeLocation).toMatchObject({ __typename: "RegisterCodeLocationSuccess", version: 2 });
+    expect((await rows("rb")).filter((r) => r.version === 2).map((r) => r.key)).toEqual(["rb/a03"]);
+  });
+
+  it("asks for the whole manifest when the delta's base is no longer the registered version", async () => {
+    const v1 = chain("st", 5);
+    const h1 = await registerWhole("st", v1);
+    const v2 = [...v1, { key: "st/extra" }];
+    const next = manifestOf(v2);
+    const found = manifestDelta(next.manifest, manifestHashAndDigests(next.manifest).digests, await baseOf("st", next.hash))!;
+    const h3 = await registerWhole("st", chain("st", 6));
+    const result = await app.gql(DELTA, { name: "st", delta: found.delta, hash: next.hash });
+    expect(result.data!.registerCodeLocation).toMatchObject({ __typename: "ManifestRequiredError", base: { hash: h3 } });
+    expect(found.delta.base).toBe(h1);
+    expect((await rows("st")).map((r) => r.key)).not.toContain("st/extra");
+  });
+
+  it("refuses a delta it cannot rebuild, or that does not rebuild the hashed manifest, and writes nothing", async () => {
+    const v1 = chain("bad", 4);
+    await registerWhole("bad", v1);
+    const next = manifestOf([...v1, { key: "bad/new" }]);
+    const found = manifestDelta(next.manifest, manifestHashAndDigests(next.manifest).digests, await baseOf("bad", next.hash))!;
+    const send = (delta: unknown, hash = next.hash) =>
+      app.gql(DELTA, { name: "bad", delta, hash }).then((r) => r.data!.registerCodeLocation);
+    const withAssets = (assets: unknown[]) => ({ ...found.delta, manifest: { ...found.delta.manifest, assets } });
+
+    const outOfRange = await send(withAssets([[0, 9]]));
+    expect(outOfRange.problems).toEqual([
+      { path: "delta.manifest.assets.0", code: "invalid_value", message: "the base has 4 assets: no items 0 to 9" },
+    ]);
+    const notSegments = await send(withAssets([[2, 2], "bad/a00", [1, 2, 3]]));
+    expect(notSegments.problems.map((p: { path: string }) => p.path)).toEqual([
+      "delta.manifest.assets.0",
+      "delta.manifest.assets.1",
+      "delta.manifest.assets.2",
+    ]);
+    const badItem = await send(withAssets([[0, 4], { key: "Not a key!", deps: [] }]));
+    expect(badItem.__typename).toBe("InvalidManifestError");
+    expect(badItem.problems.some((p: { path: string }) => p.path.startsWith("assets.4."))).toBe(true);
+    // Items in another order: a valid manifest, but not the one hashed.
+    const reordered = await send(withAssets([[1, 2], [0, 1], [2, 4], (next.manifest.assets as unknown[])[4]]));
+    expect(reordered.problems.map((p: { code: string }) => p.code)).toContain("hash_mismatch");
+    const both = await app.gql(DELTA, { name: "bad", delta: found.delta, manifest: next.manifest, hash: next.hash });
+    expect(both.data!.registerCodeLocation.problems).toEqual([
+      { path: "delta", code: "invalid_value", message: "send either a manifest or a delta, not both" },
+    ]);
+    // Rewired: the whole graph is checked again (a00 now depends on a03, which depends on a00).
+    const looped = manifestOf(v1.map((a, i) => (i === 0 ? { ...a, deps: ["bad/a03"] } : a)));
+    const loop = manifestDelta(looped.manifest, manifestHashAndDigests(looped.manifest).digests, await baseOf("bad", looped.hash))!;
+    const cycle = await send(loop.delta, looped.hash);
+    expect(cycle.problems.map((p: { code: string }) => p.code)).toContain("cycle");
+    const shapeless = await send({ manifest: {} });
+    expect(shapeless.problems[0].path).toBe("delta.base");
+
+    expect((await rows("bad")).map((r) => [r.key, r.version])).toEqual(v1.map((a) => [a.key, 1]));
+    expect((await send(found.delta)).__typename).toBe("RegisterCodeLocationSuccess");
+  });
+});
