@@ -1,7 +1,7 @@
 import { DIGEST_LENGTH, type ManifestBase, manifestDelta } from "@strata/protocol";
 import { manifestHashAndDigests } from "@strata/protocol/hash";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manifestBases } from "../src/catalog/manifest-bases.js";
+import { ManifestBases, manifestBases } from "../src/catalog/manifest-bases.js";
 import { type FixtureAsset, manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
@@ -160,5 +160,25 @@ describe(`a registration sent as a delta of the registered version (${testDialec
 
     expect((await rows("bad")).map((r) => [r.key, r.version])).toEqual(v1.map((a) => [a.key, 1]));
     expect((await send(found.delta)).__typename).toBe("RegisterCodeLocationSuccess");
+  });
+
+  it("keeps the most recently used manifests up to its capacity, and none larger than it", async () => {
+    const kept = (assets: FixtureAsset[]) => {
+      const { manifest } = manifestOf(assets);
+      return { fields: [["assets", [JSON.stringify(manifest)]] as const], manifest: manifest as never };
+    };
+    const small = kept(chain("c1", 3));
+    const size = JSON.stringify(small.manifest).length;
+    const bases = new ManifestBases(size * 2 + 10);
+    bases.remember("one", "h1", small);
+    bases.remember("two", "h2", kept(chain("c2", 3)));
+    // Used last: "one" stays when a third comes.
+    expect(await bases.get(app.db.sql, "one", "h1")).toMatchObject({ hash: "h1" });
+    bases.remember("three", "h3", kept(chain("c3", 3)));
+    expect(await bases.get(app.db.sql, "two", "h2")).toBeNull();
+    expect(await bases.get(app.db.sql, "one", "h1")).toMatchObject({ hash: "h1" });
+    bases.remember("huge", "h4", kept(chain("c4", 40)));
+    expect(await bases.get(app.db.sql, "huge", "h4")).toBeNull();
+    expect(await bases.get(app.db.sql, "three", "h3")).toMatchObject({ hash: "h3" });
   });
 });

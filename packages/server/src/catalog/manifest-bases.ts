@@ -51,7 +51,12 @@ const MAX_REBUILT_ITEMS = 2 * MAX_MANIFEST_ASSETS;
 export class ManifestBases {
   private readonly kept = new Map<string, KeptManifest>();
   private size = 0;
-  constructor(private readonly capacity = 400 * 1024 * 1024) {}
+  /**
+   * `capacity`: characters of canonical text kept, all locations together. A kept manifest
+   * costs ~4 bytes of heap per character (its texts and parsed items): the default, ~400 MB at
+   * most, holds one 100,000-asset location or ten of 10,000.
+   */
+  constructor(private readonly capacity = 100_000_000) {}
 
   /** Keeps the manifest just registered as `location`'s base. */
   remember(location: string, hash: string, parsed: Pick<ParsedManifest, "fields" | "manifest" | "digests">, graphChecked = true): void {
