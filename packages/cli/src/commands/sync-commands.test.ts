@@ -1,6 +1,6 @@
 import { asset, dailyPartitions, Definitions } from "@strata/definitions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../testing/run-cli.js";
+import { runCli, runCliOk } from "../testing/run-cli.js";
 import { startTestServer, type TestServer } from "../testing/test-server.js";
 
 let t: TestServer;
@@ -45,8 +45,7 @@ const keysOf = async (...args: string[]) => {
 
 describe("strata assets --unsynced / --freshness", () => {
   it("lists the unsynced assets (search is the default subcommand)", async () => {
-    const { code, stdout } = await runCli(["assets", "--unsynced", ...as()]);
-    expect(code).toBe(0);
+    const { stdout } = await runCliOk(["assets", "--unsynced", ...as()]);
     const rows = stdout.trimEnd().split("\n");
     expect(rows.slice(1, -2).map((row) => row.split(/\s+/)[0])).toEqual(["clean_orders", "daily_revenue", "web/visit_stats"]);
     expect(rows.at(-1)).toBe("3 of 3 assets");
@@ -65,8 +64,7 @@ describe("strata assets --unsynced / --freshness", () => {
 
 describe("strata assets why-unsynced", () => {
   it("prints the state, the causes as a tree and the root causes", async () => {
-    const { code, stdout } = await runCli(["assets", "why-unsynced", "daily_revenue", ...as()]);
-    expect(code).toBe(0);
+    const { stdout } = await runCliOk(["assets", "why-unsynced", "daily_revenue", ...as()]);
     expect(stdout.trimEnd().split("\n")).toEqual([
       "daily_revenue  UNSYNCED",
       "",
@@ -81,8 +79,7 @@ describe("strata assets why-unsynced", () => {
   });
 
   it("prints JSON for scripts", async () => {
-    const { code, stdout } = await runCli(["assets", "why-unsynced", "clean_orders", "--json", ...as()]);
-    expect(code).toBe(0);
+    const { stdout } = await runCliOk(["assets", "why-unsynced", "clean_orders", "--json", ...as()]);
     expect(JSON.parse(stdout)).toMatchObject({
       key: "clean_orders",
       partition: null,
@@ -127,17 +124,7 @@ describe("strata assets why-unsynced", () => {
 
 describe("strata runs launch --unsynced", () => {
   it("launches only the unsynced and missing assets of the selection, and names them", async () => {
-    const { code, stdout } = await runCli([
-      "runs",
-      "launch",
-      "raw/orders",
-      "clean_orders",
-      "daily_revenue",
-      "never",
-      "--unsynced",
-      ...as(),
-    ]);
-    expect(code).toBe(0);
+    const { stdout } = await runCliOk(["runs", "launch", "raw/orders", "clean_orders", "daily_revenue", "never", "--unsynced", ...as()]);
     const id = stdout.match(/^Launched run (\S+): /)?.[1];
     expect(stdout).toContain(': 3 assets unsynced or missing (clean_orders, daily_revenue, never) of code location "sync"');
     expect((await t.client.run(id!)).assetKeys).toEqual(["clean_orders", "daily_revenue", "never"]);
@@ -145,7 +132,7 @@ describe("strata runs launch --unsynced", () => {
   });
 
   it("narrows a partition's run to the assets unsynced in that partition", async () => {
-    const { code, stdout } = await runCli([
+    const { stdout } = await runCliOk([
       "runs",
       "launch",
       "web/visits",
@@ -156,7 +143,6 @@ describe("strata runs launch --unsynced", () => {
       "--json",
       ...as(),
     ]);
-    expect(code).toBe(0);
     const run = JSON.parse(stdout) as { id: string; assetKeys: string[]; partitionKey: string };
     expect(run).toMatchObject({ assetKeys: ["web/visit_stats"], partitionKey: "2024-06-02" });
     await t.client.terminateRun(run.id);

@@ -2,6 +2,17 @@ import type { RunEvent } from "@strata/sdk";
 
 type StepState = "pending" | "running" | "succeeded" | "failed" | "canceled" | "skipped";
 
+/** The state each step event puts its step in. */
+const STATE_AFTER: Partial<Record<RunEvent["type"], StepState>> = {
+  STEP_START: "running",
+  STEP_RESTARTED: "running",
+  STEP_UP_FOR_RETRY: "running",
+  STEP_SUCCESS: "succeeded",
+  STEP_FAILURE: "failed",
+  STEP_CANCELED: "canceled",
+  STEP_SKIPPED: "skipped",
+};
+
 /**
  * What a run's events add up to so far: each step's state, and when the run started. It feeds
  * the progress line while a run is followed.
@@ -22,29 +33,9 @@ export class RunTally {
   }
 
   add(event: RunEvent): void {
-    const step = event.stepKey ?? undefined;
-    switch (event.type) {
-      case "RUN_START":
-        this.#startedAt = Date.parse(event.timestamp);
-        break;
-      case "STEP_START":
-      case "STEP_RESTARTED":
-      case "STEP_UP_FOR_RETRY":
-        if (step) this.#steps.set(step, "running");
-        break;
-      case "STEP_SUCCESS":
-        if (step) this.#steps.set(step, "succeeded");
-        break;
-      case "STEP_FAILURE":
-        if (step) this.#steps.set(step, "failed");
-        break;
-      case "STEP_CANCELED":
-        if (step) this.#steps.set(step, "canceled");
-        break;
-      case "STEP_SKIPPED":
-        if (step) this.#steps.set(step, "skipped");
-        break;
-    }
+    if (event.type === "RUN_START") this.#startedAt = Date.parse(event.timestamp);
+    const state = STATE_AFTER[event.type];
+    if (state && event.stepKey) this.#steps.set(event.stepKey, state);
   }
 
   get total(): number {
