@@ -2,6 +2,7 @@ import { DIGEST_LENGTH, type ManifestBase, manifestDelta } from "@strata/protoco
 import { manifestHashAndDigests } from "@strata/protocol/hash";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManifestBases, manifestBases } from "../src/catalog/manifest-bases.js";
+import type { Sql } from "../src/db/sql.js";
 import { type FixtureAsset, manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
@@ -180,5 +181,17 @@ describe(`a registration sent as a delta of the registered version (${testDialec
     bases.remember("huge", "h4", kept(chain("c4", 40)));
     expect(await bases.get(app.db.sql, "huge", "h4")).toBeNull();
     expect(await bases.get(app.db.sql, "three", "h3")).toMatchObject({ hash: "h3" });
+  });
+
+  it("hands the registered manifest to the run service's cache: the first launch after it reads nothing back", async () => {
+    const v1 = chain("pr", 3);
+    const { manifest } = manifestOf(v1);
+    await registerWhole("pr", v1);
+    const [version] = await app.db.sql.query<{ id: string }>(
+      `SELECT v.id FROM "CodeLocationVersion" v JOIN "CodeLocation" l ON l."currentVersionId" = v.id WHERE l.name = 'pr'`,
+    );
+    const noDatabase = { query: () => Promise.reject(new Error("read from the database")) } as unknown as Sql;
+    const cached = await app.runs.manifests.get(noDatabase, version!.id);
+    expect(cached.assets.map((a) => a.key)).toEqual((manifest as { assets: Array<{ key: string }> }).assets.map((a) => a.key));
   });
 });

@@ -3,7 +3,7 @@ import { registerChecks } from "../checks/register-checks.js";
 import type { Sql } from "../db/sql.js";
 import { AssetKeyCollisionError, InvalidManifestError, type KeyCollision, ManifestRequiredError } from "../errors.js";
 import { parseLocationName } from "./location-name.js";
-import { type ManifestAsset, type ParsedManifest, parseManifest } from "./manifest.js";
+import { type Manifest, type ManifestAsset, type ParsedManifest, parseManifest } from "./manifest.js";
 import { deltaBaseHash, type ManifestBases, manifestBases, parseManifestDelta } from "./manifest-bases.js";
 import { searchTextOf } from "./metadata.js";
 import { refreshFreshnessAtRegistration } from "../freshness/freshness-store.js";
@@ -17,6 +17,8 @@ export interface Registration {
   version: number;
   added: string[];
   removed: string[];
+  /** When `changed`: the version written and its manifest, parsed (for ManifestCache#prime). */
+  registered?: { versionId: string; manifest: Manifest };
 }
 
 /**
@@ -133,6 +135,7 @@ export async function registerCodeLocation(
         locationId: location.id,
         changed: true,
         large: large || removed.length > LARGE_REGISTRATION,
+        registered: { versionId, manifest },
         version,
         added: keys.filter((k) => !before.has(k)),
         removed,

@@ -139,6 +139,7 @@ builder.mutationFields((t) => ({
         args.manifest == null && args.delta == null
           ? await confirmCurrentVersion(ctx.db.sql, name, args.hash)
           : await registerCodeLocation(ctx.db.sql, { name, manifest: args.manifest, delta: args.delta, hash: args.hash });
+      if (registration.registered) ctx.runs.manifests.prime(registration.registered.versionId, registration.registered.manifest);
       if (registration.changed) {
         ctx.pubsub.publish("codeLocationChanged", { name, change: registration.version === 1 ? "REGISTERED" : "UPDATED" });
         publishSyncRefresh(ctx.pubsub, true);
