@@ -1,10 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AssetCheck, RunDetail } from "@strata/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../testing/run-cli.js";
-import { LOCATION_FIXTURE_TIMEOUT_MS, type LocationFixture, startLocationFixture } from "../testing/location-fixture.js";
-import type { TestServer, workDirectory } from "../testing/test-server.js";
+import { useLocationFixture } from "../testing/location-fixture.js";
 
 /**
  * Asset checks end to end (issue 12's acceptance scenarios): a real server on a port and one real
@@ -72,15 +71,7 @@ export default new Definitions({
 });
 `;
 
-let t: TestServer;
-let work: ReturnType<typeof workDirectory>;
-
-let fixture: LocationFixture;
-beforeAll(async () => {
-  fixture = await startLocationFixture("checks", DEFS);
-  ({ server: t, work } = fixture);
-}, LOCATION_FIXTURE_TIMEOUT_MS);
-afterAll(() => fixture?.stop());
+const { server: t, work } = useLocationFixture("checks", DEFS);
 
 /** Launches a run of `assetKeys` (with their checks) and waits for it to end. */
 async function runToEnd(assetKeys: string[]): Promise<RunDetail> {

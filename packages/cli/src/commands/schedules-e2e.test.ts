@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../testing/run-cli.js";
-import { LOCATION_FIXTURE_TIMEOUT_MS, type LocationFixture, startLocationFixture } from "../testing/location-fixture.js";
-import type { TestServer, workDirectory } from "../testing/test-server.js";
+import { useLocationFixture } from "../testing/location-fixture.js";
 
 /**
  * Schedules end to end: a real server (its automation loop on the real clock), a real
@@ -37,15 +36,7 @@ export default new Definitions({
 });
 `;
 
-let t: TestServer;
-let work: ReturnType<typeof workDirectory>;
-
-let fixture: LocationFixture;
-beforeAll(async () => {
-  fixture = await startLocationFixture("sched", DEFS);
-  ({ server: t, work } = fixture);
-}, LOCATION_FIXTURE_TIMEOUT_MS);
-afterAll(() => fixture?.stop());
+const { server: t, work } = useLocationFixture("sched", DEFS);
 
 const cli = (...args: string[]) => runCli(["automation", ...args, "--server", t.url, "--token", t.admin]);
 

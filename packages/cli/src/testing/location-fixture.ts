@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { type RunningCli, startCli } from "./run-cli.js";
 import { startTestServer, type TestServer, workDirectory } from "./test-server.js";
 
@@ -52,4 +53,33 @@ export async function startLocationFixture(name: string, defs: string): Promise<
     throw error;
   }
   return { server, work, location, stop };
+}
+
+/**
+ * {@link startLocationFixture} before the file's tests, `stop` after them. The answer's `server`
+ * and `work` stand for the started fixture's (each property read goes to it), so a test file
+ * names them once at the top: read them only inside tests and hooks, once it has started.
+ *
+ * @example
+ * ```ts
+ * const { server: t, work } = useLocationFixture("sales", DEFS);
+ * it("runs", async () => expect((await t.client.launchRun({ assetKeys: ["sales/orders"] })).id).toBeTruthy());
+ * ```
+ */
+export function useLocationFixture(name: string, defs: string): Pick<LocationFixture, "server" | "work"> {
+  let fixture: LocationFixture | undefined;
+  beforeAll(async () => {
+    fixture = await startLocationFixture(name, defs);
+  }, LOCATION_FIXTURE_TIMEOUT_MS);
+  afterAll(() => fixture?.stop());
+  const started = () => {
+    if (!fixture) throw new Error(`the location fixture "${name}" has not started`);
+    return fixture;
+  };
+  return { server: startedPart(() => started().server), work: startedPart(() => started().work) };
+}
+
+/** An object that reads every property from `part()` when it is read. */
+function startedPart<T extends object>(part: () => T): T {
+  return new Proxy({} as T, { get: (_, property) => Reflect.get(part(), property) });
 }
