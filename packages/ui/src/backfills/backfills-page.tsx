@@ -5,7 +5,7 @@ import { assetHref } from "../catalog/asset-row.js";
 import { clockTime, timeAgo } from "../format/time.js";
 import { ErrorNote } from "../layout/error-note.js";
 import { ListTable } from "../layout/list-table.js";
-import { LoadMore, usePagedList } from "../layout/paged-list.js";
+import { ListEnd, usePagedList } from "../layout/paged-list.js";
 import { StatusBadge } from "../layout/status-badge.js";
 import { StatusFilterBar, useStatusFilter } from "../layout/status-filter.js";
 import { BackfillActions } from "./backfill-actions.js";
@@ -66,8 +66,7 @@ export function BackfillsPage() {
           </tr>
         ))}
       </ListTable>
-      {!backfills.isPending && items.length === 0 && <p className="empty">No backfills{status.length ? " with these statuses" : ""}.</p>}
-      <LoadMore list={backfills} />
+      <ListEnd list={backfills} count={items.length} empty={`No backfills${status.length ? " with these statuses" : ""}.`} />
     </div>
   );
 }

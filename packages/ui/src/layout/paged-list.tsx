@@ -26,3 +26,16 @@ export function LoadMore({ list }: { list: ReturnType<typeof usePagedList>["quer
     </button>
   );
 }
+
+/**
+ * The end of a paged list: `empty` once it has loaded and holds no item, then {@link LoadMore}.
+ * A list filtered by status says so in `empty`.
+ */
+export function ListEnd({ list, count, empty }: { list: ReturnType<typeof usePagedList>["query"]; count: number; empty: string }) {
+  return (
+    <>
+      {!list.isPending && count === 0 && <p className="empty">{empty}</p>}
+      <LoadMore list={list} />
+    </>
+  );
+}

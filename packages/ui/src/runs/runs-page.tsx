@@ -7,7 +7,7 @@ import { useSubscription } from "../api/use-subscription.js";
 import { clockTime, duration, timeAgo } from "../format/time.js";
 import { ErrorNote } from "../layout/error-note.js";
 import { ListTable } from "../layout/list-table.js";
-import { LoadMore, usePagedList } from "../layout/paged-list.js";
+import { ListEnd, usePagedList } from "../layout/paged-list.js";
 import { StatusBadge } from "../layout/status-badge.js";
 import { StatusFilterBar, useStatusFilter } from "../layout/status-filter.js";
 
@@ -65,8 +65,7 @@ export function RunsPage() {
           </tr>
         ))}
       </ListTable>
-      {!runs.isPending && items.length === 0 && <p className="empty">No runs{status.length ? " with these statuses" : ""}.</p>}
-      <LoadMore list={runs} />
+      <ListEnd list={runs} count={items.length} empty={`No runs${status.length ? " with these statuses" : ""}.`} />
     </div>
   );
 }
