@@ -1,7 +1,7 @@
 import { seededRandom } from "@strata/server/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openOfflinePage, percentile, recordFrames } from "./support/browser.js";
+import { BUDGETS, FRAME_MS, JITTER_MS, openOfflinePage, percentile, recordFrames } from "./support/browser.js";
 import { syntheticLocation } from "./support/synthetic-catalog.js";
 import { startUiTest, type UiServer } from "./support/ui-server.js";
 
@@ -11,15 +11,12 @@ import { startUiTest, type UiServer } from "./support/ui-server.js";
 // the graph; at most 300 React cards mounted. Under `npm test` (every package's tests at once on
 // two cores) the behaviour is checked and the timings printed; `STRATA_UI_BUDGETS=1` holds them
 // to the budgets (speed is a measurement for a quiet machine).
-const BUDGETS = process.env.STRATA_UI_BUDGETS === "1";
 const GROUPS = 100;
 const PER_GROUP = 100;
 const COUNT = GROUPS * PER_GROUP;
 const COLD_MS = 500;
 const CACHED_MS = 50;
 const FIRST_PAINT_MS = 2_000;
-const FRAME_MS = 1000 / 60;
-const JITTER_MS = 0.5;
 const RECOLOUR_MS = 500;
 const MAX_CARDS = 300;
 const WAIT_MS = BUDGETS ? 30_000 : 300_000;

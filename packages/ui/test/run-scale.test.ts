@@ -1,7 +1,7 @@
 import { manifestOf } from "@strata/server/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openOfflinePage, percentile, recordFrames } from "./support/browser.js";
+import { BUDGETS, FRAME_MS, JITTER_MS, openOfflinePage, percentile, recordFrames } from "./support/browser.js";
 import { FakeWorker } from "./support/fake-worker.js";
 import { startUiTest, type UiServer } from "./support/ui-server.js";
 
@@ -12,13 +12,9 @@ import { startUiTest, type UiServer } from "./support/ui-server.js";
 // behaviour is checked and its timings printed: speed is a measurement for a quiet machine,
 // and CI once took over a minute to paint a chart that takes under one quietly.
 // `STRATA_UI_BUDGETS=1` holds the timings to the budgets.
-const BUDGETS = process.env.STRATA_UI_BUDGETS === "1";
 const STEPS = 1_000;
 const LOGS_PER_STEP = 97;
 const GANTT_MS = 1_000;
-const FRAME_MS = 1000 / 60;
-/** rAF timestamps jitter by a few tenths of a millisecond around the display's 16.7 ms. */
-const JITTER_MS = 0.5;
 const MAX_LOG_ROWS = 60;
 /** How long a step of the page may take before the test calls it stuck: minutes under CI's load. */
 const WAIT_MS = BUDGETS ? 60_000 : 300_000;

@@ -50,6 +50,17 @@ export async function openOfflinePage(browser: Browser, options: { intercept?: b
 }
 
 /**
+ * `STRATA_UI_BUDGETS=1`: the timing tests hold what they measure to their budgets; otherwise
+ * (under `npm test`, every package's tests at once on two cores) they check the behaviour and
+ * print the timings: speed is a measurement for a quiet machine.
+ */
+export const BUDGETS = process.env.STRATA_UI_BUDGETS === "1";
+/** The frame budget: 60 frames a second. */
+export const FRAME_MS = 1000 / 60;
+/** rAF timestamps jitter by a few tenths of a millisecond around the display's 16.7 ms. */
+export const JITTER_MS = 0.5;
+
+/**
  * Records the page's frame times (requestAnimationFrame deltas, as the budgets are stated) until
  * the returned function stops it and answers them.
  */
