@@ -56,8 +56,10 @@ export function manifestGraphProblems(manifest: ManifestGraph): ManifestProblem[
     for (let j = 0; j < named.length; j++) {
       const name = named[j]!.name;
       let twice = false;
-      if (seen) twice = seen.has(name) || (seen.add(name), false);
-      else for (let k = 0; k < j && !twice; k++) twice = named[k]!.name === name;
+      if (seen) {
+        twice = seen.has(name);
+        seen.add(name);
+      } else for (let k = 0; k < j && !twice; k++) twice = named[k]!.name === name;
       if (twice)
         problems.push({
           path: `steps.${i}.${list}.${j}.name`,
