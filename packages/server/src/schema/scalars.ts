@@ -30,19 +30,15 @@ function literal(node: ValueNode): unknown {
   }
 }
 
-builder.scalarType("JSON", {
-  description: "Any JSON value.",
-  serialize: (value) => value,
-  parseValue: (value) => value,
-  parseLiteral: literal,
-});
+/** How a JSON scalar crosses the wire: values as they are, literals through `literal`. */
+const AS_JSON = { serialize: (value: unknown) => value, parseValue: (value: unknown) => value, parseLiteral: literal };
+
+builder.scalarType("JSON", { description: "Any JSON value.", ...AS_JSON });
 
 builder.scalarType("RunEventPayload", {
   description:
     "A run event's payload, JSON whose shape its event `type` defines: the schemas of @strata/protocol (`runEventPayloadSchemas`), which the server validates every report against. The SDK types it by `type`.",
-  serialize: (value) => value,
-  parseValue: (value) => value,
-  parseLiteral: literal,
+  ...AS_JSON,
 });
 
 builder.scalarType("IntArray", {
