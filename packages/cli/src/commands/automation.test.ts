@@ -1,14 +1,10 @@
 import { AutomationCondition } from "@strata/protocol";
 import { manifestOf } from "@strata/server/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli, runCliOk } from "../testing/run-cli.js";
-import { startTestServer, type TestServer } from "../testing/test-server.js";
+import { useTestServer } from "../testing/test-server.js";
 
-let t: TestServer;
-const as = () => ["--server", t.url, "--token", t.admin];
-
-beforeAll(async () => {
-  t = await startTestServer();
+const t = useTestServer(async () => {
   await t.client.registerCodeLocation({
     name: "auto",
     ...manifestOf([{ key: "a" }, { key: "b", deps: ["a"], automation: AutomationCondition.eager().node }]),
@@ -17,7 +13,7 @@ beforeAll(async () => {
   await t.client.reportMaterialization({ assetKey: "a" });
   await t.server.automation.tick({ force: true });
 });
-afterAll(() => t.close());
+const as = () => ["--server", t.url, "--token", t.admin];
 
 describe("strata automation", () => {
   it("why prints the last evaluation: requested or not, and the condition tree with counts per node", async () => {

@@ -1,13 +1,9 @@
 import { manifestOf } from "@strata/server/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli, runCliOk } from "../testing/run-cli.js";
-import { startTestServer, type TestServer } from "../testing/test-server.js";
+import { useTestServer } from "../testing/test-server.js";
 
-let t: TestServer;
-const as = () => ["--server", t.url, "--token", t.admin];
-
-beforeAll(async () => {
-  t = await startTestServer();
+const t = useTestServer(async () => {
   await t.client.registerCodeLocation({
     name: "sales",
     ...manifestOf(
@@ -23,7 +19,7 @@ beforeAll(async () => {
   await t.client.reportCheckResult({ checkKey: "sales/orders#no_nulls", passed: false, metadata: { null_rows: 2 } });
   await t.client.reportCheckResult({ checkKey: "sales/revenue#positive", passed: false, severity: "WARN" });
 });
-afterAll(() => t.close());
+const as = () => ["--server", t.url, "--token", t.admin];
 
 describe("strata checks list", () => {
   it("prints an asset's checks: blocking, latest result, severity and when, then its health", async () => {

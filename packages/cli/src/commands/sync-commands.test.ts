@@ -1,15 +1,12 @@
 import { asset, dailyPartitions, Definitions } from "@strata/definitions";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli, runCliOk } from "../testing/run-cli.js";
-import { startTestServer, type TestServer } from "../testing/test-server.js";
+import { useTestServer } from "../testing/test-server.js";
 
-let t: TestServer;
-const as = () => ["--server", t.url, "--token", t.admin];
 const days = dailyPartitions({ start: "2024-06-01", end: "2024-06-04", timezone: "UTC" });
 const hourly = { failAfterMs: 3_600_000 };
 
-beforeAll(async () => {
-  t = await startTestServer();
+const t = useTestServer(async () => {
   const defs = new Definitions({
     assets: [
       asset("orders", { keyPrefix: "raw" }, () => 1),
@@ -34,7 +31,7 @@ beforeAll(async () => {
   await report("raw/orders", { dataVersion: "2" });
   await report("web/visits", { partition: "2024-06-02", dataVersion: "2" });
 });
-afterAll(() => t.close());
+const as = () => ["--server", t.url, "--token", t.admin];
 
 const keysOf = async (...args: string[]) => {
   const { code, stdout, stderr } = await runCli(["assets", ...args, "--json", ...as()]);

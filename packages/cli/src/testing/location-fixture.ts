@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { type RunningCli, startCli } from "./run-cli.js";
-import { startTestServer, type TestServer, workDirectory } from "./test-server.js";
+import { startedPart, startTestServer, type TestServer, workDirectory } from "./test-server.js";
 
 /**
  * How long starting a fixture may take: a server and a location process starting while every
@@ -77,9 +77,4 @@ export function useLocationFixture(name: string, defs: string): Pick<LocationFix
     return fixture;
   };
   return { server: startedPart(() => started().server), work: startedPart(() => started().work) };
-}
-
-/** An object that reads every property from `part()` when it is read. */
-function startedPart<T extends object>(part: () => T): T {
-  return new Proxy({} as T, { get: (_, property) => Reflect.get(part(), property) });
 }

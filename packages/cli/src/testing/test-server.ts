@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger, createToken, openDatabase, parseEnv, startServer, type StrataServer } from "@strata/server";
 import { createClient, type StrataClient } from "@strata/sdk";
+import { afterAll, beforeAll } from "vitest";
 
 /** A real Strata server on a free port, requiring tokens, on in-memory PGlite. */
 export interface TestServer {
@@ -34,6 +35,34 @@ export async function startTestServer(): Promise<TestServer> {
       await db.close();
     },
   };
+}
+
+/**
+ * {@link startTestServer} before the file's tests, then `seed` (what they read: registrations,
+ * reports), and `close` after them. The answer stands for the started server (each property read
+ * goes to it): name it once at the top of a file, read it only inside tests and hooks.
+ *
+ * @example
+ * ```ts
+ * const t = useTestServer(() => t.client.registerCodeLocation({ name: "sales", ...manifestOf([{ key: "orders" }]) }));
+ * ```
+ */
+export function useTestServer(seed: () => Promise<unknown> = async () => {}): TestServer {
+  let started: TestServer | undefined;
+  beforeAll(async () => {
+    started = await startTestServer();
+    await seed();
+  });
+  afterAll(() => started?.close());
+  return startedPart(() => {
+    if (!started) throw new Error("the test server has not started");
+    return started;
+  });
+}
+
+/** An object that reads every property from `part()` when it is read: a hook's result, named before the hook runs. */
+export function startedPart<T extends object>(part: () => T): T {
+  return new Proxy({} as T, { get: (_, property) => Reflect.get(part(), property) });
 }
 
 const WORK_ROOT = fileURLToPath(new URL("../../.test-work", import.meta.url));
