@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "./canonical-json.js";
-import { canonicalFields, joinCanonicalFields, writeCanonicalJson } from "./canonical-json-pieces.js";
+import { canonicalFields, canonicalFieldsInSlices, joinCanonicalFields, writeCanonicalJson } from "./canonical-json-pieces.js";
 import { contentHash, itemDigest, manifestHashAndDigests } from "./hash.js";
 import { createHash } from "node:crypto";
 
@@ -53,6 +53,20 @@ describe("canonical JSON in pieces", () => {
     expect(Object.keys(digests)).toEqual(["assets", "steps"]);
     expect(digests.steps).toBe(itemDigest('{"a":2,"b":1}'));
     expect(itemDigest('{"a":2,"b":1}')).not.toBe(itemDigest('{"a":2,"b":2}'));
+  });
+
+  it("splits in slices, pausing between them, into exactly the fields it splits at once", async () => {
+    const manifest = {
+      steps: Array.from({ length: 25 }, (_, i) => ({ k: i })),
+      assets: Array.from({ length: 10 }, (_, i) => ({ b: i, a: -i })),
+      v: 1,
+    };
+    let pauses = 0;
+    const sliced = await canonicalFieldsInSlices(manifest, async () => void pauses++, 10);
+    expect(sliced).toEqual(canonicalFields(manifest));
+    // After items 10 and 20 of the steps, and item 10 of the assets.
+    expect(pauses).toBe(3);
+    expect(await canonicalFieldsInSlices([1], async () => {})).toBeNull();
   });
 
   it("writes a manifest-sized value one element at a time, and hashes it as its whole text", () => {

@@ -91,11 +91,43 @@ export type CanonicalField = readonly [key: string, text: string | readonly stri
  * ```
  */
 export function canonicalFields(value: unknown): CanonicalField[] | null {
+  const steps = fieldSteps(value, Number.POSITIVE_INFINITY);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * `canonicalFields(value)`, written `every` list items at a time with `pause()` awaited
+ * between: for a 10,000-asset manifest, ~100 ms of work that need not hold up anything else.
+ *
+ * @example
+ * ```ts
+ * const fields = await canonicalFieldsInSlices(manifest, () => new Promise((r) => setImmediate(r)));
+ * ```
+ */
+export async function canonicalFieldsInSlices(value: unknown, pause: () => Promise<void>, every = 1000): Promise<CanonicalField[] | null> {
+  const steps = fieldSteps(value, every);
+  let step = steps.next();
+  while (!step.done) {
+    await pause();
+    step = steps.next();
+  }
+  return step.value;
+}
+
+function* fieldSteps(value: unknown, every: number): Generator<void, CanonicalField[] | null> {
   if (!isWalkable(value) || Array.isArray(value)) return null;
   const fields: CanonicalField[] = [];
   for (const [key, child] of canonicalEntries(value)) {
-    if (Array.isArray(child) && isWalkable(child)) fields.push([key, child.map((item, i) => canonicalItem(item, i))]);
-    else {
+    if (Array.isArray(child) && isWalkable(child)) {
+      const texts: string[] = [];
+      for (let i = 0; i < child.length; i++) {
+        texts.push(canonicalItem(child[i], i));
+        if ((i + 1) % every === 0) yield;
+      }
+      fields.push([key, texts]);
+    } else {
       const text = isWalkable(child) ? canonicalJson(child) : childJson(key, child);
       if (text !== undefined) fields.push([key, text]);
     }

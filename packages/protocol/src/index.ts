@@ -13,7 +13,14 @@
  * ```
  */
 export { canonicalJson } from "./canonical-json.js";
-export { canonicalFields, canonicalItem, joinCanonicalFields, writeCanonicalJson, type CanonicalField } from "./canonical-json-pieces.js";
+export {
+  canonicalFields,
+  canonicalFieldsInSlices,
+  canonicalItem,
+  joinCanonicalFields,
+  writeCanonicalJson,
+  type CanonicalField,
+} from "./canonical-json-pieces.js";
 export {
   DIGEST_LENGTH,
   deltaSegment,

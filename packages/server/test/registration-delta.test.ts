@@ -166,7 +166,8 @@ describe(`a registration sent as a delta of the registered version (${testDialec
   it("keeps the most recently used manifests up to its capacity, and none larger than it", async () => {
     const kept = (assets: FixtureAsset[]) => {
       const { manifest } = manifestOf(assets);
-      return { fields: [["assets", [JSON.stringify(manifest)]] as const], manifest: manifest as never };
+      const text = JSON.stringify(manifest);
+      return { fields: () => Promise.resolve([["assets", [text]] as const]), textLength: text.length, manifest: manifest as never };
     };
     const small = kept(chain("c1", 3));
     const size = JSON.stringify(small.manifest).length;

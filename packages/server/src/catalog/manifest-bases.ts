@@ -24,8 +24,8 @@ import { decodeManifest } from "./manifest-store.js";
 /** A registered manifest, kept whole so that the next version can be sent as a delta of it. */
 export interface KeptManifest {
   hash: string;
-  /** Its canonical text by field, each list's items' texts apart. */
-  fields: readonly CanonicalField[];
+  /** Its canonical text by field, each list's items' texts apart (null: it has none to split). */
+  fields: Promise<readonly CanonicalField[] | null>;
   manifest: Manifest;
   /** Its items' digests, computed when first asked for. */
   digests?: Record<string, string>;
@@ -59,11 +59,17 @@ export class ManifestBases {
   constructor(private readonly capacity = 100_000_000) {}
 
   /** Keeps the manifest just registered as `location`'s base. */
-  remember(location: string, hash: string, parsed: Pick<ParsedManifest, "fields" | "manifest" | "digests">, graphChecked = true): void {
-    const size = parsed.fields.reduce((sum, [, text]) => sum + (typeof text === "string" ? text.length : textLength(text)), 0);
+  remember(
+    location: string,
+    hash: string,
+    parsed: Pick<ParsedManifest, "fields" | "textLength" | "manifest" | "digests">,
+    graphChecked = true,
+  ): void {
+    const size = parsed.textLength;
     this.forget(location);
-    if (size > this.capacity || parsed.fields.length === 0) return;
-    this.kept.set(location, { hash, fields: parsed.fields, manifest: parsed.manifest, size, graphChecked, digests: parsed.digests });
+    if (size > this.capacity) return;
+    const fields = parsed.fields();
+    this.kept.set(location, { hash, fields, manifest: parsed.manifest, size, graphChecked, digests: parsed.digests });
     this.size += size;
     for (const [name, entry] of this.kept) {
       if (this.size <= this.capacity) break;
@@ -109,22 +115,27 @@ export class ManifestBases {
     // Registered under an older contract and no longer valid: the location sends it whole.
     const parsed = manifestSchema.safeParse(input);
     if (!fields || !parsed.success) return null;
-    this.remember(location, current.hash, { fields, manifest: parsed.data }, false);
-    return this.kept.get(location) ?? { hash: current.hash, fields, manifest: parsed.data, size: 0, graphChecked: false };
+    const read = { fields: () => Promise.resolve(fields), textLength: textLength(fields), manifest: parsed.data };
+    this.remember(location, current.hash, read, false);
+    return this.kept.get(location) ?? { ...read, hash: current.hash, fields: read.fields(), size: 0, graphChecked: false };
   }
 
   /** What a location needs to send a delta against its registered version, or `null` without one. */
   async base(sql: Sql, location: string): Promise<ManifestBase | null> {
     const entry = await this.get(sql, location);
-    if (!entry) return null;
-    entry.digests ??= manifestDigests(entry.fields);
+    const fields = await entry?.fields;
+    if (!entry || !fields) return null;
+    entry.digests ??= manifestDigests(fields);
     return { hash: entry.hash, digests: entry.digests };
   }
 }
 
-function textLength(texts: readonly string[]): number {
+function textLength(fields: readonly CanonicalField[]): number {
   let length = 0;
-  for (const text of texts) length += text.length;
+  for (const [, text] of fields) {
+    if (typeof text === "string") length += text.length;
+    else for (const item of text) length += item.length;
+  }
   return length;
 }
 
@@ -156,7 +167,7 @@ const isList = (key: string): key is ListName => Object.hasOwn(manifestItemSchem
 export async function parseManifestDelta(base: KeptManifest, delta: unknown, hash: string): Promise<ParsedManifest> {
   const { manifest: sent } = manifestDeltaSchema.parse(delta);
   const problems: ManifestProblem[] = [];
-  const baseTexts = new Map(base.fields.filter((f): f is readonly [string, readonly string[]] => typeof f[1] !== "string"));
+  const baseTexts = new Map(((await base.fields) ?? []).filter((f): f is readonly [string, readonly string[]] => typeof f[1] !== "string"));
   const baseItems = base.manifest as unknown as Record<string, readonly unknown[] | undefined>;
   // The fields in canonical order: each list as an empty one, filled with its items' texts below.
   const shape: Record<string, unknown> = {};
@@ -228,7 +239,8 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
   }
   if (problems.length) throw new InvalidManifestError(problems);
   const fields = (canonicalFields(shape) ?? []).map(([key, text]): CanonicalField => [key, lists.get(key)?.texts ?? text]);
-  const pending = digestAndStore(Buffer.from(joinCanonicalFields(fields)));
+  const text = joinCanonicalFields(fields);
+  const pending = digestAndStore(Buffer.from(text));
   const whole: Record<string, unknown> = { ...sent };
   for (const [key, { items }] of lists) if (isList(key)) whole[key] = items;
   const parsed = manifestOfParsedItemsSchema.safeParse(whole);
@@ -238,7 +250,8 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
   return {
     manifest,
     stored: pending.stored,
-    fields,
+    fields: () => Promise.resolve(fields),
+    textLength: text.length,
     delta: { base: base.hash, baseKeys: base.manifest.assets.map((a) => a.key), sentAssets },
     digests,
   };

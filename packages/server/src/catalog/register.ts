@@ -179,7 +179,7 @@ async function parseRegistration(
   }
   const baseHash = deltaBaseHash(input.delta);
   const base = await bases.get(sql, name, baseHash);
-  if (!base) {
+  if (!base || !(await base.fields)) {
     throw new ManifestRequiredError(
       { location: name, hash: input.hash },
       `Code location ${name} is not at manifest ${baseHash}, the delta's base: send the whole manifest`,
