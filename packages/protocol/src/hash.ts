@@ -3,7 +3,7 @@
  * which a browser bundle of the rest of the contract must not pull in.
  */
 import { createHash, hash } from "node:crypto";
-import { type CanonicalField, canonicalFields, writeCanonicalJson } from "./canonical-json-pieces.js";
+import { type CanonicalField, visitCanonicalFields, writeCanonicalJson } from "./canonical-json-pieces.js";
 import { DIGEST_LENGTH } from "./manifest-delta.js";
 
 /**
@@ -54,21 +54,43 @@ export function manifestDigests(fields: readonly CanonicalField[]): Record<strin
  * ```
  */
 export function manifestHashAndDigests(manifest: unknown): { hash: string; digests: Record<string, string> } {
-  const fields = canonicalFields(manifest);
-  if (fields === null) return { hash: contentHash(manifest), digests: {} };
   const sha = createHash("sha256");
-  sha.update("{");
-  fields.forEach(([key, text], i) => {
-    sha.update(`${i > 0 ? "," : ""}${JSON.stringify(key)}:`);
-    if (typeof text === "string") sha.update(text);
-    else {
+  const digests: Record<string, string> = {};
+  let fields = 0;
+  let items = 0;
+  let list: string[] = [];
+  let listKey: string | null = null;
+  const closeList = () => {
+    if (listKey === null) return;
+    sha.update("]");
+    digests[listKey] = list.join("");
+    listKey = null;
+  };
+  const start = (key: string) => {
+    closeList();
+    sha.update(`${fields++ > 0 ? "," : "{"}${JSON.stringify(key)}:`);
+  };
+  const plain = visitCanonicalFields(manifest, {
+    field(key, text) {
+      start(key);
+      sha.update(text);
+    },
+    list(key) {
+      start(key);
       sha.update("[");
-      for (let j = 0; j < text.length; j++) sha.update(j > 0 ? `,${text[j]}` : text[j]!);
-      sha.update("]");
-    }
+      listKey = key;
+      list = [];
+      items = 0;
+    },
+    item(text) {
+      sha.update(items++ > 0 ? `,${text}` : text);
+      list.push(itemDigest(text));
+    },
   });
-  sha.update("}");
-  return { hash: sha.digest("hex"), digests: manifestDigests(fields) };
+  if (!plain) return { hash: contentHash(manifest), digests: {} };
+  closeList();
+  sha.update(fields > 0 ? "}" : "{}");
+  return { hash: sha.digest("hex"), digests };
 }
 
 /**
