@@ -72,6 +72,8 @@ describe(`a registration sent as a delta of the registered version (${testDialec
     const next = manifestOf(v2);
     const base = await baseOf("dl", next.hash);
     expect(base.digests.assets).toHaveLength(30 * DIGEST_LENGTH);
+    // The server's digests of what it registered are the location's own.
+    expect(base.digests).toEqual(manifestHashAndDigests(manifestOf(v1).manifest).digests);
 
     const found = manifestDelta(next.manifest, manifestHashAndDigests(next.manifest).digests, base)!;
     // The changed asset (its step is as it was) and the new one with its step travel in full;

@@ -69,7 +69,14 @@ export class ManifestBases {
     this.forget(location);
     if (size > this.capacity) return;
     const fields = parsed.fields();
-    this.kept.set(location, { hash, fields, manifest: parsed.manifest, size, graphChecked, digests: parsed.digests });
+    const entry: KeptManifest = { hash, fields, manifest: parsed.manifest, size, graphChecked, digests: parsed.digests };
+    this.kept.set(location, entry);
+    // The digests the location will ask for next, computed ahead in slices as the texts were.
+    if (!entry.digests) {
+      void fields.then(async (written) => {
+        if (written && !entry.digests) entry.digests = await digestsInSlices(written);
+      });
+    }
     this.size += size;
     for (const [name, entry] of this.kept) {
       if (this.size <= this.capacity) break;
@@ -137,6 +144,21 @@ function textLength(fields: readonly CanonicalField[]): number {
     else for (const item of text) length += item.length;
   }
   return length;
+}
+
+/** `manifestDigests(fields)`, 2,000 items at a time between other work. */
+async function digestsInSlices(fields: readonly CanonicalField[]): Promise<Record<string, string>> {
+  const digests: Record<string, string> = {};
+  for (const [key, text] of fields) {
+    if (typeof text === "string") continue;
+    const list: string[] = [];
+    for (let i = 0; i < text.length; i++) {
+      list.push(itemDigest(text[i]!));
+      if ((i + 1) % 2000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    digests[key] = list.join("");
+  }
+  return digests;
 }
 
 const bases = new WeakMap<Sql, ManifestBases>();
