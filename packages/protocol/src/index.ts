@@ -25,12 +25,12 @@ export {
   DIGEST_LENGTH,
   deltaSegment,
   manifestDelta,
-  manifestDeltaSchema,
   type DeltaRange,
   type ManifestBase,
   type ManifestDelta,
   type ManifestDigests,
 } from "./manifest-delta.js";
+export { manifestDeltaSchema } from "./manifest-delta-schema.js";
 export {
   ASSET_KEY_PATTERN,
   assetKeySchema,

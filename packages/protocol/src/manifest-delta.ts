@@ -11,8 +11,11 @@
  * 3. The server rebuilds the manifest from its copy of the base, validates the items it did not
  *    have, and registers it only if the result hashes to the location's hash: a wrong digest or
  *    range costs a refusal, never a wrong catalog.
+ *
+ * No zod here: this is `@strata/protocol/delta`, which the SDK (and so the web UI's bundle)
+ * imports; building zod object schemas runs zod's `new Function` probe, which a browser's
+ * Content-Security-Policy reports. The server's schema of a delta is in manifest-delta-schema.ts.
  */
-import { z } from "zod";
 
 /** How many characters one item's digest has. */
 export const DIGEST_LENGTH = 16;
@@ -44,22 +47,15 @@ export interface ManifestDelta {
   manifest: Record<string, unknown>;
 }
 
-const rangeSchema = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]);
-
-/** A delta as the server receives it: its shape only; its items are checked once rebuilt. */
-export const manifestDeltaSchema = z.strictObject({
-  base: z.string().min(1),
-  manifest: z.record(z.string(), z.unknown()),
-});
-
 /**
  * Reads one segment of a delta's list: a range, an item, or `null` when it is neither (an
  * item of a manifest list is always an object).
  */
 export function deltaSegment(segment: unknown): { range: DeltaRange } | { item: Record<string, unknown> } | null {
   if (Array.isArray(segment)) {
-    const range = rangeSchema.safeParse(segment);
-    return range.success && range.data[0] < range.data[1] ? { range: range.data } : null;
+    const [from, to] = segment as unknown[];
+    const index = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+    return segment.length === 2 && index(from) && index(to) && from < to ? { range: [from, to] } : null;
   }
   return segment !== null && typeof segment === "object" ? { item: segment as Record<string, unknown> } : null;
 }

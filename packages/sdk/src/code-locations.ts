@@ -1,4 +1,6 @@
-import { type ManifestBase, type ManifestDigests, manifestDelta } from "@strata/protocol";
+// The delta entry point, not the package's root: the root builds zod schemas, which the web UI's
+// bundle (it imports this SDK) must not (a browser's Content-Security-Policy reports zod's eval probe).
+import { type ManifestBase, type ManifestDigests, manifestDelta } from "@strata/protocol/delta";
 import type { ClientConnection } from "./client-connection.js";
 import type { CodeLocationFieldsFragment, CodeLocationQuery, RegisterCodeLocationMutation } from "./generated/graphql.js";
 import { unwrapResult, type Unwrapped } from "./result-union.js";
