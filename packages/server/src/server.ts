@@ -120,6 +120,9 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
   automation.start();
   const retention = new RetentionJob(db.sql, env.retention, logger);
   retention.start();
+  // Prisma loads its query compiler (WebAssembly) at the first query it plans: ~200 ms that the
+  // first request needing it would wait (measured: a location's first registration answer).
+  void db.prisma.codeLocation.findFirst({ select: { name: true } }).catch(() => {});
   const { port } = http.address() as AddressInfo;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   let closing: Promise<void> | undefined;
