@@ -165,6 +165,27 @@ describe(`a registration sent as a delta of the registered version (${testDialec
     expect((await send(found.delta)).__typename).toBe("RegisterCodeLocationSuccess");
   });
 
+  it("finds a cycle an added asset closes through an edge the base already had", async () => {
+    // cy/x depends on cy/k, another location's key as far as the base knows; cy/k now joins the
+    // location and depends on cy/x: the cycle runs through an unchanged edge (x -> k).
+    const v1: FixtureAsset[] = [{ key: "cy/a" }, { key: "cy/x", deps: ["cy/a", "cy/k"] }];
+    await registerWhole("cy", v1);
+    const next = manifestOf([...v1, { key: "cy/k", deps: ["cy/x"] }]);
+    const found = manifestDelta(next.manifest, manifestHashAndDigests(next.manifest).digests, await baseOf("cy", next.hash))!;
+    expect(found.delta.manifest.assets).toContainEqual([0, 1]);
+    const result = await app.gql(DELTA, { name: "cy", delta: found.delta, hash: next.hash });
+    expect(result.data!.registerCodeLocation.problems).toContainEqual(
+      expect.objectContaining({ path: "assets", code: "cycle", message: expect.stringContaining("cy/k") }),
+    );
+    // Added without the loop, it registers.
+    const fine = manifestOf([...v1, { key: "cy/k", deps: ["cy/a"] }]);
+    const ok = manifestDelta(fine.manifest, manifestHashAndDigests(fine.manifest).digests, await baseOf("cy", fine.hash))!;
+    expect((await app.gql(DELTA, { name: "cy", delta: ok.delta, hash: fine.hash })).data!.registerCodeLocation).toMatchObject({
+      __typename: "RegisterCodeLocationSuccess",
+      addedKeys: ["cy/k"],
+    });
+  });
+
   it("keeps the most recently used manifests up to its capacity, and none larger than it", async () => {
     const kept = (assets: FixtureAsset[]) => {
       const { manifest } = manifestOf(assets);

@@ -194,7 +194,7 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
   // The fields in canonical order: each list as an empty one, filled with its items' texts below.
   const shape: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(sent)) shape[key] = Array.isArray(value) ? [] : value;
-  const lists = new Map<string, { texts: string[]; items: unknown[] }>();
+  const lists = new Map<string, { texts: string[]; items: unknown[]; sent: unknown[] }>();
   const sentAssets: ManifestAsset[] = [];
   // Whether the delta keeps the base's graph: every asset and step where it was, those sent
   // wired as before. Then the graph checks the base passed hold as they were.
@@ -205,6 +205,7 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
     if (!Array.isArray(value)) continue;
     const texts: string[] = [];
     const items: unknown[] = [];
+    const sentItems: unknown[] = [];
     const fromBase = baseTexts.get(key);
     const parsedFromBase = isList(key) ? baseItems[key] : undefined;
     const schema = isList(key) ? manifestItemSchemas[key] : null;
@@ -248,6 +249,7 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
           if (!parsed.success) problems.push(...zodProblems(parsed.error.issues, [key, texts.length - 1]));
           else {
             items.push(parsed.data);
+            sentItems.push(parsed.data);
             if (key === "assets") sentAssets.push(parsed.data as ManifestAsset);
             kept &&= sameWiring?.(parsedFromBase?.[position], parsed.data) === true;
           }
@@ -255,7 +257,7 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
         position++;
       }
     }
-    lists.set(key, { texts, items });
+    lists.set(key, { texts, items, sent: sentItems });
     if (digests) digests[key] = ownDigests.join("");
     inPlace.set(key, kept && position === (parsedFromBase?.length ?? 0));
   }
@@ -267,8 +269,15 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
   for (const [key, { items }] of lists) if (isList(key)) whole[key] = items;
   const parsed = manifestOfParsedItemsSchema.safeParse(whole);
   if (!parsed.success) throw new InvalidManifestError(zodProblems(parsed.error.issues));
-  const graphKept = base.graphChecked && inPlace.get("assets") === true && inPlace.get("steps") === true;
-  const manifest = await checkManifest(parsed.data, [], pending, hash, graphKept);
+  // The graph the base passed: kept whole, nothing to check; else cycles can only run through
+  // what the delta sent (manifestGraphProblems' cycleRoots).
+  const sentKeys = (key: string) => (lists.get(key)?.sent ?? []).map((item) => (item as { key: string }).key);
+  const graph = !base.graphChecked
+    ? "all"
+    : inPlace.get("assets") === true && inPlace.get("steps") === true
+      ? "none"
+      : { cycleRoots: { assets: sentKeys("assets"), steps: sentKeys("steps") } };
+  const manifest = await checkManifest(parsed.data, [], pending, hash, graph);
   return {
     manifest,
     stored: pending.stored,

@@ -24,7 +24,16 @@ interface ManifestGraph {
  * disagree about who produces what, and cycles (a run could never order its steps). Each problem
  * carries the definitions package's code for the same mistake.
  */
-export function manifestGraphProblems(manifest: ManifestGraph): ManifestProblem[] {
+export function manifestGraphProblems(
+  manifest: ManifestGraph,
+  /**
+   * Where cycles can start: the keys of the assets and steps that are new or rewired relative to
+   * a manifest that passed these checks, all of whose other edges this one keeps or drops (a
+   * delta, manifest-bases.ts). Any new cycle runs through a new edge, and each new edge leaves or
+   * enters one of these; so the search starts from them alone. Omitted: from every node.
+   */
+  cycleRoots?: { assets: readonly string[]; steps: readonly string[] },
+): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
   const steps = new Map<string, number>();
   manifest.steps.forEach((step, i) => {
@@ -83,11 +92,11 @@ export function manifestGraphProblems(manifest: ManifestGraph): ManifestProblem[
       } else producers.set(output.assetKey, step.key);
     });
   });
-  const keys = new Set<string>();
+  const keys = new Map<string, number>();
   manifest.assets.forEach((asset, i) => {
     if (keys.has(asset.key))
       problems.push({ path: `assets.${i}.key`, code: "duplicate_key", message: `duplicate asset key "${asset.key}"` });
-    keys.add(asset.key);
+    else keys.set(asset.key, i);
     if (!steps.has(asset.stepKey)) {
       problems.push({
         path: `assets.${i}.stepKey`,
@@ -118,8 +127,8 @@ export function manifestGraphProblems(manifest: ManifestGraph): ManifestProblem[
     if (problem) problems.push({ path: `assets.${i}.deps`, code: "cycle", message: `asset "${asset.key}" depends on itself: ${problem}` });
   });
   // Lineage may point at other locations' keys; only edges among this manifest's assets can loop.
-  const depsOf = new Map(manifest.assets.map((a) => [a.key, a.deps.filter((d) => keys.has(d) && d !== a.key)]));
-  const assetCycle = findCycle([...depsOf.keys()], (key) => depsOf.get(key) ?? []);
+  const depsOf = (key: string) => manifest.assets[keys.get(key)!]!.deps.filter((d) => keys.has(d) && d !== key);
+  const assetCycle = findCycle(cycleRoots?.assets.filter((k) => keys.has(k)) ?? [...keys.keys()], depsOf);
   if (assetCycle)
     problems.push({
       path: "assets",
@@ -127,8 +136,12 @@ export function manifestGraphProblems(manifest: ManifestGraph): ManifestProblem[
       message: `assets depend on each other in a cycle: ${assetCycle.reverse().join(" → ")}`,
     });
   // Steps can loop even when assets do not: a multi-asset consuming an asset built from its own output.
-  const upstreamOf = new Map(manifest.steps.map((s) => [s.key, [...s.inputs, ...s.deps].map((i) => i.stepKey)]));
-  const stepCycle = findCycle([...upstreamOf.keys()], (key) => upstreamOf.get(key) ?? []);
+  const upstreamOf = (key: string) => {
+    const step = manifest.steps[steps.get(key)!];
+    // A step wired to one the manifest lacks was reported above.
+    return step ? [...step.inputs, ...step.deps].map((i) => i.stepKey).filter((k) => steps.has(k)) : [];
+  };
+  const stepCycle = findCycle(cycleRoots?.steps.filter((k) => steps.has(k)) ?? [...steps.keys()], upstreamOf);
   if (stepCycle)
     problems.push({ path: "steps", code: "cycle", message: `steps depend on each other in a cycle: ${stepCycle.reverse().join(" → ")}` });
   return problems;

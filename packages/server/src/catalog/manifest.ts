@@ -93,8 +93,12 @@ export async function checkManifest(
   problems: ManifestProblem[],
   pending: { digest: Promise<ArrayBuffer> },
   hash: string,
-  /** The manifest's graph is one that passed these checks already (manifest-bases.ts): they are not run again. */
-  graphChecked = false,
+  /**
+   * How much of the graph to check: all of it; none, when it is one that passed these checks
+   * already (a delta that keeps every asset and step in place, manifest-bases.ts); or all but
+   * cycles through unchanged edges (manifestGraphProblems' `cycleRoots`).
+   */
+  graph: "all" | "none" | { cycleRoots: { assets: readonly string[]; steps: readonly string[] } } = "all",
 ): Promise<Manifest> {
   if (!(SUPPORTED_MANIFEST_VERSIONS as readonly number[]).includes(manifest.manifestVersion)) {
     problems.push({
@@ -103,7 +107,7 @@ export async function checkManifest(
       message: `version ${manifest.manifestVersion} is not supported by this server (it reads ${SUPPORTED_MANIFEST_VERSIONS.join(", ")}); upgrade the server`,
     });
   }
-  if (!graphChecked) problems.push(...manifestGraphProblems(manifest));
+  if (graph !== "none") problems.push(...manifestGraphProblems(manifest, graph === "all" ? undefined : graph.cycleRoots));
   problems.push(...manifestCheckProblems(manifest));
   const expected = Buffer.from(await pending.digest).toString("hex");
   if (hash !== expected) {
