@@ -285,12 +285,11 @@ async function insertNodes(tx: Sql, nodes: readonly NodeRow[], locationId: strin
                               metadata, "codeVersion", "stepKey", "multiAssetName", "isSubsettable", "searchText", "updatedAt", partitions,
                               "backfillPolicy", "partitionMappings", fingerprint)
      SELECT r.key, $2, $3, r."group", r.description,
-            ARRAY(SELECT jsonb_array_elements_text(r.owners)), r.tags,
-            ARRAY(SELECT jsonb_array_elements_text(r.tag_pairs)), ARRAY(SELECT jsonb_array_elements_text(r.kinds)),
+            r.owners, r.tags, r.tag_pairs, r.kinds,
             r.metadata, r.code_version, r.step_key, r.multi_asset, r.subsettable, r.search_text, now(), r.partitions,
             r.backfill_policy, COALESCE(r.partition_mappings, '{}'), r.fingerprint
-     FROM jsonb_to_recordset($1::jsonb) AS r(key text, "group" text, description text, owners jsonb, tags jsonb,
-          tag_pairs jsonb, kinds jsonb, metadata jsonb, code_version text, step_key text, multi_asset text,
+     FROM jsonb_to_recordset($1::jsonb) AS r(key text, "group" text, description text, owners text[], tags jsonb,
+          tag_pairs text[], kinds text[], metadata jsonb, code_version text, step_key text, multi_asset text,
           subsettable boolean, search_text text, partitions jsonb,
           backfill_policy jsonb, partition_mappings jsonb, fingerprint text)`,
     [`[${nodes.map((n) => n.json).join(",")}]`, locationId, versionId],
