@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { createToken, type Database, openDatabase } from "@strata/server";
+import { bearerFetcher } from "./graphql-post.js";
+import { scratchDatabase } from "./postgres.js";
 
 const main = fileURLToPath(new URL("../packages/server/src/main.ts", import.meta.url));
 
@@ -40,4 +43,43 @@ export async function startServerProcess(
       if (child.exitCode === null) child.kill("SIGKILL");
     },
   };
+}
+
+/** A server process on a scratch database, with what a workload seeds it through. */
+export interface ScratchServer {
+  /** The scratch database's URL. */
+  databaseUrl: string;
+  /** The server's GraphQL URL. */
+  url: string;
+  /** The scratch database opened in the benchmark's process, for tokens and direct reads. */
+  db: Database;
+  /** An admin token. */
+  admin: string;
+  /** A fetch for `post` that sends every request to the server with the admin token. */
+  fetcher: (url: string, init: RequestInit) => Promise<Response>;
+  /** Closes the database handle, stops the server and drops the scratch database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A scratch PostgreSQL database, a server process on it, the database opened here with
+ * `poolSize` connections and an admin token written straight into it, as `strata token create`
+ * bootstraps a server.
+ */
+export async function startScratchServer(poolSize: number): Promise<ScratchServer> {
+  const scratch = await scratchDatabase();
+  const server = await startServerProcess({ DATABASE_URL: scratch.url });
+  const db = await openDatabase({ url: scratch.url, poolSize });
+  const stop = async () => {
+    await db.close();
+    await server.stop();
+    await scratch.drop();
+  };
+  try {
+    const admin = (await createToken(db.prisma, { name: "bench-admin", scopes: ["admin"] })).token;
+    return { databaseUrl: scratch.url, url: server.url, db, admin, fetcher: bearerFetcher(server.url, admin), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

@@ -1,12 +1,11 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
 import { materialize, type Definitions } from "@strata/definitions";
-import { createToken, type Database, openDatabase } from "@strata/server";
+import { createToken } from "@strata/server";
 import { post } from "../graphql-post.js";
 import { median, percentile, type BenchRow, type Workload } from "../harness.js";
 import { startLocation, stopLocation } from "../location-process.js";
-import { scratchDatabase } from "../postgres.js";
-import { startServerProcess } from "../server-process.js";
+import { startScratchServer, type ScratchServer } from "../server-process.js";
 import { subscribeSse } from "../sse.js";
 
 const defsFile = fileURLToPath(new URL("../fixtures/orchestration-defs.ts", import.meta.url));
@@ -27,13 +26,9 @@ interface Trial {
   streaming: number;
 }
 
-interface Target {
-  graphqlUrl: string;
-}
-
-async function runOnce(server: Target, admin: string, keys: string[], watchEvents: boolean, sql: Database["sql"]): Promise<Trial> {
-  const fetcher = (_url: string, init: RequestInit) =>
-    fetch(server.graphqlUrl, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${admin}` } });
+async function runOnce(server: ScratchServer, keys: string[], watchEvents: boolean): Promise<Trial> {
+  const { fetcher, admin } = server;
+  const sql = server.db.sql;
   let started = 0;
   let succeeded = 0;
   let runId: string | null = null;
@@ -42,7 +37,7 @@ async function runOnce(server: Target, admin: string, keys: string[], watchEvent
   let ready!: () => void;
   const listening = new Promise<void>((resolve) => (ready = resolve));
   const statuses = subscribeSse(
-    server.graphqlUrl,
+    server.url,
     admin,
     `subscription { runStatusChanged { runId status } }`,
     {},
@@ -75,7 +70,7 @@ async function runOnce(server: Target, admin: string, keys: string[], watchEvent
   let toStart = 0;
   let events = 0;
   if (watchEvents) {
-    await subscribeSse(server.graphqlUrl, admin, `subscription($id: ID!) { runEvents(runId: $id) { seq type } }`, { id: runId }, (data) => {
+    await subscribeSse(server.url, admin, `subscription($id: ID!) { runEvents(runId: $id) { seq type } }`, { id: runId }, (data) => {
       events++;
       if ((data.runEvents as { type: string }).type === "RUN_START") {
         toStart = performance.now() - t0;
@@ -137,9 +132,7 @@ async function rawInserts(url: string, rows: number): Promise<{ oneRowMs: number
   }
 }
 
-async function waitForLocation(server: Target, admin: string, name: string) {
-  const fetcher = (_url: string, init: RequestInit) =>
-    fetch(server.graphqlUrl, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${admin}` } });
+async function waitForLocation(fetcher: ScratchServer["fetcher"], name: string) {
   for (let i = 0; i < 300; i++) {
     const data = await post(fetcher, `query($n: String!) { codeLocation(name: $n) { __typename ... on CodeLocation { assetCount } } }`, {
       n: name,
@@ -158,32 +151,28 @@ export const w1w2Orchestration: Workload = {
   id: "W1",
   title: "runs executed by a location process on PostgreSQL (W1 chain / fan-out, W2 10,000 materializations)",
   async run(): Promise<BenchRow[]> {
-    const scratch = await scratchDatabase();
-    const process_ = await startServerProcess({ DATABASE_URL: scratch.url });
-    const server: Target = { graphqlUrl: process_.url };
-    // Tokens straight into the database, as `strata token create` bootstraps a server.
-    const db = await openDatabase({ url: scratch.url, poolSize: 2 });
+    const server = await startScratchServer(2);
     const rows: BenchRow[] = [];
     try {
-      const admin = (await createToken(db.prisma, { name: "bench", scopes: ["admin"] })).token;
-      const raw = await rawInserts(scratch.url, 20_000);
+      const raw = await rawInserts(server.databaseUrl, 20_000);
       for (const [shape, size, trials] of [
         ["chain", 100, 20],
         ["fanout", 100, 20],
         ["wide", 10_000, 3],
       ] as const) {
         const name = `bench_${shape}`;
-        const token = (await createToken(db.prisma, { name, scopes: [`location:${name}`] })).token;
-        const location = startLocation({ server: server.graphqlUrl, token, name, env: { BENCH_SHAPE: shape, BENCH_SIZE: String(size) } });
+        // Tokens straight into the database, as `strata token create` bootstraps a server.
+        const token = (await createToken(server.db.prisma, { name, scopes: [`location:${name}`] })).token;
+        const location = startLocation({ server: server.url, token, name, env: { BENCH_SHAPE: shape, BENCH_SIZE: String(size) } });
         try {
-          await waitForLocation(server, admin, name);
+          await waitForLocation(server.fetcher, name);
           const { ms: local, defs } = await inProcess(shape, size);
           const keys = defs.manifest().manifest.assets.map((a) => a.key);
           const steps = defs.manifest().manifest.steps.length;
           // Steady state: the server's and the location's code paths warmed up (JIT, pools, caches).
-          for (let i = 0; i < (shape === "wide" ? 1 : 5); i++) await runOnce(server, admin, keys, shape !== "wide", db.sql);
+          for (let i = 0; i < (shape === "wide" ? 1 : 5); i++) await runOnce(server, keys, shape !== "wide");
           const results: Trial[] = [];
-          for (let i = 0; i < trials; i++) results.push(await runOnce(server, admin, keys, shape !== "wide", db.sql));
+          for (let i = 0; i < trials; i++) results.push(await runOnce(server, keys, shape !== "wide"));
           if (shape === "wide") {
             const rates = results.map((r) => r.events / (r.streaming / 1000));
             rows.push({
@@ -249,9 +238,7 @@ export const w1w2Orchestration: Workload = {
       }
       return rows;
     } finally {
-      await db.close();
-      await process_.stop();
-      await scratch.drop();
+      await server.stop();
     }
   },
 };

@@ -1,11 +1,9 @@
 import pg from "pg";
-import { createToken, openDatabase } from "@strata/server";
 import { REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
 import { median, p95Row, percentile, type BenchRow, type Workload } from "../harness.js";
 import { expectedWalk, lineageDag } from "../lineage-fixture.js";
-import { scratchDatabase } from "../postgres.js";
-import { startServerProcess } from "../server-process.js";
+import { startScratchServer } from "../server-process.js";
 
 const DEPTHS = [1, 5, 10, 50, 100, 300, null] as const;
 const DIRECTIONS = ["upstream", "downstream"] as const;
@@ -66,16 +64,12 @@ export const w17Lineage: Workload = {
   id: "W17",
   title: "lineage walks of every depth on a 10,000-asset DAG (PostgreSQL, over HTTP)",
   async run(): Promise<BenchRow[]> {
-    const scratch = await scratchDatabase();
-    const server = await startServerProcess({ DATABASE_URL: scratch.url });
-    const db = await openDatabase({ url: scratch.url, poolSize: 1 });
-    const direct = new pg.Client({ connectionString: scratch.url });
+    const server = await startScratchServer(1);
+    const direct = new pg.Client({ connectionString: server.databaseUrl });
     await direct.connect();
     try {
-      const admin = (await createToken(db.prisma, { name: "bench", scopes: ["admin"] })).token;
-      const send = (init: RequestInit) =>
-        fetch(server.url, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${admin}` } });
-      const fetcher = (_url: string, init: RequestInit) => send(init);
+      const fetcher = server.fetcher;
+      const send = (init: RequestInit) => fetcher(server.url, init);
       const dag = lineageDag();
       const registered = await post(fetcher, REGISTER, { name: "dag", manifest: dag.manifest, hash: dag.hash });
       if (registered.registerCodeLocation.__typename !== "RegisterCodeLocationSuccess")
@@ -148,9 +142,7 @@ export const w17Lineage: Workload = {
       return rows;
     } finally {
       await direct.end();
-      await db.close();
       await server.stop();
-      await scratch.drop();
     }
   },
 };

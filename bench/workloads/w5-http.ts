@@ -2,12 +2,11 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { createToken, openDatabase } from "@strata/server";
+import { createToken } from "@strata/server";
 import { REGISTER, syntheticManifest } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
 import type { BenchRow, Workload } from "../harness.js";
-import { scratchDatabase } from "../postgres.js";
-import { startServerProcess } from "../server-process.js";
+import { startScratchServer } from "../server-process.js";
 
 const BARE = fileURLToPath(new URL("../fixtures/bare-yoga.ts", import.meta.url));
 const TRIVIAL = "{ health { version } }";
@@ -59,17 +58,12 @@ export const w5Http: Workload = {
   id: "W5",
   title: "the real server over HTTP under concurrent load, auth on (PostgreSQL)",
   async run(): Promise<BenchRow[]> {
-    const scratch = await scratchDatabase();
-    const server = await startServerProcess({ DATABASE_URL: scratch.url });
+    const server = await startScratchServer(1);
     const bare = await startBareYoga();
-    const db = await openDatabase({ url: scratch.url, poolSize: 1 });
     try {
-      const admin = (await createToken(db.prisma, { name: "bench-admin", scopes: ["admin"] })).token;
-      const read = (await createToken(db.prisma, { name: "bench-read", scopes: ["read"] })).token;
+      const read = (await createToken(server.db.prisma, { name: "bench-read", scopes: ["read"] })).token;
       const fixture = syntheticManifest("domain0", 10_000);
-      const fetcher = (_url: string, init: RequestInit) =>
-        fetch(server.url, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${admin}` } });
-      const registered = await post(fetcher, REGISTER, { name: "domain0", manifest: fixture.manifest, hash: fixture.hash });
+      const registered = await post(server.fetcher, REGISTER, { name: "domain0", manifest: fixture.manifest, hash: fixture.hash });
       if (registered.registerCodeLocation.__typename !== "RegisterCodeLocationSuccess") throw new Error("W5 fixture: registration failed");
 
       // Warm both (JIT, query plans, connection pools), then alternate, so a burst of load on
@@ -132,9 +126,7 @@ export const w5Http: Workload = {
       ];
     } finally {
       bare.stop();
-      await db.close();
       await server.stop();
-      await scratch.drop();
     }
   },
 };
