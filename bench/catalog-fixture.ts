@@ -50,18 +50,7 @@ export function syntheticManifest(
   const manifest = {
     manifestVersion: checked.length || freshnessEvery ? 3 : 1,
     assets,
-    steps: assets.map((a) => ({
-      key: a.stepKey,
-      kind: "asset",
-      inputs: [],
-      outputs: [{ name: "result", assetKey: a.key }],
-      retryPolicy: null,
-      deps: a.deps.map((d) => ({ stepKey: d.replaceAll("/", "__"), output: "result", assetKey: d })),
-      externalInputs: [],
-      canSubset: true,
-      graph: null,
-      requiredResourceKeys: [],
-    })),
+    steps: assets.map((a) => assetStep(a, (d) => d.replaceAll("/", "__"))),
     ...(checked.length
       ? {
           checks: checked.map((a) => ({
@@ -76,6 +65,25 @@ export function syntheticManifest(
       : {}),
   };
   return { manifest, hash: manifestHash(manifest) };
+}
+
+/**
+ * The manifest step that materializes one asset: its one output, its deps' outputs as inputs
+ * (the step keys of deps from `stepOf`), no retry policy, graph or resources.
+ */
+export function assetStep(asset: { key: string; stepKey: string; deps: string[] }, stepOf: (assetKey: string) => string) {
+  return {
+    key: asset.stepKey,
+    kind: "asset",
+    inputs: [],
+    outputs: [{ name: "result", assetKey: asset.key }],
+    retryPolicy: null,
+    deps: asset.deps.map((d) => ({ stepKey: stepOf(d), output: "result", assetKey: d })),
+    externalInputs: [],
+    canSubset: true,
+    graph: null,
+    requiredResourceKeys: [],
+  };
 }
 
 export const REGISTER = `mutation($name: String!, $manifest: JSON!, $hash: String!) {

@@ -1,7 +1,7 @@
 import { AutomationCondition } from "@strata/definitions";
 import { createLogger, defaultRunConfig, manifestHash, RunService } from "@strata/server";
 import { seededRandom } from "@strata/server/testing";
-import { REGISTER } from "../catalog-fixture.js";
+import { assetStep, REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
 import { latencyRows, median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
 import { withScratchApp } from "../strata-app.js";
@@ -87,18 +87,7 @@ function automationDag() {
   const manifest = {
     manifestVersion: 3,
     assets,
-    steps: assets.map((a) => ({
-      key: a.stepKey,
-      kind: "asset",
-      inputs: [],
-      outputs: [{ name: "result", assetKey: a.key }],
-      retryPolicy: null,
-      deps: a.deps.map((d) => ({ stepKey: stepOf(d), output: "result", assetKey: d })),
-      externalInputs: [],
-      canSubset: true,
-      graph: null,
-      requiredResourceKeys: [],
-    })),
+    steps: assets.map((a) => assetStep(a, stepOf)),
   };
   return { manifest, hash: manifestHash(manifest), deps, conditionOf };
 }
