@@ -92,30 +92,7 @@ export type CanonicalField = readonly [key: string, text: string | readonly stri
  */
 export function canonicalFields(value: unknown): CanonicalField[] | null {
   const { fields, visitor } = collector();
-  const steps = fieldSteps(value, Number.POSITIVE_INFINITY, visitor);
-  let step = steps.next();
-  while (!step.done) step = steps.next();
-  return step.value ? fields : null;
-}
-
-/**
- * `canonicalFields(value)`, written `every` list items at a time with `pause()` awaited
- * between: for a 10,000-asset manifest, ~100 ms of work that need not hold up anything else.
- *
- * @example
- * ```ts
- * const fields = await canonicalFieldsInSlices(manifest, () => new Promise((r) => setImmediate(r)));
- * ```
- */
-export async function canonicalFieldsInSlices(value: unknown, pause: () => Promise<void>, every = 1000): Promise<CanonicalField[] | null> {
-  const { fields, visitor } = collector();
-  const steps = fieldSteps(value, every, visitor);
-  let step = steps.next();
-  while (!step.done) {
-    await pause();
-    step = steps.next();
-  }
-  return step.value ? fields : null;
+  return walkFields(value, visitor) ? fields : null;
 }
 
 /** What `visitCanonicalFields` tells, in canonical order. */
@@ -134,10 +111,7 @@ export interface CanonicalFieldVisitor {
  * not a plain object.
  */
 export function visitCanonicalFields(value: unknown, visitor: CanonicalFieldVisitor): boolean {
-  const steps = fieldSteps(value, Number.POSITIVE_INFINITY, visitor);
-  let step = steps.next();
-  while (!step.done) step = steps.next();
-  return step.value;
+  return walkFields(value, visitor);
 }
 
 function collector(): { fields: CanonicalField[]; visitor: CanonicalFieldVisitor } {
@@ -156,14 +130,13 @@ function collector(): { fields: CanonicalField[]; visitor: CanonicalFieldVisitor
   };
 }
 
-function* fieldSteps(value: unknown, every: number, visitor: CanonicalFieldVisitor): Generator<void, boolean> {
+function walkFields(value: unknown, visitor: CanonicalFieldVisitor): boolean {
   if (!isWalkable(value) || Array.isArray(value)) return false;
   for (const [key, child] of canonicalEntries(value)) {
     if (Array.isArray(child) && isWalkable(child)) {
       visitor.list(key);
       for (let i = 0; i < child.length; i++) {
         visitor.item(canonicalItem(child[i], i));
-        if ((i + 1) % every === 0) yield;
       }
     } else {
       const text = isWalkable(child) ? canonicalJson(child) : childJson(key, child);
@@ -171,6 +144,76 @@ function* fieldSteps(value: unknown, every: number, visitor: CanonicalFieldVisit
     }
   }
   return true;
+}
+
+/**
+ * `canonicalFields(JSON.parse(text))` for `text` that is already canonical JSON of a plain object
+ * (what `canonicalJson` wrote), read off the text itself: each field's and item's text is a slice
+ * of `text`, found in one pass (no value is parsed or written again). `null` when `text` is not
+ * an object. Awaits `pause()` every `every` list items, so a long text is read between other work.
+ */
+export async function splitCanonicalText(text: string, pause: () => Promise<void>, every = 5000): Promise<CanonicalField[] | null> {
+  const steps = splitSteps(text, every);
+  let step = steps.next();
+  while (!step.done) {
+    await pause();
+    step = steps.next();
+  }
+  return step.value;
+}
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const COLON = 58;
+
+/** The index just past the JSON value starting at `at` in canonical text (no white space). */
+function valueEnd(text: string, at: number): number {
+  let depth = 0;
+  for (let i = at; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      i++;
+      while (text.charCodeAt(i) !== QUOTE) i += text.charCodeAt(i) === BACKSLASH ? 2 : 1;
+      if (depth === 0) return i + 1;
+    } else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      depth--;
+      if (depth === 0) return i + 1;
+      if (depth < 0) return i;
+    } else if (depth === 0 && (c === COMMA || c === 125 || c === 93)) return i;
+  }
+  return text.length;
+}
+
+function* splitSteps(text: string, every: number): Generator<void, CanonicalField[] | null> {
+  if (text.charCodeAt(0) !== 123) return null;
+  const fields: CanonicalField[] = [];
+  let at = 1;
+  while (at < text.length && text.charCodeAt(at) === QUOTE) {
+    const keyEnd = valueEnd(text, at);
+    const key = JSON.parse(text.slice(at, keyEnd)) as string;
+    at = keyEnd + 1; // past the colon
+    if (text.charCodeAt(keyEnd) !== COLON) return null;
+    if (text.charCodeAt(at) === 91) {
+      const items: string[] = [];
+      at++;
+      while (text.charCodeAt(at) !== 93) {
+        const end = valueEnd(text, at);
+        items.push(text.slice(at, end));
+        at = text.charCodeAt(end) === COMMA ? end + 1 : end;
+        if (items.length % every === 0) yield;
+      }
+      at++;
+      fields.push([key, items]);
+    } else {
+      const end = valueEnd(text, at);
+      fields.push([key, text.slice(at, end)]);
+      at = end;
+    }
+    if (text.charCodeAt(at) === COMMA) at++;
+  }
+  return fields;
 }
 
 /** The canonical text of a list's item, as it stands at `index` in the list's text. */

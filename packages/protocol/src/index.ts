@@ -15,9 +15,9 @@
 export { canonicalJson } from "./canonical-json.js";
 export {
   canonicalFields,
-  canonicalFieldsInSlices,
   canonicalItem,
   joinCanonicalFields,
+  splitCanonicalText,
   writeCanonicalJson,
   type CanonicalField,
 } from "./canonical-json-pieces.js";
