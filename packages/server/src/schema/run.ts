@@ -17,6 +17,7 @@ import {
 import { PartitionKeyRangeInput, PartitionKeyRangeRef } from "./partitions.js";
 import type { Context } from "../context.js";
 import { launchRun } from "../runs/launch.js";
+import type { ManifestCache } from "../runs/manifest-cache.js";
 import { type PlannedStep, previewRun, type RunPlanPreview } from "../runs/plan-preview.js";
 import { reexecuteRun } from "../runs/reexecute.js";
 import { readRunEvents } from "../runs/run-events.js";
@@ -277,18 +278,8 @@ builder.mutationFields((t) => ({
       "Queues a run of these assets and/or checks (all of one code location). A run of assets evaluates their checks unless `includeChecks` is false; `checkKeys` alone runs those checks' own steps on the assets' stored values. Tags are strings; `strata/priority` (an integer) orders the queue. Requires `launch`.",
     errors: { types: [InvalidSelectionError, PartitionKeysNotFoundError, AssetNotPartitionedError] },
     args: launchArgs,
-    resolve: async (_query, _root, args, ctx) => {
-      requireScope(ctx.principal, "launch");
-      const run = await launchRun(
-        ctx.db.sql,
-        ctx.runs.manifests,
-        { ...launchInput(args), createdBy: principalName(ctx) },
-        ctx.runs.admitUpTo,
-      );
-      ctx.runs.announce(run);
-      // The row just written answers the usual selection; Pothos loads any relation asked for.
-      return run.row;
-    },
+    resolve: (_query, _root, args, ctx) =>
+      queueRun(ctx, (sql, manifests, createdBy, admitUpTo) => launchRun(sql, manifests, { ...launchInput(args), createdBy }, admitUpTo)),
   }),
   reexecuteRun: t.prismaField({
     type: "Run",
@@ -301,24 +292,15 @@ builder.mutationFields((t) => ({
       stepKeys: t.arg.stringList({ required: false, description: "With SELECTED_STEPS: the parent's steps to run again." }),
       extraTags: t.arg({ type: "JSON", required: false }),
     },
-    resolve: async (_query, _root, args, ctx) => {
-      requireScope(ctx.principal, "launch");
-      const run = await reexecuteRun(
-        ctx.db.sql,
-        ctx.runs.manifests,
-        {
-          runId: parseRunId(args.runId),
-          strategy: args.strategy,
-          stepKeys: args.stepKeys,
-          extraTags: args.extraTags,
-          createdBy: principalName(ctx),
-        },
-        ctx.runs.admitUpTo,
-      );
-      ctx.runs.announce(run);
-      // The row just written answers the usual selection; Pothos loads any relation asked for.
-      return run.row;
-    },
+    resolve: (_query, _root, args, ctx) =>
+      queueRun(ctx, (sql, manifests, createdBy, admitUpTo) =>
+        reexecuteRun(
+          sql,
+          manifests,
+          { runId: parseRunId(args.runId), strategy: args.strategy, stepKeys: args.stepKeys, extraTags: args.extraTags, createdBy },
+          admitUpTo,
+        ),
+      ),
   }),
   terminateRun: t.prismaField({
     type: "Run",
@@ -335,6 +317,23 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
+
+type QueuedRun = Awaited<ReturnType<typeof launchRun>>;
+
+/**
+ * launchRun or reexecuteRun (`queue`, given the database, the manifest cache, who asks and the
+ * admission limit) with the `launch` scope; the run is announced to workers and its row answered:
+ * the row just written answers the usual selection, Pothos loads any relation asked for.
+ */
+async function queueRun(
+  ctx: Context,
+  queue: (sql: Context["db"]["sql"], manifests: ManifestCache, createdBy: string, admitUpTo: number | null) => Promise<QueuedRun>,
+): Promise<QueuedRun["row"]> {
+  requireScope(ctx.principal, "launch");
+  const run = await queue(ctx.db.sql, ctx.runs.manifests, principalName(ctx), ctx.runs.admitUpTo);
+  ctx.runs.announce(run);
+  return run.row;
+}
 
 function principalName(ctx: Context): string {
   return ctx.principal.kind === "token" ? ctx.principal.name : ctx.principal.kind;
