@@ -55,6 +55,19 @@ describe("registerCodeLocation with the manifest's digests", () => {
     expect(stored).toMatchObject({ hash: next.hash, manifest: next.manifest });
   });
 
+  it("sends the whole manifest when a delta does not rebuild it (digests of another manifest)", async () => {
+    const { client, sent } = recordingClient();
+    const v1 = withDigests(assets(30, 1));
+    const first = await client.registerCodeLocation({ name: "big", ...v1 });
+    sent.length = 0;
+    const v2 = withDigests(assets(30, 2));
+    // v1's digests claim item 1 is unchanged and item 2 too: the rebuilt manifest is not v2.
+    const result = await client.registerCodeLocation({ name: "big", manifest: v2.manifest, hash: v2.hash, digests: v1.digests });
+    expect(result).toMatchObject({ changed: true, version: first.version + 1 });
+    expect(sent.map((v) => (v.delta ? "delta" : v.manifest ? "whole" : "hash"))).toEqual(["hash", "delta", "whole"]);
+    expect(await client.codeLocation("big", { withManifest: true })).toMatchObject({ hash: v2.hash, manifest: v2.manifest });
+  });
+
   it("sends the whole manifest without digests, and reports a manifest's own problems from a delta", async () => {
     const { client, sent } = recordingClient();
     const { digests, ...plain } = withDigests(assets(20, 3));
