@@ -14,6 +14,11 @@ export type Principal =
       readonly expiresAt?: Date | null;
     };
 
+/** Who a run, backfill or cancellation records as its author: the token's name, else "dev" or "anonymous". */
+export function principalName(principal: Principal): string {
+  return principal.kind === "token" ? principal.name : principal.kind;
+}
+
 export function can(principal: Principal, scope: Scope): boolean {
   if (principal.kind === "dev") return true;
   if (principal.kind === "anonymous") return false;

@@ -1,5 +1,5 @@
 import { filter, pipe } from "graphql-yoga";
-import { requireScope } from "../auth/principal.js";
+import { principalName, requireScope } from "../auth/principal.js";
 import { cancelBackfill } from "../backfills/cancel.js";
 import { launchBackfill } from "../backfills/launch.js";
 import { assetStatuses, chunkCounts } from "../backfills/progress.js";
@@ -241,10 +241,6 @@ async function backfillOrNotFound(ctx: Context, query: object, id: string) {
   return backfill;
 }
 
-function principalName(ctx: Context): string {
-  return ctx.principal.kind === "token" ? ctx.principal.name : ctx.principal.kind;
-}
-
 builder.queryFields((t) => ({
   backfill: t.prismaField({
     type: "Backfill",
@@ -282,7 +278,7 @@ builder.mutationFields((t) => ({
       requireScope(ctx.principal, "launch");
       const { id, location } = await launchBackfill(ctx.db.sql, ctx.runs.manifests, {
         ...backfillInput(args.input),
-        createdBy: principalName(ctx),
+        createdBy: principalName(ctx.principal),
         runsAhead: ctx.runs.config.backfillRunsAhead,
       });
       ctx.runs.metrics.backfillLaunched(location);
@@ -318,7 +314,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
       requireScope(ctx.principal, "launch");
-      await cancelBackfill(ctx.db.sql, ctx.pubsub, String(args.id), principalName(ctx), ctx.runs.metrics);
+      await cancelBackfill(ctx.db.sql, ctx.pubsub, String(args.id), principalName(ctx.principal), ctx.runs.metrics);
       ctx.runs.kick();
       return backfillOrNotFound(ctx, query, String(args.id));
     },
@@ -332,7 +328,7 @@ builder.mutationFields((t) => ({
       requireScope(ctx.principal, "launch");
       const { id, location } = await reexecuteBackfill(ctx.db.sql, ctx.runs.manifests, {
         id: String(args.id),
-        createdBy: principalName(ctx),
+        createdBy: principalName(ctx.principal),
       });
       ctx.runs.metrics.backfillLaunched(location);
       ctx.runs.kick();

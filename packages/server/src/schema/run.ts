@@ -3,7 +3,7 @@ import { queryFromInfo } from "@pothos/plugin-prisma";
 import { filter, pipe } from "graphql-yoga";
 import { guardSubscription } from "../pubsub/guarded-subscription.js";
 import { builder } from "../builder.js";
-import { requireScope } from "../auth/principal.js";
+import { principalName, requireScope } from "../auth/principal.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
 import {
   AssetNotPartitionedError,
@@ -311,7 +311,7 @@ builder.mutationFields((t) => ({
     resolve: async (query, _root, args, ctx) => {
       requireScope(ctx.principal, "launch");
       const id = parseRunId(args.runId);
-      const status = await terminateRun(ctx.db.sql, ctx.pubsub, id, principalName(ctx), ctx.runs.metrics);
+      const status = await terminateRun(ctx.db.sql, ctx.pubsub, id, principalName(ctx.principal), ctx.runs.metrics);
       if (status === "CANCELED") ctx.runs.kick();
       return runOrNotFound(ctx, query, id);
     },
@@ -330,13 +330,9 @@ async function queueRun(
   queue: (sql: Context["db"]["sql"], manifests: ManifestCache, createdBy: string, admitUpTo: number | null) => Promise<QueuedRun>,
 ): Promise<QueuedRun["row"]> {
   requireScope(ctx.principal, "launch");
-  const run = await queue(ctx.db.sql, ctx.runs.manifests, principalName(ctx), ctx.runs.admitUpTo);
+  const run = await queue(ctx.db.sql, ctx.runs.manifests, principalName(ctx.principal), ctx.runs.admitUpTo);
   ctx.runs.announce(run);
   return run.row;
-}
-
-function principalName(ctx: Context): string {
-  return ctx.principal.kind === "token" ? ctx.principal.name : ctx.principal.kind;
 }
 
 interface RunStatusChange {
