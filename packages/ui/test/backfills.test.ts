@@ -1,16 +1,10 @@
 import { DAILY_JANUARY_UTC, manifestOf } from "@strata/server/testing";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openOfflinePage, type OfflinePage } from "./support/browser.js";
 import { FakeWorker } from "./support/fake-worker.js";
-import { startUiTest, type UiServer } from "./support/ui-server.js";
+import { withUiTest } from "./support/ui-server.js";
 
-let ui: UiServer;
-let browser: Browser;
-let close: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  ({ ui, browser, close } = await startUiTest());
+const { ui, browser } = withUiTest(async (ui) => {
   // One asset per test, so that one test's partitions and runs do not show in the other's.
   await ui.client.registerCodeLocation({
     name: "shop",
@@ -22,7 +16,6 @@ beforeAll(async () => {
   for (const partition of ["2024-01-01", "2024-01-02", "2024-01-03"])
     await ui.client.reportMaterialization({ assetKey: "shop/daily_orders", partition });
 });
-afterAll(() => close?.());
 
 const rowOf = (p: OfflinePage, backfillId: string) => p.page.locator(`[data-testid="backfill-row"][data-backfill="${backfillId}"]`);
 const statusIn = (p: OfflinePage, backfillId: string) => rowOf(p, backfillId).locator("[data-status]").getAttribute("data-status");

@@ -1,16 +1,10 @@
 import { DAILY_JANUARY_UTC, manifestOf } from "@strata/server/testing";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openOfflinePage } from "./support/browser.js";
 import { rowKeys, settled } from "./support/catalog-page.js";
-import { startUiServer, startUiTest, type UiServer } from "./support/ui-server.js";
+import { startUiServer, type UiServer, withUiTest } from "./support/ui-server.js";
 
-let ui: UiServer;
-let browser: Browser;
-let close: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  ({ ui, browser, close } = await startUiTest());
+const { ui, browser } = withUiTest(async (ui) => {
   await ui.client.registerCodeLocation({
     name: "shop",
     ...manifestOf([
@@ -40,7 +34,6 @@ beforeAll(async () => {
   await ui.client.reportMaterialization({ assetKey: "shop/orders", metadata: { rows: 1250, source: "warehouse" }, codeVersion: "v1" });
   await ui.client.reportMaterialization({ assetKey: "shop/daily_orders", partition: "2024-01-03" });
 });
-afterAll(() => close?.());
 
 describe("the web UI served by the server, with the network blocked for every other host", () => {
   it("serves index.html for the UI's routes (no-cache) and hashed assets with a long cache", async () => {

@@ -4,6 +4,7 @@ import { createClient, type StrataClient } from "@strata/sdk";
 import { createLogger, createToken, parseEnv, startServer, type StrataServer } from "@strata/server";
 import { openTestDatabase } from "@strata/server/testing";
 import type { Browser } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { launchBrowser } from "./browser.js";
 
 /** The bundle `npm run build -w @strata/ui` writes; turbo builds it before the tests. */
@@ -76,4 +77,37 @@ export async function startUiTest(): Promise<UiTest> {
       await ui.close();
     },
   };
+}
+
+/**
+ * Starts {@link startUiTest} before a file's tests and `seed`s its server, and closes both after
+ * them. `ui` and `browser` read the started ones whenever used, so a file names them up front.
+ *
+ * @example
+ * const { ui, browser } = withUiTest((ui) => ui.client.registerCodeLocation({ name: "shop", ...manifestOf([{ key: "shop/orders" }]) }));
+ */
+export function withUiTest(seed: (ui: UiServer) => Promise<unknown> = async () => {}): Pick<UiTest, "ui" | "browser"> {
+  let started: UiTest | undefined;
+  beforeAll(async () => {
+    started = await startUiTest();
+    await seed(started.ui);
+  });
+  afterAll(() => started?.close());
+  const part = <K extends "ui" | "browser">(key: K) =>
+    startedPart(() => {
+      if (!started) throw new Error("the UI test has not started");
+      return started[key];
+    });
+  return { ui: part("ui"), browser: part("browser") };
+}
+
+/** An object that reads every property from `part()` when it is read, its methods bound to it: a hook's result, named before the hook runs. */
+function startedPart<T extends object>(part: () => T): T {
+  return new Proxy({} as T, {
+    get: (_, property) => {
+      const target = part();
+      const value = Reflect.get(target, property);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
