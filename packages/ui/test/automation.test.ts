@@ -1,17 +1,11 @@
 import { createWorkerClient } from "@strata/sdk";
 import { manifestHash } from "@strata/server";
 import { manifestOf } from "@strata/server/testing";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openOfflinePage } from "./support/browser.js";
-import { startUiServer, startUiTest, type UiServer } from "./support/ui-server.js";
+import { withUiServer, withUiTest } from "./support/ui-server.js";
 
-let ui: UiServer;
-let browser: Browser;
-let close: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  ({ ui, browser, close } = await startUiTest());
+const { ui, browser } = withUiTest(async (ui) => {
   // shop/revenue materializes by itself when missing: the forced tick below evaluates it.
   const missing = {
     op: "and",
@@ -59,7 +53,6 @@ beforeAll(async () => {
     result: { skipReason: "no file after 2024-06-01.csv", cursor: "2024-06-01.csv" },
   });
 });
-afterAll(() => close?.());
 
 describe("the automation page", () => {
   it("lists a location's schedules and condition automation, and stopping a schedule changes its status", async () => {
@@ -118,9 +111,7 @@ describe("the automation page", () => {
 });
 
 describe("a token without the launch scope", () => {
-  let secured: UiServer;
-  beforeAll(async () => {
-    secured = await startUiServer({ auth: "required" });
+  const secured = withUiServer({ auth: "required" }, async (secured) => {
     const { manifest } = manifestOf([{ key: "shop/orders" }], [{ asset: "shop/orders", name: "rows" }]);
     const withSchedules = {
       ...manifest,
@@ -139,7 +130,6 @@ describe("a token without the launch scope", () => {
     };
     await secured.client.registerCodeLocation({ name: "shop", manifest: withSchedules, hash: manifestHash(withSchedules) });
   });
-  afterAll(() => secured?.close());
 
   it("shows the server's refusal where Stop was clicked, and the schedule keeps running", async () => {
     const reader = await secured.client.createToken({ name: "reader", scopes: ["read"] });

@@ -1,8 +1,8 @@
 import { DAILY_JANUARY_UTC, manifestOf } from "@strata/server/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openOfflinePage } from "./support/browser.js";
 import { rowKeys, settled } from "./support/catalog-page.js";
-import { startUiServer, type UiServer, withUiTest } from "./support/ui-server.js";
+import { withUiServer, withUiTest } from "./support/ui-server.js";
 
 const { ui, browser } = withUiTest(async (ui) => {
   await ui.client.registerCodeLocation({
@@ -138,12 +138,9 @@ describe("the web UI served by the server, with the network blocked for every ot
 });
 
 describe("a server that requires a token", () => {
-  let secured: UiServer;
-  beforeAll(async () => {
-    secured = await startUiServer({ auth: "required" });
-    await secured.client.registerCodeLocation({ name: "shop", ...manifestOf([{ key: "shop/orders" }]) });
-  });
-  afterAll(() => secured?.close());
+  const secured = withUiServer({ auth: "required" }, (secured) =>
+    secured.client.registerCodeLocation({ name: "shop", ...manifestOf([{ key: "shop/orders" }]) }),
+  );
 
   it("asks for a token, keeps it in local storage, and shows the catalog with it", async () => {
     const p = await openOfflinePage(browser);

@@ -101,6 +101,26 @@ export function withUiTest(seed: (ui: UiServer) => Promise<unknown> = async () =
   return { ui: part("ui"), browser: part("browser") };
 }
 
+/**
+ * Starts a {@link startUiServer} with `options` before the tests of the current file or describe
+ * block and `seed`s it, and closes it after them; what it returns reads the started server.
+ */
+export function withUiServer(
+  options: Parameters<typeof startUiServer>[0],
+  seed: (ui: UiServer) => Promise<unknown> = async () => {},
+): UiServer {
+  let started: UiServer | undefined;
+  beforeAll(async () => {
+    started = await startUiServer(options);
+    await seed(started);
+  });
+  afterAll(() => started?.close());
+  return startedPart(() => {
+    if (!started) throw new Error("the UI server has not started");
+    return started;
+  });
+}
+
 /** An object that reads every property from `part()` when it is read, its methods bound to it: a hook's result, named before the hook runs. */
 function startedPart<T extends object>(part: () => T): T {
   return new Proxy({} as T, {
