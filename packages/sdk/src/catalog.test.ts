@@ -119,23 +119,29 @@ describe("asset", () => {
     ]);
   });
 
-  it("throws NotFoundError carrying the key for an asset Strata has never seen", async () => {
-    const error = await t
-      .client()
-      .asset("sales/nope")
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(NotFoundError);
-    expect(error).toMatchObject({ code: "NOT_FOUND", kind: "asset", key: "sales/nope", message: 'No asset "sales/nope"' });
-  });
-
-  it("throws InvalidArgumentError carrying the argument for a malformed key", async () => {
-    const error = await t
-      .client()
-      .asset("sales//x")
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InvalidArgumentError);
-    expect(error).toMatchObject({ code: "BAD_USER_INPUT", argument: "key" });
-  });
+  for (const { title, key, type, fields } of [
+    {
+      title: "NotFoundError carrying the key for an asset Strata has never seen",
+      key: "sales/nope",
+      type: NotFoundError,
+      fields: { code: "NOT_FOUND", kind: "asset", key: "sales/nope", message: 'No asset "sales/nope"' },
+    },
+    {
+      title: "InvalidArgumentError carrying the argument for a malformed key",
+      key: "sales//x",
+      type: InvalidArgumentError,
+      fields: { code: "BAD_USER_INPUT", argument: "key" },
+    },
+  ]) {
+    it(`throws ${title}`, async () => {
+      const error = await t
+        .client()
+        .asset(key)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(type);
+      expect(error).toMatchObject(fields);
+    });
+  }
 });
 
 describe("lineage", () => {
