@@ -147,12 +147,12 @@ describe(`catalog search (${testDialect})`, () => {
       expect(m.errors).toBeUndefined();
     }
     // The first selections are loaded by the search's own statement (the second is the web UI's
-    // catalog row: its definition's location and its latest materialization join it), the last
-    // (a relation beyond those) by Prisma.
+    // catalog row: its definition's location and its latest materialization join it; its
+    // dependency keys are one more statement for the page), the last (a relation beyond those) by Prisma.
     for (const [selection, oneStatement] of [
       [`key path isDefined syncState ${definition}`, true],
-      [`key lastMaterializedAt isDefined syncState checkHealth ${definition} definition { location { name status } }`, true],
-      [`key lastMaterializedAt syncState ${definition} definition { location { name } dependencyKeys }`, false],
+      [`key lastMaterializedAt isDefined syncState checkHealth ${definition} definition { location { name status } dependencyKeys }`, true],
+      [`key lastMaterializedAt syncState ${definition} definition { location { name } checks { key } }`, false],
     ] as const) {
       const statements = vi.spyOn(app.db.sql, "query");
       const page = await app.gql(`{ assets(first: 20) { edges { node { ${selection} } } } }`);

@@ -105,6 +105,9 @@ describe(`registerCodeLocation (${testDialect})`, () => {
     expect(result).toMatchObject({ changed: true, version: 2, addedKeys: ["sales/customers"], removedKeys: ["sales/orders"] });
     const revenue = await app.gql(`{ asset(key: "sales/revenue") { ... on Asset { definition { dependencyKeys } upstream { key } } } }`);
     expect(revenue.data!.asset).toEqual({ definition: { dependencyKeys: ["sales/customers"] }, upstream: [{ key: "sales/customers" }] });
+    // The rewritten asset's old edge went with its old row (edges have no foreign key to cascade).
+    const edges = await app.db.prisma.assetDependency.findMany({ where: { downstreamKey: { startsWith: "sales/" } } });
+    expect(edges).toEqual([{ downstreamKey: "sales/revenue", upstreamKey: "sales/customers" }]);
     const orders = await app.gql(
       `{ asset(key: "sales/orders") { ... on Asset { isDefined definition { key } latestMaterialization { metadata { label type value } } materializations { edges { node { assetKey } } } } } }`,
     );

@@ -6,7 +6,7 @@
  * Asset's and its definition's own columns, its definition's location and its latest
  * materialization's columns, which is what a catalog listing asks (the web UI's catalog shows
  * the location and when each asset was last materialized), the search selects those columns
- * itself. Any other selection (a page of materializations, a definition's dependencies) returns
+ * itself. Any other selection (a page of materializations, a definition's checks) returns
  * null here, and the page is loaded by Prisma as before.
  */
 import type { Sql } from "../db/sql.js";

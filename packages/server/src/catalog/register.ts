@@ -111,6 +111,8 @@ export async function registerCodeLocation(
       const removed = [...before].filter((k) => !now.has(k)).sort();
       const deleted = [...removed, ...rewritten.filter((r) => before.has(r.key)).map((r) => r.key)];
       if (deleted.length) {
+        // Edges are not a foreign key's cascade (prisma/schema.prisma): they go with their node.
+        await tx.query(`DELETE FROM "AssetDependency" d USING unnest($1::text[]) AS k(key) WHERE d."downstreamKey" = k.key`, [deleted]);
         await tx.query(`DELETE FROM "AssetNode" n USING unnest($1::text[]) AS k(key) WHERE n.key = k.key`, [deleted]);
       }
       // Merging 10,000 rows' trigrams into the search index as they are inserted cost ~170 ms of

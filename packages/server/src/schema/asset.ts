@@ -4,6 +4,7 @@ import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { keyPath, parseAssetKey } from "../catalog/asset-key.js";
 import { assetRowColumns, loadAssetRows } from "../catalog/asset-rows.js";
+import { dependencyKeys } from "../catalog/dependency-keys.js";
 import { lineageLoader } from "../catalog/lineage-loader.js";
 import type { Context } from "../context.js";
 import { NotFoundError } from "../errors.js";
@@ -148,8 +149,7 @@ builder.prismaObject("AssetNode", {
     location: t.relation("location"),
     dependencyKeys: t.stringList({
       description: "Keys this asset depends on, possibly defined by other locations.",
-      select: { upstream: { select: { upstreamKey: true }, orderBy: { upstreamKey: "asc" } } },
-      resolve: (node) => node.upstream.map((d) => d.upstreamKey),
+      resolve: (node, _args, ctx) => dependencyKeys(ctx, ctx.db.sql, node.key),
     }),
     updatedAt: t.field({ type: "DateTime", resolve: (node) => node.updatedAt }),
   }),
