@@ -1,5 +1,7 @@
 import { DIGEST_LENGTH } from "@strata/protocol";
 import { manifestHashAndDigests } from "@strata/protocol/hash";
+import { schema } from "@strata/server";
+import { buildASTSchema, type GraphQLError, parse, printSchema, validate, visit } from "graphql";
 import { describe, expect, it } from "vitest";
 import { InvalidManifestError } from "./errors.js";
 import { testManifest, type TestAsset, useTestServer } from "./testing/test-server.js";
@@ -84,5 +86,40 @@ describe("registerCodeLocation with the manifest's digests", () => {
     expect((refused as InvalidManifestError).problems.map((p) => p.path)).toEqual(["assets.4.owners"]);
     // Refused as a delta: not sent again whole.
     expect(sent.map((v) => v.delta !== undefined)).toEqual([false, true]);
+  });
+
+  it("registers with a server older than deltas: the hash, then the whole manifest", async () => {
+    // That server's schema: this one without registerCodeLocation's `delta` and the error's `base`.
+    const older = buildASTSchema(
+      visit(parse(printSchema(schema)), {
+        FieldDefinition: (field) => (field.name.value === "base" ? null : undefined),
+        InputValueDefinition: (arg) => (arg.name.value === "delta" ? null : undefined),
+      }),
+    );
+    const operations: string[] = [];
+    const client = server().client({
+      fetch: async (url, init) => {
+        const body = JSON.parse(String(init?.body)) as { query: string; operationName?: string };
+        operations.push(body.operationName ?? "");
+        // Refused as that server's yoga refuses a document its schema does not validate.
+        const errors: readonly GraphQLError[] = validate(older, parse(body.query));
+        if (errors.length === 0) return fetch(url, init);
+        const refusal = errors.map((e) => ({ message: e.message, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
+        return new Response(JSON.stringify({ errors: refusal }), { status: 400, headers: { "content-type": "application/json" } });
+      },
+    });
+    // The location the other tests registered, now talking to the older server.
+    const first = await client.registerCodeLocation({ name: "big", ...withDigests(assets(10)) });
+    expect(first.changed).toBe(true);
+    const v2 = withDigests(assets(10, 4));
+    const version = first.version + 1;
+    expect(await client.registerCodeLocation({ name: "big", ...v2 })).toMatchObject({ changed: true, version });
+    expect(await client.registerCodeLocation({ name: "big", ...v2 })).toMatchObject({ changed: false, version });
+    expect(operations).toEqual([
+      ...["RegisterCodeLocation", "RegisterCodeLocationWhole", "RegisterCodeLocationWhole"],
+      ...["RegisterCodeLocation", "RegisterCodeLocationWhole", "RegisterCodeLocationWhole"],
+      ...["RegisterCodeLocation", "RegisterCodeLocationWhole"],
+    ]);
+    expect(await client.codeLocation("big", { withManifest: true })).toMatchObject({ hash: v2.hash, manifest: v2.manifest });
   });
 });

@@ -2,6 +2,7 @@
 // bundle (it imports this SDK) must not (a browser's Content-Security-Policy reports zod's eval probe).
 import { type ManifestBase, type ManifestDigests, manifestDelta } from "@strata/protocol/delta";
 import type { ClientConnection } from "./client-connection.js";
+import { StrataError } from "./errors.js";
 import type { CodeLocationFieldsFragment, CodeLocationQuery, RegisterCodeLocationMutation } from "./generated/graphql.js";
 import { unwrapResult, type Unwrapped } from "./result-union.js";
 
@@ -96,7 +97,8 @@ export interface CodeLocationMethods {
    * hash alone: a location whose server already has this manifest as its current version uploads
    * nothing (one small round trip, however large the manifest). Otherwise, when the server has an
    * earlier version, only what changed follows (a delta: the items that server lacks, the others
-   * referred to by position); else, or if the delta is refused, the whole manifest.
+   * referred to by position); else, or if the delta is refused, the whole manifest (as to a server
+   * older than deltas, which refuses the document naming them).
    * Throws `InvalidManifestError` (with `problems`) or `AssetKeyCollisionError` (with
    * `collisions`), and nothing is registered. Requires `location:<name>` or `admin`.
    *
@@ -143,7 +145,17 @@ export function codeLocationMethods({ sdk }: ClientConnection): CodeLocationMeth
     },
     async registerCodeLocation(input) {
       const { name, hash } = input;
-      const known = (await sdk.RegisterCodeLocation({ name, hash, withBase: true })).registerCodeLocation;
+      let known: RegisterCodeLocationMutation["registerCodeLocation"];
+      try {
+        known = (await sdk.RegisterCodeLocation({ name, hash, withBase: true })).registerCodeLocation;
+      } catch (error) {
+        if (!isOlderServer(error)) throw error;
+        // It registers as it did before deltas: the hash alone, then the whole manifest.
+        const asked = (await sdk.RegisterCodeLocationWhole({ name, hash })).registerCodeLocation;
+        if (asked.__typename !== "ManifestRequiredError") return unwrapResult(asked, "RegisterCodeLocationSuccess");
+        const { registerCodeLocation } = await sdk.RegisterCodeLocationWhole({ name, hash, manifest: input.manifest });
+        return unwrapResult(registerCodeLocation, "RegisterCodeLocationSuccess");
+      }
       if (known.__typename !== "ManifestRequiredError") return unwrapResult(known, "RegisterCodeLocationSuccess");
       const found = known.base && input.digests ? manifestDelta(input.manifest, input.digests, known.base as ManifestBase) : null;
       if (found) {
@@ -165,6 +177,14 @@ export function codeLocationMethods({ sdk }: ClientConnection): CodeLocationMeth
       return unwrapResult(reportCodeLocationLoadError, "CodeLocation");
     },
   };
+}
+
+/**
+ * A server older than delta registration refuses the document naming `delta` and `base`: a
+ * validation error (`Unknown argument "delta"…`, `Cannot query field "base"…`), before anything runs.
+ */
+function isOlderServer(error: unknown): boolean {
+  return error instanceof StrataError && error.code === "GRAPHQL_VALIDATION_FAILED" && /"(delta|base)"/.test(error.message);
 }
 
 function isHashMismatch(result: { __typename?: string; problems?: readonly { code: string }[] }): boolean {
