@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { TextInput } from "../layout/text-input.js";
 
 /** Shown when the server refuses the request for want of a (valid) API token. */
 export function TokenPrompt(props: { reason: string; hadToken: boolean; onSubmit(token: string): void }) {
@@ -18,13 +19,7 @@ export function TokenPrompt(props: { reason: string; hadToken: boolean; onSubmit
           Create one with <code>strata token create --name me --scopes launch</code> (or <code>read</code> to only look). It is kept in this
           browser's local storage.
         </p>
-        <input
-          type="password"
-          aria-label="API token"
-          placeholder="strata_…"
-          value={secret}
-          onChange={(event) => setSecret(event.target.value)}
-        />
+        <TextInput type="password" aria-label="API token" placeholder="strata_…" value={secret} onChange={setSecret} />
         <button type="submit" className="primary">
           Use this token
         </button>

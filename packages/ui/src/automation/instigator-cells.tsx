@@ -1,5 +1,6 @@
-import type { AutomationTick } from "@strata/sdk";
+import type { AutomationTick, ScheduleWithTicks, SensorWithTicks } from "@strata/sdk";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import type { ReactNode } from "react";
 import { Link } from "wouter";
 import { assetHref } from "../catalog/asset-row.js";
 import { clockTime, timeAgo } from "../format/time.js";
@@ -53,5 +54,38 @@ export function LastTickCell({ tick }: { tick: AutomationTick | undefined }) {
         <span className="muted">no ticks</span>
       )}
     </td>
+  );
+}
+
+/**
+ * A schedule's or sensor's row: its name (then `nameNote`) over its description, `cadence`, its
+ * status, `detail`, its last tick, its targets, and Start or Stop (`toggle`, given whether it runs).
+ */
+export function InstigatorRow(props: {
+  testId: string;
+  instigator: ScheduleWithTicks | SensorWithTicks;
+  nameNote?: ReactNode;
+  cadence: ReactNode;
+  detail: ReactNode;
+  toggle(running: boolean): Promise<unknown>;
+}) {
+  const { instigator } = props;
+  const running = instigator.status === "RUNNING";
+  return (
+    <tr data-testid={props.testId} data-name={instigator.name}>
+      <td>
+        <strong>{instigator.name}</strong>
+        {props.nameNote}
+        {instigator.description && <div className="muted">{instigator.description}</div>}
+      </td>
+      {props.cadence}
+      <td>
+        <StatusBadge status={instigator.status} />
+      </td>
+      {props.detail}
+      <LastTickCell tick={instigator.ticks.items[0]} />
+      <TargetChips keys={instigator.targetAssetKeys} />
+      <StartStopCell running={running} toggle={() => props.toggle(running)} />
+    </tr>
   );
 }

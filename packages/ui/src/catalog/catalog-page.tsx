@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useLocation, useSearch } from "wouter";
 import { useStrata } from "../api/strata-provider.js";
 import { ErrorNote } from "../layout/error-note.js";
+import { TextInput } from "../layout/text-input.js";
 import { AssetRow, ROW_HEIGHT } from "./asset-row.js";
 import {
   FILTER_FIELDS,
@@ -83,25 +84,25 @@ export function CatalogPage() {
   return (
     <div className="page catalog">
       <div className="filter-bar">
-        <input
+        <TextInput
           className="search"
           type="search"
           placeholder="Search keys, descriptions, metadata…"
           aria-label="Search assets"
           value={draft.search ?? ""}
-          onChange={(event) => update({ search: event.target.value || undefined })}
+          onChange={(text) => update({ search: text || undefined })}
         />
         {FILTER_FIELDS.map((field) =>
           field === "location" ? (
             <LocationFilter key={field} value={draft.location} onChange={(location) => update({ location })} />
           ) : (
-            <input
+            <TextInput
               key={field}
               className="filter"
               placeholder={PLACEHOLDERS[field]}
               aria-label={`Filter by ${field}`}
               value={draft[field] ?? ""}
-              onChange={(event) => update({ [field]: event.target.value || undefined })}
+              onChange={(text) => update({ [field]: text || undefined })}
             />
           ),
         )}

@@ -1,4 +1,8 @@
+import type { ReactNode } from "react";
 import { useLocation, useSearch } from "wouter";
+import { ErrorNote } from "./error-note.js";
+import { ListTable } from "./list-table.js";
+import { ListEnd, type usePagedList } from "./paged-list.js";
 
 /**
  * The statuses a list page is filtered by (`?status=FAILURE,CANCELED`, unknown ones dropped) and
@@ -21,7 +25,7 @@ export function useStatusFilter<S extends string>(statuses: readonly S[], path: 
     }
     navigate(query.size ? `${path}?${query}` : path, { replace: true });
   };
-  return { selected, params, toggle };
+  return { statuses, selected, params, toggle };
 }
 
 /** One chip per status, pressed when the list shows it. */
@@ -47,6 +51,38 @@ export function StatusFilterBar<S extends string>({
           {s.toLowerCase().replaceAll("_", " ")}
         </button>
       ))}
+    </div>
+  );
+}
+
+/**
+ * A list page filtered by status (`filter`, from {@link useStatusFilter}): its title, a chip per
+ * status, the list's error, the table of its `rows` loaded so far, and its end, where an empty
+ * list says "No <noun>" (with these statuses).
+ */
+export function StatusFilteredList<S extends string, T>(props: {
+  title: ReactNode;
+  noun: string;
+  filter: ReturnType<typeof useStatusFilter<S>>;
+  list: ReturnType<typeof usePagedList<T>>;
+  columns: readonly string[];
+  testId: string;
+  children: ReactNode;
+}) {
+  const { filter, list } = props;
+  return (
+    <div className="page">
+      <h1>{props.title}</h1>
+      <StatusFilterBar statuses={filter.statuses} selected={filter.selected} onToggle={filter.toggle} />
+      <ErrorNote error={list.query.error} />
+      <ListTable columns={props.columns} testId={props.testId}>
+        {props.children}
+      </ListTable>
+      <ListEnd
+        list={list.query}
+        count={list.items.length}
+        empty={`No ${props.noun}${filter.selected.length ? " with these statuses" : ""}.`}
+      />
     </div>
   );
 }

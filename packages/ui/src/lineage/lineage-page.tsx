@@ -5,6 +5,7 @@ import { useStrata } from "../api/strata-provider.js";
 import { useSubscription } from "../api/use-subscription.js";
 import { assetHref } from "../catalog/asset-row.js";
 import { ErrorNote } from "../layout/error-note.js";
+import { TextInput } from "../layout/text-input.js";
 import { CARD_ZOOM, GROUP_ZOOM, LineageScene, MAX_CARDS, shortKey, type View } from "./lineage-scene.js";
 
 const MAX_MATCHES = 8;
@@ -249,12 +250,12 @@ function FindAsset({ scene, onPick }: { scene: LineageScene; onPick(n: number): 
   };
   return (
     <div className="lineage-find">
-      <input
+      <TextInput
         type="search"
         aria-label="Find an asset"
         placeholder="Find an asset…"
         value={text}
-        onChange={(event) => setText(event.target.value)}
+        onChange={setText}
         onKeyDown={(event) => {
           if (event.key === "Enter" && matches[0] !== undefined) pick(matches[0]);
         }}

@@ -5,21 +5,21 @@ import { Link } from "wouter";
 import { useStrata } from "../api/strata-provider.js";
 import { useSubscription } from "../api/use-subscription.js";
 import { clockTime, duration, timeAgo } from "../format/time.js";
-import { ErrorNote } from "../layout/error-note.js";
-import { ListTable } from "../layout/list-table.js";
-import { ListEnd, usePagedList } from "../layout/paged-list.js";
+import { usePagedList } from "../layout/paged-list.js";
 import { StatusBadge } from "../layout/status-badge.js";
-import { StatusFilterBar, useStatusFilter } from "../layout/status-filter.js";
+import { StatusFilteredList, useStatusFilter } from "../layout/status-filter.js";
 
 const STATUSES: RunStatus[] = ["QUEUED", "STARTING", "STARTED", "SUCCESS", "FAILURE", "CANCELING", "CANCELED"];
+const COLUMNS = ["Run", "Status", "Assets", "Location", "Created", "Duration", "Tags"];
 
 /** Runs, newest first, filtered by status (`?status=FAILURE,CANCELED`) and tag (`?tag=name=value`), updated live. */
 export function RunsPage() {
   const { client } = useStrata();
   const queryClient = useQueryClient();
-  const { selected: status, params, toggle } = useStatusFilter(STATUSES, "/runs", ["tag"]);
-  const tag = params.get("tag") ?? undefined;
-  const { query: runs, items } = usePagedList(["runs", status, tag], (after) =>
+  const filter = useStatusFilter(STATUSES, "/runs", ["tag"]);
+  const status = filter.selected;
+  const tag = filter.params.get("tag") ?? undefined;
+  const runs = usePagedList(["runs", status, tag], (after) =>
     client.runs({ status: status.length ? status : undefined, tag, first: 50, after }),
   );
   // Any run changing status refreshes the list, at most twice a second.
@@ -34,38 +34,33 @@ export function RunsPage() {
       }, 500);
     },
   );
+  const title = <>Runs{tag && <span className="muted"> tagged {tag}</span>}</>;
   return (
-    <div className="page">
-      <h1>Runs{tag && <span className="muted"> tagged {tag}</span>}</h1>
-      <StatusFilterBar statuses={STATUSES} selected={status} onToggle={toggle} />
-      <ErrorNote error={runs.error} />
-      <ListTable columns={["Run", "Status", "Assets", "Location", "Created", "Duration", "Tags"]} testId="runs-list">
-        {items.map((run) => (
-          <tr key={run.id} data-testid="run-row" data-status={run.status}>
-            <td>
-              <Link href={`/runs/${run.id}`}>{run.id.slice(0, 8)}</Link>
-              {run.parentRunId && <span className="muted"> ↻ {run.reexecutionStrategy?.toLowerCase().replaceAll("_", " ")}</span>}
-            </td>
-            <td>
-              <StatusBadge status={run.status} />
-            </td>
-            <td title={run.assetKeys.join("\n")}>
-              {run.assetKeys.slice(0, 3).join(", ")}
-              {run.assetKeys.length > 3 && ` +${run.assetKeys.length - 3}`}
-              {run.partitionKey && <span className="muted"> [{run.partitionKey}]</span>}
-            </td>
-            <td>{run.location.name}</td>
-            <td title={clockTime(run.createdAt)}>{timeAgo(run.createdAt)}</td>
-            <td>{duration(run.durationMs)}</td>
-            <td className="muted">
-              {Object.entries(run.tags as Record<string, string>)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(" ")}
-            </td>
-          </tr>
-        ))}
-      </ListTable>
-      <ListEnd list={runs} count={items.length} empty={`No runs${status.length ? " with these statuses" : ""}.`} />
-    </div>
+    <StatusFilteredList title={title} noun="runs" filter={filter} list={runs} columns={COLUMNS} testId="runs-list">
+      {runs.items.map((run) => (
+        <tr key={run.id} data-testid="run-row" data-status={run.status}>
+          <td>
+            <Link href={`/runs/${run.id}`}>{run.id.slice(0, 8)}</Link>
+            {run.parentRunId && <span className="muted"> ↻ {run.reexecutionStrategy?.toLowerCase().replaceAll("_", " ")}</span>}
+          </td>
+          <td>
+            <StatusBadge status={run.status} />
+          </td>
+          <td title={run.assetKeys.join("\n")}>
+            {run.assetKeys.slice(0, 3).join(", ")}
+            {run.assetKeys.length > 3 && ` +${run.assetKeys.length - 3}`}
+            {run.partitionKey && <span className="muted"> [{run.partitionKey}]</span>}
+          </td>
+          <td>{run.location.name}</td>
+          <td title={clockTime(run.createdAt)}>{timeAgo(run.createdAt)}</td>
+          <td>{duration(run.durationMs)}</td>
+          <td className="muted">
+            {Object.entries(run.tags as Record<string, string>)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(" ")}
+          </td>
+        </tr>
+      ))}
+    </StatusFilteredList>
   );
 }
