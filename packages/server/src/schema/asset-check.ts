@@ -1,5 +1,6 @@
 import { CHECK_SEVERITIES, RUN_FAILURE_REASONS } from "@strata/protocol";
 import { builder } from "../builder.js";
+import { describedEnum } from "./described-enum.js";
 import { requireScope } from "../auth/principal.js";
 import { loadExecution } from "../checks/execution-loader.js";
 import { reportCheckResult } from "../checks/report-result.js";
@@ -8,14 +9,12 @@ import { NotFoundError, PartitionKeysNotFoundError } from "../errors.js";
 import { assetEvents } from "./materialization.js";
 import { metadataList, MetadataEntryRef } from "./metadata.js";
 
-const AssetCheckExecutionStatusEnum = builder.enumType("AssetCheckExecutionStatus", {
-  values: {
-    IN_PROGRESS: { description: "Its run has not ended and has not evaluated it yet." },
-    SUCCEEDED: { description: "It passed." },
-    FAILED: { description: "It failed (see severity)." },
-    EXECUTION_FAILED: { description: "Its function threw, or its run failed before evaluating it." },
-    SKIPPED: { description: "Its run ended without evaluating it (succeeded without reaching it, or was canceled)." },
-  },
+const AssetCheckExecutionStatusEnum = describedEnum("AssetCheckExecutionStatus", {
+  IN_PROGRESS: "Its run has not ended and has not evaluated it yet.",
+  SUCCEEDED: "It passed.",
+  FAILED: "It failed (see severity).",
+  EXECUTION_FAILED: "Its function threw, or its run failed before evaluating it.",
+  SKIPPED: "Its run ended without evaluating it (succeeded without reaching it, or was canceled).",
 });
 
 export const AssetCheckSeverityEnum = builder.enumType("AssetCheckSeverity", {
@@ -24,20 +23,16 @@ export const AssetCheckSeverityEnum = builder.enumType("AssetCheckSeverity", {
   ) as Record<(typeof CHECK_SEVERITIES)[number], { description: string }>,
 });
 
-export const AssetCheckHealthEnum = builder.enumType("AssetCheckHealth", {
-  values: {
-    PASSING: { description: "Every check's latest result passed." },
-    WARNING: { description: "A check's latest result failed with severity WARN, none with ERROR." },
-    FAILING: { description: "A check's latest result failed with severity ERROR, or its function threw." },
-    NOT_EVALUATED: { description: "Some check has no result yet, and none is failing." },
-  },
+export const AssetCheckHealthEnum = describedEnum("AssetCheckHealth", {
+  PASSING: "Every check's latest result passed.",
+  WARNING: "A check's latest result failed with severity WARN, none with ERROR.",
+  FAILING: "A check's latest result failed with severity ERROR, or its function threw.",
+  NOT_EVALUATED: "Some check has no result yet, and none is failing.",
 });
 
-const CanExecuteIndividuallyEnum = builder.enumType("AssetCheckCanExecuteIndividually", {
-  values: {
-    CAN_EXECUTE: { description: "It runs in a check step of its own: launchRun(checkKeys) runs it alone." },
-    REQUIRES_MATERIALIZATION: { description: "Its asset evaluates it in its own step: materialize the asset to run it." },
-  },
+const CanExecuteIndividuallyEnum = describedEnum("AssetCheckCanExecuteIndividually", {
+  CAN_EXECUTE: "It runs in a check step of its own: launchRun(checkKeys) runs it alone.",
+  REQUIRES_MATERIALIZATION: "Its asset evaluates it in its own step: materialize the asset to run it.",
 });
 
 export const RunFailureCodeEnum = builder.enumType("RunFailureCode", { values: RUN_FAILURE_REASONS });

@@ -9,18 +9,17 @@ import {
 } from "../automation/instigator.js";
 import { type AutomationRunRequest, dryRunLocation, type DryRunOutcome } from "../automation/tick.js";
 import { builder } from "../builder.js";
+import { describedEnum } from "./described-enum.js";
 import type { Sql } from "../db/sql.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { guardSubscription } from "../pubsub/guarded-subscription.js";
 
-const AutomationTickStatusEnum = builder.enumType("AutomationTickStatus", {
-  values: {
-    STARTED: { description: "Being evaluated." },
-    SKIPPED: { description: "Evaluated; nothing was requested." },
-    SUCCESS: { description: "Evaluated; its runs were created with it, in one transaction." },
-    FAILURE: { description: "Its transaction failed: it created nothing (see error)." },
-  },
+const AutomationTickStatusEnum = describedEnum("AutomationTickStatus", {
+  STARTED: "Being evaluated.",
+  SKIPPED: "Evaluated; nothing was requested.",
+  SUCCESS: "Evaluated; its runs were created with it, in one transaction.",
+  FAILURE: "Its transaction failed: it created nothing (see error).",
 });
 
 builder.prismaObject("AutomationTick", {

@@ -6,6 +6,7 @@ import { assetStatuses, chunkCounts } from "../backfills/progress.js";
 import { reexecuteBackfill } from "../backfills/reexecute.js";
 import { resolveBackfill } from "../backfills/resolve.js";
 import { builder } from "../builder.js";
+import { describedEnum } from "./described-enum.js";
 import type { Context } from "../context.js";
 import {
   AssetNotPartitionedError,
@@ -19,41 +20,32 @@ import { guardSubscription } from "../pubsub/guarded-subscription.js";
 import type { BackfillInput } from "../backfills/resolve.js";
 import type { PlannedChunk } from "../backfills/plan.js";
 
-const BackfillStatusEnum = builder.enumType("BackfillStatus", {
-  values: {
-    REQUESTED: { description: "Its chunks are running or waiting for the chunks they depend on." },
-    CANCELING: { description: "Canceled while runs were going: CANCELED when the last of them ends." },
-    CANCELED: { description: "Canceled; nothing launches afterwards." },
-    COMPLETED_SUCCESS: { description: "Every chunk's run succeeded." },
-    COMPLETED_FAILED: { description: "Every chunk ended and some failed, were skipped (downstream of a failure) or canceled." },
-  },
+const BackfillStatusEnum = describedEnum("BackfillStatus", {
+  REQUESTED: "Its chunks are running or waiting for the chunks they depend on.",
+  CANCELING: "Canceled while runs were going: CANCELED when the last of them ends.",
+  CANCELED: "Canceled; nothing launches afterwards.",
+  COMPLETED_SUCCESS: "Every chunk's run succeeded.",
+  COMPLETED_FAILED: "Every chunk ended and some failed, were skipped (downstream of a failure) or canceled.",
 });
 
-const BackfillChunkStateEnum = builder.enumType("BackfillChunkState", {
-  values: {
-    WAITING: { description: "Waits for the chunks it depends on to succeed." },
-    READY: {
-      description:
-        "Its dependencies succeeded (or it has none); its run is created as earlier runs of the backfill end (at most runsAhead at once).",
-    },
-    LAUNCHED: { description: "Its run exists: queued, starting or running." },
-    SUCCEEDED: {},
-    FAILED: {},
-    SKIPPED: { description: "Never launched: a chunk it depends on failed or was canceled." },
-    CANCELED: {},
-  },
+const BackfillChunkStateEnum = describedEnum("BackfillChunkState", {
+  WAITING: "Waits for the chunks it depends on to succeed.",
+  READY: "Its dependencies succeeded (or it has none); its run is created as earlier runs of the backfill end (at most runsAhead at once).",
+  LAUNCHED: "Its run exists: queued, starting or running.",
+  SUCCEEDED: null,
+  FAILED: null,
+  SKIPPED: "Never launched: a chunk it depends on failed or was canceled.",
+  CANCELED: null,
 });
 
-const BackfillFilterEnum = builder.enumType("BackfillFilter", {
-  values: {
-    ALL: { description: "Every targeted partition." },
-    MISSING: { description: "Per asset, the partitions never materialized nor attempted (and not running)." },
-    FAILED_AND_MISSING: { description: "Per asset, the missing partitions and those whose latest attempt failed." },
-  },
+const BackfillFilterEnum = describedEnum("BackfillFilter", {
+  ALL: "Every targeted partition.",
+  MISSING: "Per asset, the partitions never materialized nor attempted (and not running).",
+  FAILED_AND_MISSING: "Per asset, the missing partitions and those whose latest attempt failed.",
 });
 
-const BackfillReexecutionEnum = builder.enumType("BackfillReexecution", {
-  values: { FROM_FAILURE: { description: "A child backfill over exactly the (asset, partition) pairs the parent did not materialize." } },
+const BackfillReexecutionEnum = describedEnum("BackfillReexecution", {
+  FROM_FAILURE: "A child backfill over exactly the (asset, partition) pairs the parent did not materialize.",
 });
 
 const LaunchBackfillInput = builder.inputType("LaunchBackfillInput", {

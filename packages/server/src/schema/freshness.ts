@@ -1,15 +1,14 @@
 import { type FreshnessPolicy, freshnessPolicySchema } from "@strata/protocol";
 import { builder } from "../builder.js";
+import { describedEnum } from "./described-enum.js";
 import { requireScope } from "../auth/principal.js";
 import { assetEvents } from "./materialization.js";
 
-export const FreshnessStateEnum = builder.enumType("FreshnessState", {
-  values: {
-    PASS: { description: "Materialized recently enough." },
-    WARN: { description: "Older than the policy's warning age." },
-    FAIL: { description: "Older than the policy's failing age, or a cron deadline passed without a materialization." },
-    UNKNOWN: { description: "Never materialized, and no deadline has passed yet." },
-  },
+export const FreshnessStateEnum = describedEnum("FreshnessState", {
+  PASS: "Materialized recently enough.",
+  WARN: "Older than the policy's warning age.",
+  FAIL: "Older than the policy's failing age, or a cron deadline passed without a materialization.",
+  UNKNOWN: "Never materialized, and no deadline has passed yet.",
 });
 
 interface FreshnessView {

@@ -1,4 +1,5 @@
 import { builder } from "../builder.js";
+import { describedEnum } from "./described-enum.js";
 import { STRATA_VERSION } from "../version.js";
 
 interface Health {
@@ -7,8 +8,9 @@ interface Health {
   databaseLatencyMs: number;
 }
 
-const DatabaseKind = builder.enumType("DatabaseKind", {
-  values: { PGLITE: { description: "Embedded PGlite (Postgres in WASM)." }, POSTGRES: { description: "PostgreSQL." } },
+const DatabaseKind = describedEnum("DatabaseKind", {
+  PGLITE: "Embedded PGlite (Postgres in WASM).",
+  POSTGRES: "PostgreSQL.",
 });
 
 const HealthRef = builder.objectRef<Health>("Health").implement({

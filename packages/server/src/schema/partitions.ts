@@ -1,27 +1,24 @@
 import { isValidName, type PartitionSpace, type PartitionsDefinition } from "@strata/protocol";
 import { builder } from "../builder.js";
+import { describedEnum } from "./described-enum.js";
 import { requireScope } from "../auth/principal.js";
 import { InvalidArgumentError, PartitionInUseError, PartitionKeysNotFoundError } from "../errors.js";
 import { addDynamicPartitions, deleteDynamicPartitions } from "../partitions/dynamic.js";
 import { loadSpace } from "../partitions/space.js";
 import { statusRanges, type StatusRange } from "../partitions/status.js";
 
-const PartitionsKindEnum = builder.enumType("PartitionsKind", {
-  values: {
-    TIME_WINDOW: { description: "Windows of time on a cron schedule (hourly, daily, weekly, monthly, custom)." },
-    STATIC: { description: "A fixed list of keys." },
-    DYNAMIC: { description: "Keys added and deleted at run time (addDynamicPartitions), by name." },
-    MULTI: { description: "The cross product of 2 to 4 dimensions; keys join the dimensions' keys with |." },
-  },
+const PartitionsKindEnum = describedEnum("PartitionsKind", {
+  TIME_WINDOW: "Windows of time on a cron schedule (hourly, daily, weekly, monthly, custom).",
+  STATIC: "A fixed list of keys.",
+  DYNAMIC: "Keys added and deleted at run time (addDynamicPartitions), by name.",
+  MULTI: "The cross product of 2 to 4 dimensions; keys join the dimensions' keys with |.",
 });
 
-const PartitionStatusEnum = builder.enumType("PartitionStatus", {
-  values: {
-    MATERIALIZED: { description: "Its latest attempt materialized it (or it was materialized and no attempt is running)." },
-    FAILED: { description: "Its latest attempt, a run that failed, did not materialize it." },
-    IN_PROGRESS: { description: "A run that will materialize it is queued or running." },
-    MISSING: { description: "Never materialized, and nothing is running for it." },
-  },
+const PartitionStatusEnum = describedEnum("PartitionStatus", {
+  MATERIALIZED: "Its latest attempt materialized it (or it was materialized and no attempt is running).",
+  FAILED: "Its latest attempt, a run that failed, did not materialize it.",
+  IN_PROGRESS: "A run that will materialize it is queued or running.",
+  MISSING: "Never materialized, and nothing is running for it.",
 });
 
 export const PartitionKeyRangeRef = builder.objectRef<{ from: string; to: string }>("PartitionKeyRange").implement({

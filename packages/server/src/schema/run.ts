@@ -3,6 +3,7 @@ import { queryFromInfo } from "@pothos/plugin-prisma";
 import { filter, pipe } from "graphql-yoga";
 import { guardSubscription } from "../pubsub/guarded-subscription.js";
 import { builder } from "../builder.js";
+import { describedEnum } from "./described-enum.js";
 import { principalName, requireScope } from "../auth/principal.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
 import {
@@ -26,16 +27,12 @@ import { terminateRun } from "../runs/terminate.js";
 import { RunEventRef } from "./run-event.js";
 import { RunStatusEnum, type RunStatusValue } from "./run-status.js";
 
-export const ReexecutionStrategyEnum = builder.enumType("ReexecutionStrategy", {
-  values: {
-    FROM_FAILURE: { description: "Failed, interrupted and never-started steps, and everything downstream of them." },
-    FROM_ASSET_FAILURE: { description: "The assets that were not materialized." },
-    ALL_STEPS: { description: "The parent's whole selection." },
-    SELECTED_STEPS: {
-      description:
-        "Exactly the parent's steps named in `stepKeys` (one op of a graph asset, say); every other input loads from the runs that stored it.",
-    },
-  },
+export const ReexecutionStrategyEnum = describedEnum("ReexecutionStrategy", {
+  FROM_FAILURE: "Failed, interrupted and never-started steps, and everything downstream of them.",
+  FROM_ASSET_FAILURE: "The assets that were not materialized.",
+  ALL_STEPS: "The parent's whole selection.",
+  SELECTED_STEPS:
+    "Exactly the parent's steps named in `stepKeys` (one op of a graph asset, say); every other input loads from the runs that stored it.",
 });
 
 const StepStatusEnum = builder.enumType("StepStatus", {

@@ -1,14 +1,13 @@
 import { type ClaimedScheduleTick, claimScheduleTicks, reportScheduleTick } from "../automation/schedule-function-tick.js";
 import { listSchedules, type ScheduleView, setScheduleStatus } from "../automation/schedules.js";
 import { builder } from "../builder.js";
+import { describedEnum } from "./described-enum.js";
 import { instigatorFields } from "./instigator-fields.js";
 import { tickReportMutation, tickReportRef } from "./instigator-tick-report.js";
 
-export const ScheduleStatusEnum = builder.enumType("ScheduleStatus", {
-  values: {
-    RUNNING: { description: "Launches a run of its target at every instant of its cron." },
-    STOPPED: { description: "Launches nothing." },
-  },
+export const ScheduleStatusEnum = describedEnum("ScheduleStatus", {
+  RUNNING: "Launches a run of its target at every instant of its cron.",
+  STOPPED: "Launches nothing.",
 });
 
 builder.prismaObjectFields("AutomationTick", (t) => ({

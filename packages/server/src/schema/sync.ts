@@ -1,25 +1,22 @@
 import { type PartitionsDefinition, toRanges } from "@strata/protocol";
 import { builder } from "../builder.js";
+import { describedEnum } from "./described-enum.js";
 import { requireScope } from "../auth/principal.js";
 import type { Context } from "../context.js";
 import { PartitionKeysNotFoundError } from "../errors.js";
 import { loadSpace } from "../partitions/space.js";
 import { assetStatuses, type NodeCause, type NodeStatus, SyncGraph } from "../sync/sync-graph.js";
 
-export const SyncStateEnum = builder.enumType("SyncState", {
-  values: {
-    SYNCED: { description: "Its latest materialization used its current code and its dependencies' current data." },
-    UNSYNCED: { description: "Its code, its dependencies, or a dependency's data changed since (see causes)." },
-    MISSING: { description: "Never materialized." },
-  },
+export const SyncStateEnum = describedEnum("SyncState", {
+  SYNCED: "Its latest materialization used its current code and its dependencies' current data.",
+  UNSYNCED: "Its code, its dependencies, or a dependency's data changed since (see causes).",
+  MISSING: "Never materialized.",
 });
 
-const SyncCauseCategoryEnum = builder.enumType("SyncCauseCategory", {
-  values: {
-    CODE: { description: "Its code version changed." },
-    DATA: { description: "A dependency has new data, or is itself unsynced for a DATA reason." },
-    DEPENDENCIES: { description: "A dependency was added or removed." },
-  },
+const SyncCauseCategoryEnum = describedEnum("SyncCauseCategory", {
+  CODE: "Its code version changed.",
+  DATA: "A dependency has new data, or is itself unsynced for a DATA reason.",
+  DEPENDENCIES: "A dependency was added or removed.",
 });
 
 const SyncCauseRef = builder.objectRef<NodeCause>("SyncCause");
