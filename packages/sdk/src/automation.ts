@@ -158,15 +158,10 @@ export interface AutomationMethods {
   tickCompleted(variables?: { location?: string | null }, options?: SubscribeOptions): StrataSubscription<AutomationTick>;
 }
 
-export function automationMethods({ sdk, subscribe }: ClientConnection): AutomationMethods {
+export function automationMethods({ sdk, subscribeRoot }: ClientConnection): AutomationMethods {
   return {
     tickCompleted(variables = {}, options = {}) {
-      return subscribe(
-        TickCompletedDocument,
-        { location: variables.location ?? null },
-        (data: TickCompletedSubscription) => data.tickCompleted,
-        options,
-      );
+      return subscribeRoot<TickCompletedSubscription>(TickCompletedDocument, { location: variables.location ?? null }, options);
     },
     async automationTicks(options = {}) {
       return toPage((await sdk.AutomationTicks(options)).automationTicks);

@@ -166,7 +166,7 @@ export interface BackfillMethods {
   backfillChanged(id: string, options?: SubscribeOptions): StrataSubscription<Backfill>;
 }
 
-export function backfillMethods({ sdk, subscribe }: ClientConnection): BackfillMethods {
+export function backfillMethods({ sdk, subscribeRoot }: ClientConnection): BackfillMethods {
   return {
     async launchBackfill(input) {
       return unwrapResult((await sdk.LaunchBackfill({ input })).launchBackfill, "Backfill");
@@ -187,7 +187,7 @@ export function backfillMethods({ sdk, subscribe }: ClientConnection): BackfillM
       return unwrapResult((await sdk.ReexecuteBackfill({ id, strategy })).reexecuteBackfill, "Backfill");
     },
     backfillChanged(id, options = {}) {
-      return subscribe(BackfillChangedDocument, { id }, (data: BackfillChangedSubscription) => data.backfillChanged, options);
+      return subscribeRoot<BackfillChangedSubscription>(BackfillChangedDocument, { id }, options);
     },
   };
 }

@@ -137,7 +137,7 @@ export interface CheckMethods {
   assetCheckEvaluated(variables?: { assetKeys?: string[] | null }, options?: SubscribeOptions): StrataSubscription<AssetCheckExecution>;
 }
 
-export function checkMethods({ sdk, subscribe }: ClientConnection): CheckMethods {
+export function checkMethods({ sdk, subscribeRoot }: ClientConnection): CheckMethods {
   return {
     async assetChecks(assetKey) {
       const asset = unwrapResult((await sdk.AssetChecks({ assetKey })).asset, "Asset");
@@ -151,10 +151,9 @@ export function checkMethods({ sdk, subscribe }: ClientConnection): CheckMethods
       return unwrapResult((await sdk.ReportCheckResult(input)).reportCheckResult, "AssetCheckExecution");
     },
     assetCheckEvaluated(variables = {}, options = {}) {
-      return subscribe(
+      return subscribeRoot<AssetCheckEvaluatedSubscription>(
         AssetCheckEvaluatedDocument,
         { assetKeys: variables.assetKeys ?? null },
-        (data: AssetCheckEvaluatedSubscription) => data.assetCheckEvaluated,
         options,
       );
     },

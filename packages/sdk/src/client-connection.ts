@@ -44,6 +44,15 @@ export interface ClientConnection {
     select: (data: TData) => TEvent,
     options: SubscribeOptions,
   ): StrataSubscription<TEvent>;
+  /**
+   * {@link subscribe}, each event the operation's root field: a subscription selects exactly one
+   * (TData, the generated subscription type, has that one key).
+   */
+  subscribeRoot<TData>(
+    document: DocumentNode,
+    variables: Record<string, unknown>,
+    options: SubscribeOptions,
+  ): StrataSubscription<TData[keyof TData]>;
 }
 
 /**
@@ -79,12 +88,15 @@ export function createConnection(options: ClientOptions): ClientConnection {
   });
   const endpoint = { url: options.url, headers, fetch: fetchImpl };
   const reconnect = options.reconnect ?? {};
+  const subscribe: ClientConnection["subscribe"] = (document, variables, select, subscribeOptions) =>
+    // The server's data for this document is TData: the generated type of the same operation.
+    subscription(endpoint, { document, variables, select: (data) => select(data as never) }, { ...reconnect, ...subscribeOptions });
   return {
     sdk,
     endpoint,
     reconnect,
-    subscribe: (document, variables, select, subscribeOptions) =>
-      // The server's data for this document is TData: the generated type of the same operation.
-      subscription(endpoint, { document, variables, select: (data) => select(data as never) }, { ...reconnect, ...subscribeOptions }),
+    subscribe,
+    subscribeRoot: <TData>(document: DocumentNode, variables: Record<string, unknown>, subscribeOptions: SubscribeOptions) =>
+      subscribe(document, variables, (data: TData) => Object.values(data as object)[0] as TData[keyof TData], subscribeOptions),
   };
 }

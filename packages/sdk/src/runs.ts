@@ -285,7 +285,7 @@ export interface RunMethods {
   runStatusChanged(options?: SubscribeOptions & { runId?: string }): StrataSubscription<RunStatusChange>;
 }
 
-export function runMethods({ sdk, endpoint, reconnect, subscribe }: ClientConnection): RunMethods {
+export function runMethods({ sdk, endpoint, reconnect, subscribeRoot }: ClientConnection): RunMethods {
   return {
     async launchRun(input) {
       const { launchRun } = await sdk.LaunchRun({ ...selectionVariables(input), tags: input.tags });
@@ -327,12 +327,7 @@ export function runMethods({ sdk, endpoint, reconnect, subscribe }: ClientConnec
     },
     runStatusChanged(options = {}) {
       const { runId, ...subscribeOptions } = options;
-      return subscribe(
-        RunStatusChangedDocument,
-        { runId: runId ?? null },
-        (data: RunStatusChangedSubscription) => data.runStatusChanged,
-        subscribeOptions,
-      );
+      return subscribeRoot<RunStatusChangedSubscription>(RunStatusChangedDocument, { runId: runId ?? null }, subscribeOptions);
     },
   };
 }

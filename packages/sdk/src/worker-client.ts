@@ -252,7 +252,7 @@ function toRunReport(result: ReportField): RunReport {
  */
 export function createWorkerClient(options: ClientOptions): WorkerClient {
   const connection = createConnection(options);
-  const { sdk, subscribe } = connection;
+  const { sdk, subscribeRoot } = connection;
   const locations = codeLocationMethods(connection);
   return {
     registerCodeLocation: locations.registerCodeLocation,
@@ -281,12 +281,7 @@ export function createWorkerClient(options: ClientOptions): WorkerClient {
       return unwrapResult((await sdk.WorkerReportScheduleTick(input)).reportScheduleTick, "ScheduleTickReport");
     },
     runRequests(location, subscribeOptions = {}) {
-      return subscribe(
-        WorkerRunRequestsDocument,
-        { location },
-        (data: WorkerRunRequestsSubscription) => data.runRequests,
-        subscribeOptions,
-      );
+      return subscribeRoot<WorkerRunRequestsSubscription>(WorkerRunRequestsDocument, { location }, subscribeOptions);
     },
   };
 }

@@ -61,18 +61,13 @@ export interface SubscriptionMethods {
   codeLocationChanged(options?: SubscribeOptions): StrataSubscription<CodeLocationChange>;
 }
 
-export function subscriptionMethods({ subscribe }: ClientConnection): SubscriptionMethods {
+export function subscriptionMethods({ subscribeRoot }: ClientConnection): SubscriptionMethods {
   return {
     assetMaterialized(variables = {}, options = {}) {
-      return subscribe(
-        AssetMaterializedDocument,
-        { keys: variables.keys ?? null },
-        (data: AssetMaterializedSubscription) => data.assetMaterialized,
-        options,
-      );
+      return subscribeRoot<AssetMaterializedSubscription>(AssetMaterializedDocument, { keys: variables.keys ?? null }, options);
     },
     codeLocationChanged(options = {}) {
-      return subscribe(CodeLocationChangedDocument, {}, (data: CodeLocationChangedSubscription) => data.codeLocationChanged, options);
+      return subscribeRoot<CodeLocationChangedSubscription>(CodeLocationChangedDocument, {}, options);
     },
   };
 }
