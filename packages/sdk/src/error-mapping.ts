@@ -36,48 +36,41 @@ export interface WireGraphQLError {
   extensions?: Record<string, unknown> | undefined;
 }
 
+/** A result-union error member of one type. */
+type Member<N extends ErrorMember["__typename"]> = Extract<ErrorMember, { __typename: N }>;
+
+/** The typed error of each error member this SDK knows, from the member's fields. */
+const ERROR_OF_MEMBER: { [N in ErrorMember["__typename"]]?: (member: Member<N>) => StrataError } = {
+  NotFoundError: (m) => new NotFoundError(m.message, m.kind, m.key),
+  UnauthorizedError: (m) => new UnauthorizedError(m.message, m.requiredScope),
+  InvalidArgumentError: (m) => new InvalidArgumentError(m.message, m.argument),
+  InvalidManifestError: (m) =>
+    new InvalidManifestError(
+      m.message,
+      m.problems.map(({ path, message, code }) => ({ path, message, code })),
+    ),
+  AssetKeyCollisionError: (m) =>
+    new AssetKeyCollisionError(
+      m.message,
+      m.locationName,
+      m.collisions.map(({ key, definedBy }) => ({ key, definedBy })),
+    ),
+  InvalidSelectionError: (m) => new InvalidSelectionError(m.message, m.reason, m.keys),
+  RunStatusError: (m) => new RunStatusError(m.message, m.runId, m.status),
+  NothingToReexecuteError: (m) => new NothingToReexecuteError(m.message, m.runId),
+  BackfillStatusError: (m) => new BackfillStatusError(m.message, m.backfillId, m.backfillStatus),
+  PartitionKeysNotFoundError: (m) => new PartitionKeysNotFoundError(m.message, m.keys),
+  AssetNotPartitionedError: (m) => new AssetNotPartitionedError(m.message, m.assetKeys),
+  PartitionInUseError: (m) => new PartitionInUseError(m.message, m.keys, m.runIds),
+};
+
 /** The typed error for a result-union member that implements the server's `Error` interface. */
 export function errorFromUnionMember(error: ErrorMember | StrataErrorFieldsFragment): StrataError {
   // A run error member reaches here only from operations that select its fields (RunErrorFields).
   const member = error as ErrorMember;
-  switch (member.__typename) {
-    case "NotFoundError":
-      return new NotFoundError(member.message, member.kind, member.key);
-    case "UnauthorizedError":
-      return new UnauthorizedError(member.message, member.requiredScope);
-    case "InvalidArgumentError":
-      return new InvalidArgumentError(member.message, member.argument);
-    case "InvalidManifestError":
-      return new InvalidManifestError(
-        member.message,
-        member.problems.map(({ path, message, code }) => ({ path, message, code })),
-      );
-    case "AssetKeyCollisionError":
-      return new AssetKeyCollisionError(
-        member.message,
-        member.locationName,
-        member.collisions.map(({ key, definedBy }) => ({ key, definedBy })),
-      );
-    case "InvalidSelectionError":
-      return new InvalidSelectionError(member.message, member.reason, member.keys);
-    case "RunStatusError":
-      return new RunStatusError(member.message, member.runId, member.status);
-    case "NothingToReexecuteError":
-      return new NothingToReexecuteError(member.message, member.runId);
-    case "BackfillStatusError":
-      return new BackfillStatusError(member.message, member.backfillId, member.backfillStatus);
-    case "PartitionKeysNotFoundError":
-      return new PartitionKeysNotFoundError(member.message, member.keys);
-    case "AssetNotPartitionedError":
-      return new AssetNotPartitionedError(member.message, member.assetKeys);
-    case "PartitionInUseError":
-      return new PartitionInUseError(member.message, member.keys, member.runIds);
-    default: {
-      // A server newer than this SDK may add error types; they still carry message and code.
-      const unknown = member as { message: string; code: string };
-      return new StrataError(unknown.message, unknown.code);
-    }
-  }
+  const errorOf = ERROR_OF_MEMBER[member.__typename] as ((member: ErrorMember) => StrataError) | undefined;
+  // A server newer than this SDK may add error types; they still carry message and code.
+  return errorOf ? errorOf(member) : new StrataError(member.message, member.code);
 }
 
 /**
