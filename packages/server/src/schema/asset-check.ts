@@ -1,7 +1,7 @@
 import { CHECK_SEVERITIES, RUN_FAILURE_REASONS } from "@strata/protocol";
 import { builder } from "../builder.js";
+import { lookupQueryField, orNotFound } from "./lookup-field.js";
 import { describedEnum } from "./described-enum.js";
-import { requireScope } from "../auth/principal.js";
 import { loadExecution } from "../checks/execution-loader.js";
 import { reportCheckResult } from "../checks/report-result.js";
 import { resolveCheckStatus } from "../checks/status.js";
@@ -187,20 +187,12 @@ builder.prismaObjectFields("Run", (t) => ({
   }),
 }));
 
-builder.queryField("assetCheck", (t) =>
-  t.prismaField({
-    type: "AssetCheck",
-    description: 'One defined check by key, e.g. assetCheck(key: "sales/orders#no_nulls").',
-    errors: { types: [NotFoundError] },
-    args: { key: t.arg.string({ required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      requireScope(ctx.principal, "read");
-      const check = await ctx.db.prisma.assetCheck.findUnique({ ...query, where: { key: args.key } });
-      if (!check) throw new NotFoundError("asset check", args.key);
-      return check;
-    },
-  }),
-);
+lookupQueryField("assetCheck", {
+  type: "AssetCheck",
+  description: 'One defined check by key, e.g. assetCheck(key: "sales/orders#no_nulls").',
+  arg: "key",
+  load: (ctx, query, key) => orNotFound("asset check", key, ctx.db.prisma.assetCheck.findUnique({ ...query, where: { key } })),
+});
 
 builder.mutationField("reportCheckResult", (t) =>
   t.prismaField({

@@ -1,13 +1,12 @@
 import { queryFromInfo } from "@pothos/plugin-prisma";
 import type { FieldNode, GraphQLResolveInfo } from "graphql";
 import { builder } from "../builder.js";
-import { requireScope } from "../auth/principal.js";
+import { lookupQueryField, orNotFound } from "./lookup-field.js";
 import { keyPath, parseAssetKey } from "../catalog/asset-key.js";
 import { assetRowColumns, loadAssetRows } from "../catalog/asset-rows.js";
 import { dependencyKeys } from "../catalog/dependency-keys.js";
 import { lineageLoader } from "../catalog/lineage-loader.js";
 import type { Context } from "../context.js";
-import { NotFoundError } from "../errors.js";
 import { MaterializationRef } from "./materialization.js";
 import { metadataList, MetadataEntryRef } from "./metadata.js";
 import { deferLeanList } from "./lean-lists.js";
@@ -155,18 +154,10 @@ builder.prismaObject("AssetNode", {
   }),
 });
 
-builder.queryField("asset", (t) =>
-  t.prismaField({
-    type: "Asset",
-    description: 'One asset by key, e.g. asset(key: "sales/orders").',
-    errors: { types: [NotFoundError] },
-    args: { key: t.arg.string({ required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      requireScope(ctx.principal, "read");
-      const key = parseAssetKey(args.key);
-      const asset = await ctx.db.prisma.asset.findUnique({ ...query, where: { key } });
-      if (!asset) throw new NotFoundError("asset", key);
-      return asset;
-    },
-  }),
-);
+lookupQueryField("asset", {
+  type: "Asset",
+  description: 'One asset by key, e.g. asset(key: "sales/orders").',
+  arg: "key",
+  parse: parseAssetKey,
+  load: (ctx, query, key) => orNotFound("asset", key, ctx.db.prisma.asset.findUnique({ ...query, where: { key } })),
+});

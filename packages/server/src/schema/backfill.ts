@@ -6,6 +6,7 @@ import { assetStatuses, chunkCounts } from "../backfills/progress.js";
 import { reexecuteBackfill } from "../backfills/reexecute.js";
 import { resolveBackfill } from "../backfills/resolve.js";
 import { builder } from "../builder.js";
+import { lookupQueryField, orNotFound } from "./lookup-field.js";
 import { describedEnum } from "./described-enum.js";
 import type { Context } from "../context.js";
 import {
@@ -227,22 +228,13 @@ function backfillInput(input: typeof LaunchBackfillInput.$inferInput): BackfillI
   return { ...input, keys: input.keys ?? null };
 }
 
-async function backfillOrNotFound(ctx: Context, query: object, id: string) {
-  const backfill = await ctx.db.prisma.backfill.findUnique({ ...query, where: { id } });
-  if (!backfill) throw new NotFoundError("backfill", id);
-  return backfill;
+function backfillOrNotFound(ctx: Context, query: object, id: string) {
+  return orNotFound("backfill", id, ctx.db.prisma.backfill.findUnique({ ...query, where: { id } }));
 }
 
+lookupQueryField("backfill", { type: "Backfill", arg: "id", load: backfillOrNotFound });
+
 builder.queryFields((t) => ({
-  backfill: t.prismaField({
-    type: "Backfill",
-    errors: { types: [NotFoundError] },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      requireScope(ctx.principal, "read");
-      return backfillOrNotFound(ctx, query, String(args.id));
-    },
-  }),
   backfills: t.prismaConnection({
     type: "Backfill",
     cursor: "id",

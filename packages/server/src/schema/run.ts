@@ -3,6 +3,7 @@ import { queryFromInfo } from "@pothos/plugin-prisma";
 import { filter, pipe } from "graphql-yoga";
 import { guardSubscription } from "../pubsub/guarded-subscription.js";
 import { builder } from "../builder.js";
+import { lookupQueryField, orNotFound } from "./lookup-field.js";
 import { describedEnum } from "./described-enum.js";
 import { principalName, requireScope } from "../auth/principal.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
@@ -132,10 +133,8 @@ builder.prismaObjectFields("Asset", (t) => ({
   }),
 }));
 
-async function runOrNotFound(ctx: Context, query: object, id: string) {
-  const run = await ctx.db.prisma.run.findUnique({ ...query, where: { id } });
-  if (!run) throw new NotFoundError("run", id);
-  return run;
+function runOrNotFound(ctx: Context, query: object, id: string) {
+  return orNotFound("run", id, ctx.db.prisma.run.findUnique({ ...query, where: { id } }));
 }
 
 const RUN_ID = /^[0-9a-f-]{36}$/i;
@@ -145,16 +144,9 @@ function parseRunId(id: string | number): string {
   return value;
 }
 
+lookupQueryField("run", { type: "Run", arg: "id", parse: parseRunId, load: runOrNotFound });
+
 builder.queryFields((t) => ({
-  run: t.prismaField({
-    type: "Run",
-    errors: { types: [NotFoundError] },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      requireScope(ctx.principal, "read");
-      return runOrNotFound(ctx, query, parseRunId(args.id));
-    },
-  }),
   runs: t.prismaConnection({
     type: "Run",
     cursor: "id",
