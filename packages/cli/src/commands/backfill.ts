@@ -98,29 +98,38 @@ export function backfillCommand(): Command {
     return exitCode(await watch(client, id, print));
   });
 
-  const cancel = withServerOptions(new Command("cancel"))
-    .summary("cancel a backfill")
-    .description(
-      "Cancels a backfill: its queued runs at once, its running ones through their workers; nothing launches afterwards. Needs the launch scope.",
-    )
-    .argument("<id>", "the backfill")
-    .option("--json", "print JSON for scripts");
-  backfillAction(cancel, (client, id) => client.cancelBackfill(id));
-
-  const retry = withServerOptions(new Command("retry"))
-    .summary("re-run what a finished backfill did not materialize")
-    .description(
-      "Launches a child backfill over exactly the (asset, partition) pairs a finished backfill did not materialize (failed and skipped), with its policy. Needs the launch scope.",
-    )
-    .argument("<id>", "the finished backfill")
-    .option("--json", "print JSON for scripts");
-  backfillAction(retry, (client, id) => client.reexecuteBackfill(id));
-  return backfill.addCommand(launch).addCommand(status).addCommand(cancel).addCommand(retry);
+  return backfill.addCommand(launch).addCommand(status).addCommand(backfillIdCommand("cancel")).addCommand(backfillIdCommand("retry"));
 }
 
-/** `cancel` and `retry`: one call on the backfill `<id>`, then the backfill it answers, as JSON or as progress. */
-function backfillAction(command: Command, call: (client: StrataClient, id: string) => Promise<Backfill>): void {
-  action(command, async (id: string, options: ServerOptions & { json?: boolean }) => {
+/** `cancel` and `retry`: one call on the backfill `<id>`, then the backfill it answers. */
+const ID_COMMANDS: Record<"cancel" | "retry", { summary: string; description: string; id: string; call: BackfillCall }> = {
+  cancel: {
+    summary: "cancel a backfill",
+    description:
+      "Cancels a backfill: its queued runs at once, its running ones through their workers; nothing launches afterwards. Needs the launch scope.",
+    id: "the backfill",
+    call: (client, id) => client.cancelBackfill(id),
+  },
+  retry: {
+    summary: "re-run what a finished backfill did not materialize",
+    description:
+      "Launches a child backfill over exactly the (asset, partition) pairs a finished backfill did not materialize (failed and skipped), with its policy. Needs the launch scope.",
+    id: "the finished backfill",
+    call: (client, id) => client.reexecuteBackfill(id),
+  },
+};
+
+type BackfillCall = (client: StrataClient, id: string) => Promise<Backfill>;
+
+/** `cancel` or `retry` (ID_COMMANDS): prints the backfill answered as JSON or as progress. */
+function backfillIdCommand(name: keyof typeof ID_COMMANDS): Command {
+  const { summary, description, id, call } = ID_COMMANDS[name];
+  const command = withServerOptions(new Command(name))
+    .summary(summary)
+    .description(description)
+    .argument("<id>", id)
+    .option("--json", "print JSON for scripts");
+  return action(command, async (id: string, options: ServerOptions & { json?: boolean }) => {
     const answered = await call(connect(options), id);
     if (options.json) return printJson(answered);
     console.log(formatBackfill(answered, styleFor(process.stdout), process.stdout.columns ?? 80));
