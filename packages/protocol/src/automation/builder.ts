@@ -29,63 +29,42 @@ export class AutomationCondition {
     });
   }
 
+  /** A static factory of the operand `op` (no children, no arguments). */
+  private static operand(op: AutomationOp): () => AutomationCondition {
+    return () => AutomationCondition.of(op);
+  }
+
   // Operands.
   /** The asset (its partition in the latest time window) has never been materialized. */
-  static missing(): AutomationCondition {
-    return AutomationCondition.of("missing");
-  }
-  static runInProgress(): AutomationCondition {
-    return AutomationCondition.of("runInProgress");
-  }
-  static backfillInProgress(): AutomationCondition {
-    return AutomationCondition.of("backfillInProgress");
-  }
+  static readonly missing = AutomationCondition.operand("missing");
+  static readonly runInProgress = AutomationCondition.operand("runInProgress");
+  static readonly backfillInProgress = AutomationCondition.operand("backfillInProgress");
   /** A run or a backfill that will materialize it is under way. */
   static inProgress(): AutomationCondition {
     return AutomationCondition.runInProgress().or(AutomationCondition.backfillInProgress()).withLabel("in_progress");
   }
   /** Its latest run attempt failed. */
-  static executionFailed(): AutomationCondition {
-    return AutomationCondition.of("executionFailed");
-  }
+  static readonly executionFailed = AutomationCondition.operand("executionFailed");
   /** Materialized since the previous tick. */
-  static newlyUpdated(): AutomationCondition {
-    return AutomationCondition.of("newlyUpdated");
-  }
+  static readonly newlyUpdated = AutomationCondition.operand("newlyUpdated");
   /** Requested by the previous tick. */
-  static newlyRequested(): AutomationCondition {
-    return AutomationCondition.of("newlyRequested");
-  }
+  static readonly newlyRequested = AutomationCondition.operand("newlyRequested");
   /** Requested by this tick (for a dependency evaluated earlier in the same tick). */
-  static willBeRequested(): AutomationCondition {
-    return AutomationCondition.of("willBeRequested");
-  }
-  static codeVersionChanged(): AutomationCondition {
-    return AutomationCondition.of("codeVersionChanged");
-  }
+  static readonly willBeRequested = AutomationCondition.operand("willBeRequested");
+  static readonly codeVersionChanged = AutomationCondition.operand("codeVersionChanged");
   /** A tick of `cron` in `timezone` passed since the previous evaluation. */
   static cronTickPassed(cron: string, timezone = "UTC"): AutomationCondition {
     return AutomationCondition.of("cronTickPassed", [], { cron, timezone });
   }
   /** Always true for an unpartitioned asset; for a time-partitioned one, its latest window. */
-  static inLatestTimeWindow(): AutomationCondition {
-    return AutomationCondition.of("inLatestTimeWindow");
-  }
+  static readonly inLatestTimeWindow = AutomationCondition.operand("inLatestTimeWindow");
   /** The first evaluation of a changed condition (not an asset's very first evaluation: see evaluate.ts). */
-  static initialEvaluation(): AutomationCondition {
-    return AutomationCondition.of("initialEvaluation");
-  }
+  static readonly initialEvaluation = AutomationCondition.operand("initialEvaluation");
   /** Its latest materialization came from a run that targeted the asset being evaluated (a dependency's). */
-  static executedWithRootTarget(): AutomationCondition {
-    return AutomationCondition.of("executedWithRootTarget");
-  }
+  static readonly executedWithRootTarget = AutomationCondition.operand("executedWithRootTarget");
   /** Check operands, inside `anyChecksMatch`/`allChecksMatch`. */
-  static checkPassed(): AutomationCondition {
-    return AutomationCondition.of("checkPassed");
-  }
-  static checkFailed(): AutomationCondition {
-    return AutomationCondition.of("checkFailed");
-  }
+  static readonly checkPassed = AutomationCondition.operand("checkPassed");
+  static readonly checkFailed = AutomationCondition.operand("checkFailed");
 
   // Operators.
   and(...others: AutomationCondition[]): AutomationCondition {

@@ -525,23 +525,19 @@ function targets(selection: readonly string[]): ReadonlySet<string> {
   return set;
 }
 
+/** The operands that are a field of the asset's state, read as they are. */
+const STATE_OPERANDS: ReadonlySet<string> = new Set([
+  "missing",
+  "runInProgress",
+  "backfillInProgress",
+  "executionFailed",
+  "newlyUpdated",
+  "codeVersionChanged",
+] satisfies (keyof AutomationAssetState)[]);
+
 function operand(op: string, asset: AutomationAssetState): boolean {
-  switch (op) {
-    case "missing":
-      return asset.missing;
-    case "runInProgress":
-      return asset.runInProgress;
-    case "backfillInProgress":
-      return asset.backfillInProgress;
-    case "executionFailed":
-      return asset.executionFailed;
-    case "newlyUpdated":
-      return asset.newlyUpdated;
-    case "codeVersionChanged":
-      return asset.codeVersionChanged;
-    default:
-      throw new Error(`unknown automation operand "${op}"`);
-  }
+  if (!STATE_OPERANDS.has(op)) throw new Error(`unknown automation operand "${op}"`);
+  return asset[op as keyof AutomationAssetState] as boolean;
 }
 
 /**

@@ -66,6 +66,16 @@ export interface ReexecutionPlan extends RunSelection {
 
 type StepState = "success" | "failed" | "skipped" | "started";
 
+/** The state each step event leaves its step in. */
+const STEP_STATE_AFTER: Partial<Record<RunEvent["type"], StepState>> = {
+  STEP_START: "started",
+  STEP_RESTARTED: "started",
+  STEP_SUCCESS: "success",
+  STEP_FAILURE: "failed",
+  STEP_CANCELED: "failed",
+  STEP_SKIPPED: "skipped",
+};
+
 /** What a finished (or crashed) run's events say about it. */
 function summarize(events: readonly RunEvent[]) {
   const start = events.find((e): e is RunEvent<"RUN_START"> => e.type === "RUN_START");
@@ -77,21 +87,12 @@ function summarize(events: readonly RunEvent[]) {
   const blocked = new Set<string>();
   for (const event of events) {
     const key = event.stepKey;
+    const stepState = STEP_STATE_AFTER[event.type];
+    if (stepState) {
+      if (key) state.set(key, stepState);
+      continue;
+    }
     switch (event.type) {
-      case "STEP_START":
-      case "STEP_RESTARTED":
-        if (key) state.set(key, "started");
-        break;
-      case "STEP_SUCCESS":
-        if (key) state.set(key, "success");
-        break;
-      case "STEP_FAILURE":
-      case "STEP_CANCELED":
-        if (key) state.set(key, "failed");
-        break;
-      case "STEP_SKIPPED":
-        if (key) state.set(key, "skipped");
-        break;
       case "STEP_OUTPUT":
         if (key) produced.add(`${key}\u0000${event.payload.outputName}`);
         break;
