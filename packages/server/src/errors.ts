@@ -28,36 +28,21 @@ function errorWithFields<Fields extends object>(name: string, code: string) {
   ) => ErrorWithFields & Readonly<Fields>;
 }
 
-export class NotFoundError extends StrataError {
-  override readonly name = "NotFoundError";
-  readonly code = "NOT_FOUND";
-  constructor(
-    readonly kind: string,
-    readonly key: string,
-  ) {
-    super(`No ${kind} "${key}"`);
+export class NotFoundError extends errorWithFields<{ kind: string; key: string }>("NotFoundError", "NOT_FOUND") {
+  constructor(kind: string, key: string) {
+    super({ kind, key }, `No ${kind} "${key}"`);
   }
 }
 
-export class UnauthorizedError extends StrataError {
-  override readonly name = "UnauthorizedError";
-  readonly code = "FORBIDDEN";
-  constructor(
-    message: string,
-    readonly requiredScope: string,
-  ) {
-    super(message);
+export class UnauthorizedError extends errorWithFields<{ requiredScope: string }>("UnauthorizedError", "FORBIDDEN") {
+  constructor(message: string, requiredScope: string) {
+    super({ requiredScope }, message);
   }
 }
 
-export class InvalidArgumentError extends StrataError {
-  override readonly name = "InvalidArgumentError";
-  readonly code = "BAD_USER_INPUT";
-  constructor(
-    readonly argument: string,
-    message: string,
-  ) {
-    super(`${argument}: ${message}`);
+export class InvalidArgumentError extends errorWithFields<{ argument: string }>("InvalidArgumentError", "BAD_USER_INPUT") {
+  constructor(argument: string, message: string) {
+    super({ argument }, `${argument}: ${message}`);
   }
 }
 
@@ -129,15 +114,12 @@ export type SelectionProblem =
   | "CHECK_REQUIRES_MATERIALIZATION"
   | "NOTHING_UNSYNCED";
 
-export class InvalidSelectionError extends StrataError {
-  override readonly name = "InvalidSelectionError";
-  readonly code = "INVALID_SELECTION";
-  constructor(
-    readonly reason: SelectionProblem,
-    message: string,
-    readonly keys: string[] = [],
-  ) {
-    super(message);
+export class InvalidSelectionError extends errorWithFields<{ reason: SelectionProblem; keys: string[] }>(
+  "InvalidSelectionError",
+  "INVALID_SELECTION",
+) {
+  constructor(reason: SelectionProblem, message: string, keys: string[] = []) {
+    super({ reason, keys }, message);
   }
 }
 
@@ -170,14 +152,15 @@ export class NothingToReexecuteError extends errorWithFields<{ runId: string }>(
 export class RunNotHeldError extends errorWithFields<{ runId: string; status: string }>("RunNotHeldError", "RUN_NOT_HELD") {}
 
 /** A token holds as many open subscriptions as the server allows (`STRATA_MAX_SUBSCRIPTIONS_PER_TOKEN`). */
-export class TooManySubscriptionsError extends StrataError {
-  override readonly name = "TooManySubscriptionsError";
-  readonly code = "TOO_MANY_SUBSCRIPTIONS";
-  constructor(
-    readonly tokenName: string,
-    readonly limit: number,
-  ) {
-    super(`Token "${tokenName}" already holds ${limit} open subscriptions, the most this server allows: close one first`);
+export class TooManySubscriptionsError extends errorWithFields<{ tokenName: string; limit: number }>(
+  "TooManySubscriptionsError",
+  "TOO_MANY_SUBSCRIPTIONS",
+) {
+  constructor(tokenName: string, limit: number) {
+    super(
+      { tokenName, limit },
+      `Token "${tokenName}" already holds ${limit} open subscriptions, the most this server allows: close one first`,
+    );
   }
 }
 
