@@ -1,5 +1,6 @@
-import { getOperationAST, GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type SelectionSetNode, type ValueNode } from "graphql";
+import { getOperationAST, GraphQLError, Kind, type DocumentNode, type SelectionSetNode, type ValueNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { refuseBeforeExecution } from "./refuse-before-execution.js";
 
 /** JSON inputs (metadata, manifests) nest at most this deep: a manifest's own shape needs 6. */
 export const MAX_INPUT_DEPTH = 64;
@@ -144,16 +145,7 @@ export function inputProblem(
  * failing deep inside a query as an internal error.
  */
 export function useInputGuard(): Plugin {
-  const check = (args: ExecutionArgs) =>
-    inputProblem(args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
-  return {
-    onExecute: ({ args, setResultAndStopExecution }) => {
-      const error = check(args);
-      if (error) setResultAndStopExecution({ errors: [error] });
-    },
-    onSubscribe: ({ args, setResultAndStopExecution }) => {
-      const error = check(args);
-      if (error) setResultAndStopExecution({ errors: [error] });
-    },
-  };
+  return refuseBeforeExecution((args) =>
+    inputProblem(args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>),
+  );
 }

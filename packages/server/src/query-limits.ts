@@ -4,6 +4,7 @@ import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { getOperationAST, GraphQLError, type ExecutionArgs } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { operationCost, QUERY_LIMITS } from "./query-cost.js";
+import { refuseBeforeExecution } from "./refuse-before-execution.js";
 
 type Limit = "depth" | "aliases" | "cost" | "tokens";
 
@@ -64,15 +65,6 @@ export function useQueryLimits(): Plugin[] {
         },
       ],
     }),
-    {
-      onExecute: ({ args, setResultAndStopExecution }) => {
-        const error = costError(args);
-        if (error) setResultAndStopExecution({ errors: [error] });
-      },
-      onSubscribe: ({ args, setResultAndStopExecution }) => {
-        const error = costError(args);
-        if (error) setResultAndStopExecution({ errors: [error] });
-      },
-    },
+    refuseBeforeExecution(costError),
   ];
 }
