@@ -59,28 +59,16 @@ async function openPGlite(options: DatabaseOptions): Promise<Database> {
     lock?.release();
     throw error;
   }
-  const sql = pgliteSql(db);
-  try {
-    const migrations = await applyMigrations(sql, options.migrate);
-    const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
-    return {
-      prisma,
-      sql,
-      dialect: "pglite",
-      location: inMemory ? "memory" : options.dataDir!,
-      migrations,
-      bytewiseCollation: await isBytewise(sql),
-      async close() {
-        await prisma.$disconnect();
-        await db.close();
-        lock?.release();
-      },
-    };
-  } catch (error) {
-    await db.close();
-    lock?.release();
-    throw error;
-  }
+  return databaseOver(
+    pgliteSql(db),
+    () => new PrismaPGlite(db),
+    inMemory ? "memory" : options.dataDir!,
+    options,
+    async () => {
+      await db.close();
+      lock?.release();
+    },
+  );
 }
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
@@ -91,24 +79,43 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   // instead (SERVICE_UNAVAILABLE, see connection-loss.ts) and the pool replaces it.
   pool.on("error", () => {});
   pool.on("connect", (client) => client.on("error", () => {}));
-  const sql = postgresSql(pool);
+  return databaseOver(
+    postgresSql(pool),
+    () => new PrismaPg(pool),
+    redactUrl(url, "postgres"),
+    options,
+    () => pool.end(),
+  );
+}
+
+/**
+ * The database over an open driver: its schema brought up to date, then Prisma on the driver's
+ * adapter. `closeDriver` ends the driver, on close or when this fails.
+ */
+async function databaseOver(
+  sql: Sql,
+  adapter: () => PrismaPGlite | PrismaPg,
+  location: string,
+  options: DatabaseOptions,
+  closeDriver: () => Promise<void>,
+): Promise<Database> {
   try {
     const migrations = await applyMigrations(sql, options.migrate);
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const prisma = new PrismaClient({ adapter: adapter() });
     return {
       prisma,
       sql,
-      dialect: "postgres",
-      location: redactUrl(url, "postgres"),
+      dialect: sql.dialect,
+      location,
       migrations,
       bytewiseCollation: await isBytewise(sql),
       async close() {
         await prisma.$disconnect();
-        await pool.end();
+        await closeDriver();
       },
     };
   } catch (error) {
-    await pool.end();
+    await closeDriver();
     throw error;
   }
 }
