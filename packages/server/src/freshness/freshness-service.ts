@@ -1,6 +1,6 @@
 import type { Logger } from "../logger.js";
 import type { Sql } from "../db/sql.js";
-import type { StrataPubSub } from "../pubsub/pubsub.js";
+import { onEachMessage, type StrataPubSub } from "../pubsub/pubsub.js";
 import { advanceDueFreshness, type FreshnessChange, nextFreshnessTransition } from "./freshness-store.js";
 
 /** Time and timers, injectable so tests can move time (see testing/manual-clock.ts). */
@@ -55,11 +55,14 @@ export class FreshnessService {
 
   async start(): Promise<void> {
     for (const topic of [FRESHNESS_SCHEDULE_TOPIC, "codeLocationChanged"]) {
-      const iterator = await this.pubsub.listen(topic as "codeLocationChanged" | "freshnessScheduleChanged");
-      this.listeners.push(iterator);
-      void (async () => {
-        while (!this.stopped && !(await iterator.next()).done) this.rearm();
-      })().catch(() => {});
+      this.listeners.push(
+        await onEachMessage(
+          this.pubsub,
+          topic,
+          () => this.stopped,
+          () => void this.rearm(),
+        ),
+      );
     }
     this.rearm();
     await this.running;

@@ -51,6 +51,23 @@ export interface StrataPubSub {
   close(): Promise<void>;
 }
 
+/**
+ * A background service's wake-up: listens to `topic` now (see `listen`), then calls `onMessage`
+ * for each message until `stopped()` or the returned iterator's `return()`.
+ */
+export async function onEachMessage(
+  pubsub: StrataPubSubApi,
+  topic: string,
+  stopped: () => boolean,
+  onMessage: () => void,
+): Promise<AsyncIterator<unknown>> {
+  const iterator = await pubsub.listen(topic);
+  void (async () => {
+    while (!stopped() && !(await iterator.next()).done) onMessage();
+  })().catch(() => {});
+  return iterator;
+}
+
 type ListenArgs<Topic extends keyof StrataEvents> = StrataEvents[Topic] extends [string, unknown] ? [Topic, string] : [Topic];
 type ListenPayload<Topic extends keyof StrataEvents> = StrataEvents[Topic] extends [string, infer P] ? P : StrataEvents[Topic][0];
 

@@ -11,7 +11,7 @@
  */
 import type { Logger } from "../logger.js";
 import type { Sql } from "../db/sql.js";
-import type { StrataPubSub } from "../pubsub/pubsub.js";
+import { onEachMessage, type StrataPubSub } from "../pubsub/pubsub.js";
 import { refreshSyncStates } from "./sync-state.js";
 
 /** Published after a commit that queued sync refreshes: each replica's refresher drains soon. */
@@ -97,11 +97,12 @@ export class SyncRefresher {
   ) {}
 
   async start(): Promise<void> {
-    const iterator = await this.pubsub.listen(SYNC_REFRESH_TOPIC);
-    this.listener = iterator;
-    void (async () => {
-      while (!this.stopped && !(await iterator.next()).done) this.schedule();
-    })().catch(() => {});
+    this.listener = await onEachMessage(
+      this.pubsub,
+      SYNC_REFRESH_TOPIC,
+      () => this.stopped,
+      () => this.schedule(),
+    );
     this.drainNow();
     await this.running;
   }
