@@ -1,25 +1,25 @@
 import { describe, expect, it } from "vitest";
 import { LAYOUT_SIZES, layeredGrid, layoutLineage } from "./layout.js";
 
-const adjacency = (count: number, edges: Array<[number, number]>) => {
+/** The grid of `count` nodes joined by `edges` ([from, to]). */
+const gridOf = (count: number, edges: Array<[number, number]>) => {
   const up: number[][] = Array.from({ length: count }, () => []);
   const down: number[][] = Array.from({ length: count }, () => []);
   for (const [from, to] of edges) {
     up[to]!.push(from);
     down[from]!.push(to);
   }
-  return { up, down };
+  return layeredGrid(count, up, down);
 };
 
 describe("layeredGrid", () => {
   it("puts each node one column right of its furthest upstream", () => {
     // 0 → 1 → 2, 0 → 2, 3 alone
-    const { up, down } = adjacency(4, [
+    const grid = gridOf(4, [
       [0, 1],
       [1, 2],
       [0, 2],
     ]);
-    const grid = layeredGrid(4, up, down);
     expect([...grid.rank]).toEqual([0, 1, 2, 0]);
     expect(grid.ranks).toBe(3);
     expect(grid.rows).toBe(2);
@@ -27,21 +27,19 @@ describe("layeredGrid", () => {
 
   it("orders rows so that edges do not cross when they need not", () => {
     // 0 → 3 and 1 → 2: the downstream column is ordered like its upstreams.
-    const { up, down } = adjacency(4, [
+    const grid = gridOf(4, [
       [0, 3],
       [1, 2],
     ]);
-    const grid = layeredGrid(4, up, down);
     expect(grid.row[3]! < grid.row[2]!).toBe(grid.row[0]! < grid.row[1]!);
   });
 
   it("breaks a cycle instead of looping or dropping its nodes", () => {
-    const { up, down } = adjacency(3, [
+    const grid = gridOf(3, [
       [0, 1],
       [1, 2],
       [2, 0],
     ]);
-    const grid = layeredGrid(3, up, down);
     expect(new Set(grid.rank).size).toBe(3);
   });
 });
