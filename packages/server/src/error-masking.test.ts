@@ -1,35 +1,26 @@
-import { createSchema, createYoga } from "graphql-yoga";
 import { GraphQLError } from "graphql";
 import { expect, it } from "vitest";
 import { useUnexpectedErrorMasking } from "./error-masking.js";
 import { createMemoryLogger } from "./logger.js";
+import { pluginTestServer } from "./testing/plugin-server.js";
 
 const logger = createMemoryLogger();
-const yoga = createYoga({
-  schema: createSchema({
-    typeDefs: "type Query { boom: String, expected: String }",
-    resolvers: {
-      Query: {
-        boom: () => {
-          throw new TypeError("secret connection string postgres://admin:pw@db");
-        },
-        expected: () => {
-          throw new GraphQLError("Not allowed", { extensions: { code: "FORBIDDEN" } });
-        },
-      },
+const post = pluginTestServer({
+  typeDefs: "type Query { boom: String, expected: String }",
+  query: {
+    boom: () => {
+      throw new TypeError("secret connection string postgres://admin:pw@db");
     },
-  }),
+    expected: () => {
+      throw new GraphQLError("Not allowed", { extensions: { code: "FORBIDDEN" } });
+    },
+  },
   context: () => ({ requestId: "req-42" }),
   plugins: [useUnexpectedErrorMasking(logger)],
-  logging: false,
 });
 
 async function query(q: string) {
-  const response = await yoga.fetch("http://t/graphql", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ query: q }),
-  });
+  const response = await post(q);
   return (await response.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
 }
 

@@ -1,37 +1,25 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { createSchema, createYoga } from "graphql-yoga";
 import { describe, expect, it } from "vitest";
 import { createLogger, createMemoryLogger } from "./logger.js";
 import { useRequestId } from "./request-id.js";
+import { pluginTestServer } from "./testing/plugin-server.js";
 
 const logger = createMemoryLogger();
-const yoga = createYoga({
-  schema: createSchema({
-    typeDefs: "type Query { work: String }",
-    resolvers: {
-      Query: {
-        // A resolver that logs across awaits and timers, as a launch does around its queries.
-        work: async () => {
-          logger.info("started work");
-          await sleep(5);
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          logger.warn("finished work", { rows: 3 });
-          return "done";
-        },
-      },
+const post = pluginTestServer({
+  typeDefs: "type Query { work: String }",
+  query: {
+    // A resolver that logs across awaits and timers, as a launch does around its queries.
+    work: async () => {
+      logger.info("started work");
+      await sleep(5);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      logger.warn("finished work", { rows: 3 });
+      return "done";
     },
-  }),
+  },
   plugins: [useRequestId()],
-  logging: false,
 });
-
-async function work(headers: Record<string, string> = {}) {
-  return yoga.fetch("http://t/graphql", {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify({ query: "{ work }" }),
-  });
-}
+const work = (headers: Record<string, string> = {}) => post("{ work }", headers);
 
 describe("request ids", () => {
   it("puts the request's id on every line it logs and returns it as x-request-id", async () => {
