@@ -1,12 +1,11 @@
 import { AutomationCondition as AC, type AutomationEvaluation } from "@strata/protocol";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AutomationService } from "../src/automation/automation-service.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { type AutomationLocation, dryRunLocation } from "../src/automation/tick.js";
 import { DAILY_JANUARY_UTC, manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { playNextRun, type PlayedRun } from "../src/testing/played-run.js";
 import { seededRandom } from "../src/testing/seeded-random.js";
-import type { TestApp } from "../src/testing/test-app.js";
 import { createAutomationTestApp } from "../src/testing/automation-app.js";
+import { suiteFixture } from "./support/suite-fixture.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 // A tick evaluates only the assets whose inputs can have changed since the last tick. This test
@@ -57,27 +56,22 @@ function assets() {
   });
 }
 
-let app: TestApp;
-let worker: string;
-let automation: AutomationService;
 let location: AutomationLocation;
 let clock = Date.parse("2026-01-05T21:10:00Z");
-let close: () => Promise<void>;
+const env = suiteFixture(() => createAutomationTestApp("inc", manifestOf(assets()), () => clock, { intervalMs: INTERVAL }));
 
 beforeAll(async () => {
-  ({ app, worker, automation, close } = await createAutomationTestApp("inc", manifestOf(assets()), () => clock, { intervalMs: INTERVAL }));
-  [location] = (await app.db.sql.query<AutomationLocation>(
+  [location] = (await env.app.db.sql.query<AutomationLocation>(
     `SELECT l.id, l.name, v.id AS "versionId" FROM "CodeLocation" l JOIN "CodeLocationVersion" v ON v.id = l."currentVersionId" WHERE l.name = 'inc'`,
   )) as [AutomationLocation];
 });
-afterAll(() => close());
 
 const MATERIALIZE = `mutation($key: String!) { reportMaterialization(assetKey: $key) { __typename } }`;
 const FAIL = `mutation($id: ID!, $events: [RunEventInput!]!) { reportRunEvents(runId: $id, workerId: "w1", events: $events) { __typename } }`;
 
 /** Each asset's latest stored evaluation, as the evaluator returns one (requested and the counts). */
 async function latestEvaluations(): Promise<Map<string, { requested: boolean; counts: number[] }>> {
-  const rows = await app.db.sql.query<{ assetKey: string; requested: boolean; counts: number[] }>(
+  const rows = await env.app.db.sql.query<{ assetKey: string; requested: boolean; counts: number[] }>(
     `SELECT DISTINCT ON ("assetKey") "assetKey", requested, counts FROM "AutomationEvaluation" ORDER BY "assetKey", id DESC`,
   );
   return new Map(rows.map((r) => [r.assetKey, { requested: r.requested, counts: r.counts }]));
@@ -102,9 +96,9 @@ describe(`incremental automation ticks (${testDialect})`, () => {
       const idle = t > 0 && next() < 0.35;
       if (!idle && t > 0 && next() < 0.6)
         for (let i = Math.floor(next() * 3); i >= 0; i--)
-          await app.gql(MATERIALIZE, { key: unpartitioned[Math.floor(next() * unpartitioned.length)]! });
-      const queued = await app.db.sql.query(`SELECT id FROM "Run" WHERE status = 'QUEUED'`);
-      for (let i = 0; !idle && i < queued.length && next() < 0.7; i++) running.push(await playNextRun(app, worker, "inc"));
+          await env.app.gql(MATERIALIZE, { key: unpartitioned[Math.floor(next() * unpartitioned.length)]! });
+      const queued = await env.app.db.sql.query(`SELECT id FROM "Run" WHERE status = 'QUEUED'`);
+      for (let i = 0; !idle && i < queued.length && next() < 0.7; i++) running.push(await playNextRun(env.app, env.worker, "inc"));
       while (!idle && running.length && next() < 0.5) {
         const run = running.shift()!;
         if (next() < 0.8) await run.finish();
@@ -112,15 +106,19 @@ describe(`incremental automation ticks (${testDialect})`, () => {
           // The played run reported RUN_START and three events per asset.
           const seq = 2 + 3 * run.run.assetKeys.length;
           const payload = { durationMs: 1, failedSteps: [], skippedSteps: [], error: null };
-          const failed = await app.gql(FAIL, { id: run.run.id, events: [{ seq, type: "RUN_FAILURE", timestamp: clock, payload }] }, worker);
+          const failed = await env.app.gql(
+            FAIL,
+            { id: run.run.id, events: [{ seq, type: "RUN_FAILURE", timestamp: clock, payload }] },
+            env.worker,
+          );
           expect(failed.data!.reportRunEvents.__typename).toBe("RunReport");
         }
       }
       clock += !idle && next() < 0.3 ? Math.floor(next() * 3 * 3_600_000) : INTERVAL;
 
-      const whole = await dryRunLocation(app.db.sql, app.runs.manifests, location, new Date(clock));
+      const whole = await dryRunLocation(env.app.db.sql, env.app.runs.manifests, location, new Date(clock));
       expect(whole).not.toBeNull();
-      const [result] = await automation.tick();
+      const [result] = await env.automation.tick();
       const outcome = result!.outcome;
       if (outcome.kind !== "ticked") throw new Error(`tick ${t}: ${outcome.kind}`);
       expect([...outcome.requested].sort(), `tick ${t}`).toEqual([...whole!.requested].sort());
@@ -144,18 +142,18 @@ describe(`incremental automation ticks (${testDialect})`, () => {
     // Two ticks settle whatever the previous test left pending.
     for (let i = 0; i < 3; i++) {
       clock += INTERVAL;
-      await automation.tick();
+      await env.automation.tick();
     }
     clock += INTERVAL;
-    const [quiet] = await automation.tick();
+    const [quiet] = await env.automation.tick();
     expect(quiet!.outcome).toMatchObject({ kind: "ticked", evaluated: 0, requested: [] });
 
     // The same assets re-registered with one description changed: a new version, evaluated whole.
     const changed = assets().map((a) => (a.key === "n00" ? { ...a, description: "changed" } : a));
-    const registered = await app.gql(REGISTER, { name: "inc", ...manifestOf(changed) }, worker);
+    const registered = await env.app.gql(REGISTER, { name: "inc", ...manifestOf(changed) }, env.worker);
     expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
     clock += INTERVAL;
-    const [whole] = await automation.tick();
+    const [whole] = await env.automation.tick();
     expect(whole!.outcome).toMatchObject({ kind: "ticked", evaluated: changed.filter((a) => a.automation).length });
   });
 });

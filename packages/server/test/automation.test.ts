@@ -1,29 +1,22 @@
 import { AutomationCondition } from "@strata/protocol";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AutomationService } from "../src/automation/automation-service.js";
+import { describe, expect, it } from "vitest";
 import { manifestOf } from "../src/testing/manifests.js";
 import { playNextRun } from "../src/testing/played-run.js";
-import type { TestApp } from "../src/testing/test-app.js";
 import { createAutomationTestApp } from "../src/testing/automation-app.js";
+import { suiteFixture } from "./support/suite-fixture.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 const INTERVAL = 30_000;
-let app: TestApp;
-let worker: string;
-let automation: AutomationService;
 let clock = Date.parse("2026-01-05T10:00:00Z");
-let close: () => Promise<void>;
-
-beforeAll(async () => {
+const env = suiteFixture(() => {
   const auto = manifestOf([{ key: "a" }, { key: "b", deps: ["a"], automation: AutomationCondition.eager().node }]);
-  ({ app, worker, automation, close } = await createAutomationTestApp("auto", auto, () => clock, { intervalMs: INTERVAL }));
+  return createAutomationTestApp("auto", auto, () => clock, { intervalMs: INTERVAL });
 });
-afterAll(() => close());
 
 /** One tick, one interval after the previous one. */
 async function tick() {
   clock += INTERVAL;
-  const [result] = await automation.tick();
+  const [result] = await env.automation.tick();
   expect(result?.location).toBe("auto");
   return result!.outcome;
 }
@@ -32,10 +25,10 @@ const LAUNCH = `mutation($keys: [String!]!) { launchRun(assetKeys: $keys) { ... 
 const MATERIALIZE = `mutation($key: String!) { reportMaterialization(assetKey: $key) { __typename } }`;
 
 /** Plays the worker: claims the next run and reports it started and each asset materialized; `finish` ends it. */
-const startRun = () => playNextRun(app, worker, "auto");
+const startRun = () => playNextRun(env.app, env.worker, "auto");
 
 const runsOf = (key: string) =>
-  app.db.sql.query<{ id: string; tags: Record<string, string>; createdBy: string }>(
+  env.app.db.sql.query<{ id: string; tags: Record<string, string>; createdBy: string }>(
     `SELECT id, tags, "createdBy" FROM "Run" WHERE $1 = ANY(selection) ORDER BY "createdAt"`,
     [key],
   );
@@ -45,7 +38,7 @@ describe(`automation ticks (${testDialect})`, () => {
     // First evaluation: b is missing, but so is a, which no condition will request: b waits for it.
     expect(await tick()).toMatchObject({ kind: "ticked", status: "SKIPPED", requested: [] });
 
-    await app.gql(LAUNCH, { keys: ["a"] });
+    await env.app.gql(LAUNCH, { keys: ["a"] });
     const a = await startRun();
     // a is materialized, but its run goes on: b waits.
     expect(await tick()).toMatchObject({ status: "SKIPPED" });
@@ -68,14 +61,16 @@ describe(`automation ticks (${testDialect})`, () => {
       expect(await tick()).toMatchObject({ status: "SKIPPED", requested: [] });
     }
     expect(await runsOf("b")).toHaveLength(1);
-    const ticks = await app.db.sql.query<{ status: string; runIds: string[] }>(`SELECT status, "runIds" FROM "AutomationTick" ORDER BY id`);
+    const ticks = await env.app.db.sql.query<{ status: string; runIds: string[] }>(
+      `SELECT status, "runIds" FROM "AutomationTick" ORDER BY id`,
+    );
     expect(ticks.map((t) => t.status)).toEqual(["SKIPPED", "SKIPPED", "SKIPPED", "SUCCESS", ...Array(10).fill("SKIPPED")]);
     expect(ticks[3]!.runIds).toEqual([runs[0]!.id]);
   });
 
   it("records each evaluation tree, only when it changes, with the run it requested", async () => {
     // Each row holds its counts; its tree (ids, ops, labels) is stored once, by hash.
-    const rows = await app.db.sql.query<{
+    const rows = await env.app.db.sql.query<{
       tickId: string;
       requested: boolean;
       runIds: string[];
@@ -92,30 +87,30 @@ describe(`automation ticks (${testDialect})`, () => {
     expect(requested[0]!.runIds).toHaveLength(1);
     expect(rows.at(-1)!.nodes[0]!.label).toBe("eager");
     expect(rows.at(-1)!.counts).toHaveLength(2 * rows.at(-1)!.nodes.length);
-    expect(await app.db.sql.query(`SELECT hash FROM "AutomationConditionTree"`)).toHaveLength(1);
+    expect(await env.app.db.sql.query(`SELECT hash FROM "AutomationConditionTree"`)).toHaveLength(1);
   });
 
   it("a tick whose transaction fails leaves neither its run nor its evaluations, and the next tick creates the run", async () => {
     const runsBefore = (await runsOf("b")).length;
-    const [cursorBefore] = await app.db.sql.query(`SELECT cursor FROM "AutomationCursor" WHERE "assetKey" = 'b'`);
-    await app.gql(MATERIALIZE, { key: "a" });
+    const [cursorBefore] = await env.app.db.sql.query(`SELECT cursor FROM "AutomationCursor" WHERE "assetKey" = 'b'`);
+    await env.app.gql(MATERIALIZE, { key: "a" });
     // Fails the transaction after the run is inserted, as a crash before the commit would.
-    await app.db.sql.exec(`
+    await env.app.db.sql.exec(`
       CREATE FUNCTION automation_crash() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'crash after the run insert'; END $$;
       CREATE TRIGGER automation_crash BEFORE INSERT ON "AutomationEvaluation" FOR EACH ROW EXECUTE FUNCTION automation_crash();`);
     try {
       const failed = await tick();
       expect(failed).toMatchObject({ kind: "failed", error: expect.stringMatching(/crash after the run insert/) });
     } finally {
-      await app.db.sql.exec(`DROP TRIGGER automation_crash ON "AutomationEvaluation"; DROP FUNCTION automation_crash();`);
+      await env.app.db.sql.exec(`DROP TRIGGER automation_crash ON "AutomationEvaluation"; DROP FUNCTION automation_crash();`);
     }
     expect(await runsOf("b")).toHaveLength(runsBefore);
-    const [last] = await app.db.sql.query<{ status: string; runIds: string[]; n: number }>(
+    const [last] = await env.app.db.sql.query<{ status: string; runIds: string[]; n: number }>(
       `SELECT t.status, t."runIds", (SELECT count(*)::int FROM "AutomationEvaluation" e WHERE e."tickId" = t.id) AS n
        FROM "AutomationTick" t ORDER BY id DESC LIMIT 1`,
     );
     expect(last).toEqual({ status: "FAILURE", runIds: [], n: 0 });
-    expect(await app.db.sql.query(`SELECT cursor FROM "AutomationCursor" WHERE "assetKey" = 'b'`)).toEqual([cursorBefore]);
+    expect(await env.app.db.sql.query(`SELECT cursor FROM "AutomationCursor" WHERE "assetKey" = 'b'`)).toEqual([cursorBefore]);
 
     expect(await tick()).toMatchObject({ status: "SUCCESS", requested: ["b"] });
     expect(await runsOf("b")).toHaveLength(runsBefore + 1);
@@ -136,7 +131,7 @@ const PAUSE = `mutation($location: String!, $paused: Boolean!) { setAutomationPa
 
 describe(`automation through GraphQL (${testDialect})`, () => {
   it("shows an asset's condition, its latest evaluation tree with counts per node, and its next tick", async () => {
-    const asset = (await app.gql(WHY, { key: "b" })).data!.asset;
+    const asset = (await env.app.gql(WHY, { key: "b" })).data!.asset;
     expect(asset.automationCondition.label).toBe("eager");
     expect(asset.automationCondition.tree).toEqual(JSON.parse(JSON.stringify(AutomationCondition.eager().node)));
     expect(new Date(asset.nextAutomationTickAt).getTime()).toBe(clock + INTERVAL);
@@ -154,7 +149,7 @@ describe(`automation through GraphQL (${testDialect})`, () => {
     expect(children.length).toBeGreaterThan(1);
     for (const child of children) expect(child.candidateCount).toBeGreaterThanOrEqual(1);
 
-    expect((await app.gql(WHY, { key: "a" })).data!.asset).toMatchObject({
+    expect((await env.app.gql(WHY, { key: "a" })).data!.asset).toMatchObject({
       automationCondition: null,
       nextAutomationTickAt: null,
       automationEvaluations: { edges: [] },
@@ -162,16 +157,16 @@ describe(`automation through GraphQL (${testDialect})`, () => {
   });
 
   it("lists ticks newest first, by location and status, page by page", async () => {
-    const success = (await app.gql(TICKS, { location: "auto", status: ["SUCCESS"] })).data!.automationTicks.edges;
+    const success = (await env.app.gql(TICKS, { location: "auto", status: ["SUCCESS"] })).data!.automationTicks.edges;
     expect(success).toHaveLength(2);
     expect(success[0].node).toMatchObject({ status: "SUCCESS", requested: 1, location: { name: "auto" } });
-    const failed = (await app.gql(TICKS, { status: ["FAILURE"] })).data!.automationTicks.edges;
+    const failed = (await env.app.gql(TICKS, { status: ["FAILURE"] })).data!.automationTicks.edges;
     expect(failed[0].node.error).toMatchObject({ message: expect.stringMatching(/crash after the run insert/) });
-    const first = (await app.gql(TICKS, { first: 3 })).data!.automationTicks;
-    const next = (await app.gql(TICKS, { first: 3, after: first.pageInfo.endCursor })).data!.automationTicks;
+    const first = (await env.app.gql(TICKS, { first: 3 })).data!.automationTicks;
+    const next = (await env.app.gql(TICKS, { first: 3, after: first.pageInfo.endCursor })).data!.automationTicks;
     expect(next.edges).toHaveLength(3);
     expect(Number(next.edges[0].node.id)).toBeLessThan(Number(first.edges[2].node.id));
-    expect((await app.gql(TICKS, { location: "nowhere" })).data!.automationTicks.edges).toEqual([]);
+    expect((await env.app.gql(TICKS, { location: "nowhere" })).data!.automationTicks.edges).toEqual([]);
   });
 
   it("pauses a location (no ticks, no next tick) and resumes it", async () => {
@@ -179,20 +174,22 @@ describe(`automation through GraphQL (${testDialect})`, () => {
     const b = await startRun();
     await b.finish();
     expect(await tick()).toMatchObject({ status: "SKIPPED" });
-    expect((await app.gql(PAUSE, { location: "auto", paused: true })).data!.setAutomationPaused).toMatchObject({
+    expect((await env.app.gql(PAUSE, { location: "auto", paused: true })).data!.setAutomationPaused).toMatchObject({
       __typename: "AutomationInstigator",
       paused: true,
       nextTickAt: null,
     });
-    await app.gql(MATERIALIZE, { key: "a" });
+    await env.app.gql(MATERIALIZE, { key: "a" });
     expect(await tick()).toEqual({ kind: "paused" });
-    expect((await app.gql(WHY, { key: "b" })).data!.asset.nextAutomationTickAt).toBeNull();
-    expect((await app.gql(PAUSE, { location: "auto", paused: false })).data!.setAutomationPaused.paused).toBe(false);
+    expect((await env.app.gql(WHY, { key: "b" })).data!.asset.nextAutomationTickAt).toBeNull();
+    expect((await env.app.gql(PAUSE, { location: "auto", paused: false })).data!.setAutomationPaused.paused).toBe(false);
     // What was materialized while paused counts on resuming.
     expect(await tick()).toMatchObject({ status: "SUCCESS", requested: ["b"] });
-    expect((await app.gql(PAUSE, { location: "nowhere", paused: true })).data!.setAutomationPaused).toMatchObject({ code: "NOT_FOUND" });
-    const reader = await app.token("read");
-    expect((await app.gql(PAUSE, { location: "auto", paused: true }, reader)).data!.setAutomationPaused).toMatchObject({
+    expect((await env.app.gql(PAUSE, { location: "nowhere", paused: true })).data!.setAutomationPaused).toMatchObject({
+      code: "NOT_FOUND",
+    });
+    const reader = await env.app.token("read");
+    expect((await env.app.gql(PAUSE, { location: "auto", paused: true }, reader)).data!.setAutomationPaused).toMatchObject({
       code: "FORBIDDEN",
     });
   });

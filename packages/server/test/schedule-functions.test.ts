@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AutomationService, LocationTick } from "../src/automation/automation-service.js";
+import { describe, expect, it } from "vitest";
+import type { LocationTick } from "../src/automation/automation-service.js";
 import { DAILY_JANUARY_UTC } from "../src/testing/manifests.js";
 import { manifestWith } from "./support/manifest-with.js";
-import type { TestApp } from "../src/testing/test-app.js";
 import { createAutomationTestApp } from "../src/testing/automation-app.js";
+import { suiteFixture } from "./support/suite-fixture.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 // Schedule functions through the server's loop (injected clock) and the worker's GraphQL calls,
@@ -12,13 +12,8 @@ import { testDialect } from "../src/testing/test-database.js";
 // schedules e2e test).
 const MINUTE = 60_000;
 const TIMEOUT = 10 * MINUTE;
-let app: TestApp;
-let worker: string;
 let clock = Date.parse("2025-03-08T12:00:00Z");
-let automation: AutomationService;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
+const env = suiteFixture(() => {
   const schedule = { tags: { team: "sales" }, description: null, defaultStatus: "RUNNING" };
   const registration = manifestWith([{ key: "x" }, { key: "y" }], 6, {
     schedules: [
@@ -28,15 +23,14 @@ beforeAll(async () => {
       { ...schedule, name: "plain", cron: "0 9 * * *", timezone: "UTC", targets: ["y"] },
     ],
   });
-  ({ app, worker, automation, close } = await createAutomationTestApp("fn", registration, () => clock));
+  return createAutomationTestApp("fn", registration, () => clock);
 });
-afterAll(() => close());
 
 const schedulesOf = (ticks: LocationTick[]) => ticks.find((t) => t.location === "fn")!.schedules;
 /** One pass of the loop at `at`: the outcome of schedule `dst`. */
 async function passAt(at: string) {
   clock = Date.parse(at);
-  const outcome = schedulesOf(await automation.tick()).find((o) => o.schedule === "dst")!;
+  const outcome = schedulesOf(await env.automation.tick()).find((o) => o.schedule === "dst")!;
   if (outcome.kind === "failed") throw new Error(outcome.error);
   return outcome;
 }
@@ -44,8 +38,9 @@ const CLAIM = `mutation { claimScheduleTicks(location: "fn", workerId: "w1") { t
 const REPORT = `mutation($tickId: ID!, $result: JSON!) { reportScheduleTick(location: "fn", tickId: $tickId, workerId: "w1", result: $result) {
   __typename ... on ScheduleTickReport { status accepted runIds repeatedRunKeys } ... on Error { message } } }`;
 const claim = async () =>
-  (await app.gql(CLAIM, {}, worker)).data!.claimScheduleTicks as Array<{ tickId: string; schedule: string; scheduledAt: string }>;
-const report = async (tickId: string, result: unknown) => (await app.gql(REPORT, { tickId, result }, worker)).data!.reportScheduleTick;
+  (await env.app.gql(CLAIM, {}, env.worker)).data!.claimScheduleTicks as Array<{ tickId: string; schedule: string; scheduledAt: string }>;
+const report = async (tickId: string, result: unknown) =>
+  (await env.app.gql(REPORT, { tickId, result }, env.worker)).data!.reportScheduleTick;
 
 /** The schedule's function, as a location would run it: what it saw, what it answers by day. */
 const seen: string[] = [];
@@ -65,14 +60,14 @@ async function evaluateWaiting() {
   return { tick: ticks[0]!, report: await report(ticks[0]!.tickId, evaluate({ scheduledTime: new Date(ticks[0]!.scheduledAt) })) };
 }
 const tickRow = (id: string) =>
-  app.db.sql
+  env.app.db.sql
     .query<{ status: string; skipReason: string | null; runIds: string[]; runKeys: string[]; error: { message: string } | null }>(
       `SELECT status, "skipReason", "runIds", "runKeys", error FROM "AutomationTick" WHERE id = $1::bigint`,
       [id],
     )
     .then((rows) => rows[0]!);
 const scheduleRuns = (name: string) =>
-  app.db.sql.query<{ id: string; tags: Record<string, string>; selection: string[] }>(
+  env.app.db.sql.query<{ id: string; tags: Record<string, string>; selection: string[] }>(
     `SELECT id, tags, selection FROM "Run" WHERE "createdBy" = 'schedule' AND tags->>'strata/schedule' = $1 ORDER BY "createdAt", id`,
     [name],
   );
@@ -166,7 +161,7 @@ describe(`schedule functions (${testDialect})`, () => {
       "2025-03-12T09:00:00.000Z",
       "2025-03-13T09:00:00.000Z",
     ]);
-    const listed = await app.gql(
+    const listed = await env.app.gql(
       `query { schedules(location: "fn") { name hasFunction timeoutMs ticks(first: 2) { edges { node { status skipReason scheduledAt } } } } }`,
     );
     const [dst, plain] = listed.data!.schedules as Array<{ name: string; hasFunction: boolean; timeoutMs: number | null }>;
@@ -176,12 +171,8 @@ describe(`schedule functions (${testDialect})`, () => {
 });
 
 describe(`schedule functions over a time-partitioned target (${testDialect})`, () => {
-  let partitioned: TestApp;
-  let token: string;
   let at = Date.parse("2025-03-19T00:00:00Z");
-  let loop: AutomationService;
-  let closeDaily: () => Promise<void>;
-  beforeAll(async () => {
+  const dailyEnv = suiteFixture(async () => {
     const daily = { ...DAILY_JANUARY_UTC, start: "2025-03-20T00:00:00", end: null };
     const registration = manifestWith([{ key: "p", partitions: daily }], 6, {
       schedules: [
@@ -197,29 +188,25 @@ describe(`schedule functions over a time-partitioned target (${testDialect})`, (
         },
       ],
     });
-    ({
-      app: partitioned,
-      worker: token,
-      automation: loop,
-      close: closeDaily,
-    } = await createAutomationTestApp("daily", registration, () => at));
-    await loop.tick(); // the schedule starts from here
+    const created = await createAutomationTestApp("daily", registration, () => at);
+    await created.automation.tick(); // the schedule starts from here
+    return created;
   });
-  afterAll(() => closeDaily());
 
   /** At `iso`, one pass of the loop; then the waiting tick answered with the target's default request under run key "k". */
   async function answerAt(iso: string) {
     at = Date.parse(iso);
-    await loop.tick();
-    const claimed = (await partitioned.gql(`mutation { claimScheduleTicks(location: "daily", workerId: "w1") { tickId } }`, {}, token))
-      .data!.claimScheduleTicks as Array<{ tickId: string }>;
+    await dailyEnv.automation.tick();
+    const claimed = (
+      await dailyEnv.app.gql(`mutation { claimScheduleTicks(location: "daily", workerId: "w1") { tickId } }`, {}, dailyEnv.worker)
+    ).data!.claimScheduleTicks as Array<{ tickId: string }>;
     expect(claimed).toHaveLength(1);
-    const answer = await partitioned.gql(
+    const answer = await dailyEnv.app.gql(
       `mutation($tickId: ID!, $result: JSON!) { reportScheduleTick(location: "daily", tickId: $tickId, workerId: "w1", result: $result) {
         __typename ... on ScheduleTickReport { status runIds } ... on Error { message } } }`,
       { tickId: claimed[0]!.tickId, result: { runRequests: [{ runKey: "k" }] } },
     );
-    const [row] = await partitioned.db.sql.query<{ skipReason: string | null }>(
+    const [row] = await dailyEnv.app.db.sql.query<{ skipReason: string | null }>(
       `SELECT "skipReason" FROM "AutomationTick" WHERE id = $1::bigint`,
       [claimed[0]!.tickId],
     );
@@ -239,7 +226,7 @@ describe(`schedule functions over a time-partitioned target (${testDialect})`, (
     // The first window (2025-03-20) has ended: the same request, run key "k" included, launches it.
     const launched = await answerAt("2025-03-21T12:00:10Z");
     expect(launched).toMatchObject({ status: "SUCCESS", skipReason: null });
-    const runs = await partitioned.db.sql.query<{ partitionKey: string }>(`SELECT "partitionKey" FROM "Run" WHERE id = ANY($1::text[])`, [
+    const runs = await dailyEnv.app.db.sql.query<{ partitionKey: string }>(`SELECT "partitionKey" FROM "Run" WHERE id = ANY($1::text[])`, [
       launched.runIds,
     ]);
     expect(runs).toEqual([{ partitionKey: "2025-03-20" }]);

@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AutomationService, LocationTick } from "../src/automation/automation-service.js";
+import { describe, expect, it } from "vitest";
+import type { LocationTick } from "../src/automation/automation-service.js";
 import type { SensorTickOutcome } from "../src/automation/sensor-tick.js";
 import { manifestWith } from "./support/manifest-with.js";
-import type { TestApp } from "../src/testing/test-app.js";
 import { createAutomationTestApp } from "../src/testing/automation-app.js";
+import { suiteFixture } from "./support/suite-fixture.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 // Sensors through the server's loop (injected clock) and the worker's GraphQL calls, played here
 // as a location's worker would (the real location's side is in the CLI's sensors e2e test).
 const INTERVAL = 30_000;
-let app: TestApp;
-let worker: string;
 let clock = Date.parse("2026-01-05T08:00:00Z");
-let automation: AutomationService;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
+const env = suiteFixture(() => {
   const sensor = { description: null, targets: ["x"], defaultStatus: "RUNNING", minimumIntervalMs: INTERVAL };
   const registration = manifestWith([{ key: "x" }, { key: "y" }], 5, {
     sensors: [
@@ -23,15 +18,14 @@ beforeAll(async () => {
       { ...sensor, name: "off", timeoutMs: 10_000, defaultStatus: "STOPPED" },
     ],
   });
-  ({ app, worker, automation, close } = await createAutomationTestApp("sense", registration, () => clock, { intervalMs: INTERVAL }));
+  return createAutomationTestApp("sense", registration, () => clock, { intervalMs: INTERVAL });
 });
-afterAll(() => close());
 
 const sensorsOf = (ticks: LocationTick[]) => ticks.find((t) => t.location === "sense")!.sensors!;
 /** One pass of the loop `ms` later: the outcome of sensor `files`. */
 async function pass(ms = INTERVAL): Promise<SensorTickOutcome> {
   clock += ms;
-  const outcomes = sensorsOf(await automation.tick());
+  const outcomes = sensorsOf(await env.automation.tick());
   expect(outcomes.find((o) => o.sensor === "off")).toMatchObject({ kind: "stopped" });
   const files = outcomes.find((o) => o.sensor === "files")!;
   if (files.kind === "failed") throw new Error(files.error);
@@ -40,17 +34,19 @@ async function pass(ms = INTERVAL): Promise<SensorTickOutcome> {
 const CLAIM = `mutation { claimSensorTicks(location: "sense", workerId: "w1") { tickId sensor cursor lastTickAt } }`;
 const REPORT = `mutation($tickId: ID!, $result: JSON!) { reportSensorTick(location: "sense", tickId: $tickId, workerId: "w1", result: $result) {
   __typename ... on SensorTickReport { status accepted runIds repeatedRunKeys } ... on Error { message } } }`;
-const claim = async () => (await app.gql(CLAIM, {}, worker)).data!.claimSensorTicks as Array<{ tickId: string; cursor: string | null }>;
-const report = async (tickId: string, result: unknown) => (await app.gql(REPORT, { tickId, result }, worker)).data!.reportSensorTick;
+const claim = async () =>
+  (await env.app.gql(CLAIM, {}, env.worker)).data!.claimSensorTicks as Array<{ tickId: string; cursor: string | null }>;
+const report = async (tickId: string, result: unknown) =>
+  (await env.app.gql(REPORT, { tickId, result }, env.worker)).data!.reportSensorTick;
 const tickRow = (id: string) =>
-  app.db.sql
+  env.app.db.sql
     .query<{ status: string; skipReason: string | null; runKeys: string[]; runIds: string[]; error: { message: string } | null }>(
       `SELECT status, "skipReason", "runKeys", "runIds", error FROM "AutomationTick" WHERE id = $1::bigint`,
       [id],
     )
     .then((rows) => rows[0]!);
 const sensorRuns = () =>
-  app.db.sql.query<{ id: string; tags: Record<string, string>; selection: string[]; createdBy: string }>(
+  env.app.db.sql.query<{ id: string; tags: Record<string, string>; selection: string[]; createdBy: string }>(
     `SELECT id, tags, selection, "createdBy" FROM "Run" WHERE "createdBy" = 'sensor' ORDER BY "createdAt", tags->>'strata/run_key'`,
   );
 
@@ -142,7 +138,7 @@ describe(`sensors (${testDialect})`, () => {
   });
 
   it("a function that threw fails its tick with the error and keeps the cursor; bad answers are refused with the field at fault", async () => {
-    const completed = await app.subscribe(`subscription { tickCompleted(location: "sense") { id status sensorName error } }`);
+    const completed = await env.app.subscribe(`subscription { tickCompleted(location: "sense") { id status sensorName error } }`);
     await pass(INTERVAL);
     const [tick] = await claim();
     const bad = await report(tick!.tickId, { runRequests: [{ runKey: "" }] });
@@ -188,7 +184,7 @@ describe(`sensors (${testDialect})`, () => {
   it("lists sensors with their state; stop, start and set the cursor through GraphQL", async () => {
     const SENSORS = `query { sensors(location: "sense") { name status cursor minimumIntervalMs timeoutMs targetAssetKeys
       ticks(first: 2) { edges { node { status sensorName } } } } }`;
-    const listed = (await app.gql(SENSORS)).data!.sensors;
+    const listed = (await env.app.gql(SENSORS)).data!.sensors;
     expect(listed.map((s: { name: string; status: string }) => [s.name, s.status])).toEqual([
       ["files", "RUNNING"],
       ["off", "STOPPED"],
@@ -196,23 +192,23 @@ describe(`sensors (${testDialect})`, () => {
     expect(listed[0]).toMatchObject({ cursor: "e.csv", minimumIntervalMs: INTERVAL, timeoutMs: 10_000, targetAssetKeys: ["x"] });
     expect(listed[0].ticks.edges[0].node.sensorName).toBe("files");
     const SET = `mutation { setSensorCursor(location: "sense", name: "files", cursor: "z.csv") { ... on Sensor { cursor } } }`;
-    expect((await app.gql(SET)).data!.setSensorCursor).toEqual({ cursor: "z.csv" });
+    expect((await env.app.gql(SET)).data!.setSensorCursor).toEqual({ cursor: "z.csv" });
     const STOP = `mutation { stopSensor(location: "sense", name: "files") { ... on Sensor { status nextTickAt } } }`;
-    expect((await app.gql(STOP)).data!.stopSensor).toEqual({ status: "STOPPED", nextTickAt: null });
+    expect((await env.app.gql(STOP)).data!.stopSensor).toEqual({ status: "STOPPED", nextTickAt: null });
     clock += INTERVAL;
-    expect(sensorsOf(await automation.tick()).find((o) => o.sensor === "files")).toMatchObject({ kind: "stopped" });
+    expect(sensorsOf(await env.automation.tick()).find((o) => o.sensor === "files")).toMatchObject({ kind: "stopped" });
     const START = `mutation { startSensor(location: "sense", name: "nope") { __typename ... on Error { message } } }`;
-    expect((await app.gql(START)).data!.startSensor.__typename).toBe("NotFoundError");
-    await app.gql(`mutation { startSensor(location: "sense", name: "files") { ... on Sensor { status } } }`);
+    expect((await env.app.gql(START)).data!.startSensor.__typename).toBe("NotFoundError");
+    await env.app.gql(`mutation { startSensor(location: "sense", name: "files") { ... on Sensor { status } } }`);
     expect(await pass(INTERVAL)).toMatchObject({ kind: "requested" });
     const [tick] = await claim();
     expect(tick!.cursor).toBe("z.csv");
     // A worker of another location may not take or answer this location's ticks.
-    const other = await app.token("location:other");
-    expect((await app.gql(REPORT, { tickId: tick!.tickId, result: {} }, other)).data!.reportSensorTick).toMatchObject({
+    const other = await env.app.token("location:other");
+    expect((await env.app.gql(REPORT, { tickId: tick!.tickId, result: {} }, other)).data!.reportSensorTick).toMatchObject({
       __typename: "UnauthorizedError",
       message: expect.stringContaining('lacks the "location:sense" scope'),
     });
-    expect((await app.gql(CLAIM, {}, other)).errors?.[0]?.message ?? "").toMatch(/location:sense/);
+    expect((await env.app.gql(CLAIM, {}, other)).errors?.[0]?.message ?? "").toMatch(/location:sense/);
   });
 });
