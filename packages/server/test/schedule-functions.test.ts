@@ -4,6 +4,7 @@ import { DAILY_JANUARY_UTC } from "../src/testing/manifests.js";
 import { manifestWith } from "./support/manifest-with.js";
 import { createAutomationTestApp } from "../src/testing/automation-app.js";
 import { suiteFixture } from "./support/suite-fixture.js";
+import { tickWorker } from "./support/tick-worker.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 // Schedule functions through the server's loop (injected clock) and the worker's GraphQL calls,
@@ -34,13 +35,12 @@ async function passAt(at: string) {
   if (outcome.kind === "failed") throw new Error(outcome.error);
   return outcome;
 }
-const CLAIM = `mutation { claimScheduleTicks(location: "fn", workerId: "w1") { tickId schedule scheduledAt deadlineAt } }`;
-const REPORT = `mutation($tickId: ID!, $result: JSON!) { reportScheduleTick(location: "fn", tickId: $tickId, workerId: "w1", result: $result) {
-  __typename ... on ScheduleTickReport { status accepted runIds repeatedRunKeys } ... on Error { message } } }`;
-const claim = async () =>
-  (await env.app.gql(CLAIM, {}, env.worker)).data!.claimScheduleTicks as Array<{ tickId: string; schedule: string; scheduledAt: string }>;
-const report = async (tickId: string, result: unknown) =>
-  (await env.app.gql(REPORT, { tickId, result }, env.worker)).data!.reportScheduleTick;
+const { claim, report, tickRow } = tickWorker<{ tickId: string; schedule: string; scheduledAt: string }>(
+  env,
+  "Schedule",
+  "fn",
+  "tickId schedule scheduledAt deadlineAt",
+);
 
 /** The schedule's function, as a location would run it: what it saw, what it answers by day. */
 const seen: string[] = [];
@@ -59,13 +59,6 @@ async function evaluateWaiting() {
   expect(ticks).toHaveLength(1);
   return { tick: ticks[0]!, report: await report(ticks[0]!.tickId, evaluate({ scheduledTime: new Date(ticks[0]!.scheduledAt) })) };
 }
-const tickRow = (id: string) =>
-  env.app.db.sql
-    .query<{ status: string; skipReason: string | null; runIds: string[]; runKeys: string[]; error: { message: string } | null }>(
-      `SELECT status, "skipReason", "runIds", "runKeys", error FROM "AutomationTick" WHERE id = $1::bigint`,
-      [id],
-    )
-    .then((rows) => rows[0]!);
 const scheduleRuns = (name: string) =>
   env.app.db.sql.query<{ id: string; tags: Record<string, string>; selection: string[] }>(
     `SELECT id, tags, selection FROM "Run" WHERE "createdBy" = 'schedule' AND tags->>'strata/schedule' = $1 ORDER BY "createdAt", id`,

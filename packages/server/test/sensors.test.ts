@@ -4,6 +4,7 @@ import type { SensorTickOutcome } from "../src/automation/sensor-tick.js";
 import { manifestWith } from "./support/manifest-with.js";
 import { createAutomationTestApp } from "../src/testing/automation-app.js";
 import { suiteFixture } from "./support/suite-fixture.js";
+import { tickWorker } from "./support/tick-worker.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 // Sensors through the server's loop (injected clock) and the worker's GraphQL calls, played here
@@ -31,20 +32,8 @@ async function pass(ms = INTERVAL): Promise<SensorTickOutcome> {
   if (files.kind === "failed") throw new Error(files.error);
   return files;
 }
-const CLAIM = `mutation { claimSensorTicks(location: "sense", workerId: "w1") { tickId sensor cursor lastTickAt } }`;
-const REPORT = `mutation($tickId: ID!, $result: JSON!) { reportSensorTick(location: "sense", tickId: $tickId, workerId: "w1", result: $result) {
-  __typename ... on SensorTickReport { status accepted runIds repeatedRunKeys } ... on Error { message } } }`;
-const claim = async () =>
-  (await env.app.gql(CLAIM, {}, env.worker)).data!.claimSensorTicks as Array<{ tickId: string; cursor: string | null }>;
-const report = async (tickId: string, result: unknown) =>
-  (await env.app.gql(REPORT, { tickId, result }, env.worker)).data!.reportSensorTick;
-const tickRow = (id: string) =>
-  env.app.db.sql
-    .query<{ status: string; skipReason: string | null; runKeys: string[]; runIds: string[]; error: { message: string } | null }>(
-      `SELECT status, "skipReason", "runKeys", "runIds", error FROM "AutomationTick" WHERE id = $1::bigint`,
-      [id],
-    )
-    .then((rows) => rows[0]!);
+const ticks = tickWorker<{ tickId: string; cursor: string | null }>(env, "Sensor", "sense", "tickId sensor cursor lastTickAt");
+const { claim, report, tickRow } = ticks;
 const sensorRuns = () =>
   env.app.db.sql.query<{ id: string; tags: Record<string, string>; selection: string[]; createdBy: string }>(
     `SELECT id, tags, selection, "createdBy" FROM "Run" WHERE "createdBy" = 'sensor' ORDER BY "createdAt", tags->>'strata/run_key'`,
@@ -205,10 +194,10 @@ describe(`sensors (${testDialect})`, () => {
     expect(tick!.cursor).toBe("z.csv");
     // A worker of another location may not take or answer this location's ticks.
     const other = await env.app.token("location:other");
-    expect((await env.app.gql(REPORT, { tickId: tick!.tickId, result: {} }, other)).data!.reportSensorTick).toMatchObject({
+    expect((await env.app.gql(ticks.reportQuery, { tickId: tick!.tickId, result: {} }, other)).data!.reportSensorTick).toMatchObject({
       __typename: "UnauthorizedError",
       message: expect.stringContaining('lacks the "location:sense" scope'),
     });
-    expect((await env.app.gql(CLAIM, {}, other)).errors?.[0]?.message ?? "").toMatch(/location:sense/);
+    expect((await env.app.gql(ticks.claimQuery, {}, other)).errors?.[0]?.message ?? "").toMatch(/location:sense/);
   });
 });
