@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createLocationTestApp } from "../src/testing/location-app.js";
+import { suiteFixture } from "./support/suite-fixture.js";
 import { DAILY_Q1_BERLIN, manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { runStartPayload } from "../src/testing/events.js";
-import type { TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 import { type ClaimedRun, claimRunAs, reportRunEventsAs } from "./support/location-worker.js";
 
@@ -13,10 +13,8 @@ const PREVIOUS_DAY = { kind: "time_window", startOffset: -1, endOffset: 0, allow
 // A self-dependent asset reads the day before itself (Dagster's start_offset=-1, end_offset=-1).
 const YESTERDAY = { kind: "time_window", startOffset: -1, endOffset: -1, allowNonexistentUpstream: false };
 
-let app: TestApp;
-let worker: string;
-beforeAll(async () => {
-  ({ app, worker } = await createLocationTestApp("fills", [
+const env = suiteFixture(() =>
+  createLocationTestApp("fills", [
     // One pair per scenario, so that statuses of one do not leak into another.
     { key: "s4/a", partitions: DAILY },
     { key: "s4/b", deps: ["s4/a"], partitions: DAILY },
@@ -31,9 +29,8 @@ beforeAll(async () => {
     { key: "self/total", deps: ["self/total"], partitions: DAILY, partitionMappings: { "self/total": YESTERDAY } },
     { key: "hourly", partitions: { ...DAILY, cron: "0 * * * *", format: "yyyy-MM-dd-HH:mm" } },
     { key: "plain" },
-  ]));
-});
-afterAll(() => app.close());
+  ]),
+);
 
 const BACKFILL_FIELDS = `id status title assetKeys parentBackfillId runCount endedAt
   chunkCounts { waiting ready launched succeeded failed skipped canceled }
@@ -42,12 +39,12 @@ const LAUNCH = `mutation($input: LaunchBackfillInput!) { launchBackfill(input: $
   __typename ... on Backfill { ${BACKFILL_FIELDS} runs(first: 1000) { id status partitionKey partitionRange { from to } tags backfillId } }
   ... on Error { message code } ... on PartitionKeysNotFoundError { keys } ... on AssetNotPartitionedError { assetKeys } } }`;
 const launch = async (input: Record<string, unknown>) => {
-  const result = await app.gql(LAUNCH, { input });
+  const result = await env.app.gql(LAUNCH, { input });
   expect(result.errors).toBeUndefined();
   return result.data!.launchBackfill;
 };
 const backfill = async (id: string) => {
-  const result = await app.gql(
+  const result = await env.app.gql(
     `query($id: ID!) { backfill(id: $id) { __typename ... on Backfill { ${BACKFILL_FIELDS} runs(first: 1000) { id status partitionKey partitionRange { from to } } } } }`,
     { id },
   );
@@ -59,10 +56,10 @@ type Claimed = ClaimedRun;
 
 /** The coordinator admits what is queued, then the worker claims the next run (or null). */
 const claim = async (): Promise<Claimed | null> => {
-  await app.runs.tick();
-  return claimRunAs(app, "fills", worker);
+  await env.app.runs.tick();
+  return claimRunAs(env.app, "fills", env.worker);
 };
-const report = (id: string, events: unknown[]) => reportRunEventsAs(app, worker, id, events);
+const report = (id: string, events: unknown[]) => reportRunEventsAs(env.app, env.worker, id, events);
 
 let t = Date.now();
 const partitionsOf = (run: Claimed) =>
@@ -119,7 +116,7 @@ async function drain(failing?: { asset: string; partition: string }) {
 
 const statusOf = async (key: string, from: string, to: string) =>
   (
-    await app.gql(
+    await env.app.gql(
       `query($k: String!, $f: String, $t: String) { asset(key: $k) { ... on Asset { partitionStatus(from: $f, to: $t) { counts { materialized failed inProgress missing } } } } }`,
       {
         k: key,
@@ -162,7 +159,7 @@ describe(`backfills (${testDialect})`, () => {
       { assetKey: "s4/a", targeted: 90, materialized: 90, failed: 0, inProgress: 0, skipped: 0 },
       { assetKey: "s4/b", targeted: 90, materialized: 90, failed: 0, inProgress: 0, skipped: 0 },
     ]);
-    const materializations = await app.db.prisma.materialization.count({
+    const materializations = await env.app.db.prisma.materialization.count({
       where: { assetKey: { in: ["s4/a", "s4/b"] }, partition: { not: null } },
     });
     expect(materializations).toBe(180);
@@ -188,7 +185,7 @@ describe(`backfills (${testDialect})`, () => {
   it("scenario 7: a failing partition ends the backfill COMPLETED_FAILED with exact counts; reexecuteBackfill targets exactly the failed and skipped pairs", async () => {
     const launched = await launch({ assetKeys: ["s7/a", "s7/b"], from: "2024-01-01", to: "2024-03-30" });
     expect(launched.runCount).toBe(90);
-    const early = await app.gql(
+    const early = await env.app.gql(
       `mutation($id: ID!) { reexecuteBackfill(id: $id, strategy: FROM_FAILURE) { __typename ... on BackfillStatusError { status } } }`,
       {
         id: launched.id,
@@ -204,7 +201,7 @@ describe(`backfills (${testDialect})`, () => {
       { assetKey: "s7/b", targeted: 90, materialized: 89, failed: 0, inProgress: 0, skipped: 1 },
     ]);
 
-    const retry = await app.gql(
+    const retry = await env.app.gql(
       `mutation($id: ID!) { reexecuteBackfill(id: $id, strategy: FROM_FAILURE) { __typename ... on Backfill { ${BACKFILL_FIELDS} runs { partitionKey } } } }`,
       { id: launched.id },
     );
@@ -228,7 +225,7 @@ describe(`backfills (${testDialect})`, () => {
     const launched = await launch({ assetKeys: ["s8/a"], from: "2024-01-01", to: "2024-01-09", maxPartitionsPerRun: 3 });
     expect(launched.runCount).toBe(3);
     const running = (await claim())!;
-    const canceled = await app.gql(
+    const canceled = await env.app.gql(
       `mutation($id: ID!) { cancelBackfill(id: $id) { __typename ... on Backfill { status runs { id status } } } }`,
       { id: launched.id },
     );
@@ -262,16 +259,16 @@ describe(`backfills (${testDialect})`, () => {
     expect(ended).toMatchObject({ status: "CANCELED", runCount: 3, chunkCounts: { canceled: 3, launched: 0 } });
     expect(ended.endedAt).not.toBeNull();
     expect(await claim()).toBeNull();
-    expect(await app.db.prisma.run.count({ where: { backfillId: launched.id } })).toBe(3);
+    expect(await env.app.db.prisma.run.count({ where: { backfillId: launched.id } })).toBe(3);
     expect(await statusOf("s8/a", "2024-01-01", "2024-01-09")).toMatchObject({ missing: 9 });
-    const again = await app.gql(`mutation($id: ID!) { cancelBackfill(id: $id) { __typename ... on BackfillStatusError { status } } }`, {
+    const again = await env.app.gql(`mutation($id: ID!) { cancelBackfill(id: $id) { __typename ... on BackfillStatusError { status } } }`, {
       id: launched.id,
     });
     expect(again.data!.cancelBackfill).toEqual({ __typename: "BackfillStatusError", status: "CANCELED" });
   });
 
   it("keeps at most runsAhead runs of a backfill: the other chunks wait READY, each run's end creates the next, cancel creates none", async () => {
-    const config = app.runs.config as { backfillRunsAhead: number };
+    const config = env.app.runs.config as { backfillRunsAhead: number };
     config.backfillRunsAhead = 2;
     try {
       const launched = await launch({ assetKeys: ["ahead/a"], from: "2024-01-01", to: "2024-01-05", maxPartitionsPerRun: 1 });
@@ -294,13 +291,13 @@ describe(`backfills (${testDialect})`, () => {
       // Canceled with READY chunks: they are CANCELED, and no run is created for them afterwards.
       const second = await launch({ assetKeys: ["ahead/a"], from: "2024-01-06", to: "2024-01-10", maxPartitionsPerRun: 1 });
       expect(second.chunkCounts).toMatchObject({ ready: 3, launched: 2 });
-      const canceled = await app.gql(`mutation($id: ID!) { cancelBackfill(id: $id) { __typename ... on Backfill { status } } }`, {
+      const canceled = await env.app.gql(`mutation($id: ID!) { cancelBackfill(id: $id) { __typename ... on Backfill { status } } }`, {
         id: second.id,
       });
       expect(canceled.data!.cancelBackfill).toEqual({ __typename: "Backfill", status: "CANCELED" });
       expect(await backfill(second.id)).toMatchObject({ chunkCounts: { ready: 0, launched: 0, canceled: 5 } });
       expect(await claim()).toBeNull();
-      expect(await app.db.prisma.run.count({ where: { backfillId: second.id } })).toBe(2);
+      expect(await env.app.db.prisma.run.count({ where: { backfillId: second.id } })).toBe(2);
     } finally {
       config.backfillRunsAhead = 1000;
     }
@@ -310,16 +307,19 @@ describe(`backfills (${testDialect})`, () => {
     const launched = await launch({ assetKeys: ["chain/a", "chain/b"], from: "2024-01-02", to: "2024-01-05" });
     expect(launched).toMatchObject({ runCount: 4, chunkCounts: { launched: 1, waiting: 3 } });
     expect(launched.runs).toEqual([expect.objectContaining({ partitionKey: "2024-01-02" })]);
-    const chunks = await app.gql(`query($id: ID!) { backfill(id: $id) { ... on Backfill { chunks { idx startKey dependsOn state } } } }`, {
-      id: launched.id,
-    });
+    const chunks = await env.app.gql(
+      `query($id: ID!) { backfill(id: $id) { ... on Backfill { chunks { idx startKey dependsOn state } } } }`,
+      {
+        id: launched.id,
+      },
+    );
     expect(chunks.data!.backfill.chunks).toEqual([
       { idx: 0, startKey: "2024-01-02", dependsOn: [], state: "LAUNCHED" },
       { idx: 1, startKey: "2024-01-03", dependsOn: [0], state: "WAITING" },
       { idx: 2, startKey: "2024-01-04", dependsOn: [1], state: "WAITING" },
       { idx: 3, startKey: "2024-01-05", dependsOn: [2], state: "WAITING" },
     ]);
-    const runFor = (key: string) => app.db.prisma.run.findFirst({ where: { backfillId: launched.id, partitionKey: key } });
+    const runFor = (key: string) => env.app.db.prisma.run.findFirst({ where: { backfillId: launched.id, partitionKey: key } });
 
     expect(await runFor("2024-01-03")).toBeNull();
     await execute((await claim())!);
@@ -342,7 +342,7 @@ describe(`backfills (${testDialect})`, () => {
     expect(await runFor("2024-01-04")).toBeNull();
     expect(await claim()).toBeNull();
 
-    const retry = await app.gql(
+    const retry = await env.app.gql(
       `mutation($id: ID!) { reexecuteBackfill(id: $id, strategy: FROM_FAILURE) { ... on Backfill { id runCount runs { partitionKey } } } }`,
       {
         id: launched.id,
@@ -357,12 +357,12 @@ describe(`backfills (${testDialect})`, () => {
     const launched = await launch({ assetKeys: ["self/total"], from: "2024-02-01", to: "2024-03-01" });
     expect(launched).toMatchObject({ runCount: 30, chunkCounts: { launched: 1, waiting: 29 } });
     expect(launched.runs).toEqual([expect.objectContaining({ partitionKey: "2024-02-01" })]);
-    const chunks = await app.gql(`query($id: ID!) { backfill(id: $id) { ... on Backfill { chunks(first: 100) { idx dependsOn } } } }`, {
+    const chunks = await env.app.gql(`query($id: ID!) { backfill(id: $id) { ... on Backfill { chunks(first: 100) { idx dependsOn } } } }`, {
       id: launched.id,
     });
     // Each day waits for the day before, and only for it.
     expect(chunks.data!.backfill.chunks).toEqual(Array.from({ length: 30 }, (_, i) => ({ idx: i, dependsOn: i === 0 ? [] : [i - 1] })));
-    const runFor = (key: string) => app.db.prisma.run.findFirst({ where: { backfillId: launched.id, partitionKey: key } });
+    const runFor = (key: string) => env.app.db.prisma.run.findFirst({ where: { backfillId: launched.id, partitionKey: key } });
     const order: string[] = [];
     for (let day = 0; day < 30; day++) {
       const run = (await claim())!;
@@ -383,7 +383,7 @@ describe(`backfills (${testDialect})`, () => {
     expect(ended.assetStatuses).toEqual([{ assetKey: "self/total", targeted: 30, materialized: 20, failed: 1, inProgress: 0, skipped: 9 }]);
 
     // The retry is the failed day and the nine skipped after it, chained again.
-    const retry = await app.gql(
+    const retry = await env.app.gql(
       `mutation($id: ID!) { reexecuteBackfill(id: $id, strategy: FROM_FAILURE) { ... on Backfill { id runCount runs { partitionKey } } } }`,
       { id: launched.id },
     );
@@ -410,7 +410,7 @@ describe(`backfills (${testDialect})`, () => {
 
   it("registration refuses a self-dependency through which a partition would read itself, and draws the valid one as lineage, not a cycle", async () => {
     const register = (mapping: unknown) =>
-      app.gql(REGISTER.replace("problems { path message }", "problems { path message code }"), {
+      env.app.gql(REGISTER.replace("problems { path message }", "problems { path message code }"), {
         name: "selfbad",
         ...manifestOf([{ key: "selfbad/x", deps: ["selfbad/x"], partitions: DAILY, partitionMappings: { "selfbad/x": mapping } }]),
       });
@@ -424,7 +424,7 @@ describe(`backfills (${testDialect})`, () => {
         ),
       },
     ]);
-    const lineage = await app.gql(
+    const lineage = await env.app.gql(
       `{ asset(key: "self/total") { ... on Asset { definition { dependencyKeys } upstream(depth: null) { key } downstream(depth: null) { key } } } }`,
     );
     expect(lineage.errors).toBeUndefined();
@@ -433,7 +433,7 @@ describe(`backfills (${testDialect})`, () => {
 
   it("backfillChanged publishes the backfill when a run of it ends and when it is canceled", async () => {
     const launched = await launch({ assetKeys: ["s5/a"], from: "2024-01-01", to: "2024-01-04", maxPartitionsPerRun: 2 });
-    const changes = await app.subscribe(
+    const changes = await env.app.subscribe(
       `subscription($id: ID!) { backfillChanged(id: $id) { id status chunkCounts { launched succeeded canceled } } }`,
       {
         id: launched.id,
@@ -446,7 +446,7 @@ describe(`backfills (${testDialect})`, () => {
         status: "REQUESTED",
         chunkCounts: { launched: 1, succeeded: 1, canceled: 0 },
       });
-      await app.gql(`mutation($id: ID!) { cancelBackfill(id: $id) { __typename } }`, { id: launched.id });
+      await env.app.gql(`mutation($id: ID!) { cancelBackfill(id: $id) { __typename } }`, { id: launched.id });
       let last = (await changes.next()).data!.backfillChanged;
       while (last.status !== "CANCELED") last = (await changes.next()).data!.backfillChanged;
       expect(last).toEqual({ id: launched.id, status: "CANCELED", chunkCounts: { launched: 0, succeeded: 1, canceled: 1 } });
@@ -456,10 +456,10 @@ describe(`backfills (${testDialect})`, () => {
   });
 
   it("previewBackfill states the runs and writes nothing; only MISSING leaves out what is materialized", async () => {
-    const before = { runs: await app.db.prisma.run.count(), backfills: await app.db.prisma.backfill.count() };
+    const before = { runs: await env.app.db.prisma.run.count(), backfills: await env.app.db.prisma.backfill.count() };
     const PREVIEW = `mutation($input: LaunchBackfillInput!) { previewBackfill(input: $input) {
       __typename ... on BackfillPreview { runCount policy targeted { assetKey targeted } chunks(first: 2) { idx startKey endKey partitionCount dependsOn } } } }`;
-    const preview = await app.gql(PREVIEW, { input: { assetKeys: ["s4/a", "s4/b"], all: true, maxPartitionsPerRun: 7 } });
+    const preview = await env.app.gql(PREVIEW, { input: { assetKeys: ["s4/a", "s4/b"], all: true, maxPartitionsPerRun: 7 } });
     expect(preview.data!.previewBackfill).toEqual({
       __typename: "BackfillPreview",
       runCount: 13,
@@ -474,13 +474,13 @@ describe(`backfills (${testDialect})`, () => {
       ],
     });
     // s7/a: 2024-03-15 failed then succeeded in the retry; every Q1 day but 03-31 is materialized.
-    const missing = await app.gql(PREVIEW, { input: { assetKeys: ["s7/a"], all: true, only: "MISSING" } });
+    const missing = await env.app.gql(PREVIEW, { input: { assetKeys: ["s7/a"], all: true, only: "MISSING" } });
     expect(missing.data!.previewBackfill).toMatchObject({ runCount: 1, chunks: [{ startKey: "2024-03-31", endKey: "2024-03-31" }] });
-    expect({ runs: await app.db.prisma.run.count(), backfills: await app.db.prisma.backfill.count() }).toEqual(before);
+    expect({ runs: await env.app.db.prisma.run.count(), backfills: await env.app.db.prisma.backfill.count() }).toEqual(before);
   });
 
   it("refuses unknown keys, unpartitioned or differently partitioned assets, an empty target and unknown backfills, writing nothing", async () => {
-    const before = { runs: await app.db.prisma.run.count(), backfills: await app.db.prisma.backfill.count() };
+    const before = { runs: await env.app.db.prisma.run.count(), backfills: await env.app.db.prisma.backfill.count() };
     expect(await launch({ assetKeys: ["s4/a"], from: "2024-01-01", to: "2024-04-01" })).toMatchObject({
       __typename: "PartitionKeysNotFoundError",
       keys: ["2024-04-01"],
@@ -505,22 +505,22 @@ describe(`backfills (${testDialect})`, () => {
     expect(await launch({ assetKeys: ["nowhere"], all: true })).toMatchObject({ __typename: "InvalidSelectionError" });
     const id = "00000000-0000-0000-0000-000000000000";
     for (const mutation of ["cancelBackfill(id: $id)", "reexecuteBackfill(id: $id, strategy: FROM_FAILURE)"]) {
-      const result = await app.gql(
+      const result = await env.app.gql(
         `mutation($id: ID!) { ${mutation.replace(/\(.*/, "")}: ${mutation} { __typename ... on NotFoundError { kind } } }`,
         { id },
       );
       expect(Object.values(result.data!)[0]).toEqual({ __typename: "NotFoundError", kind: "backfill" });
     }
     expect(await backfill(id)).toEqual({ __typename: "NotFoundError" });
-    expect({ runs: await app.db.prisma.run.count(), backfills: await app.db.prisma.backfill.count() }).toEqual(before);
+    expect({ runs: await env.app.db.prisma.run.count(), backfills: await env.app.db.prisma.backfill.count() }).toEqual(before);
   });
 
   it("scopes: read lists backfills; launching one needs launch", async () => {
-    const reader = await app.token("read");
-    const listed = await app.gql(`{ backfills(first: 2) { edges { node { id status } } } }`, {}, reader);
+    const reader = await env.app.token("read");
+    const listed = await env.app.gql(`{ backfills(first: 2) { edges { node { id status } } } }`, {}, reader);
     expect(listed.errors).toBeUndefined();
     expect(listed.data!.backfills.edges).toHaveLength(2);
-    const refused = await app.gql(LAUNCH, { input: { assetKeys: ["s4/a"], all: true } }, reader);
+    const refused = await env.app.gql(LAUNCH, { input: { assetKeys: ["s4/a"], all: true } }, reader);
     expect(refused.data?.launchBackfill ?? refused.errors?.[0]).toMatchObject({ code: "FORBIDDEN" });
   });
 });

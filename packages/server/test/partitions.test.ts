@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createLocationTestApp } from "../src/testing/location-app.js";
+import { suiteFixture } from "./support/suite-fixture.js";
 import { DAILY_Q1_BERLIN } from "../src/testing/manifests.js";
 import { runStartPayload } from "../src/testing/events.js";
-import type { TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 import { claimRunAs, reportRunEventsAs } from "./support/location-worker.js";
 
@@ -10,35 +10,32 @@ import { claimRunAs, reportRunEventsAs } from "./support/location-worker.js";
 const DAILY = DAILY_Q1_BERLIN;
 const CUSTOMERS = { kind: "dynamic", name: "customers" };
 
-let app: TestApp;
-let worker: string;
-beforeAll(async () => {
-  ({ app, worker } = await createLocationTestApp("parts", [
+const env = suiteFixture(() =>
+  createLocationTestApp("parts", [
     { key: "daily", partitions: DAILY },
     { key: "daily_copy", deps: ["daily"], partitions: DAILY },
     { key: "per_customer", partitions: CUSTOMERS },
     { key: "plain" },
-  ]));
-});
-afterAll(() => app.close());
+  ]),
+);
 
 const LAUNCH = `mutation($keys: [String!]!, $p: String, $r: PartitionKeyRangeInput, $tags: JSON) {
   launchRun(assetKeys: $keys, partition: $p, partitionRange: $r, tags: $tags) {
     __typename ... on Run { id partitionKey partitionRange { from to } }
     ... on Error { message code } ... on PartitionKeysNotFoundError { keys } ... on AssetNotPartitionedError { assetKeys } } }`;
 const launch = async (keys: string[], p?: string, r?: { from: string; to: string }, tags?: Record<string, string>) =>
-  (await app.gql(LAUNCH, { keys, p, r, tags })).data!.launchRun;
+  (await env.app.gql(LAUNCH, { keys, p, r, tags })).data!.launchRun;
 /** The next run the worker claims: every test here has queued one. */
 const claim = async () => {
-  const run = await claimRunAs(app, "parts", worker);
+  const run = await claimRunAs(env.app, "parts", env.worker);
   expect(run).not.toBeNull();
   return run!;
 };
-const report = (id: string, events: unknown[]) => reportRunEventsAs(app, worker, id, events);
+const report = (id: string, events: unknown[]) => reportRunEventsAs(env.app, env.worker, id, events);
 const STATUS = `query($key: String!, $from: String, $to: String) { asset(key: $key) { ... on Asset {
   partitionStatus(from: $from, to: $to) { ranges { status startKey endKey count startIndex endIndex start end } counts { materialized failed inProgress missing total } } } } }`;
 const ranges = async (key: string, from?: string, to?: string) => {
-  const result = await app.gql(STATUS, { key, from, to });
+  const result = await env.app.gql(STATUS, { key, from, to });
   expect(result.errors).toBeUndefined();
   return result.data!.asset.partitionStatus;
 };
@@ -122,7 +119,7 @@ describe(`partition status as ranges (${testDialect})`, () => {
     ]);
 
     // Canceling the 03-12 run turns it back to missing.
-    const canceled = await app.gql(`mutation($id: ID!) { terminateRun(runId: $id) { ... on Run { status } } }`, { id: running.id });
+    const canceled = await env.app.gql(`mutation($id: ID!) { terminateRun(runId: $id) { ... on Run { status } } }`, { id: running.id });
     expect(canceled.data!.terminateRun).toEqual({ status: "CANCELED" });
     expect(await summary("daily")).toEqual([
       "2024-01-01..2024-02-29 MISSING",
@@ -143,8 +140,8 @@ describe(`partition status as ranges (${testDialect})`, () => {
     const both = await launch(["daily", "daily_copy"], "2024-02-01");
     expect(both.__typename).toBe("Run");
     expect((await ranges("daily_copy", "2024-02-01", "2024-02-01")).ranges[0].status).toBe("IN_PROGRESS");
-    await app.gql(`mutation($id: ID!) { terminateRun(runId: $id) { ... on Run { status } } }`, { id: both.id });
-    const reported = await app.gql(
+    await env.app.gql(`mutation($id: ID!) { terminateRun(runId: $id) { ... on Run { status } } }`, { id: both.id });
+    const reported = await env.app.gql(
       `mutation { reportMaterialization(assetKey: "daily_copy", partition: "2024-02-02") { __typename ... on Error { message } } }`,
       {},
     );
@@ -153,7 +150,7 @@ describe(`partition status as ranges (${testDialect})`, () => {
       "MISSING",
       "MATERIALIZED",
     ]);
-    const unknown = await app.gql(
+    const unknown = await env.app.gql(
       `mutation { reportMaterialization(assetKey: "daily_copy", partition: "2025-13-01") { __typename ... on PartitionKeysNotFoundError { keys } } }`,
       {},
     );
@@ -163,14 +160,14 @@ describe(`partition status as ranges (${testDialect})`, () => {
 
 describe(`refused launches write nothing (${testDialect})`, () => {
   it("answers typed errors for an unknown key, a partition of an unpartitioned asset, and a key with a range", async () => {
-    const before = await app.db.prisma.run.count();
+    const before = await env.app.db.prisma.run.count();
     expect(await launch(["daily"], "2024-04-01")).toMatchObject({ __typename: "PartitionKeysNotFoundError", keys: ["2024-04-01"] });
     expect(await launch(["daily"], undefined, { from: "2024-01-01", to: "2099-01-01" })).toMatchObject({
       __typename: "PartitionKeysNotFoundError",
       keys: ["2099-01-01"],
     });
     expect(await launch(["plain"], "2024-01-01")).toMatchObject({ __typename: "AssetNotPartitionedError", assetKeys: ["plain"] });
-    const unpartitioned = await app.gql(
+    const unpartitioned = await env.app.gql(
       `mutation { launchRun(assetKeys: ["daily", "plain"]) { __typename ... on InvalidSelectionError { reason keys } } }`,
       {},
     );
@@ -181,7 +178,7 @@ describe(`refused launches write nothing (${testDialect})`, () => {
     expect(await launch(["daily"], undefined, { from: "2024-01-05", to: "2024-01-01" })).toMatchObject({
       __typename: "InvalidArgumentError",
     });
-    expect(await app.db.prisma.run.count()).toBe(before);
+    expect(await env.app.db.prisma.run.count()).toBe(before);
   });
 });
 
@@ -190,19 +187,19 @@ describe(`dynamic partitions (${testDialect})`, () => {
     const ADD = `mutation($k: [String!]!) { addDynamicPartitions(name: "customers", keys: $k) { __typename ... on DynamicPartitions { keys } ... on Error { message } } }`;
     const DELETE = `mutation($k: [String!]!) { deleteDynamicPartitions(name: "customers", keys: $k) {
       __typename ... on DynamicPartitions { keys } ... on PartitionKeysNotFoundError { keys } ... on PartitionInUseError { keys runIds } } }`;
-    expect((await app.gql(ADD, { k: ["acme", "globex"] })).data!.addDynamicPartitions).toEqual({
+    expect((await env.app.gql(ADD, { k: ["acme", "globex"] })).data!.addDynamicPartitions).toEqual({
       __typename: "DynamicPartitions",
       keys: ["acme", "globex"],
     });
-    expect((await app.gql(ADD, { k: ["globex", "initech"] })).data!.addDynamicPartitions.keys).toEqual(["acme", "globex", "initech"]);
-    expect((await app.gql(ADD, { k: ["a|b"] })).data!.addDynamicPartitions.__typename).toBe("InvalidArgumentError");
+    expect((await env.app.gql(ADD, { k: ["globex", "initech"] })).data!.addDynamicPartitions.keys).toEqual(["acme", "globex", "initech"]);
+    expect((await env.app.gql(ADD, { k: ["a|b"] })).data!.addDynamicPartitions.__typename).toBe("InvalidArgumentError");
 
     const DEF = `{ asset(key: "per_customer") { ... on Asset { definition { partitions { kind count dynamicName } } partitionKeys(first: 2) { edges { node cursor } pageInfo { hasNextPage endCursor } } } } }`;
-    const def = (await app.gql(DEF, {})).data!.asset;
+    const def = (await env.app.gql(DEF, {})).data!.asset;
     expect(def.definition.partitions).toEqual({ kind: "DYNAMIC", count: 3, dynamicName: "customers" });
     expect(def.partitionKeys.edges.map((e: { node: string }) => e.node)).toEqual(["acme", "globex"]);
     expect(def.partitionKeys.pageInfo.hasNextPage).toBe(true);
-    const rest = await app.gql(
+    const rest = await env.app.gql(
       `query($a: String) { asset(key: "per_customer") { ... on Asset { partitionKeys(first: 5, after: $a) { edges { node } pageInfo { hasNextPage } } } } }`,
       {
         a: def.partitionKeys.pageInfo.endCursor,
@@ -212,25 +209,25 @@ describe(`dynamic partitions (${testDialect})`, () => {
 
     expect(await launch(["per_customer"], "umbrella")).toMatchObject({ __typename: "PartitionKeysNotFoundError", keys: ["umbrella"] });
     const live = await launch(["per_customer"], "acme");
-    expect((await app.gql(DELETE, { k: ["acme"] })).data!.deleteDynamicPartitions).toEqual({
+    expect((await env.app.gql(DELETE, { k: ["acme"] })).data!.deleteDynamicPartitions).toEqual({
       __typename: "PartitionInUseError",
       keys: ["acme"],
       runIds: [live.id],
     });
-    expect((await app.gql(DELETE, { k: ["nobody"] })).data!.deleteDynamicPartitions).toMatchObject({
+    expect((await env.app.gql(DELETE, { k: ["nobody"] })).data!.deleteDynamicPartitions).toMatchObject({
       __typename: "PartitionKeysNotFoundError",
     });
-    await app.gql(`mutation($id: ID!) { terminateRun(runId: $id) { ... on Run { status } } }`, { id: live.id });
-    expect((await app.gql(DELETE, { k: ["acme"] })).data!.deleteDynamicPartitions).toEqual({
+    await env.app.gql(`mutation($id: ID!) { terminateRun(runId: $id) { ... on Run { status } } }`, { id: live.id });
+    expect((await env.app.gql(DELETE, { k: ["acme"] })).data!.deleteDynamicPartitions).toEqual({
       __typename: "DynamicPartitions",
       keys: ["globex", "initech"],
     });
-    expect((await app.gql(DEF, {})).data!.asset.definition.partitions.count).toBe(2);
+    expect((await env.app.gql(DEF, {})).data!.asset.definition.partitions.count).toBe(2);
   });
 
   it("needs the launch scope", async () => {
-    const reader = await app.token("read");
-    const result = await app.gql(`mutation { addDynamicPartitions(name: "customers", keys: ["x"]) { __typename } }`, {}, reader);
+    const reader = await env.app.token("read");
+    const result = await env.app.gql(`mutation { addDynamicPartitions(name: "customers", keys: ["x"]) { __typename } }`, {}, reader);
     expect(result.data!.addDynamicPartitions.__typename).toBe("UnauthorizedError");
   });
 });

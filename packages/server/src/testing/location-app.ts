@@ -3,16 +3,20 @@ import { createTestApp, type TestApp } from "./test-app.js";
 
 /**
  * A test app (runs admitted at once, a long lease) with one code location registered from
- * `assets`, and that location's worker token: what tests that play a location's worker start from.
+ * `assets`, that location's worker token, and `close` (the app's): what tests that play a
+ * location's worker start from.
  *
  * @example
  * const { app, worker } = await createLocationTestApp("parts", [{ key: "daily", partitions: DAILY_Q1_BERLIN }]);
  */
-export async function createLocationTestApp(location: string, assets: FixtureAsset[]): Promise<{ app: TestApp; worker: string }> {
+export async function createLocationTestApp(
+  location: string,
+  assets: FixtureAsset[],
+): Promise<{ app: TestApp; worker: string; close(): Promise<void> }> {
   const app = await createTestApp({ runs: { maxConcurrentRuns: 0, leaseSeconds: 30, startTimeoutSeconds: 600 } });
   const worker = await app.token(`location:${location}`);
   await registerTestLocation(app, location, manifestOf(assets), worker);
-  return { app, worker };
+  return { app, worker, close: () => app.close() };
 }
 
 /**
