@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import type { TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
-import { registerAssets } from "./support/register-assets.js";
+import { createRegisteredTestApp } from "./support/register-assets.js";
 
 // A text search first reads a bounded run of keys in key order, then, when that run holds less
 // than a page, the trigram index (catalog/search.ts). With pages of 2 the run is 60 keys, so
@@ -12,9 +12,7 @@ const words = (n: number) => [n % 3 === 0 ? "spread" : "", n >= 350 ? "tail" : "
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await createTestApp();
-  await registerAssets(
-    app,
+  app = await createRegisteredTestApp(
     "bulk",
     Array.from({ length: COUNT }, (_, n) => ({ key: key(n), description: `item ${words(n)}` })),
   );

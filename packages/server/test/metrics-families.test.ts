@@ -1,9 +1,9 @@
 import { AutomationCondition } from "@strata/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AutomationService } from "../src/automation/automation-service.js";
-import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import type { TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
-import { registerAssets } from "./support/register-assets.js";
+import { createRegisteredTestApp } from "./support/register-assets.js";
 
 /** The metric lines of `name` in the app's registry, as "labels value". */
 async function lines(app: TestApp, name: string): Promise<string[]> {
@@ -20,9 +20,7 @@ describe(`metric families of checks and automation (${testDialect})`, () => {
   let clock = Date.parse("2026-01-05T10:00:00Z");
   let automation: AutomationService;
   beforeAll(async () => {
-    app = await createTestApp();
-    await registerAssets(
-      app,
+    app = await createRegisteredTestApp(
       "fam",
       [{ key: "a" }, { key: "b", deps: ["a"], automation: AutomationCondition.eager().node }],
       [{ asset: "a", name: "valid" }],
