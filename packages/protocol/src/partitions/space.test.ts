@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { partitionSpace, type PartitionsDefinition, type TimeWindowPartitions } from "../index.js";
-import { timeWindow } from "../testing/partitions.js";
+import { partitionSpace, type TimeWindowPartitions } from "../index.js";
+import { multi, timeWindow } from "../testing/partitions.js";
 
 const now = new Date("2024-01-04T00:00:00Z");
 const days: TimeWindowPartitions = timeWindow();
@@ -38,13 +38,7 @@ describe("static and dynamic partitions", () => {
 });
 
 describe("multi partitions", () => {
-  const two: PartitionsDefinition = {
-    kind: "multi",
-    dimensions: [
-      { name: "date", partitions: days },
-      { name: "region", partitions: regions },
-    ],
-  };
+  const two = multi({ date: days, region: regions });
 
   it("is the product, row-major with the first dimension slowest", () => {
     const space = partitionSpace(two, { now });
@@ -72,14 +66,7 @@ describe("multi partitions", () => {
   });
 
   it("takes three dimensions (Dagster stops at two), dynamic ones included", () => {
-    const three: PartitionsDefinition = {
-      kind: "multi",
-      dimensions: [
-        { name: "customer", partitions: customers },
-        { name: "date", partitions: days },
-        { name: "region", partitions: regions },
-      ],
-    };
+    const three = multi({ customer: customers, date: days, region: regions });
     const space = partitionSpace(three, { now, dynamicKeys });
     expect(space.count).toBe(2 * 3 * 3);
     const keys = space.keys();
@@ -95,16 +82,7 @@ describe("multi partitions", () => {
   });
 
   it("has no time window without a time dimension", () => {
-    const space = partitionSpace(
-      {
-        kind: "multi",
-        dimensions: [
-          { name: "customer", partitions: customers },
-          { name: "region", partitions: regions },
-        ],
-      },
-      { now, dynamicKeys },
-    );
+    const space = partitionSpace(multi({ customer: customers, region: regions }), { now, dynamicKeys });
     expect(space.timeDimension).toBeNull();
     expect(space.timeWindow(0)).toBeNull();
     expect(space.timeWindowOfKey("acme|eu")).toBeNull();

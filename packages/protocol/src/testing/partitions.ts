@@ -1,4 +1,4 @@
-import type { TimeWindowPartitions } from "../partitions/definition.js";
+import type { DimensionPartitions, MultiPartitions, TimeWindowPartitions } from "../partitions/definition.js";
 
 /**
  * Daily windows from 2024-01-01 in UTC, without an end: the definition tests start from,
@@ -18,4 +18,14 @@ export function timeWindow(overrides: Partial<TimeWindowPartitions> = {}): TimeW
     endOffset: 0,
     ...overrides,
   };
+}
+
+/**
+ * Multi partitions of these dimensions, in key order.
+ *
+ * @example
+ * const byDayAndRegion = multi({ date: timeWindow(), region: { kind: "static", keys: ["eu", "us"] } });
+ */
+export function multi(dimensions: Record<string, DimensionPartitions>): MultiPartitions {
+  return { kind: "multi", dimensions: Object.entries(dimensions).map(([name, partitions]) => ({ name, partitions })) };
 }
