@@ -8,6 +8,7 @@ import { w6Search } from "./w6-search.js";
 import { w7Partitions } from "./w7-partitions.js";
 import { w8Automation } from "./w8-automation.js";
 import { w9Metrics } from "./w9-metrics.js";
+import { w10FirstStart } from "./w10-first-start.js";
 import { w17Lineage } from "./w17-lineage.js";
 
 /** Every workload `npm run bench` knows, in the order it runs them. */
@@ -21,5 +22,6 @@ export const workloads: Workload[] = [
   w7Partitions,
   w8Automation,
   w9Metrics,
+  w10FirstStart,
   w17Lineage,
 ];
