@@ -57,11 +57,10 @@ export const AssetCheckExecutionRef = builder.prismaObject("AssetCheckExecution"
     severity: t.field({ type: AssetCheckSeverityEnum, nullable: true, resolve: (e) => e.severity }),
     metadata: t.field({ type: [MetadataEntryRef], resolve: (e) => metadataList(e.metadata) }),
     description: t.exposeString("description", { nullable: true }),
-    error: t.field({
+    error: t.expose("error", {
       type: "JSON",
       nullable: true,
       description: "The error its function threw: { name, message, stack, cause }.",
-      resolve: (e) => e.error,
     }),
     partition: t.exposeString("partition", { nullable: true }),
     runId: t.exposeString("runId", { nullable: true, description: "Null for a result reported outside runs." }),

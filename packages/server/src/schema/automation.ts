@@ -32,7 +32,7 @@ builder.prismaObject("AutomationTick", {
     endedAt: t.expose("endedAt", { type: "DateTime", nullable: true }),
     runIds: t.exposeStringList("runIds", { description: "The runs it created, each tagged strata/automation_tick=<id>." }),
     requested: t.exposeInt("requested", { description: "How many assets it requested." }),
-    error: t.field({ type: "JSON", nullable: true, description: "{ name, message } of a FAILURE.", resolve: (tick) => tick.error }),
+    error: t.expose("error", { type: "JSON", nullable: true, description: "{ name, message } of a FAILURE." }),
   }),
 });
 

@@ -33,11 +33,10 @@ const FreshnessRef = builder.objectRef<FreshnessView>("AssetFreshness").implemen
       description: "When its state changes next if nothing is materialized; null: not before a materialization.",
     }),
     lastMaterializedAt: t.expose("lastMaterializedAt", { type: "DateTime", nullable: true }),
-    policy: t.field({
+    policy: t.expose("policy", {
       type: "JSON",
       nullable: true,
       description: '{ kind: "time_window", failAfterMs, warnAfterMs } or { kind: "cron", cron, timezone, lowerBoundMs }.',
-      resolve: (f) => f.policy,
     }),
   }),
 });

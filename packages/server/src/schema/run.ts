@@ -48,12 +48,7 @@ builder.prismaObject("RunStep", {
     attempts: t.exposeInt("attempts", { description: "1 + the retries taken." }),
     startedAt: t.expose("startedAt", { type: "DateTime", nullable: true }),
     endedAt: t.expose("endedAt", { type: "DateTime", nullable: true }),
-    error: t.field({
-      type: "JSON",
-      nullable: true,
-      description: "The last error: { name, message, stack, cause }.",
-      resolve: (s) => s.error,
-    }),
+    error: t.expose("error", { type: "JSON", nullable: true, description: "The last error: { name, message, stack, cause }." }),
   }),
 });
 
