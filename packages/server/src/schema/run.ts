@@ -196,27 +196,9 @@ const launchArgs = builder.args((t) => ({
   }),
 }));
 
-type LaunchArgs = {
-  assetKeys?: string[] | null;
-  checkKeys?: string[] | null;
-  includeChecks?: boolean | null;
-  tags?: unknown;
-  partition?: string | null;
-  partitionRange?: { from: string; to: string } | null;
-  unsyncedOnly?: boolean | null;
-};
-
-/** launchRun's and planRun's arguments, as launch.ts takes them. */
-function launchInput(args: LaunchArgs) {
-  return {
-    assetKeys: args.assetKeys ?? [],
-    checkKeys: args.checkKeys,
-    includeChecks: args.includeChecks,
-    tags: args.tags,
-    partition: args.partition,
-    partitionRange: args.partitionRange,
-    unsyncedOnly: args.unsyncedOnly,
-  };
+/** launchRun's and planRun's arguments (launchArgs), as launch.ts takes them: no assetKeys is none. */
+function launchInput<Args extends { assetKeys?: string[] | null }>(args: Args) {
+  return { ...args, assetKeys: args.assetKeys ?? [] };
 }
 
 const PlannedStepRef = builder.objectRef<PlannedStep>("PlannedStep").implement({
