@@ -12,7 +12,7 @@ type ReportTick = (
 ) => Promise<TickReportOutcome>;
 
 /** The answer to a worker's tick report: schedules' and sensors' have the same fields under their own type names. */
-export function tickReportRef(name: "ScheduleTickReport" | "SensorTickReport") {
+function tickReportRef(name: "ScheduleTickReport" | "SensorTickReport") {
   return builder.objectRef<TickReportOutcome>(name).implement({
     fields: (t) => ({
       tickId: t.exposeID("tickId"),
@@ -24,18 +24,21 @@ export function tickReportRef(name: "ScheduleTickReport" | "SensorTickReport") {
   });
 }
 
-/** `reportScheduleTick` / `reportSensorTick`: a worker's answer to a tick it claimed, checked against the location's scope. */
+/**
+ * `reportScheduleTick` / `reportSensorTick` and its result type `<Kind>TickReport`: a worker's
+ * answer to a tick it claimed, checked against the location's scope.
+ */
 export function tickReportMutation(options: {
-  field: "reportScheduleTick" | "reportSensorTick";
-  kind: "schedule" | "sensor";
-  type: ReturnType<typeof tickReportRef>;
+  kind: "Schedule" | "Sensor";
   description: string;
   resultDescription: string;
   report: ReportTick;
 }): void {
-  builder.mutationField(options.field, (t) =>
+  const type = tickReportRef(`${options.kind}TickReport`);
+  const kind = options.kind === "Schedule" ? "schedule" : "sensor";
+  builder.mutationField(`report${options.kind}Tick`, (t) =>
     t.field({
-      type: options.type,
+      type,
       errors: { types: [NotFoundError, InvalidArgumentError] },
       description: options.description,
       args: {
@@ -53,7 +56,7 @@ export function tickReportMutation(options: {
           workerId: args.workerId,
           result: args.result,
         });
-        announceTickReport(ctx, location, options.kind, outcome);
+        announceTickReport(ctx, location, kind, outcome);
         return outcome;
       },
     }),

@@ -3,7 +3,7 @@ import { listSchedules, type ScheduleView, setScheduleStatus } from "../automati
 import { builder } from "../builder.js";
 import { describedEnum } from "./described-enum.js";
 import { instigatorFields } from "./instigator-fields.js";
-import { tickReportMutation, tickReportRef } from "./instigator-tick-report.js";
+import { tickReportMutation } from "./instigator-tick-report.js";
 
 export const ScheduleStatusEnum = describedEnum("ScheduleStatus", {
   RUNNING: "Launches a run of its target at every instant of its cron.",
@@ -80,8 +80,6 @@ const ClaimedScheduleTickRef = builder.objectRef<ClaimedScheduleTick>("ClaimedSc
   }),
 });
 
-const ScheduleReportRef = tickReportRef("ScheduleTickReport");
-
 instigatorFields({
   kind: "Schedule",
   ref: ScheduleRef,
@@ -95,9 +93,7 @@ instigatorFields({
 });
 
 tickReportMutation({
-  field: "reportScheduleTick",
-  kind: "schedule",
-  type: ScheduleReportRef,
+  kind: "Schedule",
   description:
     "A worker's answer to a schedule function's tick: its run requests (a run key launches at most once per schedule; a request with every field null is the schedule's default run) and skip reason, or the error the function threw. Requires `location:<name>`.",
   resultDescription: "{ runRequests: [{ runKey, assetKeys, tags, partitionKey }], skipReason, error }",

@@ -5,7 +5,7 @@ import { builder } from "../builder.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { instigatorFields } from "./instigator-fields.js";
-import { tickReportMutation, tickReportRef } from "./instigator-tick-report.js";
+import { tickReportMutation } from "./instigator-tick-report.js";
 import { ScheduleStatusEnum } from "./schedule.js";
 
 builder.prismaObjectFields("AutomationTick", (t) => ({
@@ -81,8 +81,6 @@ const ClaimedSensorTickRef = builder.objectRef<ClaimedSensorTick>("ClaimedSensor
   }),
 });
 
-const SensorReportRef = tickReportRef("SensorTickReport");
-
 instigatorFields({
   kind: "Sensor",
   ref: SensorRef,
@@ -94,9 +92,7 @@ instigatorFields({
 });
 
 tickReportMutation({
-  field: "reportSensorTick",
-  kind: "sensor",
-  type: SensorReportRef,
+  kind: "Sensor",
   description:
     "A worker's answer to a sensor tick: its run requests (a run key launches at most once per sensor), skip reason and cursor, or the error its function threw. Requires `location:<name>`.",
   resultDescription: "{ runRequests: [{ runKey, assetKeys, tags, partitionKey }], skipReason, cursor, error }",
