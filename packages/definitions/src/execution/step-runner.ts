@@ -1,7 +1,7 @@
 import { Failure, RetryRequested, isControlFlow } from "../authoring/control-flow.js";
 import type { RunEventPayloads } from "./events.js";
 import { serializeError } from "./serialize-error.js";
-import type { InputContext, OutputContext } from "../io/io-manager.js";
+import type { InputContext, IOManager, OutputContext } from "../io/io-manager.js";
 import { normalizeMetadata, type MetadataEntry } from "../authoring/metadata.js";
 import { retryDelay } from "../authoring/retry-policy.js";
 import { runProduces, type RunState } from "./run-state.js";
@@ -68,7 +68,6 @@ async function loadInput(run: RunState, step: StepSpec, input: StepInputSpec, ct
   // A partitioned upstream with no partition to read (windows dropped by allowNonexistentUpstream,
   // an empty dynamic definition): an empty record, as several partitions would be; no storage call.
   if (input.upstreamPartitions !== null && partitionKeys.length === 0) return {};
-  const io = run.ioManagers[input.ioManagerKey]!;
   const inputContext: InputContext = {
     runId: run.runId,
     stepKey: step.key,
@@ -83,7 +82,13 @@ async function loadInput(run: RunState, step: StepSpec, input: StepInputSpec, ct
     partitionKeys,
     log: ctx.log,
   };
-  return callUserCode({ kind: "io_manager", name: input.ioManagerKey }, () => io.loadInput(inputContext));
+  return callIoManager(run, input.ioManagerKey, (io) => io.loadInput(inputContext));
+}
+
+/** Calls the run's IO manager `key` as user code (what it throws is the IO manager's error). */
+function callIoManager<T>(run: RunState, key: string, call: (io: IOManager) => T | Promise<T>): Promise<T> {
+  const io = run.ioManagers[key]!;
+  return callUserCode({ kind: "io_manager", name: key }, () => call(io));
 }
 
 async function handleOutput(
@@ -128,7 +133,6 @@ async function storeOutput(
   // Op outputs inside a partitioned graph are per run; only assets are stored per partition.
   const partitionKeys = spec.assetKey ? (run.partitions.get(step.key)?.outputKeys ?? []) : [];
   if (produced.store) {
-    const io = run.ioManagers[spec.ioManagerKey]!;
     const outputContext: OutputContext = {
       runId: run.runId,
       stepKey: step.key,
@@ -138,9 +142,7 @@ async function storeOutput(
       partitionKeys,
       log: ctx.log,
     };
-    const handled = await callUserCode({ kind: "io_manager", name: spec.ioManagerKey }, () =>
-      io.handleOutput(outputContext, produced.value),
-    );
+    const handled = await callIoManager(run, spec.ioManagerKey, (io) => io.handleOutput(outputContext, produced.value));
     stored = normalizeMetadata(handled ? handled.metadata : undefined);
   }
   if (ctx.closed) return;
