@@ -10,7 +10,7 @@ export interface BenchRow {
   name: string;
   /** What the figure measures, e.g. "per step" or "p95 server-side". */
   metric: string;
-  unit: "µs" | "ms" | "s" | "ops/s" | "events/s";
+  unit: "µs" | "ms" | "s" | "ops/s" | "events/s" | "MB";
   value: number;
   baselineName: string;
   baseline: number;

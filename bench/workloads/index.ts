@@ -4,7 +4,7 @@ import { w3Executor } from "./w3-executor.js";
 import { w1w2Orchestration } from "./w1-w2-orchestration.js";
 import { w4Registration } from "./w4-registration.js";
 import { w5Http } from "./w5-http.js";
-import { w6Search } from "./w6-search.js";
+import { w6Search, w6SearchMillion } from "./w6-search.js";
 import { w7Partitions } from "./w7-partitions.js";
 import { w8Automation } from "./w8-automation.js";
 import { w9Metrics } from "./w9-metrics.js";
@@ -19,6 +19,7 @@ export const workloads: Workload[] = [
   w4Registration,
   w5Http,
   w6Search,
+  w6SearchMillion,
   w7Partitions,
   w8Automation,
   w9Metrics,
