@@ -24,13 +24,28 @@ export function benchApp(db: Db, pubsub: StrataPubSub, runs: RunConfig = default
  */
 export async function withScratchApp<T>(fn: (app: ReturnType<typeof benchApp>, pubsub: StrataPubSub, db: Db) => Promise<T>): Promise<T> {
   const scratch = await scratchDatabase();
-  const db = await openDatabase({ url: scratch.url });
+  try {
+    return await withApp({ url: scratch.url }, fn);
+  } finally {
+    await scratch.drop();
+  }
+}
+
+/** Runs `fn` with Strata's app on a fresh in-memory PGlite database, closed afterwards. */
+export function withPGliteApp<T>(fn: (app: ReturnType<typeof benchApp>, pubsub: StrataPubSub, db: Db) => Promise<T>): Promise<T> {
+  return withApp({}, fn);
+}
+
+async function withApp<T>(
+  options: { url?: string },
+  fn: (app: ReturnType<typeof benchApp>, pubsub: StrataPubSub, db: Db) => Promise<T>,
+): Promise<T> {
+  const db = await openDatabase(options);
   const pubsub = await createStrataPubSub();
   try {
     return await fn(benchApp(db, pubsub), pubsub, db);
   } finally {
     await pubsub.close();
     await db.close();
-    await scratch.drop();
   }
 }

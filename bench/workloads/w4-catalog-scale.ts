@@ -10,7 +10,7 @@ import { median, percentile, sample, type BenchRow } from "../harness.js";
 import { lineageDag } from "../lineage-fixture.js";
 import { scratchDatabase } from "../postgres.js";
 import { startServerProcess } from "../server-process.js";
-import { withScratchApp } from "../strata-app.js";
+import { withPGliteApp, withScratchApp } from "../strata-app.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const cli = fileURLToPath(new URL("../../packages/cli/src/bin.ts", import.meta.url));
@@ -32,10 +32,11 @@ export function manifestEcho() {
  * Issue 17's registration goals on its own shape, the 10,000-asset random DAG (lineage-fixture.ts):
  * first registration ≤ 1 s, one asset changed ≤ 200 ms, unchanged ≤ 50 ms round trip (hash only,
  * as a restarting location sends it; the whole manifest again, shown beside it). Baseline: a bare
- * yoga app echoing the same manifest.
+ * yoga app echoing the same manifest. On `database`: a scratch PostgreSQL database, or PGlite in
+ * memory in this process (issue 17 asks for both).
  */
-export async function dagRegistrationRows(): Promise<BenchRow[]> {
-  return withScratchApp(async (strata) => {
+export async function dagRegistrationRows(database: "PostgreSQL" | "PGlite"): Promise<BenchRow[]> {
+  return (database === "PGlite" ? withPGliteApp : withScratchApp)(async (strata) => {
     const bare = manifestEcho();
     const register = async (name: string, manifest: unknown, hash: string) => {
       const data = await post(strata.fetch, REGISTER, { name, manifest, hash });
@@ -86,7 +87,7 @@ export async function dagRegistrationRows(): Promise<BenchRow[]> {
     // goalMs null: a path no location takes by default (a client sending the whole manifest where
     // the SDK sends a delta or the hash alone), shown for comparison, without the issue's goal.
     const row = (name: string, metric: string, times: number[], goalMs: number | null, p: number): BenchRow => ({
-      name: `W4 DAG ${name}`,
+      name: `W4 DAG${database === "PGlite" ? " (PGlite)" : ""} ${name}`,
       metric,
       unit: "ms",
       value: percentile(times, p),

@@ -77,7 +77,8 @@ export const w4Registration: Workload = {
         });
         const bareLineage = await sample(() => post(bareList.fetch, lineageQuery), 10, 2);
         return [
-          ...(await dagRegistrationRows()),
+          ...(await dagRegistrationRows("PostgreSQL")),
+          ...(await dagRegistrationRows("PGlite")),
           await locationServeRow(),
           {
             name: "W4 register 10,000 assets",
