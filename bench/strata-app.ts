@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   createLogger,
   createStrataPubSub,
@@ -31,13 +34,22 @@ export async function withScratchApp<T>(fn: (app: ReturnType<typeof benchApp>, p
   }
 }
 
-/** Runs `fn` with Strata's app on a fresh in-memory PGlite database, closed afterwards. */
-export function withPGliteApp<T>(fn: (app: ReturnType<typeof benchApp>, pubsub: StrataPubSub, db: Db) => Promise<T>): Promise<T> {
-  return withApp({}, fn);
+/**
+ * Runs `fn` with Strata's app on a fresh PGlite database in a temporary directory (files on disk,
+ * as `strata dev` keeps .strata/db; in memory PGlite's file system behaves differently: it copies
+ * a file as it grows). Removed afterwards.
+ */
+export async function withPGliteApp<T>(fn: (app: ReturnType<typeof benchApp>, pubsub: StrataPubSub, db: Db) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), "strata-bench-pglite-"));
+  try {
+    return await withApp({ dataDir: dir }, fn);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 async function withApp<T>(
-  options: { url?: string },
+  options: { url?: string; dataDir?: string },
   fn: (app: ReturnType<typeof benchApp>, pubsub: StrataPubSub, db: Db) => Promise<T>,
 ): Promise<T> {
   const db = await openDatabase(options);
