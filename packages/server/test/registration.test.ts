@@ -160,6 +160,26 @@ describe(`registerCodeLocation (${testDialect})`, () => {
     });
   });
 
+  it("refuses a manifest whose content does not match the location's current hash it claims, and one both invalid and colliding as invalid", async () => {
+    // The hash of what sales has registered, sent with other content: not a no-op, a mismatch.
+    const current = await app.db.prisma.codeLocation.findUniqueOrThrow({ where: { name: "sales" }, include: { currentVersion: true } });
+    const versionsBefore = await app.db.prisma.codeLocationVersion.count({ where: { locationId: current.id } });
+    const { manifest } = manifestOf([{ key: "sales/other" }]);
+    const claimed = await app.gql(REGISTER, { name: "sales", manifest, hash: current.currentVersion!.hash });
+    expect(claimed.data!.registerCodeLocation).toMatchObject({ __typename: "InvalidManifestError", problems: [{ path: "hash" }] });
+    // A cycle and another location's key at once: the manifest's problem is what is reported.
+    const both = manifestOf([
+      { key: "marketing/a", deps: ["sales/revenue"] },
+      { key: "sales/revenue", deps: ["marketing/a"] },
+    ]);
+    const refused = await app.gql(REGISTER, { name: "marketing", ...both });
+    expect(refused.data!.registerCodeLocation.__typename).toBe("InvalidManifestError");
+    expect(refused.data!.registerCodeLocation.problems.map((p: { message: string }) => p.message).join("\n")).toMatch(/cycle/);
+    expect(await app.db.prisma.codeLocation.findUnique({ where: { name: "marketing" } })).toBeNull();
+    expect(await app.db.prisma.codeLocationVersion.count({ where: { locationId: current.id } })).toBe(versionsBefore);
+    expect(await app.db.prisma.assetNode.findUnique({ where: { key: "sales/other" } })).toBeNull();
+  });
+
   it("refuses a manifest version the server does not know, and a manifest that is not an object", async () => {
     const { manifest } = manifestOf([{ key: "ok" }]);
     const future = { ...manifest, manifestVersion: 99 };

@@ -52,17 +52,33 @@ export interface ParsedManifest {
  * hashing it on the event loop cost ~100 ms, and its storage another JSON.stringify).
  */
 export async function parseManifest(input: unknown, hash: string): Promise<ParsedManifest> {
-  // One text for the hash and the row (splitting it by item here cost ~40 % more).
-  const text = canonicalJson(input);
-  const pending = digestAndStore(Buffer.from(text));
+  return parseManifestInTwo(input, hash).verify();
+}
+
+/**
+ * parseManifest in two parts: the schema now (throws InvalidManifestError with its problems),
+ * the rest (canonical text, hash, graph and checks) when `verify()` is called, so that a
+ * registration can run it while its first writes are in the database. Nothing may change
+ * `input` in between.
+ */
+export function parseManifestInTwo(input: unknown, hash: string): { manifest: Manifest; verify(): Promise<ParsedManifest> } {
   const parsed = manifestSchema.safeParse(input);
   if (!parsed.success) throw new InvalidManifestError(zodProblems(parsed.error.issues));
+  const manifest = parsed.data;
   return {
-    manifest: await checkManifest(parsed.data, [], pending, hash),
-    stored: pending.stored,
-    // Read off the canonical text (slices of it), not written again from the value: ~5× cheaper.
-    fields: () => splitCanonicalText(text, () => new Promise((resolve) => setImmediate(resolve))).catch(() => null),
-    textLength: text.length,
+    manifest,
+    async verify() {
+      // One text for the hash and the row (splitting it by item here cost ~40 % more).
+      const text = canonicalJson(input);
+      const pending = digestAndStore(Buffer.from(text));
+      return {
+        manifest: await checkManifest(manifest, [], pending, hash),
+        stored: pending.stored,
+        // Read off the canonical text (slices of it), not written again from the value: ~5× cheaper.
+        fields: () => splitCanonicalText(text, () => new Promise((resolve) => setImmediate(resolve))).catch(() => null),
+        textLength: text.length,
+      };
+    },
   };
 }
 

@@ -3,7 +3,7 @@ import { registerChecks } from "../checks/register-checks.js";
 import type { Sql } from "../db/sql.js";
 import { AssetKeyCollisionError, InvalidManifestError, type KeyCollision, ManifestRequiredError } from "../errors.js";
 import { parseLocationName } from "./location-name.js";
-import { type Manifest, type ManifestAsset, type ParsedManifest, parseManifest } from "./manifest.js";
+import { type Manifest, type ManifestAsset, type ParsedManifest, parseManifestInTwo } from "./manifest.js";
 import { deltaBaseHash, type ManifestBases, manifestBases, parseManifestDelta } from "./manifest-bases.js";
 import { searchTextOf } from "./metadata.js";
 import { refreshFreshnessAtRegistration } from "../freshness/freshness-store.js";
@@ -39,8 +39,13 @@ export async function registerCodeLocation(
 ): Promise<Registration> {
   const name = parseLocationName(input.name);
   const bases = manifestBases(sql);
-  const parsed = await parseRegistration(sql, bases, name, input);
-  const { manifest, stored: compressed, delta } = parsed;
+  const early = await parseRegistration(sql, bases, name, input);
+  const { manifest, delta } = early;
+  // The whole-manifest checks of a manifest sent whole (its canonical text, hash and graph) run
+  // while the database writes its nodes, on this thread; before the commit, and before any other
+  // refusal is reported (a refused manifest is refused as such).
+  let verifying: Promise<ParsedManifest> | undefined;
+  const verified = () => (verifying ??= early.verify());
   const keys = manifest.assets.map((a) => a.key);
   const registration = await sql
     .transaction(async (tx) => {
@@ -58,6 +63,7 @@ export async function registerCodeLocation(
       );
       if (!location) throw new Error(`code location ${name} vanished during registration`);
       if (location.hash === input.hash && location.status === "LOADED") {
+        await verified();
         return { locationId: location.id, changed: false, large: false, version: location.version!, added: [], removed: [] };
       }
       // A delta of the version stored: its other assets are the stored ones, unchanged, so only
@@ -119,7 +125,7 @@ export async function registerCodeLocation(
       // the insert's ~500; appended to the pending list instead, they are merged behind the commit.
       const large = rewritten.length > LARGE_REGISTRATION;
       if (large) await tx.query(`SET LOCAL gin_pending_list_limit = '1GB'`);
-      await insertNodes(tx, rewritten, location.id, versionId);
+      await Promise.all([insertNodes(tx, rewritten, location.id, versionId), verified()]);
       // Until the refresher has walked them again, rewritten assets keep the sync state they had.
       await writeSyncStates(
         tx,
@@ -131,7 +137,7 @@ export async function registerCodeLocation(
       await queueSyncRefresh(tx, [...rewrittenKeys, ...removed]);
       await refreshFreshnessAtRegistration(tx, manifest, Date.now());
       // Its canonical text (it matches its hash), compressed; readers parse it (ManifestCache).
-      await tx.query(`UPDATE "CodeLocationVersion" SET manifest = $2 WHERE id = $1`, [versionId, await compressed]);
+      await tx.query(`UPDATE "CodeLocationVersion" SET manifest = $2 WHERE id = $1`, [versionId, await (await verified()).stored]);
       await tx.query(
         `UPDATE "CodeLocation" SET "currentVersionId" = $2, status = 'LOADED', "loadError" = NULL, "updatedAt" = now() WHERE id = $1`,
         [location.id, versionId],
@@ -146,7 +152,10 @@ export async function registerCodeLocation(
         removed,
       };
     })
-    .catch((error: unknown) => {
+    .catch(async (error: unknown) => {
+      // An invalid manifest is refused as such, whatever its writes ran into meanwhile (two
+      // assets with one key fail the insert too).
+      await verified();
       // Two locations registering the same new key at once: the loser's insert hits the primary key.
       if ((error as { code?: string }).code === "23505" && String((error as Error).message).includes("AssetNode_pkey")) {
         return null;
@@ -163,7 +172,7 @@ export async function registerCodeLocation(
     throw new AssetKeyCollisionError(name, taken);
   }
   const { large, ...registered } = registration;
-  if (registered.changed) bases.remember(name, input.hash, parsed);
+  if (registered.changed) bases.remember(name, input.hash, await verified());
   if (large) await maintainCatalog(sql);
   return registered;
 }
@@ -177,8 +186,8 @@ async function parseRegistration(
   bases: ManifestBases,
   name: string,
   input: { hash: string; manifest?: unknown; delta?: unknown },
-): Promise<ParsedManifest> {
-  if (input.delta == null) return parseManifest(input.manifest, input.hash);
+): Promise<{ manifest: Manifest; delta?: ParsedManifest["delta"]; verify(): Promise<ParsedManifest> }> {
+  if (input.delta == null) return parseManifestInTwo(input.manifest, input.hash);
   if (input.manifest != null) {
     throw new InvalidManifestError([{ path: "delta", code: "invalid_value", message: "send either a manifest or a delta, not both" }]);
   }
@@ -190,7 +199,9 @@ async function parseRegistration(
       `Code location ${name} is not at manifest ${baseHash}, the delta's base: send the whole manifest`,
     );
   }
-  return parseManifestDelta(base, input.delta, input.hash);
+  // A delta is checked as it is rebuilt (parseManifestDelta), before anything is written.
+  const parsed = await parseManifestDelta(base, input.delta, input.hash);
+  return { ...parsed, verify: async () => parsed };
 }
 
 // ANALYZE first: it only warns for a role that does not own the tables, where merging the
