@@ -69,10 +69,10 @@ export async function recordMaterializations(
         user_provided: p.dataVersionUserProvided,
       });
     });
-    await tx.query(
-      `INSERT INTO "Asset" (key) SELECT DISTINCT r->>'asset_key' FROM jsonb_array_elements($1::jsonb) r ON CONFLICT DO NOTHING`,
-      [JSON.stringify(rows)],
-    );
+    // The keys alone: PostgreSQL parses a text array far faster than the rows' JSON a second time.
+    await tx.query(`INSERT INTO "Asset" (key) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING`, [
+      [...new Set(rows.map((r) => r.asset_key))],
+    ]);
     const inserted = await tx.query<{ id: string; assetKey: string; timestamp: Date; ord: number }>(
       `INSERT INTO "Materialization" ("assetKey", "runId", "stepKey", partition, description, metadata, "codeVersion", "dataVersion",
                                       "dataVersionUserProvided", inputs, timestamp)

@@ -103,7 +103,9 @@ export async function purgeEmptyRuns(
       // Checked again as it deletes: a re-execution launched meanwhile keeps its parent.
       const [{ n }] = (await timedStatement(options.timing, () =>
         sql.query<{ n: number }>(
-          `WITH gone AS (DELETE FROM "Run" r WHERE r.id = ANY($1::text[]) AND r."endedAt" IS NOT NULL AND NOT (${RECORDED}) RETURNING 1)
+          // Events are not a foreign key's cascade (prisma/schema.prisma): any left go with their run.
+          `WITH gone AS (DELETE FROM "Run" r WHERE r.id = ANY($1::text[]) AND r."endedAt" IS NOT NULL AND NOT (${RECORDED}) RETURNING r.id),
+                events AS (DELETE FROM "RunEvent" e USING gone WHERE e."runId" = gone.id)
            SELECT count(*)::int AS n FROM gone`,
           [empty.map((r) => r.id)],
         ),
