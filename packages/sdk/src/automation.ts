@@ -8,7 +8,7 @@ import {
   type TickCompletedSubscription,
 } from "./generated/graphql.js";
 import { toPage, type Page } from "./page.js";
-import { unwrapResult } from "./result-union.js";
+import { unwrapResult, type Unwrapped } from "./result-union.js";
 import type { StrataSubscription, SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
 
 /**
@@ -83,7 +83,7 @@ export interface AutomationInstigator {
  * const { requested } = await client.automationDryRun("etl");
  * ```
  */
-export type AutomationDryRun = Omit<Extract<AutomationDryRunQuery["automationDryRun"], { __typename: "AutomationDryRun" }>, "__typename">;
+export type AutomationDryRun = Unwrapped<AutomationDryRunQuery["automationDryRun"], "AutomationDryRun">;
 
 /**
  * The declarative automation methods of {@link StrataClient}.

@@ -13,11 +13,14 @@ export interface Page<T> {
   endCursor: string | null;
 }
 
-/** A GraphQL connection's nodes and page info as a {@link Page}. */
-export function toPage<T>(connection: {
+/** What a paged query selects of a GraphQL connection: its nodes and `PageInfoFields`. @internal */
+export interface Connection<T> {
   edges: ReadonlyArray<{ node: T }>;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-}): Page<T> {
+}
+
+/** A GraphQL connection's nodes and page info as a {@link Page}. */
+export function toPage<T>(connection: Connection<T>): Page<T> {
   return {
     items: connection.edges.map((edge) => edge.node),
     hasNextPage: connection.pageInfo.hasNextPage,

@@ -1,7 +1,7 @@
 import type { AutomationTick } from "./automation.js";
 import type { ClientConnection } from "./client-connection.js";
 import type { ScheduleFieldsFragment, ScheduleStatus as GeneratedScheduleStatus, SensorFieldsFragment } from "./generated/graphql.js";
-import { toPage, type Page } from "./page.js";
+import { toPage, type Connection, type Page } from "./page.js";
 import { unwrapResult } from "./result-union.js";
 
 /**
@@ -158,22 +158,38 @@ export interface ScheduleMethods {
   setSensorCursor(location: string, name: string, cursor: string | null): Promise<Sensor>;
 }
 
+/** Options of the methods that read the Schedules query. */
+interface AutomationReadOptions {
+  location?: string | undefined;
+  ticks?: number | undefined;
+}
+
+/** A schedule or sensor as the Schedules query returns it, with its ticks connection as a {@link Page}. */
+function withTickPage<T extends { ticks: Connection<AutomationTick> }>(instigator: T): Omit<T, "ticks"> & { ticks: Page<AutomationTick> } {
+  const { ticks, ...rest } = instigator;
+  return { ...rest, ticks: toPage(ticks) };
+}
+
 export function scheduleMethods({ sdk }: ClientConnection): ScheduleMethods {
+  // Schedules, sensors and the automation overview read one query: every schedule and sensor
+  // (of one location or all) with its latest ticks, and the locations' automation state.
+  const readAutomation = (options: AutomationReadOptions) =>
+    sdk.Schedules({ location: options.location ?? null, ticks: options.ticks ?? 5 });
   return {
     async schedules(options = {}) {
-      const { schedules } = await sdk.Schedules({ location: options.location ?? null, ticks: options.ticks ?? 5 });
-      return schedules.map(({ ticks, ...schedule }) => ({ ...schedule, ticks: toPage(ticks) }));
+      const { schedules } = await readAutomation(options);
+      return schedules.map(withTickPage);
     },
     async automationOverview(options = {}) {
-      const { schedules, sensors, codeLocations } = await sdk.Schedules({ location: options.location ?? null, ticks: options.ticks ?? 5 });
+      const { schedules, sensors, codeLocations } = await readAutomation(options);
       return codeLocations
         .filter((l) => options.location === undefined || l.name === options.location)
         .map((l) => ({
           location: l.name,
           paused: l.automation?.paused ?? false,
           nextTickAt: l.automation?.nextTickAt ?? null,
-          schedules: schedules.filter((s) => s.location === l.name).map(({ ticks, ...s }) => ({ ...s, ticks: toPage(ticks) })),
-          sensors: sensors.filter((s) => s.location === l.name).map(({ ticks, ...s }) => ({ ...s, ticks: toPage(ticks) })),
+          schedules: schedules.filter((s) => s.location === l.name).map(withTickPage),
+          sensors: sensors.filter((s) => s.location === l.name).map(withTickPage),
         }))
         .sort((a, b) => (a.location < b.location ? -1 : 1));
     },
@@ -184,8 +200,8 @@ export function scheduleMethods({ sdk }: ClientConnection): ScheduleMethods {
       return unwrapResult((await sdk.StopSchedule({ location, name })).stopSchedule, "Schedule");
     },
     async sensors(options = {}) {
-      const { sensors } = await sdk.Schedules({ location: options.location ?? null, ticks: options.ticks ?? 5 });
-      return sensors.map(({ ticks, ...sensor }) => ({ ...sensor, ticks: toPage(ticks) }));
+      const { sensors } = await readAutomation(options);
+      return sensors.map(withTickPage);
     },
     async setSensorStatus(location, name, status) {
       return status === "RUNNING"

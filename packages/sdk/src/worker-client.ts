@@ -12,7 +12,7 @@ import {
   type WorkerReportSensorTickMutation,
   type WorkerRunRequestsSubscription,
 } from "./generated/graphql.js";
-import { unwrapResult } from "./result-union.js";
+import { unwrapResult, type Unwrapped } from "./result-union.js";
 import type { StrataSubscription, SubscribeOptions } from "./subscriptions/reconnecting-subscription.js";
 
 /**
@@ -25,7 +25,7 @@ import type { StrataSubscription, SubscribeOptions } from "./subscriptions/recon
  * if (run) console.log(`${run.id}: ${run.stepKeys.join(", ")}`);
  * ```
  */
-export type ClaimedRun = NonNullable<Extract<WorkerClaimRunMutation["claimRun"], { __typename: "ClaimRunResult" }>["run"]>;
+export type ClaimedRun = NonNullable<Unwrapped<WorkerClaimRunMutation["claimRun"], "ClaimRunResult">["run"]>;
 
 /**
  * The server's answer to a run's heartbeat or event report: the worker still holds the run
@@ -73,10 +73,7 @@ export type ClaimedSensorTick = WorkerClaimSensorTicksMutation["claimSensorTicks
  * const report: SensorTickReport = await worker.reportSensorTick({ location, tickId, workerId, result: { skipReason: "no new files" } });
  * ```
  */
-export type SensorTickReport = Omit<
-  Extract<WorkerReportSensorTickMutation["reportSensorTick"], { __typename: "SensorTickReport" }>,
-  "__typename"
->;
+export type SensorTickReport = Unwrapped<WorkerReportSensorTickMutation["reportSensorTick"], "SensorTickReport">;
 
 /**
  * A schedule function's tick a worker took to evaluate: the schedule's name, the scheduled
@@ -98,10 +95,7 @@ export type ClaimedScheduleTick = WorkerClaimScheduleTicksMutation["claimSchedul
  * const report: ScheduleTickReport = await worker.reportScheduleTick({ location, tickId, workerId, result: { skipReason: "holiday" } });
  * ```
  */
-export type ScheduleTickReport = Omit<
-  Extract<WorkerReportScheduleTickMutation["reportScheduleTick"], { __typename: "ScheduleTickReport" }>,
-  "__typename"
->;
+export type ScheduleTickReport = Unwrapped<WorkerReportScheduleTickMutation["reportScheduleTick"], "ScheduleTickReport">;
 
 /**
  * One run event as a worker reports it; `seq` numbers a run's events from 1 and the server
