@@ -22,7 +22,7 @@ const AutomationTickStatusEnum = describedEnum("AutomationTickStatus", {
   FAILURE: "Its transaction failed: it created nothing (see error).",
 });
 
-builder.prismaObject("AutomationTick", {
+export const AutomationTickRef = builder.prismaObject("AutomationTick", {
   description: "One evaluation of a code location's automation conditions.",
   fields: (t) => ({
     id: t.id({ resolve: (tick) => tick.id.toString() }),
@@ -35,6 +35,8 @@ builder.prismaObject("AutomationTick", {
     error: t.expose("error", { type: "JSON", nullable: true, description: "{ name, message } of a FAILURE." }),
   }),
 });
+/** A page of automation ticks: what `automationTicks` answers, and each schedule's and sensor's `ticks`. */
+export const AutomationTickConnection = builder.connectionObject({ type: AutomationTickRef, name: "AutomationTickConnection" });
 
 const AutomationNodeRef = builder.objectRef<AutomationNodeResult>("AutomationConditionNodeEvaluation").implement({
   description: "One node of an evaluated condition: for how many of its subjects (the asset, its dependencies or its checks) it was true.",
@@ -153,26 +155,29 @@ builder.prismaObjectFields("CodeLocation", (t) => ({
 }));
 
 builder.queryField("automationTicks", (t) =>
-  t.prismaConnection({
-    type: "AutomationTick",
-    cursor: "id",
-    description: "Automation ticks, newest first: of one code location, and of some statuses, when given.",
-    args: {
-      location: t.arg.string({ required: false }),
-      status: t.arg({ type: [AutomationTickStatusEnum], required: false }),
+  t.prismaConnection(
+    {
+      type: "AutomationTick",
+      cursor: "id",
+      description: "Automation ticks, newest first: of one code location, and of some statuses, when given.",
+      args: {
+        location: t.arg.string({ required: false }),
+        status: t.arg({ type: [AutomationTickStatusEnum], required: false }),
+      },
+      resolve: (query, _root, args, ctx) => {
+        requireScope(ctx.principal, "read");
+        return ctx.db.prisma.automationTick.findMany({
+          ...query,
+          where: {
+            ...(args.location != null && { location: { name: parseLocationName(args.location) } }),
+            ...(args.status?.length && { status: { in: args.status } }),
+          },
+          orderBy: { id: "desc" },
+        });
+      },
     },
-    resolve: (query, _root, args, ctx) => {
-      requireScope(ctx.principal, "read");
-      return ctx.db.prisma.automationTick.findMany({
-        ...query,
-        where: {
-          ...(args.location != null && { location: { name: parseLocationName(args.location) } }),
-          ...(args.status?.length && { status: { in: args.status } }),
-        },
-        orderBy: { id: "desc" },
-      });
-    },
-  }),
+    AutomationTickConnection,
+  ),
 );
 
 builder.mutationField("setAutomationPaused", (t) =>

@@ -2,6 +2,7 @@ import { requireScope } from "../auth/principal.js";
 import { claimSensorTicks, type ClaimedSensorTick, reportSensorTick } from "../automation/sensor-tick.js";
 import { listSensors, type SensorView, setSensorCursor, setSensorStatus } from "../automation/sensors.js";
 import { builder } from "../builder.js";
+import { AutomationTickConnection } from "./automation.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { instigatorFields } from "./instigator-fields.js";
@@ -39,17 +40,20 @@ const SensorRef = builder.objectRef<SensorView>("Sensor").implement({
       nullable: true,
       description: "Not before this; null while stopped or before its first tick.",
     }),
-    ticks: t.prismaConnection({
-      type: "AutomationTick",
-      cursor: "id",
-      description: "Its ticks, newest first (STARTED while the location evaluates one).",
-      resolve: (query, sensor, _args, ctx) =>
-        ctx.db.prisma.automationTick.findMany({
-          ...query,
-          where: { locationId: sensor.locationId, sensorName: sensor.name },
-          orderBy: { id: "desc" },
-        }),
-    }),
+    ticks: t.prismaConnection(
+      {
+        type: "AutomationTick",
+        cursor: "id",
+        description: "Its ticks, newest first (STARTED while the location evaluates one).",
+        resolve: (query, sensor, _args, ctx) =>
+          ctx.db.prisma.automationTick.findMany({
+            ...query,
+            where: { locationId: sensor.locationId, sensorName: sensor.name },
+            orderBy: { id: "desc" },
+          }),
+      },
+      AutomationTickConnection,
+    ),
   }),
 });
 
