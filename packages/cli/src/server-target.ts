@@ -1,5 +1,5 @@
 import { createClient, type StrataClient } from "@strata/sdk";
-import type { Command } from "commander";
+import { Command } from "commander";
 
 /** Where the CLI sends API requests: `--server`/`--token`, else STRATA_SERVER/STRATA_TOKEN, else the local default. */
 export interface ServerTarget {
@@ -27,6 +27,22 @@ export function withServerOptions(command: Command): Command {
   return command
     .option("--server <url>", `the server's GraphQL endpoint (env STRATA_SERVER; default ${DEFAULT_SERVER})`)
     .option("--token <token>", "an API token (env STRATA_TOKEN)");
+}
+
+/**
+ * A subcommand that talks to a server: `--server` and `--token` (withServerOptions), the one-line
+ * summary its parent's help lists, and the description its own `--help` shows (lines of an array
+ * are joined with spaces).
+ *
+ * @example
+ * ```ts
+ * serverCommand("show", "one asset", ["One asset by key,", "with its history."]).argument("<key>");
+ * ```
+ */
+export function serverCommand(name: string, summary: string, description: string | readonly string[]): Command {
+  return withServerOptions(new Command(name))
+    .summary(summary)
+    .description(typeof description === "string" ? description : description.join(" "));
 }
 
 /**

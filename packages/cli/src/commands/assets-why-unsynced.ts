@@ -1,8 +1,8 @@
 import type { AssetSyncStatus, SyncCause } from "@strata/sdk";
-import { Command } from "commander";
+import type { Command } from "commander";
 import { action, printJson } from "../command.js";
 import { styleFor, type Style } from "../output/style.js";
-import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
+import { connect, type ServerOptions, serverCommand } from "../server-target.js";
 
 /**
  * `strata assets why-unsynced <key> [--partition P]`: the asset's sync state, its causes as a
@@ -14,17 +14,13 @@ import { connect, withServerOptions, type ServerOptions } from "../server-target
  * ```
  */
 export function whyUnsyncedCommand(): Command {
-  const why = withServerOptions(new Command("why-unsynced"))
-    .summary("why an asset is unsynced: causes as a tree, and root causes")
-    .description(
-      [
-        "Whether the asset's latest materialization (of --partition, for a partitioned asset) used",
-        "its current code and its dependencies' current data, Dagster's rules: SYNCED, UNSYNCED or",
-        "MISSING (never materialized). For UNSYNCED, the causes as a tree, each dependency's own",
-        "causes under it, and the root causes: what to materialize or fix first. A partitioned",
-        "asset without --partition lists its unsynced partitions and explains the first.",
-      ].join(" "),
-    )
+  const why = serverCommand("why-unsynced", "why an asset is unsynced: causes as a tree, and root causes", [
+    "Whether the asset's latest materialization (of --partition, for a partitioned asset) used",
+    "its current code and its dependencies' current data, Dagster's rules: SYNCED, UNSYNCED or",
+    "MISSING (never materialized). For UNSYNCED, the causes as a tree, each dependency's own",
+    "causes under it, and the root causes: what to materialize or fix first. A partitioned",
+    "asset without --partition lists its unsynced partitions and explains the first.",
+  ])
     .argument("<key>", "the asset's key")
     .option("--partition <key>", "one partition of a partitioned asset")
     .option("--json", "print JSON for scripts");

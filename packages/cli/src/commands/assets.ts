@@ -5,7 +5,7 @@ import { whyUnsyncedCommand } from "./assets-why-unsynced.js";
 import { relativeTime } from "../output/relative-time.js";
 import { styleFor, type Style } from "../output/style.js";
 import { formatTable } from "../output/table.js";
-import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
+import { connect, type ServerOptions, serverCommand } from "../server-target.js";
 
 interface SearchOptions extends ServerOptions {
   group?: string;
@@ -37,14 +37,10 @@ export function assetsCommand(): Command {
   const assets = new Command("assets").description(
     "Search the catalog (the default subcommand), show one asset with its history and neighbours, or say why one is unsynced.",
   );
-  const search = withServerOptions(new Command("search"))
-    .summary("assets matching words and filters")
-    .description(
-      [
-        "Assets whose key, description or text metadata contain every word of [text], and that",
-        "match every filter given; ordered by key, 20 at a time (--first, up to 500).",
-      ].join(" "),
-    )
+  const search = serverCommand("search", "assets matching words and filters", [
+    "Assets whose key, description or text metadata contain every word of [text], and that",
+    "match every filter given; ordered by key, 20 at a time (--first, up to 500).",
+  ])
     .argument("[text...]", "words to search for")
     .option("--group <group>", "only assets of this group")
     .option("--tag <tag>", "name=value, or name for any value")
@@ -71,9 +67,11 @@ export function assetsCommand(): Command {
     .option("--after <cursor>", "the page after this cursor")
     .option("--json", "print JSON for scripts");
   action(search, (words: string[], options: SearchOptions) => searchAssets(words, options));
-  const show = withServerOptions(new Command("show"))
-    .summary("one asset with its history and neighbours")
-    .description("One asset by key (e.g. sales/orders): definition, location, latest materializations, upstream and downstream assets.")
+  const show = serverCommand(
+    "show",
+    "one asset with its history and neighbours",
+    "One asset by key (e.g. sales/orders): definition, location, latest materializations, upstream and downstream assets.",
+  )
     .argument("<key>", "the asset's key")
     .option("--json", "print JSON for scripts");
   action(show, (key: string, options: ServerOptions & { json?: boolean }) => showAsset(key, options));

@@ -4,7 +4,7 @@ import { action, printJson } from "../command.js";
 import { relativeTime } from "../output/relative-time.js";
 import { styleFor } from "../output/style.js";
 import { formatTable } from "../output/table.js";
-import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
+import { connect, withServerOptions, type ServerOptions, serverCommand } from "../server-target.js";
 
 /**
  * `strata automation list|start|stop|cursor`: each code location's condition automation,
@@ -16,11 +16,11 @@ import { connect, withServerOptions, type ServerOptions } from "../server-target
  * ```
  */
 export function scheduleCommands(): Command[] {
-  const list = withServerOptions(new Command("list"))
-    .summary("each code location's automation, schedules and sensors")
-    .description(
-      "Per code location: whether its automation conditions tick (and when next), its schedules with status, cron, whether a function evaluates them, next tick and last tick, and its sensors with status, interval, cursor and last tick.",
-    )
+  const list = serverCommand(
+    "list",
+    "each code location's automation, schedules and sensors",
+    "Per code location: whether its automation conditions tick (and when next), its schedules with status, cron, whether a function evaluates them, next tick and last tick, and its sensors with status, interval, cursor and last tick.",
+  )
     .option("--location <name>", "only this code location")
     .option("--json", "print JSON for scripts");
   action(list, (options: ServerOptions & { location?: string; json?: boolean }) => listAutomation(options));

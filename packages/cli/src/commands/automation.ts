@@ -6,7 +6,7 @@ import { conditionRows } from "../output/condition-tree.js";
 import { relativeTime } from "../output/relative-time.js";
 import { styleFor, type Style } from "../output/style.js";
 import { formatTable } from "../output/table.js";
-import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
+import { connect, withServerOptions, type ServerOptions, serverCommand } from "../server-target.js";
 import { scheduleCommands } from "./automation-schedules.js";
 
 const TICK_STATUSES: readonly AutomationTickStatus[] = ["STARTED", "SKIPPED", "SUCCESS", "FAILURE"];
@@ -24,23 +24,21 @@ export function automationCommand(): Command {
   const automation = new Command("automation").description(
     "Declarative automation and schedules: the server evaluates assets' conditions every tick and launches what they request, and launches each running schedule's runs at its cron's instants.",
   );
-  const ticks = withServerOptions(new Command("ticks"))
-    .summary("recent automation ticks")
-    .description("Automation ticks, newest first: status, how many assets were requested, the runs created, or why a tick failed.")
+  const ticks = serverCommand(
+    "ticks",
+    "recent automation ticks",
+    "Automation ticks, newest first: status, how many assets were requested, the runs created, or why a tick failed.",
+  )
     .option("--location <name>", "only this code location's")
     .option("--status <status>", `only ticks with this status (${TICK_STATUSES.join(", ").toLowerCase()})`)
     .option("--first <n>", "how many (1-500; default 20)")
     .option("--json", "print JSON for scripts");
   action(ticks, (options: ServerOptions & { location?: string; status?: string; first?: string; json?: boolean }) => listTicks(options));
-  const why = withServerOptions(new Command("why"))
-    .summary("why an asset did (not) run: its last evaluation tree")
-    .description(
-      [
-        "The last evaluation of <asset>'s automation condition: whether the tick requested it, and",
-        "every node of the condition, indented under its parent, with the number of subjects (the",
-        "asset, its dependencies or its checks) it was true for out of those it was evaluated for.",
-      ].join(" "),
-    )
+  const why = serverCommand("why", "why an asset did (not) run: its last evaluation tree", [
+    "The last evaluation of <asset>'s automation condition: whether the tick requested it, and",
+    "every node of the condition, indented under its parent, with the number of subjects (the",
+    "asset, its dependencies or its checks) it was true for out of those it was evaluated for.",
+  ])
     .argument("<asset>", "an asset's key, e.g. sales/orders")
     .option("--json", "print JSON for scripts");
   action(why, (asset: string, options: ServerOptions & { json?: boolean }) => explain(asset, options));
@@ -51,15 +49,11 @@ export function automationCommand(): Command {
     action(command, (location: string, options: ServerOptions) => setPaused(location, paused, options));
     return command;
   };
-  const dryRun = withServerOptions(new Command("dry-run"))
-    .summary("what a location's next tick would request, and why; nothing is launched")
-    .description(
-      [
-        "Evaluates <location>'s automation conditions now, as its next tick would (paused or not),",
-        "and writes nothing: the assets it would request, the run it would launch, and each",
-        "asset's condition tree with its counts.",
-      ].join(" "),
-    )
+  const dryRun = serverCommand("dry-run", "what a location's next tick would request, and why; nothing is launched", [
+    "Evaluates <location>'s automation conditions now, as its next tick would (paused or not),",
+    "and writes nothing: the assets it would request, the run it would launch, and each",
+    "asset's condition tree with its counts.",
+  ])
     .argument("<location>", "a code location's name")
     .option("--all", "print the tree of every automated asset, not only the requested ones")
     .option("--json", "print JSON for scripts");

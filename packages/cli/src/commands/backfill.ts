@@ -4,7 +4,7 @@ import { CliError } from "../cli-error.js";
 import { action, parseCount, printJson } from "../command.js";
 import { backfillEnded, formatBackfill, formatBackfillPreview } from "../output/backfill-progress.js";
 import { styleFor } from "../output/style.js";
-import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
+import { connect, type ServerOptions, serverCommand } from "../server-target.js";
 import { parseTags } from "../tag-option.js";
 
 interface LaunchOptions extends ServerOptions {
@@ -33,11 +33,11 @@ const ONLY: Record<string, BackfillFilter> = { all: "ALL", missing: "MISSING", "
  */
 export function backfillCommand(): Command {
   const backfill = new Command("backfill").description("Backfills: fill partitions of assets with many runs, follow them, cancel, retry.");
-  const launch = withServerOptions(new Command("launch"))
-    .summary("fill partitions of assets")
-    .description(
-      "Launches a backfill of the assets (one code location, one partitions definition) from --from to --to (keys, inclusive), or --all. Runs follow the assets' backfill policy unless --chunk or --single-run says otherwise. Needs the launch scope.",
-    )
+  const launch = serverCommand(
+    "launch",
+    "fill partitions of assets",
+    "Launches a backfill of the assets (one code location, one partitions definition) from --from to --to (keys, inclusive), or --all. Runs follow the assets' backfill policy unless --chunk or --single-run says otherwise. Needs the launch scope.",
+  )
     .argument("<assets...>", "asset keys, e.g. sales/orders")
     .option("--from <key>", "the first partition (default: the first)")
     .option("--to <key>", "the last partition (default: the last)")
@@ -78,11 +78,11 @@ export function backfillCommand(): Command {
     return 0;
   });
 
-  const status = withServerOptions(new Command("status"))
-    .summary("a backfill's progress per asset")
-    .description(
-      "A backfill's status, its runs by state and each asset's progress. With --watch, prints it again at each change until it ends, then exits 0 for COMPLETED_SUCCESS, 1 otherwise.",
-    )
+  const status = serverCommand(
+    "status",
+    "a backfill's progress per asset",
+    "A backfill's status, its runs by state and each asset's progress. With --watch, prints it again at each change until it ends, then exits 0 for COMPLETED_SUCCESS, 1 otherwise.",
+  )
     .argument("<id>", "the backfill")
     .option("--watch", "follow it until it ends")
     .option("--json", "print JSON for scripts");
@@ -124,11 +124,7 @@ type BackfillCall = (client: StrataClient, id: string) => Promise<Backfill>;
 /** `cancel` or `retry` (ID_COMMANDS): prints the backfill answered as JSON or as progress. */
 function backfillIdCommand(name: keyof typeof ID_COMMANDS): Command {
   const { summary, description, id, call } = ID_COMMANDS[name];
-  const command = withServerOptions(new Command(name))
-    .summary(summary)
-    .description(description)
-    .argument("<id>", id)
-    .option("--json", "print JSON for scripts");
+  const command = serverCommand(name, summary, description).argument("<id>", id).option("--json", "print JSON for scripts");
   return action(command, async (id: string, options: ServerOptions & { json?: boolean }) => {
     const answered = await call(connect(options), id);
     if (options.json) return printJson(answered);

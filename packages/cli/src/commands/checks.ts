@@ -4,7 +4,7 @@ import { action, parseCount, printJson } from "../command.js";
 import { relativeTime } from "../output/relative-time.js";
 import { styleFor, type Style } from "../output/style.js";
 import { formatTable } from "../output/table.js";
-import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
+import { connect, type ServerOptions, serverCommand } from "../server-target.js";
 import { parseTags } from "../tag-option.js";
 import { afterQueued } from "./runs-launch.js";
 import { withFollowOptions, type FollowOptions } from "./runs-options.js";
@@ -23,14 +23,10 @@ const HEALTH_ORDER: AssetCheckHealth[] = ["FAILING", "WARNING", "NOT_EVALUATED",
  */
 export function checksCommand(): Command {
   const checks = new Command("checks").description("List asset checks with their latest results, or run checks.");
-  const list = withServerOptions(new Command("list"))
-    .summary("checks with their latest results")
-    .description(
-      [
-        "The checks of [asset] (or of every asset that has checks, failing ones first, at most",
-        "--first assets): whether each blocks, its latest result, severity and when.",
-      ].join(" "),
-    )
+  const list = serverCommand("list", "checks with their latest results", [
+    "The checks of [asset] (or of every asset that has checks, failing ones first, at most",
+    "--first assets): whether each blocks, its latest result, severity and when.",
+  ])
     .argument("[asset]", "an asset's key, e.g. sales/orders")
     .option("--first <n>", "without [asset]: how many assets to list (1-500; default 50)")
     .option("--json", "print JSON for scripts");

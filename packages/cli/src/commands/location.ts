@@ -5,7 +5,7 @@ import { Command } from "commander";
 import { action, parseCount } from "../command.js";
 import { defaultLocationName, isLocationName } from "../location/location-name.js";
 import { startLocationProcess } from "../location/location-process.js";
-import { resolveTarget, withServerOptions, type ServerOptions } from "../server-target.js";
+import { resolveTarget, type ServerOptions, serverCommand } from "../server-target.js";
 
 interface ServeOptions extends ServerOptions {
   name?: string;
@@ -25,17 +25,13 @@ export function locationCommand(): Command {
   const group = new Command("location").description(
     "Run a code location against a server: register its definitions, heartbeat, and execute its runs.",
   );
-  const serve = withServerOptions(new Command("serve"))
-    .summary("register, heartbeat and execute runs until stopped")
-    .description(
-      [
-        "Loads the definitions file in its own process (tsx: TypeScript runs as is), registers its",
-        "manifest with the server, heartbeats, and claims and executes the location's runs (with",
-        "@strata/definitions/runtime) until stopped: SIGINT/SIGTERM let running runs finish first.",
-        "Waits out server outages. A file that fails to load is reported as the location's load",
-        "error and the command exits with code 3; a refused registration exits with code 1.",
-      ].join(" "),
-    )
+  const serve = serverCommand("serve", "register, heartbeat and execute runs until stopped", [
+    "Loads the definitions file in its own process (tsx: TypeScript runs as is), registers its",
+    "manifest with the server, heartbeats, and claims and executes the location's runs (with",
+    "@strata/definitions/runtime) until stopped: SIGINT/SIGTERM let running runs finish first.",
+    "Waits out server outages. A file that fails to load is reported as the location's load",
+    "error and the command exits with code 3; a refused registration exits with code 1.",
+  ])
     .argument("<defs.ts>", "the definitions file")
     .option(
       "--name <name>",

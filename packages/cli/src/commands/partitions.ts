@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { action, printJson } from "../command.js";
 import { formatPartitionStatus } from "../output/partition-status.js";
 import { styleFor } from "../output/style.js";
-import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
+import { connect, type ServerOptions, serverCommand } from "../server-target.js";
 
 interface StatusOptions extends ServerOptions {
   from?: string;
@@ -22,11 +22,11 @@ interface StatusOptions extends ServerOptions {
  */
 export function partitionsCommand(): Command {
   const partitions = new Command("partitions").description("Partitions: an asset's status bar, and dynamic partition keys.");
-  const status = withServerOptions(new Command("status"))
-    .summary("an asset's partitions by status, as a bar")
-    .description(
-      "One line per asset: a bar (█ materialized, x failed, ▒ in progress, · missing), the counts, and each range that is not materialized.",
-    )
+  const status = serverCommand(
+    "status",
+    "an asset's partitions by status, as a bar",
+    "One line per asset: a bar (█ materialized, x failed, ▒ in progress, · missing), the counts, and each range that is not materialized.",
+  )
     .argument("<asset>", "the asset's key, e.g. sales/daily_orders")
     .option("--from <key>", "the first partition to show (default: the first)")
     .option("--to <key>", "the last partition to show (default: the last)")
@@ -58,11 +58,11 @@ function dynamicKeysCommand(
   change: (client: StrataClient, name: string, keys: string[]) => Promise<DynamicPartitions>,
   more = "",
 ): Command {
-  const command = withServerOptions(new Command(verb))
-    .summary(summary)
-    .description(
-      `${does} the dynamic partitions definition <name> (dynamicPartitions(name) in the definitions)${more}. Needs the launch scope.`,
-    )
+  const command = serverCommand(
+    verb,
+    summary,
+    `${does} the dynamic partitions definition <name> (dynamicPartitions(name) in the definitions)${more}. Needs the launch scope.`,
+  )
     .argument("<name>", "the dynamic partitions definition's name")
     .argument("<keys...>", `the keys to ${verb}`)
     .option("--json", "print JSON for scripts");

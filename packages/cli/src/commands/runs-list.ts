@@ -1,13 +1,13 @@
 import type { Page, Run, RunStatus } from "@strata/sdk";
 import { CliError } from "../cli-error.js";
-import { Command } from "commander";
+import type { Command } from "commander";
 import { action, parseCount, printJson } from "../command.js";
 import { formatDuration } from "../output/progress.js";
 import { relativeTime } from "../output/relative-time.js";
 import { RUN_STATUSES, styledStatus } from "../output/run-status.js";
 import { styleFor, type Style } from "../output/style.js";
 import { formatTable } from "../output/table.js";
-import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
+import { connect, type ServerOptions, serverCommand } from "../server-target.js";
 import { formatTags } from "../tag-option.js";
 
 /**
@@ -19,9 +19,11 @@ import { formatTags } from "../tag-option.js";
  * ```
  */
 export function listCommand(): Command {
-  const list = withServerOptions(new Command("list"))
-    .summary("runs, newest first, filtered by status, asset, location or tag")
-    .description("Runs, newest first, 20 at a time (--first, up to 500).")
+  const list = serverCommand(
+    "list",
+    "runs, newest first, filtered by status, asset, location or tag",
+    "Runs, newest first, 20 at a time (--first, up to 500).",
+  )
     .option("--status <s[,s]>", `runs in one of these statuses, comma-separated (any case): ${RUN_STATUSES.join(", ")}`)
     .option("--asset <key>", "runs that selected this asset")
     .option("--location <name>", "runs of this code location")

@@ -1,5 +1,5 @@
 import type { RunDetail, RunEvent, StrataClient } from "@strata/sdk";
-import { Command } from "commander";
+import type { Command } from "commander";
 import { action, printJson } from "../command.js";
 import { clockTime } from "../output/clock-time.js";
 import { formatDuration } from "../output/progress.js";
@@ -8,7 +8,7 @@ import { errorText, runEventLine } from "../output/run-event-line.js";
 import { styledStatus } from "../output/run-status.js";
 import { styleFor, type Style } from "../output/style.js";
 import { formatTable } from "../output/table.js";
-import { connect, withServerOptions, type ServerOptions } from "../server-target.js";
+import { connect, type ServerOptions, serverCommand } from "../server-target.js";
 import { formatTags } from "../tag-option.js";
 
 /** Events `runs show` prints without `--events`. */
@@ -27,14 +27,10 @@ const PAGE = 5_000;
  * ```
  */
 export function showCommand(): Command {
-  const show = withServerOptions(new Command("show"))
-    .summary("one run: status, timings, steps, its last events")
-    .description(
-      [
-        "One run: status, timings, parent and root runs, steps with attempts and errors, and its",
-        `last ${TAIL} events (--events: all of them). --json prints the run with those events.`,
-      ].join(" "),
-    )
+  const show = serverCommand("show", "one run: status, timings, steps, its last events", [
+    "One run: status, timings, parent and root runs, steps with attempts and errors, and its",
+    `last ${TAIL} events (--events: all of them). --json prints the run with those events.`,
+  ])
     .argument("<runId>", "the run")
     .option("--events", "every event of the run, not only the last ones")
     .option("--json", "print JSON for scripts");
