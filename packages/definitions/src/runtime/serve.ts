@@ -124,8 +124,9 @@ export async function serve(definitions: DefinitionsSource, options: ServeOption
   const client = createWorkerClient({ url, token: options.token, ...(options.fetch ? { fetch: options.fetch } : {}) });
   logger.info(`worker ${workerId} serving location ${options.name} for ${url}`, { workerId, location: options.name, server: url });
 
-  const loaded = await load(definitions, client, options.name, logger);
-  if (!(await register(loaded, client, options.name, logger, clock, signal))) return { workerId, runs: 0 };
+  const location: LocationLink = { client, name: options.name, logger, clock };
+  const loaded = await load(definitions, location);
+  if (!(await register(loaded, location, signal))) return { workerId, runs: 0 };
 
   // Traces only when OTEL_EXPORTER_OTLP_ENDPOINT is set; OpenTelemetry is not even loaded otherwise.
   const tracer = await runTracerFromEnv(process.env, options.name);
@@ -176,15 +177,16 @@ export async function serve(definitions: DefinitionsSource, options: ServeOption
     pollIntervalMs: options.pollIntervalMs ?? 5_000,
   });
   const evaluatingSensors = sensors.run(claiming.signal);
-  const listening = listen(client, options.name, loop, held, logger, claiming.signal, sensors);
-  const beating = heartbeatLocation(client, options.name, logger, clock, options.heartbeatIntervalMs ?? 10_000, claiming.signal, () =>
-    register(loaded, client, options.name, logger, clock, claiming.signal),
+  const runs: WorkerRuns = { loop, held };
+  const listening = listen(location, runs, sensors, claiming.signal);
+  const beating = heartbeatLocation(location, options.heartbeatIntervalMs ?? 10_000, claiming.signal, () =>
+    register(loaded, location, claiming.signal),
   );
   await loop.run(claiming.signal);
   signal.removeEventListener("abort", stopClaiming);
 
   logger.info(`shutting down: waiting for ${loop.active} run(s)`, { workerId });
-  await shutDown(loop, held, clock, options.shutdownGraceMs ?? 30_000, logger);
+  await shutDown(runs, location, options.shutdownGraceMs ?? 30_000);
   await Promise.all([listening, beating, evaluatingSensors]);
   await tracer?.shutdown().catch((error: unknown) => logger.warn(`exporting the last spans failed`, { error: describe(error) }));
   logger.info(`worker ${workerId} stopped after ${loop.claimed} run(s)`, { workerId });
@@ -197,7 +199,21 @@ function graphqlUrl(server: string): string {
   return url.toString();
 }
 
-async function load(source: DefinitionsSource, client: WorkerClient, name: string, logger: WorkerLogger): Promise<Definitions> {
+/** The code location this worker serves, and what it talks to the server and logs with. */
+interface LocationLink {
+  client: WorkerClient;
+  name: string;
+  logger: WorkerLogger;
+  clock: Clock;
+}
+
+/** The runs this worker claims (`loop`) and the ones it is executing, by id (`held`). */
+interface WorkerRuns {
+  loop: ClaimLoop<ClaimedRun>;
+  held: Map<string, HeldRun>;
+}
+
+async function load(source: DefinitionsSource, { client, name, logger }: LocationLink): Promise<Definitions> {
   try {
     const definitions = typeof source === "function" ? await source() : source;
     // Building the manifest is part of loading: the constructor built it, so a broken graph
@@ -215,14 +231,7 @@ async function load(source: DefinitionsSource, client: WorkerClient, name: strin
 }
 
 /** Registers the manifest, retrying while the server is unreachable. False when stopped first. */
-async function register(
-  definitions: Definitions,
-  client: WorkerClient,
-  name: string,
-  logger: WorkerLogger,
-  clock: Clock,
-  signal: AbortSignal,
-): Promise<boolean> {
+async function register(definitions: Definitions, { client, name, logger, clock }: LocationLink, signal: AbortSignal): Promise<boolean> {
   // The plan's own manifest, not a copy: it is only serialized, and a copy of 100,000 assets costs seconds.
   const { manifest } = definitions.plan;
   const { hash, digests } = definitions;
@@ -243,13 +252,10 @@ async function register(
 
 /** Turns the server's run requests into claims and cancellations, until `signal` aborts. */
 async function listen(
-  client: WorkerClient,
-  name: string,
-  loop: ClaimLoop<ClaimedRun>,
-  held: Map<string, HeldRun>,
-  logger: WorkerLogger,
-  signal: AbortSignal,
+  { client, name, logger }: LocationLink,
+  { loop, held }: WorkerRuns,
   sensors: SensorRunner,
+  signal: AbortSignal,
 ): Promise<void> {
   const requests = client.runRequests(name, {
     signal,
@@ -278,10 +284,7 @@ async function listen(
  * database was reset or restored) gets the manifest again, so the location reappears by itself.
  */
 async function heartbeatLocation(
-  client: WorkerClient,
-  name: string,
-  logger: WorkerLogger,
-  clock: Clock,
+  { client, name, logger, clock }: LocationLink,
   intervalMs: number,
   signal: AbortSignal,
   reregister: () => Promise<boolean>,
@@ -306,13 +309,7 @@ async function heartbeatLocation(
 }
 
 /** Lets running runs finish within the grace period, then cancels them, then gives up on reporting. */
-async function shutDown(
-  loop: ClaimLoop<ClaimedRun>,
-  held: Map<string, HeldRun>,
-  clock: Clock,
-  graceMs: number,
-  logger: WorkerLogger,
-): Promise<void> {
+async function shutDown({ loop, held }: WorkerRuns, { clock, logger }: LocationLink, graceMs: number): Promise<void> {
   if (await within(loop.idle(), clock, graceMs)) return;
   for (const run of held.values()) run.cancel("the worker is shutting down");
   // Canceled runs end at once; what can take longer is reporting, if the server is away.
