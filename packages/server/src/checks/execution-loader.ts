@@ -1,5 +1,6 @@
-import type { FieldNode, GraphQLResolveInfo } from "graphql";
+import type { GraphQLResolveInfo } from "graphql";
 import type { Context } from "../context.js";
+import { tickBatcher } from "../db/tick-batch.js";
 import type { AssetCheckExecution } from "../generated/prisma/client.js";
 
 /** Which execution of a check a field answers. */
@@ -17,45 +18,31 @@ const PICKS = {
                                ORDER BY x.id DESC LIMIT 1) l`,
 };
 
-interface Batch {
-  keys: Set<string>;
-  loaded: Promise<Map<string, AssetCheckExecution | undefined>>;
-}
-const batches = new WeakMap<object, Map<FieldNode, Batch>>();
+const executionBatch = tickBatcher<AssetCheckExecution | undefined>();
 
 /**
  * One check's execution for a field resolved once per check of a list (`checks { latestExecution }`
  * over a page of assets): the calls made in the same tick for the same field share one statement
  * for the ids and one Prisma read with the field's selection (`query`), instead of two each.
  */
-export function loadExecution(
+export async function loadExecution(
   ctx: Context,
   info: GraphQLResolveInfo,
   query: object,
   pick: ExecutionPick,
   checkKey: string,
 ): Promise<AssetCheckExecution | null> {
-  let byField = batches.get(ctx);
-  if (!byField) batches.set(ctx, (byField = new Map()));
   // Every item's field shares its AST node, and so its arguments and selection.
-  const field = info.fieldNodes[0]!;
-  let batch = byField.get(field);
-  if (!batch) {
-    const started: Batch = { keys: new Set(), loaded: Promise.resolve(new Map<string, AssetCheckExecution | undefined>()) };
-    started.loaded = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      byField.delete(field);
-      const params = pick.kind === "latest" ? [[...started.keys]] : [[...started.keys], pick.partition];
-      const ids = await ctx.db.sql.query<{ key: string; id: string }>(PICKS[pick.kind], params);
-      if (ids.length === 0) return new Map<string, AssetCheckExecution | undefined>();
-      const rows = await ctx.db.prisma.assetCheckExecution.findMany({
-        ...query,
-        where: { id: { in: ids.map((r) => BigInt(r.id)) } },
-      });
-      const byId = new Map(rows.map((row) => [row.id.toString(), row]));
-      return new Map(ids.map((r) => [r.key, byId.get(r.id)]));
+  const rows = await executionBatch(ctx, info.fieldNodes[0], [checkKey], async (keys) => {
+    const params = pick.kind === "latest" ? [keys] : [keys, pick.partition];
+    const ids = await ctx.db.sql.query<{ key: string; id: string }>(PICKS[pick.kind], params);
+    if (ids.length === 0) return new Map();
+    const found = await ctx.db.prisma.assetCheckExecution.findMany({
+      ...query,
+      where: { id: { in: ids.map((r) => BigInt(r.id)) } },
     });
-    byField.set(field, (batch = started));
-  }
-  batch.keys.add(checkKey);
-  return batch.loaded.then((rows) => rows.get(checkKey) ?? null);
+    const byId = new Map(found.map((row) => [row.id.toString(), row]));
+    return new Map(ids.map((r) => [r.key, byId.get(r.id)]));
+  });
+  return rows.get(checkKey) ?? null;
 }

@@ -1,5 +1,5 @@
 import { queryFromInfo } from "@pothos/plugin-prisma";
-import type { FieldNode, GraphQLResolveInfo } from "graphql";
+import type { GraphQLResolveInfo } from "graphql";
 import { builder } from "../builder.js";
 import { lookupQueryField, orNotFound } from "./lookup-field.js";
 import { keyPath, parseAssetKey } from "../catalog/asset-key.js";
@@ -7,6 +7,7 @@ import { assetRowColumns, loadAssetRows } from "../catalog/asset-rows.js";
 import { dependencyKeys } from "../catalog/dependency-keys.js";
 import { lineageLoader } from "../catalog/lineage-loader.js";
 import type { Context } from "../context.js";
+import { tickBatcher } from "../db/tick-batch.js";
 import { MaterializationRef } from "./materialization.js";
 import { metadataList, MetadataEntryRef } from "./metadata.js";
 import { deferLeanList } from "./lean-lists.js";
@@ -81,34 +82,20 @@ export async function loadAssets(ctx: Context, info: GraphQLResolveInfo, keys: r
 }
 
 type LoadedAsset = Awaited<ReturnType<typeof loadAssets>>[number];
-interface AssetBatch {
-  keys: Set<string>;
-  loaded: Promise<Map<string, LoadedAsset>>;
-}
-const assetBatches = new WeakMap<object, Map<FieldNode, AssetBatch>>();
+const assetBatch = tickBatcher<LoadedAsset>();
 
 /**
  * `loadAssets` for a field resolved once per item of a list (`upstream` of each asset): the
  * calls made in the same tick for the same field of the query share one statement.
  */
-function loadAssetsTogether(ctx: Context, info: GraphQLResolveInfo, keys: readonly string[]): Promise<LoadedAsset[]> {
-  if (keys.length === 0) return Promise.resolve([]);
-  let batches = assetBatches.get(ctx);
-  if (!batches) assetBatches.set(ctx, (batches = new Map()));
+async function loadAssetsTogether(ctx: Context, info: GraphQLResolveInfo, keys: readonly string[]): Promise<LoadedAsset[]> {
+  if (keys.length === 0) return [];
   // Every item's field shares its AST node, so its selection, with its siblings.
-  const field = info.fieldNodes[0]!;
-  let batch = batches.get(field);
-  if (!batch) {
-    const started: AssetBatch = { keys: new Set(), loaded: Promise.resolve(new Map()) };
-    started.loaded = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      batches.delete(field);
-      const rows = await loadAssets(ctx, info, [...started.keys]);
-      return new Map(rows.map((row) => [row.key, row]));
-    });
-    batches.set(field, (batch = started));
-  }
-  for (const key of keys) batch.keys.add(key);
-  return batch.loaded.then((rows) => keys.flatMap((key) => rows.get(key) ?? []));
+  const rows = await assetBatch(ctx, info.fieldNodes[0], keys, async (batch) => {
+    const loaded = await loadAssets(ctx, info, batch);
+    return new Map(loaded.map((row) => [row.key, row]));
+  });
+  return keys.flatMap((key) => rows.get(key) ?? []);
 }
 
 builder.prismaObject("AssetNode", {
