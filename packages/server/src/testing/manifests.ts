@@ -60,21 +60,17 @@ export function manifestOf(assets: FixtureAsset[], checks: FixtureCheck[] = []) 
       const produced = sorted.filter((a) => stepKeyOf(a) === key);
       const local = new Map(sorted.map((a) => [a.key, a]));
       const upstream = [...new Set(produced.flatMap((a) => a.deps ?? []))].sort();
-      return {
+      return stepOf({
         key,
         kind: sorted.some((a) => a.multiAsset?.name === key) ? "multi_asset" : "asset",
         inputs: [],
         outputs: produced.map((a) => ({ name: a.key.split("/").at(-1)!, assetKey: a.key })),
-        retryPolicy: null,
         // Lineage within the location orders steps; other locations' keys are lineage only.
         deps: upstream
           .filter((k) => local.has(k) && stepKeyOf(local.get(k)!) !== key)
           .map((k) => ({ stepKey: stepKeyOf(local.get(k)!), output: k.split("/").at(-1)!, assetKey: k })),
-        externalInputs: [],
         canSubset: produced.every((a) => a.multiAsset?.canSubset ?? true),
-        graph: null,
-        requiredResourceKeys: [],
-      };
+      });
     }),
   };
   if (checks.length === 0) return { manifest, hash: manifestHash(manifest) };
@@ -87,8 +83,15 @@ export function manifestOf(assets: FixtureAsset[], checks: FixtureCheck[] = []) 
   return { manifest: withChecks, hash: manifestHash(withChecks) };
 }
 
+/** A step in the wire format: what varies between the fixtures' steps, with the rest at its default. */
+function stepOf<Step extends { key: string; kind: string; inputs: unknown[]; outputs: unknown[]; deps: unknown[]; canSubset: boolean }>(
+  step: Step,
+) {
+  return { ...step, retryPolicy: null, externalInputs: [], graph: null, requiredResourceKeys: [] };
+}
+
 function checkParts(assets: FixtureAsset[], stepKeyOf: (a: FixtureAsset) => string, checks: FixtureCheck[]) {
-  const stepOf = (key: string) => {
+  const stepKeyOfAsset = (key: string) => {
     const asset = assets.find((a) => a.key === key);
     return asset ? stepKeyOf(asset) : key.replaceAll("/", "__");
   };
@@ -100,22 +103,22 @@ function checkParts(assets: FixtureAsset[], stepKeyOf: (a: FixtureAsset) => stri
       name: c.name,
       description: c.description ?? null,
       blocking: c.blocking ?? false,
-      stepKey: c.ownStep ? `${c.asset}#${c.name}` : stepOf(c.asset),
+      stepKey: c.ownStep ? `${c.asset}#${c.name}` : stepKeyOfAsset(c.asset),
     })),
     checkSteps: sorted
       .filter((c) => c.ownStep)
-      .map((c) => ({
-        key: `${c.asset}#${c.name}`,
-        kind: "check",
-        inputs: [{ name: c.asset.split("/").at(-1)!, stepKey: stepOf(c.asset), output: c.asset.split("/").at(-1)!, assetKey: c.asset }],
-        outputs: [],
-        retryPolicy: null,
-        deps: [],
-        externalInputs: [],
-        canSubset: false,
-        graph: null,
-        requiredResourceKeys: [],
-      })),
+      .map((c) =>
+        stepOf({
+          key: `${c.asset}#${c.name}`,
+          kind: "check",
+          inputs: [
+            { name: c.asset.split("/").at(-1)!, stepKey: stepKeyOfAsset(c.asset), output: c.asset.split("/").at(-1)!, assetKey: c.asset },
+          ],
+          outputs: [],
+          deps: [],
+          canSubset: false,
+        }),
+      ),
   };
 }
 
