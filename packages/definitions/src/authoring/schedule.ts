@@ -1,15 +1,14 @@
 import {
   DEFAULT_SCHEDULE_TIMEOUT_MS,
-  isTagKey,
   type ManifestSchedule,
   MAX_SCHEDULE_TIMEOUT_MS,
   scheduleProblems,
   type ScheduleTickResultInput,
-  TAG_KEY_CHARACTERS,
 } from "@strata/protocol";
-import { assetKeyToString, type AssetKeyInput, checkName, parseAssetKey } from "./asset-key.js";
-import { AssetsDefinition } from "./assets-definition.js";
+import { type AssetKeyInput, checkName } from "./asset-key.js";
+import type { AssetsDefinition } from "./assets-definition.js";
 import { DefinitionError } from "./definition-error.js";
+import { checkedTags, optionChecks, targetKeys } from "./instigator-checks.js";
 import { type RunRequest, wireRunRequest } from "./sensor.js";
 
 /**
@@ -130,46 +129,25 @@ export class ScheduleDefinition {
     if (!options || typeof options !== "object") throw new DefinitionError("invalid_option", "schedule", "options are required");
     this.name = checkName(options.name, "schedule name", "schedule");
     const culprit = `schedule "${this.name}"`;
+    const check = optionChecks("invalid_schedule", culprit);
     if (typeof options.cron !== "string") throw new DefinitionError("invalid_schedule", culprit, "cron must be a string");
     this.cron = options.cron.trim();
     this.timezone = options.timezone ?? "UTC";
     if (!Array.isArray(options.target) || options.target.length === 0)
       throw new DefinitionError("invalid_schedule", culprit, "target must list at least one asset or asset key");
-    const keys = options.target.flatMap((t: AssetsDefinition | AssetKeyInput) =>
-      t instanceof AssetsDefinition ? t.keys : [assetKeyToString(parseAssetKey(t, culprit))],
-    );
-    this.targets = [...new Set(keys)].sort();
+    this.targets = targetKeys(options.target, culprit);
     if (options.partitionKey !== undefined && (typeof options.partitionKey !== "string" || options.partitionKey.length === 0))
       throw new DefinitionError("invalid_schedule", culprit, "partitionKey must be a non-empty string");
     this.partitionKey = options.partitionKey;
-    const tags: Record<string, string> = {};
-    for (const [key, value] of Object.entries(options.tags ?? {})) {
-      if (!isTagKey(key) || typeof value !== "string")
-        throw new DefinitionError(
-          "invalid_tag",
-          culprit,
-          `tag ${JSON.stringify(key)} needs a key of 1-255 ${TAG_KEY_CHARACTERS} and a string value`,
-        );
-      tags[key] = value;
-    }
-    this.tags = tags;
+    this.tags = checkedTags(options.tags, culprit);
     this.description = options.description ?? null;
-    const status = options.defaultStatus ?? "RUNNING";
-    if (status !== "RUNNING" && status !== "STOPPED")
-      throw new DefinitionError("invalid_schedule", culprit, `defaultStatus must be "RUNNING" or "STOPPED", not ${JSON.stringify(status)}`);
-    this.defaultStatus = status;
+    this.defaultStatus = check.defaultStatus(options.defaultStatus);
     if (fn !== undefined && typeof fn !== "function")
       throw new DefinitionError("invalid_schedule", culprit, "its second argument must be a function");
     this.fn = fn ?? null;
     if (this.fn === null && options.timeoutMs !== undefined)
       throw new DefinitionError("invalid_schedule", culprit, "timeoutMs applies to a schedule with a function only");
-    const timeoutMs = options.timeoutMs ?? DEFAULT_SCHEDULE_TIMEOUT_MS;
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > MAX_SCHEDULE_TIMEOUT_MS)
-      throw new DefinitionError(
-        "invalid_schedule",
-        culprit,
-        `timeoutMs must be a whole number of milliseconds from 100 to ${MAX_SCHEDULE_TIMEOUT_MS}`,
-      );
+    const timeoutMs = check.milliseconds(options.timeoutMs ?? DEFAULT_SCHEDULE_TIMEOUT_MS, "timeoutMs", 100, MAX_SCHEDULE_TIMEOUT_MS);
     this.timeoutMs = this.fn === null ? null : timeoutMs;
     // The cron and time zone alone: targets and partitions are checked against the assets by Definitions.
     const problem = scheduleProblems(

@@ -1,16 +1,15 @@
 import {
   DEFAULT_SENSOR_INTERVAL_MS,
   DEFAULT_SENSOR_TIMEOUT_MS,
-  isTagKey,
   MAX_SENSOR_TIMEOUT_MS,
   type ManifestSensor,
   sensorProblems,
   type SensorTickResultInput,
-  TAG_KEY_CHARACTERS,
 } from "@strata/protocol";
-import { assetKeyToString, type AssetKeyInput, checkName, parseAssetKey } from "./asset-key.js";
-import { AssetsDefinition } from "./assets-definition.js";
+import { type AssetKeyInput, checkName } from "./asset-key.js";
+import type { AssetsDefinition } from "./assets-definition.js";
 import { DefinitionError } from "./definition-error.js";
+import { checkedTags, optionChecks, targetKeys } from "./instigator-checks.js";
 
 /** What a sensor's function gets at each tick. */
 export interface SensorContext {
@@ -93,22 +92,19 @@ export class SensorDefinition {
   constructor(name: string, options: SensorOptions, fn: SensorFunction) {
     this.name = checkName(name, "sensor name", "sensor");
     const culprit = `sensor "${this.name}"`;
+    const check = optionChecks("invalid_sensor", culprit);
     if (!options || typeof options !== "object") throw new DefinitionError("invalid_sensor", culprit, "options must be an object");
     if (typeof fn !== "function") throw new DefinitionError("invalid_sensor", culprit, "needs a function to evaluate");
-    this.minimumIntervalMs = milliseconds(
+    this.minimumIntervalMs = check.milliseconds(
       options.minimumIntervalMs ?? DEFAULT_SENSOR_INTERVAL_MS,
       "minimumIntervalMs",
       100,
       86_400_000,
-      culprit,
     );
-    this.timeoutMs = milliseconds(options.timeoutMs ?? DEFAULT_SENSOR_TIMEOUT_MS, "timeoutMs", 100, MAX_SENSOR_TIMEOUT_MS, culprit);
+    this.timeoutMs = check.milliseconds(options.timeoutMs ?? DEFAULT_SENSOR_TIMEOUT_MS, "timeoutMs", 100, MAX_SENSOR_TIMEOUT_MS);
     this.targets = assetKeysOf(options.target ?? [], culprit);
     this.description = options.description ?? null;
-    const status = options.defaultStatus ?? "RUNNING";
-    if (status !== "RUNNING" && status !== "STOPPED")
-      throw new DefinitionError("invalid_sensor", culprit, `defaultStatus must be "RUNNING" or "STOPPED", not ${JSON.stringify(status)}`);
-    this.defaultStatus = status;
+    this.defaultStatus = check.defaultStatus(options.defaultStatus);
     this.fn = fn;
   }
 
@@ -158,32 +154,17 @@ export function wireRunRequest(
   code: "invalid_sensor" | "invalid_schedule",
 ): SensorRunRequestInput {
   if (!request || typeof request !== "object") throw new DefinitionError(code, where, "must be a run request object");
-  for (const [key, value] of Object.entries(request.tags ?? {}))
-    if (!isTagKey(key) || typeof value !== "string")
-      throw new DefinitionError(
-        "invalid_tag",
-        where,
-        `tag ${JSON.stringify(key)} needs a key of 1-255 ${TAG_KEY_CHARACTERS} and a string value`,
-      );
+  const tags = checkedTags(request.tags, where);
   const assetKeys = request.assets ? assetKeysOf(request.assets, where) : null;
   if ((assetKeys ?? targets).length === 0) throw new DefinitionError(code, where, `names no assets: give it \`assets\`, or ${fallback}`);
-  return { runKey: request.runKey ?? null, assetKeys, tags: { ...request.tags }, partitionKey: request.partitionKey ?? null };
+  return { runKey: request.runKey ?? null, assetKeys, tags, partitionKey: request.partitionKey ?? null };
 }
 
 type SensorRunRequestInput = NonNullable<SensorTickResultInput["runRequests"]>[number];
 
-function milliseconds(value: number, name: string, min: number, max: number, culprit: string): number {
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new DefinitionError("invalid_sensor", culprit, `${name} must be a whole number of milliseconds from ${min} to ${max}`);
-  return value;
-}
-
 function assetKeysOf(targets: readonly (AssetsDefinition | AssetKeyInput)[], culprit: string): string[] {
   if (!Array.isArray(targets)) throw new DefinitionError("invalid_sensor", culprit, "target must be a list of assets or asset keys");
-  const keys = targets.flatMap((t: AssetsDefinition | AssetKeyInput) =>
-    t instanceof AssetsDefinition ? t.keys : [assetKeyToString(parseAssetKey(t, culprit))],
-  );
-  return [...new Set(keys)].sort();
+  return targetKeys(targets, culprit);
 }
 
 /** The sensors' manifest entries, sorted by name, checked against the manifest's assets. */
