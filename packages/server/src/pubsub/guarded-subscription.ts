@@ -1,6 +1,28 @@
-import { Repeater } from "graphql-yoga";
+import { filter, pipe, Repeater } from "graphql-yoga";
+import { requireScope } from "../auth/principal.js";
 import { assertStillAuthorized } from "../auth/revocation.js";
 import type { Context } from "../context.js";
+import type { StrataEvents } from "./pubsub.js";
+
+type ChangeTopic = "codeLocationChanged" | "runStatusChanged" | "backfillChanged" | "tickCompleted";
+type ChangeOf<T extends ChangeTopic> = StrataEvents[T][0];
+
+/**
+ * A change topic's events that `keep` accepts (all without it), for a subscriber with the read
+ * scope, guarded as every subscription is: what the run status, backfill, tick and code location
+ * subscriptions stream. The scope is checked before subscribing, so a refusal is an error result.
+ */
+export function readChanges<T extends ChangeTopic>(
+  ctx: Context,
+  topic: T,
+  keep: (change: ChangeOf<T>) => boolean = () => true,
+): AsyncIterableIterator<ChangeOf<T>> {
+  requireScope(ctx.principal, "read");
+  // Every change topic is subscribed to without an id; TypeScript cannot see that through T.
+  const pubsub = ctx.pubsub as unknown as { subscribe(topic: T): AsyncIterable<ChangeOf<T>> };
+  const changes = pubsub.subscribe(topic);
+  return guardSubscription(ctx, pipe(changes, filter(keep)));
+}
 
 /**
  * What every subscription resolver returns: `source`, counted against the token's budget of open

@@ -1,5 +1,4 @@
 import { type AutomationEvaluation, type AutomationNodeResult, evaluationNodes as dryRunNodes } from "@strata/protocol";
-import { filter, pipe } from "graphql-yoga";
 import { requireScope } from "../auth/principal.js";
 import {
   type AutomationInstigatorState,
@@ -11,9 +10,10 @@ import { type AutomationRunRequest, dryRunLocation, type DryRunOutcome } from ".
 import { builder } from "../builder.js";
 import { describedEnum } from "./described-enum.js";
 import type { Sql } from "../db/sql.js";
+import type { Context } from "../context.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
-import { guardSubscription } from "../pubsub/guarded-subscription.js";
+import { readChanges } from "../pubsub/guarded-subscription.js";
 
 const AutomationTickStatusEnum = describedEnum("AutomationTickStatus", {
   STARTED: "Being evaluated.",
@@ -35,8 +35,27 @@ export const AutomationTickRef = builder.prismaObject("AutomationTick", {
     error: t.expose("error", { type: "JSON", nullable: true, description: "{ name, message } of a FAILURE." }),
   }),
 });
+
 /** A page of automation ticks: what `automationTicks` answers, and each schedule's and sensor's `ticks`. */
 export const AutomationTickConnection = builder.connectionObject({ type: AutomationTickRef, name: "AutomationTickConnection" });
+
+/**
+ * A schedule's or a sensor's `ticks` (the options of its prismaConnection field, paged as
+ * AutomationTickConnection): the instigator's own ticks, newest first.
+ */
+export function instigatorTicks(instigator: "scheduleName" | "sensorName", description: string) {
+  return {
+    type: "AutomationTick",
+    cursor: "id",
+    description,
+    resolve: (query: object, parent: { locationId: string; name: string }, _args: unknown, ctx: Context) =>
+      ctx.db.prisma.automationTick.findMany({
+        ...query,
+        where: { locationId: parent.locationId, [instigator]: parent.name },
+        orderBy: { id: "desc" },
+      }),
+  } as const;
+}
 
 const AutomationNodeRef = builder.objectRef<AutomationNodeResult>("AutomationConditionNodeEvaluation").implement({
   description: "One node of an evaluated condition: for how many of its subjects (the asset, its dependencies or its checks) it was true.",
@@ -268,15 +287,8 @@ builder.subscriptionField("tickCompleted", (t) =>
       "Each automation tick as it ends (conditions, schedules and sensors: SUCCESS, SKIPPED or FAILURE), of one code location or of all.",
     args: { location: t.arg.string({ required: false }) },
     subscribe: (_root, args, ctx) => {
-      requireScope(ctx.principal, "read");
       const location = args.location == null ? null : parseLocationName(args.location);
-      return guardSubscription(
-        ctx,
-        pipe(
-          ctx.pubsub.subscribe("tickCompleted"),
-          filter((event) => location === null || event.location === location),
-        ),
-      );
+      return readChanges(ctx, "tickCompleted", (event) => location === null || event.location === location);
     },
     resolve: (query, event, _args, ctx) =>
       ctx.db.prisma.automationTick.findUniqueOrThrow({ ...query, where: { id: BigInt((event as { tickId: string }).tickId) } }),

@@ -1,4 +1,3 @@
-import { filter, pipe } from "graphql-yoga";
 import { principalName, requireScope } from "../auth/principal.js";
 import { cancelBackfill } from "../backfills/cancel.js";
 import { launchBackfill } from "../backfills/launch.js";
@@ -17,7 +16,7 @@ import {
   NotFoundError,
   PartitionKeysNotFoundError,
 } from "../errors.js";
-import { guardSubscription } from "../pubsub/guarded-subscription.js";
+import { readChanges } from "../pubsub/guarded-subscription.js";
 import type { BackfillInput } from "../backfills/resolve.js";
 import type { PlannedChunk } from "../backfills/plan.js";
 
@@ -327,17 +326,7 @@ builder.subscriptionField("backfillChanged", (t) =>
     type: "Backfill",
     description: "The backfill each time its chunks or status change (a run of it ends, it is launched or canceled).",
     args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => {
-      requireScope(ctx.principal, "read");
-      const id = String(args.id);
-      return guardSubscription(
-        ctx,
-        pipe(
-          ctx.pubsub.subscribe("backfillChanged"),
-          filter((change) => change.backfillId === id),
-        ),
-      );
-    },
+    subscribe: (_root, args, ctx) => readChanges(ctx, "backfillChanged", (change) => change.backfillId === String(args.id)),
     resolve: (query, change, _args, ctx) =>
       ctx.db.prisma.backfill.findUniqueOrThrow({ ...query, where: { id: (change as { backfillId: string }).backfillId } }),
   }),

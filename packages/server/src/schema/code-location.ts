@@ -8,7 +8,7 @@ import type { ManifestBase } from "@strata/protocol";
 import { publishSyncRefresh } from "../sync/sync-refresher.js";
 import { AssetKeyCollisionError, InvalidManifestError, ManifestRequiredError, NotFoundError } from "../errors.js";
 import { AssetRef } from "./asset.js";
-import { guardSubscription } from "../pubsub/guarded-subscription.js";
+import { readChanges } from "../pubsub/guarded-subscription.js";
 
 const CodeLocationStatus = builder.enumType("CodeLocationStatus", {
   values: {
@@ -212,10 +212,7 @@ builder.subscriptionField("codeLocationChanged", (t) =>
   t.field({
     type: CodeLocationChangeRef,
     description: "A code location registered a new manifest or reported a load error.",
-    subscribe: (_root, _args, ctx) => {
-      requireScope(ctx.principal, "read");
-      return guardSubscription(ctx, ctx.pubsub.subscribe("codeLocationChanged"));
-    },
+    subscribe: (_root, _args, ctx) => readChanges(ctx, "codeLocationChanged"),
     resolve: (change) => change,
   }),
 );

@@ -1,5 +1,6 @@
 import { type FreshnessPolicy, freshnessPolicySchema } from "@strata/protocol";
 import { builder } from "../builder.js";
+import type { Sql } from "../db/sql.js";
 import { describedEnum } from "./described-enum.js";
 import { requireScope } from "../auth/principal.js";
 import { assetEvents } from "./materialization.js";
@@ -41,6 +42,15 @@ const FreshnessRef = builder.objectRef<FreshnessView>("AssetFreshness").implemen
   }),
 });
 
+/** An asset's stored freshness, or null when it has none (no policy). */
+async function readFreshness(sql: Sql, assetKey: string): Promise<FreshnessView | null> {
+  const [row] = await sql.query<Omit<FreshnessView, "policy"> & { policy: unknown }>(
+    `SELECT "assetKey", state, since, "nextTransitionAt", "lastMaterializedAt", policy FROM "AssetFreshness" WHERE "assetKey" = $1`,
+    [assetKey],
+  );
+  return row ? { ...row, policy: freshnessPolicySchema.parse(row.policy) } : null;
+}
+
 builder.prismaObjectFields("Asset", (t) => ({
   freshness: t.field({
     type: FreshnessRef,
@@ -48,11 +58,7 @@ builder.prismaObjectFields("Asset", (t) => ({
     description: "Null when its definition has no freshness policy.",
     resolve: async (asset, _args, ctx) => {
       requireScope(ctx.principal, "read");
-      const [row] = await ctx.db.sql.query<Omit<FreshnessView, "policy"> & { policy: unknown }>(
-        `SELECT "assetKey", state, since, "nextTransitionAt", "lastMaterializedAt", policy FROM "AssetFreshness" WHERE "assetKey" = $1`,
-        [asset.key],
-      );
-      return row ? { ...row, policy: freshnessPolicySchema.parse(row.policy) } : null;
+      return readFreshness(ctx.db.sql, asset.key);
     },
   }),
 }));
@@ -65,13 +71,10 @@ builder.subscriptionField("freshnessChanged", (t) =>
     subscribe: (_root, args, ctx) => assetEvents(ctx, () => ctx.pubsub.subscribe("freshnessChanged"), args.assetKeys, "assetKeys"),
     resolve: async (event, _args, ctx) => {
       const { assetKey, state } = event as { assetKey: string; state: FreshnessView["state"] };
-      const [row] = await ctx.db.sql.query<Omit<FreshnessView, "policy"> & { policy: unknown }>(
-        `SELECT "assetKey", state, since, "nextTransitionAt", "lastMaterializedAt", policy FROM "AssetFreshness" WHERE "assetKey" = $1`,
-        [assetKey],
-      );
+      const stored = await readFreshness(ctx.db.sql, assetKey);
       // The event's state is the change itself; the row may have moved on since.
-      return row
-        ? { ...row, state, policy: freshnessPolicySchema.parse(row.policy) }
+      return stored
+        ? { ...stored, state }
         : { assetKey, state, since: new Date(), nextTransitionAt: null, lastMaterializedAt: null, policy: null };
     },
   }),

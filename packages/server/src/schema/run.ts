@@ -1,7 +1,6 @@
 import { STEP_STATUSES } from "@strata/protocol";
 import { queryFromInfo } from "@pothos/plugin-prisma";
-import { filter, pipe } from "graphql-yoga";
-import { guardSubscription } from "../pubsub/guarded-subscription.js";
+import { readChanges } from "../pubsub/guarded-subscription.js";
 import { builder } from "../builder.js";
 import { lookupQueryField, orNotFound } from "./lookup-field.js";
 import { describedEnum } from "./described-enum.js";
@@ -323,15 +322,8 @@ builder.subscriptionField("runStatusChanged", (t) =>
     description: "Each status change of one run (or of every run, without `runId`).",
     args: { runId: t.arg.id({ required: false }) },
     subscribe: (_root, args, ctx) => {
-      requireScope(ctx.principal, "read");
       const runId = args.runId ? String(args.runId) : null;
-      return guardSubscription(
-        ctx,
-        pipe(
-          ctx.pubsub.subscribe("runStatusChanged"),
-          filter((change) => runId === null || change.runId === runId),
-        ),
-      );
+      return readChanges(ctx, "runStatusChanged", (change) => runId === null || change.runId === runId);
     },
     resolve: (change) => change,
   }),

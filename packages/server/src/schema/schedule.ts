@@ -1,7 +1,7 @@
 import { type ClaimedScheduleTick, claimScheduleTicks, reportScheduleTick } from "../automation/schedule-function-tick.js";
 import { listSchedules, type ScheduleView, setScheduleStatus } from "../automation/schedules.js";
 import { builder } from "../builder.js";
-import { AutomationTickConnection } from "./automation.js";
+import { AutomationTickConnection, instigatorTicks } from "./automation.js";
 import { describedEnum } from "./described-enum.js";
 import { instigatorFields } from "./instigator-fields.js";
 import { tickReportMutation } from "./instigator-tick-report.js";
@@ -57,18 +57,10 @@ const ScheduleRef = builder.objectRef<ScheduleView>("Schedule").implement({
     lastScheduledAt: t.expose("cursor", { type: "DateTime", nullable: true, description: "The last scheduled instant it handled." }),
     nextTickAt: t.expose("nextTickAt", { type: "DateTime", nullable: true, description: "When it fires next; null while stopped." }),
     ticks: t.prismaConnection(
-      {
-        type: "AutomationTick",
-        cursor: "id",
-        description:
-          "Its ticks, newest first: one per scheduled instant (SUCCESS with its runs, SKIPPED for missed ones or with its function's skip reason, FAILURE; STARTED while its location evaluates its function).",
-        resolve: (query, schedule, _args, ctx) =>
-          ctx.db.prisma.automationTick.findMany({
-            ...query,
-            where: { locationId: schedule.locationId, scheduleName: schedule.name },
-            orderBy: { id: "desc" },
-          }),
-      },
+      instigatorTicks(
+        "scheduleName",
+        "Its ticks, newest first: one per scheduled instant (SUCCESS with its runs, SKIPPED for missed ones or with its function's skip reason, FAILURE; STARTED while its location evaluates its function).",
+      ),
       AutomationTickConnection,
     ),
   }),

@@ -2,7 +2,7 @@ import { requireScope } from "../auth/principal.js";
 import { claimSensorTicks, type ClaimedSensorTick, reportSensorTick } from "../automation/sensor-tick.js";
 import { listSensors, type SensorView, setSensorCursor, setSensorStatus } from "../automation/sensors.js";
 import { builder } from "../builder.js";
-import { AutomationTickConnection } from "./automation.js";
+import { AutomationTickConnection, instigatorTicks } from "./automation.js";
 import { parseLocationName } from "../catalog/location-name.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { instigatorFields } from "./instigator-fields.js";
@@ -41,17 +41,7 @@ const SensorRef = builder.objectRef<SensorView>("Sensor").implement({
       description: "Not before this; null while stopped or before its first tick.",
     }),
     ticks: t.prismaConnection(
-      {
-        type: "AutomationTick",
-        cursor: "id",
-        description: "Its ticks, newest first (STARTED while the location evaluates one).",
-        resolve: (query, sensor, _args, ctx) =>
-          ctx.db.prisma.automationTick.findMany({
-            ...query,
-            where: { locationId: sensor.locationId, sensorName: sensor.name },
-            orderBy: { id: "desc" },
-          }),
-      },
+      instigatorTicks("sensorName", "Its ticks, newest first (STARTED while the location evaluates one)."),
       AutomationTickConnection,
     ),
   }),
