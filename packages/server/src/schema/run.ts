@@ -87,7 +87,11 @@ export const RunRef = builder.prismaObject("Run", {
     }),
     lastEventSeq: t.exposeInt("lastEventSeq"),
     steps: t.relation("steps", { query: { orderBy: { stepKey: "asc" } } }),
-    materializations: t.relation("materializations", { query: { orderBy: { id: "asc" } } }),
+    materializations: t.prismaField({
+      type: ["Materialization"],
+      resolve: (query, run, _args, ctx) =>
+        ctx.db.prisma.materialization.findMany({ ...query, where: { runId: run.id }, orderBy: { id: "asc" } }),
+    }),
     events: t.field({
       type: [RunEventRef],
       description: "The run's log in order: events with seq > `after`, at most `first`.",
