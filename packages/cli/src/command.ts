@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { CliError } from "./cli-error.js";
+import { styleFor, type Style } from "./output/style.js";
 
 /** The exit code each program's action resolved to, read by `main` once parsing is done. */
 const exitCodes = new WeakMap<Command, number>();
@@ -53,4 +54,29 @@ export function parseCount(flag: string, value: string | undefined, { min = 0, m
 export function printJson(value: unknown): number {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   return 0;
+}
+
+/**
+ * Adds `--json` to a command that answers with one value, and sets its action: `answer` gets the
+ * command's arguments and options as an action does; what it resolves to is printed as JSON for
+ * scripts with `--json` (printJson), else as the text `format` makes of it for stdout. Exit code 0.
+ * Call it after the command's other options: `--help` lists `--json` last.
+ *
+ * @example
+ * ```ts
+ * answerAction(show, (key: string, options: ServerOptions) => connect(options).asset(key), formatAsset);
+ * ```
+ */
+export function answerAction<Args extends unknown[], T>(
+  command: Command,
+  answer: (...args: Args) => Promise<T>,
+  format: (value: T, style: Style) => string,
+): Command {
+  command.option("--json", "print JSON for scripts");
+  return action(command, async (...args: Args) => {
+    const value = await answer(...args);
+    if (command.opts<{ json?: boolean }>().json) return printJson(value);
+    console.log(format(value, styleFor(process.stdout)));
+    return 0;
+  });
 }

@@ -1,7 +1,7 @@
 import type { AssetSyncStatus, SyncCause } from "@strata/sdk";
 import type { Command } from "commander";
-import { action, printJson } from "../command.js";
-import { styleFor, type Style } from "../output/style.js";
+import { answerAction } from "../command.js";
+import type { Style } from "../output/style.js";
 import { connect, type ServerOptions, serverCommand } from "../server-target.js";
 
 /**
@@ -22,14 +22,13 @@ export function whyUnsyncedCommand(): Command {
     "asset without --partition lists its unsynced partitions and explains the first.",
   ])
     .argument("<key>", "the asset's key")
-    .option("--partition <key>", "one partition of a partitioned asset")
-    .option("--json", "print JSON for scripts");
-  return action(why, async (key: string, options: ServerOptions & { partition?: string; json?: boolean }) => {
-    const status = await connect(options).assetSyncStatus(key, { partition: options.partition });
-    if (options.json) return printJson(status);
-    console.log(formatSyncStatus(status, styleFor(process.stdout)));
-    return 0;
-  });
+    .option("--partition <key>", "one partition of a partitioned asset");
+  return answerAction(
+    why,
+    (key: string, options: ServerOptions & { partition?: string }) =>
+      connect(options).assetSyncStatus(key, { partition: options.partition }),
+    formatSyncStatus,
+  );
 }
 
 function formatSyncStatus(status: AssetSyncStatus, style: Style): string {

@@ -1,9 +1,9 @@
 import type { AssetCheckHealth, AssetDetail, AssetPage, FreshnessState } from "@strata/sdk";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { action, parseCount, printJson } from "../command.js";
+import { answerAction, parseCount } from "../command.js";
 import { whyUnsyncedCommand } from "./assets-why-unsynced.js";
 import { relativeTime } from "../output/relative-time.js";
-import { styleFor, type Style } from "../output/style.js";
+import type { Style } from "../output/style.js";
 import { formatTable } from "../output/table.js";
 import { connect, type ServerOptions, serverCommand } from "../server-target.js";
 
@@ -19,7 +19,6 @@ interface SearchOptions extends ServerOptions {
   freshness?: FreshnessState;
   first?: string;
   after?: string;
-  json?: boolean;
 }
 
 const FRESHNESS_STATES: readonly FreshnessState[] = ["FAIL", "WARN", "PASS", "UNKNOWN"];
@@ -64,17 +63,14 @@ export function assetsCommand(): Command {
       ),
     )
     .option("--first <n>", "how many to show (1-500; default 20)")
-    .option("--after <cursor>", "the page after this cursor")
-    .option("--json", "print JSON for scripts");
-  action(search, (words: string[], options: SearchOptions) => searchAssets(words, options));
+    .option("--after <cursor>", "the page after this cursor");
+  answerAction(search, searchAssets, formatSearch);
   const show = serverCommand(
     "show",
     "one asset with its history and neighbours",
     "One asset by key (e.g. sales/orders): definition, location, latest materializations, upstream and downstream assets.",
-  )
-    .argument("<key>", "the asset's key")
-    .option("--json", "print JSON for scripts");
-  action(show, (key: string, options: ServerOptions & { json?: boolean }) => showAsset(key, options));
+  ).argument("<key>", "the asset's key");
+  answerAction(show, (key: string, options: ServerOptions) => connect(options).asset(key, { materializations: { first: 5 } }), formatAsset);
   return assets.addCommand(search, { isDefault: true }).addCommand(show).addCommand(whyUnsyncedCommand());
 }
 
@@ -84,9 +80,9 @@ function parseFreshness(value: string): FreshnessState {
   return state;
 }
 
-async function searchAssets(words: string[], options: SearchOptions): Promise<number> {
+function searchAssets(words: string[], options: SearchOptions): Promise<AssetPage> {
   const text = words.join(" ").trim();
-  const page = await connect(options).assets({
+  return connect(options).assets({
     search: text || undefined,
     group: options.group,
     tag: options.tag,
@@ -101,9 +97,6 @@ async function searchAssets(words: string[], options: SearchOptions): Promise<nu
     after: options.after,
     totalCount: true,
   });
-  if (options.json) return printJson(page);
-  console.log(formatSearch(page, styleFor(process.stdout)));
-  return 0;
 }
 
 function formatSearch(page: AssetPage, style: Style): string {
@@ -119,13 +112,6 @@ function formatSearch(page: AssetPage, style: Style): string {
   const shown = `${page.items.length} of ${page.totalCount ?? "?"} asset${page.totalCount === 1 ? "" : "s"}`;
   const more = page.hasNextPage ? `; next page: --after ${page.endCursor}` : "";
   return `${table}\n\n${style.dim(`${shown}${more}`)}`;
-}
-
-async function showAsset(key: string, options: ServerOptions & { json?: boolean }): Promise<number> {
-  const asset = await connect(options).asset(key, { materializations: { first: 5 } });
-  if (options.json) return printJson(asset);
-  console.log(formatAsset(asset, styleFor(process.stdout)));
-  return 0;
 }
 
 function formatAsset(asset: AssetDetail, style: Style): string {

@@ -1,7 +1,7 @@
 import type { Backfill, BackfillFilter, StrataClient } from "@strata/sdk";
 import { Command, Option } from "commander";
 import { CliError } from "../cli-error.js";
-import { action, parseCount, printJson } from "../command.js";
+import { action, answerAction, parseCount, printJson } from "../command.js";
 import { backfillEnded, formatBackfill, formatBackfillPreview } from "../output/backfill-progress.js";
 import { styleFor } from "../output/style.js";
 import { connect, type ServerOptions, serverCommand } from "../server-target.js";
@@ -124,13 +124,11 @@ type BackfillCall = (client: StrataClient, id: string) => Promise<Backfill>;
 /** `cancel` or `retry` (ID_COMMANDS): prints the backfill answered as JSON or as progress. */
 function backfillIdCommand(name: keyof typeof ID_COMMANDS): Command {
   const { summary, description, id, call } = ID_COMMANDS[name];
-  const command = serverCommand(name, summary, description).argument("<id>", id).option("--json", "print JSON for scripts");
-  return action(command, async (id: string, options: ServerOptions & { json?: boolean }) => {
-    const answered = await call(connect(options), id);
-    if (options.json) return printJson(answered);
-    console.log(formatBackfill(answered, styleFor(process.stdout), process.stdout.columns ?? 80));
-    return 0;
-  });
+  return answerAction(
+    serverCommand(name, summary, description).argument("<id>", id),
+    (id: string, options: ServerOptions) => call(connect(options), id),
+    (answered, style) => formatBackfill(answered, style, process.stdout.columns ?? 80),
+  );
 }
 
 function exitCode(backfill: Backfill): number {

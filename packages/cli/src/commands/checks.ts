@@ -1,8 +1,8 @@
 import type { AssetCheck, AssetCheckExecution, AssetCheckHealth, StrataClient } from "@strata/sdk";
 import { Command } from "commander";
-import { action, parseCount, printJson } from "../command.js";
+import { action, answerAction, parseCount } from "../command.js";
 import { relativeTime } from "../output/relative-time.js";
-import { styleFor, type Style } from "../output/style.js";
+import type { Style } from "../output/style.js";
 import { formatTable } from "../output/table.js";
 import { connect, type ServerOptions, serverCommand } from "../server-target.js";
 import { parseTags } from "../tag-option.js";
@@ -28,9 +28,8 @@ export function checksCommand(): Command {
     "--first assets): whether each blocks, its latest result, severity and when.",
   ])
     .argument("[asset]", "an asset's key, e.g. sales/orders")
-    .option("--first <n>", "without [asset]: how many assets to list (1-500; default 50)")
-    .option("--json", "print JSON for scripts");
-  action(list, (asset: string | undefined, options: ServerOptions & { first?: string; json?: boolean }) => listChecks(asset, options));
+    .option("--first <n>", "without [asset]: how many assets to list (1-500; default 50)");
+  answerAction(list, listChecks, formatChecks);
   const run = withFollowOptions(new Command("run"))
     .summary("run checks alone; --wait follows the run")
     .description(
@@ -52,13 +51,10 @@ interface ListedAsset {
   checks: AssetCheck[];
 }
 
-async function listChecks(asset: string | undefined, options: ServerOptions & { first?: string; json?: boolean }): Promise<number> {
+async function listChecks(asset: string | undefined, options: ServerOptions & { first?: string }): Promise<ListedAsset[]> {
   const client = connect(options);
   const first = parseCount("--first", options.first, { min: 1, max: 500 }) ?? 50;
-  const assets = asset ? [{ assetKey: asset, ...(await client.assetChecks(asset)) }] : await everyCheckedAsset(client, first);
-  if (options.json) return printJson(assets);
-  console.log(formatChecks(assets, styleFor(process.stdout)));
-  return 0;
+  return asset ? [{ assetKey: asset, ...(await client.assetChecks(asset)) }] : everyCheckedAsset(client, first);
 }
 
 /** Assets that have checks, by health (the server filters on its index), then by key. */

@@ -1,14 +1,12 @@
 import type { DynamicPartitions, StrataClient } from "@strata/sdk";
 import { Command } from "commander";
-import { action, printJson } from "../command.js";
+import { answerAction } from "../command.js";
 import { formatPartitionStatus } from "../output/partition-status.js";
-import { styleFor } from "../output/style.js";
 import { connect, type ServerOptions, serverCommand } from "../server-target.js";
 
 interface StatusOptions extends ServerOptions {
   from?: string;
   to?: string;
-  json?: boolean;
 }
 
 /**
@@ -29,14 +27,12 @@ export function partitionsCommand(): Command {
   )
     .argument("<asset>", "the asset's key, e.g. sales/daily_orders")
     .option("--from <key>", "the first partition to show (default: the first)")
-    .option("--to <key>", "the last partition to show (default: the last)")
-    .option("--json", "print JSON for scripts");
-  action(status, async (asset: string, options: StatusOptions) => {
-    const report = await connect(options).partitionStatus(asset, { from: options.from, to: options.to });
-    if (options.json) return printJson(report);
-    console.log(formatPartitionStatus(report, styleFor(process.stdout), process.stdout.columns ?? 80));
-    return 0;
-  });
+    .option("--to <key>", "the last partition to show (default: the last)");
+  answerAction(
+    status,
+    (asset: string, options: StatusOptions) => connect(options).partitionStatus(asset, { from: options.from, to: options.to }),
+    (report, style) => formatPartitionStatus(report, style, process.stdout.columns ?? 80),
+  );
   const add = dynamicKeysCommand("add", "add keys to dynamic partitions", "Adds keys to", (client, name, keys) =>
     client.addDynamicPartitions(name, keys),
   );
@@ -64,12 +60,10 @@ function dynamicKeysCommand(
     `${does} the dynamic partitions definition <name> (dynamicPartitions(name) in the definitions)${more}. Needs the launch scope.`,
   )
     .argument("<name>", "the dynamic partitions definition's name")
-    .argument("<keys...>", `the keys to ${verb}`)
-    .option("--json", "print JSON for scripts");
-  return action(command, async (name: string, keys: string[], options: ServerOptions & { json?: boolean }) => {
-    const result = await change(connect(options), name, keys);
-    if (options.json) return printJson(result);
-    console.log(`Dynamic partitions "${result.name}" now have ${result.keys.length} key${result.keys.length === 1 ? "" : "s"}.`);
-    return 0;
-  });
+    .argument("<keys...>", `the keys to ${verb}`);
+  return answerAction(
+    command,
+    (name: string, keys: string[], options: ServerOptions) => change(connect(options), name, keys),
+    (result) => `Dynamic partitions "${result.name}" now have ${result.keys.length} key${result.keys.length === 1 ? "" : "s"}.`,
+  );
 }

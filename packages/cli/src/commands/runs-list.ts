@@ -1,11 +1,11 @@
 import type { Page, Run, RunStatus } from "@strata/sdk";
 import { CliError } from "../cli-error.js";
 import type { Command } from "commander";
-import { action, parseCount, printJson } from "../command.js";
+import { answerAction, parseCount } from "../command.js";
 import { formatDuration } from "../output/progress.js";
 import { relativeTime } from "../output/relative-time.js";
 import { RUN_STATUSES, styledStatus } from "../output/run-status.js";
-import { styleFor, type Style } from "../output/style.js";
+import type { Style } from "../output/style.js";
 import { formatTable } from "../output/table.js";
 import { connect, type ServerOptions, serverCommand } from "../server-target.js";
 import { formatTags } from "../tag-option.js";
@@ -29,22 +29,22 @@ export function listCommand(): Command {
     .option("--location <name>", "runs of this code location")
     .option("--tag <name=value>", "runs with this tag")
     .option("--first <n>", "how many to show (1-500; default 20)")
-    .option("--after <cursor>", "the page after this cursor")
-    .option("--json", "print JSON for scripts");
-  return action(list, async (options: ListOptions) => {
-    if (options.tag !== undefined && !options.tag.includes("=")) throw new CliError(`--tag "${options.tag}" must be name=value`, 2);
-    const page = await connect(options).runs({
-      status: parseStatuses(options.status),
-      assetKey: options.asset,
-      location: options.location,
-      tag: options.tag,
-      first: parseCount("--first", options.first, { min: 1, max: 500 }) ?? 20,
-      after: options.after,
-    });
-    if (options.json) return printJson(page);
-    console.log(formatRuns(page, styleFor(process.stdout)));
-    return 0;
-  });
+    .option("--after <cursor>", "the page after this cursor");
+  return answerAction(
+    list,
+    async (options: ListOptions) => {
+      if (options.tag !== undefined && !options.tag.includes("=")) throw new CliError(`--tag "${options.tag}" must be name=value`, 2);
+      return connect(options).runs({
+        status: parseStatuses(options.status),
+        assetKey: options.asset,
+        location: options.location,
+        tag: options.tag,
+        first: parseCount("--first", options.first, { min: 1, max: 500 }) ?? 20,
+        after: options.after,
+      });
+    },
+    formatRuns,
+  );
 }
 
 interface ListOptions extends ServerOptions {
@@ -54,7 +54,6 @@ interface ListOptions extends ServerOptions {
   tag?: string;
   first?: string;
   after?: string;
-  json?: boolean;
 }
 
 function parseStatuses(value: string | undefined): RunStatus[] | undefined {
