@@ -3,7 +3,7 @@ import type { AssetsDefinition } from "./assets-definition.js";
 import { buildManifest } from "./build-manifest.js";
 import { buildSteps } from "./build-steps.js";
 import { manifestHashAndDigests } from "@strata/protocol/hash";
-import { findCycle, manifestVersionFor, scheduleProblems, selfDependencyProblem } from "@strata/protocol";
+import { findCycle, manifestVersionFor, scheduleProblems, selfDependencyProblem, sensorProblems } from "@strata/protocol";
 import { DefinitionError } from "./definition-error.js";
 import { cloneData } from "./manifest-data.js";
 import { ExecutionPlan } from "../execution/execution-plan.js";
@@ -12,7 +12,8 @@ import { DEFAULT_IO_MANAGER_KEY, type IOManager } from "../io/io-manager.js";
 import type { Manifest, ManifestDigests } from "@strata/protocol";
 import type { ResourceBinding } from "./resource.js";
 import { ScheduleDefinition } from "./schedule.js";
-import { SensorDefinition, sensorsManifest } from "./sensor.js";
+import { checkedManifests } from "./instigator-checks.js";
+import { SensorDefinition } from "./sensor.js";
 
 /**
  * Options of {@link Definitions}.
@@ -95,11 +96,9 @@ export class Definitions {
 
     const built = buildSteps(this.assets, this.checks);
     const manifest = buildManifest(built.steps, built.producers);
-    addSchedules(manifest, this.schedules);
-    if (this.sensors.length) {
-      manifest.sensors = sensorsManifest(this.sensors, manifest.assets);
-      manifest.manifestVersion = manifestVersionFor(manifest);
-    }
+    if (this.schedules.length) manifest.schedules = checkedManifests("schedule", this.schedules, scheduleProblems, manifest.assets);
+    if (this.sensors.length) manifest.sensors = checkedManifests("sensor", this.sensors, sensorProblems, manifest.assets);
+    if (this.schedules.length || this.sensors.length) manifest.manifestVersion = manifestVersionFor(manifest);
     checkAcyclic(manifest);
     this.#checkBindings(built.steps);
     this.plan = new ExecutionPlan(built, manifest);
@@ -200,19 +199,6 @@ export class Definitions {
       }
     }
   }
-}
-
-/** Adds the schedules (sorted by name) to the manifest, checking their targets against its assets. */
-function addSchedules(manifest: Manifest, schedules: readonly ScheduleDefinition[]): void {
-  if (schedules.length === 0) return;
-  const specs = schedules.map((s) => s.toManifest()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const problem = scheduleProblems(specs, manifest.assets)[0];
-  if (problem) {
-    const spec = specs[Number(problem.path.split(".")[0])]!;
-    throw new DefinitionError("invalid_schedule", `schedule "${spec.name}"`, problem.message);
-  }
-  manifest.schedules = specs;
-  manifest.manifestVersion = manifestVersionFor(manifest);
 }
 
 function checkAcyclic(manifest: Manifest): void {

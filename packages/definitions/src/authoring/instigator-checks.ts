@@ -1,12 +1,49 @@
 /**
  * The checks schedules and sensors make alike: their targets, tags, default status and times in
- * milliseconds. Each fails with a DefinitionError naming `culprit` (`schedule "daily"`); `code`
- * says which kind of definition was wrong.
+ * milliseconds, and their manifest entries against the manifest's assets. Each fails with a
+ * DefinitionError naming `culprit` (`schedule "daily"`); `code` says which kind of definition
+ * was wrong.
  */
 import { isTagKey, TAG_KEY_CHARACTERS } from "@strata/protocol";
 import { assetKeyToString, type AssetKeyInput, parseAssetKey } from "./asset-key.js";
 import { AssetsDefinition } from "./assets-definition.js";
 import { DefinitionError, type DefinitionErrorCode } from "./definition-error.js";
+
+/** What schedules and sensors declare alike, as their manifest entries have it. */
+export interface InstigatorFields {
+  readonly name: string;
+  /** Slash-joined asset keys, sorted. */
+  readonly targets: readonly string[];
+  readonly description: string | null;
+  readonly defaultStatus: "RUNNING" | "STOPPED";
+}
+
+/** The manifest fields of a schedule or sensor that both have (the targets copied). */
+export function instigatorManifest({ name, targets, description, defaultStatus }: InstigatorFields): InstigatorFields & {
+  targets: string[];
+} {
+  return { name, targets: [...targets], description, defaultStatus };
+}
+
+/**
+ * The manifest entries of the schedules or sensors (`kind`), sorted by name, once `problems`
+ * finds none against the manifest's `assets`; else a DefinitionError (invalid_schedule or
+ * invalid_sensor) naming the first culprit.
+ */
+export function checkedManifests<Spec extends { name: string }, Assets>(
+  kind: "schedule" | "sensor",
+  definitions: readonly { toManifest(): Spec }[],
+  problems: (specs: Spec[], assets: Assets) => readonly { path: string; message: string }[],
+  assets: Assets,
+): Spec[] {
+  const specs = definitions.map((d) => d.toManifest()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const problem = problems(specs, assets)[0];
+  if (problem) {
+    const spec = specs[Number(problem.path.split(".")[0])]!;
+    throw new DefinitionError(`invalid_${kind}`, `${kind} "${spec.name}"`, problem.message);
+  }
+  return specs;
+}
 
 /** The slash-joined keys of these assets and asset keys, without repeats, sorted. */
 export function targetKeys(targets: readonly (AssetsDefinition | AssetKeyInput)[], culprit: string): string[] {

@@ -8,7 +8,7 @@ import {
 import { type AssetKeyInput, checkName } from "./asset-key.js";
 import type { AssetsDefinition } from "./assets-definition.js";
 import { DefinitionError } from "./definition-error.js";
-import { checkedTags, optionChecks, targetKeys } from "./instigator-checks.js";
+import { checkedTags, type InstigatorFields, instigatorManifest, optionChecks, targetKeys } from "./instigator-checks.js";
 import { type RunRequest, wireRunRequest } from "./sensor.js";
 
 /**
@@ -110,7 +110,7 @@ export function schedule(options: ScheduleFunctionOptions, fn?: ScheduleFunction
 }
 
 /** A schedule, made by {@link schedule}. */
-export class ScheduleDefinition {
+export class ScheduleDefinition implements InstigatorFields {
   readonly name: string;
   readonly cron: string;
   readonly timezone: string;
@@ -160,14 +160,11 @@ export class ScheduleDefinition {
   /** @internal */
   toManifest(): ManifestSchedule {
     return {
-      name: this.name,
+      ...instigatorManifest(this),
       cron: this.cron,
       timezone: this.timezone,
-      targets: [...this.targets],
       ...(this.partitionKey === undefined ? {} : { partitionKey: this.partitionKey }),
       tags: { ...this.tags },
-      description: this.description,
-      defaultStatus: this.defaultStatus,
       ...(this.timeoutMs === null ? {} : { function: { timeoutMs: this.timeoutMs } }),
     };
   }

@@ -3,13 +3,12 @@ import {
   DEFAULT_SENSOR_TIMEOUT_MS,
   MAX_SENSOR_TIMEOUT_MS,
   type ManifestSensor,
-  sensorProblems,
   type SensorTickResultInput,
 } from "@strata/protocol";
 import { type AssetKeyInput, checkName } from "./asset-key.js";
 import type { AssetsDefinition } from "./assets-definition.js";
 import { DefinitionError } from "./definition-error.js";
-import { checkedTags, optionChecks, targetKeys } from "./instigator-checks.js";
+import { checkedTags, type InstigatorFields, instigatorManifest, optionChecks, targetKeys } from "./instigator-checks.js";
 
 /** What a sensor's function gets at each tick. */
 export interface SensorContext {
@@ -79,7 +78,7 @@ export function sensor(name: string, options: SensorOptions, fn: SensorFunction)
 }
 
 /** A sensor, made by {@link sensor}. */
-export class SensorDefinition {
+export class SensorDefinition implements InstigatorFields {
   readonly name: string;
   readonly minimumIntervalMs: number;
   readonly timeoutMs: number;
@@ -110,14 +109,7 @@ export class SensorDefinition {
 
   /** @internal */
   toManifest(): ManifestSensor {
-    return {
-      name: this.name,
-      minimumIntervalMs: this.minimumIntervalMs,
-      timeoutMs: this.timeoutMs,
-      targets: [...this.targets],
-      description: this.description,
-      defaultStatus: this.defaultStatus,
-    };
+    return { ...instigatorManifest(this), minimumIntervalMs: this.minimumIntervalMs, timeoutMs: this.timeoutMs };
   }
 
   /**
@@ -165,15 +157,4 @@ type SensorRunRequestInput = NonNullable<SensorTickResultInput["runRequests"]>[n
 function assetKeysOf(targets: readonly (AssetsDefinition | AssetKeyInput)[], culprit: string): string[] {
   if (!Array.isArray(targets)) throw new DefinitionError("invalid_sensor", culprit, "target must be a list of assets or asset keys");
   return targetKeys(targets, culprit);
-}
-
-/** The sensors' manifest entries, sorted by name, checked against the manifest's assets. */
-export function sensorsManifest(sensors: readonly SensorDefinition[], assets: readonly { key: string }[]): ManifestSensor[] {
-  const specs = sensors.map((s) => s.toManifest()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const problem = sensorProblems(specs, assets)[0];
-  if (problem) {
-    const spec = specs[Number(problem.path.split(".")[0])]!;
-    throw new DefinitionError("invalid_sensor", `sensor "${spec.name}"`, problem.message);
-  }
-  return specs;
 }
