@@ -80,8 +80,12 @@ const UnsyncedPartitionsRef = builder.objectRef<{ count: number; ranges: Unsynce
 });
 
 const graphs = new WeakMap<object, SyncGraph>();
-/** One graph per request: statuses of many assets share what they load (memoized along the lineage). */
-function graphOf(ctx: Context): SyncGraph {
+/**
+ * The request's sync graph, for a principal with `read` (the fields that read it need no other
+ * check): one per request, so statuses of many assets share what they load (memoized along the lineage).
+ */
+function readGraph(ctx: Context): SyncGraph {
+  requireScope(ctx.principal, "read");
   let graph = graphs.get(ctx);
   if (!graph) graphs.set(ctx, (graph = new SyncGraph(ctx.db.sql)));
   return graph;
@@ -103,8 +107,7 @@ builder.prismaObjectFields("Asset", (t) => ({
       "Whether its latest materialization (of `partition`, for a partitioned asset) is in sync with its code and its dependencies' data. A partitioned asset without `partition` is UNSYNCED when any partition is.",
     args: { partition: t.arg.string({ required: false }) },
     resolve: async (asset, args, ctx) => {
-      requireScope(ctx.principal, "read");
-      const graph = graphOf(ctx);
+      const graph = readGraph(ctx);
       if (args.partition == null) return (await assetStatuses(graph, [asset.key])).get(asset.key)!;
       const def = (await graph.definitions([asset.key])).get(asset.key);
       if (!def?.partitions) throw new PartitionKeysNotFoundError({ keys: [args.partition] }, `Asset "${asset.key}" is not partitioned`);
@@ -117,8 +120,7 @@ builder.prismaObjectFields("Asset", (t) => ({
     nullable: true,
     description: "Its unsynced partitions as ranges, and how many; null when it is not partitioned.",
     resolve: async (asset, _args, ctx) => {
-      requireScope(ctx.principal, "read");
-      const graph = graphOf(ctx);
+      const graph = readGraph(ctx);
       const def = (await graph.definitions([asset.key])).get(asset.key);
       if (!def?.partitions) return null;
       const { unsynced } = (await assetStatuses(graph, [asset.key])).get(asset.key)!;
