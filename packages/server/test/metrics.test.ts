@@ -138,7 +138,8 @@ describe(`GET /metrics over a real port (${testDialect})`, () => {
     expect(sampleValue(samples, "strata_steps_total", { location: "etl", status: "SUCCESS" })).toBe(5);
     expect(sampleValue(samples, "strata_steps_total", { location: "etl", status: "FAILURE" })).toBe(1);
     expect(sampleValue(samples, "strata_materializations_total", { location: "etl" })).toBe(5);
-    expect(sampleValue(samples, "strata_event_ingest_rows_total", { location: "etl" })).toBe(8 + 8 + 7);
+    // Every event but RUN_START, which the claim stored: the resend of it is not counted.
+    expect(sampleValue(samples, "strata_event_ingest_rows_total", { location: "etl" })).toBe(7 + 7 + 6);
     // The durations the workers reported: 1.5 s twice, 0.9 s once.
     expect(sampleValue(samples, "strata_run_duration_seconds_count", { location: "etl", status: "SUCCESS" })).toBe(2);
     expect(sampleValue(samples, "strata_run_duration_seconds_sum", { location: "etl", status: "SUCCESS" })).toBeCloseTo(3, 5);

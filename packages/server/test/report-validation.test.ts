@@ -51,29 +51,27 @@ const report = async (id: string, events: unknown[], lease?: number) =>
 const storedSeqs = async (id: string) => ((await app.gql(EVENTS, { id })).data!.run.events as { seq: number }[]).map((e) => e.seq);
 
 describe(`event sequence numbers (${testDialect})`, () => {
-  it("refuses a first report that does not start at seq 1, naming the seq expected", async () => {
+  it("stores RUN_START with the claim, and refuses a first report that does not follow it, naming the seq expected", async () => {
     const id = await heldRun();
+    const stored = (await app.gql(`query($id: ID!) { run(id: $id) { ... on Run { lastEventSeq events { seq type payload } } } }`, { id }))
+      .data!.run;
+    expect(stored).toEqual({ lastEventSeq: 1, events: [{ seq: 1, type: "RUN_START", payload: start(id).payload }] });
     expect(await report(id, [ev(5, "LOG")])).toMatchObject({
       __typename: "RunEventSequenceError",
       code: "EVENT_OUT_OF_SEQUENCE",
-      expectedSeq: 1,
+      expectedSeq: 2,
     });
-    expect(await storedSeqs(id)).toEqual([]);
+    expect(await storedSeqs(id)).toEqual([1]);
   });
 
-  it("refuses a gap inside a report or after the stored events, and a final event before seq 1", async () => {
+  it("refuses a gap inside a report or after the stored events, and a final event out of order", async () => {
     const id = await heldRun();
-    expect(
-      await report(
-        id,
-        [ev(1, "RUN_SUCCESS", { payload: { durationMs: 1 } })].map((e) => ({ ...e, seq: 3 })),
-      ),
-    ).toMatchObject({
+    expect(await report(id, [ev(3, "RUN_SUCCESS", { payload: { durationMs: 1 } })])).toMatchObject({
       __typename: "RunEventSequenceError",
-      expectedSeq: 1,
+      expectedSeq: 2,
     });
     expect(await report(id, [start(id), ev(3, "LOG")])).toMatchObject({ __typename: "RunEventSequenceError", expectedSeq: 2 });
-    expect(await storedSeqs(id)).toEqual([]);
+    expect(await storedSeqs(id)).toEqual([1]);
     expect(await report(id, [start(id), ev(2, "LOG")])).toMatchObject({ __typename: "RunReport", lastSeq: 2 });
     expect(await report(id, [ev(4, "RUN_SUCCESS", { payload: { durationMs: 1 } })])).toMatchObject({
       __typename: "RunEventSequenceError",
@@ -88,7 +86,7 @@ describe(`event sequence numbers (${testDialect})`, () => {
     expect(await report(id, [start(id), ev(2, "RUN_SUCCESS", { payload: { durationMs: 1 } }), ev(3, "LOG")])).toMatchObject({
       __typename: "RunEventSequenceError",
     });
-    expect(await storedSeqs(id)).toEqual([]);
+    expect(await storedSeqs(id)).toEqual([1]);
   });
 
   it("still takes a resend of stored events, alone or followed by new ones", async () => {
@@ -158,7 +156,7 @@ describe(`lease lengths (${testDialect})`, () => {
         });
       }
     }
-    expect(await storedSeqs(id)).toEqual([]);
+    expect(await storedSeqs(id)).toEqual([1]);
     expect((await app.gql(HEARTBEAT, { id, lease: 3600 }, etl)).data!.heartbeatRun.__typename).toBe("RunReport");
   });
 });

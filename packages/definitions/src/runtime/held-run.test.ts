@@ -41,6 +41,8 @@ function claimed(stepKeys: string[], partitions: ClaimedPartitions = { partition
     strategy: null,
     tags: {},
     traceparent: null,
+    // The server stores RUN_START with the claim.
+    lastEventSeq: 1,
   } as ClaimedRun;
 }
 
@@ -74,24 +76,17 @@ function setup() {
 const types = (events: WorkerRunEvent[]) => events.map((e) => e.type);
 
 describe("HeldRun", () => {
-  it("executes the claimed steps and reports every event before it resolves", async () => {
+  it("executes the claimed steps and reports every event after the RUN_START the server stored", async () => {
     const { server, hold } = setup();
 
     const result = await hold(["fast"]).execute();
 
-    expect(result).toMatchObject({ status: "SUCCESS", events: 6 });
-    // RUN_START leaves at once; what follows shares the requests after it.
+    expect(result).toMatchObject({ status: "SUCCESS", events: 5 });
+    // The first event leaves at once; what follows shares the requests after it.
     expect(result.requests).toBeGreaterThanOrEqual(2);
-    expect(result.requests).toBeLessThan(6);
-    expect(types(server.reported)).toEqual([
-      "RUN_START",
-      "STEP_START",
-      "STEP_OUTPUT",
-      "ASSET_MATERIALIZATION",
-      "STEP_SUCCESS",
-      "RUN_SUCCESS",
-    ]);
-    expect(server.reported.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(result.requests).toBeLessThan(5);
+    expect(types(server.reported)).toEqual(["STEP_START", "STEP_OUTPUT", "ASSET_MATERIALIZATION", "STEP_SUCCESS", "RUN_SUCCESS"]);
+    expect(server.reported.map((e) => e.seq)).toEqual([2, 3, 4, 5, 6]);
   });
 
   it("runs the claimed partition range, one materialization per partition", async () => {
@@ -133,7 +128,7 @@ describe("HeldRun", () => {
 
     expect(result.status).toBe("LOST");
     expect(server.reported).toHaveLength(reportedBefore);
-    expect(types(server.reported)).toEqual(["RUN_START", "STEP_START"]);
+    expect(types(server.reported)).toEqual(["STEP_START"]);
   });
 
   it("fails a run whose plan this code cannot execute, with the reason, instead of leaving it to the run monitor", async () => {
@@ -142,7 +137,8 @@ describe("HeldRun", () => {
     const result = await hold(["renamed_since_launch"]).execute();
 
     expect(result.status).toBe("FAILURE");
-    expect(server.reported).toMatchObject([{ seq: 1, type: "RUN_FAILURE", payload: { error: { name: "SelectionError" } } }]);
+    // It follows the RUN_START the server stored with the claim.
+    expect(server.reported).toMatchObject([{ seq: 2, type: "RUN_FAILURE", payload: { error: { name: "SelectionError" } } }]);
     expect(server.reported[0]!.message).toContain('no step "renamed_since_launch"');
   });
 });

@@ -121,7 +121,9 @@ export class HeldRun {
         },
         partition: run.partitionKey,
         partitionRange: run.partitionRange,
-        sink: (event) => this.#reporter.push(event),
+        // The server stored the run's RUN_START with the claim (seq 1): what the executor numbers
+        // up to there is already on the server.
+        sink: (event) => (event.seq > run.lastEventSeq ? this.#reporter.push(event) : undefined),
         signal: this.#controller.signal,
         concurrency: this.#context.stepConcurrency,
         ...(span ? { trace: span } : {}),
@@ -134,7 +136,7 @@ export class HeldRun {
       const reason = serializeError(error);
       logger.error(`run ${run.id} cannot execute: ${reason.message}`, { runId: run.id });
       await this.#reporter.push({
-        seq: 1,
+        seq: run.lastEventSeq + 1,
         type: "RUN_FAILURE",
         timestamp: clock.now(),
         message: `run ${run.id} cannot execute on this code location: ${reason.message}`,

@@ -1,6 +1,7 @@
 import { isWorkerId, WORKER_ID_CHARACTERS } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 import { InvalidArgumentError } from "../errors.js";
+import type { StoredRunEvent } from "./run-events.js";
 import { readPlan, type RunPlan } from "./run-plan.js";
 
 export interface ClaimedRun {
@@ -18,6 +19,11 @@ export interface ClaimedRun {
   queuedSeconds: number;
   /** The launching request's trace context (tracing on at launch), for the run's trace to link to. */
   traceparent: string | null;
+  /**
+   * The run's RUN_START, seq 1, stored with the claim: the run's status and its event log never
+   * disagree, and a watcher sees the run start as soon as a worker holds it, not a round trip later.
+   */
+  startEvent: StoredRunEvent;
 }
 
 export const MAX_LEASE_SECONDS = 3600;
@@ -32,20 +38,51 @@ export function parseLeaseSeconds(value: number): number {
 
 /**
  * A worker of `location` takes the next STARTING run of that location. `FOR UPDATE SKIP LOCKED`
- * lets any number of workers claim at once while each run goes to exactly one of them.
+ * lets any number of workers claim at once while each run goes to exactly one of them. The same
+ * statement stores the run's RUN_START (seq 1), with the payload the executor gives it (the
+ * plan's steps and assets, the re-execution's parent, root, strategy and reused outputs): a
+ * STARTING run has no events yet, since every way out of STARTING but this one ends the run.
+ * The worker's own RUN_START is then a resend the report ignores (see `ClaimedRun.lastEventSeq`).
  */
 export async function claimRun(sql: Sql, input: { location: string; workerId: string; leaseSeconds: number }): Promise<ClaimedRun | null> {
   if (!isWorkerId(input.workerId)) throw new InvalidArgumentError("workerId", `use 1-200 of ${WORKER_ID_CHARACTERS}`);
   parseLeaseSeconds(input.leaseSeconds);
-  const [row] = await sql.query<Omit<ClaimedRun, "plan"> & { plan: unknown }>(
-    `UPDATE "Run" r SET status = 'STARTED', "workerId" = $2, "startedAt" = now(), "lastHeartbeatAt" = now(),
-            "leaseExpiresAt" = now() + make_interval(secs => $3), "updatedAt" = now()
-     WHERE r.id = (SELECT q.id FROM "Run" q JOIN "CodeLocation" l ON l.id = q."locationId"
-                   WHERE l.name = $1 AND q.status = 'STARTING'
-                   ORDER BY q.priority DESC, q."startingAt", q.id LIMIT 1 FOR UPDATE OF q SKIP LOCKED)
-     RETURNING r.id, r.plan, r."parentRunId", r."rootRunId", r."reexecutionStrategy" AS strategy, r.tags, r."leaseExpiresAt",
-               r."partitionKey", r."partitionRangeStart", r."partitionRangeEnd", r.traceparent, extract(epoch FROM r."startedAt" - r."createdAt")::float8 AS "queuedSeconds"`,
+  const [row] = await sql.query<
+    Omit<ClaimedRun, "plan" | "startEvent"> & { plan: unknown; startMessage: string; startPayload: unknown; startTimestamp: Date | string }
+  >(
+    `WITH claimed AS (
+       UPDATE "Run" r SET status = 'STARTED', "workerId" = $2, "startedAt" = now(), "lastHeartbeatAt" = now(),
+              "leaseExpiresAt" = now() + make_interval(secs => $3), "updatedAt" = now(), "lastEventSeq" = 1
+       WHERE r.id = (SELECT q.id FROM "Run" q JOIN "CodeLocation" l ON l.id = q."locationId"
+                     WHERE l.name = $1 AND q.status = 'STARTING'
+                     ORDER BY q.priority DESC, q."startingAt", q.id LIMIT 1 FOR UPDATE OF q SKIP LOCKED)
+       RETURNING r.id, r.plan, r."parentRunId", r."rootRunId", r."reexecutionStrategy" AS strategy, r.tags, r."leaseExpiresAt",
+                 r."partitionKey", r."partitionRangeStart", r."partitionRangeEnd", r.traceparent,
+                 extract(epoch FROM r."startedAt" - r."createdAt")::float8 AS "queuedSeconds"),
+     start AS (
+       INSERT INTO "RunEvent" ("runId", seq, type, level, message, payload, timestamp)
+       SELECT c.id, 1, 'RUN_START', 'INFO', format('run %s started: %s step(s)', c.id, jsonb_array_length(COALESCE(c.plan->'stepKeys', '[]'))),
+              jsonb_build_object('runId', c.id, 'stepKeys', COALESCE(c.plan->'stepKeys', '[]'), 'assetKeys', COALESCE(c.plan->'assetKeys', '[]'),
+                                 'parentRunId', c."parentRunId", 'rootRunId', COALESCE(c."rootRunId", c."parentRunId"),
+                                 'strategy', c.strategy, 'reusedOutputs', COALESCE(c.plan->'reusedOutputs', '[]')),
+              now()
+       FROM claimed c
+       RETURNING message, payload, timestamp)
+     SELECT c.*, s.message AS "startMessage", s.payload AS "startPayload", s.timestamp AS "startTimestamp" FROM claimed c, start s`,
     [input.location, input.workerId, input.leaseSeconds],
   );
-  return row ? { ...row, plan: readPlan(row.plan) } : null;
+  if (!row) return null;
+  const { startMessage, startPayload, startTimestamp, ...run } = row;
+  const startEvent: StoredRunEvent = {
+    runId: run.id,
+    seq: 1,
+    type: "RUN_START",
+    stepKey: null,
+    assetKey: null,
+    level: "INFO",
+    message: startMessage,
+    payload: startPayload,
+    timestamp: new Date(startTimestamp).toISOString(),
+  };
+  return { ...run, plan: readPlan(run.plan), startEvent };
 }

@@ -46,6 +46,11 @@ const ClaimedRunRef = builder.objectRef<ClaimedRun>("ClaimedRun").implement({
       resolve: (r) =>
         r.partitionRangeStart !== null && r.partitionRangeEnd !== null ? { from: r.partitionRangeStart, to: r.partitionRangeEnd } : null,
     }),
+    lastEventSeq: t.int({
+      description:
+        "The events the server stored with the claim: the run's RUN_START, seq 1. The worker's events continue from the next seq; its executor's own RUN_START is a resend the server ignores.",
+      resolve: (r) => r.startEvent.seq,
+    }),
     traceparent: t.exposeString("traceparent", {
       nullable: true,
       description:
@@ -141,9 +146,13 @@ async function nextAnnouncement(announcements: AsyncIterator<{ kind: string }>, 
   clearTimeout(timer);
 }
 
+/** Hands an unheard claim back: the run is STARTING again, without the RUN_START the claim stored. */
 async function releaseClaim(ctx: Context, runId: string, input: { location: string; workerId: string }): Promise<void> {
   await ctx.db.sql.query(
-    `UPDATE "Run" SET status = 'STARTING', "workerId" = NULL, "startedAt" = NULL, "leaseExpiresAt" = NULL WHERE id = $1 AND "workerId" = $2 AND status = 'STARTED'`,
+    `WITH released AS (
+       UPDATE "Run" SET status = 'STARTING', "workerId" = NULL, "startedAt" = NULL, "leaseExpiresAt" = NULL, "lastEventSeq" = 0
+       WHERE id = $1 AND "workerId" = $2 AND status = 'STARTED' AND "lastEventSeq" = 1 RETURNING id)
+     DELETE FROM "RunEvent" e USING released r WHERE e."runId" = r.id AND e.seq = 1`,
     [runId, input.workerId],
   );
   ctx.pubsub.publish("runRequests", input.location, { kind: "RUN_AVAILABLE", runId });
@@ -184,6 +193,7 @@ builder.mutationFields((t) => ({
           return claimed;
         },
       );
+      if (run) ctx.pubsub.publish("runEvents", run.id, { events: [run.startEvent] });
       if (run) ctx.pubsub.publish("runStatusChanged", { runId: run.id, status: "STARTED" });
       if (run) ctx.runs.metrics.runStarted(location, run.queuedSeconds);
       return { run };
