@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { authenticate } from "../src/auth/authenticate.js";
+import { assertStillAuthorized, confirmToken } from "../src/auth/revocation.js";
 import { parseEnv } from "../src/env.js";
 import { startServer } from "../src/server.js";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
@@ -163,6 +165,37 @@ describe(`tokens (${testDialect})`, () => {
     const after = await app.gql(`{ codeLocations { name } }`, {}, secret);
     expect(after.status).toBe(401);
     expect(after.errors![0]).toMatchObject({ message: 'API token "ci" was revoked', extensions: { code: "UNAUTHENTICATED" } });
+  });
+
+  it("keep a stream's token trusted as a request's is, until a revocation through this server or the token's expiry", async () => {
+    const secret = await app.token("read");
+    const principal = await authenticate(app.db.sql, "required", `Bearer ${secret}`);
+    if (principal.kind !== "token") throw new Error("expected a token principal");
+    // The request's own authentication just read the token: the stream's checks need not.
+    const statements = vi.spyOn(app.db.sql, "query");
+    await assertStillAuthorized(app.db.sql, principal);
+    await assertStillAuthorized(app.db.sql, principal);
+    const tokenReads = statements.mock.calls.filter(([text]) => text.includes('FROM "ApiToken"'));
+    statements.mockRestore();
+    expect(tokenReads).toEqual([]);
+
+    // An expiry is never overstayed: a token past its expiresAt is read again, and refused.
+    const expired = { ...principal, expiresAt: new Date(Date.now() - 1) };
+    await app.db.sql.query(`UPDATE "ApiToken" SET "expiresAt" = now() - interval '1 second' WHERE id = $1`, [principal.id]);
+    confirmToken(app.db.sql, expired);
+    await expect(assertStillAuthorized(app.db.sql, expired)).rejects.toMatchObject({ message: expect.stringMatching(/has expired/) });
+    await app.db.sql.query(`UPDATE "ApiToken" SET "expiresAt" = NULL WHERE id = $1`, [principal.id]);
+
+    // A revocation through this server ends the trust at once.
+    await assertStillAuthorized(app.db.sql, principal);
+    const name = (await app.db.sql.query<{ name: string }>(`SELECT name FROM "ApiToken" WHERE id = $1`, [principal.id]))[0]!.name;
+    expect(
+      (await app.gql(`mutation($n: String!) { revokeToken(name: $n) { __typename } }`, { n: name })).data!.revokeToken.__typename,
+    ).toBe("ApiToken");
+    await expect(assertStillAuthorized(app.db.sql, principal)).rejects.toMatchObject({
+      message: expect.stringMatching(/was revoked/),
+      extensions: { code: "UNAUTHENTICATED" },
+    });
   });
 
   it("refuses invalid scopes, duplicate names and unknown names with typed errors", async () => {

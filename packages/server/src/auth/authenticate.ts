@@ -2,6 +2,7 @@ import { GraphQLError } from "graphql";
 import type { Sql } from "../db/sql.js";
 import { ServiceUnavailableError } from "../errors.js";
 import type { Principal } from "./principal.js";
+import { confirmToken } from "./revocation.js";
 import { authenticateToken, InvalidTokenError, revocationEpoch } from "./tokens.js";
 
 /**
@@ -28,6 +29,7 @@ async function tokenPrincipal(sql: Sql, token: string): Promise<Principal> {
   if (hit && hit.until > now && hit.epoch === revocationEpoch()) return hit.principal;
   const epoch = revocationEpoch();
   const principal = await authenticateToken(sql, token, new Date(now));
+  confirmToken(sql, principal, now);
   const expiresAt = principal.kind === "token" ? (principal.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
   if (known.size >= MAX_CACHED_TOKENS) known.clear();
   known.set(token, { principal, until: Math.min(now + TOKEN_CACHE_MS, expiresAt), epoch });

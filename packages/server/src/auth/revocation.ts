@@ -1,18 +1,40 @@
 import type { Sql } from "../db/sql.js";
-import { unauthenticated } from "./authenticate.js";
+import { TOKEN_CACHE_MS, unauthenticated } from "./authenticate.js";
+import { revocationEpoch } from "./tokens.js";
 import type { Principal } from "./principal.js";
 
 /** Checks of one token that are in flight: subscribers woken by the same event share one query. */
 const inFlight = new Map<string, Promise<string | null>>();
 
+/** When each token was last found valid, per database: trusted as a request's check is (TOKEN_CACHE_MS). */
+const confirmed = new WeakMap<Sql, Map<string, { until: number; epoch: number }>>();
+
+/**
+ * Records that `principal`'s token was just found valid, by a request's authentication or by a
+ * stream's check: the next check within TOKEN_CACHE_MS (and the token's expiry) need not read it.
+ */
+export function confirmToken(sql: Sql, principal: Principal, now = Date.now()): void {
+  if (principal.kind !== "token") return;
+  let known = confirmed.get(sql);
+  if (!known) confirmed.set(sql, (known = new Map()));
+  if (known.size >= 10_000) known.clear();
+  const expiresAt = principal.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  known.set(principal.id, { until: Math.min(now + TOKEN_CACHE_MS, expiresAt), epoch: revocationEpoch() });
+}
+
 /**
  * Throws UNAUTHENTICATED once the token a long-lived operation (a subscription, a long poll) was
  * opened with has been revoked or has expired. A request is authenticated once, when it arrives;
  * streams call this again before each event they deliver and at each wake-up, so revocation
- * ends them whatever the transport (SSE, WebSocket).
+ * ends them whatever the transport (SSE, WebSocket). It trusts a token found valid within
+ * TOKEN_CACHE_MS, as a request's authentication does: a revocation through this server is seen
+ * at once, one made through another replica within that long, an expiry never overstayed.
  */
 export async function assertStillAuthorized(sql: Sql, principal: Principal): Promise<void> {
   if (principal.kind !== "token") return;
+  const fresh = confirmed.get(sql)?.get(principal.id);
+  const now = Date.now();
+  if (fresh && fresh.until > now && fresh.epoch === revocationEpoch()) return;
   let check = inFlight.get(principal.id);
   if (!check) {
     check = tokenProblem(sql, principal.id).finally(() => inFlight.delete(principal.id));
@@ -20,6 +42,7 @@ export async function assertStillAuthorized(sql: Sql, principal: Principal): Pro
   }
   const problem = await check;
   if (problem) throw unauthenticated(`API token "${principal.name}" ${problem}`);
+  confirmToken(sql, principal, now);
 }
 
 async function tokenProblem(sql: Sql, id: string): Promise<string | null> {

@@ -65,7 +65,10 @@ export async function revokeToken(prisma: PrismaClient, name: string) {
   const record = await prisma.apiToken.findUnique({ where: { name } });
   if (!record) throw new NotFoundError("token", name);
   if (record.revokedAt) return record;
-  return prisma.apiToken.update({ where: { name }, data: { revokedAt: new Date() } });
+  const revoked = await prisma.apiToken.update({ where: { name }, data: { revokedAt: new Date() } });
+  // Again once it is stored: a check made meanwhile, which still found the token valid, is not trusted.
+  revocations++;
+  return revoked;
 }
 
 export function listTokens(prisma: PrismaClient) {

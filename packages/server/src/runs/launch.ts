@@ -93,14 +93,18 @@ async function storeRun(
      steps AS (INSERT INTO "RunStep" ("runId", "stepKey") SELECT run.id, step FROM run, unnest($13::text[]) AS step),
      checks AS (${plannedChecks("run.id", "$15")} FROM run, unnest($18::text[]) AS k(key) JOIN "AssetCheck" c ON c.key = k.key)
      SELECT * FROM run`;
-  // Admission reads the queue, so it holds the coordinator's lock (taken before the statement,
-  // whose snapshot then includes every earlier decision); a plain QUEUED insert needs none.
+  // Admission under a limit counts the runs admitted, so it holds the coordinator's lock (taken
+  // before the statement, whose snapshot then includes every earlier decision). A plain QUEUED
+  // insert needs none, and neither does admission without a limit (0): it only looks for a run
+  // queued ahead, and no order is owed to a launch that has not committed yet. One statement,
+  // then, instead of four round trips on the way to the run's start.
   const partitions = run.partitions;
+  const counts = admitUpTo !== null && admitUpTo > 0;
   const [row] =
-    admitUpTo === null && !partitions
+    !counts && !partitions
       ? await sql.query<RunRow>(statement, params)
       : await sql.transaction(async (tx) => {
-          if (admitUpTo !== null) await lockQueue(tx, { durable: true });
+          if (counts) await lockQueue(tx, { durable: true });
           const rows = await tx.query<RunRow>(statement, params);
           if (partitions)
             await markInProgress(

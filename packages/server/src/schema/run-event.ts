@@ -137,7 +137,7 @@ builder.subscriptionFields((t) => ({
       requireScope(ctx.principal, "read");
       const runId = String(args.runId);
       if ((args.after ?? 0) < 0) throw new InvalidArgumentError("after", "must be 0 or more");
-      const exists = await ctx.db.prisma.run.findUnique({ where: { id: runId }, select: { id: true } }).catch(() => null);
+      const [exists] = await ctx.db.sql.query(`SELECT 1 FROM "Run" WHERE id = $1`, [runId]);
       if (!exists) throw new NotFoundError("run", runId);
       return guardSubscription(ctx, runEventStream(ctx, runId, args.after ?? 0), { checksToken: true });
     },
