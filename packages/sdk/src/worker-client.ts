@@ -3,7 +3,6 @@ import { codeLocationMethods, type CodeLocationMethods } from "./code-locations.
 import { errorFromUnionMember } from "./error-mapping.js";
 import {
   WorkerRunRequestsDocument,
-  type RunEventInput,
   type StrataErrorFieldsFragment,
   type WorkerClaimRunMutation,
   type WorkerClaimScheduleTicksMutation,
@@ -106,7 +105,19 @@ export type ScheduleTickReport = Unwrapped<WorkerReportScheduleTickMutation["rep
  * const event: WorkerRunEvent = { seq: 1, type: "RUN_START", timestamp: Date.now(), payload: { runId } };
  * ```
  */
-export type WorkerRunEvent = RunEventInput;
+export interface WorkerRunEvent {
+  seq: number;
+  /** One of the run event types (`RunEventType`). */
+  type: string;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+  stepKey?: string | null;
+  assetKey?: string | null;
+  level?: string | null;
+  message?: string | null;
+  /** Shaped by `type` (see @strata/protocol's runEventPayloadSchemas). */
+  payload?: unknown;
+}
 
 /**
  * What a code location's worker calls, over the same typed-error policy as `createClient`
@@ -260,7 +271,9 @@ export function createWorkerClient(options: ClientOptions): WorkerClient {
       return toRunReport((await sdk.WorkerHeartbeatRun(input)).heartbeatRun);
     },
     async reportRunEvents(input) {
-      return toRunReport((await sdk.WorkerReportRunEvents({ ...input, events: [...input.events] })).reportRunEvents);
+      const { events, ...rest } = input;
+      // One JSON array (RunEventBatch): the server checks it once instead of coercing every field.
+      return toRunReport((await sdk.WorkerReportRunEvents({ ...rest, batch: [...events] })).reportRunEvents);
     },
     async claimSensorTicks(input) {
       return (await sdk.WorkerClaimSensorTicks(input)).claimSensorTicks;

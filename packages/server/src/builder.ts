@@ -20,6 +20,7 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
     RunEventPayload: { Input: unknown; Output: unknown };
     IntArray: { Input: number[]; Output: Int32Array | number[] };
+    RunEventBatch: { Input: unknown[]; Output: unknown[] };
   };
 }>({
   defaultFieldNullability: false,

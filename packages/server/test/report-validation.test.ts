@@ -108,6 +108,51 @@ describe(`event sequence numbers (${testDialect})`, () => {
   });
 });
 
+const BATCH = `mutation($id: ID!, $b: RunEventBatch, $e: [RunEventInput!]) {
+  reportRunEvents(runId: $id, workerId: "w", batch: $b, events: $e) {
+    __typename
+    ... on RunReport { lastSeq status }
+    ... on Error { message code }
+    ... on InvalidArgumentError { argument }
+  }
+}`;
+
+describe(`a report as one JSON array, RunEventBatch (${testDialect})`, () => {
+  it("stores the same events as the input-object form, under the same rules", async () => {
+    const id = await heldRun();
+    const log = ev(2, "LOG", { message: "from a batch", level: "warn" });
+    expect((await app.gql(BATCH, { id, b: [start(id), log] }, etl)).data!.reportRunEvents).toEqual({
+      __typename: "RunReport",
+      lastSeq: 2,
+      status: "STARTED",
+    });
+    const stored = (await app.gql(`query($id: ID!) { run(id: $id) { ... on Run { events { seq type level message } } } }`, { id })).data!
+      .run.events;
+    expect(stored).toEqual([
+      { seq: 1, type: "RUN_START", level: "INFO", message: expect.any(String) },
+      { seq: 2, type: "LOG", level: "WARN", message: "from a batch" },
+    ]);
+    // The rules of `events`, and of RunEventInput's fields: an unknown field, a seq past Int.
+    const unknownField = (await app.gql(BATCH, { id, b: [{ ...ev(3, "LOG"), colour: "red" }] }, etl)).data!.reportRunEvents;
+    expect(unknownField).toMatchObject({ __typename: "InvalidArgumentError", argument: "events.0" });
+    expect(unknownField.message).toMatch(/colour/);
+    const hugeSeq = (await app.gql(BATCH, { id, b: [ev(2 ** 31, "LOG")] }, etl)).data!.reportRunEvents;
+    expect(hugeSeq).toMatchObject({ __typename: "InvalidArgumentError", argument: "events.0" });
+    expect(await storedSeqs(id)).toEqual([1, 2]);
+  });
+
+  it("takes events or batch, exactly one, and refuses a batch that is not an array", async () => {
+    const id = await heldRun();
+    const both = (await app.gql(BATCH, { id, b: [ev(2, "LOG")], e: [ev(2, "LOG")] }, etl)).data!.reportRunEvents;
+    expect(both).toMatchObject({ __typename: "InvalidArgumentError", argument: "batch", message: expect.stringMatching(/not both/) });
+    const neither = (await app.gql(BATCH, { id }, etl)).data!.reportRunEvents;
+    expect(neither).toMatchObject({ __typename: "InvalidArgumentError", argument: "events" });
+    const notArray = await app.gql(BATCH, { id, b: { seq: 2 } }, etl);
+    expect(notArray.errors?.[0]?.message).toMatch(/RunEventBatch must be a JSON array/);
+    expect(await storedSeqs(id)).toEqual([1]);
+  });
+});
+
 describe(`events must fit the run's plan (${testDialect})`, () => {
   it("refuses a materialization of another location's asset, or of a key no location defines", async () => {
     const id = await heldRun();

@@ -18,8 +18,13 @@ import { publishSyncRefresh } from "../sync/sync-refresher.js";
 
 export const MAX_EVENTS_PER_REPORT = 5000;
 
-const eventSchema = z.object({
-  seq: z.number().int().min(1),
+/** RunEventInput's rules, for either form of a report (`events` or `batch`): a field it does not know is refused. */
+const eventSchema = z.strictObject({
+  seq: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1),
   type: z.enum(RUN_EVENT_TYPES),
   timestamp: z.number().finite(),
   stepKey: z.string().max(1024).nullish(),
