@@ -1,3 +1,4 @@
+import { runEventPayloadSchemas } from "@strata/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
@@ -56,6 +57,8 @@ describe(`event sequence numbers (${testDialect})`, () => {
     const stored = (await app.gql(`query($id: ID!) { run(id: $id) { ... on Run { lastEventSeq events { seq type payload } } } }`, { id }))
       .data!.run;
     expect(stored).toEqual({ lastEventSeq: 1, events: [{ seq: 1, type: "RUN_START", payload: start(id).payload }] });
+    // The claim writes RUN_START's payload in SQL: it must keep to the protocol's schema, as the executor's does.
+    expect(runEventPayloadSchemas.RUN_START.strict().safeParse(stored.events[0].payload).success).toBe(true);
     expect(await report(id, [ev(5, "LOG")])).toMatchObject({
       __typename: "RunEventSequenceError",
       code: "EVENT_OUT_OF_SEQUENCE",
