@@ -5,6 +5,13 @@ import { LOCATION_CONFIG_ENV, type LocationConfig, type LocationMessage } from "
 /** tsx's loader, resolved from the CLI, so user projects need not install tsx themselves. */
 const TSX_LOADER = import.meta.resolve("tsx");
 const ENTRY = fileURLToPath(new URL("./location-main.js", import.meta.url));
+/**
+ * A larger young generation (V8's default semi-space is 16 MB): building definitions allocates
+ * mostly objects that live on (the assets, their steps, the manifest), which a small nursery
+ * copies again and again. Building 100,000 assets took ~8.2 s with the default, ~6.3 s with 64 MB.
+ * Memory grows into it only as it is used. A NODE_OPTIONS that sets its own size wins.
+ */
+const V8_FLAGS = /--max-semi-space-size/.test(process.env.NODE_OPTIONS ?? "") ? [] : ["--max-semi-space-size=64"];
 
 /** A running code-location child process. */
 export interface LocationProcess {
@@ -36,7 +43,7 @@ export function startLocationProcess(
     onImported,
   }: { onLoaded?: (hash: string) => void; onRunLog?: (runId: string, line: string) => void; onImported?: (file: string) => void } = {},
 ): LocationProcess {
-  const child = spawn(process.execPath, ["--import", TSX_LOADER, ENTRY], {
+  const child = spawn(process.execPath, [...V8_FLAGS, "--import", TSX_LOADER, ENTRY], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     env: { ...process.env, [LOCATION_CONFIG_ENV]: JSON.stringify(config) },
   });
