@@ -176,6 +176,7 @@ describe(`lineage across code locations (${testDialect})`, () => {
         exec: (script) => (statements++, sql.exec(script)),
         transaction: (fn) => sql.transaction((tx) => fn(count(tx))),
         session: (fn) => sql.session((s) => fn(count(s))),
+        sent: () => sql.sent(),
       });
       const prisma = app.db.prisma.$extends({
         query: { $allModels: { $allOperations: ({ args, query }) => (statements++, query(args)) } },

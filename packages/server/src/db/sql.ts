@@ -20,6 +20,12 @@ export interface Sql {
    * advisory lock lives on a connection, not a pool).
    */
   session<T>(fn: (session: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Resolves once what this connection was asked to send has left the process (a PostgreSQL
+   * socket's write buffer drained): a large statement is then the database's to parse and run
+   * while this thread does other work. At once on a pool, and on PGlite (same thread).
+   */
+  sent(): Promise<void>;
 }
 
 type PGliteQueryable = Pick<PGlite, "query" | "exec"> | PGliteTransaction;
@@ -48,6 +54,10 @@ class PGliteSql implements Sql {
   session<T>(fn: (session: Sql) => Promise<T>): Promise<T> {
     return fn(this); // PGlite is a single connection already.
   }
+
+  sent(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /** A pool, one checked-out connection, or one connection inside a transaction. */
@@ -68,6 +78,26 @@ class PostgresSql implements Sql {
     } catch (error) {
       throw asServiceUnavailable(error);
     }
+  }
+
+  sent(): Promise<void> {
+    if (this.scope.kind === "pool") return Promise.resolve();
+    // node-postgres writes a statement to its socket as it is issued; a write larger than the
+    // socket takes waits in the stream's buffer, and goes out only while the event loop turns.
+    // A remainder under the stream's high-water mark goes out on the next turn by itself (and
+    // emits no "drain"): only a write the stream asked to wait for is waited for.
+    const stream = (this.scope.client as { connection?: { stream?: NodeJS.WritableStream & { writableNeedDrain?: boolean } } }).connection
+      ?.stream;
+    if (!stream?.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        stream.off("drain", done);
+        stream.off("close", done);
+        resolve();
+      };
+      stream.once("drain", done);
+      stream.once("close", done);
+    });
   }
 
   async exec(script: string): Promise<void> {

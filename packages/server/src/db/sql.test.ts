@@ -1,0 +1,33 @@
+import type pg from "pg";
+import { describe, expect, it } from "vitest";
+import { openTestDatabase } from "../testing/test-database.js";
+
+type Stream = { writableLength: number; writableNeedDrain: boolean };
+const socketOf = (client: pg.PoolClient) => (client as unknown as { connection: { stream: Stream } }).connection.stream;
+
+describe("Sql#sent", () => {
+  it("resolves once a statement larger than its socket has left the process, not when it is issued", async () => {
+    const db = await openTestDatabase();
+    try {
+      // 32 MB of parameter: more than a loopback socket takes at once.
+      const big = "x".repeat(32 * 1024 * 1024);
+      await db.sql.transaction(async (tx) => {
+        const answer = tx.query<{ n: number }>(`SELECT length($1::text) AS n`, [big]);
+        if (db.sql.dialect === "postgres") {
+          // The one connection the pool lent the transaction (a private field of PostgresSql).
+          const client = (tx as unknown as { scope: { client: pg.PoolClient } }).scope.client;
+          expect(socketOf(client).writableNeedDrain).toBe(true);
+          await tx.sent();
+          expect(socketOf(client).writableLength).toBe(0);
+        } else {
+          await tx.sent(); // PGlite runs on this thread: nothing waits to be sent.
+        }
+        expect((await answer)[0]?.n).toBe(big.length);
+      });
+      // Outside a transaction the pool picks the connection: there is nothing to wait for.
+      await expect(db.sql.sent()).resolves.toBeUndefined();
+    } finally {
+      await db.close();
+    }
+  });
+});
