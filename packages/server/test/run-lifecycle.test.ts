@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Sql } from "../src/db/sql.js";
+import { createStrataYoga } from "../src/yoga.js";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
@@ -160,6 +162,66 @@ describe(`the run monitor (${testDialect})`, () => {
     const run = await app.db.prisma.run.findUniqueOrThrow({ where: { id } });
     expect(run.status).toBe("FAILURE");
     expect(run.failureReason).toMatch(/No worker of code location "etl" claimed the run within 60 s/);
+  });
+});
+
+describe(`a claim its worker never heard of (${testDialect})`, () => {
+  it("is handed back when the worker hung up while it was made: the run STARTING again, without its RUN_START, for the next worker", async () => {
+    await drain();
+    const id = await launch(["a"]);
+    await settle();
+    // The worker hangs up exactly while the claim's statement runs: the same app, over a
+    // database handle that aborts the request as the claim reaches the database.
+    const hangUp = new AbortController();
+    let handedBack = false;
+    const hangingUp = (sql: Sql): Sql => ({
+      dialect: sql.dialect,
+      query: async (text, params) => {
+        if (text.includes("WITH claimed AS")) hangUp.abort();
+        const rows = await sql.query(text, params);
+        if (text.includes("WITH released AS")) handedBack = true;
+        return rows as never;
+      },
+      exec: (script) => sql.exec(script),
+      transaction: (fn) => sql.transaction((tx) => fn(hangingUp(tx))),
+      session: (fn) => sql.session((session) => fn(hangingUp(session))),
+      sent: () => sql.sent(),
+    });
+    const yoga = createStrataYoga({
+      db: { ...app.db, sql: hangingUp(app.db.sql) },
+      logger: app.logger,
+      pubsub: app.pubsub,
+      auth: "required",
+      runs: app.runs,
+      graphiql: false,
+    });
+    // The client side of the request ends at the abort; the server side goes on to hand the claim back.
+    await Promise.resolve(
+      yoga.fetch("http://strata.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${worker}` },
+        body: JSON.stringify({
+          query: `mutation { claimRun(location: "etl", workerId: "gone") { ... on ClaimRunResult { run { id } } } }`,
+        }),
+        signal: hangUp.signal,
+      }),
+    )
+      .then((response) => response.text())
+      .catch(() => undefined);
+    expect(hangUp.signal.aborted).toBe(true);
+    await expect.poll(() => handedBack, { timeout: 5_000 }).toBe(true);
+    const released = await app.db.prisma.run.findUniqueOrThrow({ where: { id } });
+    expect(released).toMatchObject({ status: "STARTING", workerId: null, startedAt: null, leaseExpiresAt: null, lastEventSeq: 0 });
+    expect(await app.db.prisma.runEvent.count({ where: { runId: id } })).toBe(0);
+    // The next worker claims it as any run: its RUN_START stored again, at seq 1.
+    expect((await claim("worker-2"))?.id).toBe(id);
+    const events = await app.db.prisma.runEvent.findMany({ where: { runId: id }, select: { seq: true, type: true } });
+    expect(events).toEqual([{ seq: 1, type: "RUN_START" }]);
+    expect(await app.db.prisma.run.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      status: "STARTED",
+      workerId: "worker-2",
+      lastEventSeq: 1,
+    });
   });
 });
 
