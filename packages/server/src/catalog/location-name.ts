@@ -1,4 +1,5 @@
 import { isLocationName, MAX_LOCATION_NAME_LENGTH, NAME_CHARACTERS } from "@strata/protocol";
+import { type Principal, requireScope } from "../auth/principal.js";
 import { InvalidArgumentError } from "../errors.js";
 
 export function parseLocationName(value: string, argument = "name"): string {
@@ -9,4 +10,14 @@ export function parseLocationName(value: string, argument = "name"): string {
     );
   }
   return value;
+}
+
+/**
+ * `value` as a code location's name, once `principal` may act as that location (its
+ * `location:<name>` scope): what every operation a location's own process calls checks first.
+ */
+export function requireLocationScope(principal: Principal, value: string, argument = "name"): string {
+  const name = parseLocationName(value, argument);
+  requireScope(principal, `location:${name}`);
+  return name;
 }

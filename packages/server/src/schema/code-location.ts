@@ -1,6 +1,6 @@
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
-import { parseLocationName } from "../catalog/location-name.js";
+import { requireLocationScope } from "../catalog/location-name.js";
 import { decodeManifest } from "../catalog/manifest-store.js";
 import { confirmCurrentVersion, registerCodeLocation } from "../catalog/register.js";
 import { manifestBases } from "../catalog/manifest-bases.js";
@@ -133,8 +133,7 @@ builder.mutationFields((t) => ({
       hash: t.arg.string({ required: true }),
     },
     resolve: async (_root, args, ctx) => {
-      const name = parseLocationName(args.name);
-      requireScope(ctx.principal, `location:${name}`);
+      const name = requireLocationScope(ctx.principal, args.name);
       const registration =
         args.manifest == null && args.delta == null
           ? await confirmCurrentVersion(ctx.db.sql, name, args.hash)
@@ -159,8 +158,7 @@ builder.mutationFields((t) => ({
     errors: { types: [NotFoundError] },
     args: { name: t.arg.string({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
-      const name = parseLocationName(args.name);
-      requireScope(ctx.principal, `location:${name}`);
+      const name = requireLocationScope(ctx.principal, args.name);
       const found = await ctx.db.prisma.codeLocation.updateMany({ where: { name }, data: { lastHeartbeatAt: new Date() } });
       if (found.count === 0) throw new NotFoundError("code location", name);
       return ctx.db.prisma.codeLocation.findUniqueOrThrow({ ...query, where: { name } });
@@ -173,8 +171,7 @@ builder.mutationFields((t) => ({
       "A location whose definitions failed to load reports why; the location shows LOAD_ERROR and keeps its previous assets. Requires `location:<name>`.",
     args: { name: t.arg.string({ required: true }), error: t.arg.string({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
-      const name = parseLocationName(args.name);
-      requireScope(ctx.principal, `location:${name}`);
+      const name = requireLocationScope(ctx.principal, args.name);
       const loadError = args.error.slice(0, 100_000);
       const location = await ctx.db.prisma.codeLocation.upsert({
         ...query,

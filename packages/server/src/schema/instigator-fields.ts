@@ -6,7 +6,7 @@ import type { ScheduleView } from "../automation/schedules.js";
 import type { ClaimedSensorTick } from "../automation/sensor-tick.js";
 import type { SensorView } from "../automation/sensors.js";
 import { builder } from "../builder.js";
-import { parseLocationName } from "../catalog/location-name.js";
+import { parseLocationName, requireLocationScope } from "../catalog/location-name.js";
 import type { Context } from "../context.js";
 import { NotFoundError } from "../errors.js";
 
@@ -67,8 +67,7 @@ export function instigatorFields(options: {
       description: options.claimDescription,
       args: { location: t.arg.string({ required: true }), workerId: t.arg.string({ required: true }) },
       resolve: (_root, args, ctx) => {
-        const location = parseLocationName(args.location, "location");
-        requireScope(ctx.principal, `location:${location}`);
+        const location = requireLocationScope(ctx.principal, args.location, "location");
         return options.claim(ctx.db.sql, location, args.workerId);
       },
     }),

@@ -1,7 +1,6 @@
 import type { TickReportInput, TickReportOutcome } from "../automation/worker-tick.js";
-import { requireScope } from "../auth/principal.js";
 import { builder } from "../builder.js";
-import { parseLocationName } from "../catalog/location-name.js";
+import { requireLocationScope } from "../catalog/location-name.js";
 import type { Context } from "../context.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 
@@ -48,8 +47,7 @@ export function tickReportMutation(options: {
         result: t.arg({ type: "JSON", required: true, description: options.resultDescription }),
       },
       resolve: async (_root, args, ctx) => {
-        const location = parseLocationName(args.location, "location");
-        requireScope(ctx.principal, `location:${location}`);
+        const location = requireLocationScope(ctx.principal, args.location, "location");
         const outcome = await options.report(ctx.db.sql, ctx.runs.manifests, {
           location,
           tickId: String(args.tickId),

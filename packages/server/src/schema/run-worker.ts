@@ -3,7 +3,7 @@ import { isTerminalRunStatus } from "@strata/protocol";
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { assertStillAuthorized } from "../auth/revocation.js";
-import { parseLocationName } from "../catalog/location-name.js";
+import { requireLocationScope } from "../catalog/location-name.js";
 import type { Context } from "../context.js";
 import { EventOutsidePlanError, InvalidArgumentError, NotFoundError, RunEventSequenceError, RunNotHeldError } from "../errors.js";
 import { claimRun, MAX_LEASE_SECONDS, parseLeaseSeconds, type ClaimedRun } from "../runs/claim.js";
@@ -177,8 +177,7 @@ builder.mutationFields((t) => ({
     },
     errors: {},
     resolve: async (_root, args, ctx) => {
-      const location = parseLocationName(args.location, "location");
-      requireScope(ctx.principal, `location:${location}`);
+      const location = requireLocationScope(ctx.principal, args.location, "location");
       const waitSeconds = args.waitSeconds ?? 0;
       if (!(waitSeconds >= 0 && waitSeconds <= MAX_CLAIM_WAIT_SECONDS)) {
         throw new InvalidArgumentError("waitSeconds", `must be from 0 to ${MAX_CLAIM_WAIT_SECONDS}`);
@@ -294,8 +293,7 @@ builder.subscriptionField("runRequests", (t) =>
       "Work for a location's workers, pushed the moment it exists: a run to claim, a run to cancel, or a sensor tick to evaluate.",
     args: { location: t.arg.string({ required: true }) },
     subscribe: (_root, args, ctx) => {
-      const location = parseLocationName(args.location, "location");
-      requireScope(ctx.principal, `location:${location}`);
+      const location = requireLocationScope(ctx.principal, args.location, "location");
       return guardSubscription(ctx, ctx.pubsub.subscribe("runRequests", location));
     },
     resolve: (request) => request,
