@@ -1,8 +1,6 @@
 import { Command } from "commander";
 import { CliError } from "../cli-error.js";
 import { action, parseCount, printJson } from "../command.js";
-import { acquirePgliteLock } from "../pglite-lock.js";
-import { readEnv } from "../server-launch.js";
 
 interface GcOptions {
   dryRun?: boolean;
@@ -45,6 +43,8 @@ export function gcCommand(): Command {
       ].join("\n"),
     );
   return action(gc, async (options: GcOptions) => {
+    // The server's code loads when a command needs it: `strata --help` and the client commands start without it.
+    const [{ readEnv }, { acquirePgliteLock }] = await Promise.all([import("../server-launch.js"), import("../pglite-lock.js")]);
     const env = readEnv();
     const days = {
       runEventsDays: parseCount("--run-events-days", options.runEventsDays, { min: 1 }) ?? env.retention.runEventsDays,
