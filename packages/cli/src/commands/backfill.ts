@@ -5,11 +5,10 @@ import { action, answerAction, parseCount, printJson } from "../command.js";
 import { backfillEnded, formatBackfill, formatBackfillPreview } from "../output/backfill-progress.js";
 import { styleFor } from "../output/style.js";
 import { connect, type ServerOptions, serverCommand } from "../server-target.js";
+import { type PartitionRangeOptions, withPartitionRange } from "../partition-range-option.js";
 import { parseTags } from "../tag-option.js";
 
-interface LaunchOptions extends ServerOptions {
-  from?: string;
-  to?: string;
+interface LaunchOptions extends ServerOptions, PartitionRangeOptions {
   all?: boolean;
   only?: string;
   chunk?: string;
@@ -33,14 +32,13 @@ const ONLY: Record<string, BackfillFilter> = { all: "ALL", missing: "MISSING", "
  */
 export function backfillCommand(): Command {
   const backfill = new Command("backfill").description("Backfills: fill partitions of assets with many runs, follow them, cancel, retry.");
-  const launch = serverCommand(
-    "launch",
-    "fill partitions of assets",
-    "Launches a backfill of the assets (one code location, one partitions definition) from --from to --to (keys, inclusive), or --all. Runs follow the assets' backfill policy unless --chunk or --single-run says otherwise. Needs the launch scope.",
+  const launch = withPartitionRange(
+    serverCommand(
+      "launch",
+      "fill partitions of assets",
+      "Launches a backfill of the assets (one code location, one partitions definition) from --from to --to (keys, inclusive), or --all. Runs follow the assets' backfill policy unless --chunk or --single-run says otherwise. Needs the launch scope.",
+    ).argument("<assets...>", "asset keys, e.g. sales/orders"),
   )
-    .argument("<assets...>", "asset keys, e.g. sales/orders")
-    .option("--from <key>", "the first partition (default: the first)")
-    .option("--to <key>", "the last partition (default: the last)")
     .option("--all", "every partition")
     .addOption(new Option("--only <which>", "which partitions of the range, per asset").choices(Object.keys(ONLY)).default("all"))
     .option("--chunk <n>", "partitions per run")
