@@ -94,7 +94,7 @@ let fixture: LocationFixture;
 beforeAll(async () => {
   fixture = await startLocationFixture("fills", DEFS);
   ({ server: t, work } = fixture);
-  as = ["--server", t.url, "--token", await t.token("read", "launch")];
+  as = await t.as("read", "launch");
 }, LOCATION_FIXTURE_TIMEOUT_MS);
 afterAll(() => fixture?.stop());
 

@@ -19,7 +19,7 @@ beforeAll(async () => {
       { key: "fills/clean", deps: ["fills/raw"], partitions: DAILY },
     ]),
   });
-  as = ["--server", t.url, "--token", await t.token("read", "launch")];
+  as = await t.as("read", "launch");
 });
 afterAll(() => t.close());
 

@@ -232,7 +232,7 @@ it("a check its run never reached because the run was terminated reads SKIPPED",
 
 it("strata checks run --wait runs the check step alone on the stored value and exits with the run's outcome", async () => {
   // split/bad is stored as [-1] (the multi-asset test materialized it), and its check blocks.
-  const as = ["--server", t.url, "--token", await t.token("read", "launch")];
+  const as = await t.as("read", "launch");
   const { code, stdout } = await runCli(["checks", "run", "split/bad#positive", "--wait", ...as]);
   expect(stdout).toMatch(/Launched run \S+: 1 check of code location "checks"/);
   expect(code).toBe(1);

@@ -1,12 +1,10 @@
 import { DAILY_JANUARY_UTC, manifestOf } from "@strata/server/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../testing/run-cli.js";
-import { startTestServer, type TestServer } from "../testing/test-server.js";
+import { useTestServer } from "../testing/test-server.js";
 
-let t: TestServer;
-let as: string[];
-beforeAll(async () => {
-  t = await startTestServer();
+let as: string[] = [];
+const t = useTestServer(async () => {
   await t.client.registerCodeLocation({
     name: "shop",
     ...manifestOf([
@@ -16,9 +14,8 @@ beforeAll(async () => {
     ]),
   });
   for (const partition of ["2024-01-02", "2024-01-03"]) await t.client.reportMaterialization({ assetKey: "shop/daily_orders", partition });
-  as = ["--server", t.url, "--token", await t.token("read", "launch")];
+  as = await t.as("read", "launch");
 });
-afterAll(() => t.close());
 
 describe("strata partitions", () => {
   it("status prints the bar, the counts and the ranges not materialized, within --from/--to", async () => {
@@ -56,7 +53,7 @@ describe("strata partitions", () => {
     expect(outside.code).toBe(1);
     expect(outside.stderr).toContain("2023-12-31");
 
-    const reader = ["--server", t.url, "--token", await t.token("read")];
+    const reader = await t.as("read");
     const refused = await runCli(["partitions", "add", "customers", "initech", ...reader]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/launch/);

@@ -12,6 +12,8 @@ export interface TestServer {
   /** An admin token's secret. */
   readonly admin: string;
   token(...scopes: string[]): Promise<string>;
+  /** `--server <url> --token <a new token with these scopes>`, to append to a CLI command. */
+  as(...scopes: string[]): Promise<string[]>;
   /** An SDK client as admin, to arrange and check what the CLI did. */
   readonly client: StrataClient;
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export async function startTestServer(): Promise<TestServer> {
     url: server.graphqlUrl,
     admin,
     token,
+    as: async (...scopes) => ["--server", server.graphqlUrl, "--token", await token(...scopes)],
     client: createClient({ url: server.graphqlUrl, token: admin }),
     async close() {
       await server.close();
