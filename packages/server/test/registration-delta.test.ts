@@ -111,6 +111,18 @@ describe(`a registration sent as a delta of the registered version (${testDialec
     expect((await rows("rb")).filter((r) => r.version === 2).map((r) => r.key)).toEqual(["rb/a03"]);
   });
 
+  it("stores the manifest gzip-compressed as bytes, and CodeLocation.manifest reads it back", async () => {
+    const assets = chain("stored", 3);
+    await registerWhole("stored", assets);
+    const [row] = await app.db.sql.query<{ magic: string; size: number }>(
+      `SELECT encode(substring(v.manifest FROM 1 FOR 2), 'hex') AS magic, length(v.manifest) AS size
+         FROM "CodeLocation" l JOIN "CodeLocationVersion" v ON v.id = l."currentVersionId" WHERE l.name = 'stored'`,
+    );
+    expect(row).toMatchObject({ magic: "1f8b" });
+    const read = await app.gql(`{ codeLocation(name: "stored") { ... on CodeLocation { manifest } } }`);
+    expect(read.data!.codeLocation.manifest).toEqual(manifestOf(assets).manifest);
+  });
+
   it("asks for the whole manifest when the delta's base is no longer the registered version", async () => {
     const v1 = chain("st", 5);
     const h1 = await registerWhole("st", v1);

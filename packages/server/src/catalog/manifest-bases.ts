@@ -19,7 +19,7 @@ import { itemDigest, manifestDigests } from "@strata/protocol/hash";
 import type { Sql } from "../db/sql.js";
 import { InvalidManifestError, type ManifestProblem } from "../errors.js";
 import { checkManifest, digestAndStore, type ParsedManifest, zodProblems } from "./manifest.js";
-import { decodeManifest } from "./manifest-store.js";
+import { decodeManifestBase64, MANIFEST_AS_BASE64 } from "./manifest-store.js";
 
 /** A registered manifest, kept whole so that the next version can be sent as a delta of it. */
 export interface KeptManifest {
@@ -111,13 +111,13 @@ export class ManifestBases {
     );
     if (!current || (hash !== undefined && current.hash !== hash)) return null;
     if (entry?.hash === current.hash) return entry;
-    const [row] = await sql.query<{ manifest: Uint8Array }>(
-      `SELECT v.manifest FROM "CodeLocation" l JOIN "CodeLocationVersion" v ON v.id = l."currentVersionId"
+    const [row] = await sql.query<{ manifest: string }>(
+      `SELECT ${MANIFEST_AS_BASE64} AS manifest FROM "CodeLocation" l JOIN "CodeLocationVersion" v ON v.id = l."currentVersionId"
         WHERE l.name = $1 AND v.hash = $2`,
       [location, current.hash],
     );
     if (!row) return null;
-    const input = await decodeManifest(row.manifest);
+    const input = await decodeManifestBase64(row.manifest);
     const fields = canonicalFields(input);
     // Registered under an older contract and no longer valid: the location sends it whole.
     const parsed = manifestSchema.safeParse(input);

@@ -142,7 +142,9 @@ export async function registerCodeLocation(
       await queueSyncRefresh(tx, [...rewrittenKeys, ...removed]);
       await refreshFreshnessAtRegistration(tx, manifest, Date.now());
       // Its canonical text (it matches its hash), compressed; readers parse it (ManifestCache).
-      await tx.query(`UPDATE "CodeLocationVersion" SET manifest = $2 WHERE id = $1`, [versionId, await (await verified()).stored]);
+      // As base64 text (manifest-store.ts: bytea is slow to cross PGlite's boundary).
+      const manifestText = (await (await verified()).stored).toString("base64");
+      await tx.query(`UPDATE "CodeLocationVersion" SET manifest = decode($2, 'base64') WHERE id = $1`, [versionId, manifestText]);
       await tx.query(
         `UPDATE "CodeLocation" SET "currentVersionId" = $2, status = 'LOADED', "loadError" = NULL, "updatedAt" = now() WHERE id = $1`,
         [location.id, versionId],

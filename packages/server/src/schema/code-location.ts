@@ -1,7 +1,7 @@
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { requireLocationScope } from "../catalog/location-name.js";
-import { decodeManifest } from "../catalog/manifest-store.js";
+import { decodeManifestBase64, MANIFEST_AS_BASE64 } from "../catalog/manifest-store.js";
 import { confirmCurrentVersion, registerCodeLocation } from "../catalog/register.js";
 import { manifestBases } from "../catalog/manifest-bases.js";
 import type { ManifestBase } from "@strata/protocol";
@@ -47,8 +47,15 @@ export const CodeLocationRef = builder.prismaObject("CodeLocation", {
       type: "JSON",
       nullable: true,
       description: "The current manifest, as registered.",
-      select: { currentVersion: { select: { manifest: true } } },
-      resolve: (l) => (l.currentVersion ? decodeManifest(l.currentVersion.manifest) : null),
+      select: { currentVersionId: true },
+      resolve: async (l, _args, ctx) => {
+        if (!l.currentVersionId) return null;
+        const [row] = await ctx.db.sql.query<{ manifest: string }>(
+          `SELECT ${MANIFEST_AS_BASE64} AS manifest FROM "CodeLocationVersion" WHERE id = $1`,
+          [l.currentVersionId],
+        );
+        return row ? decodeManifestBase64(row.manifest) : null;
+      },
     }),
     assetCount: t.relationCount("assetNodes"),
     assets: t.field({
