@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FixtureAsset } from "../src/testing/manifests.js";
 import type { Database } from "../src/db/database.js";
-import type { Sql } from "../src/db/sql.js";
+import { tapSql } from "../src/testing/tap-sql.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { gql } from "../src/testing/graphql.js";
 import { createStrataYoga } from "../src/yoga.js";
@@ -170,18 +170,10 @@ describe(`lineage across code locations (${testDialect})`, () => {
     /** The app over the same database, counting every statement it sends (SQL and Prisma alike). */
     function countingYoga() {
       let statements = 0;
-      const count = (sql: Sql): Sql => ({
-        dialect: sql.dialect,
-        query: (text, params) => (statements++, sql.query(text, params)),
-        exec: (script) => (statements++, sql.exec(script)),
-        transaction: (fn) => sql.transaction((tx) => fn(count(tx))),
-        session: (fn) => sql.session((s) => fn(count(s))),
-        sent: () => sql.sent(),
-      });
       const prisma = app.db.prisma.$extends({
         query: { $allModels: { $allOperations: ({ args, query }) => (statements++, query(args)) } },
       }) as unknown as Database["prisma"];
-      const db: Database = { ...app.db, sql: count(app.db.sql), prisma, close: async () => undefined };
+      const db: Database = { ...app.db, sql: tapSql(app.db.sql, { before: () => statements++ }), prisma, close: async () => undefined };
       const yoga = createStrataYoga({ db, logger: app.logger, pubsub: app.pubsub, auth: "required", runs: app.runs, graphiql: false });
       let authenticated = false;
       return {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Sql } from "../src/db/sql.js";
+import { tapSql } from "../src/testing/tap-sql.js";
 import { createStrataYoga } from "../src/yoga.js";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
@@ -174,21 +174,16 @@ describe(`a claim its worker never heard of (${testDialect})`, () => {
     // database handle that aborts the request as the claim reaches the database.
     const hangUp = new AbortController();
     let handedBack = false;
-    const hangingUp = (sql: Sql): Sql => ({
-      dialect: sql.dialect,
-      query: async (text, params) => {
+    const hangingUp = tapSql(app.db.sql, {
+      before: (text) => {
         if (text.includes("WITH claimed AS")) hangUp.abort();
-        const rows = await sql.query(text, params);
-        if (text.includes("WITH released AS")) handedBack = true;
-        return rows as never;
       },
-      exec: (script) => sql.exec(script),
-      transaction: (fn) => sql.transaction((tx) => fn(hangingUp(tx))),
-      session: (fn) => sql.session((session) => fn(hangingUp(session))),
-      sent: () => sql.sent(),
+      after: (text) => {
+        if (text.includes("WITH released AS")) handedBack = true;
+      },
     });
     const yoga = createStrataYoga({
-      db: { ...app.db, sql: hangingUp(app.db.sql) },
+      db: { ...app.db, sql: hangingUp },
       logger: app.logger,
       pubsub: app.pubsub,
       auth: "required",

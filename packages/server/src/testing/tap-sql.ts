@@ -1,0 +1,40 @@
+import type { Sql } from "../db/sql.js";
+
+/** What tapSql calls around each statement (a query or a script). */
+export interface SqlTap {
+  /** As the statement is issued, before the database has it. */
+  before?(text: string): void;
+  /** Once its answer is back. */
+  after?(text: string): void;
+}
+
+/**
+ * `sql` with `tap` called around every statement it runs, in its transactions and sessions too:
+ * for tests that count statements, or act when one reaches the database (a request aborted as its
+ * claim is issued).
+ *
+ * @example
+ * ```ts
+ * let statements = 0;
+ * const counted = tapSql(app.db.sql, { before: () => statements++ });
+ * ```
+ */
+export function tapSql(sql: Sql, tap: SqlTap): Sql {
+  return {
+    dialect: sql.dialect,
+    query: async (text, params) => {
+      tap.before?.(text);
+      const rows = await sql.query(text, params);
+      tap.after?.(text);
+      return rows as never;
+    },
+    exec: async (script) => {
+      tap.before?.(script);
+      await sql.exec(script);
+      tap.after?.(script);
+    },
+    transaction: (fn) => sql.transaction((tx) => fn(tapSql(tx, tap))),
+    session: (fn) => sql.session((session) => fn(tapSql(session, tap))),
+    sent: () => sql.sent(),
+  };
+}
