@@ -56,4 +56,24 @@ describe("backfills through the SDK", () => {
     await expect(client.launchBackfill({ assetKeys: ["fills/raw"], keys: ["nope"] })).rejects.toBeInstanceOf(PartitionKeysNotFoundError);
     await expect(client.backfill("00000000-0000-0000-0000-000000000000")).rejects.toBeInstanceOf(NotFoundError);
   });
+
+  it("backfillChanged follows a backfill to its end", async () => {
+    const client = t.client();
+    const launched = await client.launchBackfill({ assetKeys: ["fills/raw"], from: "2024-01-11", to: "2024-01-12", title: "watched" });
+    let onConnected!: () => void;
+    const connected = new Promise<void>((resolve) => (onConnected = resolve));
+    const changes = client.backfillChanged(launched.id, { onStatus: (s) => s.state === "connected" && onConnected() });
+    const seen: string[] = [];
+    const watching = (async () => {
+      for await (const change of changes) {
+        expect(change.id).toBe(launched.id);
+        seen.push(change.status);
+        if (change.endedAt) break;
+      }
+    })();
+    await connected;
+    await client.cancelBackfill(launched.id);
+    await watching;
+    expect(seen.at(-1)).toBe("CANCELED");
+  });
 });
