@@ -1,25 +1,22 @@
 import { DAILY_JANUARY_UTC } from "@strata/server/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, PartitionInUseError, PartitionKeysNotFoundError, UnauthorizedError } from "./errors.js";
-import { startTestServer, testManifest, type TestServer } from "./testing/test-server.js";
+import { testManifest, useTestServer } from "./testing/test-server.js";
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-  await t.client().registerCodeLocation({
+const server = useTestServer((t) =>
+  t.client().registerCodeLocation({
     name: "shop",
     ...testManifest([
       { key: "shop/daily", partitions: DAILY_JANUARY_UTC },
       { key: "shop/per_customer", partitions: { kind: "dynamic", name: "customers" } },
       { key: "shop/plain" },
     ]),
-  });
-});
-afterAll(() => t.close());
+  }),
+);
 
 describe("partitions through the SDK", () => {
   it("pages an asset's partition keys in the definition's order, and answers none for an unpartitioned one", async () => {
-    const client = t.client();
+    const client = server().client();
     const first = await client.partitionKeys("shop/daily", { first: 20 });
     expect(first.items).toHaveLength(20);
     expect(first.items[0]).toBe("2024-01-01");
@@ -32,7 +29,7 @@ describe("partitions through the SDK", () => {
   });
 
   it("adds and deletes dynamic partition keys; a key a live run uses stays, with the run named", async () => {
-    const client = t.client();
+    const client = server().client();
     expect((await client.partitionStatus("shop/per_customer")).status?.counts.total).toBe(0);
     expect(await client.addDynamicPartitions("customers", ["acme", "globex"])).toMatchObject({
       name: "customers",
@@ -49,7 +46,7 @@ describe("partitions through the SDK", () => {
     await client.terminateRun(run.id);
     expect((await client.deleteDynamicPartitions("customers", ["acme"])).keys).toEqual(["globex", "initech"]);
 
-    const reader = t.client({ token: await t.token("read") });
+    const reader = server().client({ token: await server().token("read") });
     await expect(reader.addDynamicPartitions("customers", ["umbrella"])).rejects.toBeInstanceOf(UnauthorizedError);
     expect((await client.partitionKeys("shop/per_customer")).items).toEqual(["globex", "initech"]);
   });

@@ -25,13 +25,19 @@ export interface TestServer {
 let tokens = 0;
 
 /**
- * A test server for the test file: started before its tests, closed after them. Call it at the
- * top level of the file; the returned function gives the server inside tests.
+ * A test server for the test file: started before its tests (then `seed`, what they read), closed
+ * after them. Call it at the top level of the file; the returned function gives the server inside tests.
+ *
+ * @example
+ * ```ts
+ * const t = useTestServer((server) => server.client().registerCodeLocation({ name: "shop", ...testManifest([{ key: "orders" }]) }));
+ * ```
  */
-export function useTestServer(): () => TestServer {
+export function useTestServer(seed: (server: TestServer) => Promise<unknown> = async () => {}): () => TestServer {
   let server: TestServer | undefined;
   beforeAll(async () => {
     server = await startTestServer();
+    await seed(server);
   });
   afterAll(() => server?.close());
   return () => {
