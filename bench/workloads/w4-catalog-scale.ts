@@ -162,7 +162,11 @@ export async function locationServeRow(): Promise<BenchRow> {
   try {
     const token = (await createToken(db.prisma, { name: "bench", scopes: ["admin"] })).token;
     const env = { BENCH_SIZE: String(BIG) };
-    const buildMs = await timeExit(["--input-type=module", "-e", `await import(${JSON.stringify(defs)});`], env);
+    // With the young generation `strata location serve` gives its child (packages/cli/src/location/location-process.ts).
+    const buildMs = await timeExit(
+      ["--max-semi-space-size=64", "--input-type=module", "-e", `await import(${JSON.stringify(defs)});`],
+      env,
+    );
     const loaded = async () => {
       const response = await fetch(server.url, {
         method: "POST",
@@ -184,7 +188,7 @@ export async function locationServeRow(): Promise<BenchRow> {
       metric: "start to LOADED, PostgreSQL",
       unit: "s",
       value: serveMs / 1000,
-      baselineName: "building its definitions alone",
+      baselineName: "building its definitions alone, as a location process does",
       baseline: buildMs / 1000,
       goal: "≤ 10 s",
       met: serveMs <= 10_000,
