@@ -1,5 +1,6 @@
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
+import type { Sql } from "../db/sql.js";
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -25,6 +26,14 @@ export const MANIFEST_AS_BASE64 = `encode(manifest, 'base64')`;
 /** A stored manifest's JSON from the column's base64 text (MANIFEST_AS_BASE64). */
 export function decodeManifestBase64(base64: string): Promise<unknown> {
   return decodeManifest(Buffer.from(base64, "base64"));
+}
+
+/** The JSON of manifest version `versionId` as it was registered, or null when there is no such version. */
+export async function readStoredManifest(sql: Sql, versionId: string): Promise<unknown | null> {
+  const [row] = await sql.query<{ manifest: string }>(`SELECT ${MANIFEST_AS_BASE64} AS manifest FROM "CodeLocationVersion" WHERE id = $1`, [
+    versionId,
+  ]);
+  return row ? decodeManifestBase64(row.manifest) : null;
 }
 
 /** A stored manifest's JSON: gzip (what encodeManifest writes) or, in rows written before it, plain UTF-8. */

@@ -1,5 +1,5 @@
 import { manifestSchema, type Manifest } from "@strata/protocol";
-import { decodeManifestBase64, MANIFEST_AS_BASE64 } from "../catalog/manifest-store.js";
+import { readStoredManifest } from "../catalog/manifest-store.js";
 import type { Sql } from "../db/sql.js";
 
 /**
@@ -28,12 +28,9 @@ export class ManifestCache {
       this.entries.set(versionId, hit);
       return hit;
     }
-    const [row] = await sql.query<{ manifest: string }>(
-      `SELECT ${MANIFEST_AS_BASE64} AS manifest FROM "CodeLocationVersion" WHERE id = $1`,
-      [versionId],
-    );
-    if (!row) throw new Error(`manifest version ${versionId} is missing`);
-    const manifest = manifestSchema.parse(await decodeManifestBase64(row.manifest));
+    const stored = await readStoredManifest(sql, versionId);
+    if (stored === null) throw new Error(`manifest version ${versionId} is missing`);
+    const manifest = manifestSchema.parse(stored);
     this.entries.set(versionId, manifest);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
     return manifest;

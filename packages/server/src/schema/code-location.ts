@@ -1,7 +1,7 @@
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
 import { requireLocationScope } from "../catalog/location-name.js";
-import { decodeManifestBase64, MANIFEST_AS_BASE64 } from "../catalog/manifest-store.js";
+import { readStoredManifest } from "../catalog/manifest-store.js";
 import { confirmCurrentVersion, registerCodeLocation } from "../catalog/register.js";
 import { manifestBases } from "../catalog/manifest-bases.js";
 import type { ManifestBase } from "@strata/protocol";
@@ -48,14 +48,7 @@ export const CodeLocationRef = builder.prismaObject("CodeLocation", {
       nullable: true,
       description: "The current manifest, as registered.",
       select: { currentVersionId: true },
-      resolve: async (l, _args, ctx) => {
-        if (!l.currentVersionId) return null;
-        const [row] = await ctx.db.sql.query<{ manifest: string }>(
-          `SELECT ${MANIFEST_AS_BASE64} AS manifest FROM "CodeLocationVersion" WHERE id = $1`,
-          [l.currentVersionId],
-        );
-        return row ? decodeManifestBase64(row.manifest) : null;
-      },
+      resolve: (l, _args, ctx) => (l.currentVersionId ? readStoredManifest(ctx.db.sql, l.currentVersionId) : null),
     }),
     assetCount: t.relationCount("assetNodes"),
     assets: t.field({
