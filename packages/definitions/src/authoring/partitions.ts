@@ -12,14 +12,16 @@ import {
   partitionsDefinitionSchema,
   partitionsProblems,
   timeWindowCron,
-  type BackfillPolicy,
-  type DimensionPartitions,
-  type DynamicPartitions,
-  type MultiPartitions,
-  type PartitionsDefinition,
-  type StaticPartitions,
-  type TimeWindowPartitions,
-  type TimeWindowSchedule,
+} from "@strata/protocol";
+import type {
+  BackfillPolicy,
+  DimensionPartitions,
+  DynamicPartitions,
+  MultiPartitions,
+  PartitionsDefinition,
+  StaticPartitions,
+  TimeWindowPartitions,
+  TimeWindowSchedule,
 } from "@strata/protocol";
 import { DefinitionError } from "./definition-error.js";
 
