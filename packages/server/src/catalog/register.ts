@@ -96,21 +96,24 @@ export async function registerCodeLocation(
       const now = new Set(keys);
       const version = (location.version ?? 0) + 1;
       const versionId = randomUUID();
-      // The row first (the nodes refer to it), its manifest last: compressing ~9 MB on the thread
-      // pool overlaps the writes in between instead of holding them up.
+      const mentioned = new Set(fresh);
+      for (const asset of manifest.assets) for (const dep of asset.deps) if (!before.has(dep)) mentioned.add(dep);
+      // The keys' rows go out first, and the node rows are built while the database writes them
+      // (~50 and ~100 ms for 10,000 new assets): node-postgres sends a statement as it is issued.
+      const keyRows = mentioned.size
+        ? tx.query(`INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING`, [[...mentioned]])
+        : undefined;
+      // What changed costs its writes: an asset whose row and dependencies hash as stored stays
+      // (with its sync state, check health and version); the others are deleted and written again.
+      const rows = nodeRows(candidates);
+      await keyRows;
+      // The version's row before the nodes (they refer to it), its manifest last: compressing
+      // ~9 MB on the thread pool overlaps the writes in between instead of holding them up.
       await tx.query(
         `INSERT INTO "CodeLocationVersion" (id, "locationId", version, hash, "manifestVersion", manifest, "registeredAt")
        VALUES ($1, $2, $3, $4, $5, '\\x', now())`,
         [versionId, location.id, version, input.hash, manifest.manifestVersion],
       );
-      const mentioned = new Set(fresh);
-      for (const asset of manifest.assets) for (const dep of asset.deps) if (!before.has(dep)) mentioned.add(dep);
-      if (mentioned.size) {
-        await tx.query(`INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING`, [[...mentioned]]);
-      }
-      // What changed costs its writes: an asset whose row and dependencies hash as stored stays
-      // (with its sync state, check health and version); the others are deleted and written again.
-      const rows = nodeRows(candidates);
       const stored = new Map(previous.map((p) => [p.key, p.fingerprint]));
       const rewritten = rows.filter((r) => stored.get(r.key) !== r.fingerprint);
       const rewrittenKeys = new Set(rewritten.map((r) => r.key));
