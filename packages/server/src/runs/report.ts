@@ -9,7 +9,7 @@ import { evaluationOutsidePlan, recordRunCheckEvaluations, targetRunMaterializat
 import type { StrataPubSub } from "../pubsub/pubsub.js";
 import { parseLeaseSeconds } from "./claim.js";
 import { runFailureOf } from "./run-failure.js";
-import { readPlan } from "./run-plan.js";
+import { runPlanSets } from "./run-facts.js";
 import { readRunEvents, type StoredRunEvent } from "./run-events.js";
 import type { CommittedReport } from "../metrics/server-metrics.js";
 import { newIngestEffects, type IngestEffects } from "../sync/ingest-effects.js";
@@ -149,7 +149,7 @@ export async function reportRunEvents(
     // What is at or below the stored last seq is a resend (ignored below); the rest must continue the log.
     const news = events.filter((e) => e.seq > run.lastEventSeq);
     checkSequence(input.runId, run.lastEventSeq, news);
-    await checkPlan(tx, input.runId, news);
+    await checkPlan(sql, tx, input.runId, news);
     // Only the seqs come back: the rows themselves are the events just parsed.
     const fresh = events.length
       ? await tx.query<{ seq: number }>(
@@ -274,13 +274,10 @@ function assetOf(event: ReportedEvent): string | null {
  * its steps may produce). A location's token may only report its own runs, and this keeps it to
  * what each run may do: no other location's asset, no step it was not asked to run.
  */
-async function checkPlan(tx: Sql, runId: string, news: ReportedEvent[]): Promise<void> {
+async function checkPlan(sql: Sql, tx: Sql, runId: string, news: ReportedEvent[]): Promise<void> {
   const concerned = news.filter((e) => e.stepKey || assetOf(e));
   if (!concerned.length) return;
-  const [row] = await tx.query<{ plan: unknown }>(`SELECT plan FROM "Run" WHERE id = $1`, [runId]);
-  const plan = readPlan(row?.plan);
-  const steps = new Set(plan.stepKeys);
-  const assets = new Set(plan.assetKeys);
+  const { plan, steps, assets } = await runPlanSets(sql, tx, runId);
   for (const event of concerned) {
     if (event.stepKey && !steps.has(event.stepKey)) {
       throw new EventOutsidePlanError(

@@ -8,6 +8,7 @@ import type { Context } from "../context.js";
 import { EventOutsidePlanError, InvalidArgumentError, NotFoundError, RunEventSequenceError, RunNotHeldError } from "../errors.js";
 import { claimRun, MAX_LEASE_SECONDS, parseLeaseSeconds, type ClaimedRun } from "../runs/claim.js";
 import { reportRunEvents, type ReportResult } from "../runs/report.js";
+import { rememberClaimedRun, runLocation } from "../runs/run-facts.js";
 import { guardSubscription } from "../pubsub/guarded-subscription.js";
 import { serverTracing } from "../tracing/tracing.js";
 import { ReexecutionStrategyEnum } from "./run.js";
@@ -87,18 +88,12 @@ const RunEventInput = builder.inputType("RunEventInput", {
   }),
 });
 
-/** Workers call on every report and heartbeat: one indexed statement. */
-/** Returns the run's location. */
+/** The run's location, which the caller's token must be scoped to: workers call it on every report and heartbeat. */
 async function requireRunLocation(ctx: Context, runId: string): Promise<string> {
-  const [run] = /^[0-9a-f-]{36}$/i.test(runId)
-    ? await ctx.db.sql.query<{ location: string }>(
-        `SELECT l.name AS location FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId" WHERE r.id = $1`,
-        [runId],
-      )
-    : [];
-  if (!run) throw new NotFoundError("run", runId);
-  requireScope(ctx.principal, `location:${run.location}`);
-  return run.location;
+  const location = /^[0-9a-f-]{36}$/i.test(runId) ? await runLocation(ctx.db.sql, runId) : null;
+  if (location === null) throw new NotFoundError("run", runId);
+  requireScope(ctx.principal, `location:${location}`);
+  return location;
 }
 
 export const MAX_CLAIM_WAIT_SECONDS = 60;
@@ -192,6 +187,8 @@ builder.mutationFields((t) => ({
           return claimed;
         },
       );
+      // Its worker reports next: the facts its reports are checked against are at hand.
+      if (run) rememberClaimedRun(ctx.db.sql, run.id, location, run.plan);
       if (run) ctx.pubsub.publish("runEvents", run.id, { events: [run.startEvent] });
       if (run) ctx.pubsub.publish("runStatusChanged", { runId: run.id, status: "STARTED" });
       if (run) ctx.runs.metrics.runStarted(location, run.queuedSeconds);

@@ -1,0 +1,103 @@
+import type { Sql } from "../db/sql.js";
+import { readPlan, type RunPlan } from "./run-plan.js";
+
+/** A run's plan as reports check their events against it. */
+export interface RunPlanSets {
+  plan: RunPlan;
+  steps: ReadonlySet<string>;
+  assets: ReadonlySet<string>;
+}
+
+/** How many runs' facts a database handle keeps, and how many plan keys (steps and assets) in all. */
+const MAX_RUNS = 256;
+const MAX_PLAN_KEYS = 200_000;
+
+/**
+ * What never changes about a run once it is stored: its location's name and its plan. A worker
+ * reports a run's events in many small requests and heartbeats it, and each read both again: two
+ * of a report's eight round trips. Kept for the runs seen last (a report is for a running run,
+ * so a few hundred cover a busy server); a run not kept is read as before.
+ */
+class RunFacts {
+  private readonly locations = new Map<string, string>();
+  private readonly plans = new Map<string, RunPlanSets & { weight: number }>();
+  private planKeys = 0;
+
+  location(runId: string): string | undefined {
+    return touch(this.locations, runId);
+  }
+
+  rememberLocation(runId: string, location: string): void {
+    this.locations.set(runId, location);
+    if (this.locations.size > MAX_RUNS) this.locations.delete(this.locations.keys().next().value!);
+  }
+
+  plan(runId: string): RunPlanSets | undefined {
+    return touch(this.plans, runId);
+  }
+
+  rememberPlan(runId: string, plan: RunPlan): RunPlanSets {
+    const sets = {
+      plan,
+      steps: new Set(plan.stepKeys),
+      assets: new Set(plan.assetKeys),
+      weight: plan.stepKeys.length + plan.assetKeys.length,
+    };
+    this.plans.set(runId, sets);
+    this.planKeys += sets.weight;
+    while (this.plans.size > 1 && (this.plans.size > MAX_RUNS || this.planKeys > MAX_PLAN_KEYS)) {
+      const [oldest, entry] = this.plans.entries().next().value!;
+      this.plans.delete(oldest);
+      this.planKeys -= entry.weight;
+    }
+    return sets;
+  }
+}
+
+/** A Map used as a least-recently-used list: a hit moves to the end. */
+function touch<V>(map: Map<string, V>, key: string): V | undefined {
+  const value = map.get(key);
+  if (value !== undefined) {
+    map.delete(key);
+    map.set(key, value);
+  }
+  return value;
+}
+
+const facts = new WeakMap<Sql, RunFacts>();
+
+function factsOf(sql: Sql): RunFacts {
+  let kept = facts.get(sql);
+  if (!kept) facts.set(sql, (kept = new RunFacts()));
+  return kept;
+}
+
+/** The name of a run's code location, or null when there is no such run. `sql` is the database's handle (not a transaction's). */
+export async function runLocation(sql: Sql, runId: string): Promise<string | null> {
+  const known = factsOf(sql).location(runId);
+  if (known !== undefined) return known;
+  const [run] = await sql.query<{ location: string }>(
+    `SELECT l.name AS location FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId" WHERE r.id = $1`,
+    [runId],
+  );
+  if (!run) return null;
+  factsOf(sql).rememberLocation(runId, run.location);
+  return run.location;
+}
+
+/** A run's plan, read through `tx` when `sql` does not keep it yet. */
+export async function runPlanSets(sql: Sql, tx: Sql, runId: string): Promise<RunPlanSets> {
+  const known = factsOf(sql).plan(runId);
+  if (known) return known;
+  const [row] = await tx.query<{ plan: unknown }>(`SELECT plan FROM "Run" WHERE id = $1`, [runId]);
+  // A run that is not there has no plan to keep (the caller has found it already, under lock).
+  if (!row) return { plan: readPlan(null), steps: new Set(), assets: new Set() };
+  return factsOf(sql).rememberPlan(runId, readPlan(row.plan));
+}
+
+/** A run a worker has just claimed: its location and plan, read by the claim, kept for its reports. */
+export function rememberClaimedRun(sql: Sql, runId: string, location: string, plan: RunPlan): void {
+  const kept = factsOf(sql);
+  kept.rememberLocation(runId, location);
+  kept.rememberPlan(runId, plan);
+}
