@@ -9,8 +9,10 @@ import { runStartPayload } from "../src/testing/events.js";
 let app: TestApp;
 let worker: string;
 let reader: string;
+/** The statements the GraphQL app has run (tests clear it). */
+const statements: string[] = [];
 beforeAll(async () => {
-  app = await createTestApp({ runs: { maxConcurrentRuns: 0 } });
+  app = await createTestApp({ runs: { maxConcurrentRuns: 0 }, tap: { before: (text) => statements.push(text) } });
   worker = await app.token("location:etl");
   reader = await app.token("read");
   await app.gql(REGISTER, { name: "etl", ...manifestOf([{ key: "a" }]) }, worker);
@@ -132,6 +134,30 @@ describe(`runEvents racing the reports (${testDialect})`, () => {
     await reportRunEvents(app.db.sql, elsewhere.pubsub, { runId: id, workerId: "w", events: rest, leaseSeconds: 30 });
     await elsewhere.close();
     expect(await collect(subscription)).toEqual([2, 3, 4]); // within RESYNC_MS
+    subscription.close();
+  });
+});
+
+describe(`opening a runEvents stream (${testDialect})`, () => {
+  it("reads the run and the first page of its backlog in one statement", async () => {
+    const id = (await app.gql(LAUNCH)).data!.launchRun.id as string;
+    expect((await app.gql(CLAIM, {}, worker)).data!.claimRun.run.id).toBe(id);
+    const [start, stepStart] = runEvents(id);
+    expect((await app.gql(REPORT, { id, e: [start, stepStart] }, worker)).data!.reportRunEvents.__typename).toBe("RunReport");
+    await app.gql(`{ health { version } }`, {}, reader); // the reader's token checked before, as a watcher's is
+    statements.length = 0;
+    const subscription = await app.subscribe<{ runEvents: { seq: number; type: string } }>(EVENTS, { id }, reader);
+    expect((await subscription.next()).data!.runEvents).toEqual({ seq: 1, type: "RUN_START" });
+    expect((await subscription.next()).data!.runEvents).toEqual({ seq: 2, type: "STEP_START" });
+    expect(statements.filter((text) => text.includes(`"Run`))).toHaveLength(1);
+    subscription.close();
+  });
+
+  it("refuses a run that does not exist with NOT_FOUND, before streaming anything", async () => {
+    const subscription = await app.subscribe(EVENTS, { id: "00000000-0000-4000-8000-000000000000" }, reader);
+    const result = await subscription.next();
+    expect(result.errors?.[0]).toMatchObject({ extensions: { code: "NOT_FOUND" } });
+    expect(result.data ?? null).toBeNull();
     subscription.close();
   });
 });

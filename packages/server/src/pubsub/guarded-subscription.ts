@@ -38,7 +38,9 @@ export function guardSubscription<T>(
 ): AsyncIterableIterator<T> {
   const principal = ctx.principal;
   const release = principal.kind === "token" ? ctx.pubsub.budget.acquire(principal.id, principal.name) : () => {};
+  let started = false;
   const guarded = new Repeater<T>(async (push, stop) => {
+    started = true;
     const events = source[Symbol.asyncIterator]();
     const stopped = stop.then(() => ({ done: true, value: undefined }) as const);
     try {
@@ -54,11 +56,13 @@ export function guardSubscription<T>(
       stop();
     }
   });
-  // A stream returned before its first `next()` never runs the executor above: give the slot back here too.
+  // A stream returned before its first `next()` never runs the executor above: give the slot
+  // back here too, and end the source (runEvents' listens from the start).
   return {
     next: () => guarded.next(),
-    return: (value?: unknown) => {
+    return: async (value?: unknown) => {
       release();
+      if (!started) await source[Symbol.asyncIterator]().return?.();
       return guarded.return(value as T);
     },
     throw: (error?: unknown) => guarded.throw(error),

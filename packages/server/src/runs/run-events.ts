@@ -40,6 +40,29 @@ export async function readRunEvents(sql: Sql, runId: string, after: number, limi
   return rows.map((row) => toStored(runId, row));
 }
 
+/** A run's status and last seq, and its first events after `after`, read in one snapshot. */
+export interface RunLogStart {
+  status: string;
+  lastEventSeq: number;
+  /** At most `limit`, in order. */
+  events: StoredRunEvent[];
+}
+
+/**
+ * What a runEvents stream starts from, in one statement: the run (null when there is none) and
+ * the first page of its backlog. The run's status belongs to the same snapshot as the page, so
+ * a stream can tell from them alone whether the run has ended.
+ */
+export async function readRunLogStart(sql: Sql, runId: string, after: number, limit: number): Promise<RunLogStart | null> {
+  const [row] = await sql.query<{ status: string; lastEventSeq: number; events: EventRow[] }>(
+    `SELECT r.status, r."lastEventSeq",
+            COALESCE((SELECT json_agg(e ORDER BY e.seq) FROM (${SELECT_EVENTS} WHERE "runId" = r.id AND seq > $2 ORDER BY seq LIMIT $3) e), '[]') AS events
+     FROM "Run" r WHERE r.id = $1`,
+    [runId, after, limit],
+  );
+  return row ? { status: row.status, lastEventSeq: row.lastEventSeq, events: row.events.map((e) => toStored(runId, e)) } : null;
+}
+
 /** Every event of a run, in the executor's own shape (for re-execution planning). */
 export async function readExecutorEvents(sql: Sql, runId: string): Promise<RunEvent[]> {
   const rows = await sql.query<EventRow>(`${SELECT_EVENTS} WHERE "runId" = $1 ORDER BY seq`, [runId]);

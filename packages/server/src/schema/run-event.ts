@@ -6,7 +6,7 @@ import { assertStillAuthorized } from "../auth/revocation.js";
 import type { Context } from "../context.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { guardSubscription } from "../pubsub/guarded-subscription.js";
-import { readRunEvents, type StoredRunEvent } from "../runs/run-events.js";
+import { readRunEvents, readRunLogStart, type RunLogStart, type StoredRunEvent } from "../runs/run-events.js";
 
 const EVENT_TYPE_DESCRIPTIONS: Record<RunEventType, string> = {
   RUN_START: "The worker started the run: its steps, its assets, and for a re-execution the parent run and the outputs it reuses.",
@@ -63,13 +63,19 @@ const PAGE = 1000;
 export const RESYNC_MS = 15_000;
 
 /**
- * The backlog after `after`, then live events, with no gap and no duplicate: it listens (and,
- * with Redis, has the subscription confirmed) before it reads the backlog, skips what it has
- * already delivered, and fills any hole from the database. Ends after the run's terminal event.
+ * The backlog after `after`, then live events, with no gap and no duplicate: it listens (`live`;
+ * with Redis, the subscription confirmed) before the backlog's first page is read (`start`),
+ * skips what it has already delivered, and fills any hole from the database. Ends after the
+ * run's terminal event. Returning it, started or not, stops listening.
  */
-function runEventStream(ctx: Context, runId: string, after: number): AsyncIterable<StoredRunEvent> {
-  return new Repeater<StoredRunEvent>(async (push, stop) => {
-    const live = await ctx.pubsub.listen("runEvents", runId);
+function runEventStream(
+  ctx: Context,
+  runId: string,
+  after: number,
+  live: AsyncIterator<{ events: StoredRunEvent[] }>,
+  start: RunLogStart,
+): AsyncIterableIterator<StoredRunEvent> {
+  const stream = new Repeater<StoredRunEvent>(async (push, stop) => {
     stop.then(() => live.return?.());
     let last = after;
     let ended = false;
@@ -91,19 +97,20 @@ function runEventStream(ctx: Context, runId: string, after: number): AsyncIterab
       }
     };
     try {
-      for (;;) {
-        const page = await readRunEvents(ctx.db.sql, runId, last, PAGE);
-        await deliver(page);
-        if (page.length < PAGE) break;
+      await deliver(start.events);
+      let run: { status: string; lastEventSeq: number } | undefined = start;
+      if (start.events.length === PAGE) {
+        for (;;) {
+          const page = await readRunEvents(ctx.db.sql, runId, last, PAGE);
+          await deliver(page);
+          if (page.length < PAGE) break;
+        }
+        [run] = await ctx.db.sql.query<{ status: string; lastEventSeq: number }>(`SELECT status, "lastEventSeq" FROM "Run" WHERE id = $1`, [
+          runId,
+        ]);
       }
       // A reader resuming after the terminal event has nothing left to wait for.
-      if (!ended) {
-        const [run] = await ctx.db.sql.query<{ status: string; lastEventSeq: number }>(
-          `SELECT status, "lastEventSeq" FROM "Run" WHERE id = $1`,
-          [runId],
-        );
-        if (run && isTerminalRunStatus(run.status) && run.lastEventSeq <= last) ended = true;
-      }
+      if (!ended && run && isTerminalRunStatus(run.status) && run.lastEventSeq <= last) ended = true;
       // One pending next() at a time: a second would take the message meant for the first.
       let pending: ReturnType<typeof live.next> | null = null;
       while (!ended) {
@@ -125,6 +132,17 @@ function runEventStream(ctx: Context, runId: string, after: number): AsyncIterab
       stop();
     }
   });
+  return {
+    next: () => stream.next(),
+    return: async (value?: unknown) => {
+      await live.return?.();
+      return stream.return(value as StoredRunEvent);
+    },
+    throw: (error?: unknown) => stream.throw(error),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 builder.subscriptionFields((t) => ({
@@ -137,9 +155,18 @@ builder.subscriptionFields((t) => ({
       requireScope(ctx.principal, "read");
       const runId = String(args.runId);
       if ((args.after ?? 0) < 0) throw new InvalidArgumentError("after", "must be 0 or more");
-      const [exists] = await ctx.db.sql.query(`SELECT 1 FROM "Run" WHERE id = $1`, [runId]);
-      if (!exists) throw new NotFoundError("run", runId);
-      return guardSubscription(ctx, runEventStream(ctx, runId, args.after ?? 0), { checksToken: true });
+      const after = args.after ?? 0;
+      // Listening first, then the run and its backlog's first page in one statement: an event
+      // stored in between is both read and heard (and delivered once).
+      const live = await ctx.pubsub.listen("runEvents", runId);
+      try {
+        const start = await readRunLogStart(ctx.db.sql, runId, after, PAGE);
+        if (!start) throw new NotFoundError("run", runId);
+        return guardSubscription(ctx, runEventStream(ctx, runId, after, live, start), { checksToken: true });
+      } catch (error) {
+        await live.return?.();
+        throw error;
+      }
     },
     resolve: (event) => event,
   }),

@@ -9,6 +9,7 @@ import { createStrataYoga, type StrataYoga } from "../yoga.js";
 import { defaultRunConfig, type RunConfig } from "../runs/run-config.js";
 import { RunService } from "../runs/run-service.js";
 import { openTestDatabase } from "./test-database.js";
+import { type SqlTap, tapSql } from "./tap-sql.js";
 
 export interface TestApp {
   db: Database;
@@ -41,12 +42,25 @@ export interface TestSubscription<Data> {
 let tokenCount = 0;
 
 /** The GraphQL app on a fresh test database (PGlite, or PostgreSQL with TEST_DATABASE_URL). */
-export async function createTestApp(options: { auth?: AuthMode; runs?: Partial<RunConfig> } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: {
+    auth?: AuthMode;
+    runs?: Partial<RunConfig>;
+    /** Called around each statement the GraphQL app runs (not the run service's own): see tapSql. */
+    tap?: SqlTap;
+  } = {},
+): Promise<TestApp> {
   const db = await openTestDatabase();
   const pubsub = await createStrataPubSub();
   const logger = createMemoryLogger();
   const runs = new RunService(db, pubsub.pubsub, { ...defaultRunConfig, ...options.runs }, logger);
-  const yoga = createStrataYoga({ db, logger, pubsub, auth: options.auth ?? "required", runs });
+  const yoga = createStrataYoga({
+    db: options.tap ? { ...db, sql: tapSql(db.sql, options.tap) } : db,
+    logger,
+    pubsub,
+    auth: options.auth ?? "required",
+    runs,
+  });
   const token = async (...scopes: string[]) => (await createToken(db.prisma, { name: `t${++tokenCount}`, scopes })).token;
   const admin = await token("admin");
   const headers = (t: string | null | undefined) => ({
