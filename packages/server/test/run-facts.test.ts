@@ -3,6 +3,8 @@ import { tapSql } from "../src/testing/tap-sql.js";
 import { createStrataYoga } from "../src/yoga.js";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import { RunFacts } from "../src/runs/run-facts.js";
+import type { RunPlan } from "../src/runs/run-plan.js";
 import { testDialect } from "../src/testing/test-database.js";
 
 let app: TestApp;
@@ -97,5 +99,52 @@ describe(`a run's location and plan, read once (${testDialect})`, () => {
     expect(foreign.reportRunEvents.__typename).toBe("UnauthorizedError");
     const unknown = await server.gql(REPORT, { id: "00000000-0000-4000-8000-000000000000", e: [stepStart(1, "a")] });
     expect(unknown.reportRunEvents.__typename).toBe("NotFoundError");
+  });
+});
+
+describe("the facts kept in memory stay within their limits", () => {
+  const plan = (n: number, prefix = "s"): RunPlan => ({
+    planVersion: 1,
+    stepKeys: Array.from({ length: n }, (_, i) => `${prefix}${i}`),
+    assetKeys: Array.from({ length: n }, (_, i) => `${prefix}${i}`),
+    reusedOutputs: [],
+  });
+
+  it("a run remembered again (claimed once more) counts its plan's keys once, with the plan it has now", () => {
+    const facts = new RunFacts(10, 100);
+    facts.rememberPlan("r1", plan(5));
+    for (let i = 0; i < 50; i++) facts.rememberPlan("r1", plan(5));
+    expect(facts.planKeys).toBe(10);
+    facts.rememberPlan("r1", plan(3, "t"));
+    expect(facts.planKeys).toBe(6);
+    expect([...facts.plan("r1")!.steps]).toEqual(["t0", "t1", "t2"]);
+    // Nothing else was evicted on the way: another run fits beside it.
+    facts.rememberPlan("r2", plan(40));
+    expect(facts.runs).toBe(2);
+    expect(facts.planKeys).toBe(86);
+  });
+
+  it("the least recently used runs go first, by count and by plan keys", () => {
+    const facts = new RunFacts(3, 100);
+    for (const id of ["a", "b", "c"]) facts.rememberPlan(id, plan(5));
+    facts.plan("a"); // read: now the most recent
+    facts.rememberPlan("d", plan(5));
+    expect(["a", "b", "c", "d"].map((id) => facts.plan(id) !== undefined)).toEqual([true, false, true, true]);
+    // 30 keys kept (c, a, d); a plan of 90 keys leaves room for the newest of them alone.
+    facts.rememberPlan("big", plan(45));
+    expect(["c", "a", "d", "big"].map((id) => facts.plan(id) !== undefined)).toEqual([false, false, true, true]);
+    expect(facts.planKeys).toBe(100);
+    // One plan larger than the limit is still kept, alone (a report of that run needs it).
+    facts.rememberPlan("huge", plan(80));
+    expect([facts.runs, facts.planKeys]).toEqual([1, 160]);
+  });
+
+  it("a location remembered again becomes the newest", () => {
+    const facts = new RunFacts(2, 100);
+    facts.rememberLocation("a", "etl");
+    facts.rememberLocation("b", "etl");
+    facts.rememberLocation("a", "etl");
+    facts.rememberLocation("c", "etl");
+    expect(["a", "b", "c"].map((id) => facts.location(id))).toEqual(["etl", undefined, "etl"]);
   });
 });

@@ -17,19 +17,33 @@ const MAX_PLAN_KEYS = 200_000;
  * reports a run's events in many small requests and heartbeats it, and each read both again: two
  * of a report's eight round trips. Kept for the runs seen last (a report is for a running run,
  * so a few hundred cover a busy server); a run not kept is read as before.
+ *
+ * @internal Exported for its tests; the server keeps one per database handle (below).
  */
-class RunFacts {
+export class RunFacts {
   private readonly locations = new Map<string, string>();
   private readonly plans = new Map<string, RunPlanSets & { weight: number }>();
-  private planKeys = 0;
+  /** The plan keys (steps and assets) of the plans kept, in all. */
+  planKeys = 0;
+
+  constructor(
+    private readonly maxRuns = MAX_RUNS,
+    private readonly maxPlanKeys = MAX_PLAN_KEYS,
+  ) {}
+
+  get runs(): number {
+    return this.plans.size;
+  }
 
   location(runId: string): string | undefined {
     return touch(this.locations, runId);
   }
 
   rememberLocation(runId: string, location: string): void {
+    // Deleted first, so that a run remembered again is the newest, not left where it was.
+    this.locations.delete(runId);
     this.locations.set(runId, location);
-    if (this.locations.size > MAX_RUNS) this.locations.delete(this.locations.keys().next().value!);
+    if (this.locations.size > this.maxRuns) this.locations.delete(this.locations.keys().next().value!);
   }
 
   plan(runId: string): RunPlanSets | undefined {
@@ -37,6 +51,13 @@ class RunFacts {
   }
 
   rememberPlan(runId: string, plan: RunPlan): RunPlanSets {
+    // A run claimed again (handed back, then claimed by this server once more) replaces its entry:
+    // the old entry's keys no longer count.
+    const replaced = this.plans.get(runId);
+    if (replaced) {
+      this.plans.delete(runId);
+      this.planKeys -= replaced.weight;
+    }
     const sets = {
       plan,
       steps: new Set(plan.stepKeys),
@@ -45,7 +66,7 @@ class RunFacts {
     };
     this.plans.set(runId, sets);
     this.planKeys += sets.weight;
-    while (this.plans.size > 1 && (this.plans.size > MAX_RUNS || this.planKeys > MAX_PLAN_KEYS)) {
+    while (this.plans.size > 1 && (this.plans.size > this.maxRuns || this.planKeys > this.maxPlanKeys)) {
       const [oldest, entry] = this.plans.entries().next().value!;
       this.plans.delete(oldest);
       this.planKeys -= entry.weight;
