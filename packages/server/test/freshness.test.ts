@@ -117,4 +117,49 @@ describe("freshness", () => {
     const local = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", hour: "2-digit", minute: "2-digit", hour12: false });
     expect(local.format(after!.nextTransitionAt)).toBe("09:00");
   });
+
+  it("registered again: a changed policy is evaluated again, a removed one loses its state, an unchanged one keeps it", async () => {
+    const hour = { kind: "time_window", failAfterMs: 60 * MIN };
+    const day = { kind: "time_window", failAfterMs: 24 * 60 * MIN };
+    await app.gql(REGISTER, {
+      name: "again",
+      ...withFreshness([
+        { key: "again/kept", freshness: hour },
+        { key: "again/dropped", freshness: hour },
+        { key: "again/changed", freshness: hour },
+      ]),
+    });
+    for (const key of ["again/kept", "again/dropped", "again/changed"])
+      await app.gql(`mutation($k: String!) { reportMaterialization(assetKey: $k) { __typename } }`, { k: key });
+    const states = async () =>
+      new Map(
+        (
+          await app.db.sql.query<{ assetKey: string; state: string; next: Date | null }>(
+            `SELECT "assetKey", state, "nextTransitionAt" AS next FROM "AssetFreshness" WHERE "assetKey" LIKE 'again/%'`,
+          )
+        ).map((r) => [r.assetKey, r]),
+      );
+    const before = await states();
+    expect([...before.values()].map((r) => r.state)).toEqual(["PASS", "PASS", "PASS"]);
+
+    const registered = await app.gql(REGISTER, {
+      name: "again",
+      ...withFreshness([
+        { key: "again/kept", freshness: hour },
+        { key: "again/dropped", freshness: null },
+        { key: "again/changed", freshness: day },
+        { key: "again/added", freshness: hour },
+      ]),
+    });
+    expect(registered.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
+    const after = await states();
+    expect(after.get("again/kept")).toEqual(before.get("again/kept"));
+    expect(after.has("again/dropped")).toBe(false);
+    expect((await app.gql(FRESHNESS, { k: "again/dropped" })).data!.asset.freshness).toBeNull();
+    // Its deadline moved from an hour after its materialization to a day after it.
+    const changed = after.get("again/changed")!;
+    expect(changed.state).toBe("PASS");
+    expect(changed.next!.getTime() - before.get("again/changed")!.next!.getTime()).toBe(23 * 60 * MIN);
+    expect(after.get("again/added")!.state).toBe("UNKNOWN");
+  });
 });

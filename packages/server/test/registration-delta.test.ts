@@ -98,6 +98,30 @@ describe(`a registration sent as a delta of the registered version (${testDialec
     expect(location.data!.codeLocation).toEqual({ hash: next.hash, manifest: next.manifest, assetCount: 30 });
   });
 
+  it("rebuilds a manifest written in any script byte for byte, keeping ranges of the base at its ends and between changes", async () => {
+    const v1 = chain("uml", 20).map((a, i) => ({ ...a, description: `größe ${i} ✓ 日本 🚀 "quoted" \\ back` }));
+    await registerWhole("uml", v1);
+    const v2 = v1
+      .filter((a) => a.key !== "uml/a07")
+      .map((a) => (["uml/a00", "uml/a12", "uml/a19"].includes(a.key) ? { ...a, description: `${a.description} ändert 変更` } : a));
+    v2.push({ key: "uml/n_new", description: "nuevo ñ", deps: ["uml/a03"] });
+    const next = manifestOf(v2);
+    const found = manifestDelta(next.manifest, manifestHashAndDigests(next.manifest).digests, await baseOf("uml", next.hash))!;
+    const result = await app.gql(DELTA, { name: "uml", delta: found.delta, hash: next.hash });
+    expect(result.data!.registerCodeLocation).toMatchObject({ __typename: "RegisterCodeLocationSuccess", version: 2 });
+    const location = await app.gql(`{ codeLocation(name: "uml") { ... on CodeLocation { hash manifest } } }`);
+    expect(location.data!.codeLocation).toEqual({ hash: next.hash, manifest: next.manifest });
+    // And the version rebuilt is a base in turn: a delta of it registers as well.
+    const v3 = v2.map((a) => (a.key === "uml/a15" ? { ...a, description: "zuletzt" } : a));
+    const last = manifestOf(v3);
+    const again = manifestDelta(last.manifest, manifestHashAndDigests(last.manifest).digests, await baseOf("uml", last.hash))!;
+    expect(again.sent).toBe(1);
+    expect((await app.gql(DELTA, { name: "uml", delta: again.delta, hash: last.hash })).data!.registerCodeLocation).toMatchObject({
+      __typename: "RegisterCodeLocationSuccess",
+      version: 3,
+    });
+  });
+
   it("works from the version read back from the database when the server no longer holds it", async () => {
     const v1 = chain("rb", 12);
     await registerWhole("rb", v1);
@@ -202,7 +226,12 @@ describe(`a registration sent as a delta of the registered version (${testDialec
     const kept = (assets: FixtureAsset[]) => {
       const { manifest } = manifestOf(assets);
       const text = JSON.stringify(manifest);
-      return { fields: () => Promise.resolve([["assets", [text]] as const]), textLength: text.length, manifest: manifest as never };
+      return {
+        fields: () => Promise.resolve([["assets", [text]] as const]),
+        textLength: text.length,
+        manifest: manifest as never,
+        bytes: Buffer.from(text),
+      };
     };
     const small = kept(chain("c1", 3));
     const size = JSON.stringify(small.manifest).length;

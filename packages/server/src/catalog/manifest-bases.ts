@@ -31,6 +31,10 @@ export interface KeptManifest {
   digests?: Record<string, string>;
   /** Characters of canonical text it holds: what the cache's capacity counts. */
   size: number;
+  /** Its canonical text in UTF-8, from which a delta against it copies the items it keeps. */
+  bytes: Buffer;
+  /** Where each list's items lie in `bytes` (itemStarts), found at the first delta against it. */
+  starts?: Map<string, Uint32Array>;
   /**
    * Whether this server checked its graph (manifestGraphProblems) when it was registered; one
    * read back from the database may have been registered under older rules.
@@ -53,8 +57,8 @@ export class ManifestBases {
   private size = 0;
   /**
    * `capacity`: characters of canonical text kept, all locations together. A kept manifest
-   * costs ~4 bytes of heap per character (its texts and parsed items): the default, ~400 MB at
-   * most, holds one 100,000-asset location or ten of 10,000.
+   * costs ~5 bytes per character (its texts and parsed items on the heap, its UTF-8 bytes off
+   * it): the default, ~500 MB at most, holds one 100,000-asset location or ten of 10,000.
    */
   constructor(private readonly capacity = 100_000_000) {}
 
@@ -62,14 +66,22 @@ export class ManifestBases {
   remember(
     location: string,
     hash: string,
-    parsed: Pick<ParsedManifest, "fields" | "textLength" | "manifest" | "digests">,
+    parsed: Pick<ParsedManifest, "fields" | "textLength" | "manifest" | "digests" | "bytes">,
     graphChecked = true,
   ): void {
     const size = parsed.textLength;
     this.forget(location);
     if (size > this.capacity) return;
     const fields = parsed.fields();
-    const entry: KeptManifest = { hash, fields, manifest: parsed.manifest, size, graphChecked, digests: parsed.digests };
+    const entry: KeptManifest = {
+      hash,
+      fields,
+      manifest: parsed.manifest,
+      size,
+      graphChecked,
+      digests: parsed.digests,
+      bytes: parsed.bytes,
+    };
     this.kept.set(location, entry);
     // The digests the location will ask for next, computed ahead in slices as the texts were.
     if (!entry.digests) {
@@ -122,7 +134,12 @@ export class ManifestBases {
     // Registered under an older contract and no longer valid: the location sends it whole.
     const parsed = manifestSchema.safeParse(input);
     if (!fields || !parsed.success) return null;
-    const read = { fields: () => Promise.resolve(fields), textLength: textLength(fields), manifest: parsed.data };
+    const read = {
+      fields: () => Promise.resolve(fields),
+      textLength: textLength(fields),
+      manifest: parsed.data,
+      bytes: Buffer.from(joinCanonicalFields(fields)),
+    };
     this.remember(location, current.hash, read, false);
     return this.kept.get(location) ?? { ...read, hash: current.hash, fields: read.fields(), size: 0, graphChecked: false };
   }
@@ -144,6 +161,64 @@ function textLength(fields: readonly CanonicalField[]): number {
     else for (const item of text) length += item.length;
   }
   return length;
+}
+
+const COMMA = Buffer.from(",");
+
+/**
+ * The canonical text of `fields` in UTF-8, as joinCanonicalFields writes it, each list's items
+ * taken from `runsOf(key)` (slices of bytes, joined with commas) where it has them.
+ */
+function joinCanonicalBytes(fields: readonly CanonicalField[], runsOf: (key: string) => readonly Buffer[] | undefined): Buffer {
+  const out: Buffer[] = [];
+  let text = "{";
+  for (const [i, [key, value]] of fields.entries()) {
+    text += `${i ? "," : ""}${JSON.stringify(key)}:`;
+    const runs = runsOf(key);
+    if (!runs) {
+      text += typeof value === "string" ? value : `[${value.join(",")}]`;
+      continue;
+    }
+    out.push(Buffer.from(`${text}[`));
+    for (const [j, run] of runs.entries()) out.push(...(j ? [COMMA, run] : [run]));
+    text = "]";
+  }
+  out.push(Buffer.from(`${text}}`));
+  return Buffer.concat(out);
+}
+
+/**
+ * Where the items of each list of `fields` start in `bytes`, their canonical text in UTF-8, with
+ * one more entry per list, past its last item's comma: item i is `bytes[at[i], at[i + 1] - 1)`.
+ * Counted in characters when the text is ASCII (its length in bytes then), else in UTF-8 bytes.
+ */
+export function itemStarts(fields: readonly CanonicalField[], bytes: Buffer): Map<string, Uint32Array> {
+  const walk = (length: (text: string) => number) => {
+    const starts = new Map<string, Uint32Array>();
+    let at = 1; // "{"
+    for (const [i, [key, value]] of fields.entries()) {
+      at += (i ? 1 : 0) + length(JSON.stringify(key)) + 1; // [","] "key" ":"
+      if (typeof value === "string") {
+        at += length(value);
+        continue;
+      }
+      const list = new Uint32Array(value.length + 1);
+      at += 1; // "["
+      for (let j = 0; j < value.length; j++) {
+        list[j] = at;
+        at += length(value[j]!) + 1; // the item, then "," (or "]" after the last)
+      }
+      list[value.length] = at;
+      if (value.length === 0) at += 1; // "[]"
+      starts.set(key, list);
+    }
+    return { starts, end: at + 1 }; // "}"
+  };
+  const ascii = walk((text) => text.length);
+  if (ascii.end === bytes.length) return ascii.starts;
+  const utf8 = walk((text) => Buffer.byteLength(text));
+  if (utf8.end !== bytes.length) throw new Error(`canonical bytes (${bytes.length}) do not match their fields (${utf8.end})`);
+  return utf8.starts;
 }
 
 /** `manifestDigests(fields)`, 2,000 items at a time between other work. */
@@ -194,7 +269,8 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
   // The fields in canonical order: each list as an empty one, filled with its items' texts below.
   const shape: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(sent)) shape[key] = Array.isArray(value) ? [] : value;
-  const lists = new Map<string, { texts: string[]; items: unknown[]; sent: unknown[] }>();
+  const lists = new Map<string, { texts: string[]; runs: Buffer[]; items: unknown[]; sent: unknown[] }>();
+  let baseStarts: Map<string, Uint32Array> | undefined;
   const sentAssets: ManifestAsset[] = [];
   // Whether the delta keeps the base's graph: every asset and step where it was, those sent
   // wired as before. Then the graph checks the base passed hold as they were.
@@ -204,6 +280,8 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
   for (const [key, value] of Object.entries(sent)) {
     if (!Array.isArray(value)) continue;
     const texts: string[] = [];
+    // The list's canonical bytes in runs: a range of the base's items is one slice of its bytes.
+    const runs: Buffer[] = [];
     const items: unknown[] = [];
     const sentItems: unknown[] = [];
     const fromBase = baseTexts.get(key);
@@ -236,6 +314,9 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
           break;
         } else {
           for (let j = from; j < to; j++) texts.push(fromBase[j]!);
+          baseStarts ??= base.starts ??= itemStarts((await base.fields) ?? [], base.bytes);
+          const at = baseStarts.get(key)!;
+          runs.push(base.bytes.subarray(at[from]!, at[to]! - 1));
           if (parsedFromBase) for (let j = from; j < to; j++) items.push(parsedFromBase[j]);
           kept &&= from === position;
           position = to;
@@ -243,6 +324,7 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
         }
       } else {
         texts.push(canonicalItem(read.item, texts.length));
+        runs.push(Buffer.from(texts[texts.length - 1]!));
         if (digests) ownDigests.push(itemDigest(texts[texts.length - 1]!));
         if (schema) {
           const parsed = schema.safeParse(read.item);
@@ -257,14 +339,16 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
         position++;
       }
     }
-    lists.set(key, { texts, items, sent: sentItems });
+    lists.set(key, { texts, runs, items, sent: sentItems });
     if (digests) digests[key] = ownDigests.join("");
     inPlace.set(key, kept && position === (parsedFromBase?.length ?? 0));
   }
   if (problems.length) throw new InvalidManifestError(problems);
   const fields = (canonicalFields(shape) ?? []).map(([key, text]): CanonicalField => [key, lists.get(key)?.texts ?? text]);
-  const text = joinCanonicalFields(fields);
-  const pending = digestAndStore(Buffer.from(text));
+  // Its canonical text as bytes, the base's copied a range at a time: joining the items' texts
+  // and encoding the result took ~90 of a 10,000-asset delta's ~190 ms on the server, this ~5.
+  const bytes = joinCanonicalBytes(fields, (key) => lists.get(key)?.runs);
+  const pending = digestAndStore(bytes);
   const whole: Record<string, unknown> = { ...sent };
   for (const [key, { items }] of lists) if (isList(key)) whole[key] = items;
   const parsed = manifestOfParsedItemsSchema.safeParse(whole);
@@ -282,7 +366,8 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
     manifest,
     stored: pending.stored,
     fields: () => Promise.resolve(fields),
-    textLength: text.length,
+    textLength: textLength(fields),
+    bytes,
     delta: { base: base.hash, baseKeys: base.manifest.assets.map((a) => a.key), sentAssets },
     digests,
   };

@@ -141,9 +141,13 @@ export async function registerCodeLocation(
       );
       await registerChecks(tx, manifest, location.id);
       // Rewritten nodes: their sync states (and their dependents', queued: the refresher walks them
-      // behind the registration), and the dependents of removed ones; freshness policies, evaluated again.
+      // behind the registration), and the dependents of removed ones; their freshness policies, evaluated again.
       await queueSyncRefresh(tx, [...rewrittenKeys, ...removed]);
-      await refreshFreshnessAtRegistration(tx, manifest, Date.now());
+      await refreshFreshnessAtRegistration(
+        tx,
+        candidates.filter((a) => rewrittenKeys.has(a.key)),
+        Date.now(),
+      );
       // Its canonical text (it matches its hash), compressed; readers parse it (ManifestCache).
       // As base64 text (manifest-store.ts: bytea is slow to cross PGlite's boundary).
       const manifestText = (await (await verified()).stored).toString("base64");

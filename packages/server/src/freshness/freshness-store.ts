@@ -4,7 +4,7 @@
  * `nextTransitionAt` (freshness-service.ts wakes for the earliest). Each state change appends a
  * FreshnessTransition. Nothing here polls assets: every row says when it next needs a look.
  */
-import { evaluateFreshness, type FreshnessPolicy, freshnessPolicySchema, type Manifest } from "@strata/protocol";
+import { evaluateFreshness, type FreshnessPolicy, freshnessPolicySchema, type ManifestAsset } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 
 export interface FreshnessChange {
@@ -71,15 +71,18 @@ export async function refreshFreshnessAtIngest(tx: Sql, latest: ReadonlyMap<stri
 }
 
 /**
- * A location registered: its assets with a policy are evaluated again (the policy may be new or
- * changed), and the states of assets that lost theirs (or their definition) are dropped.
+ * A location registered: `written`, its assets whose definitions are new or changed, are
+ * evaluated again when they have a policy (it may be new or changed) and lose their state when
+ * they have none; states of assets no longer defined are dropped. An asset registered unchanged
+ * keeps its policy, so its state stands (a 10,000-asset registration that changes one asset
+ * sends one key, not 10,000).
  */
-export async function refreshFreshnessAtRegistration(tx: Sql, manifest: Manifest, now: number): Promise<FreshnessChange[]> {
-  const withPolicy = manifest.assets.filter((a) => a.freshness);
+export async function refreshFreshnessAtRegistration(tx: Sql, written: readonly ManifestAsset[], now: number): Promise<FreshnessChange[]> {
+  const withPolicy = written.filter((a) => a.freshness);
   await tx.query(
     `DELETE FROM "AssetFreshness" f
      WHERE f."assetKey" = ANY($1::text[]) OR NOT EXISTS (SELECT 1 FROM "AssetNode" n WHERE n.key = f."assetKey")`,
-    [manifest.assets.filter((a) => !a.freshness).map((a) => a.key)],
+    [written.filter((a) => !a.freshness).map((a) => a.key)],
   );
   if (withPolicy.length === 0) return [];
   const rows = await tx.query<{ key: string; state: string | null; last: Date | null }>(
