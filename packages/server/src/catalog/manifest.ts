@@ -1,4 +1,4 @@
-import { webcrypto } from "node:crypto";
+import { createHash } from "node:crypto";
 import { contentHash } from "@strata/protocol/hash";
 import {
   type CanonicalField,
@@ -89,12 +89,16 @@ export function parseManifestInTwo(input: unknown, hash: string): { manifest: Ma
   };
 }
 
-/** SHA-256 and gzip of a manifest's canonical text, both started on the thread pool. */
-export function digestAndStore(text: Buffer): { digest: Promise<ArrayBuffer>; stored: Promise<Buffer> } {
-  const digest = webcrypto.subtle.digest("SHA-256", text);
+/**
+ * A manifest's canonical text: its SHA-256 (hex), here, and its gzip, started on the thread
+ * pool. Hashing here is the cheaper of the two ways: ~6 ms for the ~9 MB of 10,000 assets, where
+ * WebCrypto's digest, though it hashes on the thread pool, first copies its input on this
+ * thread (~23 ms for the same text on the machines we measure on).
+ */
+export function digestAndStore(text: Buffer): { digest: string; stored: Promise<Buffer> } {
+  const digest = createHash("sha256").update(text).digest("hex");
   const stored = encodeManifestText(text);
-  // Both are awaited by checkManifest or, when the manifest is refused, not needed.
-  digest.catch(() => {});
+  // Awaited by the registration or, when the manifest is refused, not needed.
   stored.catch(() => {});
   return { digest, stored };
 }
@@ -115,7 +119,7 @@ export function zodProblems(issues: readonly { path: PropertyKey[]; message: str
 export async function checkManifest(
   manifest: Manifest,
   problems: ManifestProblem[],
-  pending: { digest: Promise<ArrayBuffer> },
+  pending: { digest: string },
   hash: string,
   /**
    * How much of the graph to check: all of it; none, when it is one that passed these checks
@@ -133,7 +137,7 @@ export async function checkManifest(
   }
   if (graph !== "none") problems.push(...manifestGraphProblems(manifest, graph === "all" ? undefined : graph.cycleRoots));
   problems.push(...manifestCheckProblems(manifest));
-  const expected = Buffer.from(await pending.digest).toString("hex");
+  const expected = pending.digest;
   if (hash !== expected) {
     problems.push({
       path: "hash",
