@@ -192,7 +192,7 @@ function joinCanonicalBytes(fields: readonly CanonicalField[], runsOf: (key: str
  * one more entry per list, past its last item's comma: item i is `bytes[at[i], at[i + 1] - 1)`.
  * Counted in characters when the text is ASCII (its length in bytes then), else in UTF-8 bytes.
  */
-export function itemStarts(fields: readonly CanonicalField[], bytes: Buffer): Map<string, Uint32Array> {
+function itemStarts(fields: readonly CanonicalField[], bytes: Buffer): Map<string, Uint32Array> {
   const walk = (length: (text: string) => number) => {
     const starts = new Map<string, Uint32Array>();
     let at = 1; // "{"

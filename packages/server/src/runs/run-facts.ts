@@ -23,8 +23,7 @@ const MAX_PLAN_KEYS = 200_000;
 export class RunFacts {
   private readonly locations = new Map<string, string>();
   private readonly plans = new Map<string, RunPlanSets & { weight: number }>();
-  /** The plan keys (steps and assets) of the plans kept, in all. */
-  planKeys = 0;
+  private keys = 0;
 
   constructor(
     private readonly maxRuns = MAX_RUNS,
@@ -33,6 +32,11 @@ export class RunFacts {
 
   get runs(): number {
     return this.plans.size;
+  }
+
+  /** The plan keys (steps and assets) of the plans kept, in all. */
+  get planKeys(): number {
+    return this.keys;
   }
 
   location(runId: string): string | undefined {
@@ -56,7 +60,7 @@ export class RunFacts {
     const replaced = this.plans.get(runId);
     if (replaced) {
       this.plans.delete(runId);
-      this.planKeys -= replaced.weight;
+      this.keys -= replaced.weight;
     }
     const sets = {
       plan,
@@ -65,11 +69,11 @@ export class RunFacts {
       weight: plan.stepKeys.length + plan.assetKeys.length,
     };
     this.plans.set(runId, sets);
-    this.planKeys += sets.weight;
-    while (this.plans.size > 1 && (this.plans.size > this.maxRuns || this.planKeys > this.maxPlanKeys)) {
+    this.keys += sets.weight;
+    while (this.plans.size > 1 && (this.plans.size > this.maxRuns || this.keys > this.maxPlanKeys)) {
       const [oldest, entry] = this.plans.entries().next().value!;
       this.plans.delete(oldest);
-      this.planKeys -= entry.weight;
+      this.keys -= entry.weight;
     }
     return sets;
   }
