@@ -4,7 +4,7 @@ import { dirname, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 /** This package's code: frames in it are the loader's, not the user's. */
-const CLI_CODE = [fileURLToPath(new URL("../../src/", import.meta.url)), fileURLToPath(new URL("../../dist/", import.meta.url))];
+const CLI_CODE = ["../../src/", "../../dist/", "../../out/"].map((dir) => fileURLToPath(new URL(dir, import.meta.url)));
 
 /** What a definitions file's default export must offer: `Definitions#manifest()`. */
 export interface DefinitionsLike {
