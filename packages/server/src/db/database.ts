@@ -1,9 +1,8 @@
-import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
-import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
-import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { PGlite } from "@electric-sql/pglite";
+import type { PrismaPg } from "@prisma/adapter-pg";
+import type { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { redactUrl } from "../redact-url.js";
 import { acquireDataDirLock } from "./data-dir-lock.js";
@@ -53,15 +52,27 @@ async function openPGlite(options: DatabaseOptions): Promise<Database> {
   const lock = inMemory ? null : acquireDataDirLock(options.dataDir!, "server");
   if (!inMemory) mkdirSync(options.dataDir!, { recursive: true });
   let db: PGlite;
+  let PrismaPGliteAdapter: typeof PrismaPGlite;
   try {
-    db = await PGlite.create(inMemory ? undefined : options.dataDir, { extensions: { pg_trgm } });
+    // Each driver is imported when it is used: a server on PostgreSQL loads no PGlite, and the
+    // other way round (~0.1 s of a start each).
+    const [{ PGlite }, { pg_trgm }, adapter] = await Promise.all([
+      import("@electric-sql/pglite"),
+      import("@electric-sql/pglite/contrib/pg_trgm"),
+      import("pglite-prisma-adapter"),
+    ]);
+    PrismaPGliteAdapter = adapter.PrismaPGlite;
+    const startParams = inMemory
+      ? undefined
+      : [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffersMb(options.dataDir!)}MB`];
+    db = await PGlite.create(inMemory ? undefined : options.dataDir, { extensions: { pg_trgm }, ...(startParams && { startParams }) });
   } catch (error) {
     lock?.release();
     throw error;
   }
   return databaseOver(
     pgliteSql(db),
-    () => new PrismaPGlite(db),
+    () => new PrismaPGliteAdapter(db),
     inMemory ? "memory" : options.dataDir!,
     options,
     async () => {
@@ -71,7 +82,30 @@ async function openPGlite(options: DatabaseOptions): Promise<Database> {
   );
 }
 
+/**
+ * The buffer pool of an embedded database on disk, in MB: the size of its data (base/), between
+ * 32 and 128 (PostgreSQL's default, which initdb writes). PGlite zeroes its whole shared memory
+ * as it starts, ~4 ms per MB here: 128 MB made ~0.5 s of every start of a small database, whose
+ * pages fit many times over. Pages beyond the pool are read from the files, through the OS's
+ * cache; the pool grows with the data at the next start (a new database starts at 32). In memory, the data is in memory anyway,
+ * and the default stands.
+ */
+export function sharedBuffersMb(dataDir: string): number {
+  const base = join(dataDir, "base");
+  let bytes = 0;
+  const add = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) add(path);
+      else if (entry.isFile()) bytes += statSync(path).size;
+    }
+  };
+  if (existsSync(base)) add(base);
+  return Math.min(128, Math.max(32, Math.ceil(bytes / 2 ** 20 / 8) * 8));
+}
+
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const [{ default: pg }, { PrismaPg }] = await Promise.all([import("pg"), import("@prisma/adapter-pg")]);
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
   // A connection can drop at any moment (a failover, a restart, pg_terminate_backend). An idle
   // one reports it on the pool; one checked out (by a transaction here or in Prisma's adapter)
