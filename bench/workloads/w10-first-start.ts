@@ -10,6 +10,7 @@ import type { BenchRow, Workload } from "../harness.js";
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BARE = fileURLToPath(new URL("../fixtures/bare-yoga.ts", import.meta.url));
+const SECOND_STARTS = 5;
 const HEALTH = JSON.stringify({ query: "{ health { version } }" });
 
 /** A port nothing listens on now. */
@@ -79,7 +80,7 @@ async function timeStart(
 /**
  * Issue 16's first start: a fresh clone of this checkout's HEAD, `npm ci` in it (not timed), then
  * `npm start` (the quick start) timed until it prints its first line and until its GraphQL
- * server answers, and a second `npm start` in the same clone. Baseline: a bare graphql-yoga app
+ * server answers, then five more `npm start`s in the same clone (p50 and max). Baseline: a bare graphql-yoga app
  * started through tsx in its own process until it answers (fixtures/bare-yoga.ts).
  */
 export const w10FirstStart: Workload = {
@@ -96,22 +97,25 @@ export const w10FirstStart: Workload = {
       const env = { ...inherited, PORT: String(port), STRATA_HOME: join(dir, ".strata-home") };
       const url = `http://127.0.0.1:${port}/graphql`;
       const first = await timeStart("npm", ["start"], { cwd: dir, env, url });
-      const second = await timeStart("npm", ["start"], { cwd: dir, env, url });
+      // Later starts, five of them: one start on this machine varies by ±0.5 s from run to run.
+      const later: number[] = [];
+      for (let i = 0; i < SECOND_STARTS; i++) later.push((await timeStart("npm", ["start"], { cwd: dir, env, url })).servesMs);
+      later.sort((a, b) => a - b);
       const bare = await timeStart(process.execPath, ["--import", "tsx", BARE], { cwd: ROOT, env: process.env });
-      const row = (metric: string, ms: number, goalS: number): BenchRow => ({
+      const row = (metric: string, ms: number, goalS?: number): BenchRow => ({
         name: "W10 npm start",
         metric,
         unit: "s",
         value: ms / 1000,
         baselineName: "bare yoga app started through tsx, serving",
         baseline: bare.servesMs / 1000,
-        goal: `≤ ${goalS} s`,
-        met: ms <= goalS * 1000,
+        ...(goalS !== undefined && { goal: `≤ ${goalS} s`, met: ms <= goalS * 1000 }),
       });
       return [
         row("fresh clone: first line printed", first.firstOutputMs, 2),
         row("fresh clone: serves GraphQL", first.servesMs, 20),
-        row("second start: serves GraphQL", second.servesMs, 3),
+        row(`later start: serves GraphQL, p50 of ${SECOND_STARTS}`, later[Math.floor(SECOND_STARTS / 2)]!, 3),
+        row(`later start: serves GraphQL, max of ${SECOND_STARTS}`, later[SECOND_STARTS - 1]!),
       ];
     } finally {
       await rm(dir, { recursive: true, force: true });
