@@ -9,9 +9,9 @@
 //    translating one file needs no other; out/ mirrors src/ at the same depth, so relative
 //    paths (`new URL("./x.js", import.meta.url)`) hold.
 // 2. The `strata` command and the server it starts, with their dependencies, as a few ES modules
-//    in packages/cli/bundle/. A start that loads ~1,000
-// modules one by one (resolve, stat, read, compile each; date-fns and @graphql-tools/utils alone
-// are ~550) spent ~1.3 s importing the server; the bundle loads in ~0.6 s.
+//    in packages/cli/bundle/. A start that loads ~1,000 modules one by one (resolve, stat, read,
+//    compile each; date-fns and @graphql-tools/utils alone were ~550) spent ~1.3 s importing the
+//    server; the bundle loads in ~0.6 s.
 //
 // What stays outside, loaded from node_modules as usual: packages that find files next to their
 // own code at run time (PGlite's wasm and data, Prisma's query compiler, pino's worker, the
@@ -20,9 +20,9 @@
 // Strata's own sources refer to files beside them through `import.meta.url` (the location
 // child's entry, its import hooks, the lineage layout worker, the migrations, package.json). In
 // a bundle that URL would be the bundle's, so each source's `import.meta.url` is rewritten to
-// the URL of its transpiled twin in that package's out/ (step 1), relative to the
-// bundle: every path resolves as it does from out/, and the processes those files start (the
-// location child, the worker) run the transpiled modules.
+// the URL of its transpiled twin in that package's out/ (step 1), relative to the bundle: every
+// path resolves as it does from out/, and the processes those files start (the location child,
+// the worker) run the transpiled modules.
 import { readdirSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";

@@ -87,8 +87,8 @@ async function openPGlite(options: DatabaseOptions): Promise<Database> {
  * 32 and 128 (PostgreSQL's default, which initdb writes). PGlite zeroes its whole shared memory
  * as it starts, ~4 ms per MB here: 128 MB made ~0.5 s of every start of a small database, whose
  * pages fit many times over. Pages beyond the pool are read from the files, through the OS's
- * cache; the pool grows with the data at the next start (a new database starts at 32). In memory, the data is in memory anyway,
- * and the default stands.
+ * cache; the pool grows with the data at the next start (a new database starts at 32). In
+ * memory, the data is in memory anyway, and the default stands.
  */
 export function sharedBuffersMb(dataDir: string): number {
   const base = join(dataDir, "base");
