@@ -7,7 +7,17 @@ import { refreshLocationCheckHealth } from "./health.js";
  * replaced those, and their checks went with them), then folds each asset's check health again:
  * checks added or removed change it, and the nodes were new rows without it.
  */
-export async function registerChecks(tx: Sql, manifest: Manifest, locationId: string): Promise<void> {
+export async function registerChecks(
+  tx: Sql,
+  manifest: Manifest,
+  locationId: string,
+  /** Whether the location had asset nodes before this registration (and so maybe checks). */
+  hadNodes: boolean,
+): Promise<void> {
+  // A location's first nodes have no checks stored and no health yet: with none in the manifest,
+  // there is nothing to delete, write or fold (three statements over every node, ~20 ms for
+  // 10,000 on PostgreSQL and ~50 ms on PGlite).
+  if (!hadNodes && manifest.checks.length === 0) return;
   // Checks of the location's assets that the manifest no longer has go; the others are written
   // again (an unchanged asset keeps its row, and with it its checks).
   await tx.query(
