@@ -70,6 +70,9 @@ export async function dagRegistrationRows(database: "PostgreSQL" | "PGlite"): Pr
     };
     for (let i = 1; i <= 5; i++) {
       const { hash, digests } = changeOne(i);
+      // Alone too: the previous registration's background work (the sync refresher walking its
+      // changed asset's dependents, autovacuum after the first registrations) done.
+      await catalogMaintenanceDone(db.sql);
       const t0 = performance.now();
       const result = await client.registerCodeLocation({ name: dag.name, manifest: dag.manifest, hash, digests });
       changed.push(performance.now() - t0);
@@ -80,6 +83,7 @@ export async function dagRegistrationRows(database: "PostgreSQL" | "PGlite"): Pr
     const changedWhole: number[] = [];
     for (let i = 6; i <= 8; i++) {
       const { hash } = changeOne(i);
+      await catalogMaintenanceDone(db.sql);
       const t0 = performance.now();
       await register(dag.name, dag.manifest, hash);
       changedWhole.push(performance.now() - t0);
@@ -119,8 +123,10 @@ export async function dagRegistrationRows(database: "PostgreSQL" | "PGlite"): Pr
 }
 
 /** Resolves once no other session of this database runs a statement (polled every 20 ms, for at most 10 s). */
-async function catalogMaintenanceDone(sql: Database["sql"]) {
-  if (sql.dialect === "pglite") return; // one connection: its maintenance ran before the registration answered
+export async function catalogMaintenanceDone(sql: Database["sql"]) {
+  // One connection: its maintenance ran before the registration answered; a statement queues
+  // behind whatever else was asked of it (the sync refresher's walk).
+  if (sql.dialect === "pglite") return void (await sql.query("SELECT 1"));
   for (const t0 = performance.now(); performance.now() - t0 < 10_000; await new Promise((r) => setTimeout(r, 20))) {
     const [busy] = await sql.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,

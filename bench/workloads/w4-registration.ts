@@ -5,7 +5,7 @@ import { withScratchApp } from "../strata-app.js";
 import { syntheticManifest, REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
 import { median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
-import { dagRegistrationRows, locationServeRow, manifestEcho } from "./w4-catalog-scale.js";
+import { catalogMaintenanceDone, dagRegistrationRows, locationServeRow, manifestEcho } from "./w4-catalog-scale.js";
 
 /**
  * W4: registering a 10,000-asset location (each asset depends on a few of the previous 50) and
@@ -18,11 +18,13 @@ export const w4Registration: Workload = {
   id: "W4",
   title: "register a 10,000-asset location; full lineage query (PostgreSQL)",
   async run(): Promise<BenchRow[]> {
-    return withScratchApp(async (strata) => {
+    return withScratchApp(async (strata, _pubsub, db) => {
       const bare = manifestEcho();
       const fixtures = Array.from({ length: 4 }, (_, i) => syntheticManifest(`loc${i}`, 10_000));
       const register: number[] = [];
       for (const [i, f] of fixtures.entries()) {
+        // Each alone, as on an idle machine: the previous one's index maintenance (w4-catalog-scale.ts) done.
+        await catalogMaintenanceDone(db.sql);
         const start = performance.now();
         const data = await post(strata.fetch, REGISTER, { name: `loc${i}`, manifest: f.manifest, hash: f.hash });
         register.push(performance.now() - start);
@@ -38,6 +40,7 @@ export const w4Registration: Workload = {
       for (let extra = 1; extra <= 3; extra++) {
         const changed = syntheticManifest("loc0", 10_000 + extra);
         const { digests } = manifestHashAndDigests(changed.manifest);
+        await catalogMaintenanceDone(db.sql);
         const start = performance.now();
         await client.registerCodeLocation({ name: "loc0", manifest: changed.manifest, hash: changed.hash, digests });
         changedMs.push(performance.now() - start);
@@ -82,9 +85,9 @@ export const w4Registration: Workload = {
           await locationServeRow(),
           {
             name: "W4 register 10,000 assets",
-            metric: "median of 4 first registrations",
+            metric: `max of 4 first registrations (p50 ${median(register).toFixed(0)})`,
             unit: "ms",
-            value: median(register),
+            value: percentile(register, 100),
             baselineName: "bare yoga echo",
             baseline: median(echo),
             goal: "≤ 1,000 ms (issue 16)",
