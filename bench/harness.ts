@@ -64,6 +64,16 @@ export function p95Row(
   };
 }
 
+/**
+ * Collects the garbage the bench process left (with `--expose-gc`, as `npm run bench` runs): before
+ * a sample of a large operation, so that it does not pay for a major collection of what the bench
+ * itself allocated (its fixtures, the location side's hashing and deltas in the same process),
+ * which a server process would not hold. What the operation allocates is still collected within it.
+ */
+export function settleHeap(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 /** Time `fn` `iterations` times after `warmup` runs; returns each duration in milliseconds. */
 export async function sample(fn: () => unknown, iterations: number, warmup = Math.ceil(iterations / 10)): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await fn();

@@ -6,7 +6,7 @@ import { createClient } from "@strata/sdk";
 import { createToken, type Database, openDatabase } from "@strata/server";
 import { REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
-import { median, percentile, sample, type BenchRow } from "../harness.js";
+import { median, percentile, sample, settleHeap, type BenchRow } from "../harness.js";
 import { lineageDag } from "../lineage-fixture.js";
 import { scratchDatabase } from "../postgres.js";
 import { startServerProcess } from "../server-process.js";
@@ -122,8 +122,12 @@ export async function dagRegistrationRows(database: "PostgreSQL" | "PGlite"): Pr
   });
 }
 
-/** Resolves once no other session of this database runs a statement (polled every 20 ms, for at most 10 s). */
+/**
+ * Resolves once no other session of this database runs a statement (polled every 20 ms, for at
+ * most 10 s), with the bench's own garbage collected (settleHeap): the state of an idle machine.
+ */
 export async function catalogMaintenanceDone(sql: Database["sql"]) {
+  settleHeap();
   // One connection: its maintenance ran before the registration answered; a statement queues
   // behind whatever else was asked of it (the sync refresher's walk).
   if (sql.dialect === "pglite") return void (await sql.query("SELECT 1"));
