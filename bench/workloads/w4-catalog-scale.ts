@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { createSchema, createYoga } from "graphql-yoga";
 import { manifestHashAndDigests } from "@strata/protocol/hash";
 import { createClient } from "@strata/sdk";
-import { createToken, type Database, openDatabase } from "@strata/server";
+import { createToken, type Database, openDatabase, registrationsSettled } from "@strata/server";
 import { REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
 import { median, percentile, sample, settleHeap, type BenchRow } from "../harness.js";
@@ -49,7 +49,7 @@ export async function dagRegistrationRows(database: "PostgreSQL" | "PGlite"): Pr
       // server merges its search indexes' pending lists and refreshes statistics on another
       // connection (register.ts, maintainCatalog: a few hundred ms on PostgreSQL), which would
       // otherwise share these two cores with the next registration.
-      await catalogMaintenanceDone(db.sql);
+      await idleAfterRegistrations(db.sql);
       const t0 = performance.now();
       await register(dag.name, dag.manifest, dag.hash);
       first.push(performance.now() - t0);
@@ -72,7 +72,7 @@ export async function dagRegistrationRows(database: "PostgreSQL" | "PGlite"): Pr
       const { hash, digests } = changeOne(i);
       // Alone too: the previous registration's background work (the sync refresher walking its
       // changed asset's dependents, autovacuum after the first registrations) done.
-      await catalogMaintenanceDone(db.sql);
+      await idleAfterRegistrations(db.sql);
       const t0 = performance.now();
       const result = await client.registerCodeLocation({ name: dag.name, manifest: dag.manifest, hash, digests });
       changed.push(performance.now() - t0);
@@ -83,7 +83,7 @@ export async function dagRegistrationRows(database: "PostgreSQL" | "PGlite"): Pr
     const changedWhole: number[] = [];
     for (let i = 6; i <= 8; i++) {
       const { hash } = changeOne(i);
-      await catalogMaintenanceDone(db.sql);
+      await idleAfterRegistrations(db.sql);
       const t0 = performance.now();
       await register(dag.name, dag.manifest, hash);
       changedWhole.push(performance.now() - t0);
@@ -123,13 +123,16 @@ export async function dagRegistrationRows(database: "PostgreSQL" | "PGlite"): Pr
 }
 
 /**
- * Resolves once no other session of this database runs a statement (polled every 20 ms, for at
- * most 10 s), with the bench's own garbage collected (settleHeap): the state of an idle machine.
+ * Resolves once the server is idle as after a registration on an otherwise idle machine: what
+ * registrations left behind them done (registrationsSettled: index maintenance, the manifests'
+ * texts and digests), no other session of this database running a statement (the sync
+ * refresher, autovacuum; polled every 20 ms, for at most 10 s), and the bench's own garbage
+ * collected (settleHeap).
  */
-export async function catalogMaintenanceDone(sql: Database["sql"]) {
+export async function idleAfterRegistrations(sql: Database["sql"]) {
+  await registrationsSettled(sql);
   settleHeap();
-  // One connection: its maintenance ran before the registration answered; a statement queues
-  // behind whatever else was asked of it (the sync refresher's walk).
+  // One connection: a statement queues behind whatever else was asked of it.
   if (sql.dialect === "pglite") return void (await sql.query("SELECT 1"));
   for (const t0 = performance.now(); performance.now() - t0 < 10_000; await new Promise((r) => setTimeout(r, 20))) {
     const [busy] = await sql.query<{ n: number }>(

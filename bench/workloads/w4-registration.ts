@@ -5,7 +5,7 @@ import { withScratchApp } from "../strata-app.js";
 import { syntheticManifest, REGISTER } from "../catalog-fixture.js";
 import { post } from "../graphql-post.js";
 import { median, percentile, sample, type BenchRow, type Workload } from "../harness.js";
-import { catalogMaintenanceDone, dagRegistrationRows, locationServeRow, manifestEcho } from "./w4-catalog-scale.js";
+import { idleAfterRegistrations, dagRegistrationRows, locationServeRow, manifestEcho } from "./w4-catalog-scale.js";
 
 /**
  * W4: registering a 10,000-asset location (each asset depends on a few of the previous 50) and
@@ -24,7 +24,7 @@ export const w4Registration: Workload = {
       const register: number[] = [];
       for (const [i, f] of fixtures.entries()) {
         // Each alone, as on an idle machine: the previous one's index maintenance (w4-catalog-scale.ts) done.
-        await catalogMaintenanceDone(db.sql);
+        await idleAfterRegistrations(db.sql);
         const start = performance.now();
         const data = await post(strata.fetch, REGISTER, { name: `loc${i}`, manifest: f.manifest, hash: f.hash });
         register.push(performance.now() - start);
@@ -40,7 +40,7 @@ export const w4Registration: Workload = {
       for (let extra = 1; extra <= 3; extra++) {
         const changed = syntheticManifest("loc0", 10_000 + extra);
         const { digests } = manifestHashAndDigests(changed.manifest);
-        await catalogMaintenanceDone(db.sql);
+        await idleAfterRegistrations(db.sql);
         const start = performance.now();
         await client.registerCodeLocation({ name: "loc0", manifest: changed.manifest, hash: changed.hash, digests });
         changedMs.push(performance.now() - start);

@@ -19,6 +19,6 @@ export { previewRunEventPurge, purgeRunEvents, PURGED_RUN_EVENT_TYPES, type RunE
 export { previewAutomationTickPurge, previewEmptyRunPurge } from "./retention/history-purge.js";
 export { createToken, listTokens, revokeToken, type CreatedToken } from "./auth/tokens.js";
 export type { AuthMode } from "./auth/authenticate.js";
-export { registerCodeLocation } from "./catalog/register.js";
+export { registerCodeLocation, registrationsSettled } from "./catalog/register.js";
 export { manifestHash } from "./catalog/manifest.js";
 export { drainSyncRefresh, SyncRefresher } from "./sync/sync-refresher.js";

@@ -55,6 +55,8 @@ const MAX_REBUILT_ITEMS = 2 * MAX_MANIFEST_ASSETS;
 export class ManifestBases {
   private readonly kept = new Map<string, KeptManifest>();
   private size = 0;
+  /** The texts and digests being computed in slices for manifests just remembered. */
+  private readonly slicing = new Set<Promise<unknown>>();
   /**
    * `capacity`: characters of canonical text kept, all locations together. A kept manifest
    * costs ~5 bytes per character (its texts and parsed items on the heap, its UTF-8 bytes off
@@ -84,17 +86,24 @@ export class ManifestBases {
     };
     this.kept.set(location, entry);
     // The digests the location will ask for next, computed ahead in slices as the texts were.
-    if (!entry.digests) {
-      void fields.then(async (written) => {
+    const slices = fields
+      .then(async (written) => {
         if (written && !entry.digests) entry.digests = await digestsInSlices(written);
-      });
-    }
+      })
+      .catch(() => {}); // Computed again when asked for (base()).
+    this.slicing.add(slices);
+    void slices.finally(() => this.slicing.delete(slices));
     this.size += size;
     for (const [name, entry] of this.kept) {
       if (this.size <= this.capacity) break;
       this.kept.delete(name);
       this.size -= entry.size;
     }
+  }
+
+  /** Resolves once the manifests remembered so far have their texts and digests. */
+  async settled(): Promise<void> {
+    await Promise.all(this.slicing);
   }
 
   forget(location: string): void {
