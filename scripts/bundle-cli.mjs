@@ -51,6 +51,9 @@ const EXTERNAL = [
   "node-libcurl",
 ];
 
+/** A source's transpiled twin: packages/<name>/src/a/b.ts → packages/<name>/out/a/b.js (step 1 writes it). */
+const outTwin = (source) => source.replace(`${sep}src${sep}`, `${sep}out${sep}`).replace(/\.ts$/, ".js");
+
 /** `import.meta.url` in a Strata source, as the URL of its out/ twin seen from the bundle. */
 const importMetaUrlAsTranspiled = {
   name: "import-meta-url-as-transpiled",
@@ -58,8 +61,7 @@ const importMetaUrlAsTranspiled = {
     build.onLoad({ filter: STRATA_SOURCE }, async ({ path }) => {
       const text = await readFile(path, "utf8");
       if (!text.includes("import.meta.url")) return undefined;
-      const twin = path.replace(`${sep}src${sep}`, `${sep}out${sep}`).replace(/\.ts$/, ".js");
-      const fromBundle = relative(OUT_DIR, twin).split(sep).join("/");
+      const fromBundle = relative(OUT_DIR, outTwin(path)).split(sep).join("/");
       const url = `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`;
       return { contents: text.replaceAll("import.meta.url", url), loader: "ts", resolveDir: dirname(path) };
     });
@@ -80,7 +82,8 @@ for (const name of PACKAGES) {
   const pkg = join(ROOT, "packages", name);
   rmSync(join(pkg, "out"), { recursive: true, force: true });
   for (const file of modules(join(pkg, "src"))) {
-    transpiled[relative(join(ROOT, "packages"), file.replace(`${sep}src${sep}`, `${sep}out${sep}`)).replace(/\.ts$/, "")] = file;
+    // esbuild names an entry's output after its key, adding .js.
+    transpiled[relative(join(ROOT, "packages"), outTwin(file)).replace(/\.js$/, "")] = file;
   }
 }
 await build({
