@@ -46,9 +46,9 @@ export async function dagRegistrationRows(database: "PostgreSQL" | "PGlite"): Pr
     const first: number[] = [];
     for (const dag of dags) {
       // Each measured alone, as on an otherwise idle machine: after a large registration the
-      // server merges its search indexes' pending lists and refreshes statistics on another
-      // connection (register.ts, maintainCatalog: a few hundred ms on PostgreSQL), which would
-      // otherwise share these two cores with the next registration.
+      // server merges its search indexes' pending lists and refreshes statistics behind the
+      // answer (register.ts, maintainCatalog: a few hundred ms), which would otherwise share
+      // these two cores (on PGlite, its one connection) with the next registration.
       await idleAfterRegistrations(db.sql);
       const t0 = performance.now();
       await register(dag.name, dag.manifest, dag.hash);
