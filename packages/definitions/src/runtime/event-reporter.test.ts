@@ -100,6 +100,130 @@ describe("RunEventReporter", () => {
     ]);
   });
 
+  it("while a request is in flight, sends a full batch behind it, never more than `pipeline` at once", async () => {
+    const { server, reporter, reports, push } = setup({ maxBatch: 2 });
+    let answer!: () => void;
+    server.gate = new Promise<void>((resolve) => (answer = resolve));
+    push("RUN_START");
+    await settle();
+    push();
+    await settle();
+    // One event waiting: not a full batch, so it waits for the answer.
+    expect(server.requests).toEqual([[1]]);
+    push();
+    await settle();
+    expect(server.requests).toEqual([[1], [2, 3]]);
+    push();
+    push();
+    await settle();
+    // Two in flight already: the next full batch waits.
+    expect(server.requests).toEqual([[1], [2, 3]]);
+
+    server.gate = null;
+    answer();
+    await reporter.close();
+
+    expect(server.requests).toEqual([[1], [2, 3], [4, 5]]);
+    expect([...server.stored.keys()]).toEqual([1, 2, 3, 4, 5]);
+    expect(reports.map((r) => (r.held ? r.lastSeq : null))).toEqual([1, 3, 5]);
+    expect(reporter.pipelined).toBe(2);
+    expect(reporter.buffered).toBe(0);
+  });
+
+  it("resends at once a request the server took before the one ahead of it and refused for the gap", async () => {
+    const server = new FakeServer();
+    let answer!: () => void;
+    const first = new Promise<void>((resolve) => (answer = resolve));
+    // The real server's rule: new events must continue the stored ones. The first request is
+    // slow, so the second one gets there first.
+    const send = async (events: readonly RunEvent[]): Promise<RunReport> => {
+      if (events[0]!.seq === 1) await first;
+      const next = Math.max(0, ...server.stored.keys()) + 1;
+      if (events[0]!.seq > next) {
+        server.requests.push(events.map((e) => e.seq));
+        throw new Error(`expects event seq ${next} next, got ${events[0]!.seq}`);
+      }
+      return server.send(events);
+    };
+    const { reporter, fatal, retries, push } = setup({ maxBatch: 2, send });
+    push("RUN_START");
+    push();
+    await settle();
+    push();
+    push();
+    await settle();
+    answer();
+    push("RUN_SUCCESS");
+    await reporter.close();
+
+    expect(server.requests).toEqual([[3, 4], [1, 2], [3, 4], [5]]);
+    expect([...server.stored.keys()]).toEqual([1, 2, 3, 4, 5]);
+    expect(fatal).toEqual([]);
+    expect(retries).toEqual([]);
+  });
+
+  it("when the first of two requests in flight fails, resends from the oldest event after the backoff, one request at a time", async () => {
+    const { clock, server, reporter, retries, push } = setup({ maxBatch: 2 });
+    let answer!: () => void;
+    server.gate = new Promise<void>((resolve) => (answer = resolve));
+    server.down = true;
+    push("RUN_START");
+    push();
+    await settle();
+    push();
+    push();
+    await settle();
+    expect(server.requests).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    answer();
+    server.gate = null;
+    await settle();
+    server.down = false;
+    await clock.advance(200);
+    await reporter.close();
+
+    expect(retries).toEqual([200]);
+    expect(server.requests.slice(2)).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect([...server.stored.keys()]).toEqual([1, 2, 3, 4]);
+  });
+
+  it("gives up when a pipelined request's refusal is not about the gap: resent alone, it is refused again", async () => {
+    const refused = new Error("token revoked");
+    const server = new FakeServer();
+    let answer!: () => void;
+    const first = new Promise<void>((resolve) => (answer = resolve));
+    const send = async (events: readonly RunEvent[]): Promise<RunReport> => {
+      server.requests.push(events.map((e) => e.seq));
+      if (events[0]!.seq === 1) {
+        await first;
+        return { held: true, lastSeq: 2, status: "STARTED", cancelRequested: false };
+      }
+      throw refused;
+    };
+    const { reporter, fatal, push } = setup({ maxBatch: 2, send });
+    push("RUN_START");
+    push();
+    await settle();
+    push();
+    push();
+    await settle();
+    answer();
+    await reporter.close();
+
+    expect(server.requests).toEqual([
+      [1, 2],
+      [3, 4],
+      [3, 4],
+    ]);
+    expect(fatal).toEqual([refused]);
+    expect(reporter.stopped).toBe(true);
+  });
+
   it("keeps events while the server is unreachable and delivers every one, in order, once it is back", async () => {
     const { clock, server, reporter, retries, push } = setup();
     server.down = true;

@@ -26,16 +26,35 @@ export interface RunEventReporterOptions {
   flushIntervalMs?: number;
   /** Events per request at most (default 5,000, the most the server takes at once). */
   maxBatch?: number;
-  /** Events held before `push` asks the executor to wait (default 10,000). */
+  /**
+   * Requests in flight at most (default 2). A second one leaves only with a full batch, while
+   * events come faster than the server answers: the server then parses it while the database
+   * stores the first, and stores it right after, in seq order (a report waits for the run's row
+   * lock its predecessor holds).
+   */
+  pipeline?: number;
+  /** Events held before `push` asks the executor to wait (default `(pipeline + 1) × maxBatch`, 15,000). */
   maxBuffered?: number;
   backoff?: BackoffOptions;
   random?: () => number;
 }
 
+/** A request of a window (see #sendWindow): its events, when it left, whether another was ahead of it, its settled answer. */
+interface InFlight {
+  batch: RunEvent[];
+  sentAt: number;
+  behind: boolean;
+  answer: Promise<{ report: RunReport } | { error: unknown }>;
+}
+
+const FULL = Symbol("full batch waiting");
+
 /**
  * Reports one run's events to the server in order, in batches: a batch leaves when the previous
  * request is answered (after `flushIntervalMs`, if set), when `maxBatch` events are waiting, or
- * at once for the run's last event. One request is in flight at a time, so batches arrive in seq order. When
+ * at once for the run's last event. While a request is in flight, only a full batch may follow it
+ * (up to `pipeline` requests), and answers are taken in seq order; a request the server took
+ * before its predecessor is refused for the gap and resent at once. When
  * the server cannot be reached the events stay buffered and the batch is retried with backoff,
  * so none is lost; the server ignores seqs it already stored, so a resend after an answer that
  * got lost is harmless. The buffer is bounded: beyond `maxBuffered` events, `push` returns a
@@ -47,7 +66,12 @@ export class RunEventReporter {
   readonly #flushIntervalMs: number;
   readonly #maxBatch: number;
   readonly #maxBuffered: number;
+  readonly #pipeline: number;
   #buffer: RunEvent[] = [];
+  /** How many of the buffer's first events are in flight. */
+  #sent = 0;
+  /** Set while a window of requests waits: called once a full batch is waiting behind them. */
+  #onFull: (() => void) | null = null;
   #oldestSince = 0;
   #pumping: Promise<void> | null = null;
   #wake: AbortController | null = null;
@@ -59,12 +83,15 @@ export class RunEventReporter {
   delivered = 0;
   /** Requests sent, failed ones included. */
   requests = 0;
+  /** Requests that left while another was in flight (see `pipeline`). */
+  pipelined = 0;
 
   constructor(options: RunEventReporterOptions) {
     this.#options = options;
     this.#flushIntervalMs = options.flushIntervalMs ?? 0;
     this.#maxBatch = options.maxBatch ?? 5000;
-    this.#maxBuffered = options.maxBuffered ?? 10_000;
+    this.#pipeline = Math.max(1, options.pipeline ?? 2);
+    this.#maxBuffered = options.maxBuffered ?? (this.#pipeline + 1) * this.#maxBatch;
   }
 
   /** Events waiting to be acknowledged. */
@@ -83,6 +110,11 @@ export class RunEventReporter {
     if (this.#buffer.length === 0) this.#oldestSince = this.#options.clock.now();
     this.#buffer.push(event);
     if (this.#urgent()) this.#wake?.abort();
+    if (this.#onFull && this.#buffer.length - this.#sent >= this.#maxBatch) {
+      const full = this.#onFull;
+      this.#onFull = null;
+      full();
+    }
     this.#pumping ??= this.#pump();
     if (this.#buffer.length < this.#maxBuffered) return;
     return new Promise((resolve) => this.#spaceWaiters.push(resolve));
@@ -99,6 +131,7 @@ export class RunEventReporter {
   abandon(): void {
     this.#stopped = true;
     this.#buffer = [];
+    this.#sent = 0;
     this.#wake?.abort();
     this.#stop.abort();
     this.#releaseSpace();
@@ -122,44 +155,93 @@ export class RunEventReporter {
           this.#wake = null;
           continue;
         }
-        const batch = this.#buffer.slice(0, this.#maxBatch);
-        const sentAt = clock.now();
-        let report: RunReport;
-        try {
-          this.requests++;
-          report = await this.#options.send(batch);
-        } catch (error) {
-          if (this.#stopped) return;
-          if (!this.#options.isRetryable(error)) {
-            this.#stopped = true;
-            this.#buffer = [];
-            this.#options.onFatal(error);
-            return;
-          }
-          const delayMs = backoffDelay(++attempt, this.#options.backoff ?? DEFAULT_BACKOFF, this.#options.random);
-          this.#options.onRetry?.(error, attempt, delayMs);
-          // A close() during the wait must not cut it short: the server is still away.
-          await pause(clock, delayMs, this.#stop.signal);
+        const failure = await this.#sendWindow(attempt > 0);
+        if (failure === null) {
+          attempt = 0;
           continue;
         }
-        attempt = 0;
-        if (this.#stopped) return;
-        if (!report.held) {
-          this.abandon();
-          this.#options.onReport(report);
+        if (failure === "stopped") return;
+        if (failure.resend) continue;
+        if (!this.#options.isRetryable(failure.error)) {
+          this.#stopped = true;
+          this.#buffer = [];
+          this.#options.onFatal(failure.error);
           return;
         }
-        this.#buffer.splice(0, batch.length);
-        this.delivered += batch.length;
-        // What arrived during the request has waited at least since the batch left.
-        this.#oldestSince = sentAt;
-        if (this.#buffer.length < this.#maxBuffered) this.#releaseSpace();
-        this.#options.onReport(report);
+        const delayMs = backoffDelay(++attempt, this.#options.backoff ?? DEFAULT_BACKOFF, this.#options.random);
+        this.#options.onRetry?.(failure.error, attempt, delayMs);
+        // A close() during the wait must not cut it short: the server is still away.
+        await pause(clock, delayMs, this.#stop.signal);
       }
     } finally {
       this.#pumping = null;
+      this.#sent = 0;
       this.#releaseSpace();
     }
+  }
+
+  /**
+   * Sends the buffer's first batch and, while it is in flight, each full batch waiting behind it
+   * (up to `pipeline` requests at once), then takes their answers in order. Returns null once
+   * they were all acknowledged (or the buffer is empty), "stopped" when reporting ended, or the
+   * first failure: after it, what is still in flight is awaited and ignored, and the caller
+   * sends again from the oldest unacknowledged event. A failed request that was sent behind
+   * another one is resent at once (`resend`), whatever its error: the server may have taken it
+   * before its predecessor and refused it for the gap.
+   */
+  async #sendWindow(retrying: boolean): Promise<null | "stopped" | { error: unknown; resend: boolean }> {
+    const flight: InFlight[] = [];
+    const sendNext = () => {
+      const batch = this.#buffer.slice(this.#sent, this.#sent + this.#maxBatch);
+      this.#sent += batch.length;
+      this.requests++;
+      const answer = this.#options.send(batch).then(
+        (report) => ({ report }),
+        (error: unknown) => ({ error }),
+      );
+      if (flight.length > 0) this.pipelined++;
+      flight.push({ batch, sentAt: this.#options.clock.now(), behind: flight.length > 0, answer });
+    };
+    sendNext();
+    while (flight.length) {
+      // A retry waits for its one request: the server may still be away.
+      if (!retrying && flight.length < this.#pipeline && this.#buffer.length - this.#sent >= this.#maxBatch) {
+        sendNext();
+        continue;
+      }
+      const head = flight[0]!;
+      // Waiting for the head's answer or, when another request may still leave, for a full batch.
+      const outcome =
+        retrying || flight.length >= this.#pipeline ? await head.answer : await Promise.race([head.answer, this.#fullBatch()]);
+      this.#onFull = null;
+      if (outcome === FULL) continue;
+      flight.shift();
+      if (this.#stopped) return "stopped";
+      if ("error" in outcome) {
+        await Promise.all(flight.map((f) => f.answer));
+        this.#sent = 0;
+        return this.#stopped ? "stopped" : { error: outcome.error, resend: head.behind };
+      }
+      const { report } = outcome;
+      if (!report.held) {
+        this.abandon();
+        this.#options.onReport(report);
+        return "stopped";
+      }
+      this.#buffer.splice(0, head.batch.length);
+      this.#sent -= head.batch.length;
+      this.delivered += head.batch.length;
+      // What arrived during the request has waited at least since the batch left.
+      this.#oldestSince = head.sentAt;
+      if (this.#buffer.length < this.#maxBuffered) this.#releaseSpace();
+      this.#options.onReport(report);
+    }
+    return null;
+  }
+
+  /** Resolves FULL once a full batch waits behind what is in flight (see push). */
+  #fullBatch(): Promise<typeof FULL> {
+    return new Promise((resolve) => (this.#onFull = () => resolve(FULL)));
   }
 
   #releaseSpace(): void {

@@ -24,11 +24,11 @@ export interface HeldRunContext {
   /** Set when the worker exports traces: each run is a trace of its own (see run-tracer.ts). */
   tracer?: { tracer: RunTracer; location: string } | null | undefined;
   /** Batching of event reports (tests and benchmarks tune it). */
-  reporting?: Pick<RunEventReporterOptions, "flushIntervalMs" | "maxBatch" | "maxBuffered" | "backoff"> | undefined;
+  reporting?: Pick<RunEventReporterOptions, "flushIntervalMs" | "maxBatch" | "pipeline" | "maxBuffered" | "backoff"> | undefined;
 }
 
 /** How a held run ended on this worker: its status, or `LOST` when the lease was lost first. */
-export type HeldRunResult = { status: RunOutcome["status"] | "LOST"; events: number; requests: number };
+export type HeldRunResult = { status: RunOutcome["status"] | "LOST"; events: number; requests: number; pipelined: number };
 
 /**
  * One claimed run on this worker: executes it exactly as the server planned it, reports its
@@ -149,10 +149,10 @@ export class HeldRun {
     }
     await this.#reporter.close();
     await this.#lease.stop();
-    const { delivered: events, requests } = this.#reporter;
-    if (this.#lost !== null) return { status: "LOST", events, requests };
-    logger.info(`run ${run.id} ended ${status}`, { runId: run.id, status, events, requests });
-    return { status, events, requests };
+    const { delivered: events, requests, pipelined } = this.#reporter;
+    if (this.#lost !== null) return { status: "LOST", events, requests, pipelined };
+    logger.info(`run ${run.id} ended ${status}`, { runId: run.id, status, events, requests, pipelined });
+    return { status, events, requests, pipelined };
   }
 
   #onReport(report: RunReport): void {

@@ -53,6 +53,13 @@ export interface ServeOptions {
   heartbeatIntervalMs?: number;
   /** Time for timers and event timestamps (tests). */
   clock?: Clock;
+  /**
+   * How a run's events are reported; the defaults suit every run. `maxBatch`: events per request
+   * at most (default 5,000, the most the server takes). `pipeline`: requests in flight at most
+   * (default 2; a second leaves only with a full batch, while events come faster than the server
+   * answers).
+   */
+  reporting?: { maxBatch?: number; pipeline?: number };
 }
 
 /**
@@ -141,6 +148,7 @@ export async function serve(definitions: DefinitionsSource, options: ServeOption
     logger,
     isRetryable,
     stepConcurrency: options.stepConcurrency,
+    reporting: options.reporting,
   };
   const loop = new ClaimLoop<ClaimedRun>({
     // Idle workers long-poll: a run reaches one the moment it starts, with no extra round trip.

@@ -167,6 +167,44 @@ describe("serve(): a code location executing runs launched on the server", () =>
     );
   });
 
+  it("pipelines reports of small batches: every event stored once, in seq order, with requests overlapping", async () => {
+    const worker = await startWorker(fixture("chatty-defs.ts"), "chatty", {
+      args: ["--report-batch", "100"],
+      env: { LOG_LINES: "3000" },
+    });
+
+    const runId = await suite.strata.launch(["chatty"]);
+    const run = await suite.strata.waitForRun(runId);
+
+    expect(run.status).toBe("SUCCESS");
+    const seqs: number[] = [];
+    const lines: string[] = [];
+    for (let after = 0; ; ) {
+      const { run: page } = await suite.strata.graphql<{ run: { events: Array<{ seq: number; type: string; message: string | null }> } }>(
+        `query ($id: ID!, $after: Int!) { run(id: $id) { ... on Run { events(after: $after, first: 1000) { seq type message } } } }`,
+        { id: runId, after },
+      );
+      if (page.events.length === 0) break;
+      for (const e of page.events) {
+        seqs.push(e.seq);
+        if (e.type === "LOG" && e.message?.startsWith("line ")) lines.push(e.message);
+      }
+      after = page.events.at(-1)!.seq;
+    }
+    expect(seqs).toEqual(Array.from({ length: 3006 }, (_, i) => i + 1));
+    // The step's lines in the order it logged them.
+    expect(lines).toEqual(Array.from({ length: 3000 }, (_, i) => `line ${i}`));
+    const ended = worker.log.find((line) => line.includes(`run ${runId} ended`))!;
+    const { events, requests, pipelined } = JSON.parse(ended.slice(ended.indexOf("{"))) as {
+      events: number;
+      requests: number;
+      pipelined: number;
+    };
+    expect(events).toBe(3005);
+    expect(requests).toBeGreaterThanOrEqual(31);
+    expect(pipelined).toBeGreaterThan(0);
+  });
+
   /** Launches the slow fixture's asset and resolves once its step has started. */
   async function launchSlowStep(): Promise<string> {
     const runId = await suite.strata.launch(["slow"]);

@@ -73,7 +73,7 @@ export async function recordMaterializations(
     await tx.query(`INSERT INTO "Asset" (key) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING`, [
       [...new Set(rows.map((r) => r.asset_key))],
     ]);
-    const inserted = await tx.query<{ id: string; assetKey: string; timestamp: Date; ord: number }>(
+    const inserted = await tx.query<{ id: string }>(
       `INSERT INTO "Materialization" ("assetKey", "runId", "stepKey", partition, description, metadata, "codeVersion", "dataVersion",
                                       "dataVersionUserProvided", inputs, timestamp)
        SELECT r.asset_key, r.run_id, r.step_key, r.partition, r.description, r.metadata, r.code_version, r.data_version,
@@ -81,7 +81,7 @@ export async function recordMaterializations(
        FROM jsonb_to_recordset($1::jsonb) AS r(asset_key text, run_id text, step_key text, partition text, description text,
             metadata jsonb, code_version text, data_version text, user_provided boolean, inputs jsonb, timestamp timestamptz, ord int)
        ORDER BY r.ord
-       RETURNING id::text AS id, "assetKey", timestamp`,
+       RETURNING id::text AS id`,
       [JSON.stringify(rows)],
     );
     await markPartitionsMaterialized(tx, rows, inserted);

@@ -108,6 +108,9 @@ export async function reportRunEvents(
   const events = parseEvents(input.events);
   parseLeaseSeconds(input.leaseSeconds);
   const effects = newIngestEffects();
+  // Before the transaction: the run's row lock is held for as short a time as possible, and a
+  // report pipelined behind another does this while the other one's statements run.
+  const eventsJson = JSON.stringify(events);
   const outcome = await sql.transaction(async (tx) => {
     const [run] = await tx.query<{
       status: string;
@@ -150,19 +153,22 @@ export async function reportRunEvents(
     const news = events.filter((e) => e.seq > run.lastEventSeq);
     checkSequence(input.runId, run.lastEventSeq, news);
     await checkPlan(sql, tx, input.runId, news);
-    // Only the seqs come back: the rows themselves are the events just parsed.
-    const fresh = events.length
-      ? await tx.query<{ seq: number }>(
-          `INSERT INTO "RunEvent" ("runId", seq, type, "stepKey", "assetKey", level, message, payload, timestamp)
-           SELECT $1, e.seq, e.type, e."stepKey", e."assetKey", COALESCE(upper(e.level), 'INFO'), e.message, e.payload, to_timestamp(e.timestamp / 1000.0)
-           FROM jsonb_to_recordset($2::jsonb) AS e(seq int, type text, "stepKey" text, "assetKey" text, level text, message text, payload jsonb, timestamp float8)
-           ON CONFLICT ("runId", seq) DO NOTHING
-           RETURNING seq`,
-          [input.runId, JSON.stringify(events)],
+    // Only a count comes back, and the fresh seqs only when some were resends: the rows
+    // themselves are the events just parsed.
+    const [fresh] = events.length
+      ? await tx.query<{ n: number; seqs: number[] | null }>(
+          `WITH ins AS (
+             INSERT INTO "RunEvent" ("runId", seq, type, "stepKey", "assetKey", level, message, payload, timestamp)
+             SELECT $1, e.seq, e.type, e."stepKey", e."assetKey", COALESCE(upper(e.level), 'INFO'), e.message, e.payload, to_timestamp(e.timestamp / 1000.0)
+             FROM jsonb_to_recordset($2::jsonb) AS e(seq int, type text, "stepKey" text, "assetKey" text, level text, message text, payload jsonb, timestamp float8)
+             ON CONFLICT ("runId", seq) DO NOTHING
+             RETURNING seq)
+           SELECT count(*)::int AS n, CASE WHEN count(*) < $3 THEN array_agg(seq) END AS seqs FROM ins`,
+          [input.runId, eventsJson, events.length],
         )
       : [];
-    const freshSeqs = new Set(fresh.map((r) => r.seq));
-    const inserted = events.filter((e) => freshSeqs.has(e.seq)).map((e) => stored(input.runId, e));
+    const freshSeqs = fresh?.seqs ? new Set(fresh.seqs) : null;
+    const inserted = (freshSeqs ? events.filter((e) => freshSeqs.has(e.seq)) : fresh?.n ? events : []).map((e) => stored(input.runId, e));
     inserted.sort((a, b) => a.seq - b.seq);
     const materialized = await recordRunMaterializations(tx, input.runId, inserted, effects);
     await targetRunMaterializations(
