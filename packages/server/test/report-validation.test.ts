@@ -109,6 +109,25 @@ describe(`event sequence numbers (${testDialect})`, () => {
     });
     expect(await storedSeqs(id)).toEqual([1, 2, 3]);
   });
+
+  it("stores a materialization once when a report resends it with a new one (shaped before the run's lock, kept only if fresh)", async () => {
+    const id = await heldRun();
+    const materializationsOfA = async () =>
+      (
+        await app.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Materialization" WHERE "runId" = $1 AND "assetKey" = 'a'`, [
+          id,
+        ])
+      )[0]!.n;
+    expect(await report(id, [start(id), materialization(2, "a")])).toMatchObject({ __typename: "RunReport", lastSeq: 2 });
+    expect(await materializationsOfA()).toBe(1);
+    // Seq 2 again beside a new seq 3: two materializations in the report, one of them fresh.
+    expect(await report(id, [materialization(2, "a"), materialization(3, "a")])).toMatchObject({ __typename: "RunReport", lastSeq: 3 });
+    expect(await materializationsOfA()).toBe(2);
+    // A fresh one naming a malformed key: refused with the report, and nothing stored.
+    expect(await report(id, [materialization(4, "a//b")])).toMatchObject({ __typename: "InvalidArgumentError", argument: "events.0" });
+    expect(await materializationsOfA()).toBe(2);
+    expect(await storedSeqs(id)).toEqual([1, 2, 3]);
+  });
 });
 
 const BATCH = `mutation($id: ID!, $b: RunEventBatch, $e: [RunEventInput!]) {

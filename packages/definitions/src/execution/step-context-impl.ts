@@ -36,6 +36,10 @@ export class StepContext
   readonly resources: Record<string, never>;
   readonly selectedAssetKeys: readonly string[];
   readonly selectedOutputNames: readonly string[];
+  /** `selectedOutputNames` as a set: the runner looks each produced output up (10,000 outs: one look-up each, not a scan). */
+  readonly selectedOutputSet: ReadonlySet<string>;
+  /** `selectedAssetKeys` as a set, for the same reason. */
+  readonly selectedAssetSet: ReadonlySet<string>;
   readonly partition: PartitionContext | null;
   closed = false;
   /** The step's span (tracing off: {@link NO_SPAN}); materializations and `ctx.span` nest under it. */
@@ -67,6 +71,8 @@ export class StepContext
       const key = step.outputsByName.get(name)?.assetKeyString;
       return key ? [key] : [];
     });
+    this.selectedOutputSet = new Set(this.selectedOutputNames);
+    this.selectedAssetSet = new Set(this.selectedAssetKeys);
     const single = step.kind === "asset" ? (step.outputs[0]?.assetKeyString ?? undefined) : undefined;
     this.log = stepLogger(options.log, step.key, single, () => this.closed);
   }

@@ -106,7 +106,7 @@ async function handleOutput(
       `${describe(step)} produced an unknown output "${produced.name}"; its outputs are ${step.outputs.map((o) => `"${o.name}"`).join(", ")}`,
     );
   }
-  if (!ctx.selectedOutputNames.includes(produced.name)) {
+  if (!ctx.selectedOutputSet.has(produced.name)) {
     // A subset run: returning every output is the natural way to write a function, so the
     // unselected ones are dropped rather than treated as an error.
     if (step.kind === "multi_asset") ctx.log.debug(`output "${produced.name}" is not selected in this run; it was not stored`);
@@ -197,7 +197,7 @@ async function attempt(run: RunState, step: StepSpec, ctx: StepContext): Promise
     }
   }
   // Every declared check of a selected asset must report: a silent check would read as never run.
-  const missing = step.checks.filter((c) => ctx.selectedAssetKeys.includes(c.assetKeyString) && !checked.has(c.key));
+  const missing = step.checks.filter((c) => ctx.selectedAssetSet.has(c.assetKeyString) && !checked.has(c.key));
   if (missing.length > 0) {
     throw new StepOutputError(
       `${describe(step)} declares check${missing.length === 1 ? "" : "s"} ${missing.map((c) => `"${c.name}"`).join(", ")} but yielded no checkResult for ${missing.length === 1 ? "it" : "them"}`,
@@ -237,7 +237,7 @@ function inStepCheck(run: RunState, step: StepSpec, ctx: StepContext, yielded: C
     );
   }
   // A subset run of a multi-asset: a check of an unselected asset is dropped, as its output is.
-  if (!ctx.selectedAssetKeys.includes(spec.assetKeyString)) return;
+  if (!ctx.selectedAssetSet.has(spec.assetKeyString)) return;
   if (checked.has(spec.key)) throw new StepOutputError(`${describe(step)} yielded check "${spec.name}" twice`);
   checked.add(spec.key);
   recordCheck(run, step, spec, { ...yielded, metadata: normalizeMetadata(yielded.metadata, describe(step)) }, null);

@@ -50,7 +50,16 @@ function setup(options: Partial<RunEventReporterOptions> = {}) {
   });
   let seq = 0;
   const push = (type = "LOG") => reporter.push({ seq: ++seq, type, timestamp: clock.now(), payload: {} } as RunEvent);
-  return { clock, server, reporter, reports, fatal, retries, push };
+  /** With maxBatch 2: events 1-2 leave, then the full batch 3-4 follows while they are in flight. */
+  const pipelineTwo = async () => {
+    push("RUN_START");
+    push();
+    await settle();
+    push();
+    push();
+    await settle();
+  };
+  return { clock, server, reporter, reports, fatal, retries, push, pipelineTwo };
 }
 
 describe("RunEventReporter", () => {
@@ -145,13 +154,8 @@ describe("RunEventReporter", () => {
       }
       return server.send(events);
     };
-    const { reporter, fatal, retries, push } = setup({ maxBatch: 2, send });
-    push("RUN_START");
-    push();
-    await settle();
-    push();
-    push();
-    await settle();
+    const { reporter, fatal, retries, push, pipelineTwo } = setup({ maxBatch: 2, send });
+    await pipelineTwo();
     answer();
     push("RUN_SUCCESS");
     await reporter.close();
@@ -163,16 +167,11 @@ describe("RunEventReporter", () => {
   });
 
   it("when the first of two requests in flight fails, resends from the oldest event after the backoff, one request at a time", async () => {
-    const { clock, server, reporter, retries, push } = setup({ maxBatch: 2 });
+    const { clock, server, reporter, retries, pipelineTwo } = setup({ maxBatch: 2 });
     let answer!: () => void;
     server.gate = new Promise<void>((resolve) => (answer = resolve));
     server.down = true;
-    push("RUN_START");
-    push();
-    await settle();
-    push();
-    push();
-    await settle();
+    await pipelineTwo();
     expect(server.requests).toEqual([
       [1, 2],
       [3, 4],
@@ -205,13 +204,8 @@ describe("RunEventReporter", () => {
       }
       throw refused;
     };
-    const { reporter, fatal, push } = setup({ maxBatch: 2, send });
-    push("RUN_START");
-    push();
-    await settle();
-    push();
-    push();
-    await settle();
+    const { reporter, fatal, pipelineTwo } = setup({ maxBatch: 2, send });
+    await pipelineTwo();
     answer();
     await reporter.close();
 

@@ -4,7 +4,7 @@ import { parseAssetKey } from "./asset-key.js";
 import { normaliseMetadata } from "./metadata.js";
 import { markMaterialized } from "../partitions/status.js";
 import { readPartitionsDefinitions, timeIndexer } from "../partitions/space.js";
-import { resolveProvenance } from "../sync/provenance.js";
+import { loadNodes, type NodeRow, resolveProvenance } from "../sync/provenance.js";
 import { afterMaterializations, type IngestEffects } from "../sync/ingest-effects.js";
 
 export interface MaterializationInput {
@@ -19,19 +19,29 @@ export interface MaterializationInput {
   timestamp?: Date | null;
 }
 
-/**
- * Stores materializations (a run's, or runless ones reported by an external system). An asset's
- * latest is its highest id, read through an index: there is no pointer to keep in step.
- * Returns the new ids in input order.
- */
-export async function recordMaterializations(
-  sql: Sql,
-  inputs: readonly MaterializationInput[],
-  /** Filled with what the caller publishes once the transaction commits (freshness changes). */
-  effects?: IngestEffects,
-): Promise<string[]> {
-  if (inputs.length === 0) return [];
-  const rows = inputs.map((input, i) => {
+/** A materialization as its INSERT reads it (provenance's fields filled in by writeMaterializations). */
+export interface MaterializationRow {
+  asset_key: string;
+  run_id: string | null;
+  step_key: string | null;
+  partition: string | null;
+  description: string | null;
+  metadata: unknown;
+  code_version: string | null;
+  data_version: string | null;
+  timestamp: string;
+  ord: number;
+}
+
+/** Materializations checked and shaped for storage, with what their assets define (see prepareMaterializations). */
+export interface PreparedMaterializations {
+  rows: MaterializationRow[];
+  nodes: Map<string, NodeRow>;
+}
+
+/** The inputs checked (asset key, metadata) and shaped as rows: no statement, so it may run before a transaction. */
+export function materializationRows(inputs: readonly MaterializationInput[]): MaterializationRow[] {
+  return inputs.map((input, i) => {
     const key = parseAssetKey(input.assetKey, inputs.length > 1 ? `materializations.${i}.assetKey` : "assetKey");
     if (input.metadata && (typeof input.metadata !== "object" || Array.isArray(input.metadata))) {
       throw new InvalidArgumentError("metadata", "must be an object of label → value");
@@ -49,45 +59,71 @@ export async function recordMaterializations(
       ord: i,
     };
   });
-  return sql.transaction(async (tx) => {
-    // Code version, input data versions and the derived data version of each (sync status).
-    const { provenance, nodes } = await resolveProvenance(
-      tx,
-      rows.map((r) => ({
-        assetKey: r.asset_key,
-        runId: r.run_id,
-        partition: r.partition,
-        codeVersion: r.code_version,
-        dataVersion: r.data_version,
-      })),
-    );
-    provenance.forEach((p, i) => {
-      Object.assign(rows[i]!, {
-        code_version: p.codeVersion,
-        data_version: p.dataVersion,
-        inputs: p.inputs,
-        user_provided: p.dataVersionUserProvided,
-      });
-    });
-    // The keys alone: PostgreSQL parses a text array far faster than the rows' JSON a second time.
-    await tx.query(`INSERT INTO "Asset" (key) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING`, [
-      [...new Set(rows.map((r) => r.asset_key))],
-    ]);
-    const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO "Materialization" ("assetKey", "runId", "stepKey", partition, description, metadata, "codeVersion", "dataVersion",
-                                      "dataVersionUserProvided", inputs, timestamp)
-       SELECT r.asset_key, r.run_id, r.step_key, r.partition, r.description, r.metadata, r.code_version, r.data_version,
-              COALESCE(r.user_provided, false), r.inputs, r.timestamp
-       FROM jsonb_to_recordset($1::jsonb) AS r(asset_key text, run_id text, step_key text, partition text, description text,
-            metadata jsonb, code_version text, data_version text, user_provided boolean, inputs jsonb, timestamp timestamptz, ord int)
-       ORDER BY r.ord
-       RETURNING id::text AS id`,
-      [JSON.stringify(rows)],
-    );
-    await markPartitionsMaterialized(tx, rows, inserted);
-    await afterMaterializations(tx, rows, nodes, effects);
-    return inserted.map((r) => r.id);
+}
+
+/**
+ * What storing `rows` needs that no run's events change: their assets' definitions, and an
+ * Asset row for each key. A run's report does this before it locks its run (runs/report.ts), so
+ * the lock covers only what depends on the run's log.
+ */
+export async function prepareMaterializations(tx: Sql, rows: MaterializationRow[]): Promise<PreparedMaterializations> {
+  const keys = [...new Set(rows.map((r) => r.asset_key))];
+  const nodes = await loadNodes(tx, keys);
+  // The keys alone: PostgreSQL parses a text array far faster than the rows' JSON a second time.
+  await tx.query(`INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [keys]);
+  return { rows, nodes: new Map(nodes.map((n) => [n.key, n])) };
+}
+
+/**
+ * Stores materializations (a run's, or runless ones reported by an external system). An asset's
+ * latest is its highest id, read through an index: there is no pointer to keep in step.
+ * Returns the new ids in input order.
+ */
+export async function recordMaterializations(
+  sql: Sql,
+  inputs: readonly MaterializationInput[],
+  /** Filled with what the caller publishes once the transaction commits (freshness changes). */
+  effects?: IngestEffects,
+): Promise<string[]> {
+  if (inputs.length === 0) return [];
+  const rows = materializationRows(inputs);
+  return sql.transaction(async (tx) => writeMaterializations(tx, await prepareMaterializations(tx, rows), effects));
+}
+
+/** Stores prepared materializations, in the caller's transaction: their provenance, rows, partitions and sync effects. */
+export async function writeMaterializations(tx: Sql, prepared: PreparedMaterializations, effects?: IngestEffects): Promise<string[]> {
+  const { rows, nodes } = prepared;
+  if (rows.length === 0) return [];
+  // Code version, input data versions and the derived data version of each (sync status).
+  const provenance = await resolveProvenance(
+    tx,
+    rows.map((r) => ({
+      assetKey: r.asset_key,
+      runId: r.run_id,
+      partition: r.partition,
+      codeVersion: r.code_version,
+      dataVersion: r.data_version,
+    })),
+    nodes,
+  );
+  const stored = rows.map((row, i) => {
+    const p = provenance[i]!;
+    return { ...row, code_version: p.codeVersion, data_version: p.dataVersion, inputs: p.inputs, user_provided: p.dataVersionUserProvided };
   });
+  const inserted = await tx.query<{ id: string }>(
+    `INSERT INTO "Materialization" ("assetKey", "runId", "stepKey", partition, description, metadata, "codeVersion", "dataVersion",
+                                    "dataVersionUserProvided", inputs, timestamp)
+     SELECT r.asset_key, r.run_id, r.step_key, r.partition, r.description, r.metadata, r.code_version, r.data_version,
+            COALESCE(r.user_provided, false), r.inputs, r.timestamp
+     FROM jsonb_to_recordset($1::jsonb) AS r(asset_key text, run_id text, step_key text, partition text, description text,
+          metadata jsonb, code_version text, data_version text, user_provided boolean, inputs jsonb, timestamp timestamptz, ord int)
+     ORDER BY r.ord
+     RETURNING id::text AS id`,
+    [JSON.stringify(stored)],
+  );
+  await markPartitionsMaterialized(tx, stored, inserted);
+  await afterMaterializations(tx, stored, nodes, effects);
+  return inserted.map((r) => r.id);
 }
 
 /** The partitions these materializations carry become MATERIALIZED, in the same transaction. */

@@ -4,7 +4,12 @@ import { parseRunEventPayload, RUN_EVENT_TYPES, terminalStatusOf } from "@strata
 import { z } from "zod";
 import type { Sql } from "../db/sql.js";
 import { EventOutsidePlanError, InvalidArgumentError, NotFoundError, RunEventSequenceError, RunNotHeldError } from "../errors.js";
-import { recordMaterializations } from "../catalog/materializations.js";
+import {
+  materializationRows,
+  type PreparedMaterializations,
+  prepareMaterializations,
+  writeMaterializations,
+} from "../catalog/materializations.js";
 import { evaluationOutsidePlan, recordRunCheckEvaluations, targetRunMaterializations } from "../checks/evaluations.js";
 import type { StrataPubSub } from "../pubsub/pubsub.js";
 import { parseLeaseSeconds } from "./claim.js";
@@ -111,7 +116,13 @@ export async function reportRunEvents(
   // Before the transaction: the run's row lock is held for as short a time as possible, and a
   // report pipelined behind another does this while the other one's statements run.
   const eventsJson = JSON.stringify(events);
+  const materializing = events.filter((e) => e.type === "ASSET_MATERIALIZATION").map((e) => stored(input.runId, e));
+  const rows = shapedRows(materializing);
   const outcome = await sql.transaction(async (tx) => {
+    // What the report's materializations need that the run's log does not change (their assets'
+    // definitions and Asset rows), read before the run is locked: a report pipelined behind
+    // another does it while the other holds the lock.
+    const early = rows?.length ? await prepareMaterializations(tx, rows) : null;
     const [run] = await tx.query<{
       status: string;
       workerId: string | null;
@@ -170,7 +181,7 @@ export async function reportRunEvents(
     const freshSeqs = fresh?.seqs ? new Set(fresh.seqs) : null;
     const inserted = (freshSeqs ? events.filter((e) => freshSeqs.has(e.seq)) : fresh?.n ? events : []).map((e) => stored(input.runId, e));
     inserted.sort((a, b) => a.seq - b.seq);
-    const materialized = await recordRunMaterializations(tx, input.runId, inserted, effects);
+    const materialized = await recordRunMaterializations(tx, inserted, effects, early);
     await targetRunMaterializations(
       tx,
       input.runId,
@@ -306,10 +317,9 @@ async function checkPlan(sql: Sql, tx: Sql, runId: string, news: ReportedEvent[]
   }
 }
 
-async function recordRunMaterializations(tx: Sql, runId: string, events: FreshEvent[], effects: IngestEffects) {
-  const materializations = events.filter((e) => e.type === "ASSET_MATERIALIZATION");
-  if (!materializations.length) return [];
-  const inputs = materializations.map((e) => {
+/** A run's materialization events as recordMaterializations' inputs. */
+function materializationInputs(events: readonly FreshEvent[]) {
+  return events.map((e) => {
     const payload = (e.payload ?? {}) as {
       assetKey?: string;
       metadata?: Record<string, unknown>;
@@ -321,12 +331,38 @@ async function recordRunMaterializations(tx: Sql, runId: string, events: FreshEv
       metadata: payload.metadata ?? {},
       dataVersion: payload.dataVersion ?? null,
       partition: payload.partition ?? null,
-      runId,
+      runId: e.runId,
       stepKey: e.stepKey,
       timestamp: e.timestamp,
     };
   });
-  const ids = await recordMaterializations(tx, inputs, effects);
+}
+
+/**
+ * The report's materializations shaped before its transaction, or null when one of them is
+ * refused: then they are shaped again under the lock, where the refusal comes in its usual
+ * order (after the sequence and plan checks), and only for the events that are not resends.
+ */
+function shapedRows(materializing: readonly FreshEvent[]) {
+  try {
+    return materializationRows(materializationInputs(materializing));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Stores the materializations among the fresh events. `early` holds all the report carried,
+ * prepared before the lock: used when every one of them is fresh (no resend among them), as
+ * nearly always.
+ */
+async function recordRunMaterializations(tx: Sql, events: FreshEvent[], effects: IngestEffects, early: PreparedMaterializations | null) {
+  const materializations = events.filter((e) => e.type === "ASSET_MATERIALIZATION");
+  if (!materializations.length) return [];
+  const inputs = materializationInputs(materializations);
+  const prepared =
+    early && early.rows.length === materializations.length ? early : await prepareMaterializations(tx, materializationRows(inputs));
+  const ids = await writeMaterializations(tx, prepared, effects);
   return ids.map((id, i) => ({ materializationId: id, assetKey: inputs[i]!.assetKey }));
 }
 

@@ -95,10 +95,9 @@ export function readOf(
 export async function resolveProvenance(
   tx: Sql,
   rows: readonly ProvenanceInput[],
-): Promise<{ provenance: Provenance[]; nodes: Map<string, NodeRow> }> {
-  const keys = [...new Set(rows.map((r) => r.assetKey))];
-  const nodes = await loadNodes(tx, keys);
-  const nodeOf = new Map(nodes.map((n) => [n.key, n]));
+  /** The rows' assets' definitions (loadNodes), keyed by asset. */
+  nodeOf: ReadonlyMap<string, NodeRow>,
+): Promise<Provenance[]> {
   const reads = rows.map((row) => {
     const node = nodeOf.get(row.assetKey);
     if (!node) return null;
@@ -157,5 +156,5 @@ export async function resolveProvenance(
     inBatch.set(readKey({ asset: row.assetKey, partition: null }), dataVersion);
     return { codeVersion, dataVersion, dataVersionUserProvided: row.dataVersion !== null, inputs };
   });
-  return { provenance, nodes: nodeOf };
+  return provenance;
 }
