@@ -154,11 +154,13 @@ export const w1w2Orchestration: Workload = {
     const server = await startScratchServer(2);
     const rows: BenchRow[] = [];
     try {
-      const raw = await rawInserts(server.databaseUrl, 20_000);
+      // Measured once the server and the first location are up and warm: measured while they
+      // were still starting (compiling, registering), the raw figures came out 2-4× too slow.
+      let raw: { oneRowMs: number; rowsPerSecond: number } | null = null;
       for (const [shape, size, trials] of [
         ["chain", 100, 20],
         ["fanout", 100, 20],
-        ["wide", 10_000, 3],
+        ["wide", 10_000, 5],
       ] as const) {
         const name = `bench_${shape}`;
         // Tokens straight into the database, as `strata token create` bootstraps a server.
@@ -171,20 +173,28 @@ export const w1w2Orchestration: Workload = {
           const steps = defs.manifest().manifest.steps.length;
           // Steady state: the server's and the location's code paths warmed up (JIT, pools, caches).
           for (let i = 0; i < (shape === "wide" ? 1 : 5); i++) await runOnce(server, keys, shape !== "wide");
+          raw ??= await rawInserts(server.databaseUrl, 20_000);
           const results: Trial[] = [];
-          for (let i = 0; i < trials; i++) results.push(await runOnce(server, keys, shape !== "wide"));
+          // W2's baseline is measured beside each trial, not minutes before: this machine's speed
+          // drifts by a third within a run of the bench, and the ratio is what compares.
+          const rawRates: number[] = [];
+          for (let i = 0; i < trials; i++) {
+            if (shape === "wide") rawRates.push((await rawInserts(server.databaseUrl, 10_000)).rowsPerSecond);
+            results.push(await runOnce(server, keys, shape !== "wide"));
+          }
           if (shape === "wide") {
             const rates = results.map((r) => r.events / (r.streaming / 1000));
+            const rawRate = median(rawRates);
             rows.push({
               name: "W2 one run, 10,000 materializations",
-              metric: `durable events/s (${results[0]!.events} events)`,
+              metric: `durable events/s (${results[0]!.events} events, median of ${trials})`,
               unit: "events/s",
               value: median(rates),
               baselineName: "raw INSERT, 500-row batches",
-              baseline: raw.rowsPerSecond,
+              baseline: rawRate,
               // Issue 16: ≥ 50,000 durable events/s, and ≥ 0.3× the raw batched INSERT.
               goal: "≥ 50,000 events/s and ≥ 0.3× raw",
-              met: median(rates) >= 50_000 && median(rates) >= 0.3 * raw.rowsPerSecond,
+              met: median(rates) >= 50_000 && median(rates) >= 0.3 * rawRate,
             });
           } else {
             const label = shape === "chain" ? "W1 chain of 100" : "W1 fan-out 1→100";
