@@ -65,6 +65,33 @@ describe("useRequestBodyLimit", () => {
     expect(brotli.status).toBe(415);
   });
 
+  it("decompresses deflate and a streamed gzip body, and refuses with 400 data that does not decompress", async () => {
+    const compress = (format: CompressionFormat, text: string) =>
+      new Response(new Blob([text]).stream().pipeThrough(new CompressionStream(format))).arrayBuffer();
+    const deflated = await post({
+      headers: { "content-type": "application/json", "content-encoding": "deflate" },
+      body: await compress("deflate", body(500)),
+    });
+    expect(await deflated.json()).toEqual({ data: { echo: 500 } });
+    const streamed = await post({
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: new Blob([await compress("gzip", body(700))]).stream(),
+      // @ts-expect-error a streamed body needs it
+      duplex: "half",
+    });
+    expect(await streamed.json()).toEqual({ data: { echo: 700 } });
+    // A gzip body cut in half, and one that is not gzip at all.
+    const whole = new Uint8Array(await compress("gzip", body(700)));
+    for (const broken of [whole.slice(0, whole.length >> 1), new TextEncoder().encode(body(10))]) {
+      const response = await post({ headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: broken });
+      expect(response.status).toBe(400);
+      expect((await response.json()).errors[0]).toMatchObject({
+        message: expect.stringMatching(/^Request body is not valid gzip data: /),
+        extensions: { code: "BAD_REQUEST" },
+      });
+    }
+  });
+
   it("refuses a Content-Length that is not one number", async () => {
     const response = await post({ headers: { "content-type": "application/json", "content-length": "12, 12" }, body: body(1) });
     expect(response.status).toBe(400);

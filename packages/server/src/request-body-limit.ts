@@ -1,3 +1,5 @@
+import { promisify } from "node:util";
+import { gunzip, inflate } from "node:zlib";
 import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 
@@ -8,8 +10,11 @@ export const MAX_REQUEST_BODY_BYTES = 25_000_000;
  * default), room for the largest manifest (200,000 assets) while a "zip bomb" is cut off.
  */
 export const DECOMPRESSED_FACTOR = 8;
-/** The Content-Encodings a request body may use (the SDK gzips large registrations). */
-const ENCODINGS = new Set(["gzip", "deflate"]);
+/** The Content-Encodings a request body may use (the SDK gzips large registrations), and how each decompresses. */
+const INFLATE: Record<string, (data: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>> = {
+  gzip: promisify(gunzip),
+  deflate: promisify(inflate),
+};
 
 function refused(status: 400 | 413 | 415, code: string, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code, http: { status } } });
@@ -24,7 +29,8 @@ function refused(status: 400 | 413 | 415, code: string, message: string): GraphQ
  *
  * A body sent with `Content-Encoding: gzip` or `deflate` is decompressed here (a 100,000-asset
  * manifest of ~78 MB travels as a few MB); its compressed size is held to `limit` and what it
- * decompresses to, counted, to `limit × DECOMPRESSED_FACTOR`. Any other encoding: 415.
+ * decompresses to, to `limit × DECOMPRESSED_FACTOR`. Any other encoding: 415; data that does
+ * not decompress: 400.
  */
 export function useRequestBodyLimit(limit = MAX_REQUEST_BODY_BYTES): Plugin {
   const tooLarge = (max: number, what: string) =>
@@ -34,7 +40,7 @@ export function useRequestBodyLimit(limit = MAX_REQUEST_BODY_BYTES): Plugin {
       const declared = request.headers.get("content-length");
       const encoding = request.headers.get("content-encoding")?.trim().toLowerCase();
       const encoded = encoding !== undefined && encoding !== "" && encoding !== "identity";
-      if (encoded && !ENCODINGS.has(encoding)) {
+      if (encoded && !Object.hasOwn(INFLATE, encoding)) {
         throw refused(415, "UNSUPPORTED_MEDIA_TYPE", `Content-Encoding "${encoding}" is not supported: send gzip, deflate or none`);
       }
       if (declared !== null) {
@@ -47,22 +53,17 @@ export function useRequestBodyLimit(limit = MAX_REQUEST_BODY_BYTES): Plugin {
       // Yoga's note: a native stream must go through the native TransformStream, a ponyfilled one through the ponyfill.
       const native = body instanceof ReadableStream;
       const Transform = native ? globalThis.TransformStream : fetchAPI.TransformStream;
-      const count = (max: number, what: string) => {
+      if (declared === null) {
         let seen = 0;
-        return new Transform({
-          transform(chunk: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) {
-            seen += chunk.byteLength;
-            if (seen > max) controller.error(tooLarge(max, what));
-            else controller.enqueue(chunk);
-          },
-        });
-      };
-      if (declared === null) body = body.pipeThrough(count(limit, ""));
-      if (encoded) {
-        const Decompression = native ? globalThis.DecompressionStream : fetchAPI.DecompressionStream;
-        body = body
-          .pipeThrough(new Decompression(encoding as CompressionFormat) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>)
-          .pipeThrough(count(limit * DECOMPRESSED_FACTOR, " decompressed"));
+        body = body.pipeThrough(
+          new Transform({
+            transform(chunk: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) {
+              seen += chunk.byteLength;
+              if (seen > limit) controller.error(tooLarge(limit, ""));
+              else controller.enqueue(chunk);
+            },
+          }),
+        );
       }
       const headers = new fetchAPI.Headers(request.headers);
       if (encoded) {
@@ -70,18 +71,36 @@ export function useRequestBodyLimit(limit = MAX_REQUEST_BODY_BYTES): Plugin {
         headers.delete("content-length");
       }
       const counted = body;
-      setRequestParser((req) =>
-        requestParser(
+      const Response = native ? globalThis.Response : fetchAPI.Response;
+      setRequestParser(async (req) => {
+        // A compressed body is read whole (it is held to the limit) and decompressed by zlib on
+        // libuv's thread pool, in one call bounded by maxOutputLength. Through the web
+        // DecompressionStream it came in small chunks, each through a TransformStream, then
+        // joined again on this thread: 8-40 ms for a report of 5,000 events, against 1-8 ms.
+        const sent = encoded ? await decompress(encoding, await new Response(counted).arrayBuffer()) : counted;
+        return requestParser(
           new fetchAPI.Request(req.url, {
             method: req.method,
             headers,
             signal: req.signal,
-            body: counted,
+            body: sent,
             // @ts-expect-error a streamed body needs it; the DOM types lack it
             duplex: "half",
           }),
-        ),
-      );
+        );
+      });
     },
   };
+
+  async function decompress(encoding: string, compressed: ArrayBuffer): Promise<Uint8Array<ArrayBuffer>> {
+    const max = limit * DECOMPRESSED_FACTOR;
+    try {
+      const out = await INFLATE[encoding]!(Buffer.from(compressed), { maxOutputLength: max });
+      // zlib's output owns a plain ArrayBuffer: the same bytes, typed as a body may be.
+      return new Uint8Array(out.buffer as ArrayBuffer, out.byteOffset, out.byteLength);
+    } catch (error) {
+      if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge(max, " decompressed");
+      throw refused(400, "BAD_REQUEST", `Request body is not valid ${encoding} data: ${(error as Error).message}`);
+    }
+  }
 }
