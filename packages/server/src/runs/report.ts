@@ -359,11 +359,12 @@ function shapedRows(materializing: readonly FreshEvent[]) {
 async function recordRunMaterializations(tx: Sql, events: FreshEvent[], effects: IngestEffects, early: PreparedMaterializations | null) {
   const materializations = events.filter((e) => e.type === "ASSET_MATERIALIZATION");
   if (!materializations.length) return [];
-  const inputs = materializationInputs(materializations);
   const prepared =
-    early && early.rows.length === materializations.length ? early : await prepareMaterializations(tx, materializationRows(inputs));
+    early && early.rows.length === materializations.length
+      ? early
+      : await prepareMaterializations(tx, materializationRows(materializationInputs(materializations)));
   const ids = await writeMaterializations(tx, prepared, effects);
-  return ids.map((id, i) => ({ materializationId: id, assetKey: inputs[i]!.assetKey }));
+  return ids.map((id, i) => ({ materializationId: id, assetKey: prepared.rows[i]!.asset_key }));
 }
 
 async function foldSteps(tx: Sql, runId: string, events: FreshEvent[]): Promise<void> {
