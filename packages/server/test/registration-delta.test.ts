@@ -230,7 +230,7 @@ describe(`a registration sent as a delta of the registered version (${testDialec
         fields: () => Promise.resolve([["assets", [text]] as const]),
         textLength: text.length,
         manifest: manifest as never,
-        bytes: Buffer.from(text),
+        bytes: async () => Buffer.from(text),
       };
     };
     const small = kept(chain("c1", 3));

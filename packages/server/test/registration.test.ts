@@ -344,3 +344,44 @@ describe(`registerCodeLocation (${testDialect})`, () => {
     expect(result.data!.codeLocations).toEqual([{ name: "sales", status: "LOADED" }]);
   });
 });
+
+// After the tests above, which count the locations and versions there are.
+describe(`registerCodeLocation, awkward texts (${testDialect})`, () => {
+  it("stores every text as sent: quotes, backslashes, commas, braces, NULL, empty and non-ASCII strings in every column", async () => {
+    // The nodes' columns travel as PostgreSQL array literals (register.ts, nodeColumnArrays):
+    // what those literals give meaning to must come back as it was sent.
+    const awkward = ['say "hi"', "back\\slash", "a,b", "{braced}", "NULL", "", "Ünïcode ✓ 😀"];
+    const tags = Object.fromEntries(awkward.map((text, i) => [`${text}${i}`, text]));
+    const result = await register("awkward", [
+      {
+        key: "awkward/one",
+        description: awkward.join(" | "),
+        owners: awkward.filter(Boolean),
+        kinds: awkward.filter(Boolean),
+        tags,
+        metadata: { note: { type: "text", value: awkward.join("\n") } },
+        codeVersion: 'v"1\\',
+      },
+      { key: "awkward/two", deps: ["awkward/one"] },
+    ]);
+    expect(result).toMatchObject({ __typename: "RegisterCodeLocationSuccess", version: 1 });
+    const node = await app.db.prisma.assetNode.findUniqueOrThrow({ where: { key: "awkward/one" } });
+    expect(node).toMatchObject({
+      description: awkward.join(" | "),
+      owners: awkward.filter(Boolean),
+      kinds: awkward.filter(Boolean),
+      tags,
+      tagPairs: Object.entries(tags).map(([key, value]) => `${key}=${value}`),
+      metadata: { note: { type: "text", value: awkward.join("\n") } },
+      codeVersion: 'v"1\\',
+      groupName: "default",
+      isSubsettable: true,
+      multiAssetName: null,
+      partitions: null,
+    });
+    const two = await app.db.prisma.assetNode.findUniqueOrThrow({ where: { key: "awkward/two" } });
+    expect(two).toMatchObject({ description: null, owners: [], kinds: [], tags: {}, tagPairs: [], codeVersion: null });
+    const edges = await app.db.prisma.assetDependency.findMany({ where: { downstreamKey: "awkward/two" } });
+    expect(edges.map((e) => e.upstreamKey)).toEqual(["awkward/one"]);
+  });
+});

@@ -31,8 +31,11 @@ export interface KeptManifest {
   digests?: Record<string, string>;
   /** Characters of canonical text it holds: what the cache's capacity counts. */
   size: number;
-  /** Its canonical text in UTF-8, from which a delta against it copies the items it keeps. */
-  bytes: Buffer;
+  /**
+   * Its canonical text in UTF-8, from which a delta against it copies the items it keeps:
+   * encoded in slices behind its registration, as its texts and digests are.
+   */
+  bytes: Promise<Buffer>;
   /** Where each list's items lie in `bytes` (itemStarts), found at the first delta against it. */
   starts?: Map<string, Uint32Array>;
   /**
@@ -75,6 +78,8 @@ export class ManifestBases {
     this.forget(location);
     if (size > this.capacity) return;
     const fields = parsed.fields();
+    const bytes = parsed.bytes();
+    bytes.catch(() => {}); // Encoded again when a delta asks for it (base.bytes rejected: the delta fails, the location sends it whole).
     const entry: KeptManifest = {
       hash,
       fields,
@@ -82,12 +87,12 @@ export class ManifestBases {
       size,
       graphChecked,
       digests: parsed.digests,
-      bytes: parsed.bytes,
+      bytes,
     };
     this.kept.set(location, entry);
     // The digests the location will ask for next, computed ahead in slices as the texts were.
-    const slices = fields
-      .then(async (written) => {
+    const slices = Promise.all([fields, bytes])
+      .then(async ([written]) => {
         if (written && !entry.digests) entry.digests = await digestsInSlices(written);
       })
       .catch(() => {}); // Computed again when asked for (base()).
@@ -147,10 +152,12 @@ export class ManifestBases {
       fields: () => Promise.resolve(fields),
       textLength: textLength(fields),
       manifest: parsed.data,
-      bytes: Buffer.from(joinCanonicalFields(fields)),
+      bytes: async () => Buffer.from(joinCanonicalFields(fields)),
     };
     this.remember(location, current.hash, read, false);
-    return this.kept.get(location) ?? { ...read, hash: current.hash, fields: read.fields(), size: 0, graphChecked: false };
+    return (
+      this.kept.get(location) ?? { ...read, hash: current.hash, fields: read.fields(), bytes: read.bytes(), size: 0, graphChecked: false }
+    );
   }
 
   /** What a location needs to send a delta against its registered version, or `null` without one. */
@@ -280,6 +287,7 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
   for (const [key, value] of Object.entries(sent)) shape[key] = Array.isArray(value) ? [] : value;
   const lists = new Map<string, { texts: string[]; runs: Buffer[]; items: unknown[]; sent: unknown[] }>();
   let baseStarts: Map<string, Uint32Array> | undefined;
+  let baseBytes: Buffer | undefined;
   const sentAssets: ManifestAsset[] = [];
   // Whether the delta keeps the base's graph: every asset and step where it was, those sent
   // wired as before. Then the graph checks the base passed hold as they were.
@@ -323,9 +331,10 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
           break;
         } else {
           for (let j = from; j < to; j++) texts.push(fromBase[j]!);
-          baseStarts ??= base.starts ??= itemStarts((await base.fields) ?? [], base.bytes);
+          baseBytes ??= await base.bytes;
+          baseStarts ??= base.starts ??= itemStarts((await base.fields) ?? [], baseBytes);
           const at = baseStarts.get(key)!;
-          runs.push(base.bytes.subarray(at[from]!, at[to]! - 1));
+          runs.push(baseBytes.subarray(at[from]!, at[to]! - 1));
           if (parsedFromBase) for (let j = from; j < to; j++) items.push(parsedFromBase[j]);
           kept &&= from === position;
           position = to;
@@ -376,7 +385,7 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
     stored: pending.stored,
     fields: () => Promise.resolve(fields),
     textLength: textLength(fields),
-    bytes,
+    bytes: () => Promise.resolve(bytes),
     delta: { base: base.hash, baseKeys: base.manifest.assets.map((a) => a.key), sentAssets },
     digests,
   };

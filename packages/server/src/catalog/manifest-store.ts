@@ -1,5 +1,8 @@
+import { createHash } from "node:crypto";
+import { once } from "node:events";
+import { setImmediate as turn } from "node:timers/promises";
 import { promisify } from "node:util";
-import { gunzip, gzip } from "node:zlib";
+import { createGzip, gunzip, gzip } from "node:zlib";
 import type { Sql } from "../db/sql.js";
 
 const gzipAsync = promisify(gzip);
@@ -19,6 +22,76 @@ const gunzipAsync = promisify(gunzip);
  */
 export function encodeManifestText(json: Buffer): Promise<Buffer> {
   return gzipAsync(json, { level: 1, chunkSize: Math.max(64 * 1024, Math.ceil(json.length / 4)) });
+}
+
+/**
+ * A manifest's canonical text is encoded to UTF-8 this many characters at a time (at most 3
+ * bytes each) into buffers allocated once. Encoding the text whole, ~84 MB for 100,000 assets,
+ * cost 0.8-1.8 s on the machines we measure on, nearly all of it the kernel handing a fresh
+ * buffer its pages; a slice at a time into the same few buffers, ~60 ms.
+ */
+const SLICE_CHARS = 1 << 18;
+
+/** `text`'s slices [from, to), SLICE_CHARS characters or one fewer: a surrogate pair is never split. */
+function* textSlices(text: string): Generator<[number, number]> {
+  for (let from = 0; from < text.length; ) {
+    let to = Math.min(from + SLICE_CHARS, text.length);
+    const last = text.charCodeAt(to - 1);
+    if (to < text.length && last >= 0xd800 && last <= 0xdbff) to--;
+    yield [from, to];
+    from = to;
+  }
+}
+
+/** SHA-256 (hex) of `text` in UTF-8, encoded a slice at a time: what createHash of its bytes gives. */
+export function textDigest(text: string): string {
+  const hash = createHash("sha256");
+  const scratch = Buffer.allocUnsafe(3 * SLICE_CHARS);
+  for (const [from, to] of textSlices(text)) hash.update(scratch.subarray(0, scratch.write(text.slice(from, to))));
+  return hash.digest("hex");
+}
+
+/**
+ * encodeManifestText of `text` in UTF-8, without its bytes whole: slices are encoded into two
+ * buffers in turn and compressed as a stream on the thread pool (one slice is compressed while
+ * the next is encoded here), with this thread's other work between them.
+ */
+export async function encodeManifestTextOf(text: string): Promise<Buffer> {
+  const gzip = createGzip({ level: 1, chunkSize: 1 << 20 });
+  const out: Buffer[] = [];
+  gzip.on("data", (chunk: Buffer) => out.push(chunk));
+  const ended = once(gzip, "end");
+  ended.catch(() => {}); // Rejected with the stream's error, which a write reports first.
+  const buffers = [Buffer.allocUnsafe(3 * SLICE_CHARS), Buffer.allocUnsafe(3 * SLICE_CHARS)];
+  // A buffer is written again once the stream has consumed what it held (its write's callback).
+  const consumed: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
+  let slice = 0;
+  for (const [from, to] of textSlices(text)) {
+    const i = slice++ % 2;
+    await consumed[i];
+    const buffer = buffers[i]!;
+    const length = buffer.write(text.slice(from, to));
+    consumed[i] = new Promise((resolve, reject) => gzip.write(buffer.subarray(0, length), (error) => (error ? reject(error) : resolve())));
+  }
+  await Promise.all(consumed);
+  gzip.end();
+  await ended;
+  return Buffer.concat(out);
+}
+
+/**
+ * `text` in UTF-8, encoded a slice at a time with a turn of the event loop between slices: for
+ * work behind a registration, which must not hold the thread for the ~1 s a 100,000-asset text
+ * takes at once.
+ */
+export async function utf8InSlices(text: string): Promise<Buffer> {
+  const bytes = Buffer.allocUnsafe(Buffer.byteLength(text));
+  let length = 0;
+  for (const [from, to] of textSlices(text)) {
+    length += bytes.write(text.slice(from, to), length);
+    await turn();
+  }
+  return bytes;
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   SUPPORTED_MANIFEST_VERSIONS,
 } from "@strata/protocol";
 import { InvalidManifestError, type ManifestProblem } from "../errors.js";
-import { encodeManifestText } from "./manifest-store.js";
+import { encodeManifestText, encodeManifestTextOf, textDigest, utf8InSlices } from "./manifest-store.js";
 import { manifestCheckProblems } from "./manifest-checks.js";
 import { manifestGraphProblems } from "./manifest-graph.js";
 
@@ -38,8 +38,9 @@ export interface ParsedManifest {
   /**
    * Its canonical text in UTF-8: what was hashed and compressed. A delta against this version
    * copies its unchanged items' bytes from here (manifest-bases.ts) instead of joining their texts.
+   * For a manifest sent whole, encoded when first called (in slices, behind the registration).
    */
-  bytes: Buffer;
+  bytes: () => Promise<Buffer>;
   /**
    * For a manifest rebuilt from a delta: the base's hash and asset keys, and the assets the
    * delta sent in full. Every other asset is the base's, unchanged, so when the base is still
@@ -73,17 +74,20 @@ export function parseManifestInTwo(input: unknown, hash: string): { manifest: Ma
   return {
     manifest,
     async verify() {
-      // One text for the hash and the row (splitting it by item here cost ~40 % more).
+      // One text for the hash and the row (splitting it by item here cost ~40 % more), never
+      // encoded whole on the registration's path (manifest-store.ts, SLICE_CHARS).
       const text = canonicalJson(input);
-      const bytes = Buffer.from(text);
-      const pending = digestAndStore(bytes);
+      const stored = encodeManifestTextOf(text);
+      stored.catch(() => {}); // Awaited by the registration or, when the manifest is refused, not needed.
+      const pending = { digest: textDigest(text), stored };
+      let bytes: Promise<Buffer> | undefined;
       return {
         manifest: await checkManifest(manifest, [], pending, hash),
         stored: pending.stored,
         // Read off the canonical text (slices of it), not written again from the value: ~5× cheaper.
         fields: () => splitCanonicalText(text, () => new Promise((resolve) => setImmediate(resolve))).catch(() => null),
         textLength: text.length,
-        bytes,
+        bytes: () => (bytes ??= utf8InSlices(text)),
       };
     },
   };

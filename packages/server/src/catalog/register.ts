@@ -107,12 +107,12 @@ export async function registerCodeLocation(
       const leading = tx.query(
         `WITH keys AS (INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING),
               edges AS (INSERT INTO "AssetDependency" ("downstreamKey", "upstreamKey")
-                        SELECT e->>0, e->>1 FROM jsonb_array_elements($2::jsonb) AS e)
+                        SELECT * FROM unnest($2::text[], $3::text[]))
          INSERT INTO "CodeLocationVersion" (id, "locationId", version, hash, "manifestVersion", manifest, "registeredAt")
-         VALUES ($3, $4, $5, $6, $7, '\\x', now())`,
+         VALUES ($4, $5, $6, $7, $8, '\\x', now())`,
         [
           [...mentioned],
-          edgesOf(manifest.assets.filter((a) => !before.has(a.key))),
+          ...edgesOf(manifest.assets.filter((a) => !before.has(a.key))),
           versionId,
           location.id,
           version,
@@ -123,9 +123,11 @@ export async function registerCodeLocation(
       // What changed costs its writes: an asset whose row and dependencies hash as stored stays
       // (with its sync state, check health and version); the others are deleted and written again.
       const rows = nodeRows(candidates);
-      await leading;
       const stored = new Map(previous.map((p) => [p.key, p.fingerprint]));
       const rewritten = rows.filter((r) => stored.get(r.key) !== r.fingerprint);
+      // Their statement's parameters too, while the database runs the leading statement.
+      const nodeParams = nodeColumnArrays(rewritten);
+      await leading;
       const rewrittenKeys = new Set(rewritten.map((r) => r.key));
       const removed = [...before].filter((k) => !now.has(k)).sort();
       const deleted = [...removed, ...rewritten.filter((r) => before.has(r.key)).map((r) => r.key)];
@@ -139,7 +141,7 @@ export async function registerCodeLocation(
       const large = rewritten.length > LARGE_REGISTRATION;
       if (large) await tx.query(`SET LOCAL gin_pending_list_limit = '1GB'`);
       // The edges of the nodes rewritten in place; the new ones' went with the leading statement.
-      const inserting = insertNodes(tx, rewritten, location.id, versionId).then(() =>
+      const inserting = insertNodes(tx, nodeParams, location.id, versionId).then(() =>
         insertEdges(
           tx,
           rewritten.filter((r) => before.has(r.key)),
@@ -307,46 +309,98 @@ interface NodeRow {
   key: string;
   /** Hash of its row, dependencies and manifest entry: equal when registration would write the same. */
   fingerprint: string;
-  /** Its row as JSON, fingerprint included: what insertNodes sends. */
-  json: string;
+  /** Its AssetNode columns, as insertNodes sends them. */
+  row: NodeColumns;
   deps: string[];
+}
+
+type NodeColumns = ReturnType<typeof nodeColumns>;
+
+/** An asset's AssetNode columns, built field by field in this order: their JSON is the stable text its fingerprint hashes. */
+function nodeColumns(a: ManifestAsset) {
+  return {
+    key: a.key,
+    group: a.group,
+    description: a.description,
+    owners: a.owners,
+    tags: a.tags,
+    tag_pairs: Object.entries(a.tags).map(([k, v]) => `${k}=${v}`),
+    kinds: a.kinds,
+    metadata: a.metadata,
+    code_version: a.codeVersion,
+    step_key: a.stepKey,
+    multi_asset: a.multiAsset?.name ?? null,
+    partitions: a.partitions,
+    backfill_policy: a.backfillPolicy,
+    partition_mappings: a.partitionMappings,
+    subsettable: a.multiAsset ? a.multiAsset.canSubset : true,
+    search_text: searchTextOf(a),
+  };
 }
 
 /** Each asset's AssetNode row and dependencies, as registration writes them, with their fingerprint. */
 function nodeRows(assets: readonly ManifestAsset[]): NodeRow[] {
   return assets.map((a) => {
-    const row = {
-      key: a.key,
-      group: a.group,
-      description: a.description,
-      owners: a.owners,
-      tags: a.tags,
-      tag_pairs: Object.entries(a.tags).map(([k, v]) => `${k}=${v}`),
-      kinds: a.kinds,
-      metadata: a.metadata,
-      code_version: a.codeVersion,
-      step_key: a.stepKey,
-      multi_asset: a.multiAsset?.name ?? null,
-      partitions: a.partitions,
-      backfill_policy: a.backfillPolicy,
-      partition_mappings: a.partitionMappings,
-      subsettable: a.multiAsset ? a.multiAsset.canSubset : true,
-      search_text: searchTextOf(a),
-    };
+    const row = nodeColumns(a);
     const deps = [...new Set(a.deps)].sort();
-    // The rows are built field by field in this order, so their JSON is a stable text to hash; the
-    // asset's whole entry joins it, so a change that writes nothing here still rewrites the asset
-    // (its automation condition, say, which readers find through its row's version).
-    // Each part is written to JSON once: the hashed text is exactly JSON.stringify([row, deps, a])
-    // (so fingerprints stored before stay valid), and the row's own text is reused for the insert.
-    const json = JSON.stringify(row);
-    const fingerprint = hash("sha256", `[${json},${JSON.stringify(deps)},${JSON.stringify(a)}]`, "base64url");
-    return { key: a.key, fingerprint, json: `${json.slice(0, -1)},"fingerprint":"${fingerprint}"}`, deps };
+    // The asset's whole entry joins the row in the hashed text, so a change that writes nothing
+    // here still rewrites the asset (its automation condition, say, which readers find through
+    // its row's version). The text is exactly JSON.stringify([row, deps, a]), so fingerprints
+    // stored before stay valid.
+    const fingerprint = hash("sha256", `[${JSON.stringify(row)},${JSON.stringify(deps)},${JSON.stringify(a)}]`, "base64url");
+    return { key: a.key, fingerprint, row, deps };
   });
 }
 
-async function insertNodes(tx: Sql, nodes: readonly NodeRow[], locationId: string, versionId: string): Promise<void> {
-  if (nodes.length === 0) return;
+/**
+ * `values` as a PostgreSQL array literal: the text a text[] parameter is sent as, built here so
+ * it can be built before its statement is issued (both drivers pass a string through as it is).
+ */
+function textArray(values: readonly (string | null)[]): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    parts[i] = value == null ? "NULL" : `"${/["\\]/.test(value) ? value.replace(/["\\]/g, "\\$&") : value}"`;
+  }
+  return `{${parts.join(",")}}`;
+}
+
+/** A JSON column's value as its array's element: its text, or NULL. */
+const jsonText = (value: unknown): string | null => (value == null ? null : JSON.stringify(value));
+
+/**
+ * insertNodes' parameters: one array literal per column, not the rows as one JSON document.
+ * PostgreSQL parses a JSON parameter into one jsonb value before it reads the first row: ~3 s of
+ * bind for 100,000 rows (~40 MB) on the machines we measure on, against ~0.3 s for these arrays,
+ * whose elements it reads one by one. List columns are sent as array literals and JSON ones as
+ * texts, each cast per row.
+ */
+function nodeColumnArrays(nodes: readonly NodeRow[]): string[] | null {
+  if (nodes.length === 0) return null;
+  const column = (pick: (row: NodeColumns) => string | null | undefined) => textArray(nodes.map((n) => pick(n.row) ?? null));
+  return [
+    column((r) => r.key),
+    column((r) => r.group),
+    column((r) => r.description),
+    column((r) => textArray(r.owners)),
+    column((r) => jsonText(r.tags)),
+    column((r) => textArray(r.tag_pairs)),
+    column((r) => textArray(r.kinds)),
+    column((r) => jsonText(r.metadata)),
+    column((r) => r.code_version),
+    column((r) => r.step_key),
+    column((r) => r.multi_asset),
+    column((r) => String(r.subsettable)),
+    column((r) => r.search_text),
+    column((r) => jsonText(r.partitions)),
+    column((r) => jsonText(r.backfill_policy)),
+    column((r) => jsonText(r.partition_mappings)),
+    textArray(nodes.map((n) => n.fingerprint)),
+  ];
+}
+
+async function insertNodes(tx: Sql, columns: string[] | null, locationId: string, versionId: string): Promise<void> {
+  if (columns === null) return;
   // The rows' two foreign keys (their key's Asset row, their location) hold by construction: the
   // keys new to the location were inserted by this transaction's leading statement, the others
   // had nodes already, and the location's row is locked. PGlite checks each row's in a trigger
@@ -358,29 +412,36 @@ async function insertNodes(tx: Sql, nodes: readonly NodeRow[], locationId: strin
     `INSERT INTO "AssetNode" (key, "locationId", "versionId", "groupName", description, owners, tags, "tagPairs", kinds,
                               metadata, "codeVersion", "stepKey", "multiAssetName", "isSubsettable", "searchText", "updatedAt", partitions,
                               "backfillPolicy", "partitionMappings", fingerprint)
-     SELECT r.key, $2, $3, r."group", r.description,
-            r.owners, r.tags, r.tag_pairs, r.kinds,
-            r.metadata, r.code_version, r.step_key, r.multi_asset, r.subsettable, r.search_text, now(), r.partitions,
-            r.backfill_policy, COALESCE(r.partition_mappings, '{}'), r.fingerprint
-     FROM jsonb_to_recordset($1::jsonb) AS r(key text, "group" text, description text, owners text[], tags jsonb,
-          tag_pairs text[], kinds text[], metadata jsonb, code_version text, step_key text, multi_asset text,
-          subsettable boolean, search_text text, partitions jsonb,
-          backfill_policy jsonb, partition_mappings jsonb, fingerprint text)`,
-    [`[${nodes.map((n) => n.json).join(",")}]`, locationId, versionId],
+     SELECT r.key, $1, $2, r."group", r.description,
+            r.owners::text[], r.tags::jsonb, r.tag_pairs::text[], r.kinds::text[],
+            r.metadata::jsonb, r.code_version, r.step_key, r.multi_asset, r.subsettable, r.search_text, now(), r.partitions::jsonb,
+            r.backfill_policy::jsonb, COALESCE(r.partition_mappings::jsonb, '{}'), r.fingerprint
+     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+                 $12::text[], $13::text[], $14::boolean[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[])
+          AS r(key, "group", description, owners, tags, tag_pairs, kinds, metadata, code_version, step_key, multi_asset,
+               subsettable, search_text, partitions, backfill_policy, partition_mappings, fingerprint)`,
+    [locationId, versionId, ...columns],
   );
   if (unchecked) await tx.query(`SET LOCAL session_replication_role = origin`);
 }
 
-/** The dependency edges of `assets` as insertEdges and the leading statement send them: a JSON array of [downstream, upstream]. */
-function edgesOf(assets: readonly { key: string; deps: readonly string[] }[]): string {
-  return JSON.stringify(assets.flatMap((a) => [...new Set(a.deps)].map((up) => [a.key, up])));
+/** The dependency edges of `assets` as insertEdges and the leading statement send them: their downstream and upstream keys, side by side. */
+function edgesOf(assets: readonly { key: string; deps: readonly string[] }[]): [string[], string[]] {
+  const downstream: string[] = [];
+  const upstream: string[] = [];
+  for (const a of assets) {
+    for (const up of new Set(a.deps)) {
+      downstream.push(a.key);
+      upstream.push(up);
+    }
+  }
+  return [downstream, upstream];
 }
 
 async function insertEdges(tx: Sql, nodes: readonly NodeRow[]): Promise<void> {
   if (!nodes.some((n) => n.deps.length)) return;
   await tx.query(
-    `INSERT INTO "AssetDependency" ("downstreamKey", "upstreamKey")
-     SELECT e->>0, e->>1 FROM jsonb_array_elements($1::jsonb) AS e`,
-    [edgesOf(nodes)],
+    `INSERT INTO "AssetDependency" ("downstreamKey", "upstreamKey") SELECT * FROM unnest($1::text[], $2::text[])`,
+    edgesOf(nodes),
   );
 }
