@@ -149,6 +149,17 @@ describe(`registerCodeLocation (${testDialect})`, () => {
     const paths = result.data!.registerCodeLocation.problems.map((p: { path: string }) => p.path);
     expect(paths).toEqual(expect.arrayContaining(["assets.0.key", "assets.0.group"]));
     expect(await app.db.prisma.codeLocation.findUnique({ where: { name: "broken" } })).toBeNull();
+    // Its keys were written by the registration's first statement, which runs while the schema is
+    // checked (register.ts, manifestOutline), and rolled back with it.
+    expect(await app.db.prisma.asset.findUnique({ where: { key: "bad key!" } })).toBeNull();
+    // Keys that are not even strings are refused before anything is written.
+    const shapeless = await app.gql(REGISTER, {
+      name: "broken",
+      manifest: { ...manifest, assets: [{ ...manifest.assets[0]!, key: 7 }] },
+      hash,
+    });
+    expect(shapeless.data!.registerCodeLocation.problems.map((p: { path: string }) => p.path)).toContain("assets.0.key");
+    expect(await app.db.prisma.codeLocation.findUnique({ where: { name: "broken" } })).toBeNull();
   });
 
   it("refuses a hash that does not match the manifest", async () => {

@@ -40,13 +40,13 @@ export async function registerCodeLocation(
   const name = parseLocationName(input.name);
   const bases = manifestBases(sql);
   const early = await parseRegistration(sql, bases, name, input);
-  const { manifest, delta } = early;
-  // The whole-manifest checks of a manifest sent whole (its canonical text, hash and graph) run
-  // while the database writes its nodes, on this thread; before the commit, and before any other
-  // refusal is reported (a refused manifest is refused as such).
+  const { outline, delta } = early;
+  // The whole-manifest checks of a manifest sent whole (its schema when it was not checked yet,
+  // its canonical text, hash and graph) run while the database writes its nodes, on this thread;
+  // before the commit, and before any other refusal is reported (a refused manifest is refused as such).
   let verifying: Promise<ParsedManifest> | undefined;
   const verified = () => (verifying ??= early.verify());
-  const keys = manifest.assets.map((a) => a.key);
+  const keys = outline.assets.map((a) => a.key);
   const registration = await sql
     .transaction(async (tx) => {
       await tx.query(
@@ -69,13 +69,12 @@ export async function registerCodeLocation(
       // A delta of the version stored: its other assets are the stored ones, unchanged, so only
       // those it sent are compared with their rows (for 10,000 assets, one changed: one row read).
       const sameBase = delta !== undefined && delta.base === location.hash;
-      const candidates = sameBase ? delta.sentAssets : manifest.assets;
       const previous = await tx.query<{ key: string; state: string | null; fingerprint: string | null }>(
         sameBase
           ? `SELECT n.key, n."syncState"::text AS state, n.fingerprint FROM unnest($2::text[]) AS k(key)
                JOIN "AssetNode" n ON n.key = k.key WHERE n."locationId" = $1`
           : `SELECT key, "syncState"::text AS state, fingerprint FROM "AssetNode" WHERE "locationId" = $1`,
-        sameBase ? [location.id, candidates.map((a) => a.key)] : [location.id],
+        sameBase ? [location.id, delta.sentAssets.map((a) => a.key)] : [location.id],
       );
       const before = sameBase ? new Set(delta.baseKeys) : new Set(previous.map((r) => r.key));
       // Only keys this location does not define yet can be another's (a key has one AssetNode),
@@ -97,7 +96,7 @@ export async function registerCodeLocation(
       const version = (location.version ?? 0) + 1;
       const versionId = randomUUID();
       const mentioned = new Set(fresh);
-      for (const asset of manifest.assets) for (const dep of asset.deps) if (!before.has(dep)) mentioned.add(dep);
+      for (const asset of outline.assets) for (const dep of asset.deps) if (!before.has(dep)) mentioned.add(dep);
       // One statement, sent before the node rows are built (~75 ms for 10,000 assets, during which
       // this thread turns no event loop, so a second statement would wait for it in the driver's
       // queue): the keys' rows, the version's row (the nodes refer to it; its manifest is written
@@ -112,14 +111,20 @@ export async function registerCodeLocation(
          VALUES ($4, $5, $6, $7, $8, '\\x', now())`,
         [
           [...mentioned],
-          ...edgesOf(manifest.assets.filter((a) => !before.has(a.key))),
+          ...edgesOf(outline.assets.filter((a) => !before.has(a.key))),
           versionId,
           location.id,
           version,
           input.hash,
-          manifest.manifestVersion,
+          outline.manifestVersion,
         ],
       );
+      // Awaited below; when the schema refuses the manifest first, the refusal is what is reported.
+      leading.catch(() => {});
+      // A manifest sent whole meets its schema here, while the database runs that statement
+      // (~0.1 s of this thread for 10,000 assets, ~1 s for 100,000); a refusal rolls it back.
+      const manifest = early.manifest();
+      const candidates = sameBase ? delta.sentAssets : manifest.assets;
       // What changed costs its writes: an asset whose row and dependencies hash as stored stays
       // (with its sync state, check health and version); the others are deleted and written again.
       const rows = nodeRows(candidates);
@@ -218,8 +223,21 @@ async function parseRegistration(
   bases: ManifestBases,
   name: string,
   input: { hash: string; manifest?: unknown; delta?: unknown },
-): Promise<{ manifest: Manifest; delta?: ParsedManifest["delta"]; verify(): Promise<ParsedManifest> }> {
-  if (input.delta == null) return parseManifestInTwo(input.manifest, input.hash);
+): Promise<{
+  /** What the registration's first statement writes: the assets' keys and dependencies, and the manifest's version. */
+  outline: ManifestOutline;
+  /** The manifest, its schema checked (throws InvalidManifestError). */
+  manifest(): Manifest;
+  delta?: ParsedManifest["delta"];
+  verify(): Promise<ParsedManifest>;
+}> {
+  if (input.delta == null) {
+    let parsed: ReturnType<typeof parseManifestInTwo> | undefined;
+    const parse = () => (parsed ??= parseManifestInTwo(input.manifest, input.hash));
+    // Without an outline the schema is checked first, and says what is wrong.
+    const outline = manifestOutline(input.manifest) ?? outlineOf(parse().manifest);
+    return { outline, manifest: () => parse().manifest, verify: async () => parse().verify() };
+  }
   if (input.manifest != null) {
     throw new InvalidManifestError([{ path: "delta", code: "invalid_value", message: "send either a manifest or a delta, not both" }]);
   }
@@ -233,7 +251,32 @@ async function parseRegistration(
   }
   // A delta is checked as it is rebuilt (parseManifestDelta), before anything is written.
   const parsed = await parseManifestDelta(base, input.delta, input.hash);
-  return { ...parsed, verify: async () => parsed };
+  return { ...parsed, outline: outlineOf(parsed.manifest), manifest: () => parsed.manifest, verify: async () => parsed };
+}
+
+interface ManifestOutline {
+  manifestVersion: number;
+  assets: readonly { key: string; deps: readonly string[] }[];
+}
+
+const outlineOf = (manifest: Manifest): ManifestOutline => manifest;
+
+/**
+ * A manifest's outline read off its JSON before its schema is checked, or null when it is not
+ * plainly there (that check then comes first). A key or dependency that is a string but not a
+ * valid key is written by the first statement and rolled back when the schema refuses it: the
+ * schema transforms neither, so for a manifest it accepts they are what was read here.
+ */
+function manifestOutline(input: unknown): ManifestOutline | null {
+  if (typeof input !== "object" || input === null) return null;
+  const { manifestVersion, assets } = input as { manifestVersion?: unknown; assets?: unknown };
+  if (!Number.isInteger(manifestVersion) || !Array.isArray(assets)) return null;
+  for (const asset of assets as unknown[]) {
+    const { key, deps } = (asset ?? {}) as { key?: unknown; deps?: unknown };
+    if (typeof key !== "string" || !Array.isArray(deps)) return null;
+    for (const dep of deps) if (typeof dep !== "string") return null;
+  }
+  return { manifestVersion: manifestVersion as number, assets: assets as ManifestOutline["assets"] };
 }
 
 // ANALYZE first: it only warns for a role that does not own the tables, where merging the
