@@ -11,10 +11,17 @@ export const MAX_REQUEST_BODY_BYTES = 25_000_000;
  */
 export const DECOMPRESSED_FACTOR = 8;
 /** The Content-Encodings a request body may use (the SDK gzips large registrations), and how each decompresses. */
-const INFLATE: Record<string, (data: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>> = {
+const INFLATE: Record<string, (data: Buffer, options: { maxOutputLength: number; chunkSize: number }) => Promise<Buffer>> = {
   gzip: promisify(gunzip),
   deflate: promisify(inflate),
 };
+
+/**
+ * zlib's output chunk: each one comes back to this thread before zlib goes on. With its default
+ * 16 KB, the ~84 MB of a 100,000-asset manifest came back in ~5,000 turns, ~1.5 s of this
+ * thread for the decompression and decoding, against ~0.9 s in 1 MB chunks.
+ */
+const INFLATE_CHUNK = 1 << 20;
 
 function refused(status: 400 | 413 | 415, code: string, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code, http: { status } } });
@@ -95,7 +102,7 @@ export function useRequestBodyLimit(limit = MAX_REQUEST_BODY_BYTES): Plugin {
   async function decompress(encoding: string, compressed: ArrayBuffer): Promise<Uint8Array<ArrayBuffer>> {
     const max = limit * DECOMPRESSED_FACTOR;
     try {
-      const out = await INFLATE[encoding]!(Buffer.from(compressed), { maxOutputLength: max });
+      const out = await INFLATE[encoding]!(Buffer.from(compressed), { maxOutputLength: max, chunkSize: INFLATE_CHUNK });
       // zlib's output owns a plain ArrayBuffer: the same bytes, typed as a body may be.
       return new Uint8Array(out.buffer as ArrayBuffer, out.byteOffset, out.byteLength);
     } catch (error) {

@@ -79,7 +79,7 @@ export class ManifestBases {
     if (size > this.capacity) return;
     const fields = parsed.fields();
     const bytes = parsed.bytes();
-    bytes.catch(() => {}); // Encoded again when a delta asks for it (base.bytes rejected: the delta fails, the location sends it whole).
+    bytes.catch(() => {}); // Awaited by a delta against it, which its failure (out of memory) fails.
     const entry: KeptManifest = {
       hash,
       fields,
