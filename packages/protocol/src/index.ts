@@ -4,6 +4,8 @@
  * the rules for asset keys and names; run and step statuses with their terminal set; canonical
  * JSON (hashes: `@strata/protocol/hash`); and the pure planner both sides of a run apply (which
  * steps a selection means, what a re-execution runs again). Pure: no I/O, no other Strata package.
+ * Beside it: `@strata/protocol/delta` (a manifest as a delta from one the server has) and
+ * `@strata/protocol/text-gzip` (a large text gzipped a slice at a time, as both sides compress it).
  *
  * @example
  * ```ts

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { once } from "node:events";
 import { setImmediate as turn } from "node:timers/promises";
 import { promisify } from "node:util";
 import { createGzip, gunzip, gzip } from "node:zlib";
+import { SLICE_CHARS, gzipInSlices, textSlices } from "@strata/protocol/text-gzip";
 import type { Sql } from "../db/sql.js";
 
 const gzipAsync = promisify(gzip);
@@ -24,25 +24,6 @@ export function encodeManifestText(json: Buffer): Promise<Buffer> {
   return gzipAsync(json, { level: 1, chunkSize: Math.max(64 * 1024, Math.ceil(json.length / 4)) });
 }
 
-/**
- * A manifest's canonical text is encoded to UTF-8 this many characters at a time (at most 3
- * bytes each) into buffers allocated once. Encoding the text whole, ~84 MB for 100,000 assets,
- * cost 0.8-1.8 s on the machines we measure on, nearly all of it the kernel handing a fresh
- * buffer its pages; a slice at a time into the same few buffers, ~60 ms.
- */
-const SLICE_CHARS = 1 << 18;
-
-/** `text`'s slices [from, to), SLICE_CHARS characters or one fewer: a surrogate pair is never split. */
-function* textSlices(text: string): Generator<[number, number]> {
-  for (let from = 0; from < text.length; ) {
-    let to = Math.min(from + SLICE_CHARS, text.length);
-    const last = text.charCodeAt(to - 1);
-    if (to < text.length && last >= 0xd800 && last <= 0xdbff) to--;
-    yield [from, to];
-    from = to;
-  }
-}
-
 /** SHA-256 (hex) of `text` in UTF-8, encoded a slice at a time: what createHash of its bytes gives. */
 export function textDigest(text: string): string {
   const hash = createHash("sha256");
@@ -52,31 +33,11 @@ export function textDigest(text: string): string {
 }
 
 /**
- * encodeManifestText of `text` in UTF-8, without its bytes whole: slices are encoded into two
- * buffers in turn and compressed as a stream on the thread pool (one slice is compressed while
- * the next is encoded here), with this thread's other work between them.
+ * encodeManifestText of `text` in UTF-8, without its bytes whole (@strata/protocol/text-gzip,
+ * as the SDK compresses the registration that carried it).
  */
 export async function encodeManifestTextOf(text: string): Promise<Buffer> {
-  const gzip = createGzip({ level: 1, chunkSize: 1 << 20 });
-  const out: Buffer[] = [];
-  gzip.on("data", (chunk: Buffer) => out.push(chunk));
-  const ended = once(gzip, "end");
-  ended.catch(() => {}); // Rejected with the stream's error, which a write reports first.
-  const buffers = [Buffer.allocUnsafe(3 * SLICE_CHARS), Buffer.allocUnsafe(3 * SLICE_CHARS)];
-  // A buffer is written again once the stream has consumed what it held (its write's callback).
-  const consumed: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
-  let slice = 0;
-  for (const [from, to] of textSlices(text)) {
-    const i = slice++ % 2;
-    await consumed[i];
-    const buffer = buffers[i]!;
-    const length = buffer.write(text.slice(from, to));
-    consumed[i] = new Promise((resolve, reject) => gzip.write(buffer.subarray(0, length), (error) => (error ? reject(error) : resolve())));
-  }
-  await Promise.all(consumed);
-  gzip.end();
-  await ended;
-  return Buffer.concat(out);
+  return Buffer.concat(await gzipInSlices(createGzip, text));
 }
 
 /**
