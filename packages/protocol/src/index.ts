@@ -83,6 +83,7 @@ export {
   MAX_MANIFEST_ASSETS,
   manifestAssetSchema,
   manifestItemSchemas,
+  manifestOfParsedAssetsSchema,
   manifestOfParsedItemsSchema,
   manifestSchema,
   manifestVersionFor,

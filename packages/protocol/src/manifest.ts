@@ -219,6 +219,13 @@ export const manifestOfParsedItemsSchema = manifestObject({
 });
 
 /**
+ * The manifest's schema for one whose assets were each parsed already with
+ * `manifestItemSchemas.assets` (a registration parses them a slice at a time, writing each slice
+ * while it parses the next): everything else is parsed, with the same result as `manifestSchema`.
+ */
+export const manifestOfParsedAssetsSchema = manifestObject({ ...manifestItemSchemas, assets: parsedItem<ManifestAsset>() });
+
+/**
  * A code location's manifest.
  *
  * @example

@@ -162,6 +162,19 @@ describe(`registerCodeLocation (${testDialect})`, () => {
     expect(await app.db.prisma.codeLocation.findUnique({ where: { name: "broken" } })).toBeNull();
   });
 
+  it("refuses a manifest whose assets are valid but a step is not, after writing its rows, and keeps none of them", async () => {
+    // Assets are checked and their rows sent to the database before the steps' schema is checked
+    // (manifest.ts, parseManifestInParts): the refusal rolls those writes back.
+    const { manifest, hash } = manifestOf([{ key: "halfbroken/a" }, { key: "halfbroken/b", deps: ["halfbroken/a"] }]);
+    const broken = { ...manifest, steps: [{ ...manifest.steps[0]!, kind: "nonsense" }, manifest.steps[1]!] };
+    const result = await app.gql(REGISTER, { name: "halfbroken", manifest: broken, hash });
+    expect(result.data!.registerCodeLocation).toMatchObject({ __typename: "InvalidManifestError", problems: [{ path: "steps.0.kind" }] });
+    expect(await app.db.prisma.codeLocation.findUnique({ where: { name: "halfbroken" } })).toBeNull();
+    expect(await app.db.prisma.asset.count({ where: { key: { startsWith: "halfbroken/" } } })).toBe(0);
+    expect(await app.db.prisma.assetNode.count({ where: { key: { startsWith: "halfbroken/" } } })).toBe(0);
+    expect(await app.db.prisma.assetDependency.count({ where: { downstreamKey: "halfbroken/b" } })).toBe(0);
+  });
+
   it("refuses a hash that does not match the manifest", async () => {
     const { manifest } = manifestOf([{ key: "ok" }]);
     const result = await app.gql(REGISTER, { name: "tampered", manifest, hash: "0".repeat(64) });

@@ -28,6 +28,15 @@ const status = async (k: string, p?: string) => (await app.gql(STATUS, { k, p })
 const unsynced = async () => (await app.gql(UNSYNCED)).data!.assets.edges.map((e: { node: { key: string } }) => e.node.key);
 
 describe("data versions and sync status", () => {
+  it("a location's first registration queues its assets' states: the filter finds them missing at once", async () => {
+    await register("fresh", [{ key: "fresh/a" }, { key: "fresh/b", deps: ["fresh/a"] }]);
+    const missing = await app.gql(`{ assets(syncStatus: MISSING, location: "fresh", first: 100) { edges { node { key syncState } } } }`);
+    expect(missing.data!.assets.edges.map((e: { node: unknown }) => e.node)).toEqual([
+      { key: "fresh/a", syncState: "MISSING" },
+      { key: "fresh/b", syncState: "MISSING" },
+    ]);
+  });
+
   it("a (v1) → b: code change, new data version, same user-provided version (Dagster's rules)", async () => {
     await register("sync", [
       { key: "sync/a", codeVersion: "v1" },

@@ -11,24 +11,42 @@ import type { StepSpec } from "../authoring/step-spec.js";
 export class ExecutionPlan {
   readonly manifest: Manifest;
   readonly steps: ReadonlyMap<string, StepSpec>;
-  /** Every step key, each after its upstream steps. */
-  readonly order: readonly string[];
-  readonly downstream: ReadonlyMap<string, readonly string[]>;
+  readonly #built: BuiltSteps;
+  #order: readonly string[] | undefined;
+  #downstream: ReadonlyMap<string, readonly string[]> | undefined;
 
   constructor(built: BuiltSteps, manifest: Manifest) {
     this.manifest = manifest;
+    this.#built = built;
     this.steps = new Map(built.steps.map((s) => [s.key, s]));
-    const keys = manifest.steps.map((s) => s.key);
-    this.order = topologicalOrder(keys, (key) => this.steps.get(key)!.upstreamSteps);
-    const downstream = new Map<string, string[]>();
-    for (const step of built.steps) {
-      for (const up of step.upstreamSteps) {
-        const list = downstream.get(up);
-        if (list) list.push(step.key);
-        else downstream.set(up, [step.key]);
+  }
+
+  /**
+   * Every step key, each after its upstream steps. Computed when a run first needs it: a
+   * location that only registers (100,000 assets: ~0.3 s) never does.
+   */
+  get order(): readonly string[] {
+    this.#order ??= topologicalOrder(
+      this.manifest.steps.map((s) => s.key),
+      (key) => this.steps.get(key)!.upstreamSteps,
+    );
+    return this.#order;
+  }
+
+  /** Each step's downstream steps; computed when a run first needs them, as `order`. */
+  get downstream(): ReadonlyMap<string, readonly string[]> {
+    if (!this.#downstream) {
+      const downstream = new Map<string, string[]>();
+      for (const step of this.#built.steps) {
+        for (const up of step.upstreamSteps) {
+          const list = downstream.get(up);
+          if (list) list.push(step.key);
+          else downstream.set(up, [step.key]);
+        }
       }
+      this.#downstream = downstream;
     }
-    this.downstream = downstream;
+    return this.#downstream;
   }
 
   step(key: string): StepSpec {

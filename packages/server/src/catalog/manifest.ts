@@ -6,6 +6,9 @@ import {
   canonicalJson,
   type Manifest,
   type ManifestAsset,
+  MAX_MANIFEST_ASSETS,
+  manifestItemSchemas,
+  manifestOfParsedAssetsSchema,
   manifestSchema,
   SUPPORTED_MANIFEST_VERSIONS,
 } from "@strata/protocol";
@@ -68,12 +71,69 @@ export async function parseManifest(input: unknown, hash: string): Promise<Parse
  * `input` in between.
  */
 export function parseManifestInTwo(input: unknown, hash: string): { manifest: Manifest; verify(): Promise<ParsedManifest> } {
-  const parsed = manifestSchema.safeParse(input);
-  if (!parsed.success) throw new InvalidManifestError(zodProblems(parsed.error.issues));
-  const manifest = parsed.data;
+  const parts = parseManifestInParts(input, hash);
+  return { manifest: parts.manifest(), verify: parts.verify };
+}
+
+/** A manifest received whole, its schema checked a part at a time (parseManifestInParts). */
+export interface ManifestInParts {
+  /**
+   * Its assets, their schema checked (throws InvalidManifestError with the whole manifest's
+   * problems when one of them fails it).
+   */
+  assets(): readonly ManifestAsset[];
+  /** The manifest, its whole schema checked (throws InvalidManifestError). */
+  manifest(): Manifest;
+  /** parseManifestInTwo's `verify()`. */
+  verify(): Promise<ParsedManifest>;
+}
+
+/**
+ * parseManifest in parts: its assets' schema first (a registration builds their rows from them
+ * and sends those to the database), the rest of its schema when `manifest()` is called (the
+ * steps' are ~40 % of it: checked while the database writes the rows), the whole-manifest checks
+ * in `verify()`. The result is manifestSchema's; a manifest it refuses is refused with the
+ * problems it lists, in its order (a failure found a part at a time is reported by parsing the
+ * whole manifest). Nothing may change `input` in between.
+ */
+export function parseManifestInParts(input: unknown, hash: string): ManifestInParts {
+  let whole: Manifest | undefined;
+  const parseWhole = (): Manifest => {
+    const parsed = manifestSchema.safeParse(input);
+    if (!parsed.success) throw new InvalidManifestError(zodProblems(parsed.error.issues));
+    whole = parsed.data;
+    return whole;
+  };
+  const raw = (input as { assets?: unknown } | null)?.assets;
+  // Not a list of assets the item schema can take one by one: the whole schema says what is wrong.
+  if (!Array.isArray(raw) || raw.length > MAX_MANIFEST_ASSETS) parseWhole();
+  const rawAssets = raw as unknown[];
+  let parsedAssets: ManifestAsset[] | undefined;
+  const assets = (): readonly ManifestAsset[] => {
+    if (whole) return whole.assets;
+    if (parsedAssets) return parsedAssets;
+    const parsed: ManifestAsset[] = [];
+    for (const asset of rawAssets) {
+      const item = manifestItemSchemas.assets.safeParse(asset);
+      if (!item.success) return parseWhole().assets;
+      parsed.push(item.data);
+    }
+    parsedAssets = parsed;
+    return parsed;
+  };
+  const manifest = (): Manifest => {
+    const items = assets();
+    if (whole) return whole;
+    const rest = manifestOfParsedAssetsSchema.safeParse({ ...(input as object), assets: items });
+    if (!rest.success) return parseWhole();
+    whole = rest.data;
+    return whole;
+  };
   return {
+    assets,
     manifest,
     async verify() {
+      const checked = manifest();
       // One text for the hash and the row (splitting it by item here cost ~40 % more), never
       // encoded whole on the registration's path (manifest-store.ts, SLICE_CHARS).
       const text = canonicalJson(input);
@@ -82,7 +142,7 @@ export function parseManifestInTwo(input: unknown, hash: string): { manifest: Ma
       const pending = { digest: textDigest(text), stored };
       let bytes: Promise<Buffer> | undefined;
       return {
-        manifest: await checkManifest(manifest, [], pending, hash),
+        manifest: await checkManifest(checked, [], pending, hash),
         stored: pending.stored,
         // Read off the canonical text (slices of it), not written again from the value: ~5× cheaper.
         fields: () => splitCanonicalText(text, () => new Promise((resolve) => setImmediate(resolve))).catch(() => null),
