@@ -409,7 +409,11 @@ function nodeRows(assets: readonly ManifestAsset[]): NodeRow[] {
   });
 }
 
-/** What an array element's text escapes with a backslash inside its double quotes. */
+/**
+ * What an array element's text escapes with a backslash inside its double quotes. (Appending
+ * the elements to one string instead of joining them was faster alone and slower here: ~20 ms
+ * more for 10,000 assets' columns, flattened when sent.)
+ */
 const ARRAY_QUOTED = /["\\]/;
 
 /**
@@ -417,14 +421,12 @@ const ARRAY_QUOTED = /["\\]/;
  * it can be built before its statement is issued (both drivers pass a string through as it is).
  */
 function textArray(values: readonly (string | null)[]): string {
-  // Appended to one string (a rope, flattened once when sent): ~35 % less than joining parts.
-  let literal = "{";
+  const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (i > 0) literal += ",";
-    literal += value == null ? "NULL" : ARRAY_QUOTED.test(value) ? `"${value.replace(/["\\]/g, "\\$&")}"` : `"${value}"`;
+    parts[i] = value == null ? "NULL" : `"${ARRAY_QUOTED.test(value) ? value.replace(/["\\]/g, "\\$&") : value}"`;
   }
-  return `${literal}}`;
+  return `{${parts.join(",")}}`;
 }
 
 /** A JSON column's value as its array's element: its text, or NULL. */
