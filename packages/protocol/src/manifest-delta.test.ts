@@ -38,6 +38,23 @@ describe("manifestDelta", () => {
     });
   });
 
+  it("finds items wherever they moved, past the first few looked for by scanning, and only at a digest's start", () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `k${String(i).padStart(2, "0")}`);
+    const base = manifestWith(keys.map((k) => asset(k)));
+    // Reversed, one changed: each item is somewhere else in the base (the first 16 found by a
+    // scan of the base's digests, the others through an index of them).
+    const next = manifestWith([...keys].reverse().map((k) => asset(k, k === "k10" ? "changed" : "")));
+    const found = manifestDelta(next, manifestHashAndDigests(next).digests, baseOf(base))!;
+    expect(found.sent).toBe(1);
+    expect(found.delta.manifest.assets).toEqual([...keys].reverse().map((k, i) => (k === "k10" ? asset(k, "changed") : [39 - i, 40 - i])));
+    // A digest found only across two of the base's (its second half and the next one's first) is not there.
+    const one = manifestWith([asset("a")]);
+    const straddled = { hash: "base-hash", digests: { assets: `xxxxxxxxAAAAAAAABBBBBBBByyyyyyyy` } };
+    expect(manifestDelta(one, { assets: "AAAAAAAABBBBBBBB", steps: "" }, straddled)).toBeNull();
+    const aligned = { hash: "base-hash", digests: { assets: `xxxxxxxxAAAAAAAABBBBBBBByyyyyyyyAAAAAAAABBBBBBBB` } };
+    expect(manifestDelta(one, { assets: "AAAAAAAABBBBBBBB", steps: "" }, aligned)!.delta.manifest.assets).toEqual([[2, 3]]);
+  });
+
   it("is null when it would not help or cannot be written", () => {
     const base = manifestWith([asset("a")]);
     const unrelated = manifestWith([asset("x")]);

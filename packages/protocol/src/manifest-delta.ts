@@ -90,16 +90,14 @@ export function manifestDelta(
     const own = digests[key];
     if (own === undefined || own.length !== value.length * DIGEST_LENGTH) return null;
     if (!value.every((item) => item !== null && typeof item === "object" && !Array.isArray(item))) return null;
-    const index = new Map<string, number>();
-    const theirs = base.digests[key] ?? "";
-    for (let i = 0; i * DIGEST_LENGTH < theirs.length; i++) {
-      const digest = theirs.slice(i * DIGEST_LENGTH, (i + 1) * DIGEST_LENGTH);
-      if (!index.has(digest)) index.set(digest, i);
-    }
+    const find = baseItems(base.digests[key] ?? "");
     const segments: unknown[] = [];
     let open: [number, number] | null = null;
+    // Where this item is in the base when nothing moved: one past where the previous one was.
+    let expected = 0;
     for (let i = 0; i < value.length; i++) {
-      const at = index.get(own.slice(i * DIGEST_LENGTH, (i + 1) * DIGEST_LENGTH));
+      const at = find(own.slice(i * DIGEST_LENGTH, (i + 1) * DIGEST_LENGTH), expected);
+      expected = at === undefined ? expected + 1 : at + 1;
       if (at === undefined) {
         open = null;
         segments.push(value[i]);
@@ -116,4 +114,36 @@ export function manifestDelta(
     written[key] = segments;
   }
   return reused === 0 ? null : { delta: { base: base.hash, manifest: written }, sent };
+}
+
+/**
+ * Finds an item's digest among a base list's (`theirs`): its position, or undefined when the
+ * base lacks it. Looked for first where the item was expected (most items follow the previous
+ * one, as in the version before), then in the whole list: by scanning it for the first few
+ * items found elsewhere (a changed item is usually one of a few), by an index of every digest
+ * after that. Building that index for every list cost ~10 ms of a 10,000-asset delta.
+ */
+function baseItems(theirs: string): (digest: string, expected: number) => number | undefined {
+  const count = Math.floor(theirs.length / DIGEST_LENGTH);
+  let scans = 0;
+  let index: Map<string, number> | undefined;
+  return (digest, expected) => {
+    if (expected < count && theirs.startsWith(digest, expected * DIGEST_LENGTH)) return expected;
+    if (scans < 16) {
+      scans++;
+      // The first occurrence that starts a digest (one straddling two is no match).
+      for (let at = theirs.indexOf(digest); at !== -1; at = theirs.indexOf(digest, at + 1)) {
+        if (at % DIGEST_LENGTH === 0) return at / DIGEST_LENGTH;
+      }
+      return undefined;
+    }
+    if (!index) {
+      index = new Map();
+      for (let i = 0; i < count; i++) {
+        const known = theirs.slice(i * DIGEST_LENGTH, (i + 1) * DIGEST_LENGTH);
+        if (!index.has(known)) index.set(known, i);
+      }
+    }
+    return index.get(digest);
+  };
 }

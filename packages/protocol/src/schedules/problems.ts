@@ -25,6 +25,8 @@ export function scheduleProblems(
   schedules: readonly ManifestSchedule[],
   assets: readonly { key: string; partitions: unknown }[],
 ): { path: string; message: string }[] {
+  // Most manifests have none: no map of their (up to 100,000) assets then.
+  if (schedules.length === 0) return [];
   const byKey = new Map(assets.map((a) => [a.key, a]));
   const problems: { path: string; message: string }[] = [];
   const seen = new Set<string>();

@@ -97,6 +97,7 @@ export function sensorProblems(
   sensors: readonly ManifestSensor[],
   assets: readonly { key: string }[],
 ): { path: string; message: string }[] {
+  if (sensors.length === 0) return []; // no set of every asset key for nothing
   const keys = new Set(assets.map((a) => a.key));
   const problems: { path: string; message: string }[] = [];
   const seen = new Set<string>();

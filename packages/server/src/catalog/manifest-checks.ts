@@ -21,6 +21,8 @@ interface ManifestWithChecks {
  * could not place.
  */
 export function manifestCheckProblems(manifest: ManifestWithChecks): ManifestProblem[] {
+  // Without checks there is nothing to look up: no maps of every asset and step.
+  if (manifest.checks.length === 0) return [];
   const problems: ManifestProblem[] = [];
   const assets = new Map(manifest.assets.map((a) => [a.key, a]));
   const steps = new Map(manifest.steps.map((s) => [s.key, s]));
