@@ -11,13 +11,11 @@ import type { StepSpec } from "../authoring/step-spec.js";
 export class ExecutionPlan {
   readonly manifest: Manifest;
   readonly steps: ReadonlyMap<string, StepSpec>;
-  readonly #built: BuiltSteps;
   #order: readonly string[] | undefined;
   #downstream: ReadonlyMap<string, readonly string[]> | undefined;
 
   constructor(built: BuiltSteps, manifest: Manifest) {
     this.manifest = manifest;
-    this.#built = built;
     this.steps = new Map(built.steps.map((s) => [s.key, s]));
   }
 
@@ -37,7 +35,7 @@ export class ExecutionPlan {
   get downstream(): ReadonlyMap<string, readonly string[]> {
     if (!this.#downstream) {
       const downstream = new Map<string, string[]>();
-      for (const step of this.#built.steps) {
+      for (const step of this.steps.values()) {
         for (const up of step.upstreamSteps) {
           const list = downstream.get(up);
           if (list) list.push(step.key);
