@@ -1,6 +1,9 @@
 /**
  * `npm run bench [-- <workload id>...]`: runs every workload (or the named ones) and prints one
- * table. Each workload measures its own baseline in the same run.
+ * table. Each workload measures its own baseline in the same run. Node runs it with the young
+ * generation the `strata` bin gives a server (--max-semi-space-size=64, packages/cli/bin/strata.js):
+ * workloads that measure Strata's app in this process measure it as `strata server` runs it, and
+ * their bare baselines run with it too.
  */
 import { renderTable, type BenchRow, type Workload } from "./harness.js";
 import { workloads } from "./workloads/index.js";

@@ -9,12 +9,13 @@ const main = fileURLToPath(new URL("../packages/server/src/main.ts", import.meta
 
 /**
  * A Strata server in its own process, as in production: the benchmark's client work then does
- * not share the server's event loop. Resolves once it listens, with its GraphQL URL.
+ * not share the server's event loop. With the young generation the `strata` bin gives the
+ * server (packages/cli/bin/strata.js). Resolves once it listens, with its GraphQL URL.
  */
 export async function startServerProcess(
   env: Record<string, string>,
 ): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ["--conditions=strata-source", "--import", "tsx", main], {
+  const child = spawn(process.execPath, ["--max-semi-space-size=64", "--conditions=strata-source", "--import", "tsx", main], {
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", STRATA_LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
