@@ -92,6 +92,53 @@ describe("useRequestBodyLimit", () => {
     }
   });
 
+  it("refuses a body that is not JSON with JSON.parse's own message, without sending the body back", async () => {
+    const gzip = (text: string) => new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
+    // Cut short, and with a typo near its end: 900 characters the answer must not repeat.
+    const broken = [`{"query": "{ echo(text: \\"${"y".repeat(900)}`, `{"query": "{ echo(text: \\"${"y".repeat(880)}\\") }",}`];
+    for (const text of broken) {
+      const answers = [
+        await post({ headers: { "content-type": "application/json" }, body: text }),
+        await post({ headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: await gzip(text) }),
+        await post({
+          headers: { "content-type": "application/json" },
+          body: new Blob([text]).stream(),
+          // @ts-expect-error a streamed body needs it
+          duplex: "half",
+        }),
+      ];
+      for (const response of answers) {
+        expect(response.status).toBe(400);
+        const answer = await response.text();
+        expect(answer.length).toBeLessThan(400);
+        expect(JSON.parse(answer).errors).toEqual([
+          {
+            message: "POST body sent invalid JSON.",
+            extensions: {
+              code: "BAD_REQUEST",
+              originalError: { name: "SyntaxError", message: expect.stringMatching(/JSON/) },
+            },
+          },
+        ]);
+      }
+    }
+  });
+
+  it("refuses with 400 a JSON body that is not an object, as yoga does", async () => {
+    for (const [text, kind] of [
+      ["42", "number"],
+      ["null", "null"],
+      ['"query"', "string"],
+    ]) {
+      const response = await post({ headers: { "content-type": "application/json; charset=utf-8" }, body: text });
+      expect(response.status).toBe(400);
+      expect((await response.json()).errors[0]).toMatchObject({
+        message: `POST body is expected to be object but received ${kind}`,
+        extensions: { code: "BAD_REQUEST" },
+      });
+    }
+  });
+
   it("refuses a Content-Length that is not one number", async () => {
     const response = await post({ headers: { "content-type": "application/json", "content-length": "12, 12" }, body: body(1) });
     expect(response.status).toBe(400);

@@ -1,7 +1,7 @@
 import { promisify } from "node:util";
 import { gunzip, inflate } from "node:zlib";
 import { GraphQLError } from "graphql";
-import type { Plugin } from "graphql-yoga";
+import type { GraphQLParams, Plugin } from "graphql-yoga";
 
 /** The largest request body the server reads (graphql-yoga's own default), 25 MB. */
 export const MAX_REQUEST_BODY_BYTES = 25_000_000;
@@ -38,6 +38,12 @@ function refused(status: 400 | 413 | 415, code: string, message: string): GraphQ
  * manifest of ~78 MB travels as a few MB); its compressed size is held to `limit` and what it
  * decompresses to, to `limit × DECOMPRESSED_FACTOR`. Any other encoding: 415; data that does
  * not decompress: 400.
+ *
+ * A JSON body (`application/json`, `application/graphql+json`) is parsed here too, as yoga parses
+ * it (an object or a batch, else 400), with one difference: a body that is not JSON is refused
+ * with JSON.parse's own message, which quotes a few characters around the fault. Yoga's fetch
+ * layer appended the whole body to it, so the answer to a malformed 25 MB upload carried those
+ * 25 MB back. A decompressed body goes from its bytes to the parser without a Request built around it.
  */
 export function useRequestBodyLimit(limit = MAX_REQUEST_BODY_BYTES): Plugin {
   const tooLarge = (max: number, what: string) =>
@@ -50,13 +56,19 @@ export function useRequestBodyLimit(limit = MAX_REQUEST_BODY_BYTES): Plugin {
       if (encoded && !Object.hasOwn(INFLATE, encoding)) {
         throw refused(415, "UNSUPPORTED_MEDIA_TYPE", `Content-Encoding "${encoding}" is not supported: send gzip, deflate or none`);
       }
+      const json = request.method === "POST" && isJsonRequest(request.headers.get("content-type"));
       if (declared !== null) {
         if (!/^\d+$/.test(declared)) throw refused(400, "BAD_REQUEST", "Content-Length header is invalid.");
         if (Number(declared) > limit) throw tooLarge(limit, "");
-        if (!encoded) return;
+        if (!encoded && !json) return;
       }
       let body: ReadableStream<Uint8Array> | null = request.body;
       if (!body || !requestParser) return;
+      if (declared !== null && !encoded) {
+        // A JSON body (any other returned above) within the limit by its declaration: read as it is.
+        setRequestParser(async () => parseJsonBody(await request.text()));
+        return;
+      }
       // Yoga's note: a native stream must go through the native TransformStream, a ponyfilled one through the ponyfill.
       const native = body instanceof ReadableStream;
       const Transform = native ? globalThis.TransformStream : fetchAPI.TransformStream;
@@ -84,13 +96,14 @@ export function useRequestBodyLimit(limit = MAX_REQUEST_BODY_BYTES): Plugin {
         // libuv's thread pool, in one call bounded by maxOutputLength. Through the web
         // DecompressionStream it came in small chunks, each through a TransformStream, then
         // joined again on this thread: 8-40 ms for a report of 5,000 events, against 1-8 ms.
-        const sent = encoded ? await decompress(encoding, await new Response(counted).arrayBuffer()) : counted;
+        const sent = encoded ? await decompress(encoding, await new Response(counted).arrayBuffer()) : null;
+        if (json) return parseJsonBody(sent ? sent.toString("utf8") : await new Response(counted).text());
         return requestParser(
           new fetchAPI.Request(req.url, {
             method: req.method,
             headers,
             signal: req.signal,
-            body: sent,
+            body: sent ? new Uint8Array(sent.buffer as ArrayBuffer, sent.byteOffset, sent.byteLength) : counted,
             // @ts-expect-error a streamed body needs it; the DOM types lack it
             duplex: "half",
           }),
@@ -99,15 +112,37 @@ export function useRequestBodyLimit(limit = MAX_REQUEST_BODY_BYTES): Plugin {
     },
   };
 
-  async function decompress(encoding: string, compressed: ArrayBuffer): Promise<Uint8Array<ArrayBuffer>> {
+  async function decompress(encoding: string, compressed: ArrayBuffer): Promise<Buffer> {
     const max = limit * DECOMPRESSED_FACTOR;
     try {
-      const out = await INFLATE[encoding]!(Buffer.from(compressed), { maxOutputLength: max, chunkSize: INFLATE_CHUNK });
-      // zlib's output owns a plain ArrayBuffer: the same bytes, typed as a body may be.
-      return new Uint8Array(out.buffer as ArrayBuffer, out.byteOffset, out.byteLength);
+      // zlib's output owns a plain ArrayBuffer: a body may be made of its bytes as they are.
+      return await INFLATE[encoding]!(Buffer.from(compressed), { maxOutputLength: max, chunkSize: INFLATE_CHUNK });
     } catch (error) {
       if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge(max, " decompressed");
       throw refused(400, "BAD_REQUEST", `Request body is not valid ${encoding} data: ${(error as Error).message}`);
     }
   }
+}
+
+/** Whether a Content-Type is one yoga reads as JSON (its first value, parameters aside). */
+function isJsonRequest(contentType: string | null): boolean {
+  const type = contentType?.split(",")[0]?.split(";")[0]?.trim().toLowerCase();
+  return type === "application/json" || type === "application/graphql+json";
+}
+
+/** A JSON body as yoga's parser takes it: an object (one request) or an array (a batch); else 400. */
+function parseJsonBody(text: string): GraphQLParams | GraphQLParams[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const { name, message } = error as Error;
+    throw new GraphQLError("POST body sent invalid JSON.", {
+      extensions: { http: { spec: true, status: 400 }, code: "BAD_REQUEST", originalError: { name, message } },
+    });
+  }
+  if (parsed === null || typeof parsed !== "object") {
+    throw refused(400, "BAD_REQUEST", `POST body is expected to be object but received ${parsed === null ? "null" : typeof parsed}`);
+  }
+  return parsed as GraphQLParams | GraphQLParams[];
 }
