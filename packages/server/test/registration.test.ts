@@ -121,6 +121,22 @@ describe(`registerCodeLocation (${testDialect})`, () => {
     expect(catalog.data!.assets.edges.map((e: { node: { key: string } }) => e.node.key)).toEqual(["sales/customers", "sales/revenue"]);
   });
 
+  it("names only the keys it defines as collisions, not its dependencies on another location's assets", async () => {
+    // A location's first registration: its keys and the dependencies' keys go to the database in
+    // one list, and only its own keys are checked against other locations' nodes.
+    const result = await register("finance", [
+      { key: "finance/budget", deps: ["sales/customers", "sales/revenue"] },
+      { key: "sales/revenue" },
+      { key: "finance/forecast", deps: ["finance/budget"] },
+    ]);
+    expect(result).toMatchObject({
+      __typename: "AssetKeyCollisionError",
+      collisions: [{ key: "sales/revenue", definedBy: "sales" }],
+    });
+    expect(await app.db.prisma.codeLocation.findUnique({ where: { name: "finance" } })).toBeNull();
+    expect(await app.db.prisma.asset.findUnique({ where: { key: "finance/budget" } })).toBeNull();
+  });
+
   it("refuses a key another location defines, with the culprits, and writes nothing", async () => {
     const before = await app.db.prisma.codeLocationVersion.count();
     const result = await register("marketing", [{ key: "marketing/campaigns" }, { key: "sales/revenue" }]);

@@ -77,24 +77,11 @@ export async function registerCodeLocation(
         sameBase ? [location.id, delta.sentAssets.map((a) => a.key)] : [location.id],
       );
       const before = sameBase ? new Set(delta.baseKeys) : new Set(previous.map((r) => r.key));
-      // Only keys this location does not define yet can be another's (a key has one AssetNode),
-      // and only those, or dependencies on keys never seen, can lack an Asset row: a
-      // re-registration sends the database what it adds, not its whole list of keys again.
-      const fresh = keys.filter((k) => !before.has(k));
-      const collisions = fresh.length
-        ? await tx.query<KeyCollision>(
-            // A join on the keys, not `key = ANY(...)`: with stale statistics PostgreSQL answered that
-            // through the key's trigram index, 10,000 probes of it (~90 s re-registering 10,000 assets).
-            `SELECT n.key, l.name AS "definedBy" FROM unnest($1::text[]) AS k(key)
-               JOIN "AssetNode" n ON n.key = k.key JOIN "CodeLocation" l ON l.id = n."locationId"
-             WHERE n."locationId" <> $2 ORDER BY n.key`,
-            [fresh, location.id],
-          )
-        : [];
-      if (collisions.length) throw new AssetKeyCollisionError(name, collisions);
+      const fresh = new Set(keys.filter((k) => !before.has(k)));
       const now = new Set(keys);
       const version = (location.version ?? 0) + 1;
       const versionId = randomUUID();
+      // The keys new to this location first: the statement below checks those against the others'.
       const mentioned = new Set(fresh);
       for (const asset of outline.assets) for (const dep of asset.deps) if (!before.has(dep)) mentioned.add(dep);
       // One statement, sent before the node rows are built (~75 ms for 10,000 assets, during which
@@ -105,14 +92,26 @@ export async function registerCodeLocation(
       // database's time, spent while this thread works instead of after the nodes' insert).
       // A location's first registration writes every asset: their sync states are queued for the
       // refresher here too (later ones queue what they rewrote, below, once that is known).
+      // It answers which of the new keys another location defines (a key has one AssetNode): a
+      // refusal, rolling all of it back. Only keys this location does not define yet can be
+      // another's, and only those, or dependencies on keys never seen, can lack an Asset row: a
+      // re-registration sends the database what it adds, not its whole list of keys again. The
+      // check is a join on the keys, not `key = ANY(...)`: with stale statistics PostgreSQL
+      // answered that through a trigram index on the key, 10,000 probes of it (~90 s
+      // re-registering 10,000 assets). Asked here, not in a round trip of its own before, it
+      // costs no wait (the 100,000 keys of a first registration: ~2 MB sent once, not twice).
       const firstOfLocation = before.size === 0;
-      const leading = tx.query(
-        `WITH keys AS (INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING),
+      const leading = tx.query<KeyCollision>(
+        `WITH fresh AS (SELECT key FROM unnest($1::text[]) WITH ORDINALITY AS k(key, n) WHERE n <= $9),
+              keys AS (INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING),
               edges AS (INSERT INTO "AssetDependency" ("downstreamKey", "upstreamKey")
                         SELECT * FROM unnest($2::text[], $3::text[])),
-              refresh AS (INSERT INTO "SyncRefresh" ("assetKey") SELECT unnest($9::text[]))
-         INSERT INTO "CodeLocationVersion" (id, "locationId", version, hash, "manifestVersion", manifest, "registeredAt")
-         VALUES ($4, $5, $6, $7, $8, '\\x', now())`,
+              refresh AS (INSERT INTO "SyncRefresh" ("assetKey") SELECT key FROM fresh WHERE $10),
+              version AS (INSERT INTO "CodeLocationVersion" (id, "locationId", version, hash, "manifestVersion", manifest, "registeredAt")
+                          VALUES ($4, $5, $6, $7, $8, '\\x', now()))
+         SELECT n.key, l.name AS "definedBy" FROM fresh
+           JOIN "AssetNode" n ON n.key = fresh.key JOIN "CodeLocation" l ON l.id = n."locationId"
+         WHERE n."locationId" <> $5 ORDER BY n.key`,
         [
           [...mentioned],
           ...edgesOf(outline.assets.filter((a) => !before.has(a.key))),
@@ -121,7 +120,8 @@ export async function registerCodeLocation(
           version,
           input.hash,
           outline.manifestVersion,
-          firstOfLocation ? keys : [],
+          fresh.size,
+          firstOfLocation,
         ],
       );
       // Awaited below; when the schema refuses the manifest first, the refusal is what is reported.
@@ -138,7 +138,8 @@ export async function registerCodeLocation(
       const rewritten = rows.filter((r) => stored.get(r.key) !== r.fingerprint);
       // Their statement's parameters too, while the database runs the leading statement.
       const nodeParams = nodeColumnArrays(rewritten);
-      await leading;
+      const collisions = await leading;
+      if (collisions.length) throw new AssetKeyCollisionError(name, collisions);
       const rewrittenKeys = new Set(rewritten.map((r) => r.key));
       const removed = [...before].filter((k) => !now.has(k)).sort();
       const deleted = [...removed, ...rewritten.filter((r) => before.has(r.key)).map((r) => r.key)];
