@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { CHECK_SEVERITIES, checkKeySchema } from "./checks.js";
-import { assetKeySchema } from "./names.js";
+import { assetKeySchema, isAssetKey } from "./names.js";
 import { metadataSchema } from "./metadata.js";
 import { serializedErrorSchema } from "./serialized-error.js";
 
@@ -195,6 +195,8 @@ export function parseRunEventPayload<T extends RunEventType>(
   type: T,
   payload: unknown,
 ): { ok: true; payload: RunEventPayloads[T] } | { ok: false; problem: string } {
+  const plain = plainOutputPayload(type, payload);
+  if (plain) return { ok: true, payload: plain as RunEventPayloads[T] };
   const result = runEventPayloadSchemas[type].safeParse(payload);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -202,4 +204,37 @@ export function parseRunEventPayload<T extends RunEventType>(
   }
   const kept = payload !== null && typeof payload === "object" ? payload : {};
   return { ok: true, payload: { ...kept, ...result.data } as RunEventPayloads[T] };
+}
+
+const isPlainRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+
+/** `metadata` as the schema's default makes it: absent, or given empty. Anything else is for metadataSchema to judge. */
+const noMetadata = (metadata: unknown) => metadata === undefined || (isPlainRecord(metadata) && Object.keys(metadata).length === 0);
+
+/** A string, null, or absent (then null), as `z.string().max(max).nullable().default(null)` gives it; undefined when it is none of these. */
+function nullableText(value: unknown, max: number): string | null | undefined {
+  if (value === undefined || value === null) return null;
+  return typeof value === "string" && value.length <= max ? value : undefined;
+}
+
+/**
+ * STEP_OUTPUT and ASSET_MATERIALIZATION payloads without metadata, a run's bulk (two per asset
+ * materialized), checked field by field: what parseRunEventPayload gives through their schemas,
+ * ~10× cheaper. Null for anything else, or anything these checks are unsure of: the schema
+ * decides, and words the problem.
+ */
+function plainOutputPayload(type: RunEventType, payload: unknown): Record<string, unknown> | null {
+  if (type !== "STEP_OUTPUT" && type !== "ASSET_MATERIALIZATION") return null;
+  if (!isPlainRecord(payload) || !noMetadata(payload.metadata) || typeof payload.outputName !== "string") return null;
+  const { assetKey } = payload;
+  if (type === "STEP_OUTPUT") {
+    if (typeof payload.stored !== "boolean" || (assetKey !== null && !(typeof assetKey === "string" && isAssetKey(assetKey)))) return null;
+    return { ...payload, metadata: {} };
+  }
+  if (typeof assetKey !== "string" || !isAssetKey(assetKey)) return null;
+  const dataVersion = nullableText(payload.dataVersion, Number.POSITIVE_INFINITY);
+  const partition = nullableText(payload.partition, 1024);
+  if (dataVersion === undefined || partition === undefined) return null;
+  return { ...payload, metadata: {}, dataVersion, partition };
 }

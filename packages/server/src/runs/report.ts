@@ -24,7 +24,7 @@ import { publishSyncRefresh } from "../sync/sync-refresher.js";
 export const MAX_EVENTS_PER_REPORT = 5000;
 
 /** RunEventInput's rules, for either form of a report (`events` or `batch`): a field it does not know is refused. */
-const eventSchema = z.strictObject({
+export const eventSchema = z.strictObject({
   seq: z
     .number()
     .int()
@@ -40,6 +40,42 @@ const eventSchema = z.strictObject({
 });
 
 export type ReportedEvent = z.infer<typeof eventSchema>;
+
+/** The fields plainEvent checks: eventSchema's, each (a test holds the two lists equal). @internal */
+export const PLAIN_EVENT_FIELDS = ["seq", "type", "timestamp", "stepKey", "assetKey", "level", "message", "payload"] as const;
+const EVENT_FIELDS: ReadonlySet<string> = new Set(PLAIN_EVENT_FIELDS);
+const EVENT_TYPES: ReadonlySet<string> = new Set(RUN_EVENT_TYPES);
+
+/** Absent, null, or a string of at most `max` characters: a `z.string().max(max).nullish()`. */
+const nullishText = (value: unknown, max: number) => value == null || (typeof value === "string" && value.length <= max);
+
+/**
+ * `event` itself when eventSchema plainly passes it (parseEvents copies it), checked field by
+ * field: with the payload's own fast path (@strata/protocol's parseRunEventPayload), a report's
+ * events are checked in ~55% of the schemas' time (5,000 outputs and materializations: 8-15 ms
+ * against 15-26 ms, warmed up). Null when any check fails or the value is not a plain object:
+ * the schema then decides, and words the problem.
+ */
+function plainEvent(event: unknown): ReportedEvent | null {
+  if (typeof event !== "object" || event === null || Object.getPrototypeOf(event) !== Object.prototype) return null;
+  const e = event as Record<string, unknown>;
+  for (const key in e) if (!EVENT_FIELDS.has(key)) return null;
+  const { seq, type, timestamp } = e;
+  const valid =
+    Number.isInteger(seq) &&
+    (seq as number) >= 1 &&
+    (seq as number) <= 2 ** 31 - 1 &&
+    typeof type === "string" &&
+    EVENT_TYPES.has(type) &&
+    Number.isFinite(timestamp) &&
+    // The schema wants the key, whatever its value (an absent one is refused, an undefined one not).
+    Object.hasOwn(e, "payload") &&
+    nullishText(e.stepKey, 1024) &&
+    nullishText(e.assetKey, 1024) &&
+    nullishText(e.level, 16) &&
+    nullishText(e.message, 1_000_000);
+  return valid ? (e as ReportedEvent) : null;
+}
 
 export interface ReportResult {
   /** The highest seq the server holds for the run: everything up to it may be dropped from a resend buffer. */
@@ -79,16 +115,21 @@ function stored(runId: string, e: ReportedEvent): Omit<StoredRunEvent, "timestam
   };
 }
 
-function parseEvents(events: unknown[]): ReportedEvent[] {
+/** The events of a report, each checked (RunEventInput's rules, then its payload's), sorted by seq. @internal Exported for its tests. */
+export function parseEvents(events: unknown[]): ReportedEvent[] {
   if (events.length > MAX_EVENTS_PER_REPORT)
     throw new InvalidArgumentError("events", `report at most ${MAX_EVENTS_PER_REPORT} events at once`);
   const parsed = events.map((event, i) => {
-    const result = eventSchema.safeParse(event);
-    if (!result.success)
-      throw new InvalidArgumentError(`events.${i}`, result.error.issues.map((x) => `${x.path.join(".")} ${x.message}`).join("; "));
-    const payload = parseRunEventPayload(result.data.type, result.data.payload);
+    let data = plainEvent(event);
+    if (!data) {
+      const result = eventSchema.safeParse(event);
+      if (!result.success)
+        throw new InvalidArgumentError(`events.${i}`, result.error.issues.map((x) => `${x.path.join(".")} ${x.message}`).join("; "));
+      data = result.data;
+    }
+    const payload = parseRunEventPayload(data.type, data.payload);
     if (!payload.ok) throw new InvalidArgumentError(`events.${i}`, payload.problem);
-    return { ...result.data, payload: payload.payload };
+    return { ...data, payload: payload.payload };
   });
   parsed.sort((a, b) => a.seq - b.seq);
   for (let i = 1; i < parsed.length; i++) {
