@@ -221,8 +221,8 @@ function nullableText(value: unknown, max: number): string | null | undefined {
 /**
  * STEP_OUTPUT and ASSET_MATERIALIZATION payloads without metadata, a run's bulk (two per asset
  * materialized), checked field by field: what parseRunEventPayload gives through their schemas,
- * ~10× cheaper. Null for anything else, or anything these checks are unsure of: the schema
- * decides, and words the problem.
+ * without them (the server's report.ts says what a report's events cost either way). Null for
+ * anything else, or anything these checks are unsure of: the schema decides, and words the problem.
  */
 function plainOutputPayload(type: RunEventType, payload: unknown): Record<string, unknown> | null {
   if (type !== "STEP_OUTPUT" && type !== "ASSET_MATERIALIZATION") return null;
