@@ -360,9 +360,8 @@ export async function tickLocation(
       location.id,
     ]);
     if (!lock?.ok) return { kind: "busy" };
-    // The state reads' estimates on thousands of keys pass jit_above_cost: compiling them took
-    // 20-40 ms a statement, more than running them (PGlite has no JIT).
-    if (tx.dialect === "postgres") await tx.query(`SET LOCAL jit = off`);
+    // The state reads' estimates on thousands of keys pass jit_above_cost; every connection has
+    // JIT off (database.ts): compiling them took 20-40 ms a statement, more than running them.
     await tx.query(`INSERT INTO "AutomationInstigator" ("locationId", "updatedAt") VALUES ($1, now()) ON CONFLICT DO NOTHING`, [
       location.id,
     ]);

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { describe, expect, it } from "vitest";
-import { openTestDatabase } from "../testing/test-database.js";
+import { openTestDatabase, testDialect } from "../testing/test-database.js";
 
 type Stream = { writableLength: number; writableNeedDrain: boolean };
 const socketOf = (client: pg.PoolClient) => (client as unknown as { connection: { stream: Stream } }).connection.stream;
@@ -26,6 +26,26 @@ describe("Sql#sent", () => {
       });
       // Outside a transaction the pool picks the connection: there is nothing to wait for.
       await expect(db.sql.sent()).resolves.toBeUndefined();
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe("PostgreSQL connections", () => {
+  // Compiling with LLVM took 5-9 ms of a 1 ms lineage walk after every run (database.ts).
+  it.runIf(testDialect === "postgres")("have JIT compilation off, Prisma's included (runs on PostgreSQL)", async () => {
+    const db = await openTestDatabase();
+    try {
+      // Several at once, so the pool opens several connections.
+      const settings = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          db.sql.transaction((tx) => tx.query<{ jit: string }>(`SELECT current_setting('jit') AS jit, pg_sleep(0.05)`)),
+        ),
+      );
+      expect(settings.map(([row]) => row?.jit)).toEqual(["off", "off", "off", "off"]);
+      const [prisma] = await db.prisma.$queryRawUnsafe<Array<{ jit: string }>>(`SELECT current_setting('jit') AS jit`);
+      expect(prisma?.jit).toBe("off");
     } finally {
       await db.close();
     }

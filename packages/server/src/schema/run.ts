@@ -53,19 +53,28 @@ builder.prismaObject("RunStep", {
 
 export const RunRef = builder.prismaObject("Run", {
   description: "A run of a selection of one code location's assets.",
+  // Only what a query asks for is read: each field selects its columns (exposed ones do so
+  // themselves). Without this every read loaded all of Run's columns, the selection's keys
+  // (10,000 on a large run) and the plan included, whatever the query asked.
+  select: { id: true },
   fields: (t) => ({
     id: t.exposeID("id"),
-    status: t.field({ type: RunStatusEnum, resolve: (r) => r.status }),
+    status: t.field({ type: RunStatusEnum, select: { status: true }, resolve: (r) => r.status }),
     location: t.relation("location"),
     assetKeys: t.exposeStringList("selection", { description: "The assets this run materializes." }),
     stepKeys: t.stringList({ select: { plan: true }, resolve: (r) => readPlan(r.plan).stepKeys }),
-    tags: t.field({ type: "JSON", resolve: (r) => r.tags }),
+    tags: t.field({ type: "JSON", select: { tags: true }, resolve: (r) => r.tags }),
     priority: t.exposeInt("priority"),
     parentRunId: t.exposeString("parentRunId", { nullable: true }),
     rootRunId: t.exposeString("rootRunId", { nullable: true }),
     parentRun: t.relation("parentRun", { nullable: true }),
     childRuns: t.relation("childRuns", { query: { orderBy: { createdAt: "asc" } } }),
-    reexecutionStrategy: t.field({ type: ReexecutionStrategyEnum, nullable: true, resolve: (r) => r.reexecutionStrategy }),
+    reexecutionStrategy: t.field({
+      type: ReexecutionStrategyEnum,
+      nullable: true,
+      select: { reexecutionStrategy: true },
+      resolve: (r) => r.reexecutionStrategy,
+    }),
     workerId: t.exposeString("workerId", { nullable: true }),
     createdBy: t.exposeString("createdBy", { nullable: true }),
     failureReason: t.exposeString("failureReason", { nullable: true }),

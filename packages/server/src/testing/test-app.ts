@@ -33,6 +33,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** A Prisma call seen by createTestApp's `onPrisma`. */
+export interface PrismaCall {
+  model: string;
+  operation: string;
+  args: unknown;
+}
+
 export interface TestSubscription<Data> {
   status: number;
   next(timeoutMs?: number): Promise<ExecutionResult<Data>>;
@@ -48,14 +55,29 @@ export async function createTestApp(
     runs?: Partial<RunConfig>;
     /** Called around each statement the GraphQL app runs (not the run service's own): see tapSql. */
     tap?: SqlTap;
+    /** Called with each Prisma read or write the GraphQL app makes: its model, operation and arguments. */
+    onPrisma?: (call: PrismaCall) => void;
   } = {},
 ): Promise<TestApp> {
   const db = await openTestDatabase();
   const pubsub = await createStrataPubSub();
   const logger = createMemoryLogger();
   const runs = new RunService(db, pubsub.pubsub, { ...defaultRunConfig, ...options.runs }, logger);
+  const onPrisma = options.onPrisma;
+  const prisma = onPrisma
+    ? (db.prisma.$extends({
+        query: {
+          $allModels: {
+            $allOperations({ model, operation, args, query }) {
+              onPrisma({ model, operation, args });
+              return query(args);
+            },
+          },
+        },
+      }) as unknown as Database["prisma"])
+    : db.prisma;
   const yoga = createStrataYoga({
-    db: options.tap ? { ...db, sql: tapSql(db.sql, options.tap) } : db,
+    db: options.tap || onPrisma ? { ...db, prisma, sql: options.tap ? tapSql(db.sql, options.tap) : db.sql } : db,
     logger,
     pubsub,
     auth: options.auth ?? "required",
