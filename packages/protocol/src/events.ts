@@ -206,14 +206,18 @@ export function parseRunEventPayload<T extends RunEventType>(
   return { ok: true, payload: { ...kept, ...result.data } as RunEventPayloads[T] };
 }
 
-const isPlainRecord = (value: unknown): value is Record<string, unknown> =>
+/** Whether `value` is an object literal's kind (what JSON.parse makes of an object), not null, an array or a class instance. @internal */
+export const isPlainRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 
 /** `metadata` as the schema's default makes it: absent, or given empty. Anything else is for metadataSchema to judge. */
 const noMetadata = (metadata: unknown) => metadata === undefined || (isPlainRecord(metadata) && Object.keys(metadata).length === 0);
 
-/** A string, null, or absent (then null), as `z.string().max(max).nullable().default(null)` gives it; undefined when it is none of these. */
-function nullableText(value: unknown, max: number): string | null | undefined {
+/**
+ * A string, null, or absent (then null), as `z.string().max(max).nullable().default(null)` gives
+ * it; undefined when it is none of these. @internal
+ */
+export function nullableText(value: unknown, max: number): string | null | undefined {
   if (value === undefined || value === null) return null;
   return typeof value === "string" && value.length <= max ? value : undefined;
 }

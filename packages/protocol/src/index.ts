@@ -53,8 +53,10 @@ export {
 export { METADATA_TYPES, metadataEntrySchema, metadataSchema, type MetadataEntry, type MetadataType } from "./metadata.js";
 export { serializedErrorSchema, type SerializedError } from "./serialized-error.js";
 export {
+  isPlainRecord,
   isRunEventType,
   LOG_LEVELS,
+  nullableText,
   parseRunEventPayload,
   RUN_EVENT_TYPES,
   RUN_FAILURE_REASONS,

@@ -106,22 +106,23 @@ export function sharedBuffersMb(dataDir: string): number {
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   const [{ default: pg }, { PrismaPg }] = await Promise.all([import("pg"), import("@prisma/adapter-pg")]);
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    // PostgreSQL compiles a statement with LLVM once its estimated cost passes jit_above_cost
+    // (100,000 by default), and the estimates of this server's walks and key-list statements
+    // pass it on small data: compiling took 4.8-8.7 ms of a reachability walk that ran in ~1 ms,
+    // after every run (auto_explain). Nothing here is a long analytical scan that JIT would repay.
+    // The pool hands a connection out once this is done. A server without JIT support ignores it,
+    // and one refusing it (PostgreSQL < 11) is still used as it is.
+    onConnect: (client) => client.query("SET jit = off").then(() => undefined, () => undefined),
+  });
   // A connection can drop at any moment (a failover, a restart, pg_terminate_backend). An idle
   // one reports it on the pool; one checked out (by a transaction here or in Prisma's adapter)
   // emits 'error' on itself, which without a listener kills the process. Its query fails
   // instead (SERVICE_UNAVAILABLE, see connection-loss.ts) and the pool replaces it.
   pool.on("error", () => {});
-  pool.on("connect", (client) => {
-    client.on("error", () => {});
-    // PostgreSQL compiles a statement with LLVM once its estimated cost passes jit_above_cost
-    // (100,000 by default), and the estimates of this server's walks and key-list statements pass
-    // it on small data: compiling took 5-9 ms of a lineage walk that ran in 1 ms, after every run
-    // (measured with auto_explain). Nothing here is a long analytical scan JIT would repay. Sent
-    // before anything else on the connection (pg queues it first); a server without JIT
-    // (PostgreSQL < 11, or built without LLVM) refuses or ignores it, and nothing else changes.
-    client.query("SET jit = off").catch(() => {});
-  });
+  pool.on("connect", (client) => client.on("error", () => {}));
   return databaseOver(
     postgresSql(pool),
     () => new PrismaPg(pool),

@@ -1,6 +1,6 @@
 import { type AdmittedRun, settleBackfillRun } from "../backfills/advance.js";
 import { settleRunPartitions } from "../partitions/status.js";
-import { parseRunEventPayload, RUN_EVENT_TYPES, terminalStatusOf } from "@strata/protocol";
+import { isPlainRecord, nullableText, parseRunEventPayload, RUN_EVENT_TYPES, terminalStatusOf } from "@strata/protocol";
 import { z } from "zod";
 import type { Sql } from "../db/sql.js";
 import { EventOutsidePlanError, InvalidArgumentError, NotFoundError, RunEventSequenceError, RunNotHeldError } from "../errors.js";
@@ -47,7 +47,7 @@ const EVENT_FIELDS: ReadonlySet<string> = new Set(PLAIN_EVENT_FIELDS);
 const EVENT_TYPES: ReadonlySet<string> = new Set(RUN_EVENT_TYPES);
 
 /** Absent, null, or a string of at most `max` characters: a `z.string().max(max).nullish()`. */
-const nullishText = (value: unknown, max: number) => value == null || (typeof value === "string" && value.length <= max);
+const nullishText = (value: unknown, max: number) => nullableText(value, max) !== undefined;
 
 /**
  * `event` itself when eventSchema plainly passes it (parseEvents copies it), checked field by
@@ -56,9 +56,8 @@ const nullishText = (value: unknown, max: number) => value == null || (typeof va
  * against 15-26 ms, warmed up). Null when any check fails or the value is not a plain object:
  * the schema then decides, and words the problem.
  */
-function plainEvent(event: unknown): ReportedEvent | null {
-  if (typeof event !== "object" || event === null || Object.getPrototypeOf(event) !== Object.prototype) return null;
-  const e = event as Record<string, unknown>;
+function plainEvent(e: unknown): ReportedEvent | null {
+  if (!isPlainRecord(e)) return null;
   for (const key in e) if (!EVENT_FIELDS.has(key)) return null;
   const { seq, type, timestamp } = e;
   const valid =
