@@ -115,7 +115,9 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     // after every run (auto_explain). Nothing here is a long analytical scan that JIT would repay.
     // The pool hands a connection out once this is done. A server without JIT support ignores it,
     // and one refusing it (PostgreSQL < 11) is still used as it is.
-    onConnect: (client) => client.query("SET jit = off").then(() => undefined, () => undefined),
+    onConnect: async (client) => {
+      await client.query("SET jit = off").catch(() => {});
+    },
   });
   // A connection can drop at any moment (a failover, a restart, pg_terminate_backend). An idle
   // one reports it on the pool; one checked out (by a transaction here or in Prisma's adapter)
