@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { profileArgs } from "./server-process.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 
@@ -8,6 +9,7 @@ export function startLocation(options: { server: string; token: string; name: st
   const child = spawn(
     process.execPath,
     [
+      ...profileArgs(),
       "--conditions=strata-source",
       "--import",
       "tsx",

@@ -8,6 +8,15 @@ import { scratchDatabase } from "./postgres.js";
 const main = fileURLToPath(new URL("../packages/server/src/main.ts", import.meta.url));
 
 /**
+ * With BENCH_PROFILE_DIR set, each server or location process a workload starts writes a V8 CPU
+ * profile there as it exits (one sample every 200 µs), for Chrome DevTools or any .cpuprofile reader.
+ */
+export function profileArgs(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--cpu-prof-interval=200"] : [];
+}
+
+/**
  * A Strata server in its own process, as in production: the benchmark's client work then does
  * not share the server's event loop. With the young generation the `strata` bin gives the
  * server (packages/cli/bin/strata.js). Resolves once it listens, with its GraphQL URL.
@@ -15,10 +24,14 @@ const main = fileURLToPath(new URL("../packages/server/src/main.ts", import.meta
 export async function startServerProcess(
   env: Record<string, string>,
 ): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ["--max-semi-space-size=64", "--conditions=strata-source", "--import", "tsx", main], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", STRATA_LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...profileArgs(), "--max-semi-space-size=64", "--conditions=strata-source", "--import", "tsx", main],
+    {
+      env: { ...process.env, PORT: "0", HOST: "127.0.0.1", STRATA_LOG_LEVEL: "info", ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   const lines = createInterface({ input: child.stderr! });
   const url = await new Promise<string>((resolve, reject) => {
     const seen: string[] = [];

@@ -107,3 +107,35 @@ describe("two servers starting at once on one empty database", () => {
     await raw.close();
   });
 });
+
+describe("upgrading a database that holds data", () => {
+  it("keys run events by run and seq, keeping every event stored before", async () => {
+    const raw = await PGlite.create({ extensions: { pg_trgm } });
+    try {
+      const sql = pgliteSql(raw);
+      const all = readMigrations();
+      const at = all.findIndex((m) => m.name.endsWith("_run_event_keyed_by_run_and_seq"));
+      expect(at).toBeGreaterThan(0);
+      await applyMigrations(sql, { migrations: all.slice(0, at) });
+      await sql.query(
+        `INSERT INTO "RunEvent" ("runId", seq, type, payload) SELECT 'run-' || (n % 3), n, 'LOG', '{}'::jsonb FROM generate_series(1, 30) AS n`,
+      );
+      expect((await applyMigrations(sql, { migrations: all })).applied).toEqual(all.slice(at).map((m) => m.name));
+      const kept = await sql.query<{ runId: string; n: number }>(
+        `SELECT "runId", count(*)::int AS n FROM "RunEvent" GROUP BY "runId" ORDER BY "runId"`,
+      );
+      expect(kept).toEqual([
+        { runId: "run-0", n: 10 },
+        { runId: "run-1", n: 10 },
+        { runId: "run-2", n: 10 },
+      ]);
+      const key = await sql.query<{ columns: string }>(
+        `SELECT pg_get_indexdef(i.indexrelid) AS columns FROM pg_index i WHERE i.indrelid = '"RunEvent"'::regclass AND i.indisprimary`,
+      );
+      expect(key[0]?.columns).toMatch(/"RunEvent_pkey" ON public\."RunEvent" USING btree \("runId", seq\)/);
+      await expect(sql.query(`INSERT INTO "RunEvent" ("runId", seq, type) VALUES ('run-1', 1, 'LOG')`)).rejects.toThrow(/RunEvent_pkey/);
+    } finally {
+      await raw.close();
+    }
+  });
+});
