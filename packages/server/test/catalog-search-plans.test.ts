@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestApp } from "../src/testing/test-app.js";
+import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
-import { createRegisteredTestApp } from "./support/register-assets.js";
+import { createRegisteredTestApp, registerAssets } from "./support/register-assets.js";
 
 // A text search first reads a bounded run of keys in key order, then, when that run holds less
 // than a page, the trigram index (catalog/search.ts). With pages of 2 the run is 60 keys, so
@@ -50,5 +50,39 @@ describe(`catalog text search, page by page (${testDialect})`, () => {
       after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
     } while (after);
     expect(seen).toEqual(expected);
+  });
+});
+
+describe(`which statement a text search tries first (${testDialect})`, () => {
+  let tapped: TestApp;
+  let statements: string[] = [];
+  beforeAll(async () => {
+    tapped = await createTestApp({ tap: { before: (text) => statements.push(text) } });
+    await registerAssets(
+      tapped,
+      "bulk",
+      Array.from({ length: COUNT }, (_, n) => ({ key: key(n), description: `item ${words(n)}` })),
+    );
+    await tapped.db.sql.query(`ANALYZE "AssetNode"`);
+  });
+  afterAll(() => tapped.close());
+
+  const pageStatements = async (search: string) => {
+    statements = [];
+    const result = await tapped.gql(SEARCH, { search, first: 2 });
+    expect(result.errors).toBeUndefined();
+    return {
+      keys: result.data.assets.edges.map((e: { node: { key: string } }) => e.node.key),
+      head: statements.filter((s) => /ORDER BY n\.key LIMIT \d+\) n/.test(s)).length,
+      trigram: statements.filter((s) => s.includes("ORDER BY n.key || ''") && !s.startsWith("EXPLAIN")).length,
+    };
+  };
+
+  it("reads the first keys in order when the planner expects them to hold a page", async () => {
+    expect(await pageStatements("spread")).toEqual({ keys: [key(0), key(3)], head: 1, trigram: 0 });
+  });
+
+  it("goes straight to the trigram index for a word too rare to fill a page there", async () => {
+    expect(await pageStatements("needle")).toEqual({ keys: [key(200)], head: 0, trigram: 1 });
   });
 });
