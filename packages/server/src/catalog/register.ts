@@ -126,6 +126,12 @@ export async function registerCodeLocation(
       );
       // Awaited below; when the schema refuses the manifest first, the refusal is what is reported.
       leading.catch(() => {});
+      // Its parameters out of the process before this thread builds the rows: what the socket did
+      // not take at once (most of the ~10 MB of 100,000 keys and 300,000 edges) went out only when
+      // this thread next turned its event loop, after the rows, so the database began the statement
+      // then. 100,000 assets through `location serve` (timestamps, one machine): 2.8 s of waiting
+      // for it after the rows were built, against 0.4 s with this; 26.2 s to LOADED against 18.9.
+      await tx.sent();
       // A manifest sent whole meets its assets' schema here, while the database runs that
       // statement (~0.1 s of this thread for 10,000 assets, ~0.6 s for 100,000), and the rest of
       // its schema (its steps…) in verify(), while the database writes the rows built from them;
