@@ -48,6 +48,27 @@ export interface TestSubscription<Data> {
 
 let tokenCount = 0;
 
+/**
+ * `db` as the GraphQL app sees it: its statements through `tap` and its Prisma calls through
+ * `onPrisma`, when given; `db` itself otherwise.
+ */
+function observed(db: Database, { tap, onPrisma }: { tap?: SqlTap; onPrisma?: (call: PrismaCall) => void }): Database {
+  if (!tap && !onPrisma) return db;
+  const prisma = onPrisma
+    ? (db.prisma.$extends({
+        query: {
+          $allModels: {
+            $allOperations({ model, operation, args, query }) {
+              onPrisma({ model, operation, args });
+              return query(args);
+            },
+          },
+        },
+      }) as unknown as Database["prisma"])
+    : db.prisma;
+  return { ...db, prisma, sql: tap ? tapSql(db.sql, tap) : db.sql };
+}
+
 /** The GraphQL app on a fresh test database (PGlite, or PostgreSQL with TEST_DATABASE_URL). */
 export async function createTestApp(
   options: {
@@ -63,21 +84,8 @@ export async function createTestApp(
   const pubsub = await createStrataPubSub();
   const logger = createMemoryLogger();
   const runs = new RunService(db, pubsub.pubsub, { ...defaultRunConfig, ...options.runs }, logger);
-  const onPrisma = options.onPrisma;
-  const prisma = onPrisma
-    ? (db.prisma.$extends({
-        query: {
-          $allModels: {
-            $allOperations({ model, operation, args, query }) {
-              onPrisma({ model, operation, args });
-              return query(args);
-            },
-          },
-        },
-      }) as unknown as Database["prisma"])
-    : db.prisma;
   const yoga = createStrataYoga({
-    db: options.tap || onPrisma ? { ...db, prisma, sql: options.tap ? tapSql(db.sql, options.tap) : db.sql } : db,
+    db: observed(db, options),
     logger,
     pubsub,
     auth: options.auth ?? "required",
