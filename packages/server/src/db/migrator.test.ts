@@ -138,4 +138,29 @@ describe("upgrading a database that holds data", () => {
       await raw.close();
     }
   });
+
+  it("stores run event payloads as json text, each payload stored as jsonb before read back the same", async () => {
+    const raw = await PGlite.create({ extensions: { pg_trgm } });
+    try {
+      const sql = pgliteSql(raw);
+      const all = readMigrations();
+      const at = all.findIndex((m) => m.name.endsWith("_run_event_payload_json"));
+      expect(at).toBeGreaterThan(0);
+      await applyMigrations(sql, { migrations: all.slice(0, at) });
+      const payloads = [{ assetKey: "a/b", metadata: { rows: { type: "int", value: 3 } }, stored: true }, null, { list: [1, "two", null] }];
+      await sql.query(
+        `INSERT INTO "RunEvent" ("runId", seq, type, payload) SELECT 'run', n, 'LOG', p FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(p, n)`,
+        [JSON.stringify(payloads)],
+      );
+      await applyMigrations(sql, { migrations: all });
+      const [column] = await sql.query<{ type: string }>(
+        `SELECT data_type AS type FROM information_schema.columns WHERE table_name = 'RunEvent' AND column_name = 'payload'`,
+      );
+      expect(column?.type).toBe("json");
+      const rows = await sql.query<{ payload: unknown }>(`SELECT payload FROM "RunEvent" WHERE "runId" = 'run' ORDER BY seq`);
+      expect(rows.map((r) => r.payload)).toEqual(payloads);
+    } finally {
+      await raw.close();
+    }
+  });
 });

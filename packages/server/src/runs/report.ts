@@ -206,12 +206,14 @@ export async function reportRunEvents(
     await checkPlan(sql, tx, input.runId, news);
     // Only a count comes back, and the fresh seqs only when some were resends: the rows
     // themselves are the events just parsed.
+    // The batch and the payloads stay json, text the database checks but does not convert (the
+    // column is json, not jsonb): 5,000 events took ~115-165 ms as jsonb rows, ~50-75 ms so.
     const [fresh] = events.length
       ? await tx.query<{ n: number; seqs: number[] | null }>(
           `WITH ins AS (
              INSERT INTO "RunEvent" ("runId", seq, type, "stepKey", "assetKey", level, message, payload, timestamp)
              SELECT $1, e.seq, e.type, e."stepKey", e."assetKey", COALESCE(upper(e.level), 'INFO'), e.message, e.payload, to_timestamp(e.timestamp / 1000.0)
-             FROM jsonb_to_recordset($2::jsonb) AS e(seq int, type text, "stepKey" text, "assetKey" text, level text, message text, payload jsonb, timestamp float8)
+             FROM json_to_recordset($2::json) AS e(seq int, type text, "stepKey" text, "assetKey" text, level text, message text, payload json, timestamp float8)
              ON CONFLICT ("runId", seq) DO NOTHING
              RETURNING seq)
            SELECT count(*)::int AS n, CASE WHEN count(*) < $3 THEN array_agg(seq) END AS seqs FROM ins`,

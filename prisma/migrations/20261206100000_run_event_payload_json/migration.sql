@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "RunEvent" ALTER COLUMN "payload" SET DATA TYPE JSON;
