@@ -73,6 +73,15 @@ describe(`materializations (${testDialect})`, () => {
     expect(result.data!.reportMaterialization.__typename).toBe("Materialization");
     const asset = await app.gql(`{ asset(key: "vendor/prices") { ... on Asset { isDefined latestMaterialization { assetKey } } } }`);
     expect(asset.data!.asset).toEqual({ isDefined: false, latestMaterialization: { assetKey: "vendor/prices" } });
+    // No definition, so no inputs known: stored as NULL, where a defined asset without dependencies read none ({}).
+    const inputs = await app.db.sql.query<{ assetKey: string; unknown: boolean; inputs: unknown }>(
+      `SELECT DISTINCT ON ("assetKey") "assetKey", inputs IS NULL AS unknown, inputs FROM "Materialization"
+       WHERE "assetKey" IN ('vendor/prices', 'warehouse/orders') ORDER BY "assetKey", id DESC`,
+    );
+    expect(inputs).toEqual([
+      { assetKey: "vendor/prices", unknown: true, inputs: null },
+      { assetKey: "warehouse/orders", unknown: false, inputs: {} },
+    ]);
   });
 
   it("refuses an invalid key and non-object metadata with typed errors", async () => {

@@ -110,6 +110,16 @@ describe(`event sequence numbers (${testDialect})`, () => {
     expect(await storedSeqs(id)).toEqual([1, 2, 3]);
   });
 
+  it("stores a report sent twice at once exactly once: the second, behind the run's lock, finds it stored", async () => {
+    const id = await heldRun();
+    const events = [start(id), ev(2, "LOG", { message: "one" }), materialization(3, "a"), ev(4, "LOG", { message: "two" })];
+    const answers = await Promise.all([report(id, events), report(id, events), report(id, events.slice(1))]);
+    for (const answer of answers) expect(answer).toMatchObject({ __typename: "RunReport", lastSeq: 4 });
+    expect(await storedSeqs(id)).toEqual([1, 2, 3, 4]);
+    const [counted] = await app.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Materialization" WHERE "runId" = $1`, [id]);
+    expect(counted!.n).toBe(1);
+  });
+
   it("stores a materialization once when a report resends it with a new one (shaped before the run's lock, kept only if fresh)", async () => {
     const id = await heldRun();
     const materializationsOfA = async () =>
