@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { asset } from "../authoring/asset.js";
+import { AssetOut } from "../authoring/asset-out.js";
+import { multiAsset } from "../authoring/multi-asset.js";
 import { systemClock } from "./clock.js";
 import { Definitions } from "../authoring/definitions.js";
 import type { RunEvent } from "./events.js";
@@ -182,6 +184,31 @@ describe("a long run of quick steps", () => {
     running = false;
     expect(result.success).toBe(true);
     // The steps take well over 20 ms on any machine: a turn at least every 2 ms of them.
+    expect(turns).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe("a step storing many outputs", () => {
+  it("lets the event loop turn between its outputs, so the requests reporting their events leave while it stores the rest", async () => {
+    // One multi-asset of 10,000 in-memory outputs: storing them is one chain of promise callbacks
+    // unless the outputs take turns with the event loop.
+    const names = Array.from({ length: 10_000 }, (_, i) => `out_${String(i).padStart(5, "0")}`);
+    const many = multiAsset({ name: "many", outs: Object.fromEntries(names.map((n) => [n, new AssetOut()])) }, () =>
+      Object.fromEntries(names.map((n, i) => [n, i])),
+    );
+    const definitions = new Definitions({ assets: [many], ioManagers: memory() });
+    let turns = 0;
+    let running = true;
+    const count = () => {
+      turns++;
+      if (running) setImmediate(count);
+    };
+    setImmediate(count);
+    const result = await materialize(definitions);
+    running = false;
+    expect(result.success).toBe(true);
+    expect(result.events.filter((e) => e.type === "ASSET_MATERIALIZATION")).toHaveLength(10_000);
+    // Storing 10,000 outputs and emitting 20,000 events takes well over 20 ms: a turn at least every 2 ms of it.
     expect(turns).toBeGreaterThanOrEqual(10);
   });
 });

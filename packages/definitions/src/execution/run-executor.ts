@@ -14,6 +14,7 @@ import { planReexecution, type ReexecutionStrategy } from "@strata/protocol";
 import { ResourceScope } from "./resource-scope.js";
 import { resolveRunPartitions, type PartitionRequest } from "./run-partitions.js";
 import { RunLog } from "./run-log.js";
+import { LoopTurns } from "./loop-turns.js";
 import type { RunState } from "./run-state.js";
 import { resolveSelection, selectChecks, selectSteps, type RunSelection } from "@strata/protocol";
 import { Semaphore } from "./semaphore.js";
@@ -225,6 +226,7 @@ export async function runExecution(
       onOutput: hooks.onOutput,
       blocked,
       trace: options.trace ?? NO_SPAN,
+      turns: new LoopTurns(),
     };
     await schedule(
       run,

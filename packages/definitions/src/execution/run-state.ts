@@ -5,6 +5,7 @@ import type { RunLog } from "./run-log.js";
 import type { StepPartitions } from "./run-partitions.js";
 import type { Semaphore } from "./semaphore.js";
 import type { TraceSpan } from "./trace-span.js";
+import type { LoopTurns } from "./loop-turns.js";
 
 /** What every step of one run shares. @internal */
 export interface RunState {
@@ -33,6 +34,8 @@ export interface RunState {
   blocked: Map<string, string[]>;
   /** The run's span: each step opens a child span of it (tracing off: NO_SPAN). */
   trace: TraceSpan;
+  /** When the event loop last turned: the scheduler and the steps' outputs let it turn (see SLICE_MS). */
+  turns: LoopTurns;
 }
 
 /**

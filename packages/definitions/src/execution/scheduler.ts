@@ -13,14 +13,6 @@ import type { StepSpec } from "../authoring/step-spec.js";
  */
 export type StepState = "success" | "failed" | "canceled" | "skipped" | "not_started";
 
-/**
- * How long steps may follow each other without the event loop turning. Steps whose functions
- * never wait (in-memory values, quick transforms) would otherwise run as one chain of promise
- * callbacks, and nothing else in the process (event reports, lease heartbeats, a cancellation
- * arriving) would run until the whole run ended.
- */
-const SLICE_MS = 2;
-
 type SkipReason = "upstream_failed" | "output_not_produced" | "blocked_by_check";
 
 /**
@@ -36,17 +28,6 @@ export function schedule(run: RunState, order: readonly string[], outcomes: Map<
   for (const key of order) waiting.set(key, plan.step(key).upstreamSteps.filter((up) => inRun.has(up)).length);
   let running = 0;
   let settled = 0;
-  // When the event loop last turned, as far as the scheduler has seen (see SLICE_MS).
-  let turnedAt = performance.now();
-  let watching = false;
-  const watchTurns = () => {
-    if (watching) return;
-    watching = true;
-    setImmediate(() => {
-      watching = false;
-      turnedAt = performance.now();
-    });
-  };
   return new Promise<void>((resolve) => {
     const queue: string[] = order.filter((key) => waiting.get(key) === 0);
     const done = () => {
@@ -99,15 +80,11 @@ export function schedule(run: RunState, order: readonly string[], outcomes: Map<
         const finish = (outcome: StepOutcome) => {
           running--;
           settle(key, outcome);
-          if (performance.now() - turnedAt < SLICE_MS) {
-            watchTurns();
+          // Once the slice is used up (see SLICE_MS), what is next starts after the event loop has turned.
+          if (run.turns.due()) run.turns.after(drain);
+          else {
+            run.turns.watch();
             drain();
-          } else {
-            // The slice is used up: what is next starts after the event loop has turned.
-            setImmediate(() => {
-              turnedAt = performance.now();
-              drain();
-            });
           }
           done();
         };

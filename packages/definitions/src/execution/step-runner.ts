@@ -54,6 +54,18 @@ async function untilSinkCatchesUp(run: RunState): Promise<void> {
   if (lagging && !run.signal.aborted) await raceAbort(lagging, run.signal).catch(() => undefined);
 }
 
+/**
+ * Before an output is stored: the event log has room (untilSinkCatchesUp), and the event loop
+ * has turned within SLICE_MS. A step storing 10,000 in-memory outputs emits 20,000 events in one
+ * chain of callbacks (~100 ms); without the turns, the request reporting the first 5,000 could
+ * not even be compressed and written until the step ended.
+ */
+async function beforeOutput(run: RunState): Promise<void> {
+  await untilSinkCatchesUp(run);
+  const turn = run.turns.turnIfDue();
+  if (turn) await turn;
+}
+
 async function loadInput(run: RunState, step: StepSpec, input: StepInputSpec, ctx: StepContext): Promise<unknown> {
   const source = input.source;
   let upstreamRunId: string | null = null;
@@ -99,7 +111,7 @@ async function handleOutput(
   thisAttempt: Set<string>,
 ): Promise<void> {
   if (ctx.closed) return; // the step was interrupted: its late outputs are discarded
-  await untilSinkCatchesUp(run);
+  await beforeOutput(run);
   const spec = step.outputsByName.get(produced.name);
   if (!spec) {
     throw new StepOutputError(
