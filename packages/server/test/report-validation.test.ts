@@ -4,6 +4,7 @@ import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 import { runStartPayload } from "../src/testing/events.js";
+import { appendServerEvent } from "../src/runs/run-events.js";
 
 let app: TestApp;
 let etl: string;
@@ -119,6 +120,78 @@ describe(`event sequence numbers (${testDialect})`, () => {
     const [counted] = await app.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Materialization" WHERE "runId" = $1`, [id]);
     expect(counted!.n).toBe(1);
   });
+
+  // A report's events go in before it locks its run (runs/report.ts, `ahead`); these are the ways
+  // that can go wrong when another transaction holds the run, which only PostgreSQL has.
+  it.runIf(testDialect === "postgres")(
+    "stores a report once that waited for the run's lock longer than an early insert may: stored again lock first",
+    async () => {
+      const id = await heldRun();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+      const holder = app.db.sql.transaction(async (tx) => {
+        await tx.query(`SELECT 1 FROM "Run" WHERE id = $1 FOR UPDATE`, [id]);
+        locked();
+        await held;
+      });
+      await lockTaken;
+      // Not resending RUN_START (seq 1, stored with the claim): that would fail the early insert at once.
+      const answer = report(id, [ev(2, "LOG"), materialization(3, "a")]);
+      // Longer than the early insert's lock wait (AHEAD_LOCK_TIMEOUT_MS, 500 ms).
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      release();
+      await holder;
+      expect(await answer).toMatchObject({ __typename: "RunReport", lastSeq: 3 });
+      expect(await storedSeqs(id)).toEqual([1, 2, 3]);
+      const [counted] = await app.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Materialization" WHERE "runId" = $1`, [id]);
+      expect(counted!.n).toBe(1);
+    },
+  );
+
+  it.runIf(testDialect === "postgres")(
+    "lets the server end a run whose worker is reporting: no deadlock between the event it writes and the report's early insert",
+    async () => {
+      const id = await heldRun();
+      expect(await report(id, [start(id), ev(2, "LOG")])).toMatchObject({ __typename: "RunReport", lastSeq: 2 });
+      let release!: () => void;
+      const go = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+      // As the monitor fails a run: the run's row first, then its next event (seq 3), which the
+      // report below also inserts early, before it waits for the row.
+      const monitor = app.db.sql.transaction(async (tx) => {
+        await tx.query(`UPDATE "Run" SET status = 'FAILURE', "workerId" = NULL WHERE id = $1`, [id]);
+        locked();
+        await go;
+        await appendServerEvent(tx, id, {
+          type: "RUN_FAILURE",
+          message: "lease expired",
+          payload: {
+            durationMs: 1,
+            failedSteps: [],
+            skippedSteps: [],
+            error: { name: "RunMonitorError", message: "lease expired", stack: null, cause: null },
+            reason: "WORKER_LOST",
+            failedChecks: [],
+          },
+        });
+      });
+      await lockTaken;
+      const answer = report(id, [ev(3, "LOG"), ev(4, "LOG")]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      await monitor;
+      expect(await answer).toMatchObject({ __typename: "RunNotHeldError", code: "RUN_NOT_HELD" });
+      const events = (await app.gql(EVENTS, { id })).data!.run.events as { seq: number; type: string }[];
+      expect(events.map((e) => [e.seq, e.type])).toEqual([
+        [1, "RUN_START"],
+        [2, "LOG"],
+        [3, "RUN_FAILURE"],
+      ]);
+    },
+  );
 
   it("stores a materialization once when a report resends it with a new one (shaped before the run's lock, kept only if fresh)", async () => {
     const id = await heldRun();

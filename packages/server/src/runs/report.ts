@@ -152,121 +152,143 @@ export async function reportRunEvents(
 ): Promise<ReportResult> {
   const events = parseEvents(input.events);
   parseLeaseSeconds(input.leaseSeconds);
-  const effects = newIngestEffects();
   // Before the transaction: the run's row lock is held for as short a time as possible, and a
   // report pipelined behind another does this while the other one's statements run.
   const eventsJson = JSON.stringify(events);
   const materializing = events.filter((e) => e.type === "ASSET_MATERIALIZATION").map((e) => stored(input.runId, e));
   const rows = shapedRows(materializing);
-  const outcome = await sql.transaction(async (tx) => {
-    // What the report's materializations need that the run's log does not change (their assets'
-    // definitions and Asset rows), read before the run is locked: a report pipelined behind
-    // another does it while the other holds the lock.
-    const early = rows?.length ? await prepareMaterializations(tx, rows) : null;
-    const [run] = await tx.query<{
-      status: string;
-      workerId: string | null;
-      lastEventSeq: number;
-      backfillId: string | null;
-      partitioned: boolean;
-    }>(
-      `SELECT status, "workerId", "lastEventSeq", "backfillId", ("partitionKey" IS NOT NULL OR "partitionRangeStart" IS NOT NULL) AS partitioned
-       FROM "Run" WHERE id = $1 FOR UPDATE`,
-      [input.runId],
-    );
-    if (!run) throw new NotFoundError("run", input.runId);
-    const held = (run.status === "STARTED" || run.status === "CANCELING") && run.workerId === input.workerId;
-    if (!held) {
-      const seqs = events.map((e) => e.seq);
-      // A resend of what is already stored is harmless, whoever holds the run now; an event
-      // the server wrote in its place (the monitor's RUN_FAILURE) does not count.
-      const [stored] = await tx.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM "RunEvent" r JOIN jsonb_to_recordset($2::jsonb) AS e(seq int, type text) ON e.seq = r.seq AND e.type = r.type
+  /**
+   * The report's transaction. `ahead`: its events are inserted before the run is locked, on the
+   * guess that they all continue the log, so that a report pipelined behind another inserts them
+   * while the other holds the lock (5,000 events: ~35-45 ms of a ~110-150 ms turn under the lock).
+   * Once locked, the guess is checked: anything but a held run whose log ends right before the
+   * report (a resend, a gap, a run not held) throws AheadRefused, and the report is stored again
+   * the usual way, lock first. A seq already stored fails the insert itself (a unique violation),
+   * with the same outcome. While waiting for the lock it holds rows of the log's next seqs, which
+   * a server-written event (appendServerEvent, under the lock) may wait for: its lock wait is cut
+   * short (AHEAD_LOCK_TIMEOUT_MS), before PostgreSQL's deadlock check would pick a side.
+   */
+  const store = (ahead: boolean, effects: IngestEffects) =>
+    sql.transaction(async (tx) => {
+      // Ahead, only the wait for the run's row is bounded: the lock statement restores the setting.
+      const [timeout] = ahead
+        ? await tx.query<{ previous: string }>(`SELECT current_setting('lock_timeout') AS previous, set_config('lock_timeout', $1, true)`, [
+            `${AHEAD_LOCK_TIMEOUT_MS}ms`,
+          ])
+        : [];
+      // What the report's materializations need that the run's log does not change (their assets'
+      // definitions and Asset rows), read before the run is locked: a report pipelined behind
+      // another does it while the other holds the lock.
+      const early = rows?.length ? await prepareMaterializations(tx, rows) : null;
+      if (ahead) await insertEvents(tx, input.runId, eventsJson);
+      const [run] = await tx.query<{
+        status: string;
+        workerId: string | null;
+        lastEventSeq: number;
+        backfillId: string | null;
+        partitioned: boolean;
+      }>(
+        `WITH locked AS (
+           SELECT status, "workerId", "lastEventSeq", "backfillId", ("partitionKey" IS NOT NULL OR "partitionRangeStart" IS NOT NULL) AS partitioned
+           FROM "Run" WHERE id = $1 FOR UPDATE)
+         SELECT locked.*${timeout ? ", set_config('lock_timeout', $2, true) AS restored" : ""} FROM locked`,
+        timeout ? [input.runId, timeout.previous] : [input.runId],
+      );
+      if (!run) throw new NotFoundError("run", input.runId);
+      const held = (run.status === "STARTED" || run.status === "CANCELING") && run.workerId === input.workerId;
+      if (ahead && (!held || events[0]!.seq !== run.lastEventSeq + 1)) throw new AheadRefused();
+      if (!held) {
+        const seqs = events.map((e) => e.seq);
+        // A resend of what is already stored is harmless, whoever holds the run now; an event
+        // the server wrote in its place (the monitor's RUN_FAILURE) does not count.
+        const [stored] = await tx.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM "RunEvent" r JOIN jsonb_to_recordset($2::jsonb) AS e(seq int, type text) ON e.seq = r.seq AND e.type = r.type
          WHERE r."runId" = $1`,
-        [input.runId, JSON.stringify(events.map((e) => ({ seq: e.seq, type: e.type })))],
-      );
-      if (stored!.n === seqs.length)
-        return {
-          result: { lastSeq: run.lastEventSeq, status: run.status, cancelRequested: run.status === "CANCELING" },
-          stored: [],
-          materialized: [],
-          evaluated: [],
-          status: null,
-          backfillId: null,
-          admitted: [],
-        };
-      throw new RunNotHeldError(
-        { runId: input.runId, status: run.status },
-        `Worker ${input.workerId} does not hold run ${input.runId} (status ${run.status}${run.workerId ? `, worker ${run.workerId}` : ""}): stop executing it`,
-      );
-    }
-    // What is at or below the stored last seq is a resend (ignored below); the rest must continue the log.
-    const news = events.filter((e) => e.seq > run.lastEventSeq);
-    checkSequence(input.runId, run.lastEventSeq, news);
-    await checkPlan(sql, tx, input.runId, news);
-    // Exactly the new events are inserted, without ON CONFLICT: every writer of a run's log holds
-    // the run's row and raises lastEventSeq to the highest seq it stores (claim.ts,
-    // appendServerEvent, this report), so nothing above it is stored yet. A conflict's check
-    // per row was a quarter of the insert (5,000 events: ~35-47 ms against ~41-66 ms).
-    // The batch and the payloads stay json, text the database checks but does not convert (the
-    // column is json, not jsonb): 5,000 events took ~115-165 ms as jsonb rows, ~50-75 ms so.
-    if (news.length)
-      await tx.query(
-        `INSERT INTO "RunEvent" ("runId", seq, type, "stepKey", "assetKey", level, message, payload, timestamp)
-         SELECT $1, e.seq, e.type, e."stepKey", e."assetKey", COALESCE(upper(e.level), 'INFO'), e.message, e.payload, to_timestamp(e.timestamp / 1000.0)
-         FROM json_to_recordset($2::json) AS e(seq int, type text, "stepKey" text, "assetKey" text, level text, message text, payload json, timestamp float8)`,
-        [input.runId, news.length === events.length ? eventsJson : JSON.stringify(news)],
-      );
-    const inserted = news.map((e) => stored(input.runId, e));
-    const materialized = await recordRunMaterializations(tx, inserted, effects, early);
-    await targetRunMaterializations(
-      tx,
-      input.runId,
-      materialized.map((m) => m.materializationId),
-    );
-    const evaluated = await recordRunCheckEvaluations(tx, input.runId, inserted);
-    await foldSteps(tx, input.runId, inserted);
-    const terminal = inserted.find((e) => terminalStatusOf(e.type));
-    let status = run.status;
-    let backfillId: string | null = null;
-    let admitted: AdmittedRun[] = [];
-    if (terminal) {
-      status = terminalStatusOf(terminal.type)!;
-      const failure = status === "FAILURE" ? runFailureOf(terminal.payload) : null;
-      await tx.query(
-        `UPDATE "Run" SET status = $2::"RunStatus", "failureReason" = $3, "endedAt" = $4, "leaseExpiresAt" = NULL, "updatedAt" = now(),
-                "lastEventSeq" = GREATEST("lastEventSeq", $5), "failureCode" = $6::"RunFailureCode" WHERE id = $1`,
-        [input.runId, status, failure?.message ?? null, terminal.timestamp, inserted.at(-1)!.seq, failure?.code ?? null],
-      );
-      await settleUnfinishedSteps(tx, input.runId, status, terminal.timestamp);
-      // Only a partitioned run holds partitions; the others skip the statement.
-      if (run.partitioned) await settleRunPartitions(tx, input.runId, status as "SUCCESS" | "FAILURE" | "CANCELED");
-      const settled = await settleBackfillRun(
+          [input.runId, JSON.stringify(events.map((e) => ({ seq: e.seq, type: e.type })))],
+        );
+        if (stored!.n === seqs.length)
+          return {
+            result: { lastSeq: run.lastEventSeq, status: run.status, cancelRequested: run.status === "CANCELING" },
+            stored: [],
+            materialized: [],
+            evaluated: [],
+            status: null,
+            backfillId: null,
+            admitted: [],
+          };
+        throw new RunNotHeldError(
+          { runId: input.runId, status: run.status },
+          `Worker ${input.workerId} does not hold run ${input.runId} (status ${run.status}${run.workerId ? `, worker ${run.workerId}` : ""}): stop executing it`,
+        );
+      }
+      // What is at or below the stored last seq is a resend (ignored below); the rest must continue the log.
+      const news = events.filter((e) => e.seq > run.lastEventSeq);
+      checkSequence(input.runId, run.lastEventSeq, news);
+      await checkPlan(sql, tx, input.runId, news);
+      // Exactly the new events are inserted, without ON CONFLICT: every writer of a run's log holds
+      // the run's row and raises lastEventSeq to the highest seq it stores (claim.ts,
+      // appendServerEvent, this report), so nothing above it is stored yet. A conflict's check
+      // per row was a quarter of the insert (5,000 events: ~35-47 ms against ~41-66 ms).
+      if (!ahead && news.length) await insertEvents(tx, input.runId, news.length === events.length ? eventsJson : JSON.stringify(news));
+      const inserted = news.map((e) => stored(input.runId, e));
+      const materialized = await recordRunMaterializations(tx, inserted, effects, early);
+      await targetRunMaterializations(
         tx,
-        { id: input.runId, backfillId: run.backfillId },
-        status as "SUCCESS" | "FAILURE" | "CANCELED",
-        input.admitUpTo ?? null,
+        input.runId,
+        materialized.map((m) => m.materializationId),
       );
-      backfillId = settled?.backfillId ?? null;
-      admitted = settled?.admitted ?? [];
-    } else {
-      await tx.query(
-        `UPDATE "Run" SET "lastEventSeq" = GREATEST("lastEventSeq", $2), "lastHeartbeatAt" = now(),
+      const evaluated = await recordRunCheckEvaluations(tx, input.runId, inserted);
+      await foldSteps(tx, input.runId, inserted);
+      const terminal = inserted.find((e) => terminalStatusOf(e.type));
+      let status = run.status;
+      let backfillId: string | null = null;
+      let admitted: AdmittedRun[] = [];
+      if (terminal) {
+        status = terminalStatusOf(terminal.type)!;
+        const failure = status === "FAILURE" ? runFailureOf(terminal.payload) : null;
+        await tx.query(
+          `UPDATE "Run" SET status = $2::"RunStatus", "failureReason" = $3, "endedAt" = $4, "leaseExpiresAt" = NULL, "updatedAt" = now(),
+                "lastEventSeq" = GREATEST("lastEventSeq", $5), "failureCode" = $6::"RunFailureCode" WHERE id = $1`,
+          [input.runId, status, failure?.message ?? null, terminal.timestamp, inserted.at(-1)!.seq, failure?.code ?? null],
+        );
+        await settleUnfinishedSteps(tx, input.runId, status, terminal.timestamp);
+        // Only a partitioned run holds partitions; the others skip the statement.
+        if (run.partitioned) await settleRunPartitions(tx, input.runId, status as "SUCCESS" | "FAILURE" | "CANCELED");
+        const settled = await settleBackfillRun(
+          tx,
+          { id: input.runId, backfillId: run.backfillId },
+          status as "SUCCESS" | "FAILURE" | "CANCELED",
+          input.admitUpTo ?? null,
+        );
+        backfillId = settled?.backfillId ?? null;
+        admitted = settled?.admitted ?? [];
+      } else {
+        await tx.query(
+          `UPDATE "Run" SET "lastEventSeq" = GREATEST("lastEventSeq", $2), "lastHeartbeatAt" = now(),
                 "leaseExpiresAt" = now() + make_interval(secs => $3), "updatedAt" = now() WHERE id = $1`,
-        [input.runId, inserted.at(-1)?.seq ?? 0, input.leaseSeconds],
-      );
-    }
-    const lastSeq = Math.max(run.lastEventSeq, inserted.at(-1)?.seq ?? 0);
-    return {
-      result: { lastSeq, status, cancelRequested: status === "CANCELING" },
-      stored: inserted.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() })),
-      materialized,
-      evaluated,
-      status: status !== run.status ? status : null,
-      backfillId,
-      admitted,
-    };
-  });
+          [input.runId, inserted.at(-1)?.seq ?? 0, input.leaseSeconds],
+        );
+      }
+      const lastSeq = Math.max(run.lastEventSeq, inserted.at(-1)?.seq ?? 0);
+      return {
+        result: { lastSeq, status, cancelRequested: status === "CANCELING" },
+        stored: inserted.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() })),
+        materialized,
+        evaluated,
+        status: status !== run.status ? status : null,
+        backfillId,
+        admitted,
+      };
+    });
+  let effects = newIngestEffects();
+  let outcome: Awaited<ReturnType<typeof store>>;
+  try {
+    outcome = await store(events.length > 0, effects);
+  } catch (error) {
+    if (!(error instanceof AheadRefused) && !aheadCollided(error)) throw error;
+    effects = newIngestEffects();
+    outcome = await store(false, effects);
+  }
   onCommit?.(outcome);
   // A resend may follow a report whose commit went through but whose answer (and publication)
   // was lost with its connection or its server process: publish the stored events again, or a
@@ -292,6 +314,32 @@ export async function reportRunEvents(
 }
 
 type FreshEvent = ReturnType<typeof stored>;
+
+/** How long a report whose events went in ahead of the lock waits for the run's lock before it is stored again lock first. */
+const AHEAD_LOCK_TIMEOUT_MS = 500;
+
+/** A report stored ahead of the lock turned out not to continue the run's log: it is stored again, lock first. */
+class AheadRefused extends Error {}
+
+/** The ahead insert met a seq already stored, or its wait for a lock timed out: store the report again, lock first. */
+function aheadCollided(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "23505" || code === "55P03";
+}
+
+/**
+ * Inserts a report's events, given as the JSON of their array. The batch and the payloads stay
+ * json, text the database checks but does not convert (the column is json, not jsonb): 5,000
+ * events took ~115-165 ms as jsonb rows, ~50-75 ms so.
+ */
+async function insertEvents(tx: Sql, runId: string, eventsJson: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO "RunEvent" ("runId", seq, type, "stepKey", "assetKey", level, message, payload, timestamp)
+     SELECT $1, e.seq, e.type, e."stepKey", e."assetKey", COALESCE(upper(e.level), 'INFO'), e.message, e.payload, to_timestamp(e.timestamp / 1000.0)
+     FROM json_to_recordset($2::json) AS e(seq int, type text, "stepKey" text, "assetKey" text, level text, message text, payload json, timestamp float8)`,
+    [runId, eventsJson],
+  );
+}
 
 /**
  * New events must follow the stored ones without a gap, and nothing may follow the run's
