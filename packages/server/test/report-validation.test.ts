@@ -5,6 +5,7 @@ import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 import { runStartPayload } from "../src/testing/events.js";
 import { appendServerEvent } from "../src/runs/run-events.js";
+import type { Sql } from "../src/db/sql.js";
 
 let app: TestApp;
 let etl: string;
@@ -51,6 +52,26 @@ async function heldRun(): Promise<string> {
 const report = async (id: string, events: unknown[], lease?: number) =>
   (await app.gql(REPORT, { id, e: events, lease }, etl)).data!.reportRunEvents;
 const storedSeqs = async (id: string) => ((await app.gql(EVENTS, { id })).data!.run.events as { seq: number }[]).map((e) => e.seq);
+const materializationsOf = async (id: string) =>
+  (await app.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Materialization" WHERE "runId" = $1`, [id]))[0]!.n;
+
+/**
+ * A transaction of its own on a run (another report's, the monitor's): `taken` once `take` ran,
+ * then it waits for `release`, runs `then` and commits (`done`).
+ */
+function holdRun(take: (tx: Sql) => Promise<unknown>, then: (tx: Sql) => Promise<unknown> = async () => {}) {
+  let release!: () => void;
+  const go = new Promise<void>((resolve) => (release = resolve));
+  let taken!: () => void;
+  const took = new Promise<void>((resolve) => (taken = resolve));
+  const done = app.db.sql.transaction(async (tx) => {
+    await take(tx);
+    taken();
+    await go;
+    await then(tx);
+  });
+  return { taken: took, release, done };
+}
 
 describe(`event sequence numbers (${testDialect})`, () => {
   it("stores RUN_START with the claim, and refuses a first report that does not follow it, naming the seq expected", async () => {
@@ -117,8 +138,7 @@ describe(`event sequence numbers (${testDialect})`, () => {
     const answers = await Promise.all([report(id, events), report(id, events), report(id, events.slice(1))]);
     for (const answer of answers) expect(answer).toMatchObject({ __typename: "RunReport", lastSeq: 4 });
     expect(await storedSeqs(id)).toEqual([1, 2, 3, 4]);
-    const [counted] = await app.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Materialization" WHERE "runId" = $1`, [id]);
-    expect(counted!.n).toBe(1);
+    expect(await materializationsOf(id)).toBe(1);
   });
 
   // A report's events go in before it locks its run (runs/report.ts, `ahead`); these are the ways
@@ -127,26 +147,17 @@ describe(`event sequence numbers (${testDialect})`, () => {
     "stores a report once that waited for the run's lock longer than an early insert may: stored again lock first",
     async () => {
       const id = await heldRun();
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      let locked!: () => void;
-      const lockTaken = new Promise<void>((resolve) => (locked = resolve));
-      const holder = app.db.sql.transaction(async (tx) => {
-        await tx.query(`SELECT 1 FROM "Run" WHERE id = $1 FOR UPDATE`, [id]);
-        locked();
-        await held;
-      });
-      await lockTaken;
+      const holder = holdRun((tx) => tx.query(`SELECT 1 FROM "Run" WHERE id = $1 FOR UPDATE`, [id]));
+      await holder.taken;
       // Not resending RUN_START (seq 1, stored with the claim): that would fail the early insert at once.
       const answer = report(id, [ev(2, "LOG"), materialization(3, "a")]);
       // Longer than the early insert's lock wait (AHEAD_LOCK_TIMEOUT_MS, 500 ms).
       await new Promise((resolve) => setTimeout(resolve, 900));
-      release();
-      await holder;
+      holder.release();
+      await holder.done;
       expect(await answer).toMatchObject({ __typename: "RunReport", lastSeq: 3 });
       expect(await storedSeqs(id)).toEqual([1, 2, 3]);
-      const [counted] = await app.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Materialization" WHERE "runId" = $1`, [id]);
-      expect(counted!.n).toBe(1);
+      expect(await materializationsOf(id)).toBe(1);
     },
   );
 
@@ -155,34 +166,29 @@ describe(`event sequence numbers (${testDialect})`, () => {
     async () => {
       const id = await heldRun();
       expect(await report(id, [start(id), ev(2, "LOG")])).toMatchObject({ __typename: "RunReport", lastSeq: 2 });
-      let release!: () => void;
-      const go = new Promise<void>((resolve) => (release = resolve));
-      let locked!: () => void;
-      const lockTaken = new Promise<void>((resolve) => (locked = resolve));
       // As the monitor fails a run: the run's row first, then its next event (seq 3), which the
       // report below also inserts early, before it waits for the row.
-      const monitor = app.db.sql.transaction(async (tx) => {
-        await tx.query(`UPDATE "Run" SET status = 'FAILURE', "workerId" = NULL WHERE id = $1`, [id]);
-        locked();
-        await go;
-        await appendServerEvent(tx, id, {
-          type: "RUN_FAILURE",
-          message: "lease expired",
-          payload: {
-            durationMs: 1,
-            failedSteps: [],
-            skippedSteps: [],
-            error: { name: "RunMonitorError", message: "lease expired", stack: null, cause: null },
-            reason: "WORKER_LOST",
-            failedChecks: [],
-          },
-        });
-      });
-      await lockTaken;
+      const monitor = holdRun(
+        (tx) => tx.query(`UPDATE "Run" SET status = 'FAILURE', "workerId" = NULL WHERE id = $1`, [id]),
+        (tx) =>
+          appendServerEvent(tx, id, {
+            type: "RUN_FAILURE",
+            message: "lease expired",
+            payload: {
+              durationMs: 1,
+              failedSteps: [],
+              skippedSteps: [],
+              error: { name: "RunMonitorError", message: "lease expired", stack: null, cause: null },
+              reason: "WORKER_LOST",
+              failedChecks: [],
+            },
+          }),
+      );
+      await monitor.taken;
       const answer = report(id, [ev(3, "LOG"), ev(4, "LOG")]);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      release();
-      await monitor;
+      monitor.release();
+      await monitor.done;
       expect(await answer).toMatchObject({ __typename: "RunNotHeldError", code: "RUN_NOT_HELD" });
       const events = (await app.gql(EVENTS, { id })).data!.run.events as { seq: number; type: string }[];
       expect(events.map((e) => [e.seq, e.type])).toEqual([

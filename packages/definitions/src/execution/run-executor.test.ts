@@ -163,6 +163,20 @@ describe("concurrency", () => {
   });
 });
 
+/** Materializes `definitions`, counting the event loop's turns meanwhile (each setImmediate that ran). */
+async function materializeCountingTurns(definitions: Definitions) {
+  let turns = 0;
+  let running = true;
+  const count = () => {
+    turns++;
+    if (running) setImmediate(count);
+  };
+  setImmediate(count);
+  const result = await materialize(definitions);
+  running = false;
+  return { result, turns };
+}
+
 describe("a long run of quick steps", () => {
   it("lets the event loop turn while it runs, so reports, heartbeats and cancellation get through", async () => {
     // 2,000 chained in-memory steps whose functions never wait: without the scheduler's slices
@@ -172,16 +186,7 @@ describe("a long run of quick steps", () => {
       const up = chain[i - 1]!;
       chain.push(asset(`step_${String(i).padStart(4, "0")}`, { ins: { up } }, ({ up: value }) => (value as number) + 1));
     }
-    const definitions = new Definitions({ assets: chain, ioManagers: memory() });
-    let turns = 0;
-    let running = true;
-    const count = () => {
-      turns++;
-      if (running) setImmediate(count);
-    };
-    setImmediate(count);
-    const result = await materialize(definitions);
-    running = false;
+    const { result, turns } = await materializeCountingTurns(new Definitions({ assets: chain, ioManagers: memory() }));
     expect(result.success).toBe(true);
     // The steps take well over 20 ms on any machine: a turn at least every 2 ms of them.
     expect(turns).toBeGreaterThanOrEqual(10);
@@ -196,16 +201,7 @@ describe("a step storing many outputs", () => {
     const many = multiAsset({ name: "many", outs: Object.fromEntries(names.map((n) => [n, new AssetOut()])) }, () =>
       Object.fromEntries(names.map((n, i) => [n, i])),
     );
-    const definitions = new Definitions({ assets: [many], ioManagers: memory() });
-    let turns = 0;
-    let running = true;
-    const count = () => {
-      turns++;
-      if (running) setImmediate(count);
-    };
-    setImmediate(count);
-    const result = await materialize(definitions);
-    running = false;
+    const { result, turns } = await materializeCountingTurns(new Definitions({ assets: [many], ioManagers: memory() }));
     expect(result.success).toBe(true);
     expect(result.events.filter((e) => e.type === "ASSET_MATERIALIZATION")).toHaveLength(10_000);
     // Storing 10,000 outputs and emitting 20,000 events takes well over 20 ms: a turn at least every 2 ms of it.

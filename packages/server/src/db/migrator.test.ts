@@ -108,15 +108,21 @@ describe("two servers starting at once on one empty database", () => {
   });
 });
 
+/** A fresh PGlite with every migration before the one named `…suffix` applied: `at` is that one's index in `all`. */
+async function migratedUpTo(suffix: string) {
+  const raw = await PGlite.create({ extensions: { pg_trgm } });
+  const sql = pgliteSql(raw);
+  const all = readMigrations();
+  const at = all.findIndex((m) => m.name.endsWith(suffix));
+  expect(at).toBeGreaterThan(0);
+  await applyMigrations(sql, { migrations: all.slice(0, at) });
+  return { raw, sql, all, at };
+}
+
 describe("upgrading a database that holds data", () => {
   it("keys run events by run and seq, keeping every event stored before", async () => {
-    const raw = await PGlite.create({ extensions: { pg_trgm } });
+    const { raw, sql, all, at } = await migratedUpTo("_run_event_keyed_by_run_and_seq");
     try {
-      const sql = pgliteSql(raw);
-      const all = readMigrations();
-      const at = all.findIndex((m) => m.name.endsWith("_run_event_keyed_by_run_and_seq"));
-      expect(at).toBeGreaterThan(0);
-      await applyMigrations(sql, { migrations: all.slice(0, at) });
       await sql.query(
         `INSERT INTO "RunEvent" ("runId", seq, type, payload) SELECT 'run-' || (n % 3), n, 'LOG', '{}'::jsonb FROM generate_series(1, 30) AS n`,
       );
@@ -140,13 +146,8 @@ describe("upgrading a database that holds data", () => {
   });
 
   it("stores run event payloads as json text, each payload stored as jsonb before read back the same", async () => {
-    const raw = await PGlite.create({ extensions: { pg_trgm } });
+    const { raw, sql, all } = await migratedUpTo("_run_event_payload_json");
     try {
-      const sql = pgliteSql(raw);
-      const all = readMigrations();
-      const at = all.findIndex((m) => m.name.endsWith("_run_event_payload_json"));
-      expect(at).toBeGreaterThan(0);
-      await applyMigrations(sql, { migrations: all.slice(0, at) });
       const payloads = [{ assetKey: "a/b", metadata: { rows: { type: "int", value: 3 } }, stored: true }, null, { list: [1, "two", null] }];
       await sql.query(
         `INSERT INTO "RunEvent" ("runId", seq, type, payload) SELECT 'run', n, 'LOG', p FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(p, n)`,
