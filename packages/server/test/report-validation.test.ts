@@ -5,6 +5,7 @@ import { createTestApp, type TestApp } from "../src/testing/test-app.js";
 import { testDialect } from "../src/testing/test-database.js";
 import { runStartPayload } from "../src/testing/events.js";
 import { appendServerEvent } from "../src/runs/run-events.js";
+import { AHEAD_MIN_EVENTS } from "../src/runs/report.js";
 import type { Sql } from "../src/db/sql.js";
 
 let app: TestApp;
@@ -132,12 +133,15 @@ describe(`event sequence numbers (${testDialect})`, () => {
     expect(await storedSeqs(id)).toEqual([1, 2, 3]);
   });
 
-  it("stores a report sent twice at once exactly once: the second, behind the run's lock, finds it stored", async () => {
+  it("stores a report sent three times at once exactly once: the others, behind the first, find it stored", async () => {
     const id = await heldRun();
-    const events = [start(id), ev(2, "LOG", { message: "one" }), materialization(3, "a"), ev(4, "LOG", { message: "two" })];
+    // Large enough to go in ahead of the lock (AHEAD_MIN_EVENTS): the copies collide on their seqs.
+    const logs = Array.from({ length: AHEAD_MIN_EVENTS }, (_, i) => ev(3 + i, "LOG", { message: `log ${i}` }));
+    const events = [start(id), materialization(2, "a"), ...logs];
+    const last = 2 + AHEAD_MIN_EVENTS;
     const answers = await Promise.all([report(id, events), report(id, events), report(id, events.slice(1))]);
-    for (const answer of answers) expect(answer).toMatchObject({ __typename: "RunReport", lastSeq: 4 });
-    expect(await storedSeqs(id)).toEqual([1, 2, 3, 4]);
+    for (const answer of answers) expect(answer).toMatchObject({ __typename: "RunReport", lastSeq: last });
+    expect(await storedSeqs(id)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
     expect(await materializationsOf(id)).toBe(1);
   });
 
@@ -149,14 +153,17 @@ describe(`event sequence numbers (${testDialect})`, () => {
       const id = await heldRun();
       const holder = holdRun((tx) => tx.query(`SELECT 1 FROM "Run" WHERE id = $1 FOR UPDATE`, [id]));
       await holder.taken;
-      // Not resending RUN_START (seq 1, stored with the claim): that would fail the early insert at once.
-      const answer = report(id, [ev(2, "LOG"), materialization(3, "a")]);
+      // Enough events to go in early, and not resending RUN_START (seq 1, stored with the claim):
+      // that would fail the early insert at once.
+      const logs = Array.from({ length: AHEAD_MIN_EVENTS }, (_, i) => ev(3 + i, "LOG"));
+      const answer = report(id, [materialization(2, "a"), ...logs]);
       // Longer than the early insert's lock wait (AHEAD_LOCK_TIMEOUT_MS, 500 ms).
       await new Promise((resolve) => setTimeout(resolve, 900));
       holder.release();
       await holder.done;
-      expect(await answer).toMatchObject({ __typename: "RunReport", lastSeq: 3 });
-      expect(await storedSeqs(id)).toEqual([1, 2, 3]);
+      const last = 2 + AHEAD_MIN_EVENTS;
+      expect(await answer).toMatchObject({ __typename: "RunReport", lastSeq: last });
+      expect(await storedSeqs(id)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
       expect(await materializationsOf(id)).toBe(1);
     },
   );
@@ -185,7 +192,10 @@ describe(`event sequence numbers (${testDialect})`, () => {
           }),
       );
       await monitor.taken;
-      const answer = report(id, [ev(3, "LOG"), ev(4, "LOG")]);
+      const answer = report(
+        id,
+        Array.from({ length: AHEAD_MIN_EVENTS }, (_, i) => ev(3 + i, "LOG")),
+      );
       await new Promise((resolve) => setTimeout(resolve, 200));
       monitor.release();
       await monitor.done;
