@@ -55,6 +55,17 @@ const report = async (id: string, events: unknown[], lease?: number) =>
 const storedSeqs = async (id: string) => ((await app.gql(EVENTS, { id })).data!.run.events as { seq: number }[]).map((e) => e.seq);
 const materializationsOf = async (id: string) =>
   (await app.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Materialization" WHERE "runId" = $1`, [id]))[0]!.n;
+/** A report large enough to go in ahead of the run's lock (AHEAD_MIN_EVENTS): a materialization of `a` at seq 2, then logs. */
+const largeReport = () => [
+  materialization(2, "a"),
+  ...Array.from({ length: AHEAD_MIN_EVENTS }, (_, i) => ev(3 + i, "LOG", { message: `log ${i}` })),
+];
+const LARGE_REPORT_LAST = 2 + AHEAD_MIN_EVENTS;
+/** The run's log holds RUN_START and largeReport's events once each, and one materialization. */
+async function expectLargeReportStoredOnce(id: string) {
+  expect(await storedSeqs(id)).toEqual(Array.from({ length: LARGE_REPORT_LAST }, (_, i) => i + 1));
+  expect(await materializationsOf(id)).toBe(1);
+}
 
 /**
  * A transaction of its own on a run (another report's, the monitor's): `taken` once `take` ran,
@@ -135,14 +146,11 @@ describe(`event sequence numbers (${testDialect})`, () => {
 
   it("stores a report sent three times at once exactly once: the others, behind the first, find it stored", async () => {
     const id = await heldRun();
-    // Large enough to go in ahead of the lock (AHEAD_MIN_EVENTS): the copies collide on their seqs.
-    const logs = Array.from({ length: AHEAD_MIN_EVENTS }, (_, i) => ev(3 + i, "LOG", { message: `log ${i}` }));
-    const events = [start(id), materialization(2, "a"), ...logs];
-    const last = 2 + AHEAD_MIN_EVENTS;
+    // Large enough to go in ahead of the lock: the copies collide on their seqs.
+    const events = [start(id), ...largeReport()];
     const answers = await Promise.all([report(id, events), report(id, events), report(id, events.slice(1))]);
-    for (const answer of answers) expect(answer).toMatchObject({ __typename: "RunReport", lastSeq: last });
-    expect(await storedSeqs(id)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
-    expect(await materializationsOf(id)).toBe(1);
+    for (const answer of answers) expect(answer).toMatchObject({ __typename: "RunReport", lastSeq: LARGE_REPORT_LAST });
+    await expectLargeReportStoredOnce(id);
   });
 
   // A report's events go in before it locks its run (runs/report.ts, `ahead`); these are the ways
@@ -153,18 +161,14 @@ describe(`event sequence numbers (${testDialect})`, () => {
       const id = await heldRun();
       const holder = holdRun((tx) => tx.query(`SELECT 1 FROM "Run" WHERE id = $1 FOR UPDATE`, [id]));
       await holder.taken;
-      // Enough events to go in early, and not resending RUN_START (seq 1, stored with the claim):
-      // that would fail the early insert at once.
-      const logs = Array.from({ length: AHEAD_MIN_EVENTS }, (_, i) => ev(3 + i, "LOG"));
-      const answer = report(id, [materialization(2, "a"), ...logs]);
+      // Not resending RUN_START (seq 1, stored with the claim): that would fail the early insert at once.
+      const answer = report(id, largeReport());
       // Longer than the early insert's lock wait (AHEAD_LOCK_TIMEOUT_MS, 500 ms).
       await new Promise((resolve) => setTimeout(resolve, 900));
       holder.release();
       await holder.done;
-      const last = 2 + AHEAD_MIN_EVENTS;
-      expect(await answer).toMatchObject({ __typename: "RunReport", lastSeq: last });
-      expect(await storedSeqs(id)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
-      expect(await materializationsOf(id)).toBe(1);
+      expect(await answer).toMatchObject({ __typename: "RunReport", lastSeq: LARGE_REPORT_LAST });
+      await expectLargeReportStoredOnce(id);
     },
   );
 
