@@ -67,13 +67,17 @@ export function buildSearch(
     clauses.push(`n.key >= ${p}${upper} AND (n.key = ${p} OR n.key LIKE ${param(`${escapeLike(prefix)}/%`)})`);
   }
   if (filter.group) clauses.push(`n."groupName" = ${param(filter.group)}`);
-  if (filter.owner) clauses.push(`n.owners @> ARRAY[${param(filter.owner)}]::text[]`);
-  if (filter.kind) clauses.push(`n.kinds @> ARRAY[${param(filter.kind)}]::text[]`);
+  // Each list's GIN index is partial, of the rows where it is not empty (a registration writes
+  // no entry for the others): the predicate stated beside the filter, which implies it, lets the
+  // planner use the index.
+  if (filter.owner) clauses.push(`n.owners @> ARRAY[${param(filter.owner)}]::text[] AND n.owners <> '{}'`);
+  if (filter.kind) clauses.push(`n.kinds @> ARRAY[${param(filter.kind)}]::text[] AND n.kinds <> '{}'`);
   if (filter.tag) {
-    if (filter.tag.includes("=")) clauses.push(`n."tagPairs" @> ARRAY[${param(filter.tag)}]::text[]`);
+    if (filter.tag.includes("=")) clauses.push(`n."tagPairs" @> ARRAY[${param(filter.tag)}]::text[] AND n."tagPairs" <> '{}'`);
     else clauses.push(`n.tags ? ${param(filter.tag)}`);
   }
-  // AssetNode_checkHealth_key_idx answers this in key order, so a page stops after `first` rows.
+  // AssetNode_checkHealth_key_idx answers this in key order, so a page stops after `first` rows
+  // (partial, of the rows where it is set: an equality implies that).
   if (filter.checkHealth) clauses.push(`n."checkHealth" = ${param(filter.checkHealth)}::"AssetCheckHealth"`);
   // AssetNode_syncState_key_idx and AssetFreshness_state_assetKey_idx answer these in key order.
   if (filter.syncStatus) clauses.push(`n."syncState" = ${param(filter.syncStatus)}::"AssetSyncState"`);
