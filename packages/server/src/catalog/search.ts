@@ -70,16 +70,18 @@ export function buildSearch(
   // Each list's GIN index is partial, of the rows where it is not empty (a registration writes
   // no entry for the others): the predicate stated beside the filter, which implies it, lets the
   // planner use the index.
-  if (filter.owner) clauses.push(`n.owners @> ARRAY[${param(filter.owner)}]::text[] AND n.owners <> '{}'`);
-  if (filter.kind) clauses.push(`n.kinds @> ARRAY[${param(filter.kind)}]::text[] AND n.kinds <> '{}'`);
+  const listHas = (column: string, value: string) => `${column} @> ARRAY[${param(value)}]::text[] AND ${column} <> '{}'`;
+  if (filter.owner) clauses.push(listHas("n.owners", filter.owner));
+  if (filter.kind) clauses.push(listHas("n.kinds", filter.kind));
   if (filter.tag) {
-    if (filter.tag.includes("=")) clauses.push(`n."tagPairs" @> ARRAY[${param(filter.tag)}]::text[] AND n."tagPairs" <> '{}'`);
+    if (filter.tag.includes("=")) clauses.push(listHas(`n."tagPairs"`, filter.tag));
     else clauses.push(`n.tags ? ${param(filter.tag)}`);
   }
   // AssetNode_checkHealth_key_idx answers this in key order, so a page stops after `first` rows
   // (partial, of the rows where it is set: an equality implies that).
   if (filter.checkHealth) clauses.push(`n."checkHealth" = ${param(filter.checkHealth)}::"AssetCheckHealth"`);
-  // AssetNode_syncState_key_idx and AssetFreshness_state_assetKey_idx answer these in key order.
+  // AssetNode_syncState_key_idx (partial in the same way) and AssetFreshness_state_assetKey_idx
+  // answer these in key order.
   if (filter.syncStatus) clauses.push(`n."syncState" = ${param(filter.syncStatus)}::"AssetSyncState"`);
   if (filter.freshness) {
     clauses.push(`n.key IN (SELECT f."assetKey" FROM "AssetFreshness" f WHERE f.state = ${param(filter.freshness)}::"FreshnessState")`);
