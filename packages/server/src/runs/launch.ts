@@ -9,7 +9,7 @@ import type { Run } from "../generated/prisma/client.js";
 import { InvalidArgumentError, InvalidSelectionError } from "../errors.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
 import type { ManifestCache } from "./manifest-cache.js";
-import { lockQueue } from "./queue.js";
+import { COORDINATOR_LOCK } from "./queue.js";
 import { planOf, type RunPlan } from "./run-plan.js";
 import { parseTags, priorityOf, tagPairs } from "./run-tags.js";
 import { serverTracing } from "../tracing/tracing.js";
@@ -77,44 +77,34 @@ async function storeRun(
     // The launching request's span (tracing on): the worker's run trace links back to it.
     serverTracing().traceparent(),
   ];
-  const statement = `WITH decision AS (
-       SELECT CASE WHEN $14::int >= 0
-                    AND NOT EXISTS (SELECT 1 FROM "Run" WHERE status = 'QUEUED')
-                    AND ($14::int = 0 OR (SELECT count(*) FROM "Run" WHERE status IN ('STARTING', 'STARTED', 'CANCELING')) < $14::int)
-                   THEN 'STARTING' ELSE 'QUEUED' END AS status),
+  const statement = `WITH decision AS (SELECT "strata_launch_status"($14::int, ${COORDINATOR_LOCK}) AS status),
      run AS (
        INSERT INTO "Run" (id, status, "startingAt", "locationId", "versionId", selection, plan, tags, "tagPairs", priority, "parentRunId",
                           "rootRunId", "reexecutionStrategy", "createdBy", "createdAt", "updatedAt", "partitionKey",
                           "partitionRangeStart", "partitionRangeEnd", traceparent)
-       SELECT $1, d.status::"RunStatus", CASE WHEN d.status = 'STARTING' THEN now() END, $2, $3, $4::text[], $5::jsonb, $6::jsonb,
+       SELECT $1, d.status, CASE WHEN d.status = 'STARTING' THEN now() END, $2, $3, $4::text[], $5::jsonb, $6::jsonb,
               $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now(), $15, $16, $17, $19
        FROM decision d
        RETURNING *),
      steps AS (INSERT INTO "RunStep" ("runId", "stepKey") SELECT run.id, step FROM run, unnest($13::text[]) AS step),
      checks AS (${plannedChecks("run.id", "$15")} FROM run, unnest($18::text[]) AS k(key) JOIN "AssetCheck" c ON c.key = k.key)
      SELECT * FROM run`;
-  // Admission under a limit counts the runs admitted, so it holds the coordinator's lock (taken
-  // before the statement, whose snapshot then includes every earlier decision). A plain QUEUED
-  // insert needs none, and neither does admission without a limit (0): it only looks for a run
-  // queued ahead, and no order is owed to a launch that has not committed yet. One statement,
-  // then, instead of four round trips on the way to the run's start.
+  // Admission under a limit counts the runs admitted, under the coordinator's lock, taken by
+  // strata_launch_status before it reads the queue (see its migration): one round trip on the
+  // way to the run's start. A run's partitions are marked in the same transaction.
   const partitions = run.partitions;
-  const counts = admitUpTo !== null && admitUpTo > 0;
-  const [row] =
-    !counts && !partitions
-      ? await sql.query<RunRow>(statement, params)
-      : await sql.transaction(async (tx) => {
-          if (counts) await lockQueue(tx, { durable: true });
-          const rows = await tx.query<RunRow>(statement, params);
-          if (partitions)
-            await markInProgress(
-              tx,
-              id,
-              partitions.assetKeys.filter((key) => run.plan.assetKeys.includes(key)),
-              partitions.partitions,
-            );
-          return rows;
-        });
+  const [row] = !partitions
+    ? await sql.query<RunRow>(statement, params)
+    : await sql.transaction(async (tx) => {
+        const rows = await tx.query<RunRow>(statement, params);
+        await markInProgress(
+          tx,
+          id,
+          partitions.assetKeys.filter((key) => run.plan.assetKeys.includes(key)),
+          partitions.partitions,
+        );
+        return rows;
+      });
   return { id, status: row!.status as NewRunStatus, row: row! };
 }
 

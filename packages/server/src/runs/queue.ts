@@ -1,18 +1,20 @@
 import type { Sql } from "../db/sql.js";
 import type { RunConfig } from "./run-config.js";
 
-/** Serialises coordinators of all replicas (any constant distinct from Prisma's lock). */
+/**
+ * Serialises coordinators of all replicas, and launches admitted at once (strata_launch_status
+ * takes it too): any constant distinct from Prisma's lock.
+ */
 export const COORDINATOR_LOCK = 5_337_001;
 
 /**
- * Takes the coordinator's lock for this transaction. The coordinator's own transactions need not
- * wait for their commit to reach the disk (`durable` unset): STARTING is only a hint to workers.
- * Should the database crash before the WAL
- * is flushed, the run is QUEUED again and simply starts again; and a worker's claim, which is
- * committed synchronously, flushes this transaction's WAL before it.
+ * Takes the coordinator's lock for this transaction. The coordinator's transactions need not
+ * wait for their commit to reach the disk: STARTING is only a hint to workers. Should the
+ * database crash before the WAL is flushed, the run is QUEUED again and simply starts again; and
+ * a worker's claim, which is committed synchronously, flushes this transaction's WAL before it.
  */
-export async function lockQueue(tx: Sql, options: { durable?: boolean } = {}): Promise<void> {
-  await tx.exec(`${options.durable ? "" : "SET LOCAL synchronous_commit = off; "}SELECT pg_advisory_xact_lock(${COORDINATOR_LOCK});`);
+export async function lockQueue(tx: Sql): Promise<void> {
+  await tx.exec(`SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock(${COORDINATOR_LOCK});`);
 }
 
 interface ActiveRun {

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manifestOf, REGISTER } from "../src/testing/manifests.js";
+import { createTestApp, type TestApp } from "../src/testing/test-app.js";
+import { testDialect } from "../src/testing/test-database.js";
+import { COORDINATOR_LOCK } from "../src/runs/queue.js";
+
+// A launch under a global limit and no tag limits is admitted in its own statement (STARTING at
+// once) while a slot is free and nothing is queued ahead; else it is QUEUED for the coordinator.
+const LIMIT = 2;
+/** Launches waiting for the lock at once: the test database's pool has 5 connections, one holding the lock and one watching. */
+const WAITING = 3;
+let app: TestApp;
+beforeAll(async () => {
+  app = await createTestApp({ runs: { maxConcurrentRuns: LIMIT } });
+  const worker = await app.token("location:etl");
+  await app.gql(REGISTER, { name: "etl", ...manifestOf([{ key: "a" }]) }, worker);
+});
+afterAll(() => app.close());
+
+const launch = async () => {
+  const result = await app.gql(`mutation { launchRun(assetKeys: ["a"]) { __typename ... on Run { id status } } }`);
+  return result.data!.launchRun as { __typename: string; id: string; status: string };
+};
+const statuses = async () =>
+  (await app.db.sql.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM "Run" GROUP BY status`)).reduce<
+    Record<string, number>
+  >((all, row) => Object.assign(all, { [row.status]: row.n }), {});
+const endAll = () =>
+  app.db.sql.query(`UPDATE "Run" SET status = 'CANCELED', "endedAt" = now() WHERE status NOT IN ('SUCCESS', 'FAILURE', 'CANCELED')`);
+
+describe(`admission at launch (${testDialect})`, () => {
+  it("admits up to the limit at once, then queues, and a launch behind a queued run queues too", async () => {
+    await endAll();
+    const answers = [];
+    for (let i = 0; i < LIMIT + 2; i++) answers.push(await launch());
+    expect(answers.map((a) => a.status)).toEqual([...Array(LIMIT).fill("STARTING"), "QUEUED", "QUEUED"]);
+    // A slot frees, but a run is queued ahead: the next launch waits its turn behind it.
+    await app.db.sql.query(`UPDATE "Run" SET status = 'CANCELED', "endedAt" = now() WHERE id = $1`, [answers[0]!.id]);
+    expect((await launch()).status).toBe("QUEUED");
+    await endAll();
+  });
+
+  // Launches that wait for the coordinator's lock together must each count the runs admitted by
+  // the ones before them: a count read in the statement's own snapshot, taken before the wait,
+  // would admit every one of them.
+  it.runIf(testDialect === "postgres")("counts what the launches before it admitted while it waited for the lock", async () => {
+    await endAll();
+    const launches = await app.db.sql.session(async (other) => {
+      await other.query(`SELECT pg_advisory_lock(${COORDINATOR_LOCK})`);
+      try {
+        const pending = Array.from({ length: WAITING }, () => launch());
+        // Every launch is waiting for the lock before it is released.
+        for (let waiting = 0; waiting < WAITING; await new Promise((r) => setTimeout(r, 10))) {
+          const [row] = await app.db.sql.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`,
+            [COORDINATOR_LOCK],
+          );
+          waiting = row!.n;
+        }
+        return pending;
+      } finally {
+        await other.query(`SELECT pg_advisory_unlock(${COORDINATOR_LOCK})`);
+      }
+    });
+    const answers = await Promise.all(launches);
+    expect(answers.filter((a) => a.status === "STARTING")).toHaveLength(LIMIT);
+    expect(await statuses()).toMatchObject({ STARTING: LIMIT, QUEUED: WAITING - LIMIT });
+    await endAll();
+  });
+});
