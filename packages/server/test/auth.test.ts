@@ -1,3 +1,4 @@
+import { textOf } from "../src/db/sql.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { authenticate } from "../src/auth/authenticate.js";
 import { assertStillAuthorized, confirmToken } from "../src/auth/revocation.js";
@@ -155,7 +156,7 @@ describe(`tokens (${testDialect})`, () => {
     // Checked once, the token is trusted for TOKEN_CACHE_MS without reading it again.
     const statements = vi.spyOn(app.db.sql, "query");
     expect((await app.gql(`{ codeLocations { name } }`, {}, secret)).errors).toBeUndefined();
-    const tokenReads = statements.mock.calls.filter(([text]) => text.includes('FROM "ApiToken"'));
+    const tokenReads = statements.mock.calls.filter(([text]) => textOf(text).includes('FROM "ApiToken"'));
     statements.mockRestore();
     expect(tokenReads).toEqual([]);
 
@@ -175,7 +176,7 @@ describe(`tokens (${testDialect})`, () => {
     const statements = vi.spyOn(app.db.sql, "query");
     await assertStillAuthorized(app.db.sql, principal);
     await assertStillAuthorized(app.db.sql, principal);
-    const tokenReads = statements.mock.calls.filter(([text]) => text.includes('FROM "ApiToken"'));
+    const tokenReads = statements.mock.calls.filter(([text]) => textOf(text).includes('FROM "ApiToken"'));
     statements.mockRestore();
     expect(tokenReads).toEqual([]);
 

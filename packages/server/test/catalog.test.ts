@@ -1,3 +1,4 @@
+import { textOf } from "../src/db/sql.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { manifestOf, REGISTER } from "../src/testing/manifests.js";
 import { createTestApp, type TestApp } from "../src/testing/test-app.js";
@@ -156,7 +157,7 @@ describe(`catalog search (${testDialect})`, () => {
     ] as const) {
       const statements = vi.spyOn(app.db.sql, "query");
       const page = await app.gql(`{ assets(first: 20) { edges { node { ${selection} } } } }`);
-      const searchedRows = statements.mock.calls.some(([text]) => text.includes('AS "d:syncState"'));
+      const searchedRows = statements.mock.calls.some(([text]) => textOf(text).includes('AS "d:syncState"'));
       statements.mockRestore();
       expect(page.errors).toBeUndefined();
       expect(searchedRows).toBe(oneStatement);

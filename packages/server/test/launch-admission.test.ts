@@ -67,4 +67,19 @@ describe(`admission at launch (${testDialect})`, () => {
     expect(await statuses()).toMatchObject({ STARTING: LIMIT, QUEUED: WAITING - LIMIT });
     await endAll();
   });
+
+  // A launch is a prepared statement (db/sql.ts). During a rolling upgrade a newer server's
+  // migration may add a column to "Run" while this one still launches: its answer names its
+  // columns, so its shape does not change under it.
+  it.runIf(testDialect === "postgres")("still launches after a migration added a column to Run", async () => {
+    await endAll();
+    for (let i = 0; i < 6; i++) expect((await launch()).__typename).toBe("Run"); // prepared on the connections it used
+    await app.db.sql.query(`ALTER TABLE "Run" ADD COLUMN "addedByANewerServer" text`);
+    try {
+      for (let i = 0; i < 6; i++) expect((await launch()).__typename).toBe("Run");
+    } finally {
+      await app.db.sql.query(`ALTER TABLE "Run" DROP COLUMN "addedByANewerServer"`);
+    }
+    await endAll();
+  });
 });

@@ -1,4 +1,4 @@
-import type { Sql } from "../db/sql.js";
+import { prepared, type Sql } from "../db/sql.js";
 import { TOKEN_CACHE_MS, unauthenticated } from "./authenticate.js";
 import { revocationEpoch } from "./tokens.js";
 import type { Principal } from "./principal.js";
@@ -45,11 +45,12 @@ export async function assertStillAuthorized(sql: Sql, principal: Principal): Pro
   confirmToken(sql, principal, now);
 }
 
+const TOKEN_STATE = prepared(
+  `SELECT "revokedAt" IS NOT NULL AS revoked, COALESCE("expiresAt" <= now(), false) AS expired FROM "ApiToken" WHERE id = $1`,
+);
+
 async function tokenProblem(sql: Sql, id: string): Promise<string | null> {
-  const [row] = await sql.query<{ revoked: boolean; expired: boolean }>(
-    `SELECT "revokedAt" IS NOT NULL AS revoked, COALESCE("expiresAt" <= now(), false) AS expired FROM "ApiToken" WHERE id = $1`,
-    [id],
-  );
+  const [row] = await sql.query<{ revoked: boolean; expired: boolean }>(TOKEN_STATE, [id]);
   if (!row) return "no longer exists";
   if (row.revoked) return "was revoked";
   return row.expired ? "has expired" : null;

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { describe, expect, it } from "vitest";
 import { openTestDatabase, testDialect } from "../testing/test-database.js";
+import { prepared } from "./sql.js";
 
 type Stream = { writableLength: number; writableNeedDrain: boolean };
 const socketOf = (client: pg.PoolClient) => (client as unknown as { connection: { stream: Stream } }).connection.stream;
@@ -46,6 +47,29 @@ describe("PostgreSQL connections", () => {
       expect(settings.map(([row]) => row?.jit)).toEqual(["off", "off", "off", "off"]);
       const [prisma] = await db.prisma.$queryRawUnsafe<Array<{ jit: string }>>(`SELECT current_setting('jit') AS jit`);
       expect(prisma?.jit).toBe("off");
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe("prepared statements", () => {
+  const COUNT_ABOVE = prepared(`SELECT count(*)::int AS n FROM generate_series(1, 10) AS i WHERE i > $1`);
+
+  it("answer as the same text does, in transactions too; on PostgreSQL each connection parses one once", async () => {
+    const db = await openTestDatabase();
+    try {
+      expect(await db.sql.query(COUNT_ABOVE, [7])).toEqual([{ n: 3 }]);
+      await db.sql.session(async (session) => {
+        for (const above of [1, 2, 3]) expect(await session.query(COUNT_ABOVE, [above])).toEqual([{ n: 10 - above }]);
+        await session.transaction(async (tx) => expect(await tx.query(COUNT_ABOVE, [9])).toEqual([{ n: 1 }]));
+        if (db.sql.dialect !== "postgres") return;
+        const named = await session.query<{ name: string; text: string }>(`SELECT name, statement AS text FROM pg_prepared_statements`);
+        expect(named).toEqual([{ name: COUNT_ABOVE.name, text: COUNT_ABOVE.text }]);
+      });
+      // The name follows the text: the same text is the same statement wherever it is written.
+      expect(prepared(COUNT_ABOVE.text).name).toBe(COUNT_ABOVE.name);
+      expect(prepared(`${COUNT_ABOVE.text} `).name).not.toBe(COUNT_ABOVE.name);
     } finally {
       await db.close();
     }

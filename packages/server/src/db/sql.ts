@@ -1,6 +1,37 @@
+import { createHash } from "node:crypto";
 import type { PGlite, Transaction as PGliteTransaction } from "@electric-sql/pglite";
 import type pg from "pg";
 import { asServiceUnavailable, isConnectionLoss } from "./connection-loss.js";
+
+/**
+ * A statement on a hot path (a run's launch, claim and reports, a stream's first read): on
+ * PostgreSQL a named prepared statement, parsed once per connection instead of at every run, and
+ * planned generically once PostgreSQL finds its plan does not depend on the values (after five
+ * runs). Its text must be fixed, a module-level constant: each distinct text is one more
+ * statement kept by every connection. Its result must name its columns (no `*` over a table):
+ * a prepared statement's result keeps the shape it was prepared with, and PostgreSQL refuses it
+ * once a migration changed what `*` means. PGlite runs it as any other statement. A pooler in
+ * transaction mode (PgBouncer) needs its prepared-statement support on (`max_prepared_statements`).
+ */
+export interface PreparedStatement {
+  readonly text: string;
+  /** Derived from the text: the same text is the same statement, in any module. */
+  readonly name: string;
+}
+
+/**
+ * @example
+ * ```ts
+ * const RUN_STATUS = prepared(`SELECT status FROM "Run" WHERE id = $1`);
+ * const [run] = await sql.query<{ status: string }>(RUN_STATUS, [runId]);
+ * ```
+ */
+export function prepared(text: string): PreparedStatement {
+  return { text, name: `strata_${createHash("sha256").update(text).digest("hex").slice(0, 24)}` };
+}
+
+/** A statement's text, prepared or not. */
+export const textOf = (statement: string | PreparedStatement): string => (typeof statement === "string" ? statement : statement.text);
 
 /**
  * The SQL a Strata server runs beside Prisma: migrations, advisory locks and the few hot paths
@@ -10,7 +41,7 @@ import { asServiceUnavailable, isConnectionLoss } from "./connection-loss.js";
 export interface Sql {
   readonly dialect: "pglite" | "postgres";
   /** Runs one parameterised statement ($1, $2...) and returns its rows. */
-  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  query<Row = Record<string, unknown>>(statement: string | PreparedStatement, params?: readonly unknown[]): Promise<Row[]>;
   /** Runs a script of several statements without parameters (a migration file). */
   exec(script: string): Promise<void>;
   /** Runs `fn` in one transaction on one connection; rolls back when it throws. */
@@ -37,8 +68,8 @@ class PGliteSql implements Sql {
     private readonly scope: PGliteQueryable = db,
   ) {}
 
-  async query<Row>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const result = await this.scope.query<Row>(text, params as unknown[]);
+  async query<Row>(statement: string | PreparedStatement, params: readonly unknown[] = []): Promise<Row[]> {
+    const result = await this.scope.query<Row>(textOf(statement), params as unknown[]);
     return result.rows;
   }
 
@@ -71,9 +102,12 @@ class PostgresSql implements Sql {
     return this.scope.kind === "pool" ? this.scope.pool : this.scope.client;
   }
 
-  async query<Row>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
+  async query<Row>(statement: string | PreparedStatement, params: readonly unknown[] = []): Promise<Row[]> {
     try {
-      const result = await this.queryable.query(text, params as unknown[]);
+      const result =
+        typeof statement === "string"
+          ? await this.queryable.query(statement, params as unknown[])
+          : await this.queryable.query({ name: statement.name, text: statement.text, values: params as unknown[] });
       return result.rows as Row[];
     } catch (error) {
       throw asServiceUnavailable(error);

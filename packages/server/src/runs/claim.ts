@@ -1,5 +1,5 @@
 import { isWorkerId, WORKER_ID_CHARACTERS } from "@strata/protocol";
-import type { Sql } from "../db/sql.js";
+import { prepared, type Sql } from "../db/sql.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { StoredRunEvent } from "./run-events.js";
 import { readPlan, type RunPlan } from "./run-plan.js";
@@ -36,6 +36,29 @@ export function parseLeaseSeconds(value: number): number {
   return value;
 }
 
+/** The next STARTING run of location $1 claimed by worker $2 for a lease of $3 seconds, with its RUN_START stored. */
+const CLAIM_RUN = prepared(
+  `WITH claimed AS (
+     UPDATE "Run" r SET status = 'STARTED', "workerId" = $2, "startedAt" = now(), "lastHeartbeatAt" = now(),
+            "leaseExpiresAt" = now() + make_interval(secs => $3), "updatedAt" = now(), "lastEventSeq" = 1
+     WHERE r.id = (SELECT q.id FROM "Run" q JOIN "CodeLocation" l ON l.id = q."locationId"
+                   WHERE l.name = $1 AND q.status = 'STARTING'
+                   ORDER BY q.priority DESC, q."startingAt", q.id LIMIT 1 FOR UPDATE OF q SKIP LOCKED)
+     RETURNING r.id, r.plan, r."parentRunId", r."rootRunId", r."reexecutionStrategy" AS strategy, r.tags, r."leaseExpiresAt",
+               r."partitionKey", r."partitionRangeStart", r."partitionRangeEnd", r.traceparent,
+               extract(epoch FROM r."startedAt" - r."createdAt")::float8 AS "queuedSeconds"),
+   start AS (
+     INSERT INTO "RunEvent" ("runId", seq, type, level, message, payload, timestamp)
+     SELECT c.id, 1, 'RUN_START', 'INFO', format('run %s started: %s step(s)', c.id, jsonb_array_length(COALESCE(c.plan->'stepKeys', '[]'))),
+            jsonb_build_object('runId', c.id, 'stepKeys', COALESCE(c.plan->'stepKeys', '[]'), 'assetKeys', COALESCE(c.plan->'assetKeys', '[]'),
+                               'parentRunId', c."parentRunId", 'rootRunId', COALESCE(c."rootRunId", c."parentRunId"),
+                               'strategy', c.strategy, 'reusedOutputs', COALESCE(c.plan->'reusedOutputs', '[]')),
+            now()
+     FROM claimed c
+     RETURNING message, payload, timestamp)
+   SELECT c.*, s.message AS "startMessage", s.payload AS "startPayload", s.timestamp AS "startTimestamp" FROM claimed c, start s`,
+);
+
 /**
  * A worker of `location` takes the next STARTING run of that location. `FOR UPDATE SKIP LOCKED`
  * lets any number of workers claim at once while each run goes to exactly one of them. The same
@@ -49,28 +72,7 @@ export async function claimRun(sql: Sql, input: { location: string; workerId: st
   parseLeaseSeconds(input.leaseSeconds);
   const [row] = await sql.query<
     Omit<ClaimedRun, "plan" | "startEvent"> & { plan: unknown; startMessage: string; startPayload: unknown; startTimestamp: Date | string }
-  >(
-    `WITH claimed AS (
-       UPDATE "Run" r SET status = 'STARTED', "workerId" = $2, "startedAt" = now(), "lastHeartbeatAt" = now(),
-              "leaseExpiresAt" = now() + make_interval(secs => $3), "updatedAt" = now(), "lastEventSeq" = 1
-       WHERE r.id = (SELECT q.id FROM "Run" q JOIN "CodeLocation" l ON l.id = q."locationId"
-                     WHERE l.name = $1 AND q.status = 'STARTING'
-                     ORDER BY q.priority DESC, q."startingAt", q.id LIMIT 1 FOR UPDATE OF q SKIP LOCKED)
-       RETURNING r.id, r.plan, r."parentRunId", r."rootRunId", r."reexecutionStrategy" AS strategy, r.tags, r."leaseExpiresAt",
-                 r."partitionKey", r."partitionRangeStart", r."partitionRangeEnd", r.traceparent,
-                 extract(epoch FROM r."startedAt" - r."createdAt")::float8 AS "queuedSeconds"),
-     start AS (
-       INSERT INTO "RunEvent" ("runId", seq, type, level, message, payload, timestamp)
-       SELECT c.id, 1, 'RUN_START', 'INFO', format('run %s started: %s step(s)', c.id, jsonb_array_length(COALESCE(c.plan->'stepKeys', '[]'))),
-              jsonb_build_object('runId', c.id, 'stepKeys', COALESCE(c.plan->'stepKeys', '[]'), 'assetKeys', COALESCE(c.plan->'assetKeys', '[]'),
-                                 'parentRunId', c."parentRunId", 'rootRunId', COALESCE(c."rootRunId", c."parentRunId"),
-                                 'strategy', c.strategy, 'reusedOutputs', COALESCE(c.plan->'reusedOutputs', '[]')),
-              now()
-       FROM claimed c
-       RETURNING message, payload, timestamp)
-     SELECT c.*, s.message AS "startMessage", s.payload AS "startPayload", s.timestamp AS "startTimestamp" FROM claimed c, start s`,
-    [input.location, input.workerId, input.leaseSeconds],
-  );
+  >(CLAIM_RUN, [input.location, input.workerId, input.leaseSeconds]);
   if (!row) return null;
   const { startMessage, startPayload, startTimestamp, ...run } = row;
   const startEvent: StoredRunEvent = {

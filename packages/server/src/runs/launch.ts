@@ -4,8 +4,8 @@ import { randomUUID } from "node:crypto";
 import { assetsOfChecks, type LaunchSelection, resolveLaunchSelection } from "../checks/launch-selection.js";
 import { plannedChecks } from "../checks/planned.js";
 import type { Manifest, PartitionsDefinition } from "@strata/protocol";
-import type { Sql } from "../db/sql.js";
-import type { Run } from "../generated/prisma/client.js";
+import { prepared, type Sql } from "../db/sql.js";
+import { Prisma, type Run } from "../generated/prisma/client.js";
 import { InvalidArgumentError, InvalidSelectionError } from "../errors.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
 import type { ManifestCache } from "./manifest-cache.js";
@@ -36,6 +36,31 @@ export type RunRow = Run;
 
 /** The run's first status: STARTING when it was admitted at once, else QUEUED for the coordinator. */
 export type NewRunStatus = "QUEUED" | "STARTING";
+
+const RUN_COLUMNS = Object.values(Prisma.RunScalarFieldEnum)
+  .map((column) => `"${column}"`)
+  .join(", ");
+
+/**
+ * A run and its PENDING steps (and planned checks), admitted at once or queued (see insertRun):
+ * $1 id, $2 location, $3 version, $4 assets, $5 plan, $6 tags, $7 tag pairs, $8 priority, $9
+ * parent, $10 root, $11 strategy, $12 creator, $13 steps, $14 admitUpTo (-1: never), $15-$17
+ * partition key and range, $18 check keys, $19 traceparent. It answers the columns this server's
+ * Prisma client knows, by name: a prepared statement's result keeps its shape, so `*` would fail
+ * it ("cached plan must not change result type") once a newer server's migration added a column.
+ */
+const STORE_RUN = prepared(`WITH decision AS (SELECT "strata_launch_status"($14::int, ${COORDINATOR_LOCK}) AS status),
+   run AS (
+     INSERT INTO "Run" (id, status, "startingAt", "locationId", "versionId", selection, plan, tags, "tagPairs", priority, "parentRunId",
+                        "rootRunId", "reexecutionStrategy", "createdBy", "createdAt", "updatedAt", "partitionKey",
+                        "partitionRangeStart", "partitionRangeEnd", traceparent)
+     SELECT $1, d.status, CASE WHEN d.status = 'STARTING' THEN now() END, $2, $3, $4::text[], $5::jsonb, $6::jsonb,
+            $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now(), $15, $16, $17, $19
+     FROM decision d
+     RETURNING ${RUN_COLUMNS}),
+   steps AS (INSERT INTO "RunStep" ("runId", "stepKey") SELECT run.id, step FROM run, unnest($13::text[]) AS step),
+   checks AS (${plannedChecks("run.id", "$15")} FROM run, unnest($18::text[]) AS k(key) JOIN "AssetCheck" c ON c.key = k.key)
+   SELECT ${RUN_COLUMNS} FROM run`);
 
 /**
  * Stores a run and its PENDING steps. With `admitUpTo` (the global limit; 0 for none) and no
@@ -77,26 +102,15 @@ async function storeRun(
     // The launching request's span (tracing on): the worker's run trace links back to it.
     serverTracing().traceparent(),
   ];
-  const statement = `WITH decision AS (SELECT "strata_launch_status"($14::int, ${COORDINATOR_LOCK}) AS status),
-     run AS (
-       INSERT INTO "Run" (id, status, "startingAt", "locationId", "versionId", selection, plan, tags, "tagPairs", priority, "parentRunId",
-                          "rootRunId", "reexecutionStrategy", "createdBy", "createdAt", "updatedAt", "partitionKey",
-                          "partitionRangeStart", "partitionRangeEnd", traceparent)
-       SELECT $1, d.status, CASE WHEN d.status = 'STARTING' THEN now() END, $2, $3, $4::text[], $5::jsonb, $6::jsonb,
-              $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now(), $15, $16, $17, $19
-       FROM decision d
-       RETURNING *),
-     steps AS (INSERT INTO "RunStep" ("runId", "stepKey") SELECT run.id, step FROM run, unnest($13::text[]) AS step),
-     checks AS (${plannedChecks("run.id", "$15")} FROM run, unnest($18::text[]) AS k(key) JOIN "AssetCheck" c ON c.key = k.key)
-     SELECT * FROM run`;
+
   // Admission under a limit counts the runs admitted, under the coordinator's lock, taken by
   // strata_launch_status before it reads the queue (see its migration): one round trip on the
   // way to the run's start. A run's partitions are marked in the same transaction.
   const partitions = run.partitions;
   const [row] = !partitions
-    ? await sql.query<RunRow>(statement, params)
+    ? await sql.query<RunRow>(STORE_RUN, params)
     : await sql.transaction(async (tx) => {
-        const rows = await tx.query<RunRow>(statement, params);
+        const rows = await tx.query<RunRow>(STORE_RUN, params);
         await markInProgress(
           tx,
           id,
@@ -143,6 +157,12 @@ export interface KnownLocation {
   partitionsDefinitions?: ReadonlyMap<string, PartitionsDefinition>;
 }
 
+/** The selected assets' nodes ($1: their keys), each with its location and the location's current version. */
+const LOCATE_SELECTION = prepared(
+  `SELECT n.key, n."locationId", l.name AS location, l."currentVersionId" AS "versionId", n.partitions IS NOT NULL AS partitioned
+   FROM (SELECT DISTINCT unnest($1::text[]) AS key) k JOIN "AssetNode" n ON n.key = k.key JOIN "CodeLocation" l ON l.id = n."locationId"`,
+);
+
 /** The selection's one code location (see oneLocation) from the catalog, with its current manifest. */
 async function locationOfSelection(
   sql: Sql,
@@ -155,13 +175,8 @@ async function locationOfSelection(
     locationId: string;
     location: string;
     versionId: string | null;
-    status: string;
     partitioned: boolean;
-  }>(
-    `SELECT n.key, n."locationId", l.name AS location, l."currentVersionId" AS "versionId", l.status, n.partitions IS NOT NULL AS partitioned
-     FROM (SELECT DISTINCT unnest($1::text[]) AS key) k JOIN "AssetNode" n ON n.key = k.key JOIN "CodeLocation" l ON l.id = n."locationId"`,
-    [keys],
-  );
+  }>(LOCATE_SELECTION, [keys]);
   const { locationId, versionId, location } = oneLocation([...new Set(keys)], nodes, "run");
   const partitioned = nodes.filter((n) => n.partitioned).map((n) => n.key);
   if (partitioned.length && input.partition == null && input.partitionRange == null) {

@@ -2,7 +2,7 @@ import { type AdmittedRun, settleBackfillRun } from "../backfills/advance.js";
 import { settleRunPartitions } from "../partitions/status.js";
 import { isPlainRecord, nullableText, parseRunEventPayload, RUN_EVENT_TYPES, terminalStatusOf } from "@strata/protocol";
 import { z } from "zod";
-import type { Sql } from "../db/sql.js";
+import { prepared, type Sql } from "../db/sql.js";
 import { EventOutsidePlanError, InvalidArgumentError, NotFoundError, RunEventSequenceError, RunNotHeldError } from "../errors.js";
 import {
   materializationRows,
@@ -137,6 +137,26 @@ export function parseEvents(events: unknown[]): ReportedEvent[] {
   return parsed;
 }
 
+/** Locks run $1 and reads what a report checks against. */
+const LOCK_RUN_SQL = `WITH locked AS (
+     SELECT status, "workerId", "lastEventSeq", "backfillId", ("partitionKey" IS NOT NULL OR "partitionRangeStart" IS NOT NULL) AS partitioned
+     FROM "Run" WHERE id = $1 FOR UPDATE)`;
+const LOCK_RUN = prepared(`${LOCK_RUN_SQL} SELECT locked.* FROM locked`);
+/** The same, restoring lock_timeout to $2 once locked (a report stored ahead bounds its wait for the lock). */
+const LOCK_RUN_RESTORING_TIMEOUT = prepared(
+  `${LOCK_RUN_SQL} SELECT locked.*, set_config('lock_timeout', $2, true) AS restored FROM locked`,
+);
+/** Ends run $1: status $2, failure $3 (code $6), ended at $4, its last seq at least $5. */
+const END_RUN = prepared(
+  `UPDATE "Run" SET status = $2::"RunStatus", "failureReason" = $3, "endedAt" = $4, "leaseExpiresAt" = NULL, "updatedAt" = now(),
+          "lastEventSeq" = GREATEST("lastEventSeq", $5), "failureCode" = $6::"RunFailureCode" WHERE id = $1`,
+);
+/** Run $1's last seq at least $2, its lease renewed for $3 seconds. */
+const ADVANCE_RUN = prepared(
+  `UPDATE "Run" SET "lastEventSeq" = GREATEST("lastEventSeq", $2), "lastHeartbeatAt" = now(),
+          "leaseExpiresAt" = now() + make_interval(secs => $3), "updatedAt" = now() WHERE id = $1`,
+);
+
 /**
  * Stores a batch of a run's events, as its worker reports them. Idempotent: an event whose seq
  * is already stored is ignored, so a worker may resend anything it is unsure of. New events
@@ -187,13 +207,7 @@ export async function reportRunEvents(
         lastEventSeq: number;
         backfillId: string | null;
         partitioned: boolean;
-      }>(
-        `WITH locked AS (
-           SELECT status, "workerId", "lastEventSeq", "backfillId", ("partitionKey" IS NOT NULL OR "partitionRangeStart" IS NOT NULL) AS partitioned
-           FROM "Run" WHERE id = $1 FOR UPDATE)
-         SELECT locked.*${timeout ? ", set_config('lock_timeout', $2, true) AS restored" : ""} FROM locked`,
-        timeout ? [input.runId, timeout.previous] : [input.runId],
-      );
+      }>(timeout ? LOCK_RUN_RESTORING_TIMEOUT : LOCK_RUN, timeout ? [input.runId, timeout.previous] : [input.runId]);
       if (!run) throw new NotFoundError("run", input.runId);
       const held = (run.status === "STARTED" || run.status === "CANCELING") && run.workerId === input.workerId;
       if (ahead && (!held || events[0]!.seq !== run.lastEventSeq + 1)) throw new AheadRefused();
@@ -246,11 +260,14 @@ export async function reportRunEvents(
       if (terminal) {
         status = terminalStatusOf(terminal.type)!;
         const failure = status === "FAILURE" ? runFailureOf(terminal.payload) : null;
-        await tx.query(
-          `UPDATE "Run" SET status = $2::"RunStatus", "failureReason" = $3, "endedAt" = $4, "leaseExpiresAt" = NULL, "updatedAt" = now(),
-                "lastEventSeq" = GREATEST("lastEventSeq", $5), "failureCode" = $6::"RunFailureCode" WHERE id = $1`,
-          [input.runId, status, failure?.message ?? null, terminal.timestamp, inserted.at(-1)!.seq, failure?.code ?? null],
-        );
+        await tx.query(END_RUN, [
+          input.runId,
+          status,
+          failure?.message ?? null,
+          terminal.timestamp,
+          inserted.at(-1)!.seq,
+          failure?.code ?? null,
+        ]);
         await settleUnfinishedSteps(tx, input.runId, status, terminal.timestamp);
         // Only a partitioned run holds partitions; the others skip the statement.
         if (run.partitioned) await settleRunPartitions(tx, input.runId, status as "SUCCESS" | "FAILURE" | "CANCELED");
@@ -263,11 +280,7 @@ export async function reportRunEvents(
         backfillId = settled?.backfillId ?? null;
         admitted = settled?.admitted ?? [];
       } else {
-        await tx.query(
-          `UPDATE "Run" SET "lastEventSeq" = GREATEST("lastEventSeq", $2), "lastHeartbeatAt" = now(),
-                "leaseExpiresAt" = now() + make_interval(secs => $3), "updatedAt" = now() WHERE id = $1`,
-          [input.runId, inserted.at(-1)?.seq ?? 0, input.leaseSeconds],
-        );
+        await tx.query(ADVANCE_RUN, [input.runId, inserted.at(-1)?.seq ?? 0, input.leaseSeconds]);
       }
       const lastSeq = Math.max(run.lastEventSeq, inserted.at(-1)?.seq ?? 0);
       return {
@@ -335,18 +348,19 @@ function aheadCollided(error: unknown): boolean {
   return code === "23505" || code === "55P03";
 }
 
+const INSERT_EVENTS = prepared(
+  `INSERT INTO "RunEvent" ("runId", seq, type, "stepKey", "assetKey", level, message, payload, timestamp)
+   SELECT $1, e.seq, e.type, e."stepKey", e."assetKey", COALESCE(upper(e.level), 'INFO'), e.message, e.payload, to_timestamp(e.timestamp / 1000.0)
+   FROM json_to_recordset($2::json) AS e(seq int, type text, "stepKey" text, "assetKey" text, level text, message text, payload json, timestamp float8)`,
+);
+
 /**
  * Inserts a report's events, given as the JSON of their array. The batch and the payloads stay
  * json, text the database checks but does not convert (the column is json, not jsonb): 5,000
  * events took ~115-165 ms as jsonb rows, ~50-75 ms so.
  */
 async function insertEvents(tx: Sql, runId: string, eventsJson: string): Promise<void> {
-  await tx.query(
-    `INSERT INTO "RunEvent" ("runId", seq, type, "stepKey", "assetKey", level, message, payload, timestamp)
-     SELECT $1, e.seq, e.type, e."stepKey", e."assetKey", COALESCE(upper(e.level), 'INFO'), e.message, e.payload, to_timestamp(e.timestamp / 1000.0)
-     FROM json_to_recordset($2::json) AS e(seq int, type text, "stepKey" text, "assetKey" text, level text, message text, payload json, timestamp float8)`,
-    [runId, eventsJson],
-  );
+  await tx.query(INSERT_EVENTS, [runId, eventsJson]);
 }
 
 /**

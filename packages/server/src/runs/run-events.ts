@@ -1,5 +1,5 @@
 import type { RunEvent, RunEventPayloads, RunEventType } from "@strata/protocol";
-import type { Sql } from "../db/sql.js";
+import { prepared, type Sql } from "../db/sql.js";
 
 /** A stored run event, as GraphQL and subscribers see it. */
 export interface StoredRunEvent {
@@ -34,9 +34,19 @@ function toStored(runId: string, row: EventRow): StoredRunEvent {
   };
 }
 
+/** Run $1's events with seq > $2, in order, at most $3. */
+const READ_EVENTS = prepared(`${SELECT_EVENTS} WHERE "runId" = $1 AND seq > $2 ORDER BY seq LIMIT $3`);
+
+/** Run $1's status and last seq, and its first $3 events with seq > $2 (see readRunLogStart). */
+const READ_LOG_START = prepared(
+  `SELECT r.status, r."lastEventSeq",
+          COALESCE((SELECT json_agg(e ORDER BY e.seq) FROM (${SELECT_EVENTS} WHERE "runId" = r.id AND seq > $2 ORDER BY seq LIMIT $3) e), '[]') AS events
+   FROM "Run" r WHERE r.id = $1`,
+);
+
 /** Events of a run with seq > `after`, in order, at most `limit`. */
 export async function readRunEvents(sql: Sql, runId: string, after: number, limit: number): Promise<StoredRunEvent[]> {
-  const rows = await sql.query<EventRow>(`${SELECT_EVENTS} WHERE "runId" = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [runId, after, limit]);
+  const rows = await sql.query<EventRow>(READ_EVENTS, [runId, after, limit]);
   return rows.map((row) => toStored(runId, row));
 }
 
@@ -54,12 +64,7 @@ export interface RunLogStart {
  * a stream can tell from them alone whether the run has ended.
  */
 export async function readRunLogStart(sql: Sql, runId: string, after: number, limit: number): Promise<RunLogStart | null> {
-  const [row] = await sql.query<{ status: string; lastEventSeq: number; events: EventRow[] }>(
-    `SELECT r.status, r."lastEventSeq",
-            COALESCE((SELECT json_agg(e ORDER BY e.seq) FROM (${SELECT_EVENTS} WHERE "runId" = r.id AND seq > $2 ORDER BY seq LIMIT $3) e), '[]') AS events
-     FROM "Run" r WHERE r.id = $1`,
-    [runId, after, limit],
-  );
+  const [row] = await sql.query<{ status: string; lastEventSeq: number; events: EventRow[] }>(READ_LOG_START, [runId, after, limit]);
   return row ? { status: row.status, lastEventSeq: row.lastEventSeq, events: row.events.map((e) => toStored(runId, e)) } : null;
 }
 

@@ -1,4 +1,4 @@
-import type { Sql } from "../db/sql.js";
+import { prepared, type Sql } from "../db/sql.js";
 import { readPlan, type RunPlan } from "./run-plan.js";
 
 /** A run's plan as reports check their events against it. */
@@ -97,14 +97,14 @@ function factsOf(sql: Sql): RunFacts {
   return kept;
 }
 
+const RUN_LOCATION = prepared(`SELECT l.name AS location FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId" WHERE r.id = $1`);
+const RUN_PLAN = prepared(`SELECT plan FROM "Run" WHERE id = $1`);
+
 /** The name of a run's code location, or null when there is no such run. `sql` is the database's handle (not a transaction's). */
 export async function runLocation(sql: Sql, runId: string): Promise<string | null> {
   const known = factsOf(sql).location(runId);
   if (known !== undefined) return known;
-  const [run] = await sql.query<{ location: string }>(
-    `SELECT l.name AS location FROM "Run" r JOIN "CodeLocation" l ON l.id = r."locationId" WHERE r.id = $1`,
-    [runId],
-  );
+  const [run] = await sql.query<{ location: string }>(RUN_LOCATION, [runId]);
   if (!run) return null;
   factsOf(sql).rememberLocation(runId, run.location);
   return run.location;
@@ -114,7 +114,7 @@ export async function runLocation(sql: Sql, runId: string): Promise<string | nul
 export async function runPlanSets(sql: Sql, tx: Sql, runId: string): Promise<RunPlanSets> {
   const known = factsOf(sql).plan(runId);
   if (known) return known;
-  const [row] = await tx.query<{ plan: unknown }>(`SELECT plan FROM "Run" WHERE id = $1`, [runId]);
+  const [row] = await tx.query<{ plan: unknown }>(RUN_PLAN, [runId]);
   // A run that is not there has no plan to keep (the caller has found it already, under lock).
   if (!row) return { plan: readPlan(null), steps: new Set(), assets: new Set() };
   return factsOf(sql).rememberPlan(runId, readPlan(row.plan));

@@ -1,4 +1,4 @@
-import type { Sql } from "../db/sql.js";
+import { type Sql, textOf } from "../db/sql.js";
 
 /** What tapSql calls around each statement (a query or a script). */
 export interface SqlTap {
@@ -22,10 +22,10 @@ export interface SqlTap {
 export function tapSql(sql: Sql, tap: SqlTap): Sql {
   return {
     dialect: sql.dialect,
-    query: async (text, params) => {
-      tap.before?.(text);
-      const rows = await sql.query(text, params);
-      tap.after?.(text);
+    query: async (statement, params) => {
+      tap.before?.(textOf(statement));
+      const rows = await sql.query(statement, params);
+      tap.after?.(textOf(statement));
       return rows as never;
     },
     exec: async (script) => {
