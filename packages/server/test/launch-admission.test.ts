@@ -10,9 +10,12 @@ const LIMIT = 2;
 /** Launches waiting for the lock at once: the test database's pool has 5 connections, one holding the lock and one watching. */
 const WAITING = 3;
 let app: TestApp;
+let worker: string;
+/** The statements the GraphQL app sends the database, as it sends them. */
+const statements: string[] = [];
 beforeAll(async () => {
-  app = await createTestApp({ runs: { maxConcurrentRuns: LIMIT } });
-  const worker = await app.token("location:etl");
+  app = await createTestApp({ runs: { maxConcurrentRuns: LIMIT }, tap: { before: (text) => statements.push(text) } });
+  worker = await app.token("location:etl");
   await app.gql(REGISTER, { name: "etl", ...manifestOf([{ key: "a" }]) }, worker);
 });
 afterAll(() => app.close());
@@ -80,6 +83,62 @@ describe(`admission at launch (${testDialect})`, () => {
     } finally {
       await app.db.sql.query(`ALTER TABLE "Run" DROP COLUMN "addedByANewerServer"`);
     }
+    await endAll();
+  });
+});
+
+describe(`a selection launched again (${testDialect})`, () => {
+  const launchOf = async (keys: string[]) => {
+    const result = await app.gql(
+      `mutation($k: [String!]!) { launchRun(assetKeys: $k) { __typename ... on Run { id } ... on Error { message } } }`,
+      {
+        k: keys,
+      },
+    );
+    return result.data!.launchRun as { __typename: string; id?: string; message?: string };
+  };
+  const versionOf = async (id: string) =>
+    (
+      await app.db.sql.query<{ version: number }>(
+        `SELECT v.version FROM "Run" r JOIN "CodeLocationVersion" v ON v.id = r."versionId" WHERE r.id = $1`,
+        [id],
+      )
+    )[0]!.version;
+  const register = (assets: Parameters<typeof manifestOf>[0]) => app.gql(REGISTER, { name: "etl", ...manifestOf(assets) }, worker);
+  const lookUps = () => statements.filter((text) => text.includes('JOIN "AssetNode" n ON n.key = k.key')).length;
+
+  it("is planned on where it was found, in one statement, and follows the location's next version", async () => {
+    await endAll();
+    await register([{ key: "a" }, { key: "b", deps: ["a"] }]);
+    const first = await launchOf(["b", "a"]);
+    statements.length = 0;
+    const again = await launchOf(["a", "b"]);
+    // The same selection (in any order): no catalog look-up, the run stored in one statement.
+    expect(lookUps()).toBe(0);
+    expect(statements.filter((text) => text.includes('INSERT INTO "Run"'))).toHaveLength(1);
+    expect(await versionOf(again.id!)).toBe(await versionOf(first.id!));
+
+    // Registered again: the next launch is refused its stale plan by the store, and looks up.
+    await register([{ key: "a" }, { key: "b", deps: ["a"] }, { key: "c", deps: ["b"] }]);
+    statements.length = 0;
+    const afterRegistration = await launchOf(["a", "b"]);
+    expect(await versionOf(afterRegistration.id!)).toBe((await versionOf(first.id!)) + 1);
+    expect(lookUps()).toBe(1);
+    await endAll();
+  });
+
+  it("is refused once its location no longer defines an asset of it, or a partition is missing", async () => {
+    await endAll();
+    await register([{ key: "a" }, { key: "b", deps: ["a"] }]);
+    expect((await launchOf(["a", "b"])).__typename).toBe("Run");
+    await register([{ key: "a" }]);
+    expect(await launchOf(["a", "b"])).toMatchObject({ __typename: "InvalidSelectionError", message: 'No code location defines "b"' });
+    await register([{ key: "a", partitions: { kind: "static", keys: ["x", "y"] } }]);
+    expect((await launchOf(["a"])).message).toMatch(/"a" is partitioned/);
+    expect((await launchOf(["a"])).message).toMatch(/"a" is partitioned/);
+    // A refusal found on an earlier launch's findings is checked against the catalog first.
+    await register([{ key: "a" }]);
+    expect((await launchOf(["a"])).__typename).toBe("Run");
     await endAll();
   });
 });

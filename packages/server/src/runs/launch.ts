@@ -26,6 +26,11 @@ export interface NewRun {
   createdBy: string;
   /** The partitions it materializes: marked IN_PROGRESS in the transaction that stores it. */
   partitions?: RunPartitions | null;
+  /**
+   * Stored only while `versionId` is still its location's current version (else insertRun
+   * answers null and stores nothing): for a launch planned on what an earlier launch found.
+   */
+  onlyAtVersion?: boolean;
 }
 
 /**
@@ -45,7 +50,8 @@ const RUN_COLUMNS = Object.values(Prisma.RunScalarFieldEnum)
  * A run and its PENDING steps (and planned checks), admitted at once or queued (see insertRun):
  * $1 id, $2 location, $3 version, $4 assets, $5 plan, $6 tags, $7 tag pairs, $8 priority, $9
  * parent, $10 root, $11 strategy, $12 creator, $13 steps, $14 admitUpTo (-1: never), $15-$17
- * partition key and range, $18 check keys, $19 traceparent. It answers the columns this server's
+ * partition key and range, $18 check keys, $19 traceparent, $20 only while version $3 is location
+ * $2's current one (NewRun.onlyAtVersion; else nothing is stored, nor answered). It answers the columns this server's
  * Prisma client knows, by name: a prepared statement's result keeps its shape, so `*` would fail
  * it ("cached plan must not change result type") once a newer server's migration added a column.
  */
@@ -57,6 +63,7 @@ const STORE_RUN = prepared(`WITH decision AS (SELECT "strata_launch_status"($14:
      SELECT $1, d.status, CASE WHEN d.status = 'STARTING' THEN now() END, $2, $3, $4::text[], $5::jsonb, $6::jsonb,
             $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now(), $15, $16, $17, $19
      FROM decision d
+     WHERE NOT $20::boolean OR EXISTS (SELECT 1 FROM "CodeLocation" l WHERE l.id = $2 AND l."currentVersionId" = $3)
      RETURNING ${RUN_COLUMNS}),
    steps AS (INSERT INTO "RunStep" ("runId", "stepKey") SELECT run.id, step FROM run, unnest($13::text[]) AS step),
    checks AS (${plannedChecks("run.id", "$15")} FROM run, unnest($18::text[]) AS k(key) JOIN "AssetCheck" c ON c.key = k.key)
@@ -68,18 +75,22 @@ const STORE_RUN = prepared(`WITH decision AS (SELECT "strata_launch_status"($14:
  * free) is admitted in the same transaction, under the coordinator's lock: it is STARTING when
  * the launch commits, and its start skips a coordinator pass. Otherwise it is QUEUED.
  */
-export function insertRun(sql: Sql, run: NewRun, admitUpTo: number | null): Promise<{ id: string; status: NewRunStatus; row: RunRow }> {
+export function insertRun(sql: Sql, run: NewRun & { onlyAtVersion?: false }, admitUpTo: number | null): Promise<StoredRun>;
+export function insertRun(sql: Sql, run: NewRun, admitUpTo: number | null): Promise<StoredRun | null>;
+export function insertRun(sql: Sql, run: NewRun, admitUpTo: number | null): Promise<StoredRun | null> {
   const id = randomUUID();
   // A span per launch when tracing is on; its context is stored with the run (below).
   return serverTracing().span("strata.run.launch", { "strata.run_id": id }, () => storeRun(sql, id, run, admitUpTo));
 }
 
-async function storeRun(
-  sql: Sql,
-  id: string,
-  run: NewRun,
-  admitUpTo: number | null,
-): Promise<{ id: string; status: NewRunStatus; row: RunRow }> {
+/** A run just stored, as insertRun answers it. */
+export interface StoredRun {
+  id: string;
+  status: NewRunStatus;
+  row: RunRow;
+}
+
+async function storeRun(sql: Sql, id: string, run: NewRun, admitUpTo: number | null): Promise<StoredRun | null> {
   const params = [
     id,
     run.locationId,
@@ -101,6 +112,7 @@ async function storeRun(
     run.plan.checkKeys ?? [],
     // The launching request's span (tracing on): the worker's run trace links back to it.
     serverTracing().traceparent(),
+    run.onlyAtVersion ?? false,
   ];
 
   // Admission under a limit counts the runs admitted, under the coordinator's lock, taken by
@@ -111,6 +123,7 @@ async function storeRun(
     ? await sql.query<RunRow>(STORE_RUN, params)
     : await sql.transaction(async (tx) => {
         const rows = await tx.query<RunRow>(STORE_RUN, params);
+        if (rows.length === 0) return rows;
         await markInProgress(
           tx,
           id,
@@ -119,7 +132,7 @@ async function storeRun(
         );
         return rows;
       });
-  return { id, status: row!.status as NewRunStatus, row: row! };
+  return row ? { id, status: row.status as NewRunStatus, row } : null;
 }
 
 /**
@@ -163,13 +176,65 @@ const LOCATE_SELECTION = prepared(
    FROM (SELECT DISTINCT unnest($1::text[]) AS key) k JOIN "AssetNode" n ON n.key = k.key JOIN "CodeLocation" l ON l.id = n."locationId"`,
 );
 
-/** The selection's one code location (see oneLocation) from the catalog, with its current manifest. */
+/** Where a selection's assets were found: its location, that location's version then, its partitioned assets. */
+interface LocatedSelection {
+  locationId: string;
+  location: string;
+  versionId: string;
+  partitioned: readonly string[];
+}
+
+/**
+ * Selections launched before (by their keys, sorted), where they were found: a launch of the
+ * same selection plans on it at once and stores its run only while the version found is still
+ * its location's current one (NewRun.onlyAtVersion), in the same statement. A version pins its
+ * location's assets (a registration that changes them is a new version; another location cannot
+ * take a key this one defines), so the check is the catalog look-up, without its round trip.
+ * Per ManifestCache (per server), bounded: dropped whole when full, as selections launched again are few.
+ */
+const locatedSelections = new WeakMap<ManifestCache, Map<string, LocatedSelection>>();
+const MAX_LOCATED_SELECTIONS = 1_000;
+/** Larger selections are looked up each time: their key is as long as their look-up is cheap beside their run. */
+const MAX_LOCATED_KEYS = 1_000;
+
+/** The selection's one code location (see oneLocation), with its current manifest; `reused` when found by an earlier launch. */
 async function locationOfSelection(
   sql: Sql,
   manifests: ManifestCache,
   keys: readonly string[],
-  input: PartitionRequest,
-): Promise<KnownLocation> {
+  reuse: boolean,
+): Promise<KnownLocation & { partitioned: readonly string[]; reused: boolean; forget(): void }> {
+  const unique = [...new Set(keys)];
+  const cacheKey = unique.length <= MAX_LOCATED_KEYS ? [...unique].sort().join("\n") : null;
+  let cache = locatedSelections.get(manifests);
+  if (!cache) locatedSelections.set(manifests, (cache = new Map()));
+  const forget = () => {
+    if (cacheKey !== null) cache.delete(cacheKey);
+  };
+  const earlier = reuse && cacheKey !== null ? cache.get(cacheKey) : undefined;
+  const found = earlier ?? (await lookUpSelection(sql, unique));
+  if (!earlier && cacheKey !== null) {
+    if (cache.size >= MAX_LOCATED_SELECTIONS) cache.clear();
+    cache.set(cacheKey, found);
+  }
+  const { locationId, versionId, location, partitioned } = found;
+  const manifest = await manifests.get(sql, versionId);
+  return { locationId, location, versionId, manifest, partitioned, reused: earlier !== undefined, forget };
+}
+
+/** Refuses a selection with partitioned assets launched without a partition. */
+function requirePartition(partitioned: readonly string[], input: PartitionRequest): void {
+  if (partitioned.length && input.partition == null && input.partitionRange == null) {
+    throw new InvalidSelectionError(
+      "MISSING_PARTITION",
+      `${partitioned.map((k) => `"${k}"`).join(", ")} ${partitioned.length === 1 ? "is" : "are"} partitioned: launch with a partition or a partitionRange`,
+      [...partitioned],
+    );
+  }
+}
+
+/** Where the selection's assets are, from the catalog (refusals: see oneLocation, and NOT_LOADED). */
+async function lookUpSelection(sql: Sql, keys: readonly string[]): Promise<LocatedSelection> {
   const nodes = await sql.query<{
     key: string;
     locationId: string;
@@ -177,18 +242,9 @@ async function locationOfSelection(
     versionId: string | null;
     partitioned: boolean;
   }>(LOCATE_SELECTION, [keys]);
-  const { locationId, versionId, location } = oneLocation([...new Set(keys)], nodes, "run");
-  const partitioned = nodes.filter((n) => n.partitioned).map((n) => n.key);
-  if (partitioned.length && input.partition == null && input.partitionRange == null) {
-    throw new InvalidSelectionError(
-      "MISSING_PARTITION",
-      `${partitioned.map((k) => `"${k}"`).join(", ")} ${partitioned.length === 1 ? "is" : "are"} partitioned: launch with a partition or a partitionRange`,
-      partitioned,
-    );
-  }
+  const { locationId, versionId, location } = oneLocation(keys, nodes, "run");
   if (!versionId) throw new InvalidSelectionError("NOT_LOADED", `Code location "${location}" has no registered manifest`);
-  const manifest = await manifests.get(sql, versionId);
-  return { locationId, location, versionId, manifest };
+  return { locationId, location, versionId, partitioned: nodes.filter((n) => n.partitioned).map((n) => n.key) };
 }
 
 /**
@@ -203,15 +259,39 @@ export async function launchRun(
   input: LaunchSelection & { tags?: unknown; createdBy: string; unsyncedOnly?: boolean | null } & PartitionRequest,
   admitUpTo: number | null,
   known?: KnownLocation,
-): Promise<{ id: string; status: NewRunStatus; row: RunRow; location: string }> {
+  reuse = true,
+): Promise<StoredRun & { location: string }> {
   const checkedAssets = assetsOfChecks(input.checkKeys);
   if (input.assetKeys.length === 0 && checkedAssets.length === 0)
     throw new InvalidSelectionError("EMPTY_SELECTION", "Select at least one asset or check to launch a run");
   if (input.assetKeys.length > 100_000) throw new InvalidArgumentError("assetKeys", "select at most 100,000 assets");
   const keys = [...new Set(input.assetKeys.map((key, i) => parseAssetKey(key, `assetKeys.${i}`)))];
   const tags = parseTags(input.tags);
-  const { locationId, versionId, location, manifest, partitionsDefinitions } =
-    known ?? (await locationOfSelection(sql, manifests, [...keys, ...checkedAssets], input));
+  const located = known ? null : await locationOfSelection(sql, manifests, [...keys, ...checkedAssets], reuse);
+  try {
+    if (located) requirePartition(located.partitioned, input);
+    const run = await planAndStore(sql, input, keys, checkedAssets, tags, known ?? located!, admitUpTo, located?.reused ?? false);
+    if (run) return run;
+  } catch (error) {
+    if (!located?.reused) throw error;
+  }
+  // Planned on what an earlier launch found, which no longer holds (the location registered
+  // since), or refused on it: looked up again, and answered from what the catalog holds now.
+  located!.forget();
+  return launchRun(sql, manifests, input, admitUpTo, undefined, false);
+}
+
+/** launchRun once its location is known: null when `onlyAtVersion` and the location moved on (insertRun). */
+async function planAndStore(
+  sql: Sql,
+  input: LaunchSelection & { createdBy: string; unsyncedOnly?: boolean | null } & PartitionRequest,
+  keys: string[],
+  checkedAssets: readonly string[],
+  tags: Record<string, string>,
+  { locationId, versionId, location, manifest, partitionsDefinitions }: KnownLocation,
+  admitUpTo: number | null,
+  onlyAtVersion: boolean,
+): Promise<(StoredRun & { location: string }) | null> {
   let selection = resolveLaunchSelection(manifest, { ...input, assetKeys: keys });
   // A check step reads its asset's partition: a run of checks alone takes its assets' partitions.
   let partitions = await resolveRunPartitions(sql, [...new Set([...selection.assetKeys, ...checkedAssets])], input, partitionsDefinitions);
@@ -221,19 +301,9 @@ export async function launchRun(
     // Only unpartitioned assets left to do: the run is not a partition's run.
     if (partitions && !partitions.assetKeys.some((k) => narrowed.includes(k))) partitions = null;
   }
-  const run = await insertRun(
-    sql,
-    {
-      locationId,
-      versionId,
-      plan: planOf(manifest, selection),
-      tags,
-      createdBy: input.createdBy,
-      partitions,
-    },
-    admitUpTo,
-  );
-  return { ...run, location };
+  const newRun = { locationId, versionId, plan: planOf(manifest, selection), tags, createdBy: input.createdBy, partitions };
+  const run = await insertRun(sql, { ...newRun, onlyAtVersion }, admitUpTo);
+  return run && { ...run, location };
 }
 
 /** What the runs of one batch share (a backfill's runs: its location, version, tags and creator). */
