@@ -32,7 +32,7 @@ export interface EvaluatedCheck {
  *
  * Its target materialization: the one its run produced of the same asset (and partition), when
  * the run materializes the asset; a result that came before that materialization is targeted
- * when it arrives (`targetRunMaterializations`: write-audit-publish). A run that does not
+ * when it arrives (catalog/materializations.ts, writeMaterializations: write-audit-publish). A run that does not
  * materialize the asset (a run of check steps alone), and a result reported outside runs, target
  * the asset's latest materialization (of the partition) when the result is stored.
  */
@@ -132,22 +132,6 @@ export function recordRunCheckEvaluations(tx: Sql, runId: string, events: readon
     ];
   });
   return evaluations.length ? storeEvaluations(tx, evaluations) : Promise.resolve([]);
-}
-
-/**
- * A run's new materializations become the target of its executions of the same asset (and
- * partition) that have none yet: results yielded before the output (write-audit-publish), and
- * the run's checks still planned.
- */
-export async function targetRunMaterializations(tx: Sql, runId: string, materializationIds: readonly string[]): Promise<void> {
-  if (materializationIds.length === 0) return;
-  await tx.query(
-    `UPDATE "AssetCheckExecution" e SET "targetMaterializationId" = m.id
-     FROM "Materialization" m
-     WHERE m.id = ANY($2::bigint[]) AND e."runId" = $1 AND e."assetKey" = m."assetKey" AND e."targetMaterializationId" IS NULL
-       AND (e.partition IS NULL OR e.partition IS NOT DISTINCT FROM m.partition)`,
-    [runId, materializationIds],
-  );
 }
 
 /**

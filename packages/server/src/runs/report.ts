@@ -10,7 +10,7 @@ import {
   prepareMaterializations,
   writeMaterializations,
 } from "../catalog/materializations.js";
-import { evaluationOutsidePlan, recordRunCheckEvaluations, targetRunMaterializations } from "../checks/evaluations.js";
+import { evaluationOutsidePlan, recordRunCheckEvaluations } from "../checks/evaluations.js";
 import type { StrataPubSub } from "../pubsub/pubsub.js";
 import { parseLeaseSeconds } from "./claim.js";
 import { runFailureOf } from "./run-failure.js";
@@ -246,11 +246,6 @@ export async function reportRunEvents(
       if (!ahead && news.length) await insertEvents(tx, input.runId, news.length === events.length ? eventsJson : JSON.stringify(news));
       const inserted = news.map((e) => stored(input.runId, e));
       const materialized = await recordRunMaterializations(tx, inserted, effects, early);
-      await targetRunMaterializations(
-        tx,
-        input.runId,
-        materialized.map((m) => m.materializationId),
-      );
       const evaluated = await recordRunCheckEvaluations(tx, input.runId, inserted);
       await foldSteps(tx, input.runId, inserted);
       const terminal = inserted.find((e) => terminalStatusOf(e.type));
