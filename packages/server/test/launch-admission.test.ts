@@ -48,14 +48,20 @@ describe(`admission at launch (${testDialect})`, () => {
   // would admit every one of them.
   it.runIf(testDialect === "postgres")("counts what the launches before it admitted while it waited for the lock", async () => {
     await endAll();
+    await app.runs.tick(); // The coordinator idle: a pass of its own would wait for the lock too, holding a connection.
     const launches = await app.db.sql.session(async (other) => {
       await other.query(`SELECT pg_advisory_lock(${COORDINATOR_LOCK})`);
       try {
         const pending = Array.from({ length: WAITING }, () => launch());
-        // Every launch is waiting for the lock before it is released.
+        // Every launch is waiting for the lock before it is released (asked on the lock's own
+        // connection: the others are the launches'). Only this database's launches count.
+        const deadline = Date.now() + 30_000;
         for (let waiting = 0; waiting < WAITING; await new Promise((r) => setTimeout(r, 10))) {
-          const [row] = await app.db.sql.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`,
+          if (Date.now() > deadline) throw new Error(`only ${waiting} of ${WAITING} launches came to wait for the lock`);
+          const [row] = await other.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_locks k JOIN pg_stat_activity a ON a.pid = k.pid
+             WHERE k.locktype = 'advisory' AND k.objid = $1 AND NOT k.granted
+               AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND a.query LIKE '%strata_launch_status%'`,
             [COORDINATOR_LOCK],
           );
           waiting = row!.n;

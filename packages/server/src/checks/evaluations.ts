@@ -32,9 +32,10 @@ export interface EvaluatedCheck {
  *
  * Its target materialization: the one its run produced of the same asset (and partition), when
  * the run materializes the asset; a result that came before that materialization is targeted
- * when it arrives (catalog/materializations.ts, writeMaterializations: write-audit-publish). A run that does not
- * materialize the asset (a run of check steps alone), and a result reported outside runs, target
- * the asset's latest materialization (of the partition) when the result is stored.
+ * when it arrives (writeMaterializations in catalog/materializations.ts: write-audit-publish). A
+ * run that does not materialize the asset (a run of check steps alone), and a result reported
+ * outside runs, target the asset's latest materialization (of the partition) when the result is
+ * stored.
  */
 async function storeEvaluation(tx: Sql, e: CheckEvaluation): Promise<string> {
   const status = e.executionFailed ? "EXECUTION_FAILED" : e.passed ? "SUCCEEDED" : "FAILED";

@@ -50,10 +50,11 @@ const RUN_COLUMNS = Object.values(Prisma.RunScalarFieldEnum)
  * A run and its PENDING steps (and planned checks), admitted at once or queued (see insertRun):
  * $1 id, $2 location, $3 version, $4 assets, $5 plan, $6 tags, $7 tag pairs, $8 priority, $9
  * parent, $10 root, $11 strategy, $12 creator, $13 steps, $14 admitUpTo (-1: never), $15-$17
- * partition key and range, $18 check keys, $19 traceparent, $20 only while version $3 is location
- * $2's current one (NewRun.onlyAtVersion; else nothing is stored, nor answered). It answers the columns this server's
- * Prisma client knows, by name: a prepared statement's result keeps its shape, so `*` would fail
- * it ("cached plan must not change result type") once a newer server's migration added a column.
+ * partition key and range, $18 check keys, $19 traceparent, $20 only while version $3 is
+ * location $2's current one (NewRun.onlyAtVersion; else nothing is stored, nor answered). It
+ * answers the columns this server's Prisma client knows, by name: a prepared statement's result
+ * keeps its shape, so `*` would fail it ("cached plan must not change result type") once a newer
+ * server's migration added a column.
  */
 const STORE_RUN = prepared(`WITH decision AS (SELECT "strata_launch_status"($14::int, ${COORDINATOR_LOCK}) AS status),
    run AS (
@@ -190,20 +191,21 @@ interface LocatedSelection {
  * its location's current one (NewRun.onlyAtVersion), in the same statement. A version pins its
  * location's assets (a registration that changes them is a new version; another location cannot
  * take a key this one defines), so the check is the catalog look-up, without its round trip.
- * Per ManifestCache (per server), bounded: dropped whole when full, as selections launched again are few.
+ * Per ManifestCache (per server), bounded: dropped whole when full, as selections launched
+ * again are few.
  */
 const locatedSelections = new WeakMap<ManifestCache, Map<string, LocatedSelection>>();
 const MAX_LOCATED_SELECTIONS = 1_000;
 /** Larger selections are looked up each time: their key is as long as their look-up is cheap beside their run. */
 const MAX_LOCATED_KEYS = 1_000;
 
-/** The selection's one code location (see oneLocation), with its current manifest; `reused` when found by an earlier launch. */
+/** The selection's one code location (see oneLocation); `reused` when found by an earlier launch. */
 async function locationOfSelection(
   sql: Sql,
   manifests: ManifestCache,
   keys: readonly string[],
   reuse: boolean,
-): Promise<KnownLocation & { partitioned: readonly string[]; reused: boolean; forget(): void }> {
+): Promise<LocatedSelection & { reused: boolean; forget(): void }> {
   const unique = [...new Set(keys)];
   const cacheKey = unique.length <= MAX_LOCATED_KEYS ? [...unique].sort().join("\n") : null;
   let cache = locatedSelections.get(manifests);
@@ -217,9 +219,7 @@ async function locationOfSelection(
     if (cache.size >= MAX_LOCATED_SELECTIONS) cache.clear();
     cache.set(cacheKey, found);
   }
-  const { locationId, versionId, location, partitioned } = found;
-  const manifest = await manifests.get(sql, versionId);
-  return { locationId, location, versionId, manifest, partitioned, reused: earlier !== undefined, forget };
+  return { ...found, reused: earlier !== undefined, forget };
 }
 
 /** Refuses a selection with partitioned assets launched without a partition. */
@@ -269,8 +269,10 @@ export async function launchRun(
   const tags = parseTags(input.tags);
   const located = known ? null : await locationOfSelection(sql, manifests, [...keys, ...checkedAssets], reuse);
   try {
+    // Everything that can fail on an earlier launch's findings runs in here, the manifest's read too.
+    const where = known ?? { ...located!, manifest: await manifests.get(sql, located!.versionId) };
     if (located) requirePartition(located.partitioned, input);
-    const run = await planAndStore(sql, input, keys, checkedAssets, tags, known ?? located!, admitUpTo, located?.reused ?? false);
+    const run = await planAndStore(sql, input, keys, checkedAssets, tags, where, admitUpTo, located?.reused ?? false);
     if (run) return run;
   } catch (error) {
     if (!located?.reused) throw error;
