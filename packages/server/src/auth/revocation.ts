@@ -45,6 +45,18 @@ export async function assertStillAuthorized(sql: Sql, principal: Principal): Pro
   confirmToken(sql, principal, now);
 }
 
+/**
+ * Whether assertStillAuthorized would pass `principal` without reading its token now: not a
+ * token, or one found valid within TOKEN_CACHE_MS and not revoked here since. What a launch asks
+ * before handing its run to a long-polling worker (ClaimDesk), which holds no event loop turn
+ * for a read.
+ */
+export function knownAuthorized(sql: Sql, principal: Principal): boolean {
+  if (principal.kind !== "token") return true;
+  const fresh = confirmed.get(sql)?.get(principal.id);
+  return fresh !== undefined && fresh.until > Date.now() && fresh.epoch === revocationEpoch();
+}
+
 const TOKEN_STATE = prepared(
   `SELECT "revokedAt" IS NOT NULL AS revoked, COALESCE("expiresAt" <= now(), false) AS expired FROM "ApiToken" WHERE id = $1`,
 );

@@ -6,7 +6,7 @@ import {
   scheduledInstants,
 } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
-import { launchRun } from "../runs/launch.js";
+import { launchRun, type NewRunStatus } from "../runs/launch.js";
 import type { ManifestCache } from "../runs/manifest-cache.js";
 import { failOverdueScheduleTicks, requestScheduleTick } from "./schedule-function-request.js";
 import type { AutomationLocation } from "./tick.js";
@@ -23,7 +23,7 @@ export const SCHEDULE_CREATOR = "schedule";
  */
 export const DEFAULT_SCHEDULE_MAX_CATCHUP = 1;
 
-export type ScheduleRun = { id: string; status: "QUEUED" | "STARTING"; location: string };
+export type ScheduleRun = { id: string; status: NewRunStatus; location: string };
 
 export interface ScheduleTickOutcome {
   schedule: string;

@@ -16,7 +16,7 @@ import {
 } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 import { failpoint } from "../failpoints.js";
-import { launchRun } from "../runs/launch.js";
+import { launchRun, type NewRunStatus } from "../runs/launch.js";
 import { readPartitionsDefinitions } from "../partitions/space.js";
 import type { ManifestCache } from "../runs/manifest-cache.js";
 import { type AssetToRead, assetStateReader, type StoredCursor } from "./asset-states.js";
@@ -91,7 +91,7 @@ export type LocationTickOutcome =
       tickId: string;
       status: "SUCCESS" | "SKIPPED";
       requested: string[];
-      runs: Array<{ id: string; status: "QUEUED" | "STARTING"; location: string }>;
+      runs: Array<{ id: string; status: NewRunStatus; location: string }>;
       /** How many assets' conditions it evaluated (an incremental tick: those whose inputs can have changed). */
       evaluated: number;
     }
@@ -452,7 +452,7 @@ export async function tickLocation(
       [location.id, options.now],
     );
     const tickId = tick!.id;
-    const runs: Array<{ id: string; status: "QUEUED" | "STARTING"; location: string }> = [];
+    const runs: Array<{ id: string; status: NewRunStatus; location: string }> = [];
     const runIdsOf = new Map<string, string[]>();
     for (const request of requests) {
       const run = await launchRun(

@@ -2,7 +2,7 @@ import type { Manifest, ScheduleTickResult, SensorRunRequest } from "@strata/pro
 import type { z } from "zod";
 import type { Sql } from "../db/sql.js";
 import { InvalidArgumentError, NotFoundError, StrataError } from "../errors.js";
-import { launchRun } from "../runs/launch.js";
+import { launchRun, type NewRunStatus } from "../runs/launch.js";
 import type { ManifestCache } from "../runs/manifest-cache.js";
 
 /** Every run a sensor or a schedule function launches for a run request with a key carries `strata/run_key=<key>`. */
@@ -14,7 +14,7 @@ export interface TickReportOutcome {
   /** The tick's status after the report; a tick already ended (timed out) is left as it was. */
   status: "SUCCESS" | "SKIPPED" | "FAILURE";
   accepted: boolean;
-  runs: Array<{ id: string; status: "QUEUED" | "STARTING"; location: string }>;
+  runs: Array<{ id: string; status: NewRunStatus; location: string }>;
   /** Run keys the instigator had launched before: nothing launched for them. */
   repeatedRunKeys: string[];
 }

@@ -36,6 +36,22 @@ export function parseLeaseSeconds(value: number): number {
   return value;
 }
 
+/**
+ * An INSERT of the RUN_START (seq 1) of each run of `runs` (with the Run's columns, its
+ * re-execution strategy as `strategy`): what the executor's own RUN_START carries (the plan's
+ * steps and assets, the re-execution's parent, root, strategy and reused outputs). A claim stores
+ * it, and a launch that hands its run to a waiting worker (launch.ts).
+ */
+export function runStartEvent(runs: string, strategy: string): string {
+  return `INSERT INTO "RunEvent" ("runId", seq, type, level, message, payload, timestamp)
+     SELECT c.id, 1, 'RUN_START', 'INFO', format('run %s started: %s step(s)', c.id, jsonb_array_length(COALESCE(c.plan->'stepKeys', '[]'))),
+            jsonb_build_object('runId', c.id, 'stepKeys', COALESCE(c.plan->'stepKeys', '[]'), 'assetKeys', COALESCE(c.plan->'assetKeys', '[]'),
+                               'parentRunId', c."parentRunId", 'rootRunId', COALESCE(c."rootRunId", c."parentRunId"),
+                               'strategy', c.${strategy}, 'reusedOutputs', COALESCE(c.plan->'reusedOutputs', '[]')),
+            now()
+     FROM ${runs} c`;
+}
+
 /** The next STARTING run of location $1 claimed by worker $2 for a lease of $3 seconds, with its RUN_START stored. */
 const CLAIM_RUN = prepared(
   `WITH claimed AS (
@@ -47,15 +63,7 @@ const CLAIM_RUN = prepared(
      RETURNING r.id, r.plan, r."parentRunId", r."rootRunId", r."reexecutionStrategy" AS strategy, r.tags, r."leaseExpiresAt",
                r."partitionKey", r."partitionRangeStart", r."partitionRangeEnd", r.traceparent,
                extract(epoch FROM r."startedAt" - r."createdAt")::float8 AS "queuedSeconds"),
-   start AS (
-     INSERT INTO "RunEvent" ("runId", seq, type, level, message, payload, timestamp)
-     SELECT c.id, 1, 'RUN_START', 'INFO', format('run %s started: %s step(s)', c.id, jsonb_array_length(COALESCE(c.plan->'stepKeys', '[]'))),
-            jsonb_build_object('runId', c.id, 'stepKeys', COALESCE(c.plan->'stepKeys', '[]'), 'assetKeys', COALESCE(c.plan->'assetKeys', '[]'),
-                               'parentRunId', c."parentRunId", 'rootRunId', COALESCE(c."rootRunId", c."parentRunId"),
-                               'strategy', c.strategy, 'reusedOutputs', COALESCE(c.plan->'reusedOutputs', '[]')),
-            now()
-     FROM claimed c
-     RETURNING message, payload, timestamp)
+   start AS (${runStartEvent("claimed", "strategy")} RETURNING message, payload, timestamp)
    SELECT c.*, s.message AS "startMessage", s.payload AS "startPayload", s.timestamp AS "startTimestamp" FROM claimed c, start s`,
 );
 
@@ -70,10 +78,20 @@ const CLAIM_RUN = prepared(
 export async function claimRun(sql: Sql, input: { location: string; workerId: string; leaseSeconds: number }): Promise<ClaimedRun | null> {
   if (!isWorkerId(input.workerId)) throw new InvalidArgumentError("workerId", `use 1-200 of ${WORKER_ID_CHARACTERS}`);
   parseLeaseSeconds(input.leaseSeconds);
-  const [row] = await sql.query<
-    Omit<ClaimedRun, "plan" | "startEvent"> & { plan: unknown; startMessage: string; startPayload: unknown; startTimestamp: Date | string }
-  >(CLAIM_RUN, [input.location, input.workerId, input.leaseSeconds]);
-  if (!row) return null;
+  const [row] = await sql.query<ClaimedRow>(CLAIM_RUN, [input.location, input.workerId, input.leaseSeconds]);
+  return row ? claimedRun(row) : null;
+}
+
+/** A claimed run as CLAIM_RUN answers it, its RUN_START beside it. @internal */
+export type ClaimedRow = Omit<ClaimedRun, "plan" | "startEvent"> & {
+  plan: unknown;
+  startMessage: string;
+  startPayload: unknown;
+  startTimestamp: Date | string;
+};
+
+/** The ClaimedRun of a claim's row (or a handed-off launch's). @internal */
+export function claimedRun(row: ClaimedRow): ClaimedRun {
   const { startMessage, startPayload, startTimestamp, ...run } = row;
   const startEvent: StoredRunEvent = {
     runId: run.id,

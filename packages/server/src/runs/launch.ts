@@ -10,6 +10,8 @@ import { InvalidArgumentError, InvalidSelectionError } from "../errors.js";
 import { parseAssetKey } from "../catalog/asset-key.js";
 import type { ManifestCache } from "./manifest-cache.js";
 import { COORDINATOR_LOCK } from "./queue.js";
+import { type ClaimedRun, type ClaimedRow, claimedRun, runStartEvent } from "./claim.js";
+import type { ClaimDesk, HandOff, WaitingWorker } from "./claim-desk.js";
 import { planOf, type RunPlan } from "./run-plan.js";
 import { parseTags, priorityOf, tagPairs } from "./run-tags.js";
 import { serverTracing } from "../tracing/tracing.js";
@@ -31,6 +33,12 @@ export interface NewRun {
    * answers null and stores nothing): for a launch planned on what an earlier launch found.
    */
   onlyAtVersion?: boolean;
+  /**
+   * A worker of its location waiting on this server (ClaimDesk): an admitted run is stored
+   * claimed by it, STARTED with its lease and RUN_START, when a claim would have taken it next
+   * (no other run of the location STARTING). Only for a launch that commits as it returns.
+   */
+  handTo?: WaitingWorker | null;
 }
 
 /**
@@ -39,11 +47,17 @@ export interface NewRun {
  */
 export type RunRow = Run;
 
-/** The run's first status: STARTING when it was admitted at once, else QUEUED for the coordinator. */
-export type NewRunStatus = "QUEUED" | "STARTING";
+/**
+ * The run's first status: STARTING when it was admitted at once, else QUEUED for the
+ * coordinator; STARTED when it was handed to a waiting worker as it was admitted (NewRun.handTo).
+ */
+export type NewRunStatus = "QUEUED" | "STARTING" | "STARTED";
 
 const RUN_COLUMNS = Object.values(Prisma.RunScalarFieldEnum)
   .map((column) => `"${column}"`)
+  .join(", ");
+const STORED_RUN_COLUMNS = Object.values(Prisma.RunScalarFieldEnum)
+  .map((column) => `run."${column}"`)
   .join(", ");
 
 /**
@@ -51,24 +65,33 @@ const RUN_COLUMNS = Object.values(Prisma.RunScalarFieldEnum)
  * $1 id, $2 location, $3 version, $4 assets, $5 plan, $6 tags, $7 tag pairs, $8 priority, $9
  * parent, $10 root, $11 strategy, $12 creator, $13 steps, $14 admitUpTo (-1: never), $15-$17
  * partition key and range, $18 check keys, $19 traceparent, $20 only while version $3 is
- * location $2's current one (NewRun.onlyAtVersion; else nothing is stored, nor answered). It
- * answers the columns this server's Prisma client knows, by name: a prepared statement's result
+ * location $2's current one (NewRun.onlyAtVersion; else nothing is stored, nor answered), $21
+ * the location's id again when an admitted run may be handed off (NewRun.handTo; else null), $22
+ * the worker taking it, $23 its lease in seconds. A run handed off is STARTED, claimed, its
+ * RUN_START stored as a claim stores it (claim.ts) and answered beside its row. It answers the
+ * columns this server's Prisma client knows, by name: a prepared statement's result
  * keeps its shape, so `*` would fail it ("cached plan must not change result type") once a newer
  * server's migration added a column.
  */
-const STORE_RUN = prepared(`WITH decision AS (SELECT "strata_launch_status"($14::int, ${COORDINATOR_LOCK}) AS status),
+const STORE_RUN = prepared(`WITH decision AS (SELECT "strata_launch_status"($14::int, ${COORDINATOR_LOCK}, $21::text) AS status),
    run AS (
      INSERT INTO "Run" (id, status, "startingAt", "locationId", "versionId", selection, plan, tags, "tagPairs", priority, "parentRunId",
                         "rootRunId", "reexecutionStrategy", "createdBy", "createdAt", "updatedAt", "partitionKey",
-                        "partitionRangeStart", "partitionRangeEnd", traceparent)
-     SELECT $1, d.status, CASE WHEN d.status = 'STARTING' THEN now() END, $2, $3, $4::text[], $5::jsonb, $6::jsonb,
-            $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now(), $15, $16, $17, $19
+                        "partitionRangeStart", "partitionRangeEnd", traceparent,
+                        "workerId", "startedAt", "lastHeartbeatAt", "leaseExpiresAt", "lastEventSeq")
+     SELECT $1, d.status, CASE WHEN d.status <> 'QUEUED' THEN now() END, $2, $3, $4::text[], $5::jsonb, $6::jsonb,
+            $7::text[], $8, $9, $10, $11::"ReexecutionStrategy", $12, now(), now(), $15, $16, $17, $19,
+            CASE WHEN d.status = 'STARTED' THEN $22::text END, CASE WHEN d.status = 'STARTED' THEN now() END,
+            CASE WHEN d.status = 'STARTED' THEN now() END, CASE WHEN d.status = 'STARTED' THEN now() + make_interval(secs => $23) END,
+            CASE WHEN d.status = 'STARTED' THEN 1 ELSE 0 END
      FROM decision d
      WHERE NOT $20::boolean OR EXISTS (SELECT 1 FROM "CodeLocation" l WHERE l.id = $2 AND l."currentVersionId" = $3)
      RETURNING ${RUN_COLUMNS}),
    steps AS (INSERT INTO "RunStep" ("runId", "stepKey") SELECT run.id, step FROM run, unnest($13::text[]) AS step),
-   checks AS (${plannedChecks("run.id", "$15")} FROM run, unnest($18::text[]) AS k(key) JOIN "AssetCheck" c ON c.key = k.key)
-   SELECT ${RUN_COLUMNS} FROM run`);
+   checks AS (${plannedChecks("run.id", "$15")} FROM run, unnest($18::text[]) AS k(key) JOIN "AssetCheck" c ON c.key = k.key),
+   start AS (${runStartEvent("run", `"reexecutionStrategy"`)} WHERE c.status = 'STARTED' RETURNING message, payload, timestamp)
+   SELECT ${STORED_RUN_COLUMNS}, s.message AS "startMessage", s.payload AS "startPayload", s.timestamp AS "startTimestamp"
+   FROM run LEFT JOIN start s ON true`);
 
 /**
  * Stores a run and its PENDING steps. With `admitUpTo` (the global limit; 0 for none) and no
@@ -89,6 +112,8 @@ export interface StoredRun {
   id: string;
   status: NewRunStatus;
   row: RunRow;
+  /** Handed to the worker NewRun.handTo named (status STARTED): the run as that worker's claim answers it. */
+  claimed?: ClaimedRun;
 }
 
 async function storeRun(sql: Sql, id: string, run: NewRun, admitUpTo: number | null): Promise<StoredRun | null> {
@@ -114,16 +139,19 @@ async function storeRun(sql: Sql, id: string, run: NewRun, admitUpTo: number | n
     // The launching request's span (tracing on): the worker's run trace links back to it.
     serverTracing().traceparent(),
     run.onlyAtVersion ?? false,
+    run.handTo ? run.locationId : null,
+    run.handTo?.workerId ?? null,
+    run.handTo?.leaseSeconds ?? 0,
   ];
 
   // Admission under a limit counts the runs admitted, under the coordinator's lock, taken by
   // strata_launch_status before it reads the queue (see its migration): one round trip on the
   // way to the run's start. A run's partitions are marked in the same transaction.
   const partitions = run.partitions;
-  const [row] = !partitions
-    ? await sql.query<RunRow>(STORE_RUN, params)
+  const [stored] = !partitions
+    ? await sql.query<StoredRow>(STORE_RUN, params)
     : await sql.transaction(async (tx) => {
-        const rows = await tx.query<RunRow>(STORE_RUN, params);
+        const rows = await tx.query<StoredRow>(STORE_RUN, params);
         if (rows.length === 0) return rows;
         await markInProgress(
           tx,
@@ -133,8 +161,32 @@ async function storeRun(sql: Sql, id: string, run: NewRun, admitUpTo: number | n
         );
         return rows;
       });
-  return row ? { id, status: row.status as NewRunStatus, row } : null;
+  if (!stored) return null;
+  const { startMessage, startPayload, startTimestamp, ...row } = stored;
+  const status = row.status as NewRunStatus;
+  if (status !== "STARTED") return { id, status, row };
+  const claimed = claimedRun({
+    id,
+    plan: row.plan,
+    parentRunId: row.parentRunId,
+    rootRunId: row.rootRunId,
+    strategy: row.reexecutionStrategy,
+    tags: row.tags as Record<string, string>,
+    leaseExpiresAt: row.leaseExpiresAt!,
+    partitionKey: row.partitionKey,
+    partitionRangeStart: row.partitionRangeStart,
+    partitionRangeEnd: row.partitionRangeEnd,
+    traceparent: row.traceparent,
+    queuedSeconds: (row.startedAt!.getTime() - row.createdAt.getTime()) / 1000,
+    startMessage: startMessage!,
+    startPayload,
+    startTimestamp: startTimestamp!,
+  });
+  return { id, status, row, claimed };
 }
+
+/** STORE_RUN's row: the run's, and its RUN_START's when it was handed off. */
+type StoredRow = RunRow & Partial<Pick<ClaimedRow, "startMessage" | "startTimestamp">> & { startPayload?: unknown };
 
 /**
  * The selected assets' one code location: every key must be defined, all by the same location.
@@ -252,6 +304,10 @@ async function lookUpSelection(sql: Sql, keys: readonly string[]): Promise<Locat
  * manifest (the same rules the location's executor applies), then queues the run. With
  * `unsyncedOnly`, the valid selection is then narrowed to its unsynced and missing assets
  * (see unsynced-selection.ts).
+ *
+ * With `claims` (a launch that commits as it returns: not in a caller's transaction), an admitted
+ * run may be handed to a worker of its location waiting there (NewRun.handTo): the answer's
+ * `handOff` then holds it, for the caller to settle with `claimed` once it has announced the run.
  */
 export async function launchRun(
   sql: Sql,
@@ -260,7 +316,8 @@ export async function launchRun(
   admitUpTo: number | null,
   known?: KnownLocation,
   reuse = true,
-): Promise<StoredRun & { location: string }> {
+  claims?: ClaimDesk,
+): Promise<LaunchedRun> {
   const checkedAssets = assetsOfChecks(input.checkKeys);
   if (input.assetKeys.length === 0 && checkedAssets.length === 0)
     throw new InvalidSelectionError("EMPTY_SELECTION", "Select at least one asset or check to launch a run");
@@ -272,7 +329,7 @@ export async function launchRun(
     // Everything that can fail on an earlier launch's findings runs in here, the manifest's read too.
     const where = known ?? { ...located!, manifest: await manifests.get(sql, located!.versionId) };
     if (located) requirePartition(located.partitioned, input);
-    const run = await planAndStore(sql, input, keys, checkedAssets, tags, where, admitUpTo, located?.reused ?? false);
+    const run = await planAndStore(sql, input, keys, checkedAssets, tags, where, admitUpTo, located?.reused ?? false, claims);
     if (run) return run;
   } catch (error) {
     if (!located?.reused) throw error;
@@ -280,8 +337,11 @@ export async function launchRun(
   // Planned on what an earlier launch found, which no longer holds (the location registered
   // since), or refused on it: looked up again, and answered from what the catalog holds now.
   located!.forget();
-  return launchRun(sql, manifests, input, admitUpTo, undefined, false);
+  return launchRun(sql, manifests, input, admitUpTo, undefined, false, claims);
 }
+
+/** A launched run, with its location's name; `handOff` when it was handed to a waiting worker (launchRun). */
+export type LaunchedRun = StoredRun & { location: string; handOff?: HandOff };
 
 /** launchRun once its location is known: null when `onlyAtVersion` and the location moved on (insertRun). */
 async function planAndStore(
@@ -293,7 +353,8 @@ async function planAndStore(
   { locationId, versionId, location, manifest, partitionsDefinitions }: KnownLocation,
   admitUpTo: number | null,
   onlyAtVersion: boolean,
-): Promise<(StoredRun & { location: string }) | null> {
+  claims: ClaimDesk | undefined,
+): Promise<LaunchedRun | null> {
   let selection = resolveLaunchSelection(manifest, { ...input, assetKeys: keys });
   // A check step reads its asset's partition: a run of checks alone takes its assets' partitions.
   let partitions = await resolveRunPartitions(sql, [...new Set([...selection.assetKeys, ...checkedAssets])], input, partitionsDefinitions);
@@ -304,8 +365,16 @@ async function planAndStore(
     if (partitions && !partitions.assetKeys.some((k) => narrowed.includes(k))) partitions = null;
   }
   const newRun = { locationId, versionId, plan: planOf(manifest, selection), tags, createdBy: input.createdBy, partitions };
-  const run = await insertRun(sql, { ...newRun, onlyAtVersion }, admitUpTo);
-  return run && { ...run, location };
+  // Taken as late as can be: the worker waits for this statement, not for the planning too.
+  const handOff = claims?.take(location) ?? null;
+  let run: StoredRun | null = null;
+  try {
+    run = await insertRun(sql, { ...newRun, onlyAtVersion, handTo: handOff?.worker }, admitUpTo);
+  } finally {
+    // Not handed over (or failed): the worker claims again at once, as if woken.
+    if (!run?.claimed) handOff?.settle(null);
+  }
+  return run && { ...run, location, ...(run.claimed && handOff ? { handOff } : {}) };
 }
 
 /** What the runs of one batch share (a backfill's runs: its location, version, tags and creator). */

@@ -2,6 +2,8 @@ import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import { ServerMetrics } from "../metrics/server-metrics.js";
 import type { StrataPubSub } from "../pubsub/pubsub.js";
+import { ClaimDesk } from "./claim-desk.js";
+import type { NewRunStatus } from "./launch.js";
 import { ManifestCache } from "./manifest-cache.js";
 import { failStaleRuns } from "./monitor.js";
 import { startQueuedRuns } from "./queue.js";
@@ -16,6 +18,8 @@ import { SyncRefresher } from "../sync/sync-refresher.js";
  */
 export class RunService {
   readonly manifests = new ManifestCache();
+  /** Workers long-polling claimRun on this server, whom a launch may hand its run (launchRun). */
+  readonly claims = new ClaimDesk();
   private timer: NodeJS.Timeout | undefined;
   private pending: Promise<void> | undefined;
   private again = false;
@@ -60,12 +64,16 @@ export class RunService {
     return this.config.tagConcurrencyLimits.length ? null : this.config.maxConcurrentRuns;
   }
 
-  /** Tells everyone about a run just stored: workers when it starts at once, else the coordinator. */
-  announce(run: { id: string; status: "QUEUED" | "STARTING"; location: string }): void {
+  /**
+   * Tells everyone about a run just stored: workers when it starts at once, else the
+   * coordinator. A run handed to a waiting worker (STARTED) is announced STARTING, the status
+   * it passed through; its claim's answer announces STARTED (run-worker.ts).
+   */
+  announce(run: { id: string; status: NewRunStatus; location: string }): void {
     this.metrics.runLaunched(run.location);
-    this.pubsub.publish("runStatusChanged", { runId: run.id, status: run.status });
+    this.pubsub.publish("runStatusChanged", { runId: run.id, status: run.status === "QUEUED" ? "QUEUED" : "STARTING" });
     if (run.status === "STARTING") this.pubsub.publish("runRequests", run.location, { kind: "RUN_AVAILABLE", runId: run.id });
-    else this.kick();
+    else if (run.status === "QUEUED") this.kick();
   }
 
   /** Asks the coordinator to look at the queue now (after a launch, or when a run ends). */

@@ -2,7 +2,7 @@ import { PartitionKeyRangeRef } from "./partitions.js";
 import { isTerminalRunStatus } from "@strata/protocol";
 import { builder } from "../builder.js";
 import { requireScope } from "../auth/principal.js";
-import { assertStillAuthorized } from "../auth/revocation.js";
+import { assertStillAuthorized, knownAuthorized } from "../auth/revocation.js";
 import { requireLocationScope } from "../catalog/location-name.js";
 import type { Context } from "../context.js";
 import { EventOutsidePlanError, InvalidArgumentError, NotFoundError, RunEventSequenceError, RunNotHeldError } from "../errors.js";
@@ -100,39 +100,57 @@ export const MAX_CLAIM_WAIT_SECONDS = 60;
 
 /**
  * Claims at once, or, given time, waits for the location's next RUN_AVAILABLE and claims then.
- * It listens before its first attempt, so a run started in between is not missed. A worker that
- * hung up while its claim succeeded would hold a run it never heard of until the lease ran out;
- * such a claim is handed back at once instead. A token revoked while it waits claims nothing more.
+ * It listens before its first attempt, so a run started in between is not missed. While it
+ * waits, a launch of its location on this server may hand it the run it stores (ClaimDesk): the
+ * run is then claimed by the launch's statement. A worker that hung up while its claim succeeded
+ * would hold a run it never heard of until the lease ran out; such a claim is handed back at once
+ * instead. A token revoked while it waits claims nothing more (a launch hands a run only to a
+ * worker whose token is known valid, as a request's authentication knows it).
  */
 async function claimWaiting(ctx: Context, input: Parameters<typeof claimRun>[1], waitMs: number): Promise<ClaimedRun | null> {
   const signal = ctx.request.signal;
   const announcements = waitMs > 0 ? await ctx.pubsub.listen("runRequests", input.location) : null;
   const deadline = Date.now() + waitMs;
+  // One reader of the announcements at a time: a wait a launch cut short leaves its read pending,
+  // and the next wait shares it (a second reader would miss what the first one took).
+  let available: Promise<void> | null = null;
+  const nextAvailable = (announced: AsyncIterator<{ kind: string }>) =>
+    (available ??= (async () => {
+      for (let next = await announced.next(); !next.done && next.value.kind !== "RUN_AVAILABLE"; next = await announced.next());
+      available = null;
+    })());
   try {
     for (;;) {
       if (signal.aborted) return null;
       // The request was authenticated when it arrived, maybe a minute ago.
       if (announcements) await assertStillAuthorized(ctx.db.sql, ctx.principal);
       const run = await claimRun(ctx.db.sql, input);
-      if (run && signal.aborted) {
-        await releaseClaim(ctx, run.id, input);
-        return null;
-      }
-      if (run || !announcements || Date.now() >= deadline) return run;
-      await nextAnnouncement(announcements, deadline, signal);
+      if (run || !announcements || Date.now() >= deadline) return await unlessGone(ctx, run, input);
+      const handed = await ctx.runs.claims.wait(
+        input.location,
+        input,
+        () => !signal.aborted && knownAuthorized(ctx.db.sql, ctx.principal),
+        nextAnnouncement(nextAvailable(announcements), deadline, signal),
+      );
+      if (handed) return await unlessGone(ctx, handed, input);
     }
   } finally {
     await announcements?.return?.();
   }
 }
 
-/** Resolves at the next RUN_AVAILABLE, at the deadline, or when the worker hangs up. */
-async function nextAnnouncement(announcements: AsyncIterator<{ kind: string }>, deadline: number, signal: AbortSignal): Promise<void> {
+/** `run`, or null when its worker hung up meanwhile: the run is handed back (releaseClaim). */
+async function unlessGone(ctx: Context, run: ClaimedRun | null, input: { location: string; workerId: string }): Promise<ClaimedRun | null> {
+  if (!run || !ctx.request.signal.aborted) return run;
+  await releaseClaim(ctx, run.id, input);
+  return null;
+}
+
+/** Resolves at the next RUN_AVAILABLE (`available`), at the deadline, or when the worker hangs up. */
+async function nextAnnouncement(available: Promise<void>, deadline: number, signal: AbortSignal): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
-    (async () => {
-      for (let next = await announcements.next(); !next.done && next.value.kind !== "RUN_AVAILABLE"; next = await announcements.next());
-    })(),
+    available,
     new Promise<void>((resolve) => {
       timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
       signal.addEventListener("abort", () => resolve(), { once: true });

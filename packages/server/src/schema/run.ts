@@ -257,7 +257,9 @@ builder.mutationFields((t) => ({
     errors: { types: [InvalidSelectionError, PartitionKeysNotFoundError, AssetNotPartitionedError] },
     args: launchArgs,
     resolve: (_query, _root, args, ctx) =>
-      queueRun(ctx, (sql, manifests, createdBy, admitUpTo) => launchRun(sql, manifests, { ...launchInput(args), createdBy }, admitUpTo)),
+      queueRun(ctx, (sql, manifests, createdBy, admitUpTo) =>
+        launchRun(sql, manifests, { ...launchInput(args), createdBy }, admitUpTo, undefined, true, ctx.runs.claims),
+      ),
   }),
   reexecuteRun: t.prismaField({
     type: "Run",
@@ -310,6 +312,8 @@ async function queueRun(
   requireScope(ctx.principal, "launch");
   const run = await queue(ctx.db.sql, ctx.runs.manifests, principalName(ctx.principal), ctx.runs.admitUpTo);
   ctx.runs.announce(run);
+  // Handed to a waiting worker: its claim answers now, after the STARTING the run passed through.
+  run.handOff?.settle(run.claimed ?? null);
   return run.row;
 }
 
