@@ -8,7 +8,7 @@ import { runStartPayload } from "../src/testing/events.js";
 
 const LAUNCH = `mutation($keys: [String!]!) { launchRun(assetKeys: $keys) { __typename ... on Run { id status } ... on Error { message } } }`;
 const LONG_POLL = `mutation($l: String!, $w: String!, $s: Int) { claimRun(location: $l, workerId: $w, waitSeconds: $s) {
-  __typename ... on ClaimRunResult { run { id stepKeys assetKeys leaseExpiresAt } } ... on Error { message } } }`;
+  __typename ... on ClaimRunResult { run { id stepKeys assetKeys leaseExpiresAt parentRunId strategy } } ... on Error { message } } }`;
 const CLAIM = `mutation($w: String!) { claimRun(location: "etl", workerId: $w) { ... on ClaimRunResult { run { id } } } }`;
 const REPORT = `mutation($id: ID!, $w: String!, $events: [RunEventInput!]!) { reportRunEvents(runId: $id, workerId: $w, events: $events) {
   __typename ... on RunReport { lastSeq status } ... on Error { message } } }`;
@@ -113,6 +113,22 @@ describe(`a launch hands its run to a worker waiting for one (${testDialect})`, 
       worker,
     );
     expect(done.data!.reportRunEvents).toMatchObject({ lastSeq: 2, status: "SUCCESS" });
+
+    // Its re-execution is handed over the same way, as a child of it.
+    const again = longPoll("poller");
+    await waiting(1);
+    const claimsThen = claimStatements;
+    const child = (
+      await app.gql(
+        `mutation($id: ID!) { reexecuteRun(runId: $id, strategy: ALL_STEPS) { __typename ... on Run { id status } ... on Error { message } } }`,
+        { id: launched.id },
+      )
+    ).data!.reexecuteRun;
+    expect(child.status).toBe("STARTED");
+    expect((await again).data!.claimRun.run).toMatchObject({ id: child.id, parentRunId: launched.id, strategy: "ALL_STEPS" });
+    expect(claimStatements).toBe(claimsThen);
+    const [start] = await app.db.prisma.runEvent.findMany({ where: { runId: child.id } });
+    expect(start).toMatchObject({ seq: 1, type: "RUN_START", payload: { parentRunId: launched.id, strategy: "ALL_STEPS" } });
   });
 
   it("keeps the claim order: with another run STARTING, the launch stores its run STARTING and the worker claims the earlier one", async () => {

@@ -365,16 +365,32 @@ async function planAndStore(
     if (partitions && !partitions.assetKeys.some((k) => narrowed.includes(k))) partitions = null;
   }
   const newRun = { locationId, versionId, plan: planOf(manifest, selection), tags, createdBy: input.createdBy, partitions };
+  const run = await insertRunHandingOff(sql, claims, location, { ...newRun, onlyAtVersion }, admitUpTo);
+  return run && { ...run, location };
+}
+
+/**
+ * insertRun, handing the run to a worker of `location` waiting on `claims` when there is one
+ * (NewRun.handTo): the answer's `handOff` then holds it, for the caller to settle with `claimed`
+ * once it has announced the run. For a launch that commits as it returns.
+ */
+export async function insertRunHandingOff(
+  sql: Sql,
+  claims: ClaimDesk | undefined,
+  location: string,
+  run: NewRun,
+  admitUpTo: number | null,
+): Promise<(StoredRun & { handOff?: HandOff }) | null> {
   // Taken as late as can be: the worker waits for this statement, not for the planning too.
   const handOff = claims?.take(location) ?? null;
-  let run: StoredRun | null = null;
+  let stored: StoredRun | null = null;
   try {
-    run = await insertRun(sql, { ...newRun, onlyAtVersion, handTo: handOff?.worker }, admitUpTo);
+    stored = await insertRun(sql, { ...run, handTo: handOff?.worker }, admitUpTo);
   } finally {
     // Not handed over (or failed): the worker claims again at once, as if woken.
-    if (!run?.claimed) handOff?.settle(null);
+    if (!stored?.claimed) handOff?.settle(null);
   }
-  return run && { ...run, location, ...(run.claimed && handOff ? { handOff } : {}) };
+  return stored?.claimed && handOff ? { ...stored, handOff } : stored;
 }
 
 /** What the runs of one batch share (a backfill's runs: its location, version, tags and creator). */

@@ -2,7 +2,8 @@ import { resolveRunPartitions } from "../partitions/run-partitions.js";
 import { isTerminalRunStatus, planReexecution, ReexecutionError, type ReexecutionStrategy } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 import { InvalidArgumentError, NothingToReexecuteError, NotFoundError, RunStatusError } from "../errors.js";
-import { insertRun, type NewRunStatus, type RunRow } from "./launch.js";
+import type { ClaimDesk } from "./claim-desk.js";
+import { insertRunHandingOff, type LaunchedRun } from "./launch.js";
 import type { ManifestCache } from "./manifest-cache.js";
 import { readExecutorEvents } from "./run-events.js";
 import { planOf, readPlan, type RunPlan } from "./run-plan.js";
@@ -15,14 +16,16 @@ import { parseTags } from "./run-tags.js";
  * re-runs the parent's steps named in `stepKeys` (one op of a graph asset, say). The plan
  * comes from the parent's stored events and the location's current manifest, through the same
  * pure function the location's executor uses; values of steps not re-run are loaded through the
- * IO manager from the runs that stored them.
+ * IO manager from the runs that stored them. With `claims`, the child may be handed to a worker
+ * waiting there, as launchRun's run may.
  */
 export async function reexecuteRun(
   sql: Sql,
   manifests: ManifestCache,
   input: { runId: string; strategy: ReexecutionStrategy; stepKeys?: readonly string[] | null; extraTags?: unknown; createdBy: string },
   admitUpTo: number | null,
-): Promise<{ id: string; status: NewRunStatus; row: RunRow; location: string }> {
+  claims?: ClaimDesk,
+): Promise<LaunchedRun> {
   const [parent] = await sql.query<{
     id: string;
     status: string;
@@ -100,8 +103,10 @@ export async function reexecuteRun(
         ? { from: parent.partitionRangeStart, to: parent.partitionRangeEnd }
         : null,
   });
-  const run = await insertRun(
+  const run = await insertRunHandingOff(
     sql,
+    claims,
+    parent.location,
     {
       partitions,
       locationId: parent.locationId,
@@ -115,5 +120,7 @@ export async function reexecuteRun(
     },
     admitUpTo,
   );
+  // Without onlyAtVersion a run is always stored.
+  if (!run) throw new Error(`re-execution of run ${parent.id} was not stored`);
   return { ...run, location: parent.location };
 }

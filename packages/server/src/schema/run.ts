@@ -279,6 +279,7 @@ builder.mutationFields((t) => ({
           manifests,
           { runId: parseRunId(args.runId), strategy: args.strategy, stepKeys: args.stepKeys, extraTags: args.extraTags, createdBy },
           admitUpTo,
+          ctx.runs.claims,
         ),
       ),
   }),
