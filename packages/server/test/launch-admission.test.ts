@@ -43,6 +43,29 @@ describe(`admission at launch (${testDialect})`, () => {
     await endAll();
   });
 
+  // A pass after every run's end held the lock for its transaction, and a launch right then
+  // waited for it: with nothing queued, a pass takes no lock.
+  it.runIf(testDialect === "postgres")("passes the coordinator over an empty queue without waiting for its lock", async () => {
+    await endAll();
+    await app.db.sql.session(async (other) => {
+      await other.query(`SELECT pg_advisory_lock(${COORDINATOR_LOCK})`);
+      try {
+        // A pass that waited for the lock held above would wait until it is released, below.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          app.runs.tick(),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error("the coordinator's pass waited for the lock")), 10_000);
+          }),
+        ]).finally(() => clearTimeout(timer));
+        expect(await statuses()).not.toHaveProperty("QUEUED");
+      } finally {
+        await other.query(`SELECT pg_advisory_unlock(${COORDINATOR_LOCK})`);
+      }
+    });
+    await endAll();
+  });
+
   // Launches that wait for the coordinator's lock together must each count the runs admitted by
   // the ones before them: a count read in the statement's own snapshot, taken before the wait,
   // would admit every one of them.
