@@ -190,6 +190,30 @@ describe(`a launch hands its run to a worker waiting for one (${testDialect})`, 
   });
 });
 
+describe(`a long poll woken many times (${testDialect})`, () => {
+  it("claims again at each announcement, and holds one listener on its request at a time", async () => {
+    await drain();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onWarning);
+    try {
+      const answer = longPoll("woken", { seconds: 2 });
+      for (let i = 0; i < 15; i++) {
+        await waiting(1);
+        const before = claimStatements;
+        app.pubsub.pubsub.publish("runRequests", "etl", { kind: "RUN_AVAILABLE", runId: `announced-${i}` });
+        await expect.poll(() => claimStatements, { timeout: 5_000 }).toBe(before + 1);
+      }
+      expect((await answer).data!.claimRun.run).toBeNull();
+      // Warnings are emitted on the next tick.
+      await new Promise((r) => setTimeout(r, 50));
+      expect(warnings.filter((w) => /MaxListeners|memory leak/.test(w))).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+});
+
 describe(`under a concurrency limit (${testDialect})`, () => {
   let limited: TestApp;
   beforeAll(async () => {

@@ -149,14 +149,18 @@ async function unlessGone(ctx: Context, run: ClaimedRun | null, input: { locatio
 /** Resolves at the next RUN_AVAILABLE (`available`), at the deadline, or when the worker hangs up. */
 async function nextAnnouncement(available: Promise<void>, deadline: number, signal: AbortSignal): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
+  let hungUp: (() => void) | undefined;
   await Promise.race([
     available,
     new Promise<void>((resolve) => {
       timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-      signal.addEventListener("abort", () => resolve(), { once: true });
+      hungUp = () => resolve();
+      signal.addEventListener("abort", hungUp, { once: true });
     }),
   ]);
   clearTimeout(timer);
+  // A long poll waits many times (each run announced, each launch that kept its run): one listener at a time.
+  signal.removeEventListener("abort", hungUp!);
 }
 
 /** Hands an unheard claim back: the run is STARTING again, without the RUN_START the claim stored. */
