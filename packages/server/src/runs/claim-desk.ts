@@ -44,15 +44,9 @@ export class ClaimDesk {
   async wait(location: string, worker: WaitingWorker, eligible: () => boolean, woken: Promise<void>): Promise<ClaimedRun | null> {
     let settle!: (run: ClaimedRun | null) => void;
     let wake!: () => void;
+    const outcome = new Promise<ClaimedRun | null>((resolve) => (settle = resolve));
     const taken = new Promise<void>((resolve) => (wake = resolve));
-    const waiter: Waiter = {
-      worker,
-      eligible,
-      taken: false,
-      settle: (run) => settle(run),
-      outcome: new Promise<ClaimedRun | null>((resolve) => (settle = resolve)),
-      wake,
-    };
+    const waiter: Waiter = { worker, eligible, taken: false, settle, outcome, wake };
     let here = this.waiting.get(location);
     if (!here) this.waiting.set(location, (here = new Set()));
     here.add(waiter);

@@ -30,9 +30,9 @@ interface ActiveRun {
  * the global limit and every tag limit allow. A run blocked by a tag limit does not hold back
  * the runs behind it. Returns what it started, with each run's location.
  *
- * With nothing queued it takes no lock: a pass after every run's end held the coordinator's lock
- * for its transaction's four round trips, and a launch right then waited for it (W1: ~1 launch in
- * 7 took 11-19 ms in the database instead of ~2). A run queued after that read is not missed:
+ * With nothing queued it takes no lock and no transaction, only one read: every run's end kicks a
+ * pass, which held the coordinator's lock over four round trips that a launch under a limit
+ * would wait for (strata_launch_status). A run queued after that read is not missed:
  * whoever queues a run kicks its server's coordinator once it commits (RunService.announce, the
  * backfill mutations), and every replica's tick comes back to the queue.
  */
