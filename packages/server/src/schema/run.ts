@@ -312,9 +312,12 @@ async function queueRun(
 ): Promise<QueuedRun["row"]> {
   requireScope(ctx.principal, "launch");
   const run = await queue(ctx.db.sql, ctx.runs.manifests, principalName(ctx.principal), ctx.runs.admitUpTo);
-  ctx.runs.announce(run);
-  // Handed to a waiting worker: its claim answers now, after the STARTING the run passed through.
-  run.handOff?.settle(run.claimed ?? null);
+  try {
+    ctx.runs.announce(run);
+  } finally {
+    // Handed to a waiting worker: its claim answers now, after the STARTING the run passed through.
+    run.handOff?.settle(run.claimed ?? null);
+  }
   return run.row;
 }
 
