@@ -31,10 +31,8 @@ export function confirmToken(sql: Sql, principal: Principal, now = Date.now()): 
  * at once, one made through another replica within that long, an expiry never overstayed.
  */
 export async function assertStillAuthorized(sql: Sql, principal: Principal): Promise<void> {
-  if (principal.kind !== "token") return;
-  const fresh = confirmed.get(sql)?.get(principal.id);
+  if (principal.kind !== "token" || knownAuthorized(sql, principal)) return;
   const now = Date.now();
-  if (fresh && fresh.until > now && fresh.epoch === revocationEpoch()) return;
   let check = inFlight.get(principal.id);
   if (!check) {
     check = tokenProblem(sql, principal.id).finally(() => inFlight.delete(principal.id));

@@ -53,12 +53,13 @@ export type RunRow = Run;
  */
 export type NewRunStatus = "QUEUED" | "STARTING" | "STARTED";
 
-const RUN_COLUMNS = Object.values(Prisma.RunScalarFieldEnum)
-  .map((column) => `"${column}"`)
-  .join(", ");
-const STORED_RUN_COLUMNS = Object.values(Prisma.RunScalarFieldEnum)
-  .map((column) => `run."${column}"`)
-  .join(", ");
+/** The Run columns this server's Prisma client knows, each quoted and prefixed with `table` (a table or CTE name, or ""). */
+const runColumns = (table: string) =>
+  Object.values(Prisma.RunScalarFieldEnum)
+    .map((column) => `${table}"${column}"`)
+    .join(", ");
+const RUN_COLUMNS = runColumns("");
+const STORED_RUN_COLUMNS = runColumns("run.");
 
 /**
  * A run and its PENDING steps (and planned checks), admitted at once or queued (see insertRun):
