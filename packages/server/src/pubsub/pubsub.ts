@@ -1,5 +1,6 @@
 import { createPubSub, type PubSub } from "graphql-yoga";
 import { redactUrl } from "../redact-url.js";
+import { RecentRunLogs } from "../runs/recent-run-logs.js";
 import type { StoredRunEvent } from "../runs/run-events.js";
 import { DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN, SubscriptionBudget } from "./subscription-budget.js";
 
@@ -40,6 +41,8 @@ export interface StrataPubSubApi extends PubSub<StrataEvents> {
   listen<Topic extends keyof StrataEvents & string>(...args: ListenArgs<Topic>): Promise<AsyncIterator<ListenPayload<Topic>>>;
   /** Open subscriptions per token on this process (see guarded-subscription.ts). */
   readonly budget: SubscriptionBudget;
+  /** The start of each run's log this process published on `runEvents` lately (see RecentRunLogs). */
+  readonly recentRunEvents: RecentRunLogs;
 }
 
 export interface StrataPubSub {
@@ -142,6 +145,20 @@ function sheltered(target: EventTargetLike): EventTargetLike {
   };
 }
 
+/** `pubsub` whose `runEvents` publications are also recorded in `recentRunEvents` (committed events only are published). */
+function withRecentRunEvents(pubsub: PubSub<StrataEvents>): PubSub<StrataEvents> & { recentRunEvents: RecentRunLogs } {
+  const recentRunEvents = new RecentRunLogs();
+  const publish = pubsub.publish as (...args: unknown[]) => void;
+  return {
+    ...pubsub,
+    recentRunEvents,
+    publish: ((...args: unknown[]) => {
+      if (args[0] === "runEvents") recentRunEvents.record(args[1] as string, (args[2] as { events: StoredRunEvent[] }).events);
+      publish(...args);
+    }) as PubSub<StrataEvents>["publish"],
+  };
+}
+
 /**
  * In-process pub/sub by default. With a Redis URL, events published on one server replica
  * reach the subscribers of every replica (yoga's Redis event target).
@@ -153,7 +170,11 @@ export async function createStrataPubSub(
   if (!options.redisUrl) {
     const pubsub = createPubSub<StrataEvents>({ eventTarget: sheltered(new EventTarget()) as never });
     return {
-      pubsub: { ...pubsub, budget, listen: (...args) => listenNow(subscribeUntyped(pubsub, args), async () => {}, args.join(":")) },
+      pubsub: {
+        ...withRecentRunEvents(pubsub),
+        budget,
+        listen: (...args) => listenNow(subscribeUntyped(pubsub, args), async () => {}, args.join(":")),
+      },
       transport: "memory",
       async close() {},
     };
@@ -174,7 +195,7 @@ export async function createStrataPubSub(
   const pubsub = createPubSub<StrataEvents>({ eventTarget });
   return {
     pubsub: {
-      ...pubsub,
+      ...withRecentRunEvents(pubsub),
       budget,
       // The event target sends its SUBSCRIBE without waiting for Redis to confirm it; subscribing
       // to a channel again is a no-op for Redis and resolves once both are confirmed (in order).

@@ -64,16 +64,18 @@ export const RESYNC_MS = 15_000;
 
 /**
  * The backlog after `after`, then live events, with no gap and no duplicate: it listens (`live`;
- * with Redis, the subscription confirmed) before the backlog's first page is read (`start`),
- * skips what it has already delivered, and fills any hole from the database. Ends after the
- * run's terminal event. Returning it, started or not, stops listening.
+ * with Redis, the subscription confirmed) before the backlog's first page is read (`opening`;
+ * when this server published the log's first events, those go out before the read), skips what
+ * it has already delivered, and fills any hole from the database. Ends after the run's terminal
+ * event. Returning it, started or not, stops listening.
  */
 function runEventStream(
   ctx: Context,
   runId: string,
   after: number,
   live: AsyncIterator<{ events: StoredRunEvent[] }>,
-  start: RunLogStart,
+  /** The backlog's start as read (`read`), or the events this server published (`published`), the backlog read after them. */
+  opening: { read: RunLogStart } | { published: StoredRunEvent[] },
 ): AsyncIterableIterator<StoredRunEvent> {
   const stream = new Repeater<StoredRunEvent>(async (push, stop) => {
     stop.then(() => live.return?.());
@@ -97,6 +99,14 @@ function runEventStream(
       }
     };
     try {
+      let start: RunLogStart | null;
+      if ("read" in opening) start = opening.read;
+      else {
+        await deliver(opening.published);
+        start = await readRunLogStart(ctx.db.sql, runId, last, PAGE);
+        // The run was deleted meanwhile: nothing more will come.
+        if (!start) return;
+      }
       await deliver(start.events);
       let run: { status: string; lastEventSeq: number } | undefined = start;
       if (start.events.length === PAGE) {
@@ -157,12 +167,16 @@ builder.subscriptionFields((t) => ({
       if ((args.after ?? 0) < 0) throw new InvalidArgumentError("after", "must be 0 or more");
       const after = args.after ?? 0;
       // Listening first, then the run and its backlog's first page in one statement: an event
-      // stored in between is both read and heard (and delivered once).
+      // stored in between is both read and heard (and delivered once). A run this server just
+      // published the first events of (its launch or claim, its reports) streams those at once,
+      // the read following them.
       const live = await ctx.pubsub.listen("runEvents", runId);
       try {
-        const start = await readRunLogStart(ctx.db.sql, runId, after, PAGE);
-        if (!start) throw new NotFoundError("run", runId);
-        return guardSubscription(ctx, runEventStream(ctx, runId, after, live, start), { checksToken: true });
+        const published = ctx.pubsub.recentRunEvents.after(runId, after);
+        const start = published.length ? null : await readRunLogStart(ctx.db.sql, runId, after, PAGE);
+        if (!published.length && !start) throw new NotFoundError("run", runId);
+        const opening = start ? { read: start } : { published };
+        return guardSubscription(ctx, runEventStream(ctx, runId, after, live, opening), { checksToken: true });
       } catch (error) {
         await live.return?.();
         throw error;
