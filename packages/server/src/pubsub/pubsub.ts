@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { createPubSub, type PubSub } from "graphql-yoga";
 import { redactUrl } from "../redact-url.js";
 import { RecentRunLogs } from "../runs/recent-run-logs.js";
@@ -168,7 +169,11 @@ export async function createStrataPubSub(
 ): Promise<StrataPubSub> {
   const budget = new SubscriptionBudget(options.maxSubscriptionsPerToken ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN);
   if (!options.redisUrl) {
-    const pubsub = createPubSub<StrataEvents>({ eventTarget: sheltered(new EventTarget()) as never });
+    // One listener per subscriber of a topic: a run watched by more than ten clients is no leak
+    // (SubscriptionBudget bounds them per token), so Node's warning past ten is turned off.
+    const target = new EventTarget();
+    setMaxListeners(0, target);
+    const pubsub = createPubSub<StrataEvents>({ eventTarget: sheltered(target) as never });
     return {
       pubsub: {
         ...withRecentRunEvents(pubsub),
