@@ -472,13 +472,10 @@ function nodeColumnArrays(nodes: readonly NodeRow[]): string[] | null {
 
 async function insertNodes(tx: Sql, columns: string[] | null, locationId: string, versionId: string): Promise<void> {
   if (columns === null) return;
-  // The rows' two foreign keys (their key's Asset row, their location) hold by construction: the
-  // keys new to the location were inserted by this transaction's leading statement, the others
-  // had nodes already, and the location's row is locked. PGlite checks each row's in a trigger
-  // run in WebAssembly, ~130 ms of 10,000 rows' ~500; as its superuser (always, embedded) the
-  // insert skips them, and only it (reset after). PostgreSQL checks them, for ~30 ms.
-  const unchecked = tx.dialect === "pglite";
-  if (unchecked) await tx.query(`SET LOCAL session_replication_role = replica`);
+  // The rows' key and location have no foreign keys to check (migration
+  // 20261208000000_asset_node_without_foreign_keys): they hold by construction, the keys new to
+  // the location having been inserted by this transaction's leading statement, the others having
+  // had nodes already, and the location's row being locked.
   await tx.query(
     `INSERT INTO "AssetNode" (key, "locationId", "versionId", "groupName", description, owners, tags, "tagPairs", kinds,
                               metadata, "codeVersion", "stepKey", "multiAssetName", "isSubsettable", "searchText", "updatedAt", partitions,
@@ -493,7 +490,6 @@ async function insertNodes(tx: Sql, columns: string[] | null, locationId: string
                subsettable, search_text, partitions, backfill_policy, partition_mappings, fingerprint)`,
     [locationId, versionId, ...columns],
   );
-  if (unchecked) await tx.query(`SET LOCAL session_replication_role = origin`);
 }
 
 /**
