@@ -68,9 +68,61 @@ function findProblem(value: unknown, depth: number): Found | null {
   return null;
 }
 
+/** findProblem for a value whose strings and keys are known to be fine: only its nesting can be wrong. */
+function depthProblem(value: object, depth: number): Found | null {
+  if (depth >= MAX_INPUT_DEPTH) return { problem: `is nested deeper than ${MAX_INPUT_DEPTH} levels`, reversedPath: [] };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const found = item !== null && typeof item === "object" ? depthProblem(item, depth + 1) : null;
+      if (found) {
+        found.reversedPath.push(String(i));
+        return found;
+      }
+    }
+    return null;
+  }
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    const found = item !== null && typeof item === "object" ? depthProblem(item, depth + 1) : null;
+    if (found) {
+      found.reversedPath.push(key);
+      return found;
+    }
+  }
+  return null;
+}
+
+/**
+ * Variables' values (objects and arrays) parsed from request text in which no escape could
+ * stand for U+0000 or half of a surrogate pair (noteParsedRequest): none of their strings or
+ * keys can hold either, so the guard walks them for their nesting alone.
+ */
+const plainText = new WeakSet<object>();
+/** `\u0000` or a `\uD800`-`\uDFFF` escape, or a false alarm such as an escaped backslash before "u0000". */
+const SUSPECT_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
+/**
+ * Called with a JSON request body's text and what JSON.parse made of it (one request or a
+ * batch). Text decoded from UTF-8 holds no lone surrogate, and JSON allows no raw U+0000 (a
+ * control character) anywhere: only an escape can put either in a string or a key. When the
+ * text has none, the checks of its strings are done here in one native scan, and the guard walks
+ * only the nesting: for a 100,000-asset manifest (~3,000,000 strings and keys), 65-125 ms
+ * against 240-390 ms for testing each string and key.
+ */
+export function noteParsedRequest(text: string, parsed: unknown): void {
+  if (text.includes("\\u") && SUSPECT_ESCAPE.test(text)) return;
+  for (const request of Array.isArray(parsed) ? parsed : [parsed]) {
+    const variables = (request as { variables?: unknown } | null)?.variables;
+    if (variables === null || typeof variables !== "object") continue;
+    for (const value of Object.values(variables)) if (value !== null && typeof value === "object") plainText.add(value);
+  }
+}
+
 /** The first problem in a variable's value, as a refusal naming its path, or null. */
 function checkValue(value: unknown, path: string, depth: number): GraphQLError | null {
-  const found = findProblem(value, depth);
+  const found =
+    value !== null && typeof value === "object" && plainText.has(value) ? depthProblem(value, depth) : findProblem(value, depth);
   return found ? refusal([path, ...found.reversedPath.reverse()].join("."), found.problem) : null;
 }
 

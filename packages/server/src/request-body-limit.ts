@@ -2,6 +2,7 @@ import { promisify } from "node:util";
 import { gunzip, inflate } from "node:zlib";
 import { GraphQLError } from "graphql";
 import type { GraphQLParams, Plugin } from "graphql-yoga";
+import { noteParsedRequest } from "./input-guard.js";
 
 /** The largest request body the server reads (graphql-yoga's own default), 25 MB. */
 export const MAX_REQUEST_BODY_BYTES = 25_000_000;
@@ -144,5 +145,6 @@ function parseJsonBody(text: string): GraphQLParams | GraphQLParams[] {
   if (parsed === null || typeof parsed !== "object") {
     throw refused(400, "BAD_REQUEST", `POST body is expected to be object but received ${parsed === null ? "null" : typeof parsed}`);
   }
+  noteParsedRequest(text, parsed);
   return parsed as GraphQLParams | GraphQLParams[];
 }

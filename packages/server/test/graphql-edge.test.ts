@@ -114,6 +114,20 @@ describe(`strings and JSON are checked at the edge (${testDialect})`, () => {
     });
   }
 
+  it("reads escapes as JSON does: an escaped backslash before u0000 is text, an escaped surrogate pair is one character", async () => {
+    // Sent as written: `\\u0000` is a backslash and "u0000", `\ud83d\udce6` a pair (📦).
+    const body = `{"query":"mutation($m: JSON, $d: String) { reportMaterialization(assetKey: \\"sales/orders\\", metadata: $m, description: $d) { __typename ... on Materialization { description metadata { value } } } }","variables":{"m":{"path":{"type":"text","value":"C:\\\\u0000"}},"d":"box \\ud83d\\udce6"}}`;
+    const response = await app.yoga.fetch("http://strata.test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${app.admin}` },
+      body,
+    });
+    const result = (await response.json()) as { data?: any; errors?: unknown[] };
+    expect(result.errors).toBeUndefined();
+    expect(result.data.reportMaterialization.description).toBe("box 📦");
+    expect(result.data.reportMaterialization.metadata).toEqual([{ value: "C:\\u0000" }]);
+  });
+
   it("still accepts ordinary text, emoji (surrogate pairs) and metadata nested a few levels", async () => {
     const result = await app.gql(
       `mutation($m: JSON, $d: String) { reportMaterialization(assetKey: "sales/orders", metadata: $m, description: $d) { __typename ... on Materialization { description } } }`,
