@@ -69,8 +69,8 @@ export function materializationRows(inputs: readonly MaterializationInput[]): Ma
 export async function prepareMaterializations(tx: Sql, rows: MaterializationRow[]): Promise<PreparedMaterializations> {
   const keys = [...new Set(rows.map((r) => r.asset_key))];
   const nodes = new Map((await loadNodes(tx, keys)).map((n) => [n.key, n]));
-  // A defined asset has its Asset row (AssetNode's key references it, and no Asset row is ever
-  // deleted): only the others, a runless report's undefined assets, may need one.
+  // A defined asset has its Asset row (its registration inserts it before the node, and no Asset
+  // row is ever deleted): only the others, a runless report's undefined assets, may need one.
   const undefinedKeys = keys.filter((key) => !nodes.has(key));
   if (undefinedKeys.length) await tx.query(`INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [undefinedKeys]);
   return { rows, nodes };

@@ -168,8 +168,8 @@ builder.subscriptionFields((t) => ({
       const after = args.after ?? 0;
       // Listening first, then the run and its backlog's first page in one statement: an event
       // stored in between is both read and heard (and delivered once). A run this server just
-      // published the first events of (its launch or claim, its reports) streams those at once,
-      // the read following them.
+      // published the first events of (its claim, which publishes RUN_START, a launch handed to a
+      // waiting worker included; its reports) streams those at once, the read following them.
       const live = await ctx.pubsub.listen("runEvents", runId);
       try {
         const published = ctx.pubsub.recentRunEvents.after(runId, after);
