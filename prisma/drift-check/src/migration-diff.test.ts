@@ -36,7 +36,6 @@ describe.concurrent("prisma/schema.prisma and prisma/migrations", () => {
     }
     // Another relation without its foreign key is still drift.
     const dir = mkdtempSync(join(tmpdir(), "strata-drift-fk-"));
-    mkdirSync(join(dir, "migrations"));
     cpSync(migrationsDir, join(dir, "migrations"), { recursive: true });
     mkdirSync(join(dir, "migrations", "99999999999999_drop_probe"));
     writeFileSync(

@@ -26,15 +26,12 @@ export const UNENFORCED_RELATIONS = new Map([
 
 /** The diff without the statements that would add an UNENFORCED_RELATIONS key back (with their `-- AddForeignKey` line). */
 function withoutUnenforcedRelations(sql: string): string {
-  const lines = sql.split("\n");
   const kept: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const constraint = /^ALTER TABLE "\w+" ADD CONSTRAINT "(\w+)" FOREIGN KEY /.exec(lines[i]!)?.[1];
+  for (const line of sql.split("\n")) {
+    const constraint = /^ALTER TABLE "\w+" ADD CONSTRAINT "(\w+)" FOREIGN KEY /.exec(line)?.[1];
     if (constraint && UNENFORCED_RELATIONS.has(constraint)) {
       if (kept.at(-1) === "-- AddForeignKey") kept.pop();
-      continue;
-    }
-    kept.push(lines[i]!);
+    } else kept.push(line);
   }
   return kept.join("\n").trim();
 }
