@@ -428,6 +428,10 @@ const ARRAY_QUOTED = /["\\]/;
  * it can be built before its statement is issued (both drivers pass a string through as it is).
  */
 function textArray(values: readonly (string | null)[]): string {
+  // Most arrays hold no NULL and nothing to escape: then one scan per value and one join, ~2-3×
+  // faster than quoting each (the 700,000 keys of 100,000 assets' keys and edges: 42-98 ms
+  // against 116-293 ms).
+  if (values.every((value) => value != null && !ARRAY_QUOTED.test(value))) return values.length ? `{"${values.join('","')}"}` : "{}";
   const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
