@@ -388,8 +388,8 @@ describe(`registerCodeLocation (${testDialect})`, () => {
 // After the tests above, which count the locations and versions there are.
 describe(`registerCodeLocation, awkward texts (${testDialect})`, () => {
   it("stores every text as sent: quotes, backslashes, commas, braces, NULL, empty and non-ASCII strings in every column", async () => {
-    // The nodes' columns travel as PostgreSQL array literals (register.ts, nodeColumnArrays):
-    // what those literals give meaning to must come back as it was sent.
+    // The nodes' columns travel as joined texts or PostgreSQL array literals (register.ts,
+    // nodeColumnTexts): what either gives meaning to must come back as it was sent.
     const awkward = ['say "hi"', "back\\slash", "a,b", "{braced}", "NULL", "", "Ünïcode ✓ 😀"];
     const tags = Object.fromEntries(awkward.map((text, i) => [`${text}${i}`, text]));
     const result = await register("awkward", [
@@ -423,5 +423,31 @@ describe(`registerCodeLocation, awkward texts (${testDialect})`, () => {
     expect(two).toMatchObject({ description: null, owners: [], kinds: [], tags: {}, tagPairs: [], codeVersion: null });
     const edges = await app.db.prisma.assetDependency.findMany({ where: { downstreamKey: "awkward/two" } });
     expect(edges.map((e) => e.upstreamKey)).toEqual(["awkward/one"]);
+  });
+
+  it("keeps the control characters a column's values are joined with, empty strings apart from NULL", async () => {
+    // Most columns travel as their values joined by U+001F, U+001E standing for NULL
+    // (register.ts, columnText); a column holding either goes as an array literal instead.
+    const result = await register("separators", [
+      { key: "separators/one", description: "before\u001fafter", codeVersion: "\u001e" },
+      { key: "separators/two", description: "", codeVersion: "\u001eplus" },
+      { key: "separators/three", owners: ["x\u001fy"], tags: { "\u001e": "\u001f" } },
+    ]);
+    expect(result).toMatchObject({ __typename: "RegisterCodeLocationSuccess", version: 1 });
+    const nodes = await app.db.prisma.assetNode.findMany({ where: { key: { startsWith: "separators/" } }, orderBy: { key: "asc" } });
+    expect(
+      nodes.map(({ key, description, codeVersion, owners, tags, tagPairs }) => ({ key, description, codeVersion, owners, tags, tagPairs })),
+    ).toEqual([
+      { key: "separators/one", description: "before\u001fafter", codeVersion: "\u001e", owners: [], tags: {}, tagPairs: [] },
+      {
+        key: "separators/three",
+        description: null,
+        codeVersion: null,
+        owners: ["x\u001fy"],
+        tags: { "\u001e": "\u001f" },
+        tagPairs: ["\u001e=\u001f"],
+      },
+      { key: "separators/two", description: "", codeVersion: "\u001eplus", owners: [], tags: {}, tagPairs: [] },
+    ]);
   });
 });
