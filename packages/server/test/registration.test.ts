@@ -451,3 +451,48 @@ describe(`registerCodeLocation, awkward texts (${testDialect})`, () => {
     ]);
   });
 });
+
+describe(`registerCodeLocation after its location was deleted by hand (${testDialect})`, () => {
+  const assets = [{ key: "restored/raw" }, { key: "restored/clean", deps: ["restored/raw"] }];
+  const forget = (sql: string) => app.db.sql.query(sql);
+  const catalog = async () => ({
+    nodes: await app.db.sql.query<{ key: string; location: string }>(
+      `SELECT n.key, l.name AS location FROM "AssetNode" n JOIN "CodeLocation" l ON l.id = n."locationId" WHERE n.key LIKE 'restored/%' ORDER BY n.key`,
+    ),
+    edges: await app.db.sql.query(`SELECT "downstreamKey", "upstreamKey" FROM "AssetDependency" WHERE "downstreamKey" LIKE 'restored/%'`),
+    orphans: await app.db.sql.query(
+      `SELECT key FROM "AssetNode" n WHERE NOT EXISTS (SELECT 1 FROM "CodeLocation" l WHERE l.id = n."locationId") ORDER BY key`,
+    ),
+  });
+  const registered = {
+    nodes: [
+      { key: "restored/clean", location: "restored" },
+      { key: "restored/raw", location: "restored" },
+    ],
+    edges: [{ downstreamKey: "restored/clean", upstreamKey: "restored/raw" }],
+    orphans: [],
+  };
+
+  it("registers the same keys again: the nodes and edges its row left behind are released", async () => {
+    expect(await register("restored", assets)).toMatchObject({ __typename: "RegisterCodeLocationSuccess", version: 1 });
+    // Nothing cascades from the row to its nodes or edges (no foreign keys): they stay, holding the keys.
+    await forget(`DELETE FROM "CodeLocation" WHERE name = 'restored'`);
+    expect((await catalog()).orphans).toEqual([{ key: "restored/clean" }, { key: "restored/raw" }]);
+    const again = await register("restored", assets);
+    expect(again).toMatchObject({ __typename: "RegisterCodeLocationSuccess", version: 1, addedKeys: ["restored/clean", "restored/raw"] });
+    expect(await catalog()).toEqual(registered);
+  });
+
+  it("registers them again when only edges were left behind, as before nodes lost their foreign key", async () => {
+    await forget(`DELETE FROM "AssetNode" WHERE key LIKE 'restored/%'`);
+    await forget(`DELETE FROM "CodeLocation" WHERE name = 'restored'`);
+    expect(await register("restored", assets)).toMatchObject({ __typename: "RegisterCodeLocationSuccess", version: 1 });
+    expect(await catalog()).toEqual(registered);
+  });
+
+  it("still refuses keys another location holds, releasing nothing of it", async () => {
+    const taken = await register("usurper", [{ key: "restored/raw" }]);
+    expect(taken).toMatchObject({ __typename: "AssetKeyCollisionError", collisions: [{ key: "restored/raw", definedBy: "restored" }] });
+    expect(await catalog()).toEqual(registered);
+  });
+});

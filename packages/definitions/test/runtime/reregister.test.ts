@@ -8,14 +8,10 @@ describe("a server that forgets a location", () => {
     const { strata } = suite;
     const worker = await suite.startWorker(fixture("slow-defs.ts"), "phoenix", { args: ["--heartbeat-ms", "200"] });
     expect((await strata.codeLocation("phoenix"))?.status).toBe("LOADED");
-    // As if the server's database had been reset or restored from before the location existed:
-    // its assets' nodes and edges gone with it (no foreign key cascades them).
-    await strata.server.db.sql.transaction(async (tx) => {
-      const where = `IN (SELECT n.key FROM "AssetNode" n JOIN "CodeLocation" l ON l.id = n."locationId" WHERE l.name = 'phoenix')`;
-      await tx.query(`DELETE FROM "AssetDependency" WHERE "downstreamKey" ${where}`);
-      await tx.query(`DELETE FROM "AssetNode" WHERE key ${where}`);
-      await tx.query(`DELETE FROM "CodeLocation" WHERE name = 'phoenix'`);
-    });
+    // As if the server's database had been restored from before the location existed, or its
+    // row deleted by hand: its assets' nodes and edges stay behind (no foreign key cascades
+    // them), and its next registration releases them (register.ts, releaseOrphanedKeys).
+    await strata.server.db.sql.query(`DELETE FROM "CodeLocation" WHERE name = 'phoenix'`);
     expect(await strata.codeLocation("phoenix")).toBeNull();
     const back = await waitFor(
       async () => strata.codeLocation("phoenix"),

@@ -33,10 +33,17 @@ const LARGE_REGISTRATION = 1000;
  * transaction. Hand-written SQL (rows sent as one JSON array each) because a 10,000-asset
  * location must register in well under two seconds on either database.
  */
-export async function registerCodeLocation(
-  sql: Sql,
-  input: { name: string; hash: string; manifest?: unknown; delta?: unknown },
-): Promise<Registration> {
+export function registerCodeLocation(sql: Sql, input: RegistrationInput): Promise<Registration> {
+  return registerOnce(sql, input, false);
+}
+
+type RegistrationInput = { name: string; hash: string; manifest?: unknown; delta?: unknown };
+
+/**
+ * registerCodeLocation, once or, when the manifest's keys were held by nodes or edges of a
+ * location that no longer exists (releaseOrphanedKeys), again once they are released.
+ */
+async function registerOnce(sql: Sql, input: RegistrationInput, orphansReleased: boolean): Promise<Registration> {
   const name = parseLocationName(input.name);
   const bases = manifestBases(sql);
   const early = await parseRegistration(sql, bases, name, input);
@@ -207,12 +214,16 @@ export async function registerCodeLocation(
       // An invalid manifest is refused as such, whatever its writes ran into meanwhile (two
       // assets with one key fail the insert too).
       await verified();
-      // Two locations registering the same new key at once: the loser's insert hits the primary key.
-      if ((error as { code?: string }).code === "23505" && String((error as Error).message).includes("AssetNode_pkey")) {
-        return null;
+      const duplicate = (error as { code?: string }).code === "23505" ? String((error as Error).message) : "";
+      // A key's node or edge left behind by a location deleted by hand: released, then registered again.
+      if ((duplicate.includes("AssetNode_pkey") || duplicate.includes("AssetDependency_pkey")) && !orphansReleased) {
+        if (await releaseOrphanedKeys(sql, keys)) return "released" as const;
       }
+      // Two locations registering the same new key at once: the loser's insert hits the primary key.
+      if (duplicate.includes("AssetNode_pkey")) return null;
       throw error;
     });
+  if (registration === "released") return registerOnce(sql, input, true);
   if (registration === null) {
     const taken = await sql.query<KeyCollision>(
       `SELECT n.key, l.name AS "definedBy" FROM unnest($1::text[]) AS k(key)
@@ -226,6 +237,32 @@ export async function registerCodeLocation(
   if (registered.changed) bases.remember(name, input.hash, await verified());
   if (large) await maintainCatalog(sql);
   return registered;
+}
+
+/**
+ * Deletes the nodes of `keys` whose code location no longer exists, and the edges into `keys`
+ * that no existing location's node owns; answers whether there were any. The product never
+ * deletes a CodeLocation row, and nothing cascades from one to its nodes or edges (migrations
+ * 20261204112614 and 20261208000000 dropped those foreign keys); a row deleted by hand (a
+ * database restored from before the location existed, say) leaves them holding the keys, and
+ * the location's next registration of the same keys would hit their primary keys. Asked only
+ * after it did, so registrations pay nothing for it.
+ */
+async function releaseOrphanedKeys(sql: Sql, keys: readonly string[]): Promise<boolean> {
+  const [released] = await sql.query<{ nodes: number; edges: number }>(
+    `WITH nodes AS (
+       DELETE FROM "AssetNode" n USING unnest($1::text[]) AS k(key)
+       WHERE n.key = k.key AND NOT EXISTS (SELECT 1 FROM "CodeLocation" l WHERE l.id = n."locationId")
+       RETURNING n.key),
+     edges AS (
+       DELETE FROM "AssetDependency" d USING unnest($1::text[]) AS k(key)
+       WHERE d."downstreamKey" = k.key
+         AND NOT EXISTS (SELECT 1 FROM "AssetNode" n JOIN "CodeLocation" l ON l.id = n."locationId" WHERE n.key = k.key)
+       RETURNING 1)
+     SELECT (SELECT count(*) FROM nodes)::int AS nodes, (SELECT count(*) FROM edges)::int AS edges`,
+    [keys],
+  );
+  return (released?.nodes ?? 0) + (released?.edges ?? 0) > 0;
 }
 
 /**
