@@ -388,7 +388,7 @@ describe(`registerCodeLocation (${testDialect})`, () => {
 // After the tests above, which count the locations and versions there are.
 describe(`registerCodeLocation, awkward texts (${testDialect})`, () => {
   it("stores every text as sent: quotes, backslashes, commas, braces, NULL, empty and non-ASCII strings in every column", async () => {
-    // The nodes' columns travel as joined texts or PostgreSQL array literals (register.ts,
+    // The nodes' columns travel as joined texts or PostgreSQL array literals (node-rows.ts,
     // nodeColumnTexts): what either gives meaning to must come back as it was sent.
     const awkward = ['say "hi"', "back\\slash", "a,b", "{braced}", "NULL", "", "Ünïcode ✓ 😀"];
     const tags = Object.fromEntries(awkward.map((text, i) => [`${text}${i}`, text]));
@@ -427,7 +427,7 @@ describe(`registerCodeLocation, awkward texts (${testDialect})`, () => {
 
   it("keeps the control characters a column's values are joined with, empty strings apart from NULL", async () => {
     // Most columns travel as their values joined by U+001F, U+001E standing for NULL
-    // (register.ts, columnText); a column holding either goes as an array literal instead.
+    // (node-rows.ts, columnText); a column holding either goes as an array literal instead.
     const result = await register("separators", [
       { key: "separators/one", description: "before\u001fafter", codeVersion: "\u001e" },
       { key: "separators/two", description: "", codeVersion: "\u001eplus" },
