@@ -146,7 +146,7 @@ export {
   type TimeWindow,
 } from "./partitions/space.js";
 export { chunkRanges, intersectRanges, mergeRanges, rangesCount, subtractRanges, toRanges } from "./partitions/ranges.js";
-export { findCycle, topologicalOrder } from "./plan/cycle.js";
+export { findCycle, findIndexedCycle, topologicalOrder } from "./plan/cycle.js";
 export { selfDependencyProblem } from "./plan/self-dependency.js";
 export {
   checksOfRun,

@@ -3,7 +3,7 @@ import type { AssetsDefinition } from "./assets-definition.js";
 import { buildManifest } from "./build-manifest.js";
 import { buildSteps } from "./build-steps.js";
 import { manifestHashAndDigests } from "@strata/protocol/hash";
-import { findCycle, manifestVersionFor, scheduleProblems, selfDependencyProblem, sensorProblems } from "@strata/protocol";
+import { findIndexedCycle, manifestVersionFor, scheduleProblems, selfDependencyProblem, sensorProblems } from "@strata/protocol";
 import { DefinitionError } from "./definition-error.js";
 import { cloneData } from "./manifest-data.js";
 import { ExecutionPlan } from "../execution/execution-plan.js";
@@ -202,7 +202,6 @@ export class Definitions {
 }
 
 function checkAcyclic(manifest: Manifest): void {
-  const local = new Set(manifest.assets.map((a) => a.key));
   // An asset reading earlier partitions of itself is no cycle (buildSteps checked the mapping of
   // ins and deps; this also covers a multi-asset's internal deps).
   for (const asset of manifest.assets) {
@@ -210,18 +209,43 @@ function checkAcyclic(manifest: Manifest): void {
     const problem = selfDependencyProblem(asset.partitions, asset.partitionMappings[asset.key]);
     if (problem) throw new DefinitionError("self_dependency", `asset "${asset.key}"`, `depends on itself: ${problem}`);
   }
-  const depsOf = new Map(manifest.assets.map((a) => [a.key, a.deps.filter((d) => local.has(d) && d !== a.key)]));
-  const assetCycle = findCycle([...local], (key) => depsOf.get(key) ?? []);
+  // Assets and steps by index, each edge found once (findIndexedCycle): for 100,000 assets the
+  // edge lists and string-keyed lookups findCycle needed took ~0.5 s.
+  const assets = manifest.assets;
+  const assetIndex = new Map(assets.map((a, i) => [a.key, i] as const));
+  const assetCycle = findIndexedCycle(
+    assets.length,
+    (i, add) => {
+      const asset = assets[i]!;
+      if (assetIndex.get(asset.key) !== i) return;
+      for (const dep of asset.deps) {
+        const j = assetIndex.get(dep);
+        if (j !== undefined && j !== i) add(j);
+      }
+    },
+    assetIndex.values(),
+  );
   if (assetCycle) {
-    throw new DefinitionError(
-      "cycle",
-      `asset "${assetCycle[0]}"`,
-      `assets depend on each other in a cycle: ${assetCycle.reverse().join(" → ")}`,
-    );
+    const keys = assetCycle.map((i) => assets[i]!.key);
+    throw new DefinitionError("cycle", `asset "${keys[0]}"`, `assets depend on each other in a cycle: ${keys.reverse().join(" → ")}`);
   }
   // Steps can loop even when assets do not: a multi-asset consuming an asset built from its own output.
-  const upstreamOf = new Map(manifest.steps.map((s) => [s.key, [...s.inputs, ...s.deps].map((i) => i.stepKey)]));
-  const stepCycle = findCycle([...upstreamOf.keys()], (key) => upstreamOf.get(key) ?? []);
+  const steps = manifest.steps;
+  const stepIndex = new Map(steps.map((s, i) => [s.key, i] as const));
+  const stepCycle = findIndexedCycle(
+    steps.length,
+    (i, add) => {
+      const step = steps[i]!;
+      if (stepIndex.get(step.key) !== i) return;
+      for (const upstream of [step.inputs, step.deps]) {
+        for (const { stepKey } of upstream) {
+          const j = stepIndex.get(stepKey);
+          if (j !== undefined) add(j);
+        }
+      }
+    },
+    stepIndex.values(),
+  )?.map((i) => steps[i]!.key);
   if (stepCycle) {
     throw new DefinitionError(
       "cycle",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findCycle, topologicalOrder } from "./cycle.js";
+import { findCycle, findIndexedCycle, topologicalOrder } from "./cycle.js";
 
 /** A seeded random DAG: node i depends on up to `fanIn` of the `window` nodes before it, plus keys outside the graph. */
 function randomDag(size: number, seed: number, fanIn = 4, window = 50) {
@@ -84,5 +84,55 @@ describe("findCycle", () => {
     const deps: Record<string, string[]> = { a: ["b"], b: ["a"], c: ["c"] };
     expect(findCycle(["a", "b"], (n) => deps[n]!)).toEqual(["a", "b", "a"]);
     expect(findCycle(["c"], (n) => deps[n]!)).toEqual(["c", "c"]);
+  });
+});
+
+describe("findIndexedCycle", () => {
+  /** The same graph numbered: node i is `n${i}`, edges in findCycle's order, keys outside the graph left out. */
+  const numbered = (nodes: readonly string[], edgesOf: (n: string) => readonly string[]) => {
+    const index = new Map(nodes.map((n, i) => [n, i]));
+    const forEachEdge = (i: number, add: (j: number) => void) => {
+      for (const target of edgesOf(nodes[i]!)) if (index.has(target)) add(index.get(target)!);
+    };
+    return { index, forEachEdge, names: (cycle: number[] | null) => cycle?.map((i) => nodes[i]!) ?? null };
+  };
+
+  it("finds the cycle findCycle finds, from every node or from the roots given", () => {
+    for (const seed of [5, 7, 11]) {
+      const { nodes, upstreamOf } = randomDag(2_000, seed);
+      // A back edge from an early node to a late one closes cycles through the DAG's paths.
+      const late = `n${1_000 + seed * 50}`;
+      const withCycle = (n: string) => (n === "n40" ? [...upstreamOf(n), late] : upstreamOf(n));
+      const graph = numbered(nodes, withCycle);
+      const local = (n: string) => withCycle(n).filter((d) => graph.index.has(d));
+      const expected = findCycle(nodes, local);
+      expect(expected).not.toBeNull();
+      expect(graph.names(findIndexedCycle(nodes.length, graph.forEachEdge))).toEqual(expected);
+      const roots = [late, "n3"];
+      expect(
+        graph.names(
+          findIndexedCycle(
+            nodes.length,
+            graph.forEachEdge,
+            roots.map((r) => graph.index.get(r)!),
+          ),
+        ),
+      ).toEqual(findCycle(roots, local));
+      // From a root the cycle cannot be reached from: none.
+      expect(findIndexedCycle(nodes.length, graph.forEachEdge, [graph.index.get("n0")!])).toBeNull();
+    }
+  });
+
+  it("finds none in a DAG or a 200,000-node chain, and names two-node and self cycles", () => {
+    const { nodes, upstreamOf } = randomDag(2_000, 3);
+    expect(findIndexedCycle(nodes.length, numbered(nodes, upstreamOf).forEachEdge)).toBeNull();
+    expect(findIndexedCycle(200_000, (i, add) => i > 0 && add(i - 1))).toBeNull();
+    expect(findIndexedCycle(200_000, (i, add) => add(i === 0 ? 199_999 : i - 1))).toHaveLength(200_001);
+    expect(findIndexedCycle(3, (i, add) => (i < 2 ? add(1 - i) : add(2)))).toEqual([0, 1, 0]);
+    expect(findIndexedCycle(3, (i, add) => i === 2 && add(2))).toEqual([2, 2]);
+  });
+
+  it("refuses an edge to a node the graph does not have", () => {
+    expect(() => findIndexedCycle(2, (i, add) => add(i + 1))).toThrow(RangeError);
   });
 });
