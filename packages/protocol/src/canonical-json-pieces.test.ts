@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "./canonical-json.js";
 import { canonicalFields, joinCanonicalFields, splitCanonicalText, writeCanonicalJson } from "./canonical-json-pieces.js";
-import { contentHash, itemDigest, manifestHashAndDigests } from "./hash.js";
+import { contentHash, itemDigest, manifestHashAndDigests, manifestTextAndHash, manifestTextDigests } from "./hash.js";
 import { createHash } from "node:crypto";
 
 const joined = (value: unknown) => {
@@ -44,6 +44,15 @@ describe("canonical JSON in pieces", () => {
       }
       expect(joinCanonicalFields(fields!)).toBe(canonicalJson(value));
       expect(manifestHashAndDigests(value).hash).toBe(contentHash(value));
+    }
+    // The text a location keeps, its hash, and the digests read off it: those of the items written one by one.
+    for (const value of values) {
+      const { text, hash } = manifestTextAndHash(value);
+      expect(text).toBe(canonicalJson(value));
+      expect(hash).toBe(contentHash(value));
+      // Equal for a plain object (a manifest); for an object JSON writes otherwise (no prototype,
+      // a __proto__ key) the text's digests are read as the server reads them, where the walk gave none.
+      if (canonicalFields(value)) expect(manifestTextDigests(text)).toEqual(manifestHashAndDigests(value).digests);
     }
     const [first] = values as [Record<string, unknown>];
     const fields = canonicalFields(first)!;

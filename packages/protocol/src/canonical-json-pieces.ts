@@ -162,6 +162,14 @@ export async function splitCanonicalText(text: string, pause: () => Promise<void
   return step.value;
 }
 
+/** splitCanonicalText at once, for a text that may be read in one go. */
+export function splitCanonicalTextNow(text: string): CanonicalField[] | null {
+  const steps = splitSteps(text, Number.POSITIVE_INFINITY);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
 const QUOTE = 34;
 const BACKSLASH = 92;
 const COMMA = 44;

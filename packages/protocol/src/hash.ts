@@ -3,7 +3,8 @@
  * which a browser bundle of the rest of the contract must not pull in.
  */
 import { createHash, hash } from "node:crypto";
-import { type CanonicalField, visitCanonicalFields, writeCanonicalJson } from "./canonical-json-pieces.js";
+import { canonicalJson } from "./canonical-json.js";
+import { type CanonicalField, splitCanonicalTextNow, visitCanonicalFields, writeCanonicalJson } from "./canonical-json-pieces.js";
 import { DIGEST_LENGTH } from "./manifest-delta.js";
 
 /**
@@ -91,6 +92,38 @@ export function manifestHashAndDigests(manifest: unknown): { hash: string; diges
   closeList();
   sha.update(fields > 0 ? "}" : "{}");
   return { hash: sha.digest("hex"), digests };
+}
+
+/**
+ * A manifest's canonical text (`canonicalJson`) and its `contentHash`, hashed in one call: what
+ * a location computes as it loads, keeping the text to send as the manifest (not serialized
+ * again). For 100,000 assets (~85 MB of text) ~0.65 s, against ~0.85 s for
+ * `manifestHashAndDigests`, whose digests only a registration against an earlier version needs:
+ * `manifestTextDigests` reads them off the text then.
+ *
+ * @example
+ * ```ts
+ * const { text, hash } = manifestTextAndHash(manifest);
+ * hash === contentHash(manifest); // true
+ * ```
+ */
+export function manifestTextAndHash(manifest: unknown): { text: string; hash: string } {
+  const text = canonicalJson(manifest);
+  return { text, hash: createHash("sha256").update(text).digest("hex") };
+}
+
+/**
+ * `manifestHashAndDigests(manifest).digests` from `text`, the manifest's canonical text
+ * (`manifestTextAndHash`): each item's digest over its slice of the text.
+ *
+ * @example
+ * ```ts
+ * manifestTextDigests(canonicalJson(manifest)); // equal to manifestHashAndDigests(manifest).digests
+ * ```
+ */
+export function manifestTextDigests(text: string): Record<string, string> {
+  const fields = splitCanonicalTextNow(text);
+  return fields ? manifestDigests(fields) : {};
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DIGEST_LENGTH } from "@strata/protocol";
-import { manifestHashAndDigests } from "@strata/protocol/hash";
+import { manifestHashAndDigests, manifestTextAndHash } from "@strata/protocol/hash";
 import { schema } from "@strata/server";
 import { buildASTSchema, type GraphQLError, parse, printSchema, validate, visit } from "graphql";
 import { describe, expect, it } from "vitest";
@@ -121,5 +121,43 @@ describe("registerCodeLocation with the manifest's digests", () => {
       ...["RegisterCodeLocation", "RegisterCodeLocationWhole"],
     ]);
     expect(await client.codeLocation("big", { withManifest: true })).toMatchObject({ hash: v2.hash, manifest: v2.manifest });
+  });
+});
+
+describe("registerCodeLocation with the manifest's text", () => {
+  it("sends the text as the manifest, as it is, and the server checks it against the hash", async () => {
+    const bodies: string[] = [];
+    const client = server().client({
+      fetch: async (url, init) => {
+        bodies.push(String(init?.body));
+        return fetch(url, init);
+      },
+    });
+    const { manifest } = testManifest([
+      { key: "texted/a", description: 'quotes " and \\ and\ttabs, é' },
+      { key: "texted/b", deps: ["texted/a"] },
+    ]);
+    const { text, hash } = manifestTextAndHash(manifest);
+    // `manifest` stands unused here: the whole manifest goes as its text.
+    const result = await client.registerCodeLocation({ name: "texted", manifest: { unused: true }, manifestText: text, hash });
+    expect(result).toMatchObject({ changed: true, version: 1, addedKeys: ["texted/a", "texted/b"] });
+    const whole = bodies.at(-1)!;
+    expect(whole).toContain(`"manifest":${text}`);
+    expect(JSON.parse(whole).variables).toEqual({ name: "texted", hash, manifest });
+    expect(await client.codeLocation("texted", { withManifest: true })).toMatchObject({ hash, manifest });
+
+    // A text that is not the hashed manifest's is refused as such, and nothing is registered.
+    const other = testManifest([{ key: "texted/c" }]);
+    const refused = await client
+      .registerCodeLocation({
+        name: "texted",
+        manifest: other.manifest,
+        manifestText: text.replace("texted/b", "texted/x"),
+        hash: other.hash,
+      })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InvalidManifestError);
+    expect((refused as InvalidManifestError).problems.map((p) => p.code)).toContain("hash_mismatch");
+    expect((await client.codeLocation("texted")).version).toBe(1);
   });
 });

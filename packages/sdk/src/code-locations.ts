@@ -1,7 +1,7 @@
 // The delta entry point, not the package's root: the root builds zod schemas, which the web UI's
 // bundle (it imports this SDK) must not (a browser's Content-Security-Policy reports zod's eval probe).
 import { type ManifestBase, type ManifestDigests, manifestDelta } from "@strata/protocol/delta";
-import type { ClientConnection } from "./client-connection.js";
+import { type ClientConnection, JsonText } from "./client-connection.js";
 import { StrataError } from "./errors.js";
 import type { CodeLocationFieldsFragment, CodeLocationQuery, RegisterCodeLocationMutation } from "./generated/graphql.js";
 import { unwrapResult, type Unwrapped } from "./result-union.js";
@@ -51,6 +51,12 @@ export interface RegisterCodeLocationInput {
   name: string;
   /** The manifest JSON. */
   manifest: unknown;
+  /**
+   * The manifest's canonical JSON text (`Definitions#manifestText`), sent as the manifest as it
+   * is instead of serializing `manifest` again (~0.4 s for 100,000 assets). It must be the text
+   * of `manifest`: the server registers the text, and checks it against `hash`.
+   */
+  manifestText?: string;
   /** Its content hash; the same hash again is a no-op. */
   hash: string;
   /**
@@ -153,7 +159,7 @@ export function codeLocationMethods({ sdk }: ClientConnection): CodeLocationMeth
         // It registers as it did before deltas: the hash alone, then the whole manifest.
         const asked = (await sdk.RegisterCodeLocationWhole({ name, hash })).registerCodeLocation;
         if (asked.__typename !== "ManifestRequiredError") return unwrapResult(asked, "RegisterCodeLocationSuccess");
-        const { registerCodeLocation } = await sdk.RegisterCodeLocationWhole({ name, hash, manifest: input.manifest });
+        const { registerCodeLocation } = await sdk.RegisterCodeLocationWhole({ name, hash, manifest: wholeManifest(input) });
         return unwrapResult(registerCodeLocation, "RegisterCodeLocationSuccess");
       }
       if (known.__typename !== "ManifestRequiredError") return unwrapResult(known, "RegisterCodeLocationSuccess");
@@ -165,7 +171,7 @@ export function codeLocationMethods({ sdk }: ClientConnection): CodeLocationMeth
         if (registerCodeLocation.__typename !== "ManifestRequiredError" && !isHashMismatch(registerCodeLocation))
           return unwrapResult(registerCodeLocation, "RegisterCodeLocationSuccess");
       }
-      const { registerCodeLocation } = await sdk.RegisterCodeLocation({ name, manifest: input.manifest, hash });
+      const { registerCodeLocation } = await sdk.RegisterCodeLocation({ name, manifest: wholeManifest(input), hash });
       return unwrapResult(registerCodeLocation, "RegisterCodeLocationSuccess");
     },
     async reportCodeLocationHeartbeat(name) {
@@ -177,6 +183,11 @@ export function codeLocationMethods({ sdk }: ClientConnection): CodeLocationMeth
       return unwrapResult(reportCodeLocationLoadError, "CodeLocation");
     },
   };
+}
+
+/** The manifest as a request carries it: its text as it is, when the caller has it. */
+function wholeManifest(input: RegisterCodeLocationInput): unknown {
+  return input.manifestText === undefined ? input.manifest : new JsonText(input.manifestText);
 }
 
 /**

@@ -2,7 +2,7 @@ import { AssetCheckDefinition } from "./asset-check.js";
 import type { AssetsDefinition } from "./assets-definition.js";
 import { buildManifest } from "./build-manifest.js";
 import { buildSteps } from "./build-steps.js";
-import { manifestHashAndDigests } from "@strata/protocol/hash";
+import { manifestTextAndHash, manifestTextDigests } from "@strata/protocol/hash";
 import { findIndexedCycle, manifestVersionFor, scheduleProblems, selfDependencyProblem, sensorProblems } from "@strata/protocol";
 import { DefinitionError } from "./definition-error.js";
 import { cloneData } from "./manifest-data.js";
@@ -64,7 +64,8 @@ export class Definitions {
   /** @internal True when the user chose the default IO manager rather than getting the filesystem one. */
   readonly defaultIOManagerIsExplicit: boolean;
   readonly #hash: string;
-  readonly #digests: ManifestDigests;
+  readonly #text: string;
+  #digests: ManifestDigests | undefined;
 
   constructor(options: DefinitionsOptions) {
     if (!options || !Array.isArray(options.assets)) throw new DefinitionError("invalid_option", "Definitions", "assets must be an array");
@@ -102,11 +103,11 @@ export class Definitions {
     checkAcyclic(manifest);
     this.#checkBindings(built.steps);
     this.plan = new ExecutionPlan(built, manifest);
-    // The items' digests come with the hash, from the same canonical text: a later registration
-    // sends the server only the items it lacks (a delta).
-    const { hash, digests } = manifestHashAndDigests(manifest);
+    // The canonical text is kept: a registration sends it as the manifest. The items' digests,
+    // which only a registration against an earlier version needs, are read off it when asked.
+    const { text, hash } = manifestTextAndHash(manifest);
     this.#hash = hash;
-    this.#digests = digests;
+    this.#text = text;
   }
 
   /**
@@ -120,7 +121,7 @@ export class Definitions {
    * ```
    */
   manifest(): { manifest: Manifest; hash: string; digests: ManifestDigests } {
-    return { manifest: cloneData(this.plan.manifest), hash: this.#hash, digests: this.#digests };
+    return { manifest: cloneData(this.plan.manifest), hash: this.#hash, digests: this.digests };
   }
 
   /**
@@ -133,7 +134,23 @@ export class Definitions {
    * ```
    */
   get digests(): ManifestDigests {
+    this.#digests ??= manifestTextDigests(this.#text);
     return this.#digests;
+  }
+
+  /**
+   * The manifest's canonical JSON, the text its hash is computed over: what a registration sends
+   * as the manifest (`StrataClient#registerCodeLocation`'s `manifestText`), instead of
+   * serializing it again (~0.4 s for 100,000 assets). Kept as the definitions load: about a
+   * kilobyte per asset.
+   *
+   * @example
+   * ```ts
+   * await client.registerCodeLocation({ name: "sales", ...defs.manifest(), manifestText: defs.manifestText });
+   * ```
+   */
+  get manifestText(): string {
+    return this.#text;
   }
 
   /**

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { AutomationCondition, canonicalJson } from "@strata/protocol";
+import { createHash } from "node:crypto";
+import { AutomationCondition, canonicalJson, DIGEST_LENGTH } from "@strata/protocol";
+import { manifestHashAndDigests } from "@strata/protocol/hash";
 import { assetCheck } from "./asset-check.js";
 import { AssetIn } from "./asset-in.js";
 import { AssetOut } from "./asset-out.js";
@@ -188,6 +190,16 @@ describe("the manifest", () => {
     const { manifest, hash } = defs.manifest();
     expect(JSON.stringify(manifest)).toBe(canonicalJson(manifest));
     expect(defs.hash).toBe(hash);
+  });
+
+  it("keeps the text it hashed, and reads its items' digests off it as the items hash one by one", () => {
+    const defs = new Definitions(richAssets());
+    const { manifest, digests } = defs.manifest();
+    expect(defs.manifestText).toBe(canonicalJson(manifest));
+    expect(createHash("sha256").update(defs.manifestText).digest("hex")).toBe(defs.hash);
+    expect(digests).toEqual(manifestHashAndDigests(manifest).digests);
+    expect(defs.digests).toBe(digests);
+    expect(digests.assets!.length).toBe(manifest.assets.length * DIGEST_LENGTH);
   });
 
   it("is plain JSON, and a fresh copy each time", () => {
