@@ -143,7 +143,7 @@ describe("registerCodeLocation with the manifest's text", () => {
     expect(result).toMatchObject({ changed: true, version: 1, addedKeys: ["texted/a", "texted/b"] });
     const whole = bodies.at(-1)!;
     expect(whole).toContain(`"manifest":${text}`);
-    expect(JSON.parse(whole).variables).toEqual({ name: "texted", hash, manifest });
+    expect(JSON.parse(whole).variables).toEqual({ name: "texted", hash, manifest, withKeys: true });
     expect(await client.codeLocation("texted", { withManifest: true })).toMatchObject({ hash, manifest });
 
     // A text that is not the hashed manifest's is refused as such, and nothing is registered.
@@ -159,5 +159,26 @@ describe("registerCodeLocation with the manifest's text", () => {
     expect(refused).toBeInstanceOf(InvalidManifestError);
     expect((refused as InvalidManifestError).problems.map((p) => p.code)).toContain("hash_mismatch");
     expect((await client.codeLocation("texted")).version).toBe(1);
+  });
+
+  it("leaves the keys added and removed out of its answer when asked withKeys: false", async () => {
+    const bodies: string[] = [];
+    const client = server().client({
+      fetch: async (url, init) => {
+        bodies.push(String(init?.body));
+        return fetch(url, init);
+      },
+    });
+    const v1 = testManifest([{ key: "quiet/a" }]);
+    const summary = await client.registerCodeLocation({ name: "quiet", ...v1, withKeys: false });
+    expect(summary).toMatchObject({ changed: true, version: 1, message: expect.stringContaining("1 asset(s) added") });
+    expect(summary).not.toHaveProperty("addedKeys");
+    expect(bodies.every((body) => JSON.parse(body).variables.withKeys === false)).toBe(true);
+    const v2 = testManifest([{ key: "quiet/b" }]);
+    expect(await client.registerCodeLocation({ name: "quiet", ...v2 })).toMatchObject({
+      version: 2,
+      addedKeys: ["quiet/b"],
+      removedKeys: ["quiet/a"],
+    });
   });
 });

