@@ -20,6 +20,11 @@ describe("registerCodeLocation", () => {
     expect(again.message).toContain("nothing changed");
     const v2 = await client.registerCodeLocation({ name: "reg", ...testManifest([{ key: "reg/a" }, { key: "reg/c" }]) });
     expect(v2).toMatchObject({ changed: true, version: 2, addedKeys: ["reg/c"], removedKeys: ["reg/b"] });
+    // The count is the current manifest's, whichever version wrote each asset's row.
+    expect(v2.location.assetCount).toBe(2);
+    const v3 = await client.registerCodeLocation({ name: "reg", ...testManifest(["a", "c", "d", "e"].map((k) => ({ key: `reg/${k}` }))) });
+    expect(v3.location.assetCount).toBe(4);
+    expect((await client.codeLocations()).find((l) => l.name === "reg")?.assetCount).toBe(4);
   });
 
   it("uploads the manifest only when the server does not have it", async () => {

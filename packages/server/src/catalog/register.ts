@@ -114,8 +114,8 @@ async function registerOnce(sql: Sql, input: RegistrationInput, orphansReleased:
               edges AS (INSERT INTO "AssetDependency" ("downstreamKey", "upstreamKey")
                         SELECT * FROM unnest($2::text[], $3::text[])),
               refresh AS (INSERT INTO "SyncRefresh" ("assetKey") SELECT key FROM fresh WHERE $10),
-              version AS (INSERT INTO "CodeLocationVersion" (id, "locationId", version, hash, "manifestVersion", manifest, "registeredAt")
-                          VALUES ($4, $5, $6, $7, $8, '\\x', now()))
+              version AS (INSERT INTO "CodeLocationVersion" (id, "locationId", version, hash, "manifestVersion", manifest, "registeredAt", "assetCount")
+                          VALUES ($4, $5, $6, $7, $8, '\\x', now(), $11))
          SELECT n.key, l.name AS "definedBy" FROM fresh
            JOIN "AssetNode" n ON n.key = fresh.key JOIN "CodeLocation" l ON l.id = n."locationId"
          WHERE n."locationId" <> $5 ORDER BY n.key`,
@@ -129,6 +129,7 @@ async function registerOnce(sql: Sql, input: RegistrationInput, orphansReleased:
           outline.manifestVersion,
           fresh.size,
           firstOfLocation,
+          now.size,
         ],
       );
       // Awaited below; when the schema refuses the manifest first, the refusal is what is reported.

@@ -50,7 +50,12 @@ export const CodeLocationRef = builder.prismaObject("CodeLocation", {
       select: { currentVersionId: true },
       resolve: (l, _args, ctx) => (l.currentVersionId ? readStoredManifest(ctx.db.sql, l.currentVersionId) : null),
     }),
-    assetCount: t.relationCount("assetNodes"),
+    assetCount: t.int({
+      description: "How many assets the location defines (its current manifest's).",
+      // Stored with the version (its nodes are exactly the current manifest's assets), not counted.
+      select: { currentVersion: { select: { assetCount: true } } },
+      resolve: (l) => l.currentVersion?.assetCount ?? 0,
+    }),
     assets: t.field({
       type: [AssetRef],
       description: "The assets this location currently defines, by key.",
