@@ -124,15 +124,21 @@ describe("registerCodeLocation with the manifest's digests", () => {
   });
 });
 
+/** A client whose request bodies are recorded as sent. */
+function bodyRecordingClient() {
+  const bodies: string[] = [];
+  const client = server().client({
+    fetch: async (url, init) => {
+      bodies.push(String(init?.body));
+      return fetch(url, init);
+    },
+  });
+  return { client, bodies };
+}
+
 describe("registerCodeLocation with the manifest's text", () => {
   it("sends the text as the manifest, as it is, and the server checks it against the hash", async () => {
-    const bodies: string[] = [];
-    const client = server().client({
-      fetch: async (url, init) => {
-        bodies.push(String(init?.body));
-        return fetch(url, init);
-      },
-    });
+    const { client, bodies } = bodyRecordingClient();
     const { manifest } = testManifest([
       { key: "texted/a", description: 'quotes " and \\ and\ttabs, é' },
       { key: "texted/b", deps: ["texted/a"] },
@@ -162,13 +168,7 @@ describe("registerCodeLocation with the manifest's text", () => {
   });
 
   it("leaves the keys added and removed out of its answer when asked withKeys: false", async () => {
-    const bodies: string[] = [];
-    const client = server().client({
-      fetch: async (url, init) => {
-        bodies.push(String(init?.body));
-        return fetch(url, init);
-      },
-    });
+    const { client, bodies } = bodyRecordingClient();
     const v1 = testManifest([{ key: "quiet/a" }]);
     const summary = await client.registerCodeLocation({ name: "quiet", ...v1, withKeys: false });
     expect(summary).toMatchObject({ changed: true, version: 1, message: expect.stringContaining("1 asset(s) added") });
