@@ -80,6 +80,14 @@ export {
   type TerminalRunStatus,
 } from "./run-status.js";
 export {
+  COMPACT_MANIFEST_VERSION,
+  compactManifest,
+  compactManifestItem,
+  FIELDS_OMITTED_AT_DEFAULT,
+  isCompactVersion,
+  manifestCanonicalJson,
+} from "./manifest-compact.js";
+export {
   MANIFEST_VERSION,
   MANIFEST_LISTS,
   MAX_MANIFEST_ASSETS,

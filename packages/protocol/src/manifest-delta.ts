@@ -16,6 +16,7 @@
  * imports; building zod object schemas runs zod's `new Function` probe, which a browser's
  * Content-Security-Policy reports. The server's schema of a delta is in manifest-delta-schema.ts.
  */
+import { compactManifestItem, isCompactVersion } from "./manifest-compact.js";
 
 /** How many characters one item's digest has. */
 export const DIGEST_LENGTH = 16;
@@ -80,6 +81,8 @@ export function manifestDelta(
 ): { delta: ManifestDelta; sent: number } | null {
   if (manifest === null || typeof manifest !== "object" || Array.isArray(manifest)) return null;
   const written: Record<string, unknown> = {};
+  // Items sent in full go as the canonical form has them (the server compacts them either way).
+  const compact = isCompactVersion((manifest as { manifestVersion?: unknown }).manifestVersion);
   let sent = 0;
   let reused = 0;
   for (const [key, value] of Object.entries(manifest)) {
@@ -100,7 +103,7 @@ export function manifestDelta(
       expected = at === undefined ? expected + 1 : at + 1;
       if (at === undefined) {
         open = null;
-        segments.push(value[i]);
+        segments.push(compact ? compactManifestItem(key, value[i]) : value[i]);
         sent++;
       } else if (open !== null && open[1] === at) {
         open[1] = at + 1;

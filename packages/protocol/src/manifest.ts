@@ -2,7 +2,8 @@
  * The manifest: the wire contract between a code location and the server. Plain, versioned,
  * sorted JSON, so the server validates it at the edge, stores it, diffs it and re-plans runs
  * without ever running user code. `Definitions#manifest()` in @strata/definitions produces it;
- * the server parses it with `manifestSchema`; both hash it with `contentHash`.
+ * the server parses it with `manifestSchema`; both hash it with `manifestHash` (compact from
+ * version 7: manifest-compact.ts).
  */
 import { z } from "zod";
 import { manifestCheckSchema } from "./checks.js";
@@ -29,26 +30,30 @@ import { manifestSensorSchema, sensorProblems } from "./sensors/sensor.js";
  * rather than dropping them. Version 5 added sensors (`sensors`), written only by a location
  * that has some, for the same reason. Version 6 added schedule functions (`function` on a
  * schedule), written only by a location with one: a server reading only 5 would drop the field
- * and launch the default run at every instant, so it refuses the manifest instead.
+ * and launch the default run at every instant, so it refuses the manifest instead. Version 7 is
+ * compact (manifest-compact.ts): an asset or a step leaves out its fields at their defaults, and
+ * its hash is that of the compact form. Every location writes it, whatever it holds: a server
+ * reading only 6 would find fields missing, so it refuses the manifest.
  */
-export const MANIFEST_VERSION = 6;
-export const SUPPORTED_MANIFEST_VERSIONS: readonly number[] = [1, 2, 3, 4, 5, MANIFEST_VERSION];
+export const MANIFEST_VERSION = 7;
+export const SUPPORTED_MANIFEST_VERSIONS: readonly number[] = [1, 2, 3, 4, 5, 6, MANIFEST_VERSION];
 
 /**
- * The lowest manifest version that carries what a manifest holds: 6 with a schedule function,
- * 5 with sensors, 4 with schedules, else 3.
+ * The manifest version a location writes: `MANIFEST_VERSION`, whatever the manifest holds. (Up
+ * to version 6 it was the lowest version that carried what the manifest held, so that a server
+ * reading an older version accepted a location without schedules or sensors; a compact manifest
+ * is version 7 whatever it holds.)
  *
  * @example
  * ```ts
- * manifestVersionFor({ schedules: [] }); // 3
+ * manifestVersionFor({ schedules: [] }); // 7
  * ```
  */
-export function manifestVersionFor(manifest: {
+export function manifestVersionFor(_manifest: {
   schedules?: readonly { function?: unknown }[] | undefined;
   sensors?: readonly unknown[] | undefined;
 }): number {
-  if (manifest.schedules?.some((s) => s.function !== undefined)) return 6;
-  return manifest.sensors?.length ? 5 : manifest.schedules?.length ? 4 : 3;
+  return MANIFEST_VERSION;
 }
 /** The most assets one location may register. */
 export const MAX_MANIFEST_ASSETS = 200_000;
@@ -65,28 +70,31 @@ export const retryPolicySchema = z.object({
   jitter: z.enum(["none", "full", "plusMinus"]),
 });
 
-/** One asset of the location. */
+/**
+ * One asset of the location. The fields with defaults may be left out (a version-7 manifest
+ * leaves them out at their defaults: manifest-compact.ts).
+ */
 export const manifestAssetSchema = z.object({
   /** Slash-joined key path, e.g. "sales/orders". */
   key: assetKeySchema,
   /** Every upstream asset key (ins and deps), sorted; may name other locations' assets. */
-  deps: z.array(assetKeySchema),
+  deps: z.array(assetKeySchema).default(() => []),
   /** Defaults to "default". */
   group: nameSchema,
-  description: z.string().max(100_000).nullable(),
+  description: z.string().max(100_000).nullable().default(null),
   /** Email addresses or `team:<name>`. */
-  owners: z.array(z.string().min(1).max(320)),
-  tags: z.record(z.string().max(255), z.string().max(1024)),
+  owners: z.array(z.string().min(1).max(320)).default(() => []),
+  tags: z.record(z.string().max(255), z.string().max(1024)).default(() => ({})),
   /** Sorted. */
-  kinds: z.array(z.string().min(1).max(64)),
-  metadata: metadataSchema,
-  codeVersion: z.string().max(1024).nullable(),
+  kinds: z.array(z.string().min(1).max(64)).default(() => []),
+  metadata: metadataSchema.default(() => ({})),
+  codeVersion: z.string().max(1024).nullable().default(null),
   /** The step materializing it; for a graph asset, the op step producing its value. */
   stepKey,
   /** Set when it is one of a multi-asset's (or graph multi-asset's) outputs. */
-  multiAsset: z.object({ name: identifier, canSubset: z.boolean() }).nullable(),
+  multiAsset: z.object({ name: identifier, canSubset: z.boolean() }).nullable().default(null),
   /** The graph asset or graph multi-asset it comes from, by graph name (see `ManifestStep.graph`). */
-  graphAsset: stepKey.nullable(),
+  graphAsset: stepKey.nullable().default(null),
   ioManagerKey: identifier,
   /** How the asset is partitioned; `null` when it is not (and in version 1 manifests). */
   partitions: partitionsDefinitionSchema.nullable().default(null),
@@ -121,7 +129,7 @@ export const manifestStepOutputSchema = z.object({
 });
 
 /**
- * One unit of execution. Step keys: the asset key for an asset ("sales/orders"), the name for a
+ * One unit of execution; like an asset, it may leave out the fields that have defaults. Step keys: the asset key for an asset ("sales/orders"), the name for a
  * multi-asset, and `<graph>.<op invocation>` for graph ops, where the graph is the asset key of
  * a graph asset or the name of a graph multi-asset ("complex_asset.step_one"). Key parts cannot
  * contain "." so an op's step key never looks like an asset's.
@@ -131,22 +139,22 @@ export const manifestStepSchema = z.object({
   /** "check": a separate asset check's step (see `ManifestCheck.stepKey`); it outputs no asset. */
   kind: z.enum(["asset", "multi_asset", "op", "check"]),
   /** Value inputs from steps of this location, in argument order. */
-  inputs: z.array(manifestStepInputSchema),
-  outputs: z.array(manifestStepOutputSchema),
-  retryPolicy: retryPolicySchema.nullable(),
+  inputs: z.array(manifestStepInputSchema).default(() => []),
+  outputs: z.array(manifestStepOutputSchema).default(() => []),
+  retryPolicy: retryPolicySchema.nullable().default(null),
   /** Lineage-only upstreams in this location (`deps`): the step waits for them but gets no value. */
-  deps: z.array(z.object({ stepKey, output: identifier, assetKey: assetKeySchema })),
+  deps: z.array(z.object({ stepKey, output: identifier, assetKey: assetKeySchema })).default(() => []),
   /**
    * Value inputs loaded from storage by asset key through an IO manager, not wired to a step of
    * the run: assets of other locations, and a self-dependent asset's earlier partitions of
    * itself (its asset lists its own key in `deps`, with the mapping in `partitionMappings`).
    */
-  externalInputs: z.array(z.object({ name: identifier, assetKey: assetKeySchema })),
+  externalInputs: z.array(z.object({ name: identifier, assetKey: assetKeySchema })).default(() => []),
   /** Whether a run may select only some of its assets. */
-  canSubset: z.boolean(),
+  canSubset: z.boolean().default(false),
   /** For op steps: the graph they belong to. */
-  graph: stepKey.nullable(),
-  requiredResourceKeys: z.array(identifier),
+  graph: stepKey.nullable().default(null),
+  requiredResourceKeys: z.array(identifier).default(() => []),
 });
 
 /** The schema of each list of a manifest: what one item of `assets`, `steps`… must be. */

@@ -1,5 +1,5 @@
-import { DIGEST_LENGTH, type ManifestBase, manifestDelta } from "@strata/protocol";
-import { manifestHashAndDigests } from "@strata/protocol/hash";
+import { compactManifest, DIGEST_LENGTH, type ManifestBase, manifestDelta, manifestSchema } from "@strata/protocol";
+import { contentHash, manifestHash, manifestHashAndDigests } from "@strata/protocol/hash";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManifestBases, manifestBases } from "../src/catalog/manifest-bases.js";
 import type { Sql } from "../src/db/sql.js";
@@ -120,6 +120,46 @@ describe(`a registration sent as a delta of the registered version (${testDialec
       __typename: "RegisterCodeLocationSuccess",
       version: 3,
     });
+  });
+
+  it("registers a version-7 manifest under its compact form's hash, sent compact or whole, whole or as a delta", async () => {
+    const v1 = chain("cm", 10).map((a, i) => (i === 3 ? { ...a, owners: ["team:x"] } : a));
+    const seven = (assets: FixtureAsset[]) => {
+      const whole = { ...manifestOf(assets).manifest, manifestVersion: 7 };
+      return { whole, compact: compactManifest(whole) as typeof whole, hash: manifestHash(whole) };
+    };
+    const first = seven(v1);
+    // Its first asset has no deps: the compact form leaves the list out.
+    expect("deps" in first.compact.assets[0]!).toBe(false);
+    const sent = await app.gql(REGISTER, { name: "cm", manifest: first.compact, hash: first.hash });
+    expect(sent.data!.registerCodeLocation.__typename).toBe("RegisterCodeLocationSuccess");
+    // The same manifest written whole has the same hash: unchanged.
+    const again = await app.gql(REGISTER, { name: "cm", manifest: first.whole, hash: first.hash });
+    expect(again.data!.registerCodeLocation).toMatchObject({ __typename: "RegisterCodeLocationSuccess", changed: false });
+    // Hashed as the whole text, it is refused: the hash is the compact form's.
+    const wrong = await app.gql(REGISTER, { name: "cm", manifest: first.whole, hash: contentHash(first.whole) });
+    expect(wrong.data!.registerCodeLocation.problems).toEqual([expect.objectContaining({ path: "hash" })]);
+    // Stored compact, and the defaults come back when it is parsed.
+    const read = await app.gql(`{ codeLocation(name: "cm") { ... on CodeLocation { manifest } } }`);
+    expect(read.data!.codeLocation.manifest).toEqual(first.compact);
+    expect(manifestSchema.parse(read.data!.codeLocation.manifest)).toEqual(manifestSchema.parse(first.whole));
+    expect(await rows("cm")).toContainEqual(expect.objectContaining({ key: "cm/a00", deps: [] }));
+    // A delta whose changed item is written whole rebuilds the compact text.
+    const next = seven(v1.map((a) => (a.key === "cm/a05" ? { ...a, description: "changed" } : a)));
+    const base = await baseOf("cm", next.hash);
+    expect(base.digests).toEqual(manifestHashAndDigests(first.compact).digests);
+    const found = manifestDelta(next.whole, manifestHashAndDigests(next.whole).digests, base)!;
+    expect(found.sent).toBe(1);
+    const wholeItems = {
+      ...found.delta,
+      manifest: {
+        ...found.delta.manifest,
+        assets: (found.delta.manifest.assets as unknown[]).map((s) => (Array.isArray(s) ? s : next.whole.assets[5])),
+      },
+    };
+    const result = await app.gql(DELTA, { name: "cm", delta: wholeItems, hash: next.hash });
+    expect(result.data!.registerCodeLocation).toMatchObject({ __typename: "RegisterCodeLocationSuccess", version: 2 });
+    expect((await rows("cm")).find((r) => r.key === "cm/a05")).toMatchObject({ version: 2, description: "changed" });
   });
 
   it("works from the version read back from the database when the server no longer holds it", async () => {

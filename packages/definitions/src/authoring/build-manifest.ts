@@ -1,6 +1,6 @@
 import { assetKeyToString } from "./asset-key.js";
 import type { AssetProducer } from "./build-steps.js";
-import { type Manifest, type ManifestAsset, type ManifestStep, manifestVersionFor } from "@strata/protocol";
+import { MANIFEST_VERSION, type Manifest, type ManifestAsset, type ManifestStep } from "@strata/protocol";
 import { explicitMappings } from "./explicit-mappings.js";
 import { jsonData } from "./manifest-data.js";
 import type { StepSpec } from "./step-spec.js";
@@ -81,8 +81,9 @@ export function buildManifest(steps: readonly StepSpec[], producers: ReadonlyMap
         ),
       )
       .sort(byKey),
-    // Schedules, the one thing version 4 adds, are added by Definitions.
-    manifestVersion: manifestVersionFor({}),
+    // Schedules and sensors are added by Definitions. Its text is compact (manifest-compact.ts in
+    // @strata/protocol), this value whole: what `Definitions#manifest()` returns.
+    manifestVersion: MANIFEST_VERSION,
     steps: steps.map(manifestStep).sort(byKey),
   };
 }

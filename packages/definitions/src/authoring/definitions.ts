@@ -3,7 +3,7 @@ import type { AssetsDefinition } from "./assets-definition.js";
 import { buildManifest } from "./build-manifest.js";
 import { buildSteps } from "./build-steps.js";
 import { manifestTextAndHash, manifestTextDigests } from "@strata/protocol/hash";
-import { findIndexedCycle, manifestVersionFor, scheduleProblems, selfDependencyProblem, sensorProblems } from "@strata/protocol";
+import { findIndexedCycle, scheduleProblems, selfDependencyProblem, sensorProblems } from "@strata/protocol";
 import { DefinitionError } from "./definition-error.js";
 import { cloneData } from "./manifest-data.js";
 import { ExecutionPlan } from "../execution/execution-plan.js";
@@ -99,7 +99,6 @@ export class Definitions {
     const manifest = buildManifest(built.steps, built.producers);
     if (this.schedules.length) manifest.schedules = checkedManifests("schedule", this.schedules, scheduleProblems, manifest.assets);
     if (this.sensors.length) manifest.sensors = checkedManifests("sensor", this.sensors, sensorProblems, manifest.assets);
-    if (this.schedules.length || this.sensors.length) manifest.manifestVersion = manifestVersionFor(manifest);
     checkAcyclic(manifest);
     this.#checkBindings(built.steps);
     this.plan = new ExecutionPlan(built, manifest);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import { AutomationCondition, canonicalJson, DIGEST_LENGTH } from "@strata/protocol";
+import { AutomationCondition, canonicalJson, DIGEST_LENGTH, manifestCanonicalJson, manifestSchema } from "@strata/protocol";
 import { manifestHashAndDigests } from "@strata/protocol/hash";
 import { assetCheck } from "./asset-check.js";
 import { AssetIn } from "./asset-in.js";
@@ -105,7 +105,7 @@ describe("the manifest", () => {
   it("describes every asset and step, sorted by key", () => {
     const { manifest } = new Definitions({ assets: build(), resources }).manifest();
 
-    expect(manifest.manifestVersion).toBe(3);
+    expect(manifest.manifestVersion).toBe(7);
     expect(manifest.assets.map((a) => a.key)).toEqual(["remote", "report", "sales/large", "sales/orders", "small"]);
     expect(manifest.steps.map((s) => s.key)).toEqual(["remote", "report.clean", "sales/orders", "split"]);
     expect(manifest.assets.find((a) => a.key === "sales/orders")).toEqual({
@@ -180,9 +180,10 @@ describe("the manifest", () => {
     expect(bumped).not.toBe(base);
   });
 
-  it("hashes as every earlier version did, so an upgraded location is not uploaded again", () => {
-    // Computed by the version that built the manifest through JSON.parse(JSON.stringify(...)).
-    expect(new Definitions(richAssets()).hash).toBe("48389735251bd47dd94119cc01c5bb39382645d54a24e653a63fba65037eefc5");
+  it("hashes the same until the contract changes, so an upgraded location is not uploaded again", () => {
+    // Pinned when version 7 made the canonical form compact (before: 48389735…, the hash of
+    // every version since the manifest was built through JSON.parse(JSON.stringify(...))).
+    expect(new Definitions(richAssets()).hash).toBe("d3ee8f4a5d4ade3a704d411820d6b92ebf939ef846ca367442ab986c3660d3e7");
   });
 
   it("lists every object's keys in canonical order, and hash is manifest().hash", () => {
@@ -195,11 +196,36 @@ describe("the manifest", () => {
   it("keeps the text it hashed, and reads its items' digests off it as the items hash one by one", () => {
     const defs = new Definitions(richAssets());
     const { manifest, digests } = defs.manifest();
-    expect(defs.manifestText).toBe(canonicalJson(manifest));
+    expect(defs.manifestText).toBe(manifestCanonicalJson(manifest));
     expect(createHash("sha256").update(defs.manifestText).digest("hex")).toBe(defs.hash);
     expect(digests).toEqual(manifestHashAndDigests(manifest).digests);
     expect(defs.digests).toBe(digests);
     expect(digests.assets!.length).toBe(manifest.assets.length * DIGEST_LENGTH);
+  });
+
+  it("writes its text compact: no field at its default, and the schema reads the whole manifest back", () => {
+    const defs = new Definitions(richAssets());
+    const { manifest } = defs.manifest();
+    const sent = JSON.parse(defs.manifestText) as { assets: Record<string, unknown>[]; steps: Record<string, unknown>[] };
+    const plain = sent.assets.find((a) => a.key === "graphed")!;
+    expect(Object.keys(plain)).toEqual(["deps", "graphAsset", "group", "ioManagerKey", "key", "stepKey"]);
+    expect(sent.steps.find((s) => s.key === "split")).toEqual({
+      canSubset: true,
+      key: "split",
+      kind: "multi_asset",
+      outputs: [
+        { assetKey: "one", name: "one" },
+        { assetKey: "two", name: "two" },
+      ],
+    });
+    // Only assets and steps leave defaults out: a check writes its `description: null`.
+    expect(JSON.stringify([sent.assets, sent.steps])).not.toMatch(
+      /"(description|codeVersion|graph|retryPolicy)":null|"(owners|kinds|inputs)":\[\]|"tags":\{\}/,
+    );
+    expect(manifestSchema.parse(sent)).toEqual(manifest);
+    // Written out whole, the same manifest has the same hash.
+    expect(manifestHashAndDigests(manifest).hash).toBe(defs.hash);
+    expect(canonicalJson(manifest).length).toBeGreaterThan(defs.manifestText.length);
   });
 
   it("is plain JSON, and a fresh copy each time", () => {

@@ -156,7 +156,7 @@ describe("partitioned assets", () => {
     const graph = graphAsset("graph", { partitions: days, ins: { raw } }, ({ raw }) => double(raw));
     const { manifest } = new Definitions({ assets: [raw, rolling, same, split, graph] }).manifest();
 
-    expect(manifest.manifestVersion).toBe(3);
+    expect(manifest.manifestVersion).toBe(7);
     expect(manifestSchema.parse(manifest)).toEqual(manifest);
     const byKey = Object.fromEntries(manifest.assets.map((a) => [a.key, a]));
     expect(byKey.raw).toMatchObject({ partitions: days, backfillPolicy: { kind: "single_run" }, partitionMappings: {} });

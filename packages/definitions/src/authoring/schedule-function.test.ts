@@ -1,5 +1,5 @@
 import { manifestSchema, scheduleTickResultSchema } from "@strata/protocol";
-import { contentHash } from "@strata/protocol/hash";
+import { manifestHash } from "@strata/protocol/hash";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { asset } from "./asset.js";
 import { Definitions } from "./definitions.js";
@@ -12,12 +12,12 @@ const summary = asset("summary", { keyPrefix: ["sales"], ins: { orders } }, ({ o
 const at = (iso: string) => ({ scheduledTime: new Date(iso), signal: new AbortController().signal });
 
 describe("schedule with a function", () => {
-  it("marks the schedule as evaluated by a function in the manifest (version 6); the function stays in the location", () => {
+  it("marks the schedule as evaluated by a function in the manifest; the function stays in the location", () => {
     const weekdays = schedule({ name: "weekdays", cron: "0 6 * * *", timezone: "Europe/Berlin", target: [orders] }, () => undefined);
     const slow = schedule({ name: "slow", cron: "0 7 * * *", target: [summary], timeoutMs: 5_000 }, () => undefined);
     const plain = schedule({ name: "plain", cron: "0 8 * * *", target: [orders] });
     const { manifest, hash } = new Definitions({ assets: [orders, summary], schedules: [weekdays, slow, plain] }).manifest();
-    expect(manifest.manifestVersion).toBe(6);
+    expect(manifest.manifestVersion).toBe(7);
     expect(manifest.schedules!.map((s) => [s.name, s.function])).toEqual([
       ["plain", undefined],
       ["slow", { timeoutMs: 5_000 }],
@@ -25,9 +25,9 @@ describe("schedule with a function", () => {
     ]);
     // A schedule as data writes no `function` key, so a manifest without functions hashes as before.
     expect("function" in manifest.schedules![0]!).toBe(false);
-    expect(new Definitions({ assets: [orders], schedules: [plain] }).manifest().manifest.manifestVersion).toBe(4);
+    expect(new Definitions({ assets: [orders], schedules: [plain] }).manifest().manifest.manifestVersion).toBe(7);
     expect(manifestSchema.parse(manifest).schedules![2]!.function).toEqual({ timeoutMs: 60_000 });
-    expect(hash).toBe(contentHash(manifest));
+    expect(hash).toBe(manifestHash(manifest));
   });
 
   it("answers with run requests, an array of them, a skip reason, or nothing (the default run), in the wire form", async () => {

@@ -1,5 +1,5 @@
 import { manifestSchema } from "@strata/protocol";
-import { contentHash } from "@strata/protocol/hash";
+import { manifestHash } from "@strata/protocol/hash";
 import { describe, expect, it } from "vitest";
 import { asset } from "./asset.js";
 import { AssetOut } from "./asset-out.js";
@@ -25,7 +25,7 @@ describe("schedule", () => {
     const hourly = schedule({ name: "hourly", cron: "0 * * * *", target: [pair], defaultStatus: "STOPPED" });
     const defs = new Definitions({ assets: [orders, summary, pair], schedules: [nightly, hourly] });
     const { manifest, hash } = defs.manifest();
-    expect(manifest.manifestVersion).toBe(4);
+    expect(manifest.manifestVersion).toBe(7);
     expect(manifest.schedules).toEqual([
       { name: "hourly", cron: "0 * * * *", timezone: "UTC", targets: ["x", "y"], tags: {}, description: null, defaultStatus: "STOPPED" },
       {
@@ -39,11 +39,11 @@ describe("schedule", () => {
       },
     ]);
     expect(manifestSchema.parse(manifest).schedules).toHaveLength(2);
-    expect(hash).toBe(contentHash(manifest));
+    expect(hash).toBe(manifestHash(manifest));
     const without = new Definitions({ assets: [orders, summary, pair] }).manifest();
     expect(without.hash).not.toBe(hash);
-    // No schedules: the manifest is what it was before schedules existed.
-    expect(without.manifest.manifestVersion).toBe(3);
+    // No schedules: the manifest carries no `schedules` list at all.
+    expect(without.manifest.manifestVersion).toBe(7);
     expect("schedules" in without.manifest).toBe(false);
   });
 
@@ -94,6 +94,6 @@ describe("schedule", () => {
     ]);
     expect("partitionKey" in manifest.schedules![1]!).toBe(false);
     expect(manifestSchema.parse(manifest).schedules![0]!.partitionKey).toBe("eu");
-    expect(hash).toBe(contentHash(manifest));
+    expect(hash).toBe(manifestHash(manifest));
   });
 });

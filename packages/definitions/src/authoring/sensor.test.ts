@@ -20,7 +20,7 @@ describe("sensor", () => {
       schedules: [schedule({ name: "n", cron: "0 0 * * *", target: [orders] })],
     });
     const { manifest } = defs.manifest();
-    expect(manifest.manifestVersion).toBe(5);
+    expect(manifest.manifestVersion).toBe(7);
     expect(manifest.sensors).toEqual([
       {
         name: "new_files",
@@ -33,7 +33,7 @@ describe("sensor", () => {
       { name: "quiet", minimumIntervalMs: 30_000, timeoutMs: 5_000, targets: [], description: "off by default", defaultStatus: "STOPPED" },
     ]);
     expect(manifestSchema.safeParse(manifest).success).toBe(true);
-    expect(new Definitions({ assets: [orders] }).manifest().manifest.manifestVersion).toBe(3);
+    expect(new Definitions({ assets: [orders] }).manifest().manifest.manifestVersion).toBe(7);
     // with() keeps them.
     expect(defs.with({}).manifest().manifest.sensors).toHaveLength(2);
   });

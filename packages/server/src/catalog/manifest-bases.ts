@@ -2,8 +2,10 @@ import {
   type CanonicalField,
   canonicalFields,
   canonicalItem,
+  compactManifestItem,
   DIGEST_LENGTH,
   deltaSegment,
+  isCompactVersion,
   joinCanonicalFields,
   MAX_MANIFEST_ASSETS,
   type Manifest,
@@ -294,6 +296,7 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
   const inPlace = new Map<string, boolean>();
   // The new version's digests, when the base's are known: its own for the items taken from it.
   const digests: Record<string, string> | undefined = base.digests ? {} : undefined;
+  const compact = isCompactVersion(sent.manifestVersion);
   for (const [key, value] of Object.entries(sent)) {
     if (!Array.isArray(value)) continue;
     const texts: string[] = [];
@@ -341,7 +344,8 @@ export async function parseManifestDelta(base: KeptManifest, delta: unknown, has
           if (digests) ownDigests.push(baseDigests.slice(from * DIGEST_LENGTH, to * DIGEST_LENGTH));
         }
       } else {
-        texts.push(canonicalItem(read.item, texts.length));
+        // In the canonical form: compact from version 7 on, however the location wrote it.
+        texts.push(canonicalItem(compact ? compactManifestItem(key, read.item) : read.item, texts.length));
         runs.push(Buffer.from(texts[texts.length - 1]!));
         if (digests) ownDigests.push(itemDigest(texts[texts.length - 1]!));
         if (schema) {

@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
-import { contentHash } from "@strata/protocol/hash";
+import { manifestHash as protocolManifestHash } from "@strata/protocol/hash";
 import {
   type CanonicalField,
   splitCanonicalText,
-  canonicalJson,
   type Manifest,
   type ManifestAsset,
   MAX_MANIFEST_ASSETS,
   manifestItemSchemas,
   manifestOfParsedAssetsSchema,
+  manifestCanonicalJson,
   manifestSchema,
   SUPPORTED_MANIFEST_VERSIONS,
 } from "@strata/protocol";
@@ -20,10 +20,10 @@ import { manifestGraphProblems } from "./manifest-graph.js";
 export type { Manifest, ManifestAsset, ManifestStep } from "@strata/protocol";
 
 /**
- * The manifest's content hash: SHA-256 (hex) of its canonical JSON (@strata/protocol's, the one
- * a location hashes with).
+ * The manifest's content hash: SHA-256 (hex) of its canonical JSON, compact from version 7 on
+ * (@strata/protocol's `manifestHash`, the one a location hashes with).
  */
-export const manifestHash = contentHash;
+export const manifestHash = protocolManifestHash;
 
 /** A manifest that passed every check, with what registration stores of it. */
 export interface ParsedManifest {
@@ -136,7 +136,7 @@ export function parseManifestInParts(input: unknown, hash: string): ManifestInPa
       const checked = manifest();
       // One text for the hash and the row (splitting it by item here cost ~40 % more), never
       // encoded whole on the registration's path (manifest-store.ts, SLICE_CHARS).
-      const text = canonicalJson(input);
+      const text = manifestCanonicalJson(input);
       const stored = encodeManifestTextOf(text);
       stored.catch(() => {}); // Awaited by the registration or, when the manifest is refused, not needed.
       const pending = { digest: textDigest(text), stored };

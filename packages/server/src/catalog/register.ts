@@ -330,12 +330,15 @@ function manifestOutline(input: unknown): ManifestOutline | null {
   if (typeof input !== "object" || input === null) return null;
   const { manifestVersion, assets } = input as { manifestVersion?: unknown; assets?: unknown };
   if (!Number.isInteger(manifestVersion) || !Array.isArray(assets)) return null;
-  for (const asset of assets as unknown[]) {
+  // An asset without dependencies leaves `deps` out (a compact manifest): outlined with none.
+  let outlined: ManifestOutline["assets"][number][] | undefined;
+  for (const [i, asset] of (assets as unknown[]).entries()) {
     const { key, deps } = (asset ?? {}) as { key?: unknown; deps?: unknown };
-    if (typeof key !== "string" || !Array.isArray(deps)) return null;
-    for (const dep of deps) if (typeof dep !== "string") return null;
+    if (typeof key !== "string" || (deps !== undefined && !Array.isArray(deps))) return null;
+    if (deps === undefined) (outlined ??= (assets as ManifestOutline["assets"][number][]).slice())[i] = { key, deps: [] };
+    else for (const dep of deps) if (typeof dep !== "string") return null;
   }
-  return { manifestVersion: manifestVersion as number, assets: assets as ManifestOutline["assets"] };
+  return { manifestVersion: manifestVersion as number, assets: outlined ?? (assets as ManifestOutline["assets"]) };
 }
 
 // ANALYZE first: it only warns for a role that does not own the tables, where merging the
