@@ -37,6 +37,26 @@ describe("data versions and sync status", () => {
     ]);
   });
 
+  it("a first registration queues its whole location as one row, which a reader drains only while it is short", async () => {
+    await register("whole", [{ key: "whole/a" }, { key: "whole/b", deps: ["whole/a"] }, { key: "whole/c", deps: ["whole/b"] }]);
+    const queued = await app.db.sql.query<{ assetKey: string | null; name: string | null }>(
+      `SELECT q."assetKey", l.name FROM "SyncRefresh" q LEFT JOIN "CodeLocation" l ON l.id = q."locationId"`,
+    );
+    expect(queued).toEqual([{ assetKey: null, name: "whole" }]);
+    const states = async () =>
+      (
+        await app.db.sql.query<{ key: string; syncState: string | null }>(
+          `SELECT key, "syncState" FROM "AssetNode" WHERE key LIKE 'whole/%' ORDER BY key`,
+        )
+      ).map((r) => r.syncState);
+    expect(await states()).toEqual([null, null, null]);
+    // Counted as its three assets: longer than a reader's limit of two, so left to the refresher.
+    expect(await drainForReader(app.db.sql, 2)).toBe(false);
+    expect(await drainForReader(app.db.sql, 4)).toBe(true);
+    expect(await states()).toEqual(["MISSING", "MISSING", "MISSING"]);
+    expect(await app.db.sql.query(`SELECT 1 FROM "SyncRefresh"`)).toEqual([]);
+  });
+
   it("a (v1) → b: code change, new data version, same user-provided version (Dagster's rules)", async () => {
     await register("sync", [
       { key: "sync/a", codeVersion: "v1" },

@@ -25,6 +25,14 @@ export const SYNC_REFRESH_DELAY_MS = 50;
  */
 const BATCH = 50_000;
 
+/**
+ * Queues the recomputation of every asset of the location `locationId` (as it is when drained)
+ * and their downstream closure's: one row, whatever the location's size (a first registration).
+ */
+export async function queueLocationSyncRefresh(tx: Sql, locationId: string): Promise<void> {
+  await tx.query(`INSERT INTO "SyncRefresh" ("locationId") VALUES ($1)`, [locationId]);
+}
+
 /** Queues the recomputation of `keys`' stored sync states and their downstream closure's. */
 export async function queueSyncRefresh(tx: Sql, keys: readonly string[]): Promise<void> {
   if (keys.length === 0) return;
@@ -39,15 +47,24 @@ export async function drainSyncRefresh(sql: Sql, { wait = false } = {}): Promise
   let refreshed = 0;
   for (;;) {
     const drained = await sql.transaction(async (tx) => {
-      const rows = await tx.query<{ assetKey: string }>(
+      const rows = await tx.query<{ assetKey: string | null; locationId: string | null }>(
         `DELETE FROM "SyncRefresh" WHERE id IN (
            SELECT id FROM "SyncRefresh" ORDER BY id LIMIT $1 FOR UPDATE${wait ? "" : " SKIP LOCKED"})
-         RETURNING "assetKey"`,
+         RETURNING "assetKey", "locationId"`,
         [BATCH],
       );
-      const keys = [...new Set(rows.map((r) => r.assetKey))];
-      await refreshSyncStates(tx, keys);
-      refreshed += keys.length;
+      const keys = new Set<string>();
+      const locations: string[] = [];
+      for (const r of rows) {
+        if (r.assetKey !== null) keys.add(r.assetKey);
+        else if (r.locationId !== null) locations.push(r.locationId);
+      }
+      if (locations.length) {
+        const located = await tx.query<{ key: string }>(`SELECT key FROM "AssetNode" WHERE "locationId" = ANY($1::text[])`, [locations]);
+        for (const { key } of located) keys.add(key);
+      }
+      await refreshSyncStates(tx, [...keys]);
+      refreshed += keys.size;
       return rows.length;
     });
     if (drained < BATCH) return refreshed;
@@ -60,14 +77,19 @@ export const READER_DRAIN_LIMIT = 2_000;
 /**
  * Before `assets(syncStatus:)` filters: what a few recent writes queued is drained first (so a
  * reader sees its own materializations), at the cost of one indexed count when nothing is
- * queued. A queue longer than `limit` (a large registration: refreshing 100,000 assets takes
- * seconds) is left to the refresher already draining it, and the filter answers from the stored
+ * queued. A queue longer than `limit`, or one holding a whole location (a large registration:
+ * refreshing 100,000 assets takes seconds), is left to the refresher already draining it, and the filter answers from the stored
  * states meanwhile rather than making the reader wait. Returns whether it drained.
  */
 export async function drainForReader(sql: Sql, limit = READER_DRAIN_LIMIT): Promise<boolean> {
-  const [{ n }] = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM "SyncRefresh" LIMIT $1) q`, [
-    limit + 1,
-  ])) as [{ n: number }];
+  // A whole location's row counts as many as its assets (its current version's count).
+  const [{ n }] = (await sql.query<{ n: number }>(
+    `SELECT (count(*) + coalesce(sum(v."assetCount"), 0))::int AS n
+       FROM (SELECT "locationId" FROM "SyncRefresh" LIMIT $1) q
+       LEFT JOIN "CodeLocation" l ON l.id = q."locationId"
+       LEFT JOIN "CodeLocationVersion" v ON v.id = l."currentVersionId"`,
+    [limit + 1],
+  )) as [{ n: number }];
   if (n === 0 || n > limit) return false;
   await drainSyncRefresh(sql, { wait: true });
   return true;
