@@ -1,4 +1,5 @@
 import { seededRandom } from "@strata/server/testing";
+import { MANIFEST_VERSION } from "@strata/protocol";
 import { manifestHash } from "@strata/server";
 import { syntheticManifest } from "./catalog-fixture.js";
 
@@ -38,6 +39,8 @@ export function lineageDag(location = "dag") {
       .sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1))
       .map((d) => ({ stepKey: stepKey(d), output: "result", assetKey: keys[d]! }));
   }
+  // As a location writes it now (`Definitions`): version 7, hashed in its compact form.
+  manifest.manifestVersion = MANIFEST_VERSION;
   const upstream = new Map(keys.map((key, n) => [key, deps[n]!.map((d) => keys[d]!)]));
   const downstream = new Map<string, string[]>(keys.map((key) => [key, []]));
   for (const [key, ups] of upstream) for (const up of ups) downstream.get(up)!.push(key);
