@@ -93,6 +93,7 @@ export {
   MAX_MANIFEST_ASSETS,
   manifestAssetSchema,
   manifestItemSchemas,
+  manifestOfParsedAssetsAndStepsSchema,
   manifestOfParsedAssetsSchema,
   manifestOfParsedItemsSchema,
   manifestSchema,

@@ -234,6 +234,17 @@ export const manifestOfParsedItemsSchema = manifestObject({
 export const manifestOfParsedAssetsSchema = manifestObject({ ...manifestItemSchemas, assets: parsedItem<ManifestAsset>() });
 
 /**
+ * The same for one whose assets and steps were each parsed already (a registration parses them
+ * a slice at a time, between other requests): its other lists are parsed, with the same result
+ * as `manifestSchema`.
+ */
+export const manifestOfParsedAssetsAndStepsSchema = manifestObject({
+  ...manifestItemSchemas,
+  assets: parsedItem<ManifestAsset>(),
+  steps: parsedItem<ManifestStep>(),
+});
+
+/**
  * A code location's manifest.
  *
  * @example

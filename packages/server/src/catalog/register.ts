@@ -3,7 +3,7 @@ import { registerChecks } from "../checks/register-checks.js";
 import type { Sql } from "../db/sql.js";
 import { AssetKeyCollisionError, InvalidManifestError, type KeyCollision, ManifestRequiredError } from "../errors.js";
 import { parseLocationName } from "./location-name.js";
-import { type Manifest, type ManifestAsset, type ParsedManifest, parseManifestInParts } from "./manifest.js";
+import { type Manifest, type ManifestAsset, type ParsedManifest, parseManifestInParts, pause } from "./manifest.js";
 import { deltaBaseHash, type ManifestBases, manifestBases, parseManifestDelta } from "./manifest-bases.js";
 import { edgesOf, insertEdges, insertNodes, nodeColumnTexts, nodeRows, textArray } from "./node-rows.js";
 import { refreshFreshnessAtRegistration } from "../freshness/freshness-store.js";
@@ -145,14 +145,14 @@ async function registerOnce(sql: Sql, input: RegistrationInput, orphansReleased:
       // statement (~0.1 s of this thread for 10,000 assets, ~0.6 s for 100,000), and the rest of
       // its schema (its steps…) in verify(), while the database writes the rows built from them;
       // a refusal rolls both back.
-      const candidates = sameBase ? delta.sentAssets : early.assets();
+      const candidates = sameBase ? delta.sentAssets : await early.assetsInSlices();
       // What changed costs its writes: an asset whose row and dependencies hash as stored stays
       // (with its sync state, check health and version); the others are deleted and written again.
-      const rows = nodeRows(candidates);
+      const rows = await nodeRows(candidates, pause);
       const stored = new Map(previous.map((p) => [p.key, p.fingerprint]));
       const rewritten = rows.filter((r) => stored.get(r.key) !== r.fingerprint);
       // Their statement's parameters too, while the database runs the leading statement.
-      const nodeParams = nodeColumnTexts(rewritten);
+      const nodeParams = await nodeColumnTexts(rewritten, pause);
       const collisions = await leading;
       if (collisions.length) throw new AssetKeyCollisionError(name, collisions);
       const rewrittenKeys = new Set(rewritten.map((r) => r.key));
@@ -279,8 +279,8 @@ async function parseRegistration(
 ): Promise<{
   /** What the registration's first statement writes: the assets' keys and dependencies, and the manifest's version. */
   outline: ManifestOutline;
-  /** Its assets, their schema checked (throws InvalidManifestError). */
-  assets(): readonly ManifestAsset[];
+  /** Its assets, their schema checked (throws InvalidManifestError), a slice at a time. */
+  assetsInSlices(): Promise<readonly ManifestAsset[]>;
   /** The manifest, its schema checked (throws InvalidManifestError). */
   manifest(): Manifest;
   delta?: ParsedManifest["delta"];
@@ -290,7 +290,7 @@ async function parseRegistration(
     const parts = parseManifestInParts(input.manifest, input.hash);
     // Without an outline the schema is checked first, and says what is wrong.
     const outline = manifestOutline(input.manifest) ?? outlineOf(parts.manifest());
-    return { outline, assets: parts.assets, manifest: parts.manifest, verify: async () => parts.verify() };
+    return { outline, assetsInSlices: parts.assetsInSlices, manifest: parts.manifest, verify: async () => parts.verify() };
   }
   if (input.manifest != null) {
     throw new InvalidManifestError([{ path: "delta", code: "invalid_value", message: "send either a manifest or a delta, not both" }]);
@@ -308,7 +308,7 @@ async function parseRegistration(
   return {
     ...parsed,
     outline: outlineOf(parsed.manifest),
-    assets: () => parsed.manifest.assets,
+    assetsInSlices: async () => parsed.manifest.assets,
     manifest: () => parsed.manifest,
     verify: async () => parsed,
   };
