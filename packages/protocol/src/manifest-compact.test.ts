@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "./canonical-json.js";
-import { compactManifest, compactManifestItem, manifestCanonicalJson } from "./manifest-compact.js";
+import { compactManifest, compactManifestItem, FIELDS_OMITTED_AT_DEFAULT, manifestCanonicalJson } from "./manifest-compact.js";
 import { manifestDelta } from "./manifest-delta.js";
 import { manifestHash, manifestHashAndDigests, manifestTextAndHash, manifestTextDigests } from "./hash.js";
 import { manifestSchema } from "./manifest.js";
@@ -90,6 +90,36 @@ describe("the compact manifest (version 7)", () => {
     expect(compactManifestItem("assets", item)).toBe(item);
     const check = { description: null, key: "a#c" };
     expect(compactManifestItem("checks", check)).toBe(check);
+  });
+
+  it("leaves out exactly the listed fields at their defaults, whatever else an item holds, in the item's key order", () => {
+    // The reference: key by key, from the contract's list.
+    const reference = (list: "assets" | "steps", item: Record<string, unknown>) => {
+      const omitted: Record<string, unknown> = FIELDS_OMITTED_AT_DEFAULT[list];
+      const empty = (value: unknown, kind: unknown) =>
+        kind === "list"
+          ? Array.isArray(value) && value.length === 0
+          : kind === "record"
+            ? value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0
+            : value === kind;
+      return Object.fromEntries(Object.entries(item).filter(([key, value]) => !(key in omitted && empty(value, omitted[key]))));
+    };
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const values = [null, false, true, [], ["x"], {}, { a: 1 }, "", "text", 0, undefined];
+    for (const [list, sample] of [
+      ["assets", whole("a")],
+      ["steps", step("a")],
+    ] as const) {
+      for (let i = 0; i < 500; i++) {
+        const item: Record<string, unknown> = {};
+        for (const key of Object.keys(sample)) if (random() < 0.85) item[key] = values[Math.floor(random() * values.length)];
+        if (random() < 0.2) item.addedByANewerSender = values[Math.floor(random() * values.length)];
+        const compact = compactManifestItem(list, item) as Record<string, unknown>;
+        expect(compact).toEqual(reference(list, item));
+        expect(Object.keys(compact)).toEqual(Object.keys(reference(list, item)));
+      }
+    }
   });
 
   it("sends a delta's new items compact", () => {
