@@ -111,11 +111,13 @@ export function manifestHashAndDigests(value: unknown): { hash: string; digests:
 }
 
 /**
- * A manifest's canonical text (`manifestCanonicalJson`) and its `manifestHash`, hashed in one call: what
- * a location computes as it loads, keeping the text to send as the manifest (not serialized
- * again). For 100,000 assets (~85 MB of text) ~0.65 s, against ~0.85 s for
- * `manifestHashAndDigests`, whose digests only a registration against an earlier version needs:
- * `manifestTextDigests` reads them off the text then.
+ * A manifest's canonical text (`manifestCanonicalJson`) and its `manifestHash`, hashed in one
+ * call: what a location computes as it loads, keeping the text to send as the manifest (not
+ * serialized again). Its items' digests, which only a registration against an earlier version
+ * needs, `manifestTextDigests` reads off the text then. For the 100,000-asset bench fixture the
+ * compact text is ~52 MB; the compact copies of its 200,000 items cost ~0.7 s of a 2-core
+ * machine's time (with the garbage they leave), about what writing and hashing the 32 MB of
+ * defaults they leave out used to.
  *
  * @example
  * ```ts
