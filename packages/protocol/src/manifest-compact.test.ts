@@ -105,7 +105,7 @@ describe("the compact manifest (version 7)", () => {
       return Object.fromEntries(Object.entries(item).filter(([key, value]) => !(key in omitted && empty(value, omitted[key]))));
     };
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const values = [null, false, true, [], ["x"], {}, { a: 1 }, "", "text", 0, undefined];
     for (const [list, sample] of [
       ["assets", whole("a")],
