@@ -361,25 +361,15 @@ const maintaining = new WeakMap<Sql, Promise<void>>();
  * meanwhile, only slower) and refreshes the catalog tables' planner statistics, in the
  * background (a few hundred ms for 10,000 assets, which the registration's caller need not wait
  * for; one at a time, so the latest registration's rows are included). On PostgreSQL on a
- * connection of its own; on PGlite's single connection once the answer is written, and
- * statements issued meanwhile wait for it.
+ * connection of its own; on PGlite's single connection (on its own thread, db/pglite-thread.ts),
+ * where statements issued meanwhile wait for it.
  */
 async function maintainCatalog(sql: Sql): Promise<void> {
   // Both only speed reads up, and autovacuum does both too: a failed run (the pool closing at
   // shutdown, a lost connection) loses nothing, and the registration is committed either way.
   const ignore = () => {};
   const previous = maintaining.get(sql) ?? Promise.resolve();
-  // PGlite runs a statement on this thread, as it is issued: started now, its ~0.2-0.3 s for
-  // 10,000 assets would still come before the registration's answer is written. A timer's turn
-  // comes after that (the answer is written in the promise callbacks that follow this return).
-  const after = sql.dialect === "pglite" ? () => new Promise<void>((resolve) => setTimeout(resolve, 0)) : async () => {};
-  maintaining.set(
-    sql,
-    previous
-      .then(after)
-      .then(() => sql.exec(MAINTAIN_CATALOG))
-      .catch(ignore),
-  );
+  maintaining.set(sql, previous.then(() => sql.exec(MAINTAIN_CATALOG)).catch(ignore));
 }
 
 /**

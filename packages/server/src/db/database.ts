@@ -56,16 +56,18 @@ async function openPGlite(options: DatabaseOptions): Promise<Database> {
   try {
     // Each driver is imported when it is used: a server on PostgreSQL loads no PGlite, and the
     // other way round (~0.1 s of a start each).
-    const [{ PGlite }, { pg_trgm }, adapter] = await Promise.all([
+    const [{ PGlite }, { PGliteThread }, adapter] = await Promise.all([
       import("@electric-sql/pglite"),
-      import("@electric-sql/pglite/contrib/pg_trgm"),
+      import("./pglite-thread.js"),
       import("pglite-prisma-adapter"),
     ]);
     PrismaPGliteAdapter = adapter.PrismaPGlite;
     const startParams = inMemory
       ? undefined
       : [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffersMb(options.dataDir!)}MB`];
-    db = await PGlite.create(inMemory ? undefined : options.dataDir, { extensions: { pg_trgm }, ...(startParams && { startParams }) });
+    // On a thread of its own (pglite-thread.ts), behind PGlite's own client: to Prisma's adapter
+    // and to `sql`, it is a PGlite.
+    db = (await PGliteThread.create({ dataDir: inMemory ? undefined : options.dataDir, startParams })) as unknown as PGlite;
   } catch (error) {
     lock?.release();
     throw error;

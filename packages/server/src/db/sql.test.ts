@@ -21,7 +21,7 @@ describe("Sql#sent", () => {
           await tx.sent();
           expect(socketOf(client).writableLength).toBe(0);
         } else {
-          await tx.sent(); // PGlite runs on this thread: nothing waits to be sent.
+          await tx.sent(); // PGlite: each statement is handed to its thread whole, as it is issued: nothing waits to be sent.
         }
         expect((await answer)[0]?.n).toBe(big.length);
       });

@@ -54,7 +54,7 @@ export interface Sql {
   /**
    * Resolves once what this connection was asked to send has left the process (a PostgreSQL
    * socket's write buffer drained): a large statement is then the database's to parse and run
-   * while this thread does other work. At once on a pool, and on PGlite (same thread).
+   * while this thread does other work. At once on a pool, and on PGlite (handed to its thread whole).
    */
   sent(): Promise<void>;
 }
