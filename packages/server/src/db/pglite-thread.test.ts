@@ -95,9 +95,44 @@ describe("PGlite on its own thread", () => {
     expect((await thread.query<{ n: number }>(`SELECT n FROM ledger ORDER BY n`)).rows.map((r) => r.n)).toEqual([1, 2]);
   });
 
+  it("serializes a repeated statement's parameters by the types its table has now", async () => {
+    // The statement's description is kept between runs; a schema change must not leave it stale.
+    const insert = `INSERT INTO shifting VALUES ($1)`;
+    await thread.query(`CREATE TABLE shifting (v int)`);
+    await thread.query(insert, [41]);
+    await thread.query(insert, [42]);
+    await thread.exec(`DROP TABLE shifting; CREATE TABLE shifting (v jsonb)`);
+    await thread.query(insert, [{ now: "json" }]);
+    await thread.query(`ALTER TABLE shifting ALTER COLUMN v TYPE int[] USING '{1}'`);
+    await thread.query(insert, [[2, 3]]);
+    expect((await thread.query<{ v: unknown }>(`SELECT v FROM shifting`)).rows).toEqual([{ v: [1] }, { v: [2, 3] }]);
+  });
+
   it("answers many callers at once, each with its own rows", async () => {
     const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => thread.query<{ n: number }>(`SELECT $1::int * 2 AS n`, [i])));
     expect(answers.map((a) => a.rows[0]!.n)).toEqual(Array.from({ length: 200 }, (_, i) => i * 2));
+  });
+
+  it("gives each statement its own answer, whether it takes microseconds or many milliseconds, beside other threads", async () => {
+    // Answers around the time a caller holds its thread for them (HOLD_MS), from three threads
+    // on two cores: a late wake-up meant for one answer must not hand over the next one's.
+    const others = await Promise.all([PGliteThread.create(), PGliteThread.create()]);
+    try {
+      const runs = await Promise.all(
+        [thread, ...others].map(async (db) => {
+          const wrong: string[] = [];
+          for (let i = 0; i < 300; i++) {
+            const n = (i % 20) * 2000;
+            const [row] = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM generate_series(1, $1::int)`, [n])).rows;
+            if (row?.n !== n) wrong.push(`${n}: ${JSON.stringify(row)}`);
+          }
+          return wrong;
+        }),
+      );
+      expect(runs).toEqual([[], [], []]);
+    } finally {
+      await Promise.all(others.map((db) => db.close()));
+    }
   });
 
   it("leaves the event loop free while a long statement runs", async () => {
@@ -136,6 +171,20 @@ describe("PGlite's thread and its data directory", () => {
     const again = await PGliteThread.create({ dataDir });
     expect((await again.query<{ v: string }>(`SELECT v FROM kept`)).rows).toEqual([{ v: "still here" }]);
     await again.close();
+  });
+
+  it("fails every call with the reason once its thread has died, instead of hanging", async () => {
+    const db = await PGliteThread.create();
+    await db.query(`SELECT 1`);
+    const worker = (db as unknown as { worker: { terminate(): Promise<number> } }).worker;
+    // A statement under way when the thread goes, and one sent after.
+    const underWay = db.query(`SELECT count(*) FROM generate_series(1, 5000000)`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await worker.terminate();
+    await expect(underWay).rejects.toThrow("the embedded database's thread stopped (exit code 1)");
+    await expect(db.query(`SELECT 1`)).rejects.toThrow("the embedded database's thread stopped (exit code 1)");
+    expect(db.closed).toBe(true);
+    await db.close();
   });
 
   it("fails to open with the reason, leaving no thread behind", async () => {

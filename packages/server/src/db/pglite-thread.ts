@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { Mutex, type PGlite, protocol } from "@electric-sql/pglite";
 import { PGliteWorker } from "@electric-sql/pglite/worker";
 
@@ -11,11 +11,20 @@ import { PGliteWorker } from "@electric-sql/pglite/worker";
  */
 const THREAD_SCRIPT = `
 const { parentPort, workerData } = require("node:worker_threads");
+const { port } = workerData;
+const signal = new Int32Array(workerData.signal);
 // Emscripten's file system throws objects without a message ({ name: "ErrnoError", errno: 54 }).
 const describe = (error) => ({
   message: (error && error.message) || (error && error.name ? error.name + (error.errno === undefined ? "" : " (errno " + error.errno + ")") : String(error)),
   stack: error && error.stack,
 });
+// The answer goes on the port first; then the signal, which counts the answers, wakes the caller,
+// who takes it from the port.
+const answer = (message, transfer) => {
+  port.postMessage(message, transfer);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
+};
 let pg;
 const open = (async () => {
   const { PGlite } = require(workerData.pglite);
@@ -24,26 +33,38 @@ const open = (async () => {
   if (workerData.startParams) options.startParams = workerData.startParams;
   pg = await PGlite.create(workerData.dataDir, options);
 })();
-open.then(() => parentPort.postMessage({ id: 0 }), (error) => parentPort.postMessage({ id: 0, error: describe(error) }));
-let queue = open.catch(() => {});
-parentPort.on("message", ({ id, op, bytes, sync }) => {
+let queue = open.then(() => answer({}), (error) => answer({ error: describe(error) }));
+parentPort.on("message", ({ op, bytes, sync }) => {
   queue = queue.then(async () => {
     try {
       if (op === "exec") {
         // A copy: the answer is a view of PGlite's own output buffer, which the next call reuses.
-        const answer = pg.execProtocolRawSync(bytes).slice();
+        const bytesOut = pg.execProtocolRawSync(bytes).slice();
         if (sync && !pg.isInTransaction()) await pg.syncToFs();
-        parentPort.postMessage({ id, bytes: answer }, [answer.buffer]);
+        answer({ bytes: bytesOut }, [bytesOut.buffer]);
       } else if (op === "close") {
         await pg.close();
-        parentPort.postMessage({ id });
+        answer({});
       }
     } catch (error) {
-      parentPort.postMessage({ id, error: describe(error) });
+      answer({ error: describe(error) });
     }
   });
 });
 `;
+
+/**
+ * How long a call waits for its answer holding this thread, before it waits letting the event
+ * loop turn. A small statement's answer comes within it (~0.1-0.3 ms) and is taken at once, as
+ * in-process PGlite would answer, with no turn of a busy event loop (a serialization in slices,
+ * say) to wait for; a longer one is waited for asynchronously.
+ */
+const HOLD_MS = 2;
+
+// Node 20 has it; TypeScript's lib declares it from ES2024 on.
+const waitAsync = (
+  Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string } }
+).waitAsync;
 
 /** What PGlite's client side (`BasePGlite`) gives a subclass. */
 type BasePGliteShape = Pick<
@@ -66,6 +87,21 @@ const PORTAL = 0x50;
 const EXECUTE = 0x45; // 'E'
 const SYNC = 0x53; // 'S'
 const QUERY = 0x51; // 'Q'
+
+/** Statement descriptions kept (#describeStatement): more than the server's distinct hot statements. */
+const DESCRIBED_KEPT = 1000;
+/** Statements that may change a statement's parameter or column types. */
+const SCHEMA_CHANGE = /^\s*(CREATE|ALTER|DROP|COMMENT|TRUNCATE|DO|IMPORT|SECURITY|REINDEX|DISCARD|RESET|SET)\b/i;
+/** Scripts that leave types as they are: a transaction's bounds. */
+const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|END|SAVEPOINT|RELEASE)\b[^;]*;?\s*$/i;
+
+/** The start of a Parse's or Query's statement text (after `offset`), enough to see what kind it is. */
+function statementStart(message: Uint8Array, offset: number): string {
+  const end = Math.min(message.byteLength, offset + 512);
+  let text = "";
+  for (let i = offset; i < end && message[i] !== 0; i++) text += String.fromCharCode(message[i]!);
+  return text.replace(/^(\s|--[^\n]*\n)+/, "");
+}
 
 export interface PGliteThreadOptions {
   /** The data directory; absent keeps the data in memory. */
@@ -94,23 +130,39 @@ interface ProtocolOptions {
 export class PGliteThread extends BasePGlite {
   readonly debug = 0;
   readonly waitReady: Promise<void>;
-  readonly #worker: Worker;
+  /** The thread (TypeScript-private, not #private: a test ends it as a crash would). */
+  private readonly worker: Worker;
   readonly #opened: Promise<unknown>;
-  readonly #calls = new Map<number, { resolve(bytes: Uint8Array | undefined): void; reject(error: Error): void }>();
+  /** How many answers the thread has put on #port (it counts each once the answer is there). */
+  readonly #signal = new Int32Array(new SharedArrayBuffer(4));
+  /** How many of them this side has taken. */
+  #answers = 0;
+  readonly #port: MessagePort;
   readonly #queryMutex = new Mutex();
   readonly #transactionMutex = new Mutex();
-  #next = 1;
+  /** One exchange with the thread at a time: the answer on the port is the last request's. */
+  #exchange: Promise<unknown>;
   #stopped: Error | null = null;
+  readonly #stoppedSignal: Promise<void>;
+  #onStop!: () => void;
   #ready = false;
   /** Messages held back to travel with the next one that needs an answer. */
   #deferred: Uint8Array[] = [];
   /** The answer to a Sync sent ahead with an Execute or a simple query, for the Sync's own call. */
   #syncAnswer: BackendMessage[] | null = null;
+  /** The last Parse, until its statement's Describe. */
+  #parsed: Uint8Array | null = null;
+  /** Statements' descriptions, by their Parse message (see #describeStatement). */
+  readonly #described = new Map<string, BackendMessage[]>();
+  /** Whether the Describe travelling with the next Execute was answered from the cache. */
+  #describedAhead = false;
 
   private constructor(options: PGliteThreadOptions) {
     super();
     const require = createRequire(import.meta.url);
-    this.#worker = new Worker(THREAD_SCRIPT, {
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    this.worker = new Worker(THREAD_SCRIPT, {
       eval: true,
       // V8 flags among the parent's (`--max-semi-space-size`, which the strata bin passes) make
       // a worker refuse to start; the thread needs none of them.
@@ -120,27 +172,20 @@ export class PGliteThread extends BasePGlite {
         pgTrgm: require.resolve("@electric-sql/pglite/contrib/pg_trgm"),
         dataDir: options.dataDir,
         startParams: options.startParams,
+        signal: this.#signal.buffer,
+        port: port2,
       },
+      transferList: [port2],
     });
-    this.#worker.on("message", (message: { id: number; bytes?: Uint8Array; error?: { message: string; stack?: string } }) => {
-      const call = this.#calls.get(message.id);
-      if (!call) return;
-      this.#calls.delete(message.id);
-      // The thread keeps the process alive only while a call waits for it (as in-process PGlite, which holds nothing).
-      if (this.#calls.size === 0) this.#worker.unref();
-      if (message.error) {
-        const error = new Error(message.error.message);
-        if (message.error.stack) error.stack = message.error.stack;
-        call.reject(error);
-      } else call.resolve(message.bytes);
+    // The thread keeps the process alive only while a call waits for it (as in-process PGlite, which holds nothing).
+    this.worker.unref();
+    this.#stoppedSignal = new Promise((resolve) => (this.#onStop = resolve));
+    this.worker.on("error", (error) => this.#stop(new Error(`the embedded database's thread failed: ${error.message}`, { cause: error })));
+    this.worker.on("exit", (code) => this.#stop(new Error(`the embedded database's thread stopped (exit code ${code})`)));
+    this.#opened = this.#receive().catch((error: Error) => {
+      throw new Error(`could not open the embedded database (${options.dataDir ?? "in memory"}): ${error.message}`, { cause: error });
     });
-    this.#worker.on("error", (error) => this.#stop(new Error(`the embedded database's thread failed: ${error.message}`, { cause: error })));
-    this.#worker.on("exit", (code) => this.#stop(new Error(`the embedded database's thread stopped (exit code ${code})`)));
-    this.#opened = new Promise<Uint8Array | undefined>((resolve, reject) => this.#calls.set(0, { resolve, reject })).catch(
-      (error: Error) => {
-        throw new Error(`could not open the embedded database (${options.dataDir ?? "in memory"}): ${error.message}`, { cause: error });
-      },
-    );
+    this.#exchange = this.#opened.catch(() => {});
     this.waitReady = this.#opened.then(async () => {
       this.#ready = true;
       await this._initArrayTypes();
@@ -153,7 +198,7 @@ export class PGliteThread extends BasePGlite {
     try {
       await db.waitReady;
     } catch (error) {
-      await db.#worker.terminate();
+      await db.worker.terminate();
       throw error;
     }
     return db;
@@ -169,18 +214,54 @@ export class PGliteThread extends BasePGlite {
 
   #stop(error: Error): void {
     this.#stopped ??= error;
-    for (const call of this.#calls.values()) call.reject(this.#stopped);
-    this.#calls.clear();
+    this.#onStop();
+  }
+
+  /**
+   * Waits for the thread's next answer: holding this thread for HOLD_MS, then letting the event
+   * loop turn. The signal counts answers: a wake-up that finds the count unchanged (a late
+   * notification of the previous answer, which the thread sends after counting it) waits again.
+   */
+  async #receive(): Promise<Uint8Array | undefined> {
+    const seen = this.#answers;
+    let held = false;
+    while (Atomics.load(this.#signal, 0) === seen) {
+      if (this.#stopped) throw this.#stopped;
+      if (!held) {
+        held = true;
+        Atomics.wait(this.#signal, 0, seen, HOLD_MS);
+        continue;
+      }
+      const waiting = waitAsync(this.#signal, 0, seen);
+      if (!waiting.async) continue;
+      this.worker.ref();
+      try {
+        await Promise.race([waiting.value, this.#stoppedSignal]);
+      } finally {
+        this.worker.unref();
+      }
+    }
+    this.#answers = (seen + 1) | 0;
+    const received = receiveMessageOnPort(this.#port)?.message as
+      | { bytes?: Uint8Array; error?: { message: string; stack?: string } }
+      | undefined;
+    if (!received) throw new Error("the embedded database's thread counted an answer it did not send");
+    if (received.error) {
+      const error = new Error(received.error.message);
+      if (received.error.stack) error.stack = received.error.stack;
+      throw error;
+    }
+    return received.bytes;
   }
 
   #call(op: "exec" | "close", bytes?: Uint8Array, sync = false): Promise<Uint8Array | undefined> {
-    if (this.#stopped) return Promise.reject(this.#stopped);
-    const id = this.#next++;
-    return new Promise((resolve, reject) => {
-      this.#calls.set(id, { resolve, reject });
-      this.#worker.ref();
-      this.#worker.postMessage({ id, op, bytes, sync });
+    const call = this.#exchange.then(() => {
+      if (this.#stopped) throw this.#stopped;
+      this.worker.postMessage({ op, bytes, sync });
+      return this.#receive();
     });
+    this.#exchange = call.catch(() => {});
+    return call;
   }
 
   async #exec(bytes: Uint8Array, sync: boolean): Promise<Uint8Array> {
@@ -191,11 +272,12 @@ export class PGliteThread extends BasePGlite {
   async close(): Promise<void> {
     if (this.#stopped) return;
     const closing = this.#call("close");
-    this.#stopped = new Error("the embedded database is closed");
+    this.#exchange = closing.catch(() => {}).then(() => this.#stop(new Error("the embedded database is closed")));
     try {
       await closing;
     } finally {
-      await this.#worker.terminate();
+      this.#stop(new Error("the embedded database is closed"));
+      await this.worker.terminate();
     }
   }
 
@@ -221,12 +303,18 @@ export class PGliteThread extends BasePGlite {
       return answer;
     }
     this.#syncAnswer = null;
+    if (kind === PARSE) {
+      if (SCHEMA_CHANGE.test(statementStart(message, 6))) this.#described.clear();
+      this.#parsed = message;
+    }
     // Answered by a ParseComplete, a BindComplete, a portal's description: nothing PGlite's
     // client reads before the Execute's answer, with which they come.
     if (kind === PARSE || kind === BIND || (kind === DESCRIBE && message[5] === PORTAL)) {
       this.#deferred.push(message);
       return [];
     }
+    if (kind === DESCRIBE && this.#parsed) return this.#describeStatement(message, options);
+    if (kind === QUERY && !TRANSACTION_CONTROL.test(statementStart(message, 5))) this.#described.clear();
     // An Execute or a simple query is always followed by PGlite's Sync (in a `finally`): it
     // travels now, and its answer, the last ReadyForQuery, waits for its own call.
     const withSync = kind === EXECUTE || kind === QUERY;
@@ -235,10 +323,40 @@ export class PGliteThread extends BasePGlite {
     if (withSync) parts.push(protocol.serialize.sync());
     const bytes = await this.#exec(concat(parts), withSync || kind === SYNC);
     if (!withSync) return this.#parse(bytes, options);
-    const answer = this.#parse(bytes, { ...options, throwOnError: false });
+    let answer = this.#parse(bytes, { ...options, throwOnError: false });
     this.#syncAnswer = answer.length > 0 ? [answer.pop()!] : [];
+    if (this.#describedAhead) {
+      // The statement's description, already given from the cache, came again: left out.
+      this.#describedAhead = false;
+      const bound = answer.findIndex((m) => m.name === "bindComplete");
+      if (bound > 0) answer = answer.slice(bound);
+    }
     const error = options.throwOnError !== false && answer.find((m) => m.name === "error");
     if (error) throw error;
+    return answer;
+  }
+
+  /**
+   * A statement's description (its parameters' types, which PGlite reads before it serializes
+   * them, and its columns): from the thread the first time, then from a cache keyed by the Parse
+   * message (the text and any declared types), the Parse and Describe then travelling with the
+   * Bind. A repeated statement so costs one trip to the thread, not two. A schema change (a
+   * statement other than transaction control sent as a script, or DDL) empties the cache.
+   */
+  async #describeStatement(message: Uint8Array, options: ProtocolOptions): Promise<BackendMessage[]> {
+    const key = Buffer.from(this.#parsed!.buffer, this.#parsed!.byteOffset, this.#parsed!.byteLength).toString("latin1");
+    this.#parsed = null;
+    const cached = this.#described.get(key);
+    if (cached) {
+      this.#deferred.push(message);
+      this.#describedAhead = true;
+      return cached;
+    }
+    const parts = [...this.#deferred, message];
+    this.#deferred = [];
+    const answer = this.#parse(await this.#exec(concat(parts), false), options);
+    if (this.#described.size >= DESCRIBED_KEPT) this.#described.delete(this.#described.keys().next().value!);
+    this.#described.set(key, answer);
     return answer;
   }
 
