@@ -22,6 +22,8 @@ export class RunService {
   readonly claims = new ClaimDesk();
   private timer: NodeJS.Timeout | undefined;
   private pending: Promise<void> | undefined;
+  /** The monitor's passes under way, which stop() waits for: the database may close right after. */
+  private readonly monitoring = new Set<Promise<void>>();
   private again = false;
   private stopped = false;
   /** Started with the service: freshness transitions at their precomputed times. */
@@ -53,6 +55,7 @@ export class RunService {
     clearInterval(this.timer);
     await this.freshness?.stop();
     await this.sync?.stop();
+    await Promise.all(this.monitoring);
     await this.pending;
   }
 
@@ -95,14 +98,21 @@ export class RunService {
   /** One pass of the monitor and the coordinator. */
   async tick(): Promise<void> {
     if (this.stopped) return;
+    const monitoring = this.monitor();
+    this.monitoring.add(monitoring);
+    await monitoring;
+    this.monitoring.delete(monitoring);
+    this.kick();
+    await this.pending;
+  }
+
+  private async monitor(): Promise<void> {
     try {
       const ended = await failStaleRuns(this.db.sql, this.config, this.pubsub, this.metrics);
       for (const run of ended) this.logger.warn("run failed by the monitor", run);
     } catch (error) {
       this.logger.error("run monitor failed", { error });
     }
-    this.kick();
-    await this.pending;
   }
 
   private async coordinate(): Promise<void> {
