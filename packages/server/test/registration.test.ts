@@ -496,3 +496,19 @@ describe(`registerCodeLocation after its location was deleted by hand (${testDia
     expect(await catalog()).toEqual(registered);
   });
 });
+
+describe(`registerCodeLocation, several at once (${testDialect})`, () => {
+  // Both insert the key neither defines into Asset in their leading statement: on PostgreSQL with
+  // ON CONFLICT (the transactions overlap), on PGlite with NOT EXISTS (one runs after the other).
+  it("registers locations sent together that depend on the same key none defines", async () => {
+    const names = ["shared_a", "shared_b", "shared_c"];
+    const results = await Promise.all(names.map((name) => register(name, [{ key: `${name}/report`, deps: ["upstream/never_defined"] }])));
+    expect(results.map((r) => r.__typename)).toEqual(names.map(() => "RegisterCodeLocationSuccess"));
+    const upstream = await app.gql(`{ asset(key: "upstream/never_defined") { ... on Asset { key isDefined downstream { key } } } }`);
+    expect(upstream.data!.asset).toEqual({
+      key: "upstream/never_defined",
+      isDefined: false,
+      downstream: names.map((name) => ({ key: `${name}/report` })),
+    });
+  });
+});
