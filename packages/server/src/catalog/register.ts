@@ -322,12 +322,6 @@ interface ManifestOutline {
 const outlineOf = (manifest: Manifest): ManifestOutline => manifest;
 
 /**
- * A manifest's outline read off its JSON before its schema is checked, or null when it is not
- * plainly there (that check then comes first). A key or dependency that is a string but not a
- * valid key is written by the first statement and rolled back when the schema refuses it: the
- * schema transforms neither, so for a manifest it accepts they are what was read here.
- */
-/**
  * The keys of $1 (distinct) that have no Asset row yet, inserted. On PostgreSQL, ON CONFLICT: two
  * locations' registrations may insert the same new key at once (a dependency neither defines).
  * On PGlite, one connection runs one transaction at a time, so the keys read absent stay so:
@@ -340,6 +334,12 @@ function insertNewKeys(dialect: Sql["dialect"]): string {
     : `INSERT INTO "Asset" (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING`;
 }
 
+/**
+ * A manifest's outline read off its JSON before its schema is checked, or null when it is not
+ * plainly there (that check then comes first). A key or dependency that is a string but not a
+ * valid key is written by the first statement and rolled back when the schema refuses it: the
+ * schema transforms neither, so for a manifest it accepts they are what was read here.
+ */
 function manifestOutline(input: unknown): ManifestOutline | null {
   if (typeof input !== "object" || input === null) return null;
   const { manifestVersion, assets } = input as { manifestVersion?: unknown; assets?: unknown };
