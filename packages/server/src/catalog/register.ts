@@ -5,7 +5,7 @@ import { AssetKeyCollisionError, InvalidManifestError, type KeyCollision, Manife
 import { parseLocationName } from "./location-name.js";
 import { type Manifest, type ManifestAsset, type ParsedManifest, parseManifestInParts, pause } from "./manifest.js";
 import { deltaBaseHash, type ManifestBases, manifestBases, parseManifestDelta } from "./manifest-bases.js";
-import { edgesOf, insertEdges, insertNodes, nodeColumnTexts, nodeRows, textArray } from "./node-rows.js";
+import { edgesOf, insertEdges, insertNodes, nodeColumnTexts, nodeRows, sameFingerprint, textArray } from "./node-rows.js";
 import { refreshFreshnessAtRegistration } from "../freshness/freshness-store.js";
 import { queueSyncRefresh } from "../sync/sync-refresher.js";
 import { writeSyncStates } from "../sync/sync-state.js";
@@ -146,11 +146,11 @@ async function registerOnce(sql: Sql, input: RegistrationInput, orphansReleased:
       // its schema (its steps…) in verify(), while the database writes the rows built from them;
       // a refusal rolls both back.
       const candidates = sameBase ? delta.sentAssets : await early.assetsInSlices();
-      // What changed costs its writes: an asset whose row and dependencies hash as stored stays
+      // What changed costs its writes: an asset whose manifest entry hashes as stored stays
       // (with its sync state, check health and version); the others are deleted and written again.
       const rows = await nodeRows(candidates, pause);
       const stored = new Map(previous.map((p) => [p.key, p.fingerprint]));
-      const rewritten = rows.filter((r) => stored.get(r.key) !== r.fingerprint);
+      const rewritten = rows.filter((r) => !sameFingerprint(stored.get(r.key), r));
       // Their statement's parameters too, while the database runs the leading statement.
       const nodeParams = await nodeColumnTexts(rewritten, pause);
       const collisions = await leading;
