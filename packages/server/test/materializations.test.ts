@@ -82,6 +82,12 @@ describe(`materializations (${testDialect})`, () => {
       { assetKey: "vendor/prices", unknown: true, inputs: null },
       { assetKey: "warehouse/orders", unknown: false, inputs: {} },
     ]);
+    // The database no longer checks the key against Asset (migration 20261211000000): the
+    // ingest gives each key its Asset row itself, in the same transaction.
+    const orphans = await app.db.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "Materialization" m WHERE NOT EXISTS (SELECT 1 FROM "Asset" a WHERE a.key = m."assetKey")`,
+    );
+    expect(orphans).toEqual([{ n: 0 }]);
   });
 
   it("refuses an invalid key and non-object metadata with typed errors", async () => {

@@ -40,10 +40,10 @@ describe.concurrent("prisma/schema.prisma and prisma/migrations", () => {
     mkdirSync(join(dir, "migrations", "99999999999999_drop_probe"));
     writeFileSync(
       join(dir, "migrations", "99999999999999_drop_probe", "migration.sql"),
-      'ALTER TABLE "Materialization" DROP CONSTRAINT "Materialization_assetKey_fkey";\n',
+      'ALTER TABLE "AssetCheck" DROP CONSTRAINT "AssetCheck_assetKey_fkey";\n',
     );
     const missing = await migrationDiff(schemaPath, join(dir, "migrations"));
-    expect(missing).toContain('ADD CONSTRAINT "Materialization_assetKey_fkey"');
+    expect(missing).toContain('ADD CONSTRAINT "AssetCheck_assetKey_fkey"');
     expect(missing).not.toContain("AssetNode_key_fkey");
   });
 });
