@@ -1,6 +1,6 @@
 import { AssetCheckDefinition } from "./asset-check.js";
 import type { AssetsDefinition } from "./assets-definition.js";
-import { buildManifest } from "./build-manifest.js";
+import { buildManifest, compactBuiltManifest } from "./build-manifest.js";
 import { buildSteps } from "./build-steps.js";
 import { manifestTextAndHash, manifestTextDigests } from "@strata/protocol/hash";
 import { findIndexedCycle, scheduleProblems, selfDependencyProblem, sensorProblems } from "@strata/protocol";
@@ -104,7 +104,7 @@ export class Definitions {
     this.plan = new ExecutionPlan(built, manifest);
     // The canonical text is kept: a registration sends it as the manifest. The items' digests,
     // which only a registration against an earlier version needs, are read off it when asked.
-    const { text, hash } = manifestTextAndHash(manifest);
+    const { text, hash } = manifestTextAndHash(compactBuiltManifest(manifest));
     this.#hash = hash;
     this.#text = text;
   }

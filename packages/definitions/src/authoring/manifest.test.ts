@@ -1,12 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import { AutomationCondition, canonicalJson, DIGEST_LENGTH, manifestCanonicalJson, manifestSchema } from "@strata/protocol";
+import {
+  AutomationCondition,
+  canonicalJson,
+  compactManifestItem,
+  DIGEST_LENGTH,
+  FIELDS_OMITTED_AT_DEFAULT,
+  manifestCanonicalJson,
+  manifestSchema,
+} from "@strata/protocol";
 import { manifestHashAndDigests } from "@strata/protocol/hash";
 import { assetCheck } from "./asset-check.js";
 import { AssetIn } from "./asset-in.js";
 import { AssetOut } from "./asset-out.js";
 import { asset } from "./asset.js";
+import { singleRun } from "./backfill-policy.js";
 import { checkSpec } from "./checks.js";
+import { ASSET_KEYS, compactBuiltManifest, STEP_KEYS } from "./build-manifest.js";
 import { Definitions } from "./definitions.js";
 import { graphAsset } from "./graph-asset.js";
 import { MetadataValue } from "./metadata.js";
@@ -226,6 +236,43 @@ describe("the manifest", () => {
     // Written out whole, the same manifest has the same hash.
     expect(manifestHashAndDigests(manifest).hash).toBe(defs.hash);
     expect(canonicalJson(manifest).length).toBeGreaterThan(defs.manifestText.length);
+  });
+
+  it("compacts its assets and steps field by field exactly as the protocol's generic copy does", () => {
+    const rich = richAssets();
+    const events = rich.assets[0]!;
+    // Beside them, what they leave at its default everywhere: a backfill policy, a step's
+    // lineage-only dep, a required resource.
+    const extra = asset(
+      "filled",
+      {
+        partitions: dailyPartitions({ start: "2026-01-01" }),
+        backfillPolicy: singleRun(),
+        deps: [events],
+        resources: { warehouse: requiredResource() },
+      },
+      () => 1,
+    );
+    const { manifest } = new Definitions({ ...rich, assets: [...rich.assets, extra], resources }).manifest();
+    // The keys compactAsset and compactStep handle are those every item is built with: a field
+    // added to manifestAsset or manifestStep must be added there too (else the generic copy runs).
+    expect(Object.keys(manifest.assets[0]!).join()).toBe(ASSET_KEYS);
+    expect(Object.keys(manifest.steps[0]!).join()).toBe(STEP_KEYS);
+    const compact = compactBuiltManifest(manifest) as { assets: object[]; steps: object[] };
+    expect(compact.assets).not.toBe(manifest.assets);
+    expect(JSON.stringify(compact.assets)).toBe(JSON.stringify(manifest.assets.map((a) => compactManifestItem("assets", a))));
+    expect(JSON.stringify(compact.steps)).toBe(JSON.stringify(manifest.steps.map((a) => compactManifestItem("steps", a))));
+    // Every field left out at its default is, in these definitions, both left out and written.
+    const uncovered = (["assets", "steps"] as const).flatMap((list) =>
+      Object.keys(FIELDS_OMITTED_AT_DEFAULT[list]).flatMap((field) => {
+        const written = compact[list].filter((item) => field in item).length;
+        return written > 0 && written < compact[list].length ? [] : [`${list}.${field}`];
+      }),
+    );
+    expect(uncovered).toEqual([]);
+    // Items of another shape are left whole, for the generic copy.
+    const other = { ...manifest, assets: manifest.assets.map((a) => ({ ...a, extra: 1 })) };
+    expect((compactBuiltManifest(other) as { assets: object[] }).assets).toBe(other.assets);
   });
 
   it("is plain JSON, and a fresh copy each time", () => {
