@@ -82,8 +82,9 @@ function nodeRow(a: ManifestAsset): NodeRow {
 /**
  * Whether `stored`, a stored asset's fingerprint, says registration would write what `node`
  * holds. A fingerprint stored before version 2 (no prefix: base64url has no ".") hashed the row,
- * the dependencies and the entry, each JSON.stringify'ed (three texts per asset, ~60 % of
- * building 100,000 rows): compared the same way, so that the upgrade rewrites no unchanged asset.
+ * the dependencies and the entry, each JSON.stringify'ed (three texts per asset: building 10,000
+ * rows took 88 ms so, against 49 ms): compared the same way, so that the upgrade rewrites no
+ * unchanged asset.
  */
 export function sameFingerprint(stored: string | null | undefined, node: NodeRow): boolean {
   if (stored == null) return false;
