@@ -232,6 +232,8 @@ describe(`retention of automation ticks and of runs that recorded nothing (${tes
     for (const id of [empty, productive, parent]) await age(id, 40);
     await age(recentEmpty, 3);
     expect(await app.db.sql.query(`SELECT count(*)::int AS n FROM "RunEvent" WHERE "runId" = $1`, [empty])).toEqual([{ n: 1 }]);
+    // Its steps, as launched: no foreign key's cascade deletes them, the purge must.
+    expect(await app.db.sql.query(`SELECT count(*)::int AS n FROM "RunStep" WHERE "runId" = $1`, [empty])).toEqual([{ n: 2 }]);
     // Past the run's last seq, so outside the ranges deleted first: events are no foreign key's
     // cascade, and this one must still go with its run.
     await app.db.sql.query(`INSERT INTO "RunEvent" ("runId", seq, type) VALUES ($1, 99, 'ENGINE_EVENT')`, [empty]);

@@ -23,6 +23,7 @@ export const UNENFORCED_RELATIONS = new Map([
   ["AssetNode_key_fkey", "20261208000000_asset_node_without_foreign_keys"],
   ["AssetNode_locationId_fkey", "20261208000000_asset_node_without_foreign_keys"],
   ["Materialization_assetKey_fkey", "20261211000000_materialization_without_asset_foreign_key"],
+  ["RunStep_runId_fkey", "20261212000000_run_step_without_foreign_key"],
 ]);
 
 /** The diff without the statements that would add an UNENFORCED_RELATIONS key back (with their `-- AddForeignKey` line). */

@@ -67,7 +67,7 @@ const RECORDED = `EXISTS (SELECT 1 FROM "Materialization" m WHERE m."runId" = r.
  * Deletes runs that ended before `cutoff` and recorded nothing (see RECORDED): a run canceled
  * before it started, or one that failed before producing anything. Their events go first in
  * sequence ranges of at most `batchRows` (a run with a long log never makes one long DELETE),
- * then the runs with their steps. Returns how many runs went.
+ * then the runs with their steps (and any events left). Returns how many runs went.
  */
 export async function purgeEmptyRuns(
   sql: Sql,
@@ -103,9 +103,10 @@ export async function purgeEmptyRuns(
       // Checked again as it deletes: a re-execution launched meanwhile keeps its parent.
       const [{ n }] = (await timedStatement(options.timing, () =>
         sql.query<{ n: number }>(
-          // Events are not a foreign key's cascade (prisma/schema.prisma): any left go with their run.
+          // Events and steps are no foreign key's cascade (prisma/schema.prisma): any left go with their run.
           `WITH gone AS (DELETE FROM "Run" r WHERE r.id = ANY($1::text[]) AND r."endedAt" IS NOT NULL AND NOT (${RECORDED}) RETURNING r.id),
-                events AS (DELETE FROM "RunEvent" e USING gone WHERE e."runId" = gone.id)
+                events AS (DELETE FROM "RunEvent" e USING gone WHERE e."runId" = gone.id),
+                steps AS (DELETE FROM "RunStep" s USING gone WHERE s."runId" = gone.id)
            SELECT count(*)::int AS n FROM gone`,
           [empty.map((r) => r.id)],
         ),
