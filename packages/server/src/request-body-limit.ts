@@ -1,3 +1,4 @@
+import { setImmediate as pause } from "node:timers/promises";
 import { promisify } from "node:util";
 import { gunzip, inflate } from "node:zlib";
 import { GraphQLError } from "graphql";
@@ -136,8 +137,6 @@ export function useRequestBodyLimit(limit = MAX_REQUEST_BODY_BYTES): Plugin {
 
 /** Bodies longer than this (characters) let the event loop turn before and after they are parsed. */
 const YIELD_AROUND_CHARS = 1 << 20;
-
-const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Whether a Content-Type is one yoga reads as JSON (its first value, parameters aside). */
 function isJsonRequest(contentType: string | null): boolean {

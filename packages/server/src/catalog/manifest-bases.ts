@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import {
   type CanonicalField,
   canonicalFields,
@@ -247,7 +248,7 @@ async function digestsInSlices(fields: readonly CanonicalField[]): Promise<Recor
     const list: string[] = [];
     for (let i = 0; i < text.length; i++) {
       list.push(itemDigest(text[i]!));
-      if ((i + 1) % 2000 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if ((i + 1) % 2000 === 0) await nextTurn();
     }
     digests[key] = list.join("");
   }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { manifestHash as protocolManifestHash } from "@strata/protocol/hash";
 import {
   type CanonicalField,
@@ -81,7 +82,7 @@ export function parseManifestInTwo(input: unknown, hash: string): { manifest: Ma
 const PARSE_SLICE = 2_000;
 
 /** Lets the event loop turn (I/O, timers, other requests) before the work goes on. */
-export const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+export const pause = (): Promise<void> => nextTurn();
 
 /** A manifest received whole, its schema checked a part at a time (parseManifestInParts). */
 export interface ManifestInParts {

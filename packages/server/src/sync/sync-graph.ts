@@ -6,6 +6,7 @@
  * dependency through identity or zero-offset time-window mappings (see provenance.ts), and the
  * latest materialization of an unpartitioned one. Memoized per instance: one per request.
  */
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { type SyncAsset, type SyncCause, type SyncStatus, syncResolver } from "@strata/protocol";
 import type { Sql } from "../db/sql.js";
 import { loadNodes, type NodeRow, readOf } from "./provenance.js";
@@ -94,7 +95,7 @@ export class SyncGraph {
         rootCauses: s.rootCauses.map((c) => this.split(c)),
       });
       // A registration's refresh resolves tens of thousands of nodes: other requests get turns.
-      if (result.size % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (result.size % YIELD_EVERY === 0) await nextTurn();
     }
     return result;
   }
