@@ -108,14 +108,38 @@ export async function writeMaterializations(tx: Sql, prepared: PreparedMateriali
     })),
     nodes,
   );
-  const stored = rows.map((row, i) => {
-    const p = provenance[i]!;
-    return { ...row, code_version: p.codeVersion, data_version: p.dataVersion, inputs: p.inputs, user_provided: p.dataVersionUserProvided };
-  });
   // Columns of scalars as arrays and the two JSON columns as JSON arrays, zipped by ROWS FROM:
   // PostgreSQL reads each array once, where a recordset of the rows' JSON had it take every row
-  // apart (2,500 rows, median of seven: ~46 ms so against ~63 ms as a jsonb recordset).
-  const column = <T>(f: (row: (typeof stored)[number]) => T) => stored.map(f);
+  // apart (2,500 rows, median of seven: ~46 ms so against ~63 ms as a jsonb recordset). Filled
+  // in one pass: a row object per materialization, spread with its provenance and then mapped
+  // once per column, cost ~3 µs a row (~30 ms of a 10,000-asset run's report).
+  const n = rows.length;
+  const keys = new Array<string>(n);
+  const runIds = new Array<string | null>(n);
+  const stepKeys = new Array<string | null>(n);
+  const partitions = new Array<string | null>(n);
+  const descriptions = new Array<string | null>(n);
+  const metadata = new Array<unknown>(n);
+  const codeVersions = new Array<string | null>(n);
+  const dataVersions = new Array<string | null>(n);
+  const userProvided = new Array<boolean>(n);
+  const inputs = new Array<unknown>(n);
+  const timestamps = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]!;
+    const p = provenance[i]!;
+    keys[i] = row.asset_key;
+    runIds[i] = row.run_id;
+    stepKeys[i] = row.step_key;
+    partitions[i] = row.partition;
+    descriptions[i] = row.description;
+    metadata[i] = row.metadata;
+    codeVersions[i] = p.codeVersion;
+    dataVersions[i] = p.dataVersion;
+    userProvided[i] = p.dataVersionUserProvided;
+    inputs[i] = p.inputs;
+    timestamps[i] = row.timestamp;
+  }
   // A run's new materializations become, in the same statement, the target of its check
   // executions of the same asset (and partition) that have none yet: results yielded before the
   // output (write-audit-publish), and its checks still planned. Ids follow the rows' order.
@@ -138,21 +162,21 @@ export async function writeMaterializations(tx: Sql, prepared: PreparedMateriali
          AND (e.partition IS NULL OR e.partition IS NOT DISTINCT FROM m.partition))
      SELECT id::text AS id FROM inserted ORDER BY id`,
     [
-      column((r) => r.asset_key),
-      column((r) => r.run_id),
-      column((r) => r.step_key),
-      column((r) => r.partition),
-      column((r) => r.description),
-      JSON.stringify(column((r) => r.metadata)),
-      column((r) => r.code_version),
-      column((r) => r.data_version),
-      column((r) => r.user_provided),
-      JSON.stringify(column((r) => r.inputs)),
-      column((r) => r.timestamp),
+      keys,
+      runIds,
+      stepKeys,
+      partitions,
+      descriptions,
+      JSON.stringify(metadata),
+      codeVersions,
+      dataVersions,
+      userProvided,
+      JSON.stringify(inputs),
+      timestamps,
     ],
   );
-  await markPartitionsMaterialized(tx, stored, inserted);
-  await afterMaterializations(tx, stored, nodes, effects);
+  await markPartitionsMaterialized(tx, rows, inserted);
+  await afterMaterializations(tx, keys, codeVersions, timestamps, nodes, effects);
   return inserted.map((r) => r.id);
 }
 

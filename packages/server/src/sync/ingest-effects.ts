@@ -24,18 +24,22 @@ export const newIngestEffects = (): IngestEffects => ({ freshness: [], freshness
 
 export async function afterMaterializations(
   tx: Sql,
-  rows: ReadonlyArray<{ asset_key: string; code_version: string | null; timestamp: string }>,
+  /** The materializations stored, as columns: their assets, code versions and timestamps (ISO). */
+  keys: readonly string[],
+  codeVersions: readonly (string | null)[],
+  timestamps: readonly string[],
   nodes: ReadonlyMap<string, NodeRow>,
   effects: IngestEffects | undefined,
 ): Promise<void> {
   const lastCode = new Map<string, string | null>();
   const latest = new Map<string, Date>();
-  for (const row of rows) {
-    lastCode.set(row.asset_key, row.code_version);
-    const node = nodes.get(row.asset_key);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    lastCode.set(key, codeVersions[i]!);
+    const node = nodes.get(key);
     if (node?.hasFreshness) {
-      const at = new Date(row.timestamp);
-      if (!(latest.get(row.asset_key)! >= at)) latest.set(row.asset_key, at);
+      const at = new Date(timestamps[i]!);
+      if (!(latest.get(key)! >= at)) latest.set(key, at);
     }
   }
   // An unpartitioned asset with no lineage is in sync unless it was materialized with another code version.
