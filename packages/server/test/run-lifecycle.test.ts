@@ -62,7 +62,7 @@ async function drain() {
 async function claimedRun(keys: string[]): Promise<string> {
   await drain();
   const id = await launch(keys);
-  await settle();
+  await expectStatuses([id], ["STARTING"]);
   await claim();
   return id;
 }
@@ -101,7 +101,7 @@ describe(`the run monitor (${testDialect})`, () => {
   it("fails a run whose worker stopped heartbeating, with a reason and a RUN_FAILURE event", async () => {
     await drain();
     const id = await launch(["a", "b"]);
-    await settle();
+    await expectStatuses([id], ["STARTING"]);
     expect((await claim(W, 1)).id).toBe(id);
     await report(id, [start(id, ["a", "b"]), e(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } })]);
     // The worker went silent 32 s into the run.
@@ -140,7 +140,7 @@ describe(`the run monitor (${testDialect})`, () => {
   it("cancels a run being canceled whose worker vanished: unfinished steps CANCELED, never-started ones listed", async () => {
     await drain();
     const id = await launch(["a", "b"]);
-    await settle();
+    await expectStatuses([id], ["STARTING"]);
     expect((await claim(W)).id).toBe(id);
     await report(id, [start(id, ["a", "b"]), e(2, "STEP_START", { stepKey: "a", payload: { retryNumber: 0 } })]);
     await gqlAs(`mutation($id: ID!) { terminateRun(runId: $id) { __typename } }`, { id });
@@ -164,7 +164,7 @@ describe(`the run monitor (${testDialect})`, () => {
   it("fails a run no worker claimed within the start timeout", async () => {
     await drain();
     const id = await launch(["a"]);
-    await settle();
+    await expectStatuses([id], ["STARTING"]);
     await app.db.sql.query(`UPDATE "Run" SET "startingAt" = now() - interval '61 seconds' WHERE id = $1`, [id]);
     await app.runs.tick();
     const run = await app.db.prisma.run.findUniqueOrThrow({ where: { id } });
@@ -177,7 +177,7 @@ describe(`a claim its worker never heard of (${testDialect})`, () => {
   it("is handed back when the worker hung up while it was made: the run STARTING again, without its RUN_START, for the next worker", async () => {
     await drain();
     const id = await launch(["a"]);
-    await settle();
+    await expectStatuses([id], ["STARTING"]);
     // The worker hangs up exactly while the claim's statement runs: the same app, over a
     // database handle that aborts the request as the claim reaches the database.
     const hangUp = new AbortController();
@@ -236,8 +236,7 @@ describe(`terminating (${testDialect})`, () => {
     await app.db.sql.query(`UPDATE "Run" SET status = 'STARTED' WHERE false`);
     const blockers = [await launch(["a"]), await launch(["a"])];
     const queued = await launch(["a"]);
-    await settle();
-    expect(await status(queued)).toBe("QUEUED");
+    await expectStatuses([...blockers, queued], ["STARTING", "STARTING", "QUEUED"]);
     expect((await gqlAs(TERMINATE, { id: queued })).data!.terminateRun).toEqual({ __typename: "Run", status: "CANCELED" });
     const events = await app.db.prisma.runEvent.findMany({ where: { runId: queued } });
     expect(events.map((x) => x.type)).toEqual(["RUN_CANCELED"]);
@@ -247,7 +246,7 @@ describe(`terminating (${testDialect})`, () => {
   it("asks the worker of a started run to stop, and the run ends CANCELED when it reports so", async () => {
     await drain();
     const id = await launch(["a"]);
-    await settle();
+    await expectStatuses([id], ["STARTING"]);
     const requests = await app.subscribe(`subscription { runRequests(location: "etl") { kind runId } }`, {}, worker);
     await settle();
     await claim();
@@ -327,7 +326,7 @@ describe(`re-execution (${testDialect})`, () => {
       stepKeys: ["b", "c"],
     });
     expect(child.tags).toMatchObject({ retry: "yes", "strata/parent_run_id": id, "strata/root_run_id": id });
-    await settle();
+    await expectStatuses([child.id], ["STARTING"]);
     const claimed = await claim("worker-2");
     expect(claimed).toMatchObject({ id: child.id, stepKeys: ["b", "c"], parentRunId: id, strategy: "FROM_FAILURE" });
     const all = (await gqlAs(REEXECUTE, { id, s: "ALL_STEPS" })).data!.reexecuteRun;
@@ -368,7 +367,7 @@ describe(`re-execution (${testDialect})`, () => {
     ]);
     const child = (await gqlAs(SELECTED, { id, steps: ["b"] })).data!.reexecuteRun;
     expect(child).toMatchObject({ __typename: "Run", reexecutionStrategy: "SELECTED_STEPS", stepKeys: ["b"] });
-    await settle();
+    await expectStatuses([child.id], ["STARTING"]);
     // The worker runs b alone (its dependency a is read from storage, as for any subset).
     const claimed = await claim("worker-3");
     expect(claimed).toMatchObject({ id: child.id, stepKeys: ["b"], strategy: "SELECTED_STEPS" });
