@@ -234,11 +234,13 @@ function plainOutputPayload(type: RunEventType, payload: unknown): Record<string
   const { assetKey } = payload;
   if (type === "STEP_OUTPUT") {
     if (typeof payload.stored !== "boolean" || (assetKey !== null && !(typeof assetKey === "string" && isAssetKey(assetKey)))) return null;
-    return { ...payload, metadata: {} };
+    // Already in its checked shape (what the SDK sends): the payload itself, not a copy of it.
+    return payload.metadata !== undefined ? payload : { ...payload, metadata: {} };
   }
   if (typeof assetKey !== "string" || !isAssetKey(assetKey)) return null;
   const dataVersion = nullableText(payload.dataVersion, Number.POSITIVE_INFINITY);
   const partition = nullableText(payload.partition, 1024);
   if (dataVersion === undefined || partition === undefined) return null;
+  if (payload.metadata !== undefined && payload.dataVersion === dataVersion && payload.partition === partition) return payload;
   return { ...payload, metadata: {}, dataVersion, partition };
 }

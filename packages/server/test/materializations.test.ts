@@ -46,6 +46,17 @@ describe(`materializations (${testDialect})`, () => {
     });
   });
 
+  it("stores texts with quotes, backslashes, braces and commas as given, and absent ones as null", async () => {
+    // The columns travel as array literals built by the server: each of these must come back whole.
+    const description = 'say "hi" \\ {a,b} NULL, done';
+    const quoted = await app.gql(REPORT, { assetKey: "external/quoted", description, dataVersion: 'v"1\\' });
+    expect(quoted.data!.reportMaterialization).toMatchObject({ description, dataVersion: 'v"1\\', partition: null });
+    const literalNull = await app.gql(REPORT, { assetKey: "external/quoted", description: "NULL", dataVersion: "" });
+    expect(literalNull.data!.reportMaterialization).toMatchObject({ description: "NULL", dataVersion: "" });
+    const absent = await app.gql(REPORT, { assetKey: "external/quoted" });
+    expect(absent.data!.reportMaterialization).toMatchObject({ description: null, partition: null });
+  });
+
   it("keeps history newest first, pages it, and tracks the latest", async () => {
     for (const n of [1, 2, 3]) await app.gql(REPORT, { assetKey: "warehouse/orders", metadata: { n } });
     const result = await app.gql(`{ asset(key: "warehouse/orders") { ... on Asset {

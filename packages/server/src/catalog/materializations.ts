@@ -6,6 +6,8 @@ import { markMaterialized } from "../partitions/status.js";
 import { readPartitionsDefinitions, timeIndexer } from "../partitions/space.js";
 import { loadNodes, type NodeRow, resolveProvenance } from "../sync/provenance.js";
 import { afterMaterializations, type IngestEffects } from "../sync/ingest-effects.js";
+import { isoOf } from "../timestamp-memo.js";
+import { textArray } from "./node-rows.js";
 
 export interface MaterializationInput {
   assetKey: string;
@@ -55,7 +57,7 @@ export function materializationRows(inputs: readonly MaterializationInput[]): Ma
       metadata: normaliseMetadata(input.metadata ?? {}),
       code_version: input.codeVersion ?? null,
       data_version: input.dataVersion ?? null,
-      timestamp: (input.timestamp ?? new Date()).toISOString(),
+      timestamp: isoOf(input.timestamp ?? new Date()),
       ord: i,
     };
   });
@@ -161,18 +163,20 @@ export async function writeMaterializations(tx: Sql, prepared: PreparedMateriali
        WHERE e."runId" = m."runId" AND e."assetKey" = m."assetKey" AND e."targetMaterializationId" IS NULL
          AND (e.partition IS NULL OR e.partition IS NOT DISTINCT FROM m.partition))
      SELECT id::text AS id FROM inserted ORDER BY id`,
+    // The arrays as literals built here (textArray): pg's own encoding quotes and escapes each
+    // element through two regular expressions, ~15 ms of a 10,000-asset run's reports.
     [
-      keys,
-      runIds,
-      stepKeys,
-      partitions,
-      descriptions,
+      textArray(keys),
+      textArray(runIds),
+      textArray(stepKeys),
+      textArray(partitions),
+      textArray(descriptions),
       JSON.stringify(metadata),
-      codeVersions,
-      dataVersions,
-      userProvided,
+      textArray(codeVersions),
+      textArray(dataVersions),
+      `{${userProvided.map((b) => (b ? "t" : "f")).join(",")}}`,
       JSON.stringify(inputs),
-      timestamps,
+      textArray(timestamps),
     ],
   );
   await markPartitionsMaterialized(tx, rows, inserted);

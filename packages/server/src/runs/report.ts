@@ -20,6 +20,7 @@ import type { CommittedReport } from "../metrics/server-metrics.js";
 import { newIngestEffects, type IngestEffects } from "../sync/ingest-effects.js";
 import { publishFreshness } from "../freshness/freshness-service.js";
 import { publishSyncRefresh } from "../sync/sync-refresher.js";
+import { dateOf, isoOf } from "../timestamp-memo.js";
 
 export const MAX_EVENTS_PER_REPORT = 5000;
 
@@ -110,7 +111,7 @@ function stored(runId: string, e: ReportedEvent): Omit<StoredRunEvent, "timestam
     level: e.level ? e.level.toUpperCase() : "INFO",
     message: e.message ?? null,
     payload: e.payload ?? null,
-    timestamp: new Date(e.timestamp),
+    timestamp: dateOf(e.timestamp),
   };
 }
 
@@ -128,7 +129,8 @@ export function parseEvents(events: unknown[]): ReportedEvent[] {
     }
     const payload = parseRunEventPayload(data.type, data.payload);
     if (!payload.ok) throw new InvalidArgumentError(`events.${i}`, payload.problem);
-    return { ...data, payload: payload.payload };
+    // The payload as given, already in its checked shape (a run's bulk): the event is kept as it is.
+    return payload.payload === data.payload ? data : { ...data, payload: payload.payload };
   });
   parsed.sort((a, b) => a.seq - b.seq);
   for (let i = 1; i < parsed.length; i++) {
@@ -334,7 +336,7 @@ function published(e: FreshEvent): StoredRunEvent {
     level: e.level,
     message: e.message,
     payload: e.payload,
-    timestamp: e.timestamp.toISOString(),
+    timestamp: isoOf(e.timestamp),
   };
 }
 

@@ -35,7 +35,7 @@ export async function afterMaterializations(
   const latest = new Map<string, Date>();
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    lastCode.set(key, codeVersions[i]!);
+    lastCode.set(key, codeVersions[i] ?? null);
     const node = nodes.get(key);
     if (node?.hasFreshness) {
       const at = new Date(timestamps[i]!);

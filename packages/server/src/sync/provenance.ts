@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { inferPartitionMapping, type PartitionMapping, type PartitionsDefinition } from "@strata/protocol";
 import { logicalDataVersion } from "@strata/protocol/hash";
 import type { Sql } from "../db/sql.js";
+import { textArray } from "../catalog/node-rows.js";
 
 export interface ProvenanceInput {
   assetKey: string;
@@ -57,7 +58,7 @@ export function loadNodes(sql: Sql, keys: readonly string[]): Promise<NodeRow[]>
      FROM k JOIN "AssetNode" n ON n.key = k.key
      LEFT JOIN up ON up.key = n.key LEFT JOIN down ON down.key = n.key
      LEFT JOIN "AssetFreshness" f ON f."assetKey" = n.key`,
-    [keys],
+    [textArray(keys)],
   );
 }
 
