@@ -12,6 +12,7 @@ import { RetentionJob } from "./retention/retention-job.js";
 import { startTracing } from "./tracing/tracing.js";
 import { serveWebSocket } from "./websocket.js";
 import { createStrataYoga, type StrataYoga } from "./yoga.js";
+import { coalesceWrites, wantsEventStream } from "./event-stream-writes.js";
 
 export interface StrataServerOptions {
   env: Env;
@@ -82,7 +83,10 @@ export async function startServer(options: StrataServerOptions): Promise<StrataS
   const tracing = await startTracing(env);
   const runs = new RunService(db, pubsub.pubsub, env.runs, logger, new ServerMetrics({ processMetrics: true }));
   const yoga = createStrataYoga({ db, logger, pubsub, auth, runs, metricsToken: env.STRATA_METRICS_TOKEN, uiDir: options.uiDir });
-  const http = createHttpServer(yoga);
+  const http = createHttpServer((req, res) => {
+    if (wantsEventStream(req)) coalesceWrites(res);
+    return yoga(req, res);
+  });
   // Idle keep-alive connections outlive clients' own idle timeouts (undici: 4 s, most load
   // balancers: 60 s), so a client never sends a request on a socket the server is closing.
   http.keepAliveTimeout = 65_000;
